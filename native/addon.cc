@@ -1,0 +1,33 @@
+// Module init: exports only. See DESIGN.md section 4 for what each class is.
+#include <napi.h>
+
+#include "js_batch_scan.h"
+#include "js_crc32c.h"
+#include "js_index.h"
+#include "js_segment.h"
+#include "js_support.h"
+
+namespace tributary {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  SelectCrc32cFromEnvironment();
+  auto* data = new AddonData();
+  env.SetInstanceData(data);
+  data->segment_class = Napi::Persistent(SegmentWrap::Define(env));
+  data->offset_index_class = Napi::Persistent(OffsetIndexWrap::Define(env));
+  data->time_index_class = Napi::Persistent(TimeIndexWrap::Define(env));
+  exports.Set("Segment", data->segment_class.Value());
+  exports.Set("OffsetIndex", data->offset_index_class.Value());
+  exports.Set("TimeIndex", data->time_index_class.Value());
+  exports.Set("scanBatches", Napi::Function::New<ScanBatchesJs>(env, "scanBatches"));
+  exports.Set("crc32c", Napi::Function::New<Crc32cJs>(env, "crc32c"));
+  exports.Set("crc32cImplementation", Napi::Function::New<Crc32cImplementationJs>(env, "crc32cImplementation"));
+  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
+  return exports;
+}
+
+}  // namespace tributary
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return tributary::Init(env, exports); }
+
+NODE_API_MODULE(tributary, InitModule)

@@ -1,0 +1,13 @@
+// JS face of crc32c: crc32c(bytes, start?, end?) and the name of the path in use.
+#pragma once
+
+#include <napi.h>
+
+namespace tributary {
+
+Napi::Value Crc32cJs(const Napi::CallbackInfo& info);
+Napi::Value Crc32cImplementationJs(const Napi::CallbackInfo& info);
+// Applies TRIBUTARY_CRC32C=portable from the environment.
+void SelectCrc32cFromEnvironment();
+
+}  // namespace tributary

@@ -1,0 +1,145 @@
+#include "js_segment.h"
+
+#include "js_batch_scan.h"
+#include "js_support.h"
+
+namespace tributary {
+
+namespace {
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
+constexpr int64_t kMaxCapacity = INT32_MAX;  // positions in the index are u32; Kafka caps segments at 2 GiB
+}  // namespace
+
+Napi::Function SegmentWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Segment",
+                     {
+                         InstanceAccessor<&SegmentWrap::Size>("size"),
+                         InstanceAccessor<&SegmentWrap::Capacity>("capacity"),
+                         InstanceAccessor<&SegmentWrap::Path>("path"),
+                         InstanceAccessor<&SegmentWrap::LiveViews>("liveViews"),
+                         InstanceMethod<&SegmentWrap::Append>("append"),
+                         InstanceMethod<&SegmentWrap::Read>("read"),
+                         InstanceMethod<&SegmentWrap::Scan>("scan"),
+                         InstanceMethod<&SegmentWrap::Flush>("flush"),
+                         InstanceMethod<&SegmentWrap::FlushSync>("flushSync"),
+                         InstanceMethod<&SegmentWrap::TruncateTo>("truncateTo"),
+                         InstanceMethod<&SegmentWrap::Close>("close"),
+                         InstanceMethod<&SegmentWrap::Delete>("delete"),
+                         InstanceMethod<&SegmentWrap::Rename>("rename"),
+                     });
+}
+
+// new Segment(path, capacity, create)
+SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SegmentWrap>(info) {
+  std::string path;
+  int64_t capacity = 0;
+  if (!ArgString(info, 0, &path) || !ArgInteger(info, 1, 1, kMaxCapacity, &capacity)) return;
+  if (ThrowIfFailed(info.Env(), Segment::Open(path, static_cast<uint64_t>(capacity), info[2].ToBoolean(), &segment_))) {
+    return;
+  }
+  last_mapping_ = segment_->mapping();
+}
+
+bool SegmentWrap::Usable(Napi::Env env) const {
+  if (segment_ && !segment_->closed()) return true;
+  ThrowIfFailed(env, Status::Error("ERR_SEGMENT_CLOSED", "segment is closed"));
+  return false;
+}
+
+Napi::Value SegmentWrap::Size(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
+}
+
+Napi::Value SegmentWrap::Capacity(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(segment_->capacity()));
+}
+
+Napi::Value SegmentWrap::Path(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), segment_->path());
+}
+
+Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
+  double views = last_mapping_ ? static_cast<double>(last_mapping_->live_views()) : 0;
+  return Napi::Number::New(info.Env(), views);
+}
+
+// append(batches, firstOffset): writes well-framed batches, rewriting base offsets.
+Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
+  const uint8_t* data = nullptr;
+  size_t length = 0;
+  int64_t first_offset = 0;
+  if (!Usable(info.Env()) || !ArgBytes(info, 0, &data, &length) ||
+      !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset)) {
+    return info.Env().Undefined();
+  }
+  ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset));
+  return info.Env().Undefined();
+}
+
+// read(position, length): a zero-copy view of bytes below the logical size.
+Napi::Value SegmentWrap::Read(const Napi::CallbackInfo& info) {
+  int64_t position = 0, length = 0;
+  if (!Usable(info.Env()) || !ArgInteger(info, 0, 0, kMaxSafeInteger, &position) ||
+      !ArgInteger(info, 1, 0, kMaxSafeInteger, &length)) {
+    return info.Env().Undefined();
+  }
+  if (static_cast<uint64_t>(position + length) > segment_->size()) {
+    ThrowIfFailed(info.Env(), Status::Error("ERR_OUT_OF_RANGE", "read past the end of the segment", segment_->path()));
+    return info.Env().Undefined();
+  }
+  if (length == 0) return Napi::Buffer<uint8_t>::New(info.Env(), 0);
+  return MappedView(info.Env(), segment_->mapping(), segment_->data() + position, static_cast<size_t>(length));
+}
+
+// scan(position, options?): batch_scan over the segment from `position`.
+Napi::Value SegmentWrap::Scan(const Napi::CallbackInfo& info) {
+  int64_t position = 0;
+  ScanOptions options;
+  if (!Usable(info.Env()) || !ArgInteger(info, 0, 0, kMaxSafeInteger, &position) ||
+      !ArgScanOptions(info, 1, &options)) {
+    return info.Env().Undefined();
+  }
+  return ScanResultToJs(info.Env(), ScanBatches(segment_->data(), segment_->size(), position, options));
+}
+
+// flush(): fdatasync on the thread pool; the promise settles when the data is durable.
+Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
+  if (!Usable(info.Env())) return info.Env().Undefined();
+  std::shared_ptr<FileHandle> file = segment_->file();
+  return RunOnThreadPool(info.Env(), "tributary.Segment.flush", [file]() { return file->DataSync(); });
+}
+
+Napi::Value SegmentWrap::FlushSync(const Napi::CallbackInfo& info) {
+  if (Usable(info.Env())) ThrowIfFailed(info.Env(), segment_->Flush());
+  return info.Env().Undefined();
+}
+
+Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
+  int64_t size = 0;
+  if (Usable(info.Env()) && ArgInteger(info, 0, 0, kMaxSafeInteger, &size)) {
+    ThrowIfFailed(info.Env(), segment_->TruncateTo(static_cast<uint64_t>(size)));
+    last_mapping_ = segment_->mapping();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
+  if (segment_) ThrowIfFailed(info.Env(), segment_->Close());
+  return info.Env().Undefined();
+}
+
+Napi::Value SegmentWrap::Delete(const Napi::CallbackInfo& info) {
+  if (Usable(info.Env())) ThrowIfFailed(info.Env(), segment_->Delete());
+  return info.Env().Undefined();
+}
+
+Napi::Value SegmentWrap::Rename(const Napi::CallbackInfo& info) {
+  std::string path;
+  if (Usable(info.Env()) && ArgString(info, 0, &path)) ThrowIfFailed(info.Env(), segment_->Rename(path));
+  return info.Env().Undefined();
+}
+
+}  // namespace tributary

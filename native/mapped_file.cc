@@ -1,0 +1,76 @@
+#include "mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace tributary {
+
+FileHandle::~FileHandle() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Status FileHandle::Open(const std::string& path, bool create, std::shared_ptr<FileHandle>* out) {
+  int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+  int fd = open(path.c_str(), flags, 0644);
+  if (fd < 0) return Status::Errno(errno, "open", path);
+  *out = std::make_shared<FileHandle>(fd, path);
+  return Status::Ok();
+}
+
+Status FileHandle::Size(uint64_t* size) const {
+  struct stat st;
+  if (fstat(fd_, &st) != 0) return Status::Errno(errno, "fstat", path_);
+  *size = static_cast<uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
+Status FileHandle::DataSync() const {
+  if (fdatasync(fd_) != 0) return Status::Errno(errno, "fdatasync", path_);
+  return Status::Ok();
+}
+
+Status FileHandle::Truncate(uint64_t size) const {
+  if (ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::Errno(errno, "ftruncate", path_);
+  return Status::Ok();
+}
+
+Status FileHandle::WriteAt(const uint8_t* data, size_t len, uint64_t offset) const {
+  while (len > 0) {
+    ssize_t n = pwrite(fd_, data, len, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Errno(errno, "pwrite", path_);
+    }
+    data += n;
+    len -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Mapping::~Mapping() {
+  if (base_ != nullptr) munmap(base_, length_);
+}
+
+Status Mapping::Map(const FileHandle& file, size_t length, std::shared_ptr<Mapping>* out) {
+  void* base = mmap(nullptr, length, PROT_READ, MAP_SHARED, file.fd(), 0);
+  if (base == MAP_FAILED) return Status::Errno(errno, "mmap", file.path());
+  *out = std::make_shared<Mapping>(static_cast<uint8_t*>(base), length);
+  return Status::Ok();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Errno(errno, "open", dir);
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return Status::Errno(err, "fsync", dir);
+  return Status::Ok();
+}
+
+}  // namespace tributary

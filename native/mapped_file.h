@@ -1,0 +1,70 @@
+// FileHandle and Mapping: the two resources every on-disk structure holds.
+//
+// Both are shared_ptr-owned so that work on the thread pool (an fdatasync) and
+// Buffer views handed to JS keep them alive after the owning object is closed or
+// its file deleted: an unlinked file stays readable through a live mapping.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "status.h"
+
+namespace tributary {
+
+class FileHandle {
+ public:
+  FileHandle(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FileHandle();
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+
+  static Status Open(const std::string& path, bool create, std::shared_ptr<FileHandle>* out);
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  void set_path(std::string path) { path_ = std::move(path); }
+
+  Status Size(uint64_t* size) const;
+  Status DataSync() const;
+  Status Truncate(uint64_t size) const;
+  // Writes all of [data, data+len) at `offset`, retrying short writes.
+  Status WriteAt(const uint8_t* data, size_t len, uint64_t offset) const;
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+// A read-only MAP_SHARED view of a file, reserved at its full capacity once and never
+// remapped, so pointers into it stay valid while the Mapping lives.
+class Mapping {
+ public:
+  Mapping(uint8_t* base, size_t length) : base_(base), length_(length) {}
+  ~Mapping();
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  static Status Map(const FileHandle& file, size_t length, std::shared_ptr<Mapping>* out);
+
+  const uint8_t* data() const { return base_; }
+  size_t length() const { return length_; }
+
+  // Buffer views handed out and not yet finalized.
+  void AddView() { views_.fetch_add(1, std::memory_order_relaxed); }
+  void DropView() { views_.fetch_sub(1, std::memory_order_relaxed); }
+  int64_t live_views() const { return views_.load(std::memory_order_relaxed); }
+
+ private:
+  uint8_t* base_;
+  size_t length_;
+  std::atomic<int64_t> views_{0};
+};
+
+// fsync of a directory, so that a created, renamed or deleted entry is durable.
+Status SyncDirectory(const std::string& dir);
+
+}  // namespace tributary

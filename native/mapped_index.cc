@@ -1,0 +1,93 @@
+#include "mapped_index.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+namespace tributary {
+
+Status MappedIndex::Closed() const { return Status::Error("ERR_INDEX_CLOSED", "index is closed"); }
+
+Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t max_bytes, bool writable) {
+  base_offset_ = base_offset;
+  Status s = FileHandle::Open(path, true, &file_);
+  uint64_t size = 0;
+  if (s.ok()) s = file_->Size(&size);
+  if (!s.ok()) return s;
+  entries_ = size / entry_size_;
+  uint64_t capacity = writable ? std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, size) : size;
+  if (writable && capacity > size) s = file_->Truncate(capacity);
+  if (s.ok()) s = Mapping::Map(*file_, std::max<uint64_t>(capacity, entry_size_), &mapping_);
+  if (!s.ok()) {
+    file_.reset();
+    return s;
+  }
+  max_entries_ = capacity / entry_size_;
+  return Status::Ok();
+}
+
+Status MappedIndex::AppendEntry(const uint8_t* entry) {
+  if (closed()) return Closed();
+  if (entries_ >= max_entries_) return Status::Error("ERR_INDEX_FULL", "index is full", path());
+  Status s = file_->WriteAt(entry, entry_size_, valid_bytes());
+  if (s.ok()) entries_++;
+  return s;
+}
+
+void MappedIndex::TruncateTo(int64_t offset) {
+  long keep = LargestAtMost([this](size_t i) { return OffsetAt(i); }, offset - 1);
+  entries_ = static_cast<size_t>(keep + 1);
+}
+
+Status MappedIndex::TrimToValidSize() {
+  if (closed()) return Closed();
+  Status s = file_->Truncate(valid_bytes());
+  if (s.ok()) max_entries_ = entries_;
+  return s;
+}
+
+Status MappedIndex::Resize(uint64_t max_bytes) {
+  if (closed()) return Closed();
+  uint64_t capacity = std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, valid_bytes());
+  if (capacity > mapping_->length()) {
+    std::shared_ptr<Mapping> bigger;
+    Status s = Mapping::Map(*file_, capacity, &bigger);
+    if (!s.ok()) return s;
+    mapping_ = std::move(bigger);
+  }
+  Status s = file_->Truncate(capacity);
+  if (s.ok()) max_entries_ = capacity / entry_size_;
+  return s;
+}
+
+Status MappedIndex::Flush() const {
+  if (closed()) return Closed();
+  return file_->DataSync();
+}
+
+Status MappedIndex::Close() {
+  if (closed()) return Status::Ok();
+  Status s = TrimToValidSize();
+  file_.reset();
+  mapping_.reset();
+  return s;
+}
+
+Status MappedIndex::Delete() {
+  if (closed()) return Closed();
+  if (unlink(path().c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path());
+  file_.reset();
+  mapping_.reset();
+  return Status::Ok();
+}
+
+Status MappedIndex::Rename(const std::string& new_path) {
+  if (closed()) return Closed();
+  if (rename(path().c_str(), new_path.c_str()) != 0) return Status::Errno(errno, "rename", path());
+  file_->set_path(new_path);
+  return Status::Ok();
+}
+
+}  // namespace tributary

@@ -1,0 +1,82 @@
+// MappedIndex: the shared base of OffsetIndex and TimeIndex (Kafka's AbstractIndex).
+// A file of fixed-width big-endian entries, sorted by key, read through a read-only
+// mapping and written with pwrite (so a full disk is an error code, not SIGBUS).
+//
+// A writable (active) index is preallocated to max_bytes as a sparse file; the number
+// of valid entries is kept in memory. TrimToValidSize cuts the file to its entries, as
+// on roll and close, so a cleanly closed index holds exactly its entries. After a
+// crash an active index has a zero-filled tail: recovery rebuilds it from the log.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mapped_file.h"
+#include "status.h"
+
+namespace tributary {
+
+class MappedIndex {
+ public:
+  virtual ~MappedIndex() = default;
+
+  // Opens or creates the index; a writable one is grown to max_bytes (rounded down to
+  // whole entries) and can take appends.
+  Status Open(const std::string& path, int64_t base_offset, uint64_t max_bytes, bool writable);
+
+  const std::string& path() const { return file_->path(); }
+  bool closed() const { return file_ == nullptr; }
+  int64_t base_offset() const { return base_offset_; }
+  size_t entries() const { return entries_; }
+  size_t max_entries() const { return max_entries_; }
+  // Full for ordinary appends; a subclass may keep slots in reserve.
+  virtual bool full() const { return entries_ >= max_entries_; }
+  size_t entry_size() const { return entry_size_; }
+  uint64_t valid_bytes() const { return entries_ * entry_size_; }
+
+  // Drops every entry whose offset is >= `offset`.
+  void TruncateTo(int64_t offset);
+  void Reset() { entries_ = 0; }
+  Status TrimToValidSize();
+  Status Resize(uint64_t max_bytes);
+  Status Flush() const;
+  Status Close();
+  Status Delete();
+  Status Rename(const std::string& new_path);
+
+  // The offset an entry points at (absolute).
+  virtual int64_t OffsetAt(size_t i) const = 0;
+
+ protected:
+  explicit MappedIndex(size_t entry_size) : entry_size_(entry_size) {}
+  const uint8_t* EntryAt(size_t i) const { return mapping_->data() + i * entry_size_; }
+  Status AppendEntry(const uint8_t* entry);
+  Status Closed() const;
+  // Index of the last entry whose key is <= the target, or -1; `key_at` reads the key.
+  template <typename KeyAt, typename Key>
+  long LargestAtMost(KeyAt key_at, Key target) const {
+    long lo = 0, hi = static_cast<long>(entries_) - 1, found = -1;
+    while (lo <= hi) {
+      long mid = lo + (hi - lo) / 2;
+      if (key_at(static_cast<size_t>(mid)) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+ private:
+  size_t entry_size_;
+  int64_t base_offset_ = 0;
+  size_t entries_ = 0;
+  size_t max_entries_ = 0;
+  std::shared_ptr<FileHandle> file_;
+  std::shared_ptr<Mapping> mapping_;
+};
+
+}  // namespace tributary

@@ -1,0 +1,71 @@
+// Segment: one .log file of a partition, holding RecordBatch v2 bytes back to back,
+// exactly as producers sent them (only baseOffset is rewritten on append).
+//
+// Layout: the file's length is the segment's logical size; there is no header or
+// trailer. The whole capacity is mapped read-only once (MAP_SHARED) at open and never
+// remapped, so Buffer views into it stay valid; the mapping outlives close and delete
+// for as long as any view is alive.
+//
+// Appends go through pwritev, not stores into the mapping: a store into a page the
+// filesystem cannot back (full disk) raises SIGBUS and kills the process, while
+// pwritev returns ENOSPC. Blocks are reserved ahead in large steps with
+// fallocate(FALLOC_FL_KEEP_SIZE), so the file length stays exact and a full disk is
+// seen before any byte is written. A failed append leaves the file as it was.
+//
+// Crash behaviour: bytes reach disk on Flush (fdatasync); after a crash the tail may
+// be torn, which recovery (batch_scan) finds and cuts.
+//
+// Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
+// time as appends, through the shared FileHandle.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mapped_file.h"
+#include "status.h"
+
+namespace tributary {
+
+class Segment {
+ public:
+  // Opens (or creates) the file at `path`, mapping max(capacity, file length) bytes.
+  static Status Open(const std::string& path, uint64_t capacity, bool create, std::unique_ptr<Segment>* out);
+
+  const std::string& path() const { return file_->path(); }
+  uint64_t size() const { return size_; }
+  uint64_t capacity() const { return mapping_->length(); }
+  const uint8_t* data() const { return mapping_->data(); }
+  bool closed() const { return file_ == nullptr; }
+  const std::shared_ptr<Mapping>& mapping() const { return mapping_; }
+  const std::shared_ptr<FileHandle>& file() const { return file_; }
+
+  // Appends the well-framed batches in [batches, batches + length), giving the first
+  // the base offset `first_offset` and each next one the offset after its predecessor's
+  // last. ERR_SEGMENT_FULL if they do not fit in the capacity.
+  Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset);
+  Status Flush() const;
+  // Cuts the log to `size` bytes. With live views, the kept prefix is copied to a new
+  // file renamed over this one, so no view ever points past the end of its file.
+  Status TruncateTo(uint64_t size);
+  Status Close();
+  Status Delete();
+  Status Rename(const std::string& new_path);
+
+ private:
+  Segment(std::shared_ptr<FileHandle> file, std::shared_ptr<Mapping> mapping, uint64_t size)
+      : file_(std::move(file)), mapping_(std::move(mapping)), size_(size), reserved_(size) {}
+
+  Status Reserve(uint64_t needed);
+  Status ReplaceWithPrefix(uint64_t size);
+  Status Closed() const;
+
+  std::shared_ptr<FileHandle> file_;
+  std::shared_ptr<Mapping> mapping_;
+  uint64_t size_;
+  uint64_t reserved_;  // bytes backed by fallocate; at least size_
+  bool can_fallocate_ = true;
+};
+
+}  // namespace tributary

@@ -1,0 +1,231 @@
+// Tests for native/crc32c.{h,cc}. Plain main(): returns non-zero on failure.
+#include "../crc32c.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+using tributary::crc32c_extend;
+using tributary::crc32c_portable;
+
+int g_failures = 0;
+long g_checks = 0;
+
+void check(bool ok, const char* what, size_t a = 0, size_t b = 0) {
+  ++g_checks;
+  if (!ok) {
+    ++g_failures;
+    if (g_failures <= 20) {
+      std::fprintf(stderr, "FAIL: %s (%zu, %zu)\n", what, a, b);
+    }
+  }
+}
+
+bool same_name(const char* a, const char* b) { return std::strcmp(a, b) == 0; }
+
+// splitmix64: deterministic pseudo-random numbers.
+struct Rng {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  size_t below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(next() % n); }
+};
+
+std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
+  Rng rng{seed};
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(rng.next() >> 56);
+  return v;
+}
+
+// Bit-at-a-time reference, straight from the definition.
+uint32_t crc32c_bitwise(uint32_t crc, const uint8_t* p, size_t len) {
+  uint32_t c = ~crc;
+  for (size_t i = 0; i < len; ++i) {
+    c ^= p[i];
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+  }
+  return ~c;
+}
+
+uint32_t crc_str(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* s) {
+  return fn(0, reinterpret_cast<const uint8_t*>(s), std::strlen(s));
+}
+
+// The hardware path, reached through the dispatcher.
+uint32_t hw(uint32_t crc, const uint8_t* p, size_t len) {
+  return crc32c_extend(crc, p, len);
+}
+
+void test_known_vectors() {
+  check(crc_str(crc32c_portable, "123456789") == 0xE3069283u, "portable 123456789");
+  check(crc_str(crc32c_bitwise, "123456789") == 0xE3069283u, "bitwise 123456789");
+  check(crc_str(hw, "123456789") == 0xE3069283u, "selected 123456789");
+
+  // RFC 3720 (iSCSI) B.4 vectors.
+  uint8_t zeros[32] = {}, ones[32], up[32], down[32];
+  for (int i = 0; i < 32; ++i) {
+    ones[i] = 0xFF;
+    up[i] = static_cast<uint8_t>(i);
+    down[i] = static_cast<uint8_t>(31 - i);
+  }
+  for (auto fn : {&crc32c_portable, &hw}) {
+    check(fn(0, zeros, 32) == 0x8A9136AAu, "rfc3720 zeros");
+    check(fn(0, ones, 32) == 0x62A8AB43u, "rfc3720 ones");
+    check(fn(0, up, 32) == 0x46DD794Eu, "rfc3720 ascending");
+    check(fn(0, down, 32) == 0x113FDB5Cu, "rfc3720 descending");
+  }
+}
+
+void test_empty() {
+  const uint8_t byte = 0x5A;
+  for (auto fn : {&crc32c_portable, &hw}) {
+    check(fn(0, nullptr, 0) == 0u, "empty from 0");
+    check(fn(0, &byte, 0) == 0u, "empty non-null");
+    check(fn(0xDEADBEEFu, nullptr, 0) == 0xDEADBEEFu, "empty keeps crc");
+  }
+}
+
+// Portable against the bit-at-a-time definition (independent check of the
+// tables), short lengths at every alignment.
+void test_portable_vs_bitwise() {
+  const std::vector<uint8_t> buf = random_bytes(600, 1);
+  for (size_t off = 0; off < 16; ++off) {
+    for (size_t len = 0; len + off <= 520; ++len) {
+      const uint8_t* p = buf.data() + off;
+      check(crc32c_portable(0, p, len) == crc32c_bitwise(0, p, len),
+            "portable vs bitwise", off, len);
+    }
+  }
+}
+
+// Lengths around block boundaries of the hardware path: sizes of the form
+// 3*L (three crc32 streams of L bytes) and 112*N (hybrid blocks of N steps:
+// 64 folded + 3 x 16 crc32 bytes per step; crc32c.cc uses N = 128 and 4,
+// and L = 64) for a range of L and N so that retuning stays covered,
+// 1-3 blocks, +-0/1/7/8/9 bytes, with and without smaller blocks after.
+std::vector<size_t> large_lengths() {
+  std::vector<size_t> blocks;
+  for (size_t l = 64; l <= 16384; l *= 2) blocks.push_back(3 * l);
+  for (size_t n = 2; n <= 256; n *= 2) blocks.push_back(112 * n);
+  std::vector<size_t> lens;
+  for (size_t block : blocks) {
+    for (size_t count = 1; count <= 3; ++count) {
+      const size_t base = block * count;
+      for (size_t len : {base - 9, base - 8, base - 7, base - 1, base,
+                         base + 1, base + 7, base + 8, base + 9}) {
+        if (len > 4096) lens.push_back(len);
+        lens.push_back(len + 448 + 192 + 13);  // then small hybrid, 3-stream, tail
+      }
+    }
+  }
+  for (size_t len : {size_t{65536}, size_t{100000}, size_t{1} << 20,
+                     (size_t{1} << 20) + 1, size_t{2500000},
+                     (size_t{3} << 20) + 777, size_t{4} << 20}) {
+    lens.push_back(len);
+  }
+  return lens;
+}
+
+bool hw_matches(const std::vector<uint8_t>& buf, size_t off, size_t len,
+                uint32_t seed) {
+  const uint8_t* p = buf.data() + off;
+  return hw(seed, p, len) == crc32c_portable(seed, p, len);
+}
+
+void test_hw_vs_portable() {
+  const std::vector<size_t> lens = large_lengths();
+  size_t max_len = 4096;
+  for (size_t n : lens) max_len = n > max_len ? n : max_len;
+  const std::vector<uint8_t> buf = random_bytes(max_len + 16, 2);
+  Rng rng{5};
+  for (size_t off = 0; off < 16; ++off) {
+    for (size_t len = 0; len <= 4096; ++len) {
+      check(hw_matches(buf, off, len, 0), "hw vs portable", off, len);
+      check(hw_matches(buf, off, len, static_cast<uint32_t>(rng.next())),
+            "hw vs portable, seeded", off, len);
+    }
+    for (size_t len : lens) {
+      check(hw_matches(buf, off, len, static_cast<uint32_t>(rng.next())),
+            "hw vs portable, large", off, len);
+    }
+  }
+  for (int i = 0; i < 2000; ++i) {  // random lengths below 64 KiB
+    const size_t off = rng.below(16), len = rng.below(65536);
+    check(hw_matches(buf, off, len, static_cast<uint32_t>(rng.next())),
+          "hw vs portable, random", off, len);
+  }
+}
+
+// Extending piece by piece equals one call over the whole buffer.
+void test_pieces(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* what) {
+  const std::vector<uint8_t> buf = random_bytes(300000, 3);
+  Rng rng{4};
+  for (int round = 0; round < 200; ++round) {
+    const size_t off = rng.below(16);
+    const size_t len = rng.below(round < 100 ? 5000 : buf.size() - 16);
+    const uint8_t* p = buf.data() + off;
+    const uint32_t whole = fn(0, p, len);
+    uint32_t crc = 0;
+    size_t pos = 0;
+    while (pos < len) {
+      size_t step = rng.below(4) == 0 ? rng.below(len - pos + 1) : rng.below(64);
+      if (step > len - pos) step = len - pos;
+      crc = fn(crc, p + pos, step);
+      pos += step;
+    }
+    check(crc == whole, what, off, len);
+  }
+}
+
+void test_selection(const char* default_name) {
+  const bool hw_ok = tributary::crc32c_hardware_available();
+  const char* expected_hw = "portable";
+#if defined(__x86_64__)
+  if (hw_ok) expected_hw = "sse4.2";
+#elif defined(__aarch64__)
+  if (hw_ok) expected_hw = "armv8";
+#endif
+  check(same_name(default_name, expected_hw), "default selection");
+
+  check(same_name(tributary::crc32c_select(true), "portable"), "select(true)");
+  check(same_name(tributary::crc32c_implementation(), "portable"),
+        "implementation after select(true)");
+  check(crc_str(crc32c_extend, "123456789") == 0xE3069283u, "forced portable vector");
+
+  check(same_name(tributary::crc32c_select(false), expected_hw), "select(false)");
+  check(same_name(tributary::crc32c_implementation(), expected_hw),
+        "implementation after select(false)");
+}
+
+}  // namespace
+
+int main() {
+  // Must be read before any crc32c_select call: the static-init default.
+  const char* default_name = tributary::crc32c_implementation();
+  const bool hw_ok = tributary::crc32c_hardware_available();
+
+  test_known_vectors();
+  test_empty();
+  test_portable_vs_bitwise();
+  test_hw_vs_portable();
+  test_pieces(&hw, "pieces (selected)");
+  test_pieces(&crc32c_portable, "pieces (portable)");
+  test_selection(default_name);
+
+  std::printf("crc32c_test: %s, default=%s, hardware=%s, %ld checks, %d failures\n",
+              g_failures == 0 ? "PASS" : "FAIL", default_name,
+              hw_ok ? "yes" : "no", g_checks, g_failures);
+  if (!hw_ok) {
+    std::printf("crc32c_test: note: no hardware path, so the hw-vs-portable "
+                "checks compared portable with itself\n");
+  }
+  return g_failures == 0 ? 0 : 1;
+}

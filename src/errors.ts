@@ -1,0 +1,65 @@
+/**
+ * One error registry: every failure tributary reports carries a `code` (an errno name
+ * such as `ENOSPC`, or an `ERR_...` name) and, where one fits, the Kafka error it
+ * becomes on the wire (Kafka's `Errors.java`: code, name, retriable).
+ */
+
+export interface KafkaError {
+  readonly code: number;
+  readonly name: string;
+  readonly retriable: boolean;
+}
+
+const kafka = (code: number, name: string, retriable: boolean): KafkaError => ({ code, name, retriable });
+
+export const KafkaErrors = {
+  OFFSET_OUT_OF_RANGE: kafka(1, 'OFFSET_OUT_OF_RANGE', false),
+  CORRUPT_MESSAGE: kafka(2, 'CORRUPT_MESSAGE', true),
+  MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
+  RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
+  INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
+  KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
+} as const;
+
+/** Which Kafka error each tributary code becomes; codes not listed are storage errors. */
+const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
+  ERR_CORRUPT_BATCH: KafkaErrors.CORRUPT_MESSAGE,
+  ERR_TRUNCATED: KafkaErrors.CORRUPT_MESSAGE,
+  ERR_OFFSET_OUT_OF_RANGE: KafkaErrors.OFFSET_OUT_OF_RANGE,
+  ERR_MESSAGE_TOO_LARGE: KafkaErrors.MESSAGE_TOO_LARGE,
+  ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
+  ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
+};
+
+export interface ErrorDetails {
+  path?: string;
+  syscall?: string;
+  errno?: number;
+  offset?: number;
+  position?: number;
+}
+
+export class TributaryError extends Error {
+  readonly code: string;
+  readonly path?: string;
+  readonly syscall?: string;
+  readonly errno?: number;
+  readonly offset?: number;
+  readonly position?: number;
+
+  constructor(message: string, code: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = 'TributaryError';
+    this.code = code;
+    Object.assign(this, details);
+  }
+
+  /** The Kafka error this becomes on the wire. */
+  get kafka(): KafkaError {
+    return kafkaErrorOf[this.code] ?? KafkaErrors.KAFKA_STORAGE_ERROR;
+  }
+}
+
+export function isTributaryError(error: unknown, code?: string): error is TributaryError {
+  return error instanceof TributaryError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,17 @@
+export { TributaryError, KafkaErrors, isTributaryError, type KafkaError, type ErrorDetails } from './errors.js';
+export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';
+export { LogManager, type LogManagerOptions } from './log/LogManager.js';
+export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';
+export { buildRecordBatch, type RecordInput, type RecordHeader, type BatchOptions } from './record/RecordBatchBuilder.js';
+
+import { native } from './native/addon.js';
+
+/** CRC32C (Castagnoli) of bytes[start, end), hardware accelerated where the CPU allows. */
+export function crc32c(bytes: Uint8Array, start?: number, end?: number): number {
+  return native.crc32c(bytes, start, end);
+}
+
+/** Which CRC32C path is in use: 'sse4.2', 'armv8' or 'portable' (TRIBUTARY_CRC32C=portable). */
+export function crc32cImplementation(): string {
+  return native.crc32cImplementation();
+}

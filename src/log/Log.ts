@@ -1,0 +1,363 @@
+/**
+ * Log: the ordered segments of one partition, in a directory `<topic>-<partition>`
+ * (Kafka's UnifiedLog + LocalLog, without replication yet).
+ *
+ * Offsets: logStartOffset (first readable), logEndOffset (next to assign), and the
+ * recoveryPoint (everything below it is known to be on disk). Appends are written
+ * synchronously into the page cache; durability 'always' resolves an append only after
+ * an fdatasync that started after the write (group commit shares one among all
+ * appends that arrive while another runs).
+ */
+import { open as openFile } from 'node:fs/promises';
+import { native, type ScanResult } from '../native/addon.js';
+import { TributaryError } from '../errors.js';
+import { resolveLogConfig, type LogConfig } from './LogConfig.js';
+import { GroupCommit } from './GroupCommit.js';
+import { batchAt, batchCount, LogSegment, type BatchInfo, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
+import { loadSegments } from './LogLoader.js';
+
+export interface LogOptions {
+  dir: string;
+  config?: Partial<LogConfig>;
+  /** Offset below which the log is known flushed; recovery scans from its segment on. */
+  recoveryPoint?: number;
+  /** From the log-start-offset checkpoint. */
+  logStartOffset?: number;
+  /** The last close was clean: the indexes are trusted and nothing is scanned. */
+  hadCleanShutdown?: boolean;
+  /** Told when logStartOffset moves, so it can be checkpointed. */
+  onLogStartOffsetChange?: (offset: number) => void;
+}
+
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  batches: number;
+  bytes: number;
+}
+
+export interface LogReadResult extends SegmentRead {
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function outOfRange(offset: number, start: number, end: number): TributaryError {
+  return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await openFile(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class Log {
+  readonly dir: string;
+  readonly config: LogConfig;
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  private _logEndOffset: number;
+  private _recoveryPoint: number;
+  private readonly unflushed = new Set<LogSegment>();
+  private directoryDirty = false;
+  private readonly groupCommit = new GroupCommit(() => this.flushNow());
+  private readonly flushTimer: NodeJS.Timeout | null = null;
+  private failure: TributaryError | null = null;
+  private closed = false;
+  private readonly onLogStartOffsetChange: (offset: number) => void;
+
+  private constructor(options: LogOptions) {
+    this.dir = options.dir;
+    this.config = resolveLogConfig(options.config);
+    this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
+    const loaded = loadSegments(this.dir, this.config, {
+      recoveryPoint: options.recoveryPoint ?? 0,
+      logStartOffset: options.logStartOffset ?? 0,
+      hadCleanShutdown: options.hadCleanShutdown ?? false,
+    });
+    this.segments = loaded.segments;
+    this._logEndOffset = loaded.logEndOffset;
+    this._logStartOffset = loaded.logStartOffset;
+    this._recoveryPoint = loaded.logEndOffset;
+    if (this.config.durability === 'interval') {
+      this.flushTimer = setInterval(() => this.flushInBackground(), this.config.flushIntervalMs).unref();
+    }
+  }
+
+  /** Opens the log in `dir` (created if missing), recovering it after an unclean stop. */
+  static open(options: LogOptions): Log {
+    return new Log(options);
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new TributaryError(`log ${this.dir} is closed`, 'ERR_LOG_CLOSED', { path: this.dir });
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Validates `records` (one or more RecordBatch v2, back to back: framing, magic, CRC),
+   * assigns offsets and appends them. Nothing is written if any batch is invalid.
+   * Resolves when the batches are as durable as the log's durability asks.
+   */
+  async append(records: Buffer): Promise<AppendInfo> {
+    const info = this.write(records);
+    if (this.config.durability === 'always') await this.groupCommit.request();
+    return info;
+  }
+
+  private write(records: Buffer): AppendInfo {
+    this.checkUsable();
+    const scan = this.validate(records);
+    const baseOffset = this._logEndOffset;
+    try {
+      const now = Date.now();
+      for (let i = 0; i < batchCount(scan); i++) this.writeBatch(records, batchAt(scan, i), now);
+    } catch (error) {
+      this.rollBack(baseOffset);
+      throw error;
+    }
+    return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batchCount(scan), bytes: records.length };
+  }
+
+  private validate(records: Buffer): ScanResult {
+    const scan = native.scanBatches(records, { verifyCrc: true });
+    if (scan.stopCode !== undefined) {
+      throw new TributaryError(`invalid record batch: ${scan.stopReason}`, 'ERR_CORRUPT_BATCH', { position: scan.end });
+    }
+    if (batchCount(scan) === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
+    let next = this._logEndOffset;
+    for (let i = 0; i < batchCount(scan); i++) {
+      const b = batchAt(scan, i);
+      if (b.size > this.config.maxMessageBytes) {
+        throw new TributaryError(`batch of ${b.size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
+      }
+      if (b.size > this.config.segmentBytes) {
+        throw new TributaryError(`batch of ${b.size} bytes exceeds segment.bytes ${this.config.segmentBytes}`, 'ERR_RECORD_BATCH_TOO_LARGE');
+      }
+      next += b.lastOffset - b.baseOffset + 1;
+    }
+    if (next > Number.MAX_SAFE_INTEGER) throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
+    return scan;
+  }
+
+  private writeBatch(records: Buffer, b: BatchInfo, now: number): void {
+    if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
+    this.active.append(records.subarray(b.position, b.position + b.size), b, this._logEndOffset);
+    this._logEndOffset += b.lastOffset - b.baseOffset + 1;
+    this.unflushed.add(this.active);
+  }
+
+  /** Undoes a partly written append after an I/O error, best effort. */
+  private rollBack(offset: number): void {
+    try {
+      if (this._logEndOffset > offset) this.truncateTo(offset);
+    } catch (error) {
+      this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', { path: this.dir });
+    }
+  }
+
+  /** Starts a new segment at the log end offset; the old one is sealed and flushed soon. */
+  roll(): void {
+    this.checkUsable();
+    if (this.active.size === 0) return;
+    this.active.onBecomeInactive();
+    this.active.flushIndexes();
+    this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this.config, true, true));
+    this.directoryDirty = true;
+    this.flushInBackground();
+  }
+
+  /** Whole batches from the one holding `offset`, at most `maxBytes` (but at least one batch). */
+  read(offset: number, maxBytes: number): LogReadResult {
+    this.checkUsable();
+    const bounds = { logStartOffset: this._logStartOffset, logEndOffset: this._logEndOffset };
+    if (offset < this._logStartOffset || offset > this._logEndOffset) {
+      throw outOfRange(offset, this._logStartOffset, this._logEndOffset);
+    }
+    for (let i = this.floorSegment(offset); i < this.segments.length; i++) {
+      const read = this.segments[i]!.read(offset, maxBytes);
+      if (read !== null) return { ...read, ...bounds };
+    }
+    return { records: EMPTY, firstOffset: this._logEndOffset, ...bounds };
+  }
+
+  private floorSegment(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The first record with a timestamp >= `timestamp`, or null if there is none. */
+  offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
+    this.checkUsable();
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp) continue;
+      const found = segment.findOffsetByTimestamp(timestamp, this._logStartOffset);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** Moves the log start offset up to `offset` and deletes segments wholly below it. */
+  deleteRecordsBefore(offset: number): number {
+    this.checkUsable();
+    if (offset > this._logEndOffset || offset < 0) throw outOfRange(offset, this._logStartOffset, this._logEndOffset);
+    if (offset > this._logStartOffset) {
+      this._logStartOffset = offset;
+      this.onLogStartOffsetChange(offset);
+      this.deleteOldSegments((_, next) => next !== undefined && next.baseOffset <= this._logStartOffset);
+    }
+    return this._logStartOffset;
+  }
+
+  /** Deletes segments past retention.ms and retention.bytes; returns how many. */
+  enforceRetention(now: number = Date.now()): number {
+    this.checkUsable();
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    if (retentionMs >= 0) deleted += this.deleteOldSegments((s) => now - s.largestTimestamp > retentionMs);
+    if (retentionBytes >= 0) {
+      let excess = this.size - retentionBytes;
+      deleted += this.deleteOldSegments((s) => {
+        if (excess - s.size < 0) return false;
+        excess -= s.size;
+        return true;
+      });
+    }
+    return deleted;
+  }
+
+  /** Deletes segments from the oldest while `doomed` holds; the log always keeps an active one. */
+  private deleteOldSegments(doomed: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
+    let count = 0;
+    while (count < this.segments.length) {
+      const segment = this.segments[count]!;
+      const next = this.segments[count + 1];
+      if ((next === undefined && segment.size === 0) || !doomed(segment, next)) break;
+      count++;
+    }
+    if (count === 0) return 0;
+    if (count === this.segments.length) this.roll();
+    for (const segment of this.segments.splice(0, count)) this.deleteSegment(segment);
+    const start = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
+    if (start !== this._logStartOffset) {
+      this._logStartOffset = start;
+      this.onLogStartOffsetChange(start);
+    }
+    return count;
+  }
+
+  private deleteSegment(segment: LogSegment): void {
+    this.unflushed.delete(segment);
+    segment.delete();
+    this.directoryDirty = true;
+  }
+
+  /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
+  truncateTo(offset: number): void {
+    if (this.closed) throw new TributaryError(`log ${this.dir} is closed`, 'ERR_LOG_CLOSED', { path: this.dir });
+    if (offset >= this._logEndOffset) return;
+    if (offset <= this.segments[0]!.baseOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return;
+    }
+    const keep = this.floorSegment(offset);
+    for (const segment of this.segments.splice(keep + 1)) this.deleteSegment(segment);
+    const active = this.active;
+    active.truncateTo(offset);
+    active.onBecomeActive();
+    this.unflushed.add(active);
+    this._logEndOffset = active.readNextOffset();
+    this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
+    this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
+  }
+
+  private truncateFullyAndStartAt(offset: number): void {
+    for (const segment of this.segments.splice(0)) this.deleteSegment(segment);
+    this.segments.push(LogSegment.open(this.dir, offset, this.config, true, true));
+    this._logEndOffset = offset;
+    this._logStartOffset = offset;
+    this._recoveryPoint = offset;
+    this.onLogStartOffsetChange(offset);
+  }
+
+  /** Makes everything appended so far durable. */
+  flush(): Promise<void> {
+    this.checkUsable();
+    return this.groupCommit.request();
+  }
+
+  private flushInBackground(): void {
+    if (this.unflushed.size === 0 && !this.directoryDirty) return;
+    this.groupCommit.request().catch(() => undefined);
+  }
+
+  private async flushNow(): Promise<void> {
+    const target = this._logEndOffset;
+    const segments = [...this.unflushed];
+    const directory = this.directoryDirty;
+    this.unflushed.clear();
+    this.directoryDirty = false;
+    try {
+      await Promise.all(segments.map((s) => s.flush()));
+      if (directory) await syncDirectory(this.dir);
+      this._recoveryPoint = Math.max(this._recoveryPoint, target);
+    } catch (error) {
+      // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
+      // could succeed without the data. The log goes offline instead.
+      this.failure = new TributaryError(`flush of ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', {
+        path: this.dir,
+      });
+      throw this.failure;
+    }
+  }
+
+  /** Flushes, seals the indexes and closes every file. Reopening after this scans nothing. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.groupCommit.idle();
+    if (this.failure === null) await this.groupCommit.request();
+    this.closed = true;
+    for (const segment of this.segments) segment.close();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * LogManager: every partition log under one data directory (Kafka's LogManager). It
+ * owns the data-directory files: recovery-point-offset-checkpoint,
+ * log-start-offset-checkpoint and the clean-shutdown marker. On open the marker says
+ * whether the logs may be trusted as found; it is removed at once, so a crash from then
+ * on is seen as unclean, and written again by a clean close after the checkpoints.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TributaryError } from '../errors.js';
+import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
+import { Log } from './Log.js';
+import type { LogConfig } from './LogConfig.js';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  LOG_START_OFFSET_CHECKPOINT,
+  parsePartitionDirName,
+  partitionDirName,
+  RECOVERY_POINT_CHECKPOINT,
+  type TopicPartition,
+} from './LogFileNames.js';
+
+export interface LogManagerOptions {
+  dataDir: string;
+  /** Config for every log opened from disk, and the base for new ones. */
+  config?: Partial<LogConfig>;
+  /** How often retention runs (log.retention.check.interval.ms); 0 turns it off. */
+  retentionCheckIntervalMs?: number;
+  /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
+  checkpointIntervalMs?: number;
+}
+
+export class LogManager {
+  readonly dataDir: string;
+  /** Whether the previous run closed cleanly. */
+  readonly hadCleanShutdown: boolean;
+  private readonly logs = new Map<string, { tp: TopicPartition; log: Log }>();
+  private readonly config: Partial<LogConfig>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  private constructor(options: LogManagerOptions) {
+    this.dataDir = options.dataDir;
+    this.config = options.config ?? {};
+    mkdirSync(this.dataDir, { recursive: true });
+    const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
+    this.hadCleanShutdown = existsSync(marker);
+    this.loadLogs();
+    rmSync(marker, { force: true });
+    syncDirectory(this.dataDir);
+    this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
+    this.every(options.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+  }
+
+  /** Runs `task` every `ms` in the background; a failure is left for the next run to retry. */
+  private every(ms: number, task: () => void): void {
+    if (ms <= 0) return;
+    const run = () => {
+      try {
+        task();
+      } catch {
+        // Retention and checkpoints are retried on the next tick; a log that failed
+        // reports it to its own callers.
+      }
+    };
+    this.timers.push(setInterval(run, ms).unref());
+  }
+
+  static open(options: LogManagerOptions): LogManager {
+    return new LogManager(options);
+  }
+
+  private loadLogs(): void {
+    const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
+    const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
+    for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
+      const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
+      if (tp === null) continue;
+      const key = checkpointKey(tp);
+      this.openLog(tp, this.config, {
+        recoveryPoint: recoveryPoints.get(key) ?? 0,
+        logStartOffset: startOffsets.get(key) ?? 0,
+        hadCleanShutdown: this.hadCleanShutdown,
+      });
+    }
+  }
+
+  private openLog(tp: TopicPartition, config: Partial<LogConfig>, state: Partial<Parameters<typeof Log.open>[0]>): Log {
+    const log = Log.open({
+      ...state,
+      dir: join(this.dataDir, partitionDirName(tp)),
+      config,
+      onLogStartOffsetChange: () => this.checkpointLogStartOffsets(),
+    });
+    this.logs.set(checkpointKey(tp), { tp, log });
+    return log;
+  }
+
+  getLog(tp: TopicPartition): Log | undefined {
+    return this.logs.get(checkpointKey(tp))?.log;
+  }
+
+  /** The log of `tp`, created empty (with `config` over the manager's) if it does not exist. */
+  getOrCreateLog(tp: TopicPartition, config: Partial<LogConfig> = {}): Log {
+    this.checkOpen();
+    const existing = this.getLog(tp);
+    if (existing) return existing;
+    const log = this.openLog(tp, { ...this.config, ...config }, {});
+    syncDirectory(this.dataDir);
+    return log;
+  }
+
+  async deleteLog(tp: TopicPartition): Promise<void> {
+    const entry = this.logs.get(checkpointKey(tp));
+    if (!entry) return;
+    this.logs.delete(checkpointKey(tp));
+    await entry.log.close();
+    rmSync(entry.log.dir, { recursive: true, force: true });
+    syncDirectory(this.dataDir);
+    this.checkpoint();
+  }
+
+  get topicPartitions(): TopicPartition[] {
+    return [...this.logs.values()].map((e) => e.tp);
+  }
+
+  enforceRetention(now: number = Date.now()): number {
+    let deleted = 0;
+    for (const { log } of this.logs.values()) deleted += log.enforceRetention(now);
+    return deleted;
+  }
+
+  /** Writes both checkpoint files from the logs' current offsets. */
+  checkpoint(): void {
+    this.checkpointRecoveryPoints();
+    this.checkpointLogStartOffsets();
+  }
+
+  private checkpointRecoveryPoints(): void {
+    const entries = [...this.logs.values()].map(({ tp, log }) => [tp, log.recoveryPoint] as [TopicPartition, number]);
+    writeCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), entries);
+  }
+
+  private checkpointLogStartOffsets(): void {
+    const entries = [...this.logs.values()].map(({ tp, log }) => [tp, log.logStartOffset] as [TopicPartition, number]);
+    writeCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), entries);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new TributaryError(`log manager for ${this.dataDir} is closed`, 'ERR_LOG_CLOSED');
+  }
+
+  /** Closes every log (flushing it), writes the checkpoints, then the clean-shutdown marker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all([...this.logs.values()].map(({ log }) => log.close()));
+    this.checkpoint();
+    writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+    syncDirectory(this.dataDir);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Finds, inside one batch, the first record at or after a timestamp, reading only each
+ * record's prefix (length, attributes, timestampDelta, offsetDelta): what ListOffsets by
+ * time needs, without decoding keys and values.
+ */
+import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { readVarlong } from '../record/varint.js';
+import type { TimestampAndOffset } from './LogSegment.js';
+
+export function findRecordAtTimestamp(batch: Buffer, timestamp: number, startingOffset: number): TimestampAndOffset | null {
+  const baseOffset = Number(batch.readBigInt64BE(BatchHeader.baseOffset));
+  const maxTimestamp = Number(batch.readBigInt64BE(BatchHeader.maxTimestamp));
+  const attributes = batch.readInt16BE(BatchHeader.attributes);
+  const lastOffset = baseOffset + batch.readInt32BE(BatchHeader.lastOffsetDelta);
+  // Under LogAppendTime every record has the batch's timestamp. In a compressed batch the
+  // record timestamps are inside the payload; until codecs land the answer is the batch.
+  if ((attributes & (BatchAttributes.timestampTypeLogAppend | BatchAttributes.compressionMask)) !== 0) {
+    return { timestamp: maxTimestamp, offset: Math.max(baseOffset, startingOffset) };
+  }
+  const baseTimestamp = Number(batch.readBigInt64BE(BatchHeader.baseTimestamp));
+  let at = BatchHeader.size;
+  while (at < batch.length) {
+    const length = readVarlong(batch, at, batch.length);
+    const tsDelta = length && readVarlong(batch, length.next + 1, batch.length);
+    const offsetDelta = tsDelta && readVarlong(batch, tsDelta.next, batch.length);
+    if (!length || !offsetDelta) return null;
+    const record = { timestamp: baseTimestamp + tsDelta.value, offset: baseOffset + offsetDelta.value };
+    if (record.timestamp >= timestamp && record.offset >= startingOffset && record.offset <= lastOffset) return record;
+    at = length.next + length.value;
+  }
+  return null;
+}

@@ -1,0 +1,121 @@
+/**
+ * The native addon (native/): loaded once, through node-gyp-build, which takes a
+ * prebuild from prebuilds/ when one matches and the local build otherwise. Native
+ * errors are thrown as TributaryError, the class registered here.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { TributaryError } from '../errors.js';
+
+export interface ScanOptions {
+  verifyCrc?: boolean;
+  stopAtCrcError?: boolean;
+  /** Base offsets must increase from this one (a segment's scan, not a request's). */
+  nextOffset?: number;
+  maxBatches?: number;
+  /** Walk past, without returning, batches whose last offset is below this. */
+  skipBelow?: number;
+  /** Stop before the returned batches exceed this many bytes (the first always fits). */
+  maxBytes?: number;
+}
+
+/** Numbers per batch in ScanResult.batches, in this order. */
+export const ScanField = {
+  position: 0,
+  size: 1,
+  baseOffset: 2,
+  lastOffset: 3,
+  maxTimestamp: 4,
+  attributes: 5,
+  recordCount: 6,
+  crcOk: 7,
+  count: 8,
+} as const;
+
+export interface ScanResult {
+  batches: Float64Array;
+  /** Position just past the last batch returned (or walked past). */
+  end: number;
+  stopCode?: 'ERR_TRUNCATED' | 'ERR_CORRUPT_BATCH';
+  stopReason?: string;
+}
+
+export interface NativeSegment {
+  readonly size: number;
+  readonly capacity: number;
+  readonly path: string;
+  readonly liveViews: number;
+  append(batches: Uint8Array, firstOffset: number): void;
+  read(position: number, length: number): Buffer;
+  scan(position: number, options?: ScanOptions): ScanResult;
+  flush(): Promise<void>;
+  flushSync(): void;
+  truncateTo(size: number): void;
+  close(): void;
+  delete(): void;
+  rename(path: string): void;
+}
+
+interface NativeIndex {
+  readonly entries: number;
+  readonly maxEntries: number;
+  readonly isFull: boolean;
+  readonly baseOffset: number;
+  readonly path: string;
+  truncateTo(offset: number): void;
+  reset(): void;
+  trimToValidSize(): void;
+  resize(maxBytes: number): void;
+  flushSync(): void;
+  close(): void;
+  delete(): void;
+  rename(path: string): void;
+}
+
+export interface OffsetPosition {
+  offset: number;
+  position: number;
+}
+
+export interface NativeOffsetIndex extends NativeIndex {
+  append(offset: number, position: number): void;
+  lookup(offset: number): OffsetPosition;
+  entry(i: number): OffsetPosition;
+  sanityCheck(logSize: number): void;
+}
+
+export interface TimestampOffset {
+  timestamp: number;
+  offset: number;
+}
+
+export interface NativeTimeIndex extends NativeIndex {
+  maybeAppend(timestamp: number, offset: number, skipFullCheck?: boolean): void;
+  lookup(timestamp: number): TimestampOffset;
+  entry(i: number): TimestampOffset;
+  readonly lastEntry: TimestampOffset;
+  sanityCheck(): void;
+}
+
+export interface Addon {
+  Segment: new (path: string, capacity: number, create: boolean) => NativeSegment;
+  OffsetIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeOffsetIndex;
+  TimeIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeTimeIndex;
+  scanBatches(bytes: Uint8Array, options?: ScanOptions): ScanResult;
+  crc32c(bytes: Uint8Array, start?: number, end?: number): number;
+  crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
+  setErrorClass(errorClass: typeof TributaryError): void;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function load(): Addon {
+  const require = createRequire(import.meta.url);
+  const loadBinding = require('node-gyp-build') as (dir: string) => Addon;
+  const addon = loadBinding(packageRoot);
+  addon.setErrorClass(TributaryError);
+  return Object.freeze(addon);
+}
+
+export const native: Addon = load();

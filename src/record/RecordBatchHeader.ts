@@ -1,0 +1,45 @@
+/**
+ * RecordBatch v2 header layout (Kafka's DefaultRecordBatch), big-endian, 61 bytes:
+ *
+ *   0 baseOffset i64 | 8 batchLength i32 | 12 partitionLeaderEpoch i32 | 16 magic i8 = 2
+ *  17 crc u32        | 21 attributes i16 | 23 lastOffsetDelta i32 | 27 baseTimestamp i64
+ *  35 maxTimestamp i64 | 43 producerId i64 | 51 producerEpoch i16 | 53 baseSequence i32
+ *  57 recordCount i32  | 61 records...
+ *
+ * batchLength counts the bytes after itself; the CRC32C covers bytes from `attributes`
+ * to the end of the batch, so baseOffset, batchLength and partitionLeaderEpoch can be
+ * rewritten without recomputing it.
+ */
+export const BatchHeader = {
+  baseOffset: 0,
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordCount: 57,
+  size: 61,
+  /** baseOffset + batchLength: the bytes not counted by batchLength. */
+  logOverhead: 12,
+} as const;
+
+export const CURRENT_MAGIC = 2;
+
+/** Attribute bits. */
+export const BatchAttributes = {
+  compressionMask: 0x07,
+  timestampTypeLogAppend: 0x08,
+  transactional: 0x10,
+  control: 0x20,
+} as const;
+
+export const NO_PRODUCER_ID = -1;
+export const NO_PRODUCER_EPOCH = -1;
+export const NO_SEQUENCE = -1;
+export const NO_PARTITION_LEADER_EPOCH = -1;
