@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { GroupCommit } from '../../src/log/GroupCommit.js';
+
+function controlledFlush() {
+  const runs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  const flush = () => new Promise<void>((resolve, reject) => runs.push({ resolve, reject }));
+  return { runs, commit: new GroupCommit(flush) };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommit', () => {
+  test('requests during a flush share the next one, never the running one', async () => {
+    const { runs, commit } = controlledFlush();
+    const first = commit.request();
+    const waiters = [commit.request(), commit.request(), commit.request()];
+    expect(runs.length).toBe(1);
+    let settled = 0;
+    waiters.forEach((w) => void w.then(() => settled++));
+    runs[0]!.resolve();
+    await first;
+    await tick();
+    expect(settled).toBe(0);
+    expect(runs.length).toBe(2);
+    runs[1]!.resolve();
+    await Promise.all(waiters);
+    expect(settled).toBe(3);
+  });
+
+  test('a failed flush rejects its waiters and the next request starts afresh', async () => {
+    const { runs, commit } = controlledFlush();
+    const first = commit.request();
+    runs[0]!.reject(new Error('EIO'));
+    await expect(first).rejects.toThrow('EIO');
+    const again = commit.request();
+    expect(runs.length).toBe(2);
+    runs[1]!.resolve();
+    await expect(again).resolves.toBeUndefined();
+  });
+});

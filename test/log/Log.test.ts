@@ -1,0 +1,232 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { Log } from '../../src/log/Log.js';
+import { LogSegment } from '../../src/log/LogSegment.js';
+import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
+import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
+import { sampleBatch } from '../helpers/batches.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const T0 = 1_700_000_000_000;
+
+function segmentFiles(dir: string): string[] {
+  return readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+}
+
+describe('Log append and read', () => {
+  test('assigns consecutive offsets and reads whole batches back', async () => {
+    const log = Log.open({ dir: tempDir() });
+    expect(await log.append(sampleBatch(0, 3))).toEqual({ baseOffset: 0, lastOffset: 2, batches: 1, bytes: expect.any(Number) });
+    expect(await log.append(Buffer.concat([sampleBatch(1, 2), sampleBatch(2, 5)]))).toMatchObject({ baseOffset: 3, lastOffset: 9, batches: 2 });
+    expect(log.logEndOffset).toBe(10);
+
+    const read = log.read(4, 1 << 20); // offset 4 sits inside the batch starting at 3
+    expect(read.firstOffset).toBe(3);
+    expect(read.records.readBigInt64BE(0)).toBe(3n);
+    expect(read.records.length).toBe(sampleBatch(1, 2).length + sampleBatch(2, 5).length);
+    expect(read.logEndOffset).toBe(10);
+    expect(log.read(10, 100).records.length).toBe(0);
+    expect(() => log.read(11, 100)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
+    await log.close();
+  });
+
+  test('maxBytes cuts at batch boundaries but always returns the first batch', async () => {
+    const log = Log.open({ dir: tempDir() });
+    const a = sampleBatch(1, 4, 200);
+    const b = sampleBatch(2, 4, 200);
+    await log.append(Buffer.concat([a, b]));
+    expect(log.read(0, 10).records.length).toBe(a.length);
+    expect(log.read(0, a.length + b.length - 1).records.length).toBe(a.length);
+    expect(log.read(0, a.length + b.length).records.length).toBe(a.length + b.length);
+    await log.close();
+  });
+
+  test('rolls by segment.bytes into Kafka-named segments, and reads across them', async () => {
+    const dir = tempDir();
+    const log = Log.open({ dir, config: { segmentBytes: 2048, indexIntervalBytes: 256 } });
+    for (let i = 0; i < 40; i++) await log.append(sampleBatch(i, 2, 100));
+    const files = segmentFiles(dir);
+    expect(files.length).toBeGreaterThan(5);
+    expect(files[0]).toBe('00000000000000000000.log');
+    expect(files.every((f) => /^\d{20}\.log$/.test(f))).toBe(true);
+    for (const f of files) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(2048);
+    for (let offset = 0; offset < 80; offset += 7) {
+      const read = log.read(offset, 1);
+      expect(read.firstOffset).toBe(offset - (offset % 2));
+    }
+    expect(log.segmentBaseOffsets.map((o) => o.toString().padStart(20, '0') + '.log')).toEqual(files);
+    await log.close();
+  });
+
+  test('rolls by segment.ms using batch timestamps, and when an index fills', async () => {
+    const timed = Log.open({ dir: tempDir(), config: { segmentMs: 1000 } });
+    await timed.append(sampleBatch(0, 1, 10, T0));
+    await timed.append(sampleBatch(1, 1, 10, T0 + 500));
+    expect(timed.segmentCount).toBe(1);
+    await timed.append(sampleBatch(2, 1, 10, T0 + 1500));
+    expect(timed.segmentBaseOffsets).toEqual([0, 2]);
+    await timed.close();
+
+    const indexed = Log.open({ dir: tempDir(), config: { segmentIndexBytes: 24, indexIntervalBytes: 0 } });
+    for (let i = 0; i < 12; i++) await indexed.append(sampleBatch(i, 1, 10, T0 + i));
+    expect(indexed.segmentCount).toBeGreaterThan(2);
+    await indexed.close();
+  });
+
+  test('offsetForTimestamp finds the first record at or after a time', async () => {
+    const log = Log.open({ dir: tempDir(), config: { segmentBytes: 512, indexIntervalBytes: 128 } });
+    for (let i = 0; i < 30; i++) {
+      const records = [0, 1, 2].map((j) => ({ value: Buffer.from(`v${i}.${j}`), timestamp: T0 + i * 100 + j * 10 }));
+      await log.append(buildRecordBatch(records, { baseTimestamp: T0 + i * 100 }));
+    }
+    expect(log.offsetForTimestamp(T0)).toEqual({ timestamp: T0, offset: 0 });
+    expect(log.offsetForTimestamp(T0 + 1205)).toEqual({ timestamp: T0 + 1210, offset: 37 });
+    expect(log.offsetForTimestamp(T0 + 1221)).toEqual({ timestamp: T0 + 1300, offset: 39 });
+    expect(log.offsetForTimestamp(T0 + 2921)).toBeNull();
+    expect(log.segmentCount).toBeGreaterThan(3);
+    await log.close();
+  });
+});
+
+describe('Log bad input', () => {
+  async function expectRefused(log: Log, bytes: Buffer, code: string, message?: RegExp): Promise<void> {
+    const before = { end: log.logEndOffset, size: log.size };
+    await expect(log.append(bytes)).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+    expect({ end: log.logEndOffset, size: log.size }).toEqual(before);
+  }
+
+  test('corrupt, truncated or impossible batches are refused and nothing is written', async () => {
+    const log = Log.open({ dir: tempDir(), config: { maxMessageBytes: 4000 } });
+    await log.append(sampleBatch(0));
+    const good = sampleBatch(1);
+
+    const badCrc = Buffer.from(good);
+    badCrc[good.length - 1]! ^= 1;
+    await expectRefused(log, badCrc, 'ERR_CORRUPT_BATCH', /CRC32C/);
+
+    const badMagic = Buffer.from(good);
+    badMagic[BatchHeader.magic] = 1;
+    await expectRefused(log, badMagic, 'ERR_CORRUPT_BATCH', /magic/);
+
+    const hugeLength = Buffer.from(good);
+    hugeLength.writeInt32BE(0x7fffff00, BatchHeader.batchLength);
+    await expectRefused(log, hugeLength, 'ERR_CORRUPT_BATCH');
+
+    const tinyLength = Buffer.from(good);
+    tinyLength.writeInt32BE(3, BatchHeader.batchLength);
+    await expectRefused(log, tinyLength, 'ERR_CORRUPT_BATCH', /length/);
+
+    await expectRefused(log, good.subarray(0, good.length - 1), 'ERR_CORRUPT_BATCH');
+    await expectRefused(log, Buffer.concat([good, badCrc]), 'ERR_CORRUPT_BATCH');
+    await expectRefused(log, Buffer.alloc(0), 'ERR_CORRUPT_BATCH');
+    await expectRefused(log, sampleBatch(2, 1, 5000), 'ERR_MESSAGE_TOO_LARGE');
+
+    const negative = Buffer.from(good);
+    negative.writeInt32BE(-5, BatchHeader.lastOffsetDelta);
+    await expectRefused(log, negative, 'ERR_CORRUPT_BATCH', /negative/);
+
+    expect((await log.append(good)).baseOffset).toBe(3);
+    await log.close();
+  });
+
+  test('a batch larger than segment.bytes is refused', async () => {
+    const log = Log.open({ dir: tempDir(), config: { segmentBytes: 1024 } });
+    await expectRefused(log, sampleBatch(1, 1, 2000), 'ERR_RECORD_BATCH_TOO_LARGE');
+    await log.close();
+  });
+
+  test('a closed log refuses work', async () => {
+    const log = Log.open({ dir: tempDir() });
+    await log.close();
+    await expect(log.append(sampleBatch(1))).rejects.toMatchObject({ code: 'ERR_LOG_CLOSED' });
+    expect(() => log.read(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_LOG_CLOSED' }));
+  });
+});
+
+describe('Log start offset, retention and truncation', () => {
+  async function filled(config = {}): Promise<Log> {
+    const log = Log.open({ dir: tempDir(), config: { segmentBytes: 1024, ...config } });
+    for (let i = 0; i < 30; i++) await log.append(sampleBatch(i, 2, 100, T0 + i * 1000));
+    return log;
+  }
+
+  test('deleteRecordsBefore moves the start offset and deletes whole segments below it', async () => {
+    const log = await filled();
+    const segments = log.segmentCount;
+    const third = log.segmentBaseOffsets[2]!;
+    expect(log.deleteRecordsBefore(third + 1)).toBe(third + 1);
+    expect(log.logStartOffset).toBe(third + 1);
+    expect(log.segmentCount).toBe(segments - 2);
+    expect(() => log.read(third, 1)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
+    expect(log.read(third + 1, 1).firstOffset).toBe(third);
+    expect(log.deleteRecordsBefore(1)).toBe(third + 1);
+    expect(() => log.deleteRecordsBefore(61)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
+    await log.close();
+  });
+
+  test('retention.ms deletes segments whose newest record is too old', async () => {
+    const log = await filled({ retentionMs: 10_000 });
+    const now = T0 + 29_000 + 10_001;
+    const deleted = log.enforceRetention(now);
+    expect(deleted).toBeGreaterThan(0);
+    const start = log.logStartOffset;
+    expect(start).toBe(log.segmentBaseOffsets[0]);
+    expect(start).toBeGreaterThan(0);
+    expect(log.enforceRetention(T0 + 10_000_000)).toBeGreaterThan(0);
+    expect(log.segmentCount).toBe(1);
+    expect(log.logStartOffset).toBe(60);
+    expect((await log.append(sampleBatch(99))).baseOffset).toBe(60);
+    await log.close();
+  });
+
+  test('retention.bytes keeps the log under the limit, deleting oldest segments first', async () => {
+    const log = await filled({ retentionBytes: 3000 });
+    const before = log.size;
+    log.enforceRetention();
+    expect(log.size).toBeLessThanOrEqual(3000 + 1024);
+    expect(log.size).toBeLessThan(before);
+    expect(log.logEndOffset).toBe(60);
+    await log.close();
+  });
+
+  test('truncateTo removes batches at and after an offset, across segments', async () => {
+    const log = await filled();
+    log.truncateTo(21);
+    expect(log.logEndOffset).toBe(20);
+    expect(log.segmentBaseOffsets.every((o) => o < 20)).toBe(true);
+    expect((await log.append(sampleBatch(50, 2))).baseOffset).toBe(20);
+    log.truncateTo(0);
+    expect([log.logStartOffset, log.logEndOffset, log.segmentCount]).toEqual([0, 0, 1]);
+    await log.close();
+  });
+});
+
+describe('Log durability', () => {
+  test("'always' resolves after a flush and shares flushes among concurrent appends", async () => {
+    const flush = vi.spyOn(LogSegment.prototype, 'flush');
+    const log = Log.open({ dir: tempDir(), config: { durability: 'always' } });
+    await log.append(sampleBatch(0));
+    expect(log.recoveryPoint).toBe(3);
+    flush.mockClear();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(sampleBatch(i + 1))));
+    expect(log.recoveryPoint).toBe(303);
+    expect(flush.mock.calls.length).toBeLessThanOrEqual(3);
+    flush.mockRestore();
+    await log.close();
+  });
+
+  test("'never' leaves the recovery point until a flush, 'interval' flushes on its own", async () => {
+    const never = Log.open({ dir: tempDir() });
+    await never.append(sampleBatch(0));
+    expect(never.recoveryPoint).toBe(0);
+    await never.flush();
+    expect(never.recoveryPoint).toBe(3);
+    await never.close();
+
+    const interval = Log.open({ dir: tempDir(), config: { durability: 'interval', flushIntervalMs: 20 } });
+    await interval.append(sampleBatch(0));
+    await vi.waitFor(() => expect(interval.recoveryPoint).toBe(3), { timeout: 2000 });
+    await interval.close();
+  });
+});
