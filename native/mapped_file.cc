@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 namespace tributary {
 
@@ -49,6 +50,17 @@ Status FileHandle::WriteAt(const uint8_t* data, size_t len, uint64_t offset) con
     len -= static_cast<size_t>(n);
     offset += static_cast<uint64_t>(n);
   }
+  return Status::Ok();
+}
+
+Status FileHandle::Unlink() const {
+  if (unlink(path_.c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path_);
+  return Status::Ok();
+}
+
+Status FileHandle::Rename(const std::string& new_path) {
+  if (rename(path_.c_str(), new_path.c_str()) != 0) return Status::Errno(errno, "rename", path_);
+  path_ = new_path;
   return Status::Ok();
 }
 

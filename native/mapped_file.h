@@ -26,13 +26,15 @@ class FileHandle {
 
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
-  void set_path(std::string path) { path_ = std::move(path); }
 
   Status Size(uint64_t* size) const;
   Status DataSync() const;
   Status Truncate(uint64_t size) const;
   // Writes all of [data, data+len) at `offset`, retrying short writes.
   Status WriteAt(const uint8_t* data, size_t len, uint64_t offset) const;
+  // Removes the name; the open file (and any mapping of it) stays usable.
+  Status Unlink() const;
+  Status Rename(const std::string& new_path);
 
  private:
   int fd_;

@@ -1,10 +1,6 @@
 #include "mapped_index.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 
 namespace tributary {
 
@@ -77,17 +73,16 @@ Status MappedIndex::Close() {
 
 Status MappedIndex::Delete() {
   if (closed()) return Closed();
-  if (unlink(path().c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path());
-  file_.reset();
-  mapping_.reset();
-  return Status::Ok();
+  Status s = file_->Unlink();
+  if (s.ok()) {
+    file_.reset();
+    mapping_.reset();
+  }
+  return s;
 }
 
 Status MappedIndex::Rename(const std::string& new_path) {
-  if (closed()) return Closed();
-  if (rename(path().c_str(), new_path.c_str()) != 0) return Status::Errno(errno, "rename", path());
-  file_->set_path(new_path);
-  return Status::Ok();
+  return closed() ? Closed() : file_->Rename(new_path);
 }
 
 }  // namespace tributary

@@ -141,12 +141,11 @@ Status Segment::ReplaceWithPrefix(uint64_t size) {
   if (s.ok()) s = fresh->DataSync();
   std::shared_ptr<Mapping> mapping;
   if (s.ok()) s = Mapping::Map(*fresh, capacity(), &mapping);
-  if (s.ok() && rename(temp.c_str(), path().c_str()) != 0) s = Status::Errno(errno, "rename", temp);
+  if (s.ok()) s = fresh->Rename(path());
   if (!s.ok()) {
     unlink(temp.c_str());
     return s;
   }
-  fresh->set_path(path());
   file_ = std::move(fresh);
   mapping_ = std::move(mapping);
   return SyncDirectory(DirectoryOf(path()));
@@ -162,17 +161,16 @@ Status Segment::Close() {
 
 Status Segment::Delete() {
   if (closed()) return Closed();
-  if (unlink(path().c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path());
-  file_.reset();
-  mapping_.reset();
-  return Status::Ok();
+  Status s = file_->Unlink();
+  if (s.ok()) {
+    file_.reset();
+    mapping_.reset();
+  }
+  return s;
 }
 
 Status Segment::Rename(const std::string& new_path) {
-  if (closed()) return Closed();
-  if (rename(path().c_str(), new_path.c_str()) != 0) return Status::Errno(errno, "rename", path());
-  file_->set_path(new_path);
-  return Status::Ok();
+  return closed() ? Closed() : file_->Rename(new_path);
 }
 
 }  // namespace tributary

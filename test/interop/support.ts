@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -93,18 +94,8 @@ export function testSeed(fallback: number): number {
   return fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) >>> 0 : fallback;
 }
 
-/** RecordBatch v2 field positions used by the tests (see src/record/RecordBatchHeader.ts). */
-export const BATCH = {
-  baseOffset: 0,
-  batchLength: 8,
-  partitionLeaderEpoch: 12,
-  magic: 16,
-  crc: 17,
-  attributes: 21,
-  lastOffsetDelta: 23,
-  logOverhead: 12,
-  headerSize: 61,
-} as const;
+/** RecordBatch v2 field positions. */
+export const BATCH = BatchHeader;
 
 /** Splits back-to-back batches by their batchLength fields; throws on a torn tail. */
 export function splitBatches(bytes: Buffer): Buffer[] {
