@@ -12,9 +12,10 @@ void Stop(ScanResult* result, const char* code, uint64_t position, const std::st
   result->stop_reason = why + " at position " + std::to_string(position);
 }
 
-// Checks the framing of the batch at `pos`; fills `info` and returns true if sane.
-bool ReadHeader(const uint8_t* data, size_t length, uint64_t pos, const ScanOptions& options,
-                BatchInfo* info, ScanResult* result) {
+}  // namespace
+
+bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t pos, const ScanOptions& options, BatchInfo* info,
+                     ScanResult* result) {
   uint64_t remaining = length - pos;
   if (remaining < kMagicOffset + 1) {
     Stop(result, "ERR_TRUNCATED", pos, "incomplete batch header (" + std::to_string(remaining) + " bytes)");
@@ -57,6 +58,8 @@ bool ReadHeader(const uint8_t* data, size_t length, uint64_t pos, const ScanOpti
   return true;
 }
 
+namespace {
+
 bool CrcHolds(const uint8_t* batch, uint32_t size) {
   uint32_t stored = ReadU32BE(batch + kCrcOffset);
   return crc32c_extend(0, batch + kAttributesOffset, size - kAttributesOffset) == stored;
@@ -68,20 +71,21 @@ ScanResult ScanBatches(const uint8_t* data, size_t length, uint64_t start, const
   ScanResult result;
   ScanOptions state = options;
   uint64_t pos = start;
-  uint64_t returned_bytes = 0;
-  while (pos < length && result.batches.size() < options.max_batches) {
+  uint64_t wanted_count = 0, wanted_bytes = 0;
+  while (pos < length && wanted_count < options.max_batches) {
     BatchInfo info;
-    if (!ReadHeader(data, length, pos, state, &info, &result)) break;
+    if (!ReadBatchHeader(data, length, pos, state, &info, &result)) break;
     bool wanted = info.last_offset >= options.skip_below;
-    if (wanted && !result.batches.empty() && returned_bytes + info.size > options.max_bytes) break;
+    if (wanted && wanted_count > 0 && wanted_bytes + info.size > options.max_bytes) break;
     info.crc_ok = !options.verify_crc || CrcHolds(data + pos, info.size);
     if (!info.crc_ok && options.stop_at_crc_error) {
       Stop(&result, "ERR_CORRUPT_BATCH", pos, "CRC32C mismatch");
       break;
     }
     if (wanted) {
-      result.batches.push_back(info);
-      returned_bytes += info.size;
+      if (options.collect) result.batches.push_back(info);
+      wanted_count++;
+      wanted_bytes += info.size;
     }
     pos += info.size;
     state.next_offset = info.last_offset + 1;

@@ -50,6 +50,7 @@ struct ScanOptions {
   size_t max_batches = SIZE_MAX;
   int64_t skip_below = INT64_MIN;  // walk past, without returning, batches whose last offset is below this
   uint64_t max_bytes = UINT64_MAX; // stop before a returned batch would take the total past this (one batch always fits)
+  bool collect = true;             // false: only walk (to find `end`); max_batches then counts without keeping
 };
 
 struct ScanResult {
@@ -60,5 +61,10 @@ struct ScanResult {
 };
 
 ScanResult ScanBatches(const uint8_t* data, size_t length, uint64_t start, const ScanOptions& options);
+
+// Checks the framing of the one batch at `position` (not its CRC); fills `info` and
+// returns true if sane, else records why in `stop`.
+bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t position, const ScanOptions& options,
+                     BatchInfo* info, ScanResult* stop);
 
 }  // namespace tributary

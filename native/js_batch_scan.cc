@@ -1,92 +1,65 @@
 #include "js_batch_scan.h"
 
-#include <cmath>
-
 #include "js_support.h"
 
 namespace tributary {
 
-namespace {
-
-bool OptionalBool(Napi::Object object, const char* key, bool* out) {
-  Napi::Value value = object.Get(key);
-  if (value.IsUndefined()) return true;
-  if (!value.IsBoolean()) {
-    ThrowArgument(object.Env(), std::string("option ") + key + " must be a boolean");
+bool ArgScan(const Napi::CallbackInfo& info, size_t i, Napi::Float64Array* out, ScanOptions* options) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[i].As<Napi::Float64Array>().ElementLength() < kScanHeader) {
+    ThrowArgument(info.Env(), "scan output must be a Float64Array of at least 3 elements");
     return false;
   }
-  *out = value.As<Napi::Boolean>().Value();
+  int64_t flags = 0, next = 0, skip = 0, max_bytes = 0;
+  if (!ArgInteger(info, i + 1, 0, 15, &flags) || !ArgInteger(info, i + 2, -kMaxSafeInteger, kMaxSafeInteger, &next) ||
+      !ArgInteger(info, i + 3, -kMaxSafeInteger, kMaxSafeInteger, &skip) ||
+      !ArgInteger(info, i + 4, 0, kMaxSafeInteger, &max_bytes)) {
+    return false;
+  }
+  *out = info[i].As<Napi::Float64Array>();
+  options->verify_crc = (flags & kVerifyCrc) != 0;
+  options->stop_at_crc_error = (flags & kStopAtCrcError) != 0;
+  options->check_offsets = (flags & kCheckOffsets) != 0;
+  options->next_offset = next;
+  options->skip_below = skip;
+  options->max_bytes = static_cast<uint64_t>(max_bytes);
+  options->collect = (flags & kWalkOnly) == 0;
+  if (options->collect) options->max_batches = (out->ElementLength() - kScanHeader) / kScanFields;
   return true;
 }
 
-bool OptionalCount(Napi::Object object, const char* key, bool* present, double* out) {
-  Napi::Value value = object.Get(key);
-  *present = !value.IsUndefined();
-  if (!*present) return true;
-  double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : NAN;
-  if (!(number >= 0) || std::trunc(number) != number) {
-    ThrowArgument(object.Env(), std::string("option ") + key + " must be a non-negative integer");
-    return false;
-  }
-  *out = number;
-  return true;
-}
-
-}  // namespace
-
-bool ArgScanOptions(const Napi::CallbackInfo& info, size_t i, ScanOptions* options) {
-  if (info[i].IsUndefined()) return true;
-  if (!info[i].IsObject()) {
-    ThrowArgument(info.Env(), "scan options must be an object");
-    return false;
-  }
-  Napi::Object object = info[i].As<Napi::Object>();
-  bool has_next = false, has_max = false, has_skip = false, has_bytes = false;
-  double next = 0, max = 0, skip = 0, bytes = 0;
-  if (!OptionalBool(object, "verifyCrc", &options->verify_crc) ||
-      !OptionalBool(object, "stopAtCrcError", &options->stop_at_crc_error) ||
-      !OptionalCount(object, "nextOffset", &has_next, &next) || !OptionalCount(object, "maxBatches", &has_max, &max) ||
-      !OptionalCount(object, "skipBelow", &has_skip, &skip) || !OptionalCount(object, "maxBytes", &has_bytes, &bytes)) {
-    return false;
-  }
-  options->check_offsets = has_next;
-  options->next_offset = static_cast<int64_t>(next);
-  if (has_max) options->max_batches = static_cast<size_t>(max);
-  if (has_skip) options->skip_below = static_cast<int64_t>(skip);
-  if (has_bytes) options->max_bytes = static_cast<uint64_t>(bytes);
-  return true;
-}
-
-Napi::Object ScanResultToJs(Napi::Env env, const ScanResult& result) {
-  Napi::Float64Array fields = Napi::Float64Array::New(env, result.batches.size() * kScanFields);
-  double* out = fields.Data();
+Napi::Value ScanResultToJs(Napi::Env env, const ScanResult& result, Napi::Float64Array out) {
+  double* f = out.Data();
+  f[0] = static_cast<double>(result.end);
+  f[1] = result.stop_code.empty() ? 0 : result.stop_code == "ERR_TRUNCATED" ? 1 : 2;
+  f[2] = static_cast<double>(result.batches.size());
+  f += kScanHeader;
   for (const BatchInfo& b : result.batches) {
-    out[0] = static_cast<double>(b.position);
-    out[1] = b.size;
-    out[2] = static_cast<double>(b.base_offset);
-    out[3] = static_cast<double>(b.last_offset);
-    out[4] = static_cast<double>(b.max_timestamp);
-    out[5] = b.attributes;
-    out[6] = b.record_count;
-    out[7] = b.crc_ok ? 1 : 0;
-    out += kScanFields;
+    f[0] = static_cast<double>(b.position);
+    f[1] = b.size;
+    f[2] = static_cast<double>(b.base_offset);
+    f[3] = static_cast<double>(b.last_offset);
+    f[4] = static_cast<double>(b.max_timestamp);
+    f[5] = b.attributes;
+    f[6] = b.record_count;
+    f[7] = b.crc_ok ? 1 : 0;
+    f += kScanFields;
   }
-  Napi::Object js = Napi::Object::New(env);
-  js.Set("batches", fields);
-  js.Set("end", static_cast<double>(result.end));
-  if (!result.stop_code.empty()) {
-    js.Set("stopCode", result.stop_code);
-    js.Set("stopReason", result.stop_reason);
-  }
-  return js;
+  if (result.stop_code.empty()) return env.Undefined();
+  return Napi::String::New(env, result.stop_reason);
 }
 
 Napi::Value ScanBatchesJs(const Napi::CallbackInfo& info) {
   const uint8_t* data = nullptr;
   size_t length = 0;
+  int64_t start = 0;
+  Napi::Float64Array out;
   ScanOptions options;
-  if (!ArgBytes(info, 0, &data, &length) || !ArgScanOptions(info, 1, &options)) return info.Env().Undefined();
-  return ScanResultToJs(info.Env(), ScanBatches(data, length, 0, options));
+  if (!ArgBytes(info, 0, &data, &length) || !ArgScan(info, 1, &out, &options) ||
+      !ArgInteger(info, 6, 0, kMaxSafeInteger, &start)) {
+    return info.Env().Undefined();
+  }
+  return ScanResultToJs(info.Env(), ScanBatches(data, length, static_cast<uint64_t>(start), options), out);
 }
 
 }  // namespace tributary

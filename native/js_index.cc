@@ -6,7 +6,6 @@ namespace tributary {
 
 namespace {
 
-constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 constexpr int64_t kMinSafeInteger = -kMaxSafeInteger;
 
 Napi::Object OffsetPositionToJs(Napi::Env env, OffsetPosition e) {

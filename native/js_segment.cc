@@ -6,7 +6,6 @@
 namespace tributary {
 
 namespace {
-constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 constexpr int64_t kMaxCapacity = INT32_MAX;  // positions in the index are u32; Kafka caps segments at 2 GiB
 }  // namespace
 
@@ -66,7 +65,8 @@ Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), views);
 }
 
-// append(batches, firstOffset): writes well-framed batches, rewriting base offsets.
+// append(batches, firstOffset): writes well-framed batches, rewriting base offsets;
+// returns the new size.
 Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
   const uint8_t* data = nullptr;
   size_t length = 0;
@@ -75,8 +75,8 @@ Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
       !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset)) {
     return info.Env().Undefined();
   }
-  ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset));
-  return info.Env().Undefined();
+  if (ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset))) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
 }
 
 // read(position, length): a zero-copy view of bytes below the logical size.
@@ -94,15 +94,16 @@ Napi::Value SegmentWrap::Read(const Napi::CallbackInfo& info) {
   return MappedView(info.Env(), segment_->mapping(), segment_->data() + position, static_cast<size_t>(length));
 }
 
-// scan(position, options?): batch_scan over the segment from `position`.
+// scan(out, flags, nextOffset, skipBelow, maxBytes, position): batch_scan over the
+// segment from `position` (see js_batch_scan.h).
 Napi::Value SegmentWrap::Scan(const Napi::CallbackInfo& info) {
   int64_t position = 0;
+  Napi::Float64Array out;
   ScanOptions options;
-  if (!Usable(info.Env()) || !ArgInteger(info, 0, 0, kMaxSafeInteger, &position) ||
-      !ArgScanOptions(info, 1, &options)) {
+  if (!Usable(info.Env()) || !ArgScan(info, 0, &out, &options) || !ArgInteger(info, 5, 0, kMaxSafeInteger, &position)) {
     return info.Env().Undefined();
   }
-  return ScanResultToJs(info.Env(), ScanBatches(segment_->data(), segment_->size(), position, options));
+  return ScanResultToJs(info.Env(), ScanBatches(segment_->data(), segment_->size(), position, options), out);
 }
 
 // flush(): fdatasync on the thread pool; the promise settles when the data is durable.

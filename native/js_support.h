@@ -12,6 +12,8 @@
 
 namespace tributary {
 
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;  // JS numbers hold offsets exactly up to here
+
 // Per-environment state (worker threads each load their own).
 struct AddonData {
   Napi::FunctionReference error_class;

@@ -53,6 +53,14 @@ Status FileHandle::WriteAt(const uint8_t* data, size_t len, uint64_t offset) con
   return Status::Ok();
 }
 
+Status FileHandle::Allocate(uint64_t offset, uint64_t len, bool keep_size) const {
+  int mode = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
+  if (fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(len)) != 0) {
+    return Status::Errno(errno, "fallocate", path_);
+  }
+  return Status::Ok();
+}
+
 Status FileHandle::Unlink() const {
   if (unlink(path_.c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path_);
   return Status::Ok();
@@ -68,8 +76,9 @@ Mapping::~Mapping() {
   if (base_ != nullptr) munmap(base_, length_);
 }
 
-Status Mapping::Map(const FileHandle& file, size_t length, std::shared_ptr<Mapping>* out) {
-  void* base = mmap(nullptr, length, PROT_READ, MAP_SHARED, file.fd(), 0);
+Status Mapping::Map(const FileHandle& file, size_t length, bool writable, std::shared_ptr<Mapping>* out) {
+  int protection = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+  void* base = mmap(nullptr, length, protection, MAP_SHARED, file.fd(), 0);
   if (base == MAP_FAILED) return Status::Errno(errno, "mmap", file.path());
   *out = std::make_shared<Mapping>(static_cast<uint8_t*>(base), length);
   return Status::Ok();

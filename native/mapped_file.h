@@ -32,6 +32,8 @@ class FileHandle {
   Status Truncate(uint64_t size) const;
   // Writes all of [data, data+len) at `offset`, retrying short writes.
   Status WriteAt(const uint8_t* data, size_t len, uint64_t offset) const;
+  // Allocates blocks for [offset, offset + len) so later stores cannot hit a full disk.
+  Status Allocate(uint64_t offset, uint64_t len, bool keep_size) const;
   // Removes the name; the open file (and any mapping of it) stays usable.
   Status Unlink() const;
   Status Rename(const std::string& new_path);
@@ -41,8 +43,9 @@ class FileHandle {
   std::string path_;
 };
 
-// A read-only MAP_SHARED view of a file, reserved at its full capacity once and never
-// remapped, so pointers into it stay valid while the Mapping lives.
+// A MAP_SHARED view of a file, reserved at its full capacity once and never remapped,
+// so pointers into it stay valid while the Mapping lives. Read-only unless asked:
+// stores go only into pages whose blocks were allocated first (see MappedIndex).
 class Mapping {
  public:
   Mapping(uint8_t* base, size_t length) : base_(base), length_(length) {}
@@ -50,9 +53,10 @@ class Mapping {
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
 
-  static Status Map(const FileHandle& file, size_t length, std::shared_ptr<Mapping>* out);
+  static Status Map(const FileHandle& file, size_t length, bool writable, std::shared_ptr<Mapping>* out);
 
   const uint8_t* data() const { return base_; }
+  uint8_t* writable_data() const { return base_; }
   size_t length() const { return length_; }
 
   // Buffer views handed out and not yet finalized.

@@ -1,6 +1,12 @@
 #include "mapped_index.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace {
+constexpr uint64_t kReserveStep = 64 * 1024;
+}  // namespace
 
 namespace tributary {
 
@@ -15,7 +21,7 @@ Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t 
   entries_ = size / entry_size_;
   uint64_t capacity = writable ? std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, size) : size;
   if (writable && capacity > size) s = file_->Truncate(capacity);
-  if (s.ok()) s = Mapping::Map(*file_, std::max<uint64_t>(capacity, entry_size_), &mapping_);
+  if (s.ok()) s = Mapping::Map(*file_, std::max<uint64_t>(capacity, entry_size_), true, &mapping_);
   if (!s.ok()) {
     file_.reset();
     return s;
@@ -27,8 +33,27 @@ Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t 
 Status MappedIndex::AppendEntry(const uint8_t* entry) {
   if (closed()) return Closed();
   if (entries_ >= max_entries_) return Status::Error("ERR_INDEX_FULL", "index is full", path());
-  Status s = file_->WriteAt(entry, entry_size_, valid_bytes());
+  uint64_t at = valid_bytes();
+  Status s = ReserveFor(at + entry_size_);
+  if (s.ok() && store_through_mapping_) {
+    std::memcpy(mapping_->writable_data() + at, entry, entry_size_);
+  } else if (s.ok()) {
+    s = file_->WriteAt(entry, entry_size_, at);
+  }
   if (s.ok()) entries_++;
+  return s;
+}
+
+Status MappedIndex::ReserveFor(uint64_t end) {
+  if (!store_through_mapping_ || end <= reserved_) return Status::Ok();
+  uint64_t target = std::min<uint64_t>((end + kReserveStep - 1) / kReserveStep * kReserveStep, max_entries_ * entry_size_);
+  Status s = file_->Allocate(reserved_, target - reserved_, false);
+  if (s.ok()) {
+    reserved_ = target;
+  } else if (s.err == EOPNOTSUPP || s.err == ENOSYS) {
+    store_through_mapping_ = false;
+    return Status::Ok();
+  }
   return s;
 }
 
@@ -40,7 +65,10 @@ void MappedIndex::TruncateTo(int64_t offset) {
 Status MappedIndex::TrimToValidSize() {
   if (closed()) return Closed();
   Status s = file_->Truncate(valid_bytes());
-  if (s.ok()) max_entries_ = entries_;
+  if (s.ok()) {
+    max_entries_ = entries_;
+    reserved_ = std::min(reserved_, valid_bytes());
+  }
   return s;
 }
 
@@ -49,7 +77,7 @@ Status MappedIndex::Resize(uint64_t max_bytes) {
   uint64_t capacity = std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, valid_bytes());
   if (capacity > mapping_->length()) {
     std::shared_ptr<Mapping> bigger;
-    Status s = Mapping::Map(*file_, capacity, &bigger);
+    Status s = Mapping::Map(*file_, capacity, true, &bigger);
     if (!s.ok()) return s;
     mapping_ = std::move(bigger);
   }

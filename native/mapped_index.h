@@ -1,9 +1,12 @@
 // MappedIndex: the shared base of OffsetIndex and TimeIndex (Kafka's AbstractIndex).
-// A file of fixed-width big-endian entries, sorted by key, read through a read-only
-// mapping and written with pwrite (so a full disk is an error code, not SIGBUS).
+// A file of fixed-width big-endian entries, sorted by key, read and written through a
+// shared mapping. A store into a sparse page on a full disk would raise SIGBUS, so
+// blocks are allocated (fallocate) a chunk ahead of the entries written into them: a
+// full disk is an ENOSPC from Append. Where fallocate is not supported, entries are
+// written with pwrite instead.
 //
-// A writable (active) index is preallocated to max_bytes as a sparse file; the number
-// of valid entries is kept in memory. TrimToValidSize cuts the file to its entries, as
+// A writable (active) index is sized to max_bytes as a sparse file; the number of
+// valid entries is kept in memory. TrimToValidSize cuts the file to its entries, as
 // on roll and close, so a cleanly closed index holds exactly its entries. After a
 // crash an active index has a zero-filled tail: recovery rebuilds it from the log.
 #pragma once
@@ -53,6 +56,7 @@ class MappedIndex {
   explicit MappedIndex(size_t entry_size) : entry_size_(entry_size) {}
   const uint8_t* EntryAt(size_t i) const { return mapping_->data() + i * entry_size_; }
   Status AppendEntry(const uint8_t* entry);
+  Status ReserveFor(uint64_t end);
   Status Closed() const;
   // Index of the last entry whose key is <= the target, or -1; `key_at` reads the key.
   template <typename KeyAt, typename Key>
@@ -75,6 +79,8 @@ class MappedIndex {
   int64_t base_offset_ = 0;
   size_t entries_ = 0;
   size_t max_entries_ = 0;
+  uint64_t reserved_ = 0;  // bytes from 0 with blocks allocated for stores
+  bool store_through_mapping_ = true;
   std::shared_ptr<FileHandle> file_;
   std::shared_ptr<Mapping> mapping_;
 };

@@ -1,6 +1,5 @@
 #include "segment.h"
 
-#include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -8,7 +7,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
-#include <vector>
 
 #include "batch_scan.h"
 #include "bytes.h"
@@ -27,19 +25,18 @@ std::string DirectoryOf(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// Writes every byte of `iov` at `offset`, continuing after short writes.
-Status WriteVector(const FileHandle& file, std::vector<iovec>& iov, uint64_t offset) {
-  size_t first = 0;
-  while (first < iov.size()) {
-    int count = static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX));
-    ssize_t n = pwritev(file.fd(), iov.data() + first, count, static_cast<off_t>(offset));
+// Writes every byte of iov[0, count) at `offset`, continuing after short writes.
+Status WriteVector(const FileHandle& file, iovec* iov, int count, uint64_t offset) {
+  int first = 0;
+  while (first < count) {
+    ssize_t n = pwritev(file.fd(), iov + first, count - first, static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::Errno(errno, "pwritev", file.path());
     }
     offset += static_cast<uint64_t>(n);
     size_t left = static_cast<size_t>(n);
-    while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+    while (first < count && left >= iov[first].iov_len) left -= iov[first++].iov_len;
     if (left > 0) {
       iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
       iov[first].iov_len -= left;
@@ -47,6 +44,44 @@ Status WriteVector(const FileHandle& file, std::vector<iovec>& iov, uint64_t off
   }
   return Status::Ok();
 }
+
+// Gathers batches for pwritev, each as its new 8-byte base offset then the rest of its
+// bytes, in fixed-size chunks so an append allocates nothing.
+class BatchWriter {
+ public:
+  BatchWriter(const FileHandle& file, uint64_t offset) : file_(file), offset_(offset) {}
+
+  Status Add(const uint8_t* batch, uint32_t size, int64_t base_offset) {
+    if (batches_ == kChunk) {
+      Status s = Flush();
+      if (!s.ok()) return s;
+    }
+    uint8_t* header = headers_[batches_];
+    WriteU64BE(header, static_cast<uint64_t>(base_offset));
+    iov_[2 * batches_] = {header, 8};
+    iov_[2 * batches_ + 1] = {const_cast<uint8_t*>(batch + 8), size - 8u};
+    bytes_ += size;
+    batches_++;
+    return Status::Ok();
+  }
+
+  Status Flush() {
+    Status s = WriteVector(file_, iov_, static_cast<int>(2 * batches_), offset_);
+    offset_ += bytes_;
+    bytes_ = 0;
+    batches_ = 0;
+    return s;
+  }
+
+ private:
+  static constexpr size_t kChunk = 64;
+  const FileHandle& file_;
+  uint64_t offset_;
+  uint64_t bytes_ = 0;
+  size_t batches_ = 0;
+  uint8_t headers_[kChunk][8];
+  iovec iov_[2 * kChunk];
+};
 
 }  // namespace
 
@@ -58,7 +93,7 @@ Status Segment::Open(const std::string& path, uint64_t capacity, bool create, st
   s = file->Size(&size);
   if (!s.ok()) return s;
   std::shared_ptr<Mapping> mapping;
-  s = Mapping::Map(*file, RoundUp(std::max({capacity, size, uint64_t{1}}), kPageSize), &mapping);
+  s = Mapping::Map(*file, RoundUp(std::max({capacity, size, uint64_t{1}}), kPageSize), false, &mapping);
   if (!s.ok()) return s;
   out->reset(new Segment(std::move(file), std::move(mapping), size));
   return Status::Ok();
@@ -69,20 +104,20 @@ Status Segment::Closed() const { return Status::Error("ERR_SEGMENT_CLOSED", "seg
 Status Segment::Reserve(uint64_t needed) {
   if (!can_fallocate_ || needed <= reserved_) return Status::Ok();
   uint64_t target = std::min(RoundUp(needed, kReserveStep), capacity());
+  Status s;
   for (uint64_t want : {target, needed}) {
-    int rc = fallocate(file_->fd(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
-                       static_cast<off_t>(want - reserved_));
-    if (rc == 0) {
+    s = file_->Allocate(reserved_, want - reserved_, true);
+    if (s.ok()) {
       reserved_ = want;
-      return Status::Ok();
+      return s;
     }
-    if (errno == EOPNOTSUPP || errno == ENOSYS) {
+    if (s.err == EOPNOTSUPP || s.err == ENOSYS) {
       can_fallocate_ = false;
       return Status::Ok();
     }
-    if (errno != ENOSPC && errno != EDQUOT) break;
+    if (s.err != ENOSPC && s.err != EDQUOT) break;
   }
-  return Status::Errno(errno, "fallocate", path());
+  return s;
 }
 
 Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset) {
@@ -91,23 +126,24 @@ Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t fir
     return Status::Error("ERR_SEGMENT_FULL", "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());
   }
   ScanOptions framing;
-  framing.verify_crc = false;
-  ScanResult scan = ScanBatches(batches, length, 0, framing);
-  if (!scan.stop_code.empty()) return Status::Error(scan.stop_code.c_str(), scan.stop_reason, path());
-  Status s = Reserve(size_ + length);
-  if (!s.ok()) return s;
-  std::vector<uint8_t> offsets(8 * scan.batches.size());
-  std::vector<iovec> iov;
-  iov.reserve(2 * scan.batches.size());
-  int64_t next = first_offset;
-  for (size_t i = 0; i < scan.batches.size(); i++) {
-    const BatchInfo& b = scan.batches[i];
-    WriteU64BE(&offsets[8 * i], static_cast<uint64_t>(next));
-    next += b.last_offset - b.base_offset + 1;
-    iov.push_back({&offsets[8 * i], 8});
-    iov.push_back({const_cast<uint8_t*>(batches + b.position + 8), b.size - 8});
+  for (uint64_t pos = 0; pos < length;) {
+    BatchInfo info;
+    ScanResult stop;
+    if (!ReadBatchHeader(batches, length, pos, framing, &info, &stop)) {
+      return Status::Error(stop.stop_code.c_str(), stop.stop_reason, path());
+    }
+    pos += info.size;
   }
-  s = WriteVector(*file_, iov, size_);
+  Status s = Reserve(size_ + length);
+  BatchWriter writer(*file_, size_);
+  int64_t next = first_offset;
+  for (uint64_t pos = 0; s.ok() && pos < length;) {
+    uint32_t size = static_cast<uint32_t>(kLogOverhead + ReadU32BE(batches + pos + kBatchLengthOffset));
+    s = writer.Add(batches + pos, size, next);
+    next += ReadI32BE(batches + pos + kLastOffsetDeltaOffset) + 1;
+    pos += size;
+  }
+  if (s.ok()) s = writer.Flush();
   if (!s.ok()) {
     file_->Truncate(size_);  // drop a partial write; no view reaches past size_
     return s;
@@ -140,7 +176,7 @@ Status Segment::ReplaceWithPrefix(uint64_t size) {
   if (s.ok()) s = fresh->WriteAt(data(), size, 0);
   if (s.ok()) s = fresh->DataSync();
   std::shared_ptr<Mapping> mapping;
-  if (s.ok()) s = Mapping::Map(*fresh, capacity(), &mapping);
+  if (s.ok()) s = Mapping::Map(*fresh, capacity(), false, &mapping);
   if (s.ok()) s = fresh->Rename(path());
   if (!s.ok()) {
     unlink(temp.c_str());

@@ -9,11 +9,11 @@
  * appends that arrive while another runs).
  */
 import { open as openFile } from 'node:fs/promises';
-import { native, type ScanResult } from '../native/addon.js';
+import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
-import { batchAt, batchCount, LogSegment, type BatchInfo, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
+import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
 
 export interface LogOptions {
@@ -64,6 +64,7 @@ export class Log {
   private _logEndOffset: number;
   private _recoveryPoint: number;
   private readonly unflushed = new Set<LogSegment>();
+  private readonly scanner = new BatchScanner();
   private directoryDirty = false;
   private readonly groupCommit = new GroupCommit(() => this.flushNow());
   private readonly flushTimer: NodeJS.Timeout | null = null;
@@ -141,27 +142,30 @@ export class Log {
 
   private write(records: Buffer): AppendInfo {
     this.checkUsable();
-    const scan = this.validate(records);
+    const batches = this.validate(records);
     const baseOffset = this._logEndOffset;
     try {
       const now = Date.now();
-      for (let i = 0; i < batchCount(scan); i++) this.writeBatch(records, batchAt(scan, i), now);
+      for (const b of batches) this.writeBatch(records, b, now);
     } catch (error) {
       this.rollBack(baseOffset);
       throw error;
     }
-    return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batchCount(scan), bytes: records.length };
+    return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
   }
 
-  private validate(records: Buffer): ScanResult {
-    const scan = native.scanBatches(records, { verifyCrc: true });
-    if (scan.stopCode !== undefined) {
-      throw new TributaryError(`invalid record batch: ${scan.stopReason}`, 'ERR_CORRUPT_BATCH', { position: scan.end });
+  private validate(records: Buffer): BatchInfo[] {
+    const batches: BatchInfo[] = [];
+    const last = this.scanner.bufferAll(records, { maxBatches: 16 }, (chunk) => {
+      for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
+      return true;
+    });
+    if (last.stopCode !== undefined) {
+      throw new TributaryError(`invalid record batch: ${last.stopReason}`, 'ERR_CORRUPT_BATCH', { position: last.end });
     }
-    if (batchCount(scan) === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
+    if (batches.length === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
     let next = this._logEndOffset;
-    for (let i = 0; i < batchCount(scan); i++) {
-      const b = batchAt(scan, i);
+    for (const b of batches) {
       if (b.size > this.config.maxMessageBytes) {
         throw new TributaryError(`batch of ${b.size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
       }
@@ -171,7 +175,7 @@ export class Log {
       next += b.lastOffset - b.baseOffset + 1;
     }
     if (next > Number.MAX_SAFE_INTEGER) throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
-    return scan;
+    return batches;
   }
 
   private writeBatch(records: Buffer, b: BatchInfo, now: number): void {
@@ -356,8 +360,11 @@ export class Log {
     if (this.closed) return;
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.groupCommit.idle();
-    if (this.failure === null) await this.groupCommit.request();
-    this.closed = true;
-    for (const segment of this.segments) segment.close();
+    try {
+      if (this.failure === null) await this.groupCommit.request();
+    } finally {
+      this.closed = true;
+      for (const segment of this.segments) segment.close();
+    }
   }
 }

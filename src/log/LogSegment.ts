@@ -7,36 +7,12 @@
  * entry (largest timestamp so far -> offset of the batch that had it).
  */
 import { existsSync, statSync } from 'node:fs';
-import { native, ScanField, type NativeOffsetIndex, type NativeSegment, type NativeTimeIndex, type ScanResult } from '../native/addon.js';
+import { native, type NativeOffsetIndex, type NativeSegment, type NativeTimeIndex } from '../native/addon.js';
+import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import type { LogConfig } from './LogConfig.js';
 import { logFile, offsetIndexFile, timeIndexFile } from './LogFileNames.js';
 import { findRecordAtTimestamp } from './RecordTimestamps.js';
-
-/** One batch as batch_scan reports it. */
-export interface BatchInfo {
-  position: number;
-  size: number;
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestamp: number;
-}
-
-export function batchAt(scan: ScanResult, i: number): BatchInfo {
-  const at = i * ScanField.count;
-  const f = scan.batches;
-  return {
-    position: f[at + ScanField.position]!,
-    size: f[at + ScanField.size]!,
-    baseOffset: f[at + ScanField.baseOffset]!,
-    lastOffset: f[at + ScanField.lastOffset]!,
-    maxTimestamp: f[at + ScanField.maxTimestamp]!,
-  };
-}
-
-export function batchCount(scan: ScanResult): number {
-  return scan.batches.length / ScanField.count;
-}
 
 export interface SegmentRead {
   /** Whole batches, a zero-copy view into the segment's mapping. */
@@ -51,7 +27,10 @@ export interface TimestampAndOffset {
 }
 
 export class LogSegment {
+  private readonly scanner = new BatchScanner();
   private bytesSinceLastIndexEntry = 0;
+  /** The .log size, kept here to spare a native call per read of it. */
+  private bytes: number;
   private maxTimestampSoFar: number;
   private offsetOfMaxTimestampSoFar: number;
   /** Max timestamp of the first batch, which segment.ms counts from; -1 until known. */
@@ -66,6 +45,7 @@ export class LogSegment {
     readonly offsetIndex: NativeOffsetIndex,
     readonly timeIndex: NativeTimeIndex,
   ) {
+    this.bytes = log.size;
     const last = timeIndex.lastEntry;
     this.maxTimestampSoFar = last.timestamp;
     this.offsetOfMaxTimestampSoFar = last.offset;
@@ -88,7 +68,7 @@ export class LogSegment {
   }
 
   get size(): number {
-    return this.log.size;
+    return this.bytes;
   }
 
   /** The newest timestamp in the segment, or -1 if it has none. */
@@ -101,8 +81,8 @@ export class LogSegment {
    * All or nothing: if indexing fails (a full disk), the batch is cut off again.
    */
   append(batch: Buffer, info: BatchInfo, baseOffset: number): void {
-    const position = this.log.size;
-    this.log.append(batch, baseOffset);
+    const position = this.bytes;
+    this.bytes = this.log.append(batch, baseOffset);
     try {
       this.indexBatch({ ...info, position, baseOffset, lastOffset: baseOffset + (info.lastOffset - info.baseOffset) });
     } catch (error) {
@@ -133,16 +113,15 @@ export class LogSegment {
   /** Position of the first batch whose last offset is >= `offset`, or null. */
   translateOffset(offset: number): BatchInfo | null {
     const start = this.offsetIndex.lookup(offset).position;
-    const scan = this.log.scan(start, { verifyCrc: false, skipBelow: offset, maxBatches: 1 });
-    return batchCount(scan) === 0 ? null : batchAt(scan, 0);
+    const scan = this.scanner.segment(this.log, start, { verifyCrc: false, skipBelow: offset, maxBatches: 1 });
+    return scan.count === 0 ? null : scan.batch(0);
   }
 
   /** Whole batches from the one holding `offset`, up to `maxBytes` (at least one batch). */
   read(offset: number, maxBytes: number): SegmentRead | null {
     const first = this.translateOffset(offset);
     if (first === null) return null;
-    const scan = this.log.scan(first.position, { verifyCrc: false, maxBytes });
-    const end = scan.end;
+    const { end } = this.scanner.segment(this.log, first.position, { verifyCrc: false, maxBytes, walkOnly: true });
     return { records: this.log.read(first.position, end - first.position), firstOffset: first.baseOffset };
   }
 
@@ -150,26 +129,26 @@ export class LogSegment {
   findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampAndOffset | null {
     const indexed = this.timeIndex.lookup(timestamp);
     let position = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position;
-    for (;;) {
-      const scan = this.log.scan(position, { verifyCrc: false, maxBatches: 64 });
-      const n = batchCount(scan);
-      if (n === 0) return null;
-      for (let i = 0; i < n; i++) {
-        const b = batchAt(scan, i);
-        if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) continue;
-        const found = findRecordAtTimestamp(this.log.read(b.position, b.size), timestamp, startingOffset);
-        if (found !== null) return found;
+    let found: TimestampAndOffset | null = null;
+    this.scanner.segmentAll(this.log, position, { verifyCrc: false, maxBatches: 64 }, (chunk) => {
+      for (let i = 0; i < chunk.count && found === null; i++) {
+        if (chunk.maxTimestamp(i) < timestamp || chunk.lastOffset(i) < startingOffset) continue;
+        found = findRecordAtTimestamp(this.log.read(chunk.position(i), chunk.size(i)), timestamp, startingOffset);
       }
-      position = scan.end;
-    }
+      return found === null;
+    });
+    return found;
   }
 
   /** Offset after the last batch, reading forward from the last index entry. */
   readNextOffset(): number {
     const last = this.offsetIndex.entries === 0 ? { position: 0 } : this.offsetIndex.entry(this.offsetIndex.entries - 1);
-    const scan = this.log.scan(last.position, { verifyCrc: false });
-    const n = batchCount(scan);
-    return n === 0 ? this.baseOffset : batchAt(scan, n - 1).lastOffset + 1;
+    let next = this.baseOffset;
+    this.scanner.segmentAll(this.log, last.position, { verifyCrc: false }, (chunk) => {
+      if (chunk.count > 0) next = chunk.lastOffset(chunk.count - 1) + 1;
+      return true;
+    });
+    return next;
   }
 
   /**
@@ -177,7 +156,6 @@ export class LogSegment {
    * cuts the log after the last good batch. Returns the bytes cut.
    */
   recover(): number {
-    const scan = this.log.scan(0, { verifyCrc: true, nextOffset: this.baseOffset });
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.onBecomeActive();
@@ -185,16 +163,19 @@ export class LogSegment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
     this.rollingBasedTimestamp = -1;
-    for (let i = 0; i < batchCount(scan); i++) this.indexBatch(batchAt(scan, i));
-    const cut = this.log.size - scan.end;
-    if (cut > 0) this.log.truncateTo(scan.end);
+    const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
+      for (let i = 0; i < chunk.count; i++) this.indexBatch(chunk.batch(i));
+      return true;
+    });
+    const cut = this.bytes - end;
+    if (cut > 0) this.cutAt(end);
     return cut;
   }
 
   /** Whether the indexes can be trusted as found (after a clean shutdown). */
   indexesAreSane(): boolean {
     try {
-      this.offsetIndex.sanityCheck(this.log.size);
+      this.offsetIndex.sanityCheck(this.bytes);
       this.timeIndex.sanityCheck();
       return true;
     } catch {
@@ -206,25 +187,30 @@ export class LogSegment {
   truncateTo(offset: number): number {
     const at = this.translateOffset(offset);
     if (at === null) return 0;
-    const cut = this.log.size - at.position;
+    const cut = this.bytes - at.position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
-    this.log.truncateTo(at.position);
+    this.cutAt(at.position);
     const last = this.timeIndex.lastEntry;
     this.maxTimestampSoFar = last.timestamp;
     this.offsetOfMaxTimestampSoFar = last.offset;
     this.bytesSinceLastIndexEntry = 0;
-    if (this.log.size === 0) this.rollingBasedTimestamp = -1;
+    if (this.bytes === 0) this.rollingBasedTimestamp = -1;
     return cut;
+  }
+
+  private cutAt(position: number): void {
+    this.log.truncateTo(position);
+    this.bytes = position;
   }
 
   /** Whether a batch set of `bytes` with max timestamp `maxTimestamp` calls for a roll first. */
   shouldRoll(bytes: number, maxTimestamp: number, now: number): boolean {
-    if (this.log.size === 0) return false;
+    if (this.bytes === 0) return false;
     const rollFrom = this.firstBatchTimestamp();
     const timeWaited = rollFrom >= 0 ? maxTimestamp - rollFrom : now - this.createdAt;
     return (
-      this.log.size + bytes > this.config.segmentBytes ||
+      this.bytes + bytes > this.config.segmentBytes ||
       timeWaited > this.config.segmentMs ||
       this.offsetIndex.isFull ||
       this.timeIndex.isFull
@@ -232,9 +218,9 @@ export class LogSegment {
   }
 
   private firstBatchTimestamp(): number {
-    if (this.rollingBasedTimestamp < 0 && this.log.size > 0) {
-      const scan = this.log.scan(0, { verifyCrc: false, maxBatches: 1 });
-      if (batchCount(scan) > 0) this.rollingBasedTimestamp = batchAt(scan, 0).maxTimestamp;
+    if (this.rollingBasedTimestamp < 0 && this.bytes > 0) {
+      const scan = this.scanner.segment(this.log, 0, { verifyCrc: false, maxBatches: 1 });
+      if (scan.count > 0) this.rollingBasedTimestamp = scan.maxTimestamp(0);
     }
     return this.rollingBasedTimestamp;
   }

@@ -8,47 +8,29 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { TributaryError } from '../errors.js';
 
-export interface ScanOptions {
-  verifyCrc?: boolean;
-  stopAtCrcError?: boolean;
-  /** Base offsets must increase from this one (a segment's scan, not a request's). */
-  nextOffset?: number;
-  maxBatches?: number;
-  /** Walk past, without returning, batches whose last offset is below this. */
-  skipBelow?: number;
-  /** Stop before the returned batches exceed this many bytes (the first always fits). */
-  maxBytes?: number;
-}
-
-/** Numbers per batch in ScanResult.batches, in this order. */
-export const ScanField = {
-  position: 0,
-  size: 1,
-  baseOffset: 2,
-  lastOffset: 3,
-  maxTimestamp: 4,
-  attributes: 5,
-  recordCount: 6,
-  crcOk: 7,
-  count: 8,
-} as const;
-
-export interface ScanResult {
-  batches: Float64Array;
-  /** Position just past the last batch returned (or walked past). */
-  end: number;
-  stopCode?: 'ERR_TRUNCATED' | 'ERR_CORRUPT_BATCH';
-  stopReason?: string;
-}
+/**
+ * A batch scan writes into a caller-owned Float64Array (see native/js_batch_scan.h):
+ * [end, stopCode, count, then ScanField.count numbers a batch]. The call returns the
+ * stop reason when it stopped on a bad batch. Use BatchScan.ts, not these directly.
+ */
+export type NativeScan = (
+  out: Float64Array,
+  flags: number,
+  nextOffset: number,
+  skipBelow: number,
+  maxBytes: number,
+  start: number,
+) => string | undefined;
 
 export interface NativeSegment {
   readonly size: number;
   readonly capacity: number;
   readonly path: string;
   readonly liveViews: number;
-  append(batches: Uint8Array, firstOffset: number): void;
+  /** Returns the new size. */
+  append(batches: Uint8Array, firstOffset: number): number;
   read(position: number, length: number): Buffer;
-  scan(position: number, options?: ScanOptions): ScanResult;
+  scan: NativeScan;
   flush(): Promise<void>;
   flushSync(): void;
   truncateTo(size: number): void;
@@ -102,7 +84,7 @@ export interface Addon {
   Segment: new (path: string, capacity: number, create: boolean) => NativeSegment;
   OffsetIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeOffsetIndex;
   TimeIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeTimeIndex;
-  scanBatches(bytes: Uint8Array, options?: ScanOptions): ScanResult;
+  scanBatches(bytes: Uint8Array, ...args: Parameters<NativeScan>): string | undefined;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
   crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
   setErrorClass(errorClass: typeof TributaryError): void;

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { native, ScanField } from '../../src/native/addon.js';
+import { native } from '../../src/native/addon.js';
+import { BatchScanner } from '../../src/native/BatchScan.js';
 import { logFile, offsetIndexFile, timeIndexFile } from '../../src/log/LogFileNames.js';
 import { readdirSync } from 'node:fs';
 
@@ -17,14 +18,16 @@ export function checkLogFiles(dir: string): number {
   for (const base of bases) {
     expect(base).toBe(next);
     const segment = new native.Segment(logFile(dir, base), 1, false);
-    const scan = segment.scan(0, { verifyCrc: true, nextOffset: base });
+    const batches = new Map<number, number>();
+    const scan = new BatchScanner().segmentAll(segment, 0, { nextOffset: base }, (chunk) => {
+      for (let i = 0; i < chunk.count; i++) {
+        batches.set(chunk.position(i), chunk.lastOffset(i));
+        next = chunk.lastOffset(i) + 1;
+      }
+      return true;
+    });
     expect(scan.stopCode).toBeUndefined();
     expect(scan.end).toBe(segment.size);
-    const batches = new Map<number, number>();
-    for (let i = 0; i < scan.batches.length; i += ScanField.count) {
-      batches.set(scan.batches[i + ScanField.position]!, scan.batches[i + ScanField.lastOffset]!);
-      next = scan.batches[i + ScanField.lastOffset]! + 1;
-    }
     const index = new native.OffsetIndex(offsetIndexFile(dir, base), base, 0, false);
     for (let i = 0; i < index.entries; i++) {
       const entry = index.entry(i);
