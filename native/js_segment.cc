@@ -61,7 +61,8 @@ Napi::Value SegmentWrap::Path(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
-  double views = last_mapping_ ? static_cast<double>(last_mapping_->live_views()) : 0;
+  std::shared_ptr<Mapping> mapping = last_mapping_.lock();
+  double views = mapping ? static_cast<double>(mapping->live_views()) : 0;
   return Napi::Number::New(info.Env(), views);
 }
 

@@ -31,7 +31,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value Rename(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Segment> segment_;
-  std::shared_ptr<Mapping> last_mapping_;  // for liveViews after close
+  std::weak_ptr<Mapping> last_mapping_;  // for liveViews after close; weak, so delete frees the file
 };
 
 }  // namespace tributary

@@ -3,6 +3,7 @@
  * prebuild from prebuilds/ when one matches and the local build otherwise. Native
  * errors are thrown as TributaryError, the class registered here.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -90,12 +91,18 @@ export interface Addon {
   setErrorClass(errorClass: typeof TributaryError): void;
 }
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root: the nearest directory above this module that holds binding.gyp (from src/, dist/ or a bench build). */
+function packageRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    if (dirname(dir) === dir) throw new TributaryError('cannot find the tributary package (binding.gyp) above the addon loader', 'ERR_ADDON_NOT_FOUND');
+  }
+}
 
 function load(): Addon {
   const require = createRequire(import.meta.url);
   const loadBinding = require('node-gyp-build') as (dir: string) => Addon;
-  const addon = loadBinding(packageRoot);
+  const addon = loadBinding(packageRoot());
   addon.setErrorClass(TributaryError);
   return Object.freeze(addon);
 }

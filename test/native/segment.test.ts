@@ -35,6 +35,23 @@ describe('native Segment', () => {
     expect(view.subarray(8).equals(batch.subarray(8))).toBe(true);
   });
 
+  test('a deleted segment is unmapped at once when no view holds it, so its disk space is freed', () => {
+    const dir = tempDir();
+    const kept = join(dir, '00000000000000000000.log');
+    const dropped = join(dir, '00000000000000000100.log');
+    const a = new native.Segment(kept, 1 << 16, true);
+    const b = new native.Segment(dropped, 1 << 16, true);
+    a.append(sampleBatch(1), 0);
+    b.append(sampleBatch(2), 100);
+    const view = a.read(0, 10);
+    a.delete();
+    b.delete();
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    expect(maps).toContain(`${kept} (deleted)`);
+    expect(maps).not.toContain(dropped);
+    expect(view.length).toBe(10);
+  });
+
   test('views are released when collected', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'vitest runs with --expose-gc').toBeTypeOf('function');

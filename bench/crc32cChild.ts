@@ -1,0 +1,50 @@
+/**
+ * Child process of the crc32c suite, started with TRIBUTARY_CRC32C=portable so the
+ * addon uses its portable CRC32C. Forked with an IPC channel, it answers the parent's
+ * requests one at a time (so the parent can interleave its own trials with these).
+ * Run directly, it measures both cases itself and prints the result as JSON.
+ */
+import type { FromChild, ToChild } from './suites/crc32cWork.js';
+
+const { crc32cImplementation } = await import('../src/index.js');
+const { calibrate, gigabytesPerSecond, median } = await import('./harness.js');
+const work = await import('./suites/crc32cWork.js');
+
+const data = work.crcData();
+const implementation = crc32cImplementation();
+
+function reply(message: FromChild): void {
+  process.send!(message);
+}
+
+async function handle(message: ToChild): Promise<void> {
+  switch (message.op) {
+    case 'calibrate': {
+      const iterations = await calibrate((n) => work.runCrc32c(data, message.kind, n).ns, message.targetMs);
+      reply({ op: 'calibrated', iterations });
+      break;
+    }
+    case 'trial':
+      globalThis.gc?.();
+      reply({ op: 'sample', sample: work.runCrc32c(data, message.kind, message.iterations) });
+      break;
+    case 'exit':
+      process.disconnect();
+      break;
+  }
+}
+
+if (process.send !== undefined) {
+  process.on('message', (message: ToChild) => {
+    handle(message).catch((error: unknown) => reply({ op: 'error', message: String(error) }));
+  });
+  reply({ op: 'ready', implementation });
+} else {
+  const results: { case: string; gbPerSecond: number }[] = [];
+  for (const kind of ['large', 'small'] as const) {
+    const iterations = await calibrate((n) => work.runCrc32c(data, kind, n).ns, 100);
+    const rates = Array.from({ length: 5 }, () => gigabytesPerSecond(work.runCrc32c(data, kind, iterations)));
+    results.push({ case: kind === 'large' ? '16 MiB buffer' : '4 KiB buffers', gbPerSecond: median(rates) });
+  }
+  process.stdout.write(`${JSON.stringify({ implementation, results })}\n`);
+}

@@ -1,0 +1,122 @@
+/**
+ * Storage-foundation benchmarks: `npm run bench [-- --quick] [-- --suite NAME]`.
+ *
+ * Every figure is a ratio against a baseline measured in the same run, trial for trial
+ * (see harness.ts). Prints one table on stdout (progress goes to stderr) and writes
+ * bench/results/latest.json as { date, mode, machine, notes, results }.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findProjectRoot } from './bootstrap.js';
+import * as harness from './harness.js';
+import type { ResultRow, SuiteContext } from './harness.js';
+
+const SUITES = ['log-append', 'log-read', 'crc32c'] as const;
+type SuiteName = (typeof SUITES)[number];
+
+interface Args {
+  quick: boolean;
+  verbose: boolean;
+  suites: SuiteName[];
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--verbose] [--suite NAME[,NAME...]]...
+  --quick        smaller runs and fewer trials (well under 2 minutes)
+  --suite NAME   run only the named suite(s): ${SUITES.join(', ')}
+  --verbose      print every round's figures (stderr)`;
+
+function parseArgs(argv: string[]): Args {
+  let quick = false;
+  let verbose = false;
+  const suites: SuiteName[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--verbose') verbose = true;
+    else if (arg === '--suite' || arg.startsWith('--suite=')) {
+      const value = arg === '--suite' ? argv[++i] : arg.slice('--suite='.length);
+      if (value === undefined) throw new Error('--suite needs a name');
+      for (const name of value.split(',')) {
+        if (!(SUITES as readonly string[]).includes(name)) throw new Error(`unknown suite '${name}'; known: ${SUITES.join(', ')}`);
+        suites.push(name as SuiteName);
+      }
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+  }
+  return { quick, verbose, suites: suites.length > 0 ? SUITES.filter((s) => suites.includes(s)) : [...SUITES] };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const projectRoot = findProjectRoot();
+  harness.setVerbose(args.verbose);
+  const runners: Record<SuiteName, (ctx: SuiteContext) => Promise<ResultRow[]>> = {
+    'log-append': (await import('./suites/logAppend.js')).runLogAppend,
+    'log-read': (await import('./suites/logRead.js')).runLogRead,
+    crc32c: (await import('./suites/crc32c.js')).runCrc32cSuite,
+  };
+  const { crc32cImplementation } = await import('../src/index.js');
+
+  if (globalThis.gc === undefined) harness.log('warning: run with --expose-gc so garbage is collected between trials');
+  const tmpDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+  const cleanUp = (): void => rmSync(tmpDir, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    cleanUp();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const ctx: SuiteContext = { quick: args.quick, tmpDir, projectRoot, notes: [] };
+  const started = Date.now();
+  const results: ResultRow[] = [];
+  let failed = false;
+  try {
+    for (const name of args.suites) {
+      try {
+        results.push(...(await runners[name](ctx)));
+      } catch (error) {
+        // One broken suite should not cost the figures of the others.
+        failed = true;
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        harness.log(`${name} failed: ${message}`);
+        ctx.notes.push(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  } finally {
+    cleanUp();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const machine = { ...harness.machineInfo(), crc32c: crc32cImplementation(), tmpDir: tmpdir() };
+  process.stdout.write(`\n${harness.formatTable(results)}\n`);
+  for (const note of ctx.notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(
+    `\n${machine.cpuModel}${machine.cpuId ? ` (${machine.cpuId})` : ''}, ${machine.cores} cores, Node ${machine.nodeVersion}, ${machine.platform}-${machine.arch}; ` +
+      `${args.quick ? 'quick' : 'full'} run in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+
+  const resultsDir = join(projectRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const report = {
+    date: new Date().toISOString(),
+    mode: args.quick ? 'quick' : 'full',
+    suites: args.suites,
+    machine,
+    notes: ctx.notes,
+    results,
+  };
+  const path = join(resultsDir, 'latest.json');
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  harness.log(`wrote ${path}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

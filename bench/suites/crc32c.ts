@@ -1,0 +1,145 @@
+/**
+ * crc32c: GB/s of the addon's CRC32C on one 16 MiB buffer and on 4 KiB buffers.
+ *
+ * - subject: the hardware path (SSE4.2 / ARMv8 CRC instructions) in this process;
+ * - baseline "portable": the same calls in a child process started with
+ *   TRIBUTARY_CRC32C=portable (checked: its crc32cImplementation() must say so). The
+ *   child is driven over IPC one trial at a time, so its trials interleave with ours;
+ * - baseline "zlib.crc32": Node's built-in CRC-32 (IEEE polynomial, not Castagnoli),
+ *   the nearest thing Node offers, when this Node has it (20.15+).
+ *
+ * Each contender gets its own iteration count (about the same wall time per trial);
+ * rates are per trial, so the counts need not match.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crc32cImplementation } from '../../src/index.js';
+import { calibrate, compare, gigabytesPerSecond, log, roundsFor, toRow, type Contender, type ResultRow, type SuiteContext } from '../harness.js';
+import { crcData, runCrc32c, runZlibCrc32, zlibCrc32, type CrcCase, type FromChild, type ToChild } from './crc32cWork.js';
+
+const SUITE = 'crc32c';
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'crc32cChild.js');
+
+/** The portable child: one request, one reply, strictly in turn. */
+class PortableChild {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly implementation: string,
+  ) {}
+
+  static async start(): Promise<PortableChild> {
+    const child = fork(CHILD, [], {
+      env: { ...process.env, TRIBUTARY_CRC32C: 'portable' },
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await PortableChild.next(child);
+    if (ready.op !== 'ready') throw new Error(`crc32c child: unexpected first message ${JSON.stringify(ready)}`);
+    return new PortableChild(child, ready.implementation);
+  }
+
+  private static next(child: ChildProcess): Promise<FromChild> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromChild): void => {
+        cleanup();
+        if (message.op === 'error') reject(new Error(`crc32c child: ${message.message}`));
+        else resolve(message);
+      };
+      const onExit = (code: number | null, signal: string | null): void => {
+        cleanup();
+        reject(new Error(`crc32c child exited (code ${code}, signal ${signal})`));
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = (): void => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.off('error', onError);
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.on('error', onError);
+    });
+  }
+
+  async request(message: ToChild): Promise<FromChild> {
+    const reply = PortableChild.next(this.child);
+    this.child.send(message);
+    return reply;
+  }
+
+  async calibrate(kind: CrcCase, targetMs: number): Promise<number> {
+    const reply = await this.request({ op: 'calibrate', kind, targetMs });
+    if (reply.op !== 'calibrated') throw new Error(`crc32c child: unexpected reply ${JSON.stringify(reply)}`);
+    return reply.iterations;
+  }
+
+  async trial(kind: CrcCase, iterations: number): Promise<{ ns: number; units: number }> {
+    const reply = await this.request({ op: 'trial', kind, iterations });
+    if (reply.op !== 'sample') throw new Error(`crc32c child: unexpected reply ${JSON.stringify(reply)}`);
+    return reply.sample;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.send({ op: 'exit' } satisfies ToChild);
+    const timer = setTimeout(() => this.child.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
+  const rounds = roundsFor(ctx);
+  const targetMs = ctx.quick ? 40 : 120;
+  const implementation = crc32cImplementation();
+  const data = crcData();
+  if (implementation === 'portable') {
+    ctx.notes.push('crc32c: this process already uses the portable CRC32C (no CPU support, or TRIBUTARY_CRC32C is set).');
+  }
+  if (zlibCrc32 === null) ctx.notes.push(`crc32c: zlib.crc32 is missing in Node ${process.version} (needs 20.15+); that baseline is skipped.`);
+
+  const child = await PortableChild.start();
+  const rows: ResultRow[] = [];
+  try {
+    const childPortable = child.implementation === 'portable';
+    if (!childPortable) {
+      ctx.notes.push(`crc32c: child with TRIBUTARY_CRC32C=portable reports '${child.implementation}'; portable baseline skipped.`);
+    }
+    for (const kind of ['large', 'small'] as const) {
+      const label = kind === 'large' ? '16 MiB buffer' : '4 KiB buffers';
+      log(`${SUITE}: ${label}`);
+      const ownIterations = await calibrate((n) => runCrc32c(data, kind, n).ns, targetMs);
+      const baselines: Contender[] = [];
+      const names: string[] = [];
+      if (childPortable) {
+        const childIterations = await child.calibrate(kind, targetMs);
+        baselines.push({ name: 'portable', trial: () => child.trial(kind, childIterations) });
+        names.push('portable crc32c (child, TRIBUTARY_CRC32C=portable)');
+      }
+      if (zlibCrc32 !== null) {
+        const zlibIterations = await calibrate((n) => runZlibCrc32(data, kind, n).ns, targetMs);
+        baselines.push({ name: 'zlib.crc32', trial: () => runZlibCrc32(data, kind, zlibIterations) });
+        names.push('zlib.crc32 (CRC-32/IEEE)');
+      }
+      if (baselines.length === 0) continue;
+      const comparison = await compare({
+        ...rounds,
+        rate: gigabytesPerSecond,
+        subject: { name: `crc32c ${implementation}`, trial: () => runCrc32c(data, kind, ownIterations) },
+        baselines,
+      });
+      names.forEach((baseline, i) => {
+        const spec = { suite: SUITE, case: `${label}, ${implementation}`, metric: 'throughput', unit: 'GB/s', baseline };
+        rows.push(toRow(baseline.startsWith('portable') ? { ...spec, target: 8 } : spec, comparison, i));
+      });
+    }
+  } finally {
+    await child.stop();
+  }
+  return rows;
+}
