@@ -151,14 +151,15 @@ Napi::Function OffsetIndexWrap::Define(Napi::Env env) {
   return DefineClass(env, "OffsetIndex", properties);
 }
 
-// append(offset, position)
+// append(offset, position) -> whether the index is now full
 Napi::Value OffsetIndexWrap::Append(const Napi::CallbackInfo& info) {
   int64_t offset = 0, position = 0;
-  if (Usable(info.Env()) && ArgInteger(info, 0, 0, kMaxSafeInteger, &offset) &&
-      ArgInteger(info, 1, 0, UINT32_MAX, &position)) {
-    ThrowIfFailed(info.Env(), index_.Append(offset, static_cast<uint32_t>(position)));
+  if (!Usable(info.Env()) || !ArgInteger(info, 0, 0, kMaxSafeInteger, &offset) ||
+      !ArgInteger(info, 1, 0, UINT32_MAX, &position) ||
+      ThrowIfFailed(info.Env(), index_.Append(offset, static_cast<uint32_t>(position)))) {
+    return info.Env().Undefined();
   }
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), index_.full());
 }
 
 // lookup(offset) -> { offset, position } of the last entry at or below it
@@ -197,14 +198,15 @@ Napi::Function TimeIndexWrap::Define(Napi::Env env) {
   return DefineClass(env, "TimeIndex", properties);
 }
 
-// maybeAppend(timestamp, offset, skipFullCheck?)
+// maybeAppend(timestamp, offset, skipFullCheck?) -> whether the index is now full
 Napi::Value TimeIndexWrap::MaybeAppend(const Napi::CallbackInfo& info) {
   int64_t timestamp = 0, offset = 0;
-  if (Usable(info.Env()) && ArgInteger(info, 0, kMinSafeInteger, kMaxSafeInteger, &timestamp) &&
-      ArgInteger(info, 1, 0, kMaxSafeInteger, &offset)) {
-    ThrowIfFailed(info.Env(), index_.MaybeAppend(timestamp, offset, info[2].ToBoolean()));
+  if (!Usable(info.Env()) || !ArgInteger(info, 0, kMinSafeInteger, kMaxSafeInteger, &timestamp) ||
+      !ArgInteger(info, 1, 0, kMaxSafeInteger, &offset) ||
+      ThrowIfFailed(info.Env(), index_.MaybeAppend(timestamp, offset, info[2].ToBoolean()))) {
+    return info.Env().Undefined();
   }
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), index_.full());
 }
 
 // lookup(timestamp) -> { timestamp, offset } of the last entry at or below it

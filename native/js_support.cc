@@ -94,7 +94,7 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t i, const uint8_t** data, si
 Napi::Buffer<uint8_t> MappedView(Napi::Env env, const std::shared_ptr<Mapping>& mapping, const uint8_t* data,
                                  size_t length) {
   auto* hold = new std::shared_ptr<Mapping>(mapping);
-  mapping->AddView();
+  mapping->AddView(static_cast<uint64_t>(data + length - mapping->data()));
   return Napi::Buffer<uint8_t>::NewOrCopy(
       env, const_cast<uint8_t*>(data), length,
       [](Napi::Env, uint8_t*, std::shared_ptr<Mapping>* held) {

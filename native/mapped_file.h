@@ -5,7 +5,6 @@
 // its file deleted: an unlinked file stays readable through a live mapping.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -59,15 +58,25 @@ class Mapping {
   uint8_t* writable_data() const { return base_; }
   size_t length() const { return length_; }
 
-  // Buffer views handed out and not yet finalized.
-  void AddView() { views_.fetch_add(1, std::memory_order_relaxed); }
-  void DropView() { views_.fetch_sub(1, std::memory_order_relaxed); }
-  int64_t live_views() const { return views_.load(std::memory_order_relaxed); }
+  // Buffer views handed out and not yet finalized, and how far into the file they reach
+  // (the furthest end of any view since the count was last zero). Views are made and
+  // finalized on the JS thread only.
+  void AddView(uint64_t end) {
+    views_++;
+    if (end > views_end_) views_end_ = end;
+  }
+  void DropView() {
+    if (--views_ == 0) views_end_ = 0;
+  }
+  int64_t live_views() const { return views_; }
+  // Whether a live view may cover bytes at or past `position`.
+  bool ViewsReach(uint64_t position) const { return views_ > 0 && views_end_ > position; }
 
  private:
   uint8_t* base_;
   size_t length_;
-  std::atomic<int64_t> views_{0};
+  int64_t views_ = 0;
+  uint64_t views_end_ = 0;
 };
 
 // fsync of a directory, so that a created, renamed or deleted entry is durable.

@@ -161,7 +161,7 @@ Status Segment::Flush() const {
 Status Segment::TruncateTo(uint64_t size) {
   if (closed()) return Closed();
   if (size >= size_) return Status::Ok();
-  Status s = mapping_->live_views() > 0 ? ReplaceWithPrefix(size) : file_->Truncate(size);
+  Status s = mapping_->ViewsReach(size) ? ReplaceWithPrefix(size) : file_->Truncate(size);
   if (!s.ok()) return s;
   size_ = size;
   reserved_ = size;

@@ -46,8 +46,9 @@ class Segment {
   // last. ERR_SEGMENT_FULL if they do not fit in the capacity.
   Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset);
   Status Flush() const;
-  // Cuts the log to `size` bytes. With live views, the kept prefix is copied to a new
-  // file renamed over this one, so no view ever points past the end of its file.
+  // Cuts the log to `size` bytes. If a live view reaches past `size`, the kept prefix is
+  // copied to a new file renamed over this one, so no view ever points past the end of
+  // its file.
   Status TruncateTo(uint64_t size);
   Status Close();
   Status Delete();

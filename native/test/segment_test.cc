@@ -78,20 +78,27 @@ void TruncationUnderLiveViewsMovesTheFile(const std::string& dir) {
   std::string path = dir + "/t.log";
   std::unique_ptr<Segment> segment;
   CHECK_OK(Segment::Open(path, 1 << 16, true, &segment));
-  std::vector<uint8_t> batches;
-  Append(&batches, MakeBatch(0, 1, 3000, 1));
-  Append(&batches, MakeBatch(1, 1, 3000, 2));
-  CHECK_OK(segment->AppendBatches(batches.data(), batches.size(), 0));
-  std::shared_ptr<Mapping> old = segment->mapping();
-  old->AddView();
-  uint64_t keep = kBatchHeaderSize + 3000;
+  std::vector<uint8_t> first = MakeBatch(0, 1, 3000, 1);
+  std::vector<uint8_t> second = MakeBatch(1, 1, 3000, 2);
+  uint64_t keep = first.size();
+  CHECK_OK(segment->AppendBatches(first.data(), first.size(), 0));
+  CHECK_OK(segment->AppendBatches(second.data(), second.size(), 1));
+
+  std::shared_ptr<Mapping> mapping = segment->mapping();
+  mapping->AddView(keep / 2);  // a view below the cut: truncated in place
   CHECK_OK(segment->TruncateTo(keep));
-  CHECK(segment->mapping() != old);
+  CHECK(segment->mapping() == mapping && FileSize(path) == keep);
+  mapping->DropView();
+
+  CHECK_OK(segment->AppendBatches(second.data(), second.size(), 1));
+  mapping->AddView(keep + second.size());  // a view past the cut: the file is replaced
+  CHECK_OK(segment->TruncateTo(keep));
+  CHECK(segment->mapping() != mapping);
   CHECK(FileSize(path) == keep && segment->size() == keep);
   // The old view still reads the whole second batch: its file was never shrunk.
-  CHECK(std::memcmp(old->data() + keep + 8, batches.data() + keep + 8, batches.size() - keep - 8) == 0);
-  old->DropView();
-  CHECK_OK(segment->TruncateTo(0));  // no views now: in place
+  CHECK(std::memcmp(mapping->data() + keep + 8, second.data() + 8, second.size() - 8) == 0);
+  mapping->DropView();
+  CHECK_OK(segment->TruncateTo(0));
   CHECK(FileSize(path) == 0);
   CHECK_OK(segment->Close());
 }

@@ -14,6 +14,8 @@ import type { LogConfig } from './LogConfig.js';
 import { logFile, offsetIndexFile, timeIndexFile } from './LogFileNames.js';
 import { findRecordAtTimestamp } from './RecordTimestamps.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface SegmentRead {
   /** Whole batches, a zero-copy view into the segment's mapping. */
   records: Buffer;
@@ -31,6 +33,14 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   /** The .log size, kept here to spare a native call per read of it. */
   private bytes: number;
+  /**
+   * One zero-copy view of the .log from 0, sliced for each read: a native view per read
+   * would count its length as external memory each time and drive V8 into full GCs.
+   */
+  private mapped: Buffer = EMPTY;
+  /** Whether either index is full (a roll is due); the newest timestamp in the time index. */
+  private indexesFull = false;
+  private timeIndexed = -1;
   private maxTimestampSoFar: number;
   private offsetOfMaxTimestampSoFar: number;
   /** Max timestamp of the first batch, which segment.ms counts from; -1 until known. */
@@ -46,6 +56,7 @@ export class LogSegment {
     readonly timeIndex: NativeTimeIndex,
   ) {
     this.bytes = log.size;
+    this.syncIndexState();
     const last = timeIndex.lastEntry;
     this.maxTimestampSoFar = last.timestamp;
     this.offsetOfMaxTimestampSoFar = last.offset;
@@ -84,7 +95,7 @@ export class LogSegment {
     const position = this.bytes;
     this.bytes = this.log.append(batch, baseOffset);
     try {
-      this.indexBatch({ ...info, position, baseOffset, lastOffset: baseOffset + (info.lastOffset - info.baseOffset) });
+      this.indexBatch(position, info.size, baseOffset + (info.lastOffset - info.baseOffset), info.maxTimestamp);
     } catch (error) {
       this.truncateTo(baseOffset);
       throw error;
@@ -96,18 +107,27 @@ export class LogSegment {
     return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : statSync(this.log.path).mtimeMs;
   }
 
-  private indexBatch(b: BatchInfo): void {
-    if (this.rollingBasedTimestamp < 0) this.rollingBasedTimestamp = b.maxTimestamp;
-    if (b.maxTimestamp > this.maxTimestampSoFar) {
-      this.maxTimestampSoFar = b.maxTimestamp;
-      this.offsetOfMaxTimestampSoFar = b.lastOffset;
+  private indexBatch(position: number, size: number, lastOffset: number, maxTimestamp: number): void {
+    if (this.rollingBasedTimestamp < 0) this.rollingBasedTimestamp = maxTimestamp;
+    if (maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = maxTimestamp;
+      this.offsetOfMaxTimestampSoFar = lastOffset;
     }
     if (this.bytesSinceLastIndexEntry > this.config.indexIntervalBytes) {
-      this.offsetIndex.append(b.lastOffset, b.position);
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.indexesFull = this.offsetIndex.append(lastOffset, position);
+      if (this.maxTimestampSoFar > this.timeIndexed) {
+        this.indexesFull = this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar) || this.indexesFull;
+        this.timeIndexed = this.maxTimestampSoFar;
+      }
       this.bytesSinceLastIndexEntry = 0;
     }
-    this.bytesSinceLastIndexEntry += b.size;
+    this.bytesSinceLastIndexEntry += size;
+  }
+
+  /** Re-reads what the indexes hold after they changed other than by indexBatch. */
+  private syncIndexState(): void {
+    this.indexesFull = this.offsetIndex.isFull || this.timeIndex.isFull;
+    this.timeIndexed = this.timeIndex.lastEntry.timestamp;
   }
 
   /** Position of the first batch whose last offset is >= `offset`, or null. */
@@ -122,7 +142,12 @@ export class LogSegment {
     const first = this.translateOffset(offset);
     if (first === null) return null;
     const { end } = this.scanner.segment(this.log, first.position, { verifyCrc: false, maxBytes, walkOnly: true });
-    return { records: this.log.read(first.position, end - first.position), firstOffset: first.baseOffset };
+    return { records: this.view(first.position, end - first.position), firstOffset: first.baseOffset };
+  }
+
+  private view(position: number, length: number): Buffer {
+    if (position + length > this.mapped.length) this.mapped = this.log.read(0, this.bytes);
+    return this.mapped.subarray(position, position + length);
   }
 
   /** First record at or after `timestamp` with offset >= `startingOffset` (Kafka's findOffsetByTimestamp). */
@@ -133,7 +158,7 @@ export class LogSegment {
     this.scanner.segmentAll(this.log, position, { verifyCrc: false, maxBatches: 64 }, (chunk) => {
       for (let i = 0; i < chunk.count && found === null; i++) {
         if (chunk.maxTimestamp(i) < timestamp || chunk.lastOffset(i) < startingOffset) continue;
-        found = findRecordAtTimestamp(this.log.read(chunk.position(i), chunk.size(i)), timestamp, startingOffset);
+        found = findRecordAtTimestamp(this.view(chunk.position(i), chunk.size(i)), timestamp, startingOffset);
       }
       return found === null;
     });
@@ -160,11 +185,12 @@ export class LogSegment {
     this.timeIndex.reset();
     this.onBecomeActive();
     this.maxTimestampSoFar = -1;
+    this.timeIndexed = -1;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
     this.rollingBasedTimestamp = -1;
     const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
-      for (let i = 0; i < chunk.count; i++) this.indexBatch(chunk.batch(i));
+      for (let i = 0; i < chunk.count; i++) this.indexBatch(chunk.position(i), chunk.size(i), chunk.lastOffset(i), chunk.maxTimestamp(i));
       return true;
     });
     const cut = this.bytes - end;
@@ -190,6 +216,7 @@ export class LogSegment {
     const cut = this.bytes - at.position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.syncIndexState();
     this.cutAt(at.position);
     const last = this.timeIndex.lastEntry;
     this.maxTimestampSoFar = last.timestamp;
@@ -200,6 +227,7 @@ export class LogSegment {
   }
 
   private cutAt(position: number): void {
+    this.mapped = EMPTY;
     this.log.truncateTo(position);
     this.bytes = position;
   }
@@ -212,8 +240,7 @@ export class LogSegment {
     return (
       this.bytes + bytes > this.config.segmentBytes ||
       timeWaited > this.config.segmentMs ||
-      this.offsetIndex.isFull ||
-      this.timeIndex.isFull
+      this.indexesFull
     );
   }
 
@@ -232,12 +259,14 @@ export class LogSegment {
     }
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
+    this.syncIndexState();
   }
 
   /** Makes a sealed segment active again (after truncation deleted its successors). */
   onBecomeActive(): void {
     this.offsetIndex.resize(this.config.segmentIndexBytes);
     this.timeIndex.resize(this.config.segmentIndexBytes);
+    this.syncIndexState();
   }
 
   flush(): Promise<void> {
@@ -250,6 +279,7 @@ export class LogSegment {
   }
 
   close(): void {
+    this.mapped = EMPTY;
     this.onBecomeInactive();
     this.flushIndexes();
     this.log.close();
@@ -259,6 +289,7 @@ export class LogSegment {
 
   /** Unlinks the files; views already handed out stay readable. */
   delete(): void {
+    this.mapped = EMPTY;
     this.log.delete();
     this.offsetIndex.delete();
     this.timeIndex.delete();

@@ -62,7 +62,8 @@ export interface OffsetPosition {
 }
 
 export interface NativeOffsetIndex extends NativeIndex {
-  append(offset: number, position: number): void;
+  /** Returns whether the index is now full. */
+  append(offset: number, position: number): boolean;
   lookup(offset: number): OffsetPosition;
   entry(i: number): OffsetPosition;
   sanityCheck(logSize: number): void;
@@ -74,7 +75,8 @@ export interface TimestampOffset {
 }
 
 export interface NativeTimeIndex extends NativeIndex {
-  maybeAppend(timestamp: number, offset: number, skipFullCheck?: boolean): void;
+  /** Returns whether the index is now full. */
+  maybeAppend(timestamp: number, offset: number, skipFullCheck?: boolean): boolean;
   lookup(timestamp: number): TimestampOffset;
   entry(i: number): TimestampOffset;
   readonly lastEntry: TimestampOffset;
