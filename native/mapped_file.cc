@@ -84,6 +84,15 @@ Status Mapping::Map(const FileHandle& file, size_t length, bool writable, std::s
   return Status::Ok();
 }
 
+Status UnlinkAndRelease(std::shared_ptr<FileHandle>* file, std::shared_ptr<Mapping>* mapping) {
+  Status s = (*file)->Unlink();
+  if (s.ok()) {
+    file->reset();
+    mapping->reset();
+  }
+  return s;
+}
+
 Status SyncDirectory(const std::string& dir) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::Errno(errno, "open", dir);

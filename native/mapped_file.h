@@ -79,6 +79,9 @@ class Mapping {
   uint64_t views_end_ = 0;
 };
 
+// Unlinks `*file` and, if that worked, drops both handles (a live view keeps the mapping).
+Status UnlinkAndRelease(std::shared_ptr<FileHandle>* file, std::shared_ptr<Mapping>* mapping);
+
 // fsync of a directory, so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);
 

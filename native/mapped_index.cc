@@ -100,13 +100,7 @@ Status MappedIndex::Close() {
 }
 
 Status MappedIndex::Delete() {
-  if (closed()) return Closed();
-  Status s = file_->Unlink();
-  if (s.ok()) {
-    file_.reset();
-    mapping_.reset();
-  }
-  return s;
+  return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
 }
 
 Status MappedIndex::Rename(const std::string& new_path) {

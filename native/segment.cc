@@ -196,13 +196,7 @@ Status Segment::Close() {
 }
 
 Status Segment::Delete() {
-  if (closed()) return Closed();
-  Status s = file_->Unlink();
-  if (s.ok()) {
-    file_.reset();
-    mapping_.reset();
-  }
-  return s;
+  return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
 }
 
 Status Segment::Rename(const std::string& new_path) {
