@@ -1,6 +1,8 @@
 /**
- * Group commit: callers that ask for a flush while one is running share the next one,
- * so N concurrent appends under durability 'always' cost two fdatasyncs, not N.
+ * Group commit: a flush starts at the end of the current tick, so every caller that
+ * asks within the tick shares it; callers that ask while it runs share the next one
+ * (their writes may have come after it started). N concurrent appends under durability
+ * 'always' thus cost one or two fdatasyncs, not N.
  */
 export class GroupCommit {
   private running: Promise<void> | null = null;
@@ -10,15 +12,17 @@ export class GroupCommit {
 
   /** Resolves once a flush that started after this call has completed. */
   request(): Promise<void> {
-    if (this.running === null) return this.start();
-    this.next ??= this.running.then(
-      () => this.start(),
-      () => this.start(),
-    );
+    if (this.next === null) {
+      const after = this.running ?? Promise.resolve();
+      this.next = after.then(
+        () => this.start(),
+        () => this.start(),
+      );
+    }
     return this.next;
   }
 
-  /** The flush in progress, if any. */
+  /** Settles when no flush is pending or running. */
   idle(): Promise<void> {
     return (this.next ?? this.running ?? Promise.resolve()).catch(() => undefined);
   }
