@@ -105,6 +105,13 @@ class PlainFile {
     }
   }
 
+  /** Times `body` (writes to this file) as one trial of `units`, then frees the retired file. */
+  timed(units: number, body: () => void): Sample {
+    const ns = timeSync(body);
+    this.dropRetired();
+    return { ns, units };
+  }
+
   close(): void {
     this.dropRetired();
     closeSync(this.fd);
@@ -248,16 +255,13 @@ async function alwaysOneByOne(ctx: SuiteContext, rounds: { warmup: number; trial
       baselines: [
         {
           name: 'writeSync+fdatasyncSync',
-          trial: (): Sample => {
-            const ns = timeSync(() => {
+          trial: (): Sample =>
+            plain.timed(count, () => {
               for (let i = 0; i < count; i++) {
                 plain.write(batch);
                 plain.sync();
               }
-            });
-            plain.dropRetired();
-            return { ns, units: count };
-          },
+            }),
         },
         {
           name: 'writeSync+fdatasync (thread pool)',
@@ -310,27 +314,21 @@ async function groupCommit(ctx: SuiteContext, rounds: { warmup: number; trials: 
       baselines: [
         {
           name: 'write+fdatasync each',
-          trial: (): Sample => {
-            const ns = timeSync(() => {
+          trial: (): Sample =>
+            plain.timed(GROUP, () => {
               for (let i = 0; i < GROUP; i++) {
                 plain.write(batch);
                 plain.sync();
               }
-            });
-            plain.dropRetired();
-            return { ns, units: GROUP };
-          },
+            }),
         },
         {
           name: 'writes + one fdatasync',
-          trial: (): Sample => {
-            const ns = timeSync(() => {
+          trial: (): Sample =>
+            plain.timed(GROUP, () => {
               for (let i = 0; i < GROUP; i++) plain.write(batch);
               plain.sync();
-            });
-            plain.dropRetired();
-            return { ns, units: GROUP };
-          },
+            }),
         },
       ],
     });
