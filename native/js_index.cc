@@ -52,7 +52,6 @@ std::vector<typename IndexWrap<Self, Index>::Property> IndexWrap<Self, Index>::C
       W::InstanceMethod("flushSync", &IndexWrap::FlushSync),
       W::InstanceMethod("close", &IndexWrap::Close),
       W::InstanceMethod("delete", &IndexWrap::Delete),
-      W::InstanceMethod("rename", &IndexWrap::Rename),
   };
 }
 
@@ -132,13 +131,6 @@ Napi::Value IndexWrap<Self, Index>::Close(const Napi::CallbackInfo& info) {
 template <typename Self, typename Index>
 Napi::Value IndexWrap<Self, Index>::Delete(const Napi::CallbackInfo& info) {
   if (Usable(info.Env())) ThrowIfFailed(info.Env(), index_.Delete());
-  return info.Env().Undefined();
-}
-
-template <typename Self, typename Index>
-Napi::Value IndexWrap<Self, Index>::Rename(const Napi::CallbackInfo& info) {
-  std::string path;
-  if (Usable(info.Env()) && ArgString(info, 0, &path)) ThrowIfFailed(info.Env(), index_.Rename(path));
   return info.Env().Undefined();
 }
 

@@ -33,7 +33,6 @@ class IndexWrap : public Napi::ObjectWrap<Self> {
   Napi::Value FlushSync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);
-  Napi::Value Rename(const Napi::CallbackInfo& info);
 
   Index index_;
 };

@@ -24,7 +24,6 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
                          InstanceMethod<&SegmentWrap::TruncateTo>("truncateTo"),
                          InstanceMethod<&SegmentWrap::Close>("close"),
                          InstanceMethod<&SegmentWrap::Delete>("delete"),
-                         InstanceMethod<&SegmentWrap::Rename>("rename"),
                      });
 }
 
@@ -135,12 +134,6 @@ Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
 
 Napi::Value SegmentWrap::Delete(const Napi::CallbackInfo& info) {
   if (Usable(info.Env())) ThrowIfFailed(info.Env(), segment_->Delete());
-  return info.Env().Undefined();
-}
-
-Napi::Value SegmentWrap::Rename(const Napi::CallbackInfo& info) {
-  std::string path;
-  if (Usable(info.Env()) && ArgString(info, 0, &path)) ThrowIfFailed(info.Env(), segment_->Rename(path));
   return info.Env().Undefined();
 }
 

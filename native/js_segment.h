@@ -28,7 +28,6 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value TruncateTo(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);
-  Napi::Value Rename(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Segment> segment_;
   std::weak_ptr<Mapping> last_mapping_;  // for liveViews after close; weak, so delete frees the file

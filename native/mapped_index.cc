@@ -103,8 +103,4 @@ Status MappedIndex::Delete() {
   return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
 }
 
-Status MappedIndex::Rename(const std::string& new_path) {
-  return closed() ? Closed() : file_->Rename(new_path);
-}
-
 }  // namespace tributary

@@ -47,7 +47,6 @@ class MappedIndex {
   Status Flush() const;
   Status Close();
   Status Delete();
-  Status Rename(const std::string& new_path);
 
   // The offset an entry points at (absolute).
   virtual int64_t OffsetAt(size_t i) const = 0;

@@ -199,8 +199,4 @@ Status Segment::Delete() {
   return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
 }
 
-Status Segment::Rename(const std::string& new_path) {
-  return closed() ? Closed() : file_->Rename(new_path);
-}
-
 }  // namespace tributary

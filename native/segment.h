@@ -52,7 +52,6 @@ class Segment {
   Status TruncateTo(uint64_t size);
   Status Close();
   Status Delete();
-  Status Rename(const std::string& new_path);
 
  private:
   Segment(std::shared_ptr<FileHandle> file, std::shared_ptr<Mapping> mapping, uint64_t size)

@@ -124,8 +124,12 @@ export class Log {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private checkUsable(): void {
+  private checkOpen(): void {
     if (this.closed) throw new TributaryError(`log ${this.dir} is closed`, 'ERR_LOG_CLOSED', { path: this.dir });
+  }
+
+  private checkUsable(): void {
+    this.checkOpen();
     if (this.failure) throw this.failure;
   }
 
@@ -298,7 +302,7 @@ export class Log {
 
   /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
   truncateTo(offset: number): void {
-    if (this.closed) throw new TributaryError(`log ${this.dir} is closed`, 'ERR_LOG_CLOSED', { path: this.dir });
+    this.checkOpen();
     if (offset >= this._logEndOffset) return;
     if (offset <= this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(offset);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
-import { Log } from './Log.js';
+import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
 import {
   CLEAN_SHUTDOWN_FILE,
@@ -85,7 +85,7 @@ export class LogManager {
     }
   }
 
-  private openLog(tp: TopicPartition, config: Partial<LogConfig>, state: Partial<Parameters<typeof Log.open>[0]>): Log {
+  private openLog(tp: TopicPartition, config: Partial<LogConfig>, state: Partial<LogOptions>): Log {
     const log = Log.open({
       ...state,
       dir: join(this.dataDir, partitionDirName(tp)),

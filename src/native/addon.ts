@@ -11,7 +11,7 @@ import { TributaryError } from '../errors.js';
 
 /**
  * A batch scan writes into a caller-owned Float64Array (see native/js_batch_scan.h):
- * [end, stopCode, count, then ScanField.count numbers a batch]. The call returns the
+ * [end, stopCode, count, then 8 numbers a batch]. The call returns the
  * stop reason when it stopped on a bad batch. Use BatchScan.ts, not these directly.
  */
 export type NativeScan = (
@@ -37,7 +37,6 @@ export interface NativeSegment {
   truncateTo(size: number): void;
   close(): void;
   delete(): void;
-  rename(path: string): void;
 }
 
 interface NativeIndex {
@@ -53,7 +52,6 @@ interface NativeIndex {
   flushSync(): void;
   close(): void;
   delete(): void;
-  rename(path: string): void;
 }
 
 export interface OffsetPosition {
