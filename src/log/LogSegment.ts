@@ -41,8 +41,8 @@ export class LogSegment {
   /** Whether either index is full (a roll is due); the newest timestamp in the time index. */
   private indexesFull = false;
   private timeIndexed = -1;
-  private maxTimestampSoFar: number;
-  private offsetOfMaxTimestampSoFar: number;
+  private maxTimestampSoFar = -1;
+  private offsetOfMaxTimestampSoFar = 0;
   /** Max timestamp of the first batch, which segment.ms counts from; -1 until known. */
   private rollingBasedTimestamp = -1;
   private readonly createdAt = Date.now();
@@ -56,10 +56,7 @@ export class LogSegment {
     readonly timeIndex: NativeTimeIndex,
   ) {
     this.bytes = log.size;
-    this.syncIndexState();
-    const last = timeIndex.lastEntry;
-    this.maxTimestampSoFar = last.timestamp;
-    this.offsetOfMaxTimestampSoFar = last.offset;
+    this.loadIndexState();
   }
 
   /**
@@ -124,10 +121,16 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry += size;
   }
 
-  /** Re-reads what the indexes hold after they changed other than by indexBatch. */
-  private syncIndexState(): void {
+  /**
+   * Re-reads what the indexes hold after they changed other than by indexBatch: whether
+   * one is full, and the newest timestamp (with its offset) the time index records.
+   */
+  private loadIndexState(): void {
+    const last = this.timeIndex.lastEntry;
     this.indexesFull = this.offsetIndex.isFull || this.timeIndex.isFull;
-    this.timeIndexed = this.timeIndex.lastEntry.timestamp;
+    this.timeIndexed = last.timestamp;
+    this.maxTimestampSoFar = last.timestamp;
+    this.offsetOfMaxTimestampSoFar = last.offset;
   }
 
   /** Position of the first batch whose last offset is >= `offset`, or null. */
@@ -184,9 +187,6 @@ export class LogSegment {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.onBecomeActive();
-    this.maxTimestampSoFar = -1;
-    this.timeIndexed = -1;
-    this.offsetOfMaxTimestampSoFar = this.baseOffset;
     this.bytesSinceLastIndexEntry = 0;
     this.rollingBasedTimestamp = -1;
     const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
@@ -216,11 +216,8 @@ export class LogSegment {
     const cut = this.bytes - at.position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
-    this.syncIndexState();
+    this.loadIndexState();
     this.cutAt(at.position);
-    const last = this.timeIndex.lastEntry;
-    this.maxTimestampSoFar = last.timestamp;
-    this.offsetOfMaxTimestampSoFar = last.offset;
     this.bytesSinceLastIndexEntry = 0;
     if (this.bytes === 0) this.rollingBasedTimestamp = -1;
     return cut;
@@ -259,14 +256,14 @@ export class LogSegment {
     }
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
-    this.syncIndexState();
+    this.loadIndexState();
   }
 
   /** Makes a sealed segment active again (after truncation deleted its successors). */
   onBecomeActive(): void {
     this.offsetIndex.resize(this.config.segmentIndexBytes);
     this.timeIndex.resize(this.config.segmentIndexBytes);
-    this.syncIndexState();
+    this.loadIndexState();
   }
 
   flush(): Promise<void> {
