@@ -9,11 +9,13 @@
         "native/js_batch_scan.cc",
         "native/js_crc32c.cc",
         "native/js_index.cc",
+        "native/js_record_scan.cc",
         "native/js_segment.cc",
         "native/js_support.cc",
         "native/mapped_file.cc",
         "native/mapped_index.cc",
         "native/offset_index.cc",
+        "native/record_scan.cc",
         "native/segment.cc",
         "native/status.cc",
         "native/time_index.cc"

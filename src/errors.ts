@@ -17,8 +17,10 @@ export const KafkaErrors = {
   CORRUPT_MESSAGE: kafka(2, 'CORRUPT_MESSAGE', true),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
   RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
+  INVALID_TIMESTAMP: kafka(32, 'INVALID_TIMESTAMP', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
+  INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
 } as const;
 
 /** Which Kafka error each tributary code becomes; codes not listed are storage errors. */
@@ -29,6 +31,8 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_MESSAGE_TOO_LARGE: KafkaErrors.MESSAGE_TOO_LARGE,
   ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
   ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
+  ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
+  ERR_INVALID_TIMESTAMP: KafkaErrors.INVALID_TIMESTAMP,
 };
 
 export interface ErrorDetails {

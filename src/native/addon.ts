@@ -86,6 +86,12 @@ export interface Addon {
   OffsetIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeOffsetIndex;
   TimeIndex: new (path: string, baseOffset: number, maxBytes: number, writable: boolean) => NativeTimeIndex;
   scanBatches(bytes: Uint8Array, ...args: Parameters<NativeScan>): string | undefined;
+  /**
+   * Checks the framing of `recordCount` records in bytes[start, end) (native/js_record_scan.h);
+   * fills `out` with max and min timestampDelta, the max's offsetDelta, the null key count
+   * and the bad record's position.
+   */
+  scanRecords(bytes: Uint8Array, start: number, end: number, recordCount: number, out: Float64Array): string | undefined;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
   crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
   setErrorClass(errorClass: typeof TributaryError): void;

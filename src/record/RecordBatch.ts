@@ -1,0 +1,146 @@
+/**
+ * A read-only view of one RecordBatch v2 (layout in RecordBatchHeader.ts), as fetched
+ * from the log or received from a producer: header fields on demand, records parsed
+ * lazily. Keys and values of an uncompressed batch are views into its bytes.
+ */
+import { TributaryError } from '../errors.js';
+import { native } from '../native/addon.js';
+import { compressionCodecOf, decompress, decompressSync, type CompressionCodec } from './Compression.js';
+import type { Record, TimestampType } from './Record.js';
+import { RecordCursor, type RecordBase } from './RecordCursor.js';
+import { BatchAttributes, BatchHeader, CURRENT_MAGIC } from './RecordBatchHeader.js';
+
+const TWO_32 = 2 ** 32;
+
+function readInt64(bytes: Buffer, at: number): number {
+  return bytes.readInt32BE(at) * TWO_32 + bytes.readUInt32BE(at + 4);
+}
+
+export class RecordBatch {
+  private constructor(readonly bytes: Buffer) {}
+
+  /**
+   * The batch at the start of `bytes` (which may hold more after it). Checks only that
+   * its framing fits: ERR_TRUNCATED if `bytes` ends inside it, ERR_CORRUPT_BATCH if its
+   * length or magic is impossible. Use validateRecordBatch before trusting the rest.
+   */
+  static from(bytes: Buffer): RecordBatch {
+    if (bytes.length < BatchHeader.size) {
+      throw new TributaryError(`${bytes.length} bytes cannot hold a record batch header`, 'ERR_TRUNCATED');
+    }
+    const size = bytes.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead;
+    if (size < BatchHeader.size) throw new TributaryError(`batch length ${size} is below the header size`, 'ERR_CORRUPT_BATCH');
+    if (size > bytes.length) throw new TributaryError(`batch of ${size} bytes but only ${bytes.length} present`, 'ERR_TRUNCATED');
+    const magic = bytes.readInt8(BatchHeader.magic);
+    if (magic !== CURRENT_MAGIC) throw new TributaryError(`magic ${magic} is not RecordBatch v2`, 'ERR_CORRUPT_BATCH');
+    return new RecordBatch(bytes.subarray(0, size));
+  }
+
+  /**
+   * Every whole batch in `records` (a fetch response's or a log read's bytes). A partial
+   * batch at the end is skipped, as Kafka's consumers do: a fetch may cut the last one.
+   */
+  static *all(records: Buffer): Generator<RecordBatch> {
+    let position = 0;
+    while (records.length - position >= BatchHeader.logOverhead) {
+      const size = records.readInt32BE(position + BatchHeader.batchLength) + BatchHeader.logOverhead;
+      if (position + size > records.length) return;
+      yield RecordBatch.from(records.subarray(position, position + size));
+      position += size;
+    }
+  }
+
+  get sizeInBytes(): number {
+    return this.bytes.length;
+  }
+  get baseOffset(): number {
+    return readInt64(this.bytes, BatchHeader.baseOffset);
+  }
+  get lastOffsetDelta(): number {
+    return this.bytes.readInt32BE(BatchHeader.lastOffsetDelta);
+  }
+  get lastOffset(): number {
+    return this.baseOffset + this.lastOffsetDelta;
+  }
+  get partitionLeaderEpoch(): number {
+    return this.bytes.readInt32BE(BatchHeader.partitionLeaderEpoch);
+  }
+  get magic(): number {
+    return this.bytes.readInt8(BatchHeader.magic);
+  }
+  get crc(): number {
+    return this.bytes.readUInt32BE(BatchHeader.crc);
+  }
+  get attributes(): number {
+    return this.bytes.readInt16BE(BatchHeader.attributes);
+  }
+  get compression(): CompressionCodec {
+    return compressionCodecOf(this.attributes & BatchAttributes.compressionMask);
+  }
+  get timestampType(): TimestampType {
+    return this.attributes & BatchAttributes.timestampTypeLogAppend ? 'LogAppendTime' : 'CreateTime';
+  }
+  get isTransactional(): boolean {
+    return (this.attributes & BatchAttributes.transactional) !== 0;
+  }
+  get isControl(): boolean {
+    return (this.attributes & BatchAttributes.control) !== 0;
+  }
+  get baseTimestamp(): number {
+    return readInt64(this.bytes, BatchHeader.baseTimestamp);
+  }
+  get maxTimestamp(): number {
+    return readInt64(this.bytes, BatchHeader.maxTimestamp);
+  }
+  get producerId(): number {
+    return readInt64(this.bytes, BatchHeader.producerId);
+  }
+  get producerEpoch(): number {
+    return this.bytes.readInt16BE(BatchHeader.producerEpoch);
+  }
+  get baseSequence(): number {
+    return this.bytes.readInt32BE(BatchHeader.baseSequence);
+  }
+  get recordCount(): number {
+    return this.bytes.readInt32BE(BatchHeader.recordCount);
+  }
+
+  /** Whether the stored CRC32C matches the bytes from `attributes` on. */
+  isValid(): boolean {
+    return native.crc32c(this.bytes, BatchHeader.attributes) === this.crc;
+  }
+
+  /** The records section, decompressed on the calling thread if the batch is compressed. */
+  recordsSection(maxBytes?: number): Buffer {
+    const payload = this.bytes.subarray(BatchHeader.size);
+    const codec = this.compression;
+    return codec === 'none' ? payload : decompressSync(codec, payload, maxBytes);
+  }
+
+  /** The records section, decompressed off the main thread when that pays. */
+  async recordsSectionAsync(maxBytes?: number): Promise<Buffer> {
+    const payload = this.bytes.subarray(BatchHeader.size);
+    const codec = this.compression;
+    return codec === 'none' ? payload : decompress(codec, payload, maxBytes);
+  }
+
+  /** The records, parsed one at a time as the iteration goes. */
+  records(): Generator<Record> {
+    return this.recordsOf(this.recordsSection());
+  }
+
+  /** As records(), after decompressing off the main thread. */
+  async recordsAsync(): Promise<Generator<Record>> {
+    return this.recordsOf(await this.recordsSectionAsync());
+  }
+
+  private *recordsOf(section: Buffer): Generator<Record> {
+    const base: RecordBase = {
+      baseOffset: this.baseOffset,
+      baseTimestamp: this.baseTimestamp,
+      logAppendTime: this.timestampType === 'LogAppendTime' ? this.maxTimestamp : null,
+    };
+    const cursor = new RecordCursor(section, 0, section.length);
+    for (let i = this.recordCount; i > 0 && !cursor.done; i--) yield cursor.next(base);
+  }
+}
