@@ -17,6 +17,7 @@ export const KafkaErrors = {
   CORRUPT_MESSAGE: kafka(2, 'CORRUPT_MESSAGE', true),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
   RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
+  INVALID_PARTITIONS: kafka(37, 'INVALID_PARTITIONS', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
 } as const;
@@ -29,6 +30,7 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_MESSAGE_TOO_LARGE: KafkaErrors.MESSAGE_TOO_LARGE,
   ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
   ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
+  ERR_INVALID_PARTITIONS: KafkaErrors.INVALID_PARTITIONS,
 };
 
 export interface ErrorDetails {
