@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isTributaryError } from '../../src/errors.js';
+import { isTributaryError, TributaryError } from '../../src/errors.js';
 import { BuiltInPartitioner, murmur2, partitionForKey, toPositive } from '../../src/record/Partitioner.js';
 
 /** Kafka's own vectors: apache/kafka UtilsTest.testMurmur2. */
@@ -259,6 +259,7 @@ describe('BuiltInPartitioner', () => {
       error = e;
     }
     expect(isTributaryError(error, 'ERR_INVALID_PARTITIONS')).toBe(true);
+    expect((error as TributaryError).kafka).toMatchObject({ code: 37, name: 'INVALID_PARTITIONS' });
     expect(() => partitioner.updatePartitionLoadStats('t', [1, 2], [0], 2)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PARTITIONS' }));
   });
 });
