@@ -130,9 +130,11 @@ export class BuiltInPartitioner {
    * Queue sizes (batches waiting) of the partitions of `topic` that have a leader and are
    * not excluded for latency, `partitionIds[i]` being the partition of `queueSizes[i]`;
    * `numPartitions` counts all of the topic's partitions. Later switches pick partition i
-   * with weight `max(queueSizes) + 1 - queueSizes[i]`. Uniform again (all partitions
-   * available, all queues equal, fewer than 2 partitions, or null sizes), the choice is
-   * uniform among the available partitions.
+   * with weight `max(queueSizes) + 1 - queueSizes[i]`. With nothing to weigh (null sizes,
+   * fewer than 2 partitions, equal queues on every partition) the choice is uniform among
+   * the available partitions. Like RecordAccumulator.partitionReady, the producer calls
+   * this from its ready check when `partitioner.adaptive.partitioning.enable` is on and
+   * every partition has had a batch.
    */
   updatePartitionLoadStats(topic: string, queueSizes: readonly number[] | null, partitionIds: readonly number[], numPartitions: number): void {
     const info = this.stickyPartitionInfo(topic);
