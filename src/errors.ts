@@ -18,6 +18,7 @@ export const KafkaErrors = {
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
   RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
   INVALID_TIMESTAMP: kafka(32, 'INVALID_TIMESTAMP', false),
+  INVALID_PARTITIONS: kafka(37, 'INVALID_PARTITIONS', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
@@ -33,6 +34,7 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
   ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
   ERR_INVALID_TIMESTAMP: KafkaErrors.INVALID_TIMESTAMP,
+  ERR_INVALID_PARTITIONS: KafkaErrors.INVALID_PARTITIONS,
 };
 
 export interface ErrorDetails {

@@ -3,6 +3,7 @@ export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log
 export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';
 export { buildRecordBatch, type RecordInput, type RecordHeader, type BatchOptions } from './record/RecordBatchBuilder.js';
+export { BuiltInPartitioner, murmur2, toPositive, partitionForKey, type BuiltInPartitionerOptions } from './record/Partitioner.js';
 
 import { native } from './native/addon.js';
 
