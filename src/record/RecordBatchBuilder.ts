@@ -45,16 +45,50 @@ export interface BatchOptions {
   partitionLeaderEpoch?: number;
 }
 
-function bytesSize(bytes: Buffer | null | undefined): number {
+function bytesSize(bytes: Uint8Array | null | undefined): number {
   return bytes == null ? 1 : sizeOfVarlong(bytes.length) + bytes.length;
 }
 
-function writeBytes(buf: Buffer, offset: number, bytes: Buffer | null | undefined): number {
+function writeBytes(buf: Buffer, offset: number, bytes: Uint8Array | null | undefined): number {
   if (bytes == null) return writeVarlong(buf, offset, -1);
   offset = writeVarlong(buf, offset, bytes.length);
-  bytes.copy(buf, offset);
+  buf.set(bytes, offset);
   return offset + bytes.length;
 }
+
+/** UTF-8 length of a header key; short ASCII keys (the usual ones) skip Buffer's slower path. */
+function utf8Length(text: string): number {
+  if (text.length > 32) return Buffer.byteLength(text, 'utf8');
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
+  return text.length;
+}
+
+function writeUtf8(buf: Buffer, offset: number, text: string, bytes: number): number {
+  if (bytes !== text.length || bytes > 32) return offset + buf.write(text, offset, 'utf8');
+  for (let i = 0; i < bytes; i++) buf[offset + i] = text.charCodeAt(i);
+  return offset + bytes;
+}
+
+function headersSize(headers: readonly RecordHeader[]): number {
+  let size = sizeOfVarlong(headers.length);
+  for (const h of headers) {
+    const keyBytes = utf8Length(h.key);
+    size += sizeOfVarlong(keyBytes) + keyBytes + bytesSize(h.value);
+  }
+  return size;
+}
+
+function writeHeaders(buf: Buffer, offset: number, headers: readonly RecordHeader[]): number {
+  offset = writeVarlong(buf, offset, headers.length);
+  for (const h of headers) {
+    const keyBytes = utf8Length(h.key);
+    offset = writeUtf8(buf, writeVarlong(buf, offset, keyBytes), h.key, keyBytes);
+    offset = writeBytes(buf, offset, h.value);
+  }
+  return offset;
+}
+
+const NO_HEADERS: readonly RecordHeader[] = [];
 
 export class RecordBatchBuilder {
   private buffer: Buffer;
@@ -84,25 +118,20 @@ export class RecordBatchBuilder {
   append(record: RecordInput): number {
     const timestamp = record.timestamp ?? (this.baseTimestamp ??= Date.now());
     this.baseTimestamp ??= timestamp;
-    const headerKeys = (record.headers ?? []).map((h) => Buffer.from(h.key, 'utf8'));
+    const headers = record.headers ?? NO_HEADERS;
     const timestampDelta = timestamp - this.baseTimestamp;
-    let body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarlong(this.count);
-    body += bytesSize(record.key) + bytesSize(record.value) + sizeOfVarlong(headerKeys.length);
-    headerKeys.forEach((key, i) => (body += bytesSize(key) + bytesSize(record.headers![i]!.value)));
+    const body =
+      1 + sizeOfVarlong(timestampDelta) + sizeOfVarlong(this.count) + bytesSize(record.key) + bytesSize(record.value) + headersSize(headers);
     this.reserve(sizeOfVarlong(body) + body);
-    let at = writeVarlong(this.buffer, this.size, body);
-    this.buffer[at++] = 0;
-    at = writeVarlong(this.buffer, at, timestampDelta);
-    at = writeVarlong(this.buffer, at, this.count);
-    at = writeBytes(this.buffer, at, record.key);
-    at = writeBytes(this.buffer, at, record.value);
-    at = writeVarlong(this.buffer, at, headerKeys.length);
-    headerKeys.forEach((key, i) => {
-      at = writeBytes(this.buffer, at, key);
-      at = writeBytes(this.buffer, at, record.headers![i]!.value);
-    });
-    this.size = at;
-    this.maxTimestamp = Math.max(this.maxTimestamp, timestamp);
+    const buf = this.buffer;
+    let at = writeVarlong(buf, this.size, body);
+    buf[at++] = 0;
+    at = writeVarlong(buf, at, timestampDelta);
+    at = writeVarlong(buf, at, this.count);
+    at = writeBytes(buf, at, record.key);
+    at = writeBytes(buf, at, record.value);
+    this.size = writeHeaders(buf, at, headers);
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     return this.count++;
   }
 

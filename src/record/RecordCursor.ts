@@ -1,8 +1,11 @@
 /**
  * Reads the records section of a RecordBatch v2 (layout in native/record_scan.h) one
- * record at a time. Callers check the framing first (validateRecordBatch, or the
- * broker's validation when the batch came from the log), so a failure here means bytes
- * changed under us: it is reported as ERR_INVALID_RECORD, never as an out-of-bounds read.
+ * record at a time. Only offsets, timestamps and field positions are read as the cursor
+ * moves; keys, values and headers become objects when first asked for, because making a
+ * Buffer view costs more than parsing a whole small record. Callers check the framing
+ * first (validateRecordBatch, or the log's validation for fetched bytes), so a failure
+ * here means the bytes were never validated: it is an ERR_INVALID_RECORD, never an
+ * out-of-bounds read.
  */
 import { TributaryError } from '../errors.js';
 import type { Record, RecordHeader } from './Record.js';
@@ -14,8 +17,76 @@ export interface RecordBase {
   logAppendTime: number | null;
 }
 
+function invalid(position: number, what: string): never {
+  throw new TributaryError(`invalid record at byte ${position}: ${what}`, 'ERR_INVALID_RECORD', { position });
+}
+
+/** Zig-zag varint or varlong at bytes[at] (before `end`), exact within the safe integers. */
+function readVarint(bytes: Buffer, at: number, end: number, cursor: { position: number }): number {
+  let raw = 0;
+  let scale = 1;
+  for (let i = 0; i < 10 && at < end; i++) {
+    const byte = bytes[at++]!;
+    raw += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      cursor.position = at;
+      return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    }
+    scale *= 128;
+  }
+  return invalid(at, 'bad varint');
+}
+
+class DefaultRecord implements Record {
+  private keyView: Buffer | null | undefined;
+  private valueView: Buffer | null | undefined;
+  private headerList: RecordHeader[] | undefined;
+
+  constructor(
+    readonly offset: number,
+    readonly timestamp: number,
+    private readonly bytes: Buffer,
+    private readonly keyStart: number,
+    private readonly keyLength: number,
+    private readonly valueStart: number,
+    private readonly valueLength: number,
+    private readonly headersStart: number,
+    private readonly end: number,
+  ) {}
+
+  get key(): Buffer | null {
+    return (this.keyView ??= this.keyLength < 0 ? null : this.bytes.subarray(this.keyStart, this.keyStart + this.keyLength));
+  }
+
+  get value(): Buffer | null {
+    return (this.valueView ??= this.valueLength < 0 ? null : this.bytes.subarray(this.valueStart, this.valueStart + this.valueLength));
+  }
+
+  get headers(): RecordHeader[] {
+    return (this.headerList ??= readHeaders(this.bytes, this.headersStart, this.end));
+  }
+}
+
+function readHeaders(bytes: Buffer, start: number, end: number): RecordHeader[] {
+  const at = { position: start };
+  const count = readVarint(bytes, at.position, end, at);
+  if (count < 0 || count > end - at.position) invalid(at.position, `bad header count ${count}`);
+  const headers: RecordHeader[] = [];
+  for (let i = 0; i < count; i++) {
+    const keyLength = readVarint(bytes, at.position, end, at);
+    if (keyLength < 0 || at.position + keyLength > end) invalid(at.position, `bad header key length ${keyLength}`);
+    const key = bytes.toString('utf8', at.position, (at.position += keyLength));
+    const valueLength = readVarint(bytes, at.position, end, at);
+    if (valueLength < -1 || at.position + valueLength > end) invalid(at.position, `bad header value length ${valueLength}`);
+    const value = valueLength < 0 ? null : bytes.subarray(at.position, (at.position += valueLength));
+    headers.push({ key, value });
+  }
+  if (at.position !== end) invalid(at.position, 'record fields do not fill its length');
+  return headers;
+}
+
 export class RecordCursor {
-  private position: number;
+  position: number;
 
   constructor(
     private readonly bytes: Buffer,
@@ -30,64 +101,44 @@ export class RecordCursor {
   }
 
   next(base: RecordBase): Record {
-    const length = this.varint();
+    const { bytes } = this;
+    const length = this.varint(this.end);
     const recordEnd = this.position + length;
-    if (length < 0 || recordEnd > this.end) this.fail('record length runs past the batch');
+    if (length < 0 || recordEnd > this.end) invalid(this.position, 'record length runs past the batch');
     this.position++; // attributes: unused in v2
-    const timestampDelta = this.varint();
-    const offsetDelta = this.varint();
-    const key = this.bytesField();
-    const value = this.bytesField();
-    const headers = this.headers();
-    if (this.position !== recordEnd) this.fail('record fields do not fill its length');
-    return {
-      offset: base.baseOffset + offsetDelta,
-      timestamp: base.logAppendTime ?? base.baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-    };
+    const timestampDelta = this.varint(recordEnd);
+    const offsetDelta = this.varint(recordEnd);
+    const keyLength = this.fieldLength(recordEnd);
+    const keyStart = this.position;
+    this.position += Math.max(keyLength, 0);
+    const valueLength = this.fieldLength(recordEnd);
+    const valueStart = this.position;
+    this.position = recordEnd;
+    return new DefaultRecord(
+      base.baseOffset + offsetDelta,
+      base.logAppendTime ?? base.baseTimestamp + timestampDelta,
+      bytes,
+      keyStart,
+      keyLength,
+      valueStart,
+      valueLength,
+      valueStart + Math.max(valueLength, 0),
+      recordEnd,
+    );
   }
 
-  private headers(): RecordHeader[] {
-    const count = this.varint();
-    if (count < 0 || count > this.end - this.position) this.fail(`bad header count ${count}`);
-    const headers: RecordHeader[] = [];
-    for (let i = 0; i < count; i++) {
-      const key = this.bytesField();
-      if (key === null) this.fail('null header key');
-      headers.push({ key: key.toString('utf8'), value: this.bytesField() });
+  private fieldLength(recordEnd: number): number {
+    const length = this.varint(recordEnd);
+    if (length < -1 || this.position + length > recordEnd) invalid(this.position, `bad field length ${length}`);
+    return length;
+  }
+
+  private varint(end: number): number {
+    const byte = this.bytes[this.position]!;
+    if (byte < 0x80 && this.position < end) {
+      this.position++;
+      return (byte >>> 1) ^ -(byte & 1);
     }
-    return headers;
-  }
-
-  private bytesField(): Buffer | null {
-    const length = this.varint();
-    if (length === -1) return null;
-    const start = this.position;
-    if (length < -1 || start + length > this.end) this.fail(`bad field length ${length}`);
-    this.position += length;
-    return this.bytes.subarray(start, this.position);
-  }
-
-  /** Zig-zag varint or varlong, exact within the safe integer range. */
-  private varint(): number {
-    const bytes = this.bytes;
-    let byte = bytes[this.position++]!;
-    if (byte < 0x80 && this.position <= this.end) return (byte >>> 1) ^ -(byte & 1);
-    this.position--;
-    let raw = 0;
-    let scale = 1;
-    for (let i = 0; i < 10 && this.position < this.end; i++) {
-      byte = bytes[this.position++]!;
-      raw += (byte & 0x7f) * scale;
-      if (byte < 0x80) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-      scale *= 128;
-    }
-    return this.fail('bad varint');
-  }
-
-  private fail(what: string): never {
-    throw new TributaryError(`invalid record at byte ${this.position}: ${what}`, 'ERR_INVALID_RECORD', { position: this.position });
+    return readVarint(this.bytes, this.position, end, this);
   }
 }

@@ -6,6 +6,7 @@
 
 /** Bytes the zig-zag varlong of `value` takes. */
 export function sizeOfVarlong(value: number): number {
+  if (value >= -64 && value < 64) return 1;
   let zz = zigzag(value);
   let size = 1;
   while (zz >= 0x80) {
@@ -21,6 +22,10 @@ function zigzag(value: number): number {
 
 /** Writes the zig-zag varlong of `value` at `offset`; returns the offset after it. */
 export function writeVarlong(buf: Uint8Array, offset: number, value: number): number {
+  if (value >= -64 && value < 64) {
+    buf[offset] = value >= 0 ? value * 2 : -value * 2 - 1;
+    return offset + 1;
+  }
   let zz = zigzag(value);
   while (zz >= 0x80) {
     buf[offset++] = (zz % 128) | 0x80;

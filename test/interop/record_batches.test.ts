@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CompressionCodec } from '../../src/record/Compression.js';
+import { buildEndTransactionMarkerBatch } from '../../src/record/ControlRecord.js';
 import type { Record } from '../../src/record/Record.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch, type BatchOptions, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
@@ -128,10 +129,11 @@ json.dump(len(specs), sys.stdout)
 `;
 
 describe('RecordBatch v2 and kafka-python', () => {
-  test('kafka-python reads the batches we build, every codec, CRC valid', () => {
+  test('kafka-python reads the batches we build, every codec and a commit marker, CRC valid', () => {
     const rng = new Rng(testSeed(401));
     const dir = tempDir('interop-v2-');
     const built = CASES.map(({ codec, options }) => buildRecordBatch(randomRecords(rng, rng.int(1, 60)), { ...options, compression: codec }));
+    built.push(buildEndTransactionMarkerBatch('commit', { producerId: 9, producerEpoch: 4, coordinatorEpoch: 2, timestamp: T0 }));
     writeFileSync(join(dir, 'ours.bin'), Buffer.concat(built));
     const theirs = runPython<Array<PlainBatch & { crcValid: boolean }>>(dir, 'read.py', PYTHON_READ, [join(dir, 'ours.bin')]);
     expect(theirs.map((b) => b.crcValid)).toEqual(built.map(() => true));
