@@ -19,6 +19,8 @@ export const KafkaErrors = {
   RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
+  UNSUPPORTED_COMPRESSION_TYPE: kafka(76, 'UNSUPPORTED_COMPRESSION_TYPE', false),
+  INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
 } as const;
 
 /** Which Kafka error each tributary code becomes; codes not listed are storage errors. */
@@ -29,6 +31,11 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_MESSAGE_TOO_LARGE: KafkaErrors.MESSAGE_TOO_LARGE,
   ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
   ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
+  ERR_UNSUPPORTED_COMPRESSION_TYPE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
+  ERR_CODEC_UNAVAILABLE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
+  ERR_CORRUPT_COMPRESSED: KafkaErrors.CORRUPT_MESSAGE,
+  ERR_DECOMPRESSED_TOO_LARGE: KafkaErrors.CORRUPT_MESSAGE,
+  ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
 };
 
 export interface ErrorDetails {
