@@ -19,6 +19,8 @@ export interface Lz4Library {
   decompressFrameSync(data: Uint8Array): Buffer;
   compressFrame(data: Uint8Array): Promise<Buffer>;
   decompressFrame(data: Uint8Array): Promise<Buffer>;
+  /** One LZ4 block preceded by its output capacity as a little-endian uint32. */
+  uncompressSync(data: Uint8Array): Buffer;
 }
 
 export type ZstdStreamResult = [remaining: number, produced: number, consumed: number];

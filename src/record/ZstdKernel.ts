@@ -24,13 +24,17 @@ export function zstdKernel(binding: ZstdBinding): ZstdKernel {
   const decompressor = new binding.DCtx();
   const streamChunk = binding.dStreamOutSize();
 
-  /** Sum of the frames' declared content sizes; null when a frame does not declare one. */
-  function declaredSize(data: Uint8Array): number | null {
+  /**
+   * Sum of the frames' declared content sizes, refused above maxBytes as soon as it
+   * passes it; null when a frame does not declare its size.
+   */
+  function declaredSize(data: Uint8Array, maxBytes: number): number | null {
     let total = 0;
     for (let rest = data; rest.length > 0; rest = rest.subarray(binding.findFrameCompressedSize(rest))) {
       const size = binding.getFrameContentSize(rest);
       if (size === null) return null;
       total += size;
+      if (total > maxBytes) fail('tooLarge', `${total} bytes`, total);
     }
     return total;
   }
@@ -69,10 +73,8 @@ export function zstdKernel(binding: ZstdBinding): ZstdKernel {
     },
     decompress(data, maxBytes) {
       if (data.length === 0) fail('corrupt', 'empty payload');
-      const size = declaredSize(data);
-      if (size === null) return streamed(data, maxBytes);
-      if (size > maxBytes) fail('tooLarge', `${size} bytes`, size);
-      return whole(data, size);
+      const size = declaredSize(data, maxBytes);
+      return size === null ? streamed(data, maxBytes) : whole(data, size);
     },
   };
 }

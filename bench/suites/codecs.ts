@@ -1,0 +1,125 @@
+/**
+ * codecs: our compress / decompress (sync and async entry points) against calling each
+ * codec's library directly on the same records, so the ratio is the cost of our
+ * framing and checks. Data: newline-separated JSON records with random ids and
+ * strings (about 0.3-0.5 of their size compressed), 1 KiB, 64 KiB and 1 MiB.
+ *
+ * Baselines: gzip node:zlib gzip/gunzip; snappy one raw block (snappy compress /
+ * uncompress; ours writes xerial 32 KiB blocks); lz4 lz4-napi compressFrame /
+ * decompressFrame; zstd zstd-napi compress / decompress (synchronous only, so it is
+ * also the baseline of our async path, which runs in a worker thread from 16 KiB).
+ * Async trials await each call before the next. Rates are MB/s of uncompressed bytes.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { compress, compressSync, decompress, decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
+import { calibrate, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+
+const SUITE = 'codecs';
+const require = createRequire(import.meta.url);
+
+type Op = 'compress' | 'decompress';
+type Mode = 'sync' | 'async';
+type Call = (input: Buffer) => unknown;
+
+interface Library {
+  name: string;
+  sync: Record<Op, Call>;
+  async: Record<Op, Call>;
+}
+
+function libraries(): Record<Exclude<CompressionCodec, 'none'>, Library> {
+  const snappy = require('snappy') as Record<'compressSync' | 'uncompressSync' | 'compress' | 'uncompress', Call>;
+  const lz4 = require('lz4-napi') as Record<'compressFrameSync' | 'decompressFrameSync' | 'compressFrame' | 'decompressFrame', Call>;
+  const zstd = require('zstd-napi') as Record<'compress' | 'decompress', Call>;
+  const zstdSync = { compress: zstd.compress, decompress: zstd.decompress };
+  return {
+    gzip: {
+      name: 'node:zlib gzip',
+      sync: { compress: (b) => zlib.gzipSync(b), decompress: (b) => zlib.gunzipSync(b) },
+      async: { compress: promisify(zlib.gzip), decompress: promisify(zlib.gunzip) },
+    },
+    snappy: {
+      name: 'snappy raw block',
+      sync: { compress: snappy.compressSync, decompress: snappy.uncompressSync },
+      async: { compress: snappy.compress, decompress: snappy.uncompress },
+    },
+    lz4: {
+      name: 'lz4-napi frame',
+      sync: { compress: lz4.compressFrameSync, decompress: lz4.decompressFrameSync },
+      async: { compress: lz4.compressFrame, decompress: lz4.decompressFrame },
+    },
+    zstd: { name: 'zstd-napi (sync)', sync: zstdSync, async: zstdSync },
+  };
+}
+
+/** Newline-separated JSON records, cut to `size` bytes. */
+function records(size: number): Buffer {
+  const lines: string[] = [];
+  for (let length = 0, i = 0; length < size; i++) {
+    const line = JSON.stringify({
+      id: i,
+      user: randomBytes(6).toString('hex'),
+      ts: 1_700_000_000_000 + i * 37,
+      event: ['click', 'view', 'purchase'][i % 3],
+      amount: ((i * 7919) % 100_000) / 100,
+      note: randomBytes(10).toString('base64'),
+    });
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return Buffer.from(lines.join('\n')).subarray(0, size);
+}
+
+/** A trial of `iterations` calls, awaited one by one when they return promises. */
+async function run(call: Call, input: Buffer, iterations: number, units: number): Promise<Sample> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await call(input);
+  return { ns: Number(process.hrtime.bigint() - start), units: units * iterations };
+}
+
+async function iterationsFor(call: Call, input: Buffer, targetMs: number): Promise<number> {
+  return calibrate(async (n) => (await run(call, input, n, 0)).ns, targetMs);
+}
+
+function ours(codec: CompressionCodec, op: Op, mode: Mode): Call {
+  if (op === 'compress') return mode === 'sync' ? (b) => compressSync(codec, b) : (b) => compress(codec, b);
+  return mode === 'sync' ? (b) => decompressSync(codec, b) : (b) => decompress(codec, b);
+}
+
+export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
+  const rounds = roundsFor(ctx);
+  const targetMs = ctx.quick ? 15 : 40;
+  const rows: ResultRow[] = [];
+  for (const [codec, library] of Object.entries(libraries()) as [Exclude<CompressionCodec, 'none'>, Library][]) {
+    for (const size of [KiB, 64 * KiB, MiB]) {
+      const data = records(size);
+      const label = size >= MiB ? `${size / MiB} MiB` : `${size / KiB} KiB`;
+      const inputs: Record<Op, { ours: Buffer; theirs: Buffer }> = {
+        compress: { ours: data, theirs: data },
+        decompress: { ours: compressSync(codec, data), theirs: (await library.async.compress(data)) as Buffer },
+      };
+      for (const op of ['compress', 'decompress'] as const) {
+        for (const mode of ['sync', 'async'] as const) {
+          log(`${SUITE}: ${codec} ${op} ${mode} ${label}`);
+          const subject = ours(codec, op, mode);
+          const baseline = library[mode][op];
+          const { ours: ourInput, theirs: theirInput } = inputs[op];
+          const ourIterations = await iterationsFor(subject, ourInput, targetMs);
+          const theirIterations = await iterationsFor(baseline, theirInput, targetMs);
+          const comparison = await compare({
+            ...rounds,
+            rate: megabytesPerSecond,
+            subject: { name: 'tributary', trial: () => run(subject, ourInput, ourIterations, size) },
+            baselines: [{ name: library.name, trial: () => run(baseline, theirInput, theirIterations, size) }],
+          });
+          const spec = { suite: SUITE, case: `${codec} ${op} ${mode}, ${label}`, metric: 'throughput', unit: 'MB/s', baseline: `${library.name} ${mode}` };
+          rows.push(toRow(size >= 64 * KiB ? { ...spec, target: 0.9 } : spec, comparison));
+        }
+      }
+    }
+  }
+  return rows;
+}
