@@ -20,6 +20,7 @@ export const KafkaErrors = {
   INVALID_TIMESTAMP: kafka(32, 'INVALID_TIMESTAMP', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
+  UNSUPPORTED_COMPRESSION_TYPE: kafka(76, 'UNSUPPORTED_COMPRESSION_TYPE', false),
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
 } as const;
 
@@ -33,6 +34,7 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
   ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
   ERR_INVALID_TIMESTAMP: KafkaErrors.INVALID_TIMESTAMP,
+  ERR_UNSUPPORTED_COMPRESSION_TYPE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
 };
 
 export interface ErrorDetails {
