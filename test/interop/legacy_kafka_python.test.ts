@@ -16,11 +16,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { CompressionCodec } from '../../src/record/Compression.js';
 import type { LegacyMagic } from '../../src/record/LegacyRecord.js';
 import { buildMessageSet, messageSetRecords, type LegacyRecordInput, type MessageSetOptions } from '../../src/record/MessageSet.js';
 import { recordBatchesToMessageSet } from '../../src/record/MessageSetConversion.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
+import { LEGACY_CASES } from '../helpers/legacy.js';
 import { tempDir } from '../helpers/tmp.js';
 import { hexOrNull, Rng, runPython, testSeed } from './support.js';
 
@@ -104,20 +104,10 @@ function ours(set: Buffer): PyRecord[] {
   return [...messageSetRecords(set)].map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: hexOrNull(r.key), value: hexOrNull(r.value) }));
 }
 
-const CASES: Array<[LegacyMagic, CompressionCodec]> = [
-  [0, 'none'],
-  [0, 'gzip'],
-  [0, 'snappy'],
-  [1, 'none'],
-  [1, 'gzip'],
-  [1, 'snappy'],
-  [1, 'lz4'],
-];
-
 describe('legacy MessageSets against kafka-python', () => {
   test('kafka-python builds, we read (identical bytes when uncompressed); we build, kafka-python reads', () => {
     const rng = new Rng(testSeed(0x1e6ac7));
-    const specs = CASES.flatMap(([magic, codec]) =>
+    const specs = LEGACY_CASES.flatMap(([magic, codec]) =>
       [1, 2, 37].map((count) => ({ magic, codec: CODEC_IDS[codec]!, codecName: codec, records: randomRecords(rng, count, magic) })),
     );
     const shifted = specs.map((s) => s.records.map((r) => ({ ...r, offset: r.offset + 1000 })));

@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { isTributaryError } from '../../src/errors.js';
 import {
   legacyRecordSize,
   NO_TIMESTAMP,
@@ -8,6 +7,7 @@ import {
   writeLegacyRecord,
   type LegacyRecordFields,
 } from '../../src/record/LegacyRecord.js';
+import { errorCodeOf } from '../helpers/legacy.js';
 
 function write(fields: LegacyRecordFields): Buffer {
   const out = Buffer.alloc(legacyRecordSize(fields.magic, fields.key ?? null, fields.value));
@@ -19,15 +19,6 @@ function write(fields: LegacyRecordFields): Buffer {
 function reseal(message: Buffer): Buffer {
   message.writeUInt32BE(crc32(message.subarray(4)), 0);
   return message;
-}
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isTributaryError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
 }
 
 describe('LegacyRecord', () => {
@@ -64,7 +55,7 @@ describe('LegacyRecord', () => {
     for (let i = 0; i < message.length * 8; i++) {
       const copy = Buffer.from(message);
       copy[i >> 3]! ^= 1 << (i & 7);
-      expect(codeOf(() => readLegacyRecord(copy)), `bit ${i}`).toBe('ERR_CORRUPT_BATCH');
+      expect(errorCodeOf(() => readLegacyRecord(copy)), `bit ${i}`).toBe('ERR_CORRUPT_BATCH');
     }
   });
 
@@ -72,21 +63,21 @@ describe('LegacyRecord', () => {
     const base = (): Buffer => write({ magic: 0, key: Buffer.from('kk'), value: Buffer.from('vvv') });
     const badMagic = base();
     badMagic[4] = 2;
-    expect(codeOf(() => readLegacyRecord(reseal(badMagic)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readLegacyRecord(reseal(badMagic)))).toBe('ERR_CORRUPT_BATCH');
     const longKey = base();
     longKey.writeInt32BE(0x7fffffff, 6);
-    expect(codeOf(() => readLegacyRecord(reseal(longKey)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readLegacyRecord(reseal(longKey)))).toBe('ERR_CORRUPT_BATCH');
     const negativeValue = base();
     negativeValue.writeInt32BE(-2, 12);
-    expect(codeOf(() => readLegacyRecord(reseal(negativeValue)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readLegacyRecord(reseal(negativeValue)))).toBe('ERR_CORRUPT_BATCH');
     const trailing = reseal(Buffer.concat([base(), Buffer.from([0])]));
-    expect(codeOf(() => readLegacyRecord(trailing))).toBe('ERR_CORRUPT_BATCH');
-    expect(codeOf(() => readLegacyRecord(base().subarray(0, 13)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readLegacyRecord(trailing))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readLegacyRecord(base().subarray(0, 13)))).toBe('ERR_CORRUPT_BATCH');
     const zstd = base();
     zstd[5] = 4;
-    expect(codeOf(() => readLegacyRecord(reseal(zstd)))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => readLegacyRecord(reseal(zstd)))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
     const unknownCodec = base();
     unknownCodec[5] = 7;
-    expect(codeOf(() => readLegacyRecord(reseal(unknownCodec)))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => readLegacyRecord(reseal(unknownCodec)))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
   });
 });

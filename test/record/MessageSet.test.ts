@@ -1,7 +1,6 @@
 import { crc32, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { isTributaryError } from '../../src/errors.js';
-import { decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
+import { decompressSync } from '../../src/record/Compression.js';
 import { legacyRecordSize, writeLegacyRecord, type LegacyMagic, type LegacyRecordFields } from '../../src/record/LegacyRecord.js';
 import {
   buildMessageSet,
@@ -11,6 +10,7 @@ import {
   type LegacyRecordInput,
   type MessageSetReadOptions,
 } from '../../src/record/MessageSet.js';
+import { errorCodeOf, LEGACY_CASES } from '../helpers/legacy.js';
 import { Rng } from '../interop/support.js';
 
 const T0 = 1_700_000_000_000;
@@ -33,15 +33,6 @@ function entry(offset: number, fields: LegacyRecordFields): Buffer {
   return out;
 }
 
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isTributaryError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
-}
-
 /** Rewrites every entry's CRC it can find, so mutations reach the checks behind the CRC. */
 function resealAll(set: Buffer): Buffer {
   for (let at = 0; at + LOG_OVERHEAD + 4 <= set.length; ) {
@@ -56,18 +47,8 @@ function resealAll(set: Buffer): Buffer {
 
 const readAll = (set: Buffer, options?: MessageSetReadOptions) => [...messageSetRecords(set, options)];
 
-const CASES: Array<[LegacyMagic, CompressionCodec]> = [
-  [0, 'none'],
-  [0, 'gzip'],
-  [0, 'snappy'],
-  [1, 'none'],
-  [1, 'gzip'],
-  [1, 'snappy'],
-  [1, 'lz4'],
-];
-
 describe('MessageSet round trips', () => {
-  test.each(CASES)('magic %i %s, 1 and 300 records', (magic, compression) => {
+  test.each(LEGACY_CASES)('magic %i %s, 1 and 300 records', (magic, compression) => {
     for (const count of [1, 300]) {
       const records = sampleRecords(count);
       const read = readAll(buildMessageSet(records, { magic, compression, baseOffset: 42 }));
@@ -139,7 +120,7 @@ describe('MessageSet validation', () => {
     for (const cut of [1, 11, 12, 20, set.length - 1]) {
       const torn = set.subarray(0, set.length - cut);
       expect(readAll(torn).length, `cut ${cut}`).toBeLessThan(4);
-      expect(codeOf(() => readAll(torn, { source: 'produce' })), `cut ${cut}`).toBe('ERR_TRUNCATED');
+      expect(errorCodeOf(() => readAll(torn, { source: 'produce' })), `cut ${cut}`).toBe('ERR_TRUNCATED');
     }
   });
 
@@ -149,52 +130,52 @@ describe('MessageSet validation', () => {
       copy.writeInt32BE(size, 8);
       return copy;
     };
-    expect(codeOf(() => readAll(withSize(13)))).toBe('ERR_CORRUPT_BATCH');
-    expect(codeOf(() => readAll(withSize(-1)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(withSize(13)))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(withSize(-1)))).toBe('ERR_CORRUPT_BATCH');
     expect(readAll(withSize(0x7fffffff))).toEqual([]);
-    expect(codeOf(() => readAll(withSize(0x7fffffff), { source: 'produce' }))).toBe('ERR_TRUNCATED');
+    expect(errorCodeOf(() => readAll(withSize(0x7fffffff), { source: 'produce' }))).toBe('ERR_TRUNCATED');
   });
 
   test('CRC mismatch and bad magic', () => {
     const flipped = Buffer.from(set);
     flipped[flipped.length - 1]! ^= 0x40;
-    expect(codeOf(() => readAll(flipped))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(flipped))).toBe('ERR_CORRUPT_BATCH');
     const magic2 = Buffer.from(set);
     magic2[LOG_OVERHEAD + 4] = 2;
-    expect(codeOf(() => readAll(magic2))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(magic2))).toBe('ERR_CORRUPT_BATCH');
   });
 
   test('nested compression, mixed inner magic, empty and null wrappers', () => {
     const compressed = buildMessageSet(sampleRecords(2), { magic: 1, compression: 'gzip' });
     const nested = entry(1, { magic: 1, compression: 'gzip', timestamp: 0, value: gzipSync(compressed) });
-    expect(codeOf(() => readAll(nested))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => readAll(nested))).toBe('ERR_INVALID_RECORD');
     const v0Inner = entry(1, { magic: 1, compression: 'gzip', timestamp: 0, value: gzipSync(buildMessageSet(sampleRecords(2), { magic: 0 })) });
-    expect(codeOf(() => readAll(v0Inner))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => readAll(v0Inner))).toBe('ERR_INVALID_RECORD');
     const empty = entry(0, { magic: 0, compression: 'gzip', value: gzipSync(Buffer.alloc(0)) });
-    expect(codeOf(() => readAll(empty))).toBe('ERR_INVALID_RECORD');
-    expect(codeOf(() => readAll(entry(0, { magic: 0, compression: 'snappy', value: null })))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(empty))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => readAll(entry(0, { magic: 0, compression: 'snappy', value: null })))).toBe('ERR_CORRUPT_BATCH');
     const tornInner = entry(0, { magic: 0, compression: 'gzip', value: gzipSync(set.subarray(0, set.length - 3)) });
-    expect(codeOf(() => readAll(tornInner))).toBe('ERR_TRUNCATED');
+    expect(errorCodeOf(() => readAll(tornInner))).toBe('ERR_TRUNCATED');
   });
 
   test('lz4 at magic 0 (the pre-0.10 frame checksum) is refused both ways; zstd below magic 2 too', () => {
     const lz4v1 = [...messageSetEntries(buildMessageSet(sampleRecords(3), { magic: 1, compression: 'lz4' }))][0]!.record.value!;
     const lz4v0 = entry(2, { magic: 0, compression: 'lz4', value: lz4v1 });
-    expect(codeOf(() => readAll(lz4v0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(codeOf(() => buildMessageSet(sampleRecords(1), { magic: 0, compression: 'lz4' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(codeOf(() => buildMessageSet(sampleRecords(1), { magic: 1, compression: 'zstd' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => readAll(lz4v0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 0, compression: 'lz4' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 1, compression: 'zstd' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
   });
 
   test('a wrapper that decompresses past the limit is refused', () => {
     const big = buildMessageSet([{ value: Buffer.alloc(100_000) }], { magic: 1, compression: 'gzip' });
-    expect(codeOf(() => readAll(big, { maxDecompressedBytes: 10_000 }))).toBe('ERR_DECOMPRESSED_TOO_LARGE');
+    expect(errorCodeOf(() => readAll(big, { maxDecompressedBytes: 10_000 }))).toBe('ERR_DECOMPRESSED_TOO_LARGE');
   });
 });
 
 describe('MessageSet fuzz', () => {
   test('thousands of mutations of valid sets only ever raise TributaryError', () => {
     const rng = new Rng(0xfa22);
-    const seeds = CASES.map(([magic, compression]) => buildMessageSet(sampleRecords(5, rng), { magic, compression, baseOffset: 3 }));
+    const seeds = LEGACY_CASES.map(([magic, compression]) => buildMessageSet(sampleRecords(5, rng), { magic, compression, baseOffset: 3 }));
     const outcomes = new Map<string, number>();
     const started = Date.now();
     for (let i = 0; i < 4000; i++) {
@@ -208,7 +189,7 @@ describe('MessageSet fuzz', () => {
       const cut = rng.oneIn(4) ? mutated.subarray(0, rng.int(0, mutated.length)) : mutated;
       const set = rng.oneIn(3) ? entry(9, { magic: 1, compression: 'gzip', timestamp: 0, value: gzipSync(cut) }) : cut;
       for (const source of ['fetch', 'produce'] as const) {
-        const code = codeOf(() => readAll(set, { source, maxDecompressedBytes: 1 << 20 }));
+        const code = errorCodeOf(() => readAll(set, { source, maxDecompressedBytes: 1 << 20 }));
         if (code !== undefined) expect(code, `mutation ${i}`).toMatch(/^ERR_/);
         outcomes.set(code ?? 'ok', (outcomes.get(code ?? 'ok') ?? 0) + 1);
       }

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { isTributaryError } from '../../src/errors.js';
 import { buildEndTransactionMarkerBatch } from '../../src/record/ControlRecord.js';
 import { buildMessageSet, messageSetEntries, messageSetRecords, type LegacyRecordInput } from '../../src/record/MessageSet.js';
 import { messageSetToRecordBatches, recordBatchesToMessageSet } from '../../src/record/MessageSetConversion.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { validateRecordBatchSync } from '../../src/record/RecordBatchValidator.js';
+import { errorCodeOf } from '../helpers/legacy.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -14,15 +14,6 @@ const legacyRecords: LegacyRecordInput[] = Array.from({ length: 6 }, (_, i) => (
   key: i === 2 ? null : Buffer.from(`k${i}`),
   value: i === 4 ? null : Buffer.from(`value-${i}`.repeat(i)),
 }));
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isTributaryError(error) ? error.code : `untyped: ${String(error)}`;
-  }
-  return undefined;
-}
 
 const plain = (records: Iterable<{ offset: number; timestamp: number; key: Buffer | null; value: Buffer | null }>) =>
   [...records].map(({ offset, timestamp, key, value }) => ({ offset, timestamp, key, value }));
@@ -58,11 +49,11 @@ describe('messageSetToRecordBatches (legacy produce -> one v2 batch)', () => {
     const wrapper = buildMessageSet(legacyRecords, { magic: 1, compression: 'gzip' });
     const v1 = buildMessageSet(legacyRecords, { magic: 1 });
     const v0 = buildMessageSet(legacyRecords, { magic: 0 });
-    expect(codeOf(() => messageSetToRecordBatches(Buffer.concat([wrapper, wrapper])))).toBe('ERR_INVALID_RECORD');
-    expect(codeOf(() => messageSetToRecordBatches(Buffer.concat([v1, wrapper])))).toBe('ERR_INVALID_RECORD');
-    expect(codeOf(() => messageSetToRecordBatches(Buffer.concat([v1, v0])))).toBe('ERR_INVALID_RECORD');
-    expect(codeOf(() => messageSetToRecordBatches(Buffer.alloc(0)))).toBe('ERR_INVALID_RECORD');
-    expect(codeOf(() => messageSetToRecordBatches(v1.subarray(0, v1.length - 1)))).toBe('ERR_TRUNCATED');
+    expect(errorCodeOf(() => messageSetToRecordBatches(Buffer.concat([wrapper, wrapper])))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => messageSetToRecordBatches(Buffer.concat([v1, wrapper])))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => messageSetToRecordBatches(Buffer.concat([v1, v0])))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => messageSetToRecordBatches(Buffer.alloc(0)))).toBe('ERR_INVALID_RECORD');
+    expect(errorCodeOf(() => messageSetToRecordBatches(v1.subarray(0, v1.length - 1)))).toBe('ERR_TRUNCATED');
   });
 });
 
@@ -101,8 +92,8 @@ describe('recordBatchesToMessageSet (down-conversion for old fetchers)', () => {
   });
 
   test('codecs old clients cannot read are refused: zstd, and lz4 at magic 0', () => {
-    expect(codeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'zstd' }), 1))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(codeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'lz4' }), 0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'zstd' }), 1))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'lz4' }), 0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
   });
 
   test('down then up again gives the same keys, values and timestamps', () => {
