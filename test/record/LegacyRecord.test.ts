@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { TributaryError } from '../../src/errors.js';
 import {
   legacyRecordSize,
   NO_TIMESTAMP,
@@ -79,5 +80,9 @@ describe('LegacyRecord', () => {
     const unknownCodec = base();
     unknownCodec[5] = 7;
     expect(errorCodeOf(() => readLegacyRecord(reseal(unknownCodec)))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+  });
+
+  test("an unsupported codec goes on the wire as Kafka's UNSUPPORTED_COMPRESSION_TYPE (76 in Errors.java)", () => {
+    expect(new TributaryError('x', 'ERR_UNSUPPORTED_COMPRESSION_TYPE').kafka).toMatchObject({ code: 76, retriable: false });
   });
 });
