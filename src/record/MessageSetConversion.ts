@@ -40,13 +40,11 @@ export function messageSetToRecordBatches(messageSet: Buffer, options: UpConvers
   if (compression !== 'none' && entries.length > 1) throw invalid('a compressed wrapper must be the only entry');
   const other = entries.find((e) => e.record.magic !== first.record.magic);
   if (other !== undefined) throw invalid(`magic ${other.record.magic} after magic ${first.record.magic}`);
-  const timestampType = options.timestampType ?? 'CreateTime';
-  // LogAppendTime readers see the batch's maxTimestamp; writing it into every record makes that the max.
-  const logAppendTime = timestampType === 'LogAppendTime' ? (options.now ?? Date.now()) : undefined;
+  const logAppendTime = options.timestampType === 'LogAppendTime' ? (options.now ?? Date.now()) : undefined;
   const records = entries.flatMap((entry) => entryRecords(entry, options.maxDecompressedBytes));
   return buildRecordBatch(
-    records.map((r) => ({ key: r.key, value: r.value, timestamp: logAppendTime ?? r.timestamp })),
-    { baseOffset: options.baseOffset ?? 0, compression, timestampType, partitionLeaderEpoch: options.partitionLeaderEpoch },
+    records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })),
+    { baseOffset: options.baseOffset ?? 0, compression, logAppendTime, partitionLeaderEpoch: options.partitionLeaderEpoch },
   );
 }
 

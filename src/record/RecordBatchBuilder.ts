@@ -36,6 +36,11 @@ export interface BatchOptions {
   compression?: CompressionCodec;
   compressionLevel?: number;
   timestampType?: TimestampType;
+  /**
+   * The broker's time for a LogAppendTime batch: the header's maxTimestamp, which readers
+   * give every record; the records keep their own timestamps, as Kafka's builder leaves them.
+   */
+  logAppendTime?: number;
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
@@ -171,7 +176,7 @@ export class RecordBatchBuilder {
   private headerFields(codec: CompressionCodec): HeaderFields {
     const o = this.options;
     let attributes = CompressionType[codec];
-    if (o.timestampType === 'LogAppendTime') attributes |= BatchAttributes.timestampTypeLogAppend;
+    if (o.timestampType === 'LogAppendTime' || o.logAppendTime !== undefined) attributes |= BatchAttributes.timestampTypeLogAppend;
     if (o.transactional) attributes |= BatchAttributes.transactional;
     if (o.control) attributes |= BatchAttributes.control;
     return {
@@ -180,7 +185,7 @@ export class RecordBatchBuilder {
       attributes,
       count: this.count,
       baseTimestamp: this.baseTimestamp!,
-      maxTimestamp: this.maxTimestamp,
+      maxTimestamp: o.logAppendTime ?? this.maxTimestamp,
       producerId: o.producerId ?? NO_PRODUCER_ID,
       producerEpoch: o.producerEpoch ?? NO_PRODUCER_EPOCH,
       baseSequence: o.baseSequence ?? NO_SEQUENCE,

@@ -43,6 +43,8 @@ describe('messageSetToRecordBatches (legacy produce -> one v2 batch)', () => {
     expect(batch.timestampType).toBe('LogAppendTime');
     expect(batch.maxTimestamp).toBe(T0 + 999);
     expect([...batch.records()].every((r) => r.timestamp === T0 + 999)).toBe(true);
+    // The records keep the client's timestamps underneath, as Kafka's builder leaves them.
+    expect(batch.baseTimestamp).toBe(legacyRecords[0]!.timestamp);
   });
 
   test("what Kafka's LogValidator refuses: more than a single wrapper, mixed magic, nothing, a torn entry", () => {
