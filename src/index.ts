@@ -2,7 +2,33 @@ export { TributaryError, KafkaErrors, isTributaryError, type KafkaError, type Er
 export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';
 export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';
-export { buildRecordBatch, type RecordInput, type RecordHeader, type BatchOptions } from './record/RecordBatchBuilder.js';
+export type { Record, RecordHeader, TimestampType } from './record/Record.js';
+export { RecordBatch } from './record/RecordBatch.js';
+export { RecordBatchBuilder, buildRecordBatch, buildRecordBatchAsync, type RecordInput, type BatchOptions } from './record/RecordBatchBuilder.js';
+export {
+  validateRecordBatch,
+  validateRecordBatchSync,
+  type BatchValidationOptions,
+  type ValidatedBatch,
+} from './record/RecordBatchValidator.js';
+export {
+  ControlRecordType,
+  controlRecordType,
+  readEndTransactionMarker,
+  buildEndTransactionMarkerBatch,
+  type EndTransactionMarker,
+} from './record/ControlRecord.js';
+export {
+  CompressionType,
+  compress,
+  decompress,
+  compressSync,
+  decompressSync,
+  compressionCodecOf,
+  type CompressionCodec,
+} from './record/Compression.js';
+export { buildMessageSet, messageSetRecords } from './record/MessageSet.js';
+export { messageSetToRecordBatches, recordBatchesToMessageSet } from './record/MessageSetConversion.js';
 export { BuiltInPartitioner, murmur2, toPositive, partitionForKey, type BuiltInPartitionerOptions } from './record/Partitioner.js';
 
 import { native } from './native/addon.js';
