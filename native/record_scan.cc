@@ -14,6 +14,15 @@ class RecordReader {
 
   // Zig-zag varint of at most `max_bytes` bytes (5 for a varint, 10 for a varlong).
   bool Varlong(int max_bytes, int64_t* out) {
+    if (p_ != end_ && *p_ < 0x80) {  // most fields of most records: one byte
+      const uint8_t byte = *p_++;
+      *out = static_cast<int64_t>(byte >> 1) ^ -static_cast<int64_t>(byte & 1);
+      return true;
+    }
+    return VarlongSlow(max_bytes, out);
+  }
+
+  bool VarlongSlow(int max_bytes, int64_t* out) {
     uint64_t raw = 0;
     for (int i = 0; i < max_bytes; ++i) {
       if (p_ == end_) return false;
