@@ -1,4 +1,4 @@
-import type { Rng } from '../interop/support.js';
+import type { Rng } from './random.js';
 
 const EVENTS = ['click', 'view', 'purchase', 'refund', 'login'] as const;
 

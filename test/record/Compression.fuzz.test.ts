@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { isTributaryError } from '../../src/errors.js';
 import { compressSync, decompress, decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
 import { recordText } from '../helpers/recordText.js';
-import { Rng } from '../interop/support.js';
+import { Rng } from '../helpers/random.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : 0x5eed1234;
 const CASES = 4000;

@@ -12,7 +12,7 @@ import {
   type CompressionCodec,
 } from '../../src/record/Compression.js';
 import { recordText } from '../helpers/recordText.js';
-import { Rng } from '../interop/support.js';
+import { Rng } from '../helpers/random.js';
 
 const require = createRequire(import.meta.url);
 const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];

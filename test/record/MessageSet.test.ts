@@ -11,7 +11,7 @@ import {
   type MessageSetReadOptions,
 } from '../../src/record/MessageSet.js';
 import { errorCodeOf, LEGACY_CASES } from '../helpers/legacy.js';
-import { Rng } from '../interop/support.js';
+import { Rng } from '../helpers/random.js';
 
 const T0 = 1_700_000_000_000;
 

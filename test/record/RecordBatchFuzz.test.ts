@@ -12,7 +12,7 @@ import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { validateRecordBatchSync } from '../../src/record/RecordBatchValidator.js';
-import { Rng } from '../interop/support.js';
+import { Rng } from '../helpers/random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const CASES_PER_CODEC = 4000;
