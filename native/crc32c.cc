@@ -99,18 +99,16 @@ uint32_t portable_impl(uint32_t crc, const uint8_t* p, size_t len) {
 
 #define TRIBUTARY_TARGET_X86 __attribute__((target("sse4.2,pclmul")))
 
-// Strategy, by input size:
-//  * hybrid blocks (14 KiB, then 448 bytes): PCLMULQDQ folds the first part
-//    of the block through four 128-bit lanes while, in the same loop, three
-//    interleaved crc32 streams cover the rest. Where crc32 and pclmulqdq
-//    issue on different ports (Intel) the two overlap; where crc32 r64
-//    issues only every third cycle (AMD Zen 1, ~2.7 bytes/cycle at best)
-//    the folding carries most of the load;
-//  * blocks of three interleaved crc32 streams of 64 bytes (crc32 has
-//    3-cycle latency and, on most cores, 1-cycle throughput);
-//  * tail: single stream, 8 bytes then 1 byte at a time.
-// Partial results are merged by shifting raw states forward with a
-// carry-less multiply (see shift_constant and fold_constants).
+// Measured on AMD Zen 1 (bench/README.md, crc32c): crc32 r64 and pclmulqdq
+// compete for one execution resource, each holding it for 2 cycles, and both
+// consume 8 bytes per instruction (a 16-byte fold is two pclmulqdq). So no
+// mix of crc32 streams and folding beats 4 bytes/cycle there, and crc32 alone
+// issues only every 3 cycles. Folding alone reaches that bound and has the
+// cheapest setup, so it carries all input of 16 bytes or more:
+//  * four 128-bit lanes fold 64-byte strides, with a software prefetch ahead
+//    (without it the loop waits on memory when the data is not in cache);
+//  * the lanes fold into one, which then absorbs the remaining 16-byte chunks;
+//  * crc32 reduces the lane to a 32-bit state and covers the last 0-15 bytes.
 
 // x^n mod P in the reflected domain, by repeated multiplication by x.
 // Only used in constant expressions.
@@ -118,16 +116,6 @@ constexpr uint32_t x_pow_mod(uint64_t n) {
   uint32_t c = 0x80000000u;  // x^0
   for (uint64_t i = 0; i < n; ++i) c = mul_x(c);
   return c;
-}
-
-// Constant K for shifting a raw state c over `bytes` zero bytes:
-//   c * x^(8*bytes) mod P == crc32_u64(0, clmul(c, K)).
-// clmul of two reflected 32-bit values is their product times x in the
-// reflected 64-bit convention, and crc32_u64(0, v) is v * x^32 mod P, so
-// K = x^(8*bytes - 33). Evaluated at compile time (constant initialisation,
-// so valid before any dynamic initialiser runs).
-constexpr uint32_t shift_constant(size_t bytes) {
-  return x_pow_mod(8 * static_cast<uint64_t>(bytes) - 33);
 }
 
 // Folding a 128-bit lane forward by `bits`. A lane holds 16 message bytes;
@@ -150,15 +138,11 @@ constexpr FoldConstants kFold256 = fold_constants(256);
 constexpr FoldConstants kFold384 = fold_constants(384);
 constexpr FoldConstants kFold512 = fold_constants(512);
 
-// Hybrid block sizes in steps of 112 bytes (64 folded + 3 x 16 by crc32):
-// 128 steps = 14 KiB blocks for bulk data, 4 steps = 448 bytes for the rest.
-constexpr size_t kBigSteps = 128;
-constexpr size_t kSmallSteps = 4;
-
-// Bytes per stream in the pure crc32 three-stream blocks (192 bytes).
-constexpr size_t kShortStream = 64;
-constexpr uint32_t kShortShift1 = shift_constant(kShortStream);
-constexpr uint32_t kShortShift2 = shift_constant(2 * kShortStream);
+constexpr size_t kLane = 16;
+constexpr size_t kStride = 4 * kLane;
+// Far enough ahead to cover DRAM latency at ~10 GB/s; measured best among
+// 256 B to 2 KiB on Zen 1.
+constexpr size_t kPrefetchDistance = 2048;
 
 TRIBUTARY_TARGET_X86 inline uint64_t crc_u64(uint64_t c, const uint8_t* p) {
   uint64_t v;
@@ -172,15 +156,6 @@ TRIBUTARY_TARGET_X86 inline __m128i load128(const uint8_t* p) {
   return v;
 }
 
-// Carry-less product of two 32-bit values (63-bit result).
-TRIBUTARY_TARGET_X86 inline uint64_t clmul32(uint64_t a, uint32_t b) {
-  const __m128i va =
-      _mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(a)));
-  const __m128i vb = _mm_cvtsi32_si128(static_cast<int>(b));
-  return static_cast<uint64_t>(
-      _mm_cvtsi128_si64(_mm_clmulepi64_si128(va, vb, 0x00)));
-}
-
 TRIBUTARY_TARGET_X86 inline __m128i fold_vector(FoldConstants k) {
   return _mm_set_epi64x(static_cast<long long>(k.for_q1),
                         static_cast<long long>(k.for_q0));
@@ -192,120 +167,81 @@ TRIBUTARY_TARGET_X86 inline __m128i fold(__m128i lane, __m128i k) {
                        _mm_clmulepi64_si128(lane, k, 0x11));
 }
 
-// Raw CRC state (from 0) of the 64 bytes that four consecutive lanes stand
-// for: x0*x^384 + x1*x^256 + x2*x^128 + x3, then crc32 over the result.
-TRIBUTARY_TARGET_X86 inline uint64_t reduce_lanes(__m128i x0, __m128i x1,
-                                                  __m128i x2, __m128i x3) {
-  __m128i x = _mm_xor_si128(fold(x0, fold_vector(kFold384)),
-                            fold(x1, fold_vector(kFold256)));
-  x = _mm_xor_si128(x, _mm_xor_si128(fold(x2, fold_vector(kFold128)), x3));
-  const uint64_t q0 = static_cast<uint64_t>(_mm_cvtsi128_si64(x));
-  const uint64_t q1 = static_cast<uint64_t>(_mm_extract_epi64(x, 1));
-  return _mm_crc32_u64(_mm_crc32_u64(0, q0), q1);
-}
-
-// Merges the raw states of three adjacent streams of L bytes each:
-// a * x^(16L) + b * x^(8L) + c.
-TRIBUTARY_TARGET_X86 inline uint64_t merge3(uint64_t a, uint64_t b, uint64_t c,
-                                            uint32_t shift1, uint32_t shift2) {
-  return _mm_crc32_u64(0, clmul32(a, shift2) ^ clmul32(b, shift1)) ^ c;
-}
-
-// Consumes whole blocks of 3*L bytes as three interleaved crc32 streams.
-template <size_t L>
-TRIBUTARY_TARGET_X86 uint64_t three_stream_blocks(uint64_t crc,
-                                                  const uint8_t*& p,
-                                                  size_t& len, uint32_t shift1,
-                                                  uint32_t shift2) {
-  static_assert(L % 8 == 0 && L >= 8, "stream length must be whole words");
-  while (len >= 3 * L) {
-    uint64_t a = crc, b = 0, c = 0;
-    for (size_t i = 0; i < L; i += 8) {
-      a = crc_u64(a, p + i);
-      b = crc_u64(b, p + L + i);
-      c = crc_u64(c, p + 2 * L + i);
-    }
-    crc = merge3(a, b, c, shift1, shift2);
-    p += 3 * L;
-    len -= 3 * L;
-  }
-  return crc;
-}
-
-// Layout of a hybrid block with N steps: 64*N bytes folded by four lanes,
-// then three crc32 streams of 16*N bytes each.
-template <size_t N>
-struct Hybrid {
-  static_assert(N >= 2, "at least one folding step");
-  static constexpr size_t kVector = 64 * N;
-  static constexpr size_t kStream = 16 * N;
-  static constexpr size_t kBytes = kVector + 3 * kStream;
-  static constexpr uint32_t kShiftVector = shift_constant(3 * kStream);
-  static constexpr uint32_t kShiftA = shift_constant(2 * kStream);
-  static constexpr uint32_t kShiftB = shift_constant(kStream);
-};
-
-TRIBUTARY_TARGET_X86 inline uint64_t stream16(uint64_t c, const uint8_t* p) {
-  return crc_u64(crc_u64(c, p), p + 8);
-}
-
 TRIBUTARY_TARGET_X86 inline __m128i fold_in(__m128i lane, __m128i k,
                                             const uint8_t* p) {
   return _mm_xor_si128(fold(lane, k), load128(p));
 }
 
-// Consumes whole hybrid blocks of Hybrid<N>::kBytes. Lane j always stands
-// for the polynomial of the bytes it has absorbed at positions 16j mod 64,
-// so that (lane0..lane3 as 64 bytes) == vector bytes so far (mod P).
-template <size_t N>
-TRIBUTARY_TARGET_X86 uint64_t hybrid_blocks(uint64_t crc, const uint8_t*& p,
-                                            size_t& len) {
-  using H = Hybrid<N>;
+// Four lanes; lane j holds the bytes at positions 16j mod 64 absorbed so far,
+// so that (x[0]..x[3] as 64 bytes) == all bytes so far (mod P).
+struct Lanes {
+  __m128i x[4];
+};
+
+TRIBUTARY_TARGET_X86 inline void fold_stride(Lanes& l, __m128i k,
+                                             const uint8_t* p) {
+  l.x[0] = fold_in(l.x[0], k, p);
+  l.x[1] = fold_in(l.x[1], k, p + kLane);
+  l.x[2] = fold_in(l.x[2], k, p + 2 * kLane);
+  l.x[3] = fold_in(l.x[3], k, p + 3 * kLane);
+}
+
+// Folds whole 64-byte strides from p (len >= kStride, the first four lanes
+// already loaded from p) and returns them as one lane.
+TRIBUTARY_TARGET_X86 __m128i fold_strides(__m128i first, const uint8_t*& p,
+                                          size_t& len) {
   const __m128i k512 = fold_vector(kFold512);
-  while (len >= H::kBytes) {
-    const uint8_t* s0 = p + H::kVector;
-    const uint8_t* s1 = s0 + H::kStream;
-    const uint8_t* s2 = s1 + H::kStream;
-    // The incoming state joins the first four message bytes.
-    const __m128i init =
-        _mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(crc)));
-    __m128i x0 = _mm_xor_si128(load128(p), init);
-    __m128i x1 = load128(p + 16);
-    __m128i x2 = load128(p + 32);
-    __m128i x3 = load128(p + 48);
-    uint64_t a = stream16(0, s0), b = stream16(0, s1), c = stream16(0, s2);
-    for (size_t i = 1; i < N; ++i) {
-      const uint8_t* v = p + 64 * i;
-      x0 = fold_in(x0, k512, v);
-      x1 = fold_in(x1, k512, v + 16);
-      x2 = fold_in(x2, k512, v + 32);
-      x3 = fold_in(x3, k512, v + 48);
-      a = stream16(a, s0 + 16 * i);
-      b = stream16(b, s1 + 16 * i);
-      c = stream16(c, s2 + 16 * i);
-    }
-    const uint64_t vec = reduce_lanes(x0, x1, x2, x3);
-    const uint64_t shifted = clmul32(vec, H::kShiftVector) ^
-                             clmul32(a, H::kShiftA) ^ clmul32(b, H::kShiftB);
-    crc = _mm_crc32_u64(0, shifted) ^ c;
-    p += H::kBytes;
-    len -= H::kBytes;
+  Lanes l{{first, load128(p + kLane), load128(p + 2 * kLane),
+           load128(p + 3 * kLane)}};
+  // Prefetch only lines inside the buffer: at first all lines up to the
+  // prefetch distance at once, so their misses overlap, then one per stride.
+  for (size_t ahead = kStride; ahead < len && ahead < kPrefetchDistance;
+       ahead += kStride) {
+    _mm_prefetch(reinterpret_cast<const char*>(p + ahead), _MM_HINT_T0);
   }
-  return crc;
+  p += kStride;
+  len -= kStride;
+  for (; len >= kPrefetchDistance + kStride; p += kStride, len -= kStride) {
+    _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchDistance),
+                 _MM_HINT_T0);
+    fold_stride(l, k512, p);
+  }
+  for (; len >= kStride; p += kStride, len -= kStride) fold_stride(l, k512, p);
+  __m128i x = _mm_xor_si128(fold(l.x[0], fold_vector(kFold384)),
+                            fold(l.x[1], fold_vector(kFold256)));
+  return _mm_xor_si128(x, _mm_xor_si128(fold(l.x[2], fold_vector(kFold128)),
+                                        l.x[3]));
+}
+
+// Raw CRC state of input of 16 bytes or more; leaves p and len at the last
+// 0-15 bytes. The incoming state joins the first four message bytes.
+TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p,
+                                       size_t& len) {
+  __m128i x = _mm_xor_si128(
+      load128(p), _mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(crc))));
+  if (len >= kStride) {
+    x = fold_strides(x, p, len);
+  } else {
+    p += kLane;
+    len -= kLane;
+  }
+  const __m128i k128 = fold_vector(kFold128);
+  for (; len >= kLane; p += kLane, len -= kLane) x = fold_in(x, k128, p);
+  // crc32_u64(crc32_u64(0, Q0), Q1) is the raw state of the lane's 16 bytes.
+  const uint64_t q0 = static_cast<uint64_t>(_mm_cvtsi128_si64(x));
+  const uint64_t q1 = static_cast<uint64_t>(_mm_extract_epi64(x, 1));
+  return _mm_crc32_u64(_mm_crc32_u64(0, q0), q1);
 }
 
 TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p,
                                          size_t len) {
   uint64_t c = static_cast<uint32_t>(~crc);
-  // Bring p to an 8-byte boundary so word loads do not straddle cache
-  // lines needlessly (loads go through memcpy, so any alignment is legal).
-  for (; len > 0 && (reinterpret_cast<uintptr_t>(p) & 7u) != 0; ++p, --len) {
-    c = _mm_crc32_u8(static_cast<uint32_t>(c), *p);
+  if (len >= kLane) c = fold_all(c, p, len);
+  if (len >= 8) {
+    c = crc_u64(c, p);
+    p += 8;
+    len -= 8;
   }
-  c = hybrid_blocks<kBigSteps>(c, p, len);
-  c = hybrid_blocks<kSmallSteps>(c, p, len);
-  c = three_stream_blocks<kShortStream>(c, p, len, kShortShift1, kShortShift2);
-  for (; len >= 8; p += 8, len -= 8) c = crc_u64(c, p);
   for (; len > 0; ++p, --len) c = _mm_crc32_u8(static_cast<uint32_t>(c), *p);
   return ~static_cast<uint32_t>(c);
 }

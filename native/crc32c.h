@@ -6,9 +6,9 @@
 //
 // Dispatch: at static initialisation the CPU is probed once and a function
 // pointer is set to the fastest available implementation:
-//   "sse4.2"   x86-64 with SSE4.2 + PCLMULQDQ (PCLMULQDQ folding side by
-//              side with three interleaved crc32 streams; partial CRCs are
-//              merged with a carry-less multiply),
+//   "sse4.2"   x86-64 with SSE4.2 + PCLMULQDQ (four-lane PCLMULQDQ folding
+//              over 64-byte strides, crc32 for the final reduction and the
+//              last 0-15 bytes),
 //   "armv8"    aarch64 with the CRC32 extension,
 //   "portable" slice-by-8 tables, any CPU.
 // crc32c_extend() calls through that pointer; crc32c_select() can force the
