@@ -10,7 +10,7 @@
  */
 import { open as openFile } from 'node:fs/promises';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
-import { TributaryError } from '../errors.js';
+import { isTributaryError, TributaryError } from '../errors.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
@@ -45,6 +45,11 @@ const EMPTY = Buffer.alloc(0);
 
 function outOfRange(offset: number, start: number, end: number): TributaryError {
   return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
+}
+
+/** A batch the native append refused (its CRC), named by its position in the request. */
+function refused(b: BatchInfo, error: TributaryError): TributaryError {
+  return new TributaryError(`invalid record batch at position ${b.position}: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -134,8 +139,9 @@ export class Log {
   }
 
   /**
-   * Validates `records` (one or more RecordBatch v2, back to back: framing, magic, CRC),
-   * assigns offsets and appends them. Nothing is written if any batch is invalid.
+   * Validates `records` (one or more RecordBatch v2, back to back: framing, magic and
+   * sizes here, each batch's CRC while the native append writes it), assigns offsets
+   * and appends them. Nothing is written if any batch is invalid.
    * Resolves when the batches are as durable as the log's durability asks.
    */
   async append(records: Buffer): Promise<AppendInfo> {
@@ -148,19 +154,21 @@ export class Log {
     this.checkUsable();
     const batches = this.validate(records);
     const baseOffset = this._logEndOffset;
-    try {
-      const now = Date.now();
-      for (const b of batches) this.writeBatch(records, b, now);
-    } catch (error) {
-      this.rollBack(baseOffset);
-      throw error;
+    const now = Date.now();
+    for (const b of batches) {
+      try {
+        this.writeBatch(records, b, now);
+      } catch (error) {
+        this.rollBack(baseOffset);
+        throw isTributaryError(error, 'ERR_CORRUPT_BATCH') ? refused(b, error) : error;
+      }
     }
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
   }
 
   private validate(records: Buffer): BatchInfo[] {
     const batches: BatchInfo[] = [];
-    const last = this.scanner.bufferAll(records, { maxBatches: 16 }, (chunk) => {
+    const last = this.scanner.bufferAll(records, { maxBatches: 16, verifyCrc: false }, (chunk) => {
       for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
       return true;
     });
@@ -184,7 +192,8 @@ export class Log {
 
   private writeBatch(records: Buffer, b: BatchInfo, now: number): void {
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
-    this.active.append(records.subarray(b.position, b.position + b.size), b, this._logEndOffset);
+    const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
+    this.active.append(batch, b, this._logEndOffset);
     this._logEndOffset += b.lastOffset - b.baseOffset + 1;
     this.unflushed.add(this.active);
   }
