@@ -55,7 +55,7 @@ Status VerifyBatchCrcs(const uint8_t* batches, size_t length) {
     uint32_t computed = crc32c_extend(0, batch + kAttributesOffset, size - kAttributesOffset);
     if (stored != computed) {
       return Status::Error("ERR_CORRUPT_BATCH", "CRC32C mismatch in the batch at position " + std::to_string(pos) +
-                                                    ": stored " + Hex(stored) + ", computed " + Hex(computed));
+                                                    " of the append: stored " + Hex(stored) + ", computed " + Hex(computed));
     }
     pos += size;
   }

@@ -131,7 +131,10 @@ Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t fir
   if (s.ok()) s = WriteBatches(batches, length, first_offset);
   if (crc != nullptr) {
     Status verdict = crc->Claim();
-    if (s.ok()) s = std::move(verdict);
+    if (s.ok() && !verdict.ok()) {
+      s = std::move(verdict);
+      s.path = path();
+    }
   }
   if (!s.ok()) {
     // Nothing past size_ was ever visible; drop what was written (and the blocks

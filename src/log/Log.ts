@@ -49,7 +49,7 @@ function outOfRange(offset: number, start: number, end: number): TributaryError 
 
 /** A batch the native append refused (its CRC), named by its position in the request. */
 function refused(b: BatchInfo, error: TributaryError): TributaryError {
-  return new TributaryError(`invalid record batch at position ${b.position}: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
+  return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -154,12 +154,13 @@ export class Log {
     this.checkUsable();
     const batches = this.validate(records);
     const baseOffset = this._logEndOffset;
+    const segments = this.segments.length;
     const now = Date.now();
     for (const b of batches) {
       try {
         this.writeBatch(records, b, now);
       } catch (error) {
-        this.rollBack(baseOffset);
+        this.rollBack(baseOffset, segments);
         throw isTributaryError(error, 'ERR_CORRUPT_BATCH') ? refused(b, error) : error;
       }
     }
@@ -198,10 +199,17 @@ export class Log {
     this.unflushed.add(this.active);
   }
 
-  /** Undoes a partly written append after an I/O error, best effort. */
-  private rollBack(offset: number): void {
+  /**
+   * Undoes a partly written append (a batch refused by its CRC, an I/O error), with the
+   * segments it rolled to, so the log is as before; best effort.
+   */
+  private rollBack(offset: number, segments: number): void {
     try {
       if (this._logEndOffset > offset) this.truncateTo(offset);
+      if (this.segments.length > segments) {
+        for (const segment of this.segments.splice(segments)) this.deleteSegment(segment);
+        this.active.onBecomeActive();
+      }
     } catch (error) {
       this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', { path: this.dir });
     }
