@@ -6,7 +6,8 @@
 // Claim takes the job back if the worker has not started it (Posted -> Claimed, by
 // compare-exchange) and checks it itself; otherwise it waits for the worker's verdict
 // (a short spin, then a condition variable). Either way, once Claim returns the worker
-// no longer reads the bytes, so they only need to live until then.
+// no longer reads the bytes, so they only need to live until then. Small jobs are never
+// handed over (see kMinHandedOver): waking the worker costs more than checking them.
 //
 // The thread starts on the first job worth handing over and stops in Stop() (or the
 // destructor); jobs posted after Stop are checked by the caller, in Claim.
@@ -64,9 +65,7 @@ class CrcWorker {
   std::mutex mutex_;
   std::condition_variable posted_;
   std::condition_variable done_;
-  std::atomic<bool> worker_sleeping_{false};
-  std::atomic<bool> caller_waiting_{false};
-  std::atomic<bool> stopping_{false};
+  bool stopping_ = false;  // guarded by mutex_
   bool stopped_ = false;  // Stop() ran: no new thread
   bool started_ = false;
   pthread_t thread_{};

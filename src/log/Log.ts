@@ -13,6 +13,7 @@ import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { isTributaryError, TributaryError } from '../errors.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
 
@@ -45,6 +46,26 @@ const EMPTY = Buffer.alloc(0);
 
 function outOfRange(offset: number, start: number, end: number): TributaryError {
   return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
+}
+
+/**
+ * The one batch `records` holds when its batchLength says it spans them exactly (the
+ * usual produce request: one batch per partition), read without a native scan. Its
+ * framing (magic, counts) is left to the native append, which refuses a malformed
+ * batch before writing anything, as it refuses a bad CRC.
+ */
+function soleBatch(records: Buffer): BatchInfo | null {
+  if (records.length < BatchHeader.size || records.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead !== records.length) {
+    return null;
+  }
+  const baseOffset = Number(records.readBigInt64BE(BatchHeader.baseOffset));
+  return {
+    position: 0,
+    size: records.length,
+    baseOffset,
+    lastOffset: baseOffset + records.readInt32BE(BatchHeader.lastOffsetDelta),
+    maxTimestamp: Number(records.readBigInt64BE(BatchHeader.maxTimestamp)),
+  };
 }
 
 /** A batch the native append refused (its CRC), named by its position in the request. */
@@ -139,9 +160,9 @@ export class Log {
   }
 
   /**
-   * Validates `records` (one or more RecordBatch v2, back to back: framing, magic and
-   * sizes here, each batch's CRC while the native append writes it), assigns offsets
-   * and appends them. Nothing is written if any batch is invalid.
+   * Validates `records` (one or more RecordBatch v2, back to back: framing and sizes
+   * first, each batch's CRC32C while the native append writes it), assigns offsets and
+   * appends them. Nothing is written if any batch is invalid.
    * Resolves when the batches are as durable as the log's durability asks.
    */
   async append(records: Buffer): Promise<AppendInfo> {
@@ -168,6 +189,11 @@ export class Log {
   }
 
   private validate(records: Buffer): BatchInfo[] {
+    const sole = soleBatch(records);
+    return this.checkLimits(sole !== null ? [sole] : this.scanFraming(records));
+  }
+
+  private scanFraming(records: Buffer): BatchInfo[] {
     const batches: BatchInfo[] = [];
     const last = this.scanner.bufferAll(records, { maxBatches: 16, verifyCrc: false }, (chunk) => {
       for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
@@ -177,6 +203,10 @@ export class Log {
       throw new TributaryError(`invalid record batch: ${last.stopReason}`, 'ERR_CORRUPT_BATCH', { position: last.end });
     }
     if (batches.length === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
+    return batches;
+  }
+
+  private checkLimits(batches: BatchInfo[]): BatchInfo[] {
     let next = this._logEndOffset;
     for (const b of batches) {
       if (b.size > this.config.maxMessageBytes) {
