@@ -17,7 +17,8 @@
 // be torn, which recovery (batch_scan) finds and cuts.
 //
 // Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
-// time as appends, through the shared FileHandle.
+// time as appends, through the shared FileHandle. A CrcWorker's thread reads the bytes
+// being appended, and only while AppendBatches runs.
 #pragma once
 
 #include <cstdint>
