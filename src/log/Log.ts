@@ -11,9 +11,9 @@
 import { open as openFile } from 'node:fs/promises';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { isTributaryError, TributaryError } from '../errors.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
-import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
 
@@ -73,7 +73,7 @@ function readInt64(bytes: Buffer, at: number): number {
   return bytes.readInt32BE(at) * 0x1_0000_0000 + bytes.readUInt32BE(at + 4);
 }
 
-/** A batch the native append refused (its CRC), named by its position in the request. */
+/** A batch the native append refused (its CRC; a lone batch's framing too), named by its position in the request. */
 function refused(b: BatchInfo, error: TributaryError): TributaryError {
   return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
 }
