@@ -65,8 +65,9 @@ Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), views);
 }
 
-// append(batches, firstOffset): writes well-framed batches, rewriting base offsets;
-// returns the new size.
+// append(batches, firstOffset, verifyCrc): writes well-framed batches, rewriting base
+// offsets; with verifyCrc, checks their CRC32C on the environment's CRC worker while
+// writing and refuses them all (nothing written) if one fails. Returns the new size.
 Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
   const uint8_t* data = nullptr;
   size_t length = 0;
@@ -75,7 +76,8 @@ Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
       !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset)) {
     return info.Env().Undefined();
   }
-  if (ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset))) return info.Env().Undefined();
+  CrcWorker* crc = info[2].ToBoolean() ? &info.Env().GetInstanceData<AddonData>()->crc_worker : nullptr;
+  if (ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset, crc))) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
 }
 

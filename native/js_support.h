@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "crc_worker.h"
 #include "mapped_file.h"
 #include "status.h"
 
@@ -20,6 +21,7 @@ struct AddonData {
   Napi::FunctionReference segment_class;
   Napi::FunctionReference offset_index_class;
   Napi::FunctionReference time_index_class;
+  CrcWorker crc_worker;  // verifies produced batches while Segment.append writes them
 };
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info);

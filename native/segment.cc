@@ -119,11 +119,36 @@ Status Segment::Reserve(uint64_t needed) {
   return s;
 }
 
-Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset) {
+Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, CrcWorker* crc) {
   if (closed()) return Closed();
   if (size_ + length > capacity()) {
     return Status::Error("ERR_SEGMENT_FULL", "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());
   }
+  Status s = CheckFraming(batches, length);
+  if (!s.ok()) return s;
+  if (crc != nullptr) crc->Post(batches, length);
+  s = Reserve(size_ + length);
+  if (s.ok()) s = WriteBatches(batches, length, first_offset);
+  if (crc != nullptr) {
+    Status verdict = crc->Claim();
+    if (s.ok() && !verdict.ok()) {
+      s = std::move(verdict);
+      s.path = path();
+    }
+  }
+  if (!s.ok()) {
+    // Nothing past size_ was ever visible; drop what was written (and the blocks
+    // reserved past the end, which ftruncate frees too).
+    file_->Truncate(size_);
+    reserved_ = size_;
+    return s;
+  }
+  size_ += length;
+  reserved_ = std::max(reserved_, size_);
+  return Status::Ok();
+}
+
+Status Segment::CheckFraming(const uint8_t* batches, size_t length) const {
   ScanOptions framing;
   for (uint64_t pos = 0; pos < length;) {
     BatchInfo info;
@@ -133,23 +158,20 @@ Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t fir
     }
     pos += info.size;
   }
-  Status s = Reserve(size_ + length);
+  return Status::Ok();
+}
+
+Status Segment::WriteBatches(const uint8_t* batches, size_t length, int64_t first_offset) {
   BatchWriter writer(*file_, size_);
   int64_t next = first_offset;
-  for (uint64_t pos = 0; s.ok() && pos < length;) {
+  for (uint64_t pos = 0; pos < length;) {
     uint32_t size = static_cast<uint32_t>(kLogOverhead + ReadU32BE(batches + pos + kBatchLengthOffset));
-    s = writer.Add(batches + pos, size, next);
+    Status s = writer.Add(batches + pos, size, next);
+    if (!s.ok()) return s;
     next += ReadI32BE(batches + pos + kLastOffsetDeltaOffset) + 1;
     pos += size;
   }
-  if (s.ok()) s = writer.Flush();
-  if (!s.ok()) {
-    file_->Truncate(size_);  // drop a partial write; no view reaches past size_
-    return s;
-  }
-  size_ += length;
-  reserved_ = std::max(reserved_, size_);
-  return Status::Ok();
+  return writer.Flush();
 }
 
 Status Segment::Flush() const {

@@ -10,19 +10,22 @@
 // filesystem cannot back (full disk) raises SIGBUS and kills the process, while
 // pwritev returns ENOSPC. Blocks are reserved ahead in large steps with
 // fallocate(FALLOC_FL_KEEP_SIZE), so the file length stays exact and a full disk is
-// seen before any byte is written. A failed append leaves the file as it was.
+// seen before any byte is written. A failed append leaves the file as it was, and the
+// size (all readers see) moves only after the bytes are written and, if asked, verified.
 //
 // Crash behaviour: bytes reach disk on Flush (fdatasync); after a crash the tail may
 // be torn, which recovery (batch_scan) finds and cuts.
 //
 // Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
-// time as appends, through the shared FileHandle.
+// time as appends, through the shared FileHandle. A CrcWorker's thread reads the bytes
+// being appended, and only while AppendBatches runs.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "crc_worker.h"
 #include "mapped_file.h"
 #include "status.h"
 
@@ -43,8 +46,10 @@ class Segment {
 
   // Appends the well-framed batches in [batches, batches + length), giving the first
   // the base offset `first_offset` and each next one the offset after its predecessor's
-  // last. ERR_SEGMENT_FULL if they do not fit in the capacity.
-  Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset);
+  // last. ERR_SEGMENT_FULL if they do not fit in the capacity. With `crc`, each batch's
+  // CRC32C is also checked (on crc's thread while the bytes are written); if one fails,
+  // the file is cut back to its size before the call and ERR_CORRUPT_BATCH returned.
+  Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, CrcWorker* crc = nullptr);
   Status Flush() const;
   // Cuts the log to `size` bytes. If a live view reaches past `size`, the kept prefix is
   // copied to a new file renamed over this one, so no view ever points past the end of
@@ -57,6 +62,8 @@ class Segment {
   Segment(std::shared_ptr<FileHandle> file, std::shared_ptr<Mapping> mapping, uint64_t size)
       : file_(std::move(file)), mapping_(std::move(mapping)), size_(size), reserved_(size) {}
 
+  Status CheckFraming(const uint8_t* batches, size_t length) const;
+  Status WriteBatches(const uint8_t* batches, size_t length, int64_t first_offset);
   Status Reserve(uint64_t needed);
   Status ReplaceWithPrefix(uint64_t size);
   Status Closed() const;

@@ -16,8 +16,10 @@
  *   fault, ~6x slower (600 vs 4000 MB/s on the reference machine). Freeing a trial's
  *   worth of pages just before each trial gives both contenders recycled pages, which is
  *   also what a long-running broker, its memory full of page cache, sees.
- *   A diagnostic row runs the native Segment.append alone (no Log layer) in the same
- *   rounds, to tell the native write path from the layers above it.
+ *   Two diagnostic rows run the native Segment.append alone (no Log layer) in the same
+ *   rounds, without and with its CRC32C check (on the CRC worker thread for batches of
+ *   128 KiB and more, inline below), to tell the native write path and the CRC check
+ *   from the layers above them.
  * - durability 'always', one append at a time: each append awaited (one fdatasync
  *   each) vs writeSync + fdatasyncSync per batch, and vs writeSync + fs.fdatasync
  *   awaited (the same thread-pool round trip the Log's flush makes).
@@ -33,6 +35,7 @@ import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { buildBatchOfSize } from '../batches.js';
 import {
   compare,
+  type Contender,
   KiB,
   log,
   megabytesPerSecond,
@@ -120,8 +123,9 @@ class PlainFile {
 
 /**
  * The native Segment alone (src/native, no Log layer: no validation scan, no indexes,
- * no promise), rolling to a new segment file like the Log does. Only for the
- * diagnostic row that splits the Log's overhead into native write path and the rest.
+ * no promise), rolling to a new segment file like the Log does; `verifyCrc` as the Log
+ * appends. Only for the diagnostic rows that split the Log's overhead into native write
+ * path, CRC check and the rest.
  */
 class BareSegments {
   private segment: NativeSegment;
@@ -131,6 +135,7 @@ class BareSegments {
   constructor(
     private readonly dir: string,
     private readonly rollBytes: number,
+    private readonly verifyCrc: boolean,
   ) {
     this.segment = this.open();
   }
@@ -144,7 +149,7 @@ class BareSegments {
       this.retired.push(this.segment);
       this.segment = this.open();
     }
-    this.segment.append(batch, this.nextOffset);
+    this.segment.append(batch, this.nextOffset, this.verifyCrc);
     this.nextOffset += records;
   }
 
@@ -162,6 +167,21 @@ class BareSegments {
   }
 }
 
+/** A contender appending `batch` (of `records` records) `count` times to `segments`; fdatasync and clean-up outside the timing. */
+function bareContender(name: string, segments: BareSegments, batch: Buffer, records: number, count: number): Contender {
+  return {
+    name,
+    trial: (): Sample => {
+      const ns = timeSync(() => {
+        for (let i = 0; i < count; i++) segments.append(batch, records);
+      });
+      segments.sync();
+      segments.dropRetired();
+      return { ns, units: count * batch.length };
+    },
+  };
+}
+
 function sizeLabel(bytes: number): string {
   return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`;
 }
@@ -174,8 +194,8 @@ async function throughput(ctx: SuiteContext, batchBytes: number, rounds: { warmu
   const dir = mkdtempSync(join(ctx.tmpDir, 'append-'));
   const theLog = Log.open({ dir: join(dir, 'bench-0'), config: logConfig('never', perTrial) });
   const plain = new PlainFile(dir, perTrial);
-  const bareDir = mkdtempSync(join(dir, 'bare-'));
-  const bare = new BareSegments(bareDir, perTrial);
+  const bare = new BareSegments(mkdtempSync(join(dir, 'bare-')), perTrial, false);
+  const verified = new BareSegments(mkdtempSync(join(dir, 'verified-')), perTrial, true);
   try {
     const comparison = await compare({
       ...rounds,
@@ -203,32 +223,28 @@ async function throughput(ctx: SuiteContext, batchBytes: number, rounds: { warmu
             return { ns, units: count * batchBytes };
           },
         },
-        {
-          name: 'Segment.append',
-          trial: (): Sample => {
-            const ns = timeSync(() => {
-              for (let i = 0; i < count; i++) bare.append(batch, records);
-            });
-            bare.sync();
-            bare.dropRetired();
-            return { ns, units: count * batchBytes };
-          },
-        },
+        bareContender('Segment.append', bare, batch, records, count),
+        bareContender('Segment.append verifyCrc', verified, batch, records, count),
       ],
     });
     const spec = { suite: SUITE, metric: 'throughput', unit: 'MB/s', baseline: 'fs.writeSync same bytes' };
     return [
       toRow({ ...spec, case: `${sizeLabel(batchBytes)} batches, durability never`, target: 0.9 }, comparison),
-      // Diagnostic: the native write path alone against the same baseline, same rounds.
+      // Diagnostics: the native write path alone, then with its CRC check, against the same baseline, same rounds.
       toRow(
         { ...spec, case: `${sizeLabel(batchBytes)} batches, native Segment.append only` },
         { subject: comparison.baselines[1]!, baselines: [comparison.baselines[0]!] },
+      ),
+      toRow(
+        { ...spec, case: `${sizeLabel(batchBytes)} batches, native append + CRC check` },
+        { subject: comparison.baselines[2]!, baselines: [comparison.baselines[0]!] },
       ),
     ];
   } finally {
     await theLog.close();
     plain.close();
     bare.close();
+    verified.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "batch_scan.h"
@@ -103,6 +105,82 @@ void TruncationUnderLiveViewsMovesTheFile(const std::string& dir) {
   CHECK_OK(segment->Close());
 }
 
+std::vector<uint8_t> ReadFile(const std::string& path) {
+  std::vector<uint8_t> bytes(FileSize(path));
+  FILE* f = std::fopen(path.c_str(), "rb");
+  CHECK(f != nullptr && std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
+  if (f != nullptr) std::fclose(f);
+  return bytes;
+}
+
+// A bad CRC anywhere in [attributes, end) of any batch refuses the whole append, and
+// the file is byte for byte what it was; the next good append lands right after.
+void VerifiedAppendRefusesBadCrcs(const std::string& path, CrcWorker* crc) {
+  std::unique_ptr<Segment> segment;
+  CHECK_OK(Segment::Open(path, 8 << 20, true, &segment));
+  std::vector<uint8_t> good = MakeBatch(0, 4, 300000, 1);
+  CHECK_OK(segment->AppendBatches(good.data(), good.size(), 0, crc));
+  std::vector<uint8_t> before = ReadFile(path);
+  for (size_t flip : {kAttributesOffset, kBatchHeaderSize, good.size() / 2, good.size() - 1}) {
+    for (int bad_batch : {0, 1, 2}) {
+      std::vector<std::vector<uint8_t>> parts = {MakeBatch(0, 2, 200000, 2), MakeBatch(0, 3, 1000, 3), MakeBatch(0, 1, 300000, 4)};
+      std::vector<uint8_t>& bad = parts[bad_batch];
+      bad[std::min(flip, bad.size() - 1)] ^= 0x20;
+      std::vector<uint8_t> batches;
+      for (const auto& part : parts) Append(&batches, part);
+      Status s = segment->AppendBatches(batches.data(), batches.size(), 4, crc);
+      CHECK(s.code == "ERR_CORRUPT_BATCH");
+      CHECK(s.message.find("CRC32C mismatch") != std::string::npos);
+      CHECK(segment->size() == good.size() && ReadFile(path) == before);
+    }
+  }
+  std::vector<uint8_t> next = MakeBatch(0, 2, 70000, 5);
+  CHECK_OK(segment->AppendBatches(next.data(), next.size(), 4, crc));
+  CHECK(segment->size() == good.size() + next.size() && FileSize(path) == segment->size());
+  ScanResult r = ScanBatches(segment->data(), segment->size(), 0, ScanOptions());
+  CHECK(r.stop_code.empty() && r.batches.size() == 2 && r.batches[1].base_offset == 4);
+  CHECK_OK(segment->Close());
+}
+
+// Many jobs in a row through the worker thread, one bad one among them, then Stop;
+// after Stop the caller checks jobs itself.
+void WorkerLifecycle(const std::string& dir) {
+  CrcWorker crc;
+  CHECK(!crc.running());
+  std::unique_ptr<Segment> segment;
+  CHECK_OK(Segment::Open(dir + "/many.log", 64 << 20, true, &segment));
+  std::vector<uint8_t> batch = MakeBatch(0, 10, 256 << 10, 6);
+  std::vector<uint8_t> bad = batch;
+  bad[batch.size() - 100] ^= 1;
+  int64_t offset = 0;
+  for (int i = 0; i < 200; i++) {
+    const std::vector<uint8_t>& b = i == 100 ? bad : batch;
+    Status s = segment->AppendBatches(b.data(), b.size(), offset, &crc);
+    CHECK(i == 100 ? s.code == "ERR_CORRUPT_BATCH" : s.ok());
+    if (s.ok()) offset += 10;
+  }
+  CHECK(crc.running());
+  CHECK(segment->size() == 199 * batch.size());
+  ScanResult r = ScanBatches(segment->data(), segment->size(), 0, ScanOptions());
+  CHECK(r.stop_code.empty() && r.batches.size() == 199);
+  crc.Stop();
+  crc.Stop();
+  CHECK(!crc.running());
+  uint64_t by_worker = crc.jobs_run_by_worker();
+  Status s = segment->AppendBatches(bad.data(), bad.size(), offset, &crc);
+  CHECK(s.code == "ERR_CORRUPT_BATCH" && !crc.running() && crc.jobs_run_by_worker() == by_worker);
+  CHECK_OK(segment->Close());
+  std::printf("worker lifecycle: %llu of 200 jobs checked on the worker thread\n",
+              static_cast<unsigned long long>(by_worker));
+}
+
+// A worker that never got a job has no thread to stop.
+void IdleWorkerStops() {
+  CrcWorker crc;
+  crc.Stop();
+  CHECK(!crc.running());
+}
+
 }  // namespace
 
 int main() {
@@ -111,6 +189,12 @@ int main() {
   RefusesWhatDoesNotFit(dir);
   MappingOutlivesDelete(dir);
   TruncationUnderLiveViewsMovesTheFile(dir);
+  CrcWorker crc;
+  VerifiedAppendRefusesBadCrcs(dir + "/worker.log", &crc);
+  crc.Stop();
+  VerifiedAppendRefusesBadCrcs(dir + "/caller.log", &crc);  // no thread: checked in Claim
+  WorkerLifecycle(dir);
+  IdleWorkerStops();
   tributary_test::RemoveDir(dir);
   return tributary_test::Finish("segment_test");
 }

@@ -10,7 +10,8 @@
  */
 import { open as openFile } from 'node:fs/promises';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
-import { TributaryError } from '../errors.js';
+import { isTributaryError, TributaryError } from '../errors.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
@@ -45,6 +46,36 @@ const EMPTY = Buffer.alloc(0);
 
 function outOfRange(offset: number, start: number, end: number): TributaryError {
   return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
+}
+
+/**
+ * The one batch `records` holds when its batchLength says it spans them exactly (the
+ * usual produce request: one batch per partition), read without a native scan. Its
+ * framing (magic, counts) is left to the native append, which refuses a malformed
+ * batch before writing anything, as it refuses a bad CRC.
+ */
+function soleBatch(records: Buffer): BatchInfo | null {
+  if (records.length < BatchHeader.size || records.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead !== records.length) {
+    return null;
+  }
+  const baseOffset = readInt64(records, BatchHeader.baseOffset);
+  return {
+    position: 0,
+    size: records.length,
+    baseOffset,
+    lastOffset: baseOffset + records.readInt32BE(BatchHeader.lastOffsetDelta),
+    maxTimestamp: readInt64(records, BatchHeader.maxTimestamp),
+  };
+}
+
+/** A big-endian i64 as a number, exact within ±2^53 (every offset and timestamp); cheaper than a BigInt read. */
+function readInt64(bytes: Buffer, at: number): number {
+  return bytes.readInt32BE(at) * 0x1_0000_0000 + bytes.readUInt32BE(at + 4);
+}
+
+/** A batch the native append refused (its CRC; a lone batch's framing too), named by its position in the request. */
+function refused(b: BatchInfo, error: TributaryError): TributaryError {
+  return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -134,8 +165,9 @@ export class Log {
   }
 
   /**
-   * Validates `records` (one or more RecordBatch v2, back to back: framing, magic, CRC),
-   * assigns offsets and appends them. Nothing is written if any batch is invalid.
+   * Validates `records` (one or more RecordBatch v2, back to back: framing and sizes
+   * first, each batch's CRC32C while the native append writes it), assigns offsets and
+   * appends them. Nothing is written if any batch is invalid.
    * Resolves when the batches are as durable as the log's durability asks.
    */
   async append(records: Buffer): Promise<AppendInfo> {
@@ -148,19 +180,27 @@ export class Log {
     this.checkUsable();
     const batches = this.validate(records);
     const baseOffset = this._logEndOffset;
-    try {
-      const now = Date.now();
-      for (const b of batches) this.writeBatch(records, b, now);
-    } catch (error) {
-      this.rollBack(baseOffset);
-      throw error;
+    const segments = this.segments.length;
+    const now = Date.now();
+    for (const b of batches) {
+      try {
+        this.writeBatch(records, b, now);
+      } catch (error) {
+        this.rollBack(baseOffset, segments);
+        throw isTributaryError(error, 'ERR_CORRUPT_BATCH') ? refused(b, error) : error;
+      }
     }
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
   }
 
   private validate(records: Buffer): BatchInfo[] {
+    const sole = soleBatch(records);
+    return this.checkLimits(sole !== null ? [sole] : this.scanFraming(records));
+  }
+
+  private scanFraming(records: Buffer): BatchInfo[] {
     const batches: BatchInfo[] = [];
-    const last = this.scanner.bufferAll(records, { maxBatches: 16 }, (chunk) => {
+    const last = this.scanner.bufferAll(records, { maxBatches: 16, verifyCrc: false }, (chunk) => {
       for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
       return true;
     });
@@ -168,6 +208,10 @@ export class Log {
       throw new TributaryError(`invalid record batch: ${last.stopReason}`, 'ERR_CORRUPT_BATCH', { position: last.end });
     }
     if (batches.length === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
+    return batches;
+  }
+
+  private checkLimits(batches: BatchInfo[]): BatchInfo[] {
     let next = this._logEndOffset;
     for (const b of batches) {
       if (b.size > this.config.maxMessageBytes) {
@@ -184,15 +228,23 @@ export class Log {
 
   private writeBatch(records: Buffer, b: BatchInfo, now: number): void {
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
-    this.active.append(records.subarray(b.position, b.position + b.size), b, this._logEndOffset);
+    const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
+    this.active.append(batch, b, this._logEndOffset);
     this._logEndOffset += b.lastOffset - b.baseOffset + 1;
     this.unflushed.add(this.active);
   }
 
-  /** Undoes a partly written append after an I/O error, best effort. */
-  private rollBack(offset: number): void {
+  /**
+   * Undoes a partly written append (a batch refused by its CRC, an I/O error), with the
+   * segments it rolled to, so the log is as before; best effort.
+   */
+  private rollBack(offset: number, segments: number): void {
     try {
       if (this._logEndOffset > offset) this.truncateTo(offset);
+      if (this.segments.length > segments) {
+        for (const segment of this.segments.splice(segments)) this.deleteSegment(segment);
+        this.active.onBecomeActive();
+      }
     } catch (error) {
       this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', { path: this.dir });
     }

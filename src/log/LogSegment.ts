@@ -85,12 +85,14 @@ export class LogSegment {
   }
 
   /**
-   * Appends one validated batch as described by `info`, giving it base offset `baseOffset`.
-   * All or nothing: if indexing fails (a full disk), the batch is cut off again.
+   * Appends one well-framed batch as described by `info`, giving it base offset
+   * `baseOffset`; its CRC32C is checked while it is written (ERR_CORRUPT_BATCH, nothing
+   * written, if it fails). All or nothing: if indexing fails (a full disk), the batch is
+   * cut off again.
    */
   append(batch: Buffer, info: BatchInfo, baseOffset: number): void {
     const position = this.bytes;
-    this.bytes = this.log.append(batch, baseOffset);
+    this.bytes = this.log.append(batch, baseOffset, true);
     try {
       this.indexBatch(position, info.size, baseOffset + (info.lastOffset - info.baseOffset), info.maxTimestamp);
     } catch (error) {

@@ -28,8 +28,12 @@ export interface NativeSegment {
   readonly capacity: number;
   readonly path: string;
   readonly liveViews: number;
-  /** Returns the new size. */
-  append(batches: Uint8Array, firstOffset: number): number;
+  /**
+   * Appends well-framed batches, rewriting their base offsets from `firstOffset`; with
+   * `verifyCrc`, also checks each one's CRC32C (on a second thread, while writing) and
+   * writes nothing if one fails (ERR_CORRUPT_BATCH). Returns the new size.
+   */
+  append(batches: Uint8Array, firstOffset: number, verifyCrc?: boolean): number;
   read(position: number, length: number): Buffer;
   scan: NativeScan;
   flush(): Promise<void>;

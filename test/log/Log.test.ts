@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { Log } from '../../src/log/Log.js';
@@ -7,6 +8,7 @@ import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { tempDir } from '../helpers/tmp.js';
+import { checkLogFiles } from './check.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -228,5 +230,107 @@ describe('Log durability', () => {
     await interval.append(sampleBatch(0));
     await vi.waitFor(() => expect(interval.recoveryPoint).toBe(3), { timeout: 2000 });
     await interval.close();
+  });
+});
+
+describe('Log CRC verification (in the native append)', () => {
+  /** Every file of the log directory: .log files by content, the others by size. */
+  function snapshot(dir: string): [string, Buffer | number][] {
+    return readdirSync(dir)
+      .sort()
+      .map((name) => [name, name.endsWith('.log') ? readFileSync(join(dir, name)) : statSync(join(dir, name)).size]);
+  }
+
+  /** A RecordBatch v2 built by kafkajs (its own CRC32C), `count` records of `valueSize` bytes. */
+  async function kafkajsBatch(seed: number, count: number, valueSize: number): Promise<Buffer> {
+    const require = createRequire(import.meta.url);
+    const { RecordBatch: recordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+      RecordBatch: (spec: object) => Promise<{ buffer: Buffer }>;
+    };
+    const record = require('kafkajs/src/protocol/recordBatch/record/v0') as (spec: object) => unknown;
+    const records = Array.from({ length: count }, (_, i) =>
+      record({ offsetDelta: i, timestampDelta: i, key: Buffer.from(`k${seed}.${i}`), value: Buffer.alloc(valueSize, seed + i) }),
+    );
+    return (await recordBatch({ firstTimestamp: T0, maxTimestamp: T0 + count - 1, lastOffsetDelta: count - 1, records })).buffer;
+  }
+
+  test('a flipped bit anywhere in the CRC-covered range is refused, and the log stays byte for byte as it was', async () => {
+    const dir = tempDir();
+    const log = Log.open({ dir, config: { segmentMs: 60_000 } }); // a flipped maxTimestamp rolls first: the roll is undone too
+    await log.append(sampleBatch(0, 3, 200));
+    const good = sampleBatch(1, 4, 300);
+    const end = log.logEndOffset;
+    const size = log.size;
+    const before = snapshot(dir);
+    const covered = Array.from({ length: BatchHeader.size - BatchHeader.attributes }, (_, i) => BatchHeader.attributes + i);
+    for (const at of [...covered, 100, good.length >> 1, good.length - 1]) {
+      const bad = Buffer.from(good);
+      bad[at]! ^= 0x01;
+      await expect(log.append(bad), `bit flipped at ${at}`).rejects.toMatchObject({
+        code: 'ERR_CORRUPT_BATCH',
+        position: 0,
+        message: expect.stringMatching(/CRC32C mismatch.*stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}/),
+      });
+      expect(log.logEndOffset).toBe(end);
+      expect(snapshot(dir)).toEqual(before);
+    }
+    expect(await log.append(good)).toMatchObject({ baseOffset: end, lastOffset: end + 3 });
+    const read = log.read(end, 1);
+    expect(read.records.length).toBe(good.length);
+    expect(read.records.subarray(8).equals(good.subarray(8))).toBe(true);
+    expect(log.size).toBe(size + good.length);
+    await log.close();
+    expect(checkLogFiles(dir)).toBe(end + 4);
+  });
+
+  test.each([
+    ['the second batch', 1, {}],
+    ['the last batch', 2, {}],
+    ['the second batch, the one that rolls', 1, { segmentBytes: 2600 }],
+    ['the last batch, after a roll', 2, { segmentBytes: 2600 }],
+  ])('a request in which %s is bad leaves nothing', async (_, bad, config) => {
+    const dir = tempDir();
+    const log = Log.open({ dir, config });
+    await log.append(sampleBatch(0, 2, 400));
+    const parts = [sampleBatch(1, 2, 400), sampleBatch(2, 2, 400), sampleBatch(3, 2, 400)];
+    parts[bad]![parts[bad]!.length - 7]! ^= 0x10;
+    const before = snapshot(dir);
+    const segments = log.segmentCount;
+    await expect(log.append(Buffer.concat(parts))).rejects.toMatchObject({
+      code: 'ERR_CORRUPT_BATCH',
+      position: parts.slice(0, bad).reduce((sum, p) => sum + p.length, 0),
+    });
+    expect([log.logEndOffset, log.segmentCount]).toEqual([2, segments]);
+    expect(snapshot(dir)).toEqual(before);
+    expect((await log.append(sampleBatch(4, 2, 400))).baseOffset).toBe(2);
+    await log.close();
+    expect(checkLogFiles(dir)).toBe(4);
+  });
+
+  test('a long run of large batches is verified on the worker, a bad one in the middle refused', async () => {
+    const dir = tempDir();
+    const log = Log.open({ dir, config: { segmentBytes: 24 << 20, maxMessageBytes: 1 << 20 } });
+    const batches = [await kafkajsBatch(1, 500, 1000), await kafkajsBatch(2, 250, 2000), sampleBatch(3, 100, 4000)];
+    const bad = Buffer.from(batches[0]!);
+    bad[bad.length >> 1]! ^= 0x04;
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 120; i++) {
+      if (i === 60) {
+        await expect(log.append(bad)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+        continue;
+      }
+      const batch = batches[i % batches.length]!;
+      expect((await log.append(batch)).baseOffset).toBe(expected.reduce((n, b) => n + b.readInt32BE(BatchHeader.lastOffsetDelta) + 1, 0));
+      expected.push(batch);
+    }
+    expect(log.segmentCount).toBeGreaterThan(1);
+    let offset = 0;
+    for (const batch of expected) {
+      const read = log.read(offset, 1);
+      expect(read.records.subarray(8).equals(batch.subarray(8))).toBe(true);
+      offset += batch.readInt32BE(BatchHeader.lastOffsetDelta) + 1;
+    }
+    await log.close();
+    expect(checkLogFiles(dir)).toBe(offset);
   });
 });

@@ -1,5 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
 import { native } from '../../src/native/addon.js';
 import { TributaryError } from '../../src/errors.js';
@@ -111,6 +114,88 @@ describe('native Segment', () => {
     segment.append(sampleBatch(3), 0);
     await expect(segment.flush()).resolves.toBeUndefined();
     segment.close();
+  });
+});
+
+describe('native Segment: CRC32C verified while appending', () => {
+  test('a batch with a bad CRC is refused with nothing written, whichever batch of the append it is', () => {
+    const path = join(tempDir(), '00000000000000000000.log');
+    const segment = new native.Segment(path, 8 << 20, true);
+    const first = sampleBatch(1, 50, 4000);
+    expect(segment.append(first, 0, true)).toBe(first.length);
+    const parts = [sampleBatch(2, 100, 3000), sampleBatch(3, 2), sampleBatch(4, 100, 3000)];
+    for (let bad = 0; bad < parts.length; bad++) {
+      const batches = Buffer.concat(parts);
+      const position = parts.slice(0, bad).reduce((sum, p) => sum + p.length, 0);
+      batches[position + parts[bad]!.length - 1]! ^= 0x80;
+      expect(() => segment.append(batches, 50, true)).toThrow(
+        expect.objectContaining({ code: 'ERR_CORRUPT_BATCH', message: expect.stringContaining(`at position ${position} of the append`) }),
+      );
+      expect([segment.size, statSync(path).size]).toEqual([first.length, first.length]);
+      expect(readFileSync(path).subarray(8).equals(first.subarray(8))).toBe(true);
+    }
+    let position = segment.size;
+    expect(segment.append(Buffer.concat(parts), 50, true)).toBe(position + parts.reduce((sum, p) => sum + p.length, 0));
+    for (const part of parts) {
+      expect(segment.read(position + 8, part.length - 8).equals(part.subarray(8))).toBe(true);
+      position += part.length;
+    }
+    segment.close();
+  });
+
+  test('without verifyCrc the bytes are written as they are (the caller checked them)', () => {
+    const segment = new native.Segment(join(tempDir(), 'x.log'), 1 << 16, true);
+    const batch = sampleBatch(1);
+    batch[batch.length - 1]! ^= 1;
+    expect(segment.append(batch, 0)).toBe(batch.length);
+    segment.close();
+  });
+
+  test('worker threads each load the addon, append through their own CRC worker, and exit cleanly', async () => {
+    const dir = tempDir();
+    const good = sampleBatch(5, 200, 5000);
+    const bad = Buffer.from(good);
+    bad[bad.length >> 1]! ^= 1;
+    const require = createRequire(import.meta.url);
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const addon = require(workerData.loader)(workerData.root);
+      const segment = new addon.Segment(workerData.path, 64 << 20, true);
+      let refused = 0;
+      for (let i = 0; i < 40; i++) {
+        try {
+          segment.append(i === 20 ? workerData.bad : workerData.good, i * 200, true);
+        } catch (error) {
+          if (error.code !== 'ERR_CORRUPT_BATCH') throw error;
+          refused++;
+        }
+      }
+      segment.close();
+      parentPort.postMessage({ refused });
+      if (workerData.linger) setInterval(() => {}, 1000);
+    `;
+    const run = (name: string, linger: boolean): { worker: Worker; exited: Promise<number>; result: Promise<unknown> } => {
+      const workerData = { loader: require.resolve('node-gyp-build'), root, path: join(dir, name), good, bad, linger };
+      const worker = new Worker(code, { eval: true, workerData });
+      const result = new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      return { worker, exited: new Promise((resolve) => worker.once('exit', resolve)), result };
+    };
+    const ending = run('a.log', false);
+    const terminated = run('b.log', true);
+    expect(await ending.result).toEqual({ refused: 1 });
+    expect(await terminated.result).toEqual({ refused: 1 });
+    await terminated.worker.terminate();
+    expect(await ending.exited).toBe(0);
+    expect(await terminated.exited).toBe(1);
+    for (const name of ['a.log', 'b.log']) {
+      const bytes = readFileSync(join(dir, name));
+      expect(bytes.length).toBe(39 * good.length);
+      expect(bytes.subarray(38 * good.length + 8).equals(good.subarray(8))).toBe(true);
+    }
   });
 });
 
