@@ -5,8 +5,8 @@
       "sources": [
         "native/addon.cc",
         "native/batch_scan.cc",
+        "native/batch_verifier.cc",
         "native/crc32c.cc",
-        "native/crc_worker.cc",
         "native/js_batch_scan.cc",
         "native/js_crc32c.cc",
         "native/js_index.cc",

@@ -16,7 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   // Joins the CRC worker's thread while the environment is still whole (cleanup hooks
   // run before instance data is freed), for worker_threads as for the main thread.
-  env.AddCleanupHook([data]() { data->crc_worker.Stop(); });
+  env.AddCleanupHook([data]() { data->batch_verifier.Stop(); });
   data->segment_class = Napi::Persistent(SegmentWrap::Define(env));
   data->offset_index_class = Napi::Persistent(OffsetIndexWrap::Define(env));
   data->time_index_class = Napi::Persistent(TimeIndexWrap::Define(env));

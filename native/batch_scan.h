@@ -27,8 +27,11 @@ constexpr size_t kMagicOffset = 16;
 constexpr size_t kCrcOffset = 17;
 constexpr size_t kAttributesOffset = 21;
 constexpr size_t kLastOffsetDeltaOffset = 23;
+constexpr size_t kBaseTimestampOffset = 27;
 constexpr size_t kMaxTimestampOffset = 35;
 constexpr size_t kRecordCountOffset = 57;
+constexpr int16_t kCompressionMask = 0x07;
+constexpr int16_t kTimestampTypeLogAppend = 0x08;
 constexpr int32_t kMinBatchLength = static_cast<int32_t>(kBatchHeaderSize - kLogOverhead);
 
 struct BatchInfo {

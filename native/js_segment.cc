@@ -76,7 +76,7 @@ Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
       !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset)) {
     return info.Env().Undefined();
   }
-  CrcWorker* crc = info[2].ToBoolean() ? &info.Env().GetInstanceData<AddonData>()->crc_worker : nullptr;
+  BatchVerifier* crc = info[2].ToBoolean() ? &info.Env().GetInstanceData<AddonData>()->batch_verifier : nullptr;
   if (ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset, crc))) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
 }

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "crc_worker.h"
+#include "batch_verifier.h"
 #include "mapped_file.h"
 #include "status.h"
 
@@ -21,7 +21,7 @@ struct AddonData {
   Napi::FunctionReference segment_class;
   Napi::FunctionReference offset_index_class;
   Napi::FunctionReference time_index_class;
-  CrcWorker crc_worker;  // verifies produced batches while Segment.append writes them
+  BatchVerifier batch_verifier;  // verifies produced batches while Segment.append writes them
 };
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info);

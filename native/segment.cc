@@ -119,7 +119,7 @@ Status Segment::Reserve(uint64_t needed) {
   return s;
 }
 
-Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, CrcWorker* crc) {
+Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc) {
   if (closed()) return Closed();
   if (size_ + length > capacity()) {
     return Status::Error("ERR_SEGMENT_FULL", "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());

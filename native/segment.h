@@ -17,7 +17,7 @@
 // be torn, which recovery (batch_scan) finds and cuts.
 //
 // Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
-// time as appends, through the shared FileHandle. A CrcWorker's thread reads the bytes
+// time as appends, through the shared FileHandle. A BatchVerifier's thread reads the bytes
 // being appended, and only while AppendBatches runs.
 #pragma once
 
@@ -25,7 +25,7 @@
 #include <memory>
 #include <string>
 
-#include "crc_worker.h"
+#include "batch_verifier.h"
 #include "mapped_file.h"
 #include "status.h"
 
@@ -49,7 +49,7 @@ class Segment {
   // last. ERR_SEGMENT_FULL if they do not fit in the capacity. With `crc`, each batch's
   // CRC32C is also checked (on crc's thread while the bytes are written); if one fails,
   // the file is cut back to its size before the call and ERR_CORRUPT_BATCH returned.
-  Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, CrcWorker* crc = nullptr);
+  Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc = nullptr);
   Status Flush() const;
   // Cuts the log to `size` bytes. If a live view reaches past `size`, the kept prefix is
   // copied to a new file renamed over this one, so no view ever points past the end of

@@ -15,6 +15,7 @@
 using namespace tributary;
 using tributary_test::Append;
 using tributary_test::MakeBatch;
+using tributary_test::Resign;
 
 namespace {
 
@@ -115,7 +116,7 @@ std::vector<uint8_t> ReadFile(const std::string& path) {
 
 // A bad CRC anywhere in [attributes, end) of any batch refuses the whole append, and
 // the file is byte for byte what it was; the next good append lands right after.
-void VerifiedAppendRefusesBadCrcs(const std::string& path, CrcWorker* crc) {
+void VerifiedAppendRefusesBadCrcs(const std::string& path, BatchVerifier* crc) {
   std::unique_ptr<Segment> segment;
   CHECK_OK(Segment::Open(path, 8 << 20, true, &segment));
   std::vector<uint8_t> good = MakeBatch(0, 4, 300000, 1);
@@ -142,10 +143,37 @@ void VerifiedAppendRefusesBadCrcs(const std::string& path, CrcWorker* crc) {
   CHECK_OK(segment->Close());
 }
 
+// A CRC-valid uncompressed batch whose records are malformed, or whose header
+// maxTimestamp disagrees with its records, is refused as an invalid record, on the worker
+// (large) and inline (small); a compressed batch's records are the caller's to check.
+void VerifiedAppendRefusesBadRecords(const std::string& path, BatchVerifier* verifier) {
+  std::unique_ptr<Segment> segment;
+  CHECK_OK(Segment::Open(path, 8 << 20, true, &segment));
+  for (size_t payload : {size_t{2000}, size_t{300000}}) {
+    std::vector<uint8_t> record_length = MakeBatch(0, 3, payload, 7);
+    record_length[kBatchHeaderSize] ^= 0x02;  // the first record's length varint
+    std::vector<uint8_t> max_timestamp = MakeBatch(0, 3, payload, 7);
+    WriteU64BE(&max_timestamp[kMaxTimestampOffset], 8);
+    for (std::vector<uint8_t>* bad : {&record_length, &max_timestamp}) {
+      Resign(bad);
+      Status s = segment->AppendBatches(bad->data(), bad->size(), 0, verifier);
+      CHECK(s.code == "ERR_INVALID_RECORD");
+      CHECK(segment->size() == 0 && FileSize(path) == 0);
+    }
+    std::vector<uint8_t> compressed = MakeBatch(0, 3, 40, 7);
+    compressed[kAttributesOffset + 1] = 1;  // gzip: the opaque payload is not parsed here
+    compressed[kBatchHeaderSize] ^= 0x02;
+    Resign(&compressed);
+    CHECK_OK(segment->AppendBatches(compressed.data(), compressed.size(), 0, verifier));
+    CHECK_OK(segment->TruncateTo(0));
+  }
+  CHECK_OK(segment->Close());
+}
+
 // Many jobs in a row through the worker thread, one bad one among them, then Stop;
 // after Stop the caller checks jobs itself.
 void WorkerLifecycle(const std::string& dir) {
-  CrcWorker crc;
+  BatchVerifier crc;
   CHECK(!crc.running());
   std::unique_ptr<Segment> segment;
   CHECK_OK(Segment::Open(dir + "/many.log", 64 << 20, true, &segment));
@@ -176,7 +204,7 @@ void WorkerLifecycle(const std::string& dir) {
 
 // A worker that never got a job has no thread to stop.
 void IdleWorkerStops() {
-  CrcWorker crc;
+  BatchVerifier crc;
   crc.Stop();
   CHECK(!crc.running());
 }
@@ -189,8 +217,9 @@ int main() {
   RefusesWhatDoesNotFit(dir);
   MappingOutlivesDelete(dir);
   TruncationUnderLiveViewsMovesTheFile(dir);
-  CrcWorker crc;
+  BatchVerifier crc;
   VerifiedAppendRefusesBadCrcs(dir + "/worker.log", &crc);
+  VerifiedAppendRefusesBadRecords(dir + "/records.log", &crc);
   crc.Stop();
   VerifiedAppendRefusesBadCrcs(dir + "/caller.log", &crc);  // no thread: checked in Claim
   WorkerLifecycle(dir);

@@ -10,12 +10,13 @@
  */
 import { open as openFile } from 'node:fs/promises';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
-import { isTributaryError, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
+import { LogValidator, refusedInRequest, type AppendOrigin } from './LogValidator.js';
 
 export interface LogOptions {
   dir: string;
@@ -28,6 +29,11 @@ export interface LogOptions {
   hadCleanShutdown?: boolean;
   /** Told when logStartOffset moves, so it can be checkpointed. */
   onLogStartOffsetChange?: (offset: number) => void;
+}
+
+export interface AppendOptions {
+  /** 'coordinator' may write control batches (transaction markers); default 'client'. */
+  origin?: AppendOrigin;
 }
 
 export interface AppendInfo {
@@ -73,11 +79,6 @@ function readInt64(bytes: Buffer, at: number): number {
   return bytes.readInt32BE(at) * 0x1_0000_0000 + bytes.readUInt32BE(at + 4);
 }
 
-/** A batch the native append refused (its CRC; a lone batch's framing too), named by its position in the request. */
-function refused(b: BatchInfo, error: TributaryError): TributaryError {
-  return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, 'ERR_CORRUPT_BATCH', { position: b.position });
-}
-
 async function syncDirectory(dir: string): Promise<void> {
   const handle = await openFile(dir, 'r');
   try {
@@ -96,6 +97,10 @@ export class Log {
   private _recoveryPoint: number;
   private readonly unflushed = new Set<LogSegment>();
   private readonly scanner = new BatchScanner();
+  private readonly validator: LogValidator;
+  /** Settles when the last append that waited (for checks or for its turn) has written. */
+  private appendTurn: Promise<void> = Promise.resolve();
+  private waitingAppends = 0;
   private directoryDirty = false;
   private readonly groupCommit = new GroupCommit(() => this.flushNow());
   private readonly flushTimer: NodeJS.Timeout | null = null;
@@ -106,6 +111,7 @@ export class Log {
   private constructor(options: LogOptions) {
     this.dir = options.dir;
     this.config = resolveLogConfig(options.config);
+    this.validator = new LogValidator(this.config);
     this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
     const loaded = loadSegments(this.dir, this.config, {
       recoveryPoint: options.recoveryPoint ?? 0,
@@ -166,19 +172,41 @@ export class Log {
 
   /**
    * Validates `records` (one or more RecordBatch v2, back to back: framing and sizes
-   * first, each batch's CRC32C while the native append writes it), assigns offsets and
-   * appends them. Nothing is written if any batch is invalid.
+   * first, then what LogValidator checks, then each batch's CRC32C and records while the
+   * native append writes it), assigns offsets and appends them. Nothing is written if
+   * any batch is invalid; appends are written in the order they were called.
    * Resolves when the batches are as durable as the log's durability asks.
    */
-  async append(records: Buffer): Promise<AppendInfo> {
-    const info = this.write(records);
+  async append(records: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
+    this.checkUsable();
+    const batches = this.validate(records);
+    const checks = this.validator.validate(records, batches, options.origin ?? 'client');
+    const info = checks === null && this.waitingAppends === 0 ? this.write(records, batches) : await this.writeInTurn(checks, records, batches);
     if (this.config.durability === 'always') await this.groupCommit.request();
     return info;
   }
 
-  private write(records: Buffer): AppendInfo {
-    this.checkUsable();
-    const batches = this.validate(records);
+  /**
+   * Writes after `checks` (which decompress) pass and after every earlier append that had
+   * to wait, so appends land in the order they were called.
+   */
+  private async writeInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[]): Promise<AppendInfo> {
+    const previous = this.appendTurn;
+    let done!: () => void;
+    this.appendTurn = new Promise<void>((resolve) => (done = resolve));
+    this.waitingAppends++;
+    try {
+      await checks;
+      await previous;
+      this.checkUsable();
+      return this.write(records, batches);
+    } finally {
+      this.waitingAppends--;
+      void previous.then(done);
+    }
+  }
+
+  private write(records: Buffer, batches: BatchInfo[]): AppendInfo {
     const baseOffset = this._logEndOffset;
     const segments = this.segments.length;
     const now = Date.now();
@@ -187,7 +215,7 @@ export class Log {
         this.writeBatch(records, b, now);
       } catch (error) {
         this.rollBack(baseOffset, segments);
-        throw isTributaryError(error, 'ERR_CORRUPT_BATCH') ? refused(b, error) : error;
+        throw refusedInRequest(error, b);
       }
     }
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };

@@ -24,6 +24,10 @@ export interface LogConfig {
   durability: Durability;
   /** flush.ms for durability 'interval'. */
   flushIntervalMs: number;
+  /** message.timestamp.before.max.ms: how far in the past a CreateTime record may be. */
+  messageTimestampBeforeMaxMs: number;
+  /** message.timestamp.after.max.ms: how far in the future a CreateTime record may be. */
+  messageTimestampAfterMaxMs: number;
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -36,6 +40,9 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   maxMessageBytes: 1048588,
   durability: 'never',
   flushIntervalMs: 1000,
+  // Kafka 3.x defaults (Long.MAX_VALUE): no bound. Kafka 4.0 bounds "after" to an hour.
+  messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  messageTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
 });
 
 const BATCH_HEADER_SIZE = 61;
@@ -55,6 +62,8 @@ const bounds: Record<Exclude<keyof LogConfig, 'durability'>, Bound> = {
   retentionBytes: { min: -1, max: Number.MAX_SAFE_INTEGER },
   maxMessageBytes: { min: 0, max: MAX_INT32 },
   flushIntervalMs: { min: 1, max: MAX_INT32 },
+  messageTimestampBeforeMaxMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  messageTimestampAfterMaxMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
 };
 
 function invalid(message: string): TributaryError {

@@ -43,10 +43,7 @@ function invalid(message: string, position?: number): TributaryError {
 function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatch {
   const batch = RecordBatch.from(bytes);
   if (batch.sizeInBytes !== bytes.length) throw invalid(`${bytes.length - batch.sizeInBytes} bytes after the batch`);
-  if (!batch.isValid()) {
-    const actual = native.crc32c(bytes, BatchHeader.attributes);
-    throw new TributaryError(`record batch CRC32C is ${actual.toString(16)}, header says ${batch.crc.toString(16)}`, 'ERR_CORRUPT_BATCH');
-  }
+  checkCrc(batch);
   const count = batch.recordCount;
   if (count <= 0) throw invalid(`record count ${count}`);
   if (batch.lastOffsetDelta !== count - 1) throw invalid(`lastOffsetDelta ${batch.lastOffsetDelta} with ${count} records`);
@@ -54,7 +51,16 @@ function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatc
   return batch;
 }
 
-function checkClientBatch(batch: RecordBatch): void {
+/** ERR_CORRUPT_BATCH unless the batch's CRC32C holds. */
+export function checkCrc(batch: RecordBatch): void {
+  if (batch.isValid()) return;
+  const actual = native.crc32c(batch.bytes, BatchHeader.attributes);
+  const hex = (crc: number): string => `0x${crc.toString(16).padStart(8, '0')}`;
+  throw new TributaryError(`CRC32C mismatch: stored ${hex(batch.crc)}, computed ${hex(actual)}`, 'ERR_CORRUPT_BATCH');
+}
+
+/** What only a client's batch must satisfy: no control batch, sequences with producer ids. */
+export function checkClientBatch(batch: RecordBatch): void {
   if (batch.isControl) throw invalid('clients may not write control batches');
   const hasProducerId = batch.producerId !== NO_PRODUCER_ID;
   if (hasProducerId && batch.baseSequence < 0) throw invalid(`producer ${batch.producerId} with base sequence ${batch.baseSequence}`);

@@ -1,4 +1,4 @@
-#include "crc_worker.h"
+#include "batch_verifier.h"
 
 #include <chrono>
 #include <cstdio>
@@ -6,6 +6,7 @@
 #include "batch_scan.h"
 #include "bytes.h"
 #include "crc32c.h"
+#include "record_scan.h"
 
 namespace tributary {
 
@@ -48,9 +49,33 @@ std::string Hex(uint32_t value) {
   return text;
 }
 
+// Record framing of an uncompressed batch (a compressed one's records are checked by
+// the caller after decompressing): count against the offset range, every record, and a
+// CreateTime header maxTimestamp equal to the records' largest.
+Status VerifyRecords(const uint8_t* batch, size_t size, size_t pos) {
+  const int32_t count = ReadI32BE(batch + kRecordCountOffset);
+  const int32_t last_offset_delta = ReadI32BE(batch + kLastOffsetDeltaOffset);
+  auto invalid = [pos](const std::string& what) {
+    return Status::Error("ERR_INVALID_RECORD", "invalid record batch at position " + std::to_string(pos) + " of the append: " + what);
+  };
+  if (count <= 0 || last_offset_delta != count - 1) {
+    return invalid("recordCount " + std::to_string(count) + " with lastOffsetDelta " + std::to_string(last_offset_delta));
+  }
+  RecordsSummary summary;
+  if (!ScanRecords(batch + kBatchHeaderSize, size - kBatchHeaderSize, count, &summary)) return invalid(summary.error);
+  const int16_t attributes = ReadI16BE(batch + kAttributesOffset);
+  const int64_t base_timestamp = ReadI64BE(batch + kBaseTimestampOffset);
+  const int64_t max_timestamp = ReadI64BE(batch + kMaxTimestampOffset);
+  if ((attributes & kTimestampTypeLogAppend) == 0 && base_timestamp + summary.max_timestamp_delta != max_timestamp) {
+    return invalid("header maxTimestamp " + std::to_string(max_timestamp) + ", records' largest " +
+                   std::to_string(base_timestamp + summary.max_timestamp_delta));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Status VerifyBatchCrcs(const uint8_t* batches, size_t length) {
+Status VerifyBatches(const uint8_t* batches, size_t length) {
   for (size_t pos = 0; pos < length;) {
     const uint8_t* batch = batches + pos;
     size_t size = kLogOverhead + ReadU32BE(batch + kBatchLengthOffset);
@@ -60,12 +85,16 @@ Status VerifyBatchCrcs(const uint8_t* batches, size_t length) {
       return Status::Error("ERR_CORRUPT_BATCH", "CRC32C mismatch in the batch at position " + std::to_string(pos) +
                                                     " of the append: stored " + Hex(stored) + ", computed " + Hex(computed));
     }
+    if ((ReadI16BE(batch + kAttributesOffset) & kCompressionMask) == 0) {
+      Status s = VerifyRecords(batch, size, pos);
+      if (!s.ok()) return s;
+    }
     pos += size;
   }
   return Status::Ok();
 }
 
-void CrcWorker::Post(const uint8_t* batches, size_t length) {
+void BatchVerifier::Post(const uint8_t* batches, size_t length) {
   batches_ = batches;
   length_ = length;
   if (length < kMinHandedOver || !StartOnce()) {
@@ -79,18 +108,18 @@ void CrcWorker::Post(const uint8_t* batches, size_t length) {
   posted_.notify_one();
 }
 
-Status CrcWorker::Claim() {
+Status BatchVerifier::Claim() {
   int seen = kPosted;
   if (state_.compare_exchange_strong(seen, kClaimed) || seen == kClaimed) {
     state_.store(kIdle, std::memory_order_relaxed);
-    return VerifyBatchCrcs(batches_, length_);
+    return VerifyBatches(batches_, length_);
   }
   AwaitVerdict();
   state_.store(kIdle, std::memory_order_relaxed);
   return std::move(verdict_);
 }
 
-void CrcWorker::AwaitVerdict() {
+void BatchVerifier::AwaitVerdict() {
   auto done = [this] { return state_.load(std::memory_order_acquire) == kDone; };
   if (SpinUntil(done, kCallerSpin)) return;
   std::unique_lock<std::mutex> lock(mutex_);
@@ -98,22 +127,22 @@ void CrcWorker::AwaitVerdict() {
 }
 
 // Without a thread (none could be started, or Stop ran) the caller checks every job.
-bool CrcWorker::StartOnce() {
-  if (!started_ && !stopped_) started_ = pthread_create(&thread_, nullptr, &CrcWorker::Main, this) == 0;
+bool BatchVerifier::StartOnce() {
+  if (!started_ && !stopped_) started_ = pthread_create(&thread_, nullptr, &BatchVerifier::Main, this) == 0;
   stopped_ = stopped_ || !started_;
   return started_;
 }
 
-void* CrcWorker::Main(void* self) {
-  static_cast<CrcWorker*>(self)->Run();
+void* BatchVerifier::Main(void* self) {
+  static_cast<BatchVerifier*>(self)->Run();
   return nullptr;
 }
 
-void CrcWorker::Run() {
+void BatchVerifier::Run() {
   while (AwaitJob()) {
     int seen = kPosted;
     if (!state_.compare_exchange_strong(seen, kRunning)) continue;  // the caller took it back
-    verdict_ = VerifyBatchCrcs(batches_, length_);
+    verdict_ = VerifyBatches(batches_, length_);
     jobs_run_by_worker_.fetch_add(1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -124,13 +153,13 @@ void CrcWorker::Run() {
 }
 
 // Waits for a posted job; false when stopping.
-bool CrcWorker::AwaitJob() {
+bool BatchVerifier::AwaitJob() {
   std::unique_lock<std::mutex> lock(mutex_);
   posted_.wait(lock, [this] { return state_.load() == kPosted || stopping_; });
   return !stopping_;
 }
 
-void CrcWorker::Stop() {
+void BatchVerifier::Stop() {
   stopped_ = true;
   if (!started_) return;
   {

@@ -1,5 +1,6 @@
-// CrcWorker: checks the CRC32C of produced batches on a second thread while the caller
-// writes them, so that a verified append costs about what the write alone costs.
+// BatchVerifier: checks produced batches (CRC32C, and the record framing of uncompressed
+// ones) on a second thread while the caller writes them, so that a verified append costs
+// about what the write alone costs.
 //
 // One job at a time, posted and claimed by one thread (the JS thread of an environment):
 //   Post(batches) -> the caller writes the bytes -> Claim() returns the verdict.
@@ -25,17 +26,19 @@
 
 namespace tributary {
 
-// Checks the CRC32C of every batch in [batches, batches + length), which must be well
-// framed (batch_scan's ReadBatchHeader holds for each). ERR_CORRUPT_BATCH names the
-// first batch that fails, by its position in `batches`.
-Status VerifyBatchCrcs(const uint8_t* batches, size_t length);
+// Checks every batch in [batches, batches + length), which must be well framed
+// (batch_scan's ReadBatchHeader holds for each): its CRC32C (else ERR_CORRUPT_BATCH) and,
+// if uncompressed, its records as record_scan walks them, recordCount against
+// lastOffsetDelta, and a CreateTime maxTimestamp equal to the records' largest (else
+// ERR_INVALID_RECORD). The error names the first bad batch by its position in `batches`.
+Status VerifyBatches(const uint8_t* batches, size_t length);
 
-class CrcWorker {
+class BatchVerifier {
  public:
-  CrcWorker() = default;
-  ~CrcWorker() { Stop(); }
-  CrcWorker(const CrcWorker&) = delete;
-  CrcWorker& operator=(const CrcWorker&) = delete;
+  BatchVerifier() = default;
+  ~BatchVerifier() { Stop(); }
+  BatchVerifier(const BatchVerifier&) = delete;
+  BatchVerifier& operator=(const BatchVerifier&) = delete;
 
   // Hands the check of `batches` to the worker; the bytes must stay unchanged until Claim.
   void Post(const uint8_t* batches, size_t length);

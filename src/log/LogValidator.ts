@@ -1,0 +1,87 @@
+/**
+ * LogValidator: what the log checks in a produced request beyond what the native append
+ * checks while it writes (framing, CRC32C, and the records of uncompressed batches; see
+ * native/batch_verifier.h), as Kafka's LogValidator does before an append as leader:
+ * - for a client's batch: no control batch, a sequence with a producer id, a producer id
+ *   with a transactional batch;
+ * - for a compressed batch: its records, once decompressed (off the main thread for a
+ *   large one): their framing, count and offset deltas, the header's maxTimestamp;
+ * - when the topic bounds timestamps (message.timestamp.{before,after}.max.ms): every
+ *   CreateTime record's timestamp.
+ */
+import { isTributaryError, TributaryError } from '../errors.js';
+import type { BatchInfo } from '../native/BatchScan.js';
+import { RecordBatch } from '../record/RecordBatch.js';
+import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { checkClientBatch, checkCrc, validateRecordBatch, type BatchValidationOptions } from '../record/RecordBatchValidator.js';
+import type { LogConfig } from './LogConfig.js';
+
+/** A batch refused, named by its position in the request (other errors pass unchanged). */
+export function refusedInRequest(error: unknown, b: BatchInfo): unknown {
+  if (!isTributaryError(error)) return error;
+  return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, error.code, {
+    position: b.position,
+  });
+}
+
+/** Who is appending: a producer, or the transaction coordinator writing markers. */
+export type AppendOrigin = 'client' | 'coordinator';
+
+export class LogValidator {
+  private readonly timestampsBounded: boolean;
+
+  constructor(private readonly config: LogConfig) {
+    const unbounded = Number.MAX_SAFE_INTEGER;
+    this.timestampsBounded = config.messageTimestampBeforeMaxMs < unbounded || config.messageTimestampAfterMaxMs < unbounded;
+  }
+
+  /**
+   * Checks `batches` (framed) of `records`: synchronously, returning null, when no batch
+   * needs decompressing; else the checks that decompress run and the promise settles
+   * when all are done. A failure is a TributaryError with the batch's position.
+   */
+  validate(records: Buffer, batches: readonly BatchInfo[], origin: AppendOrigin): Promise<unknown> | null {
+    let pending: Promise<unknown>[] | null = null;
+    for (const b of batches) {
+      const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
+      const compressed = (bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0;
+      if (compressed || this.timestampsBounded) (pending ??= []).push(this.validateRecords(bytes, b, origin));
+      else if (origin === 'client') checkClient(bytes, b);
+    }
+    return pending === null ? null : Promise.all(pending);
+  }
+
+  private async validateRecords(bytes: Buffer, b: BatchInfo, origin: AppendOrigin): Promise<void> {
+    // The CRC is checked here too (the native append checks it again while writing), so a
+    // corrupt batch is reported as corrupt, not as whatever its corruption looks like.
+    const options: BatchValidationOptions = {
+      origin,
+      timestampBeforeMaxMs: this.config.messageTimestampBeforeMaxMs,
+      timestampAfterMaxMs: this.config.messageTimestampAfterMaxMs,
+    };
+    try {
+      await validateRecordBatch(bytes, options);
+    } catch (error) {
+      throw refusedInRequest(error, b);
+    }
+  }
+}
+
+/** The producer fields of an uncompressed batch, whose CRC the native append checks later. */
+function checkClient(bytes: Buffer, b: BatchInfo): void {
+  try {
+    checkClientBatch(RecordBatch.from(bytes));
+  } catch (error) {
+    throw refusedInRequest(corruptionOr(bytes, error), b);
+  }
+}
+
+/** A corrupt batch is reported as corrupt, not as whatever its corruption looks like. */
+function corruptionOr(bytes: Buffer, error: unknown): unknown {
+  try {
+    checkCrc(RecordBatch.from(bytes));
+  } catch (corrupt) {
+    return corrupt;
+  }
+  return error;
+}
