@@ -443,6 +443,7 @@ export class Log {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.appendTurn; // appends already called (waiting on their checks) still land
     await this.groupCommit.idle();
     try {
       if (this.failure === null) await this.groupCommit.request();

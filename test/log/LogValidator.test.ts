@@ -94,7 +94,10 @@ describe('Log record validation', () => {
     expect(big.length).toBeGreaterThan(1_000_000);
     const bad = compressedFrom(malformedRecords(), 'zstd');
     const small = buildRecordBatch(records(1));
-    const results = await Promise.allSettled([log.append(big), log.append(small), log.append(bad), log.append(small), log.append(big)]);
+    const appends = [log.append(big), log.append(small), log.append(bad), log.append(small), log.append(big)];
+    const closed = log.close(); // appends already called still land
+    const results = await Promise.allSettled(appends);
+    await closed;
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.baseOffset : (r.reason as { code: string }).code))).toEqual([
       2,
       402,
@@ -102,6 +105,5 @@ describe('Log record validation', () => {
       403,
       404,
     ]);
-    await log.close();
   });
 });
