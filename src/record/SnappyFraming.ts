@@ -4,6 +4,10 @@
  * minimum compatible version 1), then blocks, each an int32 big-endian length and a raw
  * snappy block of at most 32 KiB of input. librdkafka (and kafka-python when asked)
  * send one raw snappy block instead; SnappyInputStream reads both, and so do we.
+ *
+ * We write one raw block, as librdkafka does: every client reads it (snappy-java falls
+ * back to a raw block when the xerial magic is missing), and it is one library call
+ * where xerial takes one per 32 KiB block plus a copy to join them.
  */
 import { snappyLibrary } from './CodecLibraries.js';
 import { asBuffer, corruptCompressed, decompressedTooLarge, type Codec } from './Codec.js';
@@ -11,16 +15,6 @@ import { asBuffer, corruptCompressed, decompressedTooLarge, type Codec } from '.
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16;
 const XERIAL_VERSION = 1;
-/** snappy-java's SnappyOutputStream default, which Kafka's SnappyCompression keeps. */
-export const XERIAL_BLOCK_SIZE = 32 * 1024;
-
-const XERIAL_HEADER = (() => {
-  const header = Buffer.alloc(XERIAL_HEADER_SIZE);
-  XERIAL_MAGIC.copy(header, 0);
-  header.writeInt32BE(XERIAL_VERSION, 8);
-  header.writeInt32BE(XERIAL_VERSION, 12);
-  return header;
-})();
 
 export function isXerial(data: Uint8Array): boolean {
   return data.length >= XERIAL_HEADER_SIZE && asBuffer(data).subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC);
@@ -73,25 +67,6 @@ function joinDecoded(parts: Buffer[], total: number): Buffer {
   return Buffer.concat(parts, total);
 }
 
-function splitInput(data: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) chunks.push(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
-  return chunks;
-}
-
-function joinXerial(blocks: Buffer[]): Buffer {
-  let size = XERIAL_HEADER_SIZE;
-  for (const block of blocks) size += 4 + block.length;
-  const out = Buffer.allocUnsafe(size);
-  XERIAL_HEADER.copy(out, 0);
-  let pos = XERIAL_HEADER_SIZE;
-  for (const block of blocks) {
-    out.writeInt32BE(block.length, pos);
-    pos += 4 + block.copy(out, pos + 4);
-  }
-  return out;
-}
-
 /** The raw blocks to decode (one for a raw payload) and their declared total. */
 function plan(data: Uint8Array, maxBytes: number): { blocks: Uint8Array[]; total: number } {
   const blocks = isXerial(data) ? xerialBlocks(data) : [data];
@@ -99,11 +74,8 @@ function plan(data: Uint8Array, maxBytes: number): { blocks: Uint8Array[]; total
 }
 
 export const snappyCodec: Codec = {
-  compressSync: (data) => joinXerial(splitInput(data).map((chunk) => snappyLibrary().compressSync(chunk))),
-  async compressAsync(data) {
-    const library = snappyLibrary();
-    return joinXerial(await Promise.all(splitInput(data).map((chunk) => library.compress(chunk))));
-  },
+  compressSync: (data) => snappyLibrary().compressSync(data),
+  compressAsync: (data) => snappyLibrary().compress(data),
   decompressSync(data, maxBytes) {
     const { blocks, total } = plan(data, maxBytes);
     const library = snappyLibrary();
