@@ -12,14 +12,15 @@ import { crc32 } from 'node:zlib';
 import { TributaryError } from '../errors.js';
 import { compressionCodecOf, CompressionType, type CompressionCodec } from './Compression.js';
 import type { TimestampType } from './Record.js';
+import { BatchAttributes } from './RecordBatchHeader.js';
 
 export type LegacyMagic = 0 | 1;
 
 /** v0 messages carry no timestamp; readers see RecordBatch.NO_TIMESTAMP. */
 export const NO_TIMESTAMP = -1;
 
-const CODEC_MASK = 0x07;
-const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+// The legacy attributes byte uses the same low bits as RecordBatch v2's attributes.
+const { compressionMask: CODEC_MASK, timestampTypeLogAppend: TIMESTAMP_TYPE_LOG_APPEND } = BatchAttributes;
 
 const CRC = 0;
 const MAGIC = 4;
