@@ -33,7 +33,7 @@ export class RecordBatch {
     if (size > bytes.length) throw new TributaryError(`batch of ${size} bytes but only ${bytes.length} present`, 'ERR_TRUNCATED');
     const magic = bytes.readInt8(BatchHeader.magic);
     if (magic !== CURRENT_MAGIC) throw new TributaryError(`magic ${magic} is not RecordBatch v2`, 'ERR_CORRUPT_BATCH');
-    return new RecordBatch(bytes.subarray(0, size));
+    return new RecordBatch(size === bytes.length ? bytes : bytes.subarray(0, size));
   }
 
   /**
