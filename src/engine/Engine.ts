@@ -96,8 +96,13 @@ export class Engine {
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
       });
-      await Engine.deleteUnclaimed(logs, registry);
-      return new Engine(options.dataDir, lock, registry, defaults, logs);
+      try {
+        await Engine.deleteUnclaimed(logs, registry);
+        return new Engine(options.dataDir, lock, registry, defaults, logs);
+      } catch (error) {
+        await logs.close();
+        throw error;
+      }
     } catch (error) {
       lock.release();
       throw error;
