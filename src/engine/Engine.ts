@@ -5,10 +5,11 @@
  * partitions missing on disk are created empty and partition directories no topic
  * claims (a delete cut short by a crash) are deleted.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { LogManager } from '../log/LogManager.js';
-import type { TopicPartition } from '../log/LogFileNames.js';
+import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock } from './DataDirLock.js';
 import { Partition, type PartitionStats } from './Partition.js';
 import {
@@ -91,13 +92,13 @@ export class Engine {
         dataDir: options.dataDir,
         configOf: (tp) => {
           const topic = registry.get(tp.topic);
-          return topic ? resolveTopicConfig(topic.partitions, topic.config, defaults).log : {};
+          return topic && tp.partition < topic.partitions ? resolveTopicConfig(topic.partitions, topic.config, defaults).log : null;
         },
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
       });
       try {
-        await Engine.deleteUnclaimed(logs, registry);
+        Engine.deleteUnclaimed(options.dataDir, registry);
         return new Engine(options.dataDir, lock, registry, defaults, logs);
       } catch (error) {
         await logs.close();
@@ -109,9 +110,18 @@ export class Engine {
     }
   }
 
-  private static async deleteUnclaimed(logs: LogManager, registry: TopicRegistry): Promise<void> {
+  /**
+   * Removes partition logs no topic claims (left by a deleteTopic a crash interrupted),
+   * recognised by their segment files: any other directory is the user's and stays.
+   */
+  private static deleteUnclaimed(dataDir: string, registry: TopicRegistry): void {
     const claimed = (tp: TopicPartition) => tp.partition < (registry.get(tp.topic)?.partitions ?? 0);
-    for (const tp of logs.topicPartitions.filter((tp) => !claimed(tp))) await logs.deleteLog(tp);
+    for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+      const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
+      if (tp === null || claimed(tp)) continue;
+      const dir = join(dataDir, entry.name);
+      if (readdirSync(dir).some((name) => parseSegmentFileName(name)?.kind === 'log')) rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private checkOpen(): void {

@@ -24,8 +24,8 @@ export interface LogManagerOptions {
   dataDir: string;
   /** Config for every log opened from disk, and the base for new ones. */
   config?: Partial<LogConfig>;
-  /** Config of a log found on disk, over `config` (e.g. its topic's overrides). */
-  configOf?: (tp: TopicPartition) => Partial<LogConfig>;
+  /** Config of a log found on disk, over `config` (e.g. its topic's overrides); null leaves that directory unopened. */
+  configOf?: (tp: TopicPartition) => Partial<LogConfig> | null;
   /** How often retention runs (log.retention.check.interval.ms); 0 turns it off. */
   retentionCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
@@ -72,14 +72,16 @@ export class LogManager {
     return new LogManager(options);
   }
 
-  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig>): void {
+  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
       const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
       if (tp === null) continue;
+      const config = configOf(tp);
+      if (config === null) continue;
       const key = checkpointKey(tp);
-      this.openLog(tp, { ...this.config, ...configOf(tp) }, {
+      this.openLog(tp, { ...this.config, ...config }, {
         recoveryPoint: recoveryPoints.get(key) ?? 0,
         logStartOffset: startOffsets.get(key) ?? 0,
         hadCleanShutdown: this.hadCleanShutdown,

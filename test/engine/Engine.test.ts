@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
@@ -131,7 +131,7 @@ describe('Engine persistence', () => {
     await engine.close();
   });
 
-  test('a registered partition missing on disk is created; directories no topic claims are deleted', async () => {
+  test('a registered partition missing on disk is created; partition logs no topic claims are deleted, other directories kept', async () => {
     const dataDir = tempDir();
     const engine = await open(dataDir);
     engine.createTopic('kept', { partitions: 2 });
@@ -144,12 +144,13 @@ describe('Engine persistence', () => {
     registry.topics = registry.topics.filter((t) => t.name !== 'gone');
     writeFileSync(join(dataDir, TOPICS_FILE), JSON.stringify(registry));
     rmSync(join(dataDir, 'kept-1'), { recursive: true });
-    const stray = await open(tempDir());
-    await stray.close();
+    mkdirSync(join(dataDir, 'backup-2024'));
+    writeFileSync(join(dataDir, 'backup-2024', 'notes.txt'), 'the user keeps this');
 
     const reopened = await open(dataDir);
     expect(reopened.listTopics()).toEqual(['kept']);
-    expect(partitionDirs(dataDir)).toEqual(['kept-0', 'kept-1']);
+    expect(partitionDirs(dataDir)).toEqual(['backup-2024', 'kept-0', 'kept-1']);
+    expect(readdirSync(join(dataDir, 'backup-2024'))).toEqual(['notes.txt']);
     await reopened.partition('kept', 1).append(sampleBatch(2));
     await reopened.close();
   });

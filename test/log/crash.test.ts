@@ -3,14 +3,13 @@
  * reports each acknowledged batch; the parent SIGKILLs it at random moments, reopens
  * the data directory and checks that every acknowledged batch is there byte for byte.
  */
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, test } from 'vitest';
 import { LogManager } from '../../src/log/LogManager.js';
 import { partitionDirName } from '../../src/log/LogFileNames.js';
+import { runChild as runChildScript, type ChildRun } from '../helpers/childProcess.js';
 import { tempDir } from '../helpers/tmp.js';
 import { checkLogFiles } from './check.js';
 // @ts-expect-error plain JS fixture shared with the child process
@@ -19,37 +18,8 @@ import { RECORDS_PER_BATCH, WORKLOAD_CONFIG, workloadBatch } from './fixtures/wo
 const CHILD = join(import.meta.dirname, 'fixtures', 'append-child.mjs');
 const TP = { topic: 'events', partition: 0 };
 
-interface ChildRun {
-  acked: number[];
-  lines: string[];
-  signal: NodeJS.Signals | null;
-}
-
-/** Runs the child; kills it with SIGKILL after `killAfterMs` unless it ends first. */
 function runChild(args: string[], killAfterMs: number | null, wrap: string[] = []): Promise<ChildRun> {
-  const command = wrap.length > 0 ? wrap[0]! : process.execPath;
-  const argv = wrap.length > 0 ? [...wrap.slice(1), process.execPath, CHILD, ...args] : [CHILD, ...args];
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const run: ChildRun = { acked: [], lines: [], signal: null };
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    run.lines.push(line);
-    if (line.startsWith('ack ')) run.acked.push(Number(line.slice(4)));
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const started = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  if (killAfterMs !== null) {
-    void started.then(() => {
-      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    });
-  }
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer);
-      run.signal = signal;
-      resolve(run);
-    });
-  });
+  return runChildScript(CHILD, args, killAfterMs, wrap);
 }
 
 /** Reopens the data dir (recovering it) and checks batches [0, count) byte for byte. */

@@ -1,0 +1,274 @@
+/**
+ * embedded: tributary used in-process (Tributary.open, a producer, a consumer) against
+ * what a Node user would otherwise pick for an append log, on the same records:
+ * 16 B keys, 100 B or 1 KiB random values, appended in chunks of 1000 records, then
+ * scanned in order from the start.
+ *
+ * - append: `producer.send(topic, chunk)` awaited chunk by chunk, then `flush()`, one
+ *   partition, durability 'never' (Kafka's default: the page cache) vs
+ *   (a) fs.writeSync of the same key+value bytes, a chunk's payload per write (prebuilt:
+ *       the floor for putting those bytes in the page cache);
+ *   (b) lmdb (lmdb-js 3): one `transactionSync` per chunk of `put`s, integer keys, binary
+ *       values, `noSync` (no fsync per commit, like the others);
+ *   (c) better-sqlite3: WAL, synchronous=NORMAL, one prepared INSERT run in one
+ *       `db.transaction` per chunk (its docs' recipe for bulk inserts);
+ *   (d) classic-level (LevelDB): one `batch()` of puts per chunk, big-endian integer
+ *       keys so order is insertion order, sync off (its default).
+ * - scan: every record in order, touching key and value: a consumer from 'earliest' vs
+ *   lmdb `getRange`, sqlite `iterate()` of SELECT ... ORDER BY, LevelDB's iterator.
+ *   The store is written outside the timing, once per contender.
+ *
+ * Each trial appends into a fresh directory; stores are closed and deleted outside the
+ * timing.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Tributary } from '../../src/index.js';
+import { compare, log, perSecond, roundsFor, timeAsync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+
+const SUITE = 'embedded';
+const CHUNK = 1000;
+const require = createRequire(import.meta.url);
+
+interface Rec {
+  key: Buffer;
+  value: Buffer;
+}
+
+/** One store under test: opened on a fresh directory, appended to, scanned, closed. */
+interface Store {
+  append(chunk: Rec[]): Promise<void> | void;
+  finishAppend(): Promise<void> | void;
+  scan(): Promise<number> | number;
+  close(): Promise<void> | void;
+}
+
+type StoreFactory = (dir: string) => Promise<Store>;
+
+let sink = 0;
+const touch = (key: Uint8Array | null, value: Uint8Array | null): number => (key?.[0] ?? 0) + (value?.[value.length - 1] ?? 0);
+
+function keyOf(i: number): Buffer {
+  const key = Buffer.alloc(16);
+  key.writeUInt32BE(i, 12);
+  return key;
+}
+
+async function tributaryStore(dir: string): Promise<Store> {
+  const t = await Tributary.open({ dataDir: dir });
+  await t.admin.createTopic('bench', { partitions: 1 });
+  const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never' });
+  return {
+    append: async (chunk) => void (await producer.send('bench', chunk.map((r) => ({ key: r.key, value: r.value, partition: 0 })))),
+    finishAppend: () => producer.flush(),
+    async scan() {
+      const end = (await t.admin.describeTopic('bench')).partitions[0]!.logEndOffset;
+      const consumer = t.consumer();
+      consumer.assign([{ topic: 'bench', partition: 0, offset: 'earliest' }]);
+      let count = 0;
+      for await (const batch of consumer.batches()) {
+        for (const r of batch.records) sink ^= touch(r.key, r.value);
+        count += batch.records.length;
+        if (batch.records[batch.records.length - 1]!.offset + 1 >= end) break;
+      }
+      await consumer.close();
+      return count;
+    },
+    close: () => t.close(),
+  };
+}
+
+async function lmdbStore(dir: string): Promise<Store> {
+  const { open } = require('lmdb') as typeof import('lmdb');
+  const db = open({ path: dir, encoding: 'binary', noSync: true });
+  let next = 0;
+  return {
+    append(chunk) {
+      db.transactionSync(() => {
+        for (const r of chunk) db.putSync(next++, Buffer.concat([r.key, r.value]));
+      });
+    },
+    finishAppend: () => undefined,
+    scan() {
+      let count = 0;
+      for (const { value } of db.getRange({ start: 0 })) {
+        sink ^= touch(value as Buffer, value as Buffer);
+        count++;
+      }
+      return count;
+    },
+    close: () => db.close(),
+  };
+}
+
+/** The part of better-sqlite3's API used here (it ships no types). */
+interface SqliteDatabase {
+  pragma(source: string): unknown;
+  exec(source: string): void;
+  prepare(source: string): { run(...params: unknown[]): unknown; iterate(): Iterable<unknown> };
+  transaction<A>(fn: (arg: A) => void): (arg: A) => void;
+  close(): void;
+}
+
+async function sqliteStore(dir: string): Promise<Store> {
+  const Database = require('better-sqlite3') as new (path: string) => SqliteDatabase;
+  const db = new Database(join(dir, 'log.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE log (offset INTEGER PRIMARY KEY, key BLOB, value BLOB)');
+  const insert = db.prepare('INSERT INTO log (offset, key, value) VALUES (?, ?, ?)');
+  let next = 0;
+  const appendChunk = db.transaction((chunk: Rec[]) => {
+    for (const r of chunk) insert.run(next++, r.key, r.value);
+  });
+  const select = db.prepare('SELECT key, value FROM log ORDER BY offset');
+  return {
+    append: (chunk) => void appendChunk(chunk),
+    finishAppend: () => undefined,
+    scan() {
+      let count = 0;
+      for (const row of select.iterate() as Iterable<{ key: Buffer; value: Buffer }>) {
+        sink ^= touch(row.key, row.value);
+        count++;
+      }
+      return count;
+    },
+    close: () => void db.close(),
+  };
+}
+
+async function levelStore(dir: string): Promise<Store> {
+  const { ClassicLevel } = require('classic-level') as typeof import('classic-level');
+  const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  let next = 0;
+  return {
+    append: (chunk) =>
+      db.batch(
+        chunk.map((r) => {
+          const key = Buffer.alloc(20);
+          key.writeUInt32BE(next++, 0);
+          r.key.copy(key, 4);
+          return { type: 'put' as const, key, value: r.value };
+        }),
+      ),
+    finishAppend: () => undefined,
+    async scan() {
+      let count = 0;
+      for await (const [key, value] of db.iterator()) {
+        sink ^= touch(key, value);
+        count++;
+      }
+      return count;
+    },
+    close: () => db.close(),
+  };
+}
+
+const PEERS: [string, StoreFactory][] = [
+  ['lmdb', lmdbStore],
+  ['better-sqlite3', sqliteStore],
+  ['classic-level', levelStore],
+];
+
+function records(count: number, valueBytes: number): Rec[][] {
+  const chunks: Rec[][] = [];
+  for (let i = 0; i < count; i += CHUNK) {
+    chunks.push(Array.from({ length: Math.min(CHUNK, count - i) }, (_, j) => ({ key: keyOf(i + j), value: randomBytes(valueBytes) })));
+  }
+  return chunks;
+}
+
+/** Appends every chunk into a fresh store; the timing covers appends and the final flush. */
+async function appendTrial(factory: StoreFactory, root: string, chunks: Rec[][], count: number): Promise<Sample> {
+  const dir = mkdtempSync(join(root, 'store-'));
+  const store = await factory(dir);
+  const ns = await timeAsync(async () => {
+    for (const chunk of chunks) await store.append(chunk);
+    await store.finishAppend();
+  });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { ns, units: count };
+}
+
+function plainWriteTrial(root: string, payloads: Buffer[], count: number): Sample {
+  const path = join(mkdtempSync(join(root, 'plain-')), 'payload');
+  const fd = openSync(path, 'w');
+  let position = 0;
+  const start = process.hrtime.bigint();
+  for (const payload of payloads) position += writeSync(fd, payload, 0, payload.length, position);
+  const ns = Number(process.hrtime.bigint() - start);
+  closeSync(fd);
+  rmSync(path, { force: true });
+  return { ns, units: count };
+}
+
+async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Promise<ResultRow[]> {
+  const chunks = records(count, valueBytes);
+  const payloads = chunks.map((chunk) => Buffer.concat(chunk.flatMap((r) => [r.key, r.value])));
+  const rounds = ctx.quick ? { warmup: 1, trials: 3 } : roundsFor(ctx);
+  const label = `${count / 1000}k records, ${valueBytes} B values`;
+  const row = (kind: string, baseline: string, target?: number) => ({
+    suite: SUITE,
+    case: `${kind}, ${label}`,
+    metric: 'records',
+    unit: 'records/s',
+    baseline,
+    ...(target === undefined ? {} : { target }),
+  });
+
+  log(`${SUITE}: append, ${label}`);
+  const appendComparison = await compare({
+    ...rounds,
+    rate: perSecond,
+    subject: { name: 'tributary', trial: () => appendTrial(tributaryStore, ctx.tmpDir, chunks, count) },
+    baselines: [
+      { name: 'fs.writeSync', trial: () => plainWriteTrial(ctx.tmpDir, payloads, count) },
+      ...PEERS.map(([name, factory]) => ({ name, trial: () => appendTrial(factory, ctx.tmpDir, chunks, count) })),
+    ],
+  });
+
+  log(`${SUITE}: scan, ${label}`);
+  const scanStores: [string, Store, string][] = [];
+  for (const [name, factory] of [['tributary', tributaryStore] as [string, StoreFactory], ...PEERS]) {
+    const dir = mkdtempSync(join(ctx.tmpDir, 'scan-'));
+    const store = await factory(dir);
+    for (const chunk of chunks) await store.append(chunk);
+    await store.finishAppend();
+    scanStores.push([name, store, dir]);
+  }
+  const scanTrial = (store: Store) => async (): Promise<Sample> => {
+    let scanned = 0;
+    const ns = await timeAsync(async () => void (scanned = await store.scan()));
+    if (scanned !== count) throw new Error(`scan read ${scanned} of ${count} records`);
+    return { ns, units: count };
+  };
+  const [ours, ...peers] = scanStores;
+  const scanComparison = await compare({
+    ...rounds,
+    rate: perSecond,
+    subject: { name: 'tributary', trial: scanTrial(ours![1]) },
+    baselines: peers.map(([name, store]) => ({ name, trial: scanTrial(store) })),
+  });
+  for (const [, store, dir] of scanStores) {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const appendTarget = valueBytes >= 1024 ? 0.5 : undefined;
+  const peerTarget = valueBytes <= 100 ? 3 : undefined;
+  return [
+    toRow(row('append', 'fs.writeSync of the key+value bytes', appendTarget), appendComparison, 0),
+    ...PEERS.map(([name], i) => toRow(row('append', name, peerTarget), appendComparison, i + 1)),
+    ...PEERS.map(([name], i) => toRow(row('scan', name, peerTarget), scanComparison, i)),
+  ];
+}
+
+export async function runEmbedded(ctx: SuiteContext): Promise<ResultRow[]> {
+  const rows = [...(await runSize(ctx, 100, ctx.quick ? 50_000 : 200_000)), ...(await runSize(ctx, 1024, ctx.quick ? 20_000 : 50_000))];
+  if (sink === 0x7fffffff) log('(sink hit)');
+  return rows;
+}

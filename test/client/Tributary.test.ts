@@ -1,0 +1,121 @@
+/**
+ * The embedded API end to end, through the public surface only (src/index.ts), with
+ * real directories and, for crash safety, a real process killed mid-produce.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { isTributaryError, partitionForKey, Tributary } from '../../src/index.js';
+import { runChild } from '../helpers/childProcess.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CHILD = join(import.meta.dirname, 'fixtures', 'produce-child.mjs');
+
+/** Reads every record of `topic` from the start, up to each partition's end, as plain values. */
+async function readAll(t: Tributary, topic: string): Promise<{ partition: number; offset: number; key: string | null; value: string | null }[]> {
+  const description = await t.admin.describeTopic(topic);
+  const consumer = t.consumer();
+  const ends = new Map(description.partitions.map((p) => [p.partition, p.logEndOffset]));
+  const pending = description.partitions.filter((p) => p.logEndOffset > p.logStartOffset);
+  consumer.assign(description.partitions.map((p) => ({ topic, partition: p.partition, offset: 'earliest' as const })));
+  const out: { partition: number; offset: number; key: string | null; value: string | null }[] = [];
+  let remaining = pending.reduce((n, p) => n + (p.logEndOffset - p.logStartOffset), 0);
+  if (remaining > 0) {
+    for await (const r of consumer) {
+      out.push({ partition: r.partition, offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null });
+      if (r.offset < ends.get(r.partition)!) remaining--;
+      if (remaining === 0) break;
+    }
+  }
+  await consumer.close();
+  return out;
+}
+
+describe('Tributary (embedded)', () => {
+  test('the README flow: create, produce, consume, reopen keeps topics, configs and data', async () => {
+    const dataDir = tempDir();
+    let t = await Tributary.open({ dataDir });
+    await t.admin.createTopic('events', { partitions: 3, config: { 'retention.ms': '604800000' } });
+    const producer = t.producer({ lingerMs: 5, batchSize: 65536, compression: 'zstd', durability: 'always' });
+    const keys = Array.from({ length: 300 }, (_, i) => `user-${i % 37}`);
+    const meta = await producer.send(
+      'events',
+      keys.map((key, i) => ({ key, value: Buffer.from(`hi ${i}`), headers: { source: 'web' } })),
+    );
+    expect(meta).toHaveLength(300);
+    meta.forEach((m, i) => expect(m.partition).toBe(partitionForKey(Buffer.from(keys[i]!), 3)));
+    await t.close();
+
+    t = await Tributary.open({ dataDir });
+    expect(await t.admin.listTopics()).toEqual(['events']);
+    expect((await t.admin.describeTopic('events')).config['retention.ms']).toBe('604800000');
+    const records = await readAll(t, 'events');
+    expect(records).toHaveLength(300);
+    const byPartition = new Map<number, number[]>();
+    for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), Number(r.value!.slice(3))]);
+    for (const values of byPartition.values()) expect(values).toEqual([...values].sort((a, b) => a - b)); // per-partition order = send order
+    const again = await t.producer().send('events', [{ key: 'user-5', value: 'after reopen' }]);
+    expect(again[0]!.partition).toBe(meta[5]!.partition); // the same key lands in the same partition after reopen
+    await t.close();
+  });
+
+  test('concurrent producers and a consumer waiting on new data in one process', async () => {
+    const t = await Tributary.open({ dataDir: tempDir() });
+    await t.admin.createTopic('chat', { partitions: 2 });
+    const consumer = t.consumer();
+    consumer.assign([0, 1].map((partition) => ({ topic: 'chat', partition, offset: 'latest' as const })));
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const r of consumer) {
+        seen.push(r.value!.toString());
+        if (seen.length === 400) break;
+      }
+    })();
+    const producers = [t.producer({ lingerMs: 2 }), t.producer({ lingerMs: 0 })];
+    await Promise.all(
+      producers.map((p, n) => Promise.all(Array.from({ length: 200 }, (_, i) => p.send('chat', [{ key: `k${i % 7}`, value: `${n}:${i}` }])))),
+    );
+    await reading;
+    expect(seen.sort()).toEqual([0, 1].flatMap((n) => Array.from({ length: 200 }, (_, i) => `${n}:${i}`)).sort());
+    const stats = t.stats();
+    expect(stats.reduce((n, s) => n + s.recordsIn, 0)).toBe(400);
+    expect(stats.reduce((n, s) => n + s.recordsOut, 0)).toBe(400);
+    await t.close();
+  });
+
+  test('bad arguments are typed errors; a closed instance refuses work', async () => {
+    const t = await Tributary.open({ dataDir: tempDir() });
+    const codeOf = async (f: () => unknown) => {
+      try {
+        await f();
+      } catch (error) {
+        return isTributaryError(error) ? error.code : `untyped: ${String(error)}`;
+      }
+      return 'none';
+    };
+    expect(await codeOf(() => t.admin.createTopic('bad name!'))).toBe('ERR_INVALID_TOPIC');
+    expect(await codeOf(() => t.admin.createTopic('ok', { partitions: 0 }))).toBe('ERR_INVALID_PARTITIONS');
+    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': 1 } }))).toBe('ERR_INVALID_CONFIG');
+    expect(await codeOf(() => t.admin.describeTopic('missing'))).toBe('ERR_UNKNOWN_TOPIC');
+    expect(await codeOf(() => t.producer().send('missing', [{ value: 'x' }]))).toBe('ERR_UNKNOWN_TOPIC');
+    await t.admin.createTopic('ok');
+    expect(await codeOf(() => t.admin.deleteRecords([{ topic: 'ok', partition: 0, offset: 5 }]))).toBe('ERR_OFFSET_OUT_OF_RANGE');
+    expect(await codeOf(() => Tributary.open({ dataDir: t.dataDir }))).toBe('ERR_DATA_DIR_LOCKED');
+    await t.close();
+    expect(await codeOf(() => t.producer())).toBe('ERR_CLOSED');
+  });
+
+  test('every acknowledged record survives SIGKILL mid-produce (durability always)', async () => {
+    const dataDir = tempDir();
+    let acked = -1;
+    for (const killAfterMs of [150, 400, 50]) {
+      const run = await runChild(CHILD, [dataDir], killAfterMs);
+      expect(run.signal).toBe('SIGKILL');
+      acked = Math.max(acked, ...run.acked);
+    }
+    expect(acked).toBeGreaterThan(0);
+    const t = await Tributary.open({ dataDir });
+    const values = new Set((await readAll(t, 'events')).map((r) => r.value));
+    for (let k = 0; k <= acked; k++) expect(values.has(`value-${k}`), `record ${k}`).toBe(true);
+    await t.close();
+  });
+});

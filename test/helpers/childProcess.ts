@@ -1,0 +1,39 @@
+/**
+ * Runs a node child script that reports progress as lines on stdout (`ack K` for each
+ * acknowledged unit of work), and SIGKILLs it `killAfterMs` after its first output.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ChildRun {
+  acked: number[];
+  lines: string[];
+  signal: NodeJS.Signals | null;
+}
+
+/** Runs `script` with `args` (under `wrap`, e.g. prlimit, if given); kills it with SIGKILL after `killAfterMs` unless it ends first. */
+export function runChild(script: string, args: string[], killAfterMs: number | null, wrap: string[] = []): Promise<ChildRun> {
+  const command = wrap.length > 0 ? wrap[0]! : process.execPath;
+  const argv = wrap.length > 0 ? [...wrap.slice(1), process.execPath, script, ...args] : [script, ...args];
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const run: ChildRun = { acked: [], lines: [], signal: null };
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    run.lines.push(line);
+    if (line.startsWith('ack ')) run.acked.push(Number(line.slice(4)));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const started = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  if (killAfterMs !== null) {
+    void started.then(() => {
+      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+  }
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (_code, signal) => {
+      clearTimeout(timer);
+      run.signal = signal;
+      resolve(run);
+    });
+  });
+}
