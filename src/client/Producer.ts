@@ -63,7 +63,14 @@ export class Producer {
     const config = this.engine.topicConfig(topic);
     const spec: BatchSpec = { compression: this.compression ?? codecOf(config), maxBatchBytes: config.maxMessageBytes };
     const routed = this.route(records, config);
-    return Promise.all(routed.map(({ record, partition }) => this.accumulate(topic, record, partition, config.partitions, spec)));
+    const metas: RecordMetadata[] = [];
+    const byBatch = new Map<Promise<number>, RecordMetadata[]>();
+    for (const { record, partition } of routed) {
+      const meta = this.accumulate(topic, record, partition, config.partitions, spec, byBatch);
+      metas.push(meta);
+    }
+    await Promise.all([...byBatch].map(([baseOffset, batchMetas]) => addBaseOffset(baseOffset, batchMetas)));
+    return metas;
   }
 
   /** Sends every record accumulated so far; resolves once each has been appended or has failed. */
@@ -90,12 +97,24 @@ export class Producer {
     });
   }
 
-  private async accumulate(topic: string, record: RecordInput, explicit: number | undefined, partitions: number, spec: BatchSpec): Promise<RecordMetadata> {
+  /** Appends the record; its metadata holds the offset delta until its batch's base offset is known. */
+  private accumulate(
+    topic: string,
+    record: RecordInput,
+    explicit: number | undefined,
+    partitions: number,
+    spec: BatchSpec,
+    byBatch: Map<Promise<number>, RecordMetadata[]>,
+  ): RecordMetadata {
     const key = record.key ?? null;
     const partition = explicit ?? this.partitioner.partition(topic, key, partitions);
     const appended = this.accumulator.append(topic, partition, record, spec);
     if (explicit === undefined) this.partitioner.recordAppended(topic, key, partition, appended.appendedBytes);
-    return { topic, partition, offset: (await appended.baseOffset) + appended.offsetDelta };
+    const meta = { topic, partition, offset: appended.offsetDelta };
+    const batchMetas = byBatch.get(appended.baseOffset);
+    if (batchMetas === undefined) byBatch.set(appended.baseOffset, [meta]);
+    else batchMetas.push(meta);
+    return meta;
   }
 
   /**
@@ -108,6 +127,11 @@ export class Producer {
     if (this.durability === 'always' && partition.log.config.durability !== 'always') await partition.log.flush();
     return info;
   }
+}
+
+async function addBaseOffset(baseOffset: Promise<number>, metas: RecordMetadata[]): Promise<void> {
+  const base = await baseOffset;
+  for (const meta of metas) meta.offset += base;
 }
 
 /** compression.type names a codec, or leaves it to the producer ('producer', 'uncompressed': none). */
