@@ -1,0 +1,150 @@
+/**
+ * The embedded producer (Kafka's KafkaProducer without the network): records are
+ * partitioned (explicit partition, else BuiltInPartitioner), gathered per partition by
+ * the RecordAccumulator and appended to the engine's partitions in order.
+ *
+ * send() checks every record of the call first: a bad argument, an unknown topic or
+ * partition, or a record too large for the topic rejects the call and writes none of
+ * its records (records of other calls sharing a batch are unaffected). Once accepted,
+ * each record's outcome is its batch's: send() resolves with every record's offset, or
+ * rejects with the append's error if a batch holding one of its records failed.
+ */
+import type { Engine } from '../engine/Engine.js';
+import type { ResolvedTopicConfig } from '../engine/TopicConfig.js';
+import { TributaryError } from '../errors.js';
+import type { AppendInfo } from '../log/Log.js';
+import type { Durability } from '../log/LogConfig.js';
+import { CompressionType, type CompressionCodec } from '../record/Compression.js';
+import { BuiltInPartitioner } from '../record/Partitioner.js';
+import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
+import { explicitPartition, invalidArgument, toRecordInput, type ProducerRecord, type RecordMetadata } from './ProducerRecord.js';
+import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from './RecordAccumulator.js';
+import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js';
+
+export type { ProducerOptions } from './ProducerOptions.js';
+export type { Bytes, ProducerHeaders, ProducerRecord, RecordMetadata } from './ProducerRecord.js';
+
+interface Routed {
+  record: RecordInput;
+  partition: number | undefined;
+}
+
+export class Producer {
+  private readonly accumulator: RecordAccumulator;
+  private readonly partitioner: BuiltInPartitioner;
+  private readonly compression: CompressionCodec | undefined;
+  private readonly durability: Durability | undefined;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly engine: Engine,
+    options: ProducerOptions = {},
+  ) {
+    const resolved = checkProducerOptions(options);
+    this.compression = resolved.compression;
+    this.durability = resolved.durability;
+    this.accumulator = new RecordAccumulator({
+      batchSize: resolved.batchSize,
+      lingerMs: resolved.lingerMs,
+      appendBatch: (topic, partition, batch) => this.appendBatch(topic, partition, batch),
+    });
+    this.partitioner = new BuiltInPartitioner({
+      batchSize: resolved.batchSize,
+      allBatchesFull: (topic, partition) => this.accumulator.allBatchesFull(topic, partition),
+    });
+  }
+
+  /** Sends `records` to `topic`; resolves with their offsets, in the order given. */
+  async send(topic: string, records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (this.closing !== null) throw new TributaryError('the producer is closed', 'ERR_PRODUCER_CLOSED');
+    if (typeof topic !== 'string' || topic === '') throw invalidArgument(`topic must be a non-empty string, got ${String(topic)}`);
+    if (!Array.isArray(records)) throw invalidArgument('records must be an array');
+    const config = this.engine.topicConfig(topic);
+    const spec: BatchSpec = { compression: this.compression ?? codecOf(config), maxBatchBytes: config.maxMessageBytes };
+    const routed = this.route(records, config);
+    const metas: RecordMetadata[] = [];
+    const byBatch = new Map<Promise<number>, RecordMetadata[]>();
+    for (const { record, partition } of routed) {
+      const meta = this.accumulate(topic, record, partition, config.partitions, spec, byBatch);
+      metas.push(meta);
+    }
+    await Promise.all([...byBatch].map(([baseOffset, batchMetas]) => addBaseOffset(baseOffset, batchMetas)));
+    return metas;
+  }
+
+  /** Sends every record accumulated so far; resolves once each has been appended or has failed. */
+  flush(): Promise<void> {
+    return this.accumulator.flush();
+  }
+
+  /** Refuses new sends (ERR_PRODUCER_CLOSED), then flushes; idempotent. The engine stays open. */
+  close(): Promise<void> {
+    this.closing ??= this.accumulator.flush();
+    return this.closing;
+  }
+
+  private route(records: readonly ProducerRecord[], config: ResolvedTopicConfig): Routed[] {
+    const now = Date.now();
+    return records.map((given) => {
+      const record = toRecordInput(given, now);
+      const partition = explicitPartition(given);
+      if (partition !== undefined && partition >= config.partitions) {
+        throw new TributaryError(`partition ${partition} is not in [0, ${config.partitions})`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+      }
+      checkRecordSize(record, config.maxMessageBytes);
+      return { record, partition };
+    });
+  }
+
+  /** Appends the record; its metadata holds the offset delta until its batch's base offset is known. */
+  private accumulate(
+    topic: string,
+    record: RecordInput,
+    explicit: number | undefined,
+    partitions: number,
+    spec: BatchSpec,
+    byBatch: Map<Promise<number>, RecordMetadata[]>,
+  ): RecordMetadata {
+    const key = record.key ?? null;
+    const partition = explicit ?? this.partitioner.partition(topic, key, partitions);
+    const appended = this.accumulator.append(topic, partition, record, spec);
+    if (explicit === undefined) this.partitioner.recordAppended(topic, key, partition, appended.appendedBytes);
+    const meta = { topic, partition, offset: appended.offsetDelta };
+    const batchMetas = byBatch.get(appended.baseOffset);
+    if (batchMetas === undefined) byBatch.set(appended.baseOffset, [meta]);
+    else batchMetas.push(meta);
+    return meta;
+  }
+
+  /**
+   * A producer asking for durability 'always' from a log with weaker durability flushes
+   * the log after its append; a producer cannot make a log less durable than it is.
+   */
+  private async appendBatch(topic: string, index: number, batch: Buffer): Promise<AppendInfo> {
+    const partition = this.engine.partition(topic, index);
+    const info = await partition.append(batch);
+    if (this.durability === 'always' && partition.log.config.durability !== 'always') await partition.log.flush();
+    return info;
+  }
+}
+
+async function addBaseOffset(baseOffset: Promise<number>, metas: RecordMetadata[]): Promise<void> {
+  const base = await baseOffset;
+  for (const meta of metas) meta.offset += base;
+}
+
+/** compression.type names a codec, or leaves it to the producer ('producer', 'uncompressed': none). */
+function codecOf(config: ResolvedTopicConfig): CompressionCodec {
+  const type = config.compressionType;
+  return Object.hasOwn(CompressionType, type) ? (type as CompressionCodec) : 'none';
+}
+
+/** The record alone in a batch must fit max.message.bytes (exact size only when the bound says it might not). */
+function checkRecordSize(record: RecordInput, maxMessageBytes: number): void {
+  if (BatchHeader.size + recordSizeUpperBound(record) <= maxMessageBytes) return;
+  const size = buildRecordBatch([record]).length;
+  if (size > maxMessageBytes) {
+    throw new TributaryError(`a record of ${size} bytes as a batch exceeds max.message.bytes ${maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
+  }
+}

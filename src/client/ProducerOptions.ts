@@ -1,0 +1,63 @@
+/**
+ * The producer's settings, in Kafka's terms: linger.ms, batch.size, compression.type
+ * and the durability an acknowledged send has.
+ */
+import { TributaryError } from '../errors.js';
+import type { Durability } from '../log/LogConfig.js';
+import { CompressionType, type CompressionCodec } from '../record/Compression.js';
+import { describe } from './ProducerRecord.js';
+
+export interface ProducerOptions {
+  /** linger.ms: how long a batch waits for more records; Kafka 4.0's default, 5. */
+  lingerMs?: number;
+  /** batch.size: bytes (estimated, compressed) at which a batch is sent; default 16384. */
+  batchSize?: number;
+  /** compression.type; default: the topic's compression.type when it names a codec, else none. */
+  compression?: CompressionCodec;
+  /** 'always': a send resolves once its records are on disk, whatever the log's own durability. */
+  durability?: Durability;
+}
+
+export interface ResolvedProducerOptions {
+  lingerMs: number;
+  batchSize: number;
+  compression: CompressionCodec | undefined;
+  durability: Durability | undefined;
+}
+
+const MAX_INT32 = 2 ** 31 - 1;
+const KNOWN = new Set(['lingerMs', 'batchSize', 'compression', 'durability']);
+const DURABILITIES: readonly Durability[] = ['always', 'interval', 'never'];
+
+function invalidConfig(message: string): TributaryError {
+  return new TributaryError(message, 'ERR_INVALID_CONFIG');
+}
+
+function integerIn(name: string, value: unknown, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_INT32) {
+    throw invalidConfig(`${name} must be an integer in [${min}, ${MAX_INT32}], got ${describe(value)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw invalidConfig(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  return value as T;
+}
+
+export function checkProducerOptions(options: unknown): ResolvedProducerOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalidConfig(`producer options must be an object, got ${describe(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
+  if (unknown.length > 0) throw invalidConfig(`unknown producer option(s): ${unknown.join(', ')}`);
+  const o = options as ProducerOptions;
+  return {
+    lingerMs: integerIn('lingerMs', o.lingerMs, 0, 5),
+    batchSize: integerIn('batchSize', o.batchSize, 1, 16384),
+    compression: oneOf('compression', o.compression, Object.keys(CompressionType) as CompressionCodec[]),
+    durability: oneOf('durability', o.durability, DURABILITIES),
+  };
+}

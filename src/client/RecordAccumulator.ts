@@ -1,0 +1,201 @@
+/**
+ * The producer's RecordAccumulator: one open RecordBatchBuilder per topic-partition.
+ * A batch is sealed when the next record would take it past `batch.size` (estimated
+ * bytes written, compressed, as Kafka's MemoryRecordsBuilder estimates them) or past
+ * the topic's max.message.bytes, when `linger.ms` has passed since its first record,
+ * and on flush. Sealed batches are compressed at once (so several may compress while
+ * one is appended) and appended strictly in order, one at a time per partition, as an
+ * idempotent producer with max.in.flight 1 would: a partition's records land in the
+ * order they were sent.
+ */
+import type { AppendInfo } from '../log/Log.js';
+import type { CompressionCodec } from '../record/Compression.js';
+import { RecordBatchBuilder, type RecordInput } from '../record/RecordBatchBuilder.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
+import { CompressionRatioEstimator, ESTIMATION_FACTOR } from './CompressionRatioEstimator.js';
+
+export interface RecordAccumulatorOptions {
+  /** `batch.size`: estimated bytes at which a batch is full. */
+  batchSize: number;
+  /** `linger.ms`: how long a batch waits for more records after its first. */
+  lingerMs: number;
+  /** Appends a sealed batch; called for one batch at a time per partition, in order. */
+  appendBatch(topic: string, partition: number, batch: Buffer): Promise<AppendInfo>;
+}
+
+/** How the batches of a topic are built. */
+export interface BatchSpec {
+  compression: CompressionCodec;
+  /** The topic's max.message.bytes: no batch grows past it. */
+  maxBatchBytes: number;
+}
+
+export interface RecordAppendResult {
+  /** The base offset of the record's batch, once appended; rejects with the append's error. */
+  baseOffset: Promise<number>;
+  offsetDelta: number;
+  /** Estimated bytes the partition's batches grew by (a new batch's header included). */
+  appendedBytes: number;
+}
+
+/**
+ * The most a record adds to a batch: DefaultRecord.sizeInBytes with each varint at its
+ * widest (length 5, attributes 1, timestamp delta 10, offset delta 5, key and value
+ * lengths 5 each, header count 5; each header's key and value lengths 5 each).
+ */
+const RECORD_OVERHEAD_BOUND = 36;
+const HEADER_OVERHEAD_BOUND = 10;
+
+export function recordSizeUpperBound(record: RecordInput): number {
+  let size = RECORD_OVERHEAD_BOUND + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  for (const header of record.headers ?? []) {
+    size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
+  }
+  return size;
+}
+
+class ProducerBatch {
+  readonly builder: RecordBatchBuilder;
+  readonly baseOffset: Promise<number>;
+  resolve!: (baseOffset: number) => void;
+  reject!: (error: unknown) => void;
+  cancelLinger: () => void = () => undefined;
+
+  constructor(
+    readonly spec: BatchSpec,
+    private readonly ratio: number,
+  ) {
+    this.builder = new RecordBatchBuilder({ compression: spec.compression });
+    this.baseOffset = new Promise<number>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** MemoryRecordsBuilder.estimatedBytesWritten. */
+  estimatedSize(extraRecordBytes = 0): number {
+    const records = this.builder.uncompressedSize - BatchHeader.size + extraRecordBytes;
+    if (this.spec.compression === 'none') return BatchHeader.size + records;
+    return BatchHeader.size + Math.ceil(records * this.ratio * ESTIMATION_FACTOR);
+  }
+
+  hasRoomFor(recordBytes: number, batchSize: number): boolean {
+    if (this.builder.recordCount === 0) return true;
+    return this.estimatedSize(recordBytes) <= batchSize && this.builder.uncompressedSize + recordBytes <= this.spec.maxBatchBytes;
+  }
+}
+
+class PartitionQueue {
+  open: ProducerBatch | null = null;
+  /** Settles once the last sealed batch has been appended or has failed. */
+  tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+export class RecordAccumulator {
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly estimator = new CompressionRatioEstimator();
+
+  constructor(private readonly options: RecordAccumulatorOptions) {}
+
+  /** Adds `record` to the open batch of the partition (a new one if it is full or absent). */
+  append(topic: string, partition: number, record: RecordInput, spec: BatchSpec): RecordAppendResult {
+    const queue = this.queue(topic, partition);
+    const bound = recordSizeUpperBound(record);
+    let batch = queue.open;
+    if (batch !== null && (!sameSpec(batch.spec, spec) || !batch.hasRoomFor(bound, this.options.batchSize))) {
+      this.seal(queue);
+      batch = null;
+    }
+    const before = batch?.estimatedSize() ?? 0;
+    batch ??= this.openBatch(queue, spec);
+    const offsetDelta = batch.builder.append(record);
+    const appendedBytes = batch.estimatedSize() - before;
+    if (batch.estimatedSize() >= this.options.batchSize) this.seal(queue);
+    return { baseOffset: batch.baseOffset, offsetDelta, appendedBytes };
+  }
+
+  /** RecordAccumulator's check for the sticky partitioner: no open batch is still filling. */
+  allBatchesFull(topic: string, partition: number): boolean {
+    const open = this.queues.get(queueKey(topic, partition))?.open ?? null;
+    return open === null || open.estimatedSize() >= this.options.batchSize;
+  }
+
+  /** Seals every open batch; resolves once every batch sealed so far has been appended or has failed. */
+  flush(): Promise<void> {
+    const tails: Promise<void>[] = [];
+    for (const queue of this.queues.values()) {
+      this.seal(queue);
+      tails.push(queue.tail);
+    }
+    return Promise.all(tails).then(() => undefined);
+  }
+
+  private queue(topic: string, partition: number): PartitionQueue {
+    const key = queueKey(topic, partition);
+    let queue = this.queues.get(key);
+    if (queue === undefined) {
+      queue = new PartitionQueue(topic, partition);
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  private openBatch(queue: PartitionQueue, spec: BatchSpec): ProducerBatch {
+    const batch = new ProducerBatch(spec, this.estimator.estimation(queue.topic, spec.compression));
+    const linger = (): void => {
+      if (queue.open === batch) this.seal(queue);
+    };
+    if (this.options.lingerMs === 0) {
+      const immediate = setImmediate(linger);
+      batch.cancelLinger = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(linger, this.options.lingerMs);
+      batch.cancelLinger = () => clearTimeout(timer);
+    }
+    queue.open = batch;
+    return batch;
+  }
+
+  private seal(queue: PartitionQueue): void {
+    const batch = queue.open;
+    if (batch === null) return;
+    queue.open = null;
+    batch.cancelLinger();
+    const built = this.build(queue.topic, batch);
+    built.catch(() => undefined); // handled by transmit, which may run later
+    queue.tail = queue.tail.then(() => this.transmit(queue, batch, built));
+  }
+
+  private async build(topic: string, batch: ProducerBatch): Promise<Buffer> {
+    const uncompressed = batch.builder.uncompressedSize;
+    const bytes = await batch.builder.buildAsync();
+    const codec = batch.spec.compression;
+    if (codec !== 'none') {
+      this.estimator.update(topic, codec, (bytes.length - BatchHeader.size) / (uncompressed - BatchHeader.size));
+    }
+    return bytes;
+  }
+
+  /** Never rejects: a failure belongs to the batch's records, not to the partition's chain. */
+  private async transmit(queue: PartitionQueue, batch: ProducerBatch, built: Promise<Buffer>): Promise<void> {
+    try {
+      const info = await this.options.appendBatch(queue.topic, queue.partition, await built);
+      batch.resolve(info.baseOffset);
+    } catch (error) {
+      batch.reject(error);
+    }
+  }
+}
+
+function sameSpec(a: BatchSpec, b: BatchSpec): boolean {
+  return a.compression === b.compression && a.maxBatchBytes === b.maxBatchBytes;
+}
+
+function queueKey(topic: string, partition: number): string {
+  return `${partition}:${topic}`;
+}
