@@ -124,7 +124,7 @@ export class Producer {
   private async appendBatch(topic: string, index: number, batch: Buffer): Promise<AppendInfo> {
     const partition = this.engine.partition(topic, index);
     const info = await partition.append(batch);
-    if (this.durability === 'always' && partition.log.config.durability !== 'always') await partition.log.flush();
+    if (this.durability === 'always') await partition.flush();
     return info;
   }
 }
