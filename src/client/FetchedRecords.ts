@@ -4,7 +4,7 @@
  * skipped; control batches (transaction markers) are never handed out.
  */
 import { RecordBatch } from '../record/RecordBatch.js';
-import { toConsumerRecord, type ConsumerRecord } from './ConsumerRecord.js';
+import { ConsumerRecord } from './ConsumerRecord.js';
 
 export interface FetchedRecords {
   records: ConsumerRecord[];
@@ -19,7 +19,7 @@ export async function fetchedRecords(bytes: Buffer, position: number, topic: str
     if (!batch.isControl) {
       const batchRecords = batch.compression === 'none' ? batch.records() : await batch.recordsAsync();
       for (const record of batchRecords) {
-        if (record.offset >= position) records.push(toConsumerRecord(topic, partition, record));
+        if (record.offset >= position) records.push(new ConsumerRecord(topic, partition, record));
       }
     }
     nextOffset = Math.max(nextOffset, batch.lastOffset + 1);

@@ -302,12 +302,24 @@ describe('Consumer: iteration', () => {
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_CONSUMER_CLOSED' }));
     }
   });
+
+  test('the engine closing under a waiting iteration rejects it with a typed error', async () => {
+    const engine = await engineWith({ events: 1 });
+    const consumer = consumerOf(engine);
+    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
+    const next = consumer[Symbol.asyncIterator]().next();
+    expect(await pendingAfter(next, 50)).toBe(true);
+    await engine.close();
+    await expect(next).rejects.toMatchObject({ code: 'ERR_LOG_CLOSED' });
+  });
 });
 
 describe('Consumer: bad arguments are typed errors', () => {
   test.each<unknown>([0, -1, 1.5, '1', Number.NaN])('maxBytes %s', async (maxBytes) => {
     const engine = await engineWith({});
-    expect(() => new Consumer(engine, { maxBytes: maxBytes as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => new Consumer(engine, { maxBytes: maxBytes as number })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', kafka: expect.objectContaining({ code: 42, name: 'INVALID_REQUEST' }) }),
+    );
   });
 
   test('autoOffsetReset outside earliest/latest/none', async () => {
