@@ -56,6 +56,15 @@ async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<bool
   return !settled;
 }
 
+/** The first next() of a consumer of events-0 from the start, checked to wait while the log is empty (wrapped: an async function would await it). */
+async function waitingNext(engine: Engine): Promise<{ next: Promise<IteratorResult<ConsumerRecord>> }> {
+  const consumer = consumerOf(engine);
+  consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
+  const next = consumer[Symbol.asyncIterator]().next();
+  expect(await pendingAfter(next, 100)).toBe(true);
+  return { next };
+}
+
 describe('Consumer: where reading starts', () => {
   test('earliest reads every record in order, with keys, timestamps, and the position and records-out counted', async () => {
     const engine = await engineWith({ events: 1 });
@@ -198,15 +207,12 @@ describe('Consumer: what it reads', () => {
 describe('Consumer: iteration', () => {
   test('an iteration at the log end completes only after a later append, without polling', async () => {
     const engine = await engineWith({ events: 1 });
-    const consumer = consumerOf(engine);
-    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
-    const next = consumer[Symbol.asyncIterator]().next();
-    expect(await pendingAfter(next, 150)).toBe(true);
+    const { next } = await waitingNext(engine);
     const appendedAt = performance.now();
     await append(engine, 'events', 0, batchOf(['late']));
     const result = await next;
     expect(performance.now() - appendedAt).toBeLessThan(2000);
-    expect(result.value.value.toString()).toBe('late');
+    expect((result.value as ConsumerRecord).value!.toString()).toBe('late');
   });
 
   test('batches(): one fetch per partition with its records and high watermark', async () => {
@@ -305,10 +311,7 @@ describe('Consumer: iteration', () => {
 
   test('the engine closing under a waiting iteration rejects it with a typed error', async () => {
     const engine = await engineWith({ events: 1 });
-    const consumer = consumerOf(engine);
-    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
-    const next = consumer[Symbol.asyncIterator]().next();
-    expect(await pendingAfter(next, 50)).toBe(true);
+    const { next } = await waitingNext(engine);
     await engine.close();
     await expect(next).rejects.toMatchObject({ code: 'ERR_LOG_CLOSED' });
   });
