@@ -15,9 +15,12 @@ const kafka = (code: number, name: string, retriable: boolean): KafkaError => ({
 export const KafkaErrors = {
   OFFSET_OUT_OF_RANGE: kafka(1, 'OFFSET_OUT_OF_RANGE', false),
   CORRUPT_MESSAGE: kafka(2, 'CORRUPT_MESSAGE', true),
+  UNKNOWN_TOPIC_OR_PARTITION: kafka(3, 'UNKNOWN_TOPIC_OR_PARTITION', true),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
+  INVALID_TOPIC_EXCEPTION: kafka(17, 'INVALID_TOPIC_EXCEPTION', false),
   RECORD_LIST_TOO_LARGE: kafka(18, 'RECORD_LIST_TOO_LARGE', false),
   INVALID_TIMESTAMP: kafka(32, 'INVALID_TIMESTAMP', false),
+  TOPIC_ALREADY_EXISTS: kafka(36, 'TOPIC_ALREADY_EXISTS', false),
   INVALID_PARTITIONS: kafka(37, 'INVALID_PARTITIONS', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
   INVALID_REQUEST: kafka(42, 'INVALID_REQUEST', false),
@@ -37,6 +40,10 @@ const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
   ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
   ERR_INVALID_TIMESTAMP: KafkaErrors.INVALID_TIMESTAMP,
   ERR_INVALID_PARTITIONS: KafkaErrors.INVALID_PARTITIONS,
+  ERR_UNKNOWN_TOPIC: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
+  ERR_UNKNOWN_TOPIC_OR_PARTITION: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
+  ERR_INVALID_TOPIC: KafkaErrors.INVALID_TOPIC_EXCEPTION,
+  ERR_TOPIC_EXISTS: KafkaErrors.TOPIC_ALREADY_EXISTS,
   ERR_UNSUPPORTED_COMPRESSION_TYPE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
   ERR_CODEC_UNAVAILABLE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
   ERR_CORRUPT_COMPRESSED: KafkaErrors.CORRUPT_MESSAGE,
@@ -51,6 +58,8 @@ export interface ErrorDetails {
   errno?: number;
   offset?: number;
   position?: number;
+  /** The process holding a lock (ERR_DATA_DIR_LOCKED). */
+  pid?: number;
 }
 
 export class TributaryError extends Error {
@@ -60,6 +69,7 @@ export class TributaryError extends Error {
   readonly errno?: number;
   readonly offset?: number;
   readonly position?: number;
+  readonly pid?: number;
 
   constructor(message: string, code: string, details: ErrorDetails = {}) {
     super(message);

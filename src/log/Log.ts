@@ -50,6 +50,9 @@ export interface LogReadResult extends SegmentRead {
 
 const EMPTY = Buffer.alloc(0);
 
+/** The settings a segment is created with. */
+const SEGMENT_SHAPE = ['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes'] as const;
+
 function outOfRange(offset: number, start: number, end: number): TributaryError {
   return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
 }
@@ -90,30 +93,30 @@ async function syncDirectory(dir: string): Promise<void> {
 
 export class Log {
   readonly dir: string;
-  readonly config: LogConfig;
+  private _config: LogConfig;
   private segments: LogSegment[];
   private _logStartOffset: number;
   private _logEndOffset: number;
   private _recoveryPoint: number;
   private readonly unflushed = new Set<LogSegment>();
   private readonly scanner = new BatchScanner();
-  private readonly validator: LogValidator;
+  private validator: LogValidator;
   /** Settles when the last append that waited (for checks or for its turn) has written. */
   private appendTurn: Promise<void> = Promise.resolve();
   private waitingAppends = 0;
   private directoryDirty = false;
   private readonly groupCommit = new GroupCommit(() => this.flushNow());
-  private readonly flushTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
   private failure: TributaryError | null = null;
   private closed = false;
   private readonly onLogStartOffsetChange: (offset: number) => void;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
-    this.config = resolveLogConfig(options.config);
-    this.validator = new LogValidator(this.config);
+    this._config = resolveLogConfig(options.config);
+    this.validator = new LogValidator(this._config);
     this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
-    const loaded = loadSegments(this.dir, this.config, {
+    const loaded = loadSegments(this.dir, this._config, {
       recoveryPoint: options.recoveryPoint ?? 0,
       logStartOffset: options.logStartOffset ?? 0,
       hadCleanShutdown: options.hadCleanShutdown ?? false,
@@ -122,9 +125,43 @@ export class Log {
     this._logEndOffset = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._recoveryPoint = loaded.logEndOffset;
-    if (this.config.durability === 'interval') {
-      this.flushTimer = setInterval(() => this.flushInBackground(), this.config.flushIntervalMs).unref();
+    this.scheduleFlushes();
+  }
+
+  private scheduleFlushes(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    if (this._config.durability === 'interval') {
+      this.flushTimer = setInterval(() => this.flushInBackground(), this._config.flushIntervalMs).unref();
     }
+  }
+
+  get config(): LogConfig {
+    return this._config;
+  }
+
+  /**
+   * Replaces the config (an alter of topic configs). Limits, retention, timestamp bounds
+   * and durability apply to the next call; a segment is sized when it is created, so
+   * segment settings apply from a new active segment, rolled here when they change.
+   */
+  updateConfig(overrides: Partial<LogConfig>): void {
+    this.checkUsable();
+    const previous = this._config;
+    this._config = resolveLogConfig(overrides);
+    this.validator = new LogValidator(this._config);
+    if (previous.durability !== this._config.durability || previous.flushIntervalMs !== this._config.flushIntervalMs) this.scheduleFlushes();
+    if (SEGMENT_SHAPE.some((key) => previous[key] !== this._config[key])) this.replaceActiveSegment();
+  }
+
+  /** A new active segment under the current config: rolled to, or in place of an empty one. */
+  private replaceActiveSegment(): void {
+    if (this.active.size > 0) {
+      this.roll();
+      return;
+    }
+    this.deleteSegment(this.segments.pop()!);
+    this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this._config, true, true));
   }
 
   /** Opens the log in `dir` (created if missing), recovering it after an unclean stop. */
@@ -182,7 +219,7 @@ export class Log {
     const batches = this.validate(records);
     const checks = this.validator.validate(records, batches, options.origin ?? 'client');
     const info = checks === null && this.waitingAppends === 0 ? this.write(records, batches) : await this.writeInTurn(checks, records, batches);
-    if (this.config.durability === 'always') await this.groupCommit.request();
+    if (this._config.durability === 'always') await this.groupCommit.request();
     return info;
   }
 
@@ -242,11 +279,11 @@ export class Log {
   private checkLimits(batches: BatchInfo[]): BatchInfo[] {
     let next = this._logEndOffset;
     for (const b of batches) {
-      if (b.size > this.config.maxMessageBytes) {
-        throw new TributaryError(`batch of ${b.size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
+      if (b.size > this._config.maxMessageBytes) {
+        throw new TributaryError(`batch of ${b.size} bytes exceeds max.message.bytes ${this._config.maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
       }
-      if (b.size > this.config.segmentBytes) {
-        throw new TributaryError(`batch of ${b.size} bytes exceeds segment.bytes ${this.config.segmentBytes}`, 'ERR_RECORD_BATCH_TOO_LARGE');
+      if (b.size > this._config.segmentBytes) {
+        throw new TributaryError(`batch of ${b.size} bytes exceeds segment.bytes ${this._config.segmentBytes}`, 'ERR_RECORD_BATCH_TOO_LARGE');
       }
       next += b.lastOffset - b.baseOffset + 1;
     }
@@ -284,7 +321,7 @@ export class Log {
     if (this.active.size === 0) return;
     this.active.onBecomeInactive();
     this.active.flushIndexes();
-    this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this.config, true, true));
+    this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this._config, true, true));
     this.directoryDirty = true;
     this.flushInBackground();
   }
@@ -341,7 +378,7 @@ export class Log {
   enforceRetention(now: number = Date.now()): number {
     this.checkUsable();
     let deleted = 0;
-    const { retentionMs, retentionBytes } = this.config;
+    const { retentionMs, retentionBytes } = this._config;
     if (retentionMs >= 0) deleted += this.deleteOldSegments((s) => now - s.largestTimestamp > retentionMs);
     if (retentionBytes >= 0) {
       let excess = this.size - retentionBytes;
@@ -401,7 +438,7 @@ export class Log {
 
   private truncateFullyAndStartAt(offset: number): void {
     for (const segment of this.segments.splice(0)) this.deleteSegment(segment);
-    this.segments.push(LogSegment.open(this.dir, offset, this.config, true, true));
+    this.segments.push(LogSegment.open(this.dir, offset, this._config, true, true));
     this._logEndOffset = offset;
     this._logStartOffset = offset;
     this._recoveryPoint = offset;

@@ -24,6 +24,8 @@ export interface LogManagerOptions {
   dataDir: string;
   /** Config for every log opened from disk, and the base for new ones. */
   config?: Partial<LogConfig>;
+  /** Config of a log found on disk, over `config` (e.g. its topic's overrides). */
+  configOf?: (tp: TopicPartition) => Partial<LogConfig>;
   /** How often retention runs (log.retention.check.interval.ms); 0 turns it off. */
   retentionCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
@@ -45,7 +47,7 @@ export class LogManager {
     mkdirSync(this.dataDir, { recursive: true });
     const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = existsSync(marker);
-    this.loadLogs();
+    this.loadLogs(options.configOf ?? (() => ({})));
     rmSync(marker, { force: true });
     syncDirectory(this.dataDir);
     this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
@@ -70,14 +72,14 @@ export class LogManager {
     return new LogManager(options);
   }
 
-  private loadLogs(): void {
+  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig>): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
       const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
       if (tp === null) continue;
       const key = checkpointKey(tp);
-      this.openLog(tp, this.config, {
+      this.openLog(tp, { ...this.config, ...configOf(tp) }, {
         recoveryPoint: recoveryPoints.get(key) ?? 0,
         logStartOffset: startOffsets.get(key) ?? 0,
         hadCleanShutdown: this.hadCleanShutdown,

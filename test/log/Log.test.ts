@@ -334,3 +334,40 @@ describe('Log CRC verification (in the native append)', () => {
     expect(checkLogFiles(dir)).toBe(offset);
   });
 });
+
+describe('Log updateConfig', () => {
+  test('limits and durability apply to the next append', async () => {
+    const log = Log.open({ dir: tempDir() });
+    const batch = sampleBatch(0, 2, 300);
+    await log.append(batch);
+    log.updateConfig({ maxMessageBytes: batch.length - 1 });
+    await expect(log.append(batch)).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
+    log.updateConfig({ durability: 'interval', flushIntervalMs: 20 });
+    await log.append(sampleBatch(1));
+    await vi.waitFor(() => expect(log.recoveryPoint).toBe(5), { timeout: 2000 });
+    log.updateConfig({ durability: 'always' });
+    await log.append(sampleBatch(2));
+    expect(log.recoveryPoint).toBe(8);
+    expect(() => log.updateConfig({ segmentBytes: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    expect(log.config.durability).toBe('always');
+    await log.close();
+  });
+
+  test('new segment settings start a new segment, or replace an empty active one', async () => {
+    const dir = tempDir();
+    const log = Log.open({ dir });
+    log.updateConfig({ segmentBytes: 1000 });
+    expect(log.segmentBaseOffsets).toEqual([0]);
+    for (let i = 0; i < 4; i++) await log.append(sampleBatch(i, 1, 300));
+    expect(log.segmentCount).toBe(2); // two batches of ~400 bytes per 1000-byte segment
+    log.updateConfig({ segmentBytes: 4000 });
+    expect(log.segmentBaseOffsets).toEqual([0, 2, 4]);
+    for (let i = 0; i < 8; i++) await log.append(sampleBatch(i, 1, 300));
+    expect(log.segmentBaseOffsets).toEqual([0, 2, 4]);
+    await log.close();
+    checkLogFiles(dir);
+    const reopened = Log.open({ dir, hadCleanShutdown: true });
+    expect(reopened.logEndOffset).toBe(12);
+    await reopened.close();
+  });
+});

@@ -68,3 +68,17 @@ describe('LogManager', () => {
     expect(() => LogManager.open(options(dataDir))).toThrow(expect.objectContaining({ code: 'ERR_CORRUPT_CHECKPOINT' }));
   });
 });
+
+describe('LogManager configOf', () => {
+  test('logs found on disk open with their own config over the manager config', async () => {
+    const dataDir = tempDir();
+    const first = LogManager.open(options(dataDir));
+    first.getOrCreateLog(A);
+    first.getOrCreateLog(B, { retentionMs: 5 });
+    await first.close();
+    const reopened = LogManager.open({ ...options(dataDir), configOf: (tp) => (tp.partition === B.partition ? { retentionMs: 5 } : {}) });
+    expect(reopened.getLog(A)!.config).toMatchObject({ segmentBytes: 2048, retentionMs: 7 * 24 * 3600 * 1000 });
+    expect(reopened.getLog(B)!.config).toMatchObject({ segmentBytes: 2048, retentionMs: 5 });
+    await reopened.close();
+  });
+});

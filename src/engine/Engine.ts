@@ -1,0 +1,251 @@
+/**
+ * Engine: a data directory opened by one process, its topics and their partitions, on
+ * top of LogManager. Topic metadata lives in the TopicRegistry, which is written first
+ * when a topic is created and first when one is deleted; on open, registered
+ * partitions missing on disk are created empty and partition directories no topic
+ * claims (a delete cut short by a crash) are deleted.
+ */
+import { mkdirSync } from 'node:fs';
+import { TributaryError } from '../errors.js';
+import { LogManager } from '../log/LogManager.js';
+import type { TopicPartition } from '../log/LogFileNames.js';
+import { DataDirLock } from './DataDirLock.js';
+import { Partition, type PartitionStats } from './Partition.js';
+import {
+  checkTopicConfigName,
+  collisionKey,
+  normalizeTopicConfig,
+  normalizeTopicConfigs,
+  resolveTopicConfig,
+  validateTopicName,
+  type ResolvedTopicConfig,
+} from './TopicConfig.js';
+import { newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Broker-level defaults under topic configs (Kafka names, e.g. { 'retention.ms': '604800000' }). */
+  defaults?: Record<string, string>;
+  /** How often retention runs (log.retention.check.interval.ms, default 300000); 0 turns it off. */
+  retentionCheckIntervalMs?: number;
+  /** How often offsets are checkpointed (default 60000); 0 turns it off. */
+  checkpointIntervalMs?: number;
+}
+
+export interface TopicSpec {
+  partitions: number;
+  config?: Record<string, string | number>;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  size: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  /** Kafka's topic id (base64url Uuid). */
+  id: string;
+  partitions: PartitionDescription[];
+  /** Every known topic config with its effective value. */
+  config: Record<string, string>;
+}
+
+const MAX_PARTITIONS = 1_000_000;
+
+function unknownTopic(name: string): TributaryError {
+  return new TributaryError(`unknown topic '${name}'`, 'ERR_UNKNOWN_TOPIC');
+}
+
+function checkPartitionCount(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_PARTITIONS) {
+    throw new TributaryError(`partition count must be an integer in [1, ${MAX_PARTITIONS}], got ${String(count)}`, 'ERR_INVALID_PARTITIONS');
+  }
+}
+
+export class Engine {
+  private readonly partitions = new Map<string, Partition[]>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly lock: DataDirLock,
+    private readonly registry: TopicRegistry,
+    private readonly defaults: Readonly<Record<string, string>>,
+    private readonly logs: LogManager,
+  ) {
+    for (const topic of registry.all()) this.openPartitions(topic, 0);
+  }
+
+  /** Takes the data-dir lock (ERR_DATA_DIR_LOCKED), loads the topics and recovers their logs. */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const defaults = normalizeTopicConfigs(options.defaults);
+    resolveTopicConfig(1, {}, defaults);
+    mkdirSync(options.dataDir, { recursive: true });
+    const lock = DataDirLock.acquire(options.dataDir);
+    try {
+      const registry = TopicRegistry.open(options.dataDir);
+      const logs = LogManager.open({
+        dataDir: options.dataDir,
+        configOf: (tp) => {
+          const topic = registry.get(tp.topic);
+          return topic ? resolveTopicConfig(topic.partitions, topic.config, defaults).log : {};
+        },
+        retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+        checkpointIntervalMs: options.checkpointIntervalMs,
+      });
+      try {
+        await Engine.deleteUnclaimed(logs, registry);
+        return new Engine(options.dataDir, lock, registry, defaults, logs);
+      } catch (error) {
+        await logs.close();
+        throw error;
+      }
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static async deleteUnclaimed(logs: LogManager, registry: TopicRegistry): Promise<void> {
+    const claimed = (tp: TopicPartition) => tp.partition < (registry.get(tp.topic)?.partitions ?? 0);
+    for (const tp of logs.topicPartitions.filter((tp) => !claimed(tp))) await logs.deleteLog(tp);
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw new TributaryError(`engine for ${this.dataDir} is closed`, 'ERR_ENGINE_CLOSED');
+  }
+
+  private topic(name: string): TopicMetadata {
+    this.checkOpen();
+    const topic = this.registry.get(name);
+    if (!topic) throw unknownTopic(name);
+    return topic;
+  }
+
+  /** Opens (creating when missing) the logs of `topic` from partition `from` on. */
+  private openPartitions(topic: TopicMetadata, from: number): void {
+    const config = resolveTopicConfig(topic.partitions, topic.config, this.defaults).log;
+    const partitions = this.partitions.get(topic.name) ?? [];
+    for (let i = from; i < topic.partitions; i++) {
+      partitions.push(new Partition(topic.name, i, this.logs.getOrCreateLog({ topic: topic.name, partition: i }, config)));
+    }
+    this.partitions.set(topic.name, partitions);
+  }
+
+  createTopic(name: string, spec: TopicSpec): TopicDescription {
+    this.checkOpen();
+    validateTopicName(name);
+    if (this.registry.get(name)) throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
+    const collides = this.registry.names().find((n) => collisionKey(n) === collisionKey(name));
+    if (collides !== undefined) {
+      throw new TributaryError(`topic '${name}' collides with existing topic '${collides}' ('.' and '_' are the same in metric names)`, 'ERR_INVALID_TOPIC');
+    }
+    checkPartitionCount(spec?.partitions);
+    const config = normalizeTopicConfigs(spec.config);
+    resolveTopicConfig(spec.partitions, config, this.defaults);
+    const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
+    this.registry.put(topic);
+    this.openPartitions(topic, 0);
+    return this.describeTopic(name);
+  }
+
+  /** Removes the topic from the registry, then its partition logs from disk. */
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.topic(name);
+    this.registry.remove(name);
+    const partitions = this.partitions.get(name) ?? [];
+    this.partitions.delete(name);
+    for (const p of partitions) p.close();
+    for (let i = 0; i < topic.partitions; i++) await this.logs.deleteLog({ topic: name, partition: i });
+  }
+
+  listTopics(): string[] {
+    this.checkOpen();
+    return this.registry.names();
+  }
+
+  describeTopic(name: string): TopicDescription {
+    const topic = this.topic(name);
+    const partitions = this.partitions.get(name)!.map((p) => ({
+      partition: p.index,
+      logStartOffset: p.logStartOffset,
+      logEndOffset: p.logEndOffset,
+      size: p.log.size,
+    }));
+    return { name, id: topic.id, partitions, config: { ...this.topicConfig(name).values } };
+  }
+
+  /** Grows the topic to `totalCount` partitions; ERR_INVALID_PARTITIONS unless it grows. */
+  createPartitions(name: string, totalCount: number): TopicDescription {
+    const topic = this.topic(name);
+    checkPartitionCount(totalCount);
+    if (totalCount <= topic.partitions) {
+      throw new TributaryError(`topic '${name}' has ${topic.partitions} partitions; the count can only grow, asked ${totalCount}`, 'ERR_INVALID_PARTITIONS');
+    }
+    const grown = { ...topic, partitions: totalCount };
+    this.registry.put(grown);
+    this.openPartitions(grown, topic.partitions);
+    return this.describeTopic(name);
+  }
+
+  /** Sets (or, with null, removes) config overrides; every partition log takes them at once. */
+  alterTopicConfig(name: string, changes: Record<string, string | number | null>): TopicDescription {
+    const topic = this.topic(name);
+    const config = { ...topic.config };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) {
+        checkTopicConfigName(key);
+        delete config[key];
+      } else {
+        config[key] = normalizeTopicConfig(key, value);
+      }
+    }
+    const resolved = resolveTopicConfig(topic.partitions, config, this.defaults);
+    this.registry.put({ ...topic, config });
+    for (const p of this.partitions.get(name)!) p.log.updateConfig(resolved.log);
+    return this.describeTopic(name);
+  }
+
+  /** The typed effective config of a topic (what producers need: maxMessageBytes, compressionType, ...). */
+  topicConfig(name: string): ResolvedTopicConfig {
+    const topic = this.topic(name);
+    return resolveTopicConfig(topic.partitions, topic.config, this.defaults);
+  }
+
+  partition(topic: string, partition: number): Partition {
+    this.checkOpen();
+    const found = this.partitions.get(topic)?.[partition];
+    if (found === undefined) {
+      throw new TributaryError(`unknown topic partition ${topic}-${String(partition)}`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+    }
+    return found;
+  }
+
+  partitionCount(name: string): number {
+    return this.topic(name).partitions;
+  }
+
+  /** One entry per partition, sorted by topic then partition. */
+  stats(): PartitionStats[] {
+    this.checkOpen();
+    return this.registry.names().flatMap((name) => this.partitions.get(name)!.map((p) => p.stats()));
+  }
+
+  /** Wakes waiters, closes every log (flushing it), checkpoints and releases the lock; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    for (const partitions of this.partitions.values()) for (const p of partitions) p.close();
+    try {
+      await this.logs.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+}

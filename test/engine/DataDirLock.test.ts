@@ -1,0 +1,92 @@
+/**
+ * The data-directory lock across real processes: a child holds it while the parent
+ * tries, the parent holds it while a child tries, and a SIGKILLed holder's lock is
+ * taken over. Children run the built dist/ (rebuild with tsconfig.build.json).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, test } from 'vitest';
+import { DataDirLock, LOCK_FILE } from '../../src/engine/DataDirLock.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const DIST_LOCK = resolve(import.meta.dirname, '..', '..', 'dist', 'engine', 'DataDirLock.js');
+
+const holderScript = `
+import { DataDirLock } from ${JSON.stringify(DIST_LOCK)};
+DataDirLock.acquire(process.argv[1]);
+console.log('locked');
+setInterval(() => {}, 1000);
+`;
+
+const tryScript = `
+import { DataDirLock } from ${JSON.stringify(DIST_LOCK)};
+try {
+  DataDirLock.acquire(process.argv[1]).release();
+  console.log(JSON.stringify({ acquired: true }));
+} catch (error) {
+  console.log(JSON.stringify({ code: error.code, pid: error.pid }));
+}
+`;
+
+/** Starts a child that takes the lock and keeps it; resolves once it holds it. */
+async function lockingChild(dataDir: string) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', holderScript, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+  expect(first.value).toBe('locked');
+  const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+  return { pid: child.pid!, kill: () => (child.kill('SIGKILL'), exited) };
+}
+
+function tryInChild(dataDir: string): { acquired?: boolean; code?: string; pid?: number } {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', tryScript, dataDir], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout) as { acquired?: boolean; code?: string; pid?: number };
+}
+
+describe('DataDirLock', () => {
+  test('a second acquire in the same process fails naming the holder; release frees it', () => {
+    const dir = tempDir();
+    const lock = DataDirLock.acquire(dir);
+    expect(() => DataDirLock.acquire(dir)).toThrow(expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: process.pid }));
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+\\n$`));
+    lock.release();
+    lock.release();
+    DataDirLock.acquire(dir).release();
+  });
+
+  test('another process is refused while this one holds the lock, and gets it after release', () => {
+    const dir = tempDir();
+    const lock = DataDirLock.acquire(dir);
+    expect(tryInChild(dir)).toEqual({ code: 'ERR_DATA_DIR_LOCKED', pid: process.pid });
+    lock.release();
+    expect(tryInChild(dir)).toEqual({ acquired: true });
+  });
+
+  test('a lock held by a live child refuses us; after SIGKILL of the child the stale lock is taken over', async () => {
+    const dir = tempDir();
+    const child = await lockingChild(dir);
+    try {
+      expect(() => DataDirLock.acquire(dir)).toThrow(expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: child.pid }));
+    } finally {
+      expect(await child.kill()).toBe('SIGKILL');
+    }
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${child.pid} `));
+    const lock = DataDirLock.acquire(dir);
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+    lock.release();
+  });
+
+  test('a lock naming a live pid with another start time (a recycled pid) is stale', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), `${process.pid} 1\n`);
+    DataDirLock.acquire(dir).release();
+  });
+
+  test('a lock file that is not one of ours is treated as stale', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), 'garbage');
+    DataDirLock.acquire(dir).release();
+  });
+});
