@@ -77,11 +77,12 @@ function checkList(list: unknown, what: string): asserts list is unknown[] {
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxBytes: number;
   private readonly autoOffsetReset: OffsetResetStrategy;
-  private readonly assignment = new Map<string, AssignedPartition>();
+  private readonly byKey = new Map<string, AssignedPartition>();
   /** Round-robin order: the assigned partitions, and where the next fetch starts. */
   private readonly fetchOrder: AssignedPartition[] = [];
   private fetchCursor = 0;
-  private wakeup: AbortController | null = null;
+  /** One per waiting iteration (several may run at once, e.g. records and batches()). */
+  private readonly wakeups = new Set<AbortController>();
   private closed = false;
 
   constructor(
@@ -104,19 +105,19 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       checkTopicPartition(tp);
       checkOffsetSpec(tp.offset);
       const key = keyOf(tp.topic, tp.partition);
-      if (this.assignment.has(key) || added.has(key)) throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
+      if (this.byKey.has(key) || added.has(key)) throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
       const log = this.engine.partition(tp.topic, tp.partition);
       added.set(key, { log, position: resolveOffset(log, tp.offset, this.autoOffsetReset), paused: false, epoch: 0 });
     }
     for (const [key, assigned] of added) {
-      this.assignment.set(key, assigned);
+      this.byKey.set(key, assigned);
       this.fetchOrder.push(assigned);
     }
     this.wake();
   }
 
   /** The partitions assigned, in assignment order. */
-  assigned(): TopicPartition[] {
+  assignment(): TopicPartition[] {
     return this.fetchOrder.map(({ log }) => ({ topic: log.topic, partition: log.index }));
   }
 
@@ -262,7 +263,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Until an unpaused partition has data past its position, or assign/seek/resume/close changes what to wait for. */
   private async waitForData(): Promise<void> {
     const wakeup = new AbortController();
-    this.wakeup = wakeup;
+    this.wakeups.add(wakeup);
     const { signal } = wakeup;
     const woken = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     const waits = this.fetchOrder.filter((a) => !a.paused).map((a) => a.log.waitForData(a.position, signal));
@@ -270,12 +271,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       await Promise.race([woken, ...waits]);
     } finally {
       wakeup.abort();
-      if (this.wakeup === wakeup) this.wakeup = null;
+      this.wakeups.delete(wakeup);
     }
   }
 
   private wake(): void {
-    this.wakeup?.abort();
+    for (const wakeup of this.wakeups) wakeup.abort();
   }
 
   private isCurrent(assigned: AssignedPartition, epoch: number): boolean {
@@ -289,7 +290,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private assignedPartition(tp: TopicPartition): AssignedPartition {
     this.checkOpen();
     checkTopicPartition(tp);
-    const assigned = this.assignment.get(keyOf(tp.topic, tp.partition));
+    const assigned = this.byKey.get(keyOf(tp.topic, tp.partition));
     if (assigned === undefined) throw invalidArgument(`${tp.topic}-${tp.partition} is not assigned to this consumer`);
     return assigned;
   }

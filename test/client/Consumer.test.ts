@@ -126,7 +126,7 @@ describe('Consumer: where reading starts', () => {
     expect(earliest.position(at)).toBe(1);
     const none = consumerOf(engine, { autoOffsetReset: 'none' });
     expect(() => none.assign([{ ...at, offset: 0 }])).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
-    expect(none.assigned()).toEqual([]);
+    expect(none.assignment()).toEqual([]);
   });
 
   test('records deleted under the position while consuming: reset per policy', async () => {
@@ -289,6 +289,26 @@ describe('Consumer: iteration', () => {
     await consumer.close();
   });
 
+  test('an iteration started before any assignment wakes on assign', async () => {
+    const engine = await engineWith({ events: 1 });
+    await append(engine, 'events', 0, batchOf(['a']));
+    const consumer = consumerOf(engine);
+    const next = consumer[Symbol.asyncIterator]().next();
+    expect(await pendingAfter(next, 50)).toBe(true);
+    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
+    expect((await next).value).toMatchObject({ offset: 0 });
+  });
+
+  test('close ends every waiting iteration, records and batches alike', async () => {
+    const engine = await engineWith({ events: 1 });
+    const consumer = consumerOf(engine);
+    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
+    const waiting = [consumer[Symbol.asyncIterator]().next(), consumer.batches().next(), consumer[Symbol.asyncIterator]().next()];
+    expect(await pendingAfter(Promise.race(waiting), 50)).toBe(true);
+    await consumer.close();
+    expect(await Promise.all(waiting)).toEqual([0, 1, 2].map(() => ({ done: true, value: undefined })));
+  });
+
   test('close ends a waiting for-await loop and every later iteration; later calls are refused', async () => {
     const engine = await engineWith({ events: 1 });
     await append(engine, 'events', 0, batchOf(['a']));
@@ -357,10 +377,10 @@ describe('Consumer: bad arguments are typed errors', () => {
     const p0 = { topic: 'events', partition: 0, offset: 0 };
     const p1 = { topic: 'events', partition: 1, offset: 0 };
     expect(() => consumer.assign([p0, p1, p0])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(consumer.assigned()).toEqual([]);
+    expect(consumer.assignment()).toEqual([]);
     consumer.assign([p0]);
     expect(() => consumer.assign([p1, p0])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(consumer.assigned()).toEqual([{ topic: 'events', partition: 0 }]);
+    expect(consumer.assignment()).toEqual([{ topic: 'events', partition: 0 }]);
   });
 
   test('seek, position, pause and resume of a partition not assigned', async () => {
