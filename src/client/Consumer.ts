@@ -12,6 +12,7 @@
 import { TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
+import type { LogReadResult } from '../log/Log.js';
 import type { ConsumerBatch, ConsumerRecord } from './ConsumerRecord.js';
 import { fetchedRecords } from './FetchedRecords.js';
 import {
@@ -250,7 +251,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /** Partition.read at the position, which moves per autoOffsetReset if retention deleted it. */
-  private read(assigned: AssignedPartition): ReturnType<Partition['read']> {
+  private read(assigned: AssignedPartition): LogReadResult {
     try {
       return assigned.log.read(assigned.position, this.maxBytes);
     } catch (error) {
