@@ -8,6 +8,9 @@
  * markers are not. A position outside the log (a number given to assign/seek, or records
  * deleted by retention under a consumer) moves as `autoOffsetReset` says, 'latest' by
  * default as in Kafka.
+ *
+ * Like Kafka's, a consumer is meant to be read by one iteration at a time: iterations
+ * running together share the positions and may hand out the same records.
  */
 import { TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';

@@ -133,13 +133,18 @@ describe('Consumer: where reading starts', () => {
     const engine = await engineWith({ events: 1 });
     await append(engine, 'events', 0, batchOf(['a']), batchOf(['b']), batchOf(['c']), batchOf(['d']));
     const at = { topic: 'events', partition: 0 };
+    const byDefault = consumerOf(engine);
     const earliest = consumerOf(engine, { autoOffsetReset: 'earliest' });
     const none = consumerOf(engine, { autoOffsetReset: 'none' });
-    earliest.assign([{ ...at, offset: 0 }]);
-    none.assign([{ ...at, offset: 0 }]);
+    for (const consumer of [byDefault, earliest, none]) consumer.assign([{ ...at, offset: 0 }]);
     expect(engine.partition('events', 0).deleteRecordsBefore(2)).toBe(2);
     expect(values(await take(earliest, 2))).toEqual(['c', 'd']);
     await expect(take(none, 1)).rejects.toMatchObject({ code: 'ERR_OFFSET_OUT_OF_RANGE' });
+    const next = byDefault[Symbol.asyncIterator]().next();
+    expect(await pendingAfter(next, 50)).toBe(true);
+    expect(byDefault.position(at)).toBe(4);
+    await append(engine, 'events', 0, batchOf(['e']));
+    expect((await next).value).toMatchObject({ offset: 4 });
   });
 });
 
