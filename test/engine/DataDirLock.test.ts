@@ -30,6 +30,24 @@ try {
 }
 `;
 
+const racerScript = `
+import { DataDirLock } from ${JSON.stringify(DIST_LOCK)};
+try {
+  DataDirLock.acquire(process.argv[1]);
+  console.log('locked');
+} catch (error) {
+  console.log(error.code);
+}
+process.stdin.resume().on('end', () => process.exit(0));
+`;
+
+/** Starts a child that tries the lock and keeps what it got until its stdin closes; resolves with its report. */
+async function racer(dataDir: string): Promise<{ report: string; finish: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', racerScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+  return { report: first.value as string, finish: () => child.stdin.end() };
+}
+
 /** Starts a child that takes the lock and keeps it; resolves once it holds it. */
 async function lockingChild(dataDir: string) {
   const child = spawn(process.execPath, ['--input-type=module', '-e', holderScript, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -82,6 +100,17 @@ describe('DataDirLock', () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), `${process.pid} 1\n`);
     DataDirLock.acquire(dir).release();
+  });
+
+  test('processes racing for a stale lock: exactly one gets it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), `${process.pid} 1\n`);
+    const racers = await Promise.all(Array.from({ length: 4 }, () => racer(dir)));
+    try {
+      expect(racers.map((r) => r.report).sort()).toEqual(['ERR_DATA_DIR_LOCKED', 'ERR_DATA_DIR_LOCKED', 'ERR_DATA_DIR_LOCKED', 'locked']);
+    } finally {
+      for (const r of racers) r.finish();
+    }
   });
 
   test('a lock file that is not one of ours is treated as stale', () => {
