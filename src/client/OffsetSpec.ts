@@ -1,0 +1,55 @@
+/**
+ * Where a consumer starts reading a partition (Kafka's OffsetSpec and auto.offset.reset):
+ * resolved against the partition's log at once, so position() is always a number.
+ */
+import { TributaryError } from '../errors.js';
+import type { Partition } from '../engine/Partition.js';
+
+export type OffsetSpec = 'earliest' | 'latest' | number | { timestamp: number };
+
+/** Kafka's auto.offset.reset: where a position outside the log moves; 'none' throws ERR_OFFSET_OUT_OF_RANGE. */
+export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
+
+const RESET_STRATEGIES: readonly string[] = ['earliest', 'latest', 'none'];
+
+export function invalidArgument(message: string): TributaryError {
+  return new TributaryError(message, 'ERR_INVALID_ARGUMENT');
+}
+
+function isOffset(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+export function checkOffsetSpec(spec: unknown): asserts spec is OffsetSpec {
+  if (spec === 'earliest' || spec === 'latest' || isOffset(spec)) return;
+  if (typeof spec === 'object' && spec !== null && isOffset((spec as { timestamp?: unknown }).timestamp)) return;
+  throw invalidArgument(`offset ${JSON.stringify(spec)} is not 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0`);
+}
+
+export function checkResetStrategy(strategy: unknown): asserts strategy is OffsetResetStrategy {
+  if (typeof strategy !== 'string' || !RESET_STRATEGIES.includes(strategy)) {
+    throw invalidArgument(`autoOffsetReset ${JSON.stringify(strategy)} is not one of ${RESET_STRATEGIES.join(', ')}`);
+  }
+}
+
+/** The position `offset` moves to when it lies outside [logStartOffset, logEndOffset]. */
+export function resetOffset(partition: Partition, offset: number, strategy: OffsetResetStrategy): number {
+  const { logStartOffset, logEndOffset } = partition;
+  if (strategy === 'earliest') return logStartOffset;
+  if (strategy === 'latest') return logEndOffset;
+  throw new TributaryError(
+    `offset ${offset} of ${partition.topic}-${partition.index} is outside the log [${logStartOffset}, ${logEndOffset}]`,
+    'ERR_OFFSET_OUT_OF_RANGE',
+    { offset },
+  );
+}
+
+export function resolveOffset(partition: Partition, spec: OffsetSpec, strategy: OffsetResetStrategy): number {
+  if (spec === 'earliest') return partition.logStartOffset;
+  if (spec === 'latest') return partition.logEndOffset;
+  if (typeof spec === 'number') {
+    const inLog = spec >= partition.logStartOffset && spec <= partition.logEndOffset;
+    return inLog ? spec : resetOffset(partition, spec, strategy);
+  }
+  return partition.offsetForTimestamp(spec.timestamp) ?? partition.logEndOffset;
+}
