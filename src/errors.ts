@@ -87,3 +87,8 @@ export class TributaryError extends Error {
 export function isTributaryError(error: unknown, code?: string): error is TributaryError {
   return error instanceof TributaryError && (code === undefined || error.code === code);
 }
+
+/** A caller passed something the API cannot take (Kafka INVALID_REQUEST on the wire). */
+export function invalidArgument(message: string): TributaryError {
+  return new TributaryError(message, 'ERR_INVALID_ARGUMENT');
+}

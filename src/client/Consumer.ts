@@ -12,7 +12,7 @@
  * Like Kafka's, a consumer is meant to be read by one iteration at a time: iterations
  * running together share the positions and may hand out the same records.
  */
-import { TributaryError } from '../errors.js';
+import { invalidArgument, TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
 import type { LogReadResult } from '../log/Log.js';
@@ -21,7 +21,6 @@ import { fetchedRecords } from './FetchedRecords.js';
 import {
   checkOffsetSpec,
   checkResetStrategy,
-  invalidArgument,
   resetOffset,
   resolveOffset,
   type OffsetResetStrategy,

@@ -2,7 +2,7 @@
  * Where a consumer starts reading a partition (Kafka's OffsetSpec and auto.offset.reset):
  * resolved against the partition's log at once, so position() is always a number.
  */
-import { TributaryError } from '../errors.js';
+import { invalidArgument, TributaryError } from '../errors.js';
 import type { Partition } from '../engine/Partition.js';
 
 export type OffsetSpec = 'earliest' | 'latest' | number | { timestamp: number };
@@ -11,10 +11,6 @@ export type OffsetSpec = 'earliest' | 'latest' | number | { timestamp: number };
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 
 const RESET_STRATEGIES: readonly string[] = ['earliest', 'latest', 'none'];
-
-export function invalidArgument(message: string): TributaryError {
-  return new TributaryError(message, 'ERR_INVALID_ARGUMENT');
-}
 
 function isOffset(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;

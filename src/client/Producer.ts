@@ -11,14 +11,14 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import type { ResolvedTopicConfig } from '../engine/TopicConfig.js';
-import { TributaryError } from '../errors.js';
+import { invalidArgument, TributaryError } from '../errors.js';
 import type { AppendInfo } from '../log/Log.js';
 import type { Durability } from '../log/LogConfig.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { BuiltInPartitioner } from '../record/Partitioner.js';
 import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
-import { explicitPartition, invalidArgument, toRecordInput, type ProducerRecord, type RecordMetadata } from './ProducerRecord.js';
+import { explicitPartition, toRecordInput, type ProducerRecord, type RecordMetadata } from './ProducerRecord.js';
 import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from './RecordAccumulator.js';
 import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js';
 

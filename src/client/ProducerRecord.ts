@@ -3,7 +3,7 @@
  * into the bytes a RecordBatchBuilder encodes. Strings are UTF-8; header keys may repeat
  * (as Kafka allows) when headers are given as [key, value] pairs.
  */
-import { TributaryError } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import type { RecordHeader, RecordInput } from '../record/RecordBatchBuilder.js';
 
 export type Bytes = Buffer | Uint8Array | string | null;
@@ -23,10 +23,6 @@ export interface RecordMetadata {
   topic: string;
   partition: number;
   offset: number;
-}
-
-export function invalidArgument(message: string): TributaryError {
-  return new TributaryError(message, 'ERR_INVALID_ARGUMENT');
 }
 
 function toBytes(bytes: unknown, what: string): Buffer | null {
