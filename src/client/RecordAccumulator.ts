@@ -19,7 +19,10 @@ export interface RecordAccumulatorOptions {
   batchSize: number;
   /** `linger.ms`: how long a batch waits for more records after its first. */
   lingerMs: number;
-  /** Appends a sealed batch; called for one batch at a time per partition, in order. */
+  /**
+   * Appends a sealed batch; called for one batch at a time per partition, in order. The
+   * batch's bytes are reused for a later batch once the returned promise settles.
+   */
   appendBatch(topic: string, partition: number, batch: Buffer): Promise<AppendInfo>;
 }
 
@@ -64,8 +67,9 @@ class ProducerBatch {
   constructor(
     readonly spec: BatchSpec,
     private readonly ratio: number,
+    readonly buffer: Buffer,
   ) {
-    this.builder = new RecordBatchBuilder({ compression: spec.compression });
+    this.builder = new RecordBatchBuilder({ compression: spec.compression }, buffer);
     this.baseOffset = new Promise<number>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -96,9 +100,14 @@ class PartitionQueue {
   ) {}
 }
 
+/** Batch buffers kept for reuse, as Kafka's BufferPool keeps batch.size buffers. */
+const POOLED_BUFFERS = 4;
+const MIN_BUFFER_BYTES = 1024;
+
 export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly estimator = new CompressionRatioEstimator();
+  private readonly freeBuffers: Buffer[] = [];
 
   constructor(private readonly options: RecordAccumulatorOptions) {}
 
@@ -146,7 +155,7 @@ export class RecordAccumulator {
   }
 
   private openBatch(queue: PartitionQueue, spec: BatchSpec): ProducerBatch {
-    const batch = new ProducerBatch(spec, this.estimator.estimation(queue.topic, spec.compression));
+    const batch = new ProducerBatch(spec, this.estimator.estimation(queue.topic, spec.compression), this.allocate());
     const linger = (): void => {
       if (queue.open === batch) this.seal(queue);
     };
@@ -159,6 +168,14 @@ export class RecordAccumulator {
     }
     queue.open = batch;
     return batch;
+  }
+
+  private allocate(): Buffer {
+    return this.freeBuffers.pop() ?? Buffer.allocUnsafeSlow(Math.max(this.options.batchSize, MIN_BUFFER_BYTES));
+  }
+
+  private deallocate(buffer: Buffer): void {
+    if (this.freeBuffers.length < POOLED_BUFFERS) this.freeBuffers.push(buffer);
   }
 
   private seal(queue: PartitionQueue): void {
@@ -189,6 +206,7 @@ export class RecordAccumulator {
     } catch (error) {
       batch.reject(error);
     }
+    this.deallocate(batch.buffer);
   }
 }
 

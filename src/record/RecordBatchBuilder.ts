@@ -102,11 +102,12 @@ export class RecordBatchBuilder {
   private baseTimestamp: number | undefined;
   private maxTimestamp = -1;
 
+  /** `initialCapacity` may be a buffer to encode into (a pooled one), grown like any other. */
   constructor(
     private readonly options: BatchOptions = {},
-    initialCapacity = 1024,
+    initialCapacity: number | Buffer = 1024,
   ) {
-    this.buffer = Buffer.allocUnsafe(Math.max(initialCapacity, BatchHeader.size));
+    this.buffer = typeof initialCapacity === 'number' ? Buffer.allocUnsafe(Math.max(initialCapacity, BatchHeader.size)) : initialCapacity;
     this.baseTimestamp = options.baseTimestamp;
   }
 

@@ -81,6 +81,19 @@ describe('RecordBatch', () => {
     expect(() => new RecordBatchBuilder().build()).toThrow(RangeError);
   });
 
+  test('the builder encodes into a given buffer, over whatever it held, and grows out of it', () => {
+    const given = Buffer.alloc(4096, 0xee);
+    const builder = new RecordBatchBuilder({ baseTimestamp: T0 }, given);
+    for (let i = 0; i < 100; i++) builder.append({ value: Buffer.alloc(10, i), timestamp: T0 });
+    const built = builder.build();
+    expect(built.buffer).toBe(given.buffer);
+    const expected = buildRecordBatch(Array.from({ length: 100 }, (_, i) => ({ value: Buffer.alloc(10, i), timestamp: T0 })));
+    expect(built.equals(expected)).toBe(true);
+    const grown = new RecordBatchBuilder({ baseTimestamp: T0 }, Buffer.alloc(100));
+    grown.append({ value: Buffer.alloc(500, 7), timestamp: T0 });
+    expect([...RecordBatch.from(grown.build()).records()][0]!.value).toEqual(Buffer.alloc(500, 7));
+  });
+
   test('all() yields whole batches and skips a cut last one; from() types bad framing', () => {
     const a = buildRecordBatch(sampleRecords(2));
     const b = buildRecordBatch(sampleRecords(3), { baseOffset: 2 });
