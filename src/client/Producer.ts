@@ -25,11 +25,6 @@ import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js
 export type { ProducerOptions } from './ProducerOptions.js';
 export type { Bytes, ProducerHeaders, ProducerRecord, RecordMetadata } from './ProducerRecord.js';
 
-interface Routed {
-  record: RecordInput;
-  partition: number | undefined;
-}
-
 export class Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly partitioner: BuiltInPartitioner;
@@ -62,15 +57,18 @@ export class Producer {
     if (!Array.isArray(records)) throw invalidArgument('records must be an array');
     const config = this.engine.topicConfig(topic);
     const spec: BatchSpec = { compression: this.compression ?? codecOf(config), maxBatchBytes: config.maxMessageBytes };
-    const routed = this.route(records, config);
-    const metas: RecordMetadata[] = [];
-    const byBatch = new Map<Promise<number>, RecordMetadata[]>();
-    for (const { record, partition } of routed) {
-      const meta = this.accumulate(topic, record, partition, config.partitions, spec, byBatch);
-      metas.push(meta);
+    const now = Date.now();
+    const inputs: RecordInput[] = [];
+    const explicit: (number | undefined)[] = [];
+    for (const given of records) {
+      const record = toRecordInput(given, now);
+      explicit.push(checkedPartition(given, config));
+      checkRecordSize(record, config.maxMessageBytes);
+      inputs.push(record);
     }
-    await Promise.all([...byBatch].map(([baseOffset, batchMetas]) => addBaseOffset(baseOffset, batchMetas)));
-    return metas;
+    const runs: BatchRun[] = [];
+    for (let i = 0; i < inputs.length; i++) this.accumulate(topic, inputs[i]!, explicit[i], config.partitions, spec, runs);
+    return metadataOf(topic, runs, await baseOffsetsOf(runs));
   }
 
   /** Sends every record accumulated so far; resolves once each has been appended or has failed. */
@@ -84,37 +82,18 @@ export class Producer {
     return this.closing;
   }
 
-  private route(records: readonly ProducerRecord[], config: ResolvedTopicConfig): Routed[] {
-    const now = Date.now();
-    return records.map((given) => {
-      const record = toRecordInput(given, now);
-      const partition = explicitPartition(given);
-      if (partition !== undefined && partition >= config.partitions) {
-        throw new TributaryError(`partition ${partition} is not in [0, ${config.partitions})`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
-      }
-      checkRecordSize(record, config.maxMessageBytes);
-      return { record, partition };
-    });
-  }
-
-  /** Appends the record; its metadata holds the offset delta until its batch's base offset is known. */
-  private accumulate(
-    topic: string,
-    record: RecordInput,
-    explicit: number | undefined,
-    partitions: number,
-    spec: BatchSpec,
-    byBatch: Map<Promise<number>, RecordMetadata[]>,
-  ): RecordMetadata {
+  /** Appends the record; consecutive records of one batch share a run. */
+  private accumulate(topic: string, record: RecordInput, explicit: number | undefined, partitions: number, spec: BatchSpec, runs: BatchRun[]): void {
     const key = record.key ?? null;
     const partition = explicit ?? this.partitioner.partition(topic, key, partitions);
     const appended = this.accumulator.append(topic, partition, record, spec);
     if (explicit === undefined) this.partitioner.recordAppended(topic, key, partition, appended.appendedBytes);
-    const meta = { topic, partition, offset: appended.offsetDelta };
-    const batchMetas = byBatch.get(appended.baseOffset);
-    if (batchMetas === undefined) byBatch.set(appended.baseOffset, [meta]);
-    else batchMetas.push(meta);
-    return meta;
+    const run = runs[runs.length - 1];
+    if (run !== undefined && run.baseOffset === appended.baseOffset && run.partition === partition && run.firstDelta + run.count === appended.offsetDelta) {
+      run.count++;
+    } else {
+      runs.push({ baseOffset: appended.baseOffset, partition, firstDelta: appended.offsetDelta, count: 1 });
+    }
   }
 
   /**
@@ -129,9 +108,36 @@ export class Producer {
   }
 }
 
-async function addBaseOffset(baseOffset: Promise<number>, metas: RecordMetadata[]): Promise<void> {
-  const base = await baseOffset;
-  for (const meta of metas) meta.offset += base;
+/** Records of one send that are consecutive in one batch: offsets base + firstDelta, on. */
+interface BatchRun {
+  baseOffset: Promise<number>;
+  partition: number;
+  firstDelta: number;
+  count: number;
+}
+
+/** Each run's batch base offset; rejects with the first failed batch's error. */
+async function baseOffsetsOf(runs: BatchRun[]): Promise<number[]> {
+  const batches = [...new Set(runs.map((run) => run.baseOffset))];
+  const offsets = batches.length === 1 ? [await batches[0]!] : await Promise.all(batches);
+  return runs.map((run) => offsets[batches.indexOf(run.baseOffset)]!);
+}
+
+function metadataOf(topic: string, runs: BatchRun[], baseOffsets: number[]): RecordMetadata[] {
+  const metas: RecordMetadata[] = [];
+  runs.forEach((run, i) => {
+    const first = baseOffsets[i]! + run.firstDelta;
+    for (let k = 0; k < run.count; k++) metas.push({ topic, partition: run.partition, offset: first + k });
+  });
+  return metas;
+}
+
+function checkedPartition(record: ProducerRecord, config: ResolvedTopicConfig): number | undefined {
+  const partition = explicitPartition(record);
+  if (partition !== undefined && partition >= config.partitions) {
+    throw new TributaryError(`partition ${partition} is not in [0, ${config.partitions})`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+  }
+  return partition;
 }
 
 /** compression.type names a codec, or leaves it to the producer ('producer', 'uncompressed': none). */

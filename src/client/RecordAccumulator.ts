@@ -108,6 +108,8 @@ export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly estimator = new CompressionRatioEstimator();
   private readonly freeBuffers: Buffer[] = [];
+  /** The queue appended to last: a send's records usually share one. */
+  private lastQueue: PartitionQueue | null = null;
 
   constructor(private readonly options: RecordAccumulatorOptions) {}
 
@@ -145,6 +147,13 @@ export class RecordAccumulator {
   }
 
   private queue(topic: string, partition: number): PartitionQueue {
+    const last = this.lastQueue;
+    if (last !== null && last.partition === partition && last.topic === topic) return last;
+    this.lastQueue = this.queueOf(topic, partition);
+    return this.lastQueue;
+  }
+
+  private queueOf(topic: string, partition: number): PartitionQueue {
     const key = queueKey(topic, partition);
     let queue = this.queues.get(key);
     if (queue === undefined) {

@@ -69,6 +69,7 @@ function checkPartitionCount(count: number): void {
 export class Engine {
   private readonly partitions = new Map<string, Partition[]>();
   private closing: Promise<void> | null = null;
+  private readonly resolvedConfigs = new WeakMap<TopicMetadata, ResolvedTopicConfig>();
 
   private constructor(
     readonly dataDir: string,
@@ -219,10 +220,18 @@ export class Engine {
     return this.describeTopic(name);
   }
 
-  /** The typed effective config of a topic (what producers need: maxMessageBytes, compressionType, ...). */
+  /**
+   * The typed effective config of a topic (what producers need: maxMessageBytes,
+   * compressionType, ...); cached per registry entry, which every change replaces.
+   */
   topicConfig(name: string): ResolvedTopicConfig {
     const topic = this.topic(name);
-    return resolveTopicConfig(topic.partitions, topic.config, this.defaults);
+    let resolved = this.resolvedConfigs.get(topic);
+    if (resolved === undefined) {
+      resolved = resolveTopicConfig(topic.partitions, topic.config, this.defaults);
+      this.resolvedConfigs.set(topic, resolved);
+    }
+    return resolved;
   }
 
   partition(topic: string, partition: number): Partition {
