@@ -175,10 +175,14 @@ describe('Engine alterTopicConfig', () => {
     const p = engine.partition('t', 0);
     const batch = sampleBatch(1, 2, 500);
     await p.append(batch);
+    expect(engine.topicConfig('t').maxMessageBytes).toBe(1048588);
     engine.alterTopicConfig('t', { 'max.message.bytes': batch.length - 1 });
     await expect(p.append(batch)).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
     expect(engine.topicConfig('t').maxMessageBytes).toBe(batch.length - 1);
     engine.alterTopicConfig('t', { 'max.message.bytes': null });
+    expect(engine.topicConfig('t').maxMessageBytes).toBe(1048588);
+    engine.createPartitions('t', 2);
+    expect(engine.topicConfig('t').partitions).toBe(2);
     await p.append(batch);
     expect(engine.describeTopic('t').config['max.message.bytes']).toBe('1048588');
     await engine.close();
