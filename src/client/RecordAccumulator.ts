@@ -125,9 +125,9 @@ export class RecordAccumulator {
     const before = batch?.estimatedSize() ?? 0;
     batch ??= this.openBatch(queue, spec);
     const offsetDelta = batch.builder.append(record);
-    const appendedBytes = batch.estimatedSize() - before;
-    if (batch.estimatedSize() >= this.options.batchSize) this.seal(queue);
-    return { baseOffset: batch.baseOffset, offsetDelta, appendedBytes };
+    const after = batch.estimatedSize();
+    if (after >= this.options.batchSize) this.seal(queue);
+    return { baseOffset: batch.baseOffset, offsetDelta, appendedBytes: after - before };
   }
 
   /** RecordAccumulator's check for the sticky partitioner: no open batch is still filling. */

@@ -54,16 +54,11 @@ function bytesSize(bytes: Uint8Array | null | undefined): number {
   return bytes == null ? 1 : sizeOfVarlong(bytes.length) + bytes.length;
 }
 
-/** Below this many bytes a plain loop copies faster than TypedArray.set's native call. */
-const SMALL_COPY = 64;
-
 function writeBytes(buf: Buffer, offset: number, bytes: Uint8Array | null | undefined): number {
   if (bytes == null) return writeVarlong(buf, offset, -1);
-  const length = bytes.length;
-  offset = writeVarlong(buf, offset, length);
-  if (length < SMALL_COPY) for (let i = 0; i < length; i++) buf[offset + i] = bytes[i]!;
-  else buf.set(bytes, offset);
-  return offset + length;
+  offset = writeVarlong(buf, offset, bytes.length);
+  buf.set(bytes, offset);
+  return offset + bytes.length;
 }
 
 /** UTF-8 length of a header key; short ASCII keys (the usual ones) skip Buffer's slower path. */
