@@ -27,6 +27,7 @@ const char* ErrnoName(int err) {
     case ENOTDIR: return "ENOTDIR";
     case EBADF: return "EBADF";
     case EINTR: return "EINTR";
+    case EAGAIN: return "EAGAIN";  // EWOULDBLOCK on Linux: a lock held elsewhere
     case EOPNOTSUPP: return "EOPNOTSUPP";
     default: return "EIO";
   }

@@ -96,6 +96,8 @@ export interface Addon {
    * and the bad record's position.
    */
   scanRecords(bytes: Uint8Array, start: number, end: number, recordCount: number, out: Float64Array): string | undefined;
+  /** Opens `path` and takes an exclusive, non-blocking flock (native/js_file_lock.h); returns the fd. */
+  lockFile(path: string): number;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
   crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
   setErrorClass(errorClass: typeof TributaryError): void;
