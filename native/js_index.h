@@ -15,6 +15,7 @@ template <typename Self, typename Index>
 class IndexWrap : public Napi::ObjectWrap<Self> {
  public:
   explicit IndexWrap(const Napi::CallbackInfo& info);
+  Index* index() { return &index_; }
 
  protected:
   using Property = typename Napi::ObjectWrap<Self>::PropertyDescriptor;

@@ -1,6 +1,7 @@
 #include "js_segment.h"
 
 #include "js_batch_scan.h"
+#include "js_index.h"
 #include "js_support.h"
 
 namespace tributary {
@@ -16,6 +17,7 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
                          InstanceAccessor<&SegmentWrap::Capacity>("capacity"),
                          InstanceAccessor<&SegmentWrap::Path>("path"),
                          InstanceAccessor<&SegmentWrap::LiveViews>("liveViews"),
+                         InstanceMethod<&SegmentWrap::AttachIndexes>("attachIndexes"),
                          InstanceMethod<&SegmentWrap::Append>("append"),
                          InstanceMethod<&SegmentWrap::Read>("read"),
                          InstanceMethod<&SegmentWrap::Scan>("scan"),
@@ -65,19 +67,60 @@ Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), views);
 }
 
-// append(batches, firstOffset, verifyCrc): writes well-framed batches, rewriting base
-// offsets; with verifyCrc, checks their CRC32C on the environment's CRC worker while
-// writing and refuses them all (nothing written) if one fails. Returns the new size.
+// attachIndexes(offsetIndex, timeIndex): the indexes append writes entries to.
+Napi::Value SegmentWrap::AttachIndexes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (!info[0].IsObject() || !info[1].IsObject() || !info[0].As<Napi::Object>().InstanceOf(data->offset_index_class.Value()) ||
+      !info[1].As<Napi::Object>().InstanceOf(data->time_index_class.Value())) {
+    Napi::TypeError::New(env, "attachIndexes takes an OffsetIndex and a TimeIndex").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  offset_index_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  time_index_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
+  offset_index_ = OffsetIndexWrap::Unwrap(info[0].As<Napi::Object>())->index();
+  time_index_ = TimeIndexWrap::Unwrap(info[1].As<Napi::Object>())->index();
+  return env.Undefined();
+}
+
+// Arguments 3 to 5 of append: indexOffset, timestamp, timestampOffset (negative: no
+// entry). Any integer passes here: offsets computed from a malformed batch are refused
+// by the framing check, before any entry is written.
+bool SegmentWrap::ArgIndexEntries(const Napi::CallbackInfo& info, IndexEntries* entries) const {
+  if (info.Length() <= 3) return true;
+  if (!ArgInteger(info, 3, -kMaxSafeInteger, kMaxSafeInteger, &entries->offset) ||
+      !ArgInteger(info, 4, -kMaxSafeInteger, kMaxSafeInteger, &entries->timestamp) ||
+      !ArgInteger(info, 5, -kMaxSafeInteger, kMaxSafeInteger, &entries->timestamp_offset)) {
+    return false;
+  }
+  if ((entries->offset >= 0 || entries->timestamp >= 0) && offset_index_ == nullptr) {
+    ThrowIfFailed(info.Env(), Status::Error("ERR_NO_INDEXES", "append with index entries before attachIndexes", segment_->path()));
+    return false;
+  }
+  entries->offset_index = offset_index_;
+  entries->time_index = time_index_;
+  return true;
+}
+
+// append(batches, firstOffset, verifyCrc, indexOffset?, timestamp?, timestampOffset?):
+// writes well-framed batches, rewriting base offsets; with verifyCrc, checks their
+// CRC32C on the environment's CRC worker while writing and refuses them all (nothing
+// written) if one fails. Then writes the index entries asked for to the attached
+// indexes (see IndexEntries), cutting the batches off again if that fails. Returns the
+// new size.
 Napi::Value SegmentWrap::Append(const Napi::CallbackInfo& info) {
   const uint8_t* data = nullptr;
   size_t length = 0;
   int64_t first_offset = 0;
+  IndexEntries entries;
   if (!Usable(info.Env()) || !ArgBytes(info, 0, &data, &length) ||
-      !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset)) {
+      !ArgInteger(info, 1, 0, kMaxSafeInteger, &first_offset) || !ArgIndexEntries(info, &entries)) {
     return info.Env().Undefined();
   }
   BatchVerifier* crc = info[2].ToBoolean() ? &info.Env().GetInstanceData<AddonData>()->batch_verifier : nullptr;
-  if (ThrowIfFailed(info.Env(), segment_->AppendBatches(data, length, first_offset, crc))) return info.Env().Undefined();
+  if (ThrowIfFailed(info.Env(), segment_->AppendIndexed(data, length, first_offset, crc, entries))) {
+    return info.Env().Undefined();
+  }
   return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
 }
 

@@ -148,6 +148,21 @@ Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t fir
   return Status::Ok();
 }
 
+Status Segment::AppendIndexed(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc,
+                              const IndexEntries& entries) {
+  uint64_t position = size_;
+  Status s = AppendBatches(batches, length, first_offset, crc);
+  if (!s.ok()) return s;
+  if (entries.offset >= 0) s = entries.offset_index->Append(entries.offset, static_cast<uint32_t>(position));
+  if (s.ok() && entries.timestamp >= 0) {
+    s = entries.time_index->MaybeAppend(entries.timestamp, entries.timestamp_offset, false);
+  }
+  if (s.ok()) return s;
+  if (entries.offset >= 0) entries.offset_index->TruncateTo(first_offset);
+  TruncateTo(position);
+  return s;
+}
+
 Status Segment::CheckFraming(const uint8_t* batches, size_t length) const {
   ScanOptions framing;
   for (uint64_t pos = 0; pos < length;) {

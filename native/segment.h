@@ -27,9 +27,22 @@
 
 #include "batch_verifier.h"
 #include "mapped_file.h"
+#include "offset_index.h"
 #include "status.h"
+#include "time_index.h"
 
 namespace tributary {
+
+// The index entries an append adds, decided by the caller (Kafka's index policy): an
+// offset index entry (offset -> the append's position) when offset >= 0, and a time
+// index entry (timestamp -> timestamp_offset) when timestamp >= 0.
+struct IndexEntries {
+  OffsetIndex* offset_index = nullptr;
+  int64_t offset = -1;
+  TimeIndex* time_index = nullptr;
+  int64_t timestamp = -1;
+  int64_t timestamp_offset = 0;
+};
 
 class Segment {
  public:
@@ -50,6 +63,10 @@ class Segment {
   // CRC32C is also checked (on crc's thread while the bytes are written); if one fails,
   // the file is cut back to its size before the call and ERR_CORRUPT_BATCH returned.
   Status AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc = nullptr);
+  // AppendBatches, then the index entries in one step, all or nothing: if an entry
+  // cannot be written (a full index or disk), the batches are cut off again.
+  Status AppendIndexed(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc,
+                       const IndexEntries& entries);
   Status Flush() const;
   // Cuts the log to `size` bytes. If a live view reaches past `size`, the kept prefix is
   // copied to a new file renamed over this one, so no view ever points past the end of

@@ -202,6 +202,31 @@ void WorkerLifecycle(const std::string& dir) {
               static_cast<unsigned long long>(by_worker));
 }
 
+// The index entries land with the batch, or neither does.
+void AppendIndexedIsAllOrNothing(const std::string& dir) {
+  std::unique_ptr<Segment> segment;
+  CHECK_OK(Segment::Open(dir + "/indexed.log", 1 << 20, true, &segment));
+  OffsetIndex offsets;
+  TimeIndex times;
+  CHECK_OK(offsets.Open(dir + "/indexed.index", 0, 1024, true));
+  CHECK_OK(times.Open(dir + "/indexed.timeindex", 0, 1024, true));
+  std::vector<uint8_t> batch = MakeBatch(0, 3, 40, 5);
+  IndexEntries none{&offsets, -1, &times, -1, 0};
+  CHECK_OK(segment->AppendIndexed(batch.data(), batch.size(), 0, nullptr, none));
+  IndexEntries both{&offsets, 5, &times, 1000, 4};
+  CHECK_OK(segment->AppendIndexed(batch.data(), batch.size(), 3, nullptr, both));
+  CHECK(offsets.entries() == 1 && offsets.Entry(0).offset == 5 && offsets.Entry(0).position == batch.size());
+  CHECK(times.entries() == 1 && times.LastEntry().timestamp == 1000 && times.LastEntry().offset == 4);
+  IndexEntries backwards{&offsets, 8, &times, 2000, 1};  // the time entry goes back: refused
+  Status s = segment->AppendIndexed(batch.data(), batch.size(), 6, nullptr, backwards);
+  CHECK(s.code == "ERR_INVALID_OFFSET");
+  CHECK(segment->size() == 2 * batch.size() && FileSize(dir + "/indexed.log") == 2 * batch.size());
+  CHECK(offsets.entries() == 1 && times.entries() == 1);
+  CHECK_OK(segment->Close());
+  CHECK_OK(offsets.Close());
+  CHECK_OK(times.Close());
+}
+
 // A worker that never got a job has no thread to stop.
 void IdleWorkerStops() {
   BatchVerifier crc;
@@ -217,6 +242,7 @@ int main() {
   RefusesWhatDoesNotFit(dir);
   MappingOutlivesDelete(dir);
   TruncationUnderLiveViewsMovesTheFile(dir);
+  AppendIndexedIsAllOrNothing(dir);
   BatchVerifier crc;
   VerifiedAppendRefusesBadCrcs(dir + "/worker.log", &crc);
   VerifiedAppendRefusesBadRecords(dir + "/records.log", &crc);

@@ -214,13 +214,28 @@ export class Log {
    * any batch is invalid; appends are written in the order they were called.
    * Resolves when the batches are as durable as the log's durability asks.
    */
-  async append(records: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
-    this.checkUsable();
-    const batches = this.validate(records);
-    const checks = this.validator.validate(records, batches, options.origin ?? 'client');
-    const info = checks === null && this.waitingAppends === 0 ? this.write(records, batches) : await this.writeInTurn(checks, records, batches);
-    if (this._config.durability === 'always') await this.groupCommit.request();
-    return info;
+  append(records: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
+    let info: AppendInfo;
+    try {
+      this.checkUsable();
+      const batches = this.validate(records);
+      const checks = this.validator.validate(records, batches, options.origin ?? 'client');
+      if (checks !== null || this.waitingAppends > 0) return this.appendInTurn(checks, records, batches);
+      info = this.write(records, batches);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.madeDurable(info);
+  }
+
+  /** The usual append is written at once: a plain promise, not an async function, spares its cost. */
+  private async appendInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[]): Promise<AppendInfo> {
+    return this.madeDurable(await this.writeInTurn(checks, records, batches));
+  }
+
+  /** Resolves with `info` once it is as durable as the log's durability asks. */
+  private madeDurable(info: AppendInfo): Promise<AppendInfo> {
+    return this._config.durability === 'always' ? this.groupCommit.request().then(() => info) : Promise.resolve(info);
   }
 
   /**

@@ -38,8 +38,10 @@ export class LogSegment {
    * would count its length as external memory each time and drive V8 into full GCs.
    */
   private mapped: Buffer = EMPTY;
-  /** Whether either index is full (a roll is due); the newest timestamp in the time index. */
-  private indexesFull = false;
+  /** Entries either index takes before it is full (a roll is due), kept here to spare native calls. */
+  private offsetEntriesLeft = 0;
+  private timeEntriesLeft = 0;
+  /** The newest timestamp in the time index. */
   private timeIndexed = -1;
   private maxTimestampSoFar = -1;
   private offsetOfMaxTimestampSoFar = 0;
@@ -56,6 +58,7 @@ export class LogSegment {
     readonly timeIndex: NativeTimeIndex,
   ) {
     this.bytes = log.size;
+    log.attachIndexes(offsetIndex, timeIndex);
     this.loadIndexState();
   }
 
@@ -86,19 +89,17 @@ export class LogSegment {
 
   /**
    * Appends one well-framed batch as described by `info`, giving it base offset
-   * `baseOffset`; its CRC32C is checked while it is written (ERR_CORRUPT_BATCH, nothing
-   * written, if it fails). All or nothing: if indexing fails (a full disk), the batch is
-   * cut off again.
+   * `baseOffset`, with its index entries, in one native call: its CRC32C is checked
+   * while it is written (ERR_CORRUPT_BATCH, nothing written, if it fails), and if an
+   * index entry cannot be written (a full disk) the batch is cut off again.
    */
   append(batch: Buffer, info: BatchInfo, baseOffset: number): void {
-    const position = this.bytes;
-    this.bytes = this.log.append(batch, baseOffset, true);
-    try {
-      this.indexBatch(position, info.size, baseOffset + (info.lastOffset - info.baseOffset), info.maxTimestamp);
-    } catch (error) {
-      this.truncateTo(baseOffset);
-      throw error;
-    }
+    const lastOffset = baseOffset + (info.lastOffset - info.baseOffset);
+    const indexed = this.indexDue();
+    const timeEntry = indexed ? this.timeEntryFor(info.maxTimestamp) : -1;
+    const offsetOfMax = this.offsetOfMaxFor(info.maxTimestamp, lastOffset);
+    this.bytes = this.log.append(batch, baseOffset, true, indexed ? lastOffset : -1, timeEntry, offsetOfMax);
+    this.noteBatch(info.size, info.maxTimestamp, lastOffset, indexed, timeEntry);
   }
 
   /** Newest timestamp, or the file's modification time when it holds none (Kafka's largestTimestamp). */
@@ -106,30 +107,63 @@ export class LogSegment {
     return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : statSync(this.log.path).mtimeMs;
   }
 
+  /** Indexes a batch already in the log (recovery), by the same policy as append. */
   private indexBatch(position: number, size: number, lastOffset: number, maxTimestamp: number): void {
+    const indexed = this.indexDue();
+    const timeEntry = indexed ? this.timeEntryFor(maxTimestamp) : -1;
+    if (indexed) this.offsetIndex.append(lastOffset, position);
+    if (timeEntry >= 0) this.timeIndex.maybeAppend(timeEntry, this.offsetOfMaxFor(maxTimestamp, lastOffset));
+    this.noteBatch(size, maxTimestamp, lastOffset, indexed, timeEntry);
+  }
+
+  /** Whether the next batch gets an offset index entry: index.interval.bytes have passed since the last. */
+  private indexDue(): boolean {
+    return this.bytesSinceLastIndexEntry > this.config.indexIntervalBytes;
+  }
+
+  /** The timestamp a time index entry for a batch with `maxTimestamp` records, or -1 if the index has it already. */
+  private timeEntryFor(maxTimestamp: number): number {
+    const largest = Math.max(maxTimestamp, this.maxTimestampSoFar);
+    return largest > this.timeIndexed ? largest : -1;
+  }
+
+  private offsetOfMaxFor(maxTimestamp: number, lastOffset: number): number {
+    return maxTimestamp > this.maxTimestampSoFar ? lastOffset : this.offsetOfMaxTimestampSoFar;
+  }
+
+  /** Takes in a batch written and indexed as `indexed` and `timeEntry` say. */
+  private noteBatch(size: number, maxTimestamp: number, lastOffset: number, indexed: boolean, timeEntry: number): void {
     if (this.rollingBasedTimestamp < 0) this.rollingBasedTimestamp = maxTimestamp;
     if (maxTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = maxTimestamp;
       this.offsetOfMaxTimestampSoFar = lastOffset;
     }
-    if (this.bytesSinceLastIndexEntry > this.config.indexIntervalBytes) {
-      this.indexesFull = this.offsetIndex.append(lastOffset, position);
-      if (this.maxTimestampSoFar > this.timeIndexed) {
-        this.indexesFull = this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar) || this.indexesFull;
-        this.timeIndexed = this.maxTimestampSoFar;
-      }
+    if (indexed) {
+      this.offsetEntriesLeft--;
       this.bytesSinceLastIndexEntry = 0;
+    }
+    if (timeEntry >= 0) {
+      this.timeEntriesLeft--;
+      this.timeIndexed = timeEntry;
     }
     this.bytesSinceLastIndexEntry += size;
   }
 
+  /** Whether either index is full, so a roll is due. */
+  private get indexesFull(): boolean {
+    return this.offsetEntriesLeft <= 0 || this.timeEntriesLeft <= 0;
+  }
+
   /**
-   * Re-reads what the indexes hold after they changed other than by indexBatch: whether
-   * one is full, and the newest timestamp (with its offset) the time index records.
+   * Re-reads what the indexes hold after they changed other than by append or
+   * indexBatch: how many entries each has room for, and the newest timestamp (with its
+   * offset) the time index records.
    */
   private loadIndexState(): void {
     const last = this.timeIndex.lastEntry;
-    this.indexesFull = this.offsetIndex.isFull || this.timeIndex.isFull;
+    this.offsetEntriesLeft = this.offsetIndex.maxEntries - this.offsetIndex.entries;
+    // As the native TimeIndex, which keeps one slot for the final entry on roll.
+    this.timeEntriesLeft = this.timeIndex.maxEntries - 1 - this.timeIndex.entries;
     this.timeIndexed = last.timestamp;
     this.maxTimestampSoFar = last.timestamp;
     this.offsetOfMaxTimestampSoFar = last.offset;

@@ -28,12 +28,24 @@ export interface NativeSegment {
   readonly capacity: number;
   readonly path: string;
   readonly liveViews: number;
+  /** The indexes `append` writes entries to (the segment keeps them alive). */
+  attachIndexes(offsetIndex: NativeOffsetIndex, timeIndex: NativeTimeIndex): void;
   /**
    * Appends well-framed batches, rewriting their base offsets from `firstOffset`; with
    * `verifyCrc`, also checks each one's CRC32C (on a second thread, while writing) and
-   * writes nothing if one fails (ERR_CORRUPT_BATCH). Returns the new size.
+   * writes nothing if one fails (ERR_CORRUPT_BATCH). Then, in the same call, adds an
+   * entry `indexOffset` -> (the append's position) to the attached offset index and
+   * `timestamp` -> `timestampOffset` to the time index, each unless -1; if one fails,
+   * the batches are cut off again and the error thrown. Returns the new size.
    */
-  append(batches: Uint8Array, firstOffset: number, verifyCrc?: boolean): number;
+  append(
+    batches: Uint8Array,
+    firstOffset: number,
+    verifyCrc?: boolean,
+    indexOffset?: number,
+    timestamp?: number,
+    timestampOffset?: number,
+  ): number;
   read(position: number, length: number): Buffer;
   scan: NativeScan;
   flush(): Promise<void>;

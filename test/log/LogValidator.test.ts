@@ -59,11 +59,20 @@ describe('Log record validation', () => {
     ['an unknown codec', () => resign(buildRecordBatch(records(3)).fill(5, BatchHeader.attributes + 1, BatchHeader.attributes + 2)), 'ERR_UNSUPPORTED_COMPRESSION_TYPE'],
     ['a control batch from a client', () => buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 }), 'ERR_INVALID_RECORD'],
     ['a producer id without a sequence', () => buildRecordBatch(records(2), { producerId: 9, producerEpoch: 0 }), 'ERR_INVALID_RECORD'],
+    ['a transactional batch without a producer id', () => buildRecordBatch(records(2), { transactional: true }), 'ERR_INVALID_RECORD'],
   ])('%s: refused with its code, nothing written', async (_, make, code) => {
     const { dir, log, before } = await openWithOneBatch();
     await expect(log.append(make())).rejects.toMatchObject({ code, position: 0 });
     expect(log.logEndOffset).toBe(2);
     expect(snapshot(dir)).toEqual(before);
+    await log.close();
+  });
+
+  test('idempotent and transactional client batches are appended', async () => {
+    const { log } = await openWithOneBatch();
+    const producer = { producerId: 2 ** 40 + 7, producerEpoch: 1, baseSequence: 0 };
+    expect(await log.append(buildRecordBatch(records(2), producer))).toMatchObject({ baseOffset: 2 });
+    expect(await log.append(buildRecordBatch(records(2), { ...producer, baseSequence: 2, transactional: true }))).toMatchObject({ baseOffset: 4 });
     await log.close();
   });
 

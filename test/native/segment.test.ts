@@ -226,4 +226,47 @@ describe('native indexes', () => {
     expect(bytes.readBigInt64BE(0)).toBe(1_700_000_000_000n);
     expect(bytes.readUInt32BE(8)).toBe(5);
   });
+
+  test('an append writes the index entries it is given to the attached indexes, in the same call', () => {
+    const dir = tempDir();
+    const segment = new native.Segment(join(dir, '00000000000000000100.log'), 1 << 20, true);
+    const offsetIndex = new native.OffsetIndex(join(dir, '00000000000000000100.index'), 100, 1024, true);
+    const timeIndex = new native.TimeIndex(join(dir, '00000000000000000100.timeindex'), 100, 1024, true);
+    const batch = sampleBatch(3);
+    expect(() => segment.append(batch, 100, true, 102, -1, 0)).toThrow(expect.objectContaining({ code: 'ERR_NO_INDEXES' }));
+    expect(() => segment.attachIndexes(timeIndex as never, offsetIndex as never)).toThrow(TypeError);
+    segment.attachIndexes(offsetIndex, timeIndex);
+    segment.append(batch, 100, true, -1, -1, 0);
+    const position = segment.size;
+    segment.append(batch, 103, true, 105, 1_700_000_000_000, 104);
+    expect(offsetIndex.lookup(105)).toEqual({ offset: 105, position });
+    expect(timeIndex.lastEntry).toEqual({ timestamp: 1_700_000_000_000, offset: 104 });
+    expect(segment.size).toBe(2 * batch.length);
+    segment.close();
+    offsetIndex.close();
+    timeIndex.close();
+  });
+
+  test('an index entry that cannot be written cuts the batch off again, with the entries of the append', () => {
+    const dir = tempDir();
+    const segment = new native.Segment(join(dir, '00000000000000000000.log'), 1 << 20, true);
+    const offsetIndex = new native.OffsetIndex(join(dir, '00000000000000000000.index'), 0, 1024, true);
+    const timeIndex = new native.TimeIndex(join(dir, '00000000000000000000.timeindex'), 0, 1024, true);
+    segment.attachIndexes(offsetIndex, timeIndex);
+    const batch = sampleBatch(3);
+    segment.append(batch, 0, true, 2, 1_700_000_000_000, 2);
+    // A time entry before the last one's offset: the offset entry was written, then taken back.
+    expect(() => segment.append(batch, 3, true, 5, 1_800_000_000_000, 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OFFSET' }));
+    expect({ size: segment.size, offsetEntries: offsetIndex.entries, timeEntries: timeIndex.entries }).toEqual({
+      size: batch.length,
+      offsetEntries: 1,
+      timeEntries: 1,
+    });
+    expect(statSync(join(dir, '00000000000000000000.log')).size).toBe(batch.length);
+    segment.append(batch, 3, true, 5, 1_800_000_000_000, 5);
+    expect(offsetIndex.lookup(5)).toEqual({ offset: 5, position: batch.length });
+    segment.close();
+    offsetIndex.close();
+    timeIndex.close();
+  });
 });
