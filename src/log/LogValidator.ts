@@ -12,8 +12,8 @@
 import { isTributaryError, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchAttributes, BatchHeader, NO_PRODUCER_ID } from '../record/RecordBatchHeader.js';
-import { checkClientBatch, checkCrc, validateRecordBatch, type BatchValidationOptions } from '../record/RecordBatchValidator.js';
+import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { checkClientFields, checkCrc, validateRecordBatch, type BatchValidationOptions } from '../record/RecordBatchValidator.js';
 import type { LogConfig } from './LogConfig.js';
 
 /** A batch refused, named by its position in the request (other errors pass unchanged). */
@@ -46,7 +46,7 @@ export class LogValidator {
       const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
       const compressed = (bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0;
       if (compressed || this.timestampsBounded) (pending ??= []).push(this.validateRecords(bytes, b, origin));
-      else if (origin === 'client' && !plainClientFields(bytes)) checkClient(bytes, b);
+      else if (origin === 'client') checkClient(bytes, b);
     }
     return pending === null ? null : Promise.all(pending);
   }
@@ -67,23 +67,10 @@ export class LogValidator {
   }
 }
 
-/**
- * Whether the header's producer fields pass checkClientBatch, read straight from the
- * bytes (the usual produce request, spared a RecordBatch); when they may not,
- * checkClient says why.
- */
-function plainClientFields(bytes: Buffer): boolean {
-  const attributes = bytes.readInt16BE(BatchHeader.attributes);
-  if ((attributes & BatchAttributes.control) !== 0) return false;
-  const producerId = bytes.readInt32BE(BatchHeader.producerId) * 0x1_0000_0000 + bytes.readUInt32BE(BatchHeader.producerId + 4);
-  const noProducerId = producerId === NO_PRODUCER_ID;
-  return noProducerId ? (attributes & BatchAttributes.transactional) === 0 : bytes.readInt32BE(BatchHeader.baseSequence) >= 0;
-}
-
 /** The producer fields of an uncompressed batch, whose CRC the native append checks later. */
 function checkClient(bytes: Buffer, b: BatchInfo): void {
   try {
-    checkClientBatch(RecordBatch.from(bytes));
+    checkClientFields(bytes);
   } catch (error) {
     throw refusedInRequest(corruptionOr(bytes, error), b);
   }

@@ -8,7 +8,7 @@ import { TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { CompressionCodec } from './Compression.js';
 import { RecordBatch } from './RecordBatch.js';
-import { BatchHeader, NO_PRODUCER_ID } from './RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, NO_PRODUCER_ID } from './RecordBatchHeader.js';
 
 export interface BatchValidationOptions {
   /** The broker's clock for timestamp checks (default Date.now()). */
@@ -47,7 +47,7 @@ function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatc
   const count = batch.recordCount;
   if (count <= 0) throw invalid(`record count ${count}`);
   if (batch.lastOffsetDelta !== count - 1) throw invalid(`lastOffsetDelta ${batch.lastOffsetDelta} with ${count} records`);
-  if ((options.origin ?? 'client') === 'client') checkClientBatch(batch);
+  if ((options.origin ?? 'client') === 'client') checkClientFields(batch.bytes);
   return batch;
 }
 
@@ -59,12 +59,19 @@ export function checkCrc(batch: RecordBatch): void {
   throw new TributaryError(`CRC32C mismatch: stored ${hex(batch.crc)}, computed ${hex(actual)}`, 'ERR_CORRUPT_BATCH');
 }
 
-/** What only a client's batch must satisfy: no control batch, sequences with producer ids. */
-export function checkClientBatch(batch: RecordBatch): void {
-  if (batch.isControl) throw invalid('clients may not write control batches');
-  const hasProducerId = batch.producerId !== NO_PRODUCER_ID;
-  if (hasProducerId && batch.baseSequence < 0) throw invalid(`producer ${batch.producerId} with base sequence ${batch.baseSequence}`);
-  if (batch.isTransactional && !hasProducerId) throw invalid('transactional batch without a producer id');
+/**
+ * What only a client's batch must satisfy: no control batch, a sequence with a producer
+ * id, a producer id with a transactional batch. Read from the header bytes alone, so the
+ * log can check a produced batch without a RecordBatch object.
+ */
+export function checkClientFields(bytes: Buffer): void {
+  const attributes = bytes.readInt16BE(BatchHeader.attributes);
+  if ((attributes & BatchAttributes.control) !== 0) throw invalid('clients may not write control batches');
+  const producerId = bytes.readInt32BE(BatchHeader.producerId) * 0x1_0000_0000 + bytes.readUInt32BE(BatchHeader.producerId + 4);
+  const baseSequence = bytes.readInt32BE(BatchHeader.baseSequence);
+  const hasProducerId = producerId !== NO_PRODUCER_ID;
+  if (hasProducerId && baseSequence < 0) throw invalid(`producer ${producerId} with base sequence ${baseSequence}`);
+  if ((attributes & BatchAttributes.transactional) !== 0 && !hasProducerId) throw invalid('transactional batch without a producer id');
 }
 
 function checkTimestamp(timestamp: number, options: BatchValidationOptions): void {
