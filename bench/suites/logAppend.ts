@@ -108,6 +108,16 @@ class PlainFile {
     }
   }
 
+  /** The "fdatasync per write" baseline: `count` writes of `bytes`, each synced, as one trial. */
+  timedWritesEachSynced(count: number, bytes: Buffer): Sample {
+    return this.timed(count, () => {
+      for (let i = 0; i < count; i++) {
+        this.write(bytes);
+        this.sync();
+      }
+    });
+  }
+
   /** Times `body` (writes to this file) as one trial of `units`, then frees the retired file. */
   timed(units: number, body: () => void): Sample {
     const ns = timeSync(body);
@@ -271,13 +281,7 @@ async function alwaysOneByOne(ctx: SuiteContext, rounds: { warmup: number; trial
       baselines: [
         {
           name: 'writeSync+fdatasyncSync',
-          trial: (): Sample =>
-            plain.timed(count, () => {
-              for (let i = 0; i < count; i++) {
-                plain.write(batch);
-                plain.sync();
-              }
-            }),
+          trial: (): Sample => plain.timedWritesEachSynced(count, batch),
         },
         {
           name: 'writeSync+fdatasync (thread pool)',
@@ -330,13 +334,7 @@ async function groupCommit(ctx: SuiteContext, rounds: { warmup: number; trials: 
       baselines: [
         {
           name: 'write+fdatasync each',
-          trial: (): Sample =>
-            plain.timed(GROUP, () => {
-              for (let i = 0; i < GROUP; i++) {
-                plain.write(batch);
-                plain.sync();
-              }
-            }),
+          trial: (): Sample => plain.timedWritesEachSynced(GROUP, batch),
         },
         {
           name: 'writes + one fdatasync',

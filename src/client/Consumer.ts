@@ -12,7 +12,7 @@
  * Like Kafka's, a consumer is meant to be read by one iteration at a time: iterations
  * running together share the positions and may hand out the same records.
  */
-import { invalidArgument, TributaryError } from '../errors.js';
+import { invalidArgument, isTributaryError, TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
 import type { LogReadResult } from '../log/Log.js';
@@ -257,7 +257,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     try {
       return assigned.log.read(assigned.position, this.maxBytes);
     } catch (error) {
-      if (!(error instanceof TributaryError) || error.code !== 'ERR_OFFSET_OUT_OF_RANGE') throw error;
+      if (!isTributaryError(error, 'ERR_OFFSET_OUT_OF_RANGE')) throw error;
       assigned.position = resetOffset(assigned.log, assigned.position, this.autoOffsetReset);
       return assigned.log.read(assigned.position, this.maxBytes);
     }
