@@ -33,6 +33,13 @@ export interface EngineOptions {
   checkpointIntervalMs?: number;
 }
 
+export interface TopicConfigEntry {
+  name: string;
+  value: string;
+  /** A topic override, the engine's (broker's) default, or Kafka's default. */
+  source: 'topic' | 'broker' | 'default';
+}
+
 export interface TopicSpec {
   partitions: number;
   config?: Record<string, string | number>;
@@ -146,7 +153,8 @@ export class Engine {
     this.partitions.set(topic.name, partitions);
   }
 
-  createTopic(name: string, spec: TopicSpec): TopicDescription {
+  /** Throws what createTopic would throw for this topic, creating nothing (validateOnly). */
+  checkNewTopic(name: string, spec: TopicSpec): Record<string, string> {
     this.checkOpen();
     validateTopicName(name);
     if (this.registry.get(name)) throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
@@ -157,6 +165,11 @@ export class Engine {
     checkPartitionCount(spec?.partitions);
     const config = normalizeTopicConfigs(spec.config);
     resolveTopicConfig(spec.partitions, config, this.defaults);
+    return config;
+  }
+
+  createTopic(name: string, spec: TopicSpec): TopicDescription {
+    const config = this.checkNewTopic(name, spec);
     const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
     this.registry.put(topic);
     this.openPartitions(topic, 0);
@@ -171,6 +184,30 @@ export class Engine {
     this.partitions.delete(name);
     for (const p of partitions) p.close();
     for (let i = 0; i < topic.partitions; i++) await this.logs.deleteLog({ topic: name, partition: i });
+  }
+
+  hasTopic(name: string): boolean {
+    this.checkOpen();
+    return this.registry.get(name) !== undefined;
+  }
+
+  /** The topic's Kafka id (base64url Uuid), or undefined for an unknown topic. */
+  topicId(name: string): string | undefined {
+    return this.registry.get(name)?.id;
+  }
+
+  topicNameById(id: string): string | undefined {
+    return this.registry.all().find((t) => t.id === id)?.name;
+  }
+
+  /** Each topic config with its effective value and where that value comes from. */
+  topicConfigEntries(name: string): TopicConfigEntry[] {
+    const topic = this.topic(name);
+    return Object.entries(this.topicConfig(name).values).map(([key, value]) => ({
+      name: key,
+      value,
+      source: key in topic.config ? 'topic' : key in this.defaults ? 'broker' : 'default',
+    }));
   }
 
   listTopics(): string[] {
@@ -205,6 +242,15 @@ export class Engine {
   /** Sets (or, with null, removes) config overrides; every partition log takes them at once. */
   alterTopicConfig(name: string, changes: Record<string, string | number | null>): TopicDescription {
     const topic = this.topic(name);
+    const { config, resolved } = this.checkTopicConfigChanges(name, changes);
+    this.registry.put({ ...topic, config });
+    for (const p of this.partitions.get(name)!) p.log.updateConfig(resolved.log);
+    return this.describeTopic(name);
+  }
+
+  /** Throws what alterTopicConfig would throw, changing nothing (validateOnly). */
+  checkTopicConfigChanges(name: string, changes: Record<string, string | number | null>): { config: Record<string, string>; resolved: ResolvedTopicConfig } {
+    const topic = this.topic(name);
     const config = { ...topic.config };
     for (const [key, value] of Object.entries(changes)) {
       if (value === null) {
@@ -214,10 +260,7 @@ export class Engine {
         config[key] = normalizeTopicConfig(key, value);
       }
     }
-    const resolved = resolveTopicConfig(topic.partitions, config, this.defaults);
-    this.registry.put({ ...topic, config });
-    for (const p of this.partitions.get(name)!) p.log.updateConfig(resolved.log);
-    return this.describeTopic(name);
+    return { config, resolved: resolveTopicConfig(topic.partitions, config, this.defaults) };
   }
 
   /**

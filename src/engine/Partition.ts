@@ -62,6 +62,11 @@ export class Partition {
     return result;
   }
 
+  /** Bytes handed out by a reader that used the log directly (the broker's fetch long poll). */
+  countBytesOut(bytes: number): void {
+    this.bytesOut += bytes;
+  }
+
   /** Records handed to a consumer, counted by whoever decodes them. */
   countRecordsOut(records: number): void {
     this.recordsOut += records;

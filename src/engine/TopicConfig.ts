@@ -193,3 +193,12 @@ export function resolveTopicConfig(
     log,
   };
 }
+
+/** Kafka's ConfigDef type of a topic config, as DescribeConfigs v3+ reports it. */
+export type TopicConfigType = 'LIST' | 'STRING' | 'INT' | 'LONG';
+
+export function topicConfigType(key: string): TopicConfigType {
+  const def = definition(key);
+  if (def.kind === 'choice') return key === 'cleanup.policy' ? 'LIST' : 'STRING';
+  return def.max <= MAX_INT32 ? 'INT' : 'LONG';
+}

@@ -1,0 +1,129 @@
+/**
+ * Broker: the Kafka-protocol front door to the same engine the embedded API opens. One
+ * node that leads every partition. close() stops accepting, lets requests in flight
+ * finish, then closes the engine (flushing every log and writing the recovery points).
+ */
+import { createServer, type Server } from 'node:net';
+import { hostname } from 'node:os';
+import { Engine } from '../engine/Engine.js';
+import { supportedApis } from '../protocol/index.js';
+import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
+import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
+import { Connection } from './Connection.js';
+import { REQUEST_HANDLERS } from './handlers/index.js';
+import { createLogger, type Logger } from './Logger.js';
+import { ProducerIdManager } from './ProducerIdManager.js';
+import type { BrokerContext, RequestHandler } from './RequestContext.js';
+
+export interface BrokerOptions {
+  dataDir: string;
+  /** Listener address (default 127.0.0.1) and port (default 9092; 0 picks a free one). */
+  host?: string;
+  port?: number;
+  /** What clients are told to connect to (default: the listener host, or this machine's name for a wildcard). */
+  advertisedHost?: string;
+  nodeId?: number;
+  /** Kafka server.properties settings (auto.create.topics.enable, num.partitions, log.retention.ms, ...). */
+  settings?: Record<string, string>;
+  logger?: Logger;
+  /** Handlers replacing the broker's own, by API key: the benchmark's null sink acknowledges produce without storing. */
+  handlerOverrides?: ReadonlyMap<number, RequestHandler>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function resolveConfig(options: BrokerOptions, log: Logger): BrokerConfig {
+  const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, options.settings ?? {});
+  if (unknown.length > 0) log.warn('ignoring unknown broker configs', { configs: unknown });
+  const host = options.host ?? config.host;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  return {
+    ...config,
+    host,
+    port: options.port ?? config.port,
+    nodeId: options.nodeId ?? config.nodeId,
+    advertisedHost: options.advertisedHost ?? (wildcard ? hostname() : host),
+  };
+}
+
+export class Broker {
+  private readonly connections = new Set<Connection>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly engine: Engine,
+    readonly config: BrokerConfig,
+    readonly metadata: BrokerMetadata,
+    private readonly server: Server,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const log = options.logger ?? createLogger();
+    const config = resolveConfig(options, log);
+    const engine = await Engine.open({ dataDir: options.dataDir, defaults: config.topicDefaults, retentionCheckIntervalMs: config.retentionCheckIntervalMs });
+    try {
+      const metadata = loadBrokerMetadata(options.dataDir, config.nodeId);
+      const server = createServer({ noDelay: true, pauseOnConnect: false });
+      const broker = new Broker(engine, config, metadata, server, log);
+      broker.accept(ProducerIdManager.open(options.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]));
+      await listen(server, config.port, config.host);
+      log.info('listening', { host: broker.host, port: broker.port, dataDir: options.dataDir, nodeId: config.nodeId });
+      return broker;
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
+
+  private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>): void {
+    const context: BrokerContext = {
+      engine: this.engine,
+      config: this.config,
+      metadata: this.metadata,
+      producerIds,
+      log: this.log,
+      advertisedPort: () => this.port,
+      handlers,
+      apiVersions: supportedApis().filter((api) => handlers.has(api.apiKey)),
+    };
+    this.server.on('connection', (socket) => {
+      if (this.closing !== null) {
+        socket.destroy();
+        return;
+      }
+      this.connections.add(new Connection(socket, context, (c) => this.connections.delete(c)));
+    });
+  }
+
+  get host(): string {
+    return this.config.host;
+  }
+
+  /** The bound port. */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.config.port;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections].map((c) => c.drain()));
+    await stopped;
+    await this.engine.close();
+    this.log.info('stopped', { dataDir: this.engine.dataDir });
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * BrokerConfig: the broker's settings under Kafka's server.properties names. Topic
+ * defaults (`log.retention.ms`, `message.max.bytes`, ...) become the engine's defaults
+ * under their topic-config names, as Kafka's broker-level synonyms do.
+ */
+import { readFileSync } from 'node:fs';
+import { TributaryError } from '../errors.js';
+
+export interface BrokerConfig {
+  nodeId: number;
+  /** Where the listener binds. */
+  host: string;
+  port: number;
+  /** The host clients are told to connect to (Metadata, DescribeCluster). */
+  advertisedHost: string;
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  /** Largest request frame accepted; checked from the size prefix, before allocating. */
+  socketRequestMaxBytes: number;
+  /** A connection idle this long with no request in flight is closed. */
+  connectionsMaxIdleMs: number;
+  /** Engine defaults under topic configs, by topic-config name. */
+  topicDefaults: Record<string, string>;
+  retentionCheckIntervalMs: number;
+}
+
+/** Kafka broker config → the topic config it is the default of. */
+const TOPIC_SYNONYMS: Readonly<Record<string, string>> = {
+  'log.cleanup.policy': 'cleanup.policy',
+  'compression.type': 'compression.type',
+  'log.flush.interval.messages': 'flush.messages',
+  'log.flush.interval.ms': 'flush.ms',
+  'log.index.interval.bytes': 'index.interval.bytes',
+  'message.max.bytes': 'max.message.bytes',
+  'log.message.timestamp.after.max.ms': 'message.timestamp.after.max.ms',
+  'log.message.timestamp.before.max.ms': 'message.timestamp.before.max.ms',
+  'log.message.timestamp.type': 'message.timestamp.type',
+  'log.retention.bytes': 'retention.bytes',
+  'log.retention.ms': 'retention.ms',
+  'log.segment.bytes': 'segment.bytes',
+  'log.index.size.max.bytes': 'segment.index.bytes',
+  'log.roll.ms': 'segment.ms',
+};
+
+/** Kafka's `log.retention.{minutes,hours}` and `log.roll.hours`, in milliseconds. */
+const SCALED_SYNONYMS: Readonly<Record<string, { key: string; ms: number }>> = {
+  'log.retention.minutes': { key: 'retention.ms', ms: 60_000 },
+  'log.retention.hours': { key: 'retention.ms', ms: 3_600_000 },
+  'log.roll.hours': { key: 'segment.ms', ms: 3_600_000 },
+};
+
+export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
+  nodeId: 0,
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: '127.0.0.1',
+  autoCreateTopics: true,
+  numPartitions: 1,
+  socketRequestMaxBytes: 104_857_600,
+  connectionsMaxIdleMs: 600_000,
+  topicDefaults: {},
+  retentionCheckIntervalMs: 300_000,
+});
+
+function invalid(key: string, value: string, expected: string): TributaryError {
+  return new TributaryError(`broker config ${key}=${value}: expected ${expected}`, 'ERR_INVALID_CONFIG');
+}
+
+function integerIn(key: string, value: string, min: number, max: number): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) throw invalid(key, value, `an integer in [${min}, ${max}]`);
+  return n;
+}
+
+function booleanOf(key: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v !== 'true' && v !== 'false') throw invalid(key, value, 'true or false');
+  return v === 'true';
+}
+
+type Setter = (config: BrokerConfig, key: string, value: string) => void;
+
+const INT32_MAX = 2 ** 31 - 1;
+
+const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
+  'node.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
+  'broker.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
+  'auto.create.topics.enable': (c, k, v) => (c.autoCreateTopics = booleanOf(k, v)),
+  'num.partitions': (c, k, v) => (c.numPartitions = integerIn(k, v, 1, 1_000_000)),
+  'socket.request.max.bytes': (c, k, v) => (c.socketRequestMaxBytes = integerIn(k, v, 1, INT32_MAX)),
+  'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
+  'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
+  // One broker holds one copy: a replication factor of 1 is the only one it can honour.
+  'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+};
+
+/** Applies Kafka-named settings over `base`; unknown keys are returned, not fatal (Kafka warns too). */
+export function applyBrokerSettings(base: BrokerConfig, settings: Readonly<Record<string, string>>): { config: BrokerConfig; unknown: string[] } {
+  const config: BrokerConfig = { ...base, topicDefaults: { ...base.topicDefaults } };
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const scaled = SCALED_SYNONYMS[key];
+    if (BROKER_SETTINGS[key] !== undefined) BROKER_SETTINGS[key](config, key, value);
+    else if (TOPIC_SYNONYMS[key] !== undefined) config.topicDefaults[TOPIC_SYNONYMS[key]] = value.trim();
+    else if (scaled !== undefined) config.topicDefaults[scaled.key] = String(integerIn(key, value, 0, 2 ** 53 / scaled.ms) * scaled.ms);
+    else unknown.push(key);
+  }
+  return { config, unknown };
+}
+
+/** A Java properties file as `key=value` lines (also `key: value`); `#` and `!` start comments. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const at = line.search(/[=:]/);
+    if (at <= 0) throw new TributaryError(`config line '${line}' is not key=value`, 'ERR_INVALID_CONFIG');
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+export function readPropertiesFile(path: string): Record<string, string> {
+  return parseProperties(readFileSync(path, 'utf8'));
+}
+
+/** The broker config a topic config takes its default from (`retention.ms` → `log.retention.ms`). */
+export function brokerSynonymOf(topicKey: string): string | undefined {
+  return Object.keys(TOPIC_SYNONYMS).find((k) => TOPIC_SYNONYMS[k] === topicKey);
+}
+
+/** The broker's own settings under their Kafka names, for DescribeConfigs on the broker. */
+export function brokerConfigEntries(config: BrokerConfig): { name: string; value: string }[] {
+  const own: [string, string | number | boolean][] = [
+    ['node.id', config.nodeId],
+    ['auto.create.topics.enable', config.autoCreateTopics],
+    ['num.partitions', config.numPartitions],
+    ['socket.request.max.bytes', config.socketRequestMaxBytes],
+    ['connections.max.idle.ms', config.connectionsMaxIdleMs],
+    ['log.retention.check.interval.ms', config.retentionCheckIntervalMs],
+    ['default.replication.factor', 1],
+  ];
+  const topicDefaults = Object.entries(config.topicDefaults).flatMap(([key, value]) => {
+    const name = brokerSynonymOf(key);
+    return name === undefined ? [] : [[name, value] as [string, string]];
+  });
+  return [...own, ...topicDefaults].map(([name, value]) => ({ name, value: String(value) }));
+}

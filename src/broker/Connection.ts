@@ -1,0 +1,236 @@
+/**
+ * Connection: one client socket. Frames are a 4-byte size then the request; the size is
+ * checked against socket.request.max.bytes before any byte of the body is kept.
+ * Requests are handled as they arrive (pipelining) and answered in the order they came,
+ * as Kafka guarantees per connection. Reading pauses while too many requests are in
+ * flight or the socket's send buffer is full, so a fast or hostile client cannot make
+ * the broker buffer without bound. Malformed frames close the connection, logged.
+ */
+import type { Socket } from 'node:net';
+import { isTributaryError } from '../errors.js';
+import { ApiKey, decodeRequest, encodeResponse, type DecodedRequest, type RequestHeader, type Struct } from '../protocol/index.js';
+import { apiVersionsBody } from './handlers/ApiVersions.js';
+import { AcksZeroFailure } from './handlers/Produce.js';
+import type { BrokerContext } from './RequestContext.js';
+
+const SIZE_PREFIX = 4;
+const MAX_IN_FLIGHT = 64;
+const UNSUPPORTED_VERSION = 35;
+
+interface InFlight {
+  done: boolean;
+  /** The encoded response, or null for a request that gets none. */
+  response: Buffer[] | null;
+}
+
+export class Connection {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Size of the frame being read, or -1 while reading a size prefix. */
+  private frameSize = -1;
+  private readonly inFlight: InFlight[] = [];
+  private writeBlocked = false;
+  private draining = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly remote: string;
+  private drained: (() => void) | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly context: BrokerContext,
+    private readonly onClose: (connection: Connection) => void,
+  ) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.setTimeout(context.config.connectionsMaxIdleMs, () => this.onIdle());
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.writeBlocked = false;
+      this.readMore();
+    });
+    socket.on('error', (error) => this.context.log.debug('connection error', { remote: this.remote, error: error.message }));
+    socket.on('close', () => this.closeNow());
+  }
+
+  private onIdle(): void {
+    if (this.inFlight.length > 0) return;
+    this.context.log.info('closing idle connection', { remote: this.remote });
+    this.closeNow();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    this.readFrames();
+  }
+
+  private get mayRead(): boolean {
+    return !this.closed && !this.draining && !this.writeBlocked && this.inFlight.length < MAX_IN_FLIGHT;
+  }
+
+  private readMore(): void {
+    if (!this.mayRead) return;
+    this.socket.resume();
+    this.readFrames();
+  }
+
+  private readFrames(): void {
+    while (this.mayRead) {
+      if (this.frameSize < 0) {
+        if (this.buffered < SIZE_PREFIX) return;
+        const size = this.take(SIZE_PREFIX).readInt32BE(0);
+        if (size <= 0 || size > this.context.config.socketRequestMaxBytes) {
+          this.refuse(`frame size ${size} is outside [1, socket.request.max.bytes=${this.context.config.socketRequestMaxBytes}]`);
+          return;
+        }
+        this.frameSize = size;
+      }
+      if (this.buffered < this.frameSize) return;
+      const frame = this.take(this.frameSize);
+      this.frameSize = -1;
+      this.dispatch(frame);
+    }
+    if (!this.closed) this.socket.pause();
+  }
+
+  /** The next `n` buffered bytes: a view when one chunk holds them, else a copy. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      for (const chunk of this.chunks) {
+        filled += chunk.copy(out, filled, 0, Math.min(chunk.length, n - filled));
+        if (filled === n) break;
+      }
+    }
+    this.consume(n);
+    return out;
+  }
+
+  private consume(n: number): void {
+    this.buffered -= n;
+    while (n > 0) {
+      const first = this.chunks[0]!;
+      if (first.length <= n) {
+        n -= first.length;
+        this.chunks.shift();
+      } else {
+        this.chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+
+  private dispatch(frame: Buffer): void {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequest(frame);
+    } catch (error) {
+      this.refuseRequest(error);
+      return;
+    }
+    const handler = this.context.handlers.get(request.header.apiKey);
+    if (handler === undefined) {
+      this.refuse(`API ${request.header.apiKey} v${request.header.apiVersion} is not served`, request.header);
+      return;
+    }
+    const entry: InFlight = { done: false, response: null };
+    this.inFlight.push(entry);
+    let result: ReturnType<typeof handler>;
+    try {
+      result = handler({ ...this.context, header: request.header, signal: this.abort.signal }, request.body);
+    } catch (error) {
+      this.failed(request.header, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (body) => this.complete(entry, request.header, body),
+        (error: unknown) => this.failed(request.header, error),
+      );
+    } else {
+      this.complete(entry, request.header, result);
+    }
+  }
+
+  /** KIP-511: an ApiVersions newer than ours is answered at v0 with the versions we have. */
+  private refuseRequest(error: unknown): void {
+    const header = (error as { header?: RequestHeader }).header;
+    if (isTributaryError(error, 'ERR_UNSUPPORTED_VERSION') && header?.apiKey === ApiKey.ApiVersions) {
+      const entry: InFlight = { done: false, response: null };
+      this.inFlight.push(entry);
+      this.complete(entry, { ...header, apiVersion: 0 }, apiVersionsBody(this.context, UNSUPPORTED_VERSION));
+      return;
+    }
+    this.refuse((error as Error).message, header);
+  }
+
+  private complete(entry: InFlight, header: RequestHeader, body: Struct | null): void {
+    if (this.closed) return;
+    try {
+      entry.response = body === null ? null : encodeResponse(header, body);
+    } catch (error) {
+      this.failed(header, error);
+      return;
+    }
+    entry.done = true;
+    this.writeCompleted();
+  }
+
+  private writeCompleted(): void {
+    let wrote = false;
+    while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
+      const { response } = this.inFlight.shift()!;
+      if (response === null) continue;
+      if (!wrote) this.socket.cork();
+      wrote = true;
+      for (const chunk of response) this.writeBlocked = !this.socket.write(chunk) || this.writeBlocked;
+    }
+    if (wrote) this.socket.uncork();
+    if (this.inFlight.length === 0 && this.drained !== null) this.drained();
+    this.readMore();
+  }
+
+  private failed(header: RequestHeader, error: unknown): void {
+    if (error instanceof AcksZeroFailure) {
+      this.context.log.info('closing connection after a failed acks=0 produce', { remote: this.remote, clientId: header.clientId });
+    } else {
+      this.context.log.error('request failed', { remote: this.remote, apiKey: header.apiKey, apiVersion: header.apiVersion, error: String((error as Error)?.stack ?? error) });
+    }
+    this.closeNow();
+  }
+
+  private refuse(reason: string, header?: RequestHeader): void {
+    this.context.log.warn('closing connection: bad request', { remote: this.remote, reason, apiKey: header?.apiKey, apiVersion: header?.apiVersion, clientId: header?.clientId });
+    this.closeNow();
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.socket.destroy();
+    this.drained?.();
+    this.onClose(this);
+  }
+
+  /**
+   * Stops reading, lets the requests in flight finish (long polls answer at once with
+   * what they have), sends their responses, then closes.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    this.socket.pause();
+    this.abort.abort();
+    if (this.inFlight.length > 0 && !this.closed) await new Promise<void>((resolve) => (this.drained = resolve));
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.socket.end(resolve));
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * DescribeConfigs for topics (every topic config, where its value comes from, Kafka's
+ * config type) and for this broker (its settings, read-only: they are static here).
+ */
+import type { TopicConfigEntry } from '../../engine/Engine.js';
+import { topicConfigType } from '../../engine/TopicConfig.js';
+import { TributaryError } from '../../errors.js';
+import type { Struct } from '../../protocol/index.js';
+import { brokerConfigEntries, brokerSynonymOf } from '../BrokerConfig.js';
+import { errorCodeOf, errorMessageOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+
+/** Kafka's ConfigResource.Type. */
+export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+
+/** Kafka's DescribeConfigsResponse.ConfigSource. */
+const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+
+/** Kafka's DescribeConfigsResponse.ConfigType. */
+const ConfigType = { STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
+
+const SOURCE_OF: Readonly<Record<TopicConfigEntry['source'], number>> = {
+  topic: ConfigSource.DYNAMIC_TOPIC_CONFIG,
+  broker: ConfigSource.STATIC_BROKER_CONFIG,
+  default: ConfigSource.DEFAULT_CONFIG,
+};
+
+/** A topic config as CreateTopics v5+ and DescribeConfigs report it. */
+export function describedConfig(entry: TopicConfigEntry): Struct {
+  return { name: entry.name, value: entry.value, readOnly: false, configSource: SOURCE_OF[entry.source], isSensitive: false };
+}
+
+function synonyms(context: RequestContext, entry: TopicConfigEntry): Struct[] {
+  const out: Struct[] = [];
+  if (entry.source === 'topic') out.push({ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  const brokerName = brokerSynonymOf(entry.name);
+  const brokerValue = context.config.topicDefaults[entry.name];
+  if (brokerName !== undefined && brokerValue !== undefined) out.push({ name: brokerName, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
+  return out;
+}
+
+function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): Struct[] {
+  return context.engine.topicConfigEntries(name).map((entry) => ({
+    ...describedConfig(entry),
+    isDefault: entry.source === 'default',
+    synonyms: includeSynonyms ? synonyms(context, entry) : [],
+    configType: ConfigType[topicConfigType(entry.name)],
+  }));
+}
+
+function brokerConfigs(context: RequestContext, name: string): Struct[] {
+  if (name !== '' && name !== String(context.metadata.nodeId)) {
+    throw new TributaryError(`unknown broker '${name}': this is node ${context.metadata.nodeId}`, 'ERR_INVALID_ARGUMENT');
+  }
+  return brokerConfigEntries(context.config).map((e) => ({
+    name: e.name,
+    value: e.value,
+    readOnly: true,
+    isDefault: false,
+    configSource: ConfigSource.STATIC_BROKER_CONFIG,
+    isSensitive: false,
+    synonyms: [],
+    configType: ConfigType.STRING,
+  }));
+}
+
+interface DescribeConfigsResource {
+  resourceType: number;
+  resourceName: string;
+  configurationKeys: string[] | null;
+}
+
+function describeResource(context: RequestContext, resource: DescribeConfigsResource, includeSynonyms: boolean): Struct {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  try {
+    let configs: Struct[];
+    if (resource.resourceType === ResourceType.TOPIC) configs = topicConfigs(context, resource.resourceName, includeSynonyms);
+    else if (resource.resourceType === ResourceType.BROKER) configs = brokerConfigs(context, resource.resourceName);
+    else throw new TributaryError(`resource type ${resource.resourceType} has no configs here`, 'ERR_INVALID_ARGUMENT');
+    const keys = resource.configurationKeys;
+    if (keys !== null) configs = configs.filter((c) => keys.includes(c.name as string));
+    return { ...base, errorCode: 0, errorMessage: null, configs };
+  } catch (error) {
+    return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error), configs: [] };
+  }
+}
+
+export const handleDescribeConfigs: RequestHandler = (context, body) => {
+  const request = body as unknown as { resources: DescribeConfigsResource[]; includeSynonyms: boolean };
+  return { throttleTimeMs: 0, results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)) };
+};

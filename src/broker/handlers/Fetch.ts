@@ -1,0 +1,159 @@
+/**
+ * Fetch: whole batches as zero-copy views of the mapped log, long-polled until
+ * `minBytes` are there, `maxWaitMs` passes, or the connection closes; an append to any
+ * fetched partition wakes the wait. Without transactions the last stable offset is the
+ * high watermark and no batch is aborted. Fetch sessions (KIP-227) are not kept: every
+ * fetch is a full one, which is what clients do when the response carries session id 0.
+ */
+import { KafkaErrors } from '../../errors.js';
+import type { Partition } from '../../engine/Partition.js';
+import type { Struct } from '../../protocol/index.js';
+import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
+import type { LegacyMagic } from '../../record/LegacyRecord.js';
+import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
+
+interface FetchPartition {
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+interface FetchTopic {
+  topic: string;
+  partitions: FetchPartition[];
+}
+
+interface FetchRequest {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  sessionId: number;
+  sessionEpoch: number;
+  topics: FetchTopic[];
+}
+
+const READ_COMMITTED = 1;
+const NO_RECORDS = Buffer.alloc(0);
+
+interface PartitionRead {
+  request: FetchPartition;
+  partition: Partition | null;
+  errorCode: number;
+  records: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** Fetch v0-v1 get magic 0 message sets, v2-v3 magic 1; v4+ the stored v2 batches. */
+function legacyMagicOf(version: number): LegacyMagic | null {
+  if (version <= 1) return 0;
+  return version <= 3 ? 1 : null;
+}
+
+function readPartition(context: RequestContext, topic: string, request: FetchPartition, budget: number, first: boolean): PartitionRead {
+  let partition: Partition | null = null;
+  try {
+    partition = context.engine.partition(topic, request.partition);
+    const limit = Math.min(request.partitionMaxBytes, budget);
+    const read = partition.log.read(request.fetchOffset, Math.max(limit, 1));
+    // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
+    const records = read.records.length > limit && !first ? NO_RECORDS : read.records;
+    return { request, partition, errorCode: 0, records, highWatermark: read.logEndOffset, logStartOffset: read.logStartOffset };
+  } catch (error) {
+    const known = partition !== null;
+    return {
+      request,
+      partition,
+      errorCode: errorCodeOf(context, error),
+      records: NO_RECORDS,
+      highWatermark: known ? partition!.logEndOffset : -1,
+      logStartOffset: known ? partition!.logStartOffset : -1,
+    };
+  }
+}
+
+interface FetchPass {
+  topics: { topic: string; reads: PartitionRead[] }[];
+  bytes: number;
+  failed: boolean;
+}
+
+function readAll(context: RequestContext, request: FetchRequest): FetchPass {
+  let budget = context.header.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  let bytes = 0;
+  let failed = false;
+  const topics = request.topics.map((t) => ({
+    topic: t.topic,
+    reads: t.partitions.map((p) => {
+      const read = readPartition(context, t.topic, p, Math.max(budget, 0), bytes === 0);
+      bytes += read.records.length;
+      budget -= read.records.length;
+      failed ||= read.errorCode !== 0;
+      return read;
+    }),
+  }));
+  return { topics, bytes, failed };
+}
+
+/** Resolves when any fetched partition grows past what this pass saw, at `deadline`, or on abort. */
+function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal): Promise<void> {
+  const done = new AbortController();
+  const stop = () => done.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const timer = setTimeout(stop, Math.max(deadline - Date.now(), 0));
+  const waits = pass.topics.flatMap((t) =>
+    t.reads.filter((r) => r.partition !== null).map((r) => r.partition!.waitForData(Math.max(r.request.fetchOffset, r.highWatermark), done.signal)),
+  );
+  return Promise.race([...waits, new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }))]).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+    done.abort();
+  });
+}
+
+function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
+  const magic = legacyMagicOf(context.header.apiVersion);
+  let records = read.records;
+  if (magic !== null && records.length > 0) records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
+  read.partition?.countBytesOut(records.length);
+  return {
+    partitionIndex: read.request.partition,
+    errorCode: read.errorCode,
+    highWatermark: read.highWatermark,
+    lastStableOffset: read.highWatermark,
+    logStartOffset: read.logStartOffset,
+    abortedTransactions: readCommitted ? [] : null,
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
+function response(context: RequestContext, request: FetchRequest, pass: FetchPass): Struct {
+  const readCommitted = request.isolationLevel === READ_COMMITTED;
+  const responses = pass.topics.map((t) => ({
+    topic: t.topic,
+    topicId: topicIdOf(context, t.topic),
+    partitions: t.reads.map((r) => partitionData(context, r, readCommitted)),
+  }));
+  return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+}
+
+function topicIdOf(context: RequestContext, topic: string): Buffer {
+  const id = context.engine.topicId(topic);
+  return id === undefined ? Buffer.alloc(16) : topicIdBytes(id);
+}
+
+export const handleFetch: RequestHandler = async (context, body) => {
+  const request = body as unknown as FetchRequest;
+  if (request.sessionId !== 0) {
+    return { throttleTimeMs: 0, errorCode: KafkaErrors.FETCH_SESSION_ID_NOT_FOUND.code, sessionId: 0, responses: [] };
+  }
+  const deadline = Date.now() + Math.max(request.maxWaitMs, 0);
+  let pass = readAll(context, request);
+  while (pass.bytes < request.minBytes && !pass.failed && Date.now() < deadline && !context.signal.aborted) {
+    await waitForAppends(pass, deadline, context.signal);
+    pass = readAll(context, request);
+  }
+  return response(context, request, pass);
+};

@@ -1,0 +1,41 @@
+/**
+ * ListOffsets: earliest (-2), latest (-1), or the first offset whose timestamp is at or
+ * after a time. v0 answers in its old shape (a list of offsets).
+ */
+import type { Partition } from '../../engine/Partition.js';
+import type { Struct } from '../../protocol/index.js';
+import { errorCodeOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+
+interface ListOffsetsPartition {
+  partitionIndex: number;
+  timestamp: number;
+}
+
+interface ListOffsetsRequest {
+  topics: { name: string; partitions: ListOffsetsPartition[] }[];
+}
+
+const LATEST = -1;
+const EARLIEST = -2;
+
+function lookUp(partition: Partition, timestamp: number): { timestamp: number; offset: number } {
+  if (timestamp === LATEST) return { timestamp: -1, offset: partition.logEndOffset };
+  if (timestamp === EARLIEST) return { timestamp: -1, offset: partition.logStartOffset };
+  return partition.log.offsetForTimestamp(timestamp) ?? { timestamp: -1, offset: -1 };
+}
+
+function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): Struct {
+  try {
+    const found = lookUp(context.engine.partition(topic, request.partitionIndex), request.timestamp);
+    const oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
+    return { partitionIndex: request.partitionIndex, errorCode: 0, oldStyleOffsets, ...found, leaderEpoch: 0 };
+  } catch (error) {
+    return { partitionIndex: request.partitionIndex, errorCode: errorCodeOf(context, error), oldStyleOffsets: [] };
+  }
+}
+
+export const handleListOffsets: RequestHandler = (context, body) => {
+  const request = body as unknown as ListOffsetsRequest;
+  const topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => listOffset(context, t.name, p)) }));
+  return { throttleTimeMs: 0, topics };
+};

@@ -1,0 +1,88 @@
+/**
+ * Produce: RecordBatch v2 bytes go to the log as they arrived (the log validates them
+ * and rewrites only baseOffset); a legacy MessageSet (produce v0-v2) is converted to one
+ * v2 batch first. Every partition's append starts in request order before anything is
+ * awaited, so pipelined requests keep their order in the log.
+ */
+import { KafkaErrors, TributaryError } from '../../errors.js';
+import type { Struct } from '../../protocol/index.js';
+import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
+import { BatchHeader, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
+import { errorCodeOf, errorMessageOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+
+interface PartitionProduceData {
+  index: number;
+  records: Buffer | null;
+}
+
+interface ProduceRequest {
+  transactionalId: string | null;
+  acks: number;
+  topicData: { name: string; partitionData: PartitionProduceData[] }[];
+}
+
+/** Thrown for acks=0 failures: Kafka closes the connection, the producer's only signal. */
+export class AcksZeroFailure extends Error {}
+
+/** Produce v3+ carries only magic 2; older versions may carry a legacy MessageSet. */
+function recordsToAppend(context: RequestContext, topic: string, records: Buffer | null): Buffer {
+  if (records === null || records.length <= BatchHeader.magic) {
+    throw new TributaryError('produce request without record batches', 'ERR_CORRUPT_BATCH');
+  }
+  const magic = records[BatchHeader.magic]!;
+  if (magic === CURRENT_MAGIC) return records;
+  if (context.header.apiVersion >= 3 || magic > CURRENT_MAGIC) {
+    throw new TributaryError(`produce v${context.header.apiVersion} with magic ${magic} record batches`, 'ERR_INVALID_RECORD');
+  }
+  return messageSetToRecordBatches(records, { timestampType: context.engine.topicConfig(topic).messageTimestampType });
+}
+
+async function appendPartition(context: RequestContext, topic: string, data: PartitionProduceData): Promise<Struct> {
+  const partition = context.engine.partition(topic, data.index);
+  const info = await partition.append(recordsToAppend(context, topic, data.records));
+  return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
+}
+
+function failedPartition(context: RequestContext, index: number, error: unknown): Struct {
+  return { index, errorCode: errorCodeOf(context, error), baseOffset: -1, errorMessage: errorMessageOf(error) };
+}
+
+function refuseAll(request: ProduceRequest, errorCode: number, errorMessage: string): Struct[] {
+  return request.topicData.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, errorMessage })),
+  }));
+}
+
+function appendAll(context: RequestContext, request: ProduceRequest): Promise<Struct[]> {
+  return Promise.all(
+    request.topicData.map(async (t) => ({
+      name: t.name,
+      partitionResponses: await Promise.all(
+        t.partitionData.map((p) => appendPartition(context, t.name, p).catch((error: unknown) => failedPartition(context, p.index, error))),
+      ),
+    })),
+  );
+}
+
+function checkedRequest(request: ProduceRequest): { errorCode: number; message: string } | null {
+  if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
+    return { errorCode: KafkaErrors.INVALID_REQUIRED_ACKS.code, message: `acks must be 0, 1 or -1, got ${request.acks}` };
+  }
+  if (request.transactionalId !== null) {
+    return { errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, message: 'transactions are not supported yet' };
+  }
+  return null;
+}
+
+export const handleProduce: RequestHandler = async (context, body) => {
+  const request = body as unknown as ProduceRequest;
+  const refused = checkedRequest(request);
+  const responses = refused === null ? await appendAll(context, request) : refuseAll(request, refused.errorCode, refused.message);
+  if (request.acks === 0) {
+    const failed = responses.some((t) => (t.partitionResponses as Struct[]).some((p) => p.errorCode !== 0));
+    if (failed) throw new AcksZeroFailure('a produce with acks=0 failed');
+    return null;
+  }
+  return { responses, throttleTimeMs: 0 };
+};

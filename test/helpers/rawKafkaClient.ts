@@ -1,0 +1,80 @@
+/**
+ * A bare Kafka-protocol socket for tests that send what no client would: frames are
+ * written as given, responses are split by their size prefix, and the test can see when
+ * the broker closes the connection.
+ */
+import { connect, type Socket } from 'node:net';
+import { decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
+
+export class RawKafkaClient {
+  private buffered = Buffer.alloc(0);
+  private readonly frames: Buffer[] = [];
+  private waiting: (() => void) | null = null;
+  closed = false;
+  readonly closedPromise: Promise<void>;
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
+        const size = this.buffered.readInt32BE(0);
+        this.frames.push(this.buffered.subarray(4, 4 + size));
+        this.buffered = this.buffered.subarray(4 + size);
+      }
+      this.wake();
+    });
+    this.closedPromise = new Promise((resolve) => {
+      socket.on('close', () => {
+        this.closed = true;
+        this.wake();
+        resolve();
+      });
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(port: number): Promise<RawKafkaClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(new RawKafkaClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+
+  write(bytes: Buffer | Buffer[]): void {
+    for (const b of Array.isArray(bytes) ? bytes : [bytes]) this.socket.write(b);
+  }
+
+  send(apiKey: number, apiVersion: number, correlationId: number, body: Struct): void {
+    this.write(encodeRequest({ apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body));
+  }
+
+  /** The next response frame (after the size prefix), or null once the broker closed. */
+  async nextFrame(timeoutMs = 5_000): Promise<Buffer | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length === 0) {
+      if (this.closed) return null;
+      if (Date.now() > deadline) throw new Error('no response frame in time');
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+    return this.frames.shift()!;
+  }
+
+  async response(apiKey: number, apiVersion: number): Promise<{ correlationId: number; body: Struct }> {
+    const frame = await this.nextFrame();
+    if (frame === null) throw new Error('the broker closed the connection');
+    return decodeResponse(apiKey, apiVersion, frame);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
