@@ -1,7 +1,21 @@
 /**
  * The Kafka-protocol brokers the interop clients run against. Today: librdkafka's mock
  * cluster (an in-memory broker in C, run by test/interop/mock_cluster.py); tributary's
- * broker implements the same interface when it lands.
+ * broker implements the same interface when it lands (Broker.start on a temp dataDir,
+ * port 0; createTopic through an admin driver, e.g. kafkajs.createTopics).
+ *
+ * Where librdkafka 2.0.2's mock differs from Kafka (src/rdkafka_mock*.c):
+ * - APIs: ApiVersions 0-2, Metadata 0-2, Produce 0-7, Fetch 0-11, ListOffsets 0-5, the group
+ *   and transaction APIs; no admin API (CreateTopics, DeleteTopics, CreatePartitions,
+ *   DescribeConfigs, AlterConfigs, DeleteRecords, ...);
+ * - Metadata names controller 0, a broker that does not exist;
+ * - ListOffsets by timestamp answers offset -1, timestamp -1, whatever the data;
+ * - topics auto-create (Metadata with auto-creation allowed) with 4 partitions, a number no
+ *   setting changes: the create_topic command below is the way to another count;
+ * - Produce takes only magic v2 and checks no CRC; a Fetch returns at most one batch per
+ *   partition and, with no data, waits its whole max wait (an append does not wake it);
+ * - a partition keeps its last 5 MiB / 100000 batches only: older ones are dropped and
+ *   the log start offset moves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
