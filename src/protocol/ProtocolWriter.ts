@@ -2,6 +2,11 @@ import { invalidArgument } from '../errors.js';
 
 const TWO_32 = 4294967296;
 
+function checkStringSize(size: number): number {
+  if (size > 0x7fff) throw invalidArgument(`string of ${size} bytes is longer than Kafka's 32767`);
+  return size;
+}
+
 /** A records field: one buffer, several written back to back, or null. */
 export type RecordsValue = Buffer | readonly Buffer[] | null;
 
@@ -99,20 +104,20 @@ export class ProtocolWriter {
   string(value: string | null, compact: boolean): void {
     if (value === null) return this.length(-1, compact, false);
     const most = 3 * value.length;
-    if (!compact || most < 0x7f) {
-      const prefix = compact ? 1 : 2;
-      this.ensure(prefix + most);
-      const written = this.buf.write(value, this.pos + prefix, 'utf8');
-      if (written > 0x7fff) throw invalidArgument(`string of ${written} bytes is longer than Kafka's 32767`);
-      if (compact) this.buf[this.pos] = written + 1;
-      else this.buf.writeInt16BE(written, this.pos);
-      this.pos += prefix + written;
+    if (compact && most >= 0x7f) {
+      // The varint length may take more than one byte: measure first.
+      const size = checkStringSize(Buffer.byteLength(value, 'utf8'));
+      this.length(size, true, false);
+      this.ensure(size);
+      this.pos += this.buf.write(value, this.pos, 'utf8');
       return;
     }
-    const size = Buffer.byteLength(value, 'utf8');
-    this.length(size, compact, false);
-    this.ensure(size);
-    this.pos += this.buf.write(value, this.pos, 'utf8');
+    const prefix = compact ? 1 : 2;
+    this.ensure(prefix + most);
+    const written = checkStringSize(this.buf.write(value, this.pos + prefix, 'utf8'));
+    if (compact) this.buf[this.pos] = written + 1;
+    else this.buf.writeInt16BE(written, this.pos);
+    this.pos += prefix + written;
   }
 
   bytes(value: Buffer | null, compact: boolean): void {
