@@ -1,0 +1,273 @@
+/**
+ * The one encoder/decoder for every message in the table. A message schema is compiled
+ * once per version into a tree of read/write functions: fields outside the version are
+ * dropped (decode fills in their default), nullability and the compact (flexible)
+ * encodings are resolved up front, and tagged fields go to the section at the end of
+ * each struct.
+ */
+import { invalidArgument } from '../errors.js';
+import { invalidRequest } from './ProtocolError.js';
+import type { ProtocolReader } from './ProtocolReader.js';
+import { ProtocolWriter, type RecordsValue } from './ProtocolWriter.js';
+import type { Field, MessageSchema, PrimitiveType } from './Schema.js';
+import { inVersions } from './Versions.js';
+
+/** A decoded message or nested struct: camelCase field names to values. */
+export type Struct = { [field: string]: unknown };
+
+type Read = (r: ProtocolReader) => unknown;
+type Write = (w: ProtocolWriter, value: unknown) => void;
+
+interface ValueCodec {
+  readonly read: Read;
+  readonly write: Write;
+  /** The fewest bytes a value takes, to bound array counts before allocating. */
+  readonly minSize: number;
+}
+
+interface Shape {
+  readonly version: number;
+  readonly flexible: boolean;
+}
+
+type FixedType = Exclude<PrimitiveType, 'string' | 'bytes' | 'records'>;
+
+const FIXED: Record<FixedType, ValueCodec> = {
+  int8: { read: (r) => r.int8(), write: (w, v) => w.int8(v as number), minSize: 1 },
+  bool: { read: (r) => r.bool(), write: (w, v) => w.bool(v as boolean), minSize: 1 },
+  int16: { read: (r) => r.int16(), write: (w, v) => w.int16(v as number), minSize: 2 },
+  uint16: { read: (r) => r.uint16(), write: (w, v) => w.uint16(v as number), minSize: 2 },
+  int32: { read: (r) => r.int32(), write: (w, v) => w.int32(v as number), minSize: 4 },
+  int64: { read: (r) => r.int64(), write: (w, v) => w.int64(v as number | bigint), minSize: 8 },
+  float64: { read: (r) => r.float64(), write: (w, v) => w.float64(v as number), minSize: 8 },
+  uuid: { read: (r) => r.uuid(), write: (w, v) => w.uuid(v as Buffer), minSize: 16 },
+};
+
+const ZERO_UUID_BYTES = 16;
+
+/** Kafka's default for a field where its version lacks it, as a fresh value. */
+export function defaultOf(field: Field): unknown {
+  if (field.default !== undefined) return field.default;
+  if (field.nullableVersions !== undefined) return null;
+  return zeroOf(field);
+}
+
+function zeroOf(field: Field): unknown {
+  switch (field.type) {
+    case 'bool':
+      return false;
+    case 'string':
+      return '';
+    case 'bytes':
+      return Buffer.alloc(0);
+    case 'records':
+      return null;
+    case 'uuid':
+      return Buffer.alloc(ZERO_UUID_BYTES);
+    case 'struct':
+      return defaultStruct(field.fields!);
+    default:
+      return field.type.startsWith('[]') ? [] : 0;
+  }
+}
+
+function defaultStruct(fields: readonly Field[]): Struct {
+  const struct: Struct = {};
+  for (const f of fields) struct[f.name] = defaultOf(f);
+  return struct;
+}
+
+/** Whether a tagged field's value equals its default, so it need not be sent. */
+function isDefault(field: Field, value: unknown): boolean {
+  const fallback = defaultOf(field);
+  if (value === fallback) return true;
+  if (Array.isArray(value)) return Array.isArray(fallback) && value.length === 0;
+  if (Buffer.isBuffer(value)) return Buffer.isBuffer(fallback) && value.equals(fallback);
+  if (field.type === 'struct' && value !== null && typeof value === 'object') {
+    return field.fields!.every((f) => {
+      const inner = (value as Struct)[f.name];
+      return inner === undefined || isDefault(f, inner);
+    });
+  }
+  return false;
+}
+
+function notNull(value: unknown, nullable: boolean, path: string, r: ProtocolReader): unknown {
+  if (value === null && !nullable) throw invalidRequest(`null in non-nullable field ${path} before byte ${r.pos}`, r.pos);
+  return value;
+}
+
+function variableCodec(type: 'string' | 'bytes' | 'records', compact: boolean, nullable: boolean, path: string): ValueCodec {
+  const minSize = compact ? 1 : type === 'string' ? 2 : 4;
+  switch (type) {
+    case 'string':
+      return {
+        read: (r) => notNull(r.string(compact), nullable, path, r),
+        write: (w, v) => w.string(v as string | null, compact),
+        minSize,
+      };
+    case 'bytes':
+      // A copy: bytes fields (group metadata, SASL tokens) outlive the frame.
+      return {
+        read: (r) => {
+          const view = notNull(r.bytes(compact), nullable, path, r) as Buffer | null;
+          return view === null ? null : Buffer.from(view);
+        },
+        write: (w, v) => w.bytes(v as Buffer | null, compact),
+        minSize,
+      };
+    case 'records':
+      return {
+        read: (r) => notNull(r.bytes(compact), nullable, path, r),
+        write: (w, v) => w.records(v as RecordsValue, compact),
+        minSize,
+      };
+  }
+}
+
+function arrayCodec(element: ValueCodec, compact: boolean, nullable: boolean, path: string): ValueCodec {
+  return {
+    read: (r) => {
+      const count = r.arrayLength(compact, element.minSize);
+      if (count < 0) return notNull(null, nullable, path, r);
+      const out = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) out[i] = element.read(r);
+      return out;
+    },
+    write: (w, v) => {
+      if (v === null) return w.arrayLength(-1, compact);
+      if (!Array.isArray(v)) throw invalidArgument(`${path} must be an array`);
+      w.arrayLength(v.length, compact);
+      for (const item of v) element.write(w, item);
+    },
+    minSize: compact ? 1 : 4,
+  };
+}
+
+function valueCodec(field: Field, shape: Shape, path: string): ValueCodec {
+  const nullable = inVersions(field.nullableVersions, shape.version);
+  const { type } = field;
+  if (type === 'struct') return new StructCodec(field.fields!, shape, path);
+  if (type.startsWith('[]')) {
+    const element: Field = { name: field.name, type: type.slice(2) as PrimitiveType | 'struct', versions: field.versions };
+    const elementCodec = type === '[]struct' ? new StructCodec(field.fields!, shape, path) : valueCodec(element, shape, path);
+    return arrayCodec(elementCodec, shape.flexible, nullable, path);
+  }
+  if (type === 'string' || type === 'bytes' || type === 'records') return variableCodec(type, shape.flexible, nullable, path);
+  return FIXED[type as FixedType];
+}
+
+interface FieldPlan {
+  readonly field: Field;
+  readonly name: string;
+  readonly nullable: boolean;
+  /** Reads the value on the wire, or makes the default where the version lacks it. */
+  readonly read: Read;
+  readonly write: Write;
+  readonly minSize: number;
+}
+
+function planField(field: Field, shape: Shape, path: string): FieldPlan | undefined {
+  if (!inVersions(field.versions, shape.version)) return undefined;
+  const codec = valueCodec(field, shape, `${path}.${field.name}`);
+  const nullable = inVersions(field.nullableVersions, shape.version);
+  return { field, name: field.name, nullable, read: codec.read, write: codec.write, minSize: codec.minSize };
+}
+
+/** One struct (or a whole message) at one version. */
+class StructCodec implements ValueCodec {
+  /** Every field in schema order, so decoded objects all have the same shape. */
+  private readonly reads: { readonly name: string; readonly read: Read }[] = [];
+  private readonly inline: FieldPlan[] = [];
+  private readonly tagged: Map<number, FieldPlan> = new Map();
+  private readonly flexible: boolean;
+  readonly minSize: number;
+
+  constructor(
+    fields: readonly Field[],
+    shape: Shape,
+    private readonly path: string,
+  ) {
+    this.flexible = shape.flexible;
+    for (const field of fields) {
+      const plan = planField(field, shape, path);
+      const tagged = plan !== undefined && inVersions(field.taggedVersions, shape.version);
+      if (tagged) this.tagged.set(field.tag!, plan);
+      else if (plan !== undefined) this.inline.push(plan);
+      this.reads.push({ name: field.name, read: plan !== undefined && !tagged ? plan.read : () => defaultOf(field) });
+    }
+    this.tagged = new Map([...this.tagged].sort(([a], [b]) => a - b));
+    this.minSize = this.inline.reduce((sum, p) => sum + p.minSize, this.flexible ? 1 : 0);
+  }
+
+  readonly read = (r: ProtocolReader): Struct => {
+    const struct: Struct = {};
+    const reads = this.reads;
+    for (let i = 0; i < reads.length; i++) {
+      const { name, read } = reads[i]!;
+      struct[name] = read(r);
+    }
+    if (this.flexible) r.taggedFields(struct, this.readTag);
+    return struct;
+  };
+
+  private readonly readTag = (struct: Struct, tag: number, r: ProtocolReader): boolean => {
+    const plan = this.tagged.get(tag);
+    if (plan === undefined) return false;
+    struct[plan.name] = plan.read(r);
+    return true;
+  };
+
+  readonly write = (w: ProtocolWriter, value: unknown): void => {
+    if (value === null || typeof value !== 'object') throw invalidArgument(`${this.path} must be an object`);
+    const struct = value as Struct;
+    for (const plan of this.inline) plan.write(w, this.valueOf(plan, struct[plan.name]));
+    if (this.flexible) this.writeTagged(w, struct);
+  };
+
+  private valueOf(plan: FieldPlan, value: unknown): unknown {
+    if (value === undefined) {
+      const fallback = defaultOf(plan.field);
+      return fallback === null && !plan.nullable ? zeroOf(plan.field) : fallback;
+    }
+    if (value === null && !plan.nullable) throw invalidArgument(`${this.path}.${plan.name} is not nullable in this version`);
+    return value;
+  }
+
+  private writeTagged(w: ProtocolWriter, struct: Struct): void {
+    const present: [number, FieldPlan][] = [];
+    for (const entry of this.tagged) {
+      const value = struct[entry[1].name];
+      if (value !== undefined && !isDefault(entry[1].field, value)) present.push(entry);
+    }
+    w.unsignedVarint(present.length);
+    for (const [tag, plan] of present) {
+      const data = new ProtocolWriter(64);
+      plan.write(data, struct[plan.name]);
+      w.unsignedVarint(tag);
+      w.unsignedVarint(data.size);
+      for (const chunk of data.finish()) w.raw(chunk);
+    }
+  }
+}
+
+const compiled = new WeakMap<MessageSchema, StructCodec[]>();
+
+/** The codec of `schema` at `version` (compiled on first use). */
+function codecOf(schema: MessageSchema, version: number): StructCodec {
+  let byVersion = compiled.get(schema);
+  if (byVersion === undefined) compiled.set(schema, (byVersion = []));
+  return (byVersion[version] ??= new StructCodec(schema.fields, { version, flexible: isFlexible(schema, version) }, schema.name));
+}
+
+export function isFlexible(schema: MessageSchema, version: number): boolean {
+  return inVersions(schema.flexibleVersions, version);
+}
+
+export function readMessage(schema: MessageSchema, version: number, r: ProtocolReader): Struct {
+  return codecOf(schema, version).read(r);
+}
+
+export function writeMessage(schema: MessageSchema, version: number, w: ProtocolWriter, body: Struct): void {
+  codecOf(schema, version).write(w, body);
+}

@@ -1,0 +1,125 @@
+/**
+ * The table of APIs we implement, one schema file per API under messages/.
+ *
+ * Versions: each API runs from v0 to a Kafka 3.x version, stopping before versions that
+ * need what we do not have (Fetch v13+ names topics by id only; ListOffsets v8+ lists
+ * tiered-storage offsets; FindCoordinator v6 share groups; OffsetCommit/OffsetFetch v9
+ * and ListGroups v5 the KIP-848 consumer protocol). What the three clients we test with
+ * use at most (looked up in their sources: kafkajs 2.2.4 src/protocol/requests/<api>/v<N>;
+ * librdkafka 2.0.2 rd_kafka_broker_ApiVersion_supported calls in rdkafka_request.c,
+ * rdkafka_msgset_writer.c (Produce), rdkafka_fetcher.c (Fetch); kafka-python 2.0.2
+ * kafka/protocol/*.py request classes), with "-" where the client never sends it:
+ *
+ *   API                      kafkajs   librdkafka   kafka-python   ours
+ *   Produce                  0-7       0-7          0-8            0-11
+ *   Fetch                    0-11      0-11         0-11           0-12
+ *   ListOffsets              0-3       0-2          0-5            0-7
+ *   Metadata                 0-6       0-4          0-5            0-12
+ *   OffsetCommit             0-5       0-7          0-3            0-8
+ *   OffsetFetch              1-4       0-7          0-3            0-8
+ *   FindCoordinator          0-2       0-2          0-1            0-5
+ *   JoinGroup                0-5       0-5          0-2            0-9
+ *   Heartbeat                0-3       0-3          0-1            0-4
+ *   LeaveGroup               0-3       0-1          0-1            0-5
+ *   SyncGroup                0-3       0-3          0-1            0-5
+ *   DescribeGroups           0-2       0-4          0-3            0-5
+ *   ListGroups               0-2       0-4          0-2            0-4
+ *   SaslHandshake            0-1       0-1          0-1            0-1
+ *   ApiVersions              0-2       3, then 0    0-2            0-4
+ *   CreateTopics             0-3       0-4          0-3            0-7
+ *   DeleteTopics             0-1       0-1          0-3            0-6
+ *   DeleteRecords            0-1       0-1          -              0-2
+ *   InitProducerId           0-1       0-4          -              0-5
+ *   DescribeConfigs          0-2       0-1          0-2            0-4
+ *   AlterConfigs             0-1       0            0-1            0-2
+ *   SaslAuthenticate         0-1       0            0-1            0-2
+ *   CreatePartitions         0-1       0            0-1            0-3
+ *   DeleteGroups             0-1       0-1          0-1            0-2
+ *   IncrementalAlterConfigs  -         -            -              0-1
+ *   OffsetDelete             -         0            -              0
+ *   DescribeCluster          -         -            -              0-1
+ */
+import { AlterConfigs } from './messages/AlterConfigs.js';
+import { ApiVersions } from './messages/ApiVersions.js';
+import { CreatePartitions } from './messages/CreatePartitions.js';
+import { CreateTopics } from './messages/CreateTopics.js';
+import { DeleteRecords } from './messages/DeleteRecords.js';
+import { DeleteTopics } from './messages/DeleteTopics.js';
+import { DescribeCluster } from './messages/DescribeCluster.js';
+import { DescribeConfigs } from './messages/DescribeConfigs.js';
+import { Fetch } from './messages/Fetch.js';
+import { IncrementalAlterConfigs } from './messages/IncrementalAlterConfigs.js';
+import { InitProducerId } from './messages/InitProducerId.js';
+import { ListOffsets } from './messages/ListOffsets.js';
+import { Metadata } from './messages/Metadata.js';
+import { Produce } from './messages/Produce.js';
+import type { ApiSchema } from './Schema.js';
+import { parseVersions, type VersionRange } from './Versions.js';
+
+export const MESSAGES: readonly ApiSchema[] = [
+  Produce,
+  Fetch,
+  ListOffsets,
+  Metadata,
+  ApiVersions,
+  CreateTopics,
+  DeleteTopics,
+  DeleteRecords,
+  InitProducerId,
+  DescribeConfigs,
+  AlterConfigs,
+  CreatePartitions,
+  IncrementalAlterConfigs,
+  DescribeCluster,
+];
+
+/** Kafka's API keys for the APIs in the table. */
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  IncrementalAlterConfigs: 44,
+  DescribeCluster: 60,
+} as const;
+
+const byKey: (ApiSchema | undefined)[] = [];
+const versionsByKey: (VersionRange | undefined)[] = [];
+for (const schema of MESSAGES) {
+  byKey[schema.apiKey] = schema;
+  versionsByKey[schema.apiKey] = parseVersions(schema.request.validVersions);
+}
+
+export function apiSchema(apiKey: number): ApiSchema | undefined {
+  return byKey[apiKey];
+}
+
+export function apiName(apiKey: number): string | undefined {
+  return byKey[apiKey]?.name;
+}
+
+export interface SupportedApi {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+/** One entry per API in the table, by API key: what an ApiVersions response lists. */
+export function supportedApis(): SupportedApi[] {
+  return MESSAGES.map(({ apiKey }) => ({ apiKey, minVersion: versionsByKey[apiKey]!.min, maxVersion: versionsByKey[apiKey]!.max })).sort(
+    (a, b) => a.apiKey - b.apiKey,
+  );
+}
+
+export function isSupported(apiKey: number, apiVersion: number): boolean {
+  const range = versionsByKey[apiKey];
+  return range !== undefined && apiVersion >= range.min && apiVersion <= range.max;
+}

@@ -1,0 +1,502 @@
+/**
+ * Cross-check against kafkajs 2.2.4, for every API and version it implements: requests
+ * kafkajs encodes decode with ours to the values it was given, and responses we encode
+ * decode with kafkajs to the values we put in.
+ */
+import { describe, expect, test } from 'vitest';
+import { ApiKey, decodeRequest, encodeResponse, type Struct } from '../../src/protocol/index.js';
+import {
+  CLIENT_ID,
+  kafkajsApi,
+  kafkajsFrame,
+  kafkajsMessages,
+  kafkajsMessageSet,
+  kafkajsRecordBatch,
+  type Entry,
+} from './kafkajs.js';
+
+const ZERO_UUID = Buffer.alloc(16);
+const CORRELATION_ID = 0x01020304;
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** kafkajs names the throttle time `throttleTime` until it began throttling client-side. */
+function throttle(v: number, ms: number, since: number, clientSideFrom: number): object {
+  if (v < since) return {};
+  return v < clientSideFrom ? { throttleTime: ms } : { clientSideThrottleTime: ms };
+}
+
+interface Case {
+  api: string;
+  apiKey: number;
+  versions: number[];
+  args: object;
+  /** The body our decoder must produce from kafkajs' request. */
+  request(v: number): Struct;
+  /** A response body to encode, and what kafkajs must read from it. */
+  response: Struct;
+  decoded(v: number): object;
+}
+
+async function decodeKafkajsRequest(api: string, apiKey: number, v: number, args: object) {
+  const { request } = kafkajsApi(api, v, args);
+  const decoded = decodeRequest(await kafkajsFrame(request, CORRELATION_ID));
+  expect(decoded.header).toEqual({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: CLIENT_ID });
+  return decoded.body;
+}
+
+async function kafkajsDecodeResponse(api: string, apiKey: number, v: number, args: object, body: Struct): Promise<unknown> {
+  const bytes = Buffer.concat(encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body));
+  expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
+  expect(bytes.readInt32BE(4)).toBe(CORRELATION_ID);
+  return kafkajsApi(api, v, args).response.decode(bytes.subarray(8));
+}
+
+const cases: Case[] = [
+  {
+    api: 'apiVersions',
+    apiKey: ApiKey.ApiVersions,
+    versions: range(0, 2),
+    args: {},
+    request: () => ({ clientSoftwareName: '', clientSoftwareVersion: '' }),
+    response: {
+      errorCode: 0,
+      apiKeys: [
+        { apiKey: 0, minVersion: 0, maxVersion: 11 },
+        { apiKey: 18, minVersion: 0, maxVersion: 4 },
+      ],
+      throttleTimeMs: 7,
+    },
+    decoded: (v) => ({
+      errorCode: 0,
+      apiVersions: [
+        { apiKey: 0, minVersion: 0, maxVersion: 11 },
+        { apiKey: 18, minVersion: 0, maxVersion: 4 },
+      ],
+      ...throttle(v, 7, 1, 2),
+    }),
+  },
+  {
+    api: 'metadata',
+    apiKey: ApiKey.Metadata,
+    versions: range(0, 6),
+    args: { topics: ['orders', 'payments'], allowAutoTopicCreation: false },
+    request: (v) => ({
+      topics: [
+        { topicId: ZERO_UUID, name: 'orders' },
+        { topicId: ZERO_UUID, name: 'payments' },
+      ],
+      allowAutoTopicCreation: v < 4,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    }),
+    response: {
+      throttleTimeMs: 3,
+      brokers: [{ nodeId: 1, host: 'broker-1', port: 9092, rack: 'rack-a' }],
+      clusterId: 'cluster-x',
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: 'orders',
+          isInternal: true,
+          partitions: [{ errorCode: 0, partitionIndex: 4, leaderId: 1, leaderEpoch: 5, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] }],
+        },
+      ],
+    },
+    decoded: (v) => ({
+      brokers: [{ nodeId: 1, host: 'broker-1', port: 9092, ...(v >= 1 ? { rack: 'rack-a' } : {}) }],
+      ...(v >= 1 ? { controllerId: 1 } : {}),
+      ...(v >= 2 ? { clusterId: 'cluster-x' } : {}),
+      ...throttle(v, 3, 3, 6),
+      topicMetadata: [
+        {
+          topicErrorCode: 0,
+          topic: 'orders',
+          ...(v >= 1 ? { isInternal: true } : {}),
+          partitionMetadata: [
+            {
+              partitionErrorCode: 0,
+              partitionId: 4,
+              leader: 1,
+              replicas: [1, 2],
+              isr: [1],
+              ...(v >= 5 ? { offlineReplicas: [2] } : {}),
+            },
+          ],
+        },
+      ],
+    }),
+  },
+  {
+    api: 'listOffsets',
+    apiKey: ApiKey.ListOffsets,
+    versions: range(0, 3),
+    args: { replicaId: -1, isolationLevel: 1, topics: [{ topic: 'orders', partitions: [{ partition: 1, timestamp: -2, maxNumOffsets: 3 }] }] },
+    request: (v) => ({
+      replicaId: -1,
+      isolationLevel: v >= 2 ? 1 : 0,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: v === 0 ? 3 : 1 }] }],
+    }),
+    response: {
+      throttleTimeMs: 4,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [55, 44], timestamp: 1_700_000_000_123, offset: 55, leaderEpoch: 2 }],
+        },
+      ],
+    },
+    decoded: (v) => ({
+      ...throttle(v, 4, 2, 3),
+      responses: [
+        {
+          topic: 'orders',
+          partitions: [
+            v === 0
+              ? { partition: 1, errorCode: 0, offsets: ['55', '44'] }
+              : { partition: 1, errorCode: 0, timestamp: '1700000000123', offset: '55' },
+          ],
+        },
+      ],
+    }),
+  },
+  {
+    api: 'createTopics',
+    apiKey: ApiKey.CreateTopics,
+    versions: range(0, 3),
+    args: {
+      topics: [
+        {
+          topic: 'orders',
+          numPartitions: 3,
+          replicationFactor: 1,
+          replicaAssignment: [{ partition: 0, replicas: [1, 2] }],
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+      validateOnly: true,
+      timeout: 3000,
+    },
+    request: (v) => ({
+      topics: [
+        {
+          name: 'orders',
+          numPartitions: 3,
+          replicationFactor: 1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
+          configs: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+      timeoutMs: 3000,
+      validateOnly: v >= 1,
+    }),
+    response: { throttleTimeMs: 6, topics: [{ name: 'orders', errorCode: 0, errorMessage: 'created' }] },
+    decoded: (v) => ({
+      ...throttle(v, 6, 2, 3),
+      topicErrors: [{ topic: 'orders', errorCode: 0, ...(v >= 1 ? { errorMessage: 'created' } : {}) }],
+    }),
+  },
+  {
+    api: 'deleteTopics',
+    apiKey: ApiKey.DeleteTopics,
+    versions: range(0, 1),
+    args: { topics: ['a', 'b'], timeout: 2000 },
+    request: () => ({ topics: [], topicNames: ['a', 'b'], timeoutMs: 2000 }),
+    response: {
+      throttleTimeMs: 2,
+      responses: [
+        { name: 'a', errorCode: 0 },
+        { name: 'b', errorCode: 0 },
+      ],
+    },
+    decoded: (v) => ({
+      ...throttle(v, 2, 1, 1),
+      topicErrors: [
+        { topic: 'a', errorCode: 0 },
+        { topic: 'b', errorCode: 0 },
+      ],
+    }),
+  },
+  {
+    api: 'deleteRecords',
+    apiKey: ApiKey.DeleteRecords,
+    versions: range(0, 1),
+    args: { topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '15' }] }], timeout: 2500 },
+    request: () => ({ topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, offset: 15 }] }], timeoutMs: 2500 }),
+    response: { throttleTimeMs: 1, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, lowWatermark: 15, errorCode: 0 }] }] },
+    decoded: (v) => ({
+      ...(v === 0 ? { throttleTime: 1 } : { clientSideThrottleTime: 1 }),
+      topics: [{ topic: 'orders', partitions: [{ partition: 0, lowWatermark: 15n, errorCode: 0 }] }],
+    }),
+  },
+  {
+    api: 'initProducerId',
+    apiKey: ApiKey.InitProducerId,
+    versions: range(0, 1),
+    args: { transactionalId: 'tx-1', transactionTimeout: 30000 },
+    request: () => ({ transactionalId: 'tx-1', transactionTimeoutMs: 30000, producerId: -1, producerEpoch: -1 }),
+    response: { throttleTimeMs: 8, errorCode: 0, producerId: 4000, producerEpoch: 2 },
+    decoded: (v) => ({ ...throttle(v, 8, 0, 1), errorCode: 0, producerId: '4000', producerEpoch: 2 }),
+  },
+  {
+    api: 'describeConfigs',
+    apiKey: ApiKey.DescribeConfigs,
+    versions: range(0, 2),
+    args: {
+      resources: [
+        { type: 2, name: 'orders', configNames: ['retention.ms'] },
+        { type: 4, name: '1', configNames: [] },
+      ],
+      includeSynonyms: true,
+    },
+    request: (v) => ({
+      resources: [
+        { resourceType: 2, resourceName: 'orders', configurationKeys: ['retention.ms'] },
+        { resourceType: 4, resourceName: '1', configurationKeys: null },
+      ],
+      includeSynonyms: v >= 1,
+      includeDocumentation: false,
+    }),
+    response: {
+      throttleTimeMs: 5,
+      results: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 2,
+          resourceName: 'orders',
+          configs: [
+            {
+              name: 'retention.ms',
+              value: '1000',
+              readOnly: false,
+              isDefault: false,
+              configSource: 1,
+              isSensitive: false,
+              synonyms: [{ name: 'retention.ms', value: '1000', source: 1 }],
+            },
+          ],
+        },
+      ],
+    },
+    decoded: (v) => ({
+      ...throttle(v, 5, 0, 2),
+      resources: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 2,
+          resourceName: 'orders',
+          configEntries: [
+            {
+              configName: 'retention.ms',
+              configValue: '1000',
+              readOnly: false,
+              isDefault: false,
+              configSource: 1,
+              isSensitive: false,
+              ...(v >= 1 ? { configSynonyms: [{ configName: 'retention.ms', configValue: '1000', configSource: 1 }] } : {}),
+            },
+          ],
+        },
+      ],
+    }),
+  },
+  {
+    api: 'alterConfigs',
+    apiKey: ApiKey.AlterConfigs,
+    versions: range(0, 1),
+    args: { resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '5000' }] }], validateOnly: true },
+    request: () => ({
+      resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'retention.ms', value: '5000' }] }],
+      validateOnly: true,
+    }),
+    response: { throttleTimeMs: 9, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }] },
+    decoded: (v) => ({
+      ...throttle(v, 9, 0, 1),
+      resources: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }],
+    }),
+  },
+  {
+    api: 'createPartitions',
+    apiKey: ApiKey.CreatePartitions,
+    versions: range(0, 1),
+    args: {
+      topicPartitions: [
+        { topic: 'orders', count: 4, assignments: [[1], [2]] },
+        { topic: 'payments', count: 2 },
+      ],
+      validateOnly: false,
+      timeout: 1000,
+    },
+    request: () => ({
+      topics: [
+        { name: 'orders', count: 4, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] },
+        { name: 'payments', count: 2, assignments: null },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    }),
+    response: { throttleTimeMs: 3, results: [{ name: 'orders', errorCode: 0, errorMessage: null }] },
+    decoded: (v) => ({ ...throttle(v, 3, 0, 1), topicErrors: [{ topic: 'orders', errorCode: 0, errorMessage: null }] }),
+  },
+];
+
+describe.each(cases)('kafkajs $api', ({ api, apiKey, versions, args, request, response, decoded }) => {
+  test.each(versions)(`request v%i decodes to kafkajs' values`, async (v) => {
+    expect(await decodeKafkajsRequest(api, apiKey, v, args)).toEqual(request(v));
+  });
+
+  test.each(versions)('our response v%i decodes with kafkajs', async (v) => {
+    expect(await kafkajsDecodeResponse(api, apiKey, v, args, response)).toMatchObject(decoded(v));
+  });
+});
+
+// kafkajs writes an empty nullable array as null (-1): for Metadata, "all topics".
+describe('kafkajs metadata with no topic list (all topics)', () => {
+  test.each(range(1, 6))('v%i: null topics', async (v) => {
+    const body = await decodeKafkajsRequest('metadata', ApiKey.Metadata, v, { topics: [] });
+    expect(body.topics).toBeNull();
+  });
+});
+
+describe('kafkajs initProducerId without a transactional id', () => {
+  test.each(range(0, 1))('v%i: null transactionalId', async (v) => {
+    const body = await decodeKafkajsRequest('initProducerId', ApiKey.InitProducerId, v, { transactionalId: null });
+    expect(body).toEqual({ transactionalId: null, transactionTimeoutMs: 5000, producerId: -1, producerEpoch: -1 });
+  });
+});
+
+const ENTRIES: Entry[] = [
+  { key: 'k1', value: 'v1' },
+  { key: 'k2', value: 'v2' },
+];
+
+describe('kafkajs produce', () => {
+  const args = {
+    acks: -1,
+    timeout: 1500,
+    transactionalId: 'tx-9',
+    topicData: [{ topic: 'orders', partitions: [{ partition: 2, messages: ENTRIES }] }],
+  };
+
+  test.each(range(0, 7))(`request v%i decodes to kafkajs' values, records as a view of its batch`, async (v) => {
+    const body = await decodeKafkajsRequest('produce', ApiKey.Produce, v, args);
+    expect(body).toEqual({
+      transactionalId: v >= 3 ? 'tx-9' : null,
+      acks: -1,
+      timeoutMs: 1500,
+      topicData: [{ name: 'orders', partitionData: [{ index: 2, records: expect.any(Buffer) }] }],
+    });
+    const records = (body.topicData as { partitionData: { records: Buffer }[] }[])[0]!.partitionData[0]!.records;
+    expect(await kafkajsMessages(records)).toMatchObject(ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })));
+  });
+
+  test.each(range(0, 7))('our response v%i decodes with kafkajs', async (v) => {
+    const body = {
+      responses: [
+        {
+          name: 'orders',
+          partitionResponses: [{ index: 2, errorCode: 0, baseOffset: 1_234_567_890_123, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17 }],
+        },
+      ],
+      throttleTimeMs: 5,
+    };
+    const offsets =
+      v < 2
+        ? { offset: '1234567890123' }
+        : v < 3
+          ? { offset: '1234567890123', timestamp: '1700000000000' }
+          : { baseOffset: '1234567890123', logAppendTime: '1700000000000', ...(v >= 5 ? { logStartOffset: '17' } : {}) };
+    expect(await kafkajsDecodeResponse('produce', ApiKey.Produce, v, args, body)).toMatchObject({
+      topics: [{ topicName: 'orders', partitions: [{ partition: 2, errorCode: 0, ...offsets }] }],
+      ...throttle(v, 5, 1, 6),
+    });
+  });
+});
+
+describe('kafkajs fetch', () => {
+  const args = {
+    replicaId: -1,
+    maxWaitTime: 500,
+    minBytes: 1,
+    maxBytes: 1_048_576,
+    isolationLevel: 1,
+    sessionId: 12,
+    sessionEpoch: 3,
+    rackId: 'rack-a',
+    forgottenTopics: [{ topic: 'old', partitions: [1, 2] }],
+    topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: 4, fetchOffset: '42', logStartOffset: '7', maxBytes: 65536 }] }],
+  };
+
+  test.each(range(0, 11))(`request v%i decodes to kafkajs' values`, async (v) => {
+    expect(await decodeKafkajsRequest('fetch', ApiKey.Fetch, v, args)).toEqual({
+      clusterId: null,
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: v >= 3 ? 1_048_576 : 0x7fffffff,
+      isolationLevel: v >= 4 ? 1 : 0,
+      sessionId: v >= 7 ? 12 : 0,
+      sessionEpoch: v >= 7 ? 3 : -1,
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: v >= 9 ? 4 : -1,
+              fetchOffset: 42,
+              lastFetchedEpoch: -1,
+              logStartOffset: v >= 5 ? 7 : -1,
+              partitionMaxBytes: 65536,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: v >= 7 ? [{ topic: 'old', partitions: [1, 2] }] : [],
+      rackId: v >= 11 ? 'rack-a' : '',
+    });
+  });
+
+  test.each(range(0, 11))('our response v%i, records in two chunks, decodes with kafkajs', async (v) => {
+    const records = v >= 4 ? await kafkajsRecordBatch(ENTRIES) : kafkajsMessageSet(ENTRIES);
+    const body = {
+      throttleTimeMs: 9,
+      errorCode: 0,
+      sessionId: 12,
+      responses: [
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 100,
+              lastStableOffset: 90,
+              logStartOffset: 3,
+              abortedTransactions: [{ producerId: 77, firstOffset: 5 }],
+              preferredReadReplica: -1,
+              records: [records.subarray(0, 10), records.subarray(10)],
+            },
+          ],
+        },
+      ],
+    };
+    const partition = {
+      partition: 0,
+      errorCode: 0,
+      highWatermark: '100',
+      ...(v >= 4 ? { lastStableOffset: '90', abortedTransactions: [{ producerId: '77', firstOffset: '5' }] } : {}),
+      ...(v >= 5 ? { lastStartOffset: '3' } : {}),
+      ...(v >= 11 ? { preferredReadReplica: -1 } : {}),
+      messages: ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })),
+    };
+    expect(await kafkajsDecodeResponse('fetch', ApiKey.Fetch, v, args, body)).toMatchObject({
+      ...throttle(v, 9, 1, 8),
+      ...(v >= 7 ? { errorCode: 0, sessionId: 12 } : {}),
+      responses: [{ topicName: 'orders', partitions: [partition] }],
+    });
+  });
+});
