@@ -1,8 +1,10 @@
 /**
  * Finds, inside one batch, the first record at or after a timestamp, reading only each
  * record's prefix (length, attributes, timestampDelta, offsetDelta): what ListOffsets by
- * time needs, without decoding keys and values.
+ * time needs, without decoding keys and values. A compressed batch is decompressed, as
+ * Kafka does for the one batch that holds the answer.
  */
+import { RecordBatch } from '../record/RecordBatch.js';
 import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
 import { readVarlong } from '../record/varint.js';
 import type { TimestampAndOffset } from './LogSegment.js';
@@ -12,10 +14,15 @@ export function findRecordAtTimestamp(batch: Buffer, timestamp: number, starting
   const maxTimestamp = Number(batch.readBigInt64BE(BatchHeader.maxTimestamp));
   const attributes = batch.readInt16BE(BatchHeader.attributes);
   const lastOffset = baseOffset + batch.readInt32BE(BatchHeader.lastOffsetDelta);
-  // Under LogAppendTime every record has the batch's timestamp. In a compressed batch the
-  // record timestamps are inside the payload; until codecs land the answer is the batch.
-  if ((attributes & (BatchAttributes.timestampTypeLogAppend | BatchAttributes.compressionMask)) !== 0) {
+  // Under LogAppendTime every record has the batch's timestamp.
+  if ((attributes & BatchAttributes.timestampTypeLogAppend) !== 0) {
     return { timestamp: maxTimestamp, offset: Math.max(baseOffset, startingOffset) };
+  }
+  if ((attributes & BatchAttributes.compressionMask) !== 0) {
+    for (const r of RecordBatch.from(batch).records()) {
+      if (r.timestamp >= timestamp && r.offset >= startingOffset) return { timestamp: r.timestamp, offset: r.offset };
+    }
+    return null;
   }
   const baseTimestamp = Number(batch.readBigInt64BE(BatchHeader.baseTimestamp));
   let at = BatchHeader.size;

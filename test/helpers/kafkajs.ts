@@ -10,7 +10,7 @@ import type { CompressionCodec } from '../../src/record/Codec.js';
 
 const require = createRequire(import.meta.url);
 
-function register(type: CompressionTypes, codec: CompressionCodec): void {
+function register(type: CompressionTypes.Snappy | CompressionTypes.LZ4 | CompressionTypes.ZSTD, codec: CompressionCodec): void {
   CompressionCodecs[type] = () => ({
     compress: (encoder: { buffer: Buffer }) => compress(codec, encoder.buffer),
     decompress: (buffer: Buffer) => decompress(codec, buffer),

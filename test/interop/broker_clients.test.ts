@@ -9,12 +9,12 @@
  * Then: metadata, and earliest / latest / by-timestamp offsets, agreeing across clients;
  * and the admin APIs, each cross-checked by another client.
  *
- * The broker is BROKER below: librdkafka's mock cluster today, tributary's broker when it
- * lands. The mock has no admin APIs and answers every ListOffsets by timestamp with -1,
- * so those tests are skipped on it.
+ * The broker is BROKER below: tributary's. Pointed at librdkafka's mock cluster instead
+ * (startMockCluster), the same expectations hold, except what the mock lacks: it has no
+ * admin APIs and answers every ListOffsets by timestamp with -1, so those tests skip there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockCluster, type BrokerKind, type BrokerUnderTest } from './brokers.js';
+import { startTributary, type BrokerKind, type BrokerUnderTest } from './brokers.js';
 import {
   toBase64,
   type AdminDriver,
@@ -31,7 +31,7 @@ import { kcat } from './clients/kcat.js';
 import { confluentKafka, kafkaPython } from './clients/pythonDrivers.js';
 import { Rng, testSeed } from './support.js';
 
-const BROKER: { kind: BrokerKind; start: () => Promise<BrokerUnderTest> } = { kind: 'mock', start: () => startMockCluster() };
+const BROKER: { kind: BrokerKind; start: () => Promise<BrokerUnderTest> } = { kind: 'tributary', start: () => startTributary() };
 const ON_MOCK = BROKER.kind === 'mock';
 
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -238,14 +238,14 @@ describe.skipIf(ON_MOCK)('admin APIs (the mock has no CreateTopics, DeleteTopics
   it.each(ADMINS.map((a) => ({ ...a, name: `${a.admin.name} (checked by ${a.checker.name})` })))('$name', async ({ admin, checker }) => {
     const topic = `interop-admin-${admin.name}`;
     const { bootstrap } = broker;
-    await admin.createTopics(bootstrap, [{ topic, partitions: 2, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'retention.ms': '123456' } }]);
+    await admin.createTopics(bootstrap, [{ topic, partitions: 2, replicationFactor: 1, configs: { 'max.message.bytes': '65536', 'retention.ms': '123456' } }]);
     expect(await admin.listTopics(bootstrap)).toContain(topic);
     expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1] }]);
-    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'cleanup.policy': 'compact', 'retention.ms': '123456' });
+    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'max.message.bytes': '65536', 'retention.ms': '123456' });
 
     // AlterConfigs replaces the topic's whole set: what it does not name goes back to the default.
     await admin.alterTopicConfigs(bootstrap, topic, { 'retention.ms': '654321' });
-    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': '654321' });
+    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'max.message.bytes': '1048588', 'retention.ms': '654321' });
 
     await admin.createPartitions(bootstrap, topic, 4);
     expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1, 2, 3] }]);

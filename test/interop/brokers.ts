@@ -1,8 +1,8 @@
 /**
- * The Kafka-protocol brokers the interop clients run against. Today: librdkafka's mock
- * cluster (an in-memory broker in C, run by test/interop/mock_cluster.py); tributary's
- * broker implements the same interface when it lands (Broker.start on a temp dataDir,
- * port 0; createTopic through an admin driver, e.g. kafkajs.createTopics).
+ * The Kafka-protocol brokers the interop clients run against: tributary's broker
+ * (in-process, on a temporary data directory) and librdkafka's mock cluster (an
+ * in-memory broker in C, run by test/interop/mock_cluster.py), which the benchmarks use
+ * as a peer and which checked these client drivers before tributary's broker existed.
  *
  * Where librdkafka 2.0.2's mock differs from Kafka (src/rdkafka_mock*.c):
  * - APIs: ApiVersions 0-2, Metadata 0-2, Produce 0-7, Fetch 0-11, ListOffsets 0-5, the group
@@ -18,9 +18,13 @@
  *   the log start offset moves.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Broker } from '../../src/broker/Broker.js';
+import { createLogger } from '../../src/broker/Logger.js';
 import { pythonEnv, SYSTEM_PYTHON } from './support.js';
 
 export type BrokerKind = 'mock' | 'tributary';
@@ -142,4 +146,21 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
     await mock.stop();
     throw error;
   }
+}
+
+/** tributary's broker on a fresh temporary data directory, removed on stop. */
+export async function startTributary(settings: Record<string, string> = {}): Promise<BrokerUnderTest> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-interop-'));
+  const broker = await Broker.start({ dataDir, port: 0, settings, logger: createLogger('warn') });
+  return {
+    kind: 'tributary',
+    bootstrap: `127.0.0.1:${broker.port}`,
+    createTopic: async (topic, partitions) => {
+      broker.engine.createTopic(topic, { partitions });
+    },
+    stop: async () => {
+      await broker.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -76,11 +76,11 @@ describe('Log append and read', () => {
     await indexed.close();
   });
 
-  test('offsetForTimestamp finds the first record at or after a time', async () => {
+  test.each(['none', 'gzip', 'zstd'] as const)('offsetForTimestamp finds the first record at or after a time (%s batches)', async (compression) => {
     const log = Log.open({ dir: tempDir(), config: { segmentBytes: 512, indexIntervalBytes: 128 } });
     for (let i = 0; i < 30; i++) {
       const records = [0, 1, 2].map((j) => ({ value: Buffer.from(`v${i}.${j}`), timestamp: T0 + i * 100 + j * 10 }));
-      await log.append(buildRecordBatch(records, { baseTimestamp: T0 + i * 100 }));
+      await log.append(buildRecordBatch(records, { baseTimestamp: T0 + i * 100, compression }));
     }
     expect(log.offsetForTimestamp(T0)).toEqual({ timestamp: T0, offset: 0 });
     expect(log.offsetForTimestamp(T0 + 1205)).toEqual({ timestamp: T0 + 1210, offset: 37 });
