@@ -377,6 +377,14 @@ export class Log {
     return null;
   }
 
+  /** The first record with the largest timestamp in the log (ListOffsets' MAX_TIMESTAMP, KIP-734). */
+  offsetOfMaxTimestamp(): TimestampAndOffset | null {
+    this.checkUsable();
+    let latest: LogSegment | null = null;
+    for (const segment of this.segments) if (segment.maxTimestamp > (latest?.maxTimestamp ?? -1)) latest = segment;
+    return latest === null ? null : latest.findOffsetByTimestamp(latest.maxTimestamp, this._logStartOffset);
+  }
+
   /** Moves the log start offset up to `offset` and deletes segments wholly below it. */
   deleteRecordsBefore(offset: number): number {
     this.checkUsable();

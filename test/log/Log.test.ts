@@ -86,6 +86,7 @@ describe('Log append and read', () => {
     expect(log.offsetForTimestamp(T0 + 1205)).toEqual({ timestamp: T0 + 1210, offset: 37 });
     expect(log.offsetForTimestamp(T0 + 1221)).toEqual({ timestamp: T0 + 1300, offset: 39 });
     expect(log.offsetForTimestamp(T0 + 2921)).toBeNull();
+    expect(log.offsetOfMaxTimestamp()).toEqual({ timestamp: T0 + 2920, offset: 89 });
     expect(log.segmentCount).toBeGreaterThan(3);
     await log.close();
   });

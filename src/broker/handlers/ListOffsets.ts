@@ -1,6 +1,7 @@
 /**
- * ListOffsets: earliest (-2), latest (-1), or the first offset whose timestamp is at or
- * after a time. v0 answers in its old shape (a list of offsets).
+ * ListOffsets: earliest (-2), latest (-1), the record with the largest timestamp (-3,
+ * v7+), or the first offset whose timestamp is at or after a time. v0 answers in its old
+ * shape (a list of offsets).
  */
 import type { Partition } from '../../engine/Partition.js';
 import type { Struct } from '../../protocol/index.js';
@@ -17,11 +18,14 @@ interface ListOffsetsRequest {
 
 const LATEST = -1;
 const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+const NOT_FOUND = { timestamp: -1, offset: -1 };
 
 function lookUp(partition: Partition, timestamp: number): { timestamp: number; offset: number } {
   if (timestamp === LATEST) return { timestamp: -1, offset: partition.logEndOffset };
   if (timestamp === EARLIEST) return { timestamp: -1, offset: partition.logStartOffset };
-  return partition.log.offsetForTimestamp(timestamp) ?? { timestamp: -1, offset: -1 };
+  if (timestamp === MAX_TIMESTAMP) return partition.log.offsetOfMaxTimestamp() ?? NOT_FOUND;
+  return partition.log.offsetForTimestamp(timestamp) ?? NOT_FOUND;
 }
 
 function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): Struct {

@@ -5,7 +5,8 @@ The request and result are the JSON shapes of test/interop/clients/ClientDriver.
 keys, values and header values are base64 or null. Errors go to stderr with exit code 1.
 
 api_version is left to kafka-python's probe (an ApiVersions request, then a guess of the
-broker release from the versions it lists); `produce` reports the release it settled on.
+broker release from the versions it lists) unless the request names one (e.g. [0, 9] for
+magic 0 MessageSets and Fetch v0); `produce` reports the release it settled on.
 INTEROP_KAFKA_PYTHON_DEBUG=1 logs every request kafka-python sends to stderr.
 """
 import base64
@@ -39,10 +40,15 @@ def producer_record_fields(record):
     return fields
 
 
+def pinned_version(request):
+    version = request.get('apiVersion')
+    return {} if version is None else {'api_version': tuple(version)}
+
+
 def produce(request):
     codec = None if request['codec'] == 'none' else request['codec']
     producer = KafkaProducer(bootstrap_servers=request['bootstrap'], client_id=CLIENT_ID, compression_type=codec,
-                             acks='all', linger_ms=5)
+                             acks='all', linger_ms=5, **pinned_version(request))
     futures = [producer.send(request['topic'], **producer_record_fields(r)) for r in request['records']]
     producer.flush(TIMEOUT_S)
     for future in futures:
@@ -54,7 +60,7 @@ def produce(request):
 
 def new_consumer(request):
     return KafkaConsumer(bootstrap_servers=request['bootstrap'], client_id=CLIENT_ID, group_id=None,
-                         enable_auto_commit=False, consumer_timeout_ms=TIMEOUT_S * 1000)
+                         enable_auto_commit=False, consumer_timeout_ms=TIMEOUT_S * 1000, **pinned_version(request))
 
 
 def topic_partitions(consumer, topic):

@@ -10,9 +10,10 @@ import { runPythonDriver } from './process.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-function pythonDriver(name: string, scriptName: string): ClientDriver & AdminDriver {
+/** `pinned` goes into every request (kafka_python.py takes an `apiVersion` there). */
+function pythonDriver(name: string, scriptName: string, pinned: object = {}): ClientDriver & AdminDriver {
   const script = join(HERE, scriptName);
-  const call = <T>(command: string, request: object): Promise<T> => runPythonDriver<T>(script, command, request, 60_000);
+  const call = <T>(command: string, request: object): Promise<T> => runPythonDriver<T>(script, command, { ...request, ...pinned }, 60_000);
   return {
     name,
     produce: async (bootstrap, topic, records, codec) => {
@@ -43,3 +44,8 @@ export const confluentKafka = pythonDriver('confluent-kafka-python', 'confluent_
 
 /** kafka-python 2.0.2 (broker version found by its ApiVersions probe). */
 export const kafkaPython = pythonDriver('kafka-python', 'kafka_python.py');
+
+/** kafka-python 2.0.2 told the broker is an old release: [0, 9] speaks magic 0 and Fetch v0, [0, 10, 1] magic 1 and Fetch v3. */
+export function kafkaPythonAt(apiVersion: readonly number[]): ClientDriver & AdminDriver {
+  return pythonDriver(`kafka-python as ${apiVersion.join('.')}`, 'kafka_python.py', { apiVersion });
+}
