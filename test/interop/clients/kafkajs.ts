@@ -1,8 +1,8 @@
 /**
  * kafkajs 2.2.4, in this process, as an interop client.
  *
- * - kafkajs ships only gzip; snappy, lz4 and zstd are registered here as adapters over
- *   tributary's own codecs (src/record/Compression.ts), which frame as the Java client does.
+ * - kafkajs ships only gzip; snappy, lz4 and zstd are registered by test/helpers/kafkajs.ts
+ *   as adapters over tributary's own codecs (src/record/Compression.ts).
  * - kafkajs has no assign(): its consumer always joins a group. `consume` therefore drives
  *   kafkajs's own Cluster and Broker objects (its Metadata, ListOffsets and Fetch request
  *   encoders and its RecordBatch decoder), fetching every partition from its earliest offset.
@@ -15,7 +15,8 @@
  */
 import { createRequire } from 'node:module';
 import KafkaJS, { type Admin, type IHeaders, type Message } from 'kafkajs';
-import { compress, decompress } from '../../../src/record/Compression.js';
+// Registers snappy, lz4 and zstd with kafkajs.
+import '../../helpers/kafkajs.js';
 import {
   byPartitionThenOffset,
   toBase64,
@@ -29,7 +30,7 @@ import {
   type ProducerRecordJson,
 } from './ClientDriver.js';
 
-const { Kafka, CompressionTypes, CompressionCodecs, ConfigResourceTypes, logLevel } = KafkaJS;
+const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel } = KafkaJS;
 const require = createRequire(import.meta.url);
 
 const CLIENT_ID = 'interop-kafkajs';
@@ -44,18 +45,6 @@ const KAFKAJS_COMPRESSION: Readonly<Record<CompressionCodec, KafkaJS.Compression
   lz4: CompressionTypes.LZ4,
   zstd: CompressionTypes.ZSTD,
 };
-
-/** kafkajs's codec shape: compress gets its Encoder (bytes in `.buffer`), decompress the raw payload. */
-function codecAdapter(codec: CompressionCodec) {
-  return () => ({
-    compress: (encoder: { buffer: Buffer }) => compress(codec, encoder.buffer),
-    decompress: (payload: Buffer) => decompress(codec, payload),
-  });
-}
-
-CompressionCodecs[CompressionTypes.Snappy] = codecAdapter('snappy');
-CompressionCodecs[CompressionTypes.LZ4] = codecAdapter('lz4');
-CompressionCodecs[CompressionTypes.ZSTD] = codecAdapter('zstd');
 
 const client = (bootstrap: string) =>
   new Kafka({ clientId: CLIENT_ID, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, requestTimeout: TIMEOUT_MS, retry: { retries: 5 } });
