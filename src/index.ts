@@ -46,6 +46,8 @@ export {
 export { buildMessageSet, messageSetRecords } from './record/MessageSet.js';
 export { messageSetToRecordBatches, recordBatchesToMessageSet } from './record/MessageSetConversion.js';
 export { BuiltInPartitioner, murmur2, toPositive, partitionForKey, type BuiltInPartitionerOptions } from './record/Partitioner.js';
+export { Broker, type BrokerOptions } from './broker/Broker.js';
+export { createLogger, type Logger, type LogLevel } from './broker/Logger.js';
 
 import { native } from './native/addon.js';
 
