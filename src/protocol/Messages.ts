@@ -43,16 +43,29 @@ import { AlterConfigs } from './messages/AlterConfigs.js';
 import { ApiVersions } from './messages/ApiVersions.js';
 import { CreatePartitions } from './messages/CreatePartitions.js';
 import { CreateTopics } from './messages/CreateTopics.js';
+import { DeleteGroups } from './messages/DeleteGroups.js';
 import { DeleteRecords } from './messages/DeleteRecords.js';
 import { DeleteTopics } from './messages/DeleteTopics.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
+import { DescribeGroups } from './messages/DescribeGroups.js';
 import { Fetch } from './messages/Fetch.js';
+import { FindCoordinator } from './messages/FindCoordinator.js';
+import { Heartbeat } from './messages/Heartbeat.js';
 import { IncrementalAlterConfigs } from './messages/IncrementalAlterConfigs.js';
 import { InitProducerId } from './messages/InitProducerId.js';
+import { JoinGroup } from './messages/JoinGroup.js';
+import { LeaveGroup } from './messages/LeaveGroup.js';
+import { ListGroups } from './messages/ListGroups.js';
 import { ListOffsets } from './messages/ListOffsets.js';
 import { Metadata } from './messages/Metadata.js';
+import { OffsetCommit } from './messages/OffsetCommit.js';
+import { OffsetDelete } from './messages/OffsetDelete.js';
+import { OffsetFetch } from './messages/OffsetFetch.js';
 import { Produce } from './messages/Produce.js';
+import { SaslAuthenticate } from './messages/SaslAuthenticate.js';
+import { SaslHandshake } from './messages/SaslHandshake.js';
+import { SyncGroup } from './messages/SyncGroup.js';
 import type { ApiSchema } from './Schema.js';
 import { parseVersions, type VersionRange } from './Versions.js';
 
@@ -61,6 +74,16 @@ export const MESSAGES: readonly ApiSchema[] = [
   Fetch,
   ListOffsets,
   Metadata,
+  OffsetCommit,
+  OffsetFetch,
+  FindCoordinator,
+  JoinGroup,
+  Heartbeat,
+  LeaveGroup,
+  SyncGroup,
+  DescribeGroups,
+  ListGroups,
+  SaslHandshake,
   ApiVersions,
   CreateTopics,
   DeleteTopics,
@@ -68,8 +91,11 @@ export const MESSAGES: readonly ApiSchema[] = [
   InitProducerId,
   DescribeConfigs,
   AlterConfigs,
+  SaslAuthenticate,
   CreatePartitions,
+  DeleteGroups,
   IncrementalAlterConfigs,
+  OffsetDelete,
   DescribeCluster,
 ];
 
@@ -79,6 +105,16 @@ export const ApiKey = {
   Fetch: 1,
   ListOffsets: 2,
   Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -86,8 +122,11 @@ export const ApiKey = {
   InitProducerId: 22,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
+  DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
   DescribeCluster: 60,
 } as const;
 
