@@ -1,7 +1,7 @@
 /**
  * The one encoder/decoder for every message in the table. A message schema is compiled
- * once per version into a tree of read/write functions: fields outside the version are
- * dropped (decode fills in their default), nullability and the compact (flexible)
+ * once per version into read/write functions, one per struct: fields outside the version
+ * are dropped (decode fills in their default), nullability and the compact (flexible)
  * encodings are resolved up front, and tagged fields go to the section at the end of
  * each struct.
  */
@@ -161,7 +161,6 @@ interface FieldPlan {
   readonly field: Field;
   readonly name: string;
   readonly nullable: boolean;
-  /** Reads the value on the wire, or makes the default where the version lacks it. */
   readonly read: Read;
   readonly write: Write;
   readonly minSize: number;
