@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ApiKey, decodeRequest, encodeResponse, ProtocolError, supportedApis, type Struct } from '../../src/protocol/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import * as scenario from '../protocol/scenarios.js';
+import * as scenario from '../helpers/protocolScenarios.js';
 import { runPython } from './support.js';
 
 const CORRELATION_ID = 0x0a0b0c0d;

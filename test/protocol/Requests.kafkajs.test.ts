@@ -13,8 +13,8 @@ import {
   kafkajsMessageSet,
   kafkajsRecordBatch,
   type Entry,
-} from './kafkajs.js';
-import * as scenario from './scenarios.js';
+} from '../helpers/kafkajsProtocol.js';
+import * as scenario from '../helpers/protocolScenarios.js';
 
 const { range } = scenario;
 
