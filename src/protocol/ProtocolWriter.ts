@@ -37,9 +37,32 @@ export class ProtocolWriter {
     this.pos = open;
   }
 
+  private checked(value: number, fits: boolean, type: string): void {
+    if (!fits) throw invalidArgument(`${value} is not a valid ${type}`);
+  }
+
+  /** The low 32 bits of `value`, big-endian; room already ensured. */
+  private word32(value: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = value >>> 24;
+    b[p + 1] = value >>> 16;
+    b[p + 2] = value >>> 8;
+    b[p + 3] = value;
+    this.pos = p + 4;
+  }
+
+  private word16(value: number): void {
+    this.ensure(2);
+    this.buf[this.pos] = value >>> 8;
+    this.buf[this.pos + 1] = value;
+    this.pos += 2;
+  }
+
   int8(value: number): void {
+    this.checked(value, value === (value << 24) >> 24, 'int8');
     this.ensure(1);
-    this.pos = this.buf.writeInt8(value, this.pos);
+    this.buf[this.pos++] = value;
   }
 
   bool(value: boolean): void {
@@ -48,18 +71,19 @@ export class ProtocolWriter {
   }
 
   int16(value: number): void {
-    this.ensure(2);
-    this.pos = this.buf.writeInt16BE(value, this.pos);
+    this.checked(value, value === (value << 16) >> 16, 'int16');
+    this.word16(value);
   }
 
   uint16(value: number): void {
-    this.ensure(2);
-    this.pos = this.buf.writeUInt16BE(value, this.pos);
+    this.checked(value, value === (value & 0xffff), 'uint16');
+    this.word16(value);
   }
 
   int32(value: number): void {
+    this.checked(value, value === (value | 0), 'int32');
     this.ensure(4);
-    this.pos = this.buf.writeInt32BE(value, this.pos);
+    this.word32(value);
   }
 
   int64(value: number | bigint): void {
@@ -68,10 +92,10 @@ export class ProtocolWriter {
       this.pos = this.buf.writeBigInt64BE(value, this.pos);
       return;
     }
-    if (!Number.isSafeInteger(value)) throw invalidArgument(`int64 value ${value} is not a safe integer (pass a bigint)`);
+    this.checked(value, Number.isSafeInteger(value), 'int64 number (pass a bigint)');
     const high = Math.floor(value / TWO_32);
-    this.buf.writeInt32BE(high, this.pos);
-    this.pos = this.buf.writeUInt32BE(value - high * TWO_32, this.pos + 4);
+    this.word32(high);
+    this.word32(value - high * TWO_32);
   }
 
   float64(value: number): void {
@@ -116,7 +140,10 @@ export class ProtocolWriter {
     this.ensure(prefix + most);
     const written = checkStringSize(this.buf.write(value, this.pos + prefix, 'utf8'));
     if (compact) this.buf[this.pos] = written + 1;
-    else this.buf.writeInt16BE(written, this.pos);
+    else {
+      this.buf[this.pos] = written >>> 8;
+      this.buf[this.pos + 1] = written;
+    }
     this.pos += prefix + written;
   }
 

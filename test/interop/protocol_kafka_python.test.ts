@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ApiKey, decodeRequest, encodeResponse, ProtocolError, supportedApis, type Struct } from '../../src/protocol/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import * as scenario from '../helpers/protocolScenarios.js';
 import { runPython } from './support.js';
 
-const ZERO_UUID = Buffer.alloc(16);
 const CORRELATION_ID = 0x0a0b0c0d;
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const { range } = scenario;
 
 /** Records kafka-python builds in place of {records: {magic, entries}} in request arguments. */
 interface RecordsSpec {
@@ -143,7 +143,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.ApiVersions,
     args: [],
-    expected: () => ({ clientSoftwareName: '', clientSoftwareVersion: '' }),
+    expected: () => scenario.API_VERSIONS_REQUEST,
   })),
   ...range(0, 5).map((v) => ({
     module: 'metadata',
@@ -151,15 +151,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.Metadata,
     args: v >= 4 ? [['orders', 'payments'], false] : [['orders', 'payments']],
-    expected: () => ({
-      topics: [
-        { topicId: ZERO_UUID, name: 'orders' },
-        { topicId: ZERO_UUID, name: 'payments' },
-      ],
-      allowAutoTopicCreation: v < 4,
-      includeClusterAuthorizedOperations: false,
-      includeTopicAuthorizedOperations: false,
-    }),
+    expected: () => scenario.metadataRequest(v),
   })),
   ...range(1, 5).map((v) => ({
     module: 'metadata',
@@ -175,12 +167,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.Produce,
     args: [...(v >= 3 ? ['tx-1'] : []), -1, 1500, [['orders', [[2, recordsFor(v < 2 ? 0 : v < 3 ? 1 : 2)]]]]],
-    expected: ([records]: Buffer[]) => ({
-      transactionalId: v >= 3 ? 'tx-1' : null,
-      acks: -1,
-      timeoutMs: 1500,
-      topicData: [{ name: 'orders', partitionData: [{ index: 2, records }] }],
-    }),
+    expected: ([records]: Buffer[]) => scenario.produceRequest(v, records),
   })),
   ...range(0, 11).map((v) => ({
     module: 'fetch',
@@ -198,33 +185,7 @@ const requests: PyRequest[] = [
       ...(v >= 7 ? [[]] : []),
       ...(v >= 11 ? ['rack-a'] : []),
     ],
-    expected: () => ({
-      clusterId: null,
-      replicaId: -1,
-      maxWaitMs: 500,
-      minBytes: 1,
-      maxBytes: v >= 3 ? 1_048_576 : 0x7fffffff,
-      isolationLevel: v >= 4 ? 1 : 0,
-      sessionId: v >= 7 ? 12 : 0,
-      sessionEpoch: v >= 7 ? 3 : -1,
-      topics: [
-        {
-          topic: 'orders',
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: v >= 9 ? 4 : -1,
-              fetchOffset: 42,
-              lastFetchedEpoch: -1,
-              logStartOffset: v >= 5 ? 7 : -1,
-              partitionMaxBytes: 65536,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: v >= 11 ? 'rack-a' : '',
-    }),
+    expected: () => scenario.fetchRequest(v, []),
   })),
   ...range(0, 3).map((v) => ({
     module: 'offset',
@@ -232,11 +193,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.ListOffsets,
     args: [-1, ...(v >= 2 ? [1] : []), [['orders', [[1, -2, ...(v === 0 ? [3] : [])]]]]],
-    expected: () => ({
-      replicaId: -1,
-      isolationLevel: v >= 2 ? 1 : 0,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: v === 0 ? 3 : 1 }] }],
-    }),
+    expected: () => scenario.listOffsetsRequest(v),
   })),
   ...range(0, 3).map((v) => ({
     module: 'admin',
@@ -244,19 +201,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.CreateTopics,
     args: [[['orders', 3, 1, [[0, [1, 2]]], [['cleanup.policy', 'compact']]]], 3000, ...(v >= 1 ? [true] : [])],
-    expected: () => ({
-      topics: [
-        {
-          name: 'orders',
-          numPartitions: 3,
-          replicationFactor: 1,
-          assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
-          configs: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-      timeoutMs: 3000,
-      validateOnly: v >= 1,
-    }),
+    expected: () => scenario.createTopicsRequest(v),
   })),
   ...range(0, 3).map((v) => ({
     module: 'admin',
@@ -264,7 +209,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.DeleteTopics,
     args: [['a', 'b'], 2000],
-    expected: () => ({ topics: [], topicNames: ['a', 'b'], timeoutMs: 2000 }),
+    expected: () => scenario.DELETE_TOPICS_REQUEST,
   })),
   ...range(0, 2).map((v) => ({
     module: 'admin',
@@ -278,14 +223,7 @@ const requests: PyRequest[] = [
       ],
       ...(v >= 1 ? [true] : []),
     ],
-    expected: () => ({
-      resources: [
-        { resourceType: 2, resourceName: 'orders', configurationKeys: ['retention.ms'] },
-        { resourceType: 4, resourceName: '1', configurationKeys: null },
-      ],
-      includeSynonyms: v >= 1,
-      includeDocumentation: false,
-    }),
+    expected: () => scenario.describeConfigsRequest(v),
   })),
   ...range(0, 1).map((v) => ({
     module: 'admin',
@@ -293,7 +231,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.AlterConfigs,
     args: [[[2, 'orders', [['retention.ms', '5000']]]], true],
-    expected: () => ({ resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'retention.ms', value: '5000' }] }], validateOnly: true }),
+    expected: () => scenario.ALTER_CONFIGS_REQUEST,
   })),
   ...range(0, 1).map((v) => ({
     module: 'admin',
@@ -308,14 +246,7 @@ const requests: PyRequest[] = [
       1000,
       false,
     ],
-    expected: () => ({
-      topics: [
-        { name: 'orders', count: 4, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] },
-        { name: 'payments', count: 2, assignments: null },
-      ],
-      timeoutMs: 1000,
-      validateOnly: false,
-    }),
+    expected: () => scenario.CREATE_PARTITIONS_REQUEST,
   })),
   {
     module: 'commit',
@@ -339,16 +270,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.JoinGroup,
     args: ['group-1', 30000, ...(v >= 1 ? [60000] : []), '', 'consumer', [['range', hex(Buffer.from([1, 2, 3]))]]],
-    expected: () => ({
-      groupId: 'group-1',
-      sessionTimeoutMs: 30000,
-      rebalanceTimeoutMs: v >= 1 ? 60000 : -1,
-      memberId: '',
-      groupInstanceId: null,
-      protocolType: 'consumer',
-      protocols: [{ name: 'range', metadata: Buffer.from([1, 2, 3]) }],
-      reason: null,
-    }),
+    expected: () => scenario.joinGroupRequest(v, 5),
   })),
   ...range(0, 1).map((v) => ({
     module: 'group',
@@ -356,15 +278,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.SyncGroup,
     args: ['group-1', 7, 'member-1', [['member-1', hex(Buffer.from([4, 5]))]]],
-    expected: () => ({
-      groupId: 'group-1',
-      generationId: 7,
-      memberId: 'member-1',
-      groupInstanceId: null,
-      protocolType: null,
-      protocolName: null,
-      assignments: [{ memberId: 'member-1', assignment: Buffer.from([4, 5]) }],
-    }),
+    expected: () => scenario.syncGroupRequest(v, 3),
   })),
   ...range(0, 1).map((v) => ({
     module: 'group',
@@ -372,7 +286,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.Heartbeat,
     args: ['group-1', 7, 'member-1'],
-    expected: () => ({ groupId: 'group-1', generationId: 7, memberId: 'member-1', groupInstanceId: null }),
+    expected: () => scenario.heartbeatRequest(v, 3),
   })),
   ...range(0, 1).map((v) => ({
     module: 'group',
@@ -393,21 +307,7 @@ const requests: PyRequest[] = [
       ...(v >= 2 ? [86_400_000] : []),
       [['orders', [[0, 42, ...(v === 1 ? [1_700_000_000_000] : []), 'meta']]]],
     ],
-    expected: () => ({
-      groupId: 'group-1',
-      generationIdOrMemberEpoch: v >= 1 ? 7 : -1,
-      memberId: v >= 1 ? 'member-1' : '',
-      groupInstanceId: null,
-      retentionTimeMs: v >= 2 ? 86_400_000 : -1,
-      topics: [
-        {
-          name: 'orders',
-          partitions: [
-            { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, commitTimestamp: v === 1 ? 1_700_000_000_000 : -1, committedMetadata: 'meta' },
-          ],
-        },
-      ],
-    }),
+    expected: () => scenario.offsetCommitRequest(v),
   })),
   ...range(0, 3).map((v) => ({
     module: 'commit',
@@ -415,7 +315,7 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.OffsetFetch,
     args: ['group-1', [['orders', [0, 1]]]],
-    expected: () => ({ groupId: 'group-1', topics: [{ name: 'orders', partitionIndexes: [0, 1] }], groups: [], requireStable: false }),
+    expected: () => scenario.OFFSET_FETCH_REQUEST,
   })),
   ...range(2, 3).map((v) => ({
     module: 'commit',
@@ -495,20 +395,7 @@ const responses: PyResponse[] = [
     cls: 'MetadataResponse',
     v,
     apiKey: ApiKey.Metadata,
-    body: {
-      throttleTimeMs: 3,
-      brokers: [{ nodeId: 1, host: 'broker-1', port: 9092, rack: null }],
-      clusterId: 'cluster-x',
-      controllerId: 1,
-      topics: [
-        {
-          errorCode: 0,
-          name: 'orders',
-          isInternal: true,
-          partitions: [{ errorCode: 0, partitionIndex: 4, leaderId: 1, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] }],
-        },
-      ],
-    },
+    body: scenario.metadataResponse(null),
     expected: {
       ...(v >= 3 ? { throttle_time_ms: 3 } : {}),
       brokers: [{ node_id: 1, host: 'broker-1', port: 9092, ...(v >= 1 ? { rack: null } : {}) }],
@@ -529,15 +416,7 @@ const responses: PyResponse[] = [
     cls: 'ProduceResponse',
     v,
     apiKey: ApiKey.Produce,
-    body: {
-      responses: [
-        {
-          name: 'orders',
-          partitionResponses: [{ index: 2, errorCode: 0, baseOffset: 2 ** 40 + 3, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17 }],
-        },
-      ],
-      throttleTimeMs: 5,
-    },
+    body: scenario.PRODUCE_RESPONSE,
     expected: {
       topics: [
         {
@@ -546,7 +425,7 @@ const responses: PyResponse[] = [
             {
               partition: 2,
               error_code: 0,
-              offset: 2 ** 40 + 3,
+              offset: 1_234_567_890_123,
               ...(v >= 2 ? { timestamp: 1_700_000_000_000 } : {}),
               ...(v >= 5 ? { log_start_offset: 17 } : {}),
             },
@@ -561,28 +440,7 @@ const responses: PyResponse[] = [
     cls: 'FetchResponse',
     v,
     apiKey: ApiKey.Fetch,
-    body: {
-      throttleTimeMs: 9,
-      errorCode: 0,
-      sessionId: 12,
-      responses: [
-        {
-          topic: 'orders',
-          partitions: [
-            {
-              partitionIndex: 0,
-              errorCode: 0,
-              highWatermark: 100,
-              lastStableOffset: 90,
-              logStartOffset: 3,
-              abortedTransactions: [{ producerId: 77, firstOffset: 5 }],
-              preferredReadReplica: 2,
-              records: [RECORD_BYTES.subarray(0, 3), RECORD_BYTES.subarray(3)],
-            },
-          ],
-        },
-      ],
-    },
+    body: scenario.fetchResponse([RECORD_BYTES.subarray(0, 3), RECORD_BYTES.subarray(3)]),
     expected: {
       ...(v >= 1 ? { throttle_time_ms: 9 } : {}),
       ...(v >= 7 ? { error_code: 0, session_id: 12 } : {}),
@@ -610,10 +468,7 @@ const responses: PyResponse[] = [
     cls: 'OffsetResponse',
     v,
     apiKey: ApiKey.ListOffsets,
-    body: {
-      throttleTimeMs: 4,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [55, 44], timestamp: 1_700_000_000_123, offset: 55, leaderEpoch: 2 }] }],
-    },
+    body: scenario.LIST_OFFSETS_RESPONSE,
     expected: {
       ...(v >= 2 ? { throttle_time_ms: 4 } : {}),
       topics: [
@@ -652,28 +507,7 @@ const responses: PyResponse[] = [
     cls: 'DescribeConfigsResponse',
     v,
     apiKey: ApiKey.DescribeConfigs,
-    body: {
-      throttleTimeMs: 5,
-      results: [
-        {
-          errorCode: 0,
-          errorMessage: null,
-          resourceType: 2,
-          resourceName: 'orders',
-          configs: [
-            {
-              name: 'retention.ms',
-              value: '1000',
-              readOnly: true,
-              isDefault: true,
-              configSource: 5,
-              isSensitive: false,
-              synonyms: [{ name: 'log.retention.ms', value: null, source: 5 }],
-            },
-          ],
-        },
-      ],
-    },
+    body: scenario.DESCRIBE_CONFIGS_RESPONSE,
     expected: {
       throttle_time_ms: 5,
       resources: [
@@ -686,10 +520,11 @@ const responses: PyResponse[] = [
             {
               config_names: 'retention.ms',
               config_value: '1000',
-              read_only: true,
-              ...(v < 2 ? { is_default: true } : { config_source: 5 }),
+              read_only: false,
+              // kafka-python's v1 schema reads ConfigSource (1) as a bool it calls is_default.
+              ...(v === 0 ? { is_default: false } : v === 1 ? { is_default: true } : { config_source: 1 }),
               is_sensitive: false,
-              ...(v >= 1 ? { config_synonyms: [{ config_name: 'log.retention.ms', config_value: null, config_source: 5 }] } : {}),
+              ...(v >= 1 ? { config_synonyms: [{ config_name: 'retention.ms', config_value: '1000', config_source: 1 }] } : {}),
             },
           ],
         },
@@ -725,15 +560,7 @@ const responses: PyResponse[] = [
     cls: 'JoinGroupResponse',
     v,
     apiKey: ApiKey.JoinGroup,
-    body: {
-      throttleTimeMs: 4,
-      errorCode: 0,
-      generationId: 7,
-      protocolName: 'range',
-      leader: 'member-1',
-      memberId: 'member-2',
-      members: [{ memberId: 'member-1', metadata: Buffer.from([9]) }],
-    },
+    body: scenario.JOIN_GROUP_RESPONSE,
     expected: {
       ...(v >= 2 ? { throttle_time_ms: 4 } : {}),
       error_code: 0,
@@ -799,21 +626,7 @@ const responses: PyResponse[] = [
     cls: 'DescribeGroupsResponse',
     v,
     apiKey: ApiKey.DescribeGroups,
-    body: {
-      throttleTimeMs: 1,
-      groups: [
-        {
-          errorCode: 0,
-          groupId: 'group-1',
-          groupState: 'Stable',
-          protocolType: 'consumer',
-          protocolData: 'range',
-          members: [
-            { memberId: 'member-1', clientId: 'client-1', clientHost: '/127.0.0.1', memberMetadata: Buffer.from([1]), memberAssignment: Buffer.from([2]) },
-          ],
-        },
-      ],
-    },
+    body: scenario.DESCRIBE_GROUPS_RESPONSE,
     expected: {
       ...(v >= 1 ? { throttle_time_ms: 1 } : {}),
       groups: [

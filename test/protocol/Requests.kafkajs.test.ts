@@ -13,12 +13,12 @@ import {
   kafkajsMessageSet,
   kafkajsRecordBatch,
   type Entry,
-} from './kafkajs.js';
+} from '../helpers/kafkajsProtocol.js';
+import * as scenario from '../helpers/protocolScenarios.js';
 
-const ZERO_UUID = Buffer.alloc(16);
+const { range } = scenario;
+
 const CORRELATION_ID = 0x01020304;
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** kafkajs names the throttle time `throttleTime` until it began throttling client-side. */
 function throttle(v: number, ms: number, since: number, clientSideFrom: number): object {
@@ -58,7 +58,7 @@ const cases: Case[] = [
     apiKey: ApiKey.ApiVersions,
     versions: range(0, 2),
     args: {},
-    request: () => ({ clientSoftwareName: '', clientSoftwareVersion: '' }),
+    request: () => scenario.API_VERSIONS_REQUEST,
     response: {
       errorCode: 0,
       apiKeys: [
@@ -81,29 +81,8 @@ const cases: Case[] = [
     apiKey: ApiKey.Metadata,
     versions: range(0, 6),
     args: { topics: ['orders', 'payments'], allowAutoTopicCreation: false },
-    request: (v) => ({
-      topics: [
-        { topicId: ZERO_UUID, name: 'orders' },
-        { topicId: ZERO_UUID, name: 'payments' },
-      ],
-      allowAutoTopicCreation: v < 4,
-      includeClusterAuthorizedOperations: false,
-      includeTopicAuthorizedOperations: false,
-    }),
-    response: {
-      throttleTimeMs: 3,
-      brokers: [{ nodeId: 1, host: 'broker-1', port: 9092, rack: 'rack-a' }],
-      clusterId: 'cluster-x',
-      controllerId: 1,
-      topics: [
-        {
-          errorCode: 0,
-          name: 'orders',
-          isInternal: true,
-          partitions: [{ errorCode: 0, partitionIndex: 4, leaderId: 1, leaderEpoch: 5, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] }],
-        },
-      ],
-    },
+    request: scenario.metadataRequest,
+    response: scenario.metadataResponse('rack-a'),
     decoded: (v) => ({
       brokers: [{ nodeId: 1, host: 'broker-1', port: 9092, ...(v >= 1 ? { rack: 'rack-a' } : {}) }],
       ...(v >= 1 ? { controllerId: 1 } : {}),
@@ -133,20 +112,8 @@ const cases: Case[] = [
     apiKey: ApiKey.ListOffsets,
     versions: range(0, 3),
     args: { replicaId: -1, isolationLevel: 1, topics: [{ topic: 'orders', partitions: [{ partition: 1, timestamp: -2, maxNumOffsets: 3 }] }] },
-    request: (v) => ({
-      replicaId: -1,
-      isolationLevel: v >= 2 ? 1 : 0,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: v === 0 ? 3 : 1 }] }],
-    }),
-    response: {
-      throttleTimeMs: 4,
-      topics: [
-        {
-          name: 'orders',
-          partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [55, 44], timestamp: 1_700_000_000_123, offset: 55, leaderEpoch: 2 }],
-        },
-      ],
-    },
+    request: scenario.listOffsetsRequest,
+    response: scenario.LIST_OFFSETS_RESPONSE,
     decoded: (v) => ({
       ...throttle(v, 4, 2, 3),
       responses: [
@@ -178,19 +145,7 @@ const cases: Case[] = [
       validateOnly: true,
       timeout: 3000,
     },
-    request: (v) => ({
-      topics: [
-        {
-          name: 'orders',
-          numPartitions: 3,
-          replicationFactor: 1,
-          assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
-          configs: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-      timeoutMs: 3000,
-      validateOnly: v >= 1,
-    }),
+    request: scenario.createTopicsRequest,
     response: { throttleTimeMs: 6, topics: [{ name: 'orders', errorCode: 0, errorMessage: 'created' }] },
     decoded: (v) => ({
       ...throttle(v, 6, 2, 3),
@@ -202,7 +157,7 @@ const cases: Case[] = [
     apiKey: ApiKey.DeleteTopics,
     versions: range(0, 1),
     args: { topics: ['a', 'b'], timeout: 2000 },
-    request: () => ({ topics: [], topicNames: ['a', 'b'], timeoutMs: 2000 }),
+    request: () => scenario.DELETE_TOPICS_REQUEST,
     response: {
       throttleTimeMs: 2,
       responses: [
@@ -250,36 +205,8 @@ const cases: Case[] = [
       ],
       includeSynonyms: true,
     },
-    request: (v) => ({
-      resources: [
-        { resourceType: 2, resourceName: 'orders', configurationKeys: ['retention.ms'] },
-        { resourceType: 4, resourceName: '1', configurationKeys: null },
-      ],
-      includeSynonyms: v >= 1,
-      includeDocumentation: false,
-    }),
-    response: {
-      throttleTimeMs: 5,
-      results: [
-        {
-          errorCode: 0,
-          errorMessage: null,
-          resourceType: 2,
-          resourceName: 'orders',
-          configs: [
-            {
-              name: 'retention.ms',
-              value: '1000',
-              readOnly: false,
-              isDefault: false,
-              configSource: 1,
-              isSensitive: false,
-              synonyms: [{ name: 'retention.ms', value: '1000', source: 1 }],
-            },
-          ],
-        },
-      ],
-    },
+    request: scenario.describeConfigsRequest,
+    response: scenario.DESCRIBE_CONFIGS_RESPONSE,
     decoded: (v) => ({
       ...throttle(v, 5, 0, 2),
       resources: [
@@ -308,10 +235,7 @@ const cases: Case[] = [
     apiKey: ApiKey.AlterConfigs,
     versions: range(0, 1),
     args: { resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '5000' }] }], validateOnly: true },
-    request: () => ({
-      resources: [{ resourceType: 2, resourceName: 'orders', configs: [{ name: 'retention.ms', value: '5000' }] }],
-      validateOnly: true,
-    }),
+    request: () => scenario.ALTER_CONFIGS_REQUEST,
     response: { throttleTimeMs: 9, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }] },
     decoded: (v) => ({
       ...throttle(v, 9, 0, 1),
@@ -330,14 +254,7 @@ const cases: Case[] = [
       validateOnly: false,
       timeout: 1000,
     },
-    request: () => ({
-      topics: [
-        { name: 'orders', count: 4, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] },
-        { name: 'payments', count: 2, assignments: null },
-      ],
-      timeoutMs: 1000,
-      validateOnly: false,
-    }),
+    request: () => scenario.CREATE_PARTITIONS_REQUEST,
     response: { throttleTimeMs: 3, results: [{ name: 'orders', errorCode: 0, errorMessage: null }] },
     decoded: (v) => ({ ...throttle(v, 3, 0, 1), topicErrors: [{ topic: 'orders', errorCode: 0, errorMessage: null }] }),
   },
@@ -368,25 +285,8 @@ const cases: Case[] = [
       protocolType: 'consumer',
       groupProtocols: [{ name: 'range', metadata: Buffer.from([1, 2, 3]) }],
     },
-    request: (v) => ({
-      groupId: 'group-1',
-      sessionTimeoutMs: 30000,
-      rebalanceTimeoutMs: v >= 1 ? 60000 : -1,
-      memberId: '',
-      groupInstanceId: v >= 5 ? 'static-1' : null,
-      protocolType: 'consumer',
-      protocols: [{ name: 'range', metadata: Buffer.from([1, 2, 3]) }],
-      reason: null,
-    }),
-    response: {
-      throttleTimeMs: 4,
-      errorCode: 0,
-      generationId: 7,
-      protocolName: 'range',
-      leader: 'member-1',
-      memberId: 'member-2',
-      members: [{ memberId: 'member-1', groupInstanceId: 'static-1', metadata: Buffer.from([9]) }],
-    },
+    request: (v) => scenario.joinGroupRequest(v, 5),
+    response: scenario.JOIN_GROUP_RESPONSE,
     decoded: (v) => ({
       errorCode: 0,
       generationId: 7,
@@ -408,15 +308,7 @@ const cases: Case[] = [
       groupInstanceId: 'static-1',
       groupAssignment: [{ memberId: 'member-1', memberAssignment: Buffer.from([4, 5]) }],
     },
-    request: (v) => ({
-      groupId: 'group-1',
-      generationId: 7,
-      memberId: 'member-1',
-      groupInstanceId: v >= 3 ? 'static-1' : null,
-      protocolType: null,
-      protocolName: null,
-      assignments: [{ memberId: 'member-1', assignment: Buffer.from([4, 5]) }],
-    }),
+    request: (v) => scenario.syncGroupRequest(v, 3),
     response: { throttleTimeMs: 1, errorCode: 0, assignment: Buffer.from([6, 7]) },
     decoded: (v) => ({ errorCode: 0, memberAssignment: Buffer.from([6, 7]), ...throttle(v, 1, 1, 2) }),
   },
@@ -425,7 +317,7 @@ const cases: Case[] = [
     apiKey: ApiKey.Heartbeat,
     versions: range(0, 3),
     args: { groupId: 'group-1', groupGenerationId: 7, memberId: 'member-1', groupInstanceId: 'static-1' },
-    request: (v) => ({ groupId: 'group-1', generationId: 7, memberId: 'member-1', groupInstanceId: v >= 3 ? 'static-1' : null }),
+    request: (v) => scenario.heartbeatRequest(v, 3),
     response: { throttleTimeMs: 5, errorCode: 0 },
     decoded: (v) => ({ errorCode: 0, ...throttle(v, 5, 1, 2) }),
   },
@@ -456,21 +348,7 @@ const cases: Case[] = [
       retentionTime: 86_400_000,
       topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '42', timestamp: 1_700_000_000_000, metadata: 'meta' }] }],
     },
-    request: (v) => ({
-      groupId: 'group-1',
-      generationIdOrMemberEpoch: v >= 1 ? 7 : -1,
-      memberId: v >= 1 ? 'member-1' : '',
-      groupInstanceId: null,
-      retentionTimeMs: v >= 2 && v <= 4 ? 86_400_000 : -1,
-      topics: [
-        {
-          name: 'orders',
-          partitions: [
-            { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, commitTimestamp: v === 1 ? 1_700_000_000_000 : -1, committedMetadata: 'meta' },
-          ],
-        },
-      ],
-    }),
+    request: scenario.offsetCommitRequest,
     response: { throttleTimeMs: 6, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] },
     decoded: (v) => ({ responses: [{ topic: 'orders', partitions: [{ partition: 0, errorCode: 0 }] }], ...throttle(v, 6, 3, 4) }),
   },
@@ -479,7 +357,7 @@ const cases: Case[] = [
     apiKey: ApiKey.OffsetFetch,
     versions: range(1, 4),
     args: { groupId: 'group-1', topics: [{ topic: 'orders', partitions: [{ partition: 0 }, { partition: 1 }] }] },
-    request: () => ({ groupId: 'group-1', topics: [{ name: 'orders', partitionIndexes: [0, 1] }], groups: [], requireStable: false }),
+    request: () => scenario.OFFSET_FETCH_REQUEST,
     response: {
       throttleTimeMs: 8,
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, metadata: 'meta', errorCode: 0 }] }],
@@ -506,28 +384,7 @@ const cases: Case[] = [
     versions: range(0, 2),
     args: { groupIds: ['group-1'] },
     request: () => ({ groups: ['group-1'], includeAuthorizedOperations: false }),
-    response: {
-      throttleTimeMs: 1,
-      groups: [
-        {
-          errorCode: 0,
-          groupId: 'group-1',
-          groupState: 'Stable',
-          protocolType: 'consumer',
-          protocolData: 'range',
-          members: [
-            {
-              memberId: 'member-1',
-              groupInstanceId: null,
-              clientId: 'client-1',
-              clientHost: '/127.0.0.1',
-              memberMetadata: Buffer.from([1]),
-              memberAssignment: Buffer.from([2]),
-            },
-          ],
-        },
-      ],
-    },
+    response: scenario.DESCRIBE_GROUPS_RESPONSE,
     decoded: (v) => ({
       groups: [
         {
@@ -614,39 +471,25 @@ describe('kafkajs produce', () => {
   const args = {
     acks: -1,
     timeout: 1500,
-    transactionalId: 'tx-9',
+    transactionalId: 'tx-1',
     topicData: [{ topic: 'orders', partitions: [{ partition: 2, messages: ENTRIES }] }],
   };
 
   test.each(range(0, 7))(`request v%i decodes to kafkajs' values, records as a view of its batch`, async (v) => {
     const body = await decodeKafkajsRequest('produce', ApiKey.Produce, v, args);
-    expect(body).toEqual({
-      transactionalId: v >= 3 ? 'tx-9' : null,
-      acks: -1,
-      timeoutMs: 1500,
-      topicData: [{ name: 'orders', partitionData: [{ index: 2, records: expect.any(Buffer) }] }],
-    });
+    expect(body).toEqual(scenario.produceRequest(v, expect.any(Buffer)));
     const records = (body.topicData as { partitionData: { records: Buffer }[] }[])[0]!.partitionData[0]!.records;
     expect(await kafkajsMessages(records)).toMatchObject(ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })));
   });
 
   test.each(range(0, 7))('our response v%i decodes with kafkajs', async (v) => {
-    const body = {
-      responses: [
-        {
-          name: 'orders',
-          partitionResponses: [{ index: 2, errorCode: 0, baseOffset: 1_234_567_890_123, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17 }],
-        },
-      ],
-      throttleTimeMs: 5,
-    };
     const offsets =
       v < 2
         ? { offset: '1234567890123' }
         : v < 3
           ? { offset: '1234567890123', timestamp: '1700000000000' }
           : { baseOffset: '1234567890123', logAppendTime: '1700000000000', ...(v >= 5 ? { logStartOffset: '17' } : {}) };
-    expect(await kafkajsDecodeResponse('produce', ApiKey.Produce, v, args, body)).toMatchObject({
+    expect(await kafkajsDecodeResponse('produce', ApiKey.Produce, v, args, scenario.PRODUCE_RESPONSE)).toMatchObject({
       topics: [{ topicName: 'orders', partitions: [{ partition: 2, errorCode: 0, ...offsets }] }],
       ...throttle(v, 5, 1, 6),
     });
@@ -668,66 +511,19 @@ describe('kafkajs fetch', () => {
   };
 
   test.each(range(0, 11))(`request v%i decodes to kafkajs' values`, async (v) => {
-    expect(await decodeKafkajsRequest('fetch', ApiKey.Fetch, v, args)).toEqual({
-      clusterId: null,
-      replicaId: -1,
-      maxWaitMs: 500,
-      minBytes: 1,
-      maxBytes: v >= 3 ? 1_048_576 : 0x7fffffff,
-      isolationLevel: v >= 4 ? 1 : 0,
-      sessionId: v >= 7 ? 12 : 0,
-      sessionEpoch: v >= 7 ? 3 : -1,
-      topics: [
-        {
-          topic: 'orders',
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch: v >= 9 ? 4 : -1,
-              fetchOffset: 42,
-              lastFetchedEpoch: -1,
-              logStartOffset: v >= 5 ? 7 : -1,
-              partitionMaxBytes: 65536,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: v >= 7 ? [{ topic: 'old', partitions: [1, 2] }] : [],
-      rackId: v >= 11 ? 'rack-a' : '',
-    });
+    expect(await decodeKafkajsRequest('fetch', ApiKey.Fetch, v, args)).toEqual(scenario.fetchRequest(v, [{ topic: 'old', partitions: [1, 2] }]));
   });
 
   test.each(range(0, 11))('our response v%i, records in two chunks, decodes with kafkajs', async (v) => {
     const records = v >= 4 ? await kafkajsRecordBatch(ENTRIES) : kafkajsMessageSet(ENTRIES);
-    const body = {
-      throttleTimeMs: 9,
-      errorCode: 0,
-      sessionId: 12,
-      responses: [
-        {
-          topic: 'orders',
-          partitions: [
-            {
-              partitionIndex: 0,
-              errorCode: 0,
-              highWatermark: 100,
-              lastStableOffset: 90,
-              logStartOffset: 3,
-              abortedTransactions: [{ producerId: 77, firstOffset: 5 }],
-              preferredReadReplica: -1,
-              records: [records.subarray(0, 10), records.subarray(10)],
-            },
-          ],
-        },
-      ],
-    };
+    const body = scenario.fetchResponse([records.subarray(0, 10), records.subarray(10)]);
     const partition = {
       partition: 0,
       errorCode: 0,
       highWatermark: '100',
       ...(v >= 4 ? { lastStableOffset: '90', abortedTransactions: [{ producerId: '77', firstOffset: '5' }] } : {}),
       ...(v >= 5 ? { lastStartOffset: '3' } : {}),
-      ...(v >= 11 ? { preferredReadReplica: -1 } : {}),
+      ...(v >= 11 ? { preferredReadReplica: 2 } : {}),
       messages: ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })),
     };
     expect(await kafkajsDecodeResponse('fetch', ApiKey.Fetch, v, args, body)).toMatchObject({

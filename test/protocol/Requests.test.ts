@@ -14,7 +14,7 @@ import {
 } from '../../src/protocol/index.js';
 import { parseVersions } from '../../src/protocol/Versions.js';
 import { Rng } from '../helpers/random.js';
-import { expectedStruct, randomStruct } from './randomBodies.js';
+import { expectedStruct, randomStruct } from '../helpers/protocolBodies.js';
 
 const str = (s: string) => [...Buffer.from(s)];
 const int16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];

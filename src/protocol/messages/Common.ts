@@ -24,3 +24,11 @@ export const ALTER_CONFIGS_RESPONSE: readonly Field[] = [
     field('resourceName', 'string'),
   ]),
 ];
+
+/** Who a group request comes from: Heartbeat and SyncGroup open with these. */
+export const GENERATION_MEMBER: readonly Field[] = [
+  field('groupId', 'string'),
+  field('generationId', 'int32'),
+  field('memberId', 'string'),
+  field('groupInstanceId', 'string', '3+', { nullableVersions: '3+', default: null }),
+];

@@ -1,13 +1,11 @@
 import { api, field, structs } from '../Schema.js';
+import { GENERATION_MEMBER } from './Common.js';
 
 export const SyncGroup = api('SyncGroup', 14, {
   validVersions: '0-5',
   flexibleVersions: '4+',
   request: [
-    field('groupId', 'string'),
-    field('generationId', 'int32'),
-    field('memberId', 'string'),
-    field('groupInstanceId', 'string', '3+', { nullableVersions: '3+', default: null }),
+    ...GENERATION_MEMBER,
     field('protocolType', 'string', '5+', { nullableVersions: '5+', default: null }),
     field('protocolName', 'string', '5+', { nullableVersions: '5+', default: null }),
     structs('assignments', '0+', [field('memberId', 'string'), field('assignment', 'bytes')]),

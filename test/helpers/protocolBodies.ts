@@ -3,10 +3,10 @@
  * fields outside the version are filled with junk (the encoder must ignore them) and come
  * back as their defaults; records sent as several buffers come back as one.
  */
-import { Rng } from '../helpers/random.js';
 import { defaultOf, type Struct } from '../../src/protocol/MessageCodec.js';
 import type { Field, PrimitiveType } from '../../src/protocol/Schema.js';
 import { inVersions } from '../../src/protocol/Versions.js';
+import type { Rng } from './random.js';
 
 const TEXT = ['', 'a', 'orders', 'élan', '分区', 'x'.repeat(200)];
 
