@@ -8,14 +8,12 @@
  */
 import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
-import { ApiKey, decodeRequest, encodeResponse, type DecodedRequest, type RequestHeader, type Struct } from '../protocol/index.js';
-import { apiVersionsBody } from './handlers/ApiVersions.js';
+import { ApiKey, decodeRequest, encodeApiVersionsFallback, encodeResponse, type DecodedRequest, type RequestHeader, type Struct } from '../protocol/index.js';
 import { AcksZeroFailure } from './handlers/Produce.js';
 import type { BrokerContext } from './RequestContext.js';
 
 const SIZE_PREFIX = 4;
 const MAX_IN_FLIGHT = 64;
-const UNSUPPORTED_VERSION = 35;
 
 interface InFlight {
   done: boolean;
@@ -162,9 +160,8 @@ export class Connection {
   private refuseRequest(error: unknown): void {
     const header = (error as { header?: RequestHeader }).header;
     if (isTributaryError(error, 'ERR_UNSUPPORTED_VERSION') && header?.apiKey === ApiKey.ApiVersions) {
-      const entry: InFlight = { done: false, response: null };
-      this.inFlight.push(entry);
-      this.complete(entry, { ...header, apiVersion: 0 }, apiVersionsBody(this.context, UNSUPPORTED_VERSION));
+      this.inFlight.push({ done: true, response: encodeApiVersionsFallback(header, this.context.apiVersions) });
+      this.writeCompleted();
       return;
     }
     this.refuse((error as Error).message, header);

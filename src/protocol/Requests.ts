@@ -4,7 +4,7 @@
  */
 import { KafkaErrors } from '../errors.js';
 import { isFlexible, readMessage, writeMessage, type Struct } from './MessageCodec.js';
-import { ApiKey, apiSchema, isSupported, supportedApis } from './Messages.js';
+import { ApiKey, apiSchema, isSupported, supportedApis, type SupportedApi } from './Messages.js';
 import { invalidRequest, ProtocolError } from './ProtocolError.js';
 import { ProtocolReader } from './ProtocolReader.js';
 import { ProtocolWriter } from './ProtocolWriter.js';
@@ -105,11 +105,8 @@ export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer
 /**
  * The answer to an ApiVersions request of a version newer than ours (KIP-511): an
  * ApiVersions v0 response with UNSUPPORTED_VERSION and the versions we do support, from
- * which the client picks one and asks again.
+ * which the client picks one and asks again. A broker passes the APIs it serves.
  */
-export function encodeApiVersionsFallback(header: RequestHeader): Buffer[] {
-  return encodeResponse(
-    { ...header, apiKey: ApiKey.ApiVersions, apiVersion: 0 },
-    { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys: supportedApis() },
-  );
+export function encodeApiVersionsFallback(header: RequestHeader, apiKeys: readonly SupportedApi[] = supportedApis()): Buffer[] {
+  return encodeResponse({ ...header, apiKey: ApiKey.ApiVersions, apiVersion: 0 }, { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys });
 }
