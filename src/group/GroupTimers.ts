@@ -1,0 +1,35 @@
+/**
+ * The coordinator's delayed operations (Kafka's heartbeat and rebalance purgatories),
+ * reduced to what one process needs: one timer per key, replaced when rescheduled,
+ * cancelled when the operation completes early. Timers are unref'd so an embedded
+ * coordinator never keeps the process alive on its own.
+ */
+export class GroupTimers {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  schedule(key: string, delayMs: number, action: () => void): void {
+    this.cancel(key);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      action();
+    }, Math.max(0, delayMs));
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  has(key: string): boolean {
+    return this.timers.has(key);
+  }
+
+  cancel(key: string): void {
+    const timer = this.timers.get(key);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(key);
+  }
+
+  cancelAll(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
