@@ -8,6 +8,7 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
+import type { Record as LogRecord } from '../record/Record.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
 import { ClassicGroup, topicPartitionKey, type CommittedOffset } from './ClassicGroup.js';
@@ -112,18 +113,18 @@ export class GroupMetadataManager {
 
   /** Every group and offset the topic holds, as of its last records. */
   loadGroups(): Map<string, ClassicGroup> {
-    const latest = new Map<string, Buffer | null>();
-    const keys = new Map<string, Buffer>();
-    for (let p = 0; p < this.partitionCount; p++) collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest, keys);
+    const latest = new Map<string, LogRecord>();
+    for (let p = 0; p < this.partitionCount; p++) collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest);
     const groups = new Map<string, ClassicGroup>();
     const groupOf = (groupId: string) => {
       let group = groups.get(groupId);
       if (group === undefined) groups.set(groupId, (group = new ClassicGroup(groupId, 'Empty', this.now())));
       return group;
     };
-    for (const [id, value] of latest) {
+    for (const record of latest.values()) {
+      const value = record.value;
       if (value === null) continue;
-      const key = readOffsetsTopicKey(keys.get(id)!);
+      const key = readOffsetsTopicKey(record.key!);
       if (key?.type === 'offsetCommit') {
         const v = readOffsetCommitValue(value);
         groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), { topic: key.topic, partition: key.partition, ...v });
@@ -135,21 +136,18 @@ export class GroupMetadataManager {
   }
 }
 
-/** The last value (null for a tombstone) of each key in the partition, keyed by the key's bytes. */
-function collectLatest(partition: Partition, latest: Map<string, Buffer | null>, keys: Map<string, Buffer>): void {
+/** The last record of each key in the partition (a tombstone included), keyed by the key's bytes. */
+function collectLatest(partition: Partition, latest: Map<string, LogRecord>): void {
   let offset = partition.logStartOffset;
   while (offset < partition.logEndOffset) {
     const { records } = partition.read(offset, LOAD_READ_BYTES);
     if (records.length === 0) break;
     for (const batch of RecordBatch.all(records)) {
-      if (batch.isControl) continue;
-      for (const record of batch.records()) {
-        if (record.offset < offset) continue;
-        const key = record.key;
-        if (key === null) continue;
-        const id = key.toString('latin1');
-        if (!keys.has(id)) keys.set(id, key);
-        latest.set(id, record.value);
+      if (!batch.isControl) {
+        for (const record of batch.records()) {
+          const key = record.key;
+          if (key !== null && record.offset >= offset) latest.set(key.toString('latin1'), record);
+        }
       }
       offset = batch.lastOffset + 1;
     }
