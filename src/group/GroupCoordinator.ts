@@ -642,6 +642,8 @@ export class GroupCoordinator {
 
   /** Resolves once the commit is in the `__consumer_offsets` log (as durable as that log makes it). */
   async commitOffsets(r: OffsetCommitRequest): Promise<PartitionError[]> {
+    const status = this.validateGroupStatus(r.groupId, 'commit');
+    if (status !== NONE) return r.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: status }));
     const errors = new Map<OffsetCommitPartition, number>();
     for (const o of r.offsets) {
       const error = this.checkCommittedPartition(o);
@@ -662,8 +664,6 @@ export class GroupCoordinator {
   }
 
   private async doCommitOffsets(r: OffsetCommitRequest, offsets: OffsetCommitPartition[]): Promise<number> {
-    const error = this.validateGroupStatus(r.groupId, 'commit');
-    if (error !== NONE) return error;
     let group = this.groups.get(r.groupId);
     if (group === undefined) {
       // A group not using group management may commit; anything else is from a generation that no longer exists.
@@ -847,7 +847,7 @@ export class GroupCoordinator {
   async close(): Promise<void> {
     if (!this.active) return;
     this.active = false;
-    this.timers.cancelAll();
+    this.timers.close();
     this.initialJoins.clear();
     for (const group of this.groups.values()) {
       for (const member of group.members.values()) {

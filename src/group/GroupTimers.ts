@@ -6,8 +6,11 @@
  */
 export class GroupTimers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
+  /** Ignored once closed: a write finishing after close must not restart the group's clocks. */
   schedule(key: string, delayMs: number, action: () => void): void {
+    if (this.closed) return;
     this.cancel(key);
     const timer = setTimeout(() => {
       this.timers.delete(key);
@@ -28,7 +31,8 @@ export class GroupTimers {
     this.timers.delete(key);
   }
 
-  cancelAll(): void {
+  close(): void {
+    this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

@@ -79,6 +79,23 @@ describe('GroupCoordinator: join and sync', () => {
     expect(badSync.errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL.code);
   });
 
+  test('the initial rebalance delay waits for more members, and again while they keep coming', async () => {
+    const { coordinator: c } = await setup({ groupInitialRebalanceDelayMs: 100 });
+    const settled: JoinGroupResult[] = [];
+    const first = c.joinGroup(joinRequest({ clientId: 'a' })).then((j) => settled.push(j));
+    await vi.advanceTimersByTimeAsync(90);
+    const second = c.joinGroup(joinRequest({ clientId: 'b' })).then((j) => settled.push(j));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(settled).toEqual([]);
+    await vi.advanceTimersByTimeAsync(90);
+    await Promise.all([first, second]);
+    expect(settled.map((j) => [j.generationId, j.errorCode])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(settled.find((j) => j.memberId === j.leader)!.members).toHaveLength(2);
+  });
+
   test('KIP-394: a first join without a member id gets MEMBER_ID_REQUIRED and its id, then joins with it', async () => {
     const { coordinator: c } = await setup();
     const first = await c.joinGroup(joinRequest({ clientId: 'kip', requireKnownMemberId: true }));
@@ -282,6 +299,8 @@ describe('GroupCoordinator: error codes', () => {
     expect((await f.coordinator.joinGroup(joinRequest())).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE.code);
     expect(f.coordinator.listGroups({ statesFilter: [] }).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE.code);
     expect((await f.coordinator.fetchOffsets({ groupId: 'g', partitions: null, requireStable: false })).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE.code);
+    const commit = await f.coordinator.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] });
+    expect(commit).toEqual([{ topic: 'orders', partition: 0, errorCode: E.COORDINATOR_NOT_AVAILABLE.code }]);
   });
 });
 
@@ -304,6 +323,18 @@ describe('GroupCoordinator: offsets', () => {
     });
     expect((await c.fetchOffsets({ groupId: 'g', partitions: null, requireStable: false })).offsets.map((o) => o.offset)).toEqual([43]);
     expect(await c.fetchOffsets({ groupId: 'unknown', partitions: null, requireStable: false })).toEqual({ errorCode: 0, offsets: [] });
+  });
+
+  test('a fetch requiring stable offsets gets UNSTABLE_OFFSET_COMMIT for a partition whose commit is still being written', async () => {
+    const { coordinator: c } = await setup();
+    const [m] = await stableGroup(c, [{}]);
+    await commitOne(c, m!, 1);
+    const writing = commitOne(c, m!, 2);
+    const partitions = [{ topic: 'orders', partition: 1 }];
+    expect((await c.fetchOffsets({ groupId: 'g', partitions, requireStable: true })).offsets[0]).toMatchObject({ offset: -1, errorCode: E.UNSTABLE_OFFSET_COMMIT.code });
+    expect((await c.fetchOffsets({ groupId: 'g', partitions, requireStable: false })).offsets[0]).toMatchObject({ offset: 1, errorCode: 0 });
+    await writing;
+    expect((await c.fetchOffsets({ groupId: 'g', partitions, requireStable: true })).offsets[0]).toMatchObject({ offset: 2, errorCode: 0 });
   });
 
   test('commit errors: stale generation, unknown member, unknown group with a generation, unknown partition, metadata too large', async () => {
