@@ -34,7 +34,8 @@ export interface Field {
   readonly fields?: readonly Field[];
 }
 
-export type MessageType = 'request' | 'response';
+/** 'data': a record format such as the internal topics' keys and values, not an API message. */
+export type MessageType = 'request' | 'response' | 'data';
 
 export interface MessageSchema {
   readonly name: string;
@@ -79,7 +80,7 @@ export interface ApiDefinition {
 
 export function api(name: string, apiKey: number, definition: ApiDefinition): ApiSchema {
   const { validVersions, flexibleVersions } = definition;
-  const message = (type: MessageType): MessageSchema => ({
+  const message = (type: 'request' | 'response'): MessageSchema => ({
     name: `${name}${type === 'request' ? 'Request' : 'Response'}`,
     apiKey,
     type,
