@@ -39,7 +39,8 @@ export type MessageType = 'request' | 'response';
 export interface MessageSchema {
   readonly name: string;
   readonly apiKey: number;
-  readonly type: MessageType;
+  /** 'data': a struct that is not an API message, such as the consumer protocol's group metadata. */
+  readonly type: MessageType | 'data';
   readonly validVersions: string;
   readonly flexibleVersions: string;
   readonly fields: readonly Field[];
@@ -88,4 +89,9 @@ export function api(name: string, apiKey: number, definition: ApiDefinition): Ap
     fields: definition[type],
   });
   return { name, apiKey, request: message('request'), response: message('response') };
+}
+
+/** A versioned data struct (Kafka's "type": "data"), encoded like a message body. */
+export function data(name: string, validVersions: string, fields: readonly Field[]): MessageSchema {
+  return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions: 'none', fields };
 }
