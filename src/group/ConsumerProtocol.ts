@@ -40,7 +40,7 @@ export interface ConsumerProtocolAssignment {
 
 const USER_DATA = field('userData', 'bytes', '0+', { nullableVersions: '0+', default: null });
 
-const SUBSCRIPTION = data('ConsumerProtocolSubscription', '0-3', [
+const SUBSCRIPTION = data('ConsumerProtocolSubscription', '0-3', 'none', [
   field('topics', '[]string'),
   USER_DATA,
   structs('ownedPartitions', '1+', [field('topic', 'string', '1+'), field('partitions', '[]int32', '1+')]),
@@ -48,7 +48,7 @@ const SUBSCRIPTION = data('ConsumerProtocolSubscription', '0-3', [
   field('rackId', 'string', '3+', { nullableVersions: '3+', default: null }),
 ]);
 
-const ASSIGNMENT = data('ConsumerProtocolAssignment', '0-3', [
+const ASSIGNMENT = data('ConsumerProtocolAssignment', '0-3', 'none', [
   structs('assignedPartitions', '0+', [field('topic', 'string'), field('partitions', '[]int32')]),
   USER_DATA,
 ]);

@@ -16,7 +16,7 @@ import {
   writeResponseHeader,
   type RequestHeader,
 } from './RequestHeader.js';
-import type { MessageSchema, MessageType } from './Schema.js';
+import type { MessageSchema } from './Schema.js';
 
 export interface DecodedRequest {
   header: RequestHeader;
@@ -29,7 +29,7 @@ function unsupported(apiKey: number, apiVersion: number): ProtocolError {
   return new ProtocolError(`${what} is not supported`, 'ERR_UNSUPPORTED_VERSION');
 }
 
-function schemaOf(apiKey: number, apiVersion: number, type: MessageType): MessageSchema {
+function schemaOf(apiKey: number, apiVersion: number, type: 'request' | 'response'): MessageSchema {
   const api = apiSchema(apiKey);
   if (api === undefined || !isSupported(apiKey, apiVersion)) throw unsupported(apiKey, apiVersion);
   return api[type];

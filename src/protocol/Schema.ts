@@ -34,13 +34,13 @@ export interface Field {
   readonly fields?: readonly Field[];
 }
 
-export type MessageType = 'request' | 'response';
+/** 'data': a record format such as the internal topics' keys and values, not an API message. */
+export type MessageType = 'request' | 'response' | 'data';
 
 export interface MessageSchema {
   readonly name: string;
   readonly apiKey: number;
-  /** 'data': a struct that is not an API message, such as the consumer protocol's group metadata. */
-  readonly type: MessageType | 'data';
+  readonly type: MessageType;
   readonly validVersions: string;
   readonly flexibleVersions: string;
   readonly fields: readonly Field[];
@@ -80,7 +80,7 @@ export interface ApiDefinition {
 
 export function api(name: string, apiKey: number, definition: ApiDefinition): ApiSchema {
   const { validVersions, flexibleVersions } = definition;
-  const message = (type: MessageType): MessageSchema => ({
+  const message = (type: 'request' | 'response'): MessageSchema => ({
     name: `${name}${type === 'request' ? 'Request' : 'Response'}`,
     apiKey,
     type,
@@ -92,6 +92,6 @@ export function api(name: string, apiKey: number, definition: ApiDefinition): Ap
 }
 
 /** A versioned data struct (Kafka's "type": "data"), encoded like a message body. */
-export function data(name: string, validVersions: string, fields: readonly Field[]): MessageSchema {
-  return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions: 'none', fields };
+export function data(name: string, validVersions: string, flexibleVersions: string, fields: readonly Field[]): MessageSchema {
+  return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions, fields };
 }
