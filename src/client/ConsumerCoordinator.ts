@@ -237,6 +237,7 @@ export class ConsumerCoordinator {
   /** Commits as this member; a stale generation or a rebalance under way fails with Kafka's error. */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
     if (offsets.length === 0) return;
+    if (this.generationId === NO_GENERATION) throw groupError(E.REBALANCE_IN_PROGRESS.code, `committing for group ${this.groupId} before joining it`);
     const results = await this.coordinator.commitOffsets({
       groupId: this.groupId,
       generationId: this.generationId,
