@@ -119,9 +119,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.wake();
   }
 
-  /** Removes partitions from the assignment; records fetched from them and not yet handed out are dropped. */
+  /** Removes partitions from the assignment (none if any is not assigned); records fetched from them and not yet handed out are dropped. */
   unassign(partitions: readonly TopicPartition[]): void {
-    for (const assigned of this.assignedPartitions(partitions, 'unassign')) {
+    for (const assigned of new Set(this.assignedPartitions(partitions, 'unassign'))) {
       // Paused for good, so a fetch under way from it ends empty.
       assigned.paused = true;
       assigned.epoch++;

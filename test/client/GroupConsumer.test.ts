@@ -76,7 +76,9 @@ describe('GroupConsumer', () => {
     expect(new Set(consumers.slice(0, 2).flatMap((c) => names(c.assignment()))).size).toBe(6);
     await produce(t, 5, 'b');
     await until('the new records', () => drains.reduce((n, d) => n + d.records.length, 0) === 150);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const values = drains.flatMap((d) => d.records.map((r) => r.value!.toString()));
+    expect(values).toHaveLength(150);
     expect(new Set(values).size).toBe(150);
     expect(events.some((e) => e.startsWith('2-'))).toBe(true);
   });
@@ -166,6 +168,32 @@ describe('GroupConsumer', () => {
     await until('three each', () => partitionCount([a, b]).join() === '3,3');
     expect(revokedFromA).toHaveLength(3);
     expect(new Set([...names(a.assignment()), ...names(b.assignment())]).size).toBe(PARTITIONS);
+  });
+
+  test("the README's group example: two members, three partitions each, positions committed by t.close()", async () => {
+    const dataDir = tempDir();
+    const t = await Tributary.open({ dataDir });
+    await t.admin.createTopic('orders', { partitions: 6 });
+    const sent = await t.producer().send('orders', [
+      { key: 'o-1', value: 'paid' },
+      { key: 'o-2', value: 'shipped' },
+    ]);
+    const members = [0, 1].map(() => t.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', heartbeatIntervalMs: 50 }));
+    const got: string[] = [];
+    const reading = members.map(async (member, i) => {
+      member.subscribe(['orders'], { onPartitionsAssigned: (tps) => void got.push(`member ${i} got ${tps.length}`) });
+      for await (const r of member) got.push(`${r.partition}:${r.offset}:${r.value?.toString()}`);
+    });
+    await until('both records', () => got.filter((g) => g.includes(':')).length === 2);
+    await until('three partitions each', () => partitionCount(members).join() === '3,3');
+    await t.close();
+    await Promise.all(reading);
+    expect(got.filter((g) => g.includes(':')).sort()).toEqual(sent.map((m, i) => `${m.partition}:${m.offset}:${['paid', 'shipped'][i]}`).sort());
+
+    const again = await tributary(dataDir);
+    const coordinator = await again.groupCoordinator();
+    const { offsets } = await coordinator.fetchOffsets({ groupId: 'billing', partitions: sent.map(({ topic, partition }) => ({ topic, partition })), requireStable: true });
+    expect(offsets.map((o) => o.offset)).toEqual(sent.map((m) => m.offset + 1));
   });
 
   test('bad options are typed errors', async () => {
