@@ -8,56 +8,12 @@
  */
 import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../group/ConsumerProtocol.js';
+import type { GroupCoordinator, JoinGroupResult } from '../group/GroupCoordinator.js';
 
-/** The GroupCoordinator calls a member makes (the API of src/group/GroupCoordinator.ts). */
-export interface GroupCoordinatorApi {
-  joinGroup(r: {
-    groupId: string;
-    sessionTimeoutMs: number;
-    rebalanceTimeoutMs: number;
-    memberId: string;
-    groupInstanceId: string | null;
-    protocolType: string;
-    protocols: { name: string; metadata: Buffer }[];
-    clientId: string;
-    clientHost: string;
-    requireKnownMemberId: boolean;
-    reason?: string | null;
-  }): Promise<{
-    errorCode: number;
-    generationId: number;
-    protocolName: string | null;
-    leader: string;
-    memberId: string;
-    members: { memberId: string; groupInstanceId: string | null; metadata: Buffer }[];
-    skipAssignment: boolean;
-  }>;
-  syncGroup(r: {
-    groupId: string;
-    generationId: number;
-    memberId: string;
-    groupInstanceId: string | null;
-    protocolType: string | null;
-    protocolName: string | null;
-    assignments: { memberId: string; assignment: Buffer }[];
-  }): Promise<{ errorCode: number; assignment: Buffer }>;
-  heartbeat(r: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }): Promise<{ errorCode: number }>;
-  leaveGroup(r: { groupId: string; members: { memberId: string; groupInstanceId: string | null; reason?: string | null }[] }): Promise<unknown>;
-  commitOffsets(r: {
-    groupId: string;
-    generationId: number;
-    memberId: string;
-    groupInstanceId: string | null;
-    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[];
-  }): Promise<{ topic: string; partition: number; errorCode: number }[]>;
-  fetchOffsets(r: {
-    groupId: string;
-    partitions: { topic: string; partition: number }[] | null;
-    requireStable: boolean;
-  }): Promise<{ errorCode: number; offsets: { topic: string; partition: number; offset: number; errorCode: number }[] }>;
-}
+/** The GroupCoordinator calls a member makes. */
+export type GroupCoordinatorApi = Pick<GroupCoordinator, 'joinGroup' | 'syncGroup' | 'heartbeat' | 'leaveGroup' | 'commitOffsets' | 'fetchOffsets'>;
 
-export type JoinedMember = { memberId: string; groupInstanceId: string | null; metadata: Buffer };
+export type JoinedMember = JoinGroupResult['members'][number];
 
 /** What the consumer does at each step of a rebalance (Kafka's onJoinPrepare, performAssignment, onJoinComplete). */
 export interface MembershipHooks {
@@ -275,13 +231,15 @@ export class ConsumerCoordinator {
    */
   async leave(): Promise<void> {
     this.stop();
-    if (this.memberId !== NO_MEMBER_ID && this.options.groupInstanceId === null) {
+    const isStatic = this.options.groupInstanceId !== null;
+    if (this.memberId !== NO_MEMBER_ID && !isStatic) {
       await this.coordinator.leaveGroup({
         groupId: this.groupId,
-        members: [{ memberId: this.memberId, groupInstanceId: this.options.groupInstanceId, reason: 'the consumer is closing' }],
+        members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is closing' }],
       });
     }
-    await this.running;
+    // A static member's join under way ends only with the rebalance, so it is not waited for.
+    if (!isStatic) await this.running;
     this.memberId = NO_MEMBER_ID;
     this.generationId = NO_GENERATION;
   }
