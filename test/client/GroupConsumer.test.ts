@@ -196,6 +196,26 @@ describe('GroupConsumer', () => {
     expect(offsets.map((o) => o.offset)).toEqual(sent.map((m) => m.offset + 1));
   });
 
+  test('static members: a member closed without leaving and restarted under its group.instance.id gets its partitions back, the other keeps its own', async () => {
+    const t = await tributary();
+    await t.admin.createTopic(TOPIC, { partitions: PARTITIONS });
+    const options = (instance: string): GroupConsumerOptions => ({ groupId: 'static', ...FAST, assignors: ['range'], groupInstanceId: instance });
+    const a = t.consumer(options('a'));
+    a.subscribe([TOPIC]);
+    const b = t.consumer(options('b'));
+    b.subscribe([TOPIC]);
+    await until('three each', () => partitionCount([a, b]).join() === '3,3');
+    const ofA = names(a.assignment());
+    const ofB = names(b.assignment());
+    expect(ofA).toEqual(['events-0', 'events-1', 'events-2']);
+    await b.close();
+    const again = t.consumer(options('b'));
+    again.subscribe([TOPIC]);
+    await until('b back', () => again.assignment().length === 3);
+    expect(names(again.assignment())).toEqual(ofB);
+    expect(names(a.assignment())).toEqual(ofA);
+  });
+
   test('bad options are typed errors', async () => {
     const t = await tributary();
     expect(() => t.consumer({ groupId: '' })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
