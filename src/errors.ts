@@ -119,9 +119,11 @@ export class TributaryError extends Error {
     Object.assign(this, details);
   }
 
-  /** The Kafka error this becomes on the wire. */
+  /** The Kafka error this becomes on the wire: the mapped one, or the one an ERR_<Kafka name> code names. */
   get kafka(): KafkaError {
-    return kafkaErrorOf[this.code] ?? KafkaErrors.KAFKA_STORAGE_ERROR;
+    const name = this.code.slice(4);
+    const named = this.code.startsWith('ERR_') && Object.hasOwn(KafkaErrors, name) ? (KafkaErrors as Record<string, KafkaError>)[name] : undefined;
+    return kafkaErrorOf[this.code] ?? named ?? KafkaErrors.KAFKA_STORAGE_ERROR;
   }
 }
 

@@ -13,6 +13,13 @@ export {
   type TopicPartition,
   type TopicPartitionOffset,
 } from './client/Consumer.js';
+export {
+  GroupConsumer,
+  type GroupConsumerOptions,
+  type RebalanceListener,
+  type TopicPartitionOffsetAndNumber,
+} from './client/GroupConsumer.js';
+export type { AssignorName } from './group/assignors/PartitionAssignor.js';
 export type { TopicDescription, PartitionDescription } from './engine/Engine.js';
 export type { PartitionStats } from './engine/Partition.js';
 export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';

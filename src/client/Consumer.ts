@@ -119,6 +119,19 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.wake();
   }
 
+  /** Removes partitions from the assignment (none if any is not assigned); records fetched from them and not yet handed out are dropped. */
+  unassign(partitions: readonly TopicPartition[]): void {
+    for (const assigned of new Set(this.assignedPartitions(partitions, 'unassign'))) {
+      // Paused for good, so a fetch under way from it ends empty.
+      assigned.paused = true;
+      assigned.epoch++;
+      this.byKey.delete(keyOf(assigned.log.topic, assigned.log.index));
+      this.fetchOrder.splice(this.fetchOrder.indexOf(assigned), 1);
+    }
+    this.fetchCursor = 0;
+    this.wake();
+  }
+
   /** The partitions assigned, in assignment order. */
   assignment(): TopicPartition[] {
     return this.fetchOrder.map(({ log }) => ({ topic: log.topic, partition: log.index }));

@@ -6,8 +6,11 @@
 import { Engine } from '../engine/Engine.js';
 import type { PartitionStats } from '../engine/Partition.js';
 import { TributaryError } from '../errors.js';
+import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { Admin } from './Admin.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
+import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
+import { GroupConsumer, type GroupConsumerOptions } from './GroupConsumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
 
 export interface TributaryOptions {
@@ -19,7 +22,9 @@ export interface TributaryOptions {
 export class Tributary {
   readonly admin: Admin;
   private readonly producers = new Set<Producer>();
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<Consumer | GroupConsumer>();
+  /** The engine's one group coordinator, opened by the first group consumer. */
+  private coordinator: Promise<GroupCoordinator> | null = null;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly engine: Engine) {
@@ -42,11 +47,39 @@ export class Tributary {
     return producer;
   }
 
-  consumer(options: ConsumerOptions = {}): Consumer {
+  /** With a groupId, a member of that consumer group (subscribe()); without, a consumer of the partitions it is assigned. */
+  consumer(options: GroupConsumerOptions): GroupConsumer;
+  consumer(options?: ConsumerOptions): Consumer;
+  consumer(options: ConsumerOptions | GroupConsumerOptions = {}): Consumer | GroupConsumer {
     this.checkOpen();
-    const consumer = new Consumer(this.engine, options);
+    const consumer = 'groupId' in options ? new GroupConsumer(this.engine, this.lazyCoordinator(), options) : new Consumer(this.engine, options);
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  /** The group coordinator of this data directory, opened on first use (it loads __consumer_offsets). */
+  groupCoordinator(): Promise<GroupCoordinator> {
+    this.checkOpen();
+    return this.openCoordinator();
+  }
+
+  private openCoordinator(): Promise<GroupCoordinator> {
+    this.coordinator ??= GroupCoordinator.open({ engine: this.engine });
+    return this.coordinator;
+  }
+
+  /** The coordinator's calls, each waiting for it to open. */
+  private lazyCoordinator(): GroupCoordinatorApi {
+    // Not groupCoordinator(): members still leave the group while t.close() runs.
+    const open = (): Promise<GroupCoordinator> => this.openCoordinator();
+    return {
+      joinGroup: async (r) => (await open()).joinGroup(r),
+      syncGroup: async (r) => (await open()).syncGroup(r),
+      heartbeat: async (r) => (await open()).heartbeat(r),
+      leaveGroup: async (r) => (await open()).leaveGroup(r),
+      commitOffsets: async (r) => (await open()).commitOffsets(r),
+      fetchOffsets: async (r) => (await open()).fetchOffsets(r),
+    };
   }
 
   /** Per-partition counters: records and bytes in and out, offsets, log size. */
@@ -63,9 +96,10 @@ export class Tributary {
   private async closeAll(): Promise<void> {
     const producers = await Promise.allSettled([...this.producers].map((p) => p.close()));
     const consumers = await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    const coordinator = await Promise.allSettled(this.coordinator === null ? [] : [this.coordinator.then((c) => c.close())]);
     await this.engine.close();
     // A producer whose last batches failed to append must not close silently.
-    const failed = [...producers, ...consumers].find((r) => r.status === 'rejected');
+    const failed = [...producers, ...consumers, ...coordinator].find((r) => r.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
 

@@ -90,3 +90,8 @@ export function api(name: string, apiKey: number, definition: ApiDefinition): Ap
   });
   return { name, apiKey, request: message('request'), response: message('response') };
 }
+
+/** A versioned data struct (Kafka's "type": "data"), encoded like a message body. */
+export function data(name: string, validVersions: string, flexibleVersions: string, fields: readonly Field[]): MessageSchema {
+  return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions, fields };
+}

@@ -294,6 +294,30 @@ describe('Consumer: iteration', () => {
     await consumer.close();
   });
 
+  test('unassign drops the records already fetched from the partition and stops reading it; it can be assigned again', async () => {
+    const engine = await engineWith({ events: 2 });
+    await append(engine, 'events', 0, batchOf(['a0', 'b0', 'c0']));
+    const consumer = consumerOf(engine);
+    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }, { topic: 'events', partition: 1, offset: 'earliest' }]);
+    const iterator = consumer[Symbol.asyncIterator]();
+    expect((await iterator.next()).value.value.toString()).toBe('a0');
+    consumer.unassign([{ topic: 'events', partition: 0 }]);
+    expect(consumer.assignment()).toEqual([{ topic: 'events', partition: 1 }]);
+    const next = iterator.next();
+    expect(await pendingAfter(next, 50)).toBe(true);
+    await append(engine, 'events', 0, batchOf(['d0']));
+    await append(engine, 'events', 1, batchOf(['a1']));
+    expect((await next).value.value.toString()).toBe('a1');
+    consumer.assign([{ topic: 'events', partition: 0, offset: 1 }]);
+    expect(values(await take(consumer, 3))).toEqual(['b0', 'c0', 'd0']);
+    expect(() => consumer.unassign([{ topic: 'events', partition: 0 }, { topic: 'events', partition: 5 }])).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    consumer.unassign([{ topic: 'events', partition: 0 }, { topic: 'events', partition: 0 }]);
+    expect(consumer.assignment()).toEqual([{ topic: 'events', partition: 1 }]);
+    await consumer.close();
+  });
+
   test('an iteration started before any assignment wakes on assign', async () => {
     const engine = await engineWith({ events: 1 });
     await append(engine, 'events', 0, batchOf(['a']));
