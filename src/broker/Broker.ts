@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { Engine } from '../engine/Engine.js';
+import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
@@ -60,6 +61,7 @@ export class Broker {
 
   private constructor(
     readonly engine: Engine,
+    readonly groups: GroupCoordinator,
     readonly config: BrokerConfig,
     readonly metadata: BrokerMetadata,
     private readonly server: Server,
@@ -70,15 +72,18 @@ export class Broker {
     const log = options.logger ?? createLogger();
     const config = resolveConfig(options, log);
     const engine = await Engine.open({ dataDir: options.dataDir, defaults: config.topicDefaults, retentionCheckIntervalMs: config.retentionCheckIntervalMs });
+    let groups: GroupCoordinator | null = null;
     try {
       const metadata = loadBrokerMetadata(options.dataDir, config.nodeId);
+      groups = await GroupCoordinator.open({ engine, ...config.groups });
       const server = createServer({ noDelay: true, pauseOnConnect: false });
-      const broker = new Broker(engine, config, metadata, server, log);
+      const broker = new Broker(engine, groups, config, metadata, server, log);
       broker.accept(ProducerIdManager.open(options.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]));
       await listen(server, config.port, config.host);
       log.info('listening', { host: broker.host, port: broker.port, dataDir: options.dataDir, nodeId: config.nodeId });
       return broker;
     } catch (error) {
+      await groups?.close();
       await engine.close();
       throw error;
     }
@@ -87,6 +92,7 @@ export class Broker {
   private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>): void {
     const context: BrokerContext = {
       engine: this.engine,
+      groups: this.groups,
       config: this.config,
       metadata: this.metadata,
       producerIds,
@@ -123,6 +129,7 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
+    await this.groups.close();
     await this.engine.close();
     this.log.info('stopped', { dataDir: this.engine.dataDir });
   }

@@ -22,6 +22,16 @@ export interface BrokerConfig {
   /** Engine defaults under topic configs, by topic-config name. */
   topicDefaults: Record<string, string>;
   retentionCheckIntervalMs: number;
+  /** The group coordinator's settings (offsets.topic.num.partitions, group.*.session.timeout.ms, ...). */
+  groups: GroupSettings;
+}
+
+export interface GroupSettings {
+  offsetsTopicPartitions?: number;
+  groupMinSessionTimeoutMs?: number;
+  groupMaxSessionTimeoutMs?: number;
+  groupInitialRebalanceDelayMs?: number;
+  groupMaxSize?: number;
 }
 
 /** Kafka broker config → the topic config it is the default of. */
@@ -60,6 +70,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   connectionsMaxIdleMs: 600_000,
   topicDefaults: {},
   retentionCheckIntervalMs: 300_000,
+  groups: {},
 });
 
 function invalid(key: string, value: string, expected: string): TributaryError {
@@ -91,13 +102,18 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
   'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
   // One broker holds one copy: a replication factor of 1 is the only one it can honour.
+  'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
+  'group.min.session.timeout.ms': (c, k, v) => (c.groups.groupMinSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
+  'group.max.session.timeout.ms': (c, k, v) => (c.groups.groupMaxSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
+  'group.initial.rebalance.delay.ms': (c, k, v) => (c.groups.groupInitialRebalanceDelayMs = integerIn(k, v, 0, INT32_MAX)),
+  'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
   'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
 };
 
 /** Applies Kafka-named settings over `base`; unknown keys are returned, not fatal (Kafka warns too). */
 export function applyBrokerSettings(base: BrokerConfig, settings: Readonly<Record<string, string>>): { config: BrokerConfig; unknown: string[] } {
-  const config: BrokerConfig = { ...base, topicDefaults: { ...base.topicDefaults } };
+  const config: BrokerConfig = { ...base, topicDefaults: { ...base.topicDefaults }, groups: { ...base.groups } };
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(settings)) {
     const scaled = SCALED_SYNONYMS[key];

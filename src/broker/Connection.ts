@@ -141,7 +141,7 @@ export class Connection {
     this.inFlight.push(entry);
     let result: ReturnType<typeof handler>;
     try {
-      result = handler({ ...this.context, header: request.header, signal: this.abort.signal }, request.body);
+      result = handler({ ...this.context, header: request.header, signal: this.abort.signal, clientHost: this.socket.remoteAddress ?? '' }, request.body);
     } catch (error) {
       this.failed(request.header, error);
       return;

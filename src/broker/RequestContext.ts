@@ -4,6 +4,7 @@
  * its connection closes or the broker shuts down.
  */
 import type { Engine } from '../engine/Engine.js';
+import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { TributaryError } from '../errors.js';
 import type { RequestHeader, Struct } from '../protocol/index.js';
 import type { BrokerConfig } from './BrokerConfig.js';
@@ -13,6 +14,8 @@ import type { ProducerIdManager } from './ProducerIdManager.js';
 
 export interface BrokerContext {
   readonly engine: Engine;
+  /** Every group's coordinator: one node coordinates them all. */
+  readonly groups: GroupCoordinator;
   readonly config: BrokerConfig;
   readonly metadata: BrokerMetadata;
   readonly producerIds: ProducerIdManager;
@@ -28,6 +31,8 @@ export interface BrokerContext {
 export interface RequestContext extends BrokerContext {
   readonly header: RequestHeader;
   readonly signal: AbortSignal;
+  /** The client's address, as group members are described. */
+  readonly clientHost: string;
 }
 
 /** A handler's response body, or null when the request gets none (Produce with acks=0). */

@@ -13,6 +13,8 @@ interface MetadataRequest {
 }
 
 const ZERO_UUID = Buffer.alloc(16);
+/** Kafka's internal topic of committed offsets, marked internal so clients leave it out. */
+const OFFSETS_TOPIC = '__consumer_offsets';
 
 export function brokerNode(context: RequestContext): { nodeId: number; host: string; port: number; rack: null } {
   return { nodeId: context.metadata.nodeId, host: context.config.advertisedHost, port: context.advertisedPort(), rack: null };
@@ -48,7 +50,7 @@ function topicMetadata(context: RequestContext, name: string, autoCreate: boolea
       isrNodes: [node],
       offlineReplicas: [],
     }));
-    return { errorCode: 0, name, topicId: topicIdBytes(topic.id), isInternal: false, partitions };
+    return { errorCode: 0, name, topicId: topicIdBytes(topic.id), isInternal: name === OFFSETS_TOPIC, partitions };
   } catch (error) {
     return { errorCode: errorCodeOf(context, error), name, topicId: ZERO_UUID, partitions: [] };
   }

@@ -7,6 +7,10 @@ import { handleDeleteRecords } from './DeleteRecords.js';
 import { handleDescribeCluster } from './DescribeCluster.js';
 import { handleDescribeConfigs } from './DescribeConfigs.js';
 import { handleFetch } from './Fetch.js';
+import { handleFindCoordinator } from './FindCoordinator.js';
+import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './GroupAdmin.js';
+import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './GroupMembership.js';
+import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch } from './GroupOffsets.js';
 import { handleInitProducerId } from './InitProducerId.js';
 import { handleListOffsets } from './ListOffsets.js';
 import { handleMetadata } from './Metadata.js';
@@ -28,4 +32,15 @@ export const REQUEST_HANDLERS: ReadonlyMap<number, RequestHandler> = new Map([
   [ApiKey.DeleteRecords, handleDeleteRecords],
   [ApiKey.DescribeCluster, handleDescribeCluster],
   [ApiKey.InitProducerId, handleInitProducerId],
+  [ApiKey.FindCoordinator, handleFindCoordinator],
+  [ApiKey.JoinGroup, handleJoinGroup],
+  [ApiKey.SyncGroup, handleSyncGroup],
+  [ApiKey.Heartbeat, handleHeartbeat],
+  [ApiKey.LeaveGroup, handleLeaveGroup],
+  [ApiKey.OffsetCommit, handleOffsetCommit],
+  [ApiKey.OffsetFetch, handleOffsetFetch],
+  [ApiKey.OffsetDelete, handleOffsetDelete],
+  [ApiKey.ListGroups, handleListGroups],
+  [ApiKey.DescribeGroups, handleDescribeGroups],
+  [ApiKey.DeleteGroups, handleDeleteGroups],
 ]);
