@@ -40,7 +40,7 @@ const NO_MEMBER_ID = '';
 /** Kafka's retry.backoff.ms. */
 const RETRY_BACKOFF_MS = 100;
 const E = KafkaErrors;
-const RETRIABLE_JOIN = new Set<number>([E.REBALANCE_IN_PROGRESS.code, E.COORDINATOR_NOT_AVAILABLE.code, E.NOT_COORDINATOR.code, 14 /* COORDINATOR_LOAD_IN_PROGRESS */]);
+const RETRIABLE_JOIN = new Set<number>([E.REBALANCE_IN_PROGRESS.code, E.COORDINATOR_NOT_AVAILABLE.code, E.NOT_COORDINATOR.code, E.COORDINATOR_LOAD_IN_PROGRESS.code]);
 
 function kafkaErrorOfCode(code: number): KafkaError {
   return Object.values(KafkaErrors).find((e) => e.code === code) ?? { code, name: `ERROR_${code}`, retriable: false };

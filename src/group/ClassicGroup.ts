@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaErrors } from '../errors.js';
 import { ClassicGroupMember, failedJoin, failedSync, type JoinCallback, type JoinGroupResult, type SyncGroupResult } from './ClassicGroupMember.js';
-import { CONSUMER_PROTOCOL_TYPE, subscribedTopics } from './SubscribedTopics.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeSubscription } from './ConsumerProtocol.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -316,5 +316,14 @@ export class ClassicGroup {
   /** The members and their metadata for the chosen protocol, as the leader receives them. */
   currentMemberMetadata(): JoinGroupResult['members'] {
     return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(this.protocolName!) }));
+  }
+}
+
+/** The topics a consumer-protocol member subscribes to, or null when its metadata is not a subscription. */
+function subscribedTopics(metadata: Buffer): string[] | null {
+  try {
+    return decodeSubscription(metadata).topics;
+  } catch {
+    return null;
   }
 }

@@ -7,11 +7,7 @@
 import { readMessage, writeMessage, type Struct } from '../protocol/MessageCodec.js';
 import { ProtocolReader } from '../protocol/ProtocolReader.js';
 import { ProtocolWriter } from '../protocol/ProtocolWriter.js';
-import { field, structs, type Field, type MessageSchema } from '../protocol/Schema.js';
-
-function data(name: string, validVersions: string, flexibleVersions: string, fields: readonly Field[]): MessageSchema {
-  return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions, fields };
-}
+import { data, field, structs, type MessageSchema } from '../protocol/Schema.js';
 
 export const OffsetCommitKey = data('OffsetCommitKey', '0-1', 'none', [
   field('group', 'string', '0-1'),
