@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { Engine } from '../engine/Engine.js';
+import { TributaryError } from '../errors.js';
 import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
@@ -16,8 +17,15 @@ import { createLogger, type Logger } from './Logger.js';
 import { ProducerIdManager } from './ProducerIdManager.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
+/** The engine and coordinator of an embedded Tributary the broker serves in the same process. */
+interface SharedResources {
+  brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator }>;
+}
+
 export interface BrokerOptions {
-  dataDir: string;
+  /** The data directory to open; or `tributary`, an open embedded Tributary to serve (it keeps owning its data directory). */
+  dataDir?: string;
+  tributary?: SharedResources;
   /** Listener address (default 127.0.0.1) and port (default 9092; 0 picks a free one). */
   host?: string;
   port?: number;
@@ -62,6 +70,8 @@ export class Broker {
   private constructor(
     readonly engine: Engine,
     readonly groups: GroupCoordinator,
+    /** False when serving an embedded Tributary's engine, which that Tributary closes. */
+    private readonly ownsEngine: boolean,
     readonly config: BrokerConfig,
     readonly metadata: BrokerMetadata,
     private readonly server: Server,
@@ -71,22 +81,36 @@ export class Broker {
   static async start(options: BrokerOptions): Promise<Broker> {
     const log = options.logger ?? createLogger();
     const config = resolveConfig(options, log);
-    const engine = await Engine.open({ dataDir: options.dataDir, defaults: config.topicDefaults, retentionCheckIntervalMs: config.retentionCheckIntervalMs });
-    let groups: GroupCoordinator | null = null;
+    const owned = options.tributary === undefined;
+    const { engine, groups } = owned ? await Broker.openResources(options, config) : await options.tributary!.brokerResources();
     try {
-      const metadata = loadBrokerMetadata(options.dataDir, config.nodeId);
-      groups = await GroupCoordinator.open({ engine, ...config.groups });
+      const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const server = createServer({ noDelay: true, pauseOnConnect: false });
-      const broker = new Broker(engine, groups, config, metadata, server, log);
-      broker.accept(ProducerIdManager.open(options.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]));
+      const broker = new Broker(engine, groups, owned, config, metadata, server, log);
+      broker.accept(ProducerIdManager.open(engine.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]));
       await listen(server, config.port, config.host);
-      log.info('listening', { host: broker.host, port: broker.port, dataDir: options.dataDir, nodeId: config.nodeId });
+      log.info('listening', { host: broker.host, port: broker.port, dataDir: engine.dataDir, nodeId: config.nodeId });
       return broker;
     } catch (error) {
-      await groups?.close();
+      if (owned) await Broker.closeResources(engine, groups);
+      throw error;
+    }
+  }
+
+  private static async openResources(options: BrokerOptions, config: BrokerConfig): Promise<{ engine: Engine; groups: GroupCoordinator }> {
+    if (options.dataDir === undefined) throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
+    const engine = await Engine.open({ dataDir: options.dataDir, defaults: config.topicDefaults, retentionCheckIntervalMs: config.retentionCheckIntervalMs });
+    try {
+      return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };
+    } catch (error) {
       await engine.close();
       throw error;
     }
+  }
+
+  private static async closeResources(engine: Engine, groups: GroupCoordinator): Promise<void> {
+    await groups.close();
+    await engine.close();
   }
 
   private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>): void {
@@ -129,8 +153,7 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
-    await this.groups.close();
-    await this.engine.close();
+    if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
     this.log.info('stopped', { dataDir: this.engine.dataDir });
   }
 }

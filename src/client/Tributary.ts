@@ -63,6 +63,14 @@ export class Tributary {
     return this.openCoordinator();
   }
 
+  /**
+   * What a Broker serving this data directory from the same process works with (Broker.start({ tributary })):
+   * the engine and the group coordinator, so embedded and remote members share groups.
+   */
+  async brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator }> {
+    return { engine: this.engine, groups: await this.groupCoordinator() };
+  }
+
   private openCoordinator(): Promise<GroupCoordinator> {
     this.coordinator ??= GroupCoordinator.open({ engine: this.engine });
     return this.coordinator;
