@@ -1,17 +1,10 @@
 /** JoinGroup, SyncGroup, Heartbeat, LeaveGroup: the wire shapes of the GroupCoordinator's calls. */
+import type { JoinGroupRequest as GroupJoinRequest } from '../../group/GroupCoordinator.js';
 import type { Struct } from '../../protocol/index.js';
 import type { RequestHandler } from '../RequestContext.js';
 
-interface JoinGroupRequest {
-  groupId: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string;
-  protocols: { name: string; metadata: Buffer }[];
-  reason: string | null;
-}
+/** What JoinGroup carries; the coordinator's call adds who is asking and the version's rules. */
+type JoinGroupRequest = Omit<GroupJoinRequest, 'clientId' | 'clientHost' | 'requireKnownMemberId'>;
 
 /** JoinGroup v4+ members must rejoin with the id they are given first (KIP-394). */
 const KNOWN_MEMBER_ID_VERSION = 4;
