@@ -42,7 +42,7 @@ import {
   measureLatency,
   VALUE_BYTES,
   type LatencyPath,
-  type Percentiles,
+  type LatencyResult,
   type Target,
 } from './brokerClients.js';
 
@@ -71,7 +71,7 @@ const FULL: Plan = {
 
 const QUICK: Plan = {
   rounds: { warmup: 1, trials: 5 },
-  latencyRounds: { warmup: 1, trials: 2 },
+  latencyRounds: { warmup: 2, trials: 2 },
   kafkajsRecords: 6_000,
   kcatRecords: 30_000,
   latencyRecords: LATENCY_RATE,
@@ -211,7 +211,7 @@ async function startMock(ctx: SuiteContext): Promise<{ target: Target; stop: () 
 }
 
 /** Latency rows: milliseconds, with ratio = baseline latency / tributary latency (higher is better). */
-function latencyRows(kase: string, paths: LatencyPath[], results: Percentiles[][]): ResultRow[] {
+function latencyRows(kase: string, paths: LatencyPath[], results: LatencyResult[][]): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const [key, label] of [['p50', 'p50'], ['p99', 'p99'], ['p999', 'p99.9']] as const) {
     const ms = results.map((trials) => trials.map((p) => p[key]));
@@ -224,11 +224,32 @@ function latencyRows(kase: string, paths: LatencyPath[], results: Percentiles[][
   return rows;
 }
 
+/** Above this event-loop utilization the sending client surely queues records itself. */
+const CLIENT_SATURATED = 0.9;
+
+/**
+ * How busy the bench process was while each path ran: the kafkajs client's own work
+ * (one send a record, the fetch loop) is in every latency through a broker, and once
+ * its event loop is nearly full its backlog is too.
+ */
+function noteClientLoad(ctx: SuiteContext, paths: LatencyPath[], results: LatencyResult[][]): void {
+  const percent = (x: number): string => `${(x * 100).toFixed(0)}%`;
+  const ranges = paths.map((path, i) => {
+    const busy = results[i]!.map((r) => r.clientBusy);
+    return `${path.name} ${percent(Math.min(...busy))}-${percent(Math.max(...busy))}`;
+  });
+  const saturated = results.some((trials) => trials.some((t) => t.clientBusy > CLIENT_SATURATED));
+  ctx.notes.push(
+    `broker latency: the bench process's event loop was busy ${ranges.join(', ')} of each trial` +
+      (saturated ? `; over ${percent(CLIENT_SATURATED)} kafkajs lacked CPU for one send a record at ${LATENCY_RATE}/s, and its backlog is in those latencies` : ''),
+  );
+}
+
 async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<ResultRow[]> {
   const mock = await startMock(ctx);
   try {
     const paths = [brokerLatencyPath(b.tributary), ...(mock === null ? [] : [brokerLatencyPath(mock.target)]), echoLatencyPath(b.peer)];
-    const results: Percentiles[][] = paths.map(() => []);
+    const results: LatencyResult[][] = paths.map(() => []);
     const trial = (i: number) => async (): Promise<Sample> => {
       const p = await measureLatency(paths[i]!, plan.latencyRecords, LATENCY_RATE);
       results[i]!.push(p);
@@ -243,6 +264,7 @@ async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<
     });
     await deleteTrialTopic(b.tributary);
     const recorded = results.map((r) => r.slice(plan.latencyRounds.warmup));
+    noteClientLoad(ctx, paths, recorded);
     return latencyRows(`end-to-end latency, ${LATENCY_RATE} x 1 KiB records/s, kafkajs acks=1 -> Fetch long-poll`, paths, recorded);
   } finally {
     await mock?.stop();

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Message, Producer } from 'kafkajs';
 import type { KafkaJsBroker, KafkaJsFetchedMessage } from '../../test/helpers/kafkajs.js';
@@ -251,11 +252,15 @@ export interface LatencyPath {
   open(count: number, receive: (value: Buffer) => void): Promise<{ send(value: Buffer): void; close(): Promise<void> }>;
 }
 
-export interface Percentiles {
+export interface LatencyResult {
   p50: number;
   p99: number;
   p999: number;
+  /** The bench process's event-loop utilization over the trial: near 1, the client's own backlog is in the figures. */
+  clientBusy: number;
 }
+
+type Percentiles = Omit<LatencyResult, 'clientBusy'>;
 
 /** Nearest-rank percentiles of latencies in milliseconds. */
 function percentiles(latenciesNs: number[]): Percentiles {
@@ -276,7 +281,7 @@ function stampedValue(): Buffer {
  * millisecond; each record is stamped when sent) and waits until all arrive;
  * latency = arrival time - stamp.
  */
-export async function measureLatency(path: LatencyPath, count: number, rate: number): Promise<Percentiles> {
+export async function measureLatency(path: LatencyPath, count: number, rate: number): Promise<LatencyResult> {
   const latencies: number[] = [];
   let arrived!: () => void;
   const allArrived = new Promise<void>((resolve) => (arrived = resolve));
@@ -284,6 +289,7 @@ export async function measureLatency(path: LatencyPath, count: number, rate: num
     latencies.push(Number(process.hrtime.bigint() - value.readBigUInt64BE(0)));
     if (latencies.length === count) arrived();
   });
+  const loopBefore = performance.eventLoopUtilization();
   const start = performance.now();
   for (let sent = 0; sent < count; await sleep(1)) {
     const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
@@ -295,9 +301,10 @@ export async function measureLatency(path: LatencyPath, count: number, rate: num
   const timer = setTimeout(arrived, TIMEOUT_MS);
   await allArrived;
   clearTimeout(timer);
+  const clientBusy = performance.eventLoopUtilization(loopBefore).utilization;
   await run.close();
   if (latencies.length !== count) throw new Error(`${path.name}: ${latencies.length} of ${count} records arrived`);
-  return percentiles(latencies);
+  return { ...percentiles(latencies), clientBusy };
 }
 
 /**
