@@ -34,6 +34,8 @@ interface FetchRequest {
 }
 
 const READ_COMMITTED = 1;
+/** One reason for every ended wait: abort() without one builds a DOMException each time. */
+const WAIT_OVER = new Error('fetch wait over');
 const NO_RECORDS = Buffer.alloc(0);
 
 interface PartitionRead {
@@ -99,7 +101,7 @@ function readAll(context: RequestContext, request: FetchRequest): FetchPass {
 /** Resolves when any fetched partition grows past what this pass saw, at `deadline`, or on abort. */
 function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal): Promise<void> {
   const done = new AbortController();
-  const stop = () => done.abort();
+  const stop = () => done.abort(WAIT_OVER);
   signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, Math.max(deadline - Date.now(), 0));
   const waits = pass.topics.flatMap((t) =>
@@ -108,7 +110,7 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   return Promise.race([...waits, new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }))]).finally(() => {
     clearTimeout(timer);
     signal.removeEventListener('abort', stop);
-    done.abort();
+    done.abort(WAIT_OVER);
   });
 }
 
