@@ -1,0 +1,65 @@
+/**
+ * Bad group requests over a real socket get Kafka's error codes, and the group goes on
+ * working: a join with no common protocol, stale generations, unknown member ids, a commit
+ * from a stranger.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Broker } from '../../src/broker/Broker.js';
+import { createLogger } from '../../src/broker/Logger.js';
+import { KafkaErrors as E } from '../../src/errors.js';
+import { ApiKey, type Struct } from '../../src/protocol/index.js';
+import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let broker: Broker;
+let client: RawKafkaClient;
+let correlationId = 0;
+
+beforeEach(async () => {
+  broker = await Broker.start({ dataDir: tempDir(), port: 0, settings: { 'offsets.topic.num.partitions': '3' }, logger: createLogger('silent') });
+  broker.engine.createTopic('t', { partitions: 1 });
+  client = await RawKafkaClient.connect(broker.port);
+});
+
+afterEach(async () => {
+  client.close();
+  await broker.close();
+});
+
+async function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
+  client.send(apiKey, apiVersion, ++correlationId, body);
+  return (await client.response(apiKey, apiVersion)).body;
+}
+
+const join = (memberId: string, protocol: string) =>
+  call(ApiKey.JoinGroup, 5, { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: protocol, metadata: Buffer.alloc(0) }] });
+const heartbeat = (generationId: number, memberId: string) => call(ApiKey.Heartbeat, 3, { groupId: 'g', generationId, memberId, groupInstanceId: null });
+const commit = (generationId: number, memberId: string, offset: number) =>
+  call(ApiKey.OffsetCommit, 7, { groupId: 'g', generationIdOrMemberEpoch: generationId, memberId, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+const commitError = async (generationId: number, memberId: string, offset: number) =>
+  (((await commit(generationId, memberId, offset)).topics as Struct[])[0]!.partitions as Struct[])[0]!.errorCode;
+
+describe('group errors over the wire', () => {
+  it('answers bad group requests with Kafka error codes and keeps the group working', async () => {
+    const first = await join('', 'range');
+    expect(first.errorCode).toBe(E.MEMBER_ID_REQUIRED.code);
+    const memberId = first.memberId as string;
+    const joined = await join(memberId, 'range');
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, leader: memberId, protocolName: 'range' });
+    const synced = await call(ApiKey.SyncGroup, 3, { groupId: 'g', generationId: 1, memberId, groupInstanceId: null, assignments: [{ memberId, assignment: Buffer.from([0, 0]) }] });
+    expect(synced.errorCode).toBe(0);
+
+    const stranger = await join('', 'roundrobin');
+    expect((await join(stranger.memberId as string, 'roundrobin')).errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL.code);
+    expect((await heartbeat(0, memberId)).errorCode).toBe(E.ILLEGAL_GENERATION.code);
+    expect((await heartbeat(1, 'nobody')).errorCode).toBe(E.UNKNOWN_MEMBER_ID.code);
+    expect(await commitError(1, 'nobody', 5)).toBe(E.UNKNOWN_MEMBER_ID.code);
+    expect(await commitError(0, memberId, 5)).toBe(E.ILLEGAL_GENERATION.code);
+    expect(await commitError(-1, '', 5)).toBe(E.UNKNOWN_MEMBER_ID.code);
+
+    expect((await heartbeat(1, memberId)).errorCode).toBe(0);
+    expect(await commitError(1, memberId, 7)).toBe(0);
+    const fetched = await call(ApiKey.OffsetFetch, 5, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }], requireStable: false });
+    expect(((fetched.topics as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({ committedOffset: 7, errorCode: 0 });
+  });
+});
