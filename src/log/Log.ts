@@ -500,13 +500,14 @@ export class Log {
   }
 
   /** Flushes, seals the indexes and closes every file. Reopening after this scans nothing. */
-  async close(): Promise<void> {
+  /** Flushes (unless `flush: false`: a log about to be deleted need not reach the disk) and unmaps. */
+  async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.appendTurn; // appends already called (waiting on their checks) still land
     await this.groupCommit.idle();
     try {
-      if (this.failure === null) await this.groupCommit.request();
+      if (this.failure === null && options.flush !== false) await this.groupCommit.request();
     } finally {
       this.closed = true;
       for (const segment of this.segments) segment.close();

@@ -63,3 +63,14 @@ export function parsePartitionDirName(name: string): TopicPartition | null {
   if (!match) return null;
   return { topic: match[1]!, partition: Number(match[2]) };
 }
+
+/** A partition directory being deleted is renamed `<topic>-<partition>.<random>-delete` first, as Kafka does. */
+export const DELETE_DIR_SUFFIX = '-delete';
+
+export function deletionDirName(dir: string, unique: string): string {
+  return `${dir}.${unique}${DELETE_DIR_SUFFIX}`;
+}
+
+export function isDeletionDir(name: string): boolean {
+  return /\.[0-9a-f]+-delete$/.test(name);
+}

@@ -5,7 +5,9 @@
  * whether the logs may be trusted as found; it is removed at once, so a crash from then
  * on is seen as unclean, and written again by a clean close after the checkpoints.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
@@ -13,6 +15,8 @@ import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
 import {
   CLEAN_SHUTDOWN_FILE,
+  deletionDirName,
+  isDeletionDir,
   LOG_START_OFFSET_CHECKPOINT,
   parsePartitionDirName,
   partitionDirName,
@@ -76,6 +80,8 @@ export class LogManager {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
+      // A deletion a crash interrupted: its topic is gone already, so is the directory now.
+      if (entry.isDirectory() && isDeletionDir(entry.name)) rmSync(join(this.dataDir, entry.name), { recursive: true, force: true });
       const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
       if (tp === null) continue;
       const config = configOf(tp);
@@ -118,10 +124,13 @@ export class LogManager {
     const entry = this.logs.get(checkpointKey(tp));
     if (!entry) return;
     this.logs.delete(checkpointKey(tp));
-    await entry.log.close();
-    rmSync(entry.log.dir, { recursive: true, force: true });
+    // Renamed aside at once, so a topic of the same name can be created while this one's files go.
+    const doomed = deletionDirName(entry.log.dir, randomBytes(8).toString('hex'));
+    renameSync(entry.log.dir, doomed);
     syncDirectory(this.dataDir);
     this.checkpoint();
+    await entry.log.close({ flush: false });
+    await rm(doomed, { recursive: true, force: true });
   }
 
   get topicPartitions(): TopicPartition[] {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { LogManager } from '../../src/log/LogManager.js';
@@ -57,8 +57,33 @@ describe('LogManager', () => {
     await log.append(sampleBatch(1));
     await manager.deleteLog(B);
     expect(existsSync(log.dir)).toBe(false);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('orders.v1-eu-11'))).toEqual([]);
     expect(manager.getLog(B)).toBeUndefined();
     await manager.close();
+  });
+
+  test('a partition of the same name can be created while the old one is being deleted', async () => {
+    const dataDir = tempDir();
+    const manager = LogManager.open(options(dataDir));
+    await manager.getOrCreateLog(B).append(sampleBatch(1, 20));
+    const deleting = manager.deleteLog(B);
+    const fresh = manager.getOrCreateLog(B);
+    await deleting;
+    expect(fresh.logEndOffset).toBe(0);
+    await fresh.append(sampleBatch(2));
+    expect(fresh.logEndOffset).toBe(3);
+    await manager.close();
+    const reopened = LogManager.open(options(dataDir));
+    expect(reopened.getLog(B)?.logEndOffset).toBe(3);
+    await reopened.close();
+  });
+
+  test('a deletion a crash interrupted (a renamed-aside directory) is finished at open', async () => {
+    const dataDir = tempDir();
+    mkdirSync(join(dataDir, 'b-0.0123abcd-delete'));
+    writeFileSync(join(dataDir, 'b-0.0123abcd-delete', '00000000000000000000.log'), 'x');
+    await LogManager.open(options(dataDir)).close();
+    expect(existsSync(join(dataDir, 'b-0.0123abcd-delete'))).toBe(false);
   });
 
   test('a corrupt checkpoint is a typed error', async () => {
