@@ -4,7 +4,7 @@
  * 2.0.2), or kafkajs 2.2.4's group consumer in this process. Each records what it was
  * assigned and every record it read; stop() closes it cleanly (commit, LeaveGroup).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,8 @@ export interface GroupMember {
   readonly records: ConsumedRecord[];
   /** Commits a rebalance overtook (their records may be read again by whoever gets the partition). */
   readonly commitFailures: string[];
+  /** Its assignment, how many records it read, and how it failed if it did: for error messages. */
+  status(): string;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,12 @@ type MemberEvent =
   | ({ event: 'record' } & ConsumedRecord)
   | { event: 'commit-failed'; error: string }
   | { event: 'closed' };
+
+/** Members still running when this process exits are killed, not left in their groups. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'group_member.py');
 const STOP_TIMEOUT_MS = 15_000;
@@ -60,6 +68,10 @@ class MemberState {
     else if (event.event === 'record') this.records.push({ partition: event.partition, offset: event.offset, value: event.value });
     else if (event.event === 'commit-failed') this.commitFailures.push(event.error);
   }
+
+  status(name: string): string {
+    return `${name}: partitions [${this.partitions.join(',')}], ${this.records.length} records`;
+  }
 }
 
 /** Starts group_member.py with the system Python; it joins the group on its own. */
@@ -72,23 +84,27 @@ export function startPythonMember(library: PythonGroupLibrary, settings: GroupMe
   });
   createInterface({ input: child.stdout }).on('line', (line) => state.apply(JSON.parse(line) as MemberEvent));
   child.stdin.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.on('exit', killOnExit);
+  children.add(child);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   child.stdin.write(`${JSON.stringify({ library, ...settings })}\n`);
   return {
     name: library,
     assigned: () => state.partitions,
     records: state.records,
     commitFailures: state.commitFailures,
+    status: () => state.status(library) + (exitCode === undefined ? '' : `, exited with ${exitCode ?? 'a signal'}:\n${stderr}`),
     stop: async () => {
       child.stdin.end('stop\n');
-      const timer = setTimeout(killOnExit, STOP_TIMEOUT_MS);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const code = await exited;
       clearTimeout(timer);
-      process.off('exit', killOnExit);
+      children.delete(child);
       if (code !== 0) throw new Error(`group_member.py (${library}) exited with ${code ?? 'a signal'}:\n${stderr}`);
     },
   };
@@ -104,6 +120,12 @@ const KAFKAJS_ASSIGNORS: Readonly<Record<string, PartitionAssigner>> = {
   roundrobin: renamedRoundRobin('roundrobin'),
 };
 
+function kafkajsAssignor(name: string): PartitionAssigner {
+  const assignor = KAFKAJS_ASSIGNORS[name];
+  if (assignor === undefined) throw new Error(`no kafkajs assignor offered as ${name}`);
+  return assignor;
+}
+
 /** kafkajs' consumer, committing after each batch it hands over. */
 export async function startKafkajsMember(settings: GroupMemberSettings): Promise<GroupMember> {
   const kafka = new KafkaJS.Kafka({ clientId: 'interop-group-kafkajs', brokers: [settings.bootstrap], logLevel: KafkaJS.logLevel.NOTHING });
@@ -112,7 +134,7 @@ export async function startKafkajsMember(settings: GroupMemberSettings): Promise
     sessionTimeout: settings.sessionTimeoutMs,
     heartbeatInterval: HEARTBEAT_MS,
     maxWaitTimeInMs: 100,
-    partitionAssigners: settings.assignors.map((name) => KAFKAJS_ASSIGNORS[name]!),
+    partitionAssigners: settings.assignors.map(kafkajsAssignor),
   });
   const state = new MemberState();
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => state.apply({ event: 'assigned', partitions: payload.memberAssignment[settings.topic] ?? [] }));
@@ -125,5 +147,12 @@ export async function startKafkajsMember(settings: GroupMemberSettings): Promise
       await consumer.commitOffsets([{ topic: settings.topic, partition, offset: String(Number(message.offset) + 1) }]);
     },
   });
-  return { name: 'kafkajs', assigned: () => state.partitions, records: state.records, commitFailures: state.commitFailures, stop: () => consumer.disconnect() };
+  return {
+    name: 'kafkajs',
+    assigned: () => state.partitions,
+    records: state.records,
+    commitFailures: state.commitFailures,
+    status: () => state.status('kafkajs'),
+    stop: () => consumer.disconnect(),
+  };
 }

@@ -2,10 +2,10 @@
 
 Usage: python3 -I group_member.py < commands
 The first stdin line is the settings as JSON: {"library": "confluent" | "kafka-python", "bootstrap",
-"topic", "groupId", "sessionTimeoutMs", "assignors": ["range", "roundrobin"]}; the line `stop`
-later closes the member cleanly (a last synchronous commit, then LeaveGroup) and ends the script.
-It subscribes, polls, commits synchronously after each poll that returned records, and
-writes one JSON line per event to stdout:
+"topic", "groupId", "sessionTimeoutMs", "assignors": ["range", "roundrobin"]}. It subscribes,
+polls, commits synchronously after each poll that returned records, and writes one JSON line
+per event to stdout. The line `stop` later closes the member cleanly and ends the script:
+everything read is committed by then, and closing sends LeaveGroup. The events:
   {"event": "assigned" | "revoked", "partitions": [P, ...]}
   {"event": "record", "partition": P, "offset": O, "value": "..."}
   {"event": "commit-failed", "error": "..."}  (a rebalance overtook the commit: its records may come again)
