@@ -148,10 +148,13 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
   }
 }
 
-/** tributary's broker on a fresh temporary data directory, removed on stop. */
-export async function startTributary(settings: Record<string, string> = {}): Promise<BrokerUnderTest> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-interop-'));
-  const broker = await Broker.start({ dataDir, port: 0, settings, logger: createLogger('warn') });
+/**
+ * tributary's broker on `dataDir`, which the caller owns (to restart a broker on its
+ * data), or else on a fresh temporary directory removed on stop.
+ */
+export async function startTributary(settings: Record<string, string> = {}, dataDir?: string): Promise<BrokerUnderTest> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-interop-'));
+  const broker = await Broker.start({ dataDir: dir, port: 0, settings, logger: createLogger('warn') });
   return {
     kind: 'tributary',
     bootstrap: `127.0.0.1:${broker.port}`,
@@ -160,7 +163,7 @@ export async function startTributary(settings: Record<string, string> = {}): Pro
     },
     stop: async () => {
       await broker.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
