@@ -5,20 +5,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
-import { createLogger } from '../../src/broker/Logger.js';
 import { KafkaErrors as E } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
-import { tempDir } from '../helpers/tmp.js';
+import { brokerWithRawClient, RawKafkaClient } from '../helpers/rawKafkaClient.js';
 
 let broker: Broker;
 let client: RawKafkaClient;
-let correlationId = 0;
-
 beforeEach(async () => {
-  broker = await Broker.start({ dataDir: tempDir(), port: 0, settings: { 'offsets.topic.num.partitions': '3' }, logger: createLogger('silent') });
-  broker.engine.createTopic('t', { partitions: 1 });
-  client = await RawKafkaClient.connect(broker.port);
+  ({ broker, client } = await brokerWithRawClient(1, { 'offsets.topic.num.partitions': '3' }));
 });
 
 afterEach(async () => {
@@ -26,9 +20,8 @@ afterEach(async () => {
   await broker.close();
 });
 
-async function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
-  client.send(apiKey, apiVersion, ++correlationId, body);
-  return (await client.response(apiKey, apiVersion)).body;
+function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
+  return client.call(apiKey, apiVersion, body);
 }
 
 const join = (memberId: string, protocol: string) =>

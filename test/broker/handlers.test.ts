@@ -12,17 +12,12 @@ import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { sampleBatch } from '../helpers/batches.js';
-import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
-import { tempDir } from '../helpers/tmp.js';
+import { brokerWithRawClient, RawKafkaClient } from '../helpers/rawKafkaClient.js';
 
 let broker: Broker;
 let client: RawKafkaClient;
-let correlationId = 0;
-
 beforeEach(async () => {
-  broker = await Broker.start({ dataDir: tempDir(), port: 0, logger: createLogger('silent') });
-  broker.engine.createTopic('t', { partitions: 2 });
-  client = await RawKafkaClient.connect(broker.port);
+  ({ broker, client } = await brokerWithRawClient(2));
 });
 
 afterEach(async () => {
@@ -30,11 +25,8 @@ afterEach(async () => {
   await broker.close();
 });
 
-async function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
-  client.send(apiKey, apiVersion, ++correlationId, body);
-  const response = await client.response(apiKey, apiVersion);
-  expect(response.correlationId).toBe(correlationId);
-  return response.body;
+function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
+  return client.call(apiKey, apiVersion, body);
 }
 
 async function produce(records: Buffer, options: { version?: number; partition?: number; topic?: string; acks?: number; transactionalId?: string | null } = {}): Promise<Struct> {

@@ -4,12 +4,16 @@
  * the broker closes the connection.
  */
 import { connect, type Socket } from 'node:net';
+import { Broker } from '../../src/broker/Broker.js';
+import { createLogger } from '../../src/broker/Logger.js';
 import { decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
+import { tempDir } from './tmp.js';
 
 export class RawKafkaClient {
   private buffered = Buffer.alloc(0);
   private readonly frames: Buffer[] = [];
   private waiting: (() => void) | null = null;
+  private correlationId = 0;
   closed = false;
   readonly closedPromise: Promise<void>;
 
@@ -74,7 +78,23 @@ export class RawKafkaClient {
     return decodeResponse(apiKey, apiVersion, frame);
   }
 
+  /** Sends a request and returns the body of its response, which must carry its correlation id. */
+  async call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
+    const id = ++this.correlationId;
+    this.send(apiKey, apiVersion, id, body);
+    const response = await this.response(apiKey, apiVersion);
+    if (response.correlationId !== id) throw new Error(`response ${response.correlationId} to request ${id}`);
+    return response.body;
+  }
+
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** A silent broker on a fresh directory with topic 't' of `partitions`, and a raw client connected to it. */
+export async function brokerWithRawClient(partitions: number, settings: Record<string, string> = {}): Promise<{ broker: Broker; client: RawKafkaClient }> {
+  const broker = await Broker.start({ dataDir: tempDir(), port: 0, settings, logger: createLogger('silent') });
+  broker.engine.createTopic('t', { partitions });
+  return { broker, client: await RawKafkaClient.connect(broker.port) };
 }
