@@ -12,7 +12,7 @@ import { findProjectRoot } from './bootstrap.js';
 import * as harness from './harness.js';
 import type { ResultRow, SuiteContext } from './harness.js';
 
-const SUITES = ['log-append', 'log-read', 'crc32c', 'records', 'codecs', 'embedded', 'broker'] as const;
+const SUITES = ['log-append', 'log-read', 'crc32c', 'records', 'codecs', 'embedded', 'broker', 'groups'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 interface Args {
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     codecs: (await import('./suites/codecs.js')).runCodecsSuite,
     embedded: (await import('./suites/embedded.js')).runEmbedded,
     broker: (await import('./suites/broker.js')).runBroker,
+    groups: (await import('./suites/groups.js')).runGroups,
   };
   const { crc32cImplementation } = await import('../src/index.js');
 

@@ -6,6 +6,7 @@
  * flight or the socket's send buffer is full, so a fast or hostile client cannot make
  * the broker buffer without bound. Malformed frames close the connection, logged.
  */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
 import { ApiKey, decodeRequest, encodeApiVersionsFallback, encodeResponse, type DecodedRequest, type RequestHeader, type Struct } from '../protocol/index.js';
@@ -40,6 +41,8 @@ export class Connection {
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    // Each request in flight may listen for the connection closing.
+    setMaxListeners(MAX_IN_FLIGHT + 1, this.abort.signal);
     socket.setNoDelay(true);
     socket.setTimeout(context.config.connectionsMaxIdleMs, () => this.onIdle());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

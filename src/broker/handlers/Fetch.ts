@@ -5,6 +5,7 @@
  * high watermark and no batch is aborted. Fetch sessions (KIP-227) are not kept: every
  * fetch is a full one, which is what clients do when the response carries session id 0.
  */
+import { setMaxListeners } from 'node:events';
 import { KafkaErrors } from '../../errors.js';
 import type { Partition } from '../../engine/Partition.js';
 import type { Struct } from '../../protocol/index.js';
@@ -101,6 +102,8 @@ function readAll(context: RequestContext, request: FetchRequest): FetchPass {
 /** Resolves when any fetched partition grows past what this pass saw, at `deadline`, or on abort. */
 function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal): Promise<void> {
   const done = new AbortController();
+  // One listener per fetched partition: a fetch of many partitions is no listener leak.
+  setMaxListeners(0, done.signal);
   const stop = () => done.abort(WAIT_OVER);
   signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, Math.max(deadline - Date.now(), 0));
