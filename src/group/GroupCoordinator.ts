@@ -305,13 +305,13 @@ export class GroupCoordinator {
   /** A DelayedJoin: completes once every member rejoined, or when the rebalance timeout expires. */
   private scheduleJoin(group: ClassicGroup): void {
     this.initialJoins.delete(group.groupId);
-    this.timers.schedule(joinKey(group), group.rebalanceTimeoutMs, () => this.onCompleteJoin(group));
+    this.timers.schedule(joinKey(group), group.rebalanceTimeoutMs, () => this.onCompleteJoin(group), MEMBERS_WAIT);
     this.checkJoinComplete(group);
   }
 
   private scheduleInitialJoin(group: ClassicGroup, join: InitialDelayedJoin): void {
     this.initialJoins.set(group.groupId, join);
-    this.timers.schedule(joinKey(group), join.delayMs, () => this.onInitialJoinExpired(group, join));
+    this.timers.schedule(joinKey(group), join.delayMs, () => this.onInitialJoinExpired(group, join), MEMBERS_WAIT);
   }
 
   /** Kafka's InitialDelayedJoin: while new members keep arriving, wait another delay, up to the rebalance timeout. */
@@ -371,7 +371,7 @@ export class GroupCoordinator {
         this.timers.cancel(heartbeatKey(group, memberId));
       }
       this.prepareRebalance(group);
-    });
+    }, MEMBERS_WAIT);
   }
 
   private removePendingSyncMember(group: ClassicGroup, memberId: string): void {
@@ -768,6 +768,9 @@ export class GroupCoordinator {
     await Promise.resolve();
   }
 }
+
+/** Join and sync timers end a rebalance members are waiting on: they keep the process alive. */
+const MEMBERS_WAIT = { keepAlive: true };
 
 function joinKey(group: ClassicGroup): string {
   return `join\u0000${group.groupId}`;

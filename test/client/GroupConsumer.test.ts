@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ConsumerRecord, TopicPartition } from '../../src/client/Consumer.js';
 import type { GroupConsumer, GroupConsumerOptions } from '../../src/client/GroupConsumer.js';
@@ -221,5 +223,12 @@ describe('GroupConsumer', () => {
     expect(() => t.consumer({ groupId: '' })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => t.consumer({ groupId: 'g', assignors: ['sticky' as 'range'] })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => t.consumer({ groupId: 'g', heartbeatIntervalMs: 0 })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  test('a process whose only work is joining a group stays alive until the join completes', () => {
+    // The coordinator's timers are unref'd, except those ending a rebalance a member waits on.
+    const child = join(import.meta.dirname, 'fixtures', 'group-join-child.mjs');
+    const stdout = execFileSync(process.execPath, [child, tempDir()], { encoding: 'utf8', timeout: 30_000 });
+    expect(stdout).toBe('got hello\nclosed\n');
   });
 });
