@@ -3,46 +3,12 @@
  * listens, serves a real client, stops cleanly on SIGTERM, and a second broker on the
  * same data directory fails with a clear message.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { serve, tributary } from '../helpers/cli.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
-import { REPO_ROOT } from '../interop/support.js';
-
-const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const running: ChildProcessWithoutNullStreams[] = [];
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tributary(args: string[]): { child: ChildProcessWithoutNullStreams; exit: Promise<Exit>; lines: AsyncIterableIterator<string> } {
-  const child = spawn(process.execPath, [MAIN, ...args]);
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<Exit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, exit, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
-}
-
-async function serve(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; port: number; exit: Promise<Exit> }> {
-  const run = tributary(['serve', '--data-dir', dataDir, '--port', '0']);
-  const first = await run.lines.next();
-  const match = /listening on 127\.0\.0\.1:(\d+)/.exec(String(first.value));
-  if (match === null) throw new Error(`unexpected first line: ${String(first.value)} ${(await run.exit).stderr}`);
-  return { child: run.child, port: Number(match[1]), exit: run.exit };
-}
-
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill('SIGKILL');
-});
 
 describe('tributary serve', () => {
   it('serves a Kafka client, refuses a second broker on the same data dir, and stops on SIGTERM', async () => {
