@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProjectRoot } from './bootstrap.js';
 import * as harness from './harness.js';
+import { writeReport } from './report.js';
 import type { ResultRow, SuiteContext } from './harness.js';
 
 const SUITES = ['log-append', 'log-read', 'crc32c', 'records', 'codecs', 'embedded', 'broker', 'groups'] as const;
@@ -117,7 +118,9 @@ async function main(): Promise<void> {
   };
   const path = join(resultsDir, 'latest.json');
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  harness.log(`wrote ${path}`);
+  const htmlPath = join(resultsDir, 'report.html');
+  writeReport(report, htmlPath);
+  harness.log(`wrote ${path} and ${htmlPath}`);
   if (failed) process.exitCode = 1;
 }
 
