@@ -42,9 +42,10 @@ export function adminSubcommand<T extends Options>(
 }
 
 /** The positional arguments, checked against how many the subcommand takes. */
-export function names(positionals: string[], what: string, count: { min: number; max?: number }): string[] {
+export function names(positionals: string[], what: string, count: { min: 0 | 1; max?: 0 | 1 }): string[] {
   if (positionals.length < count.min) throw new UsageError(`missing ${what}`);
-  if (count.max !== undefined && positionals.length > count.max) throw new UsageError(`expected ${count.max === 1 ? `one ${what}` : `at most ${count.max} ${what}s`}, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (count.max === 0 && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (count.max === 1 && positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
   return positionals;
 }
 

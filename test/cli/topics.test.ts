@@ -149,6 +149,7 @@ describe('tributary topics command line', () => {
       [['topics', 'create', 'a', '--config', 'retention.ms', ...dir], /--config expects key=value, got 'retention\.ms'/],
       [['topics', 'alter-config', 'a', ...dir], /alter-config needs --set KEY=VALUE or --delete KEY/],
       [['topics', 'list', '--colour', ...dir], /Unknown option '--colour'/],
+      [['topics', 'list', 'extra', ...dir], /unexpected argument 'extra'/],
       [['topics', 'list'], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
       [['topics', 'list', '--bootstrap', '127.0.0.1:9092', ...dir], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
       [['topics', 'list', '--bootstrap', 'nowhere'], /--bootstrap: 'nowhere' is not host:port/],

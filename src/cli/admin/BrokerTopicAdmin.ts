@@ -67,14 +67,12 @@ export class BrokerTopicAdmin implements TopicAdmin {
     const topics = await this.metadata(names.length === 0 ? null : names);
     const refs = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     const [starts, ends, configs] = await Promise.all([this.offsets(refs, 'earliest'), this.offsets(refs, 'latest'), Promise.all(topics.map((t) => this.configs(t.name)))]);
-    let i = 0;
-    return topics.map((t, n) => ({
+    const offsets = new Map(refs.map((r, i) => [`${r.topic}-${r.partition}`, { partition: r.partition, logStartOffset: starts[i]!, logEndOffset: ends[i]! }]));
+    return topics.map((t, i) => ({
       name: t.name,
       id: t.topicId.toString('base64url'),
-      partitions: t.partitions
-        .map((p) => ({ partition: p.partitionIndex, logStartOffset: starts[i]!, logEndOffset: ends[i++]! }))
-        .sort((a, b) => a.partition - b.partition),
-      configs: configs[n]!,
+      partitions: t.partitions.map((p) => offsets.get(`${t.name}-${p.partitionIndex}`)!).sort((a, b) => a.partition - b.partition),
+      configs: configs[i]!,
     }));
   }
 
