@@ -13,13 +13,59 @@ export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** parseArgs' error as a UsageError; some of its messages span lines, a usage error is one. */
+function usageError(error: unknown): UsageError {
+  return new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '));
+}
+
 /** Parses `args` against `options`; an unknown or malformed option is a UsageError. */
 export function parseOptions<T extends Options>(args: string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'] {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw usageError(error);
   }
+}
+
+/** `--shift-by -4` as `--shift-by=-4`: parseArgs takes no value starting with a dash otherwise. */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const takesValue = (arg: string): boolean => arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+  return args.flatMap((arg, i) => {
+    if (i > 0 && takesValue(args[i - 1]!) && /^-\d/.test(arg)) return [];
+    return takesValue(arg) && /^-\d/.test(args[i + 1] ?? '') ? [`${arg}=${args[i + 1]}`] : [arg];
+  });
+}
+
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+
+/** As parseOptions, and the positional arguments too (names, subcommands); option values may be negative numbers. */
+export function parseCommandLine<T extends Options>(args: string[], options: T): { values: Parsed<T>['values']; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
+    return { values, positionals };
+  } catch (error) {
+    throw usageError(error);
+  }
+}
+
+/** A command made of subcommands (`topics create`): runs the one the first argument names. */
+export function withSubcommands(name: string, summary: string, help: string, subcommands: Readonly<Record<string, (args: string[]) => Promise<number>>>): Command {
+  return {
+    name,
+    summary,
+    async run(args) {
+      const [sub, ...rest] = args;
+      if (sub === '--help' || sub === '-h') {
+        process.stdout.write(help);
+        return 0;
+      }
+      const names = Object.keys(subcommands).join(', ');
+      if (sub === undefined) throw new UsageError(`${name} needs a subcommand: ${names}`);
+      const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+      if (run === undefined) throw new UsageError(`unknown ${name} subcommand '${sub}' (one of ${names})`);
+      return run(rest);
+    },
+  };
 }
 
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
