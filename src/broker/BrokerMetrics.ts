@@ -45,6 +45,14 @@ function registerSampledHistogram(registry: Registry, name: string, help: string
   registry.registerMetric({ ...header, get } as unknown as Metric);
 }
 
+/** A collect() that replaces the metric's values with what `sample` reads now. */
+function refill<T extends string, M extends { reset(): void }>(sample: () => Sample<T>[], put: (metric: M, labels: LabelValues<T>, value: number) => void) {
+  return function (this: M): void {
+    this.reset();
+    for (const [labels, value] of sample()) put(this, labels, value);
+  };
+}
+
 function perTopic(stats: PartitionStats[], field: 'bytesIn' | 'bytesOut' | 'recordsIn' | 'recordsOut'): Sample<'topic'>[] {
   const totals = new Map<string, number>();
   for (const s of stats) totals.set(s.topic, (totals.get(s.topic) ?? 0) + s[field]);
@@ -69,13 +77,12 @@ export class BrokerMetrics {
     this.gauge('tributary_log_start_offset', 'First offset of the partition log', ['topic', 'partition'], () => perPartition(engine.stats(), 'logStartOffset'));
     this.gauge('tributary_log_end_offset', 'Next offset to be written to the partition log', ['topic', 'partition'], () => perPartition(engine.stats(), 'logEndOffset'));
     this.gauge('tributary_log_size_bytes', 'Bytes of the partition log on disk (all segments)', ['topic', 'partition'], () => perPartition(engine.stats(), 'size'));
-    const lag = () => groups.lag();
     const groupLabels = ['group', 'topic', 'partition'] as const;
     this.gauge('tributary_consumer_group_committed_offset', 'Offset the consumer group committed', [...groupLabels], () =>
-      lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.committedOffset]),
+      groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.committedOffset]),
     );
     this.gauge('tributary_consumer_group_lag', 'Log end offset minus the committed offset', [...groupLabels], () =>
-      lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.lag]),
+      groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.lag]),
     );
     this.gauge('tributary_connections', 'Open client connections', [], () => [[{}, sources.connections()]]);
     registerSampledHistogram(this.registry, 'tributary_log_flush_duration_seconds', 'Duration of log flushes (fdatasync)', () => [[{}, engine.flushLatency]]);
@@ -99,28 +106,10 @@ export class BrokerMetrics {
   }
 
   private counter<T extends string>(name: string, help: string, labelNames: T[], sample: () => Sample<T>[]): void {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of sample()) this.inc(labels, value);
-      },
-    });
+    new Counter({ name, help, labelNames, registers: [this.registry], collect: refill(sample, (c: Counter<T>, labels, value) => c.inc(labels, value)) });
   }
 
   private gauge<T extends string>(name: string, help: string, labelNames: T[], sample: () => Sample<T>[]): void {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of sample()) this.set(labels, value);
-      },
-    });
+    new Gauge({ name, help, labelNames, registers: [this.registry], collect: refill(sample, (g: Gauge<T>, labels, value) => g.set(labels, value)) });
   }
 }
