@@ -104,12 +104,16 @@ describe('broker metrics', () => {
     await Promise.all([producer.disconnect(), admin.disconnect(), fetcher.disconnect()]);
   });
 
-  it('serves /metrics only, one registry per broker, and stops serving when the broker closes', async () => {
+  it('serves /metrics only, one registry per broker, fails to start on a taken port, and stops serving when the broker closes', async () => {
     const first = await start({ dataDir: tempDir() });
     const second = await start({ dataDir: tempDir() });
     expect((await scrape(second.metricsPort!)).value('tributary_connections')).toBe(0);
     expect((await fetch(`http://127.0.0.1:${first.metricsPort}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${first.metricsPort}/metrics/x`)).status).toBe(404);
+    const dataDir = tempDir();
+    await expect(Broker.start({ dataDir, port: 0, metricsPort: first.metricsPort!, logger: createLogger('silent') })).rejects.toThrow(/EADDRINUSE/);
+    // The failed start released the data directory.
+    await start({ dataDir });
     const port = first.metricsPort!;
     await first.close();
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
