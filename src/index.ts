@@ -1,5 +1,5 @@
 export { TributaryError, KafkaErrors, isTributaryError, type KafkaError, type ErrorDetails } from './errors.js';
-export { Tributary, type TributaryOptions } from './client/Tributary.js';
+export { Tributary, type TributaryOptions, type TributaryStats } from './client/Tributary.js';
 export { Admin, type NewTopic, type RecordsToDelete, type DeletedRecords } from './client/Admin.js';
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type ProducerHeaders, type Bytes } from './client/Producer.js';
 export {
@@ -22,6 +22,8 @@ export {
 export type { AssignorName } from './group/assignors/PartitionAssignor.js';
 export type { TopicDescription, PartitionDescription } from './engine/Engine.js';
 export type { PartitionStats } from './engine/Partition.js';
+export type { GroupLag } from './group/GroupCoordinator.js';
+export type { LatencySummary } from './log/LatencyHistogram.js';
 export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';
 export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';

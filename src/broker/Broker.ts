@@ -11,9 +11,11 @@ import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
+import { BrokerMetrics } from './BrokerMetrics.js';
 import { Connection } from './Connection.js';
 import { REQUEST_HANDLERS } from './handlers/index.js';
 import { createLogger, type Logger } from './Logger.js';
+import { MetricsServer } from './MetricsServer.js';
 import { ProducerIdManager } from './ProducerIdManager.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
@@ -35,6 +37,8 @@ export interface BrokerOptions {
   /** Kafka server.properties settings (auto.create.topics.enable, num.partitions, log.retention.ms, ...). */
   settings?: Record<string, string>;
   logger?: Logger;
+  /** Serves Prometheus metrics at http://host:metricsPort/metrics (0 picks a free port); none when unset. */
+  metricsPort?: number;
   /** Handlers replacing the broker's own, by API key: the benchmark's null sink acknowledges produce without storing. */
   handlerOverrides?: ReadonlyMap<number, RequestHandler>;
 }
@@ -66,6 +70,7 @@ function resolveConfig(options: BrokerOptions, log: Logger): BrokerConfig {
 export class Broker {
   private readonly connections = new Set<Connection>();
   private closing: Promise<void> | null = null;
+  private metricsServer: MetricsServer | null = null;
 
   private constructor(
     readonly engine: Engine,
@@ -83,18 +88,25 @@ export class Broker {
     const config = resolveConfig(options, log);
     const owned = options.tributary === undefined;
     const { engine, groups } = owned ? await Broker.openResources(options, config) : await options.tributary!.brokerResources();
+    const server = createServer({ noDelay: true, pauseOnConnect: false });
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
-      const server = createServer({ noDelay: true, pauseOnConnect: false });
       const broker = new Broker(engine, groups, owned, config, metadata, server, log);
-      broker.accept(ProducerIdManager.open(engine.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]));
+      const metrics = options.metricsPort === undefined ? undefined : new BrokerMetrics({ engine, groups, connections: () => broker.connections.size });
+      broker.accept(ProducerIdManager.open(engine.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]), metrics);
       await listen(server, config.port, config.host);
-      log.info('listening', { host: broker.host, port: broker.port, dataDir: engine.dataDir, nodeId: config.nodeId });
+      if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
+      log.info('listening', { host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir: engine.dataDir, nodeId: config.nodeId });
       return broker;
     } catch (error) {
+      server.close();
       if (owned) await Broker.closeResources(engine, groups);
       throw error;
     }
+  }
+
+  private async serveMetrics(metrics: BrokerMetrics, port: number): Promise<void> {
+    this.metricsServer = await MetricsServer.start(metrics.registry, port, this.host, this.log);
   }
 
   private static async openResources(options: BrokerOptions, config: BrokerConfig): Promise<{ engine: Engine; groups: GroupCoordinator }> {
@@ -113,8 +125,9 @@ export class Broker {
     await engine.close();
   }
 
-  private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>): void {
+  private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>, metrics: BrokerMetrics | undefined): void {
     const context: BrokerContext = {
+      metrics,
       engine: this.engine,
       groups: this.groups,
       config: this.config,
@@ -144,6 +157,11 @@ export class Broker {
     return typeof address === 'object' && address !== null ? address.port : this.config.port;
   }
 
+  /** The bound port of /metrics, or undefined without metrics. */
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.closeNow();
     return this.closing;
@@ -153,6 +171,7 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
+    await this.metricsServer?.close();
     if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
     this.log.info('stopped', { dataDir: this.engine.dataDir });
   }

@@ -142,6 +142,7 @@ export class Connection {
     }
     const entry: InFlight = { done: false, response: null };
     this.inFlight.push(entry);
+    const started = this.context.metrics === undefined ? 0 : performance.now();
     let result: ReturnType<typeof handler>;
     try {
       result = handler({ ...this.context, header: request.header, signal: this.abort.signal, clientHost: this.socket.remoteAddress ?? '' }, request.body);
@@ -151,11 +152,11 @@ export class Connection {
     }
     if (result instanceof Promise) {
       result.then(
-        (body) => this.complete(entry, request.header, body),
+        (body) => this.complete(entry, request.header, body, started),
         (error: unknown) => this.failed(request.header, error),
       );
     } else {
-      this.complete(entry, request.header, result);
+      this.complete(entry, request.header, result, started);
     }
   }
 
@@ -170,7 +171,7 @@ export class Connection {
     this.refuse((error as Error).message, header);
   }
 
-  private complete(entry: InFlight, header: RequestHeader, body: Struct | null): void {
+  private complete(entry: InFlight, header: RequestHeader, body: Struct | null, started: number): void {
     if (this.closed) return;
     try {
       entry.response = body === null ? null : encodeResponse(header, body);
@@ -178,6 +179,7 @@ export class Connection {
       this.failed(header, error);
       return;
     }
+    this.context.metrics?.requestCompleted(header.apiKey, header.apiVersion, (performance.now() - started) / 1000);
     entry.done = true;
     this.writeCompleted();
   }

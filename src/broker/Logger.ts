@@ -1,10 +1,11 @@
 /**
- * Logger: what the broker says about itself, as one JSON object per line on stderr.
- * Quiet by default: warnings and errors only.
+ * Logger: what the broker says about itself, as one JSON object per line (pino) on
+ * stderr, written synchronously (no worker thread to keep a process alive). Quiet by
+ * default: warnings and errors only.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+import { pino, type DestinationStream } from 'pino';
 
-const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -13,10 +14,22 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'warn', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const at = (name: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (RANK[name] < RANK[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: name, msg: message, ...fields })}\n`);
+/** Lines go to `write` when given, else to stderr. */
+export function createLogger(level: LogLevel = 'warn', write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write === undefined ? pino.destination({ fd: 2, sync: true }) : { write };
+  const logger = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return {
+    debug: (message, fields = {}) => logger.debug(fields, message),
+    info: (message, fields = {}) => logger.info(fields, message),
+    warn: (message, fields = {}) => logger.warn(fields, message),
+    error: (message, fields = {}) => logger.error(fields, message),
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -9,6 +9,7 @@ import { TributaryError } from '../errors.js';
 import type { RequestHeader, Struct } from '../protocol/index.js';
 import type { BrokerConfig } from './BrokerConfig.js';
 import type { BrokerMetadata } from './BrokerMetadata.js';
+import type { BrokerMetrics } from './BrokerMetrics.js';
 import type { Logger } from './Logger.js';
 import type { ProducerIdManager } from './ProducerIdManager.js';
 
@@ -20,6 +21,8 @@ export interface BrokerContext {
   readonly metadata: BrokerMetadata;
   readonly producerIds: ProducerIdManager;
   readonly log: Logger;
+  /** Where requests are counted and timed, when the broker serves metrics. */
+  readonly metrics: BrokerMetrics | undefined;
   /** The port clients are told to connect to (the bound one when the config asked for 0). */
   readonly advertisedPort: () => number;
   /** The handler of each API served. */

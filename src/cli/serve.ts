@@ -16,7 +16,9 @@ Options:
   --node-id N             this broker's node id (default 0)
   --config FILE           Kafka server.properties settings (auto.create.topics.enable,
                           num.partitions, log.retention.ms, message.max.bytes, ...)
-  --log-level LEVEL       debug, info, warn (default), error or silent
+  --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics (0 picks a
+                          free port); off by default
+  --log-level LEVEL       debug, info, warn (default), error or silent; JSON lines on stderr
   -h, --help              this help
 `;
 
@@ -40,6 +42,7 @@ export const serveCommand: Command = {
       'advertised-host': { type: 'string' },
       'node-id': { type: 'string' },
       config: { type: 'string' },
+      'metrics-port': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -59,8 +62,10 @@ export const serveCommand: Command = {
       nodeId: integerOption('node-id', o['node-id'], 0, 2 ** 31 - 1),
       settings: o.config === undefined ? {} : readPropertiesFile(o.config),
       logger: createLogger(level),
+      metricsPort: integerOption('metrics-port', o['metrics-port'], 0, 65535),
     });
     process.stdout.write(`tributary broker listening on ${broker.host}:${broker.port} (node ${broker.metadata.nodeId}, data dir ${o['data-dir']})\n`);
+    if (broker.metricsPort !== undefined) process.stdout.write(`tributary metrics at http://${broker.host}:${broker.metricsPort}/metrics\n`);
     const received = await signal;
     process.stdout.write(`tributary broker stopping (${received})\n`);
     await broker.close();

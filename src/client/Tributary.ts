@@ -6,7 +6,8 @@
 import { Engine } from '../engine/Engine.js';
 import type { PartitionStats } from '../engine/Partition.js';
 import { TributaryError } from '../errors.js';
-import { GroupCoordinator } from '../group/GroupCoordinator.js';
+import { GroupCoordinator, type GroupLag } from '../group/GroupCoordinator.js';
+import type { LatencySummary } from '../log/LatencyHistogram.js';
 import { Admin } from './Admin.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
@@ -19,12 +20,22 @@ export interface TributaryOptions {
   topicDefaults?: Record<string, string | number>;
 }
 
+export interface TributaryStats {
+  /** Per partition, by topic then partition: records and bytes in and out, offsets, log size. */
+  partitions: PartitionStats[];
+  /** Flushes (fdatasync) of every log since the data directory was opened. */
+  flush: LatencySummary;
+  /** Consumer group lag per committed partition; empty until the group coordinator is open. */
+  groups: GroupLag[];
+}
+
 export class Tributary {
   readonly admin: Admin;
   private readonly producers = new Set<Producer>();
   private readonly consumers = new Set<Consumer | GroupConsumer>();
   /** The engine's one group coordinator, opened by the first group consumer. */
   private coordinator: Promise<GroupCoordinator> | null = null;
+  private openedCoordinator: GroupCoordinator | null = null;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly engine: Engine) {
@@ -72,7 +83,7 @@ export class Tributary {
   }
 
   private openCoordinator(): Promise<GroupCoordinator> {
-    this.coordinator ??= GroupCoordinator.open({ engine: this.engine });
+    this.coordinator ??= GroupCoordinator.open({ engine: this.engine }).then((c) => (this.openedCoordinator = c));
     return this.coordinator;
   }
 
@@ -90,9 +101,9 @@ export class Tributary {
     };
   }
 
-  /** Per-partition counters: records and bytes in and out, offsets, log size. */
-  stats(): PartitionStats[] {
-    return this.engine.stats();
+  /** What a broker's /metrics reports of this data directory, as numbers. */
+  stats(): TributaryStats {
+    return { partitions: this.engine.stats(), flush: this.engine.flushLatency.summary(), groups: this.openedCoordinator?.lag() ?? [] };
   }
 
   /** Flushes and closes every producer, ends every consumer, then closes the logs and releases the directory. */

@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
+import type { LatencyHistogram } from '../log/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock } from './DataDirLock.js';
@@ -294,6 +295,11 @@ export class Engine {
   stats(): PartitionStats[] {
     this.checkOpen();
     return this.registry.names().flatMap((name) => this.partitions.get(name)!.map((p) => p.stats()));
+  }
+
+  /** How long flushes (fdatasync) of every log took. */
+  get flushLatency(): LatencyHistogram {
+    return this.logs.flushLatency;
   }
 
   /** Wakes waiters, closes every log (flushing it), checkpoints and releases the lock; idempotent. */

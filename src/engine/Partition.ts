@@ -62,8 +62,9 @@ export class Partition {
     return result;
   }
 
-  /** Bytes handed out by a reader that used the log directly (the broker's fetch long poll). */
-  countBytesOut(bytes: number): void {
+  /** Records and bytes handed out by a reader that used the log directly (the broker's fetch). */
+  countFetched(records: number, bytes: number): void {
+    this.recordsOut += records;
     this.bytesOut += bytes;
   }
 

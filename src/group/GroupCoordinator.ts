@@ -41,6 +41,17 @@ export type { GroupProtocol, JoinGroupResult, SyncGroupResult } from './ClassicG
 export type { GroupState } from './ClassicGroup.js';
 export type * from './GroupRequests.js';
 
+/** A group's committed offset of one partition against that partition's log end offset. */
+export interface GroupLag {
+  groupId: string;
+  topic: string;
+  partition: number;
+  committedOffset: number;
+  logEndOffset: number;
+  /** logEndOffset - committedOffset. */
+  lag: number;
+}
+
 export interface GroupCoordinatorOptions {
   engine: Engine;
   /** offsets.topic.num.partitions, default 50. */
@@ -676,6 +687,20 @@ export class GroupCoordinator {
       memberAssignment: stable ? m.assignment : EMPTY,
     }));
     return { errorCode: NONE, groupId, groupState: group.state, protocolType: group.protocolType ?? '', protocolData: stable ? group.protocolName! : '', members };
+  }
+
+  /** Every live group's committed offsets of partitions that exist, with their lag, by group, topic and partition. */
+  lag(): GroupLag[] {
+    const lags: GroupLag[] = [];
+    for (const group of this.groups.values()) {
+      if (group.is('Dead')) continue;
+      for (const { topic, partition, offset } of group.offsets.values()) {
+        if (!this.engine.hasTopic(topic) || partition >= this.engine.partitionCount(topic)) continue;
+        const logEndOffset = this.engine.partition(topic, partition).logEndOffset;
+        lags.push({ groupId: group.groupId, topic, partition, committedOffset: offset, logEndOffset, lag: logEndOffset - offset });
+      }
+    }
+    return lags.sort((a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
 
   /** Only Empty groups can go; their offsets and metadata get tombstones. */

@@ -14,6 +14,7 @@ import { TributaryError } from '../errors.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
+import type { LatencyHistogram } from './LatencyHistogram.js';
 import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
 import { LogValidator, refusedInRequest, type AppendOrigin } from './LogValidator.js';
@@ -29,6 +30,8 @@ export interface LogOptions {
   hadCleanShutdown?: boolean;
   /** Told when logStartOffset moves, so it can be checkpointed. */
   onLogStartOffsetChange?: (offset: number) => void;
+  /** Where the duration of each flush (fdatasync of segments and directory) is counted. */
+  flushLatency?: LatencyHistogram;
 }
 
 export interface AppendOptions {
@@ -110,9 +113,11 @@ export class Log {
   private failure: TributaryError | null = null;
   private closed = false;
   private readonly onLogStartOffsetChange: (offset: number) => void;
+  private readonly flushLatency: LatencyHistogram | undefined;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
+    this.flushLatency = options.flushLatency;
     this._config = resolveLogConfig(options.config);
     this.validator = new LogValidator(this._config);
     this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
@@ -485,10 +490,12 @@ export class Log {
     const directory = this.directoryDirty;
     this.unflushed.clear();
     this.directoryDirty = false;
+    const started = performance.now();
     try {
       await Promise.all(segments.map((s) => s.flush()));
       if (directory) await syncDirectory(this.dir);
       this._recoveryPoint = Math.max(this._recoveryPoint, target);
+      if (segments.length > 0 || directory) this.flushLatency?.observe((performance.now() - started) / 1000);
     } catch (error) {
       // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
       // could succeed without the data. The log goes offline instead.

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
 import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
 import {
@@ -40,6 +41,8 @@ export class LogManager {
   readonly dataDir: string;
   /** Whether the previous run closed cleanly. */
   readonly hadCleanShutdown: boolean;
+  /** How long each flush of any log took. */
+  readonly flushLatency = new LatencyHistogram();
   private readonly logs = new Map<string, { tp: TopicPartition; log: Log }>();
   private readonly config: Partial<LogConfig>;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -101,6 +104,7 @@ export class LogManager {
       dir: join(this.dataDir, partitionDirName(tp)),
       config,
       onLogStartOffsetChange: () => this.checkpointLogStartOffsets(),
+      flushLatency: this.flushLatency,
     });
     this.logs.set(checkpointKey(tp), { tp, log });
     return log;

@@ -1,13 +1,15 @@
 /**
  * `tributary serve` as a real process (the built dist/cli/main.js): it says where it
  * listens, serves a real client, stops cleanly on SIGTERM, and a second broker on the
- * same data directory fails with a clear message.
+ * same data directory fails with a clear message; with --metrics-port it serves
+ * Prometheus metrics over HTTP; it logs JSON lines on stderr, nothing below warn by default.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary } from '../helpers/cli.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
+import { scrape } from '../helpers/prometheus.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('tributary serve', () => {
@@ -27,8 +29,35 @@ describe('tributary serve', () => {
     const stopped = await broker.exit;
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toMatch(/stopping \(SIGTERM\)\ntributary broker stopped/);
+    expect(stopped.stderr).toBe('');
     expect(existsSync(join(dataDir, '.kafka_cleanshutdown'))).toBe(true);
     expect(existsSync(join(dataDir, 'cli-1'))).toBe(true);
+  });
+
+  it('serves /metrics at --metrics-port, logs JSON lines at --log-level, and stops both on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const run = tributary(['serve', '--data-dir', dataDir, '--port', '0', '--metrics-port', '0', '--log-level', 'info']);
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(String((await run.lines.next()).value))![1]);
+    const metricsPort = Number(/metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(String((await run.lines.next()).value))![1]);
+    const kafka = kafkaClient(port);
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    await producer.send({ topic: 'scraped', messages: [{ value: 'a' }, { value: 'bb' }, { value: 'ccc' }] });
+    await producer.disconnect();
+
+    const m = await scrape(metricsPort);
+    expect(m.value('tributary_topic_records_in_total', { topic: 'scraped' })).toBe(3);
+    expect(m.value('tributary_topic_bytes_in_total', { topic: 'scraped' })).toBe(statSync(join(dataDir, 'scraped-0', '00000000000000000000.log')).size);
+    expect(m.value('tributary_log_end_offset', { topic: 'scraped', partition: 0 })).toBe(3);
+    expect(m.sum('tributary_requests_total', { api: 'Produce' })).toBe(1);
+
+    run.child.kill('SIGTERM');
+    const stopped = await run.exit;
+    expect(stopped.code).toBe(0);
+    const logged = stopped.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; metricsPort?: number });
+    expect(logged.find((l) => l.msg === 'listening')).toMatchObject({ level: 'info', metricsPort });
+    expect(logged.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' });
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 
   it('explains its options with --help and refuses bad ones with a one-line error', async () => {
@@ -40,6 +69,8 @@ describe('tributary serve', () => {
     const badPort = await tributary(['serve', '--data-dir', tempDir(), '--port', 'x']).exit;
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toMatch(/--port must be an integer/);
+    const badMetricsPort = await tributary(['serve', '--data-dir', tempDir(), '--metrics-port', '70000']).exit;
+    expect(badMetricsPort).toMatchObject({ code: 2, stderr: "tributary: --metrics-port must be an integer in [0, 65535], got '70000'\n" });
     const unknown = await tributary(['nonsense']).exit;
     expect(unknown).toMatchObject({ code: 2, stderr: "tributary: unknown command 'nonsense'\n" });
   });

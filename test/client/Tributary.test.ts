@@ -76,7 +76,7 @@ describe('Tributary (embedded)', () => {
     );
     await reading;
     expect(seen.sort()).toEqual([0, 1].flatMap((n) => Array.from({ length: 200 }, (_, i) => `${n}:${i}`)).sort());
-    const stats = t.stats();
+    const stats = t.stats().partitions;
     expect(stats.reduce((n, s) => n + s.recordsIn, 0)).toBe(400);
     expect(stats.reduce((n, s) => n + s.recordsOut, 0)).toBe(400);
     await t.close();

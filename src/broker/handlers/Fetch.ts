@@ -11,6 +11,7 @@ import type { Partition } from '../../engine/Partition.js';
 import type { Struct } from '../../protocol/index.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
+import { BatchHeader } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
 
 interface FetchPartition {
@@ -117,11 +118,20 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   });
 }
 
+/** Records of whole `batches` at or after `fetchOffset` (the first batch may start before it): one header read per batch. */
+function recordsFrom(batches: Buffer, fetchOffset: number): number {
+  if (batches.length === 0) return 0;
+  let last = 0;
+  for (let at = 0; at < batches.length; at += batches.readInt32BE(at + BatchHeader.batchLength) + BatchHeader.logOverhead) last = at;
+  const lastOffset = Number(batches.readBigInt64BE(last)) + batches.readInt32BE(last + BatchHeader.lastOffsetDelta);
+  return lastOffset + 1 - Math.max(Number(batches.readBigInt64BE(0)), fetchOffset);
+}
+
 function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
   const magic = legacyMagicOf(context.header.apiVersion);
   let records = read.records;
   if (magic !== null && records.length > 0) records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
-  read.partition?.countBytesOut(records.length);
+  read.partition?.countFetched(recordsFrom(read.records, read.request.fetchOffset), records.length);
   return {
     partitionIndex: read.request.partition,
     errorCode: read.errorCode,
