@@ -22,6 +22,15 @@ export function parseOptions<T extends Options>(args: string[], options: T): Ret
   }
 }
 
+/** As parseOptions, for a command that also takes operands (file names, a subcommand). */
+export function parseCommandLine<T extends Options>(args: string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

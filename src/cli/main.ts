@@ -5,9 +5,10 @@
  */
 import { TributaryError } from '../errors.js';
 import { serveCommand } from './serve.js';
+import { dumpLogCommand } from './dumpLog.js';
 import { UsageError, type Command } from './Command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand];
+const COMMANDS: readonly Command[] = [serveCommand, dumpLogCommand];
 
 const USAGE = `Usage: tributary <command> [options]
 
