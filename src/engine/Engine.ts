@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { LogManager } from '../log/LogManager.js';
+import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock } from './DataDirLock.js';
 import { Partition, type PartitionStats } from './Partition.js';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   retentionCheckIntervalMs?: number;
   /** How often offsets are checkpointed (default 60000); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /** Told of the bytes the logs' recovery scans go through at open (a progress bar). */
+  recoveryProgress?: RecoveryProgress;
 }
 
 export interface TopicConfigEntry {
@@ -104,6 +107,7 @@ export class Engine {
         },
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
+        recoveryProgress: options.recoveryProgress,
       });
       try {
         Engine.deleteUnclaimed(options.dataDir, registry);

@@ -13,6 +13,7 @@ import { TributaryError } from '../errors.js';
 import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
 import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
+import type { RecoveryProgress } from './LogSegment.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   deletionDirName,
@@ -34,6 +35,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /** Told of the bytes the logs' recovery scans go through at open. */
+  recoveryProgress?: RecoveryProgress;
 }
 
 export class LogManager {
@@ -51,7 +54,7 @@ export class LogManager {
     mkdirSync(this.dataDir, { recursive: true });
     const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = existsSync(marker);
-    this.loadLogs(options.configOf ?? (() => ({})));
+    this.loadLogs(options.configOf ?? (() => ({})), options.recoveryProgress);
     rmSync(marker, { force: true });
     syncDirectory(this.dataDir);
     this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
@@ -76,7 +79,7 @@ export class LogManager {
     return new LogManager(options);
   }
 
-  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null): void {
+  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null, recoveryProgress: RecoveryProgress | undefined): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
@@ -91,6 +94,7 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(key) ?? 0,
         logStartOffset: startOffsets.get(key) ?? 0,
         hadCleanShutdown: this.hadCleanShutdown,
+        recoveryProgress,
       });
     }
   }
