@@ -77,7 +77,8 @@ function batchProblems(position: number, batch: RecordBatch, crcValid: boolean, 
 
 function decodeRecords(checked: CheckedBatch): void {
   try {
-    checked.records = [...checked.batch.records()];
+    // Records parse their fields lazily: read them all here, where a bad one is caught.
+    checked.records = [...checked.batch.records()].map(({ offset, timestamp, key, value, headers }) => ({ offset, timestamp, key, value, headers }));
     const count = checked.batch.recordCount;
     if (checked.records.length !== count) throw new Error(`${checked.records.length} records where the header counts ${count}`);
   } catch (error) {
