@@ -15,18 +15,15 @@ import { runPython } from './support.js';
 const READ_SEGMENT = `
 import json, sys
 from kafka.record.memory_records import MemoryRecords
-from kafka.record.default_records import DefaultRecordBatch
 
-data = open(sys.argv[1], 'rb').read()
-H = DefaultRecordBatch.HEADER_STRUCT
 CODECS = {0: 'none', 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd'}
-records = MemoryRecords(data)
+records = MemoryRecords(open(sys.argv[1], 'rb').read())
 batches = []
 position = 0
 while records.has_next():
     batch = records.next_batch()
-    (base_offset, length, leader_epoch, magic, crc, attributes, last_offset_delta,
-     first_ts, max_ts, producer_id, producer_epoch, base_sequence, count) = H.unpack_from(data, position)
+    # kafka-python's own unpacking of the header, for the fields it has no property for
+    (_, length, leader_epoch, _, _, _, _, _, _, producer_id, producer_epoch, base_sequence, count) = batch._header_data
     valid = batch.validate_crc()
     batches.append({
         'baseOffset': batch.base_offset,
