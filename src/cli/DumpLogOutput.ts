@@ -110,6 +110,6 @@ export class DumpLogOutput {
   }
 
   repaired(file: string, action: string): void {
-    this.emit('repair', { file, action }, `Repaired ${file}: ${action}`);
+    this.emit('repair', { file, action }, `Repaired: ${action}`);
   }
 }

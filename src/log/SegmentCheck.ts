@@ -135,14 +135,16 @@ export interface TimeIndexEntry {
 }
 
 /**
- * The entries of an index file, `entrySize` bytes each; a crash can leave the
- * preallocated tail of zeros, which ends the entries as it does for Kafka's dump.
+ * The entries of an index file, `entrySize` bytes each. The active segment's index is
+ * preallocated with zeros (and a crash leaves them), so an all-zero slot ends the
+ * entries, the first included: no entry points at position 0, the first batch, whose
+ * index.interval.bytes have not passed yet.
  */
 function indexEntries<T>(path: string, entrySize: number, read: (bytes: Buffer, at: number) => T, isEmptySlot: (bytes: Buffer, at: number) => boolean): T[] {
   const bytes = readFileSync(path);
   const entries: T[] = [];
   for (let at = 0; at + entrySize <= bytes.length; at += entrySize) {
-    if (at > 0 && isEmptySlot(bytes, at)) break;
+    if (isEmptySlot(bytes, at)) break;
     entries.push(read(bytes, at));
   }
   return entries;
