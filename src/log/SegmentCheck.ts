@@ -107,7 +107,8 @@ export function checkSegment(path: string, options: { records?: boolean; visit?:
       check.records += batch.recordCount;
       check.lastOffsets.push(batch.lastOffset);
       check.maxTimestamps.push(batch.maxTimestamp);
-      expectedBase = Math.max(expectedBase, batch.lastOffset + 1);
+      // A batch that steps back still takes its place: the next one is expected after it.
+      expectedBase = batch.baseOffset < expectedBase ? expectedBase + batch.lastOffsetDelta + 1 : batch.lastOffset + 1;
     },
     options.onBytes,
   );

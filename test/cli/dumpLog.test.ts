@@ -90,6 +90,22 @@ describe('tributary dump-log', () => {
     expect(ofType(lines, 'batch').filter((b) => b.crcValid === false).map((b) => b.position)).toEqual([bad.position]);
   });
 
+  it('reports base offsets that step back or leave a gap (fields the CRC does not cover)', async () => {
+    const written = await writeLog();
+    const batches = batchesOf(written.log);
+    const bytes = readFileSync(written.log);
+    bytes.writeBigInt64BE(BigInt(batches[1]!.baseOffset), batches[2]!.position);
+    bytes.writeBigInt64BE(BigInt(batches[5]!.baseOffset + 10), batches[5]!.position);
+    writeFileSync(written.log, bytes);
+    const { code, lines } = await dump([written.log]);
+    expect(code).toBe(1);
+    const problems = ofType(lines, 'problem').filter((p) => !/index entry/.test(p.message as string));
+    expect(problems).toEqual([
+      { type: 'problem', offset: batches[1]!.baseOffset, position: batches[2]!.position, message: `base offset ${batches[1]!.baseOffset} is below ${batches[2]!.baseOffset}: offsets do not increase` },
+      { type: 'problem', offset: batches[5]!.baseOffset + 10, position: batches[5]!.position, message: `base offset ${batches[5]!.baseOffset + 10} leaves a gap after ${batches[5]!.baseOffset - 1}` },
+    ]);
+  });
+
   it('reports a torn tail by the offset and position of the torn batch', async () => {
     const written = await writeLog();
     const last = batchesOf(written.log).at(-1)!;
@@ -124,6 +140,11 @@ describe('tributary dump-log', () => {
     const entries = ofType(fromIndex.lines, 'index-entry');
     expect(entries.slice(0, 4).map((e) => e.problem !== null)).toEqual([true, true, true, false]);
     expect(entries[1]).toMatchObject({ offset: batches[2]!.lastOffset, position: batches[4]!.position });
+
+    const repaired = await dump(['--repair', '--yes', written.log]);
+    expect(ofType(repaired.lines, 'repair').map((r) => r.action)).toEqual([expect.stringMatching(/^delete .*\.index and .*\.timeindex \(rebuilt when the log opens\)$/)]);
+    await Log.open({ dir: written.partitionDir, hadCleanShutdown: true }).close();
+    expect((await dump([written.log, written.index])).code).toBe(0);
   });
 
   it('--repair --yes cuts the log at the first bad batch, and the log opens with the batches before it', async () => {
