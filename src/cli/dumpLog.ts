@@ -18,7 +18,7 @@ import {
 } from '../log/SegmentCheck.js';
 import type { SegmentFileName } from '../log/LogFileNames.js';
 import { parseCommandLine, UsageError, type Command } from './Command.js';
-import { DumpLogOutput, type PayloadEncoding } from './DumpLogOutput.js';
+import { DumpLogOutput } from './DumpLogOutput.js';
 import { NO_PROGRESS, progress, type Progress } from './Progress.js';
 import { describePlan, repairPlan, repairSegment } from './SegmentRepair.js';
 
@@ -124,15 +124,10 @@ function dumpIndex(path: string, kind: 'index' | 'timeindex', out: DumpLogOutput
   const log = checkSiblingLog(path);
   const entries = kind === 'index' ? checkOffsetIndex(path, log) : checkTimeIndex(path, log);
   for (const entry of entries) out.indexEntry(entry);
-  const missing: SegmentProblem[] = log === null ? [{ offset: null, position: null, message: `no ${siblingFiles(path).log} to check the entries against` }] : [];
-  for (const p of missing) out.problem(p);
-  const problems = entries.filter((e) => e.problem !== null).length + missing.length;
+  if (log === null) out.problem({ offset: null, position: null, message: `no ${siblingFiles(path).log} to check the entries against` });
+  const problems = entries.filter((e) => e.problem !== null).length + (log === null ? 1 : 0);
   out.summary({ file: path, entries: entries.length, problems });
   return problems;
-}
-
-function payloadEncoding(hex: boolean | undefined): PayloadEncoding {
-  return hex === true ? 'hex' : 'utf8';
 }
 
 function isJson(format: string | undefined, json: boolean | undefined): boolean {
@@ -160,7 +155,7 @@ export const dumpLogCommand: Command = {
     }
     if (files.length === 0) throw new UsageError('dump-log needs at least one FILE');
     if (o.yes === true && o.repair !== true) throw new UsageError('--yes goes with --repair');
-    const out = new DumpLogOutput(isJson(o.format, o.json), payloadEncoding(o.hex));
+    const out = new DumpLogOutput(isJson(o.format, o.json), o.hex === true ? 'hex' : 'utf8');
     const kinds = files.map(segmentFileArgument);
     const logs = files.filter((_, i) => kinds[i]!.kind === 'log');
     const settings: DumpSettings = { out, records: o.records === true || o['print-data-log'] === true, repair: o.repair === true, yes: o.yes === true, bar: progressFor(logs) };
