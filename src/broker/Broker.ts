@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { Engine } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
 import { GroupCoordinator } from '../group/GroupCoordinator.js';
+import type { RecoveryProgress } from '../log/LogSegment.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
@@ -39,6 +40,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Serves Prometheus metrics at http://host:metricsPort/metrics (0 picks a free port); none when unset. */
   metricsPort?: number;
+  /** Told of the bytes the logs' recovery scans go through when the data directory opens (a progress bar). */
+  recoveryProgress?: RecoveryProgress;
   /** Handlers replacing the broker's own, by API key: the benchmark's null sink acknowledges produce without storing. */
   handlerOverrides?: ReadonlyMap<number, RequestHandler>;
 }
@@ -111,7 +114,12 @@ export class Broker {
 
   private static async openResources(options: BrokerOptions, config: BrokerConfig): Promise<{ engine: Engine; groups: GroupCoordinator }> {
     if (options.dataDir === undefined) throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
-    const engine = await Engine.open({ dataDir: options.dataDir, defaults: config.topicDefaults, retentionCheckIntervalMs: config.retentionCheckIntervalMs });
+    const engine = await Engine.open({
+      dataDir: options.dataDir,
+      defaults: config.topicDefaults,
+      retentionCheckIntervalMs: config.retentionCheckIntervalMs,
+      recoveryProgress: options.recoveryProgress,
+    });
     try {
       return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };
     } catch (error) {

@@ -7,9 +7,10 @@ import { TributaryError } from '../errors.js';
 import { groupsCommand } from './groups.js';
 import { serveCommand } from './serve.js';
 import { topicsCommand } from './topics.js';
+import { dumpLogCommand } from './dumpLog.js';
 import { UsageError, type Command } from './Command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, topicsCommand, groupsCommand];
+const COMMANDS: readonly Command[] = [serveCommand, topicsCommand, groupsCommand, dumpLogCommand];
 
 const USAGE = `Usage: tributary <command> [options]
 

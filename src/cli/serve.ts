@@ -2,6 +2,7 @@
 import { Broker } from '../broker/Broker.js';
 import { readPropertiesFile } from '../broker/BrokerConfig.js';
 import { createLogger, type LogLevel } from '../broker/Logger.js';
+import { progress } from './Progress.js';
 import { integerOption, parseOptions, UsageError, type Command } from './Command.js';
 
 const HELP = `Usage: tributary serve --data-dir DIR [options]
@@ -54,6 +55,7 @@ export const serveCommand: Command = {
     const level = (o['log-level'] ?? 'warn') as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
     const signal = untilSignal();
+    const recovery = progress('recovering logs');
     const broker = await Broker.start({
       dataDir: o['data-dir'],
       port: integerOption('port', o.port, 0, 65535),
@@ -63,7 +65,8 @@ export const serveCommand: Command = {
       settings: o.config === undefined ? {} : readPropertiesFile(o.config),
       logger: createLogger(level),
       metricsPort: integerOption('metrics-port', o['metrics-port'], 0, 65535),
-    });
+      recoveryProgress: recovery,
+    }).finally(() => recovery.stop());
     process.stdout.write(`tributary broker listening on ${broker.host}:${broker.port} (node ${broker.metadata.nodeId}, data dir ${o['data-dir']})\n`);
     if (broker.metricsPort !== undefined) process.stdout.write(`tributary metrics at http://${broker.host}:${broker.metricsPort}/metrics\n`);
     const received = await signal;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../log/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
+import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock } from './DataDirLock.js';
 import { Partition, type PartitionStats } from './Partition.js';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   retentionCheckIntervalMs?: number;
   /** How often offsets are checkpointed (default 60000); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /** Told of the bytes the logs' recovery scans go through at open (a progress bar). */
+  recoveryProgress?: RecoveryProgress;
 }
 
 export interface TopicConfigEntry {
@@ -105,6 +108,7 @@ export class Engine {
         },
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
+        recoveryProgress: options.recoveryProgress,
       });
       try {
         Engine.deleteUnclaimed(options.dataDir, registry);

@@ -15,7 +15,7 @@ import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { GroupCommit } from './GroupCommit.js';
 import type { LatencyHistogram } from './LatencyHistogram.js';
-import { LogSegment, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
+import { LogSegment, type RecoveryProgress, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
 import { LogValidator, refusedInRequest, type AppendOrigin } from './LogValidator.js';
 
@@ -28,6 +28,8 @@ export interface LogOptions {
   logStartOffset?: number;
   /** The last close was clean: the indexes are trusted and nothing is scanned. */
   hadCleanShutdown?: boolean;
+  /** Told of the bytes a recovery scan at open goes through. */
+  recoveryProgress?: RecoveryProgress;
   /** Told when logStartOffset moves, so it can be checkpointed. */
   onLogStartOffsetChange?: (offset: number) => void;
   /** Where the duration of each flush (fdatasync of segments and directory) is counted. */
@@ -125,6 +127,7 @@ export class Log {
       recoveryPoint: options.recoveryPoint ?? 0,
       logStartOffset: options.logStartOffset ?? 0,
       hadCleanShutdown: options.hadCleanShutdown ?? false,
+      progress: options.recoveryProgress,
     });
     this.segments = loaded.segments;
     this._logEndOffset = loaded.logEndOffset;

@@ -11,13 +11,15 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogConfig } from './LogConfig.js';
 import { isTempFile, offsetIndexFile, parseSegmentFileName, timeIndexFile } from './LogFileNames.js';
-import { LogSegment } from './LogSegment.js';
+import { LogSegment, type RecoveryProgress } from './LogSegment.js';
 import { syncDirectory } from './CheckpointFile.js';
 
 export interface LoadState {
   recoveryPoint: number;
   logStartOffset: number;
   hadCleanShutdown: boolean;
+  /** Told of the recovery scan's bytes, when there is one. */
+  progress?: RecoveryProgress;
 }
 
 export interface LoadedLog {
@@ -53,14 +55,18 @@ function openSegments(dir: string, config: LogConfig, bases: number[]): { segmen
 export function loadSegments(dir: string, config: LogConfig, state: LoadState): LoadedLog {
   mkdirSync(dir, { recursive: true });
   const opened = openSegments(dir, config, segmentBaseOffsets(dir));
+  const scans = opened.map(({ segment, indexesFound }, i) => {
+    const next = opened[i + 1]?.segment;
+    const unflushed = !state.hadCleanShutdown && (next === undefined || next.baseOffset > state.recoveryPoint);
+    return unflushed || !indexesFound || !segment.indexesAreSane();
+  });
+  state.progress?.expect(opened.reduce((bytes, { segment }, i) => bytes + (scans[i] ? segment.size : 0), 0));
   const segments: LogSegment[] = [];
   let changed = false;
   for (let i = 0; i < opened.length; i++) {
-    const { segment, indexesFound } = opened[i]!;
-    const next = opened[i + 1]?.segment;
-    const unflushed = !state.hadCleanShutdown && (next === undefined || next.baseOffset > state.recoveryPoint);
-    const needsScan = unflushed || !indexesFound || !segment.indexesAreSane();
-    const cut = needsScan ? segment.recover() : 0;
+    const { segment } = opened[i]!;
+    const needsScan = scans[i]!;
+    const cut = needsScan ? segment.recover(state.progress) : 0;
     segments.push(segment);
     if (needsScan) segment.flushIndexes();
     if (cut > 0) {

@@ -14,6 +14,7 @@ import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from '.
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
+import type { RecoveryProgress } from './LogSegment.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   deletionDirName,
@@ -35,6 +36,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /** Told of the bytes the logs' recovery scans go through at open. */
+  recoveryProgress?: RecoveryProgress;
 }
 
 export class LogManager {
@@ -54,7 +57,7 @@ export class LogManager {
     mkdirSync(this.dataDir, { recursive: true });
     const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = existsSync(marker);
-    this.loadLogs(options.configOf ?? (() => ({})));
+    this.loadLogs(options.configOf ?? (() => ({})), options.recoveryProgress);
     rmSync(marker, { force: true });
     syncDirectory(this.dataDir);
     this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
@@ -79,7 +82,7 @@ export class LogManager {
     return new LogManager(options);
   }
 
-  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null): void {
+  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null, recoveryProgress: RecoveryProgress | undefined): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
@@ -94,6 +97,7 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(key) ?? 0,
         logStartOffset: startOffsets.get(key) ?? 0,
         hadCleanShutdown: this.hadCleanShutdown,
+        recoveryProgress,
       });
     }
   }

@@ -23,6 +23,12 @@ export interface SegmentRead {
   firstOffset: number;
 }
 
+/** Told how many bytes a recovery scan has ahead of it and how far it got (a progress bar's feed). */
+export interface RecoveryProgress {
+  expect(bytes: number): void;
+  advance(bytes: number): void;
+}
+
 export interface TimestampAndOffset {
   timestamp: number;
   offset: number;
@@ -219,17 +225,21 @@ export class LogSegment {
    * Checks every batch (framing, CRC, increasing offsets), rebuilds both indexes, and
    * cuts the log after the last good batch. Returns the bytes cut.
    */
-  recover(): number {
+  recover(progress?: RecoveryProgress): number {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.onBecomeActive();
     this.bytesSinceLastIndexEntry = 0;
     this.rollingBasedTimestamp = -1;
+    let scanned = 0;
     const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
       for (let i = 0; i < chunk.count; i++) this.indexBatch(chunk.position(i), chunk.size(i), chunk.lastOffset(i), chunk.maxTimestamp(i));
+      progress?.advance(chunk.end - scanned);
+      scanned = chunk.end;
       return true;
     });
     const cut = this.bytes - end;
+    progress?.advance(cut);
     if (cut > 0) this.cutAt(end);
     return cut;
   }

@@ -1,0 +1,68 @@
+/**
+ * Progress of long work in bytes (a dump of a large log, a recovery scan): a bar
+ * (cli-progress) redrawn on a terminal; nothing at all when the stream is not one, so
+ * piped or logged output stays clean and the work pays no more than a function call.
+ */
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  /** Adds `bytes` to the work expected; the bar appears with the first work. */
+  expect(bytes: number): void;
+  /** Counts `bytes` of the work done. */
+  advance(bytes: number): void;
+  /** Removes the bar; idempotent. */
+  stop(): void;
+}
+
+/** Progress that shows nothing. */
+export const NO_PROGRESS: Progress = { expect() {}, advance() {}, stop() {} };
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  for (; value >= 1024 && unit < UNITS.length - 1; unit++) value /= 1024;
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+class ProgressBar implements Progress {
+  private readonly bar: cliProgress.SingleBar;
+  private total = 0;
+  private done = 0;
+  private started = false;
+
+  constructor(label: string, stream: NodeJS.WritableStream) {
+    this.bar = new cliProgress.SingleBar({
+      stream,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
+      formatValue: (value, _options, type) => (type === 'value' || type === 'total' ? formatBytes(value) : String(value)),
+      clearOnComplete: true,
+      hideCursor: true,
+    });
+  }
+
+  expect(bytes: number): void {
+    if (bytes <= 0) return;
+    this.total += bytes;
+    if (this.started) this.bar.setTotal(this.total);
+    else this.bar.start(this.total, this.done);
+    this.started = true;
+  }
+
+  advance(bytes: number): void {
+    this.done += bytes;
+    if (this.started) this.bar.update(this.done);
+  }
+
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.bar.stop();
+  }
+}
+
+/** A bar labelled `label` on `stream` (default stderr) when it is a terminal; otherwise silent. */
+export function progress(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Progress {
+  return stream.isTTY === true ? new ProgressBar(label, stream) : NO_PROGRESS;
+}
