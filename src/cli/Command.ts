@@ -18,8 +18,37 @@ export function parseOptions<T extends Options>(args: string[], options: T): Ret
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw parseError(error);
   }
+}
+
+/** node:util's parse errors run to several lines; the first says what is wrong. */
+function parseError(error: unknown): UsageError {
+  return new UsageError((error as Error).message.split('\n')[0]);
+}
+
+/** As parseOptions, also taking positional arguments: exactly `positionals` of them, named in `usage` when wrong. */
+export function parseCommandLine<T extends Options>(
+  args: string[],
+  options: T,
+  positionals: { count: number; usage: string },
+): { values: ReturnType<typeof parseOptions<T>>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw parseError(error);
+  }
+  const help = (parsed.values as { help?: boolean }).help === true;
+  if (!help && parsed.positionals.length !== positionals.count) throw new UsageError(`usage: ${positionals.usage}`);
+  return { values: parsed.values as ReturnType<typeof parseOptions<T>>, positionals: parsed.positionals };
+}
+
+/** One of `allowed`, or undefined when not given. */
+export function choiceOption<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {

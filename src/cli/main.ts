@@ -4,10 +4,12 @@
  * user can fix are one line on stderr and exit code 1.
  */
 import { TributaryError } from '../errors.js';
+import { consumeCommand } from './consume.js';
+import { produceCommand } from './produce.js';
 import { serveCommand } from './serve.js';
 import { UsageError, type Command } from './Command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand];
+const COMMANDS: readonly Command[] = [serveCommand, produceCommand, consumeCommand];
 
 const USAGE = `Usage: tributary <command> [options]
 
