@@ -53,7 +53,7 @@ async function readWithKafkajs(port: number, topic: string, partitions: number):
 
 /** kafkajs' own DefaultPartitioner (Java's murmur2) for a key. */
 function kafkajsPartition(topic: string, key: string, partitions: number): number {
-  const partitionMetadata = [...Array(partitions).keys()].map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] }));
+  const partitionMetadata = [...Array(partitions).keys()].map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0, offlineReplicas: [] }));
   return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key, value: null } });
 }
 
