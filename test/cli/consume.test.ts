@@ -9,6 +9,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary, type ServedBroker } from '../helpers/cli.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
+import { expectUsageErrors } from '../helpers/cliUsage.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const T0 = 1_700_000_000_000;
@@ -201,7 +202,7 @@ describe('tributary consume', () => {
     const help = await tributary(['consume', '--help']).exit;
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/valid UTF-8, else base64/);
-    const usage = [
+    await expectUsageErrors([
       [['consume'], /^tributary: usage: tributary consume TOPIC/],
       [['consume', 't', '--data-dir', 'x', '--from', 'yesterday'], /^tributary: --from must be earliest, latest, an offset or @TIME/],
       [['consume', 't', '--data-dir', 'x', '--format', 'xml'], /^tributary: --format must be one of text, json, hex/],
@@ -209,13 +210,7 @@ describe('tributary consume', () => {
       [['consume', 't', '--data-dir', 'x', '--group', 'g', '--partition', '0'], /^tributary: --group and --partition exclude each other/],
       [['consume', 't', '--data-dir', 'x', '--group', 'g', '--from', '5'], /^tributary: with --group, --from must be earliest or latest/],
       [['consume', 't', '--bootstrap', 'nowhere'], /^tributary: --bootstrap: 'nowhere' is not host:port/],
-    ] as const;
-    const exits = await Promise.all(usage.map(([args]) => tributary([...args]).exit));
-    for (const [i, [args, message]] of usage.entries()) {
-      expect(exits[i]!.code, args.join(' ')).toBe(2);
-      expect(exits[i]!.stderr).toMatch(message);
-      expect(exits[i]!.stderr.split('\n')).toHaveLength(2);
-    }
+    ]);
     const dataDir = tempDir();
     const local = await tributary(['consume', 'missing', '--data-dir', dataDir]).exit;
     const broker = await serve(dataDir);
