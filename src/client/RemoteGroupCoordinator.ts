@@ -75,26 +75,28 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
   }
 
   async joinGroup(r: JoinGroupRequest): Promise<JoinGroupResult> {
-    const { groupId, sessionTimeoutMs, rebalanceTimeoutMs, memberId, groupInstanceId, protocolType, protocols } = r;
-    const response = await this.connection.request(ApiKey.JoinGroup, {
-      groupId,
-      sessionTimeoutMs,
-      rebalanceTimeoutMs,
-      memberId,
-      groupInstanceId,
-      protocolType,
-      protocols,
+    const response = (await this.connection.request(ApiKey.JoinGroup, {
+      groupId: r.groupId,
+      sessionTimeoutMs: r.sessionTimeoutMs,
+      rebalanceTimeoutMs: r.rebalanceTimeoutMs,
+      memberId: r.memberId,
+      groupInstanceId: r.groupInstanceId,
+      protocolType: r.protocolType,
+      protocols: r.protocols,
       reason: r.reason ?? null,
-    });
-    return response as unknown as JoinGroupResult;
+    })) as unknown as JoinGroupResult;
+    const { errorCode, generationId, protocolType, protocolName, leader, memberId, members, skipAssignment } = response;
+    return { errorCode, generationId, protocolType, protocolName, leader, memberId, members, skipAssignment };
   }
 
   async syncGroup(r: SyncGroupRequest): Promise<SyncGroupResult> {
-    return (await this.connection.request(ApiKey.SyncGroup, { ...r })) as unknown as SyncGroupResult;
+    const { errorCode, protocolType, protocolName, assignment } = (await this.connection.request(ApiKey.SyncGroup, { ...r })) as unknown as SyncGroupResult;
+    return { errorCode, protocolType, protocolName, assignment };
   }
 
   async heartbeat(r: HeartbeatRequest): Promise<{ errorCode: number }> {
-    return (await this.connection.request(ApiKey.Heartbeat, { ...r })) as { errorCode: number };
+    const response = await this.connection.request(ApiKey.Heartbeat, { ...r });
+    return { errorCode: response.errorCode as number };
   }
 
   async leaveGroup(r: { groupId: string; members: LeaveGroupMember[] }): Promise<LeaveGroupResult> {
