@@ -74,6 +74,14 @@ async function openSource(target: Target, options: SourceOptions, listener: Assi
   return source;
 }
 
+/** Writes to stdout, waiting for it to drain when it is full (or to fail: its error listener stops the run). */
+async function writeOut(text: string): Promise<void> {
+  if (process.stdout.write(text)) return;
+  const settled = new AbortController();
+  await Promise.race(['drain', 'error'].map((event) => once(process.stdout, event, { signal: settled.signal }).catch(() => undefined)));
+  settled.abort();
+}
+
 interface RunOptions {
   follow: boolean;
   count: number;
@@ -84,6 +92,8 @@ interface RunOptions {
 class ConsumeRun implements AssignmentListener {
   private readonly ends = new EndOffsets();
   private source: RecordSource | null = null;
+  /** A stdout error: EPIPE (the reader went away, as with \`| head\`) ends the run quietly, others fail it. */
+  private outputError: NodeJS.ErrnoException | null = null;
   printed = 0;
 
   constructor(
@@ -108,7 +118,12 @@ class ConsumeRun implements AssignmentListener {
     const source = await openSource(target, this.options, this);
     this.source = source;
     const stop = (): void => source.stop();
+    const onOutputError = (error: NodeJS.ErrnoException): void => {
+      this.outputError ??= error;
+      source.stop();
+    };
     process.once('SIGINT', stop).once('SIGTERM', stop);
+    process.stdout.on('error', onOutputError);
     try {
       this.stopIfDone();
       for await (const batch of source.batches()) {
@@ -119,10 +134,11 @@ class ConsumeRun implements AssignmentListener {
       process.off('SIGINT', stop).off('SIGTERM', stop);
       await source.close();
     }
+    if (this.outputError !== null && this.outputError.code !== 'EPIPE') throw this.outputError;
   }
 
   private stopIfDone(): boolean {
-    const done = this.printed >= this.run.count || (!this.run.follow && this.ends.reached);
+    const done = this.outputError !== null || this.printed >= this.run.count || (!this.run.follow && this.ends.reached);
     if (done) this.source?.stop();
     return done;
   }
@@ -134,7 +150,7 @@ class ConsumeRun implements AssignmentListener {
     this.printed += records.length;
     const last = records[records.length - 1]!.offset;
     this.ends.advance(batch, last);
-    if (!process.stdout.write(lines.join('\n') + '\n')) await once(process.stdout, 'drain');
+    await writeOut(lines.join('\n') + '\n');
     await this.source!.commit([{ partition: batch.partition, offset: last + 1 }]);
   }
 }
