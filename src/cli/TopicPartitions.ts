@@ -21,10 +21,14 @@ export async function partitionCount(target: Target, topic: string): Promise<num
   return (await admin.describeTopic(topic)).partitions.length;
 }
 
+/** A partition number past the topic's last partition is Kafka's UNKNOWN_TOPIC_OR_PARTITION, whichever the target. */
+export function checkPartition(topic: string, partition: number, count: number, what: string): number {
+  if (partition >= count) throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `${what} ${topic}-${partition} (of ${count} partitions)`);
+  return partition;
+}
+
 /** The partitions to work on: `only` when given (checked against the topic), else all of them. */
 export async function topicPartitions(target: Target, topic: string, only: number | undefined): Promise<number[]> {
   const count = await partitionCount(target, topic);
-  if (only === undefined) return [...Array(count).keys()];
-  if (only >= count) throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `partition ${topic}-${only} (the topic has ${count})`);
-  return [only];
+  return only === undefined ? [...Array(count).keys()] : [checkPartition(topic, only, count, 'reading')];
 }

@@ -6,7 +6,7 @@ import { choiceOption, integerOption, parseCommandLine, UsageError, type Command
 import { BrokerProducer, type Acks } from './produce/BrokerProducer.js';
 import { parseRecordLine, type InputFormat, type LineOptions } from './produce/RecordLine.js';
 import { TARGET_HELP, TARGET_OPTIONS, withTarget, type Target } from './Target.js';
-import { partitionCount } from './TopicPartitions.js';
+import { checkPartition, partitionCount } from './TopicPartitions.js';
 
 const HELP = `Usage: tributary produce TOPIC (--bootstrap HOST:PORT | --data-dir DIR) [options]
 
@@ -69,7 +69,13 @@ async function openSink(target: Target, topic: string, compression: CompressionC
   const partitions = await partitionCount(target, topic);
   if (target.kind === 'broker') return new BrokerProducer(target.connection, { topic, partitions, compression, acks });
   const producer = target.tributary.producer({ compression });
-  return { send: (records) => producer.send(topic, records), flush: () => producer.flush() };
+  return {
+    send: (records) => {
+      for (const { partition } of records) if (partition !== undefined) checkPartition(topic, partition, partitions, 'producing to');
+      return producer.send(topic, records);
+    },
+    flush: () => producer.flush(),
+  };
 }
 
 /** Gathers records and sends them in order, one send at a time, when enough are waiting or input pauses. */

@@ -114,6 +114,8 @@ describe('tributary produce', () => {
     const input = ['one', 'two', 'three'].join('\n') + '\n';
     const exit = await tributary(['produce', 'local', '--data-dir', dataDir, '--partition', '1', '--header', 'h=v', '--compression', 'lz4'], { stdin: input }).exit;
     expect(exit).toMatchObject({ code: 0, stdout: '', stderr: 'produced 3 record(s) to local (partitions: 1)\n' });
+    const badPartition = await tributary(['produce', 'local', '--data-dir', dataDir, '--format', 'json'], { stdin: '{"value":"v","partition":2}\n' }).exit;
+    expect(badPartition).toMatchObject({ code: 1, stderr: 'tributary: producing to local-2 (of 2 partitions) failed: UNKNOWN_TOPIC_OR_PARTITION\n' });
 
     const broker = await serve(dataDir);
     const seen = await readWithKafkajs(broker.port, 'local', 2);
@@ -149,7 +151,7 @@ describe('tributary produce', () => {
       tributary(['produce', 'one', ...bootstrap, '--format', 'json'], { stdin: '{"value":"ok"}\n[1]\n' }).exit,
     ]);
     expect(unknownRemote).toMatchObject({ code: 1, stderr: "tributary: looking up topic 'missing' failed: UNKNOWN_TOPIC_OR_PARTITION\n" });
-    expect(badPartition).toMatchObject({ code: 1, stderr: 'tributary: producing to one-3 failed: UNKNOWN_TOPIC_OR_PARTITION\n' });
+    expect(badPartition).toMatchObject({ code: 1, stderr: 'tributary: producing to one-3 (of 1 partitions) failed: UNKNOWN_TOPIC_OR_PARTITION\n' });
     expect(noSeparator).toMatchObject({ code: 1, stderr: "tributary: line 2: no key separator ':'\n" });
     expect(badJson).toMatchObject({ code: 1, stderr: 'tributary: line 2: not a JSON object\n' });
   });

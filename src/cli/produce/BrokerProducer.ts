@@ -11,6 +11,7 @@ import { ApiKey } from '../../protocol/index.js';
 import type { CompressionCodec } from '../../record/Compression.js';
 import { BuiltInPartitioner } from '../../record/Partitioner.js';
 import { buildRecordBatchAsync, type RecordInput } from '../../record/RecordBatchBuilder.js';
+import { checkPartition } from '../TopicPartitions.js';
 
 export type Acks = 0 | 1 | -1;
 
@@ -75,10 +76,7 @@ export class BrokerProducer {
 
   private partitionOf(record: ProducerRecord, input: RecordInput): number {
     const { topic, partitions } = this.options;
-    if (record.partition !== undefined) {
-      if (record.partition >= partitions) throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `producing to ${topic}-${record.partition}`);
-      return record.partition;
-    }
+    if (record.partition !== undefined) return checkPartition(topic, record.partition, partitions, 'producing to');
     const key = input.key ?? null;
     const partition = this.partitioner.partition(topic, key, partitions);
     this.partitioner.recordAppended(topic, key, partition, (key?.length ?? 0) + (input.value?.length ?? 0));
