@@ -53,12 +53,14 @@ async function brokerWithRecords(dataDir = tempDir()): Promise<{ broker: ServedB
   return { broker, kafka, bootstrap: ['--bootstrap', `127.0.0.1:${broker.port}`] };
 }
 
-async function fetchCommitted(kafka: Kafka, groupId: string): Promise<{ partition: number; offset: string }[]> {
+/** The group's committed offsets of `t` and its state, as kafkajs' admin reads them. */
+async function describeGroup(kafka: Kafka, groupId: string): Promise<{ state: string; committed: { partition: number; offset: string }[] }> {
   const admin = kafka.admin();
   await admin.connect();
-  const [committed] = await admin.fetchOffsets({ groupId, topics: ['t'] });
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: ['t'] });
+  const { groups } = await admin.describeGroups([groupId]);
   await admin.disconnect();
-  return committed!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
+  return { state: groups[0]!.state, committed: offsets!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition) };
 }
 
 function jsonLines(stdout: string): Record<string, unknown>[] {
@@ -169,10 +171,13 @@ describe('tributary consume', () => {
     expect((await first.exit).code).toBe(0);
     expect((await second.exit).code).toBe(0);
 
-    expect(await fetchCommitted(kafka, 'cli-group')).toEqual([
-      { partition: 0, offset: '4' },
-      { partition: 1, offset: '4' },
-    ]);
+    expect(await describeGroup(kafka, 'cli-group')).toEqual({
+      state: 'Empty',
+      committed: [
+        { partition: 0, offset: '4' },
+        { partition: 1, offset: '4' },
+      ],
+    });
   });
 
   it('reads a data directory in-process, and a group there resumes at its commits, which a broker then serves', async () => {
@@ -192,10 +197,13 @@ describe('tributary consume', () => {
     expect(printed.sort()).toEqual(PRODUCED.map((r) => r.value).sort());
 
     const served = await serve(dataDir);
-    expect(await fetchCommitted(kafkaClient(served.port), 'local')).toEqual([
-      { partition: 0, offset: '3' },
-      { partition: 1, offset: '3' },
-    ]);
+    expect(await describeGroup(kafkaClient(served.port), 'local')).toEqual({
+      state: 'Empty',
+      committed: [
+        { partition: 0, offset: '3' },
+        { partition: 1, offset: '3' },
+      ],
+    });
   });
 
   it('answers --help, refuses bad arguments with one line and exit 2, and names an unknown topic with exit 1', async () => {
