@@ -26,7 +26,8 @@ ${TARGET_HELP}
                           json: each line is {"key":..., "value":..., "headers":{...},
                           "partition":N, "timestamp":ms}, all optional; strings are
                           taken as UTF-8, other JSON values as their JSON text
-  --acks ACKS             0, 1 or -1 (default -1); in-process (--data-dir) it has no effect
+  --acks ACKS             0, 1, all or -1 (default all; write --acks=-1, as a bare -1
+                          reads as an option); in-process (--data-dir) it has no effect
   --json                  print each record's {"topic","partition","offset"} on stdout
   -h, --help              this help
 
