@@ -38,14 +38,24 @@ function joinNegativeValues(args: string[], options: Options): string[] {
 
 type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
 
-/** As parseOptions, and the positional arguments too (names, subcommands); option values may be negative numbers. */
-export function parseCommandLine<T extends Options>(args: string[], options: T): { values: Parsed<T>['values']; positionals: string[] } {
+/**
+ * As parseOptions, and the positional arguments too (names, subcommands); option values
+ * may be negative numbers. With `expected`, exactly `count` positionals (unless --help).
+ */
+export function parseCommandLine<T extends Options>(
+  args: string[],
+  options: T,
+  expected?: { count: number; usage: string },
+): { values: Parsed<T>['values']; positionals: string[] } {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
-    return { values, positionals };
+    parsed = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
   } catch (error) {
     throw usageError(error);
   }
+  const help = (parsed.values as { help?: boolean }).help === true;
+  if (expected !== undefined && !help && parsed.positionals.length !== expected.count) throw new UsageError(`usage: ${expected.usage}`);
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** A command made of subcommands (`topics create`): runs the one the first argument names. */
@@ -66,6 +76,13 @@ export function withSubcommands(name: string, summary: string, help: string, sub
       return run(rest);
     },
   };
+}
+
+/** One of `allowed`, or undefined when not given. */
+export function choiceOption<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {

@@ -4,31 +4,38 @@
  * user can fix are one line on stderr and exit code 1.
  */
 import { TributaryError } from '../errors.js';
-import { groupsCommand } from './groups.js';
-import { serveCommand } from './serve.js';
-import { topicsCommand } from './topics.js';
-import { dumpLogCommand } from './dumpLog.js';
 import { UsageError, type Command } from './Command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, topicsCommand, groupsCommand, dumpLogCommand];
+/** Loaded on use: one command should not pay for loading the others (the broker, the codecs). */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./serve.js')).serveCommand,
+  topics: async () => (await import('./topics.js')).topicsCommand,
+  groups: async () => (await import('./groups.js')).groupsCommand,
+  produce: async () => (await import('./produce.js')).produceCommand,
+  consume: async () => (await import('./consume.js')).consumeCommand,
+  'dump-log': async () => (await import('./dumpLog.js')).dumpLogCommand,
+};
 
-const USAGE = `Usage: tributary <command> [options]
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return `Usage: tributary <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Run 'tributary <command> --help' for a command's options.
 `;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(await usage());
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) throw new UsageError(`unknown command '${name}'`);
-  return command.run(rest);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) throw new UsageError(`unknown command '${name}'`);
+  return (await load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -124,6 +124,13 @@ export class BrokerConnection {
     });
   }
 
+  /** Sends a request the broker does not answer (Produce with acks=0). */
+  send(apiKey: number, body: Struct): void {
+    if (this.closedError !== null) throw this.closedError;
+    const header = { apiKey, apiVersion: this.versionOf(apiKey), correlationId: ++this.correlationId, clientId: this.clientId };
+    for (const chunk of encodeRequest(header, body)) this.socket.write(chunk);
+  }
+
   private onData(chunk: Buffer): void {
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     while (this.buffered.length >= 4) {

@@ -1,0 +1,182 @@
+/**
+ * `tributary consume --bootstrap`: ListOffsets for where to start, then Fetch long polls
+ * over the assigned partitions, decoding the RecordBatches (compressed ones too, control
+ * batches skipped). A group member (BrokerGroupMember) changes the assignment.
+ */
+import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import { groupError as kafkaError } from '../../client/ConsumerCoordinator.js';
+import { KafkaErrors } from '../../errors.js';
+import { ApiKey } from '../../protocol/index.js';
+import { RecordBatch } from '../../record/RecordBatch.js';
+import { clampOffset, type AssignmentListener, type RecordSource, type SourceBatch, type SourcePartition, type SourceRecord, type StartSpec } from './RecordSource.js';
+
+/** ListOffsets' special timestamps. */
+const LATEST = -1;
+const EARLIEST = -2;
+/** How long a Fetch waits at the broker for records; stop() takes at most this long. */
+const FETCH_MAX_WAIT_MS = 500;
+const PARTITION_MAX_BYTES = 1024 * 1024;
+const FETCH_MAX_BYTES = 50 * 1024 * 1024;
+
+interface Assigned {
+  position: number;
+  /** Changes with each assignment, so that a fetch answered after a rebalance is dropped. */
+  epoch: number;
+}
+
+interface FetchedPartition {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: number;
+  records: Buffer | null;
+}
+
+/** The records of a fetch from `position` on, and the offset after its last batch. */
+async function decode(bytes: Buffer, position: number): Promise<{ records: SourceRecord[]; nextOffset: number }> {
+  const records: SourceRecord[] = [];
+  let nextOffset = position;
+  for (const batch of RecordBatch.all(bytes)) {
+    if (!batch.isControl) for (const record of await batch.recordsAsync()) if (record.offset >= position) records.push(record);
+    nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
+  }
+  return { records, nextOffset };
+}
+
+export class BrokerSource implements RecordSource {
+  private readonly assigned = new Map<number, Assigned>();
+  private epoch = 0;
+  private stopped = false;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
+  /** Set by a group member: commits and leaving go through it. */
+  member: { commit(offsets: { partition: number; offset: number }[]): Promise<void>; leave(): Promise<void> } | null = null;
+
+  constructor(
+    private readonly connection: BrokerConnection,
+    private readonly topic: string,
+    private readonly listener: AssignmentListener,
+  ) {}
+
+  /** Each partition's offset for a ListOffsets timestamp (LATEST, EARLIEST or a time); -1 where no record is that recent. */
+  async listOffsets(partitions: number[], timestamp: number): Promise<Map<number, number>> {
+    const response = await this.connection.request(ApiKey.ListOffsets, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+    });
+    const [topic] = response.topics as { partitions: { partitionIndex: number; errorCode: number; offset: number }[] }[];
+    const offsets = new Map<number, number>();
+    for (const p of topic!.partitions) {
+      if (p.errorCode !== KafkaErrors.NONE.code) throw kafkaError(p.errorCode, `listing offsets of ${this.topic}-${p.partitionIndex}`);
+      offsets.set(p.partitionIndex, p.offset);
+    }
+    return offsets;
+  }
+
+  /** Where each partition starts: at `known` offsets (a group's commits) where given, else at `start`. */
+  async startPositions(partitions: number[], start: StartSpec, known = new Map<number, number>()): Promise<SourcePartition[]> {
+    if (partitions.length === 0) return [];
+    const ends = await this.listOffsets(partitions, LATEST);
+    const fresh = partitions.filter((p) => !known.has(p));
+    const starts = fresh.length === 0 ? new Map<number, number>() : await this.listOffsets(fresh, typeof start === 'object' && 'timestamp' in start ? start.timestamp : EARLIEST);
+    const positionOf = (partition: number): number => {
+      const end = ends.get(partition)!;
+      const committed = known.get(partition);
+      if (committed !== undefined) return committed;
+      if (start === 'latest') return end;
+      // The log start offset, or the first offset at the time (-1: no record that recent).
+      const found = starts.get(partition)!;
+      if (typeof start === 'object' && 'offset' in start) return clampOffset(start.offset, found, end);
+      return found < 0 ? end : found;
+    };
+    return partitions.map((partition) => ({ partition, position: positionOf(partition), endOffset: ends.get(partition)! }));
+  }
+
+  assign(partitions: SourcePartition[]): void {
+    this.epoch++;
+    for (const p of partitions) this.assigned.set(p.partition, { position: p.position, epoch: this.epoch });
+    this.listener.onAssigned(partitions);
+    this.wake?.();
+  }
+
+  /** Gives up every partition (a group's eager rebalance). */
+  revokeAll(): void {
+    const revoked = [...this.assigned.keys()];
+    this.assigned.clear();
+    if (revoked.length > 0) this.listener.onRevoked(revoked);
+  }
+
+  positions(): { partition: number; offset: number }[] {
+    return [...this.assigned].map(([partition, a]) => ({ partition, offset: a.position }));
+  }
+
+  async *batches(): AsyncGenerator<SourceBatch> {
+    while (!this.stopped) {
+      if (this.assigned.size === 0) await this.assignment();
+      else yield* await this.fetch();
+    }
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private async assignment(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /** The group cannot go on: the iteration ends with `error`. */
+  fail(error: unknown): void {
+    this.failure ??= error;
+    this.stop();
+  }
+
+  async commit(offsets: { partition: number; offset: number }[]): Promise<void> {
+    await this.member?.commit(offsets);
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.member?.leave();
+  }
+
+  /** One Fetch over every assigned partition; the batches of those still assigned as they were. */
+  private async fetch(): Promise<SourceBatch[]> {
+    const requested = [...this.assigned].map(([partition, a]) => ({ partition, assigned: a, position: a.position, epoch: a.epoch }));
+    const response = await this.connection.request(ApiKey.Fetch, {
+      replicaId: -1,
+      maxWaitMs: FETCH_MAX_WAIT_MS,
+      minBytes: 1,
+      maxBytes: FETCH_MAX_BYTES,
+      isolationLevel: 0,
+      topics: [{ topic: this.topic, partitions: requested.map((r) => ({ partition: r.partition, fetchOffset: r.position, partitionMaxBytes: PARTITION_MAX_BYTES })) }],
+      forgottenTopicsData: [],
+    });
+    if ((response.errorCode ?? 0) !== KafkaErrors.NONE.code) throw kafkaError(response.errorCode as number, `fetching from ${this.topic}`);
+    const fetched = (response.responses as { partitions: FetchedPartition[] }[]).flatMap((t) => t.partitions);
+    const batches: SourceBatch[] = [];
+    for (const p of fetched) {
+      const r = requested.find((q) => q.partition === p.partitionIndex);
+      if (r === undefined || this.assigned.get(r.partition) !== r.assigned || r.assigned.epoch !== r.epoch || r.assigned.position !== r.position) continue;
+      const batch = await this.fetched(p, r.assigned);
+      if (batch !== null) batches.push(batch);
+    }
+    return batches;
+  }
+
+  private async fetched(p: FetchedPartition, assigned: Assigned): Promise<SourceBatch | null> {
+    if (p.errorCode === KafkaErrors.OFFSET_OUT_OF_RANGE.code) {
+      // Retention deleted the records under the position: go on from the earliest, as auto.offset.reset=earliest.
+      assigned.position = (await this.listOffsets([p.partitionIndex], EARLIEST)).get(p.partitionIndex)!;
+      return null;
+    }
+    if (p.errorCode !== KafkaErrors.NONE.code) throw kafkaError(p.errorCode, `fetching from ${this.topic}-${p.partitionIndex}`);
+    if (p.records === null || p.records.length === 0) return null;
+    const { records, nextOffset } = await decode(p.records, assigned.position);
+    assigned.position = nextOffset;
+    return records.length === 0 ? null : { partition: p.partitionIndex, records, highWatermark: p.highWatermark };
+  }
+}

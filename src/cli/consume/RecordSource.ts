@@ -1,0 +1,54 @@
+/** Where `tributary consume` gets records: a broker over the Kafka protocol, or a data directory in-process. */
+import type { Record, RecordHeader } from '../../record/Record.js';
+
+export type SourceRecord = Omit<Record, 'headers'> & { readonly headers: readonly RecordHeader[] };
+
+/** Where reading starts: --from earliest, latest, an offset, or the first record at or after a time (ms). */
+export type StartSpec = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
+
+export interface SourcePartition {
+  partition: number;
+  /** The offset of the next record to read. */
+  position: number;
+  /** The log end offset when the partition was assigned. */
+  endOffset: number;
+}
+
+export interface SourceBatch {
+  partition: number;
+  /** At least one, in offset order. */
+  records: SourceRecord[];
+  /** The partition's log end offset when these records were read. */
+  highWatermark: number;
+}
+
+/** Assignment changes: once at the start, or at each rebalance of a group. */
+export interface AssignmentListener {
+  onAssigned(partitions: SourcePartition[]): void;
+  onRevoked(partitions: number[]): void;
+}
+
+export interface SourceOptions {
+  topic: string;
+  /** The partitions to read without a group. */
+  partitions: number[];
+  start: StartSpec;
+  /** Join this consumer group: the group assigns partitions, which start at its committed offsets (else at `start`). */
+  group: string | undefined;
+}
+
+export interface RecordSource {
+  /** Records as they are read; ends once stop() is called. */
+  batches(): AsyncIterable<SourceBatch>;
+  /** Ends the iteration; safe to call at any time, and more than once. */
+  stop(): void;
+  /** Commits offsets to the group (nothing without one); a commit refused during a rebalance is dropped. */
+  commit(offsets: { partition: number; offset: number }[]): Promise<void>;
+  /** Leaves the group, if any, and releases what the source holds. */
+  close(): Promise<void>;
+}
+
+/** `start` clamped to [logStartOffset, logEndOffset] for an offset; kcat and the console consumer also never fail on one past the end. */
+export function clampOffset(offset: number, logStartOffset: number, logEndOffset: number): number {
+  return Math.min(Math.max(offset, logStartOffset), logEndOffset);
+}
