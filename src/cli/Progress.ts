@@ -1,7 +1,7 @@
 /**
  * Progress of long work in bytes (a dump of a large log, a recovery scan): a bar
- * (cli-progress) redrawn on a terminal; nothing at all when the stream is not one, so
- * piped or logged output stays clean and the work pays no more than a function call.
+ * (cli-progress) redrawn on a terminal; when the stream is not one (a log file, a
+ * pipe), a plain line at each quarter of the work, so logs stay readable.
  */
 import cliProgress from 'cli-progress';
 
@@ -62,7 +62,36 @@ class ProgressBar implements Progress {
   }
 }
 
-/** A bar labelled `label` on `stream` (default stderr) when it is a terminal; otherwise silent. */
+const PLAIN_STEPS = 4;
+
+/** `label: 50% (5.0 MiB of 10.0 MiB)` each time the work done crosses a quarter of what is expected. */
+class PlainProgress implements Progress {
+  private total = 0;
+  private done = 0;
+  private step = 0;
+
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WritableStream,
+  ) {}
+
+  expect(bytes: number): void {
+    this.total += Math.max(0, bytes);
+  }
+
+  advance(bytes: number): void {
+    this.done += bytes;
+    if (this.total === 0) return;
+    const step = Math.min(PLAIN_STEPS, Math.floor((this.done / this.total) * PLAIN_STEPS));
+    if (step <= this.step) return;
+    this.step = step;
+    this.stream.write(`${this.label}: ${(step * 100) / PLAIN_STEPS}% (${formatBytes(this.done)} of ${formatBytes(this.total)})\n`);
+  }
+
+  stop(): void {}
+}
+
+/** A bar labelled `label` on `stream` (default stderr) when it is a terminal, else plain lines. */
 export function progress(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Progress {
-  return stream.isTTY === true ? new ProgressBar(label, stream) : NO_PROGRESS;
+  return stream.isTTY === true ? new ProgressBar(label, stream) : new PlainProgress(label, stream);
 }

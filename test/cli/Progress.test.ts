@@ -36,10 +36,12 @@ function run(stream: Capture): void {
 }
 
 describe('progress', () => {
-  it('is silent when the stream is not a terminal', () => {
+  it('prints a plain line at each quarter of the work when the stream is not a terminal', () => {
     const stream = new Capture(false);
     run(stream);
-    expect(stream.text).toBe('');
+    expect(stream.text).toBe(
+      ['scan: 25% (3.0 MiB of 10.0 MiB)', 'scan: 50% (5.0 MiB of 10.0 MiB)', 'scan: 75% (8.0 MiB of 10.0 MiB)', 'scan: 100% (10.0 MiB of 10.0 MiB)', ''].join('\n'),
+    );
   });
 
   it('draws a bar in bytes on a terminal', () => {
