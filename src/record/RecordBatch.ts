@@ -135,11 +135,11 @@ export class RecordBatch {
   }
 
   /**
-   * Hands each record to `onRecord`, decompressing off the main thread first if need be:
-   * for a reader that wants every record, cheaper than resuming a generator for each.
+   * Hands each record to `onRecord`, in order: for a reader that wants every record,
+   * cheaper than resuming a generator for each. `section` is this batch's records
+   * section when the caller has it already (decompressed off the main thread).
    */
-  async forEachRecord(onRecord: (record: Record) => void): Promise<void> {
-    const section = this.compression === 'none' ? this.recordsSection() : await this.recordsSectionAsync();
+  forEachRecord(onRecord: (record: Record) => void, section: Buffer = this.recordsSection()): void {
     const base = this.recordBase();
     const cursor = new RecordCursor(section, 0, section.length);
     for (let i = this.recordCount; i > 0 && !cursor.done; i--) onRecord(cursor.next(base));
