@@ -17,10 +17,10 @@ export async function fetchedRecords(bytes: Buffer, position: number, topic: str
   let nextOffset = position;
   for (const batch of RecordBatch.all(bytes)) {
     if (!batch.isControl) {
-      const batchRecords = batch.compression === 'none' ? batch.records() : await batch.recordsAsync();
-      for (const record of batchRecords) {
+      const section = batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync();
+      batch.forEachRecord((record) => {
         if (record.offset >= position) records.push(new ConsumerRecord(topic, partition, record));
-      }
+      }, section);
     }
     nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
   }

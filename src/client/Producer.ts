@@ -12,7 +12,7 @@
 import type { Engine } from '../engine/Engine.js';
 import type { ResolvedTopicConfig } from '../engine/TopicConfig.js';
 import { invalidArgument, TributaryError } from '../errors.js';
-import type { AppendInfo } from '../log/Log.js';
+import { BUILT_IN_PROCESS, type AppendInfo } from '../log/Log.js';
 import type { Durability } from '../log/LogConfig.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { BuiltInPartitioner } from '../record/Partitioner.js';
@@ -102,11 +102,14 @@ export class Producer {
    */
   private async appendBatch(topic: string, index: number, batch: Buffer): Promise<AppendInfo> {
     const partition = this.engine.partition(topic, index);
-    const info = await partition.append(batch);
+    const info = await partition.append(batch, BUILT_BY_PRODUCER);
     if (this.durability === 'always') await partition.flush();
     return info;
   }
 }
+
+/** The accumulator's batches come from its own RecordBatchBuilder, never from a caller's bytes. */
+const BUILT_BY_PRODUCER = { [BUILT_IN_PROCESS]: true } as const;
 
 /** Records of one send that are consecutive in one batch: offsets base + firstDelta, on. */
 interface BatchRun {

@@ -51,9 +51,9 @@ const HEADER_OVERHEAD_BOUND = 10;
 
 export function recordSizeUpperBound(record: RecordInput): number {
   let size = RECORD_OVERHEAD_BOUND + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const header of record.headers ?? []) {
-    size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
-  }
+  const headers = record.headers;
+  if (headers === undefined) return size;
+  for (const header of headers) size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
   return size;
 }
 

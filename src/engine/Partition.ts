@@ -3,7 +3,7 @@
  * counters and a way to wait for new data. With no replication the high watermark is
  * the log end offset.
  */
-import type { AppendInfo, Log, LogReadResult } from '../log/Log.js';
+import type { AppendInfo, AppendOptions, Log, LogReadResult } from '../log/Log.js';
 
 export interface PartitionStats {
   topic: string;
@@ -47,8 +47,8 @@ export class Partition {
   }
 
   /** Appends RecordBatch v2 bytes (validated, durable per the log's durability); wakes waiters. */
-  async append(records: Buffer): Promise<AppendInfo> {
-    const info = await this.log.append(records);
+  async append(records: Buffer, options?: AppendOptions): Promise<AppendInfo> {
+    const info = await this.log.append(records, options);
     this.recordsIn += info.lastOffset - info.baseOffset + 1;
     this.bytesIn += info.bytes;
     this.wakeWaiters();

@@ -36,9 +36,18 @@ export interface LogOptions {
   flushLatency?: LatencyHistogram;
 }
 
+/**
+ * The internal mark of an append of batches this process's RecordBatchBuilder has just
+ * written (the embedded producer's): their CRC32C and records are known good, so neither
+ * is checked again; framing, limits and the topic's timestamp bounds still are. Not
+ * exported from the package, so no caller outside it can claim it for bytes it got elsewhere.
+ */
+export const BUILT_IN_PROCESS: unique symbol = Symbol('tributary.builtInProcess');
+
 export interface AppendOptions {
   /** 'coordinator' may write control batches (transaction markers); default 'client'. */
   origin?: AppendOrigin;
+  [BUILT_IN_PROCESS]?: boolean;
 }
 
 export interface AppendInfo {
@@ -227,9 +236,10 @@ export class Log {
     try {
       this.checkUsable();
       const batches = this.validate(records);
-      const checks = this.validator.validate(records, batches, options.origin ?? 'client');
-      if (checks !== null || this.waitingAppends > 0) return this.appendInTurn(checks, records, batches);
-      info = this.write(records, batches);
+      const verify = options[BUILT_IN_PROCESS] !== true;
+      const checks = this.validator.validate(records, batches, options.origin ?? 'client', verify);
+      if (checks !== null || this.waitingAppends > 0) return this.appendInTurn(checks, records, batches, verify);
+      info = this.write(records, batches, verify);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -237,8 +247,8 @@ export class Log {
   }
 
   /** The usual append is written at once: a plain promise, not an async function, spares its cost. */
-  private async appendInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[]): Promise<AppendInfo> {
-    return this.madeDurable(await this.writeInTurn(checks, records, batches));
+  private async appendInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[], verify: boolean): Promise<AppendInfo> {
+    return this.madeDurable(await this.writeInTurn(checks, records, batches, verify));
   }
 
   /** Resolves with `info` once it is as durable as the log's durability asks. */
@@ -250,7 +260,7 @@ export class Log {
    * Writes after `checks` (which decompress) pass and after every earlier append that had
    * to wait, so appends land in the order they were called.
    */
-  private async writeInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[]): Promise<AppendInfo> {
+  private async writeInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[], verify: boolean): Promise<AppendInfo> {
     const previous = this.appendTurn;
     let done!: () => void;
     this.appendTurn = new Promise<void>((resolve) => (done = resolve));
@@ -259,20 +269,21 @@ export class Log {
       await checks;
       await previous;
       this.checkUsable();
-      return this.write(records, batches);
+      return this.write(records, batches, verify);
     } finally {
       this.waitingAppends--;
       void previous.then(done);
     }
   }
 
-  private write(records: Buffer, batches: BatchInfo[]): AppendInfo {
+  /** Writes framed, checked batches; `verify`: their CRC32C and records are checked as they are written. */
+  private write(records: Buffer, batches: BatchInfo[], verify: boolean): AppendInfo {
     const baseOffset = this._logEndOffset;
     const segments = this.segments.length;
     const now = Date.now();
     for (const b of batches) {
       try {
-        this.writeBatch(records, b, now);
+        this.writeBatch(records, b, now, verify);
       } catch (error) {
         this.rollBack(baseOffset, segments);
         throw refusedInRequest(error, b);
@@ -314,10 +325,10 @@ export class Log {
     return batches;
   }
 
-  private writeBatch(records: Buffer, b: BatchInfo, now: number): void {
+  private writeBatch(records: Buffer, b: BatchInfo, now: number, verify: boolean): void {
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
     const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
-    this.active.append(batch, b, this._logEndOffset);
+    this.active.append(batch, b, this._logEndOffset, verify);
     this._logEndOffset += b.lastOffset - b.baseOffset + 1;
     this.unflushed.add(this.active);
   }

@@ -95,16 +95,17 @@ export class LogSegment {
 
   /**
    * Appends one well-framed batch as described by `info`, giving it base offset
-   * `baseOffset`, with its index entries, in one native call: its CRC32C is checked
-   * while it is written (ERR_CORRUPT_BATCH, nothing written, if it fails), and if an
+   * `baseOffset`, with its index entries, in one native call: if `verify`, its CRC32C
+   * (and an uncompressed batch's records) are checked while it is written
+   * (ERR_CORRUPT_BATCH or ERR_INVALID_RECORD, nothing written, if that fails), and if an
    * index entry cannot be written (a full disk) the batch is cut off again.
    */
-  append(batch: Buffer, info: BatchInfo, baseOffset: number): void {
+  append(batch: Buffer, info: BatchInfo, baseOffset: number, verify: boolean): void {
     const lastOffset = baseOffset + (info.lastOffset - info.baseOffset);
     const indexed = this.indexDue();
     const timeEntry = indexed ? this.timeEntryFor(info.maxTimestamp) : -1;
     const offsetOfMax = this.offsetOfMaxFor(info.maxTimestamp, lastOffset);
-    this.bytes = this.log.append(batch, baseOffset, true, indexed ? lastOffset : -1, timeEntry, offsetOfMax);
+    this.bytes = this.log.append(batch, baseOffset, verify, indexed ? lastOffset : -1, timeEntry, offsetOfMax);
     this.noteBatch(info.size, info.maxTimestamp, lastOffset, indexed, timeEntry);
   }
 

@@ -134,13 +134,28 @@ export class RecordBatch {
     return this.recordsOf(await this.recordsSectionAsync());
   }
 
+  /**
+   * Hands each record to `onRecord`, in order: for a reader that wants every record,
+   * cheaper than resuming a generator for each. `section` is this batch's records
+   * section when the caller has it already (decompressed off the main thread).
+   */
+  forEachRecord(onRecord: (record: Record) => void, section: Buffer = this.recordsSection()): void {
+    const base = this.recordBase();
+    const cursor = new RecordCursor(section, 0, section.length);
+    for (let i = this.recordCount; i > 0 && !cursor.done; i--) onRecord(cursor.next(base));
+  }
+
   private *recordsOf(section: Buffer): Generator<Record> {
-    const base: RecordBase = {
+    const base = this.recordBase();
+    const cursor = new RecordCursor(section, 0, section.length);
+    for (let i = this.recordCount; i > 0 && !cursor.done; i--) yield cursor.next(base);
+  }
+
+  private recordBase(): RecordBase {
+    return {
       baseOffset: this.baseOffset,
       baseTimestamp: this.baseTimestamp,
       logAppendTime: this.timestampType === 'LogAppendTime' ? this.maxTimestamp : null,
     };
-    const cursor = new RecordCursor(section, 0, section.length);
-    for (let i = this.recordCount; i > 0 && !cursor.done; i--) yield cursor.next(base);
   }
 }

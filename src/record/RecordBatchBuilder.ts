@@ -127,7 +127,12 @@ export class RecordBatchBuilder {
     const headers = record.headers ?? NO_HEADERS;
     const timestampDelta = timestamp - this.baseTimestamp;
     const body =
-      1 + sizeOfVarlong(timestampDelta) + sizeOfVarlong(this.count) + bytesSize(record.key) + bytesSize(record.value) + headersSize(headers);
+      1 +
+      sizeOfVarlong(timestampDelta) +
+      sizeOfVarlong(this.count) +
+      bytesSize(record.key) +
+      bytesSize(record.value) +
+      (headers.length === 0 ? 1 : headersSize(headers));
     this.reserve(sizeOfVarlong(body) + body);
     const buf = this.buffer;
     let at = writeVarlong(buf, this.size, body);

@@ -4,9 +4,19 @@
  * integer range of a JS number.
  */
 
+/**
+ * Values whose zig-zag form fits 31 bits (every length and offset delta, most timestamp
+ * deltas) take integer shifts; the rest the arithmetic that is exact up to 2^53.
+ */
+const SMALL = 0x4000_0000;
+
 /** Bytes the zig-zag varlong of `value` takes. */
 export function sizeOfVarlong(value: number): number {
   if (value >= -64 && value < 64) return 1;
+  if (value > -SMALL && value < SMALL) {
+    const zz = (value << 1) ^ (value >> 31);
+    return zz < 0x4000 ? 2 : zz < 0x20_0000 ? 3 : zz < 0x1000_0000 ? 4 : 5;
+  }
   let zz = zigzag(value);
   let size = 1;
   while (zz >= 0x80) {
@@ -26,10 +36,20 @@ export function writeVarlong(buf: Uint8Array, offset: number, value: number): nu
     buf[offset] = value >= 0 ? value * 2 : -value * 2 - 1;
     return offset + 1;
   }
+  if (value > -SMALL && value < SMALL) return writeSmall(buf, offset, (value << 1) ^ (value >> 31));
   let zz = zigzag(value);
   while (zz >= 0x80) {
     buf[offset++] = (zz % 128) | 0x80;
     zz = Math.floor(zz / 128);
+  }
+  buf[offset++] = zz;
+  return offset;
+}
+
+function writeSmall(buf: Uint8Array, offset: number, zz: number): number {
+  while (zz >= 0x80) {
+    buf[offset++] = (zz & 0x7f) | 0x80;
+    zz >>>= 7;
   }
   buf[offset++] = zz;
   return offset;

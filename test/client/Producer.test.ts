@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Producer, type ProducerOptions, type ProducerRecord } from '../../src/client/Producer.js';
 import { Engine, type TopicSpec } from '../../src/engine/Engine.js';
+import { BUILT_IN_PROCESS, Log } from '../../src/log/Log.js';
 import { partitionForKey } from '../../src/record/Partitioner.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
+import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const open: Engine[] = [];
@@ -124,6 +127,28 @@ describe('Producer.send', () => {
     await producerOn(engine, { lingerMs: 0, compression: 'gzip' }).send('p', [{ value: 'x'.repeat(500) }]);
     expect(batchesOf(engine, 'p', 0).map((b) => b.compression)).toEqual(['none', 'gzip']);
     expect(batchesOf(engine, 'u', 0).map((b) => b.compression)).toEqual(['none']);
+  });
+});
+
+describe('appends of its own batches', () => {
+  /** kafkajs' CRC32C, an implementation independent of ours. */
+  const kafkajsCrc32c = createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/crc32C') as (bytes: Buffer) => number;
+
+  test('are marked built in process (not verified again), and each batch written holds its CRC32C', async () => {
+    const engine = await engineWith({ plain: { partitions: 1 }, packed: { partitions: 1, config: { 'compression.type': 'lz4' } } });
+    const append = vi.spyOn(Log.prototype, 'append');
+    const producer = producerOn(engine, { lingerMs: 0, batchSize: 512 * 1024 });
+    const values = Array.from({ length: 2000 }, (_, i) => `${i}:${'v'.repeat(i % 300)}`);
+    for (const topic of ['plain', 'packed']) await producer.send(topic, values.map((value, i) => ({ key: `k${i}`, value })));
+    expect(batchesOf(engine, 'plain', 0).some((b) => b.sizeInBytes >= 128 * 1024)).toBe(true); // the size the CRC worker takes
+    expect(append.mock.calls.length).toBeGreaterThan(1);
+    expect(append.mock.calls.every(([, options]) => options?.[BUILT_IN_PROCESS] === true)).toBe(true);
+    append.mockRestore();
+    for (const topic of ['plain', 'packed']) {
+      const batches = batchesOf(engine, topic, 0);
+      for (const b of batches) expect(kafkajsCrc32c(b.bytes.subarray(BatchHeader.attributes))).toBe(b.crc);
+      expect(valuesOf(engine, topic, 0)).toEqual(values);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { Log } from '../../src/log/Log.js';
+import { BUILT_IN_PROCESS, Log } from '../../src/log/Log.js';
 import { LogSegment } from '../../src/log/LogSegment.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
@@ -333,6 +334,59 @@ describe('Log CRC verification (in the native append)', () => {
     }
     await log.close();
     expect(checkLogFiles(dir)).toBe(offset);
+  });
+});
+
+describe('Log append of batches built in process (BUILT_IN_PROCESS)', () => {
+  const builtInProcess = { [BUILT_IN_PROCESS]: true };
+
+  function logFiles(dir: string): [string, string][] {
+    return readdirSync(dir)
+      .sort()
+      .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]);
+  }
+
+  test('writes byte for byte what the verified append writes: small, large (CRC worker) and compressed batches', async () => {
+    const records = (seed: number, count: number, size: number) =>
+      Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${seed}.${i}`), value: Buffer.alloc(size, seed + i), timestamp: T0 + i }));
+    const batches = [
+      sampleBatch(0, 3, 200),
+      buildRecordBatch(records(1, 300, 1000)),
+      buildRecordBatch(records(2, 50, 100), { compression: 'lz4' }),
+      buildRecordBatch(records(3, 20, 100), { compression: 'gzip' }),
+      Buffer.concat([sampleBatch(4, 2), sampleBatch(5, 4)]),
+    ];
+    const [verifiedDir, trustedDir] = [tempDir(), tempDir()];
+    const config = { segmentBytes: 400_000, indexIntervalBytes: 1024 };
+    const [verified, trusted] = [Log.open({ dir: verifiedDir, config }), Log.open({ dir: trustedDir, config })];
+    for (let round = 0; round < 3; round++) {
+      for (const batch of batches) expect(await trusted.append(batch, builtInProcess)).toEqual(await verified.append(batch));
+    }
+    expect(trusted.segmentCount).toBeGreaterThan(1);
+    await Promise.all([verified.close(), trusted.close()]);
+    expect(logFiles(trustedDir)).toEqual(logFiles(verifiedDir));
+    expect(checkLogFiles(trustedDir)).toBe(checkLogFiles(verifiedDir));
+  });
+
+  test('keeps the framing, limit and timestamp checks; only an append without the mark checks the CRC', async () => {
+    const log = Log.open({ dir: tempDir(), config: { maxMessageBytes: 4000 } });
+    const good = sampleBatch(1);
+    const badMagic = Buffer.from(good);
+    badMagic[BatchHeader.magic] = 1;
+    await expect(log.append(badMagic, builtInProcess)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+    await expect(log.append(good.subarray(0, good.length - 1), builtInProcess)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+    await expect(log.append(sampleBatch(2, 1, 5000), builtInProcess)).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
+    const badCrc = Buffer.from(good);
+    badCrc[good.length - 1]! ^= 1;
+    await expect(log.append(badCrc)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH', message: expect.stringMatching(/CRC32C/) });
+    await expect(log.append(badCrc, { origin: 'client' })).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+    expect(log.logEndOffset).toBe(0);
+    expect(await log.append(badCrc, builtInProcess)).toMatchObject({ baseOffset: 0, lastOffset: 2 });
+
+    log.updateConfig({ messageTimestampBeforeMaxMs: 60_000 });
+    const old = buildRecordBatch([{ key: null, value: Buffer.from('v'), timestamp: Date.now() - 3_600_000 }], { compression: 'lz4' });
+    await expect(log.append(old, builtInProcess)).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
+    await log.close();
   });
 });
 

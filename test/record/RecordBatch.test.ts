@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { isTributaryError } from '../../src/errors.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
+import type { Record } from '../../src/record/Record.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch, buildRecordBatchAsync, RecordBatchBuilder, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
@@ -51,17 +52,31 @@ describe('RecordBatch', () => {
     expect(batch.maxTimestamp).toBe(Math.max(...records.map((r) => r.timestamp!)));
     expect(plain(batch.records())).toEqual(expected(records, 1000));
     expect(plain(await batch.recordsAsync())).toEqual(expected(records, 1000));
+    const handed: Record[] = [];
+    batch.forEachRecord((record) => handed.push(record));
+    batch.forEachRecord((record) => handed.push(record), await batch.recordsSectionAsync());
+    expect(plain(handed)).toEqual([...expected(records, 1000), ...expected(records, 1000)]);
     const built = RecordBatch.from(await buildRecordBatchAsync(records, options));
     expect(built.isValid()).toBe(true);
     expect(plain(built.records())).toEqual(expected(records, 1000));
   });
 
-  test('keys and values of an uncompressed batch are views into it', () => {
+  test('keys and values of an uncompressed batch are views into it, even where it starts inside a larger buffer', () => {
     const bytes = buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]);
     const [record] = [...RecordBatch.from(bytes).records()];
     expect(record!.value!.buffer).toBe(bytes.buffer);
     bytes[bytes.length - 2] = 'w'.charCodeAt(0); // the value byte, before the header count
     expect(record!.value!.toString()).toBe('w');
+
+    const records = sampleRecords(20);
+    const inside = Buffer.concat([Buffer.from('prefix'), buildRecordBatch(records), Buffer.from('suffix')]).subarray(6, -6);
+    const read = [...RecordBatch.from(inside).records()];
+    expect(plain(read)).toEqual(expected(records, 0));
+    for (const r of read.filter((r) => r.value !== null)) {
+      expect(Buffer.isBuffer(r.value)).toBe(true);
+      expect(r.value).toStrictEqual(Buffer.from(r.value!));
+      expect(r.value!.buffer).toBe(inside.buffer);
+    }
   });
 
   test('LogAppendTime: every record takes the batch maxTimestamp', () => {

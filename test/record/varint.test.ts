@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
 import { readVarlong, sizeOfVarlong, writeVarlong } from '../../src/record/varint.js';
 
@@ -23,5 +24,18 @@ describe('zig-zag varlong', () => {
       expect(readVarlong(buf, 0, end)).toEqual({ value: v, next: end });
     }
     expect(readVarlong(Buffer.from([0x80, 0x80]), 0, 2)).toBeNull();
+  });
+
+  test('sizes and bytes agree with kafkajs (ByteUtils ported) around every length boundary', () => {
+    const require = createRequire(import.meta.url);
+    const Encoder = require('kafkajs/src/protocol/encoder') as new () => { writeVarLong(v: number): { buffer: Buffer } };
+    const buf = Buffer.alloc(10);
+    for (let bits = 5; bits <= 51; bits++) {
+      for (const v of [2 ** bits - 1, 2 ** bits, -(2 ** bits), -(2 ** bits) - 1, 2 ** bits + 12345]) {
+        const expected = new Encoder().writeVarLong(v).buffer;
+        expect(sizeOfVarlong(v), `size of ${v}`).toBe(expected.length);
+        expect(buf.subarray(0, writeVarlong(buf, 0, v)).equals(expected), `bytes of ${v}`).toBe(true);
+      }
+    }
   });
 });
