@@ -95,8 +95,10 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     for (const name of args.suites) {
+      const suiteStarted = Date.now();
       try {
         results.push(...(await runners[name](ctx)));
+        harness.log(`${name}: done in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
       } catch (error) {
         // One broken suite should not cost the figures of the others.
         failed = true;

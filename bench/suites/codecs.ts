@@ -93,7 +93,7 @@ export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
   const options = microOptions(ctx);
   const rows: ResultRow[] = [];
   for (const [codec, library] of Object.entries(libraries()) as [Exclude<CompressionCodec, 'none'>, Library][]) {
-    for (const size of byMode(ctx, [KiB, 64 * KiB, MiB], [KiB, 64 * KiB, MiB], [64 * KiB])) {
+    for (const size of byMode(ctx, [KiB, 64 * KiB, MiB], [64 * KiB, MiB], [64 * KiB])) {
       const data = jsonRecords(size);
       const label = size >= MiB ? `${size / MiB} MiB` : `${size / KiB} KiB`;
       const inputs: Record<Op, { ours: Buffer; theirs: Buffer }> = {

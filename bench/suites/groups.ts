@@ -13,7 +13,7 @@
  *   `__consumer_offsets` (default durability), awaited one by one and 100 in flight; baseline:
  *   Partition.append of a prebuilt batch of the same records (same key and value sizes)
  *   on a topic of the same engine, the commit's floor.
- * - load: GroupCoordinator.open() rebuilding groups from 1M commits (100k quick); baseline:
+ * - load: GroupCoordinator.open() rebuilding groups from 1M commits (50k quick); baseline:
  *   a bare scan of the same log (every record's key and value view, nothing decoded).
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -286,7 +286,7 @@ function scanPartition(partition: Partition): number {
 }
 
 async function runLoad(ctx: SuiteContext): Promise<ResultRow[]> {
-  const commits = byMode(ctx, 1_000_000, 100_000, 5_000);
+  const commits = byMode(ctx, 1_000_000, 50_000, 5_000);
   const dataDir = mkdtempSync(join(ctx.tmpDir, 'offsets-load-'));
   log(`${SUITE}: writing ${commits} offset commits`);
   await writeCommits(dataDir, commits);
