@@ -1,9 +1,9 @@
 /**
- * Storage-foundation benchmarks: `npm run bench [-- --quick] [-- --suite NAME]`.
+ * Benchmarks: `npm run bench [-- --quick] [-- --smoke] [-- --suite NAME] [-- --out FILE]`.
  *
  * Every figure is a ratio against a baseline measured in the same run, trial for trial
  * (see harness.ts). Prints one table on stdout (progress goes to stderr) and writes
- * bench/results/latest.json as { date, mode, machine, notes, results }.
+ * bench/results/latest.json (or --out FILE) as { date, mode, suites, machine, notes, results }.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,8 +45,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') {
       out = argv[++i];
       if (out === undefined) throw new Error('--out needs a file name');
-    }
-    else if (arg === '--suite' || arg.startsWith('--suite=')) {
+    } else if (arg === '--suite' || arg.startsWith('--suite=')) {
       const value = arg === '--suite' ? argv[++i] : arg.slice('--suite='.length);
       if (value === undefined) throw new Error('--suite needs a name');
       for (const name of value.split(',')) {
