@@ -296,7 +296,7 @@ export interface SuiteContext {
  */
 export function roundsFor(ctx: SuiteContext, kind: 'long' | 'short' | 'micro' = 'long'): { warmup: number; trials: number } {
   if (ctx.smoke) return { warmup: 0, trials: 2 };
-  if (kind === 'micro' && ctx.quick) return { warmup: 1, trials: 3 };
+  if (kind === 'micro') return ctx.quick ? { warmup: 1, trials: 3 } : { warmup: 2, trials: 9 };
   if (kind === 'short') return ctx.quick ? { warmup: 3, trials: 15 } : { warmup: 3, trials: 41 };
   return ctx.quick ? { warmup: 2, trials: 7 } : { warmup: 2, trials: 11 };
 }

@@ -22,7 +22,7 @@ export interface MicroOptions {
 export function microOptions(ctx: Pick<SuiteContext, 'quick' | 'smoke'>): MicroOptions {
   if (ctx.smoke) return { minTime: 0.002, maxTime: 0.005, minSamples: 2 };
   if (ctx.quick) return { minTime: 0.005, maxTime: 0.02, minSamples: 3 };
-  return { minTime: 0.05, maxTime: 0.4, minSamples: 5 };
+  return { minTime: 0.03, maxTime: 0.1, minSamples: 3 };
 }
 
 function run(bench: BenchmarkJs, unitsPerCall: number, async: boolean): Promise<Sample> {
