@@ -7,7 +7,8 @@
 import type { FromChild, ToChild } from './suites/crc32cWork.js';
 
 const { crc32cImplementation } = await import('../src/index.js');
-const { calibrate, gigabytesPerSecond, median } = await import('./harness.js');
+const { gigabytesPerSecond, median } = await import('./harness.js');
+const { microOptions } = await import('./micro.js');
 const work = await import('./suites/crc32cWork.js');
 
 const data = work.crcData();
@@ -19,14 +20,9 @@ function reply(message: FromChild): void {
 
 async function handle(message: ToChild): Promise<void> {
   switch (message.op) {
-    case 'calibrate': {
-      const iterations = await calibrate((n) => work.runCrc32c(data, message.kind, n).ns, message.targetMs);
-      reply({ op: 'calibrated', iterations });
-      break;
-    }
     case 'trial':
       globalThis.gc?.();
-      reply({ op: 'sample', sample: work.runCrc32c(data, message.kind, message.iterations) });
+      reply({ op: 'sample', sample: await work.crc32cTrial(data, message.kind, message.options)() });
       break;
     case 'exit':
       process.disconnect();
@@ -42,8 +38,9 @@ if (process.send !== undefined) {
 } else {
   const results: { case: string; gbPerSecond: number }[] = [];
   for (const kind of ['large', 'small'] as const) {
-    const iterations = await calibrate((n) => work.runCrc32c(data, kind, n).ns, 100);
-    const rates = Array.from({ length: 5 }, () => gigabytesPerSecond(work.runCrc32c(data, kind, iterations)));
+    const trial = work.crc32cTrial(data, kind, microOptions({ quick: false, smoke: false }));
+    const rates: number[] = [];
+    for (let i = 0; i < 5; i++) rates.push(gigabytesPerSecond(await trial()));
     results.push({ case: kind === 'large' ? '16 MiB buffer' : '4 KiB buffers', gbPerSecond: median(rates) });
   }
   process.stdout.write(`${JSON.stringify({ implementation, results })}\n`);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { diskInfo, type Disk } from './disk.js';
 
 /** What one trial did: how long it took and how much work (bytes or operations) it did. */
 export interface Sample {
@@ -67,6 +68,8 @@ export interface Machine {
   arch: string;
   kernel: string;
   totalMemoryGiB: number;
+  /** Filesystem and device of os.tmpdir(), where every suite writes. */
+  disk: Disk;
 }
 
 export const KiB = 1024;
@@ -218,6 +221,7 @@ export function machineInfo(): Machine {
     arch: process.arch,
     kernel: os.release(),
     totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    disk: diskInfo(),
   };
 }
 
@@ -273,6 +277,8 @@ export function log(message: string): void {
 /** What run.ts hands every suite. */
 export interface SuiteContext {
   quick: boolean;
+  /** Tiny sizes, no warmup, two rounds: checks that every suite runs and reports, not what it measures. */
+  smoke: boolean;
   /** A private temporary directory, removed after the run. */
   tmpDir: string;
   /** Root of the project (where package.json is). */
@@ -283,11 +289,20 @@ export interface SuiteContext {
 
 /**
  * Warmup and recorded rounds: quick keeps the whole run well under two minutes on 2
- * cores. 'short' is for cases whose trials last a few milliseconds (fdatasync-bound):
- * many short interleaved rounds follow the drift of a shared disk better than a few
- * long ones.
+ * cores; smoke only proves that a suite runs. 'short' is for cases whose trials last a
+ * few milliseconds (fdatasync-bound): many short interleaved rounds follow the drift of
+ * a shared disk better than a few long ones. 'micro' is for Benchmark.js trials
+ * (bench/micro.ts): each already holds several samples, and costs ~100 ms whatever it measures.
  */
-export function roundsFor(ctx: SuiteContext, kind: 'long' | 'short' = 'long'): { warmup: number; trials: number } {
+export function roundsFor(ctx: SuiteContext, kind: 'long' | 'short' | 'micro' = 'long'): { warmup: number; trials: number } {
+  if (ctx.smoke) return { warmup: 0, trials: 2 };
+  if (kind === 'micro') return ctx.quick ? { warmup: 1, trials: 3 } : { warmup: 2, trials: 9 };
   if (kind === 'short') return ctx.quick ? { warmup: 3, trials: 15 } : { warmup: 3, trials: 41 };
   return ctx.quick ? { warmup: 2, trials: 7 } : { warmup: 2, trials: 11 };
+}
+
+/** The value for this run's mode (smoke wins over quick). */
+export function byMode<T>(ctx: SuiteContext, full: T, quick: T, smoke: T): T {
+  if (ctx.smoke) return smoke;
+  return ctx.quick ? quick : full;
 }

@@ -1,41 +1,52 @@
 /**
- * Storage-foundation benchmarks: `npm run bench [-- --quick] [-- --suite NAME]`.
+ * Benchmarks: `npm run bench [-- --quick] [-- --smoke] [-- --suite NAME] [-- --out FILE]`.
  *
  * Every figure is a ratio against a baseline measured in the same run, trial for trial
  * (see harness.ts). Prints one table on stdout (progress goes to stderr) and writes
- * bench/results/latest.json as { date, mode, machine, notes, results }.
+ * bench/results/latest.json (or --out FILE) as { date, mode, suites, machine, notes, results }.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { findProjectRoot } from './bootstrap.js';
 import * as harness from './harness.js';
 import { writeReport } from './report.js';
 import type { ResultRow, SuiteContext } from './harness.js';
 
-const SUITES = ['log-append', 'log-read', 'crc32c', 'records', 'codecs', 'embedded', 'broker', 'groups'] as const;
+const SUITES = ['log-append', 'log-read', 'recovery', 'crc32c', 'varints', 'records', 'codecs', 'embedded', 'broker', 'groups'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 interface Args {
   quick: boolean;
+  smoke: boolean;
   verbose: boolean;
+  /** Where the JSON goes; default bench/results/latest.json. */
+  out: string | undefined;
   suites: SuiteName[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--verbose] [--suite NAME[,NAME...]]...
+const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--verbose] [--out FILE] [--suite NAME[,NAME...]]...
   --quick        smaller runs and fewer trials (well under 2 minutes)
+  --smoke        tiny sizes, no warmup, two rounds: checks that the suites run, not what they measure
   --suite NAME   run only the named suite(s): ${SUITES.join(', ')}
+  --out FILE     write the JSON results there instead of bench/results/latest.json
   --verbose      print every round's figures (stderr)`;
 
 function parseArgs(argv: string[]): Args {
   let quick = false;
+  let smoke = false;
   let verbose = false;
+  let out: string | undefined;
   const suites: SuiteName[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') quick = true;
+    else if (arg === '--smoke') smoke = true;
     else if (arg === '--verbose') verbose = true;
-    else if (arg === '--suite' || arg.startsWith('--suite=')) {
+    else if (arg === '--out') {
+      out = argv[++i];
+      if (out === undefined) throw new Error('--out needs a file name');
+    } else if (arg === '--suite' || arg.startsWith('--suite=')) {
       const value = arg === '--suite' ? argv[++i] : arg.slice('--suite='.length);
       if (value === undefined) throw new Error('--suite needs a name');
       for (const name of value.split(',')) {
@@ -47,7 +58,7 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}'\n${USAGE}`);
   }
-  return { quick, verbose, suites: suites.length > 0 ? SUITES.filter((s) => suites.includes(s)) : [...SUITES] };
+  return { quick, smoke, verbose, out, suites: suites.length > 0 ? SUITES.filter((s) => suites.includes(s)) : [...SUITES] };
 }
 
 async function main(): Promise<void> {
@@ -57,7 +68,9 @@ async function main(): Promise<void> {
   const runners: Record<SuiteName, (ctx: SuiteContext) => Promise<ResultRow[]>> = {
     'log-append': (await import('./suites/logAppend.js')).runLogAppend,
     'log-read': (await import('./suites/logRead.js')).runLogRead,
+    recovery: (await import('./suites/recovery.js')).runRecovery,
     crc32c: (await import('./suites/crc32c.js')).runCrc32cSuite,
+    varints: (await import('./suites/varints.js')).runVarints,
     records: (await import('./suites/records.js')).runRecords,
     codecs: (await import('./suites/codecs.js')).runCodecsSuite,
     embedded: (await import('./suites/embedded.js')).runEmbedded,
@@ -76,14 +89,16 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const ctx: SuiteContext = { quick: args.quick, tmpDir, projectRoot, notes: [] };
+  const ctx: SuiteContext = { quick: args.quick, smoke: args.smoke, tmpDir, projectRoot, notes: [] };
   const started = Date.now();
   const results: ResultRow[] = [];
   let failed = false;
   try {
     for (const name of args.suites) {
+      const suiteStarted = Date.now();
       try {
         results.push(...(await runners[name](ctx)));
+        harness.log(`${name}: done in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
       } catch (error) {
         // One broken suite should not cost the figures of the others.
         failed = true;
@@ -98,25 +113,25 @@ async function main(): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
 
+  const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
   const machine = { ...harness.machineInfo(), crc32c: crc32cImplementation(), tmpDir: tmpdir() };
   process.stdout.write(`\n${harness.formatTable(results)}\n`);
   for (const note of ctx.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(
     `\n${machine.cpuModel}${machine.cpuId ? ` (${machine.cpuId})` : ''}, ${machine.cores} cores, Node ${machine.nodeVersion}, ${machine.platform}-${machine.arch}; ` +
-      `${args.quick ? 'quick' : 'full'} run in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+      `${mode} run in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
   );
 
-  const resultsDir = join(projectRoot, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
+  const path = args.out === undefined ? join(projectRoot, 'bench', 'results', 'latest.json') : resolve(args.out);
+  mkdirSync(dirname(path), { recursive: true });
   const report = {
     date: new Date().toISOString(),
-    mode: args.quick ? 'quick' : 'full',
+    mode,
     suites: args.suites,
     machine,
     notes: ctx.notes,
     results,
   };
-  const path = join(resultsDir, 'latest.json');
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   const htmlPath = join(resultsDir, 'report.html');
   writeReport(report, htmlPath);

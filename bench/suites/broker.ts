@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startLoopbackPeer, startNullSinkBroker, startTributaryBroker, type BrokerProcess, type LoopbackPeer } from '../brokerProcesses.js';
-import { compare, log, megabytesPerSecond, median, toRow, type Comparison, type ResultRow, type RowSpec, type Sample, type SuiteContext } from '../harness.js';
+import { byMode, compare, log, megabytesPerSecond, median, toRow, type Comparison, type ResultRow, type RowSpec, type Sample, type SuiteContext } from '../harness.js';
 import {
   adminTopics,
   brokerLatencyPath,
@@ -75,6 +75,14 @@ const QUICK: Plan = {
   kafkajsRecords: 6_000,
   kcatRecords: 30_000,
   latencyRecords: LATENCY_RATE,
+};
+
+const SMOKE: Plan = {
+  rounds: { warmup: 0, trials: 2 },
+  latencyRounds: { warmup: 0, trials: 1 },
+  kafkajsRecords: 1_000,
+  kcatRecords: 2_000,
+  latencyRecords: LATENCY_RATE / 5,
 };
 
 const row = (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
@@ -272,7 +280,7 @@ async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<
 }
 
 export async function runBroker(ctx: SuiteContext): Promise<ResultRow[]> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = byMode(ctx, FULL, QUICK, SMOKE);
   const stops: (() => Promise<unknown>)[] = [];
   try {
     const started = await Promise.allSettled([startTributaryBroker(ctx.tmpDir), startNullSinkBroker(ctx.tmpDir), startLoopbackPeer()]);

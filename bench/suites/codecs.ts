@@ -9,16 +9,17 @@
  * decompressFrame; zstd zstd-napi compress / decompress (synchronous only, so it is
  * also the baseline of our async path, which runs in worker threads from 128 KiB in
  * to compress, 64 KiB in to decompress).
- * Async trials keep IN_FLIGHT calls outstanding, as a broker with several partitions
+ * Sync trials are Benchmark.js runs (bench/micro.ts). Async trials keep IN_FLIGHT calls outstanding, as a broker with several partitions
  * would (awaiting each call alone measures only the hand-off latency, not the throughput
  * an off-thread codec is for). Rates are MB/s of uncompressed bytes.
  */
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { compress, compressSync, decompress, decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
-import { calibrate, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import { byMode, calibrate, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, toRow, type ResultRow, type Sample, type SuiteContext, type Trial } from '../harness.js';
+import { jsonRecords } from '../jsonRecords.js';
+import { benchmarkTrial, microOptions, type MicroOptions } from '../micro.js';
 
 const SUITE = 'codecs';
 const require = createRequire(import.meta.url);
@@ -58,28 +59,10 @@ function libraries(): Record<Exclude<CompressionCodec, 'none'>, Library> {
   };
 }
 
-/** Newline-separated JSON records, cut to `size` bytes. */
-function records(size: number): Buffer {
-  const lines: string[] = [];
-  for (let length = 0, i = 0; length < size; i++) {
-    const line = JSON.stringify({
-      id: i,
-      user: randomBytes(6).toString('hex'),
-      ts: 1_700_000_000_000 + i * 37,
-      event: ['click', 'view', 'purchase'][i % 3],
-      amount: ((i * 7919) % 100_000) / 100,
-      note: randomBytes(10).toString('base64'),
-    });
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n')).subarray(0, size);
-}
-
 const IN_FLIGHT = 4;
 
-/** A trial of `iterations` calls, at most `inFlight` outstanding (1: each awaited in turn). */
-async function run(call: Call, input: Buffer, iterations: number, units: number, inFlight: number): Promise<Sample> {
+/** A trial of `iterations` async calls, IN_FLIGHT of them outstanding. */
+async function runInFlight(call: Call, input: Buffer, iterations: number, units: number): Promise<Sample> {
   const start = process.hrtime.bigint();
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -88,12 +71,15 @@ async function run(call: Call, input: Buffer, iterations: number, units: number,
       await call(input);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlight, iterations) }, lane));
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, iterations) }, lane));
   return { ns: Number(process.hrtime.bigint() - start), units: units * iterations };
 }
 
-async function iterationsFor(call: Call, input: Buffer, targetMs: number, inFlight: number): Promise<number> {
-  return calibrate(async (n) => (await run(call, input, n, 0, inFlight)).ns, targetMs);
+/** Sync calls run as Benchmark.js trials; async ones keep IN_FLIGHT calls outstanding, which Benchmark.js cannot. */
+async function trialOf(call: Call, input: Buffer, size: number, mode: Mode, targetMs: number, options: MicroOptions): Promise<Trial> {
+  if (mode === 'sync') return benchmarkTrial(() => void call(input), size, options);
+  const iterations = await calibrate(async (n) => (await runInFlight(call, input, n, 0)).ns, targetMs);
+  return () => runInFlight(call, input, iterations, size);
 }
 
 function ours(codec: CompressionCodec, op: Op, mode: Mode): Call {
@@ -102,12 +88,13 @@ function ours(codec: CompressionCodec, op: Op, mode: Mode): Call {
 }
 
 export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
-  const rounds = roundsFor(ctx);
-  const targetMs = ctx.quick ? 15 : 40;
+  const rounds = roundsFor(ctx, 'micro');
+  const targetMs = byMode(ctx, 40, 15, 2);
+  const options = microOptions(ctx);
   const rows: ResultRow[] = [];
   for (const [codec, library] of Object.entries(libraries()) as [Exclude<CompressionCodec, 'none'>, Library][]) {
-    for (const size of [KiB, 64 * KiB, MiB]) {
-      const data = records(size);
+    for (const size of byMode(ctx, [KiB, 64 * KiB, MiB], [64 * KiB, MiB], [64 * KiB])) {
+      const data = jsonRecords(size);
       const label = size >= MiB ? `${size / MiB} MiB` : `${size / KiB} KiB`;
       const inputs: Record<Op, { ours: Buffer; theirs: Buffer }> = {
         compress: { ours: data, theirs: data },
@@ -119,14 +106,11 @@ export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
           const subject = ours(codec, op, mode);
           const baseline = library[mode][op];
           const { ours: ourInput, theirs: theirInput } = inputs[op];
-          const inFlight = mode === 'async' ? IN_FLIGHT : 1;
-          const ourIterations = await iterationsFor(subject, ourInput, targetMs, inFlight);
-          const theirIterations = await iterationsFor(baseline, theirInput, targetMs, inFlight);
           const comparison = await compare({
             ...rounds,
             rate: megabytesPerSecond,
-            subject: { name: 'tributary', trial: () => run(subject, ourInput, ourIterations, size, inFlight) },
-            baselines: [{ name: library.name, trial: () => run(baseline, theirInput, theirIterations, size, inFlight) }],
+            subject: { name: 'tributary', trial: await trialOf(subject, ourInput, size, mode, targetMs, options) },
+            baselines: [{ name: library.name, trial: await trialOf(baseline, theirInput, size, mode, targetMs, options) }],
           });
           const spec = { suite: SUITE, case: `${codec} ${op} ${mode === 'async' ? `async x${IN_FLIGHT}` : mode}, ${label}`, metric: 'throughput', unit: 'MB/s', baseline: `${library.name} ${mode}` };
           rows.push(toRow(size >= 64 * KiB ? { ...spec, target: 0.9 } : spec, comparison));

@@ -8,15 +8,16 @@
  * - baseline "zlib.crc32": Node's built-in CRC-32 (IEEE polynomial, not Castagnoli),
  *   the nearest thing Node offers, when this Node has it (20.15+).
  *
- * Each contender gets its own iteration count (about the same wall time per trial);
- * rates are per trial, so the counts need not match.
+ * Every trial is a Benchmark.js run (bench/micro.ts), which calibrates each contender's
+ * iteration count itself; rates are per trial, so the counts need not match.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32cImplementation } from '../../src/index.js';
-import { calibrate, compare, gigabytesPerSecond, log, roundsFor, toRow, type Contender, type ResultRow, type SuiteContext } from '../harness.js';
-import { crcData, runCrc32c, runZlibCrc32, zlibCrc32, type CrcCase, type FromChild, type ToChild } from './crc32cWork.js';
+import { compare, gigabytesPerSecond, log, roundsFor, toRow, type Contender, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import { microOptions, type MicroOptions } from '../micro.js';
+import { crc32cTrial, crcData, crcSink, zlibCrc32, zlibCrc32Trial, type CrcCase, type FromChild, type ToChild } from './crc32cWork.js';
 
 const SUITE = 'crc32c';
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'crc32cChild.js');
@@ -71,14 +72,8 @@ class PortableChild {
     return reply;
   }
 
-  async calibrate(kind: CrcCase, targetMs: number): Promise<number> {
-    const reply = await this.request({ op: 'calibrate', kind, targetMs });
-    if (reply.op !== 'calibrated') throw new Error(`crc32c child: unexpected reply ${JSON.stringify(reply)}`);
-    return reply.iterations;
-  }
-
-  async trial(kind: CrcCase, iterations: number): Promise<{ ns: number; units: number }> {
-    const reply = await this.request({ op: 'trial', kind, iterations });
+  async trial(kind: CrcCase, options: MicroOptions): Promise<Sample> {
+    const reply = await this.request({ op: 'trial', kind, options });
     if (reply.op !== 'sample') throw new Error(`crc32c child: unexpected reply ${JSON.stringify(reply)}`);
     return reply.sample;
   }
@@ -94,8 +89,8 @@ class PortableChild {
 }
 
 export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
-  const rounds = roundsFor(ctx);
-  const targetMs = ctx.quick ? 40 : 120;
+  const rounds = roundsFor(ctx, 'micro');
+  const options = microOptions(ctx);
   const implementation = crc32cImplementation();
   const data = crcData();
   if (implementation === 'portable') {
@@ -113,24 +108,21 @@ export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
     for (const kind of ['large', 'small'] as const) {
       const label = kind === 'large' ? '16 MiB buffer' : '4 KiB buffers';
       log(`${SUITE}: ${label}`);
-      const ownIterations = await calibrate((n) => runCrc32c(data, kind, n).ns, targetMs);
       const baselines: Contender[] = [];
       const names: string[] = [];
       if (childPortable) {
-        const childIterations = await child.calibrate(kind, targetMs);
-        baselines.push({ name: 'portable', trial: () => child.trial(kind, childIterations) });
+        baselines.push({ name: 'portable', trial: () => child.trial(kind, options) });
         names.push('portable crc32c (child, TRIBUTARY_CRC32C=portable)');
       }
       if (zlibCrc32 !== null) {
-        const zlibIterations = await calibrate((n) => runZlibCrc32(data, kind, n).ns, targetMs);
-        baselines.push({ name: 'zlib.crc32', trial: () => runZlibCrc32(data, kind, zlibIterations) });
+        baselines.push({ name: 'zlib.crc32', trial: zlibCrc32Trial(data, kind, options) });
         names.push('zlib.crc32 (CRC-32/IEEE)');
       }
       if (baselines.length === 0) continue;
       const comparison = await compare({
         ...rounds,
         rate: gigabytesPerSecond,
-        subject: { name: `crc32c ${implementation}`, trial: () => runCrc32c(data, kind, ownIterations) },
+        subject: { name: `crc32c ${implementation}`, trial: crc32cTrial(data, kind, options) },
         baselines,
       });
       names.forEach((baseline, i) => {
@@ -141,5 +133,6 @@ export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
   } finally {
     await child.stop();
   }
+  if (crcSink() === 0x7fffffff) log('(sink hit)');
   return rows;
 }

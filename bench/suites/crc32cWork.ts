@@ -1,13 +1,14 @@
 /**
  * The crc32c measurements themselves, shared by this process (hardware path, zlib) and
- * the child that runs with TRIBUTARY_CRC32C=portable. One iteration always covers 16 MiB:
- * either one call on a 16 MiB buffer, or 4096 calls on 4 KiB views of it (the views
- * are made once, so no allocation is timed).
+ * the child that runs with TRIBUTARY_CRC32C=portable, as Benchmark.js trials (bench/micro.ts).
+ * One call of a trial's function always covers 16 MiB: either one CRC of a 16 MiB buffer,
+ * or 4096 of 4 KiB views of it (the views are made once, so no allocation is timed).
  */
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { crc32c } from '../../src/index.js';
-import type { Sample } from '../harness.js';
+import type { Sample, Trial } from '../harness.js';
+import { benchmarkTrial, type MicroOptions } from '../micro.js';
 
 export type CrcCase = 'large' | 'small';
 
@@ -29,31 +30,17 @@ export function crcData(): CrcData {
 /** Keeps results alive so no call can be dropped. */
 let sink = 0;
 
-function sample(start: bigint, iterations: number): Sample {
-  return { ns: Number(process.hrtime.bigint() - start), units: iterations * LARGE_BYTES };
+// One function per (implementation, case), so each call site sees a single target.
+
+function crc32cLarge(data: CrcData): void {
+  sink ^= crc32c(data.large);
 }
 
-// One loop per (function, case), so each call site sees a single target.
-
-function crc32cLarge(data: CrcData, iterations: number): Sample {
-  let acc = 0;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) acc ^= crc32c(data.large);
-  const s = sample(start, iterations);
-  sink ^= acc;
-  return s;
-}
-
-function crc32cSmall(data: CrcData, iterations: number): Sample {
+function crc32cSmall(data: CrcData): void {
   let acc = 0;
   const views = data.small;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    for (let v = 0; v < views.length; v++) acc ^= crc32c(views[v]!);
-  }
-  const s = sample(start, iterations);
+  for (let v = 0; v < views.length; v++) acc ^= crc32c(views[v]!);
   sink ^= acc;
-  return s;
 }
 
 type Crc32 = (data: Uint8Array) => number;
@@ -61,43 +48,33 @@ type Crc32 = (data: Uint8Array) => number;
 /** zlib.crc32 (CRC-32/IEEE), present from Node 20.15 / 22.2; null when missing. */
 export const zlibCrc32: Crc32 | null = typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : null;
 
-function zlibLarge(data: CrcData, iterations: number): Sample {
-  const crc32 = zlibCrc32!;
-  let acc = 0;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) acc ^= crc32(data.large);
-  const s = sample(start, iterations);
-  sink ^= acc;
-  return s;
+function zlibLarge(data: CrcData): void {
+  sink ^= zlibCrc32!(data.large);
 }
 
-function zlibSmall(data: CrcData, iterations: number): Sample {
+function zlibSmall(data: CrcData): void {
   const crc32 = zlibCrc32!;
   let acc = 0;
   const views = data.small;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    for (let v = 0; v < views.length; v++) acc ^= crc32(views[v]!);
-  }
-  const s = sample(start, iterations);
+  for (let v = 0; v < views.length; v++) acc ^= crc32(views[v]!);
   sink ^= acc;
-  return s;
 }
 
-/** Runs `iterations` x 16 MiB of crc32c (whichever implementation this process uses). */
-export function runCrc32c(data: CrcData, kind: CrcCase, iterations: number): Sample {
-  return kind === 'large' ? crc32cLarge(data, iterations) : crc32cSmall(data, iterations);
+/** A trial of crc32c (whichever implementation this process uses); one call covers 16 MiB. */
+export function crc32cTrial(data: CrcData, kind: CrcCase, options: MicroOptions): Trial {
+  const pass = kind === 'large' ? crc32cLarge : crc32cSmall;
+  return benchmarkTrial(() => pass(data), LARGE_BYTES, options);
 }
 
-/** Runs `iterations` x 16 MiB of zlib.crc32. */
-export function runZlibCrc32(data: CrcData, kind: CrcCase, iterations: number): Sample {
-  return kind === 'large' ? zlibLarge(data, iterations) : zlibSmall(data, iterations);
+/** The same with zlib.crc32. */
+export function zlibCrc32Trial(data: CrcData, kind: CrcCase, options: MicroOptions): Trial {
+  const pass = kind === 'large' ? zlibLarge : zlibSmall;
+  return benchmarkTrial(() => pass(data), LARGE_BYTES, options);
 }
+
+/** Whatever the sink holds, so the calls stay observable. */
+export const crcSink = (): number => sink;
 
 /** Messages between the crc32c suite and its portable child. */
-export type ToChild = { op: 'calibrate'; kind: CrcCase; targetMs: number } | { op: 'trial'; kind: CrcCase; iterations: number } | { op: 'exit' };
-export type FromChild =
-  | { op: 'ready'; implementation: string }
-  | { op: 'calibrated'; iterations: number }
-  | { op: 'sample'; sample: Sample }
-  | { op: 'error'; message: string };
+export type ToChild = { op: 'trial'; kind: CrcCase; options: MicroOptions } | { op: 'exit' };
+export type FromChild = { op: 'ready'; implementation: string } | { op: 'sample'; sample: Sample } | { op: 'error'; message: string };

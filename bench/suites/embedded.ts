@@ -1,8 +1,10 @@
 /**
  * embedded: tributary used in-process (Tributary.open, a producer, a consumer) against
  * what a Node user would otherwise pick for an append log, on the same records:
- * 16 B keys, 100 B or 1 KiB random values, appended in chunks of 1000 records, then
- * scanned in order from the start.
+ * 16 B keys, 100 B, 1 KiB or 16 KiB random values, appended in chunks of 1000 records,
+ * then scanned in order from the start. The codec cases write 1 KiB JSON values
+ * (compressible) once per producer compression.type (none, gzip, snappy, lz4, zstd); the
+ * peers store those values uncompressed, as they would.
  *
  * - append: `producer.send(topic, chunk)` awaited chunk by chunk, then `flush()`, one
  *   partition, durability 'never' (Kafka's default: the page cache) vs
@@ -26,7 +28,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Tributary } from '../../src/index.js';
-import { compare, log, perSecond, roundsFor, timeAsync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import type { CompressionCodec } from '../../src/record/Compression.js';
+import { byMode, compare, log, perSecond, roundsFor, timeAsync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import { jsonRecords } from '../jsonRecords.js';
 
 const SUITE = 'embedded';
 const CHUNK = 1000;
@@ -56,10 +60,10 @@ function keyOf(i: number): Buffer {
   return key;
 }
 
-async function tributaryStore(dir: string): Promise<Store> {
+const tributaryStore = (compression: CompressionCodec): StoreFactory => async (dir) => {
   const t = await Tributary.open({ dataDir: dir });
   await t.admin.createTopic('bench', { partitions: 1 });
-  const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never' });
+  const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression });
   return {
     append: async (chunk) => void (await producer.send('bench', chunk.map((r) => ({ key: r.key, value: r.value, partition: 0 })))),
     finishAppend: () => producer.flush(),
@@ -78,7 +82,7 @@ async function tributaryStore(dir: string): Promise<Store> {
     },
     close: () => t.close(),
   };
-}
+};
 
 async function lmdbStore(dir: string): Promise<Store> {
   const { open } = require('lmdb') as typeof import('lmdb');
@@ -173,12 +177,24 @@ const PEERS: [string, StoreFactory][] = [
   ['classic-level', levelStore],
 ];
 
-function records(count: number, valueBytes: number): Rec[][] {
+/** What the values hold: random bytes (incompressible) or JSON events (compressible, for the codec cases). */
+type Values = 'random' | 'json';
+
+function records(count: number, valueBytes: number, values: Values): Rec[][] {
+  const json = values === 'json' ? jsonRecords(count * valueBytes) : null;
+  const valueOf = (i: number): Buffer => json?.subarray(i * valueBytes, (i + 1) * valueBytes) ?? randomBytes(valueBytes);
   const chunks: Rec[][] = [];
   for (let i = 0; i < count; i += CHUNK) {
-    chunks.push(Array.from({ length: Math.min(CHUNK, count - i) }, (_, j) => ({ key: keyOf(i + j), value: randomBytes(valueBytes) })));
+    chunks.push(Array.from({ length: Math.min(CHUNK, count - i) }, (_, j) => ({ key: keyOf(i + j), value: valueOf(i + j) })));
   }
   return chunks;
+}
+
+interface EmbeddedCase {
+  valueBytes: number;
+  count: number;
+  values: Values;
+  compression: CompressionCodec;
 }
 
 /** Appends every chunk into a fresh store; the timing covers appends and the final flush. */
@@ -206,11 +222,14 @@ function plainWriteTrial(root: string, payloads: Buffer[], count: number): Sampl
   return { ns, units: count };
 }
 
-async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Promise<ResultRow[]> {
-  const chunks = records(count, valueBytes);
+async function runCase(ctx: SuiteContext, { valueBytes, count, values, compression }: EmbeddedCase): Promise<ResultRow[]> {
+  const chunks = records(count, valueBytes, values);
   const payloads = chunks.map((chunk) => Buffer.concat(chunk.flatMap((r) => [r.key, r.value])));
-  const rounds = ctx.quick ? { warmup: 1, trials: 3 } : roundsFor(ctx);
-  const label = `${count / 1000}k records, ${valueBytes} B values`;
+  // Every trial opens and fills fresh stores: one round is enough to prove a smoke run, and
+  // quick runs give the five codec cases one round less.
+  const rounds = byMode(ctx, roundsFor(ctx), { warmup: 1, trials: values === 'json' ? 2 : 3 }, { warmup: 0, trials: 1 });
+  const label = `${count / 1000}k records, ${valueBytes} B ${values === 'json' ? `JSON values, compression ${compression}` : 'values'}`;
+  const ours = tributaryStore(compression);
   const row = (kind: string, baseline: string, target?: number) => ({
     suite: SUITE,
     case: `${kind}, ${label}`,
@@ -224,7 +243,7 @@ async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Pr
   const appendComparison = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'tributary', trial: () => appendTrial(tributaryStore, ctx.tmpDir, chunks, count) },
+    subject: { name: 'tributary', trial: () => appendTrial(ours, ctx.tmpDir, chunks, count) },
     baselines: [
       { name: 'fs.writeSync', trial: () => plainWriteTrial(ctx.tmpDir, payloads, count) },
       ...PEERS.map(([name, factory]) => ({ name, trial: () => appendTrial(factory, ctx.tmpDir, chunks, count) })),
@@ -233,7 +252,7 @@ async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Pr
 
   log(`${SUITE}: scan, ${label}`);
   const scanStores: [string, Store, string][] = [];
-  for (const [name, factory] of [['tributary', tributaryStore] as [string, StoreFactory], ...PEERS]) {
+  for (const [name, factory] of [['tributary', ours] as [string, StoreFactory], ...PEERS]) {
     const dir = mkdtempSync(join(ctx.tmpDir, 'scan-'));
     const store = await factory(dir);
     for (const chunk of chunks) await store.append(chunk);
@@ -246,11 +265,11 @@ async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Pr
     if (scanned !== count) throw new Error(`scan read ${scanned} of ${count} records`);
     return { ns, units: count };
   };
-  const [ours, ...peers] = scanStores;
+  const [subject, ...peers] = scanStores;
   const scanComparison = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'tributary', trial: scanTrial(ours![1]) },
+    subject: { name: 'tributary', trial: scanTrial(subject![1]) },
     baselines: peers.map(([name, store]) => ({ name, trial: scanTrial(store) })),
   });
   for (const [, store, dir] of scanStores) {
@@ -258,8 +277,9 @@ async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Pr
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const appendTarget = valueBytes >= 1024 ? 0.5 : undefined;
-  const peerTarget = valueBytes <= 100 ? 3 : undefined;
+  const uncompressed = values === 'random';
+  const appendTarget = uncompressed && valueBytes >= 1024 ? 0.5 : undefined;
+  const peerTarget = uncompressed && valueBytes <= 100 ? 3 : undefined;
   return [
     toRow(row('append', 'fs.writeSync of the key+value bytes', appendTarget), appendComparison, 0),
     ...PEERS.map(([name], i) => toRow(row('append', name, peerTarget), appendComparison, i + 1)),
@@ -267,8 +287,22 @@ async function runSize(ctx: SuiteContext, valueBytes: number, count: number): Pr
   ];
 }
 
+const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+function cases(ctx: SuiteContext): EmbeddedCase[] {
+  const random = (valueBytes: number, count: number): EmbeddedCase => ({ valueBytes, count, values: 'random', compression: 'none' });
+  const codecCount = byMode(ctx, 30_000, 3_000, 1_000);
+  return [
+    random(100, byMode(ctx, 200_000, 50_000, 2_000)),
+    random(1024, byMode(ctx, 50_000, 20_000, 1_000)),
+    random(16 * 1024, byMode(ctx, 5_000, 500, 100)),
+    ...CODECS.map((compression): EmbeddedCase => ({ valueBytes: 1024, count: codecCount, values: 'json', compression })),
+  ];
+}
+
 export async function runEmbedded(ctx: SuiteContext): Promise<ResultRow[]> {
-  const rows = [...(await runSize(ctx, 100, ctx.quick ? 50_000 : 200_000)), ...(await runSize(ctx, 1024, ctx.quick ? 20_000 : 50_000))];
+  const rows: ResultRow[] = [];
+  for (const c of cases(ctx)) rows.push(...(await runCase(ctx, c)));
   if (sink === 0x7fffffff) log('(sink hit)');
   return rows;
 }

@@ -13,7 +13,7 @@
  *   `__consumer_offsets` (default durability), awaited one by one and 100 in flight; baseline:
  *   Partition.append of a prebuilt batch of the same records (same key and value sizes)
  *   on a topic of the same engine, the commit's floor.
- * - load: GroupCoordinator.open() rebuilding groups from 1M commits (100k quick); baseline:
+ * - load: GroupCoordinator.open() rebuilding groups from 1M commits (50k quick); baseline:
  *   a bare scan of the same log (every record's key and value view, nothing decoded).
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +32,7 @@ import { offsetCommitKey, offsetCommitValue } from '../../src/group/OffsetsTopic
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { startMockCluster, type BrokerUnderTest } from '../../test/interop/brokers.js';
-import { compare, log, type Comparison, perSecond, roundsFor, timeAsync, toRow, type Contender, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import { byMode, compare, log, type Comparison, perSecond, roundsFor, timeAsync, toRow, type Contender, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
 
 const SUITE = 'groups';
 // test/helpers/kafkajs.ts imports kafkajs' named exports, which only vitest's interop resolves.
@@ -118,7 +118,7 @@ function rebalanceRow(caseName: string, baseline: string, comparison: Comparison
 }
 
 function rebalanceRounds(ctx: SuiteContext): { warmup: number; trials: number } {
-  return ctx.quick ? { warmup: 1, trials: 3 } : { warmup: 2, trials: 9 };
+  return byMode(ctx, { warmup: 2, trials: 9 }, { warmup: 1, trials: 3 }, { warmup: 0, trials: 1 });
 }
 
 async function runEmbeddedRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
@@ -206,7 +206,7 @@ async function runCommit(ctx: SuiteContext): Promise<ResultRow[]> {
       coordinator.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: TOPIC, partition: i % IN_FLIGHT, offset: i, leaderEpoch: 0, metadata: null }] });
     const floor = engine.partition('floor', 0);
     const batch = sameSizedBatch(groupId);
-    const commits = ctx.quick ? 5_000 : 20_000;
+    const commits = byMode(ctx, 20_000, 5_000, 500);
     const rows: ResultRow[] = [];
     for (const inFlight of [1, IN_FLIGHT]) {
       const label = inFlight === 1 ? 'awaited one by one' : `${inFlight} in flight`;
@@ -247,12 +247,16 @@ const OFFSETS_PARTITIONS = 50;
 /** `commits` commits: LOAD_GROUPS groups x LOAD_PARTITIONS partitions, LOAD_PER_REQUEST offsets per request. */
 async function writeCommits(dataDir: string, commits: number): Promise<void> {
   const engine = await Engine.open({ dataDir, ...ENGINE_OPTIONS });
-  engine.createTopic('events', { partitions: LOAD_PARTITIONS });
+  // Every group gets at least one request, however few the commits (smoke runs), and
+  // small runs do not pay for creating a thousand partitions.
+  const perRequest = Math.min(LOAD_PER_REQUEST, Math.ceil(commits / LOAD_GROUPS));
+  const partitions = Math.min(LOAD_PARTITIONS, perRequest);
+  engine.createTopic('events', { partitions });
   const coordinator = await GroupCoordinator.open({ engine, offsetsTopicPartitions: OFFSETS_PARTITIONS });
   for (let done = 0, request = 0; done < commits; request++) {
-    const offsets = Array.from({ length: Math.min(LOAD_PER_REQUEST, commits - done) }, (_, i) => ({
+    const offsets = Array.from({ length: Math.min(perRequest, commits - done) }, (_, i) => ({
       topic: 'events',
-      partition: (done + i) % LOAD_PARTITIONS,
+      partition: (done + i) % partitions,
       offset: done + i,
       leaderEpoch: 0,
       metadata: null,
@@ -282,7 +286,7 @@ function scanPartition(partition: Partition): number {
 }
 
 async function runLoad(ctx: SuiteContext): Promise<ResultRow[]> {
-  const commits = ctx.quick ? 100_000 : 1_000_000;
+  const commits = byMode(ctx, 1_000_000, 50_000, 5_000);
   const dataDir = mkdtempSync(join(ctx.tmpDir, 'offsets-load-'));
   log(`${SUITE}: writing ${commits} offset commits`);
   await writeCommits(dataDir, commits);
@@ -305,7 +309,7 @@ async function runLoad(ctx: SuiteContext): Promise<ResultRow[]> {
       if (records !== commits) throw new Error(`scan saw ${records} records, expected ${commits}`);
       return { ns, units: commits };
     };
-    const comparison = await compare({ ...(ctx.quick ? { warmup: 1, trials: 5 } : { warmup: 1, trials: 7 }), rate: perSecond, subject: { name: 'load', trial: load }, baselines: [{ name: 'scan', trial: scan }] });
+    const comparison = await compare({ ...byMode(ctx, { warmup: 1, trials: 7 }, { warmup: 1, trials: 5 }, { warmup: 0, trials: 2 }), rate: perSecond, subject: { name: 'load', trial: load }, baselines: [{ name: 'scan', trial: scan }] });
     return [
       toRow(
         { suite: SUITE, case: `offsets load, ${commits / 1000}k commits, ${LOAD_GROUPS} groups`, metric: 'commits', unit: 'commits/s', baseline: 'bare scan of __consumer_offsets' },

@@ -34,6 +34,7 @@ import { native, type NativeSegment } from '../../src/native/addon.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { buildBatchOfSize } from '../batches.js';
 import {
+  byMode,
   compare,
   type Contender,
   KiB,
@@ -199,7 +200,7 @@ function sizeLabel(bytes: number): string {
 async function throughput(ctx: SuiteContext, batchBytes: number, rounds: { warmup: number; trials: number }): Promise<ResultRow[]> {
   const batch = buildBatchOfSize(batchBytes);
   const records = batch.readInt32BE(BatchHeader.lastOffsetDelta) + 1;
-  const perTrial = (ctx.quick ? 64 : 256) * MiB;
+  const perTrial = byMode(ctx, 256, 64, 8) * MiB;
   const count = perTrial / batchBytes;
   const dir = mkdtempSync(join(ctx.tmpDir, 'append-'));
   const theLog = Log.open({ dir: join(dir, 'bench-0'), config: logConfig('never', perTrial) });

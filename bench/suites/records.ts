@@ -10,15 +10,17 @@
  * - validate: validateRecordBatchSync (header, CRC, every record's framing) vs the CRC-only
  *   batch scan the Log ran before record validation existed: the price of the record check.
  *
- * kafkajs' encoder and decoder are async; each batch is awaited, as its producer and
- * consumer do.
+ * Every trial is a Benchmark.js run (bench/micro.ts), one batch per call. kafkajs'
+ * encoder and decoder are async; each batch is awaited (Benchmark.js's deferred mode),
+ * as its producer and consumer do.
  */
 import { createRequire } from 'node:module';
 import { native } from '../../src/native/addon.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { RecordBatchBuilder, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
 import { validateRecordBatchSync } from '../../src/record/RecordBatchValidator.js';
-import { compare, log, perSecond, roundsFor, timeAsync, timeSync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import { compare, log, perSecond, roundsFor, toRow, type ResultRow, type SuiteContext } from '../harness.js';
+import { benchmarkTrial, deferredBenchmarkTrial, microOptions } from '../micro.js';
 
 const SUITE = 'records';
 const BATCH_BYTES = 16 * 1024;
@@ -60,21 +62,14 @@ function touch(key: Buffer | null, value: Buffer | null): number {
   return (key?.[0] ?? 0) + (value?.[value.length - 1] ?? 0);
 }
 
-/** A trial of `batches` repetitions of a synchronous step, counted in records. */
-function syncTrial(batches: number, records: number, step: () => void): () => Sample {
-  return () => ({ ns: timeSync(() => { for (let i = 0; i < batches; i++) step(); }), units: batches * records });
-}
-
-function asyncTrial(batches: number, records: number, step: () => Promise<void>): () => Promise<Sample> {
-  return async () => ({ ns: await timeAsync(async () => { for (let i = 0; i < batches; i++) await step(); }), units: batches * records });
-}
-
 async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow[]> {
   const records = sampleRecords(valueBytes);
   const count = records.length;
   const batch = buildOurs(records);
-  const batches = ctx.quick ? 300 : 1000;
-  const rounds = roundsFor(ctx);
+  const options = microOptions(ctx);
+  const syncTrial = (step: () => void) => benchmarkTrial(step, count, options);
+  const asyncTrial = (step: () => Promise<void>) => deferredBenchmarkTrial(step, count, options);
+  const rounds = roundsFor(ctx, 'micro');
   const label = `${valueBytes} B values, ${count} records a batch`;
   const row = (kind: string, baseline: string) => ({ suite: SUITE, case: `${kind}, ${label}`, metric: 'records', unit: 'records/s', baseline });
 
@@ -82,8 +77,8 @@ async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow
   const encode = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'RecordBatchBuilder', trial: syncTrial(batches, count, () => void (sink ^= buildOurs(records).length)) },
-    baselines: [{ name: 'kafkajs encoder', trial: asyncTrial(batches, count, async () => void (sink ^= (await buildKafkajs(records)).length)) }],
+    subject: { name: 'RecordBatchBuilder', trial: syncTrial(() => void (sink ^= buildOurs(records).length)) },
+    baselines: [{ name: 'kafkajs encoder', trial: asyncTrial(async () => void (sink ^= (await buildKafkajs(records)).length)) }],
   });
   log(`${SUITE}: decode, ${label}`);
   const decode = await compare({
@@ -91,14 +86,14 @@ async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow
     rate: perSecond,
     subject: {
       name: 'RecordBatch.records',
-      trial: syncTrial(batches, count, () => {
+      trial: syncTrial(() => {
         for (const r of RecordBatch.from(batch).records()) sink ^= touch(r.key, r.value);
       }),
     },
     baselines: [
       {
         name: 'kafkajs decoder',
-        trial: asyncTrial(batches, count, async () => {
+        trial: asyncTrial(async () => {
           for (const r of (await kafkajsDecode(new KafkajsDecoder(batch))).records) sink ^= touch(r.key, r.value);
         }),
       },
@@ -109,8 +104,8 @@ async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow
   const validate = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'validateRecordBatchSync', trial: syncTrial(batches * 4, count, () => void (sink ^= validateRecordBatchSync(batch).recordCount)) },
-    baselines: [{ name: 'CRC-only batch scan', trial: syncTrial(batches * 4, count, () => void native.scanBatches(batch, scanOut, 1 | 2, 0, 0, Number.MAX_SAFE_INTEGER, 0)) }],
+    subject: { name: 'validateRecordBatchSync', trial: syncTrial(() => void (sink ^= validateRecordBatchSync(batch).recordCount)) },
+    baselines: [{ name: 'CRC-only batch scan', trial: syncTrial(() => void native.scanBatches(batch, scanOut, 1 | 2, 0, 0, Number.MAX_SAFE_INTEGER, 0)) }],
   });
   return [
     toRow(row('encode', 'kafkajs 2.2.4 encoder'), encode),

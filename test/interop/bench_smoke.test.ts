@@ -1,0 +1,17 @@
+/**
+ * Every bench suite in smoke mode, including those driving kcat, kafkajs and librdkafka's
+ * mock cluster (/usr/bin/python3 with confluent-kafka): the JSON must match the schema and
+ * every suite must report. test/bench/results.test.ts runs the fast subset in `npm test`.
+ */
+import { beforeAll, expect, test } from 'vitest';
+import { compileBench, resultsProblems, runSmoke } from '../bench/benchRun.js';
+
+const ALL = ['log-append', 'log-read', 'recovery', 'crc32c', 'varints', 'records', 'codecs', 'embedded', 'broker', 'groups'];
+
+beforeAll(() => compileBench(), 120_000);
+
+test('all bench suites in smoke mode: every row matches the schema, every suite reports', () => {
+  const report = runSmoke(ALL) as { suites: string[] };
+  expect(report.suites).toEqual(ALL);
+  expect(resultsProblems(report)).toEqual([]);
+}, 300_000);
