@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Disk } from './disk.js';
 import type { Machine, ResultRow } from './harness.js';
 
 export interface BenchReport {
@@ -112,6 +113,11 @@ function ratios(rows: ResultRow[]): ChartSpec {
   };
 }
 
+function diskLabel(disk: Disk): string {
+  const kind = disk.rotational === undefined ? '' : disk.rotational ? ' (rotational)' : ' (non-rotational)';
+  return `${disk.path} on ${disk.filesystem ?? '?'} ${disk.device ?? '?'}${kind}`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -180,7 +186,7 @@ td, th { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
 <script>${chartLibrary()}</script>
 </head><body>
 <h1>tributary benchmarks</h1>
-<p>${escapeHtml(report.mode)} run, ${escapeHtml(report.date)}: ${escapeHtml(m.cpuModel)}, ${m.cores} cores, Node ${escapeHtml(m.nodeVersion)}, ${escapeHtml(m.platform)}-${escapeHtml(m.arch)}.
+<p>${escapeHtml(report.mode)} run, ${escapeHtml(report.date)}: ${escapeHtml(m.cpuModel)}, ${m.cores} cores, Node ${escapeHtml(m.nodeVersion)}, ${escapeHtml(m.platform)}-${escapeHtml(m.arch)}, ${escapeHtml(diskLabel(m.disk))}.
 Every ratio is tributary over a baseline measured in the same run, round by round.</p>
 ${notes === '' ? '' : `<ul>${notes}</ul>`}
 ${canvases}

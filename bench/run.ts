@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     results,
   };
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  const htmlPath = join(resultsDir, 'report.html');
+  const htmlPath = join(dirname(path), 'report.html');
   writeReport(report, htmlPath);
   harness.log(`wrote ${path} and ${htmlPath}`);
   if (failed) process.exitCode = 1;

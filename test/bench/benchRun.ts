@@ -17,8 +17,11 @@ export function compileBench(): void {
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json', '--incremental', '--tsBuildInfoFile', '.bench-build/tsbuildinfo'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
 }
 
-/** Runs `run.js --quick --smoke --suite <suites> --out FILE`; returns the parsed JSON (the run must exit 0). */
-export function runSmoke(suites: string[]): unknown {
+/**
+ * Runs `run.js --quick --smoke --suite <suites> --out FILE` (which must exit 0); returns
+ * the parsed JSON and the HTML report written beside it.
+ */
+export function runSmoke(suites: string[]): { report: unknown; html: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-test-'));
   try {
     const out = join(dir, 'results.json');
@@ -27,7 +30,7 @@ export function runSmoke(suites: string[]): unknown {
       stdio: ['ignore', 'ignore', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
     });
-    return JSON.parse(readFileSync(out, 'utf8')) as unknown;
+    return { report: JSON.parse(readFileSync(out, 'utf8')) as unknown, html: readFileSync(join(dir, 'report.html'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@ const REPORT: BenchReport = {
   date: '2026-11-25T00:00:00.000Z',
   mode: 'quick',
   suites: ['embedded', 'broker'],
-  machine: { cpuModel: 'test <cpu>', cores: 2, nodeVersion: 'v20', platform: 'linux', arch: 'x64', kernel: '6', totalMemoryGiB: 1 },
+  machine: { cpuModel: 'test <cpu>', cores: 2, nodeVersion: 'v20', platform: 'linux', arch: 'x64', kernel: '6', totalMemoryGiB: 1, disk: { path: '/tmp', filesystem: 'ext4', device: '/dev/vda' } },
   notes: ['a note with </script> in it'],
   results: [
     row('embedded', 'append, 50k records, 100 B values', 'records', 'lmdb', 500, 300, 3),

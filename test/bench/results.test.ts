@@ -44,7 +44,9 @@ describe('npm run bench -- --quick --smoke', () => {
   beforeAll(() => compileBench(), 120_000);
 
   test(`${SUITES.join(', ')}: every row matches the schema, every suite reports`, () => {
-    const report = runSmoke(SUITES) as { suites: string[]; mode: string };
+    const { report: results, html } = runSmoke(SUITES);
+    const report = results as { suites: string[]; mode: string };
+    expect(html).toMatch(/<canvas id="chart0">/);
     expect(report.mode).toBe('smoke');
     expect(report.suites).toEqual(SUITES);
     expect(resultsProblems(report)).toEqual([]);
