@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { NO_PROGRESS, progress } from '../src/cli/Progress.js';
 import { diskInfo, type Disk } from './disk.js';
 
 /** What one trial did: how long it took and how much work (bytes or operations) it did. */
@@ -121,16 +122,24 @@ export const perSecond = (s: Sample): number => (s.units / s.ns) * 1e9;
 export async function compare(spec: CompareSpec): Promise<Comparison> {
   const contenders = [spec.subject, ...spec.baselines];
   const rates: number[][] = contenders.map(() => []);
-  for (let round = 0; round < spec.warmup + spec.trials; round++) {
-    const line: string[] = [];
-    for (let c = 0; c < contenders.length; c++) {
-      await collectGarbage();
-      const sample = await contenders[c]!.trial();
-      const rate = spec.rate(sample);
-      if (round >= spec.warmup) rates[c]!.push(rate);
-      line.push(`${contenders[c]!.name} ${formatNumber(rate)}`);
+  // On a terminal, a bar over this comparison's trials; --verbose prints every round instead.
+  const bar = verbose ? NO_PROGRESS : progress('  trials', process.stderr, { format: String, plainLines: false });
+  bar.expect((spec.warmup + spec.trials) * contenders.length);
+  try {
+    for (let round = 0; round < spec.warmup + spec.trials; round++) {
+      const line: string[] = [];
+      for (let c = 0; c < contenders.length; c++) {
+        await collectGarbage();
+        const sample = await contenders[c]!.trial();
+        const rate = spec.rate(sample);
+        if (round >= spec.warmup) rates[c]!.push(rate);
+        line.push(`${contenders[c]!.name} ${formatNumber(rate)}`);
+        bar.advance(1);
+      }
+      if (verbose) log(`  ${round < spec.warmup ? 'warmup' : `trial ${round - spec.warmup + 1}`}: ${line.join(' | ')}`);
     }
-    if (verbose) log(`  ${round < spec.warmup ? 'warmup' : `trial ${round - spec.warmup + 1}`}: ${line.join(' | ')}`);
+  } finally {
+    bar.stop();
   }
   return { subject: rates[0]!, baselines: rates.slice(1) };
 }

@@ -26,17 +26,24 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
+export interface ProgressOptions {
+  /** How amounts of work are shown; bytes by default. */
+  format?: (amount: number) => string;
+  /** Whether a stream that is not a terminal gets plain lines (the default) or nothing. */
+  plainLines?: boolean;
+}
+
 class ProgressBar implements Progress {
   private readonly bar: cliProgress.SingleBar;
   private total = 0;
   private done = 0;
   private started = false;
 
-  constructor(label: string, stream: NodeJS.WritableStream) {
+  constructor(label: string, stream: NodeJS.WritableStream, format: (amount: number) => string) {
     this.bar = new cliProgress.SingleBar({
       stream,
       format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
-      formatValue: (value, _options, type) => (type === 'value' || type === 'total' ? formatBytes(value) : String(value)),
+      formatValue: (value, _options, type) => (type === 'value' || type === 'total' ? format(value) : String(value)),
       clearOnComplete: true,
       hideCursor: true,
     });
@@ -73,6 +80,7 @@ class PlainProgress implements Progress {
   constructor(
     private readonly label: string,
     private readonly stream: NodeJS.WritableStream,
+    private readonly format: (amount: number) => string,
   ) {}
 
   expect(bytes: number): void {
@@ -85,13 +93,15 @@ class PlainProgress implements Progress {
     const step = Math.min(PLAIN_STEPS, Math.floor((this.done / this.total) * PLAIN_STEPS));
     if (step <= this.step) return;
     this.step = step;
-    this.stream.write(`${this.label}: ${(step * 100) / PLAIN_STEPS}% (${formatBytes(this.done)} of ${formatBytes(this.total)})\n`);
+    this.stream.write(`${this.label}: ${(step * 100) / PLAIN_STEPS}% (${this.format(this.done)} of ${this.format(this.total)})\n`);
   }
 
   stop(): void {}
 }
 
-/** A bar labelled `label` on `stream` (default stderr) when it is a terminal, else plain lines. */
-export function progress(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): Progress {
-  return stream.isTTY === true ? new ProgressBar(label, stream) : new PlainProgress(label, stream);
+/** A bar labelled `label` on `stream` (default stderr) when it is a terminal, else plain lines (or nothing). */
+export function progress(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr, options: ProgressOptions = {}): Progress {
+  const { format = formatBytes, plainLines = true } = options;
+  if (stream.isTTY === true) return new ProgressBar(label, stream, format);
+  return plainLines ? new PlainProgress(label, stream, format) : NO_PROGRESS;
 }

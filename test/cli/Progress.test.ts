@@ -51,6 +51,20 @@ describe('progress', () => {
     expect(stream.text).toMatch(/scan \[=+\] 100% \| 10\.0 MiB\/10\.0 MiB/);
   });
 
+  it('counts in the given format, and can stay silent when the stream is not a terminal', () => {
+    const tty = new Capture(true);
+    const bar = progress('trials', tty, { format: String, plainLines: false });
+    bar.expect(8);
+    for (let i = 0; i < 8; i++) bar.advance(1);
+    bar.stop();
+    expect(tty.text).toMatch(/trials \[=+\] 100% \| 8\/8/);
+    const piped = new Capture(false);
+    const quiet = progress('trials', piped, { format: String, plainLines: false });
+    quiet.expect(8);
+    quiet.advance(8);
+    expect(piped.text).toBe('');
+  });
+
   it('shows no bar until there is work', () => {
     const stream = new Capture(true);
     const bar = progress('scan', stream);
