@@ -62,19 +62,25 @@ class AssignmentWatch {
   }
 }
 
+/** A member that gave up (a client crashing after its retries) would leave the watch waiting for ever. */
+const REBALANCE_TIMEOUT_MS = 60_000;
+
 /** Starts members 0..n-2, then times the start of the last until the watch is done. */
 async function timeRebalance(members: number, start: (member: number) => void, watch: AssignmentWatch): Promise<Sample> {
-  // The coordinator's and the embedded members' timers are unref'd: without a ref'd handle Node would exit mid-join.
-  const keepAlive = setInterval(() => undefined, 1000);
+  // Also keeps the process alive: the coordinator's and the embedded members' timers are unref'd.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the rebalance of ${members} members did not complete in ${REBALANCE_TIMEOUT_MS} ms`)), REBALANCE_TIMEOUT_MS);
+  });
   try {
     for (let m = 0; m < members - 1; m++) start(m);
     const ns = await timeAsync(async () => {
       start(members - 1);
-      await watch.done;
+      await Promise.race([watch.done, timeout]);
     });
     return { ns, units: 1 };
   } finally {
-    clearInterval(keepAlive);
+    clearTimeout(timer);
   }
 }
 
