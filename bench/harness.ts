@@ -283,6 +283,16 @@ export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** A suite some of whose cases failed: the rows of the others still go into the results. */
+export class PartialSuiteError extends Error {
+  constructor(
+    readonly rows: ResultRow[],
+    failures: string[],
+  ) {
+    super(failures.join('; '));
+  }
+}
+
 /** What run.ts hands every suite. */
 export interface SuiteContext {
   quick: boolean;
@@ -306,8 +316,8 @@ export interface SuiteContext {
 export function roundsFor(ctx: SuiteContext, kind: 'long' | 'short' | 'micro' = 'long'): { warmup: number; trials: number } {
   if (ctx.smoke) return { warmup: 0, trials: 2 };
   if (kind === 'micro') return ctx.quick ? { warmup: 1, trials: 3 } : { warmup: 2, trials: 9 };
-  if (kind === 'short') return ctx.quick ? { warmup: 3, trials: 15 } : { warmup: 3, trials: 41 };
-  return ctx.quick ? { warmup: 2, trials: 7 } : { warmup: 2, trials: 11 };
+  if (kind === 'short') return ctx.quick ? { warmup: 2, trials: 11 } : { warmup: 3, trials: 41 };
+  return ctx.quick ? { warmup: 1, trials: 5 } : { warmup: 2, trials: 11 };
 }
 
 /** The value for this run's mode (smoke wins over quick). */

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       } catch (error) {
         // One broken suite should not cost the figures of the others.
         failed = true;
+        if (error instanceof harness.PartialSuiteError) results.push(...error.rows);
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         harness.log(`${name} failed: ${message}`);
         ctx.notes.push(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -70,8 +70,8 @@ const FULL: Plan = {
 };
 
 const QUICK: Plan = {
-  rounds: { warmup: 1, trials: 5 },
-  latencyRounds: { warmup: 2, trials: 2 },
+  rounds: { warmup: 1, trials: 4 },
+  latencyRounds: { warmup: 1, trials: 2 },
   kafkajsRecords: 6_000,
   kcatRecords: 30_000,
   latencyRecords: LATENCY_RATE,
