@@ -89,7 +89,7 @@ function ours(codec: CompressionCodec, op: Op, mode: Mode): Call {
 
 export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
   const rounds = roundsFor(ctx, 'micro');
-  const targetMs = byMode(ctx, 40, 10, 2);
+  const targetMs = byMode(ctx, 40, 8, 2);
   const options = microOptions(ctx);
   const rows: ResultRow[] = [];
   for (const [codec, library] of Object.entries(libraries()) as [Exclude<CompressionCodec, 'none'>, Library][]) {

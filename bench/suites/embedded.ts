@@ -293,8 +293,8 @@ function cases(ctx: SuiteContext): EmbeddedCase[] {
   const random = (valueBytes: number, count: number): EmbeddedCase => ({ valueBytes, count, values: 'random', compression: 'none' });
   const codecCount = byMode(ctx, 30_000, 3_000, 1_000);
   return [
-    random(100, byMode(ctx, 200_000, 50_000, 2_000)),
-    random(1024, byMode(ctx, 50_000, 20_000, 1_000)),
+    random(100, byMode(ctx, 200_000, 30_000, 2_000)),
+    random(1024, byMode(ctx, 50_000, 12_000, 1_000)),
     random(16 * 1024, byMode(ctx, 5_000, 500, 100)),
     ...CODECS.map((compression): EmbeddedCase => ({ valueBytes: 1024, count: codecCount, values: 'json', compression })),
   ];
