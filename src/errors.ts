@@ -128,6 +128,16 @@ export class TributaryError extends Error {
   }
 }
 
+function kafkaErrorOfCode(code: number): KafkaError {
+  return Object.values(KafkaErrors).find((e) => e.code === code) ?? { code, name: `ERROR_${code}`, retriable: false };
+}
+
+/** An error code from a Kafka response as a TributaryError named after Kafka's error (`ERR_REBALANCE_IN_PROGRESS`, ...). */
+export function kafkaResponseError(errorCode: number, what: string): TributaryError {
+  const { name } = kafkaErrorOfCode(errorCode);
+  return new TributaryError(`${what} failed: ${name}`, `ERR_${name}`);
+}
+
 export function isTributaryError(error: unknown, code?: string): error is TributaryError {
   return error instanceof TributaryError && (code === undefined || error.code === code);
 }

@@ -1,6 +1,5 @@
 /** How many partitions a topic has, on either kind of target; an unknown topic is Kafka's UNKNOWN_TOPIC_OR_PARTITION. */
-import { groupError as kafkaError } from '../client/ConsumerCoordinator.js';
-import { KafkaErrors } from '../errors.js';
+import { KafkaErrors, kafkaResponseError as kafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/index.js';
 import type { Target } from './Target.js';
 

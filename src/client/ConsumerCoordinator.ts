@@ -6,7 +6,7 @@
  * member id and generation, on ILLEGAL_GENERATION resetting the generation, on
  * UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID resetting both (its partitions are lost).
  */
-import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
+import { KafkaErrors, kafkaResponseError } from '../errors.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../group/ConsumerProtocol.js';
 import type { GroupCoordinator, JoinGroupResult } from '../group/GroupCoordinator.js';
 
@@ -42,15 +42,6 @@ const RETRY_BACKOFF_MS = 100;
 const E = KafkaErrors;
 const RETRIABLE_JOIN = new Set<number>([E.REBALANCE_IN_PROGRESS.code, E.COORDINATOR_NOT_AVAILABLE.code, E.NOT_COORDINATOR.code, E.COORDINATOR_LOAD_IN_PROGRESS.code]);
 
-function kafkaErrorOfCode(code: number): KafkaError {
-  return Object.values(KafkaErrors).find((e) => e.code === code) ?? { code, name: `ERROR_${code}`, retriable: false };
-}
-
-/** A group call's error code as a TributaryError named after Kafka's error (ERR_REBALANCE_IN_PROGRESS, ...). */
-export function groupError(errorCode: number, what: string): TributaryError {
-  const { name } = kafkaErrorOfCode(errorCode);
-  return new TributaryError(`${what} failed: ${name}`, `ERR_${name}`);
-}
 
 /** A sleep that rejoin requests and close() cut short. */
 class Sleep {
@@ -162,7 +153,7 @@ export class ConsumerCoordinator {
       this.resetGeneration(errorCode === E.UNKNOWN_MEMBER_ID.code);
       return;
     }
-    if (!RETRIABLE_JOIN.has(errorCode)) throw groupError(errorCode, `joining group ${this.groupId}`);
+    if (!RETRIABLE_JOIN.has(errorCode)) throw kafkaResponseError(errorCode, `joining group ${this.groupId}`);
     await this.sleep.for(RETRY_BACKOFF_MS);
   }
 
@@ -179,7 +170,7 @@ export class ConsumerCoordinator {
       this.resetGeneration(errorCode !== E.ILLEGAL_GENERATION.code);
       return this.requestRejoin();
     }
-    if (!RETRIABLE_JOIN.has(errorCode)) throw groupError(errorCode, `heartbeat in group ${this.groupId}`);
+    if (!RETRIABLE_JOIN.has(errorCode)) throw kafkaResponseError(errorCode, `heartbeat in group ${this.groupId}`);
   }
 
   /** The partitions are lost: the next onJoinPrepare is told the generation is gone. */
@@ -193,7 +184,7 @@ export class ConsumerCoordinator {
   /** Commits as this member; a stale generation or a rebalance under way fails with Kafka's error. */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
     if (offsets.length === 0) return;
-    if (this.generationId === NO_GENERATION) throw groupError(E.REBALANCE_IN_PROGRESS.code, `committing for group ${this.groupId} before joining it`);
+    if (this.generationId === NO_GENERATION) throw kafkaResponseError(E.REBALANCE_IN_PROGRESS.code, `committing for group ${this.groupId} before joining it`);
     const results = await this.coordinator.commitOffsets({
       groupId: this.groupId,
       generationId: this.generationId,
@@ -205,15 +196,15 @@ export class ConsumerCoordinator {
     if (failed === undefined) return;
     if (failed.errorCode === E.REBALANCE_IN_PROGRESS.code || failed.errorCode === E.ILLEGAL_GENERATION.code) this.requestRejoin();
     if (failed.errorCode === E.UNKNOWN_MEMBER_ID.code) this.resetGeneration(true);
-    throw groupError(failed.errorCode, `committing ${failed.topic}-${failed.partition} for group ${this.groupId}`);
+    throw kafkaResponseError(failed.errorCode, `committing ${failed.topic}-${failed.partition} for group ${this.groupId}`);
   }
 
   /** The group's committed offsets for the partitions; -1 where there is none. */
   async committed(partitions: { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; offset: number }[]> {
     const fetched = await this.coordinator.fetchOffsets({ groupId: this.groupId, partitions, requireStable: true });
-    if (fetched.errorCode !== E.NONE.code) throw groupError(fetched.errorCode, `fetching offsets of group ${this.groupId}`);
+    if (fetched.errorCode !== E.NONE.code) throw kafkaResponseError(fetched.errorCode, `fetching offsets of group ${this.groupId}`);
     const failed = fetched.offsets.find((o) => o.errorCode !== E.NONE.code);
-    if (failed !== undefined) throw groupError(failed.errorCode, `fetching the offset of ${failed.topic}-${failed.partition}`);
+    if (failed !== undefined) throw kafkaResponseError(failed.errorCode, `fetching the offset of ${failed.topic}-${failed.partition}`);
     return fetched.offsets;
   }
 

@@ -4,7 +4,7 @@
  * connection of its own to the coordinator FindCoordinator names, so that a JoinGroup
  * waiting for a rebalance holds up no fetch, as in Kafka's clients.
  */
-import { KafkaErrors } from '../errors.js';
+import { KafkaErrors, kafkaResponseError } from '../errors.js';
 import type {
   FetchedOffset,
   HeartbeatRequest,
@@ -20,7 +20,7 @@ import type {
 } from '../group/GroupCoordinator.js';
 import { ApiKey, type Struct } from '../protocol/index.js';
 import { BrokerConnection } from './BrokerConnection.js';
-import { groupError, type GroupCoordinatorApi } from './ConsumerCoordinator.js';
+import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 
 const GROUP_KEY_TYPE = 0;
 /** FindCoordinator v4 batched keys; LeaveGroup v3 batched members; OffsetFetch v8 batched groups. */
@@ -57,7 +57,7 @@ async function findCoordinator(bootstrap: BrokerConnection, groupId: string): Pr
   const batched = bootstrap.versionOf(ApiKey.FindCoordinator) >= BATCH_FIND_VERSION;
   const response = await bootstrap.request(ApiKey.FindCoordinator, batched ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE });
   const found = (batched ? (response.coordinators as Struct[])[0]! : response) as { errorCode: number; host: string; port: number };
-  if (found.errorCode !== KafkaErrors.NONE.code) throw groupError(found.errorCode, `finding the coordinator of group ${groupId}`);
+  if (found.errorCode !== KafkaErrors.NONE.code) throw kafkaResponseError(found.errorCode, `finding the coordinator of group ${groupId}`);
   return { host: found.host, port: found.port };
 }
 

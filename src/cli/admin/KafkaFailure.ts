@@ -2,11 +2,10 @@
  * Failures as the admin commands report them, the same for both targets: what failed
  * and the Kafka error it is (`create topic 'x' failed: TOPIC_ALREADY_EXISTS (...)`).
  */
-import { TributaryError } from '../../errors.js';
-import { groupError } from '../../client/ConsumerCoordinator.js';
+import { kafkaResponseError, TributaryError } from '../../errors.js';
 
 export function kafkaFailure(what: string, errorCode: number, detail: string | null = null): TributaryError {
-  const error = groupError(errorCode, what);
+  const error = kafkaResponseError(errorCode, what);
   return detail === null || detail === '' ? error : new TributaryError(`${error.message} (${detail})`, error.code);
 }
 

@@ -4,8 +4,7 @@
  * batches skipped). A group member (BrokerGroupMember) changes the assignment.
  */
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
-import { groupError as kafkaError } from '../../client/ConsumerCoordinator.js';
-import { KafkaErrors } from '../../errors.js';
+import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import { RecordBatch } from '../../record/RecordBatch.js';
 import { clampOffset, type AssignmentListener, type RecordSource, type SourceBatch, type SourcePartition, type SourceRecord, type StartSpec } from './RecordSource.js';

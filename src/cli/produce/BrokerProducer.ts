@@ -3,10 +3,9 @@
  * explicit partition, else murmur2 of the key, else sticky), one RecordBatch v2 per
  * partition per send, all in one Produce request. Per-partition errors are Kafka's.
  */
-import { groupError as kafkaError } from '../../client/ConsumerCoordinator.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { toRecordInput, type ProducerRecord, type RecordMetadata } from '../../client/ProducerRecord.js';
-import { KafkaErrors } from '../../errors.js';
+import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import type { CompressionCodec } from '../../record/Compression.js';
 import { BuiltInPartitioner } from '../../record/Partitioner.js';
