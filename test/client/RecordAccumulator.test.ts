@@ -93,7 +93,10 @@ describe('RecordAccumulator', () => {
     const acc = accumulatorOn(log, 4096, 60_000);
     for (let i = 0; i < 2000; i++) {
       acc.append('t', 0, { value: compressibleValue(i) }, spec(codec));
-      if (i % 50 === 49) await new Promise(setImmediate); // sends arrive over time; sealed batches compress meanwhile
+      // Sends arrive over time and sealed batches compress meanwhile (on the thread pool for
+      // some codecs): a timer turn, not just an immediate, lets those compressions land and
+      // teach the estimator, as they would between real sends, on a loaded machine too.
+      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await acc.flush();
     const batches = batchesOf(log);
