@@ -19,6 +19,7 @@ import type {
   SyncGroupResult,
 } from '../group/GroupCoordinator.js';
 import { ApiKey, type Struct } from '../protocol/index.js';
+import { byTopic, type WireTopic } from '../protocol/TopicGroups.js';
 import { BrokerConnection } from './BrokerConnection.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 
@@ -28,28 +29,12 @@ const BATCH_FIND_VERSION = 4;
 const BATCH_LEAVE_VERSION = 3;
 const BATCH_OFFSET_FETCH_VERSION = 8;
 
-interface WireTopic<P> {
-  name: string;
-  partitions: P[];
-}
-
 interface WireCommittedOffset {
   partitionIndex: number;
   committedOffset: number;
   committedLeaderEpoch: number;
   metadata: string | null;
   errorCode: number;
-}
-
-/** Partitions grouped under their topic, in first-seen order. */
-function byTopic<T extends { topic: string }, P>(items: readonly T[], partition: (item: T) => P): WireTopic<P>[] {
-  const topics = new Map<string, P[]>();
-  for (const item of items) {
-    const list = topics.get(item.topic) ?? [];
-    list.push(partition(item));
-    topics.set(item.topic, list);
-  }
-  return [...topics].map(([name, partitions]) => ({ name, partitions }));
 }
 
 /** Asks `bootstrap` which broker coordinates `groupId`. */

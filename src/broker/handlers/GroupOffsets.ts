@@ -1,22 +1,7 @@
 /** OffsetCommit, OffsetFetch, OffsetDelete: committed offsets through the GroupCoordinator. */
 import type { Struct } from '../../protocol/index.js';
+import { byTopic } from '../../protocol/TopicGroups.js';
 import type { RequestContext, RequestHandler } from '../RequestContext.js';
-
-interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-/** Regroups per-partition results by topic, in first-seen order, as Kafka's responses list them. */
-function byTopic<T extends TopicPartition>(results: T[], partition: (r: T) => Struct): Struct[] {
-  const topics = new Map<string, Struct[]>();
-  for (const r of results) {
-    const list = topics.get(r.topic) ?? [];
-    list.push(partition(r));
-    topics.set(r.topic, list);
-  }
-  return [...topics].map(([name, partitions]) => ({ name, partitions }));
-}
 
 interface OffsetCommitRequest {
   groupId: string;
