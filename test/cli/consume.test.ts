@@ -9,7 +9,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary, type ServedBroker } from '../helpers/cli.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
-import { expectUsageErrors } from '../helpers/cliUsage.js';
+import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const T0 = 1_700_000_000_000;

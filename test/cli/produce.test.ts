@@ -9,7 +9,7 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary } from '../helpers/cli.js';
 import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
-import { expectUsageErrors } from '../helpers/cliUsage.js';
+import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface Seen {

@@ -39,8 +39,8 @@ export async function expectHelp(command: string, subcommands: readonly string[]
 }
 
 /** Every case exits 2 with one line on stderr matching its pattern. */
-export async function expectUsageErrors(cases: readonly (readonly [string[], RegExp])[]): Promise<void> {
-  const exits = await Promise.all(cases.map(([args]) => run(args)));
+export async function expectUsageErrors(cases: readonly (readonly [readonly string[], RegExp])[]): Promise<void> {
+  const exits = await Promise.all(cases.map(([args]) => run([...args])));
   exits.forEach((exit, i) => {
     expect(exit.code, cases[i]![0].join(' ')).toBe(2);
     expect(exit.stderr).toMatch(cases[i]![1]);
