@@ -11,6 +11,7 @@ const SRC = resolve(import.meta.dirname, '..', 'src');
 
 const RANK: Record<string, number> = {
   errors: 0,
+  retainShape: 0,
   native: 1,
   record: 2,
   log: 3,

@@ -3,6 +3,8 @@
  * without copying keys, values or header values.
  */
 import type { Record, RecordHeader } from '../record/Record.js';
+import { EXEMPLAR_RECORD } from '../record/RecordCursor.js';
+import { retainShape } from '../retainShape.js';
 
 export type { RecordHeader } from '../record/Record.js';
 
@@ -54,6 +56,8 @@ export class ConsumerRecord {
     return this.#record.headers;
   }
 }
+
+retainShape(new ConsumerRecord('', 0, EXEMPLAR_RECORD));
 
 /** The records of one fetch from one partition. */
 export interface ConsumerBatch {

@@ -11,6 +11,7 @@
 import type { AppendInfo } from '../log/Log.js';
 import type { CompressionCodec } from '../record/Compression.js';
 import { RecordBatchBuilder, type RecordInput } from '../record/RecordBatchBuilder.js';
+import { retainShape } from '../retainShape.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { CompressionRatioEstimator, ESTIMATION_FACTOR } from './CompressionRatioEstimator.js';
 
@@ -99,6 +100,11 @@ class PartitionQueue {
     readonly partition: number,
   ) {}
 }
+
+const exemplarBatch = new ProducerBatch({ compression: 'none', maxBatchBytes: 0 }, 1, Buffer.alloc(1024));
+exemplarBatch.builder.append({ key: null, value: null, timestamp: Date.now() });
+retainShape(exemplarBatch);
+retainShape(new PartitionQueue('', 0));
 
 /** Batch buffers kept for reuse, as Kafka's BufferPool keeps batch.size buffers. */
 const POOLED_BUFFERS = 4;

@@ -5,6 +5,7 @@
  */
 import { TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
+import { retainShape } from '../retainShape.js';
 import { compressionCodecOf, decompress, decompressSync, type CompressionCodec } from './Compression.js';
 import type { Record, TimestampType } from './Record.js';
 import { RecordCursor, type RecordBase } from './RecordCursor.js';
@@ -17,6 +18,10 @@ function readInt64(bytes: Buffer, at: number): number {
 }
 
 export class RecordBatch {
+  static {
+    retainShape(new RecordBatch(Buffer.alloc(0)));
+  }
+
   private constructor(readonly bytes: Buffer) {}
 
   /**

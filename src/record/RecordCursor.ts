@@ -8,6 +8,7 @@
  * out-of-bounds read.
  */
 import { TributaryError } from '../errors.js';
+import { retainShape } from '../retainShape.js';
 import type { Record, RecordHeader } from './Record.js';
 
 export interface RecordBase {
@@ -158,3 +159,9 @@ export class RecordCursor {
     return readVarint(this.bytes, this.position, end, this);
   }
 }
+
+const exemplarCursor = new RecordCursor(Buffer.from([0x0c, 0, 0, 0, 1, 1, 0]), 0, 7);
+/** A record (null key and value, no headers) as a cursor makes one, kept with its cursor for their shapes; see retainShape. */
+export const EXEMPLAR_RECORD: Record = exemplarCursor.next({ baseOffset: 0, baseTimestamp: Date.now(), logAppendTime: null });
+retainShape(exemplarCursor);
+retainShape(EXEMPLAR_RECORD);
