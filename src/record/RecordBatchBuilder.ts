@@ -125,12 +125,8 @@ export class RecordBatchBuilder {
 
   /** Encodes `record` as the next one; returns its offset delta. */
   append(record: RecordInput): number {
-    return this.appendRecord(record.key ?? null, record.value, record.headers, record.timestamp);
-  }
-
-  /** As append, from the record's fields (a producer's hot path makes no RecordInput). */
-  appendRecord(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number | undefined): number {
-    const time = timestamp ?? (this.baseTimestamp ??= Date.now());
+    const { key, value, headers } = record;
+    const time = record.timestamp ?? (this.baseTimestamp ??= Date.now());
     this.baseTimestamp ??= time;
     const timestampDelta = time - this.baseTimestamp;
     const noHeaders = headers === undefined || headers.length === 0;
