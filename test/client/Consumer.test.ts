@@ -179,6 +179,8 @@ describe('Consumer: what it reads', () => {
     expect(withHeaders!.headerList).toEqual(headers);
     expect(withHeaders!.key).toBeNull();
     expect(bare).toMatchObject({ key: null, value: null, headers: {}, headerList: [] });
+    // Where the fields sit in the batch is private: a spread copies what the record shows.
+    expect({ ...bare }).toEqual({ offset: 1, timestamp: bare!.timestamp, topic: 'events', partition: 0 });
   });
 
   test('control batches (transaction markers) are skipped entirely', async () => {
