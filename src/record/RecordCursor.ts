@@ -38,10 +38,32 @@ function readVarint(bytes: Buffer, at: number, end: number, cursor: { position: 
   return invalid(at, 'bad varint');
 }
 
+type BufferConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
+
 /**
- * Where a record's bytes are, for making its key and value views: Buffer.from over the
- * ArrayBuffer costs half what subarray does, and reading `bytes.buffer` costs about as
- * much again, so the cursor reads it once per records section.
+ * Node's own Buffer class (FastBuffer, which Buffer[Symbol.species] returns, as typed
+ * arrays' species protocol asks). Constructed over an ArrayBuffer it makes the view
+ * Buffer.from(arrayBuffer, offset, length) makes, without that function's argument checks
+ * (the cursor has checked every position): 43 ns a view instead of 100. Buffer.from if a
+ * Node ever stops handing it out.
+ */
+function nodeBufferClass(): BufferConstructor | null {
+  const species: unknown = (Buffer as unknown as { [Symbol.species]?: unknown })[Symbol.species];
+  if (typeof species !== 'function') return null;
+  const probe: unknown = new (species as BufferConstructor)(new ArrayBuffer(2), 1, 1);
+  return Buffer.isBuffer(probe) && probe.byteOffset === 1 && probe.length === 1 ? (species as BufferConstructor) : null;
+}
+
+const NodeBuffer: BufferConstructor =
+  nodeBufferClass() ??
+  (function (buffer: ArrayBufferLike, byteOffset: number, length: number) {
+    return Buffer.from(buffer, byteOffset, length);
+  } as unknown as BufferConstructor);
+
+/**
+ * Where a record's bytes are, for making its key and value views: a view over the
+ * ArrayBuffer costs less than half what subarray does, and reading `bytes.buffer` costs
+ * about as much again, so the cursor reads it once per records section.
  */
 interface RecordMemory {
   bytes: Buffer;
@@ -79,7 +101,7 @@ class DefaultRecord implements Record {
   }
 
   private view(start: number, length: number): Buffer {
-    return Buffer.from(this.memory.buffer, this.memory.byteOffset + start, length);
+    return new NodeBuffer(this.memory.buffer, this.memory.byteOffset + start, length);
   }
 }
 
