@@ -52,13 +52,17 @@ class AssignmentWatch {
   private resolve!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolve = resolve));
 
-  constructor(members: number) {
+  /** `where`: the members and the coordinator they talk to, named in the error when a rebalance never completes. */
+  constructor(
+    members: number,
+    readonly where: string,
+  ) {
     this.sizes = new Array<number>(members).fill(0);
   }
 
-  /** Each member's latest assignment size, for the error when a rebalance never completes. */
+  /** Whose rebalance it is and each member's latest assignment size, for the error when it never completes. */
   describe(): string {
-    return `latest assignment sizes ${this.sizes.join(',')} of ${TOPIC_PARTITIONS} partitions`;
+    return `${this.where}: latest assignment sizes ${this.sizes.join(',')} of ${TOPIC_PARTITIONS} partitions`;
   }
 
   assigned(member: number, partitions: number): void {
@@ -70,12 +74,23 @@ class AssignmentWatch {
 /** A member that gave up (a client crashing after its retries) would leave the watch waiting for ever. */
 const REBALANCE_TIMEOUT_MS = 60_000;
 
+class RebalanceTimeout extends Error {
+  readonly where: string;
+
+  constructor(watch: AssignmentWatch, members: number) {
+    super(`the rebalance of ${members} members did not complete in ${REBALANCE_TIMEOUT_MS} ms (${watch.describe()})`);
+    this.where = watch.where;
+  }
+}
+
+const MOCK_CLUSTER = 'the librdkafka mock cluster';
+
 /** Starts members 0..n-2, then times the start of the last until the watch is done. */
 async function timeRebalance(members: number, start: (member: number) => void, watch: AssignmentWatch): Promise<Sample> {
   // Also keeps the process alive: the coordinator's and the embedded members' timers are unref'd.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the rebalance of ${members} members did not complete in ${REBALANCE_TIMEOUT_MS} ms (${watch.describe()})`)), REBALANCE_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new RebalanceTimeout(watch, members)), REBALANCE_TIMEOUT_MS);
   });
   try {
     for (let m = 0; m < members - 1; m++) start(m);
@@ -93,7 +108,7 @@ function embeddedRebalance(t: Tributary, members: number): () => Promise<Sample>
   return async () => {
     const groupId = nextGroupId();
     const consumers = Array.from({ length: members }, () => t.consumer({ groupId, autoCommit: false }));
-    const watch = new AssignmentWatch(members);
+    const watch = new AssignmentWatch(members, 'embedded members');
     try {
       return await timeRebalance(
         members,
@@ -106,13 +121,13 @@ function embeddedRebalance(t: Tributary, members: number): () => Promise<Sample>
   };
 }
 
-function kafkajsRebalance(bootstrap: string, members: number): () => Promise<Sample> {
+function kafkajsRebalance(bootstrap: string, members: number, coordinator: string): () => Promise<Sample> {
   return async () => {
     const groupId = nextGroupId();
     const kafka = new Kafka({ clientId: 'tributary-bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
     // Short heartbeats and fetch waits: a member that synced an earlier generation learns of the next one at its next heartbeat.
     const consumers: KafkaJs.Consumer[] = Array.from({ length: members }, () => kafka.consumer({ groupId, heartbeatInterval: 50, maxWaitTimeInMs: 50 }));
-    const watch = new AssignmentWatch(members);
+    const watch = new AssignmentWatch(members, `kafkajs members against ${coordinator}`);
     await Promise.all(
       consumers.map(async (c, m) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => watch.assigned(m, Object.values(payload.memberAssignment).flat().length));
@@ -175,6 +190,13 @@ async function startMock(ctx: SuiteContext): Promise<BrokerUnderTest | null> {
   }
 }
 
+/**
+ * Two comparisons, each with the 10-member rebalance on tributary's broker as subject: one
+ * against a single member on the same broker, one against the librdkafka mock cluster. The
+ * mock's now and then fails to finish a rebalance with kafkajs (traced: every member had
+ * joined and synced through our broker in that run); kept apart, its failure costs only
+ * its own row.
+ */
 async function runBrokerRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
   log(`${SUITE}: rebalance, ${MEMBERS} kafkajs members through the broker`);
   const dataDir = mkdtempSync(join(ctx.tmpDir, 'broker-'));
@@ -183,17 +205,24 @@ async function runBrokerRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
   try {
     broker.engine.createTopic(TOPIC, { partitions: TOPIC_PARTITIONS });
     const ours = `127.0.0.1:${broker.port}`;
-    const baselines: Contender[] = [{ name: '1 kafkajs member', trial: kafkajsRebalance(ours, 1) }];
-    if (mock !== null) baselines.push({ name: 'librdkafka mock', trial: kafkajsRebalance(mock.bootstrap, MEMBERS) });
-    const comparison = await compare({
-      ...rebalanceRounds(ctx),
-      rate: perSecond,
-      subject: { name: `${MEMBERS} members`, trial: kafkajsRebalance(ours, MEMBERS) },
-      baselines,
-    });
     const caseName = `rebalance, ${MEMBERS} kafkajs members via broker, ${TOPIC_PARTITIONS} partitions`;
-    const rows = [rebalanceRow(caseName, 'one kafkajs member join+sync (coordinator minimum)', comparison, 0)];
-    if (mock !== null) rows.push(rebalanceRow(caseName, `${MEMBERS} kafkajs members, librdkafka 2.0.2 mock cluster`, comparison, 1));
+    const against = (baseline: Contender) =>
+      compare({
+        ...rebalanceRounds(ctx),
+        rate: perSecond,
+        subject: { name: `${MEMBERS} members`, trial: kafkajsRebalance(ours, MEMBERS, "tributary's broker") },
+        baselines: [baseline],
+      });
+    const single = await against({ name: '1 kafkajs member', trial: kafkajsRebalance(ours, 1, "tributary's broker") });
+    const rows = [rebalanceRow(caseName, 'one kafkajs member join+sync (coordinator minimum)', single, 0)];
+    if (mock === null) return rows;
+    try {
+      const mocked = await against({ name: 'librdkafka mock', trial: kafkajsRebalance(mock.bootstrap, MEMBERS, MOCK_CLUSTER) });
+      rows.push(rebalanceRow(caseName, `${MEMBERS} kafkajs members, librdkafka 2.0.2 mock cluster`, mocked, 0));
+    } catch (error) {
+      if (!(error instanceof RebalanceTimeout && error.where.endsWith(MOCK_CLUSTER))) throw error;
+      ctx.notes.push(`groups: the librdkafka mock cluster baseline failed, its row skipped: ${error.message}`);
+    }
     return rows;
   } finally {
     await mock?.stop();
