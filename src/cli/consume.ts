@@ -30,7 +30,8 @@ ${TARGET_HELP}
   --format FORMAT         text (default): the value as UTF-8 ('null' for none)
                           json: {"topic","partition","offset","timestamp","key","value",
                           "headers":{...}} per line; keys, values and header values are
-                          UTF-8 strings when they are valid UTF-8, else base64
+                          UTF-8 strings when they are valid UTF-8, else base64; a
+                          repeated header key has the array of its values
                           hex: the value's bytes in hex
   --print-key             text and hex: print KEY SEP VALUE
   -K, --key-separator SEP the separator for --print-key (default: a tab)

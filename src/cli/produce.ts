@@ -25,7 +25,8 @@ ${TARGET_HELP}
   --format FORMAT         text (default): the line is the value
                           json: each line is {"key":..., "value":..., "headers":{...},
                           "partition":N, "timestamp":ms}, all optional; strings are
-                          taken as UTF-8, other JSON values as their JSON text
+                          taken as UTF-8, other JSON values as their JSON text; a
+                          header given an array of values is repeated, one per value
   --acks ACKS             0, 1, all or -1 (default all; write --acks=-1, as a bare -1
                           reads as an option); in-process (--data-dir) it has no effect
   --json                  print each record's {"topic","partition","offset"} on stdout

@@ -8,7 +8,7 @@ import { CompressionTypes, type Kafka } from 'kafkajs';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary, type ServedBroker } from '../helpers/cli.js';
-import { kafkaClient } from '../helpers/kafkajs.js';
+import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -138,6 +138,28 @@ describe('tributary consume', () => {
     expect(latest).toEqual([]);
     expect(pastEnd).toEqual([]);
     for (const run of runs) expect(run.code).toBe(0);
+  });
+
+  it('prints a repeated header key as the array of its values, which produce --format json writes back as it was', async () => {
+    const broker = await serve(tempDir());
+    const kafka = kafkaClient(broker.port);
+    await createTopic(kafka, 'h', 1);
+    await createTopic(kafka, 'copy', 1);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'h', messages: [{ value: 'v', headers: { trace: ['1', '2'], source: 'x' } }] });
+    await producer.disconnect();
+    const bootstrap = ['--bootstrap', `127.0.0.1:${broker.port}`];
+
+    const printed = await tributary(['consume', 'h', ...bootstrap, '--format', 'json']).exit;
+    expect(jsonLines(printed.stdout).map((r) => r.headers)).toEqual([{ trace: ['1', '2'], source: 'x' }]);
+    expect((await tributary(['produce', 'copy', ...bootstrap, '--format', 'json'], { stdin: printed.stdout }).exit).code).toBe(0);
+
+    const client = await kafkajsBroker(broker.port);
+    const fetched = await client.fetch({ maxWaitTime: 0, topics: [{ topic: 'copy', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] });
+    await client.disconnect();
+    const headers = fetched.responses[0]!.partitions[0]!.messages.map((m) => m.headers);
+    expect(headers).toEqual([{ trace: [Buffer.from('1'), Buffer.from('2')], source: Buffer.from('x') }]);
   });
 
   it('with --follow, waits at the end and prints what a later produce writes, until SIGTERM', async () => {

@@ -1,9 +1,11 @@
 /**
  * How `tributary consume` prints a record: text (the value, or key SEP value), json (one
  * object per line; keys, values and header values as UTF-8 strings when they are valid
- * UTF-8, else base64) or hex (the value's bytes in hex).
+ * UTF-8, else base64; a repeated header key has the array of its values) or hex (the
+ * value's bytes in hex).
  */
 import { isUtf8 } from 'node:buffer';
+import type { RecordHeader } from '../../record/Record.js';
 import type { SourceRecord } from './RecordSource.js';
 
 export type OutputFormat = 'text' | 'json' | 'hex';
@@ -23,6 +25,22 @@ function jsonBytes(bytes: Buffer | null): string | null {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('base64');
 }
 
+type JsonHeaderValue = string | null;
+
+/**
+ * Header values by key; a key that repeats (Kafka allows it) has the array of its values in
+ * order, so none is lost. `produce --format json` reads the same shape back.
+ */
+function jsonHeaders(headers: readonly RecordHeader[]): { [key: string]: JsonHeaderValue | JsonHeaderValue[] } {
+  const byKey = new Map<string, JsonHeaderValue[]>();
+  for (const h of headers) {
+    const values = byKey.get(h.key) ?? [];
+    values.push(jsonBytes(h.value));
+    byKey.set(h.key, values);
+  }
+  return Object.fromEntries([...byKey].map(([key, values]) => [key, values.length === 1 ? values[0]! : values]));
+}
+
 function asText(bytes: Buffer | null, format: OutputFormat): string {
   if (bytes === null) return NULL_TEXT;
   return bytes.toString(format === 'hex' ? 'hex' : 'utf8');
@@ -38,7 +56,7 @@ export function formatRecord(topic: string, partition: number, record: SourceRec
       timestamp: record.timestamp,
       key: jsonBytes(record.key),
       value: jsonBytes(record.value),
-      headers: Object.fromEntries(record.headers.map((h) => [h.key, jsonBytes(h.value)])),
+      headers: jsonHeaders(record.headers),
     });
   }
   const value = asText(record.value, format);

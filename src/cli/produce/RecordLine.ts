@@ -26,6 +26,11 @@ function jsonBytes(value: unknown): string | null {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** `{"k": "v"}`, and `{"k": ["v1", "v2"]}` for a key repeated (as `consume --format json` prints one). */
+function jsonHeaders(headers: Record<string, unknown>): [string, string | null][] {
+  return Object.entries(headers).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string | null] => [key, jsonBytes(v)]));
+}
+
 function optionalInteger(value: unknown, name: string, lineNumber: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalidLine(lineNumber, `"${name}" must be an integer >= 0`);
@@ -45,7 +50,7 @@ function parseJsonLine(line: string, options: LineOptions, lineNumber: number): 
   return {
     key: jsonBytes(key),
     value: jsonBytes(value),
-    headers: [...options.headers, ...Object.entries(headers).map(([k, v]): [string, string | null] => [k, jsonBytes(v)])],
+    headers: [...options.headers, ...jsonHeaders(headers as Record<string, unknown>)],
     partition: optionalInteger(partition, 'partition', lineNumber) ?? options.partition,
     timestamp: optionalInteger(timestamp, 'timestamp', lineNumber),
   };
