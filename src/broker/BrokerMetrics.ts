@@ -63,13 +63,29 @@ function perPartition(stats: PartitionStats[], field: 'logStartOffset' | 'logEnd
   return stats.map((s) => [{ topic: s.topic, partition: s.partition }, s[field]]);
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * CPU, memory, event loop lag and GC belong to the process, not to a broker: they are
+ * collected once, into one registry that every broker's scrape includes. prom-client's
+ * monitors behind them (an event loop delay histogram, a GC observer) cannot be stopped, so
+ * a set per broker would stay running for every broker a process ever started.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export class BrokerMetrics {
-  readonly registry = new Registry();
+  /** The process's metrics, then this broker's own (registered below). */
+  readonly registry = Registry.merge([processMetrics(), new Registry()]);
   private readonly requests: (ApiRequests | undefined)[] = [];
 
   constructor(sources: MetricsSources) {
     const { engine, groups } = sources;
-    collectDefaultMetrics({ register: this.registry });
     this.counter('tributary_topic_bytes_in_total', 'Bytes appended to the topic (produced), batch bytes as stored', ['topic'], () => perTopic(engine.stats(), 'bytesIn'));
     this.counter('tributary_topic_bytes_out_total', 'Bytes of the topic sent to consumers', ['topic'], () => perTopic(engine.stats(), 'bytesOut'));
     this.counter('tributary_topic_records_in_total', 'Records appended to the topic', ['topic'], () => perTopic(engine.stats(), 'recordsIn'));

@@ -8,8 +8,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
+import { BrokerMetrics } from '../../src/broker/BrokerMetrics.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { Tributary } from '../../src/client/Tributary.js';
+import { Engine } from '../../src/engine/Engine.js';
+import { GroupCoordinator } from '../../src/group/GroupCoordinator.js';
 import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { scrape } from '../helpers/prometheus.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -117,6 +120,20 @@ describe('broker metrics', () => {
     const port = first.metricsPort!;
     await first.close();
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('collects the process metrics once for the process, however many brokers it starts', async () => {
+    const engine = await Engine.open({ dataDir: tempDir() });
+    const groups = await GroupCoordinator.open({ engine });
+    const sources = { engine, groups, connections: () => 0 };
+    const [a, b] = [new BrokerMetrics(sources), new BrokerMetrics(sources)];
+    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds', 'process_cpu_user_seconds_total']) {
+      expect(a.registry.getSingleMetric(name), name).toBeDefined();
+      expect(a.registry.getSingleMetric(name), name).toBe(b.registry.getSingleMetric(name));
+    }
+    expect(a.registry.getSingleMetric('tributary_connections')).not.toBe(b.registry.getSingleMetric('tributary_connections'));
+    await groups.close();
+    await engine.close();
   });
 
   it("t.stats() of a Tributary a broker serves reports the broker's numbers", async () => {
