@@ -71,8 +71,12 @@ class AssignmentWatch {
   }
 }
 
-/** A member that gave up (a client crashing after its retries) would leave the watch waiting for ever. */
-const REBALANCE_TIMEOUT_MS = 60_000;
+/**
+ * A member that gave up (a client crashing after its retries) would leave the watch waiting
+ * for ever. Rebalances take milliseconds on tributary and ~3 s on the mock cluster (its
+ * initial rebalance delay), so 20 s is far past either.
+ */
+const REBALANCE_TIMEOUT_MS = 20_000;
 
 class RebalanceTimeout extends Error {
   readonly where: string;
@@ -221,7 +225,8 @@ async function runBrokerRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
       rows.push(rebalanceRow(caseName, `${MEMBERS} kafkajs members, librdkafka 2.0.2 mock cluster`, mocked, 0));
     } catch (error) {
       if (!(error instanceof RebalanceTimeout && error.where.endsWith(MOCK_CLUSTER))) throw error;
-      ctx.notes.push(`groups: the librdkafka mock cluster baseline failed, its row skipped: ${error.message}`);
+      // Not a failure of the suite: the baseline's own cluster never finished the rebalance.
+      ctx.notes.push(`groups: the librdkafka mock cluster baseline skipped, its rebalance never completed: ${error.message}`);
     }
     return rows;
   } finally {
