@@ -17,7 +17,7 @@ import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
 import type { LogReadResult } from '../log/Log.js';
 import type { ConsumerBatch, ConsumerRecord } from './ConsumerRecord.js';
-import { fetchedRecords } from './FetchedRecords.js';
+import { CompletedFetch } from './CompletedFetch.js';
 import {
   checkOffsetSpec,
   checkResetStrategy,
@@ -33,6 +33,8 @@ export type { OffsetResetStrategy, OffsetSpec } from './OffsetSpec.js';
 export interface ConsumerOptions {
   /** Bytes one fetch reads from a partition, at least one whole batch whatever its size; default 1 MiB (Kafka's max.partition.fetch.bytes). */
   maxBytes?: number;
+  /** Records at most in one ConsumerBatch; default 500 (Kafka's max.poll.records). The rest of a fetch waits, parsed, for the next. */
+  maxPollRecords?: number;
   /** Kafka's auto.offset.reset; default 'latest'. */
   autoOffsetReset?: OffsetResetStrategy;
 }
@@ -52,6 +54,8 @@ interface AssignedPartition {
   paused: boolean;
   /** Bumped by seek and pause, so that records fetched before are dropped. */
   epoch: number;
+  /** What is left of the last read, while it is of the current epoch. */
+  completed: CompletedFetch | null;
 }
 
 interface Fetch {
@@ -61,6 +65,7 @@ interface Fetch {
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+const DEFAULT_MAX_POLL_RECORDS = 500;
 
 function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -73,12 +78,17 @@ function checkTopicPartition(tp: unknown): asserts tp is TopicPartition {
   }
 }
 
+function checkPositiveInteger(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`${name} ${value} is not a positive integer`);
+}
+
 function checkList(list: unknown, what: string): asserts list is unknown[] {
   if (!Array.isArray(list)) throw invalidArgument(`${what} takes an array of partitions`);
 }
 
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxBytes: number;
+  private readonly maxPollRecords: number;
   private readonly autoOffsetReset: OffsetResetStrategy;
   private readonly byKey = new Map<string, AssignedPartition>();
   /** Round-robin order: the assigned partitions, and where the next fetch starts. */
@@ -92,10 +102,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     private readonly engine: Engine,
     options: ConsumerOptions = {},
   ) {
-    const { maxBytes = DEFAULT_MAX_BYTES, autoOffsetReset = 'latest' } = options;
-    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw invalidArgument(`maxBytes ${maxBytes} is not a positive integer`);
+    const { maxBytes = DEFAULT_MAX_BYTES, maxPollRecords = DEFAULT_MAX_POLL_RECORDS, autoOffsetReset = 'latest' } = options;
+    checkPositiveInteger(maxBytes, 'maxBytes');
+    checkPositiveInteger(maxPollRecords, 'maxPollRecords');
     checkResetStrategy(autoOffsetReset);
     this.maxBytes = maxBytes;
+    this.maxPollRecords = maxPollRecords;
     this.autoOffsetReset = autoOffsetReset;
   }
 
@@ -110,7 +122,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const key = keyOf(tp.topic, tp.partition);
       if (this.byKey.has(key) || added.has(key)) throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
       const log = this.engine.partition(tp.topic, tp.partition);
-      added.set(key, { log, position: resolveOffset(log, tp.offset, this.autoOffsetReset), paused: false, epoch: 0 });
+      added.set(key, { log, position: resolveOffset(log, tp.offset, this.autoOffsetReset), paused: false, epoch: 0, completed: null });
     }
     for (const [key, assigned] of added) {
       this.byKey.set(key, assigned);
@@ -245,24 +257,38 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return null;
   }
 
-  /** Reads from the partition's position until records turn up (skipping control batches) or the log ends. */
+  /**
+   * Up to maxPollRecords from the partition's position: from what is left of the last read
+   * when it goes on from there, else from a new read; reads on until records turn up
+   * (skipping control batches) or the log ends.
+   */
   private async fetch(assigned: AssignedPartition): Promise<Fetch | null> {
-    const { log } = assigned;
     for (;;) {
       const epoch = assigned.epoch;
-      const position = assigned.position;
-      const read = this.read(assigned);
-      if (read.records.length === 0) return null;
-      const { records, nextOffset } = await fetchedRecords(read.records, position, log.topic, log.index);
+      const completed = this.completedFetch(assigned);
+      if (completed === null) return null;
+      const records = await completed.take(this.maxPollRecords);
       if (!this.isCurrent(assigned, epoch)) {
         if (assigned.paused || this.closed) return null;
         continue;
       }
       if (records.length > 0) {
-        return { assigned, nextOffset, batch: { topic: log.topic, partition: log.index, records, highWatermark: read.logEndOffset } };
+        const { topic, partition, highWatermark, nextOffset } = completed;
+        return { assigned, nextOffset, batch: { topic, partition, records, highWatermark } };
       }
-      assigned.position = nextOffset;
+      assigned.completed = null;
+      assigned.position = completed.nextOffset;
     }
+  }
+
+  /** The last read if the position is where it stopped, else a new read at the position (null at the log end). */
+  private completedFetch(assigned: AssignedPartition): CompletedFetch | null {
+    const kept = assigned.completed;
+    if (kept !== null && kept.nextOffset === assigned.position) return kept;
+    const read = this.read(assigned);
+    if (read.records.length === 0) return (assigned.completed = null);
+    const { log, position } = assigned;
+    return (assigned.completed = new CompletedFetch(read.records, position, log.topic, log.index, read.logEndOffset));
   }
 
   /** Partition.read at the position, which moves per autoOffsetReset if retention deleted it. */

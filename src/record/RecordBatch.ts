@@ -145,15 +145,18 @@ export class RecordBatch {
    * section when the caller has it already (decompressed off the main thread).
    */
   forEachRecord(onRecord: (record: Record) => void, section: Buffer = this.recordsSection()): void {
-    const base = this.recordBase();
-    const cursor = new RecordCursor(section, 0, section.length);
-    for (let i = this.recordCount; i > 0 && !cursor.done; i--) onRecord(cursor.next(base));
+    const reader = this.reader(section);
+    for (let record = reader.next(); record !== null; record = reader.next()) onRecord(record);
+  }
+
+  /** The records one at a time, for a reader that may stop between two and go on later (`section` as for forEachRecord). */
+  reader(section: Buffer = this.recordsSection()): BatchRecordReader {
+    return new BatchRecordReader(new RecordCursor(section, 0, section.length), this.recordBase(), this.recordCount);
   }
 
   private *recordsOf(section: Buffer): Generator<Record> {
-    const base = this.recordBase();
-    const cursor = new RecordCursor(section, 0, section.length);
-    for (let i = this.recordCount; i > 0 && !cursor.done; i--) yield cursor.next(base);
+    const reader = this.reader(section);
+    for (let record = reader.next(); record !== null; record = reader.next()) yield record;
   }
 
   private recordBase(): RecordBase {
@@ -164,3 +167,25 @@ export class RecordBatch {
     };
   }
 }
+
+/** A batch's records read in order, one `next()` at a time. */
+export class BatchRecordReader {
+  private remaining: number;
+
+  constructor(
+    private readonly cursor: RecordCursor,
+    private readonly base: RecordBase,
+    recordCount: number,
+  ) {
+    this.remaining = recordCount;
+  }
+
+  /** The next record, or null after the last. */
+  next(): Record | null {
+    if (this.remaining === 0 || this.cursor.done) return null;
+    this.remaining--;
+    return this.cursor.next(this.base);
+  }
+}
+
+retainShape(new BatchRecordReader(new RecordCursor(Buffer.alloc(0), 0, 0), { baseOffset: 2 ** 40, baseTimestamp: Date.now(), logAppendTime: null }, 0));

@@ -234,6 +234,41 @@ describe('Consumer: iteration', () => {
     expect(engine.partition('events', 0).stats().recordsOut).toBe(2);
   });
 
+  test('batches() hold at most maxPollRecords: a batch larger than that, compressed or not, goes over several, positions following', async () => {
+    const engine = await engineWith({ events: 1 });
+    const names = Array.from({ length: 12 }, (_, i) => `v${i}`);
+    await append(engine, 'events', 0, batchOf(names.slice(0, 7)), batchOf(names.slice(7), { compression: 'gzip' }));
+    const consumer = consumerOf(engine, { maxPollRecords: 5 });
+    const at = { topic: 'events', partition: 0 };
+    consumer.assign([{ ...at, offset: 1 }]);
+    const polls = consumer.batches();
+    const seen: { values: string[]; position: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const batch = (await polls.next()).value!;
+      seen.push({ values: values(batch.records), position: consumer.position(at) });
+    }
+    expect(seen).toEqual([
+      { values: names.slice(1, 6), position: 6 },
+      { values: names.slice(6, 11), position: 11 },
+      { values: names.slice(11), position: 12 },
+    ]);
+    expect(await pendingAfter(polls.next(), 50)).toBe(true);
+    await consumer.close();
+  });
+
+  test('records left fetched but not handed out: a new iteration goes on after the last handed out, a seek back re-reads', async () => {
+    const engine = await engineWith({ events: 1 });
+    await append(engine, 'events', 0, batchOf(['a', 'b', 'c', 'd', 'e', 'f', 'g']));
+    const consumer = consumerOf(engine, { maxPollRecords: 4 });
+    const at = { topic: 'events', partition: 0 };
+    consumer.assign([{ ...at, offset: 'earliest' }]);
+    expect(values(await take(consumer, 2))).toEqual(['a', 'b']);
+    expect(consumer.position(at)).toBe(2);
+    expect(values(await take(consumer, 3))).toEqual(['c', 'd', 'e']);
+    consumer.seek({ ...at, offset: 1 });
+    expect(values(await take(consumer, 6))).toEqual(['b', 'c', 'd', 'e', 'f', 'g']);
+  });
+
   test('round-robin between partitions: a busy partition does not starve the others', async () => {
     const engine = await engineWith({ busy: 1, quiet: 1 });
     for (let i = 0; i < 30; i++) await append(engine, 'busy', 0, batchOf([`busy-${i}`]));
@@ -369,9 +404,11 @@ describe('Consumer: iteration', () => {
 });
 
 describe('Consumer: bad arguments are typed errors', () => {
-  test.each<unknown>([0, -1, 1.5, '1', Number.NaN])('maxBytes %s', async (maxBytes) => {
+  test.each<[string, unknown]>(
+    ['maxBytes', 'maxPollRecords'].flatMap((option) => [0, -1, 1.5, '1', Number.NaN].map((value): [string, unknown] => [option, value])),
+  )('%s %s', async (option, value) => {
     const engine = await engineWith({});
-    expect(() => new Consumer(engine, { maxBytes: maxBytes as number })).toThrow(
+    expect(() => new Consumer(engine, { [option]: value })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', kafka: expect.objectContaining({ code: 42, name: 'INVALID_REQUEST' }) }),
     );
   });

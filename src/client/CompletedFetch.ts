@@ -1,0 +1,65 @@
+/**
+ * The records of one log read from a position on (Kafka's CompletedFetch), handed out a
+ * poll's worth at a time: reads are whole batches, so the first may start before the
+ * position and its earlier records are skipped; control batches (transaction markers) are
+ * never handed out. Between polls it stays where it stopped, so a batch larger than a poll
+ * is parsed (and decompressed) once.
+ */
+import type { BatchRecordReader } from '../record/RecordBatch.js';
+import { RecordBatch } from '../record/RecordBatch.js';
+import { retainShape } from '../retainShape.js';
+import { ConsumerRecord } from './ConsumerRecord.js';
+
+export class CompletedFetch {
+  private readonly batches: Iterator<RecordBatch>;
+  private reader: BatchRecordReader | null = null;
+  /** The offset after the batch being read. */
+  private batchEnd: number;
+  /** The position after what was handed out: past batches, or their tails, skipped. */
+  nextOffset: number;
+
+  constructor(
+    bytes: Buffer,
+    private readonly position: number,
+    readonly topic: string,
+    readonly partition: number,
+    /** The partition's log end offset when the read was made. */
+    readonly highWatermark: number,
+  ) {
+    this.batches = RecordBatch.all(bytes);
+    this.batchEnd = position;
+    this.nextOffset = position;
+  }
+
+  /** Up to `max` records from where the last call stopped; none once the read is used up. */
+  async take(max: number): Promise<ConsumerRecord[]> {
+    const records: ConsumerRecord[] = [];
+    while (records.length < max && (this.reader !== null || (await this.nextBatch()))) {
+      const record = this.reader!.next();
+      if (record === null) {
+        this.reader = null;
+        this.nextOffset = Math.max(this.nextOffset, this.batchEnd);
+      } else if (record.offset >= this.position) {
+        records.push(new ConsumerRecord(this.topic, this.partition, record));
+        this.nextOffset = record.offset + 1;
+      }
+    }
+    return records;
+  }
+
+  /** Opens the next batch with records to hand out; false once there is none. */
+  private async nextBatch(): Promise<boolean> {
+    for (let next = this.batches.next(); !next.done; next = this.batches.next()) {
+      const batch = next.value;
+      this.batchEnd = batch.lastOffset + 1;
+      if (!batch.isControl) {
+        this.reader = batch.reader(batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync());
+        return true;
+      }
+      this.nextOffset = Math.max(this.nextOffset, this.batchEnd);
+    }
+    return false;
+  }
+}
+
+retainShape(new CompletedFetch(Buffer.alloc(0), 2 ** 40, '', 0, 2 ** 40));
