@@ -54,7 +54,7 @@ interface AssignedPartition {
   paused: boolean;
   /** Bumped by seek and pause, so that records fetched before are dropped. */
   epoch: number;
-  /** What is left of the last read, while it is of the current epoch. */
+  /** What is left of the last read: taken from while the position is where it stopped. */
   completed: CompletedFetch | null;
 }
 
