@@ -8,6 +8,7 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
+import { BUILT_IN_PROCESS } from '../log/Log.js';
 import type { Record as LogRecord } from '../record/Record.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
@@ -30,6 +31,9 @@ export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
 const OFFSETS_TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
 
 const LOAD_READ_BYTES = 8 * 1024 * 1024;
+
+/** The coordinator's batches come from buildRecordBatch here, never from a client's bytes: no CRC and record re-check. */
+const BUILT_BY_COORDINATOR = { [BUILT_IN_PROCESS]: true } as const;
 
 /** Java's String.hashCode (UTF-16 code units, int32 overflow). */
 export function javaStringHashCode(text: string): number {
@@ -108,7 +112,7 @@ export class GroupMetadataManager {
   private async append(groupId: string, records: RecordInput[]): Promise<void> {
     const timestamp = this.now();
     for (const r of records) r.timestamp = timestamp;
-    await this.engine.partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId)).append(buildRecordBatch(records));
+    await this.engine.partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId)).append(buildRecordBatch(records), BUILT_BY_COORDINATOR);
   }
 
   /** Every group and offset the topic holds, as of its last records. */

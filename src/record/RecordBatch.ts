@@ -9,13 +9,8 @@ import { retainShape } from '../retainShape.js';
 import { compressionCodecOf, decompress, decompressSync, type CompressionCodec } from './Compression.js';
 import type { Record, TimestampType } from './Record.js';
 import { RecordCursor, type RecordBase } from './RecordCursor.js';
-import { BatchAttributes, BatchHeader, CURRENT_MAGIC } from './RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, CURRENT_MAGIC, readInt64 } from './RecordBatchHeader.js';
 
-const TWO_32 = 2 ** 32;
-
-function readInt64(bytes: Buffer, at: number): number {
-  return bytes.readInt32BE(at) * TWO_32 + bytes.readUInt32BE(at + 4);
-}
 
 export class RecordBatch {
   static {

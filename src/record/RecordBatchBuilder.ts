@@ -17,6 +17,7 @@ import {
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   NO_SEQUENCE,
+  writeInt64,
 } from './RecordBatchHeader.js';
 import { sizeOfVarlong, writeVarlong } from './varint.js';
 
@@ -213,15 +214,15 @@ interface HeaderFields {
 }
 
 function writeHeader(buf: Buffer, h: HeaderFields): void {
-  buf.writeBigInt64BE(BigInt(h.baseOffset), BatchHeader.baseOffset);
+  writeInt64(buf, h.baseOffset, BatchHeader.baseOffset);
   buf.writeInt32BE(buf.length - BatchHeader.logOverhead, BatchHeader.batchLength);
   buf.writeInt32BE(h.partitionLeaderEpoch, BatchHeader.partitionLeaderEpoch);
   buf.writeInt8(CURRENT_MAGIC, BatchHeader.magic);
   buf.writeInt16BE(h.attributes, BatchHeader.attributes);
   buf.writeInt32BE(h.count - 1, BatchHeader.lastOffsetDelta);
-  buf.writeBigInt64BE(BigInt(h.baseTimestamp), BatchHeader.baseTimestamp);
-  buf.writeBigInt64BE(BigInt(h.maxTimestamp), BatchHeader.maxTimestamp);
-  buf.writeBigInt64BE(BigInt(h.producerId), BatchHeader.producerId);
+  writeInt64(buf, h.baseTimestamp, BatchHeader.baseTimestamp);
+  writeInt64(buf, h.maxTimestamp, BatchHeader.maxTimestamp);
+  writeInt64(buf, h.producerId, BatchHeader.producerId);
   buf.writeInt16BE(h.producerEpoch, BatchHeader.producerEpoch);
   buf.writeInt32BE(h.baseSequence, BatchHeader.baseSequence);
   buf.writeInt32BE(h.count, BatchHeader.recordCount);

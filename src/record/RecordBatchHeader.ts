@@ -43,3 +43,17 @@ export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;
+
+const TWO_32 = 2 ** 32;
+
+/** An int64 header field as a JS number (exact within the safe integers, as offsets and timestamps are). */
+export function readInt64(bytes: Buffer, at: number): number {
+  return bytes.readInt32BE(at) * TWO_32 + bytes.readUInt32BE(at + 4);
+}
+
+/** Writes a safe integer as an int64 field: two 32-bit halves, without the cost of a BigInt per field. */
+export function writeInt64(bytes: Buffer, value: number, at: number): void {
+  const high = Math.floor(value / TWO_32);
+  bytes.writeInt32BE(high, at);
+  bytes.writeUInt32BE(value - high * TWO_32, at + 4);
+}
