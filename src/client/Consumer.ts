@@ -78,8 +78,10 @@ function checkTopicPartition(tp: unknown): asserts tp is TopicPartition {
   }
 }
 
-function checkPositiveInteger(value: number, name: string): void {
+/** `value` if it is a positive integer, else an ERR_INVALID_ARGUMENT naming option `name`. */
+export function checkPositive(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`${name} ${value} is not a positive integer`);
+  return value;
 }
 
 function checkList(list: unknown, what: string): asserts list is unknown[] {
@@ -103,11 +105,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     options: ConsumerOptions = {},
   ) {
     const { maxBytes = DEFAULT_MAX_BYTES, maxPollRecords = DEFAULT_MAX_POLL_RECORDS, autoOffsetReset = 'latest' } = options;
-    checkPositiveInteger(maxBytes, 'maxBytes');
-    checkPositiveInteger(maxPollRecords, 'maxPollRecords');
+    this.maxBytes = checkPositive('maxBytes', maxBytes);
+    this.maxPollRecords = checkPositive('maxPollRecords', maxPollRecords);
     checkResetStrategy(autoOffsetReset);
-    this.maxBytes = maxBytes;
-    this.maxPollRecords = maxPollRecords;
     this.autoOffsetReset = autoOffsetReset;
   }
 

@@ -24,7 +24,7 @@ import {
 } from '../group/ConsumerProtocol.js';
 import { assignorByName } from '../group/assignors/Assignors.js';
 import type { AssignorName, PartitionAssignor, RebalanceProtocol } from '../group/assignors/PartitionAssignor.js';
-import { Consumer, type ConsumerBatch, type ConsumerOptions, type ConsumerRecord, type OffsetResetStrategy, type TopicPartition } from './Consumer.js';
+import { checkPositive, Consumer, type ConsumerBatch, type ConsumerOptions, type ConsumerRecord, type OffsetResetStrategy, type TopicPartition } from './Consumer.js';
 import { ConsumerCoordinator, type GroupCoordinatorApi, type JoinedMember } from './ConsumerCoordinator.js';
 
 export interface GroupConsumerOptions extends ConsumerOptions {
@@ -65,11 +65,6 @@ const DEFAULTS = {
   heartbeatIntervalMs: 3_000,
   autoCommitIntervalMs: 5_000,
 };
-
-function checkPositive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`${name} ${value} is not a positive integer`);
-  return value;
-}
 
 function keyOf(tp: TopicPartition): string {
   return `${tp.topic}\u0000${tp.partition}`;
