@@ -8,9 +8,8 @@ import { native } from '../native/addon.js';
 import { retainShape } from '../retainShape.js';
 import { compressionCodecOf, decompress, decompressSync, type CompressionCodec } from './Compression.js';
 import type { Record, TimestampType } from './Record.js';
-import { RecordCursor, type RecordBase } from './RecordCursor.js';
+import { EXEMPLAR_BASE, RecordCursor, type RecordBase } from './RecordCursor.js';
 import { BatchAttributes, BatchHeader, CURRENT_MAGIC, readInt64 } from './RecordBatchHeader.js';
-
 
 export class RecordBatch {
   static {
@@ -183,4 +182,4 @@ export class BatchRecordReader {
   }
 }
 
-retainShape(new BatchRecordReader(new RecordCursor(Buffer.alloc(0), 0, 0), { baseOffset: 2 ** 40, baseTimestamp: Date.now(), logAppendTime: null }, 0));
+retainShape(new BatchRecordReader(new RecordCursor(Buffer.alloc(0), 0, 0), EXEMPLAR_BASE, 0));

@@ -182,13 +182,15 @@ export class RecordCursor {
   }
 }
 
-const exemplarCursor = new RecordCursor(Buffer.from([0x0c, 0, 0, 0, 1, 1, 0]), 0, 7);
 /**
- * A record (null key and value, no headers) as a cursor makes one, kept with its cursor for
- * their shapes; see retainShape. Its offset and timestamp lie beyond V8's small integers,
- * as the log's int64 fields read: a field that held a small integer first would change
- * its representation, and so its shape, with the first real record.
+ * The base of the kept exemplars (see retainShape): offset and timestamp beyond V8's small
+ * integers, as the log's int64 fields read. A field that held a small integer first would
+ * change its representation, and so its shape, with the first real record.
  */
-export const EXEMPLAR_RECORD: Record = exemplarCursor.next({ baseOffset: 2 ** 40, baseTimestamp: Date.now(), logAppendTime: null });
+export const EXEMPLAR_BASE: RecordBase = { baseOffset: 2 ** 40, baseTimestamp: Date.now(), logAppendTime: null };
+
+const exemplarCursor = new RecordCursor(Buffer.from([0x0c, 0, 0, 0, 1, 1, 0]), 0, 7);
+/** A record (null key and value, no headers) as a cursor makes one, kept with its cursor for their shapes. */
+export const EXEMPLAR_RECORD: Record = exemplarCursor.next(EXEMPLAR_BASE);
 retainShape(exemplarCursor);
 retainShape(EXEMPLAR_RECORD);
