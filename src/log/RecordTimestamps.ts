@@ -5,13 +5,13 @@
  * Kafka does for the one batch that holds the answer.
  */
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, readInt64 } from '../record/RecordBatchHeader.js';
 import { readVarlong } from '../record/varint.js';
 import type { TimestampAndOffset } from './LogSegment.js';
 
 export function findRecordAtTimestamp(batch: Buffer, timestamp: number, startingOffset: number): TimestampAndOffset | null {
-  const baseOffset = Number(batch.readBigInt64BE(BatchHeader.baseOffset));
-  const maxTimestamp = Number(batch.readBigInt64BE(BatchHeader.maxTimestamp));
+  const baseOffset = readInt64(batch, BatchHeader.baseOffset);
+  const maxTimestamp = readInt64(batch, BatchHeader.maxTimestamp);
   const attributes = batch.readInt16BE(BatchHeader.attributes);
   const lastOffset = baseOffset + batch.readInt32BE(BatchHeader.lastOffsetDelta);
   // Under LogAppendTime every record has the batch's timestamp.
@@ -24,7 +24,7 @@ export function findRecordAtTimestamp(batch: Buffer, timestamp: number, starting
     }
     return null;
   }
-  const baseTimestamp = Number(batch.readBigInt64BE(BatchHeader.baseTimestamp));
+  const baseTimestamp = readInt64(batch, BatchHeader.baseTimestamp);
   let at = BatchHeader.size;
   while (at < batch.length) {
     const length = readVarlong(batch, at, batch.length);

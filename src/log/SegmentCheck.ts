@@ -9,7 +9,7 @@ import { TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { Record } from '../record/Record.js';
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchHeader, readInt64 } from '../record/RecordBatchHeader.js';
 import { logFile, offsetIndexFile, parseSegmentFileName, timeIndexFile, type SegmentFileName } from './LogFileNames.js';
 import { scanSegmentFile } from './SegmentFileScan.js';
 
@@ -206,7 +206,7 @@ export function checkTimeIndex(path: string, log: SegmentCheck | null): TimeInde
   const entries = indexEntries(
     path,
     12,
-    (bytes, at): TimeIndexEntry => ({ timestamp: Number(bytes.readBigInt64BE(at)), offset: baseOffset + bytes.readUInt32BE(at + 8), problem: null }),
+    (bytes, at): TimeIndexEntry => ({ timestamp: readInt64(bytes, at), offset: baseOffset + bytes.readUInt32BE(at + 8), problem: null }),
     (bytes, at) => bytes.readBigUInt64BE(at) === 0n && bytes.readUInt32BE(at + 8) === 0,
   );
   entries.forEach((entry, i) => (entry.problem = timeEntryProblem(entry, entries[i - 1], log)));

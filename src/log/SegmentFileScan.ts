@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BatchScanner, type ScanResult } from '../native/BatchScan.js';
-import { BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchHeader, readInt64 } from '../record/RecordBatchHeader.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -61,7 +61,7 @@ export function scanSegmentFile(path: string, visit: (batch: ScannedBatch) => vo
       if (last.stopCode !== undefined && (atFileEnd || last.stopCode === 'ERR_CORRUPT_BATCH')) {
         // The native reason names a position in the chunk; the caller has the file's.
         const reason = (last.stopReason ?? last.stopCode).replace(/ at position \d+$/, '');
-        const baseOffset = chunk.length - last.end >= 8 ? Number(chunk.readBigInt64BE(last.end)) : null;
+        const baseOffset = chunk.length - last.end >= 8 ? readInt64(chunk, last.end) : null;
         return { size, end: position + last.end, stop: { code: last.stopCode, reason, baseOffset } };
       }
       position += last.end;

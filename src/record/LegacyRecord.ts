@@ -12,7 +12,7 @@ import { crc32 } from 'node:zlib';
 import { TributaryError } from '../errors.js';
 import { compressionCodecOf, CompressionType, type CompressionCodec } from './Compression.js';
 import type { TimestampType } from './Record.js';
-import { BatchAttributes } from './RecordBatchHeader.js';
+import { BatchAttributes, readInt64 } from './RecordBatchHeader.js';
 
 export type LegacyMagic = 0 | 1;
 
@@ -96,7 +96,7 @@ export function readLegacyRecord(message: Buffer, position = 0): LegacyRecord {
   const actual = crc32(message.subarray(MAGIC));
   if (actual !== crc) throw corrupt(`CRC is ${actual.toString(16)}, message says ${crc.toString(16)}`, position);
   const attributes = message.readInt8(ATTRIBUTES);
-  const timestamp = magic === 0 ? NO_TIMESTAMP : Number(message.readBigInt64BE(TIMESTAMP));
+  const timestamp = magic === 0 ? NO_TIMESTAMP : readInt64(message, TIMESTAMP);
   const [key, afterKey] = readBytes(message, magic === 0 ? TIMESTAMP : TIMESTAMP + 8, position);
   const [value, end] = readBytes(message, afterKey, position);
   if (end !== message.length) throw corrupt(`${message.length - end} bytes after the value`, position);

@@ -22,6 +22,7 @@ import {
   type LegacyRecord,
 } from './LegacyRecord.js';
 import type { Record, TimestampType } from './Record.js';
+import { readInt64 } from './RecordBatchHeader.js';
 
 /** offset i64 + message size i32 in front of every message. */
 export const LOG_OVERHEAD = 12;
@@ -69,7 +70,7 @@ export function* messageSetEntries(messageSet: Buffer, source: 'fetch' | 'produc
       throw new TributaryError(`message size ${size} is below the minimum of ${recordOverhead(0)}`, 'ERR_CORRUPT_BATCH', { position });
     }
     if (size > remaining - LOG_OVERHEAD) return partialEntry(remaining, position, source);
-    const offset = Number(messageSet.readBigInt64BE(position));
+    const offset = readInt64(messageSet, position);
     const record = readLegacyRecord(messageSet.subarray(position + LOG_OVERHEAD, position + LOG_OVERHEAD + size), position);
     yield { offset, position, record };
     position += LOG_OVERHEAD + size;

@@ -46,7 +46,7 @@ export const NO_PARTITION_LEADER_EPOCH = -1;
 
 const TWO_32 = 2 ** 32;
 
-/** An int64 header field as a JS number (exact within the safe integers, as offsets and timestamps are). */
+/** An int64 field (big-endian) as a JS number: exact within the safe integers, as offsets and timestamps are; beyond, rounded as Number(bigint) rounds. */
 export function readInt64(bytes: Buffer, at: number): number {
   return bytes.readInt32BE(at) * TWO_32 + bytes.readUInt32BE(at + 4);
 }

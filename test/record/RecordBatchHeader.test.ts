@@ -11,3 +11,9 @@ test.each(EDGES)('int64 field %d: the bytes Node writes for the same BigInt, and
   expect(ours).toEqual(node);
   expect(readInt64(node, 1)).toBe(value);
 });
+
+test.each([2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 53n) - 3n, 2n ** 62n + 2n ** 10n + 1n])('int64 field %d beyond the safe integers reads as Number(bigint) rounds it', (value) => {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigInt64BE(value);
+  expect(readInt64(bytes, 0)).toBe(Number(value));
+});

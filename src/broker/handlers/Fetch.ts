@@ -11,7 +11,7 @@ import type { Partition } from '../../engine/Partition.js';
 import type { Struct } from '../../protocol/index.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
-import { BatchHeader } from '../../record/RecordBatchHeader.js';
+import { BatchHeader, readInt64 } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
 
 interface FetchPartition {
@@ -123,8 +123,8 @@ function recordsFrom(batches: Buffer, fetchOffset: number): number {
   if (batches.length === 0) return 0;
   let last = 0;
   for (let at = 0; at < batches.length; at += batches.readInt32BE(at + BatchHeader.batchLength) + BatchHeader.logOverhead) last = at;
-  const lastOffset = Number(batches.readBigInt64BE(last)) + batches.readInt32BE(last + BatchHeader.lastOffsetDelta);
-  return lastOffset + 1 - Math.max(Number(batches.readBigInt64BE(0)), fetchOffset);
+  const lastOffset = readInt64(batches, last) + batches.readInt32BE(last + BatchHeader.lastOffsetDelta);
+  return lastOffset + 1 - Math.max(readInt64(batches, 0), fetchOffset);
 }
 
 function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
