@@ -57,12 +57,15 @@ function put(series: Series[], label: string, length: number, at: number, value:
   s.data[at] = value;
 }
 
+/** The embedded cases whose subject is tributary (the batch floor's row has the floor as its subject). */
+const OPERATION = /^(append|scan),/;
+
 /**
  * Embedded throughput against record size, tributary next to each peer, one chart per
  * operation (append, scan); uncompressed cases only, since the peers store plain bytes.
  */
 function throughputBySize(rows: ResultRow[]): ChartSpec[] {
-  const embedded = rows.filter((r) => r.suite === 'embedded' && !CODEC.test(r.case) && recordBytes(r.case) !== undefined);
+  const embedded = rows.filter((r) => r.suite === 'embedded' && OPERATION.test(r.case) && !CODEC.test(r.case) && recordBytes(r.case) !== undefined);
   const operations = [...new Set(embedded.map((r) => r.case.split(/[ ,]/)[0]!))];
   return operations.map((operation) => {
     const ofOperation = embedded.filter((r) => r.case.split(/[ ,]/)[0] === operation);
