@@ -25,6 +25,8 @@ export interface RecordAccumulatorOptions {
    * batch's bytes are reused for a later batch once the returned promise settles.
    */
   appendBatch(topic: string, partition: number, batch: Buffer): Promise<AppendInfo>;
+  /** Bytes of batch buffers kept for reuse at most; default Kafka's buffer.memory, 32 MiB. */
+  pooledBytes?: number;
 }
 
 /** How the batches of a topic are built. */
@@ -106,8 +108,13 @@ exemplarBatch.builder.append({ key: null, value: null, timestamp: Date.now() });
 retainShape(exemplarBatch);
 retainShape(new PartitionQueue('', 0));
 
-/** Batch buffers kept for reuse, as Kafka's BufferPool keeps batch.size buffers. */
-const POOLED_BUFFERS = 4;
+/**
+ * Batch buffers are kept for reuse up to this many bytes, as Kafka's BufferPool keeps
+ * batch.size buffers within buffer.memory (32 MiB by default): one send can seal many
+ * batches, and buffers allocated anew for each of them cost page faults and, counted as
+ * external memory by V8, extra garbage collections.
+ */
+const POOLED_BYTES = 32 * 1024 * 1024;
 const MIN_BUFFER_BYTES = 1024;
 
 export class RecordAccumulator {
@@ -190,7 +197,7 @@ export class RecordAccumulator {
   }
 
   private deallocate(buffer: Buffer): void {
-    if (this.freeBuffers.length < POOLED_BUFFERS) this.freeBuffers.push(buffer);
+    if ((this.freeBuffers.length + 1) * buffer.length <= (this.options.pooledBytes ?? POOLED_BYTES)) this.freeBuffers.push(buffer);
   }
 
   private seal(queue: PartitionQueue): void {
