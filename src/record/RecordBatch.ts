@@ -134,16 +134,10 @@ export class RecordBatch {
   }
 
   /**
-   * Hands each record to `onRecord`, in order: for a reader that wants every record,
-   * cheaper than resuming a generator for each. `section` is this batch's records
-   * section when the caller has it already (decompressed off the main thread).
+   * The records one at a time, for a reader that may stop between two and go on later.
+   * `section` is this batch's records section when the caller has it already
+   * (decompressed off the main thread).
    */
-  forEachRecord(onRecord: (record: Record) => void, section: Buffer = this.recordsSection()): void {
-    const reader = this.reader(section);
-    for (let record = reader.next(); record !== null; record = reader.next()) onRecord(record);
-  }
-
-  /** The records one at a time, for a reader that may stop between two and go on later (`section` as for forEachRecord). */
   reader(section: Buffer = this.recordsSection()): BatchRecordReader {
     return new BatchRecordReader(new RecordCursor(section, 0, section.length), this.recordBase(), this.recordCount);
   }

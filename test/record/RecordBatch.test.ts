@@ -53,8 +53,9 @@ describe('RecordBatch', () => {
     expect(plain(batch.records())).toEqual(expected(records, 1000));
     expect(plain(await batch.recordsAsync())).toEqual(expected(records, 1000));
     const handed: Record[] = [];
-    batch.forEachRecord((record) => handed.push(record));
-    batch.forEachRecord((record) => handed.push(record), await batch.recordsSectionAsync());
+    for (const reader of [batch.reader(), batch.reader(await batch.recordsSectionAsync())]) {
+      for (let record = reader.next(); record !== null; record = reader.next()) handed.push(record);
+    }
     expect(plain(handed)).toEqual([...expected(records, 1000), ...expected(records, 1000)]);
     const built = RecordBatch.from(await buildRecordBatchAsync(records, options));
     expect(built.isValid()).toBe(true);
