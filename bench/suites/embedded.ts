@@ -320,14 +320,17 @@ async function runCase(ctx: SuiteContext, { valueBytes, count, values, compressi
   }
 
   const [written, floor] = appendComparison.baselines;
-  const floorRows = floors.map(() => [
-    toRow(row('append', 'the batch floor (copy, CRC32C, write)'), appendComparison, 1),
-    // Its subject is the floor, not tributary: what any batch writer reaches against the plain write.
-    toRow(row('batch floor vs plain write', 'fs.writeSync of the key+value bytes'), { subject: floor!, baselines: [written!] }),
-  ]);
+  const floorRows =
+    floors.length === 0
+      ? []
+      : [
+          toRow(row('append', 'the batch floor (copy, CRC32C, write)'), appendComparison, 1),
+          // Its subject is the floor, not tributary: what any batch writer reaches against the plain write.
+          toRow(row('batch floor vs plain write', 'fs.writeSync of the key+value bytes'), { subject: floor!, baselines: [written!] }),
+        ];
   return [
     toRow(row('append', 'fs.writeSync of the key+value bytes', appendTarget), appendComparison, 0),
-    ...floorRows.flat(),
+    ...floorRows,
     ...PEERS.map(([name], i) => toRow(row('append', name, peerTarget), appendComparison, i + 1 + floors.length)),
     ...PEERS.map(([name], i) => toRow(row('scan', name, peerTarget), scanComparison, i)),
   ];
