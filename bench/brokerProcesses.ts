@@ -81,7 +81,7 @@ async function startBroker(name: string, args: string[], dataDir: string): Promi
     return { name, port, bootstrap: `${match[1]}:${port}`, dataDir, stop };
   } catch (error) {
     await stop();
-    throw new Error(`${name} broker: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`${name} broker: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
 }
 

@@ -199,7 +199,7 @@ export class LogSegment {
   /** First record at or after `timestamp` with offset >= `startingOffset` (Kafka's findOffsetByTimestamp). */
   findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampAndOffset | null {
     const indexed = this.timeIndex.lookup(timestamp);
-    let position = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position;
+    const position = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position;
     let found: TimestampAndOffset | null = null;
     this.scanner.segmentAll(this.log, position, { verifyCrc: false, maxBatches: 64 }, (chunk) => {
       for (let i = 0; i < chunk.count && found === null; i++) {

@@ -40,7 +40,7 @@ export function runPython<T>(dir: string, name: string, source: string, args: st
     });
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`${SYSTEM_PYTHON} ${name} failed: ${e.message}\n${e.stderr ?? ''}`);
+    throw new Error(`${SYSTEM_PYTHON} ${name} failed: ${e.message}\n${e.stderr ?? ''}`, { cause: error });
   }
   return JSON.parse(stdout) as T;
 }

@@ -84,7 +84,8 @@ describe('CooperativeStickyAssignor', () => {
       let group: AssignorMember[] = [];
       let nextId = 0;
       for (let generation = 1; generation <= 12; generation++) {
-        if (group.length === 0 || rng.oneIn(3)) {
+        const join = group.length === 0 || rng.oneIn(3);
+        if (join) {
           const topics = equal ? allTopics : allTopics.filter(() => !rng.oneIn(2));
           group.push(...members({ [`m${String(nextId++).padStart(2, '0')}`]: { topics } }));
         } else if (group.length > 1 && rng.oneIn(3)) {
