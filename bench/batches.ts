@@ -22,7 +22,8 @@ export function buildBatchOfSize(size: number): Buffer {
     const last = values[values.length - 1]!;
     const length = last.length + missing;
     if (length < 0) break;
-    values[values.length - 1] = length <= last.length ? last.subarray(0, length) : Buffer.concat([last, randomBytes(missing)]);
+    values[values.length - 1] =
+      length <= last.length ? last.subarray(0, length) : Buffer.concat([last, randomBytes(missing)]);
   }
   throw new Error(`could not build a record batch of exactly ${size} bytes`);
 }

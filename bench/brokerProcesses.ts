@@ -34,7 +34,9 @@ const compiled = (relative: string): string => fileURLToPath(new URL(relative, i
 
 function profileArgs(name: string): string[] {
   const dir = process.env.BENCH_BROKER_PROFILE;
-  return dir === undefined || dir === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${process.pid}.cpuprofile`];
+  return dir === undefined || dir === ''
+    ? []
+    : ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${process.pid}.cpuprofile`];
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -68,7 +70,10 @@ async function startBroker(name: string, args: string[], dataDir: string): Promi
   const lines = createInterface({ input: child.stdout });
   try {
     const line = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line in ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line in ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
       lines.once('line', (first) => {
         clearTimeout(timer);
         resolve(first);
@@ -88,7 +93,11 @@ async function startBroker(name: string, args: string[], dataDir: string): Promi
 /** `tributary serve` on a fresh data directory under `root`. */
 export function startTributaryBroker(root: string): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(join(root, 'broker-'));
-  return startBroker('tributary', [compiled('../src/cli/main.js'), 'serve', '--data-dir', dataDir, '--port', '0'], dataDir);
+  return startBroker(
+    'tributary',
+    [compiled('../src/cli/main.js'), 'serve', '--data-dir', dataDir, '--port', '0'],
+    dataDir,
+  );
 }
 
 export function startNullSinkBroker(root: string): Promise<BrokerProcess> {

@@ -38,7 +38,8 @@ function summarize(profile: CpuProfile, top: number): string {
     wall += us;
     add(selfTotals, frameName(byId.get(id)!), us);
     const onStack = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) onStack.add(frameName(byId.get(at)!));
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at))
+      onStack.add(frameName(byId.get(at)!));
     for (const name of onStack) add(inclusiveTotals, name, us);
   });
   const table = (totals: Map<string, number>): string[] =>
@@ -46,7 +47,13 @@ function summarize(profile: CpuProfile, top: number): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => `${((100 * us) / wall).toFixed(1).padStart(5)}%  ${name}`);
-  return [`${(wall / 1e6).toFixed(2)} s sampled`, '-- self', ...table(selfTotals), '-- inclusive', ...table(inclusiveTotals)].join('\n');
+  return [
+    `${(wall / 1e6).toFixed(2)} s sampled`,
+    '-- self',
+    ...table(selfTotals),
+    '-- inclusive',
+    ...table(inclusiveTotals),
+  ].join('\n');
 }
 
 const [file, top] = process.argv.slice(2);

@@ -23,7 +23,8 @@ interface Mount {
 }
 
 /** /proc/mounts escapes spaces and the like as octal (\040). */
-const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(parseInt(code, 8)));
+const unescape = (field: string): string =>
+  field.replace(/\\([0-7]{3})/g, (_, code: string) => String.fromCharCode(parseInt(code, 8)));
 
 function mountOf(path: string): Mount | undefined {
   let best: Mount | undefined;
@@ -31,7 +32,8 @@ function mountOf(path: string): Mount | undefined {
     const [device, mountPoint, filesystem] = line.split(' ').map(unescape);
     if (device === undefined || mountPoint === undefined || filesystem === undefined) continue;
     const contains = path === mountPoint || path.startsWith(mountPoint.endsWith(sep) ? mountPoint : mountPoint + sep);
-    if (contains && (best === undefined || mountPoint.length >= best.mountPoint.length)) best = { device, mountPoint, filesystem };
+    if (contains && (best === undefined || mountPoint.length >= best.mountPoint.length))
+      best = { device, mountPoint, filesystem };
   }
   return best;
 }

@@ -192,7 +192,10 @@ export function toRow(spec: RowSpec, comparison: Comparison, which = 0): ResultR
  * elapsed nanoseconds for n iterations). Starts at 1 and grows until a run is long
  * enough to extrapolate from.
  */
-export async function calibrate(run: (iterations: number) => number | Promise<number>, targetMs: number): Promise<number> {
+export async function calibrate(
+  run: (iterations: number) => number | Promise<number>,
+  targetMs: number,
+): Promise<number> {
   const targetNs = targetMs * 1e6;
   let iterations = 1;
   for (;;) {
@@ -207,7 +210,8 @@ export async function calibrate(run: (iterations: number) => number | Promise<nu
 function cpuId(): string | undefined {
   try {
     const first = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
-    const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(first)?.[1]?.trim();
+    const field = (name: string): string | undefined =>
+      new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(first)?.[1]?.trim();
     const family = field('cpu family');
     const model = field('model');
     if (family === undefined || model === undefined) return undefined;
@@ -313,7 +317,10 @@ export interface SuiteContext {
  * a shared disk better than a few long ones. 'micro' is for Benchmark.js trials
  * (bench/micro.ts): each already holds several samples, and costs ~100 ms whatever it measures.
  */
-export function roundsFor(ctx: SuiteContext, kind: 'long' | 'short' | 'micro' = 'long'): { warmup: number; trials: number } {
+export function roundsFor(
+  ctx: SuiteContext,
+  kind: 'long' | 'short' | 'micro' = 'long',
+): { warmup: number; trials: number } {
   if (ctx.smoke) return { warmup: 0, trials: 2 };
   if (kind === 'micro') return ctx.quick ? { warmup: 1, trials: 3 } : { warmup: 2, trials: 9 };
   if (kind === 'short') return ctx.quick ? { warmup: 2, trials: 11 } : { warmup: 3, trials: 41 };

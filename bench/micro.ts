@@ -49,7 +49,11 @@ export function deferredBenchmarkTrial(fn: () => Promise<unknown>, unitsPerCall:
       failure ??= error;
       deferred.resolve();
     };
-    const bench = new Benchmark({ ...options, defer: true, fn: (deferred: BenchmarkJs.Deferred) => void fn().then(settle(deferred), settle(deferred)) });
+    const bench = new Benchmark({
+      ...options,
+      defer: true,
+      fn: (deferred: BenchmarkJs.Deferred) => void fn().then(settle(deferred), settle(deferred)),
+    });
     const sample = await run(bench, unitsPerCall, true);
     if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
     return sample;

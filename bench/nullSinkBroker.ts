@@ -25,7 +25,7 @@ const nextOffsets = new Map<string, number>();
 /** Records in back-to-back v2 batches, from each batch header's lastOffsetDelta (nothing else is read). */
 function recordCount(records: Buffer | null): number {
   let count = 0;
-  for (let pos = 0; records !== null && pos + BatchHeader.size <= records.length; ) {
+  for (let pos = 0; records !== null && pos + BatchHeader.size <= records.length;) {
     count += records.readInt32BE(pos + BatchHeader.lastOffsetDelta) + 1;
     pos += BatchHeader.logOverhead + records.readInt32BE(pos + BatchHeader.batchLength);
   }

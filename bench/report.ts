@@ -65,7 +65,9 @@ const OPERATION = /^(append|scan),/;
  * operation (append, scan); uncompressed cases only, since the peers store plain bytes.
  */
 function throughputBySize(rows: ResultRow[]): ChartSpec[] {
-  const embedded = rows.filter((r) => r.suite === 'embedded' && OPERATION.test(r.case) && !CODEC.test(r.case) && recordBytes(r.case) !== undefined);
+  const embedded = rows.filter(
+    (r) => r.suite === 'embedded' && OPERATION.test(r.case) && !CODEC.test(r.case) && recordBytes(r.case) !== undefined,
+  );
   const operations = [...new Set(embedded.map((r) => r.case.split(/[ ,]/)[0]!))];
   return operations.map((operation) => {
     const ofOperation = embedded.filter((r) => r.case.split(/[ ,]/)[0] === operation);
@@ -98,7 +100,16 @@ function latencyPercentiles(rows: ResultRow[]): ChartSpec[] {
     put(series, 'tributary', percentiles.length, at, row.value);
     put(series, row.baseline, percentiles.length, at, row.baselineValue);
   }
-  return [{ title: `end-to-end latency (${latency[0]!.case})`, type: 'bar', labels: percentiles, series, yTitle: latency[0]!.unit, logScale: true }];
+  return [
+    {
+      title: `end-to-end latency (${latency[0]!.case})`,
+      type: 'bar',
+      labels: percentiles,
+      series,
+      yTitle: latency[0]!.unit,
+      logScale: true,
+    },
+  ];
 }
 
 /** Every row's ratio to its baseline, one bar each: the overview of where we stand. */
@@ -126,7 +137,18 @@ function escapeHtml(text: string): string {
 }
 
 function tableHtml(rows: ResultRow[]): string {
-  const head = ['suite', 'case', 'metric', 'unit', 'value', 'baseline', 'baseline value', 'ratio', 'ratio range', 'target'];
+  const head = [
+    'suite',
+    'case',
+    'metric',
+    'unit',
+    'value',
+    'baseline',
+    'baseline value',
+    'ratio',
+    'ratio range',
+    'target',
+  ];
   const cells = (r: ResultRow): string[] => [
     r.suite,
     r.case,
@@ -139,13 +161,17 @@ function tableHtml(rows: ResultRow[]): string {
     `${r.ratioRange[0]}-${r.ratioRange[1]}`,
     r.target === undefined ? '' : `>= ${r.target}x ${r.ratio >= r.target ? 'ok' : 'MISS'}`,
   ];
-  const row = (values: string[], tag: string): string => `<tr>${values.map((v) => `<${tag}>${escapeHtml(v)}</${tag}>`).join('')}</tr>`;
+  const row = (values: string[], tag: string): string =>
+    `<tr>${values.map((v) => `<${tag}>${escapeHtml(v)}</${tag}>`).join('')}</tr>`;
   return `<table>${row(head, 'th')}${rows.map((r) => row(cells(r), 'td')).join('')}</table>`;
 }
 
 function chartLibrary(): string {
   const require = createRequire(import.meta.url);
-  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8').replaceAll('</script', '<\\/script');
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8').replaceAll(
+    '</script',
+    '<\\/script',
+  );
 }
 
 /** Draws each spec on its canvas; runs in the page. */

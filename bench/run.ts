@@ -13,7 +13,18 @@ import * as harness from './harness.js';
 import { writeReport } from './report.js';
 import type { ResultRow, SuiteContext } from './harness.js';
 
-const SUITES = ['log-append', 'log-read', 'recovery', 'crc32c', 'varints', 'records', 'codecs', 'embedded', 'broker', 'groups'] as const;
+const SUITES = [
+  'log-append',
+  'log-read',
+  'recovery',
+  'crc32c',
+  'varints',
+  'records',
+  'codecs',
+  'embedded',
+  'broker',
+  'groups',
+] as const;
 type SuiteName = (typeof SUITES)[number];
 
 interface Args {
@@ -50,7 +61,8 @@ function parseArgs(argv: string[]): Args {
       const value = arg === '--suite' ? argv[++i] : arg.slice('--suite='.length);
       if (value === undefined) throw new Error('--suite needs a name');
       for (const name of value.split(',')) {
-        if (!(SUITES as readonly string[]).includes(name)) throw new Error(`unknown suite '${name}'; known: ${SUITES.join(', ')}`);
+        if (!(SUITES as readonly string[]).includes(name))
+          throw new Error(`unknown suite '${name}'; known: ${SUITES.join(', ')}`);
         suites.push(name as SuiteName);
       }
     } else if (arg === '--help' || arg === '-h') {
@@ -58,7 +70,13 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}'\n${USAGE}`);
   }
-  return { quick, smoke, verbose, out, suites: suites.length > 0 ? SUITES.filter((s) => suites.includes(s)) : [...SUITES] };
+  return {
+    quick,
+    smoke,
+    verbose,
+    out,
+    suites: suites.length > 0 ? SUITES.filter((s) => suites.includes(s)) : [...SUITES],
+  };
 }
 
 async function main(): Promise<void> {

@@ -34,7 +34,8 @@ bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t pos, const Sca
     return false;
   }
   if (p[kMagicOffset] != 2) {
-    Stop(result, "ERR_CORRUPT_BATCH", pos, "magic " + std::to_string(static_cast<int>(p[kMagicOffset])) + ", expected 2");
+    Stop(result, "ERR_CORRUPT_BATCH", pos,
+         "magic " + std::to_string(static_cast<int>(p[kMagicOffset])) + ", expected 2");
     return false;
   }
   int32_t last_delta = ReadI32BE(p + kLastOffsetDeltaOffset);

@@ -52,8 +52,9 @@ struct ScanOptions {
   int64_t next_offset = 0;     // with check_offsets: the lowest base offset allowed
   size_t max_batches = SIZE_MAX;
   int64_t skip_below = INT64_MIN;  // walk past, without returning, batches whose last offset is below this
-  uint64_t max_bytes = UINT64_MAX; // stop before a returned batch would take the total past this (one batch always fits)
-  bool collect = true;             // false: only walk (to find `end`); max_batches then counts without keeping
+  uint64_t max_bytes =
+      UINT64_MAX;       // stop before a returned batch would take the total past this (one batch always fits)
+  bool collect = true;  // false: only walk (to find `end`); max_batches then counts without keeping
 };
 
 struct ScanResult {
@@ -67,7 +68,7 @@ ScanResult ScanBatches(const uint8_t* data, size_t length, uint64_t start, const
 
 // Checks the framing of the one batch at `position` (not its CRC); fills `info` and
 // returns true if sane, else records why in `stop`.
-bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t position, const ScanOptions& options,
-                     BatchInfo* info, ScanResult* stop);
+bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t position, const ScanOptions& options, BatchInfo* info,
+                     ScanResult* stop);
 
 }  // namespace tributary

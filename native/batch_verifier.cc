@@ -56,10 +56,12 @@ Status VerifyRecords(const uint8_t* batch, size_t size, size_t pos) {
   const int32_t count = ReadI32BE(batch + kRecordCountOffset);
   const int32_t last_offset_delta = ReadI32BE(batch + kLastOffsetDeltaOffset);
   auto invalid = [pos](const std::string& what) {
-    return Status::Error("ERR_INVALID_RECORD", "invalid record batch at position " + std::to_string(pos) + " of the append: " + what);
+    return Status::Error("ERR_INVALID_RECORD",
+                         "invalid record batch at position " + std::to_string(pos) + " of the append: " + what);
   };
   if (count <= 0 || last_offset_delta != count - 1) {
-    return invalid("recordCount " + std::to_string(count) + " with lastOffsetDelta " + std::to_string(last_offset_delta));
+    return invalid("recordCount " + std::to_string(count) + " with lastOffsetDelta " +
+                   std::to_string(last_offset_delta));
   }
   RecordsSummary summary;
   if (!ScanRecords(batch + kBatchHeaderSize, size - kBatchHeaderSize, count, &summary)) return invalid(summary.error);
@@ -83,7 +85,8 @@ Status VerifyBatches(const uint8_t* batches, size_t length) {
     uint32_t computed = crc32c_extend(0, batch + kAttributesOffset, size - kAttributesOffset);
     if (stored != computed) {
       return Status::Error("ERR_CORRUPT_BATCH", "CRC32C mismatch in the batch at position " + std::to_string(pos) +
-                                                    " of the append: stored " + Hex(stored) + ", computed " + Hex(computed));
+                                                    " of the append: stored " + Hex(stored) + ", computed " +
+                                                    Hex(computed));
     }
     if ((ReadI16BE(batch + kAttributesOffset) & kCompressionMask) == 0) {
       Status s = VerifyRecords(batch, size, pos);

@@ -14,13 +14,13 @@
 // destructor); jobs posted after Stop are checked by the caller, in Claim.
 #pragma once
 
+#include <pthread.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
-
-#include <pthread.h>
 
 #include "status.h"
 
@@ -69,7 +69,7 @@ class BatchVerifier {
   std::condition_variable posted_;
   std::condition_variable done_;
   bool stopping_ = false;  // guarded by mutex_
-  bool stopped_ = false;  // Stop() ran: no new thread
+  bool stopped_ = false;   // Stop() ran: no new thread
   bool started_ = false;
   pthread_t thread_{};
 };

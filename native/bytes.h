@@ -10,15 +10,11 @@ inline uint32_t ReadU32BE(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
-inline uint64_t ReadU64BE(const uint8_t* p) {
-  return (uint64_t{ReadU32BE(p)} << 32) | ReadU32BE(p + 4);
-}
+inline uint64_t ReadU64BE(const uint8_t* p) { return (uint64_t{ReadU32BE(p)} << 32) | ReadU32BE(p + 4); }
 
 inline int64_t ReadI64BE(const uint8_t* p) { return static_cast<int64_t>(ReadU64BE(p)); }
 inline int32_t ReadI32BE(const uint8_t* p) { return static_cast<int32_t>(ReadU32BE(p)); }
-inline int16_t ReadI16BE(const uint8_t* p) {
-  return static_cast<int16_t>((uint16_t{p[0]} << 8) | uint16_t{p[1]});
-}
+inline int16_t ReadI16BE(const uint8_t* p) { return static_cast<int16_t>((uint16_t{p[0]} << 8) | uint16_t{p[1]}); }
 
 inline void WriteU32BE(uint8_t* p, uint32_t v) {
   p[0] = static_cast<uint8_t>(v >> 24);

@@ -14,8 +14,7 @@
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define TRIBUTARY_CRC32C_X86 1
 #include <immintrin.h>
-#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && \
-    !defined(__AARCH64EB__)
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && !defined(__AARCH64EB__)
 #define TRIBUTARY_CRC32C_ARM 1
 #include <arm_acle.h>
 #if defined(__linux__)
@@ -32,9 +31,7 @@ using CrcFn = uint32_t (*)(uint32_t, const uint8_t*, size_t);
 constexpr uint32_t kPoly = 0x82F63B78u;  // reflected Castagnoli polynomial
 
 // Multiplies a reflected polynomial by x modulo P.
-constexpr uint32_t mul_x(uint32_t c) {
-  return (c & 1u) ? (c >> 1) ^ kPoly : c >> 1;
-}
+constexpr uint32_t mul_x(uint32_t c) { return (c & 1u) ? (c >> 1) ^ kPoly : c >> 1; }
 
 // ---------------------------------------------------------------------------
 // Portable slice-by-8.
@@ -67,22 +64,18 @@ constexpr SliceTables kTables = make_slice_tables();
 // Little-endian load from bytes: endian-independent and alignment-free;
 // compilers turn it into a single load on little-endian targets.
 inline uint32_t load_le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) |
+  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) | (static_cast<uint32_t>(p[2]) << 16) |
          (static_cast<uint32_t>(p[3]) << 24);
 }
 
-inline uint32_t portable_byte(uint32_t c, uint8_t b) {
-  return (c >> 8) ^ kTables.t[0][(c ^ b) & 0xFFu];
-}
+inline uint32_t portable_byte(uint32_t c, uint8_t b) { return (c >> 8) ^ kTables.t[0][(c ^ b) & 0xFFu]; }
 
 inline uint32_t portable_word8(uint32_t c, const uint8_t* p) {
   const uint32_t lo = c ^ load_le32(p);
   const uint32_t hi = load_le32(p + 4);
   const auto& t = kTables.t;
-  return t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^
-         t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^
-         t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+  return t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^
+         t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
 }
 
 uint32_t portable_impl(uint32_t crc, const uint8_t* p, size_t len) {
@@ -129,9 +122,7 @@ struct FoldConstants {
   uint32_t for_q1;
 };
 
-constexpr FoldConstants fold_constants(uint64_t bits) {
-  return {x_pow_mod(bits + 31), x_pow_mod(bits - 33)};
-}
+constexpr FoldConstants fold_constants(uint64_t bits) { return {x_pow_mod(bits + 31), x_pow_mod(bits - 33)}; }
 
 constexpr FoldConstants kFold128 = fold_constants(128);
 constexpr FoldConstants kFold256 = fold_constants(256);
@@ -157,18 +148,15 @@ TRIBUTARY_TARGET_X86 inline __m128i load128(const uint8_t* p) {
 }
 
 TRIBUTARY_TARGET_X86 inline __m128i fold_vector(FoldConstants k) {
-  return _mm_set_epi64x(static_cast<long long>(k.for_q1),
-                        static_cast<long long>(k.for_q0));
+  return _mm_set_epi64x(static_cast<long long>(k.for_q1), static_cast<long long>(k.for_q0));
 }
 
 // lane * x^bits (mod P), with k = fold_vector(fold_constants(bits)).
 TRIBUTARY_TARGET_X86 inline __m128i fold(__m128i lane, __m128i k) {
-  return _mm_xor_si128(_mm_clmulepi64_si128(lane, k, 0x00),
-                       _mm_clmulepi64_si128(lane, k, 0x11));
+  return _mm_xor_si128(_mm_clmulepi64_si128(lane, k, 0x00), _mm_clmulepi64_si128(lane, k, 0x11));
 }
 
-TRIBUTARY_TARGET_X86 inline __m128i fold_in(__m128i lane, __m128i k,
-                                            const uint8_t* p) {
+TRIBUTARY_TARGET_X86 inline __m128i fold_in(__m128i lane, __m128i k, const uint8_t* p) {
   return _mm_xor_si128(fold(lane, k), load128(p));
 }
 
@@ -178,8 +166,7 @@ struct Lanes {
   __m128i x[4];
 };
 
-TRIBUTARY_TARGET_X86 inline void fold_stride(Lanes& l, __m128i k,
-                                             const uint8_t* p) {
+TRIBUTARY_TARGET_X86 inline void fold_stride(Lanes& l, __m128i k, const uint8_t* p) {
   l.x[0] = fold_in(l.x[0], k, p);
   l.x[1] = fold_in(l.x[1], k, p + kLane);
   l.x[2] = fold_in(l.x[2], k, p + 2 * kLane);
@@ -188,37 +175,29 @@ TRIBUTARY_TARGET_X86 inline void fold_stride(Lanes& l, __m128i k,
 
 // Folds whole 64-byte strides from p (len >= kStride, the first four lanes
 // already loaded from p) and returns them as one lane.
-TRIBUTARY_TARGET_X86 __m128i fold_strides(__m128i first, const uint8_t*& p,
-                                          size_t& len) {
+TRIBUTARY_TARGET_X86 __m128i fold_strides(__m128i first, const uint8_t*& p, size_t& len) {
   const __m128i k512 = fold_vector(kFold512);
-  Lanes l{{first, load128(p + kLane), load128(p + 2 * kLane),
-           load128(p + 3 * kLane)}};
+  Lanes l{{first, load128(p + kLane), load128(p + 2 * kLane), load128(p + 3 * kLane)}};
   // Prefetch only lines inside the buffer: at first all lines up to the
   // prefetch distance at once, so their misses overlap, then one per stride.
-  for (size_t ahead = kStride; ahead < len && ahead < kPrefetchDistance;
-       ahead += kStride) {
+  for (size_t ahead = kStride; ahead < len && ahead < kPrefetchDistance; ahead += kStride) {
     _mm_prefetch(reinterpret_cast<const char*>(p + ahead), _MM_HINT_T0);
   }
   p += kStride;
   len -= kStride;
   for (; len >= kPrefetchDistance + kStride; p += kStride, len -= kStride) {
-    _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchDistance),
-                 _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchDistance), _MM_HINT_T0);
     fold_stride(l, k512, p);
   }
   for (; len >= kStride; p += kStride, len -= kStride) fold_stride(l, k512, p);
-  __m128i x = _mm_xor_si128(fold(l.x[0], fold_vector(kFold384)),
-                            fold(l.x[1], fold_vector(kFold256)));
-  return _mm_xor_si128(x, _mm_xor_si128(fold(l.x[2], fold_vector(kFold128)),
-                                        l.x[3]));
+  __m128i x = _mm_xor_si128(fold(l.x[0], fold_vector(kFold384)), fold(l.x[1], fold_vector(kFold256)));
+  return _mm_xor_si128(x, _mm_xor_si128(fold(l.x[2], fold_vector(kFold128)), l.x[3]));
 }
 
 // Raw CRC state of input of 16 bytes or more; leaves p and len at the last
 // 0-15 bytes. The incoming state joins the first four message bytes.
-TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p,
-                                       size_t& len) {
-  __m128i x = _mm_xor_si128(
-      load128(p), _mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(crc))));
+TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p, size_t& len) {
+  __m128i x = _mm_xor_si128(load128(p), _mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(crc))));
   if (len >= kStride) {
     x = fold_strides(x, p, len);
   } else {
@@ -233,8 +212,7 @@ TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p,
   return _mm_crc32_u64(_mm_crc32_u64(0, q0), q1);
 }
 
-TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p,
-                                         size_t len) {
+TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p, size_t len) {
   uint64_t c = static_cast<uint32_t>(~crc);
   if (len >= kLane) c = fold_all(c, p, len);
   if (len >= 8) {
@@ -266,8 +244,7 @@ bool detect_hardware() {
 #define TRIBUTARY_TARGET_ARM __attribute__((target("+crc")))
 #endif
 
-TRIBUTARY_TARGET_ARM uint32_t armv8_impl(uint32_t crc, const uint8_t* p,
-                                         size_t len) {
+TRIBUTARY_TARGET_ARM uint32_t armv8_impl(uint32_t crc, const uint8_t* p, size_t len) {
   uint32_t c = ~crc;
   for (; len > 0 && (reinterpret_cast<uintptr_t>(p) & 7u) != 0; ++p, --len) {
     c = __crc32cb(c, *p);
@@ -328,23 +305,18 @@ std::atomic<CrcFn> g_impl{&resolve_and_extend};
 CrcFn resolve() {
   CrcFn expected = &resolve_and_extend;
   const CrcFn best = best_fn();
-  if (g_impl.compare_exchange_strong(expected, best,
-                                     std::memory_order_relaxed)) {
+  if (g_impl.compare_exchange_strong(expected, best, std::memory_order_relaxed)) {
     return best;
   }
   return expected;  // already resolved: holds the current value
 }
 
-uint32_t resolve_and_extend(uint32_t crc, const uint8_t* data, size_t len) {
-  return resolve()(crc, data, len);
-}
+uint32_t resolve_and_extend(uint32_t crc, const uint8_t* data, size_t len) { return resolve()(crc, data, len); }
 
 // Selection at static initialisation (CPU feature check happens here).
 [[maybe_unused]] const CrcFn g_static_choice = resolve();
 
-const char* name_of(CrcFn fn) {
-  return fn == &portable_impl ? "portable" : kHardwareName;
-}
+const char* name_of(CrcFn fn) { return fn == &portable_impl ? "portable" : kHardwareName; }
 
 }  // namespace
 
@@ -352,9 +324,7 @@ uint32_t crc32c_extend(uint32_t crc, const uint8_t* data, size_t len) {
   return g_impl.load(std::memory_order_relaxed)(crc, data, len);
 }
 
-uint32_t crc32c_portable(uint32_t crc, const uint8_t* data, size_t len) {
-  return portable_impl(crc, data, len);
-}
+uint32_t crc32c_portable(uint32_t crc, const uint8_t* data, size_t len) { return portable_impl(crc, data, len); }
 
 bool crc32c_hardware_available() { return hardware_available(); }
 

@@ -25,7 +25,7 @@ namespace tributary {
 // Standard CRC32C: crc32c_extend(0, "123456789", 9) == 0xE3069283.
 // `crc` is a previous result to continue from (0 to start), so
 // crc32c_extend(crc32c_extend(0, a, n), b, m) == CRC32C of a followed by b.
-uint32_t crc32c_extend(uint32_t crc, const uint8_t* data, size_t len);  // selected implementation
+uint32_t crc32c_extend(uint32_t crc, const uint8_t* data, size_t len);    // selected implementation
 uint32_t crc32c_portable(uint32_t crc, const uint8_t* data, size_t len);  // slice-by-8, any CPU
 
 // True when the CPU has the hardware path

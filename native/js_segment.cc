@@ -71,7 +71,8 @@ Napi::Value SegmentWrap::LiveViews(const Napi::CallbackInfo& info) {
 Napi::Value SegmentWrap::AttachIndexes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* data = env.GetInstanceData<AddonData>();
-  if (!info[0].IsObject() || !info[1].IsObject() || !info[0].As<Napi::Object>().InstanceOf(data->offset_index_class.Value()) ||
+  if (!info[0].IsObject() || !info[1].IsObject() ||
+      !info[0].As<Napi::Object>().InstanceOf(data->offset_index_class.Value()) ||
       !info[1].As<Napi::Object>().InstanceOf(data->time_index_class.Value())) {
     Napi::TypeError::New(env, "attachIndexes takes an OffsetIndex and a TimeIndex").ThrowAsJavaScriptException();
     return env.Undefined();
@@ -94,7 +95,8 @@ bool SegmentWrap::ArgIndexEntries(const Napi::CallbackInfo& info, IndexEntries* 
     return false;
   }
   if ((entries->offset >= 0 || entries->timestamp >= 0) && offset_index_ == nullptr) {
-    ThrowIfFailed(info.Env(), Status::Error("ERR_NO_INDEXES", "append with index entries before attachIndexes", segment_->path()));
+    ThrowIfFailed(info.Env(),
+                  Status::Error("ERR_NO_INDEXES", "append with index entries before attachIndexes", segment_->path()));
     return false;
   }
   entries->offset_index = offset_index_;

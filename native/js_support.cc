@@ -28,8 +28,8 @@ Napi::Error ErrorFromStatus(Napi::Env env, const Status& status) {
   if (data != nullptr && !data->error_class.IsEmpty()) {
     Napi::Object details = Napi::Object::New(env);
     SetDetails(details, status);
-    Napi::Value error = data->error_class.New(
-        {Napi::String::New(env, status.message), Napi::String::New(env, status.code), details});
+    Napi::Value error =
+        data->error_class.New({Napi::String::New(env, status.message), Napi::String::New(env, status.code), details});
     if (!env.IsExceptionPending() && error.IsObject()) return Napi::Error(env, error);
   }
   Napi::Error error = Napi::Error::New(env, status.message);

@@ -58,7 +58,8 @@ Status MappedIndex::AppendEntry(const uint8_t* entry) {
 
 Status MappedIndex::ReserveFor(uint64_t end) {
   if (!store_through_mapping_ || end <= reserved_) return Status::Ok();
-  uint64_t target = std::min<uint64_t>((end + kReserveStep - 1) / kReserveStep * kReserveStep, max_entries_ * entry_size_);
+  uint64_t target =
+      std::min<uint64_t>((end + kReserveStep - 1) / kReserveStep * kReserveStep, max_entries_ * entry_size_);
   Status s = file_->Allocate(reserved_, target - reserved_, false);
   if (s.ok()) {
     reserved_ = target;
@@ -112,8 +113,6 @@ Status MappedIndex::Close() {
   return s;
 }
 
-Status MappedIndex::Delete() {
-  return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
-}
+Status MappedIndex::Delete() { return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_); }
 
 }  // namespace tributary

@@ -98,7 +98,8 @@ bool ScanRecords(const uint8_t* data, size_t length, int32_t record_count, Recor
   for (int32_t i = 0; i < record_count; ++i) {
     const uint8_t* start = cursor.position();
     int32_t size = 0;
-    if (!cursor.Varint(&size)) return FailRecord(out, data, start, i, "bad length varint, or fewer records than recordCount");
+    if (!cursor.Varint(&size))
+      return FailRecord(out, data, start, i, "bad length varint, or fewer records than recordCount");
     const uint8_t* body = cursor.position();
     if (size < 0 || !cursor.Skip(static_cast<size_t>(size))) {
       return FailRecord(out, data, start, i, "length runs past the end of the batch");
@@ -118,7 +119,8 @@ bool ScanRecords(const uint8_t* data, size_t length, int32_t record_count, Recor
   }
   if (cursor.position() != end) {
     return Fail(out, data, cursor.position(),
-                std::to_string(end - cursor.position()) + " bytes left after the last of " + std::to_string(record_count) + " records");
+                std::to_string(end - cursor.position()) + " bytes left after the last of " +
+                    std::to_string(record_count) + " records");
   }
   return true;
 }

@@ -122,7 +122,8 @@ Status Segment::Reserve(uint64_t needed) {
 Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc) {
   if (closed()) return Closed();
   if (size_ + length > capacity()) {
-    return Status::Error("ERR_SEGMENT_FULL", "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());
+    return Status::Error("ERR_SEGMENT_FULL",
+                         "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());
   }
   Status s = CheckFraming(batches, length);
   if (!s.ok()) return s;
@@ -231,8 +232,6 @@ Status Segment::Close() {
   return s;
 }
 
-Status Segment::Delete() {
-  return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_);
-}
+Status Segment::Delete() { return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_); }
 
 }  // namespace tributary

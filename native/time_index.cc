@@ -17,8 +17,9 @@ Status TimeIndex::MaybeAppend(int64_t timestamp, int64_t offset, bool skip_full_
   TimestampOffset last = LastEntry();
   int64_t relative = offset - base_offset();
   if (relative < 0 || relative > INT32_MAX || (entries() > 0 && offset < last.offset)) {
-    return Status::Error("ERR_INVALID_OFFSET", "time index entry for offset " + std::to_string(offset) +
-                                                   " is before the last entry", closed() ? "" : path());
+    return Status::Error("ERR_INVALID_OFFSET",
+                         "time index entry for offset " + std::to_string(offset) + " is before the last entry",
+                         closed() ? "" : path());
   }
   if (entries() > 0 && timestamp <= last.timestamp) return Status::Ok();
   if (!skip_full_check && full()) return Status::Error("ERR_INDEX_FULL", "time index is full", path());

@@ -123,7 +123,10 @@ export class TributaryError extends Error {
   /** The Kafka error this becomes on the wire: the mapped one, or the one an ERR_<Kafka name> code names. */
   get kafka(): KafkaError {
     const name = this.code.slice(4);
-    const named = this.code.startsWith('ERR_') && Object.hasOwn(KafkaErrors, name) ? (KafkaErrors as Record<string, KafkaError>)[name] : undefined;
+    const named =
+      this.code.startsWith('ERR_') && Object.hasOwn(KafkaErrors, name)
+        ? (KafkaErrors as Record<string, KafkaError>)[name]
+        : undefined;
     return kafkaErrorOf[this.code] ?? named ?? KafkaErrors.KAFKA_STORAGE_ERROR;
   }
 }

@@ -1,7 +1,14 @@
 export { TributaryError, KafkaErrors, isTributaryError, type KafkaError, type ErrorDetails } from './errors.js';
 export { Tributary, type TributaryOptions, type TributaryStats } from './client/Tributary.js';
 export { Admin, type NewTopic, type RecordsToDelete, type DeletedRecords } from './client/Admin.js';
-export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type ProducerHeaders, type Bytes } from './client/Producer.js';
+export {
+  Producer,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+  type ProducerHeaders,
+  type Bytes,
+} from './client/Producer.js';
 export {
   Consumer,
   ConsumerRecord,
@@ -29,7 +36,13 @@ export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';
 export type { Record, RecordHeader, TimestampType } from './record/Record.js';
 export { RecordBatch } from './record/RecordBatch.js';
-export { RecordBatchBuilder, buildRecordBatch, buildRecordBatchAsync, type RecordInput, type BatchOptions } from './record/RecordBatchBuilder.js';
+export {
+  RecordBatchBuilder,
+  buildRecordBatch,
+  buildRecordBatchAsync,
+  type RecordInput,
+  type BatchOptions,
+} from './record/RecordBatchBuilder.js';
 export {
   validateRecordBatch,
   validateRecordBatchSync,
@@ -54,7 +67,13 @@ export {
 } from './record/Compression.js';
 export { buildMessageSet, messageSetRecords } from './record/MessageSet.js';
 export { messageSetToRecordBatches, recordBatchesToMessageSet } from './record/MessageSetConversion.js';
-export { BuiltInPartitioner, murmur2, toPositive, partitionForKey, type BuiltInPartitionerOptions } from './record/Partitioner.js';
+export {
+  BuiltInPartitioner,
+  murmur2,
+  toPositive,
+  partitionForKey,
+  type BuiltInPartitionerOptions,
+} from './record/Partitioner.js';
 export { Broker, type BrokerOptions } from './broker/Broker.js';
 export { createLogger, type Logger, type LogLevel } from './broker/Logger.js';
 

@@ -50,11 +50,24 @@ test('record cursors, records and producer batches keep their optimized code thr
   const dir = tempDir();
   const script = join(dir, 'child.mjs');
   writeFileSync(script, CHILD);
-  const child = spawnSync(process.execPath, ['--expose-gc', '--trace-deopt', script, join(dir, 'data')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const child = spawnSync(process.execPath, ['--expose-gc', '--trace-deopt', script, join(dir, 'data')], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   expect(child.status, child.stderr).toBe(0);
   const thrownAway = deoptimizedByGc(child.stdout);
   // V8 may have inlined the probe's constructor or loop into their callers: any of them will do.
   expect(thrownAway.filter((name) => ['Probe', 'probeLoop', 'round'].includes(name))).not.toEqual([]);
-  const hotPath = ['varint', 'readVarint', 'fieldLength', 'take', 'reserve', 'hasRoomFor', 'estimatedSize', 'get key', 'get value'];
+  const hotPath = [
+    'varint',
+    'readVarint',
+    'fieldLength',
+    'take',
+    'reserve',
+    'hasRoomFor',
+    'estimatedSize',
+    'get key',
+    'get value',
+  ];
   expect(thrownAway.filter((name) => hotPath.includes(name))).toEqual([]);
 }, 60_000);

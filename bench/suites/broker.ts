@@ -24,8 +24,26 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startLoopbackPeer, startNullSinkBroker, startTributaryBroker, type BrokerProcess, type LoopbackPeer } from '../brokerProcesses.js';
-import { byMode, compare, log, megabytesPerSecond, median, toRow, type Comparison, type ResultRow, type RowSpec, type Sample, type SuiteContext } from '../harness.js';
+import {
+  startLoopbackPeer,
+  startNullSinkBroker,
+  startTributaryBroker,
+  type BrokerProcess,
+  type LoopbackPeer,
+} from '../brokerProcesses.js';
+import {
+  byMode,
+  compare,
+  log,
+  megabytesPerSecond,
+  median,
+  toRow,
+  type Comparison,
+  type ResultRow,
+  type RowSpec,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 import {
   adminTopics,
   brokerLatencyPath,
@@ -95,7 +113,10 @@ const row = (kase: string, metric: string, unit: string, baseline: string, targe
 });
 
 /** Baseline `a` as the subject and baseline `b` as the baseline: both ran in the same rounds. */
-const between = (c: Comparison, a: number, b: number): Comparison => ({ subject: c.baselines[a]!, baselines: [c.baselines[b]!] });
+const between = (c: Comparison, a: number, b: number): Comparison => ({
+  subject: c.baselines[a]!,
+  baselines: [c.baselines[b]!],
+});
 
 const scaled = (c: Comparison, factor: number): Comparison => ({
   subject: c.subject.map((v) => v * factor),
@@ -135,7 +156,10 @@ async function kafkajsCases(plan: Plan, b: Brokers): Promise<ResultRow[]> {
   const bytes = plan.kafkajsRecords * VALUE_BYTES;
   const source = (await kafkajsProduce(b.tributary, -1, chunks, SENDS_IN_FLIGHT, true)).topic;
   const fetcher = await kafkajsFetcher(b.tributary.port);
-  const produce = (target: Target, acks: number) => contender(`produce acks=${acks} ${target.name}`, () => sampleOf(kafkajsProduce(target, acks, chunks, SENDS_IN_FLIGHT)));
+  const produce = (target: Target, acks: number) =>
+    contender(`produce acks=${acks} ${target.name}`, () =>
+      sampleOf(kafkajsProduce(target, acks, chunks, SENDS_IN_FLIGHT)),
+    );
   log(`${SUITE}: kafkajs, ${plan.kafkajsRecords} records of ${VALUE_BYTES} B`);
   const c = await compare({
     ...plan.rounds,
@@ -165,13 +189,18 @@ async function kcatCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<Res
   const count = plan.kcatRecords;
   const file = kcatInputFile(ctx.tmpDir, count);
   const source = (await kcatProduce(b.tributary, file, count, true)).topic;
-  const produce = (target: Target) => contender(`produce ${target.name}`, () => sampleOf(kcatProduce(target, file, count)));
+  const produce = (target: Target) =>
+    contender(`produce ${target.name}`, () => sampleOf(kcatProduce(target, file, count)));
   log(`${SUITE}: kcat, ${count} records of ${VALUE_BYTES} B`);
   const c = await compare({
     ...plan.rounds,
     rate: megabytesPerSecond,
     subject: contender('consume tributary', () => kcatConsume(b.tributary, source, count)),
-    baselines: [produce(b.tributary), produce(b.nullSink), contender('loopback read', () => loopbackRead(b.peer, count * VALUE_BYTES))],
+    baselines: [
+      produce(b.tributary),
+      produce(b.nullSink),
+      contender('loopback read', () => loopbackRead(b.peer, count * VALUE_BYTES)),
+    ],
   });
   await cleanUp(b, source);
   const consume = `kcat consume to /dev/null, ${count / 1000}k x 1 KiB`;
@@ -183,8 +212,17 @@ async function kcatCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<Res
 }
 
 /** A kafkajs client on a broker, with its admin connected, as a Target. */
-async function connectTarget(name: string, broker: { bootstrap: string; port: number }, topics: (admin: Admin) => Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'>) {
-  const kafka = new Kafka({ clientId: `bench-${name}`, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+async function connectTarget(
+  name: string,
+  broker: { bootstrap: string; port: number },
+  topics: (admin: Admin) => Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'>,
+) {
+  const kafka = new Kafka({
+    clientId: `bench-${name}`,
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 50 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   const producer = () => kafka.producer({ allowAutoTopicCreation: false });
@@ -213,7 +251,9 @@ async function startMock(ctx: SuiteContext): Promise<{ target: Target; stop: () 
     }));
     return { target: connected.target, stop: async () => (await connected.disconnect(), await mock.stop()) };
   } catch (error) {
-    ctx.notes.push(`broker: librdkafka's mock cluster did not start, latency has no mock baseline (${(error as Error).message.split('\n')[0]})`);
+    ctx.notes.push(
+      `broker: librdkafka's mock cluster did not start, latency has no mock baseline (${(error as Error).message.split('\n')[0]})`,
+    );
     return null;
   }
 }
@@ -221,12 +261,23 @@ async function startMock(ctx: SuiteContext): Promise<{ target: Target; stop: () 
 /** Latency rows: milliseconds, with ratio = baseline latency / tributary latency (higher is better). */
 function latencyRows(kase: string, paths: LatencyPath[], results: LatencyResult[][]): ResultRow[] {
   const rows: ResultRow[] = [];
-  for (const [key, label] of [['p50', 'p50'], ['p99', 'p99'], ['p999', 'p99.9']] as const) {
+  for (const [key, label] of [
+    ['p50', 'p50'],
+    ['p99', 'p99'],
+    ['p999', 'p99.9'],
+  ] as const) {
     const ms = results.map((trials) => trials.map((p) => p[key]));
-    const inverse: Comparison = { subject: ms[0]!.map((v) => 1 / v), baselines: ms.slice(1).map((b) => b.map((v) => 1 / v)) };
+    const inverse: Comparison = {
+      subject: ms[0]!.map((v) => 1 / v),
+      baselines: ms.slice(1).map((b) => b.map((v) => 1 / v)),
+    };
     paths.slice(1).forEach((path, i) => {
       const r = toRow(row(kase, `${label} latency`, 'ms', path.name), inverse, i);
-      rows.push({ ...r, value: Number(median(ms[0]!).toPrecision(4)), baselineValue: Number(median(ms[i + 1]!).toPrecision(4)) });
+      rows.push({
+        ...r,
+        value: Number(median(ms[0]!).toPrecision(4)),
+        baselineValue: Number(median(ms[i + 1]!).toPrecision(4)),
+      });
     });
   }
   return rows;
@@ -249,14 +300,20 @@ function noteClientLoad(ctx: SuiteContext, paths: LatencyPath[], results: Latenc
   const saturated = results.some((trials) => trials.some((t) => t.clientBusy > CLIENT_SATURATED));
   ctx.notes.push(
     `broker latency: the bench process's event loop was busy ${ranges.join(', ')} of each trial` +
-      (saturated ? `; over ${percent(CLIENT_SATURATED)} kafkajs lacked CPU for one send a record at ${LATENCY_RATE}/s, and its backlog is in those latencies` : ''),
+      (saturated
+        ? `; over ${percent(CLIENT_SATURATED)} kafkajs lacked CPU for one send a record at ${LATENCY_RATE}/s, and its backlog is in those latencies`
+        : ''),
   );
 }
 
 async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<ResultRow[]> {
   const mock = await startMock(ctx);
   try {
-    const paths = [brokerLatencyPath(b.tributary), ...(mock === null ? [] : [brokerLatencyPath(mock.target)]), echoLatencyPath(b.peer)];
+    const paths = [
+      brokerLatencyPath(b.tributary),
+      ...(mock === null ? [] : [brokerLatencyPath(mock.target)]),
+      echoLatencyPath(b.peer),
+    ];
     const results: LatencyResult[][] = paths.map(() => []);
     const trial = (i: number) => async (): Promise<Sample> => {
       const p = await measureLatency(paths[i]!, plan.latencyRecords, LATENCY_RATE);
@@ -273,7 +330,11 @@ async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<
     await deleteTrialTopic(b.tributary);
     const recorded = results.map((r) => r.slice(plan.latencyRounds.warmup));
     noteClientLoad(ctx, paths, recorded);
-    return latencyRows(`end-to-end latency, ${LATENCY_RATE} x 1 KiB records/s, kafkajs acks=1 -> Fetch long-poll`, paths, recorded);
+    return latencyRows(
+      `end-to-end latency, ${LATENCY_RATE} x 1 KiB records/s, kafkajs acks=1 -> Fetch long-poll`,
+      paths,
+      recorded,
+    );
   } finally {
     await mock?.stop();
   }
@@ -283,7 +344,11 @@ export async function runBroker(ctx: SuiteContext): Promise<ResultRow[]> {
   const plan = byMode(ctx, FULL, QUICK, SMOKE);
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const started = await Promise.allSettled([startTributaryBroker(ctx.tmpDir), startNullSinkBroker(ctx.tmpDir), startLoopbackPeer()]);
+    const started = await Promise.allSettled([
+      startTributaryBroker(ctx.tmpDir),
+      startNullSinkBroker(ctx.tmpDir),
+      startLoopbackPeer(),
+    ]);
     for (const s of started) if (s.status === 'fulfilled') stops.push(s.value.stop);
     const [tributary, nullSink, peer] = started.map((s) => {
       if (s.status === 'rejected') throw s.reason;
@@ -294,7 +359,11 @@ export async function runBroker(ctx: SuiteContext): Promise<ResultRow[]> {
     const n = await connectTarget('null sink', nullSink, (admin) => adminTopics(admin, false));
     stops.unshift(n.disconnect);
     const brokers: Brokers = { tributary: t.target, nullSink: n.target, peer };
-    return [...(await kafkajsCases(plan, brokers)), ...(await kcatCases(ctx, plan, brokers)), ...(await latencyCases(ctx, plan, brokers))];
+    return [
+      ...(await kafkajsCases(plan, brokers)),
+      ...(await kcatCases(ctx, plan, brokers)),
+      ...(await latencyCases(ctx, plan, brokers)),
+    ];
   } finally {
     for (const stop of stops) await stop();
   }

@@ -41,10 +41,19 @@ export interface Target {
 export function adminTopics(admin: Admin, stores: boolean): Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'> {
   return {
     createTopic: async (topic) => {
-      if (!(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true, timeout: TIMEOUT_MS }))) throw new Error(`topic ${topic} exists`);
+      if (
+        !(await admin.createTopics({
+          topics: [{ topic, numPartitions: 1 }],
+          waitForLeaders: true,
+          timeout: TIMEOUT_MS,
+        }))
+      )
+        throw new Error(`topic ${topic} exists`);
     },
     deleteTopic: (topic) => admin.deleteTopics({ topics: [topic], timeout: TIMEOUT_MS }),
-    endOffset: stores ? async (topic) => Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)!.high) : null,
+    endOffset: stores
+      ? async (topic) => Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)!.high)
+      : null,
   };
 }
 
@@ -85,13 +94,24 @@ export function kafkajsChunks(count: number, perSend: number): Message[][] {
   const pool = randomBytes(count * VALUE_BYTES);
   const chunks: Message[][] = [];
   for (let i = 0; i < count; i += perSend) {
-    chunks.push(Array.from({ length: Math.min(perSend, count - i) }, (_, j) => ({ partition: 0, value: pool.subarray((i + j) * VALUE_BYTES, (i + j + 1) * VALUE_BYTES) })));
+    chunks.push(
+      Array.from({ length: Math.min(perSend, count - i) }, (_, j) => ({
+        partition: 0,
+        value: pool.subarray((i + j) * VALUE_BYTES, (i + j + 1) * VALUE_BYTES),
+      })),
+    );
   }
   return chunks;
 }
 
 /** Sends every chunk with `inFlight` sends outstanding at a time. */
-async function sendAll(producer: Producer, topic: string, acks: number, chunks: Message[][], inFlight: number): Promise<void> {
+async function sendAll(
+  producer: Producer,
+  topic: string,
+  acks: number,
+  chunks: Message[][],
+  inFlight: number,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) await producer.send({ topic, acks, timeout: TIMEOUT_MS, messages: chunks[next++]! });
@@ -105,7 +125,12 @@ const recordsIn = (chunks: Message[][]): number => chunks.reduce((n, c) => n + c
  * A fresh topic and a producer connected to it, which has sent one record (at offset 0)
  * so that the connection and the topic's metadata are ready before any timing starts.
  */
-async function readyProducer(target: Target, prefix: string, acks: number, kept = false): Promise<{ topic: string; producer: Producer }> {
+async function readyProducer(
+  target: Target,
+  prefix: string,
+  acks: number,
+  kept = false,
+): Promise<{ topic: string; producer: Producer }> {
   const topic = await trialTopic(target, prefix, kept);
   const producer = target.producer();
   await producer.connect();
@@ -114,7 +139,13 @@ async function readyProducer(target: Target, prefix: string, acks: number, kept 
 }
 
 /** Produces the chunks into a topic of their own, from offset 1. */
-export async function kafkajsProduce(target: Target, acks: number, chunks: Message[][], inFlight: number, kept = false): Promise<{ sample: Sample; topic: string }> {
+export async function kafkajsProduce(
+  target: Target,
+  acks: number,
+  chunks: Message[][],
+  inFlight: number,
+  kept = false,
+): Promise<{ sample: Sample; topic: string }> {
   const { topic, producer } = await readyProducer(target, 'kafkajs', acks, kept);
   const ns = await timeAsync(() => sendAll(producer, topic, acks, chunks, inFlight));
   await producer.disconnect();
@@ -148,7 +179,12 @@ export async function kafkajsFetcher(port: number): Promise<KafkaJsBroker> {
 }
 
 /** One Fetch of partition 0 from `offset`, long-polling up to `maxWaitMs`; the records at or past `offset`. */
-async function fetchFrom(fetcher: KafkaJsBroker, topic: string, offset: number, maxWaitMs: number): Promise<KafkaJsFetchedMessage[]> {
+async function fetchFrom(
+  fetcher: KafkaJsBroker,
+  topic: string,
+  offset: number,
+  maxWaitMs: number,
+): Promise<KafkaJsFetchedMessage[]> {
   const { responses } = await fetcher.fetch({
     maxWaitTime: maxWaitMs,
     minBytes: 1,
@@ -163,22 +199,31 @@ async function fetchFrom(fetcher: KafkaJsBroker, topic: string, offset: number, 
 }
 
 /** Reads partition 0 of `topic` from `from` to `end` with Fetch after Fetch; the timing covers the loop. */
-export async function kafkajsConsume(fetcher: KafkaJsBroker, topic: string, from: number, end: number): Promise<Sample> {
+export async function kafkajsConsume(
+  fetcher: KafkaJsBroker,
+  topic: string,
+  from: number,
+  end: number,
+): Promise<Sample> {
   let bytes = 0;
   const ns = await timeAsync(async () => {
-    for (let offset = from; offset < end; ) {
+    for (let offset = from; offset < end;) {
       const messages = await fetchFrom(fetcher, topic, offset, 100);
       for (const m of messages) bytes += m.value?.length ?? 0;
       offset = messages.length > 0 ? Number(messages.at(-1)!.offset) + 1 : offset;
     }
   });
-  if (bytes !== (end - from) * VALUE_BYTES) throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${(end - from) * VALUE_BYTES}`);
+  if (bytes !== (end - from) * VALUE_BYTES)
+    throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${(end - from) * VALUE_BYTES}`);
   return { ns, units: bytes };
 }
 
 /** A file of `count` lines of VALUE_BYTES printable random bytes, for `kcat -P -l`. */
 export function kcatInputFile(dir: string, count: number): string {
-  const line = (i: number): string => randomBytes(VALUE_BYTES).toString('base64').slice(0, VALUE_BYTES - 8) + String(i).padStart(8, '0');
+  const line = (i: number): string =>
+    randomBytes(VALUE_BYTES)
+      .toString('base64')
+      .slice(0, VALUE_BYTES - 8) + String(i).padStart(8, '0');
   const path = join(dir, 'kcat-input.txt');
   writeFileSync(path, `${Array.from({ length: count }, (_, i) => line(i)).join('\n')}\n`);
   return path;
@@ -204,9 +249,17 @@ function kcat(args: string[]): Promise<string> {
 const KCAT_PRODUCER = ['-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-X', 'acks=all'];
 
 /** `kcat -P -l FILE` into a fresh topic, timing the whole process. */
-export async function kcatProduce(target: Target, file: string, count: number, kept = false): Promise<{ sample: Sample; topic: string }> {
+export async function kcatProduce(
+  target: Target,
+  file: string,
+  count: number,
+  kept = false,
+): Promise<{ sample: Sample; topic: string }> {
   const topic = await trialTopic(target, 'kcat', kept);
-  const ns = await timeAsync(async () => void (await kcat(['-P', '-q', '-b', target.bootstrap, '-t', topic, '-p', '0', ...KCAT_PRODUCER, '-l', file])));
+  const ns = await timeAsync(
+    async () =>
+      void (await kcat(['-P', '-q', '-b', target.bootstrap, '-t', topic, '-p', '0', ...KCAT_PRODUCER, '-l', file])),
+  );
   await expectEndOffset(target, topic, count);
   return { sample: { ns, units: count * VALUE_BYTES }, topic };
 }
@@ -319,7 +372,7 @@ export function brokerLatencyPath(target: Target): LatencyPath {
       const fetcher = await kafkajsFetcher(target.port);
       let failure: unknown = null;
       const poll = async (): Promise<void> => {
-        for (let offset = 1; offset <= count; ) {
+        for (let offset = 1; offset <= count;) {
           for (const m of await fetchFrom(fetcher, topic, offset, 100)) {
             receive(m.value!);
             offset = Number(m.offset) + 1;
@@ -328,7 +381,10 @@ export function brokerLatencyPath(target: Target): LatencyPath {
       };
       const polling = poll().catch((error: unknown) => (failure = error));
       return {
-        send: (value) => void producer.send({ topic, acks: 1, messages: [{ partition: 0, value }] }).catch((error: unknown) => (failure = error)),
+        send: (value) =>
+          void producer
+            .send({ topic, acks: 1, messages: [{ partition: 0, value }] })
+            .catch((error: unknown) => (failure = error)),
         async close() {
           await polling;
           await Promise.all([fetcher.disconnect(), producer.disconnect()]);

@@ -16,8 +16,28 @@
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { compress, compressSync, decompress, decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
-import { byMode, calibrate, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, toRow, type ResultRow, type Sample, type SuiteContext, type Trial } from '../harness.js';
+import {
+  compress,
+  compressSync,
+  decompress,
+  decompressSync,
+  type CompressionCodec,
+} from '../../src/record/Compression.js';
+import {
+  byMode,
+  calibrate,
+  compare,
+  KiB,
+  log,
+  megabytesPerSecond,
+  MiB,
+  roundsFor,
+  toRow,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+  type Trial,
+} from '../harness.js';
 import { jsonRecords } from '../jsonRecords.js';
 import { benchmarkTrial, microOptions, type MicroOptions } from '../micro.js';
 
@@ -36,7 +56,10 @@ interface Library {
 
 function libraries(): Record<Exclude<CompressionCodec, 'none'>, Library> {
   const snappy = require('snappy') as Record<'compressSync' | 'uncompressSync' | 'compress' | 'uncompress', Call>;
-  const lz4 = require('lz4-napi') as Record<'compressFrameSync' | 'decompressFrameSync' | 'compressFrame' | 'decompressFrame', Call>;
+  const lz4 = require('lz4-napi') as Record<
+    'compressFrameSync' | 'decompressFrameSync' | 'compressFrame' | 'decompressFrame',
+    Call
+  >;
   const zstd = require('zstd-napi') as Record<'compress' | 'decompress', Call>;
   const zstdSync = { compress: zstd.compress, decompress: zstd.decompress };
   return {
@@ -76,7 +99,14 @@ async function runInFlight(call: Call, input: Buffer, iterations: number, units:
 }
 
 /** Sync calls run as Benchmark.js trials; async ones keep IN_FLIGHT calls outstanding, which Benchmark.js cannot. */
-async function trialOf(call: Call, input: Buffer, size: number, mode: Mode, targetMs: number, options: MicroOptions): Promise<Trial> {
+async function trialOf(
+  call: Call,
+  input: Buffer,
+  size: number,
+  mode: Mode,
+  targetMs: number,
+  options: MicroOptions,
+): Promise<Trial> {
   if (mode === 'sync') return benchmarkTrial(() => void call(input), size, options);
   const iterations = await calibrate(async (n) => (await runInFlight(call, input, n, 0)).ns, targetMs);
   return () => runInFlight(call, input, iterations, size);
@@ -110,9 +140,17 @@ export async function runCodecsSuite(ctx: SuiteContext): Promise<ResultRow[]> {
             ...rounds,
             rate: megabytesPerSecond,
             subject: { name: 'tributary', trial: await trialOf(subject, ourInput, size, mode, targetMs, options) },
-            baselines: [{ name: library.name, trial: await trialOf(baseline, theirInput, size, mode, targetMs, options) }],
+            baselines: [
+              { name: library.name, trial: await trialOf(baseline, theirInput, size, mode, targetMs, options) },
+            ],
           });
-          const spec = { suite: SUITE, case: `${codec} ${op} ${mode === 'async' ? `async x${IN_FLIGHT}` : mode}, ${label}`, metric: 'throughput', unit: 'MB/s', baseline: `${library.name} ${mode}` };
+          const spec = {
+            suite: SUITE,
+            case: `${codec} ${op} ${mode === 'async' ? `async x${IN_FLIGHT}` : mode}, ${label}`,
+            metric: 'throughput',
+            unit: 'MB/s',
+            baseline: `${library.name} ${mode}`,
+          };
           rows.push(toRow(size >= 64 * KiB ? { ...spec, target: 0.9 } : spec, comparison));
         }
       }

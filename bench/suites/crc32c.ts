@@ -15,9 +15,28 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32cImplementation } from '../../src/index.js';
-import { compare, gigabytesPerSecond, log, roundsFor, toRow, type Contender, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import {
+  compare,
+  gigabytesPerSecond,
+  log,
+  roundsFor,
+  toRow,
+  type Contender,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 import { microOptions, type MicroOptions } from '../micro.js';
-import { crc32cTrial, crcData, crcSink, zlibCrc32, zlibCrc32Trial, type CrcCase, type FromChild, type ToChild } from './crc32cWork.js';
+import {
+  crc32cTrial,
+  crcData,
+  crcSink,
+  zlibCrc32,
+  zlibCrc32Trial,
+  type CrcCase,
+  type FromChild,
+  type ToChild,
+} from './crc32cWork.js';
 
 const SUITE = 'crc32c';
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'crc32cChild.js');
@@ -94,16 +113,23 @@ export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
   const implementation = crc32cImplementation();
   const data = crcData();
   if (implementation === 'portable') {
-    ctx.notes.push('crc32c: this process already uses the portable CRC32C (no CPU support, or TRIBUTARY_CRC32C is set).');
+    ctx.notes.push(
+      'crc32c: this process already uses the portable CRC32C (no CPU support, or TRIBUTARY_CRC32C is set).',
+    );
   }
-  if (zlibCrc32 === null) ctx.notes.push(`crc32c: zlib.crc32 is missing in Node ${process.version} (needs 20.15+); that baseline is skipped.`);
+  if (zlibCrc32 === null)
+    ctx.notes.push(
+      `crc32c: zlib.crc32 is missing in Node ${process.version} (needs 20.15+); that baseline is skipped.`,
+    );
 
   const child = await PortableChild.start();
   const rows: ResultRow[] = [];
   try {
     const childPortable = child.implementation === 'portable';
     if (!childPortable) {
-      ctx.notes.push(`crc32c: child with TRIBUTARY_CRC32C=portable reports '${child.implementation}'; portable baseline skipped.`);
+      ctx.notes.push(
+        `crc32c: child with TRIBUTARY_CRC32C=portable reports '${child.implementation}'; portable baseline skipped.`,
+      );
     }
     for (const kind of ['large', 'small'] as const) {
       const label = kind === 'large' ? '16 MiB buffer' : '4 KiB buffers';
@@ -126,7 +152,13 @@ export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
         baselines,
       });
       names.forEach((baseline, i) => {
-        const spec = { suite: SUITE, case: `${label}, ${implementation}`, metric: 'throughput', unit: 'GB/s', baseline };
+        const spec = {
+          suite: SUITE,
+          case: `${label}, ${implementation}`,
+          metric: 'throughput',
+          unit: 'GB/s',
+          baseline,
+        };
         rows.push(toRow(baseline.startsWith('portable') ? { ...spec, target: 8 } : spec, comparison, i));
       });
     }

@@ -77,4 +77,5 @@ export const crcSink = (): number => sink;
 
 /** Messages between the crc32c suite and its portable child. */
 export type ToChild = { op: 'trial'; kind: CrcCase; options: MicroOptions } | { op: 'exit' };
-export type FromChild = { op: 'ready'; implementation: string } | { op: 'sample'; sample: Sample } | { op: 'error'; message: string };
+export type FromChild =
+  { op: 'ready'; implementation: string } | { op: 'sample'; sample: Sample } | { op: 'error'; message: string };

@@ -35,7 +35,18 @@ import { Tributary } from '../../src/index.js';
 import { native } from '../../src/native/addon.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
-import { byMode, compare, log, perSecond, roundsFor, timeAsync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import {
+  byMode,
+  compare,
+  log,
+  perSecond,
+  roundsFor,
+  timeAsync,
+  toRow,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 import { jsonRecords } from '../jsonRecords.js';
 
 const SUITE = 'embedded';
@@ -58,7 +69,8 @@ interface Store {
 type StoreFactory = (dir: string) => Promise<Store>;
 
 let sink = 0;
-const touch = (key: Uint8Array | null, value: Uint8Array | null): number => (key?.[0] ?? 0) + (value?.[value.length - 1] ?? 0);
+const touch = (key: Uint8Array | null, value: Uint8Array | null): number =>
+  (key?.[0] ?? 0) + (value?.[value.length - 1] ?? 0);
 
 function keyOf(i: number): Buffer {
   const key = Buffer.alloc(16);
@@ -66,29 +78,35 @@ function keyOf(i: number): Buffer {
   return key;
 }
 
-const tributaryStore = (compression: CompressionCodec): StoreFactory => async (dir) => {
-  const t = await Tributary.open({ dataDir: dir });
-  await t.admin.createTopic('bench', { partitions: 1 });
-  const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression });
-  return {
-    append: async (chunk) => void (await producer.send('bench', chunk.map((r) => ({ key: r.key, value: r.value, partition: 0 })))),
-    finishAppend: () => producer.flush(),
-    async scan() {
-      const consumer = t.consumer();
-      consumer.assign([{ topic: 'bench', partition: 0, offset: 'earliest' }]);
-      let count = 0;
-      for await (const batch of consumer.batches()) {
-        for (const r of batch.records) sink ^= touch(r.key, r.value);
-        count += batch.records.length;
-        // Caught up: the batch reaches the high watermark its read saw (nothing appends meanwhile).
-        if (batch.records[batch.records.length - 1]!.offset + 1 >= batch.highWatermark) break;
-      }
-      await consumer.close();
-      return count;
-    },
-    close: () => t.close(),
+const tributaryStore =
+  (compression: CompressionCodec): StoreFactory =>
+  async (dir) => {
+    const t = await Tributary.open({ dataDir: dir });
+    await t.admin.createTopic('bench', { partitions: 1 });
+    const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression });
+    return {
+      append: async (chunk) =>
+        void (await producer.send(
+          'bench',
+          chunk.map((r) => ({ key: r.key, value: r.value, partition: 0 })),
+        )),
+      finishAppend: () => producer.flush(),
+      async scan() {
+        const consumer = t.consumer();
+        consumer.assign([{ topic: 'bench', partition: 0, offset: 'earliest' }]);
+        let count = 0;
+        for await (const batch of consumer.batches()) {
+          for (const r of batch.records) sink ^= touch(r.key, r.value);
+          count += batch.records.length;
+          // Caught up: the batch reaches the high watermark its read saw (nothing appends meanwhile).
+          if (batch.records[batch.records.length - 1]!.offset + 1 >= batch.highWatermark) break;
+        }
+        await consumer.close();
+        return count;
+      },
+      close: () => t.close(),
+    };
   };
-};
 
 async function lmdbStore(dir: string): Promise<Store> {
   const { open } = require('lmdb') as typeof import('lmdb');
@@ -188,10 +206,13 @@ type Values = 'random' | 'json';
 
 function records(count: number, valueBytes: number, values: Values): Rec[][] {
   const json = values === 'json' ? jsonRecords(count * valueBytes) : null;
-  const valueOf = (i: number): Buffer => json?.subarray(i * valueBytes, (i + 1) * valueBytes) ?? randomBytes(valueBytes);
+  const valueOf = (i: number): Buffer =>
+    json?.subarray(i * valueBytes, (i + 1) * valueBytes) ?? randomBytes(valueBytes);
   const chunks: Rec[][] = [];
   for (let i = 0; i < count; i += CHUNK) {
-    chunks.push(Array.from({ length: Math.min(CHUNK, count - i) }, (_, j) => ({ key: keyOf(i + j), value: valueOf(i + j) })));
+    chunks.push(
+      Array.from({ length: Math.min(CHUNK, count - i) }, (_, j) => ({ key: keyOf(i + j), value: valueOf(i + j) })),
+    );
   }
   return chunks;
 }
@@ -257,12 +278,20 @@ function batchFloorTrial(root: string, chunks: Rec[][], payloads: Buffer[], coun
   });
 }
 
-async function runCase(ctx: SuiteContext, { valueBytes, count, values, compression }: EmbeddedCase): Promise<ResultRow[]> {
+async function runCase(
+  ctx: SuiteContext,
+  { valueBytes, count, values, compression }: EmbeddedCase,
+): Promise<ResultRow[]> {
   const chunks = records(count, valueBytes, values);
   const payloads = chunks.map((chunk) => Buffer.concat(chunk.flatMap((r) => [r.key, r.value])));
   // Every trial opens and fills fresh stores: one round is enough to prove a smoke run, and
   // quick runs give the five codec cases one round less.
-  const rounds = byMode(ctx, roundsFor(ctx), { warmup: 1, trials: values === 'json' ? 2 : 3 }, { warmup: 0, trials: 1 });
+  const rounds = byMode(
+    ctx,
+    roundsFor(ctx),
+    { warmup: 1, trials: values === 'json' ? 2 : 3 },
+    { warmup: 0, trials: 1 },
+  );
   const label = `${count / 1000}k records, ${valueBytes} B ${values === 'json' ? `JSON values, compression ${compression}` : 'values'}`;
   const ours = tributaryStore(compression);
   const row = (kind: string, baseline: string, target?: number) => ({
@@ -278,7 +307,10 @@ async function runCase(ctx: SuiteContext, { valueBytes, count, values, compressi
   const appendTarget = uncompressed && valueBytes >= 1024 ? 0.5 : undefined;
   const peerTarget = uncompressed && valueBytes <= 100 ? 3 : undefined;
   // The floor where the plain-write target applies: it shows how much of that target any batch writer can reach.
-  const floors = appendTarget === undefined ? [] : [{ name: 'batch floor', trial: () => batchFloorTrial(ctx.tmpDir, chunks, payloads, count) }];
+  const floors =
+    appendTarget === undefined
+      ? []
+      : [{ name: 'batch floor', trial: () => batchFloorTrial(ctx.tmpDir, chunks, payloads, count) }];
 
   log(`${SUITE}: append, ${label}`);
   const appendComparison = await compare({
@@ -326,7 +358,10 @@ async function runCase(ctx: SuiteContext, { valueBytes, count, values, compressi
       : [
           toRow(row('append', 'the batch floor (copy, CRC32C, write)'), appendComparison, 1),
           // Its subject is the floor, not tributary: what any batch writer reaches against the plain write.
-          toRow(row('batch floor vs plain write', 'fs.writeSync of the key+value bytes'), { subject: floor!, baselines: [written!] }),
+          toRow(row('batch floor vs plain write', 'fs.writeSync of the key+value bytes'), {
+            subject: floor!,
+            baselines: [written!],
+          }),
         ];
   return [
     toRow(row('append', 'fs.writeSync of the key+value bytes', appendTarget), appendComparison, 0),
@@ -339,13 +374,23 @@ async function runCase(ctx: SuiteContext, { valueBytes, count, values, compressi
 const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 function cases(ctx: SuiteContext): EmbeddedCase[] {
-  const random = (valueBytes: number, count: number): EmbeddedCase => ({ valueBytes, count, values: 'random', compression: 'none' });
+  const random = (valueBytes: number, count: number): EmbeddedCase => ({
+    valueBytes,
+    count,
+    values: 'random',
+    compression: 'none',
+  });
   const codecCount = byMode(ctx, 30_000, 3_000, 1_000);
   return [
     random(100, byMode(ctx, 200_000, 30_000, 2_000)),
     random(1024, byMode(ctx, 50_000, 12_000, 1_000)),
     random(16 * 1024, byMode(ctx, 5_000, 500, 100)),
-    ...CODECS.map((compression): EmbeddedCase => ({ valueBytes: 1024, count: codecCount, values: 'json', compression })),
+    ...CODECS.map((compression): EmbeddedCase => ({
+      valueBytes: 1024,
+      count: codecCount,
+      values: 'json',
+      compression,
+    })),
   ];
 }
 

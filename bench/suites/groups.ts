@@ -32,7 +32,21 @@ import { offsetCommitKey, offsetCommitValue } from '../../src/group/OffsetsTopic
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { startMockCluster, type BrokerUnderTest } from '../../test/interop/brokers.js';
-import { byMode, compare, log, PartialSuiteError, type Comparison, perSecond, roundsFor, timeAsync, toRow, type Contender, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import {
+  byMode,
+  compare,
+  log,
+  PartialSuiteError,
+  type Comparison,
+  perSecond,
+  roundsFor,
+  timeAsync,
+  toRow,
+  type Contender,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 
 const SUITE = 'groups';
 // test/helpers/kafkajs.ts imports kafkajs' named exports, which only vitest's interop resolves.
@@ -90,7 +104,11 @@ class RebalanceTimeout extends Error {
 const MOCK_CLUSTER = 'the librdkafka mock cluster';
 
 /** Starts members 0..n-2, then times the start of the last until the watch is done. */
-async function timeRebalance(members: number, start: (member: number) => void, watch: AssignmentWatch): Promise<Sample> {
+async function timeRebalance(
+  members: number,
+  start: (member: number) => void,
+  watch: AssignmentWatch,
+): Promise<Sample> {
   // Also keeps the process alive: the coordinator's and the embedded members' timers are unref'd.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -116,7 +134,10 @@ function embeddedRebalance(t: Tributary, members: number): () => Promise<Sample>
     try {
       return await timeRebalance(
         members,
-        (m) => consumers[m]!.subscribe([TOPIC], { onPartitionsAssigned: () => watch.assigned(m, consumers[m]!.assignment().length) }),
+        (m) =>
+          consumers[m]!.subscribe([TOPIC], {
+            onPartitionsAssigned: () => watch.assigned(m, consumers[m]!.assignment().length),
+          }),
         watch,
       );
     } finally {
@@ -128,13 +149,22 @@ function embeddedRebalance(t: Tributary, members: number): () => Promise<Sample>
 function kafkajsRebalance(bootstrap: string, members: number, coordinator: string): () => Promise<Sample> {
   return async () => {
     const groupId = nextGroupId();
-    const kafka = new Kafka({ clientId: 'tributary-bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+    const kafka = new Kafka({
+      clientId: 'tributary-bench',
+      brokers: bootstrap.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 50 },
+    });
     // Short heartbeats and fetch waits: a member that synced an earlier generation learns of the next one at its next heartbeat.
-    const consumers: KafkaJs.Consumer[] = Array.from({ length: members }, () => kafka.consumer({ groupId, heartbeatInterval: 50, maxWaitTimeInMs: 50 }));
+    const consumers: KafkaJs.Consumer[] = Array.from({ length: members }, () =>
+      kafka.consumer({ groupId, heartbeatInterval: 50, maxWaitTimeInMs: 50 }),
+    );
     const watch = new AssignmentWatch(members, `kafkajs members against ${coordinator}`);
     await Promise.all(
       consumers.map(async (c, m) => {
-        c.on(c.events.GROUP_JOIN, ({ payload }) => watch.assigned(m, Object.values(payload.memberAssignment).flat().length));
+        c.on(c.events.GROUP_JOIN, ({ payload }) =>
+          watch.assigned(m, Object.values(payload.memberAssignment).flat().length),
+        );
         await c.connect();
         await c.subscribe({ topics: [TOPIC] });
       }),
@@ -148,7 +178,11 @@ function kafkajsRebalance(bootstrap: string, members: number, coordinator: strin
 }
 
 function rebalanceRow(caseName: string, baseline: string, comparison: Comparison, which: number): ResultRow {
-  return toRow({ suite: SUITE, case: caseName, metric: 'rebalances', unit: 'rebalances/s', baseline }, comparison, which);
+  return toRow(
+    { suite: SUITE, case: caseName, metric: 'rebalances', unit: 'rebalances/s', baseline },
+    comparison,
+    which,
+  );
 }
 
 function rebalanceRounds(ctx: SuiteContext): { warmup: number; trials: number } {
@@ -167,7 +201,14 @@ async function runEmbeddedRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
       subject: { name: `${MEMBERS} members`, trial: embeddedRebalance(t, MEMBERS) },
       baselines: [{ name: '1 member', trial: embeddedRebalance(t, 1) }],
     });
-    return [rebalanceRow(`rebalance, ${MEMBERS} embedded members, ${TOPIC_PARTITIONS} partitions`, 'one member join+sync (coordinator minimum)', comparison, 0)];
+    return [
+      rebalanceRow(
+        `rebalance, ${MEMBERS} embedded members, ${TOPIC_PARTITIONS} partitions`,
+        'one member join+sync (coordinator minimum)',
+        comparison,
+        0,
+      ),
+    ];
   } finally {
     await t.close();
   }
@@ -189,7 +230,9 @@ async function startMock(ctx: SuiteContext): Promise<BrokerUnderTest | null> {
     await mock.createTopic(TOPIC, TOPIC_PARTITIONS);
     return mock;
   } catch (error) {
-    ctx.notes.push(`groups: librdkafka mock cluster unavailable, its baseline skipped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    ctx.notes.push(
+      `groups: librdkafka mock cluster unavailable, its baseline skipped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
     return null;
   }
 }
@@ -204,7 +247,12 @@ async function startMock(ctx: SuiteContext): Promise<BrokerUnderTest | null> {
 async function runBrokerRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
   log(`${SUITE}: rebalance, ${MEMBERS} kafkajs members through the broker`);
   const dataDir = mkdtempSync(join(ctx.tmpDir, 'broker-'));
-  const broker = await Broker.start({ dataDir, port: 0, settings: { 'group.initial.rebalance.delay.ms': '0' }, logger: createLogger('warn') });
+  const broker = await Broker.start({
+    dataDir,
+    port: 0,
+    settings: { 'group.initial.rebalance.delay.ms': '0' },
+    logger: createLogger('warn'),
+  });
   const mock = await startMock(ctx);
   try {
     broker.engine.createTopic(TOPIC, { partitions: TOPIC_PARTITIONS });
@@ -221,12 +269,17 @@ async function runBrokerRebalance(ctx: SuiteContext): Promise<ResultRow[]> {
     const rows = [rebalanceRow(caseName, 'one kafkajs member join+sync (coordinator minimum)', single, 0)];
     if (mock === null) return rows;
     try {
-      const mocked = await against({ name: 'librdkafka mock', trial: kafkajsRebalance(mock.bootstrap, MEMBERS, MOCK_CLUSTER) });
+      const mocked = await against({
+        name: 'librdkafka mock',
+        trial: kafkajsRebalance(mock.bootstrap, MEMBERS, MOCK_CLUSTER),
+      });
       rows.push(rebalanceRow(caseName, `${MEMBERS} kafkajs members, librdkafka 2.0.2 mock cluster`, mocked, 0));
     } catch (error) {
       if (!(error instanceof RebalanceTimeout && error.where.endsWith(MOCK_CLUSTER))) throw error;
       // Not a failure of the suite: the baseline's own cluster never finished the rebalance.
-      ctx.notes.push(`groups: the librdkafka mock cluster baseline skipped, its rebalance never completed: ${error.message}`);
+      ctx.notes.push(
+        `groups: the librdkafka mock cluster baseline skipped, its rebalance never completed: ${error.message}`,
+      );
     }
     return rows;
   } finally {
@@ -252,7 +305,13 @@ async function runCommit(ctx: SuiteContext): Promise<ResultRow[]> {
     const coordinator = await GroupCoordinator.open({ engine });
     const groupId = nextGroupId();
     const commit = (i: number) =>
-      coordinator.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: TOPIC, partition: i % IN_FLIGHT, offset: i, leaderEpoch: 0, metadata: null }] });
+      coordinator.commitOffsets({
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        offsets: [{ topic: TOPIC, partition: i % IN_FLIGHT, offset: i, leaderEpoch: 0, metadata: null }],
+      });
     const floor = engine.partition('floor', 0);
     const batch = sameSizedBatch(groupId);
     const commits = byMode(ctx, 20_000, 5_000, 500);
@@ -260,7 +319,10 @@ async function runCommit(ctx: SuiteContext): Promise<ResultRow[]> {
     for (const inFlight of [1, IN_FLIGHT]) {
       const label = inFlight === 1 ? 'awaited one by one' : `${inFlight} in flight`;
       log(`${SUITE}: offset commit, ${label}`);
-      const trial = (op: (i: number) => Promise<unknown>) => async (): Promise<Sample> => ({ ns: await timeOps(commits, inFlight, op), units: commits });
+      const trial = (op: (i: number) => Promise<unknown>) => async (): Promise<Sample> => ({
+        ns: await timeOps(commits, inFlight, op),
+        units: commits,
+      });
       const comparison = await compare({
         ...roundsFor(ctx),
         rate: perSecond,
@@ -269,7 +331,13 @@ async function runCommit(ctx: SuiteContext): Promise<ResultRow[]> {
       });
       rows.push(
         toRow(
-          { suite: SUITE, case: `offset commit, 1 partition a call, ${label}`, metric: 'commits', unit: 'commits/s', baseline: 'Partition.append of a same-sized batch (prebuilt)' },
+          {
+            suite: SUITE,
+            case: `offset commit, 1 partition a call, ${label}`,
+            metric: 'commits',
+            unit: 'commits/s',
+            baseline: 'Partition.append of a same-sized batch (prebuilt)',
+          },
           comparison,
         ),
       );
@@ -284,7 +352,13 @@ async function runCommit(ctx: SuiteContext): Promise<ResultRow[]> {
 /** The batch one commit of offset 0 writes: the same key, and a value of the same size as any offset's. */
 function sameSizedBatch(groupId: string): Buffer {
   const key = offsetCommitKey({ group: groupId, topic: TOPIC, partition: 0 });
-  const value = offsetCommitValue({ offset: 0, leaderEpoch: 0, metadata: '', commitTimestamp: Date.now(), expireTimestamp: -1 });
+  const value = offsetCommitValue({
+    offset: 0,
+    leaderEpoch: 0,
+    metadata: '',
+    commitTimestamp: Date.now(),
+    expireTimestamp: -1,
+  });
   return buildRecordBatch([{ key, value, timestamp: Date.now() }]);
 }
 
@@ -310,7 +384,13 @@ async function writeCommits(dataDir: string, commits: number): Promise<void> {
       leaderEpoch: 0,
       metadata: null,
     }));
-    await coordinator.commitOffsets({ groupId: `group-${request % LOAD_GROUPS}`, generationId: -1, memberId: '', groupInstanceId: null, offsets });
+    await coordinator.commitOffsets({
+      groupId: `group-${request % LOAD_GROUPS}`,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets,
+    });
     done += offsets.length;
   }
   await coordinator.close();
@@ -344,7 +424,10 @@ async function runLoad(ctx: SuiteContext): Promise<ResultRow[]> {
     log(`${SUITE}: offsets load, ${commits} commits`);
     const load = async (): Promise<Sample> => {
       let coordinator: GroupCoordinator | undefined;
-      const ns = await timeAsync(async () => void (coordinator = await GroupCoordinator.open({ engine, offsetsTopicPartitions: OFFSETS_PARTITIONS })));
+      const ns = await timeAsync(
+        async () =>
+          void (coordinator = await GroupCoordinator.open({ engine, offsetsTopicPartitions: OFFSETS_PARTITIONS })),
+      );
       const groups = coordinator!.listGroups({ statesFilter: [] }).groups.length;
       await coordinator!.close();
       if (groups !== LOAD_GROUPS) throw new Error(`loaded ${groups} groups, expected ${LOAD_GROUPS}`);
@@ -353,15 +436,27 @@ async function runLoad(ctx: SuiteContext): Promise<ResultRow[]> {
     const scan = async (): Promise<Sample> => {
       let records = 0;
       const ns = await timeAsync(async () => {
-        for (let p = 0; p < OFFSETS_PARTITIONS; p++) records += scanPartition(engine.partition(GROUP_METADATA_TOPIC_NAME, p));
+        for (let p = 0; p < OFFSETS_PARTITIONS; p++)
+          records += scanPartition(engine.partition(GROUP_METADATA_TOPIC_NAME, p));
       });
       if (records !== commits) throw new Error(`scan saw ${records} records, expected ${commits}`);
       return { ns, units: commits };
     };
-    const comparison = await compare({ ...byMode(ctx, { warmup: 1, trials: 7 }, { warmup: 1, trials: 3 }, { warmup: 0, trials: 2 }), rate: perSecond, subject: { name: 'load', trial: load }, baselines: [{ name: 'scan', trial: scan }] });
+    const comparison = await compare({
+      ...byMode(ctx, { warmup: 1, trials: 7 }, { warmup: 1, trials: 3 }, { warmup: 0, trials: 2 }),
+      rate: perSecond,
+      subject: { name: 'load', trial: load },
+      baselines: [{ name: 'scan', trial: scan }],
+    });
     return [
       toRow(
-        { suite: SUITE, case: `offsets load, ${commits / 1000}k commits, ${LOAD_GROUPS} groups`, metric: 'commits', unit: 'commits/s', baseline: 'bare scan of __consumer_offsets' },
+        {
+          suite: SUITE,
+          case: `offsets load, ${commits / 1000}k commits, ${LOAD_GROUPS} groups`,
+          metric: 'commits',
+          unit: 'commits/s',
+          baseline: 'bare scan of __consumer_offsets',
+        },
         comparison,
       ),
     ];

@@ -197,7 +197,11 @@ function sizeLabel(bytes: number): string {
   return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`;
 }
 
-async function throughput(ctx: SuiteContext, batchBytes: number, rounds: { warmup: number; trials: number }): Promise<ResultRow[]> {
+async function throughput(
+  ctx: SuiteContext,
+  batchBytes: number,
+  rounds: { warmup: number; trials: number },
+): Promise<ResultRow[]> {
   const batch = buildBatchOfSize(batchBytes);
   const records = batch.readInt32BE(BatchHeader.lastOffsetDelta) + 1;
   const perTrial = byMode(ctx, 256, 64, 8) * MiB;

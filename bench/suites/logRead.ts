@@ -15,7 +15,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Log } from '../../src/index.js';
 import { buildBatchOfSize } from '../batches.js';
-import { byMode, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, timeSync, toRow, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import {
+  byMode,
+  compare,
+  KiB,
+  log,
+  megabytesPerSecond,
+  MiB,
+  roundsFor,
+  timeSync,
+  toRow,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 import { closeAll, openSegmentFiles, readAllSync } from '../readFiles.js';
 
 const SUITE = 'log-read';
@@ -93,7 +106,9 @@ export async function runLogRead(ctx: SuiteContext): Promise<ResultRow[]> {
           trial: (): Sample => {
             let bytes = 0;
             let sum = 0;
-            const ns = timeSync(() => void (bytes = readAllSync(fds, chunk, (got, n) => void (sum = (sum + touch(got, n)) | 0))));
+            const ns = timeSync(
+              () => void (bytes = readAllSync(fds, chunk, (got, n) => void (sum = (sum + touch(got, n)) | 0))),
+            );
             sink ^= sum;
             return { ns, units: bytes };
           },
@@ -124,7 +139,14 @@ export async function runLogRead(ctx: SuiteContext): Promise<ResultRow[]> {
     };
     return [
       toRow({ ...row, baseline: 'fs.readSync 1 MiB chunks', target: 1 }, comparison, 0),
-      toRow({ ...row, baseline: 'Buffer.copy of the same bytes from memory, 1 MiB chunks (memcpy ceiling of a copying reader)' }, comparison, 1),
+      toRow(
+        {
+          ...row,
+          baseline: 'Buffer.copy of the same bytes from memory, 1 MiB chunks (memcpy ceiling of a copying reader)',
+        },
+        comparison,
+        1,
+      ),
     ];
   } finally {
     closeAll(fds);

@@ -28,8 +28,12 @@ const T0 = 1_700_000_000_000;
 
 const require = createRequire(import.meta.url);
 const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (options: object) => unknown;
-const kafkajsBatch = (require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> }).RecordBatch;
-const kafkajsDecode = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: unknown) => Promise<{ records: { key: Buffer; value: Buffer }[] }>;
+const kafkajsBatch = (
+  require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> }
+).RecordBatch;
+const kafkajsDecode = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: unknown,
+) => Promise<{ records: { key: Buffer; value: Buffer }[] }>;
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
 
 let sink = 0;
@@ -52,9 +56,20 @@ function buildOurs(records: RecordInput[]): Buffer {
 
 async function buildKafkajs(records: RecordInput[]): Promise<Buffer> {
   const encoded = records.map((r, i) =>
-    kafkajsRecord({ offsetDelta: i, timestampDelta: r.timestamp! - T0, key: r.key, value: r.value, headers: { trace: r.headers![0]!.value } }),
+    kafkajsRecord({
+      offsetDelta: i,
+      timestampDelta: r.timestamp! - T0,
+      key: r.key,
+      value: r.value,
+      headers: { trace: r.headers![0]!.value },
+    }),
   );
-  const batch = await kafkajsBatch({ firstTimestamp: T0, maxTimestamp: T0 + records.length - 1, lastOffsetDelta: records.length - 1, records: encoded });
+  const batch = await kafkajsBatch({
+    firstTimestamp: T0,
+    maxTimestamp: T0 + records.length - 1,
+    lastOffsetDelta: records.length - 1,
+    records: encoded,
+  });
   return batch.buffer;
 }
 
@@ -71,14 +86,22 @@ async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow
   const asyncTrial = (step: () => Promise<void>) => deferredBenchmarkTrial(step, count, options);
   const rounds = roundsFor(ctx, 'micro');
   const label = `${valueBytes} B values, ${count} records a batch`;
-  const row = (kind: string, baseline: string) => ({ suite: SUITE, case: `${kind}, ${label}`, metric: 'records', unit: 'records/s', baseline });
+  const row = (kind: string, baseline: string) => ({
+    suite: SUITE,
+    case: `${kind}, ${label}`,
+    metric: 'records',
+    unit: 'records/s',
+    baseline,
+  });
 
   log(`${SUITE}: encode, ${label}`);
   const encode = await compare({
     ...rounds,
     rate: perSecond,
     subject: { name: 'RecordBatchBuilder', trial: syncTrial(() => void (sink ^= buildOurs(records).length)) },
-    baselines: [{ name: 'kafkajs encoder', trial: asyncTrial(async () => void (sink ^= (await buildKafkajs(records)).length)) }],
+    baselines: [
+      { name: 'kafkajs encoder', trial: asyncTrial(async () => void (sink ^= (await buildKafkajs(records)).length)) },
+    ],
   });
   log(`${SUITE}: decode, ${label}`);
   const decode = await compare({
@@ -104,8 +127,16 @@ async function runSize(ctx: SuiteContext, valueBytes: number): Promise<ResultRow
   const validate = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'validateRecordBatchSync', trial: syncTrial(() => void (sink ^= validateRecordBatchSync(batch).recordCount)) },
-    baselines: [{ name: 'CRC-only batch scan', trial: syncTrial(() => void native.scanBatches(batch, scanOut, 1 | 2, 0, 0, Number.MAX_SAFE_INTEGER, 0)) }],
+    subject: {
+      name: 'validateRecordBatchSync',
+      trial: syncTrial(() => void (sink ^= validateRecordBatchSync(batch).recordCount)),
+    },
+    baselines: [
+      {
+        name: 'CRC-only batch scan',
+        trial: syncTrial(() => void native.scanBatches(batch, scanOut, 1 | 2, 0, 0, Number.MAX_SAFE_INTEGER, 0)),
+      },
+    ],
   });
   return [
     toRow(row('encode', 'kafkajs 2.2.4 encoder'), encode),

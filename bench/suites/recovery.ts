@@ -22,7 +22,21 @@ import { join } from 'node:path';
 import { CLEAN_SHUTDOWN_FILE, partitionDirName, RECOVERY_POINT_CHECKPOINT } from '../../src/log/LogFileNames.js';
 import { LogManager } from '../../src/log/LogManager.js';
 import { buildBatchOfSize } from '../batches.js';
-import { byMode, compare, KiB, log, megabytesPerSecond, MiB, roundsFor, timeSync, toRow, type Comparison, type ResultRow, type Sample, type SuiteContext } from '../harness.js';
+import {
+  byMode,
+  compare,
+  KiB,
+  log,
+  megabytesPerSecond,
+  MiB,
+  roundsFor,
+  timeSync,
+  toRow,
+  type Comparison,
+  type ResultRow,
+  type Sample,
+  type SuiteContext,
+} from '../harness.js';
 import { closeAll, openSegmentFiles, readAllSync } from '../readFiles.js';
 
 const SUITE = 'recovery';
@@ -86,7 +100,13 @@ async function runSize(ctx: SuiteContext, total: number): Promise<ResultRow[]> {
       closeAll(fds);
     }
     const label = `${total / MiB} MiB log, 16 KiB batches, 32 MiB segments`;
-    const row = (kind: string) => ({ suite: SUITE, case: `${kind}, ${label}`, metric: 'throughput', unit: 'MB/s', baseline: 'fs.readSync of the segment files, 1 MiB chunks' });
+    const row = (kind: string) => ({
+      suite: SUITE,
+      case: `${kind}, ${label}`,
+      metric: 'throughput',
+      unit: 'MB/s',
+      baseline: 'fs.readSync of the segment files, 1 MiB chunks',
+    });
     return [
       toRow({ ...row('recovery after a crash (recovery point 0)'), note: 'page cache warm' }, comparison),
       toRow(row('clean open'), { subject: comparison.baselines[1]!, baselines: [comparison.baselines[0]!] }),

@@ -97,7 +97,13 @@ async function runCase(ctx: SuiteContext, c: VarintCase): Promise<ResultRow[]> {
   for (let i = 0, at = 0; i < COUNT; i++) at = c.floorWrite(fixed, at, input[i]!);
   const options = microOptions(ctx);
   const trial = (fn: () => void) => benchmarkTrial(fn, COUNT, options);
-  const row = (op: string, baseline: string) => ({ suite: SUITE, case: `${op}, ${COUNT} ${c.label}`, metric: 'values', unit: 'values/s', baseline });
+  const row = (op: string, baseline: string) => ({
+    suite: SUITE,
+    case: `${op}, ${COUNT} ${c.label}`,
+    metric: 'values',
+    unit: 'values/s',
+    baseline,
+  });
 
   log(`${SUITE}: encode ${c.kind}`);
   const encode = await compare({

@@ -35,7 +35,9 @@ inline void WriteRecords(uint8_t* p, size_t bytes, int32_t count) {
     size_t room = bytes / static_cast<size_t>(count - i);
     if (i == count - 1) room = bytes;
     size_t value = room - fixed - 2;
-    while (value > 0 && VarintSize(2 * value) + fixed + value + VarintSize(2 * (fixed + VarintSize(2 * value) + value)) > room) value--;
+    while (value > 0 &&
+           VarintSize(2 * value) + fixed + value + VarintSize(2 * (fixed + VarintSize(2 * value) + value)) > room)
+      value--;
     const size_t body = fixed + VarintSize(2 * value) + value;
     uint8_t* start = p;
     p = PutVarint(p, static_cast<int64_t>(body));

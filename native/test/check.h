@@ -32,19 +32,19 @@ inline int Finish(const char* name) {
 
 }  // namespace tributary_test
 
-#define CHECK(cond)                                                         \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      tributary_test::Failures()++;                                         \
-    }                                                                       \
+      tributary_test::Failures()++;                                                 \
+    }                                                                               \
   } while (0)
 
-#define CHECK_OK(status)                                                                      \
-  do {                                                                                        \
-    const auto& s_ = (status);                                                                \
-    if (!s_.ok()) {                                                                           \
+#define CHECK_OK(status)                                                                                       \
+  do {                                                                                                         \
+    const auto& s_ = (status);                                                                                 \
+    if (!s_.ok()) {                                                                                            \
       std::fprintf(stderr, "%s:%d: status %s: %s\n", __FILE__, __LINE__, s_.code.c_str(), s_.message.c_str()); \
-      tributary_test::Failures()++;                                                           \
-    }                                                                                         \
+      tributary_test::Failures()++;                                                                            \
+    }                                                                                                          \
   } while (0)

@@ -61,9 +61,7 @@ uint32_t crc_str(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* s
 }
 
 // The hardware path, reached through the dispatcher.
-uint32_t hw(uint32_t crc, const uint8_t* p, size_t len) {
-  return crc32c_extend(crc, p, len);
-}
+uint32_t hw(uint32_t crc, const uint8_t* p, size_t len) { return crc32c_extend(crc, p, len); }
 
 void test_known_vectors() {
   check(crc_str(crc32c_portable, "123456789") == 0xE3069283u, "portable 123456789");
@@ -101,8 +99,7 @@ void test_portable_vs_bitwise() {
   for (size_t off = 0; off < 16; ++off) {
     for (size_t len = 0; len + off <= 520; ++len) {
       const uint8_t* p = buf.data() + off;
-      check(crc32c_portable(0, p, len) == crc32c_bitwise(0, p, len),
-            "portable vs bitwise", off, len);
+      check(crc32c_portable(0, p, len) == crc32c_bitwise(0, p, len), "portable vs bitwise", off, len);
     }
   }
 }
@@ -113,8 +110,7 @@ void test_portable_vs_bitwise() {
 // several MiB, plus random lengths.
 std::vector<size_t> large_lengths(Rng& rng) {
   std::vector<size_t> lens;
-  for (size_t base : {size_t{2048}, size_t{2112}, size_t{4096}, size_t{65536},
-                      size_t{1} << 20, size_t{4} << 20}) {
+  for (size_t base : {size_t{2048}, size_t{2112}, size_t{4096}, size_t{65536}, size_t{1} << 20, size_t{4} << 20}) {
     for (size_t delta : {0, 1, 7, 8, 9, 15, 16, 63, 64, 65}) {
       lens.push_back(base + delta);
       lens.push_back(base - delta);
@@ -133,8 +129,7 @@ std::vector<size_t> large_lengths(Rng& rng) {
 // four of them, to keep the sanitizer build fast), from a random seed. For
 // each offset the reference is extended through the sorted lengths, so the
 // buffer is walked once.
-void test_against_bitwise(const char* name, const std::vector<uint8_t>& buf,
-                          std::vector<size_t> lens) {
+void test_against_bitwise(const char* name, const std::vector<uint8_t>& buf, std::vector<size_t> lens) {
   for (size_t len = 0; len <= 1024; ++len) lens.push_back(len);
   std::sort(lens.begin(), lens.end());
   Rng rng{6};
@@ -196,13 +191,11 @@ void test_selection(const char* default_name) {
   check(same_name(default_name, expected_hw), "default selection");
 
   check(same_name(tributary::crc32c_select(true), "portable"), "select(true)");
-  check(same_name(tributary::crc32c_implementation(), "portable"),
-        "implementation after select(true)");
+  check(same_name(tributary::crc32c_implementation(), "portable"), "implementation after select(true)");
   check(crc_str(crc32c_extend, "123456789") == 0xE3069283u, "forced portable vector");
 
   check(same_name(tributary::crc32c_select(false), expected_hw), "select(false)");
-  check(same_name(tributary::crc32c_implementation(), expected_hw),
-        "implementation after select(false)");
+  check(same_name(tributary::crc32c_implementation(), expected_hw), "implementation after select(false)");
 }
 
 }  // namespace
@@ -220,12 +213,12 @@ int main() {
   test_pieces(&crc32c_portable, "pieces (portable)");
   test_selection(default_name);
 
-  std::printf("crc32c_test: %s, default=%s, hardware=%s, %ld checks, %d failures\n",
-              g_failures == 0 ? "PASS" : "FAIL", default_name,
-              hw_ok ? "yes" : "no", g_checks, g_failures);
+  std::printf("crc32c_test: %s, default=%s, hardware=%s, %ld checks, %d failures\n", g_failures == 0 ? "PASS" : "FAIL",
+              default_name, hw_ok ? "yes" : "no", g_checks, g_failures);
   if (!hw_ok) {
-    std::printf("crc32c_test: note: no hardware path, so the hw-vs-portable "
-                "checks compared portable with itself\n");
+    std::printf(
+        "crc32c_test: note: no hardware path, so the hw-vs-portable "
+        "checks compared portable with itself\n");
   }
   return g_failures == 0 ? 0 : 1;
 }

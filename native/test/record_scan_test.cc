@@ -1,12 +1,13 @@
 // record_scan: well-formed records pass with the right max timestamp; every kind of
 // malformed record is refused; random mutations never read out of bounds (ASan).
+#include "record_scan.h"
+
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "check.h"
-#include "record_scan.h"
 
 using tributary::RecordsSummary;
 using tributary::ScanRecords;
@@ -74,7 +75,8 @@ std::string ErrorOf(const std::vector<uint8_t>& bytes, int32_t count) {
 bool Mentions(const std::string& error, const char* part) { return error.find(part) != std::string::npos; }
 
 void TestWellFormed() {
-  const std::vector<RecordSpec> specs = {{5, 0, "k", "v", 0}, {-3, 1, nullptr, "value", 2}, {5, 2, "", nullptr, 1}, {1, 3, "a", "b", 0}};
+  const std::vector<RecordSpec> specs = {
+      {5, 0, "k", "v", 0}, {-3, 1, nullptr, "value", 2}, {5, 2, "", nullptr, 1}, {1, 3, "a", "b", 0}};
   RecordsSummary summary;
   CHECK(Scan(Records(specs), 4, &summary));
   CHECK(summary.max_timestamp_delta == 5);
@@ -110,7 +112,8 @@ void TestMalformed() {
 }
 
 void TestRandomMutations() {
-  const std::vector<uint8_t> valid = Records({{7, 0, "key", "value", 3}, {9, 1, nullptr, "x", 0}, {2, 2, "k", nullptr, 1}});
+  const std::vector<uint8_t> valid =
+      Records({{7, 0, "key", "value", 3}, {9, 1, nullptr, "x", 0}, {2, 2, "k", nullptr, 1}});
   std::mt19937 random(20261125);
   int refused = 0;
   for (int round = 0; round < 200000; ++round) {

@@ -124,7 +124,8 @@ void VerifiedAppendRefusesBadCrcs(const std::string& path, BatchVerifier* crc) {
   std::vector<uint8_t> before = ReadFile(path);
   for (size_t flip : {kAttributesOffset, kBatchHeaderSize, good.size() / 2, good.size() - 1}) {
     for (int bad_batch : {0, 1, 2}) {
-      std::vector<std::vector<uint8_t>> parts = {MakeBatch(0, 2, 200000, 2), MakeBatch(0, 3, 1000, 3), MakeBatch(0, 1, 300000, 4)};
+      std::vector<std::vector<uint8_t>> parts = {MakeBatch(0, 2, 200000, 2), MakeBatch(0, 3, 1000, 3),
+                                                 MakeBatch(0, 1, 300000, 4)};
       std::vector<uint8_t>& bad = parts[bad_batch];
       bad[std::min(flip, bad.size() - 1)] ^= 0x20;
       std::vector<uint8_t> batches;

@@ -90,16 +90,31 @@ export class Broker {
     const log = options.logger ?? createLogger();
     const config = resolveConfig(options, log);
     const owned = options.tributary === undefined;
-    const { engine, groups } = owned ? await Broker.openResources(options, config) : await options.tributary!.brokerResources();
+    const { engine, groups } = owned
+      ? await Broker.openResources(options, config)
+      : await options.tributary!.brokerResources();
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const broker = new Broker(engine, groups, owned, config, metadata, server, log);
-      const metrics = options.metricsPort === undefined ? undefined : new BrokerMetrics({ engine, groups, connections: () => broker.connections.size });
-      broker.accept(ProducerIdManager.open(engine.dataDir), new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]), metrics);
+      const metrics =
+        options.metricsPort === undefined
+          ? undefined
+          : new BrokerMetrics({ engine, groups, connections: () => broker.connections.size });
+      broker.accept(
+        ProducerIdManager.open(engine.dataDir),
+        new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]),
+        metrics,
+      );
       await listen(server, config.port, config.host);
       if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
-      log.info('listening', { host: broker.host, port: broker.port, metricsPort: broker.metricsPort, dataDir: engine.dataDir, nodeId: config.nodeId });
+      log.info('listening', {
+        host: broker.host,
+        port: broker.port,
+        metricsPort: broker.metricsPort,
+        dataDir: engine.dataDir,
+        nodeId: config.nodeId,
+      });
       return broker;
     } catch (error) {
       server.close();
@@ -112,8 +127,12 @@ export class Broker {
     this.metricsServer = await MetricsServer.start(metrics.registry, port, this.host, this.log);
   }
 
-  private static async openResources(options: BrokerOptions, config: BrokerConfig): Promise<{ engine: Engine; groups: GroupCoordinator }> {
-    if (options.dataDir === undefined) throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
+  private static async openResources(
+    options: BrokerOptions,
+    config: BrokerConfig,
+  ): Promise<{ engine: Engine; groups: GroupCoordinator }> {
+    if (options.dataDir === undefined)
+      throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
     const engine = await Engine.open({
       dataDir: options.dataDir,
       defaults: config.topicDefaults,
@@ -133,7 +152,11 @@ export class Broker {
     await engine.close();
   }
 
-  private accept(producerIds: ProducerIdManager, handlers: ReadonlyMap<number, RequestHandler>, metrics: BrokerMetrics | undefined): void {
+  private accept(
+    producerIds: ProducerIdManager,
+    handlers: ReadonlyMap<number, RequestHandler>,
+    metrics: BrokerMetrics | undefined,
+  ): void {
     const context: BrokerContext = {
       metrics,
       engine: this.engine,

@@ -79,7 +79,8 @@ function invalid(key: string, value: string, expected: string): TributaryError {
 
 function integerIn(key: string, value: string, min: number, max: number): number {
   const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) throw invalid(key, value, `an integer in [${min}, ${max}]`);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max)
+    throw invalid(key, value, `an integer in [${min}, ${max}]`);
   return n;
 }
 
@@ -105,21 +106,26 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
   'group.min.session.timeout.ms': (c, k, v) => (c.groups.groupMinSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.session.timeout.ms': (c, k, v) => (c.groups.groupMaxSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
-  'group.initial.rebalance.delay.ms': (c, k, v) => (c.groups.groupInitialRebalanceDelayMs = integerIn(k, v, 0, INT32_MAX)),
+  'group.initial.rebalance.delay.ms': (c, k, v) =>
+    (c.groups.groupInitialRebalanceDelayMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
   'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
 };
 
 /** Applies Kafka-named settings over `base`; unknown keys are returned, not fatal (Kafka warns too). */
-export function applyBrokerSettings(base: BrokerConfig, settings: Readonly<Record<string, string>>): { config: BrokerConfig; unknown: string[] } {
+export function applyBrokerSettings(
+  base: BrokerConfig,
+  settings: Readonly<Record<string, string>>,
+): { config: BrokerConfig; unknown: string[] } {
   const config: BrokerConfig = { ...base, topicDefaults: { ...base.topicDefaults }, groups: { ...base.groups } };
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(settings)) {
     const scaled = SCALED_SYNONYMS[key];
     if (BROKER_SETTINGS[key] !== undefined) BROKER_SETTINGS[key](config, key, value);
     else if (TOPIC_SYNONYMS[key] !== undefined) config.topicDefaults[TOPIC_SYNONYMS[key]] = value.trim();
-    else if (scaled !== undefined) config.topicDefaults[scaled.key] = String(integerIn(key, value, 0, 2 ** 53 / scaled.ms) * scaled.ms);
+    else if (scaled !== undefined)
+      config.topicDefaults[scaled.key] = String(integerIn(key, value, 0, 2 ** 53 / scaled.ms) * scaled.ms);
     else unknown.push(key);
   }
   return { config, unknown };

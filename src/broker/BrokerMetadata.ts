@@ -41,7 +41,9 @@ export function loadBrokerMetadata(dataDir: string, nodeId: number): BrokerMetad
     throw new TributaryError(`${path} has no cluster.id or node.id`, 'ERR_CORRUPT_META_PROPERTIES', { path });
   }
   if (stored !== nodeId) {
-    throw new TributaryError(`${path} belongs to node ${stored}, not node ${nodeId}`, 'ERR_INCONSISTENT_NODE_ID', { path });
+    throw new TributaryError(`${path} belongs to node ${stored}, not node ${nodeId}`, 'ERR_INCONSISTENT_NODE_ID', {
+      path,
+    });
   }
   return { clusterId, nodeId };
 }

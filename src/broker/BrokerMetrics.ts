@@ -31,12 +31,19 @@ interface ApiRequests {
  * prom-client's Histogram has no way to set bucket counts, and its registry reads any
  * metric through get(): this one provides that and nothing else.
  */
-function registerSampledHistogram(registry: Registry, name: string, help: string, sample: () => [LabelValues<string>, LatencyHistogram][]): void {
+function registerSampledHistogram(
+  registry: Registry,
+  name: string,
+  help: string,
+  sample: () => [LabelValues<string>, LatencyHistogram][],
+): void {
   const header = { name, help, type: 'histogram', aggregator: 'sum' };
   const get = async () => ({
     ...header,
     values: sample().flatMap(([labels, histogram]) => [
-      ...histogram.cumulativeCounts().map((value, i) => ({ labels: { ...labels, le: LATENCY_BUCKETS[i]! }, value, metricName: `${name}_bucket` })),
+      ...histogram
+        .cumulativeCounts()
+        .map((value, i) => ({ labels: { ...labels, le: LATENCY_BUCKETS[i]! }, value, metricName: `${name}_bucket` })),
       { labels: { ...labels, le: '+Inf' }, value: histogram.count, metricName: `${name}_bucket` },
       { labels, value: histogram.sum, metricName: `${name}_sum` },
       { labels, value: histogram.count, metricName: `${name}_count` },
@@ -46,20 +53,29 @@ function registerSampledHistogram(registry: Registry, name: string, help: string
 }
 
 /** A collect() that replaces the metric's values with what `sample` reads now. */
-function refill<T extends string, M extends { reset(): void }>(sample: () => Sample<T>[], put: (metric: M, labels: LabelValues<T>, value: number) => void) {
+function refill<T extends string, M extends { reset(): void }>(
+  sample: () => Sample<T>[],
+  put: (metric: M, labels: LabelValues<T>, value: number) => void,
+) {
   return function (this: M): void {
     this.reset();
     for (const [labels, value] of sample()) put(this, labels, value);
   };
 }
 
-function perTopic(stats: PartitionStats[], field: 'bytesIn' | 'bytesOut' | 'recordsIn' | 'recordsOut'): Sample<'topic'>[] {
+function perTopic(
+  stats: PartitionStats[],
+  field: 'bytesIn' | 'bytesOut' | 'recordsIn' | 'recordsOut',
+): Sample<'topic'>[] {
   const totals = new Map<string, number>();
   for (const s of stats) totals.set(s.topic, (totals.get(s.topic) ?? 0) + s[field]);
   return [...totals].map(([topic, value]) => [{ topic }, value]);
 }
 
-function perPartition(stats: PartitionStats[], field: 'logStartOffset' | 'logEndOffset' | 'size'): Sample<'topic' | 'partition'>[] {
+function perPartition(
+  stats: PartitionStats[],
+  field: 'logStartOffset' | 'logEndOffset' | 'size',
+): Sample<'topic' | 'partition'>[] {
   return stats.map((s) => [{ topic: s.topic, partition: s.partition }, s[field]]);
 }
 
@@ -86,33 +102,75 @@ export class BrokerMetrics {
 
   constructor(sources: MetricsSources) {
     const { engine, groups } = sources;
-    this.counter('tributary_topic_bytes_in_total', 'Bytes appended to the topic (produced), batch bytes as stored', ['topic'], () => perTopic(engine.stats(), 'bytesIn'));
-    this.counter('tributary_topic_bytes_out_total', 'Bytes of the topic sent to consumers', ['topic'], () => perTopic(engine.stats(), 'bytesOut'));
-    this.counter('tributary_topic_records_in_total', 'Records appended to the topic', ['topic'], () => perTopic(engine.stats(), 'recordsIn'));
-    this.counter('tributary_topic_records_out_total', 'Records of the topic sent to consumers', ['topic'], () => perTopic(engine.stats(), 'recordsOut'));
-    this.gauge('tributary_log_start_offset', 'First offset of the partition log', ['topic', 'partition'], () => perPartition(engine.stats(), 'logStartOffset'));
-    this.gauge('tributary_log_end_offset', 'Next offset to be written to the partition log', ['topic', 'partition'], () => perPartition(engine.stats(), 'logEndOffset'));
-    this.gauge('tributary_log_size_bytes', 'Bytes of the partition log on disk (all segments)', ['topic', 'partition'], () => perPartition(engine.stats(), 'size'));
+    this.counter(
+      'tributary_topic_bytes_in_total',
+      'Bytes appended to the topic (produced), batch bytes as stored',
+      ['topic'],
+      () => perTopic(engine.stats(), 'bytesIn'),
+    );
+    this.counter('tributary_topic_bytes_out_total', 'Bytes of the topic sent to consumers', ['topic'], () =>
+      perTopic(engine.stats(), 'bytesOut'),
+    );
+    this.counter('tributary_topic_records_in_total', 'Records appended to the topic', ['topic'], () =>
+      perTopic(engine.stats(), 'recordsIn'),
+    );
+    this.counter('tributary_topic_records_out_total', 'Records of the topic sent to consumers', ['topic'], () =>
+      perTopic(engine.stats(), 'recordsOut'),
+    );
+    this.gauge('tributary_log_start_offset', 'First offset of the partition log', ['topic', 'partition'], () =>
+      perPartition(engine.stats(), 'logStartOffset'),
+    );
+    this.gauge(
+      'tributary_log_end_offset',
+      'Next offset to be written to the partition log',
+      ['topic', 'partition'],
+      () => perPartition(engine.stats(), 'logEndOffset'),
+    );
+    this.gauge(
+      'tributary_log_size_bytes',
+      'Bytes of the partition log on disk (all segments)',
+      ['topic', 'partition'],
+      () => perPartition(engine.stats(), 'size'),
+    );
     const groupLabels = ['group', 'topic', 'partition'] as const;
-    this.gauge('tributary_consumer_group_committed_offset', 'Offset the consumer group committed', [...groupLabels], () =>
-      groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.committedOffset]),
+    this.gauge(
+      'tributary_consumer_group_committed_offset',
+      'Offset the consumer group committed',
+      [...groupLabels],
+      () => groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.committedOffset]),
     );
     this.gauge('tributary_consumer_group_lag', 'Log end offset minus the committed offset', [...groupLabels], () =>
       groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.lag]),
     );
     this.gauge('tributary_connections', 'Open client connections', [], () => [[{}, sources.connections()]]);
-    registerSampledHistogram(this.registry, 'tributary_log_flush_duration_seconds', 'Duration of log flushes (fdatasync)', () => [[{}, engine.flushLatency]]);
-    registerSampledHistogram(this.registry, 'tributary_request_duration_seconds', 'Time from a request read to its response ready, by API', () =>
-      this.served().map((r) => [{ api: r.api }, r.latency]),
+    registerSampledHistogram(
+      this.registry,
+      'tributary_log_flush_duration_seconds',
+      'Duration of log flushes (fdatasync)',
+      () => [[{}, engine.flushLatency]],
+    );
+    registerSampledHistogram(
+      this.registry,
+      'tributary_request_duration_seconds',
+      'Time from a request read to its response ready, by API',
+      () => this.served().map((r) => [{ api: r.api }, r.latency]),
     );
     this.counter('tributary_requests_total', 'Requests answered, by API and version', ['api', 'version'], () =>
-      this.served().flatMap((r) => r.counts.flatMap((count, version): Sample<'api' | 'version'>[] => (count > 0 ? [[{ api: r.api, version }, count]] : []))),
+      this.served().flatMap((r) =>
+        r.counts.flatMap((count, version): Sample<'api' | 'version'>[] =>
+          count > 0 ? [[{ api: r.api, version }, count]] : [],
+        ),
+      ),
     );
   }
 
   /** One request answered: `seconds` from its frame read to its response encoded. */
   requestCompleted(apiKey: number, apiVersion: number, seconds: number): void {
-    const api = (this.requests[apiKey] ??= { api: apiName(apiKey) ?? String(apiKey), latency: new LatencyHistogram(), counts: [] });
+    const api = (this.requests[apiKey] ??= {
+      api: apiName(apiKey) ?? String(apiKey),
+      latency: new LatencyHistogram(),
+      counts: [],
+    });
     api.latency.observe(seconds);
     api.counts[apiVersion] = (api.counts[apiVersion] ?? 0) + 1;
   }
@@ -122,10 +180,22 @@ export class BrokerMetrics {
   }
 
   private counter<T extends string>(name: string, help: string, labelNames: T[], sample: () => Sample<T>[]): void {
-    new Counter({ name, help, labelNames, registers: [this.registry], collect: refill(sample, (c: Counter<T>, labels, value) => c.inc(labels, value)) });
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect: refill(sample, (c: Counter<T>, labels, value) => c.inc(labels, value)),
+    });
   }
 
   private gauge<T extends string>(name: string, help: string, labelNames: T[], sample: () => Sample<T>[]): void {
-    new Gauge({ name, help, labelNames, registers: [this.registry], collect: refill(sample, (g: Gauge<T>, labels, value) => g.set(labels, value)) });
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect: refill(sample, (g: Gauge<T>, labels, value) => g.set(labels, value)),
+    });
   }
 }

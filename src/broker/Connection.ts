@@ -9,7 +9,15 @@
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
-import { ApiKey, decodeRequest, encodeApiVersionsFallback, encodeResponse, type DecodedRequest, type RequestHeader, type Struct } from '../protocol/index.js';
+import {
+  ApiKey,
+  decodeRequest,
+  encodeApiVersionsFallback,
+  encodeResponse,
+  type DecodedRequest,
+  type RequestHeader,
+  type Struct,
+} from '../protocol/index.js';
 import { AcksZeroFailure } from './handlers/Produce.js';
 import type { BrokerContext } from './RequestContext.js';
 
@@ -50,7 +58,9 @@ export class Connection {
       this.writeBlocked = false;
       this.readMore();
     });
-    socket.on('error', (error) => this.context.log.debug('connection error', { remote: this.remote, error: error.message }));
+    socket.on('error', (error) =>
+      this.context.log.debug('connection error', { remote: this.remote, error: error.message }),
+    );
     socket.on('close', () => this.closeNow());
   }
 
@@ -82,7 +92,9 @@ export class Connection {
         if (this.buffered < SIZE_PREFIX) return;
         const size = this.take(SIZE_PREFIX).readInt32BE(0);
         if (size <= 0 || size > this.context.config.socketRequestMaxBytes) {
-          this.refuse(`frame size ${size} is outside [1, socket.request.max.bytes=${this.context.config.socketRequestMaxBytes}]`);
+          this.refuse(
+            `frame size ${size} is outside [1, socket.request.max.bytes=${this.context.config.socketRequestMaxBytes}]`,
+          );
           return;
         }
         this.frameSize = size;
@@ -145,7 +157,15 @@ export class Connection {
     const started = this.context.metrics === undefined ? 0 : performance.now();
     let result: ReturnType<typeof handler>;
     try {
-      result = handler({ ...this.context, header: request.header, signal: this.abort.signal, clientHost: this.socket.remoteAddress ?? '' }, request.body);
+      result = handler(
+        {
+          ...this.context,
+          header: request.header,
+          signal: this.abort.signal,
+          clientHost: this.socket.remoteAddress ?? '',
+        },
+        request.body,
+      );
     } catch (error) {
       this.failed(request.header, error);
       return;
@@ -200,15 +220,29 @@ export class Connection {
 
   private failed(header: RequestHeader, error: unknown): void {
     if (error instanceof AcksZeroFailure) {
-      this.context.log.info('closing connection after a failed acks=0 produce', { remote: this.remote, clientId: header.clientId });
+      this.context.log.info('closing connection after a failed acks=0 produce', {
+        remote: this.remote,
+        clientId: header.clientId,
+      });
     } else {
-      this.context.log.error('request failed', { remote: this.remote, apiKey: header.apiKey, apiVersion: header.apiVersion, error: String((error as Error)?.stack ?? error) });
+      this.context.log.error('request failed', {
+        remote: this.remote,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        error: String((error as Error)?.stack ?? error),
+      });
     }
     this.closeNow();
   }
 
   private refuse(reason: string, header?: RequestHeader): void {
-    this.context.log.warn('closing connection: bad request', { remote: this.remote, reason, apiKey: header?.apiKey, apiVersion: header?.apiVersion, clientId: header?.clientId });
+    this.context.log.warn('closing connection: bad request', {
+      remote: this.remote,
+      reason,
+      apiKey: header?.apiKey,
+      apiVersion: header?.apiVersion,
+      clientId: header?.clientId,
+    });
     this.closeNow();
   }
 

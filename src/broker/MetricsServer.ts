@@ -32,7 +32,12 @@ export class MetricsServer {
   }
 }
 
-async function serve(registry: Registry, request: IncomingMessage, response: ServerResponse, log: Logger): Promise<void> {
+async function serve(
+  registry: Registry,
+  request: IncomingMessage,
+  response: ServerResponse,
+  log: Logger,
+): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://metrics').pathname;
   if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at GET /metrics\n');

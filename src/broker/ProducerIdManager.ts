@@ -15,7 +15,10 @@ export class ProducerIdManager {
   private next: number;
   private blockEnd: number;
 
-  private constructor(private readonly path: string, start: number) {
+  private constructor(
+    private readonly path: string,
+    start: number,
+  ) {
     this.next = start;
     this.blockEnd = start;
   }

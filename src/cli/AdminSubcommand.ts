@@ -45,12 +45,18 @@ export function adminSubcommand<T extends Options>(
 export function names(positionals: string[], what: string, count: { min: 0 | 1; max?: 0 | 1 }): string[] {
   if (positionals.length < count.min) throw new UsageError(`missing ${what}`);
   if (count.max === 0 && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  if (count.max === 1 && positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (count.max === 1 && positionals.length > 1)
+    throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
   return positionals;
 }
 
 /** Deletes one by one, saying so for each; the first failure stops there (those before stay deleted). */
-export async function deleteEach(kind: 'topic' | 'group', ids: readonly string[], remove: (id: string) => Promise<void>, json: boolean): Promise<void> {
+export async function deleteEach(
+  kind: 'topic' | 'group',
+  ids: readonly string[],
+  remove: (id: string) => Promise<void>,
+  json: boolean,
+): Promise<void> {
   for (const id of ids) {
     await remove(id);
     if (!json) process.stdout.write(`Deleted ${kind} ${id}.\n`);

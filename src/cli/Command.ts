@@ -19,7 +19,10 @@ function usageError(error: unknown): UsageError {
 }
 
 /** Parses `args` against `options`; an unknown or malformed option is a UsageError. */
-export function parseOptions<T extends Options>(args: string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'] {
+export function parseOptions<T extends Options>(
+  args: string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'] {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -36,7 +39,9 @@ function joinNegativeValues(args: string[], options: Options): string[] {
   });
 }
 
-type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>
+>;
 
 /**
  * As parseOptions, and the positional arguments too (names, subcommands); option values
@@ -54,12 +59,18 @@ export function parseCommandLine<T extends Options>(
     throw usageError(error);
   }
   const help = (parsed.values as { help?: boolean }).help === true;
-  if (expected !== undefined && !help && parsed.positionals.length !== expected.count) throw new UsageError(`usage: ${expected.usage}`);
+  if (expected !== undefined && !help && parsed.positionals.length !== expected.count)
+    throw new UsageError(`usage: ${expected.usage}`);
   return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** A command made of subcommands (`topics create`): runs the one the first argument names. */
-export function withSubcommands(name: string, summary: string, help: string, subcommands: Readonly<Record<string, (args: string[]) => Promise<number>>>): Command {
+export function withSubcommands(
+  name: string,
+  summary: string,
+  help: string,
+  subcommands: Readonly<Record<string, (args: string[]) => Promise<number>>>,
+): Command {
   return {
     name,
     summary,
@@ -79,15 +90,21 @@ export function withSubcommands(name: string, summary: string, help: string, sub
 }
 
 /** One of `allowed`, or undefined when not given. */
-export function choiceOption<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function choiceOption<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  if (!allowed.includes(value as T))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`);
   return n;
 }

@@ -90,17 +90,26 @@ export class DumpLogOutput {
       headers: record.headers.map((h) => ({ key: h.key, value: this.payload(h.value) })),
     };
     const headers = fields.headers.map((h) => `${h.key}=${h.value ?? 'null'}`).join(',');
-    this.emit('record', fields, `| offset: ${fields.offset} timestamp: ${fields.timestamp} key: ${fields.key ?? 'null'} headers: [${headers}] payload: ${fields.value ?? 'null'}`);
+    this.emit(
+      'record',
+      fields,
+      `| offset: ${fields.offset} timestamp: ${fields.timestamp} key: ${fields.key ?? 'null'} headers: [${headers}] payload: ${fields.value ?? 'null'}`,
+    );
   }
 
   problem(p: SegmentProblem, file?: string): void {
     const where = `${p.offset === null ? '' : ` offset ${p.offset}`}${p.position === null ? '' : ` position ${p.position}`}`;
-    this.emit('problem', { ...(file === undefined ? {} : { file }), ...p }, `PROBLEM${file === undefined ? '' : ` in ${file}`}${where}: ${p.message}`);
+    this.emit(
+      'problem',
+      { ...(file === undefined ? {} : { file }), ...p },
+      `PROBLEM${file === undefined ? '' : ` in ${file}`}${where}: ${p.message}`,
+    );
   }
 
   indexEntry(entry: OffsetIndexEntry | TimeIndexEntry): void {
     const problem = entry.problem === null ? '' : ` PROBLEM: ${entry.problem}`;
-    if ('position' in entry) this.emit('index-entry', entry, `offset: ${entry.offset} position: ${entry.position}${problem}`);
+    if ('position' in entry)
+      this.emit('index-entry', entry, `offset: ${entry.offset} position: ${entry.position}${problem}`);
     else this.emit('time-index-entry', entry, `timestamp: ${entry.timestamp} offset: ${entry.offset}${problem}`);
   }
 

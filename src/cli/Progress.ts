@@ -93,14 +93,20 @@ class PlainProgress implements Progress {
     const step = Math.min(PLAIN_STEPS, Math.floor((this.done / this.total) * PLAIN_STEPS));
     if (step <= this.step) return;
     this.step = step;
-    this.stream.write(`${this.label}: ${(step * 100) / PLAIN_STEPS}% (${this.format(this.done)} of ${this.format(this.total)})\n`);
+    this.stream.write(
+      `${this.label}: ${(step * 100) / PLAIN_STEPS}% (${this.format(this.done)} of ${this.format(this.total)})\n`,
+    );
   }
 
   stop(): void {}
 }
 
 /** A bar labelled `label` on `stream` (default stderr) when it is a terminal, else plain lines (or nothing). */
-export function progress(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr, options: ProgressOptions = {}): Progress {
+export function progress(
+  label: string,
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+  options: ProgressOptions = {},
+): Progress {
   const { format = formatBytes, plainLines = true } = options;
   if (stream.isTTY === true) return new ProgressBar(label, stream, format);
   return plainLines ? new PlainProgress(label, stream, format) : NO_PROGRESS;

@@ -43,7 +43,10 @@ function lockDataDir(log: string): DataDirLock | null {
 async function confirmed(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
   if (process.stdin.isTTY !== true) {
-    throw new TributaryError(`will not ${question} without asking: no terminal to ask on (add --yes)`, 'ERR_INVALID_ARGUMENT');
+    throw new TributaryError(
+      `will not ${question} without asking: no terminal to ask on (add --yes)`,
+      'ERR_INVALID_ARGUMENT',
+    );
   }
   const terminal = createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -18,9 +18,13 @@ export const TARGET_HELP = `  --bootstrap HOST:PORT   a running broker
   --data-dir DIR          a data directory that no broker holds (opened in-process)`;
 
 /** Opens the one target named; naming none or both is a UsageError. */
-export async function openTarget(values: { bootstrap?: string | undefined; 'data-dir'?: string | undefined }): Promise<Target> {
+export async function openTarget(values: {
+  bootstrap?: string | undefined;
+  'data-dir'?: string | undefined;
+}): Promise<Target> {
   const { bootstrap, 'data-dir': dataDir } = values;
-  if ((bootstrap === undefined) === (dataDir === undefined)) throw new UsageError('give exactly one of --bootstrap HOST:PORT or --data-dir DIR');
+  if ((bootstrap === undefined) === (dataDir === undefined))
+    throw new UsageError('give exactly one of --bootstrap HOST:PORT or --data-dir DIR');
   if (bootstrap !== undefined) {
     let address;
     try {
@@ -39,7 +43,10 @@ export async function closeTarget(target: Target): Promise<void> {
 }
 
 /** Runs `work` on the target named by `values`, closing it afterwards whatever happens. */
-export async function withTarget<T>(values: Parameters<typeof openTarget>[0], work: (target: Target) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  values: Parameters<typeof openTarget>[0],
+  work: (target: Target) => Promise<T>,
+): Promise<T> {
   const target = await openTarget(values);
   try {
     return await work(target);

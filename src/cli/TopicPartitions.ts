@@ -10,19 +10,28 @@ interface TopicMetadata {
 
 export async function partitionCount(target: Target, topic: string): Promise<number> {
   if (target.kind === 'broker') {
-    const response = await target.connection.request(ApiKey.Metadata, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+    const response = await target.connection.request(ApiKey.Metadata, {
+      topics: [{ name: topic }],
+      allowAutoTopicCreation: false,
+    });
     const [metadata] = response.topics as TopicMetadata[];
-    if (metadata!.errorCode !== KafkaErrors.NONE.code) throw kafkaError(metadata!.errorCode, `looking up topic '${topic}'`);
+    if (metadata!.errorCode !== KafkaErrors.NONE.code)
+      throw kafkaError(metadata!.errorCode, `looking up topic '${topic}'`);
     return metadata!.partitions.length;
   }
   const { admin } = target.tributary;
-  if (!(await admin.listTopics()).includes(topic)) throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `looking up topic '${topic}'`);
+  if (!(await admin.listTopics()).includes(topic))
+    throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `looking up topic '${topic}'`);
   return (await admin.describeTopic(topic)).partitions.length;
 }
 
 /** A partition number past the topic's last partition is Kafka's UNKNOWN_TOPIC_OR_PARTITION, whichever the target. */
 export function checkPartition(topic: string, partition: number, count: number, what: string): number {
-  if (partition >= count) throw kafkaError(KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, `${what} ${topic}-${partition} (of ${count} partitions)`);
+  if (partition >= count)
+    throw kafkaError(
+      KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code,
+      `${what} ${topic}-${partition} (of ${count} partitions)`,
+    );
   return partition;
 }
 

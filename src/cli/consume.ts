@@ -6,7 +6,14 @@ import { BrokerSource } from './consume/BrokerSource.js';
 import { openEmbeddedSource } from './consume/EmbeddedSource.js';
 import { EndOffsets } from './consume/EndOffsets.js';
 import { formatRecord, type FormatOptions, type OutputFormat } from './consume/RecordFormat.js';
-import type { AssignmentListener, RecordSource, SourceBatch, SourceOptions, SourcePartition, StartSpec } from './consume/RecordSource.js';
+import type {
+  AssignmentListener,
+  RecordSource,
+  SourceBatch,
+  SourceOptions,
+  SourcePartition,
+  StartSpec,
+} from './consume/RecordSource.js';
 import { TARGET_HELP, TARGET_OPTIONS, withTarget, type Target } from './Target.js';
 import { topicPartitions } from './TopicPartitions.js';
 
@@ -63,7 +70,8 @@ function parseFrom(from: string | undefined): StartSpec {
   if (/^\d+$/.test(from)) return { offset: integerOption('from', from, 0, Number.MAX_SAFE_INTEGER)! };
   const time = from.startsWith('@') ? from.slice(1) : '';
   const timestamp = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-  if (time === '' || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new UsageError(`--from must be earliest, latest, an offset or @TIME, got '${from}'`);
+  if (time === '' || !Number.isSafeInteger(timestamp) || timestamp < 0)
+    throw new UsageError(`--from must be earliest, latest, an offset or @TIME, got '${from}'`);
   return { timestamp };
 }
 
@@ -71,7 +79,13 @@ async function openSource(target: Target, options: SourceOptions, listener: Assi
   if (target.kind === 'data-dir') return openEmbeddedSource(target.tributary, options, listener);
   const source = new BrokerSource(target.connection, options.topic, listener);
   if (options.group === undefined) source.assign(await source.startPositions(options.partitions, options.start));
-  else await BrokerGroupMember.join(target.connection, source, { group: options.group, topic: options.topic, partitionCount: options.partitions.length, start: options.start });
+  else
+    await BrokerGroupMember.join(target.connection, source, {
+      group: options.group,
+      topic: options.topic,
+      partitionCount: options.partitions.length,
+      start: options.start,
+    });
   return source;
 }
 
@@ -79,7 +93,9 @@ async function openSource(target: Target, options: SourceOptions, listener: Assi
 async function writeOut(text: string): Promise<void> {
   if (process.stdout.write(text)) return;
   const settled = new AbortController();
-  await Promise.race(['drain', 'error'].map((event) => once(process.stdout, event, { signal: settled.signal }).catch(() => undefined)));
+  await Promise.race(
+    ['drain', 'error'].map((event) => once(process.stdout, event, { signal: settled.signal }).catch(() => undefined)),
+  );
   settled.abort();
 }
 
@@ -160,24 +176,38 @@ export const consumeCommand: Command = {
   name: 'consume',
   summary: 'print the records of a topic (text, JSON or hex), optionally in a consumer group',
   async run(args) {
-    const { values: o, positionals } = parseCommandLine(args, OPTIONS, { count: 1, usage: 'tributary consume TOPIC [options]' });
+    const { values: o, positionals } = parseCommandLine(args, OPTIONS, {
+      count: 1,
+      usage: 'tributary consume TOPIC [options]',
+    });
     if (o.help === true) {
       process.stdout.write(HELP);
       return 0;
     }
     const start = parseFrom(o.from);
     const partition = integerOption('partition', o.partition, 0, 2 ** 31 - 1);
-    if (o.group !== undefined && partition !== undefined) throw new UsageError('--group and --partition exclude each other: the group assigns the partitions');
-    if (o.group !== undefined && typeof start === 'object') throw new UsageError('with --group, --from must be earliest or latest (where partitions without a committed offset start)');
+    if (o.group !== undefined && partition !== undefined)
+      throw new UsageError('--group and --partition exclude each other: the group assigns the partitions');
+    if (o.group !== undefined && typeof start === 'object')
+      throw new UsageError(
+        'with --group, --from must be earliest or latest (where partitions without a committed offset start)',
+      );
     if (o.group === '') throw new UsageError('--group must not be empty');
     const run: RunOptions = {
       follow: o.follow === true,
       count: integerOption('count', o.count, 1, Number.MAX_SAFE_INTEGER) ?? Infinity,
-      format: { format: choiceOption('format', o.format, FORMATS) ?? 'text', printKey: o['print-key'] === true, keySeparator: o['key-separator'] ?? '\t' },
+      format: {
+        format: choiceOption('format', o.format, FORMATS) ?? 'text',
+        printKey: o['print-key'] === true,
+        keySeparator: o['key-separator'] ?? '\t',
+      },
     };
     const topic = positionals[0]!;
     const printed = await withTarget(o, async (target) => {
-      const consume = new ConsumeRun({ topic, partitions: await topicPartitions(target, topic, partition), start, group: o.group }, run);
+      const consume = new ConsumeRun(
+        { topic, partitions: await topicPartitions(target, topic, partition), start, group: o.group },
+        run,
+      );
       await consume.consume(target);
       return consume.printed;
     });

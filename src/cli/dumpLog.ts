@@ -81,7 +81,13 @@ function entryProblem(file: string, entry: OffsetIndexEntry | TimeIndexEntry): S
   if (entry.problem === null) return [];
   const fields = Object.entries(entry).filter(([name]) => name !== 'problem');
   const what = fields.map(([name, value]) => `${name} ${String(value)}`).join(', ');
-  return [{ offset: entry.offset, position: 'position' in entry ? entry.position : null, message: `${file} entry (${what}): ${entry.problem}` }];
+  return [
+    {
+      offset: entry.offset,
+      position: 'position' in entry ? entry.position : null,
+      message: `${file} entry (${what}): ${entry.problem}`,
+    },
+  ];
 }
 
 /** The problems of the indexes beside a scanned .log. */
@@ -124,14 +130,16 @@ function dumpIndex(path: string, kind: 'index' | 'timeindex', out: DumpLogOutput
   const log = checkSiblingLog(path);
   const entries = kind === 'index' ? checkOffsetIndex(path, log) : checkTimeIndex(path, log);
   for (const entry of entries) out.indexEntry(entry);
-  if (log === null) out.problem({ offset: null, position: null, message: `no ${siblingFiles(path).log} to check the entries against` });
+  if (log === null)
+    out.problem({ offset: null, position: null, message: `no ${siblingFiles(path).log} to check the entries against` });
   const problems = entries.filter((e) => e.problem !== null).length + (log === null ? 1 : 0);
   out.summary({ file: path, entries: entries.length, problems });
   return problems;
 }
 
 function isJson(format: string | undefined, json: boolean | undefined): boolean {
-  if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got '${format}'`);
+  if (format !== undefined && format !== 'text' && format !== 'json')
+    throw new UsageError(`--format must be text or json, got '${format}'`);
   return json === true || format === 'json';
 }
 
@@ -158,7 +166,13 @@ export const dumpLogCommand: Command = {
     const out = new DumpLogOutput(isJson(o.format, o.json), o.hex === true ? 'hex' : 'utf8');
     const kinds = files.map(segmentFileArgument);
     const logs = files.filter((_, i) => kinds[i]!.kind === 'log');
-    const settings: DumpSettings = { out, records: o.records === true || o['print-data-log'] === true, repair: o.repair === true, yes: o.yes === true, bar: progressFor(logs) };
+    const settings: DumpSettings = {
+      out,
+      records: o.records === true || o['print-data-log'] === true,
+      repair: o.repair === true,
+      yes: o.yes === true,
+      bar: progressFor(logs),
+    };
     let problems = 0;
     try {
       for (const [i, file] of files.entries()) {

@@ -38,10 +38,13 @@ const key = (topic: string, partition: number): string => `${topic}-${partition}
 
 async function describeGroup(groups: GroupAdmin, topics: TopicAdmin, groupId: string): Promise<GroupDescription> {
   const [info, committed] = await Promise.all([groups.describe(groupId), groups.committed(groupId)]);
-  if (info.state === 'Dead' && committed.length === 0) throw kafkaFailure(`describe group '${groupId}'`, KafkaErrors.GROUP_ID_NOT_FOUND.code);
+  if (info.state === 'Dead' && committed.length === 0)
+    throw kafkaFailure(`describe group '${groupId}'`, KafkaErrors.GROUP_ID_NOT_FOUND.code);
   const owners = new Map(info.members.flatMap((m) => m.assignment.map((p) => [key(p.topic, p.partition), m] as const)));
   const offsets = new Map(committed.map((c) => [key(c.topic, c.partition), c.offset]));
-  const seen = [...committed, ...info.members.flatMap((m) => m.assignment)].map(({ topic, partition }) => [key(topic, partition), { topic, partition }] as const);
+  const seen = [...committed, ...info.members.flatMap((m) => m.assignment)].map(
+    ({ topic, partition }) => [key(topic, partition), { topic, partition }] as const,
+  );
   const partitions = flatten(groupByTopic([...new Map(seen).values()]));
   const ends = await topics.offsets(partitions, 'latest');
   const lags = partitions.map(({ topic, partition }, i) => {
@@ -71,10 +74,26 @@ function describeText(g: GroupDescription): string {
   const protocol = g.protocol === '' ? g.protocolType : `${g.protocolType}/${g.protocol}`;
   const title = `Group ${g.groupId}: state ${g.state}, protocol ${protocol || '-'}, ${g.members.length} member${g.members.length === 1 ? '' : 's'}\n`;
   const members =
-    g.members.length === 0 ? '' : '\n' + formatTable(['CONSUMER-ID', 'HOST', 'CLIENT-ID', 'ASSIGNMENT'], g.members.map((m) => [m.memberId, m.clientHost, m.clientId, assignmentText(m)]));
+    g.members.length === 0
+      ? ''
+      : '\n' +
+        formatTable(
+          ['CONSUMER-ID', 'HOST', 'CLIENT-ID', 'ASSIGNMENT'],
+          g.members.map((m) => [m.memberId, m.clientHost, m.clientId, assignmentText(m)]),
+        );
   const offsets = formatTable(
     ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
-    g.offsets.map((o) => [g.groupId, o.topic, o.partition, o.currentOffset, o.logEndOffset, o.lag, o.consumerId, o.host, o.clientId]),
+    g.offsets.map((o) => [
+      g.groupId,
+      o.topic,
+      o.partition,
+      o.currentOffset,
+      o.logEndOffset,
+      o.lag,
+      o.consumerId,
+      o.host,
+      o.clientId,
+    ]),
   );
   return `${title}${members}\n${offsets}`;
 }
@@ -83,12 +102,20 @@ const list = adminSubcommand(usage('list [options]', 'Lists the consumer groups.
   names(positionals, 'argument', { min: 0, max: 0 });
   return async (target, json) => {
     const groups = await groupAdmin(target).list();
-    writeOutput(json, groups, () => formatTable(['GROUP', 'STATE', 'PROTOCOL-TYPE'], groups.map((g) => [g.groupId, g.state, g.protocolType || null])));
+    writeOutput(json, groups, () =>
+      formatTable(
+        ['GROUP', 'STATE', 'PROTOCOL-TYPE'],
+        groups.map((g) => [g.groupId, g.state, g.protocolType || null]),
+      ),
+    );
   };
 });
 
 const describe = adminSubcommand(
-  usage('describe GROUP... [options]', "Describes groups: state, members and their assignments, and each partition's committed offset, log end offset and lag."),
+  usage(
+    'describe GROUP... [options]',
+    "Describes groups: state, members and their assignments, and each partition's committed offset, log end offset and lag.",
+  ),
   {},
   ({ positionals }) => {
     const groupIds = names(positionals, 'group id', { min: 1 });
@@ -113,8 +140,13 @@ function topicSelection(text: string): TopicSelection {
 }
 
 function resetSpec(values: Record<string, string | boolean | string[] | undefined>): ResetSpec {
-  const given = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by'].filter((name) => values[name] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime ISO, --shift-by N');
+  const given = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by'].filter(
+    (name) => values[name] !== undefined,
+  );
+  if (given.length !== 1)
+    throw new UsageError(
+      'give exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime ISO, --shift-by N',
+    );
   const value = values[given[0]!] as string;
   switch (given[0]) {
     case 'to-earliest':
@@ -127,7 +159,8 @@ function resetSpec(values: Record<string, string | boolean | string[] | undefine
       return { to: 'shift', by: integerOption('shift-by', value, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)! };
     default: {
       const timestamp = Date.parse(value);
-      if (Number.isNaN(timestamp) || timestamp < 0) throw new UsageError(`--to-datetime expects an ISO 8601 time such as 2024-01-31T12:00:00Z, got '${value}'`);
+      if (Number.isNaN(timestamp) || timestamp < 0)
+        throw new UsageError(`--to-datetime expects an ISO 8601 time such as 2024-01-31T12:00:00Z, got '${value}'`);
       return { to: 'datetime', timestamp };
     }
   }
@@ -137,11 +170,18 @@ function resetSpec(values: Record<string, string | boolean | string[] | undefine
 async function checkInactive(groups: GroupAdmin, groupId: string): Promise<void> {
   const { state, members } = await groups.describe(groupId);
   if (state === 'Empty' || state === 'Dead') return;
-  throw kafkaFailure(`reset offsets of group '${groupId}'`, KafkaErrors.NON_EMPTY_GROUP.code, `the group is ${state} with ${members.length} member(s); stop its consumers first`);
+  throw kafkaFailure(
+    `reset offsets of group '${groupId}'`,
+    KafkaErrors.NON_EMPTY_GROUP.code,
+    `the group is ${state} with ${members.length} member(s); stop its consumers first`,
+  );
 }
 
 function planText(groupId: string, plan: PlannedOffset[], executed: boolean): string {
-  const table = formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'], plan.map((p) => [groupId, p.topic, p.partition, p.currentOffset, p.newOffset]));
+  const table = formatTable(
+    ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
+    plan.map((p) => [groupId, p.topic, p.partition, p.currentOffset, p.newOffset]),
+  );
   return executed ? table : `${table}Dry run: nothing committed; add --execute to commit these offsets.\n`;
 }
 
@@ -177,19 +217,27 @@ const resetOffsets = adminSubcommand(
       const groups = groupAdmin(target);
       await checkInactive(groups, groupId!);
       const plan = await planReset(topicAdmin(target), groupId!, await groups.committed(groupId!), selections, spec);
-      if (execute) await groups.commit(groupId!, plan.map(({ topic, partition, newOffset }) => ({ topic, partition, offset: newOffset })));
+      if (execute)
+        await groups.commit(
+          groupId!,
+          plan.map(({ topic, partition, newOffset }) => ({ topic, partition, offset: newOffset })),
+        );
       writeOutput(json, { groupId, executed: execute, offsets: plan }, () => planText(groupId!, plan, execute));
     };
   },
 );
 
-const remove = adminSubcommand(usage('delete GROUP... [options]', 'Deletes groups that have no members, with their committed offsets.'), {}, ({ positionals }) => {
-  const groupIds = names(positionals, 'group id', { min: 1 });
-  return async (target, json) => {
-    const groups = groupAdmin(target);
-    await deleteEach('group', groupIds, (groupId) => groups.delete(groupId), json);
-  };
-});
+const remove = adminSubcommand(
+  usage('delete GROUP... [options]', 'Deletes groups that have no members, with their committed offsets.'),
+  {},
+  ({ positionals }) => {
+    const groupIds = names(positionals, 'group id', { min: 1 });
+    return async (target, json) => {
+      const groups = groupAdmin(target);
+      await deleteEach('group', groupIds, (groupId) => groups.delete(groupId), json);
+    };
+  },
+);
 
 const HELP = `Usage: tributary groups <subcommand> [options]
 
@@ -202,9 +250,14 @@ Subcommands:
 Run 'tributary groups <subcommand> --help' for its options.
 `;
 
-export const groupsCommand = withSubcommands('groups', 'list, describe, reset the offsets of and delete consumer groups', HELP, {
-  list,
-  describe,
-  'reset-offsets': resetOffsets,
-  delete: remove,
-});
+export const groupsCommand = withSubcommands(
+  'groups',
+  'list, describe, reset the offsets of and delete consumer groups',
+  HELP,
+  {
+    list,
+    describe,
+    'reset-offsets': resetOffsets,
+    delete: remove,
+  },
+);

@@ -73,7 +73,8 @@ async function openSink(target: Target, topic: string, compression: CompressionC
   const producer = target.tributary.producer({ compression });
   return {
     send: (records) => {
-      for (const { partition } of records) if (partition !== undefined) checkPartition(topic, partition, partitions, 'producing to');
+      for (const { partition } of records)
+        if (partition !== undefined) checkPartition(topic, partition, partitions, 'producing to');
       return producer.send(topic, records);
     },
     flush: () => producer.flush(),
@@ -155,7 +156,10 @@ export const produceCommand: Command = {
   name: 'produce',
   summary: 'produce records read from stdin (lines or JSON) to a topic',
   async run(args) {
-    const { values: o, positionals } = parseCommandLine(args, OPTIONS, { count: 1, usage: 'tributary produce TOPIC [options]' });
+    const { values: o, positionals } = parseCommandLine(args, OPTIONS, {
+      count: 1,
+      usage: 'tributary produce TOPIC [options]',
+    });
     if (o.help === true) {
       process.stdout.write(HELP);
       return 0;
@@ -167,7 +171,8 @@ export const produceCommand: Command = {
       partition: integerOption('partition', o.partition, 0, 2 ** 31 - 1),
     };
     if (lineOptions.keySeparator === '') throw new UsageError('--key-separator must not be empty');
-    const compression = choiceOption('compression', o.compression, Object.keys(CompressionType) as CompressionCodec[]) ?? 'none';
+    const compression =
+      choiceOption('compression', o.compression, Object.keys(CompressionType) as CompressionCodec[]) ?? 'none';
     const acksText = choiceOption('acks', o.acks, ACKS) ?? '-1';
     const acks = (acksText === 'all' ? -1 : Number(acksText)) as Acks;
     const topic = positionals[0]!;
@@ -177,7 +182,9 @@ export const produceCommand: Command = {
       return b;
     });
     const partitions = [...batcher.partitions].sort((a, b) => a - b);
-    process.stderr.write(`produced ${batcher.records} record(s) to ${topic} (partitions: ${partitions.join(', ') || 'none'})\n`);
+    process.stderr.write(
+      `produced ${batcher.records} record(s) to ${topic} (partitions: ${partitions.join(', ') || 'none'})\n`,
+    );
     return 0;
   },
 };

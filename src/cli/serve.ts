@@ -67,8 +67,11 @@ export const serveCommand: Command = {
       metricsPort: integerOption('metrics-port', o['metrics-port'], 0, 65535),
       recoveryProgress: recovery,
     }).finally(() => recovery.stop());
-    process.stdout.write(`tributary broker listening on ${broker.host}:${broker.port} (node ${broker.metadata.nodeId}, data dir ${o['data-dir']})\n`);
-    if (broker.metricsPort !== undefined) process.stdout.write(`tributary metrics at http://${broker.host}:${broker.metricsPort}/metrics\n`);
+    process.stdout.write(
+      `tributary broker listening on ${broker.host}:${broker.port} (node ${broker.metadata.nodeId}, data dir ${o['data-dir']})\n`,
+    );
+    if (broker.metricsPort !== undefined)
+      process.stdout.write(`tributary metrics at http://${broker.host}:${broker.metricsPort}/metrics\n`);
     const received = await signal;
     process.stdout.write(`tributary broker stopping (${received})\n`);
     await broker.close();

@@ -29,7 +29,13 @@ function keyValues(option: string, entries: string[] | undefined): Record<string
 function describeTopic(t: TopicInfo): string {
   const configs = Object.entries(t.configs).map(([key, value]) => `${key}=${value}`);
   const title = `Topic: ${t.name}\tTopicId: ${t.id}\tPartitionCount: ${t.partitions.length}\tConfigs: ${configs.join(',')}\n`;
-  return title + formatTable(['PARTITION', 'LOG-START-OFFSET', 'LOG-END-OFFSET'], t.partitions.map((p) => [p.partition, p.logStartOffset, p.logEndOffset]));
+  return (
+    title +
+    formatTable(
+      ['PARTITION', 'LOG-START-OFFSET', 'LOG-END-OFFSET'],
+      t.partitions.map((p) => [p.partition, p.logStartOffset, p.logEndOffset]),
+    )
+  );
 }
 
 const create = adminSubcommand(
@@ -48,7 +54,9 @@ const create = adminSubcommand(
     const configs = keyValues('config', values.config);
     return async (target, json) => {
       const created = await topicAdmin(target).create(name!, partitions, configs, values['if-not-exists'] === true);
-      writeOutput(json, { topic: name, created }, () => created ? `Created topic ${name}.\n` : `Topic ${name} already exists.\n`);
+      writeOutput(json, { topic: name, created }, () =>
+        created ? `Created topic ${name}.\n` : `Topic ${name} already exists.\n`,
+      );
     };
   },
 );
@@ -62,7 +70,10 @@ const list = adminSubcommand(usage('list [options]', 'Lists the topics.'), {}, (
 });
 
 const describe = adminSubcommand(
-  usage('describe [NAME...] [options]', 'Describes topics (all of them without a name): partitions with their log start and end offsets, configs set to other than the default.'),
+  usage(
+    'describe [NAME...] [options]',
+    'Describes topics (all of them without a name): partitions with their log start and end offsets, configs set to other than the default.',
+  ),
   {},
   ({ positionals }) =>
     async (target, json) => {
@@ -71,13 +82,17 @@ const describe = adminSubcommand(
     },
 );
 
-const remove = adminSubcommand(usage('delete NAME... [options]', 'Deletes topics and their data.'), {}, ({ positionals }) => {
-  const topics = names(positionals, 'topic name', { min: 1 });
-  return async (target, json) => {
-    const admin = topicAdmin(target);
-    await deleteEach('topic', topics, (topic) => admin.delete(topic), json);
-  };
-});
+const remove = adminSubcommand(
+  usage('delete NAME... [options]', 'Deletes topics and their data.'),
+  {},
+  ({ positionals }) => {
+    const topics = names(positionals, 'topic name', { min: 1 });
+    return async (target, json) => {
+      const admin = topicAdmin(target);
+      await deleteEach('topic', topics, (topic) => admin.delete(topic), json);
+    };
+  },
+);
 
 const alterConfig = adminSubcommand(
   usage(
@@ -92,7 +107,8 @@ const alterConfig = adminSubcommand(
     const [name] = names(positionals, 'topic name', { min: 1, max: 1 });
     const set = keyValues('set', values.set);
     const deleted = values.delete ?? [];
-    if (Object.keys(set).length === 0 && deleted.length === 0) throw new UsageError('alter-config needs --set KEY=VALUE or --delete KEY');
+    if (Object.keys(set).length === 0 && deleted.length === 0)
+      throw new UsageError('alter-config needs --set KEY=VALUE or --delete KEY');
     return async (target, json) => {
       await topicAdmin(target).alterConfig(name!, set, deleted);
       writeOutput(json, { topic: name, set, deleted }, () => `Altered configs of topic ${name}.\n`);
@@ -112,10 +128,15 @@ Subcommands:
 Run 'tributary topics <subcommand> --help' for its options.
 `;
 
-export const topicsCommand = withSubcommands('topics', 'create, list, describe, delete topics and alter their configs', HELP, {
-  create,
-  list,
-  describe,
-  delete: remove,
-  'alter-config': alterConfig,
-});
+export const topicsCommand = withSubcommands(
+  'topics',
+  'create, list, describe, delete topics and alter their configs',
+  HELP,
+  {
+    create,
+    list,
+    describe,
+    delete: remove,
+    'alter-config': alterConfig,
+  },
+);

@@ -30,7 +30,8 @@ interface Pending {
 export function parseBrokerAddress(text: string): BrokerAddress {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;
-  if (!match || port < 1 || port > 65535) throw new TributaryError(`'${text}' is not host:port`, 'ERR_INVALID_ARGUMENT');
+  if (!match || port < 1 || port > 65535)
+    throw new TributaryError(`'${text}' is not host:port`, 'ERR_INVALID_ARGUMENT');
   return { host: match[1] ?? match[2]!, port };
 }
 
@@ -49,7 +50,9 @@ export class BrokerConnection {
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')));
+    socket.on('close', () =>
+      this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')),
+    );
   }
 
   /** Connects and negotiates API versions. Errors carry code ECONNREFUSED, ETIMEDOUT and the like. */
@@ -68,7 +71,12 @@ export class BrokerConnection {
       });
       s.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new TributaryError(`cannot connect to ${address.host}:${address.port}: ${error.message}`, error.code ?? 'ERR_CONNECTION_FAILED'));
+        reject(
+          new TributaryError(
+            `cannot connect to ${address.host}:${address.port}: ${error.message}`,
+            error.code ?? 'ERR_CONNECTION_FAILED',
+          ),
+        );
       });
     });
     const connection = new BrokerConnection(socket, address, options.clientId ?? 'tributary-cli', timeoutMs);
@@ -87,13 +95,20 @@ export class BrokerConnection {
 
   /** ApiVersions v3; a broker that knows only older versions answers UNSUPPORTED_VERSION with its range (KIP-511), and is asked again. */
   private async negotiateVersions(): Promise<void> {
-    const ask = (version: number): Promise<Struct> => this.request(ApiKey.ApiVersions, { clientSoftwareName: 'tributary', clientSoftwareVersion: '0' }, version);
+    const ask = (version: number): Promise<Struct> =>
+      this.request(ApiKey.ApiVersions, { clientSoftwareName: 'tributary', clientSoftwareVersion: '0' }, version);
     let response = await ask(3);
     if (response.errorCode === KafkaErrors.UNSUPPORTED_VERSION.code) {
-      const range = (response.apiKeys as { apiKey: number; maxVersion: number }[]).find((a) => a.apiKey === ApiKey.ApiVersions);
+      const range = (response.apiKeys as { apiKey: number; maxVersion: number }[]).find(
+        (a) => a.apiKey === ApiKey.ApiVersions,
+      );
       response = await ask(Math.min(3, range?.maxVersion ?? 0));
     }
-    if (response.errorCode !== 0) throw new TributaryError(`ApiVersions to ${this.describe()} failed with error ${response.errorCode}`, 'ERR_UNSUPPORTED_VERSION');
+    if (response.errorCode !== 0)
+      throw new TributaryError(
+        `ApiVersions to ${this.describe()} failed with error ${response.errorCode}`,
+        'ERR_UNSUPPORTED_VERSION',
+      );
     const ours = new Map(supportedApis().map((a) => [a.apiKey, a]));
     for (const theirs of response.apiKeys as { apiKey: number; minVersion: number; maxVersion: number }[]) {
       const mine = ours.get(theirs.apiKey);
@@ -106,7 +121,11 @@ export class BrokerConnection {
   /** The version this connection speaks for `apiKey`; throws ERR_UNSUPPORTED_VERSION if none. */
   versionOf(apiKey: number): number {
     const version = this.versions.get(apiKey);
-    if (version === undefined) throw new TributaryError(`${this.describe()} does not support ${apiName(apiKey) ?? `API ${apiKey}`}`, 'ERR_UNSUPPORTED_VERSION');
+    if (version === undefined)
+      throw new TributaryError(
+        `${this.describe()} does not support ${apiName(apiKey) ?? `API ${apiKey}`}`,
+        'ERR_UNSUPPORTED_VERSION',
+      );
     return version;
   }
 
@@ -117,17 +136,28 @@ export class BrokerConnection {
     return new Promise<Struct>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
-        reject(new TributaryError(`${apiName(apiKey)} to ${this.describe()} got no response in ${this.timeoutMs} ms`, 'ERR_REQUEST_TIMED_OUT'));
+        reject(
+          new TributaryError(
+            `${apiName(apiKey)} to ${this.describe()} got no response in ${this.timeoutMs} ms`,
+            'ERR_REQUEST_TIMED_OUT',
+          ),
+        );
       }, this.timeoutMs);
       this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer });
-      for (const chunk of encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body)) this.socket.write(chunk);
+      for (const chunk of encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body))
+        this.socket.write(chunk);
     });
   }
 
   /** Sends a request the broker does not answer (Produce with acks=0). */
   send(apiKey: number, body: Struct): void {
     if (this.closedError !== null) throw this.closedError;
-    const header = { apiKey, apiVersion: this.versionOf(apiKey), correlationId: ++this.correlationId, clientId: this.clientId };
+    const header = {
+      apiKey,
+      apiVersion: this.versionOf(apiKey),
+      correlationId: ++this.correlationId,
+      clientId: this.clientId,
+    };
     for (const chunk of encodeRequest(header, body)) this.socket.write(chunk);
   }
 
@@ -145,7 +175,10 @@ export class BrokerConnection {
   private onFrame(frame: Buffer): void {
     const correlationId = frame.readInt32BE(0);
     const pending = this.pending.get(correlationId);
-    if (pending === undefined) return this.fail(new TributaryError(`response with unknown correlation id ${correlationId}`, 'ERR_INVALID_RESPONSE'));
+    if (pending === undefined)
+      return this.fail(
+        new TributaryError(`response with unknown correlation id ${correlationId}`, 'ERR_INVALID_RESPONSE'),
+      );
     this.pending.delete(correlationId);
     clearTimeout(pending.timer);
     try {

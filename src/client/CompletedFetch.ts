@@ -53,7 +53,9 @@ export class CompletedFetch {
       const batch = next.value;
       this.batchEnd = batch.lastOffset + 1;
       if (!batch.isControl) {
-        this.reader = batch.reader(batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync());
+        this.reader = batch.reader(
+          batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync(),
+        );
         return true;
       }
       this.nextOffset = Math.max(this.nextOffset, this.batchEnd);

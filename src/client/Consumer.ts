@@ -104,7 +104,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     private readonly engine: Engine,
     options: ConsumerOptions = {},
   ) {
-    const { maxBytes = DEFAULT_MAX_BYTES, maxPollRecords = DEFAULT_MAX_POLL_RECORDS, autoOffsetReset = 'latest' } = options;
+    const {
+      maxBytes = DEFAULT_MAX_BYTES,
+      maxPollRecords = DEFAULT_MAX_POLL_RECORDS,
+      autoOffsetReset = 'latest',
+    } = options;
     this.maxBytes = checkPositive('maxBytes', maxBytes);
     this.maxPollRecords = checkPositive('maxPollRecords', maxPollRecords);
     checkResetStrategy(autoOffsetReset);
@@ -120,9 +124,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       checkTopicPartition(tp);
       checkOffsetSpec(tp.offset);
       const key = keyOf(tp.topic, tp.partition);
-      if (this.byKey.has(key) || added.has(key)) throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
+      if (this.byKey.has(key) || added.has(key))
+        throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
       const log = this.engine.partition(tp.topic, tp.partition);
-      added.set(key, { log, position: resolveOffset(log, tp.offset, this.autoOffsetReset), paused: false, epoch: 0, completed: null });
+      added.set(key, {
+        log,
+        position: resolveOffset(log, tp.offset, this.autoOffsetReset),
+        paused: false,
+        epoch: 0,
+        completed: null,
+      });
     }
     for (const [key, assigned] of added) {
       this.byKey.set(key, assigned);

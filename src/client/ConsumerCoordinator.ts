@@ -11,7 +11,10 @@ import { CONSUMER_PROTOCOL_TYPE } from '../group/ConsumerProtocol.js';
 import type { GroupCoordinator, JoinGroupResult } from '../group/GroupCoordinator.js';
 
 /** The GroupCoordinator calls a member makes. */
-export type GroupCoordinatorApi = Pick<GroupCoordinator, 'joinGroup' | 'syncGroup' | 'heartbeat' | 'leaveGroup' | 'commitOffsets' | 'fetchOffsets'>;
+export type GroupCoordinatorApi = Pick<
+  GroupCoordinator,
+  'joinGroup' | 'syncGroup' | 'heartbeat' | 'leaveGroup' | 'commitOffsets' | 'fetchOffsets'
+>;
 
 export type JoinedMember = JoinGroupResult['members'][number];
 
@@ -40,8 +43,12 @@ const NO_MEMBER_ID = '';
 /** Kafka's retry.backoff.ms. */
 const RETRY_BACKOFF_MS = 100;
 const E = KafkaErrors;
-const RETRIABLE_JOIN = new Set<number>([E.REBALANCE_IN_PROGRESS.code, E.COORDINATOR_NOT_AVAILABLE.code, E.NOT_COORDINATOR.code, E.COORDINATOR_LOAD_IN_PROGRESS.code]);
-
+const RETRIABLE_JOIN = new Set<number>([
+  E.REBALANCE_IN_PROGRESS.code,
+  E.COORDINATOR_NOT_AVAILABLE.code,
+  E.NOT_COORDINATOR.code,
+  E.COORDINATOR_LOAD_IN_PROGRESS.code,
+]);
 
 /** A sleep that rejoin requests and close() cut short. */
 class Sleep {
@@ -126,7 +133,10 @@ export class ConsumerCoordinator {
     if (this.stopped) return;
     if (joined.errorCode !== E.NONE.code) return this.onJoinError(joined.errorCode, joined.memberId);
     this.memberId = joined.memberId;
-    const assignments = joined.leader === joined.memberId && !joined.skipAssignment ? this.hooks.performAssignment(joined.protocolName!, joined.members) : new Map<string, Buffer>();
+    const assignments =
+      joined.leader === joined.memberId && !joined.skipAssignment
+        ? this.hooks.performAssignment(joined.protocolName!, joined.members)
+        : new Map<string, Buffer>();
     const synced = await this.coordinator.syncGroup({
       groupId,
       generationId: joined.generationId,
@@ -166,7 +176,11 @@ export class ConsumerCoordinator {
     });
     if (errorCode === E.NONE.code || this.stopped) return;
     if (errorCode === E.REBALANCE_IN_PROGRESS.code) return this.requestRejoin();
-    if (errorCode === E.ILLEGAL_GENERATION.code || errorCode === E.UNKNOWN_MEMBER_ID.code || errorCode === E.FENCED_INSTANCE_ID.code) {
+    if (
+      errorCode === E.ILLEGAL_GENERATION.code ||
+      errorCode === E.UNKNOWN_MEMBER_ID.code ||
+      errorCode === E.FENCED_INSTANCE_ID.code
+    ) {
       this.resetGeneration(errorCode !== E.ILLEGAL_GENERATION.code);
       return this.requestRejoin();
     }
@@ -184,7 +198,8 @@ export class ConsumerCoordinator {
   /** Commits as this member; a stale generation or a rebalance under way fails with Kafka's error. */
   async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
     if (offsets.length === 0) return;
-    if (this.generationId === NO_GENERATION) throw kafkaResponseError(E.REBALANCE_IN_PROGRESS.code, `committing for group ${this.groupId} before joining it`);
+    if (this.generationId === NO_GENERATION)
+      throw kafkaResponseError(E.REBALANCE_IN_PROGRESS.code, `committing for group ${this.groupId} before joining it`);
     const results = await this.coordinator.commitOffsets({
       groupId: this.groupId,
       generationId: this.generationId,
@@ -194,17 +209,25 @@ export class ConsumerCoordinator {
     });
     const failed = results.find((r) => r.errorCode !== E.NONE.code);
     if (failed === undefined) return;
-    if (failed.errorCode === E.REBALANCE_IN_PROGRESS.code || failed.errorCode === E.ILLEGAL_GENERATION.code) this.requestRejoin();
+    if (failed.errorCode === E.REBALANCE_IN_PROGRESS.code || failed.errorCode === E.ILLEGAL_GENERATION.code)
+      this.requestRejoin();
     if (failed.errorCode === E.UNKNOWN_MEMBER_ID.code) this.resetGeneration(true);
-    throw kafkaResponseError(failed.errorCode, `committing ${failed.topic}-${failed.partition} for group ${this.groupId}`);
+    throw kafkaResponseError(
+      failed.errorCode,
+      `committing ${failed.topic}-${failed.partition} for group ${this.groupId}`,
+    );
   }
 
   /** The group's committed offsets for the partitions; -1 where there is none. */
-  async committed(partitions: { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; offset: number }[]> {
+  async committed(
+    partitions: { topic: string; partition: number }[],
+  ): Promise<{ topic: string; partition: number; offset: number }[]> {
     const fetched = await this.coordinator.fetchOffsets({ groupId: this.groupId, partitions, requireStable: true });
-    if (fetched.errorCode !== E.NONE.code) throw kafkaResponseError(fetched.errorCode, `fetching offsets of group ${this.groupId}`);
+    if (fetched.errorCode !== E.NONE.code)
+      throw kafkaResponseError(fetched.errorCode, `fetching offsets of group ${this.groupId}`);
     const failed = fetched.offsets.find((o) => o.errorCode !== E.NONE.code);
-    if (failed !== undefined) throw kafkaResponseError(failed.errorCode, `fetching the offset of ${failed.topic}-${failed.partition}`);
+    if (failed !== undefined)
+      throw kafkaResponseError(failed.errorCode, `fetching the offset of ${failed.topic}-${failed.partition}`);
     return fetched.offsets;
   }
 

@@ -24,7 +24,15 @@ import {
 } from '../group/ConsumerProtocol.js';
 import { assignorByName } from '../group/assignors/Assignors.js';
 import type { AssignorName, PartitionAssignor, RebalanceProtocol } from '../group/assignors/PartitionAssignor.js';
-import { checkPositive, Consumer, type ConsumerBatch, type ConsumerOptions, type ConsumerRecord, type OffsetResetStrategy, type TopicPartition } from './Consumer.js';
+import {
+  checkPositive,
+  Consumer,
+  type ConsumerBatch,
+  type ConsumerOptions,
+  type ConsumerRecord,
+  type OffsetResetStrategy,
+  type TopicPartition,
+} from './Consumer.js';
 import { ConsumerCoordinator, type GroupCoordinatorApi, type JoinedMember } from './ConsumerCoordinator.js';
 
 export interface GroupConsumerOptions extends ConsumerOptions {
@@ -101,11 +109,19 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
     coordinator: GroupCoordinatorApi,
     options: GroupConsumerOptions,
   ) {
-    const { groupId, groupInstanceId = null, assignors = ['range', 'cooperative-sticky'], autoCommit = true, clientId = 'tributary' } = options;
+    const {
+      groupId,
+      groupInstanceId = null,
+      assignors = ['range', 'cooperative-sticky'],
+      autoCommit = true,
+      clientId = 'tributary',
+    } = options;
     if (typeof groupId !== 'string' || groupId === '') throw invalidArgument('groupId must be a non-empty string');
-    if (!Array.isArray(assignors) || assignors.length === 0) throw invalidArgument('assignors must name at least one assignor');
+    if (!Array.isArray(assignors) || assignors.length === 0)
+      throw invalidArgument('assignors must name at least one assignor');
     const timeouts = { ...DEFAULTS };
-    for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) timeouts[name] = checkPositive(name, options[name] ?? DEFAULTS[name]);
+    for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[])
+      timeouts[name] = checkPositive(name, options[name] ?? DEFAULTS[name]);
     this.consumer = new Consumer(engine, options);
     this.assignors = assignors.map(assignorByName);
     this.protocol = commonProtocol(this.assignors);
@@ -132,7 +148,8 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
   /** Joins the group for these topics (replacing any earlier subscription); the listener hears of every assignment change. */
   subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
     this.checkOpen();
-    if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === '')) throw invalidArgument('subscribe takes an array of topic names');
+    if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === ''))
+      throw invalidArgument('subscribe takes an array of topic names');
     this.topics = [...new Set(topics)].sort(compareStrings);
     this.listener = listener;
     this.membership.requestRejoin();
@@ -158,8 +175,13 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
    */
   async commit(offsets?: readonly TopicPartitionOffsetAndNumber[]): Promise<void> {
     this.checkOpen();
-    const toCommit = offsets === undefined ? this.positions(this.consumer.assignment()) : offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-    for (const o of toCommit) if (!Number.isSafeInteger(o.offset) || o.offset < 0) throw invalidArgument(`offset ${o.offset} of ${o.topic}-${o.partition} is not an offset`);
+    const toCommit =
+      offsets === undefined
+        ? this.positions(this.consumer.assignment())
+        : offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
+    for (const o of toCommit)
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+        throw invalidArgument(`offset ${o.offset} of ${o.topic}-${o.partition} is not an offset`);
     await this.membership.commit(toCommit);
     for (const o of toCommit) this.lastCommitted.set(keyOf(o), o.offset);
   }
@@ -202,20 +224,39 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
 
   private protocols(): { name: string; metadata: Buffer }[] {
     const ownedPartitions = this.protocol === 'cooperative' ? groupByTopic(this.owned) : [];
-    const metadata = encodeSubscription({ topics: this.topics, userData: null, ownedPartitions, generationId: this.membership.generationId, rackId: null });
+    const metadata = encodeSubscription({
+      topics: this.topics,
+      userData: null,
+      ownedPartitions,
+      generationId: this.membership.generationId,
+      rackId: null,
+    });
     return this.assignors.map((a) => ({ name: a.name, metadata }));
   }
 
   private performAssignment(protocolName: string, members: JoinedMember[]): Map<string, Buffer> {
     const assignor = this.assignors.find((a) => a.name === protocolName);
-    if (assignor === undefined) throw new TributaryError(`the group chose assignor '${protocolName}', which this consumer does not have`, 'ERR_INCONSISTENT_GROUP_PROTOCOL');
-    const subscribed = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, subscription: decodeSubscription(m.metadata) }));
+    if (assignor === undefined)
+      throw new TributaryError(
+        `the group chose assignor '${protocolName}', which this consumer does not have`,
+        'ERR_INCONSISTENT_GROUP_PROTOCOL',
+      );
+    const subscribed = members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      subscription: decodeSubscription(m.metadata),
+    }));
     const partitionsPerTopic = new Map<string, number>();
     for (const topic of new Set(subscribed.flatMap((m) => m.subscription.topics))) {
       if (this.engine.hasTopic(topic)) partitionsPerTopic.set(topic, this.engine.partitionCount(topic));
     }
     const assignment = assignor.assign(subscribed, partitionsPerTopic);
-    return new Map([...assignment].map(([memberId, partitions]) => [memberId, encodeAssignment({ assignedPartitions: groupByTopic(partitions), userData: null })]));
+    return new Map(
+      [...assignment].map(([memberId, partitions]) => [
+        memberId,
+        encodeAssignment({ assignedPartitions: groupByTopic(partitions), userData: null }),
+      ]),
+    );
   }
 
   /** Kafka's onJoinPrepare: eager gives every partition up first; a lost generation loses them. */
@@ -230,7 +271,13 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
     await this.revoke(revoked);
     const added = minus(assigned, this.owned);
     const committed = added.length === 0 ? [] : await this.membership.committed(added);
-    this.consumer.assign(committed.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset >= 0 ? offset : this.startWithoutCommit(topic, partition) })));
+    this.consumer.assign(
+      committed.map(({ topic, partition, offset }) => ({
+        topic,
+        partition,
+        offset: offset >= 0 ? offset : this.startWithoutCommit(topic, partition),
+      })),
+    );
     this.owned = [...this.owned, ...added];
     for (const o of committed) if (o.offset >= 0) this.lastCommitted.set(keyOf(o), o.offset);
     await this.listener.onPartitionsAssigned?.(added);
@@ -241,7 +288,10 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
   /** Where a partition the group has no offset for starts: Kafka's auto.offset.reset, 'none' refusing as NoOffsetForPartitionException does. */
   private startWithoutCommit(topic: string, partition: number): 'earliest' | 'latest' {
     if (this.autoOffsetReset !== 'none') return this.autoOffsetReset;
-    throw new TributaryError(`group ${this.groupId} has no committed offset for ${topic}-${partition} and autoOffsetReset is 'none'`, 'ERR_OFFSET_OUT_OF_RANGE');
+    throw new TributaryError(
+      `group ${this.groupId} has no committed offset for ${topic}-${partition} and autoOffsetReset is 'none'`,
+      'ERR_OFFSET_OUT_OF_RANGE',
+    );
   }
 
   /** Commits (with autoCommit) and gives up partitions: onPartitionsRevoked, then they leave the fetch. */
@@ -279,7 +329,8 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
   private startAutoCommit(): void {
     if (!this.autoCommit || this.autoCommitTimer !== null) return;
     this.autoCommitTimer = setInterval(() => {
-      if (this.membership.generationId >= 0) void this.commitQuietly(this.positions(this.consumer.assignment())).catch((error: unknown) => this.fail(error));
+      if (this.membership.generationId >= 0)
+        void this.commitQuietly(this.positions(this.consumer.assignment())).catch((error: unknown) => this.fail(error));
     }, this.autoCommitIntervalMs);
     this.autoCommitTimer.unref();
   }

@@ -19,7 +19,9 @@ function isOffset(value: unknown): value is number {
 export function checkOffsetSpec(spec: unknown): asserts spec is OffsetSpec {
   if (spec === 'earliest' || spec === 'latest' || isOffset(spec)) return;
   if (typeof spec === 'object' && spec !== null && isOffset((spec as { timestamp?: unknown }).timestamp)) return;
-  throw invalidArgument(`offset ${JSON.stringify(spec)} is not 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0`);
+  throw invalidArgument(
+    `offset ${JSON.stringify(spec)} is not 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0`,
+  );
 }
 
 export function checkResetStrategy(strategy: unknown): asserts strategy is OffsetResetStrategy {

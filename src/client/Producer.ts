@@ -53,7 +53,8 @@ export class Producer {
   /** Sends `records` to `topic`; resolves with their offsets, in the order given. */
   async send(topic: string, records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.closing !== null) throw new TributaryError('the producer is closed', 'ERR_PRODUCER_CLOSED');
-    if (typeof topic !== 'string' || topic === '') throw invalidArgument(`topic must be a non-empty string, got ${String(topic)}`);
+    if (typeof topic !== 'string' || topic === '')
+      throw invalidArgument(`topic must be a non-empty string, got ${String(topic)}`);
     if (!Array.isArray(records)) throw invalidArgument('records must be an array');
     const config = this.engine.topicConfig(topic);
     const spec: BatchSpec = { compression: this.compression ?? codecOf(config), maxBatchBytes: config.maxMessageBytes };
@@ -67,7 +68,8 @@ export class Producer {
       inputs.push(record);
     }
     const runs: BatchRun[] = [];
-    for (let i = 0; i < inputs.length; i++) this.accumulate(topic, inputs[i]!, explicit[i], config.partitions, spec, runs);
+    for (let i = 0; i < inputs.length; i++)
+      this.accumulate(topic, inputs[i]!, explicit[i], config.partitions, spec, runs);
     return metadataOf(topic, runs, await baseOffsetsOf(runs));
   }
 
@@ -83,13 +85,25 @@ export class Producer {
   }
 
   /** Appends the record; consecutive records of one batch share a run. */
-  private accumulate(topic: string, record: RecordInput, explicit: number | undefined, partitions: number, spec: BatchSpec, runs: BatchRun[]): void {
+  private accumulate(
+    topic: string,
+    record: RecordInput,
+    explicit: number | undefined,
+    partitions: number,
+    spec: BatchSpec,
+    runs: BatchRun[],
+  ): void {
     const key = record.key ?? null;
     const partition = explicit ?? this.partitioner.partition(topic, key, partitions);
     const appended = this.accumulator.append(topic, partition, record, spec);
     if (explicit === undefined) this.partitioner.recordAppended(topic, key, partition, appended.appendedBytes);
     const run = runs[runs.length - 1];
-    if (run !== undefined && run.baseOffset === appended.baseOffset && run.partition === partition && run.firstDelta + run.count === appended.offsetDelta) {
+    if (
+      run !== undefined &&
+      run.baseOffset === appended.baseOffset &&
+      run.partition === partition &&
+      run.firstDelta + run.count === appended.offsetDelta
+    ) {
       run.count++;
     } else {
       runs.push({ baseOffset: appended.baseOffset, partition, firstDelta: appended.offsetDelta, count: 1 });
@@ -138,7 +152,10 @@ function metadataOf(topic: string, runs: BatchRun[], baseOffsets: number[]): Rec
 function checkedPartition(record: ProducerRecord, config: ResolvedTopicConfig): number | undefined {
   const partition = explicitPartition(record);
   if (partition !== undefined && partition >= config.partitions) {
-    throw new TributaryError(`partition ${partition} is not in [0, ${config.partitions})`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+    throw new TributaryError(
+      `partition ${partition} is not in [0, ${config.partitions})`,
+      'ERR_UNKNOWN_TOPIC_OR_PARTITION',
+    );
   }
   return partition;
 }
@@ -154,6 +171,9 @@ function checkRecordSize(record: RecordInput, maxMessageBytes: number): void {
   if (BatchHeader.size + recordSizeUpperBound(record) <= maxMessageBytes) return;
   const size = buildRecordBatch([record]).length;
   if (size > maxMessageBytes) {
-    throw new TributaryError(`a record of ${size} bytes as a batch exceeds max.message.bytes ${maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
+    throw new TributaryError(
+      `a record of ${size} bytes as a batch exceeds max.message.bytes ${maxMessageBytes}`,
+      'ERR_MESSAGE_TOO_LARGE',
+    );
   }
 }

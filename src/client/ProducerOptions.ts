@@ -43,7 +43,8 @@ function integerIn(name: string, value: unknown, min: number, fallback: number):
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw invalidConfig(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  if (!allowed.includes(value as T))
+    throw invalidConfig(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
   return value as T;
 }
 

@@ -69,7 +69,8 @@ export function explicitPartition(record: ProducerRecord): number | undefined {
 }
 
 export function toRecordInput(record: unknown, now: number): RecordInput {
-  if (typeof record !== 'object' || record === null) throw invalidArgument(`a record must be an object, got ${describe(record)}`);
+  if (typeof record !== 'object' || record === null)
+    throw invalidArgument(`a record must be an object, got ${describe(record)}`);
   const r = record as Partial<ProducerRecord>;
   if (r.value === undefined) throw invalidArgument('a record needs a value (null for a tombstone)');
   return {

@@ -56,7 +56,8 @@ export function recordSizeUpperBound(record: RecordInput): number {
   let size = RECORD_OVERHEAD_BOUND + (record.key?.length ?? 0) + (record.value?.length ?? 0);
   const headers = record.headers;
   if (headers === undefined) return size;
-  for (const header of headers) size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
+  for (const header of headers)
+    size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
   return size;
 }
 
@@ -88,7 +89,10 @@ class ProducerBatch {
 
   hasRoomFor(recordBytes: number, batchSize: number): boolean {
     if (this.builder.recordCount === 0) return true;
-    return this.estimatedSize(recordBytes) <= batchSize && this.builder.uncompressedSize + recordBytes <= this.spec.maxBatchBytes;
+    return (
+      this.estimatedSize(recordBytes) <= batchSize &&
+      this.builder.uncompressedSize + recordBytes <= this.spec.maxBatchBytes
+    );
   }
 }
 
@@ -197,7 +201,8 @@ export class RecordAccumulator {
   }
 
   private deallocate(buffer: Buffer): void {
-    if ((this.freeBuffers.length + 1) * buffer.length <= (this.options.pooledBytes ?? POOLED_BYTES)) this.freeBuffers.push(buffer);
+    if ((this.freeBuffers.length + 1) * buffer.length <= (this.options.pooledBytes ?? POOLED_BYTES))
+      this.freeBuffers.push(buffer);
   }
 
   private seal(queue: PartitionQueue): void {

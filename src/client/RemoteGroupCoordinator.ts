@@ -40,9 +40,17 @@ interface WireCommittedOffset {
 /** Asks `bootstrap` which broker coordinates `groupId`. */
 async function findCoordinator(bootstrap: BrokerConnection, groupId: string): Promise<{ host: string; port: number }> {
   const batched = bootstrap.versionOf(ApiKey.FindCoordinator) >= BATCH_FIND_VERSION;
-  const response = await bootstrap.request(ApiKey.FindCoordinator, batched ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE });
-  const found = (batched ? (response.coordinators as Struct[])[0]! : response) as { errorCode: number; host: string; port: number };
-  if (found.errorCode !== KafkaErrors.NONE.code) throw kafkaResponseError(found.errorCode, `finding the coordinator of group ${groupId}`);
+  const response = await bootstrap.request(
+    ApiKey.FindCoordinator,
+    batched ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE },
+  );
+  const found = (batched ? (response.coordinators as Struct[])[0]! : response) as {
+    errorCode: number;
+    host: string;
+    port: number;
+  };
+  if (found.errorCode !== KafkaErrors.NONE.code)
+    throw kafkaResponseError(found.errorCode, `finding the coordinator of group ${groupId}`);
   return { host: found.host, port: found.port };
 }
 
@@ -75,7 +83,9 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
   }
 
   async syncGroup(r: SyncGroupRequest): Promise<SyncGroupResult> {
-    const { errorCode, protocolType, protocolName, assignment } = (await this.connection.request(ApiKey.SyncGroup, { ...r })) as unknown as SyncGroupResult;
+    const { errorCode, protocolType, protocolName, assignment } = (await this.connection.request(ApiKey.SyncGroup, {
+      ...r,
+    })) as unknown as SyncGroupResult;
     return { errorCode, protocolType, protocolName, assignment };
   }
 
@@ -86,9 +96,20 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
 
   async leaveGroup(r: { groupId: string; members: LeaveGroupMember[] }): Promise<LeaveGroupResult> {
     const batched = this.connection.versionOf(ApiKey.LeaveGroup) >= BATCH_LEAVE_VERSION;
-    const members = r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: m.reason ?? null }));
-    const response = await this.connection.request(ApiKey.LeaveGroup, { groupId: r.groupId, memberId: r.members[0]?.memberId ?? '', members });
-    return { errorCode: response.errorCode as number, members: batched ? (response.members as LeaveGroupResult['members']) : [] };
+    const members = r.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      reason: m.reason ?? null,
+    }));
+    const response = await this.connection.request(ApiKey.LeaveGroup, {
+      groupId: r.groupId,
+      memberId: r.members[0]?.memberId ?? '',
+      members,
+    });
+    return {
+      errorCode: response.errorCode as number,
+      members: batched ? (response.members as LeaveGroupResult['members']) : [],
+    };
   }
 
   async commitOffsets(r: OffsetCommitRequest): Promise<PartitionError[]> {
@@ -97,7 +118,12 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
       generationIdOrMemberEpoch: r.generationId,
       memberId: r.memberId,
       groupInstanceId: r.groupInstanceId,
-      topics: byTopic(r.offsets, (o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, committedMetadata: o.metadata })),
+      topics: byTopic(r.offsets, (o) => ({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: o.leaderEpoch,
+        committedMetadata: o.metadata,
+      })),
     });
     return (response.topics as WireTopic<{ partitionIndex: number; errorCode: number }>[]).flatMap((t) =>
       t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
@@ -105,13 +131,31 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
   }
 
   async fetchOffsets(r: OffsetFetchRequest): Promise<{ errorCode: number; offsets: FetchedOffset[] }> {
-    const topics = r.partitions === null ? null : byTopic(r.partitions, (p) => p.partition).map(({ name, partitions }) => ({ name, partitionIndexes: partitions }));
+    const topics =
+      r.partitions === null
+        ? null
+        : byTopic(r.partitions, (p) => p.partition).map(({ name, partitions }) => ({
+            name,
+            partitionIndexes: partitions,
+          }));
     const batched = this.connection.versionOf(ApiKey.OffsetFetch) >= BATCH_OFFSET_FETCH_VERSION;
-    const request = batched ? { groups: [{ groupId: r.groupId, topics }], requireStable: r.requireStable } : { groupId: r.groupId, topics, requireStable: r.requireStable };
+    const request = batched
+      ? { groups: [{ groupId: r.groupId, topics }], requireStable: r.requireStable }
+      : { groupId: r.groupId, topics, requireStable: r.requireStable };
     const response = await this.connection.request(ApiKey.OffsetFetch, request);
-    const result = (batched ? (response.groups as Struct[])[0]! : response) as { errorCode: number; topics: WireTopic<WireCommittedOffset>[] };
+    const result = (batched ? (response.groups as Struct[])[0]! : response) as {
+      errorCode: number;
+      topics: WireTopic<WireCommittedOffset>[];
+    };
     const offsets = result.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata, errorCode: p.errorCode })),
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.metadata,
+        errorCode: p.errorCode,
+      })),
     );
     return { errorCode: result.errorCode, offsets };
   }

@@ -43,7 +43,9 @@ export class Tributary {
   }
 
   static async open(options: TributaryOptions): Promise<Tributary> {
-    const defaults = Object.fromEntries(Object.entries(options.topicDefaults ?? {}).map(([key, value]) => [key, String(value)]));
+    const defaults = Object.fromEntries(
+      Object.entries(options.topicDefaults ?? {}).map(([key, value]) => [key, String(value)]),
+    );
     return new Tributary(await Engine.open({ dataDir: options.dataDir, defaults }));
   }
 
@@ -63,7 +65,10 @@ export class Tributary {
   consumer(options?: ConsumerOptions): Consumer;
   consumer(options: ConsumerOptions | GroupConsumerOptions = {}): Consumer | GroupConsumer {
     this.checkOpen();
-    const consumer = 'groupId' in options ? new GroupConsumer(this.engine, this.lazyCoordinator(), options) : new Consumer(this.engine, options);
+    const consumer =
+      'groupId' in options
+        ? new GroupConsumer(this.engine, this.lazyCoordinator(), options)
+        : new Consumer(this.engine, options);
     this.consumers.add(consumer);
     return consumer;
   }
@@ -103,7 +108,11 @@ export class Tributary {
 
   /** What a broker's /metrics reports of this data directory, as numbers. */
   stats(): TributaryStats {
-    return { partitions: this.engine.stats(), flush: this.engine.flushLatency.summary(), groups: this.openedCoordinator?.lag() ?? [] };
+    return {
+      partitions: this.engine.stats(),
+      flush: this.engine.flushLatency.summary(),
+      groups: this.openedCoordinator?.lag() ?? [],
+    };
   }
 
   /** Flushes and closes every producer, ends every consumer, then closes the logs and releases the directory. */
@@ -115,7 +124,9 @@ export class Tributary {
   private async closeAll(): Promise<void> {
     const producers = await Promise.allSettled([...this.producers].map((p) => p.close()));
     const consumers = await Promise.allSettled([...this.consumers].map((c) => c.close()));
-    const coordinator = await Promise.allSettled(this.coordinator === null ? [] : [this.coordinator.then((c) => c.close())]);
+    const coordinator = await Promise.allSettled(
+      this.coordinator === null ? [] : [this.coordinator.then((c) => c.close())],
+    );
     await this.engine.close();
     // A producer whose last batches failed to append must not close silently.
     const failed = [...producers, ...consumers, ...coordinator].find((r) => r.status === 'rejected');

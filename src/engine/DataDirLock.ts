@@ -45,10 +45,14 @@ export class DataDirLock {
     } catch (error) {
       if (!isTributaryError(error, 'EAGAIN')) throw error;
       const pid = holderPid(path);
-      throw new TributaryError(`data directory is locked by ${pid === undefined ? 'another owner' : `process ${pid}`} (${path})`, 'ERR_DATA_DIR_LOCKED', {
-        path,
-        ...(pid === undefined ? {} : { pid }),
-      });
+      throw new TributaryError(
+        `data directory is locked by ${pid === undefined ? 'another owner' : `process ${pid}`} (${path})`,
+        'ERR_DATA_DIR_LOCKED',
+        {
+          path,
+          ...(pid === undefined ? {} : { pid }),
+        },
+      );
     }
     ftruncateSync(fd, 0);
     writeSync(fd, `${process.pid}\n`, 0);

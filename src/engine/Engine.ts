@@ -73,7 +73,10 @@ function unknownTopic(name: string): TributaryError {
 
 function checkPartitionCount(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_PARTITIONS) {
-    throw new TributaryError(`partition count must be an integer in [1, ${MAX_PARTITIONS}], got ${String(count)}`, 'ERR_INVALID_PARTITIONS');
+    throw new TributaryError(
+      `partition count must be an integer in [1, ${MAX_PARTITIONS}], got ${String(count)}`,
+      'ERR_INVALID_PARTITIONS',
+    );
   }
 }
 
@@ -104,7 +107,9 @@ export class Engine {
         dataDir: options.dataDir,
         configOf: (tp) => {
           const topic = registry.get(tp.topic);
-          return topic && tp.partition < topic.partitions ? resolveTopicConfig(topic.partitions, topic.config, defaults).log : null;
+          return topic && tp.partition < topic.partitions
+            ? resolveTopicConfig(topic.partitions, topic.config, defaults).log
+            : null;
         },
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
@@ -133,7 +138,8 @@ export class Engine {
       const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
       if (tp === null || claimed(tp)) continue;
       const dir = join(dataDir, entry.name);
-      if (readdirSync(dir).some((name) => parseSegmentFileName(name)?.kind === 'log')) rmSync(dir, { recursive: true, force: true });
+      if (readdirSync(dir).some((name) => parseSegmentFileName(name)?.kind === 'log'))
+        rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -153,7 +159,9 @@ export class Engine {
     const config = resolveTopicConfig(topic.partitions, topic.config, this.defaults).log;
     const partitions = this.partitions.get(topic.name) ?? [];
     for (let i = from; i < topic.partitions; i++) {
-      partitions.push(new Partition(topic.name, i, this.logs.getOrCreateLog({ topic: topic.name, partition: i }, config)));
+      partitions.push(
+        new Partition(topic.name, i, this.logs.getOrCreateLog({ topic: topic.name, partition: i }, config)),
+      );
     }
     this.partitions.set(topic.name, partitions);
   }
@@ -165,7 +173,10 @@ export class Engine {
     if (this.registry.get(name)) throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
     const collides = this.registry.names().find((n) => collisionKey(n) === collisionKey(name));
     if (collides !== undefined) {
-      throw new TributaryError(`topic '${name}' collides with existing topic '${collides}' ('.' and '_' are the same in metric names)`, 'ERR_INVALID_TOPIC');
+      throw new TributaryError(
+        `topic '${name}' collides with existing topic '${collides}' ('.' and '_' are the same in metric names)`,
+        'ERR_INVALID_TOPIC',
+      );
     }
     checkPartitionCount(spec?.partitions);
     const config = normalizeTopicConfigs(spec.config);
@@ -236,7 +247,10 @@ export class Engine {
     const topic = this.topic(name);
     checkPartitionCount(totalCount);
     if (totalCount <= topic.partitions) {
-      throw new TributaryError(`topic '${name}' has ${topic.partitions} partitions; the count can only grow, asked ${totalCount}`, 'ERR_INVALID_PARTITIONS');
+      throw new TributaryError(
+        `topic '${name}' has ${topic.partitions} partitions; the count can only grow, asked ${totalCount}`,
+        'ERR_INVALID_PARTITIONS',
+      );
     }
     const grown = { ...topic, partitions: totalCount };
     this.registry.put(grown);
@@ -254,7 +268,10 @@ export class Engine {
   }
 
   /** Throws what alterTopicConfig would throw, changing nothing (validateOnly). */
-  checkTopicConfigChanges(name: string, changes: Record<string, string | number | null>): { config: Record<string, string>; resolved: ResolvedTopicConfig } {
+  checkTopicConfigChanges(
+    name: string,
+    changes: Record<string, string | number | null>,
+  ): { config: Record<string, string>; resolved: ResolvedTopicConfig } {
     const topic = this.topic(name);
     const config = { ...topic.config };
     for (const [key, value] of Object.entries(changes)) {
@@ -286,7 +303,10 @@ export class Engine {
     this.checkOpen();
     const found = this.partitions.get(topic)?.[partition];
     if (found === undefined) {
-      throw new TributaryError(`unknown topic partition ${topic}-${String(partition)}`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+      throw new TributaryError(
+        `unknown topic partition ${topic}-${String(partition)}`,
+        'ERR_UNKNOWN_TOPIC_OR_PARTITION',
+      );
     }
     return found;
   }

@@ -24,7 +24,8 @@ export function validateTopicName(name: string): void {
           : !LEGAL_TOPIC_NAME.test(name)
             ? 'it may contain only ASCII letters, digits, ".", "_" and "-"'
             : null;
-  if (problem !== null) throw new TributaryError(`invalid topic name '${String(name)}': ${problem}`, 'ERR_INVALID_TOPIC');
+  if (problem !== null)
+    throw new TributaryError(`invalid topic name '${String(name)}': ${problem}`, 'ERR_INVALID_TOPIC');
 }
 
 /**
@@ -65,21 +66,40 @@ interface ChoiceConfig {
 
 type ConfigDef = IntegerConfig | ChoiceConfig;
 
-const integer = (min: number, max: number, value: number | string): IntegerConfig => ({ kind: 'integer', min, max, default: String(value) });
+const integer = (min: number, max: number, value: number | string): IntegerConfig => ({
+  kind: 'integer',
+  min,
+  max,
+  default: String(value),
+});
 
 const D = DEFAULT_LOG_CONFIG;
 
 /** Every topic config we accept, by its Kafka name, with Kafka's default. */
 export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
-  'cleanup.policy': { kind: 'choice', choices: ['delete'], unsupported: ['compact', 'compact,delete', 'delete,compact'], default: 'delete' },
-  'compression.type': { kind: 'choice', choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'producer' },
+  'cleanup.policy': {
+    kind: 'choice',
+    choices: ['delete'],
+    unsupported: ['compact', 'compact,delete', 'delete,compact'],
+    default: 'delete',
+  },
+  'compression.type': {
+    kind: 'choice',
+    choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'],
+    default: 'producer',
+  },
   'flush.messages': integer(1, UNBOUNDED, String(KAFKA_LONG_MAX)),
   'flush.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
   'index.interval.bytes': integer(0, MAX_INT32, D.indexIntervalBytes),
   'max.message.bytes': integer(0, MAX_INT32, D.maxMessageBytes),
   'message.timestamp.after.max.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
   'message.timestamp.before.max.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
-  'message.timestamp.type': { kind: 'choice', choices: ['CreateTime'], unsupported: ['LogAppendTime'], default: 'CreateTime' },
+  'message.timestamp.type': {
+    kind: 'choice',
+    choices: ['CreateTime'],
+    unsupported: ['LogAppendTime'],
+    default: 'CreateTime',
+  },
   'retention.bytes': integer(-1, UNBOUNDED, D.retentionBytes),
   'retention.ms': integer(-1, UNBOUNDED, D.retentionMs),
   'segment.bytes': integer(61, MAX_INT32, D.segmentBytes),
@@ -107,7 +127,8 @@ function normalizeInteger(key: string, def: IntegerConfig, value: string | numbe
   if (!/^-?\d+$/.test(text)) throw invalidConfig(key, `'${String(value)}' is not an integer`);
   const exact = BigInt(text);
   const n = asNumber(exact.toString());
-  if (exact > KAFKA_LONG_MAX || n < def.min || n > def.max) throw invalidConfig(key, `${text} is outside [${def.min}, ${def.max}]`);
+  if (exact > KAFKA_LONG_MAX || n < def.min || n > def.max)
+    throw invalidConfig(key, `${text} is outside [${def.min}, ${def.max}]`);
   return exact.toString();
 }
 
@@ -121,7 +142,8 @@ function normalizeChoice(key: string, def: ChoiceConfig, value: string | number)
 /** The canonical string of a config value; ERR_INVALID_CONFIG for an unknown key or a bad value. */
 export function normalizeTopicConfig(key: string, value: string | number): string {
   const def = definition(key);
-  if (typeof value !== 'string' && typeof value !== 'number') throw invalidConfig(key, `expected a string or a number, got ${typeof value}`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw invalidConfig(key, `expected a string or a number, got ${typeof value}`);
   return def.kind === 'integer' ? normalizeInteger(key, def, value) : normalizeChoice(key, def, value);
 }
 
@@ -152,9 +174,13 @@ export interface ResolvedTopicConfig {
  */
 function durabilityOf(flushMessages: number, flushMs: number): Pick<LogConfig, 'durability' | 'flushIntervalMs'> {
   if (flushMessages !== 1 && flushMessages !== UNBOUNDED) {
-    throw invalidConfig('flush.messages', `${flushMessages} is not supported: use 1 (flush every append) or leave the default`);
+    throw invalidConfig(
+      'flush.messages',
+      `${flushMessages} is not supported: use 1 (flush every append) or leave the default`,
+    );
   }
-  const durability: Durability = flushMessages === 1 || flushMs === 0 ? 'always' : flushMs <= MAX_INT32 ? 'interval' : 'never';
+  const durability: Durability =
+    flushMessages === 1 || flushMs === 0 ? 'always' : flushMs <= MAX_INT32 ? 'interval' : 'never';
   return { durability, flushIntervalMs: durability === 'interval' ? flushMs : D.flushIntervalMs };
 }
 

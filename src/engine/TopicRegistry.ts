@@ -55,7 +55,8 @@ export class TopicRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const corrupt = (why: string) => new TributaryError(`topic registry ${path}: ${why}`, 'ERR_CORRUPT_TOPIC_REGISTRY', { path });
+    const corrupt = (why: string) =>
+      new TributaryError(`topic registry ${path}: ${why}`, 'ERR_CORRUPT_TOPIC_REGISTRY', { path });
     let parsed: { version?: unknown; topics?: unknown };
     try {
       parsed = JSON.parse(text) as typeof parsed;

@@ -6,7 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KafkaErrors } from '../errors.js';
-import { ClassicGroupMember, failedJoin, failedSync, type JoinCallback, type JoinGroupResult, type SyncGroupResult } from './ClassicGroupMember.js';
+import {
+  ClassicGroupMember,
+  failedJoin,
+  failedSync,
+  type JoinCallback,
+  type JoinGroupResult,
+  type SyncGroupResult,
+} from './ClassicGroupMember.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription } from './ConsumerProtocol.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -151,7 +158,13 @@ export class ClassicGroup {
     return member;
   }
 
-  updateMember(member: ClassicGroupMember, protocols: ClassicGroupMember['protocols'], rebalanceTimeoutMs: number, sessionTimeoutMs: number, callback: JoinCallback | null): void {
+  updateMember(
+    member: ClassicGroupMember,
+    protocols: ClassicGroupMember['protocols'],
+    rebalanceTimeoutMs: number,
+    sessionTimeoutMs: number,
+    callback: JoinCallback | null,
+  ): void {
     this.countVotes(member, -1);
     member.protocols = protocols;
     this.countVotes(member, 1);
@@ -243,12 +256,16 @@ export class ClassicGroup {
   /** Whether a joiner with these protocols fits: an empty group takes any, else one protocol all members share. */
   supportsProtocols(protocolType: string, protocols: readonly { name: string }[]): boolean {
     if (this.is('Empty')) return protocolType !== '' && protocols.length > 0;
-    return this.protocolType === protocolType && protocols.some((p) => this.protocolVotes.get(p.name) === this.members.size);
+    return (
+      this.protocolType === protocolType && protocols.some((p) => this.protocolVotes.get(p.name) === this.members.size)
+    );
   }
 
   /** Among the protocols every member supports, the one most members prefer (Kafka's selectProtocol). */
   selectProtocol(): string {
-    const candidates = new Set([...this.protocolVotes].filter(([, votes]) => votes === this.members.size).map(([name]) => name));
+    const candidates = new Set(
+      [...this.protocolVotes].filter(([, votes]) => votes === this.members.size).map(([name]) => name),
+    );
     const tally = new Map<string, number>();
     for (const member of this.members.values()) {
       const choice = member.vote(candidates);
@@ -269,7 +286,13 @@ export class ClassicGroup {
   }
 
   /** Restores the state a GroupMetadata record describes (a loaded group is Stable or Empty). */
-  restore(generationId: number, protocolType: string | null, protocolName: string | null, leaderId: string | null, stateTimestamp: number): void {
+  restore(
+    generationId: number,
+    protocolType: string | null,
+    protocolName: string | null,
+    leaderId: string | null,
+    stateTimestamp: number,
+  ): void {
     this.generationId = generationId;
     this.protocolType = protocolType;
     this.protocolName = protocolName;
@@ -315,7 +338,11 @@ export class ClassicGroup {
 
   /** The members and their metadata for the chosen protocol, as the leader receives them. */
   currentMemberMetadata(): JoinGroupResult['members'] {
-    return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(this.protocolName!) }));
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadata(this.protocolName!),
+    }));
   }
 }
 

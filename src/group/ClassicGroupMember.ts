@@ -34,7 +34,16 @@ const EMPTY = Buffer.alloc(0);
 
 /** A JoinGroup answer carrying only an error. */
 export function failedJoin(memberId: string, errorCode: number): JoinGroupResult {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [], skipAssignment: false };
+  return {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    memberId,
+    members: [],
+    skipAssignment: false,
+  };
 }
 
 /** A SyncGroup answer carrying only an error. */

@@ -70,7 +70,10 @@ function decode(schema: MessageSchema, bytes: Buffer): { version: number; body: 
   return { version, body: readMessage(schema, Math.min(version, CONSUMER_PROTOCOL_VERSION), r) };
 }
 
-export function encodeSubscription(subscription: ConsumerProtocolSubscription, version = CONSUMER_PROTOCOL_VERSION): Buffer {
+export function encodeSubscription(
+  subscription: ConsumerProtocolSubscription,
+  version = CONSUMER_PROTOCOL_VERSION,
+): Buffer {
   return encode(SUBSCRIPTION, version, subscription);
 }
 
@@ -98,7 +101,9 @@ export function groupByTopic(partitions: readonly { topic: string; partition: nu
     if (list === undefined) byTopic.set(topic, (list = []));
     list.push(partition);
   }
-  return [...byTopic.keys()].sort(compareStrings).map((topic) => ({ topic, partitions: byTopic.get(topic)!.sort((a, b) => a - b) }));
+  return [...byTopic.keys()]
+    .sort(compareStrings)
+    .map((topic) => ({ topic, partitions: byTopic.get(topic)!.sort((a, b) => a - b) }));
 }
 
 /** The flat list of { topic, partition }. */

@@ -129,7 +129,10 @@ export class GroupCoordinator {
   joinGroup(r: JoinGroupRequest): Promise<JoinGroupResult> {
     const error = this.validateGroupStatus(r.groupId, 'join');
     if (error !== NONE) return Promise.resolve(failedJoin(r.memberId, error));
-    if (r.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || r.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
+    if (
+      r.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs ||
+      r.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs
+    ) {
       return Promise.resolve(failedJoin(r.memberId, E.INVALID_SESSION_TIMEOUT.code));
     }
     const isUnknownMember = r.memberId === UNKNOWN_MEMBER_ID;
@@ -161,7 +164,10 @@ export class GroupCoordinator {
       case 'Dead':
         return true;
       case 'PreparingRebalance':
-        return (group.has(memberId) && group.member(memberId).isAwaitingJoin) || group.numAwaitingJoin < this.config.groupMaxSize;
+        return (
+          (group.has(memberId) && group.member(memberId).isAwaitingJoin) ||
+          group.numAwaitingJoin < this.config.groupMaxSize
+        );
       default:
         return group.has(memberId) || group.size < this.config.groupMaxSize;
     }
@@ -169,16 +175,20 @@ export class GroupCoordinator {
 
   private doNewMemberJoinGroup(group: ClassicGroup, r: JoinGroupRequest, respond: JoinCallback): void {
     if (group.is('Dead')) return respond(failedJoin(UNKNOWN_MEMBER_ID, E.COORDINATOR_NOT_AVAILABLE.code));
-    if (!group.supportsProtocols(r.protocolType, r.protocols)) return respond(failedJoin(UNKNOWN_MEMBER_ID, E.INCONSISTENT_GROUP_PROTOCOL.code));
+    if (!group.supportsProtocols(r.protocolType, r.protocols))
+      return respond(failedJoin(UNKNOWN_MEMBER_ID, E.INCONSISTENT_GROUP_PROTOCOL.code));
     const newMemberId = group.generateMemberId(r.clientId, r.groupInstanceId);
     if (r.groupInstanceId !== null) {
       const oldMemberId = group.staticMemberId(r.groupInstanceId);
-      if (oldMemberId !== undefined) return this.updateStaticMemberAndRebalance(group, oldMemberId, newMemberId, r, respond);
+      if (oldMemberId !== undefined)
+        return this.updateStaticMemberAndRebalance(group, oldMemberId, newMemberId, r, respond);
       return this.addMemberAndRebalance(group, newMemberId, r, respond);
     }
     if (r.requireKnownMemberId) {
       group.addPendingMember(newMemberId);
-      this.timers.schedule(pendingKey(group, newMemberId), r.sessionTimeoutMs, () => this.onExpirePendingMember(group, newMemberId));
+      this.timers.schedule(pendingKey(group, newMemberId), r.sessionTimeoutMs, () =>
+        this.onExpirePendingMember(group, newMemberId),
+      );
       return respond(failedJoin(newMemberId, E.MEMBER_ID_REQUIRED.code));
     }
     this.addMemberAndRebalance(group, newMemberId, r, respond);
@@ -187,7 +197,8 @@ export class GroupCoordinator {
   private doCurrentMemberJoinGroup(group: ClassicGroup, r: JoinGroupRequest, respond: JoinCallback): void {
     const { memberId } = r;
     if (group.is('Dead')) return respond(failedJoin(memberId, E.COORDINATOR_NOT_AVAILABLE.code));
-    if (!group.supportsProtocols(r.protocolType, r.protocols)) return respond(failedJoin(memberId, E.INCONSISTENT_GROUP_PROTOCOL.code));
+    if (!group.supportsProtocols(r.protocolType, r.protocols))
+      return respond(failedJoin(memberId, E.INCONSISTENT_GROUP_PROTOCOL.code));
     if (group.isPendingMember(memberId)) {
       this.timers.cancel(pendingKey(group, memberId));
       return this.addMemberAndRebalance(group, memberId, { ...r, groupInstanceId: null }, respond);
@@ -204,7 +215,8 @@ export class GroupCoordinator {
         return this.updateMemberAndRebalance(group, member, r, respond);
       case 'Stable':
         // The leader rejoining forces a rebalance: that is how it reacts to metadata changes.
-        if (group.isLeader(memberId) || !member.matches(r.protocols)) return this.updateMemberAndRebalance(group, member, r, respond);
+        if (group.isLeader(memberId) || !member.matches(r.protocols))
+          return this.updateMemberAndRebalance(group, member, r, respond);
         return respond(this.joinResult(group, member, false));
       default:
         return respond(failedJoin(memberId, E.UNKNOWN_MEMBER_ID.code));
@@ -224,8 +236,22 @@ export class GroupCoordinator {
     };
   }
 
-  private addMemberAndRebalance(group: ClassicGroup, memberId: string, r: JoinGroupRequest, respond: JoinCallback): void {
-    const member = new ClassicGroupMember(memberId, r.groupInstanceId, r.clientId, r.clientHost, r.rebalanceTimeoutMs, r.sessionTimeoutMs, r.protocolType, r.protocols);
+  private addMemberAndRebalance(
+    group: ClassicGroup,
+    memberId: string,
+    r: JoinGroupRequest,
+    respond: JoinCallback,
+  ): void {
+    const member = new ClassicGroupMember(
+      memberId,
+      r.groupInstanceId,
+      r.clientId,
+      r.clientHost,
+      r.rebalanceTimeoutMs,
+      r.sessionTimeoutMs,
+      r.protocolType,
+      r.protocols,
+    );
     member.isNew = true;
     if (group.is('PreparingRebalance') && group.generationId === 0) group.newMemberAdded = true;
     group.add(member, respond);
@@ -233,7 +259,12 @@ export class GroupCoordinator {
     this.maybePrepareRebalance(group);
   }
 
-  private updateMemberAndRebalance(group: ClassicGroup, member: ClassicGroupMember, r: JoinGroupRequest, respond: JoinCallback): void {
+  private updateMemberAndRebalance(
+    group: ClassicGroup,
+    member: ClassicGroupMember,
+    r: JoinGroupRequest,
+    respond: JoinCallback,
+  ): void {
     group.updateMember(member, r.protocols, r.rebalanceTimeoutMs, r.sessionTimeoutMs, respond);
     this.maybePrepareRebalance(group);
   }
@@ -243,12 +274,22 @@ export class GroupCoordinator {
    * a Stable group whose protocol would not change, that needs no rebalance, only the
    * group's metadata written again.
    */
-  private updateStaticMemberAndRebalance(group: ClassicGroup, oldMemberId: string, newMemberId: string, r: JoinGroupRequest, respond: JoinCallback): void {
+  private updateStaticMemberAndRebalance(
+    group: ClassicGroup,
+    oldMemberId: string,
+    newMemberId: string,
+    r: JoinGroupRequest,
+    respond: JoinCallback,
+  ): void {
     const currentLeader = group.leaderId ?? '';
     const member = group.replaceStaticMember(r.groupInstanceId!, oldMemberId, newMemberId);
     this.timers.cancel(heartbeatKey(group, oldMemberId));
     this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
-    const old = { protocols: member.protocols, rebalanceTimeoutMs: member.rebalanceTimeoutMs, sessionTimeoutMs: member.sessionTimeoutMs };
+    const old = {
+      protocols: member.protocols,
+      rebalanceTimeoutMs: member.rebalanceTimeoutMs,
+      sessionTimeoutMs: member.sessionTimeoutMs,
+    };
     group.updateMember(member, r.protocols, r.rebalanceTimeoutMs, r.sessionTimeoutMs, respond);
     switch (group.state) {
       case 'Stable':
@@ -289,7 +330,12 @@ export class GroupCoordinator {
         group.updateMember(member, old.protocols, old.rebalanceTimeoutMs, old.sessionTimeoutMs, null);
         const restored = group.replaceStaticMember(r.groupInstanceId!, newMemberId, oldMemberId);
         this.scheduleHeartbeatExpiration(group, restored, restored.sessionTimeoutMs);
-        respond?.({ ...this.joinResult(group, restored, false), memberId: UNKNOWN_MEMBER_ID, leader: currentLeader, errorCode: appendErrorCode(error, false) });
+        respond?.({
+          ...this.joinResult(group, restored, false),
+          memberId: UNKNOWN_MEMBER_ID,
+          leader: currentLeader,
+          errorCode: appendErrorCode(error, false),
+        });
       },
     );
   }
@@ -374,15 +420,20 @@ export class GroupCoordinator {
   /** Members that do not send SyncGroup within the rebalance timeout are removed and the group rebalances. */
   private schedulePendingSync(group: ClassicGroup): void {
     const generationId = group.generationId;
-    this.timers.schedule(syncKey(group), group.rebalanceTimeoutMs, () => {
-      if (generationId !== group.generationId || !(group.is('CompletingRebalance') || group.is('Stable'))) return;
-      if (group.hasReceivedSyncFromAllMembers) return;
-      for (const memberId of group.allPendingSyncMembers) {
-        group.remove(memberId);
-        this.timers.cancel(heartbeatKey(group, memberId));
-      }
-      this.prepareRebalance(group);
-    }, MEMBERS_WAIT);
+    this.timers.schedule(
+      syncKey(group),
+      group.rebalanceTimeoutMs,
+      () => {
+        if (generationId !== group.generationId || !(group.is('CompletingRebalance') || group.is('Stable'))) return;
+        if (group.hasReceivedSyncFromAllMembers) return;
+        for (const memberId of group.allPendingSyncMembers) {
+          group.remove(memberId);
+          this.timers.cancel(heartbeatKey(group, memberId));
+        }
+        this.prepareRebalance(group);
+      },
+      MEMBERS_WAIT,
+    );
   }
 
   private removePendingSyncMember(group: ClassicGroup, memberId: string): void {
@@ -400,7 +451,9 @@ export class GroupCoordinator {
   /** Marks the member alive and sets its next deadline (Kafka's completeAndScheduleNextExpiration). */
   private scheduleHeartbeatExpiration(group: ClassicGroup, member: ClassicGroupMember, timeoutMs: number): void {
     member.heartbeatSatisfied = false;
-    this.timers.schedule(heartbeatKey(group, member.memberId), timeoutMs, () => this.onExpireHeartbeat(group, member.memberId));
+    this.timers.schedule(heartbeatKey(group, member.memberId), timeoutMs, () =>
+      this.onExpireHeartbeat(group, member.memberId),
+    );
   }
 
   private onExpireHeartbeat(group: ClassicGroup, memberId: string): void {
@@ -431,7 +484,8 @@ export class GroupCoordinator {
 
   private onGroupLoaded(group: ClassicGroup): void {
     if (group.size > this.config.groupMaxSize) this.prepareRebalance(group);
-    for (const member of group.members.values()) this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+    for (const member of group.members.values())
+      this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
   }
 
   // ---- SyncGroup ----
@@ -458,7 +512,12 @@ export class GroupCoordinator {
         this.removePendingSyncMember(group, r.memberId);
         const member = group.member(r.memberId);
         this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
-        return Promise.resolve({ errorCode: NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
+        return Promise.resolve({
+          errorCode: NONE,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          assignment: member.assignment,
+        });
       }
     }
   }
@@ -503,9 +562,17 @@ export class GroupCoordinator {
   private propagateAssignment(group: ClassicGroup, errorCode: number): void {
     const ok = errorCode === NONE;
     for (const member of group.members.values()) {
-      const result = ok ? { errorCode, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment } : failedSync(errorCode);
+      const result = ok
+        ? {
+            errorCode,
+            protocolType: group.protocolType,
+            protocolName: group.protocolName,
+            assignment: member.assignment,
+          }
+        : failedSync(errorCode);
       // The session clock restarts once the member has its assignment: it may have expired while waiting.
-      if (group.invokeSyncCallback(member, result)) this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+      if (group.invokeSyncCallback(member, result))
+        this.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
     }
   }
 
@@ -536,10 +603,18 @@ export class GroupCoordinator {
     const error = this.validateGroupStatus(r.groupId, 'leave');
     if (error !== NONE) return Promise.resolve({ errorCode: error, members: [] });
     const group = this.groups.get(r.groupId);
-    const answer = (m: LeaveGroupMember, errorCode: number) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode });
-    if (group === undefined) return Promise.resolve({ errorCode: NONE, members: r.members.map((m) => answer(m, E.UNKNOWN_MEMBER_ID.code)) });
+    const answer = (m: LeaveGroupMember, errorCode: number) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      errorCode,
+    });
+    if (group === undefined)
+      return Promise.resolve({ errorCode: NONE, members: r.members.map((m) => answer(m, E.UNKNOWN_MEMBER_ID.code)) });
     if (group.is('Dead')) return Promise.resolve({ errorCode: E.COORDINATOR_NOT_AVAILABLE.code, members: [] });
-    return Promise.resolve({ errorCode: NONE, members: r.members.map((m) => answer(m, this.removeLeavingMember(group, m))) });
+    return Promise.resolve({
+      errorCode: NONE,
+      members: r.members.map((m) => answer(m, this.removeLeavingMember(group, m))),
+    });
   }
 
   /** By member id, or (administrative removal, KIP-345) by instance id alone. */
@@ -579,8 +654,10 @@ export class GroupCoordinator {
   }
 
   private checkCommittedPartition(o: OffsetCommitPartition): number {
-    if (!this.engine.hasTopic(o.topic) || o.partition < 0 || o.partition >= this.engine.partitionCount(o.topic)) return E.UNKNOWN_TOPIC_OR_PARTITION.code;
-    if (o.metadata !== null && Buffer.byteLength(o.metadata, 'utf8') > OFFSET_METADATA_MAX_BYTES) return E.OFFSET_METADATA_TOO_LARGE.code;
+    if (!this.engine.hasTopic(o.topic) || o.partition < 0 || o.partition >= this.engine.partitionCount(o.topic))
+      return E.UNKNOWN_TOPIC_OR_PARTITION.code;
+    if (o.metadata !== null && Buffer.byteLength(o.metadata, 'utf8') > OFFSET_METADATA_MAX_BYTES)
+      return E.OFFSET_METADATA_TOO_LARGE.code;
     return NONE;
   }
 
@@ -613,7 +690,11 @@ export class GroupCoordinator {
     return group.is('Empty') ? NONE : E.UNKNOWN_MEMBER_ID.code;
   }
 
-  private async storeOffsets(group: ClassicGroup, r: OffsetCommitRequest, offsets: OffsetCommitPartition[]): Promise<number> {
+  private async storeOffsets(
+    group: ClassicGroup,
+    r: OffsetCommitRequest,
+    offsets: OffsetCommitPartition[],
+  ): Promise<number> {
     const commitTimestamp = this.now();
     const retention = r.retentionTimeMs ?? -1;
     const committed: CommittedOffset[] = offsets.map((o) => ({
@@ -643,15 +724,30 @@ export class GroupCoordinator {
     const error = this.validateGroupStatus(r.groupId, 'fetch');
     if (error !== NONE) return Promise.resolve({ errorCode: error, offsets: [] });
     const group = this.groups.get(r.groupId);
-    const none = (tp: TopicPartitionRef, errorCode: number): FetchedOffset => ({ topic: tp.topic, partition: tp.partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode });
-    if (group === undefined || group.is('Dead')) return Promise.resolve({ errorCode: NONE, offsets: (r.partitions ?? []).map((tp) => none(tp, NONE)) });
+    const none = (tp: TopicPartitionRef, errorCode: number): FetchedOffset => ({
+      topic: tp.topic,
+      partition: tp.partition,
+      offset: -1,
+      leaderEpoch: -1,
+      metadata: '',
+      errorCode,
+    });
+    if (group === undefined || group.is('Dead'))
+      return Promise.resolve({ errorCode: NONE, offsets: (r.partitions ?? []).map((tp) => none(tp, NONE)) });
     const partitions = r.partitions ?? [...group.offsets.values()];
     const offsets = partitions.map((tp) => {
       const key = topicPartitionKey(tp.topic, tp.partition);
       if (r.requireStable && group.hasPendingOffsets(key)) return none(tp, E.UNSTABLE_OFFSET_COMMIT.code);
       const committed = group.offsets.get(key);
       if (committed === undefined) return none(tp, NONE);
-      return { topic: tp.topic, partition: tp.partition, offset: committed.offset, leaderEpoch: committed.leaderEpoch, metadata: committed.metadata, errorCode: NONE };
+      return {
+        topic: tp.topic,
+        partition: tp.partition,
+        offset: committed.offset,
+        leaderEpoch: committed.leaderEpoch,
+        metadata: committed.metadata,
+        errorCode: NONE,
+      };
     });
     return Promise.resolve({ errorCode: NONE, offsets });
   }
@@ -673,9 +769,11 @@ export class GroupCoordinator {
 
   private describeGroup(groupId: string): DescribedGroup {
     const error = this.validateGroupStatus(groupId, 'describe');
-    if (error !== NONE) return { errorCode: error, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+    if (error !== NONE)
+      return { errorCode: error, groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
     const group = this.groups.get(groupId);
-    if (group === undefined) return { errorCode: NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+    if (group === undefined)
+      return { errorCode: NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
     // Metadata and assignments are only meaningful once the group is Stable.
     const stable = group.is('Stable');
     const members = [...group.members.values()].map((m) => ({
@@ -686,7 +784,14 @@ export class GroupCoordinator {
       memberMetadata: stable ? m.metadata(group.protocolName!) : EMPTY,
       memberAssignment: stable ? m.assignment : EMPTY,
     }));
-    return { errorCode: NONE, groupId, groupState: group.state, protocolType: group.protocolType ?? '', protocolData: stable ? group.protocolName! : '', members };
+    return {
+      errorCode: NONE,
+      groupId,
+      groupState: group.state,
+      protocolType: group.protocolType ?? '',
+      protocolData: stable ? group.protocolName! : '',
+      members,
+    };
   }
 
   /** Every live group's committed offsets of partitions that exist, with their lag, by group, topic and partition. */
@@ -697,10 +802,19 @@ export class GroupCoordinator {
       for (const { topic, partition, offset } of group.offsets.values()) {
         if (!this.engine.hasTopic(topic) || partition >= this.engine.partitionCount(topic)) continue;
         const logEndOffset = this.engine.partition(topic, partition).logEndOffset;
-        lags.push({ groupId: group.groupId, topic, partition, committedOffset: offset, logEndOffset, lag: logEndOffset - offset });
+        lags.push({
+          groupId: group.groupId,
+          topic,
+          partition,
+          committedOffset: offset,
+          logEndOffset,
+          lag: logEndOffset - offset,
+        });
       }
     }
-    return lags.sort((a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return lags.sort(
+      (a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition,
+    );
   }
 
   /** Only Empty groups can go; their offsets and metadata get tombstones. */
@@ -728,7 +842,11 @@ export class GroupCoordinator {
     const subscribed = (tp: TopicPartitionRef) => !group.is('Empty') && group.isSubscribedToTopic(tp.topic);
     const eligible = r.partitions.filter((tp) => !subscribed(tp));
     const errorCode = eligible.length > 0 ? await this.removeOffsets(group, eligible) : NONE;
-    const partitions = r.partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, errorCode: subscribed(tp) ? E.GROUP_SUBSCRIBED_TO_TOPIC.code : errorCode }));
+    const partitions = r.partitions.map((tp) => ({
+      topic: tp.topic,
+      partition: tp.partition,
+      errorCode: subscribed(tp) ? E.GROUP_SUBSCRIBED_TO_TOPIC.code : errorCode,
+    }));
     return { errorCode: NONE, partitions };
   }
 

@@ -98,13 +98,19 @@ export class GroupMetadataManager {
   async storeOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
     await this.append(
       groupId,
-      offsets.map((o) => ({ key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }), value: offsetCommitValue(o) })),
+      offsets.map((o) => ({
+        key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
+        value: offsetCommitValue(o),
+      })),
     );
   }
 
   /** Tombstones for the offsets and, when `group` is set, for the group's metadata. */
   async storeTombstones(groupId: string, offsets: readonly TopicPartitionRef[], group: boolean): Promise<void> {
-    const records: RecordInput[] = offsets.map((o) => ({ key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }), value: null }));
+    const records: RecordInput[] = offsets.map((o) => ({
+      key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
+      value: null,
+    }));
     if (group) records.push({ key: groupMetadataKey(groupId), value: null });
     if (records.length > 0) await this.append(groupId, records);
   }
@@ -112,13 +118,16 @@ export class GroupMetadataManager {
   private async append(groupId: string, records: RecordInput[]): Promise<void> {
     const timestamp = this.now();
     for (const r of records) r.timestamp = timestamp;
-    await this.engine.partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId)).append(buildRecordBatch(records), BUILT_BY_COORDINATOR);
+    await this.engine
+      .partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId))
+      .append(buildRecordBatch(records), BUILT_BY_COORDINATOR);
   }
 
   /** Every group and offset the topic holds, as of its last records. */
   loadGroups(): Map<string, ClassicGroup> {
     const latest = new Map<string, LogRecord>();
-    for (let p = 0; p < this.partitionCount; p++) collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest);
+    for (let p = 0; p < this.partitionCount; p++)
+      collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest);
     const groups = new Map<string, ClassicGroup>();
     const groupOf = (groupId: string) => {
       let group = groups.get(groupId);
@@ -131,7 +140,11 @@ export class GroupMetadataManager {
       const key = readOffsetsTopicKey(record.key!);
       if (key?.type === 'offsetCommit') {
         const v = readOffsetCommitValue(value);
-        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), { topic: key.topic, partition: key.partition, ...v });
+        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), {
+          topic: key.topic,
+          partition: key.partition,
+          ...v,
+        });
       } else if (key?.type === 'groupMetadata') {
         restoreGroup(groupOf(key.group), readGroupMetadataValue(value));
       }
@@ -162,11 +175,24 @@ function restoreGroup(group: ClassicGroup, value: GroupMetadataValueData): void 
   for (const m of value.members) {
     // Value v0 has no rebalance timeout: it was the session timeout then.
     const rebalanceTimeoutMs = m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout;
-    const member = new ClassicGroupMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, rebalanceTimeoutMs, m.sessionTimeout, value.protocolType, [
-      { name: value.protocol ?? '', metadata: m.subscription },
-    ]);
+    const member = new ClassicGroupMember(
+      m.memberId,
+      m.groupInstanceId,
+      m.clientId,
+      m.clientHost,
+      rebalanceTimeoutMs,
+      m.sessionTimeout,
+      value.protocolType,
+      [{ name: value.protocol ?? '', metadata: m.subscription }],
+    );
     member.assignment = m.assignment;
     group.add(member, null);
   }
-  group.restore(value.generation, value.protocolType === '' ? null : value.protocolType, value.protocol, value.leader, value.currentStateTimestamp);
+  group.restore(
+    value.generation,
+    value.protocolType === '' ? null : value.protocolType,
+    value.protocol,
+    value.leader,
+    value.currentStateTimestamp,
+  );
 }

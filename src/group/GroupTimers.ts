@@ -14,10 +14,13 @@ export class GroupTimers {
   schedule(key: string, delayMs: number, action: () => void, options: { keepAlive?: boolean } = {}): void {
     if (this.closed) return;
     this.cancel(key);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      action();
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        action();
+      },
+      Math.max(0, delayMs),
+    );
     if (options.keepAlive !== true) timer.unref();
     this.timers.set(key, timer);
   }

@@ -84,7 +84,8 @@ export interface GroupMetadataValueData {
   members: GroupMetadataMemberData[];
 }
 
-export type OffsetsTopicKey = ({ type: 'offsetCommit' } & OffsetCommitKeyData) | { type: 'groupMetadata'; group: string };
+export type OffsetsTopicKey =
+  ({ type: 'offsetCommit' } & OffsetCommitKeyData) | { type: 'groupMetadata'; group: string };
 
 function encode(schema: MessageSchema, version: number, body: object): Buffer {
   const writer = new ProtocolWriter(128);
@@ -114,8 +115,13 @@ export function groupMetadataValue(value: GroupMetadataValueData): Buffer {
 export function readOffsetsTopicKey(bytes: Buffer): OffsetsTopicKey | null {
   const reader = new ProtocolReader(bytes);
   const version = reader.int16();
-  if (version === 0 || version === 1) return { type: 'offsetCommit', ...(readMessage(OffsetCommitKey, version, reader) as unknown as OffsetCommitKeyData) };
-  if (version === GROUP_METADATA_KEY_VERSION) return { type: 'groupMetadata', group: readMessage(GroupMetadataKey, version, reader).group as string };
+  if (version === 0 || version === 1)
+    return {
+      type: 'offsetCommit',
+      ...(readMessage(OffsetCommitKey, version, reader) as unknown as OffsetCommitKeyData),
+    };
+  if (version === GROUP_METADATA_KEY_VERSION)
+    return { type: 'groupMetadata', group: readMessage(GroupMetadataKey, version, reader).group as string };
   return null;
 }
 

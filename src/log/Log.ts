@@ -68,7 +68,9 @@ const EMPTY = Buffer.alloc(0);
 const SEGMENT_SHAPE = ['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes'] as const;
 
 function outOfRange(offset: number, start: number, end: number): TributaryError {
-  return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', { offset });
+  return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', {
+    offset,
+  });
 }
 
 /**
@@ -78,7 +80,10 @@ function outOfRange(offset: number, start: number, end: number): TributaryError 
  * batch before writing anything, as it refuses a bad CRC.
  */
 function soleBatch(records: Buffer): BatchInfo | null {
-  if (records.length < BatchHeader.size || records.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead !== records.length) {
+  if (
+    records.length < BatchHeader.size ||
+    records.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead !== records.length
+  ) {
     return null;
   }
   const baseOffset = readInt64(records, BatchHeader.baseOffset);
@@ -167,7 +172,8 @@ export class Log {
     const previous = this._config;
     this._config = resolveLogConfig(overrides);
     this.validator = new LogValidator(this._config);
-    if (previous.durability !== this._config.durability || previous.flushIntervalMs !== this._config.flushIntervalMs) this.scheduleFlushes();
+    if (previous.durability !== this._config.durability || previous.flushIntervalMs !== this._config.flushIntervalMs)
+      this.scheduleFlushes();
     if (SEGMENT_SHAPE.some((key) => previous[key] !== this._config[key])) this.replaceActiveSegment();
   }
 
@@ -247,7 +253,12 @@ export class Log {
   }
 
   /** The usual append is written at once: a plain promise, not an async function, spares its cost. */
-  private async appendInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[], verify: boolean): Promise<AppendInfo> {
+  private async appendInTurn(
+    checks: Promise<unknown> | null,
+    records: Buffer,
+    batches: BatchInfo[],
+    verify: boolean,
+  ): Promise<AppendInfo> {
     return this.madeDurable(await this.writeInTurn(checks, records, batches, verify));
   }
 
@@ -260,7 +271,12 @@ export class Log {
    * Writes after `checks` (which decompress) pass and after every earlier append that had
    * to wait, so appends land in the order they were called.
    */
-  private async writeInTurn(checks: Promise<unknown> | null, records: Buffer, batches: BatchInfo[], verify: boolean): Promise<AppendInfo> {
+  private async writeInTurn(
+    checks: Promise<unknown> | null,
+    records: Buffer,
+    batches: BatchInfo[],
+    verify: boolean,
+  ): Promise<AppendInfo> {
     const previous = this.appendTurn;
     let done!: () => void;
     this.appendTurn = new Promise<void>((resolve) => (done = resolve));
@@ -314,14 +330,21 @@ export class Log {
     let next = this._logEndOffset;
     for (const b of batches) {
       if (b.size > this._config.maxMessageBytes) {
-        throw new TributaryError(`batch of ${b.size} bytes exceeds max.message.bytes ${this._config.maxMessageBytes}`, 'ERR_MESSAGE_TOO_LARGE');
+        throw new TributaryError(
+          `batch of ${b.size} bytes exceeds max.message.bytes ${this._config.maxMessageBytes}`,
+          'ERR_MESSAGE_TOO_LARGE',
+        );
       }
       if (b.size > this._config.segmentBytes) {
-        throw new TributaryError(`batch of ${b.size} bytes exceeds segment.bytes ${this._config.segmentBytes}`, 'ERR_RECORD_BATCH_TOO_LARGE');
+        throw new TributaryError(
+          `batch of ${b.size} bytes exceeds segment.bytes ${this._config.segmentBytes}`,
+          'ERR_RECORD_BATCH_TOO_LARGE',
+        );
       }
       next += b.lastOffset - b.baseOffset + 1;
     }
-    if (next > Number.MAX_SAFE_INTEGER) throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
+    if (next > Number.MAX_SAFE_INTEGER)
+      throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
     return batches;
   }
 
@@ -345,7 +368,9 @@ export class Log {
         this.active.onBecomeActive();
       }
     } catch (error) {
-      this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', { path: this.dir });
+      this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', {
+        path: this.dir,
+      });
     }
   }
 

@@ -45,7 +45,11 @@ function segmentBaseOffsets(dir: string): number[] {
   return [...logs].sort((a, b) => a - b);
 }
 
-function openSegments(dir: string, config: LogConfig, bases: number[]): { segment: LogSegment; indexesFound: boolean }[] {
+function openSegments(
+  dir: string,
+  config: LogConfig,
+  bases: number[],
+): { segment: LogSegment; indexesFound: boolean }[] {
   return bases.map((base, i) => {
     const indexesFound = existsSync(offsetIndexFile(dir, base)) && existsSync(timeIndexFile(dir, base));
     return { segment: LogSegment.open(dir, base, config, false, i === bases.length - 1), indexesFound };

@@ -82,23 +82,31 @@ export class LogManager {
     return new LogManager(options);
   }
 
-  private loadLogs(configOf: (tp: TopicPartition) => Partial<LogConfig> | null, recoveryProgress: RecoveryProgress | undefined): void {
+  private loadLogs(
+    configOf: (tp: TopicPartition) => Partial<LogConfig> | null,
+    recoveryProgress: RecoveryProgress | undefined,
+  ): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
       // A deletion a crash interrupted: its topic is gone already, so is the directory now.
-      if (entry.isDirectory() && isDeletionDir(entry.name)) rmSync(join(this.dataDir, entry.name), { recursive: true, force: true });
+      if (entry.isDirectory() && isDeletionDir(entry.name))
+        rmSync(join(this.dataDir, entry.name), { recursive: true, force: true });
       const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
       if (tp === null) continue;
       const config = configOf(tp);
       if (config === null) continue;
       const key = checkpointKey(tp);
-      this.openLog(tp, { ...this.config, ...config }, {
-        recoveryPoint: recoveryPoints.get(key) ?? 0,
-        logStartOffset: startOffsets.get(key) ?? 0,
-        hadCleanShutdown: this.hadCleanShutdown,
-        recoveryProgress,
-      });
+      this.openLog(
+        tp,
+        { ...this.config, ...config },
+        {
+          recoveryPoint: recoveryPoints.get(key) ?? 0,
+          logStartOffset: startOffsets.get(key) ?? 0,
+          hadCleanShutdown: this.hadCleanShutdown,
+          recoveryProgress,
+        },
+      );
     }
   }
 

@@ -213,7 +213,8 @@ export class LogSegment {
 
   /** Offset after the last batch, reading forward from the last index entry. */
   readNextOffset(): number {
-    const last = this.offsetIndex.entries === 0 ? { position: 0 } : this.offsetIndex.entry(this.offsetIndex.entries - 1);
+    const last =
+      this.offsetIndex.entries === 0 ? { position: 0 } : this.offsetIndex.entry(this.offsetIndex.entries - 1);
     let next = this.baseOffset;
     this.scanner.segmentAll(this.log, last.position, { verifyCrc: false }, (chunk) => {
       if (chunk.count > 0) next = chunk.lastOffset(chunk.count - 1) + 1;
@@ -234,7 +235,8 @@ export class LogSegment {
     this.rollingBasedTimestamp = -1;
     let scanned = 0;
     const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
-      for (let i = 0; i < chunk.count; i++) this.indexBatch(chunk.position(i), chunk.size(i), chunk.lastOffset(i), chunk.maxTimestamp(i));
+      for (let i = 0; i < chunk.count; i++)
+        this.indexBatch(chunk.position(i), chunk.size(i), chunk.lastOffset(i), chunk.maxTimestamp(i));
       progress?.advance(chunk.end - scanned);
       scanned = chunk.end;
       return true;
@@ -281,11 +283,7 @@ export class LogSegment {
     if (this.bytes === 0) return false;
     const rollFrom = this.firstBatchTimestamp();
     const timeWaited = rollFrom >= 0 ? maxTimestamp - rollFrom : now - this.createdAt;
-    return (
-      this.bytes + bytes > this.config.segmentBytes ||
-      timeWaited > this.config.segmentMs ||
-      this.indexesFull
-    );
+    return this.bytes + bytes > this.config.segmentBytes || timeWaited > this.config.segmentMs || this.indexesFull;
   }
 
   private firstBatchTimestamp(): number {

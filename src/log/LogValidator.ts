@@ -13,15 +13,24 @@ import { isTributaryError, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
-import { checkClientFields, checkCrc, validateRecordBatch, type BatchValidationOptions } from '../record/RecordBatchValidator.js';
+import {
+  checkClientFields,
+  checkCrc,
+  validateRecordBatch,
+  type BatchValidationOptions,
+} from '../record/RecordBatchValidator.js';
 import type { LogConfig } from './LogConfig.js';
 
 /** A batch refused, named by its position in the request (other errors pass unchanged). */
 export function refusedInRequest(error: unknown, b: BatchInfo): unknown {
   if (!isTributaryError(error)) return error;
-  return new TributaryError(`invalid record batch at position ${b.position} of the request: ${error.message}`, error.code, {
-    position: b.position,
-  });
+  return new TributaryError(
+    `invalid record batch at position ${b.position} of the request: ${error.message}`,
+    error.code,
+    {
+      position: b.position,
+    },
+  );
 }
 
 /** Who is appending: a producer, or the transaction coordinator writing markers. */
@@ -32,7 +41,8 @@ export class LogValidator {
 
   constructor(private readonly config: LogConfig) {
     const unbounded = Number.MAX_SAFE_INTEGER;
-    this.timestampsBounded = config.messageTimestampBeforeMaxMs < unbounded || config.messageTimestampAfterMaxMs < unbounded;
+    this.timestampsBounded =
+      config.messageTimestampBeforeMaxMs < unbounded || config.messageTimestampAfterMaxMs < unbounded;
   }
 
   /**
@@ -42,12 +52,18 @@ export class LogValidator {
    * `verify`, a compressed batch's records are known good and only timestamp bounds
    * make them checked.
    */
-  validate(records: Buffer, batches: readonly BatchInfo[], origin: AppendOrigin, verify: boolean): Promise<unknown> | null {
+  validate(
+    records: Buffer,
+    batches: readonly BatchInfo[],
+    origin: AppendOrigin,
+    verify: boolean,
+  ): Promise<unknown> | null {
     let pending: Promise<unknown>[] | null = null;
     for (const b of batches) {
       const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
       const compressed = (bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0;
-      if ((compressed && verify) || this.timestampsBounded) (pending ??= []).push(this.validateRecords(bytes, b, origin));
+      if ((compressed && verify) || this.timestampsBounded)
+        (pending ??= []).push(this.validateRecords(bytes, b, origin));
       else if (origin === 'client') checkClient(bytes, b);
     }
     return pending === null ? null : Promise.all(pending);

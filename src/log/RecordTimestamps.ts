@@ -9,7 +9,11 @@ import { BatchAttributes, BatchHeader, readInt64 } from '../record/RecordBatchHe
 import { readVarlong } from '../record/varint.js';
 import type { TimestampAndOffset } from './LogSegment.js';
 
-export function findRecordAtTimestamp(batch: Buffer, timestamp: number, startingOffset: number): TimestampAndOffset | null {
+export function findRecordAtTimestamp(
+  batch: Buffer,
+  timestamp: number,
+  startingOffset: number,
+): TimestampAndOffset | null {
   const baseOffset = readInt64(batch, BatchHeader.baseOffset);
   const maxTimestamp = readInt64(batch, BatchHeader.maxTimestamp);
   const attributes = batch.readInt16BE(BatchHeader.attributes);

@@ -51,26 +51,45 @@ export interface SegmentCheck {
 /** The segment file `path` names (20-digit base offset and a kind), or ERR_INVALID_ARGUMENT. */
 export function segmentFileOf(path: string): SegmentFileName {
   const parsed = parseSegmentFileName(basename(path));
-  if (parsed === null) throw new TributaryError(`${path} is not a segment file (<20-digit base offset>.log, .index or .timeindex)`, 'ERR_INVALID_ARGUMENT', { path });
+  if (parsed === null)
+    throw new TributaryError(
+      `${path} is not a segment file (<20-digit base offset>.log, .index or .timeindex)`,
+      'ERR_INVALID_ARGUMENT',
+      { path },
+    );
   return parsed;
 }
 
 export function siblingFiles(path: string): { log: string; index: string; timeIndex: string } {
   const { baseOffset } = segmentFileOf(path);
   const dir = dirname(path);
-  return { log: logFile(dir, baseOffset), index: offsetIndexFile(dir, baseOffset), timeIndex: timeIndexFile(dir, baseOffset) };
+  return {
+    log: logFile(dir, baseOffset),
+    index: offsetIndexFile(dir, baseOffset),
+    timeIndex: timeIndexFile(dir, baseOffset),
+  };
 }
 
 function problem(offset: number | null, position: number | null, message: string): SegmentProblem {
   return { offset, position, message };
 }
 
-function batchProblems(position: number, batch: RecordBatch, crcValid: boolean, expectedBase: number): SegmentProblem[] {
+function batchProblems(
+  position: number,
+  batch: RecordBatch,
+  crcValid: boolean,
+  expectedBase: number,
+): SegmentProblem[] {
   const found: SegmentProblem[] = [];
   const at = (message: string) => found.push(problem(batch.baseOffset, position, message));
-  if (!crcValid) at(`CRC ${batch.crc} does not match the batch's bytes (CRC32C ${native.crc32c(batch.bytes, BatchHeader.attributes)})`);
-  if (batch.baseOffset < expectedBase) at(`base offset ${batch.baseOffset} is below ${expectedBase}: offsets do not increase`);
-  else if (batch.baseOffset > expectedBase) at(`base offset ${batch.baseOffset} leaves a gap after ${expectedBase - 1}`);
+  if (!crcValid)
+    at(
+      `CRC ${batch.crc} does not match the batch's bytes (CRC32C ${native.crc32c(batch.bytes, BatchHeader.attributes)})`,
+    );
+  if (batch.baseOffset < expectedBase)
+    at(`base offset ${batch.baseOffset} is below ${expectedBase}: offsets do not increase`);
+  else if (batch.baseOffset > expectedBase)
+    at(`base offset ${batch.baseOffset} leaves a gap after ${expectedBase - 1}`);
   if (batch.lastOffsetDelta < 0) at(`last offset delta ${batch.lastOffsetDelta} is negative`);
   return found;
 }
@@ -78,11 +97,20 @@ function batchProblems(position: number, batch: RecordBatch, crcValid: boolean, 
 function decodeRecords(checked: CheckedBatch): void {
   try {
     // Records parse their fields lazily: read them all here, where a bad one is caught.
-    checked.records = [...checked.batch.records()].map(({ offset, timestamp, key, value, headers }) => ({ offset, timestamp, key, value, headers }));
+    checked.records = [...checked.batch.records()].map(({ offset, timestamp, key, value, headers }) => ({
+      offset,
+      timestamp,
+      key,
+      value,
+      headers,
+    }));
     const count = checked.batch.recordCount;
-    if (checked.records.length !== count) throw new Error(`${checked.records.length} records where the header counts ${count}`);
+    if (checked.records.length !== count)
+      throw new Error(`${checked.records.length} records where the header counts ${count}`);
   } catch (error) {
-    checked.problems.push(problem(checked.batch.baseOffset, checked.position, `records cannot be read: ${(error as Error).message}`));
+    checked.problems.push(
+      problem(checked.batch.baseOffset, checked.position, `records cannot be read: ${(error as Error).message}`),
+    );
   }
 }
 
@@ -90,15 +118,36 @@ function decodeRecords(checked: CheckedBatch): void {
  * Walks every batch of the .log at `path`, handing each to `visit` with its problems
  * (and its records, with `records`); `onBytes` follows the bytes read.
  */
-export function checkSegment(path: string, options: { records?: boolean; visit?: (batch: CheckedBatch) => void; onBytes?: (bytes: number) => void } = {}): SegmentCheck {
+export function checkSegment(
+  path: string,
+  options: { records?: boolean; visit?: (batch: CheckedBatch) => void; onBytes?: (bytes: number) => void } = {},
+): SegmentCheck {
   const { baseOffset } = segmentFileOf(path);
-  const check: SegmentCheck = { path, baseOffset, size: 0, validBytes: 0, batches: 0, records: 0, firstBad: null, problems: [], batchAt: new Map(), lastOffsets: [], maxTimestamps: [] };
+  const check: SegmentCheck = {
+    path,
+    baseOffset,
+    size: 0,
+    validBytes: 0,
+    batches: 0,
+    records: 0,
+    firstBad: null,
+    problems: [],
+    batchAt: new Map(),
+    lastOffsets: [],
+    maxTimestamps: [],
+  };
   let expectedBase = baseOffset;
   const end = scanSegmentFile(
     path,
     ({ position, bytes, crcValid }) => {
       const batch = RecordBatch.from(bytes);
-      const checked: CheckedBatch = { position, batch, crcValid, records: null, problems: batchProblems(position, batch, crcValid, expectedBase) };
+      const checked: CheckedBatch = {
+        position,
+        batch,
+        crcValid,
+        records: null,
+        problems: batchProblems(position, batch, crcValid, expectedBase),
+      };
       if (options.records === true) decodeRecords(checked);
       options.visit?.(checked);
       if (checked.problems.length > 0) check.firstBad ??= { position, offset: batch.baseOffset };
@@ -116,7 +165,11 @@ export function checkSegment(path: string, options: { records?: boolean; visit?:
   check.validBytes = end.end;
   if (end.stop !== undefined) {
     const what = end.stop.code === 'ERR_TRUNCATED' ? 'torn batch at the end of the file' : 'corrupt batch';
-    const tail = problem(end.stop.baseOffset, end.end, `${what}: ${end.stop.reason} (${end.size - end.end} bytes from here on)`);
+    const tail = problem(
+      end.stop.baseOffset,
+      end.end,
+      `${what}: ${end.stop.reason} (${end.size - end.end} bytes from here on)`,
+    );
     check.problems.push(tail);
     check.firstBad ??= { position: end.end, offset: end.stop.baseOffset };
   }
@@ -141,7 +194,12 @@ export interface TimeIndexEntry {
  * entries, the first included: no entry points at position 0, the first batch, whose
  * index.interval.bytes have not passed yet.
  */
-function indexEntries<T>(path: string, entrySize: number, read: (bytes: Buffer, at: number) => T, isEmptySlot: (bytes: Buffer, at: number) => boolean): T[] {
+function indexEntries<T>(
+  path: string,
+  entrySize: number,
+  read: (bytes: Buffer, at: number) => T,
+  isEmptySlot: (bytes: Buffer, at: number) => boolean,
+): T[] {
   const bytes = readFileSync(path);
   const entries: T[] = [];
   for (let at = 0; at + entrySize <= bytes.length; at += entrySize) {
@@ -151,14 +209,20 @@ function indexEntries<T>(path: string, entrySize: number, read: (bytes: Buffer, 
   return entries;
 }
 
-function offsetEntryProblem(entry: OffsetIndexEntry, previous: OffsetIndexEntry | undefined, log: SegmentCheck | null): string | null {
+function offsetEntryProblem(
+  entry: OffsetIndexEntry,
+  previous: OffsetIndexEntry | undefined,
+  log: SegmentCheck | null,
+): string | null {
   if (previous !== undefined && (entry.offset <= previous.offset || entry.position <= previous.position)) {
     return `entry does not increase on the previous one (offset ${previous.offset}, position ${previous.position})`;
   }
   if (log === null) return null;
   const batch = log.batchAt.get(entry.position);
   if (batch === undefined) {
-    return entry.position >= log.validBytes ? `position is past the log's last whole batch (ending at ${log.validBytes})` : 'position is not the start of a batch';
+    return entry.position >= log.validBytes
+      ? `position is past the log's last whole batch (ending at ${log.validBytes})`
+      : 'position is not the start of a batch';
   }
   const lastOffset = log.lastOffsets[batch]!;
   return lastOffset === entry.offset ? null : `the batch there ends at offset ${lastOffset}`;
@@ -170,7 +234,11 @@ export function checkOffsetIndex(path: string, log: SegmentCheck | null): Offset
   const entries = indexEntries(
     path,
     8,
-    (bytes, at): OffsetIndexEntry => ({ offset: baseOffset + bytes.readUInt32BE(at), position: bytes.readUInt32BE(at + 4), problem: null }),
+    (bytes, at): OffsetIndexEntry => ({
+      offset: baseOffset + bytes.readUInt32BE(at),
+      position: bytes.readUInt32BE(at + 4),
+      problem: null,
+    }),
     (bytes, at) => bytes.readBigUInt64BE(at) === 0n,
   );
   entries.forEach((entry, i) => (entry.problem = offsetEntryProblem(entry, entries[i - 1], log)));
@@ -189,7 +257,11 @@ function batchHolding(log: SegmentCheck, offset: number): number {
   return low < log.lastOffsets.length ? low : -1;
 }
 
-function timeEntryProblem(entry: TimeIndexEntry, previous: TimeIndexEntry | undefined, log: SegmentCheck | null): string | null {
+function timeEntryProblem(
+  entry: TimeIndexEntry,
+  previous: TimeIndexEntry | undefined,
+  log: SegmentCheck | null,
+): string | null {
   if (previous !== undefined && (entry.timestamp <= previous.timestamp || entry.offset < previous.offset)) {
     return `entry is out of order after (timestamp ${previous.timestamp}, offset ${previous.offset})`;
   }
@@ -197,7 +269,9 @@ function timeEntryProblem(entry: TimeIndexEntry, previous: TimeIndexEntry | unde
   const batch = batchHolding(log, entry.offset);
   if (batch < 0 || log.lastOffsets[batch] !== entry.offset) return `no batch ends at offset ${entry.offset}`;
   const maxTimestamp = log.maxTimestamps[batch]!;
-  return maxTimestamp === entry.timestamp ? null : `the batch ending at offset ${entry.offset} has max timestamp ${maxTimestamp}`;
+  return maxTimestamp === entry.timestamp
+    ? null
+    : `the batch ending at offset ${entry.offset} has max timestamp ${maxTimestamp}`;
 }
 
 /** The entries of the .timeindex at `path`, each checked against `log` when there is one. */
@@ -206,7 +280,11 @@ export function checkTimeIndex(path: string, log: SegmentCheck | null): TimeInde
   const entries = indexEntries(
     path,
     12,
-    (bytes, at): TimeIndexEntry => ({ timestamp: readInt64(bytes, at), offset: baseOffset + bytes.readUInt32BE(at + 8), problem: null }),
+    (bytes, at): TimeIndexEntry => ({
+      timestamp: readInt64(bytes, at),
+      offset: baseOffset + bytes.readUInt32BE(at + 8),
+      problem: null,
+    }),
     (bytes, at) => bytes.readBigUInt64BE(at) === 0n && bytes.readUInt32BE(at + 8) === 0,
   );
   entries.forEach((entry, i) => (entry.problem = timeEntryProblem(entry, entries[i - 1], log)));

@@ -29,10 +29,13 @@ export interface FileScanEnd {
 /** Bytes to read at `position` so the batch starting there fits whole (if its length field is readable). */
 function chunkAt(fd: number, position: number, size: number): Buffer {
   const head = Buffer.alloc(BatchHeader.logOverhead);
-  const declared = readSync(fd, head, 0, head.length, position) === head.length ? BatchHeader.logOverhead + head.readInt32BE(BatchHeader.batchLength) : 0;
+  const declared =
+    readSync(fd, head, 0, head.length, position) === head.length
+      ? BatchHeader.logOverhead + head.readInt32BE(BatchHeader.batchLength)
+      : 0;
   const length = Math.min(Math.max(CHUNK_BYTES, declared), size - position);
   const chunk = Buffer.allocUnsafe(length);
-  for (let read = 0; read < length; ) {
+  for (let read = 0; read < length;) {
     const n = readSync(fd, chunk, read, length - read, position + read);
     if (n === 0) return chunk.subarray(0, read);
     read += n;
@@ -41,7 +44,11 @@ function chunkAt(fd: number, position: number, size: number): Buffer {
 }
 
 /** Walks every well-framed batch of the file at `path`; `onBytes` is told how far each chunk got. */
-export function scanSegmentFile(path: string, visit: (batch: ScannedBatch) => void, onBytes: (bytes: number) => void = () => {}): FileScanEnd {
+export function scanSegmentFile(
+  path: string,
+  visit: (batch: ScannedBatch) => void,
+  onBytes: (bytes: number) => void = () => {},
+): FileScanEnd {
   const scanner = new BatchScanner();
   const fd = openSync(path, 'r');
   try {

@@ -32,7 +32,16 @@ export interface BatchInfo {
 
 const HEADER = 3;
 const FIELDS = 8;
-const Field = { position: 0, size: 1, baseOffset: 2, lastOffset: 3, maxTimestamp: 4, attributes: 5, recordCount: 6, crcOk: 7 };
+const Field = {
+  position: 0,
+  size: 1,
+  baseOffset: 2,
+  lastOffset: 3,
+  maxTimestamp: 4,
+  attributes: 5,
+  recordCount: 6,
+  crcOk: 7,
+};
 const STOP_CODES = [undefined, 'ERR_TRUNCATED', 'ERR_CORRUPT_BATCH'] as const;
 
 export class ScanResult {
@@ -118,12 +127,23 @@ export class BatchScanner {
   private run(scan: NativeScan, start: number, options: ScanOptions): ScanResult {
     const out = this.outFor(options);
     const skipBelow = options.skipBelow ?? Number.MIN_SAFE_INTEGER;
-    const reason = scan(out, flagsOf(options), options.nextOffset ?? 0, skipBelow, options.maxBytes ?? Number.MAX_SAFE_INTEGER, start);
+    const reason = scan(
+      out,
+      flagsOf(options),
+      options.nextOffset ?? 0,
+      skipBelow,
+      options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+      start,
+    );
     return new ScanResult(out, reason);
   }
 
   buffer(bytes: Uint8Array, options: ScanOptions = {}, start = 0): ScanResult {
-    return this.run((out, flags, next, skip, max, at) => native.scanBatches(bytes, out, flags, next, skip, max, at), start, options);
+    return this.run(
+      (out, flags, next, skip, max, at) => native.scanBatches(bytes, out, flags, next, skip, max, at),
+      start,
+      options,
+    );
   }
 
   segment(segment: NativeSegment, start: number, options: ScanOptions = {}): ScanResult {
@@ -136,7 +156,12 @@ export class BatchScanner {
    * (its `end` and stop state describe the whole walk). `visit` must not scan with this
    * scanner.
    */
-  segmentAll(segment: NativeSegment, start: number, options: ScanOptions, visit: (chunk: ScanResult) => boolean): ScanResult {
+  segmentAll(
+    segment: NativeSegment,
+    start: number,
+    options: ScanOptions,
+    visit: (chunk: ScanResult) => boolean,
+  ): ScanResult {
     return this.chunks((at, o) => this.segment(segment, at, o), start, options, visit);
   }
 

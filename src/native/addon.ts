@@ -107,7 +107,13 @@ export interface Addon {
    * fills `out` with max and min timestampDelta, the max's offsetDelta, the null key count
    * and the bad record's position.
    */
-  scanRecords(bytes: Uint8Array, start: number, end: number, recordCount: number, out: Float64Array): string | undefined;
+  scanRecords(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    recordCount: number,
+    out: Float64Array,
+  ): string | undefined;
   /** Opens `path` and takes an exclusive, non-blocking flock (native/js_file_lock.h); returns the fd. */
   lockFile(path: string): number;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
@@ -119,7 +125,11 @@ export interface Addon {
 function packageRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'binding.gyp'))) return dir;
-    if (dirname(dir) === dir) throw new TributaryError('cannot find the tributary package (binding.gyp) above the addon loader', 'ERR_ADDON_NOT_FOUND');
+    if (dirname(dir) === dir)
+      throw new TributaryError(
+        'cannot find the tributary package (binding.gyp) above the addon loader',
+        'ERR_ADDON_NOT_FOUND',
+      );
   }
 }
 

@@ -93,11 +93,17 @@ function isDefault(field: Field, value: unknown): boolean {
 }
 
 function notNull(value: unknown, nullable: boolean, path: string, r: ProtocolReader): unknown {
-  if (value === null && !nullable) throw invalidRequest(`null in non-nullable field ${path} before byte ${r.pos}`, r.pos);
+  if (value === null && !nullable)
+    throw invalidRequest(`null in non-nullable field ${path} before byte ${r.pos}`, r.pos);
   return value;
 }
 
-function variableCodec(type: 'string' | 'bytes' | 'records', compact: boolean, nullable: boolean, path: string): ValueCodec {
+function variableCodec(
+  type: 'string' | 'bytes' | 'records',
+  compact: boolean,
+  nullable: boolean,
+  path: string,
+): ValueCodec {
   const minSize = compact ? 1 : type === 'string' ? 2 : 4;
   switch (type) {
     case 'string':
@@ -149,11 +155,17 @@ function valueCodec(field: Field, shape: Shape, path: string): ValueCodec {
   const { type } = field;
   if (type === 'struct') return new StructCodec(field.fields!, shape, path);
   if (type.startsWith('[]')) {
-    const element: Field = { name: field.name, type: type.slice(2) as PrimitiveType | 'struct', versions: field.versions };
-    const elementCodec = type === '[]struct' ? new StructCodec(field.fields!, shape, path) : valueCodec(element, shape, path);
+    const element: Field = {
+      name: field.name,
+      type: type.slice(2) as PrimitiveType | 'struct',
+      versions: field.versions,
+    };
+    const elementCodec =
+      type === '[]struct' ? new StructCodec(field.fields!, shape, path) : valueCodec(element, shape, path);
     return arrayCodec(elementCodec, shape.flexible, nullable, path);
   }
-  if (type === 'string' || type === 'bytes' || type === 'records') return variableCodec(type, shape.flexible, nullable, path);
+  if (type === 'string' || type === 'bytes' || type === 'records')
+    return variableCodec(type, shape.flexible, nullable, path);
   return FIXED[type as FixedType];
 }
 
@@ -185,18 +197,34 @@ const property = (name: string) => JSON.stringify(name);
 function compileRead(names: readonly string[], reads: readonly Read[], readTag: ReadTag | null): Read {
   const fields = names.map((name, i) => `${property(name)}: reads[${i}](r)`).join(', ');
   const tags = readTag === null ? '' : 'r.taggedFields(struct, readTag);';
-  return new Function('reads', 'readTag', `return (r) => { const struct = { ${fields} }; ${tags} return struct; };`)(reads, readTag) as Read;
+  return new Function('reads', 'readTag', `return (r) => { const struct = { ${fields} }; ${tags} return struct; };`)(
+    reads,
+    readTag,
+  ) as Read;
 }
 
 type Missing = (index: number, value: null | undefined) => unknown;
 
-function compileWrite(plans: readonly FieldPlan[], missing: Missing, notObject: () => never, tail: Write | null): Write {
+function compileWrite(
+  plans: readonly FieldPlan[],
+  missing: Missing,
+  notObject: () => never,
+  tail: Write | null,
+): Write {
   const fields = plans
-    .map(({ name }, i) => `v = s[${property(name)}]; writes[${i}](w, v === undefined || v === null ? missing(${i}, v) : v);`)
+    .map(
+      ({ name }, i) =>
+        `v = s[${property(name)}]; writes[${i}](w, v === undefined || v === null ? missing(${i}, v) : v);`,
+    )
     .join(' ');
   const body = `if (s === null || typeof s !== 'object') notObject(); let v; ${fields} ${tail === null ? '' : 'tail(w, s);'}`;
   const writes = plans.map((plan) => plan.write);
-  return new Function('writes', 'missing', 'notObject', 'tail', `return (w, s) => { ${body} };`)(writes, missing, notObject, tail) as Write;
+  return new Function('writes', 'missing', 'notObject', 'tail', `return (w, s) => { ${body} };`)(
+    writes,
+    missing,
+    notObject,
+    tail,
+  ) as Write;
 }
 
 /** One struct (or a whole message) at one version. */
@@ -233,7 +261,12 @@ class StructCodec implements ValueCodec {
     const notObject = () => {
       throw invalidArgument(`${path} must be an object`);
     };
-    this.write = compileWrite(this.inline, missing, notObject, this.flexible ? (w, s) => this.writeTagged(w, s as Struct) : null);
+    this.write = compileWrite(
+      this.inline,
+      missing,
+      notObject,
+      this.flexible ? (w, s) => this.writeTagged(w, s as Struct) : null,
+    );
   }
 
   private readonly readTag: ReadTag = (struct, tag, r) => {
@@ -281,7 +314,11 @@ const compiled = new WeakMap<MessageSchema, StructCodec[]>();
 function codecOf(schema: MessageSchema, version: number): StructCodec {
   let byVersion = compiled.get(schema);
   if (byVersion === undefined) compiled.set(schema, (byVersion = []));
-  return (byVersion[version] ??= new StructCodec(schema.fields, { version, flexible: inVersions(schema.flexibleVersions, version) }, schema.name));
+  return (byVersion[version] ??= new StructCodec(
+    schema.fields,
+    { version, flexible: inVersions(schema.flexibleVersions, version) },
+    schema.name,
+  ));
 }
 
 export function isFlexible(schema: MessageSchema, version: number): boolean {

@@ -153,9 +153,11 @@ export interface SupportedApi {
 
 /** One entry per API in the table, by API key: what an ApiVersions response lists. */
 export function supportedApis(): SupportedApi[] {
-  return MESSAGES.map(({ apiKey }) => ({ apiKey, minVersion: versionsByKey[apiKey]!.min, maxVersion: versionsByKey[apiKey]!.max })).sort(
-    (a, b) => a.apiKey - b.apiKey,
-  );
+  return MESSAGES.map(({ apiKey }) => ({
+    apiKey,
+    minVersion: versionsByKey[apiKey]!.min,
+    maxVersion: versionsByKey[apiKey]!.max,
+  })).sort((a, b) => a.apiKey - b.apiKey);
 }
 
 export function isSupported(apiKey: number, apiVersion: number): boolean {

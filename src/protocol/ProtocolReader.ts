@@ -29,7 +29,10 @@ export class ProtocolReader {
   private take(size: number, what: string): number {
     const at = this.pos;
     if (size > this.end - at) {
-      throw invalidRequest(`${what} of ${size} bytes at byte ${at} runs past the end (${this.end - at} bytes left)`, at);
+      throw invalidRequest(
+        `${what} of ${size} bytes at byte ${at} runs past the end (${this.end - at} bytes left)`,
+        at,
+      );
     }
     this.pos = at + size;
     return at;
@@ -124,7 +127,10 @@ export class ProtocolReader {
     const at = this.pos;
     const count = this.length(compact, true);
     if (count > 0 && count * Math.max(1, minElementSize) > this.end - this.pos) {
-      throw invalidRequest(`array of ${count} elements at byte ${at} cannot fit in the ${this.end - this.pos} bytes left`, at);
+      throw invalidRequest(
+        `array of ${count} elements at byte ${at} cannot fit in the ${this.end - this.pos} bytes left`,
+        at,
+      );
     }
     return count;
   }
@@ -144,7 +150,8 @@ export class ProtocolReader {
       this.pos = start;
       this.end = start + size;
       const known = visit(target, tag, this);
-      if (known && this.pos !== this.end) throw invalidRequest(`tagged field ${tag} at byte ${start} is not ${size} bytes`, start);
+      if (known && this.pos !== this.end)
+        throw invalidRequest(`tagged field ${tag} at byte ${start} is not ${size} bytes`, start);
       this.pos = this.end;
       this.end = outer;
     }

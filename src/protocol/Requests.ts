@@ -94,7 +94,11 @@ export function encodeRequest(header: RequestHeader, body: Struct): Buffer[] {
 }
 
 /** Decodes a response frame to a request of `apiKey` at `apiVersion`. */
-export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer): { correlationId: number; body: Struct } {
+export function decodeResponse(
+  apiKey: number,
+  apiVersion: number,
+  frame: Buffer,
+): { correlationId: number; body: Struct } {
   const schema = schemaOf(apiKey, apiVersion, 'response');
   const r = new ProtocolReader(frame);
   const correlationId = r.int32();
@@ -107,6 +111,12 @@ export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer
  * ApiVersions v0 response with UNSUPPORTED_VERSION and the versions we do support, from
  * which the client picks one and asks again. A broker passes the APIs it serves.
  */
-export function encodeApiVersionsFallback(header: RequestHeader, apiKeys: readonly SupportedApi[] = supportedApis()): Buffer[] {
-  return encodeResponse({ ...header, apiKey: ApiKey.ApiVersions, apiVersion: 0 }, { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys });
+export function encodeApiVersionsFallback(
+  header: RequestHeader,
+  apiKeys: readonly SupportedApi[] = supportedApis(),
+): Buffer[] {
+  return encodeResponse(
+    { ...header, apiKey: ApiKey.ApiVersions, apiVersion: 0 },
+    { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys },
+  );
 }

@@ -6,17 +6,7 @@
  */
 
 export type PrimitiveType =
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint16'
-  | 'float64'
-  | 'bool'
-  | 'string'
-  | 'bytes'
-  | 'records'
-  | 'uuid';
+  'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'float64' | 'bool' | 'string' | 'bytes' | 'records' | 'uuid';
 
 /** `struct` and `[]struct` carry their own `fields`, like Kafka's named nested types. */
 export type FieldType = PrimitiveType | `[]${PrimitiveType}` | 'struct' | '[]struct';
@@ -92,6 +82,11 @@ export function api(name: string, apiKey: number, definition: ApiDefinition): Ap
 }
 
 /** A versioned data struct (Kafka's "type": "data"), encoded like a message body. */
-export function data(name: string, validVersions: string, flexibleVersions: string, fields: readonly Field[]): MessageSchema {
+export function data(
+  name: string,
+  validVersions: string,
+  flexibleVersions: string,
+  fields: readonly Field[],
+): MessageSchema {
   return { name, apiKey: -1, type: 'data', validVersions, flexibleVersions, fields };
 }

@@ -6,7 +6,10 @@ export type WireTopic<P> = {
 };
 
 /** Groups per-partition items under their topic, in first-seen order, as Kafka's messages list them. */
-export function byTopic<T extends { topic: string }, P>(items: readonly T[], partition: (item: T) => P): WireTopic<P>[] {
+export function byTopic<T extends { topic: string }, P>(
+  items: readonly T[],
+  partition: (item: T) => P,
+): WireTopic<P>[] {
   const topics = new Map<string, P[]>();
   for (const item of items) {
     const list = topics.get(item.topic) ?? [];

@@ -36,7 +36,9 @@ export function asDecompressError(codec: CompressionCodec, error: unknown): Trib
 }
 
 export function asCompressError(codec: CompressionCodec, error: unknown): TributaryError {
-  return isTributaryError(error) ? error : new TributaryError(`${codec}: compression failed: ${messageOf(error)}`, 'ERR_COMPRESSION_FAILED');
+  return isTributaryError(error)
+    ? error
+    : new TributaryError(`${codec}: compression failed: ${messageOf(error)}`, 'ERR_COMPRESSION_FAILED');
 }
 
 /** A view of the same bytes as a Buffer, without copying. */

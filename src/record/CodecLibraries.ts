@@ -54,7 +54,10 @@ function load<T>(id: string): T {
     return require(id) as T;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new TributaryError(`codec library '${id}' is unavailable (${reason}); to fix: ${HOW_TO_FIX[id]}`, 'ERR_CODEC_UNAVAILABLE');
+    throw new TributaryError(
+      `codec library '${id}' is unavailable (${reason}); to fix: ${HOW_TO_FIX[id]}`,
+      'ERR_CODEC_UNAVAILABLE',
+    );
   }
 }
 

@@ -9,7 +9,14 @@
  * output is allocated), ERR_CODEC_UNAVAILABLE when the codec's library cannot load.
  */
 import { TributaryError } from '../errors.js';
-import { asBuffer, asCompressError, asDecompressError, decompressedTooLarge, type Codec, type CompressionCodec } from './Codec.js';
+import {
+  asBuffer,
+  asCompressError,
+  asDecompressError,
+  decompressedTooLarge,
+  type Codec,
+  type CompressionCodec,
+} from './Codec.js';
 import { gzipCodec } from './GzipCodec.js';
 import { lz4Codec } from './Lz4Frame.js';
 import { snappyCodec } from './SnappyFraming.js';
@@ -71,14 +78,18 @@ const ASYNC_THRESHOLD: Readonly<Record<CompressionCodec, { compress: number; dec
 export function compressionCodecOf(attributesBits: number): CompressionCodec {
   const codec = CODEC_BY_ID[attributesBits & 0x7];
   if (codec === undefined) {
-    throw new TributaryError(`compression type ${attributesBits & 0x7} is not one Kafka defines (0..4)`, 'ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    throw new TributaryError(
+      `compression type ${attributesBits & 0x7} is not one Kafka defines (0..4)`,
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
   }
   return codec;
 }
 
 function codecFor(codec: CompressionCodec): Codec {
   const found = Object.hasOwn(CODECS, codec) ? CODECS[codec] : undefined;
-  if (found === undefined) throw new TributaryError(`unknown compression codec '${String(codec)}'`, 'ERR_UNSUPPORTED_COMPRESSION_TYPE');
+  if (found === undefined)
+    throw new TributaryError(`unknown compression codec '${String(codec)}'`, 'ERR_UNSUPPORTED_COMPRESSION_TYPE');
   return found;
 }
 
@@ -98,7 +109,11 @@ export function compressSync(codec: CompressionCodec, data: Uint8Array, level?: 
   }
 }
 
-export function decompressSync(codec: CompressionCodec, data: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
+export function decompressSync(
+  codec: CompressionCodec,
+  data: Uint8Array,
+  maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): Buffer {
   const implementation = codecFor(codec);
   const limit = checkedLimit(maxBytes);
   try {
@@ -120,7 +135,11 @@ export async function compress(codec: CompressionCodec, data: Uint8Array, level?
 }
 
 /** Decompresses off the main thread when `data` is large enough for that to pay. */
-export async function decompress(codec: CompressionCodec, data: Uint8Array, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Promise<Buffer> {
+export async function decompress(
+  codec: CompressionCodec,
+  data: Uint8Array,
+  maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): Promise<Buffer> {
   const implementation = codecFor(codec);
   if (data.length < ASYNC_THRESHOLD[codec].decompress) return decompressSync(codec, data, maxBytes);
   const limit = checkedLimit(maxBytes);

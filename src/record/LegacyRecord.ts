@@ -58,7 +58,11 @@ export interface LegacyRecordFields {
 }
 
 function corrupt(message: string, position?: number): TributaryError {
-  return new TributaryError(`corrupt legacy message: ${message}`, 'ERR_CORRUPT_BATCH', position === undefined ? {} : { position });
+  return new TributaryError(
+    `corrupt legacy message: ${message}`,
+    'ERR_CORRUPT_BATCH',
+    position === undefined ? {} : { position },
+  );
 }
 
 /** Checks a legacy magic byte; anything else in a MessageSet is corruption. */
@@ -77,10 +81,12 @@ export function legacyCompressionOf(attributes: number): CompressionCodec {
 }
 
 function readBytes(message: Buffer, at: number, position: number): [Buffer | null, number] {
-  if (at + 4 > message.length) throw corrupt(`length field at byte ${at} past the end of a ${message.length}-byte message`, position);
+  if (at + 4 > message.length)
+    throw corrupt(`length field at byte ${at} past the end of a ${message.length}-byte message`, position);
   const length = message.readInt32BE(at);
   if (length === -1) return [null, at + 4];
-  if (length < 0 || length > message.length - at - 4) throw corrupt(`length ${length} at byte ${at} does not fit the message`, position);
+  if (length < 0 || length > message.length - at - 4)
+    throw corrupt(`length ${length} at byte ${at} does not fit the message`, position);
   return [message.subarray(at + 4, at + 4 + length), at + 4 + length];
 }
 
@@ -89,9 +95,11 @@ function readBytes(message: Buffer, at: number, position: number): [Buffer | nul
  * offset and size). `position` locates it in the enclosing set for error reports.
  */
 export function readLegacyRecord(message: Buffer, position = 0): LegacyRecord {
-  if (message.length < recordOverhead(0)) throw corrupt(`${message.length} bytes is below the minimum message size`, position);
+  if (message.length < recordOverhead(0))
+    throw corrupt(`${message.length} bytes is below the minimum message size`, position);
   const magic = legacyMagicOf(message.readInt8(MAGIC), position);
-  if (message.length < recordOverhead(magic)) throw corrupt(`${message.length} bytes is below the v${magic} message size`, position);
+  if (message.length < recordOverhead(magic))
+    throw corrupt(`${message.length} bytes is below the v${magic} message size`, position);
   const crc = message.readUInt32BE(CRC);
   const actual = crc32(message.subarray(MAGIC));
   if (actual !== crc) throw corrupt(`CRC is ${actual.toString(16)}, message says ${crc.toString(16)}`, position);

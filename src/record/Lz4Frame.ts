@@ -38,7 +38,8 @@ interface FrameHeader {
 function readHeader(buf: Buffer): FrameHeader {
   if (buf.length < 7 || buf.readUInt32LE(0) !== MAGIC) throw corruptCompressed('lz4', 'not an LZ4 frame (bad magic)');
   const flg = buf[4]!;
-  if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01) throw corruptCompressed('lz4', `frame version bits ${flg >> 6} are not 01`);
+  if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01)
+    throw corruptCompressed('lz4', `frame version bits ${flg >> 6} are not 01`);
   const blockMax = blockMaximum(buf[5]!);
   let pos = 6;
   let contentSize: number | null = null;
@@ -67,8 +68,10 @@ function readBlocks(buf: Buffer, header: FrameHeader): Block[] {
     pos += 4;
     if (word === 0) break;
     const size = word & ~BLOCK_UNCOMPRESSED;
-    if (size > header.blockMax) throw corruptCompressed('lz4', `block of ${size} bytes exceeds the frame's maximum of ${header.blockMax}`);
-    if (pos + size > buf.length) throw corruptCompressed('lz4', `block of ${size} bytes at byte ${pos} runs past the payload`);
+    if (size > header.blockMax)
+      throw corruptCompressed('lz4', `block of ${size} bytes exceeds the frame's maximum of ${header.blockMax}`);
+    if (pos + size > buf.length)
+      throw corruptCompressed('lz4', `block of ${size} bytes at byte ${pos} runs past the payload`);
     blocks.push({ data: buf.subarray(pos, pos + size), compressed: (word & BLOCK_UNCOMPRESSED) === 0 });
     pos += size + blockTrailer;
   }
@@ -119,7 +122,8 @@ function withCapacity(block: Buffer, capacity: number): Buffer {
 function decodeIfUnbounded(data: Uint8Array, maxBytes: number): Buffer | null {
   const buf = asBuffer(data);
   const header = readHeader(buf);
-  if (header.contentSize !== null && header.contentSize > maxBytes) throw decompressedTooLarge('lz4', header.contentSize, maxBytes);
+  if (header.contentSize !== null && header.contentSize > maxBytes)
+    throw decompressedTooLarge('lz4', header.contentSize, maxBytes);
   const blocks = readBlocks(buf, header);
   return bound(blocks, header.blockMax) <= maxBytes ? null : decodeBlockwise(header, blocks, maxBytes);
 }

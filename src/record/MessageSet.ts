@@ -51,27 +51,43 @@ function invalid(message: string, position: number): TributaryError {
 /** Below magic 2 Kafka has no zstd, and its magic-0 lz4 frames are not standard ones. */
 export function checkLegacyCodec(magic: LegacyMagic, codec: CompressionCodec): void {
   if (codec === 'zstd' || (codec === 'lz4' && magic === 0)) {
-    throw new TributaryError(`${codec} compression is not supported with magic ${magic}`, 'ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    throw new TributaryError(
+      `${codec} compression is not supported with magic ${magic}`,
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
   }
 }
 
 function partialEntry(bytes: number, position: number, source: 'fetch' | 'produce'): void {
-  if (source === 'produce') throw new TributaryError(`message set ends inside an entry (${bytes} bytes at ${position})`, 'ERR_TRUNCATED', { position });
+  if (source === 'produce')
+    throw new TributaryError(`message set ends inside an entry (${bytes} bytes at ${position})`, 'ERR_TRUNCATED', {
+      position,
+    });
 }
 
 /** The entries of `messageSet` as they are stored (wrappers not opened), read one at a time. */
-export function* messageSetEntries(messageSet: Buffer, source: 'fetch' | 'produce' = 'fetch'): Generator<MessageSetEntry> {
+export function* messageSetEntries(
+  messageSet: Buffer,
+  source: 'fetch' | 'produce' = 'fetch',
+): Generator<MessageSetEntry> {
   let position = 0;
   while (position < messageSet.length) {
     const remaining = messageSet.length - position;
     if (remaining < LOG_OVERHEAD) return partialEntry(remaining, position, source);
     const size = messageSet.readInt32BE(position + 8);
     if (size < recordOverhead(0)) {
-      throw new TributaryError(`message size ${size} is below the minimum of ${recordOverhead(0)}`, 'ERR_CORRUPT_BATCH', { position });
+      throw new TributaryError(
+        `message size ${size} is below the minimum of ${recordOverhead(0)}`,
+        'ERR_CORRUPT_BATCH',
+        { position },
+      );
     }
     if (size > remaining - LOG_OVERHEAD) return partialEntry(remaining, position, source);
     const offset = readInt64(messageSet, position);
-    const record = readLegacyRecord(messageSet.subarray(position + LOG_OVERHEAD, position + LOG_OVERHEAD + size), position);
+    const record = readLegacyRecord(
+      messageSet.subarray(position + LOG_OVERHEAD, position + LOG_OVERHEAD + size),
+      position,
+    );
     yield { offset, position, record };
     position += LOG_OVERHEAD + size;
   }
@@ -80,12 +96,15 @@ export function* messageSetEntries(messageSet: Buffer, source: 'fetch' | 'produc
 function innerEntries(wrapper: MessageSetEntry, maxBytes: number): MessageSetEntry[] {
   const { record, position } = wrapper;
   checkLegacyCodec(record.magic, record.compression);
-  if (record.value === null) throw new TributaryError('compressed wrapper message has a null value', 'ERR_CORRUPT_BATCH', { position });
+  if (record.value === null)
+    throw new TributaryError('compressed wrapper message has a null value', 'ERR_CORRUPT_BATCH', { position });
   const inner = [...messageSetEntries(decompressSync(record.compression, record.value, maxBytes), 'produce')];
   if (inner.length === 0) throw invalid('compressed wrapper message holds no messages', position);
   for (const entry of inner) {
-    if (entry.record.compression !== 'none') throw invalid('a compressed message holds another compressed message', position);
-    if (entry.record.magic !== record.magic) throw invalid(`inner magic ${entry.record.magic} in a magic ${record.magic} wrapper`, position);
+    if (entry.record.compression !== 'none')
+      throw invalid('a compressed message holds another compressed message', position);
+    if (entry.record.magic !== record.magic)
+      throw invalid(`inner magic ${entry.record.magic} in a magic ${record.magic} wrapper`, position);
   }
   return inner;
 }
@@ -107,13 +126,18 @@ export function entryRecords(entry: MessageSetEntry, maxBytes = DEFAULT_MAX_DECO
   const absoluteBase = wrapper.magic > 0 ? entry.offset - inner[inner.length - 1]!.offset : -1;
   const logAppendTime = wrapper.timestampType === 'LogAppendTime';
   return inner.map(({ offset, record }) =>
-    asRecord(absoluteBase >= 0 ? absoluteBase + offset : offset, logAppendTime ? wrapper.timestamp : record.timestamp, record),
+    asRecord(
+      absoluteBase >= 0 ? absoluteBase + offset : offset,
+      logAppendTime ? wrapper.timestamp : record.timestamp,
+      record,
+    ),
   );
 }
 
 /** Every record of `messageSet`, wrappers decompressed one at a time as the iteration reaches them. */
 export function* messageSetRecords(messageSet: Buffer, options: MessageSetReadOptions = {}): Generator<Record> {
-  for (const entry of messageSetEntries(messageSet, options.source)) yield* entryRecords(entry, options.maxDecompressedBytes);
+  for (const entry of messageSetEntries(messageSet, options.source))
+    yield* entryRecords(entry, options.maxDecompressedBytes);
 }
 
 export interface LegacyRecordInput {

@@ -44,7 +44,12 @@ export function messageSetToRecordBatches(messageSet: Buffer, options: UpConvers
   const records = entries.flatMap((entry) => entryRecords(entry, options.maxDecompressedBytes));
   return buildRecordBatch(
     records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })),
-    { baseOffset: options.baseOffset ?? 0, compression, logAppendTime, partitionLeaderEpoch: options.partitionLeaderEpoch },
+    {
+      baseOffset: options.baseOffset ?? 0,
+      compression,
+      logAppendTime,
+      partitionLeaderEpoch: options.partitionLeaderEpoch,
+    },
   );
 }
 
@@ -54,7 +59,11 @@ export interface DownConversionOptions {
 }
 
 /** The MessageSet a magic 0/1 client is sent for `records` (v2 batches; a partial last one is skipped). */
-export function recordBatchesToMessageSet(records: Buffer, magic: LegacyMagic, options: DownConversionOptions = {}): Buffer {
+export function recordBatchesToMessageSet(
+  records: Buffer,
+  magic: LegacyMagic,
+  options: DownConversionOptions = {},
+): Buffer {
   const firstOffset = options.firstOffset ?? 0;
   const parts: Buffer[] = [];
   for (const batch of RecordBatch.all(records)) {
@@ -62,7 +71,12 @@ export function recordBatchesToMessageSet(records: Buffer, magic: LegacyMagic, o
     const kept = [...batch.records()].filter((r) => r.offset >= firstOffset);
     if (kept.length === 0) continue;
     parts.push(
-      buildMessageSet(kept, { magic, compression: batch.compression, timestampType: batch.timestampType, logAppendTime: batch.maxTimestamp }),
+      buildMessageSet(kept, {
+        magic,
+        compression: batch.compression,
+        timestampType: batch.timestampType,
+        logAppendTime: batch.maxTimestamp,
+      }),
     );
   }
   return Buffer.concat(parts);

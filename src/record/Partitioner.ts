@@ -101,7 +101,12 @@ export class BuiltInPartitioner {
   }
 
   /** The partition for a record of `topic` with this serialized key (null: none). */
-  partition(topic: string, key: Uint8Array | null, numPartitions: number, availablePartitions?: readonly number[]): number {
+  partition(
+    topic: string,
+    key: Uint8Array | null,
+    numPartitions: number,
+    availablePartitions?: readonly number[],
+  ): number {
     if (key !== null && !this.ignoreKeys) return partitionForKey(key, numPartitions);
     checkNumPartitions(numPartitions);
     const info = this.stickyPartitionInfo(topic);
@@ -136,12 +141,20 @@ export class BuiltInPartitioner {
    * this from its ready check when `partitioner.adaptive.partitioning.enable` is on and
    * every partition has had a batch.
    */
-  updatePartitionLoadStats(topic: string, queueSizes: readonly number[] | null, partitionIds: readonly number[], numPartitions: number): void {
+  updatePartitionLoadStats(
+    topic: string,
+    queueSizes: readonly number[] | null,
+    partitionIds: readonly number[],
+    numPartitions: number,
+  ): void {
     const info = this.stickyPartitionInfo(topic);
     info.loadStats = null;
     if (queueSizes === null || queueSizes.length < 1 || numPartitions < 2) return;
     if (partitionIds.length !== queueSizes.length) {
-      throw new TributaryError(`${queueSizes.length} queue sizes for ${partitionIds.length} partitions`, 'ERR_INVALID_PARTITIONS');
+      throw new TributaryError(
+        `${queueSizes.length} queue sizes for ${partitionIds.length} partitions`,
+        'ERR_INVALID_PARTITIONS',
+      );
     }
     const maxSizePlus1 = Math.max(...queueSizes) + 1;
     const allEqual = queueSizes.every((size) => size === queueSizes[0]);
@@ -164,7 +177,11 @@ export class BuiltInPartitioner {
     return info;
   }
 
-  private nextPartition(info: StickyPartitionInfo, numPartitions: number, availablePartitions?: readonly number[]): number {
+  private nextPartition(
+    info: StickyPartitionInfo,
+    numPartitions: number,
+    availablePartitions?: readonly number[],
+  ): number {
     // Java draws toPositive(nextInt()): a uniform non-negative 31-bit integer.
     const random = Math.floor(this.random() * 0x80000000);
     if (info.loadStats !== null) return weightedPartition(info.loadStats, random);
@@ -182,7 +199,10 @@ function switchPartition(info: StickyPartitionInfo): void {
 }
 
 /** The partition whose running sum is the first one above `random % total`. */
-function weightedPartition(stats: { cumulativeFrequencyTable: Int32Array; partitionIds: Int32Array }, random: number): number {
+function weightedPartition(
+  stats: { cumulativeFrequencyTable: Int32Array; partitionIds: Int32Array },
+  random: number,
+): number {
   const table = stats.cumulativeFrequencyTable;
   const target = random % table[table.length - 1]!;
   let lo = 0;

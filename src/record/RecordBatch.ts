@@ -28,8 +28,10 @@ export class RecordBatch {
       throw new TributaryError(`${bytes.length} bytes cannot hold a record batch header`, 'ERR_TRUNCATED');
     }
     const size = bytes.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead;
-    if (size < BatchHeader.size) throw new TributaryError(`batch length ${size} is below the header size`, 'ERR_CORRUPT_BATCH');
-    if (size > bytes.length) throw new TributaryError(`batch of ${size} bytes but only ${bytes.length} present`, 'ERR_TRUNCATED');
+    if (size < BatchHeader.size)
+      throw new TributaryError(`batch length ${size} is below the header size`, 'ERR_CORRUPT_BATCH');
+    if (size > bytes.length)
+      throw new TributaryError(`batch of ${size} bytes but only ${bytes.length} present`, 'ERR_TRUNCATED');
     const magic = bytes.readInt8(BatchHeader.magic);
     if (magic !== CURRENT_MAGIC) throw new TributaryError(`magic ${magic} is not RecordBatch v2`, 'ERR_CORRUPT_BATCH');
     return new RecordBatch(size === bytes.length ? bytes : bytes.subarray(0, size));

@@ -111,7 +111,10 @@ export class RecordBatchBuilder {
     private readonly options: BatchOptions = {},
     initialCapacity: number | Buffer = 1024,
   ) {
-    this.buffer = typeof initialCapacity === 'number' ? Buffer.allocUnsafe(Math.max(initialCapacity, BatchHeader.size)) : initialCapacity;
+    this.buffer =
+      typeof initialCapacity === 'number'
+        ? Buffer.allocUnsafe(Math.max(initialCapacity, BatchHeader.size))
+        : initialCapacity;
     this.baseTimestamp = options.baseTimestamp;
   }
 
@@ -132,7 +135,12 @@ export class RecordBatchBuilder {
     const timestampDelta = time - this.baseTimestamp;
     const noHeaders = headers === undefined || headers.length === 0;
     const body =
-      1 + sizeOfVarlong(timestampDelta) + sizeOfVarlong(this.count) + bytesSize(key) + bytesSize(value) + (noHeaders ? 1 : headersSize(headers));
+      1 +
+      sizeOfVarlong(timestampDelta) +
+      sizeOfVarlong(this.count) +
+      bytesSize(key) +
+      bytesSize(value) +
+      (noHeaders ? 1 : headersSize(headers));
     this.reserve(sizeOfVarlong(body) + body);
     const buf = this.buffer;
     let at = writeVarlong(buf, this.size, body);
@@ -184,7 +192,8 @@ export class RecordBatchBuilder {
   private headerFields(codec: CompressionCodec): HeaderFields {
     const o = this.options;
     let attributes = CompressionType[codec];
-    if (o.timestampType === 'LogAppendTime' || o.logAppendTime !== undefined) attributes |= BatchAttributes.timestampTypeLogAppend;
+    if (o.timestampType === 'LogAppendTime' || o.logAppendTime !== undefined)
+      attributes |= BatchAttributes.timestampTypeLogAppend;
     if (o.transactional) attributes |= BatchAttributes.transactional;
     if (o.control) attributes |= BatchAttributes.control;
     return {

@@ -37,7 +37,11 @@ export interface ValidatedBatch {
 const summary = new Float64Array(5);
 
 function invalid(message: string, position?: number): TributaryError {
-  return new TributaryError(`invalid record batch: ${message}`, 'ERR_INVALID_RECORD', position === undefined ? {} : { position });
+  return new TributaryError(
+    `invalid record batch: ${message}`,
+    'ERR_INVALID_RECORD',
+    position === undefined ? {} : { position },
+  );
 }
 
 function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatch {
@@ -46,7 +50,8 @@ function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatc
   checkCrc(batch);
   const count = batch.recordCount;
   if (count <= 0) throw invalid(`record count ${count}`);
-  if (batch.lastOffsetDelta !== count - 1) throw invalid(`lastOffsetDelta ${batch.lastOffsetDelta} with ${count} records`);
+  if (batch.lastOffsetDelta !== count - 1)
+    throw invalid(`lastOffsetDelta ${batch.lastOffsetDelta} with ${count} records`);
   if ((options.origin ?? 'client') === 'client') checkClientFields(batch.bytes);
   return batch;
 }
@@ -67,11 +72,13 @@ export function checkCrc(batch: RecordBatch): void {
 export function checkClientFields(bytes: Buffer): void {
   const attributes = bytes.readInt16BE(BatchHeader.attributes);
   if ((attributes & BatchAttributes.control) !== 0) throw invalid('clients may not write control batches');
-  const producerId = bytes.readInt32BE(BatchHeader.producerId) * 0x1_0000_0000 + bytes.readUInt32BE(BatchHeader.producerId + 4);
+  const producerId =
+    bytes.readInt32BE(BatchHeader.producerId) * 0x1_0000_0000 + bytes.readUInt32BE(BatchHeader.producerId + 4);
   const baseSequence = bytes.readInt32BE(BatchHeader.baseSequence);
   const hasProducerId = producerId !== NO_PRODUCER_ID;
   if (hasProducerId && baseSequence < 0) throw invalid(`producer ${producerId} with base sequence ${baseSequence}`);
-  if ((attributes & BatchAttributes.transactional) !== 0 && !hasProducerId) throw invalid('transactional batch without a producer id');
+  if ((attributes & BatchAttributes.transactional) !== 0 && !hasProducerId)
+    throw invalid('transactional batch without a producer id');
 }
 
 function checkTimestamp(timestamp: number, options: BatchValidationOptions): void {
@@ -95,11 +102,18 @@ function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidat
   const base = batch.baseTimestamp;
   const maxTimestamp = base + maxDelta;
   if (batch.timestampType === 'CreateTime') {
-    if (batch.maxTimestamp !== maxTimestamp) throw invalid(`header maxTimestamp ${batch.maxTimestamp}, records' largest ${maxTimestamp}`);
+    if (batch.maxTimestamp !== maxTimestamp)
+      throw invalid(`header maxTimestamp ${batch.maxTimestamp}, records' largest ${maxTimestamp}`);
     checkTimestamp(base + minDelta, options);
     checkTimestamp(maxTimestamp, options);
   }
-  return { batch, compression: batch.compression, recordCount: count, maxTimestamp, offsetDeltaOfMaxTimestamp: offsetDeltaOfMax };
+  return {
+    batch,
+    compression: batch.compression,
+    recordCount: count,
+    maxTimestamp,
+    offsetDeltaOfMaxTimestamp: offsetDeltaOfMax,
+  };
 }
 
 /** Validates one produced batch (exactly `bytes`), decompressing on this thread if needed. */
@@ -109,7 +123,10 @@ export function validateRecordBatchSync(bytes: Buffer, options: BatchValidationO
 }
 
 /** As validateRecordBatchSync, decompressing off the main thread when that pays. */
-export async function validateRecordBatch(bytes: Buffer, options: BatchValidationOptions = {}): Promise<ValidatedBatch> {
+export async function validateRecordBatch(
+  bytes: Buffer,
+  options: BatchValidationOptions = {},
+): Promise<ValidatedBatch> {
   const batch = checkHeader(bytes, options);
   return checkRecords(batch, await batch.recordsSectionAsync(options.maxDecompressedBytes), options);
 }

@@ -115,7 +115,8 @@ function readHeaders(bytes: Buffer, start: number, end: number): RecordHeader[] 
     if (keyLength < 0 || at.position + keyLength > end) invalid(at.position, `bad header key length ${keyLength}`);
     const key = bytes.toString('utf8', at.position, (at.position += keyLength));
     const valueLength = readVarint(bytes, at.position, end, at);
-    if (valueLength < -1 || at.position + valueLength > end) invalid(at.position, `bad header value length ${valueLength}`);
+    if (valueLength < -1 || at.position + valueLength > end)
+      invalid(at.position, `bad header value length ${valueLength}`);
     const value = valueLength < 0 ? null : bytes.subarray(at.position, (at.position += valueLength));
     headers.push({ key, value });
   }

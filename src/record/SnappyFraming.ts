@@ -38,15 +38,21 @@ export function declaredLength(block: Uint8Array): number {
 export function xerialBlocks(data: Uint8Array): Buffer[] {
   const buf = asBuffer(data);
   if (buf.readInt32BE(12) > XERIAL_VERSION) {
-    throw corruptCompressed('snappy', `xerial stream needs version ${buf.readInt32BE(12)}, only ${XERIAL_VERSION} is known`);
+    throw corruptCompressed(
+      'snappy',
+      `xerial stream needs version ${buf.readInt32BE(12)}, only ${XERIAL_VERSION} is known`,
+    );
   }
   const blocks: Buffer[] = [];
-  for (let pos = XERIAL_HEADER_SIZE; pos < buf.length; ) {
+  for (let pos = XERIAL_HEADER_SIZE; pos < buf.length;) {
     if (pos + 4 > buf.length) throw corruptCompressed('snappy', `xerial block length torn at byte ${pos}`);
     const length = buf.readInt32BE(pos);
     pos += 4;
     if (length < 0 || pos + length > buf.length) {
-      throw corruptCompressed('snappy', `xerial block of ${length} bytes at byte ${pos} runs past the ${buf.length}-byte payload`);
+      throw corruptCompressed(
+        'snappy',
+        `xerial block of ${length} bytes at byte ${pos} runs past the ${buf.length}-byte payload`,
+      );
     }
     blocks.push(buf.subarray(pos, pos + length));
     pos += length;
@@ -79,7 +85,10 @@ export const snappyCodec: Codec = {
   decompressSync(data, maxBytes) {
     const { blocks, total } = plan(data, maxBytes);
     const library = snappyLibrary();
-    return joinDecoded(blocks.map((block) => library.uncompressSync(block)), total);
+    return joinDecoded(
+      blocks.map((block) => library.uncompressSync(block)),
+      total,
+    );
   },
   async decompressAsync(data, maxBytes) {
     const { blocks, total } = plan(data, maxBytes);

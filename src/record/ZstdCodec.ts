@@ -20,7 +20,8 @@ interface ZlibZstd {
   constants: { ZSTD_c_compressionLevel: number };
 }
 
-const zlibZstd: ZlibZstd | null = typeof (zlib as unknown as Partial<ZlibZstd>).zstdCompress === 'function' ? (zlib as unknown as ZlibZstd) : null;
+const zlibZstd: ZlibZstd | null =
+  typeof (zlib as unknown as Partial<ZlibZstd>).zstdCompress === 'function' ? (zlib as unknown as ZlibZstd) : null;
 
 let kernel: ZstdKernel | undefined;
 let pool: ZstdWorkerPool | undefined;
@@ -29,7 +30,10 @@ function checkedLevel(level: number | undefined): number {
   const resolved = level ?? DEFAULT_LEVEL;
   const binding = zstdBinding();
   if (!Number.isInteger(resolved) || resolved < binding.minCLevel() || resolved > binding.maxCLevel()) {
-    throw new TributaryError(`zstd: compression level ${level} is outside ${binding.minCLevel()}..${binding.maxCLevel()}`, 'ERR_INVALID_CONFIG');
+    throw new TributaryError(
+      `zstd: compression level ${level} is outside ${binding.minCLevel()}..${binding.maxCLevel()}`,
+      'ERR_INVALID_CONFIG',
+    );
   }
   return resolved;
 }
@@ -49,7 +53,12 @@ function viaZlib(run: (callback: Callback) => void, maxBytes: number): Promise<B
   return new Promise((resolve, reject) =>
     run((error, result) => {
       if (error === null) resolve(result);
-      else reject((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? decompressedTooLarge('zstd', `more than ${maxBytes}`, maxBytes) : error);
+      else
+        reject(
+          (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+            ? decompressedTooLarge('zstd', `more than ${maxBytes}`, maxBytes)
+            : error,
+        );
     }),
   );
 }
@@ -73,7 +82,10 @@ export const zstdCodec: Codec = {
   },
   async decompressAsync(data, maxBytes) {
     if (zlibZstd !== null) {
-      return viaZlib((done) => zlibZstd.zstdDecompress(data, { maxOutputLength: Math.max(1, maxBytes) }, done), maxBytes);
+      return viaZlib(
+        (done) => zlibZstd.zstdDecompress(data, { maxOutputLength: Math.max(1, maxBytes) }, done),
+        maxBytes,
+      );
     }
     try {
       zstdBinding();

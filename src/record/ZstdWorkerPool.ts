@@ -18,7 +18,8 @@ interface Job {
   reject(error: unknown): void;
 }
 
-type Reply = { id: number; result: Uint8Array } | { id: number; error: Pick<ZstdKernelError, 'kind' | 'size' | 'message'> };
+type Reply =
+  { id: number; result: Uint8Array } | { id: number; error: Pick<ZstdKernelError, 'kind' | 'size' | 'message'> };
 
 function workerSource(bindingPath: string): string {
   return `
@@ -45,7 +46,10 @@ class PooledWorker {
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     const fail = (error: unknown): void => {
       onExit(this);
-      const reason = new TributaryError(`zstd worker stopped: ${error instanceof Error ? error.message : String(error)}`, 'ERR_CODEC_UNAVAILABLE');
+      const reason = new TributaryError(
+        `zstd worker stopped: ${error instanceof Error ? error.message : String(error)}`,
+        'ERR_CODEC_UNAVAILABLE',
+      );
       for (const job of this.jobs.values()) job.reject(reason);
       this.jobs.clear();
     };
@@ -65,7 +69,8 @@ class PooledWorker {
     if (job === undefined) return;
     this.jobs.delete(reply.id);
     if (this.jobs.size === 0) this.worker.unref();
-    if ('result' in reply) job.resolve(Buffer.from(reply.result.buffer, reply.result.byteOffset, reply.result.byteLength));
+    if ('result' in reply)
+      job.resolve(Buffer.from(reply.result.buffer, reply.result.byteOffset, reply.result.byteLength));
     else job.reject(Object.assign(new Error(reply.error.message), reply.error));
   }
 }

@@ -14,7 +14,11 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 /** Compiles src/ and bench/ into .bench-build/ (what `npm run bench` does first). */
 export function compileBench(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json', '--incremental', '--tsBuildInfoFile', '.bench-build/tsbuildinfo'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.bench.json', '--incremental', '--tsBuildInfoFile', '.bench-build/tsbuildinfo'],
+    { cwd: PROJECT_ROOT, stdio: 'pipe' },
+  );
 }
 
 /**
@@ -25,12 +29,28 @@ export function runSmoke(suites: string[]): { report: unknown; html: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-test-'));
   try {
     const out = join(dir, 'results.json');
-    execFileSync(process.execPath, ['--expose-gc', join('.bench-build', 'bench', 'run.js'), '--quick', '--smoke', '--suite', suites.join(','), '--out', out], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { report: JSON.parse(readFileSync(out, 'utf8')) as unknown, html: readFileSync(join(dir, 'report.html'), 'utf8') };
+    execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        join('.bench-build', 'bench', 'run.js'),
+        '--quick',
+        '--smoke',
+        '--suite',
+        suites.join(','),
+        '--out',
+        out,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    return {
+      report: JSON.parse(readFileSync(out, 'utf8')) as unknown,
+      html: readFileSync(join(dir, 'report.html'), 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,12 +68,16 @@ const within = (x: number, [low, high]: [number, number]): boolean => x >= low *
 function rowProblems(row: unknown, suites: string[]): string[] {
   if (!isObject(row)) return ['not an object'];
   const problems: string[] = [];
-  for (const key of ['suite', 'case', 'metric', 'unit', 'baseline']) if (!nonEmpty(row[key])) problems.push(`${key} is not a non-empty string`);
-  for (const key of ['value', 'baselineValue', 'ratio']) if (!positive(row[key])) problems.push(`${key} is not a finite number > 0`);
+  for (const key of ['suite', 'case', 'metric', 'unit', 'baseline'])
+    if (!nonEmpty(row[key])) problems.push(`${key} is not a non-empty string`);
+  for (const key of ['value', 'baselineValue', 'ratio'])
+    if (!positive(row[key])) problems.push(`${key} is not a finite number > 0`);
   if (!suites.includes(row.suite as string)) problems.push(`suite ${String(row.suite)} did not run`);
   const range = row.ratioRange;
-  if (!Array.isArray(range) || range.length !== 2 || !range.every(positive) || range[0] > range[1]) problems.push('ratioRange is not [min, max] of positive numbers');
-  else if (positive(row.ratio) && !within(row.ratio as number, range as [number, number])) problems.push(`ratio ${String(row.ratio)} is outside ratioRange ${range.join('-')}`);
+  if (!Array.isArray(range) || range.length !== 2 || !range.every(positive) || range[0] > range[1])
+    problems.push('ratioRange is not [min, max] of positive numbers');
+  else if (positive(row.ratio) && !within(row.ratio as number, range as [number, number]))
+    problems.push(`ratio ${String(row.ratio)} is outside ratioRange ${range.join('-')}`);
   if (!Number.isInteger(row.trials) || (row.trials as number) < 1) problems.push('trials is not a positive integer');
   return problems;
 }
@@ -62,11 +86,13 @@ function machineProblems(machine: unknown): string[] {
   if (!isObject(machine)) return ['machine is missing'];
   const problems: string[] = [];
   if (!nonEmpty(machine.cpuModel)) problems.push('machine.cpuModel is missing');
-  if (!Number.isInteger(machine.cores) || (machine.cores as number) < 1) problems.push('machine.cores is not a positive integer');
+  if (!Number.isInteger(machine.cores) || (machine.cores as number) < 1)
+    problems.push('machine.cores is not a positive integer');
   if (!nonEmpty(machine.nodeVersion)) problems.push('machine.nodeVersion is missing');
   const disk = machine.disk;
   if (!isObject(disk) || !nonEmpty(disk.path)) problems.push('machine.disk.path is missing');
-  else if (process.platform === 'linux' && (!nonEmpty(disk.filesystem) || !nonEmpty(disk.device))) problems.push('machine.disk has no filesystem or device');
+  else if (process.platform === 'linux' && (!nonEmpty(disk.filesystem) || !nonEmpty(disk.device)))
+    problems.push('machine.disk has no filesystem or device');
   return problems;
 }
 
@@ -80,7 +106,13 @@ export function resultsProblems(report: unknown): string[] {
   if (suites.length === 0) problems.push('no suites listed');
   if (!Array.isArray(report.notes)) problems.push('notes is not an array');
   else for (const note of report.notes) if (/failed/.test(String(note))) problems.push(`note: ${String(note)}`);
-  results.forEach((row, i) => problems.push(...rowProblems(row, suites).map((p) => `results[${i}] (${isObject(row) ? `${String(row.suite)} / ${String(row.case)}` : '?'}): ${p}`)));
+  results.forEach((row, i) =>
+    problems.push(
+      ...rowProblems(row, suites).map(
+        (p) => `results[${i}] (${isObject(row) ? `${String(row.suite)} / ${String(row.case)}` : '?'}): ${p}`,
+      ),
+    ),
+  );
   const reported = new Set(results.filter(isObject).map((row) => row.suite));
   for (const suite of suites) if (!reported.has(suite)) problems.push(`suite ${suite} produced no row`);
   return problems;

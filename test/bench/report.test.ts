@@ -8,23 +8,59 @@ import { describe, expect, it } from 'vitest';
 import type { ResultRow } from '../../bench/harness.js';
 import { renderReport, type BenchReport } from '../../bench/report.js';
 
-function row(suite: string, caseName: string, metric: string, baseline: string, value: number, baselineValue: number, target?: number): ResultRow {
+function row(
+  suite: string,
+  caseName: string,
+  metric: string,
+  baseline: string,
+  value: number,
+  baselineValue: number,
+  target?: number,
+): ResultRow {
   const ratio = value / baselineValue;
-  return { suite, case: caseName, metric, unit: metric.endsWith('latency') ? 'ms' : 'records/s', value, baseline, baselineValue, ratio, ratioRange: [ratio, ratio], trials: 1, ...(target === undefined ? {} : { target }) };
+  return {
+    suite,
+    case: caseName,
+    metric,
+    unit: metric.endsWith('latency') ? 'ms' : 'records/s',
+    value,
+    baseline,
+    baselineValue,
+    ratio,
+    ratioRange: [ratio, ratio],
+    trials: 1,
+    ...(target === undefined ? {} : { target }),
+  };
 }
 
 const REPORT: BenchReport = {
   date: '2026-11-25T00:00:00.000Z',
   mode: 'quick',
   suites: ['embedded', 'broker'],
-  machine: { cpuModel: 'test <cpu>', cores: 2, nodeVersion: 'v20', platform: 'linux', arch: 'x64', kernel: '6', totalMemoryGiB: 1, disk: { path: '/tmp', filesystem: 'ext4', device: '/dev/vda' } },
+  machine: {
+    cpuModel: 'test <cpu>',
+    cores: 2,
+    nodeVersion: 'v20',
+    platform: 'linux',
+    arch: 'x64',
+    kernel: '6',
+    totalMemoryGiB: 1,
+    disk: { path: '/tmp', filesystem: 'ext4', device: '/dev/vda' },
+  },
   notes: ['a note with </script> in it'],
   results: [
     row('embedded', 'append, 50k records, 100 B values', 'records', 'lmdb', 500, 300, 3),
     row('embedded', 'append, 50k records, 100 B values', 'records', 'better-sqlite3', 500, 200, 3),
     row('embedded', 'append, 20k records, 1 KiB values', 'records', 'lmdb', 300, 200),
     // The floor is this row's subject, not tributary: it must stay out of tributary's series.
-    row('embedded', 'batch floor vs plain write, 20k records, 1 KiB values', 'records', 'fs.writeSync of the key+value bytes', 900, 2000),
+    row(
+      'embedded',
+      'batch floor vs plain write, 20k records, 1 KiB values',
+      'records',
+      'fs.writeSync of the key+value bytes',
+      900,
+      2000,
+    ),
     row('embedded', 'append, 2k records, 16 KiB values', 'records', 'lmdb', 50, 40),
     row('embedded', 'append, zstd, 20k records, 1 KiB values', 'records', 'lmdb', 100, 200),
     row('embedded', 'scan, 50k records, 100 B values', 'records', 'lmdb', 900, 700),
@@ -45,10 +81,20 @@ function drawCharts(html: string): DrawnChart[] {
     {},
     {
       get: (target: Record<string | symbol, unknown>, key) =>
-        key === 'measureText' ? () => ({ width: 10, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 }) : key in target ? target[key] : () => undefined,
+        key === 'measureText'
+          ? () => ({ width: 10, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 })
+          : key in target
+            ? target[key]
+            : () => undefined,
     },
   );
-  const canvas = (): object => ({ width: 1000, height: 400, style: {}, parentElement: { style: {} }, getContext: () => context2d });
+  const canvas = (): object => ({
+    width: 1000,
+    height: 400,
+    style: {},
+    parentElement: { style: {} },
+    getContext: () => context2d,
+  });
   const sandbox = vm.createContext({ document: { getElementById: canvas } });
   for (const script of scripts) vm.runInContext(script, sandbox);
   return Object.values((sandbox as { Chart: { instances: Record<string, DrawnChart> } }).Chart.instances);

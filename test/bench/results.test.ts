@@ -14,9 +14,27 @@ function validReport(): Record<string, unknown> {
     date: '2026-11-25T00:00:00.000Z',
     mode: 'smoke',
     suites: ['varints'],
-    machine: { cpuModel: 'cpu', cores: 2, nodeVersion: 'v20.0.0', disk: { path: '/tmp', filesystem: 'ext4', device: '/dev/vda' } },
+    machine: {
+      cpuModel: 'cpu',
+      cores: 2,
+      nodeVersion: 'v20.0.0',
+      disk: { path: '/tmp', filesystem: 'ext4', device: '/dev/vda' },
+    },
     notes: [],
-    results: [{ suite: 'varints', case: 'encode', metric: 'values', unit: 'values/s', value: 2, baseline: 'kafkajs', baselineValue: 1, ratio: 2, ratioRange: [1.5, 2.5], trials: 2 }],
+    results: [
+      {
+        suite: 'varints',
+        case: 'encode',
+        metric: 'values',
+        unit: 'values/s',
+        value: 2,
+        baseline: 'kafkajs',
+        baselineValue: 1,
+        ratio: 2,
+        ratioRange: [1.5, 2.5],
+        trials: 2,
+      },
+    ],
   };
 }
 
@@ -27,9 +45,18 @@ describe('resultsProblems', () => {
 
   test.each([
     ['an empty baseline', (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.baseline = '')],
-    ['a zero baseline value', (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.baselineValue = 0)],
-    ['a non-finite value', (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.value = Number.NaN)],
-    ['a ratio outside its range', (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.ratio = 3)],
+    [
+      'a zero baseline value',
+      (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.baselineValue = 0),
+    ],
+    [
+      'a non-finite value',
+      (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.value = Number.NaN),
+    ],
+    [
+      'a ratio outside its range',
+      (r: Record<string, unknown>) => ((r.results as Record<string, unknown>[])[0]!.ratio = 3),
+    ],
     ['a suite without rows', (r: Record<string, unknown>) => (r.suites = ['varints', 'records'])],
     ['a failed suite', (r: Record<string, unknown>) => (r.notes = ['records failed: boom'])],
     ['no disk', (r: Record<string, unknown>) => delete (r.machine as Record<string, unknown>).disk],

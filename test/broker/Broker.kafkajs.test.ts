@@ -54,7 +54,11 @@ const headerText = (headers: Record<string, Buffer | Buffer[]>) =>
 
 describe('admin', () => {
   it('creates, describes, alters, grows and deletes topics', async () => {
-    expect(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] })).toBe(true);
+    expect(
+      await admin.createTopics({
+        topics: [{ topic: 'orders', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '3600000' }] }],
+      }),
+    ).toBe(true);
     expect(await admin.listTopics()).toContain('orders');
     const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
     expect(meta.topics[0]!.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort()).toEqual([
@@ -69,8 +73,14 @@ describe('admin', () => {
     const segment = described.resources[0]!.configEntries.find((e) => e.configName === 'segment.bytes');
     expect(segment).toMatchObject({ configValue: '1073741824', isDefault: true, configSource: 5 });
 
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'max.message.bytes', value: '2048' }] }] });
-    const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'orders', configNames: ['max.message.bytes', 'retention.ms'] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'max.message.bytes', value: '2048' }] }],
+    });
+    const after = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: 'orders', configNames: ['max.message.bytes', 'retention.ms'] }],
+    });
     // AlterConfigs replaces the whole override set: retention.ms went back to its default.
     expect(Object.fromEntries(after.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]))).toEqual({
       'max.message.bytes': '2048',
@@ -91,14 +101,22 @@ describe('admin', () => {
     await expect(admin.createTopics({ topics: [{ topic: 'bad/name', numPartitions: 1 }] })).rejects.toMatchObject({
       errors: [expect.objectContaining({ type: 'INVALID_TOPIC_EXCEPTION' })],
     });
-    await expect(admin.createTopics({ topics: [{ topic: 'rf3', numPartitions: 1, replicationFactor: 3 }] })).rejects.toMatchObject({
+    await expect(
+      admin.createTopics({ topics: [{ topic: 'rf3', numPartitions: 1, replicationFactor: 3 }] }),
+    ).rejects.toMatchObject({
       errors: [expect.objectContaining({ type: 'INVALID_REPLICATION_FACTOR' })],
     });
     await expect(
-      admin.createTopics({ topics: [{ topic: 'cfg', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }),
+      admin.createTopics({
+        topics: [{ topic: 'cfg', numPartitions: 1, configEntries: [{ name: 'retention.ms', value: 'soon' }] }],
+      }),
     ).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })] });
-    await expect(admin.createPartitions({ topicPartitions: [{ topic: 'dup', count: 1 }] })).rejects.toMatchObject({ type: 'INVALID_PARTITIONS' });
-    await expect(admin.deleteTopics({ topics: ['missing'] })).rejects.toThrow(/not host this topic-partition|UNKNOWN_TOPIC/i);
+    await expect(admin.createPartitions({ topicPartitions: [{ topic: 'dup', count: 1 }] })).rejects.toMatchObject({
+      type: 'INVALID_PARTITIONS',
+    });
+    await expect(admin.deleteTopics({ topics: ['missing'] })).rejects.toThrow(
+      /not host this topic-partition|UNKNOWN_TOPIC/i,
+    );
   });
 });
 
@@ -153,7 +171,10 @@ describe('produce and fetch', () => {
 
     const client = await kafkajsBroker(broker.port);
     try {
-      const response = await client.fetch({ maxWaitTime: 10, topics: [{ topic: 'r', partitions: [{ partition: 0, fetchOffset: '99', maxBytes: 1024 }] }] });
+      const response = await client.fetch({
+        maxWaitTime: 10,
+        topics: [{ topic: 'r', partitions: [{ partition: 0, fetchOffset: '99', maxBytes: 1024 }] }],
+      });
       expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: 1, highWatermark: '6' });
     } catch (error) {
       expect(error).toMatchObject({ type: 'OFFSET_OUT_OF_RANGE' });
@@ -166,7 +187,11 @@ describe('produce and fetch', () => {
     await admin.createTopics({ topics: [{ topic: 'poll', numPartitions: 1 }] });
     const client = await kafkajsBroker(broker.port);
     const started = Date.now();
-    const pending = client.fetch({ maxWaitTime: 10_000, minBytes: 1, topics: [{ topic: 'poll', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1024 }] }] });
+    const pending = client.fetch({
+      maxWaitTime: 10_000,
+      minBytes: 1,
+      topics: [{ topic: 'poll', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1024 }] }],
+    });
     const producer = kafka.producer();
     await producer.connect();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -183,7 +208,11 @@ describe('produce and fetch', () => {
     const client = await kafkajsBroker(broker.port);
     try {
       const started = Date.now();
-      const response = await client.fetch({ maxWaitTime: 300, minBytes: 1, topics: [{ topic: 'quiet', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1024 }] }] });
+      const response = await client.fetch({
+        maxWaitTime: 300,
+        minBytes: 1,
+        topics: [{ topic: 'quiet', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1024 }] }],
+      });
       expect(response.responses[0]!.partitions[0]).toMatchObject({ errorCode: 0, messages: [] });
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     } finally {
@@ -192,10 +221,14 @@ describe('produce and fetch', () => {
   });
 
   it('refuses a batch over max.message.bytes with MESSAGE_TOO_LARGE', async () => {
-    await admin.createTopics({ topics: [{ topic: 'small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }] });
+    await admin.createTopics({
+      topics: [{ topic: 'small', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '1000' }] }],
+    });
     const producer = kafka.producer({ retry: { retries: 0 } });
     await producer.connect();
-    await expect(producer.send({ topic: 'small', messages: [{ value: 'x'.repeat(5000) }] })).rejects.toThrow(/message larger than the max message size/);
+    await expect(producer.send({ topic: 'small', messages: [{ value: 'x'.repeat(5000) }] })).rejects.toThrow(
+      /message larger than the max message size/,
+    );
     await producer.send({ topic: 'small', messages: [{ value: 'fits' }] });
     await producer.disconnect();
     expect((await fetchAll('small', 0)).map((m) => String(m.value))).toEqual(['fits']);
@@ -231,7 +264,8 @@ describe('offsets', () => {
     await admin.createTopics({ topics: [{ topic: 'o', numPartitions: 1 }] });
     const producer = kafka.producer();
     await producer.connect();
-    for (let i = 0; i < 10; i++) await producer.send({ topic: 'o', messages: [{ value: `v${i}`, timestamp: String(1_000_000 + i * 1000) }] });
+    for (let i = 0; i < 10; i++)
+      await producer.send({ topic: 'o', messages: [{ value: `v${i}`, timestamp: String(1_000_000 + i * 1000) }] });
     await producer.disconnect();
 
     expect(await admin.fetchTopicOffsets('o')).toEqual([{ partition: 0, offset: '10', high: '10', low: '0' }]);
@@ -247,7 +281,13 @@ describe('offsets', () => {
     await admin.createTopics({ topics: [{ topic: 'durable', numPartitions: 2 }] });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'durable', messages: [{ value: 'one', partition: 0 }, { value: 'two', partition: 1 }] });
+    await producer.send({
+      topic: 'durable',
+      messages: [
+        { value: 'one', partition: 0 },
+        { value: 'two', partition: 1 },
+      ],
+    });
     await producer.disconnect();
     await stopBroker();
     await startBroker();

@@ -15,7 +15,12 @@ let logLines: string[] = [];
 
 async function start(settings: Record<string, string> = {}): Promise<Broker> {
   logLines = [];
-  broker = await Broker.start({ dataDir: tempDir(), port: 0, settings, logger: createLogger('info', (line) => logLines.push(line)) });
+  broker = await Broker.start({
+    dataDir: tempDir(),
+    port: 0,
+    settings,
+    logger: createLogger('info', (line) => logLines.push(line)),
+  });
   return broker;
 }
 
@@ -55,9 +60,18 @@ describe('Connection', () => {
     const sent: { id: number; key: number; version: number }[] = [];
     for (let id = 1; id <= 40; id++) {
       const metadata = id % 3 === 0;
-      const request = { id, key: metadata ? ApiKey.Metadata : ApiKey.ApiVersions, version: metadata ? 1 + (id % 8) : id % 3 };
+      const request = {
+        id,
+        key: metadata ? ApiKey.Metadata : ApiKey.ApiVersions,
+        version: metadata ? 1 + (id % 8) : id % 3,
+      };
       sent.push(request);
-      client.send(request.key, request.version, id, metadata ? { topics: [{ name: `auto-${id}` }], allowAutoTopicCreation: true } : {});
+      client.send(
+        request.key,
+        request.version,
+        id,
+        metadata ? { topics: [{ name: `auto-${id}` }], allowAutoTopicCreation: true } : {},
+      );
     }
     for (const request of sent) {
       const response = await client.response(request.key, request.version);

@@ -19,7 +19,10 @@ const TOPIC = 'fuzzed';
 
 /** One valid request per API the broker serves, at versions all three clients use. */
 function seedRequests(): { apiKey: number; apiVersion: number; body: Struct }[] {
-  const fetchTopic = (offset: number) => ({ topic: TOPIC, partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }] });
+  const fetchTopic = (offset: number) => ({
+    topic: TOPIC,
+    partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }],
+  });
   return [
     { apiKey: ApiKey.ApiVersions, apiVersion: 3, body: { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' } },
     { apiKey: ApiKey.Metadata, apiVersion: 9, body: { topics: [{ name: TOPIC }], allowAutoTopicCreation: false } },
@@ -27,13 +30,40 @@ function seedRequests(): { apiKey: number; apiVersion: number; body: Struct }[] 
     {
       apiKey: ApiKey.Produce,
       apiVersion: 7,
-      body: { acks: -1, timeoutMs: 1000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: sampleBatch(9, 3) }] }] },
+      body: {
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: sampleBatch(9, 3) }] }],
+      },
     },
-    { apiKey: ApiKey.Fetch, apiVersion: 11, body: { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [fetchTopic(0)] } },
-    { apiKey: ApiKey.Fetch, apiVersion: 4, body: { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [fetchTopic(1)] } },
-    { apiKey: ApiKey.ListOffsets, apiVersion: 2, body: { replicaId: -1, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -1 }] }] } },
-    { apiKey: ApiKey.DescribeConfigs, apiVersion: 1, body: { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: null }] } },
-    { apiKey: ApiKey.CreateTopics, apiVersion: 3, body: { topics: [{ name: 'other', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 100 } },
+    {
+      apiKey: ApiKey.Fetch,
+      apiVersion: 11,
+      body: { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [fetchTopic(0)] },
+    },
+    {
+      apiKey: ApiKey.Fetch,
+      apiVersion: 4,
+      body: { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [fetchTopic(1)] },
+    },
+    {
+      apiKey: ApiKey.ListOffsets,
+      apiVersion: 2,
+      body: { replicaId: -1, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -1 }] }] },
+    },
+    {
+      apiKey: ApiKey.DescribeConfigs,
+      apiVersion: 1,
+      body: { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: null }] },
+    },
+    {
+      apiKey: ApiKey.CreateTopics,
+      apiVersion: 3,
+      body: {
+        topics: [{ name: 'other', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+        timeoutMs: 100,
+      },
+    },
   ];
 }
 
@@ -65,14 +95,23 @@ function mutate(rng: Rng, frame: Buffer): Buffer {
 
 describe('fuzzed requests', () => {
   it('leave the broker serving and the log intact', async () => {
-    const broker = await Broker.start({ dataDir: tempDir(), port: 0, settings: { 'socket.request.max.bytes': '1048576' }, logger: createLogger('silent') });
+    const broker = await Broker.start({
+      dataDir: tempDir(),
+      port: 0,
+      settings: { 'socket.request.max.bytes': '1048576' },
+      logger: createLogger('silent'),
+    });
     try {
       const partition = broker.engine.createTopic(TOPIC, { partitions: 1 }) && broker.engine.partition(TOPIC, 0);
       await partition.append(sampleBatch(1, 5));
       const before = Buffer.from(partition.read(0, 1 << 20).records);
 
       const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261125));
-      const frames = seedRequests().map((r, i) => Buffer.concat(encodeRequest({ apiKey: r.apiKey, apiVersion: r.apiVersion, correlationId: i, clientId: 'fuzz' }, r.body)));
+      const frames = seedRequests().map((r, i) =>
+        Buffer.concat(
+          encodeRequest({ apiKey: r.apiKey, apiVersion: r.apiVersion, correlationId: i, clientId: 'fuzz' }, r.body),
+        ),
+      );
       let client = await RawKafkaClient.connect(broker.port);
       let closedConnections = 0;
       for (let i = 0; i < 3000; i++) {

@@ -25,10 +25,30 @@ function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct>
 }
 
 const join = (memberId: string, protocol: string) =>
-  call(ApiKey.JoinGroup, 5, { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: protocol, metadata: Buffer.alloc(0) }] });
-const heartbeat = (generationId: number, memberId: string) => call(ApiKey.Heartbeat, 3, { groupId: 'g', generationId, memberId, groupInstanceId: null });
+  call(ApiKey.JoinGroup, 5, {
+    groupId: 'g',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: protocol, metadata: Buffer.alloc(0) }],
+  });
+const heartbeat = (generationId: number, memberId: string) =>
+  call(ApiKey.Heartbeat, 3, { groupId: 'g', generationId, memberId, groupInstanceId: null });
 const commit = (generationId: number, memberId: string, offset: number) =>
-  call(ApiKey.OffsetCommit, 7, { groupId: 'g', generationIdOrMemberEpoch: generationId, memberId, groupInstanceId: null, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+  call(ApiKey.OffsetCommit, 7, {
+    groupId: 'g',
+    generationIdOrMemberEpoch: generationId,
+    memberId,
+    groupInstanceId: null,
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }],
+      },
+    ],
+  });
 const commitError = async (generationId: number, memberId: string, offset: number) =>
   (((await commit(generationId, memberId, offset)).topics as Struct[])[0]!.partitions as Struct[])[0]!.errorCode;
 
@@ -39,7 +59,13 @@ describe('group errors over the wire', () => {
     const memberId = first.memberId as string;
     const joined = await join(memberId, 'range');
     expect(joined).toMatchObject({ errorCode: 0, generationId: 1, leader: memberId, protocolName: 'range' });
-    const synced = await call(ApiKey.SyncGroup, 3, { groupId: 'g', generationId: 1, memberId, groupInstanceId: null, assignments: [{ memberId, assignment: Buffer.from([0, 0]) }] });
+    const synced = await call(ApiKey.SyncGroup, 3, {
+      groupId: 'g',
+      generationId: 1,
+      memberId,
+      groupInstanceId: null,
+      assignments: [{ memberId, assignment: Buffer.from([0, 0]) }],
+    });
     expect(synced.errorCode).toBe(0);
 
     const stranger = await join('', 'roundrobin');
@@ -52,7 +78,14 @@ describe('group errors over the wire', () => {
 
     expect((await heartbeat(1, memberId)).errorCode).toBe(0);
     expect(await commitError(1, memberId, 7)).toBe(0);
-    const fetched = await call(ApiKey.OffsetFetch, 5, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }], requireStable: false });
-    expect(((fetched.topics as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({ committedOffset: 7, errorCode: 0 });
+    const fetched = await call(ApiKey.OffsetFetch, 5, {
+      groupId: 'g',
+      topics: [{ name: 't', partitionIndexes: [0] }],
+      requireStable: false,
+    });
+    expect(((fetched.topics as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({
+      committedOffset: 7,
+      errorCode: 0,
+    });
   });
 });

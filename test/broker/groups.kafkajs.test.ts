@@ -13,7 +13,11 @@ import { tempDir } from '../helpers/tmp.js';
 
 const TOPIC = 'work';
 const PARTITIONS = 6;
-const SETTINGS = { 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '1000', 'offsets.topic.num.partitions': '5' };
+const SETTINGS = {
+  'group.initial.rebalance.delay.ms': '0',
+  'group.min.session.timeout.ms': '1000',
+  'offsets.topic.num.partitions': '5',
+};
 
 let broker: Broker | null = null;
 const consumers: Consumer[] = [];
@@ -27,7 +31,10 @@ afterEach(async () => {
 async function produce(kafka: Kafka, from: number, count: number): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  const messages = Array.from({ length: count }, (_, i) => ({ value: String(from + i), partition: (from + i) % PARTITIONS }));
+  const messages = Array.from({ length: count }, (_, i) => ({
+    value: String(from + i),
+    partition: (from + i) % PARTITIONS,
+  }));
   await producer.send({ topic: TOPIC, messages });
   await producer.disconnect();
 }
@@ -39,7 +46,13 @@ interface Member {
 }
 
 async function member(kafka: Kafka, groupId: string): Promise<Member> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 300, rebalanceTimeout: 5000, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 6000,
+    heartbeatInterval: 300,
+    rebalanceTimeout: 5000,
+    maxWaitTimeInMs: 100,
+  });
   consumers.push(consumer);
   const seen: string[] = [];
   let assigned: number[] = [];
@@ -75,7 +88,11 @@ describe('consumer groups with kafkajs', () => {
 
     const members = [await member(kafka, 'g'), await member(kafka, 'g'), await member(kafka, 'g')];
     const all = () => members.flatMap((m) => m.seen);
-    await until(() => members.every((m) => m.assigned().length === 2) && all().length >= 60, 20_000, 'three members with two partitions each');
+    await until(
+      () => members.every((m) => m.assigned().length === 2) && all().length >= 60,
+      20_000,
+      'three members with two partitions each',
+    );
     expect(members.flatMap((m) => m.assigned()).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(new Set(all()).size).toBe(60);
 
@@ -83,7 +100,11 @@ describe('consumer groups with kafkajs', () => {
     await leaver.consumer.disconnect();
     await until(() => members.every((m) => m.assigned().length === 3), 10_000, 'the others to take over');
     await produce(kafka, 60, 30);
-    await until(() => new Set(all()).size >= 90 - leaver.seen.filter((v) => Number(v) >= 60).length, 10_000, 'the new records');
+    await until(
+      () => new Set(all()).size >= 90 - leaver.seen.filter((v) => Number(v) >= 60).length,
+      10_000,
+      'the new records',
+    );
     const seenBeforeRestart = new Set([...all(), ...leaver.seen]);
     expect(seenBeforeRestart.size).toBe(90);
     for (const m of members) await m.consumer.disconnect();

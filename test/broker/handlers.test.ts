@@ -29,7 +29,16 @@ function call(apiKey: number, apiVersion: number, body: Struct): Promise<Struct>
   return client.call(apiKey, apiVersion, body);
 }
 
-async function produce(records: Buffer, options: { version?: number; partition?: number; topic?: string; acks?: number; transactionalId?: string | null } = {}): Promise<Struct> {
+async function produce(
+  records: Buffer,
+  options: {
+    version?: number;
+    partition?: number;
+    topic?: string;
+    acks?: number;
+    transactionalId?: string | null;
+  } = {},
+): Promise<Struct> {
   const body = await call(ApiKey.Produce, options.version ?? 7, {
     transactionalId: options.transactionalId ?? null,
     acks: options.acks ?? -1,
@@ -79,37 +88,57 @@ describe('Produce errors', () => {
   it('closes the connection when an acks=0 produce fails, as Kafka does', async () => {
     const batch = sampleBatch(4);
     batch[batch.length - 1]! ^= 0xff;
-    client.send(ApiKey.Produce, 7, 1, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }] });
+    client.send(ApiKey.Produce, 7, 1, {
+      transactionalId: null,
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: batch }] }],
+    });
     expect(await client.nextFrame()).toBeNull();
   });
 });
 
 describe('legacy message formats', () => {
-  it.each([0, 1] as const)('stores a magic %i MessageSet from produce v2 as a v2 batch and serves it down-converted to old fetches', async (magic) => {
-    const records = [
-      { key: Buffer.from('k1'), value: Buffer.from('v1'), timestamp: 1_600_000_000_000 },
-      { key: null, value: Buffer.from('v2'), timestamp: 1_600_000_000_001 },
-    ];
-    expect(await produce(buildMessageSet(records, { magic, compression: 'gzip' }), { version: 2 })).toMatchObject({ errorCode: 0, baseOffset: 0 });
+  it.each([0, 1] as const)(
+    'stores a magic %i MessageSet from produce v2 as a v2 batch and serves it down-converted to old fetches',
+    async (magic) => {
+      const records = [
+        { key: Buffer.from('k1'), value: Buffer.from('v1'), timestamp: 1_600_000_000_000 },
+        { key: null, value: Buffer.from('v2'), timestamp: 1_600_000_000_001 },
+      ];
+      expect(await produce(buildMessageSet(records, { magic, compression: 'gzip' }), { version: 2 })).toMatchObject({
+        errorCode: 0,
+        baseOffset: 0,
+      });
 
-    const stored = broker.engine.partition('t', 0).read(0, 1 << 20).records;
-    expect(stored[BatchHeader.magic]).toBe(2);
-    expect([...RecordBatch.from(stored).records()].map((r) => [r.offset, String(r.value)])).toEqual([
-      [0, 'v1'],
-      [1, 'v2'],
-    ]);
+      const stored = broker.engine.partition('t', 0).read(0, 1 << 20).records;
+      expect(stored[BatchHeader.magic]).toBe(2);
+      expect([...RecordBatch.from(stored).records()].map((r) => [r.offset, String(r.value)])).toEqual([
+        [0, 'v1'],
+        [1, 'v2'],
+      ]);
 
-    const oldFetch = await fetchPartition(magic === 0 ? 0 : 2, 1);
-    const converted = oldFetch.records as Buffer;
-    expect(converted[16]).toBe(magic);
-    expect([...messageSetRecords(converted)].map((r) => [r.offset, r.key, String(r.value)])).toEqual([[1, null, 'v2']]);
-  });
+      const oldFetch = await fetchPartition(magic === 0 ? 0 : 2, 1);
+      const converted = oldFetch.records as Buffer;
+      expect(converted[16]).toBe(magic);
+      expect([...messageSetRecords(converted)].map((r) => [r.offset, r.key, String(r.value)])).toEqual([
+        [1, null, 'v2'],
+      ]);
+    },
+  );
 });
 
 describe('Fetch', () => {
   it('answers unknown partitions per partition and a fetch session id with FETCH_SESSION_ID_NOT_FOUND', async () => {
     expect(await fetchPartition(11, 0, 't', 9)).toMatchObject({ errorCode: 3, highWatermark: -1 });
-    const body = await call(ApiKey.Fetch, 11, { maxWaitMs: 0, minBytes: 0, maxBytes: 1024, sessionId: 42, sessionEpoch: 3, topics: [] });
+    const body = await call(ApiKey.Fetch, 11, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1024,
+      sessionId: 42,
+      sessionEpoch: 3,
+      topics: [],
+    });
     expect(body.errorCode).toBe(70);
   });
 
@@ -120,7 +149,12 @@ describe('Fetch', () => {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 100,
-      topics: [{ topic: 't', partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+      topics: [
+        {
+          topic: 't',
+          partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })),
+        },
+      ],
     });
     const [first, second] = (body.responses as Struct[])[0]!.partitions as Struct[];
     expect((first!.records as Buffer).length).toBeGreaterThan(4000);
@@ -129,22 +163,52 @@ describe('Fetch', () => {
   });
 
   it('reports aborted transactions as an empty list under read_committed', async () => {
-    const body = await call(ApiKey.Fetch, 11, { maxWaitMs: 0, minBytes: 0, maxBytes: 1024, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 }] }] });
-    expect(((body.responses as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({ errorCode: 0, abortedTransactions: [], lastStableOffset: 0 });
+    const body = await call(ApiKey.Fetch, 11, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1024,
+      isolationLevel: 1,
+      topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 }] }],
+    });
+    expect(((body.responses as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({
+      errorCode: 0,
+      abortedTransactions: [],
+      lastStableOffset: 0,
+    });
   });
 });
 
 describe('ListOffsets', () => {
   it('finds the record with the largest timestamp (MAX_TIMESTAMP, v7) even when later records are older', async () => {
     const ts = [5_000, 50_000, 7_000];
-    for (const t of ts) await produce(buildRecordBatch([{ value: Buffer.from(String(t)), timestamp: t }], { baseTimestamp: t }));
-    const body = await call(ApiKey.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -3 }] }] });
-    expect(((body.topics as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({ errorCode: 0, offset: 1, timestamp: 50_000 });
+    for (const t of ts)
+      await produce(buildRecordBatch([{ value: Buffer.from(String(t)), timestamp: t }], { baseTimestamp: t }));
+    const body = await call(ApiKey.ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -3 }] }],
+    });
+    expect(((body.topics as Struct[])[0]!.partitions as Struct[])[0]).toMatchObject({
+      errorCode: 0,
+      offset: 1,
+      timestamp: 50_000,
+    });
   });
 
   it('answers v0 in its old shape and unknown partitions with UNKNOWN_TOPIC_OR_PARTITION', async () => {
     await produce(sampleBatch(7, 4));
-    const body = await call(ApiKey.ListOffsets, 0, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 1 }, { partitionIndex: 5, timestamp: -1, maxNumOffsets: 1 }] }] });
+    const body = await call(ApiKey.ListOffsets, 0, {
+      replicaId: -1,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, timestamp: -1, maxNumOffsets: 1 },
+            { partitionIndex: 5, timestamp: -1, maxNumOffsets: 1 },
+          ],
+        },
+      ],
+    });
     expect((body.topics as Struct[])[0]!.partitions).toMatchObject([
       { partitionIndex: 0, errorCode: 0, oldStyleOffsets: [4] },
       { partitionIndex: 5, errorCode: 3, oldStyleOffsets: [] },
@@ -155,19 +219,33 @@ describe('ListOffsets', () => {
 describe('DeleteRecords and InitProducerId', () => {
   it('refuses to delete past the high watermark with OFFSET_OUT_OF_RANGE; -1 means the high watermark', async () => {
     await produce(sampleBatch(8, 3));
-    const request = (offset: number) => ({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset }] }], timeoutMs: 1000 });
-    const result = async (offset: number) => ((await call(ApiKey.DeleteRecords, 1, request(offset))).topics as Struct[])[0]!.partitions;
+    const request = (offset: number) => ({
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset }] }],
+      timeoutMs: 1000,
+    });
+    const result = async (offset: number) =>
+      ((await call(ApiKey.DeleteRecords, 1, request(offset))).topics as Struct[])[0]!.partitions;
     expect(await result(9)).toMatchObject([{ errorCode: 1 }]);
     expect(await result(-1)).toMatchObject([{ errorCode: 0, lowWatermark: 3 }]);
   });
 
   it('hands out distinct producer ids that survive a restart, bumps an epoch, and refuses transactional ids', async () => {
-    const init = (body: Struct) => call(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, ...body });
+    const init = (body: Struct) =>
+      call(ApiKey.InitProducerId, 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60000,
+        producerId: -1,
+        producerEpoch: -1,
+        ...body,
+      });
     const first = await init({});
     const second = await init({});
     expect(first).toMatchObject({ errorCode: 0, producerEpoch: 0 });
     expect(second.producerId).not.toBe(first.producerId);
-    expect(await init({ producerId: first.producerId, producerEpoch: 0 })).toMatchObject({ producerId: first.producerId, producerEpoch: 1 });
+    expect(await init({ producerId: first.producerId, producerEpoch: 0 })).toMatchObject({
+      producerId: first.producerId,
+      producerEpoch: 1,
+    });
     expect(await init({ transactionalId: 'tx' })).toMatchObject({ errorCode: 53 });
 
     client.close();

@@ -42,7 +42,8 @@ function segmentBytes(dataDir: string, topic: string, partitions: number): numbe
   return total;
 }
 
-const messages = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ value: `${tag}-${i}-${'x'.repeat(i * 7)}` }));
+const messages = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => ({ value: `${tag}-${i}-${'x'.repeat(i * 7)}` }));
 
 describe('broker metrics', () => {
   it('reports traffic, requests, offsets, group lag, connections and flushes as kafkajs sees them', async () => {
@@ -51,7 +52,9 @@ describe('broker metrics', () => {
     const kafka = kafkaClient(broker.port);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'm', numPartitions: 2, configEntries: [{ name: 'flush.messages', value: '1' }] }] });
+    await admin.createTopics({
+      topics: [{ topic: 'm', numPartitions: 2, configEntries: [{ name: 'flush.messages', value: '1' }] }],
+    });
     const producer = kafka.producer();
     await producer.connect();
     const sends = [
@@ -59,14 +62,29 @@ describe('broker metrics', () => {
       { partition: 1, count: 8 },
       { partition: 0, count: 3 },
     ];
-    for (const [i, s] of sends.entries()) await producer.send({ topic: 'm', acks: -1, messages: messages(s.count, `s${i}`).map((m) => ({ ...m, partition: s.partition })) });
+    for (const [i, s] of sends.entries())
+      await producer.send({
+        topic: 'm',
+        acks: -1,
+        messages: messages(s.count, `s${i}`).map((m) => ({ ...m, partition: s.partition })),
+      });
 
     const fetcher = await kafkajsBroker(broker.port);
     const whole = [0, 1].map((partition) => ({ partition, fetchOffset: '0', maxBytes: 1 << 20 }));
     await fetcher.fetch({ maxWaitTime: 0, topics: [{ topic: 'm', partitions: whole }] });
     const afterWhole = await scrape(broker.metricsPort!);
-    await fetcher.fetch({ maxWaitTime: 0, topics: [{ topic: 'm', partitions: [{ partition: 0, fetchOffset: '2', maxBytes: 1 << 20 }] }] });
-    await admin.setOffsets({ groupId: 'g', topic: 'm', partitions: [{ partition: 0, offset: '6' }, { partition: 1, offset: '1' }] });
+    await fetcher.fetch({
+      maxWaitTime: 0,
+      topics: [{ topic: 'm', partitions: [{ partition: 0, fetchOffset: '2', maxBytes: 1 << 20 }] }],
+    });
+    await admin.setOffsets({
+      groupId: 'g',
+      topic: 'm',
+      partitions: [
+        { partition: 0, offset: '6' },
+        { partition: 1, offset: '1' },
+      ],
+    });
     const m = await scrape(broker.metricsPort!);
 
     const onDisk = segmentBytes(dataDir, 'm', 2);
@@ -81,11 +99,15 @@ describe('broker metrics', () => {
     expect(m.value('tributary_log_end_offset', { topic: 'm', partition: 0 })).toBe(8);
     expect(m.value('tributary_log_end_offset', { topic: 'm', partition: 1 })).toBe(8);
     expect(m.value('tributary_log_start_offset', { topic: 'm', partition: 1 })).toBe(0);
-    expect(m.value('tributary_log_size_bytes', { topic: 'm', partition: 1 })).toBe(onDisk - segmentBytes(dataDir, 'm', 1));
+    expect(m.value('tributary_log_size_bytes', { topic: 'm', partition: 1 })).toBe(
+      onDisk - segmentBytes(dataDir, 'm', 1),
+    );
 
     const committed = await admin.fetchOffsets({ groupId: 'g', topics: ['m'] });
     for (const { partition, offset } of committed[0]!.partitions) {
-      expect(m.value('tributary_consumer_group_committed_offset', { group: 'g', topic: 'm', partition })).toBe(Number(offset));
+      expect(m.value('tributary_consumer_group_committed_offset', { group: 'g', topic: 'm', partition })).toBe(
+        Number(offset),
+      );
       expect(m.value('tributary_consumer_group_lag', { group: 'g', topic: 'm', partition })).toBe(8 - Number(offset));
     }
 
@@ -95,13 +117,17 @@ describe('broker metrics', () => {
     expect(m.sum('tributary_requests_total', { api: 'Fetch' })).toBe(2);
     expect(m.all('tributary_requests_total', { api: 'Produce' })[0]!.labels.version).toMatch(/^\d+$/);
     expect(m.value('tributary_request_duration_seconds_sum', { api: 'Produce' })).toBeGreaterThan(0);
-    expect(m.sum('tributary_requests_total', { api: 'Metadata' })).toBeGreaterThan(afterWhole.sum('tributary_requests_total', { api: 'Metadata' }));
+    expect(m.sum('tributary_requests_total', { api: 'Metadata' })).toBeGreaterThan(
+      afterWhole.sum('tributary_requests_total', { api: 'Metadata' }),
+    );
 
     // kafkajs' admin, producer and fetcher each hold connections.
     expect(m.value('tributary_connections')).toBeGreaterThanOrEqual(3);
     // flush.messages=1: every produce waited for an fdatasync.
     expect(m.value('tributary_log_flush_duration_seconds_count')).toBeGreaterThanOrEqual(sends.length);
-    expect(m.value('tributary_log_flush_duration_seconds_bucket', { le: '+Inf' })).toBe(m.value('tributary_log_flush_duration_seconds_count'));
+    expect(m.value('tributary_log_flush_duration_seconds_bucket', { le: '+Inf' })).toBe(
+      m.value('tributary_log_flush_duration_seconds_count'),
+    );
     expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
 
     await Promise.all([producer.disconnect(), admin.disconnect(), fetcher.disconnect()]);
@@ -114,7 +140,9 @@ describe('broker metrics', () => {
     expect((await fetch(`http://127.0.0.1:${first.metricsPort}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${first.metricsPort}/metrics/x`)).status).toBe(404);
     const dataDir = tempDir();
-    await expect(Broker.start({ dataDir, port: 0, metricsPort: first.metricsPort!, logger: createLogger('silent') })).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      Broker.start({ dataDir, port: 0, metricsPort: first.metricsPort!, logger: createLogger('silent') }),
+    ).rejects.toThrow(/EADDRINUSE/);
     // The failed start released the data directory.
     await start({ dataDir });
     const port = first.metricsPort!;
@@ -127,11 +155,17 @@ describe('broker metrics', () => {
     const groups = await GroupCoordinator.open({ engine });
     const sources = { engine, groups, connections: () => 0 };
     const [a, b] = [new BrokerMetrics(sources), new BrokerMetrics(sources)];
-    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds', 'process_cpu_user_seconds_total']) {
+    for (const name of [
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+      'process_cpu_user_seconds_total',
+    ]) {
       expect(a.registry.getSingleMetric(name), name).toBeDefined();
       expect(a.registry.getSingleMetric(name), name).toBe(b.registry.getSingleMetric(name));
     }
-    expect(a.registry.getSingleMetric('tributary_connections')).not.toBe(b.registry.getSingleMetric('tributary_connections'));
+    expect(a.registry.getSingleMetric('tributary_connections')).not.toBe(
+      b.registry.getSingleMetric('tributary_connections'),
+    );
     await groups.close();
     await engine.close();
   });
@@ -143,13 +177,22 @@ describe('broker metrics', () => {
     const kafka = kafkaClient(broker.port);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 's', messages: messages(20, 'remote').map((msg, i) => ({ ...msg, partition: i % 3 })) });
-    await t.producer().send('s', messages(7, 'embedded').map((msg) => ({ ...msg, partition: 2 })));
+    await producer.send({
+      topic: 's',
+      messages: messages(20, 'remote').map((msg, i) => ({ ...msg, partition: i % 3 })),
+    });
+    await t.producer().send(
+      's',
+      messages(7, 'embedded').map((msg) => ({ ...msg, partition: 2 })),
+    );
     const admin = kafka.admin();
     await admin.connect();
     await admin.setOffsets({ groupId: 'lagging', topic: 's', partitions: [{ partition: 2, offset: '3' }] });
     const fetcher = await kafkajsBroker(broker.port);
-    await fetcher.fetch({ maxWaitTime: 0, topics: [{ topic: 's', partitions: [{ partition: 1, fetchOffset: '0', maxBytes: 1 << 20 }] }] });
+    await fetcher.fetch({
+      maxWaitTime: 0,
+      topics: [{ topic: 's', partitions: [{ partition: 1, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+    });
 
     const stats = t.stats();
     const m = await scrape(broker.metricsPort!);
@@ -165,7 +208,9 @@ describe('broker metrics', () => {
       expect(m.value('tributary_log_start_offset', { topic: 's', partition: p.partition })).toBe(p.logStartOffset);
       expect(m.value('tributary_log_size_bytes', { topic: 's', partition: p.partition })).toBe(p.size);
     }
-    expect(stats.groups).toEqual([{ groupId: 'lagging', topic: 's', partition: 2, committedOffset: 3, logEndOffset: 13, lag: 10 }]);
+    expect(stats.groups).toEqual([
+      { groupId: 'lagging', topic: 's', partition: 2, committedOffset: 3, logEndOffset: 13, lag: 10 },
+    ]);
     expect(m.value('tributary_consumer_group_lag', { group: 'lagging', topic: 's', partition: 2 })).toBe(10);
     expect(stats.flush.count).toBeGreaterThan(0);
     expect(m.value('tributary_log_flush_duration_seconds_count')).toBe(stats.flush.count);

@@ -40,7 +40,13 @@ describe('progress', () => {
     const stream = new Capture(false);
     run(stream);
     expect(stream.text).toBe(
-      ['scan: 25% (3.0 MiB of 10.0 MiB)', 'scan: 50% (5.0 MiB of 10.0 MiB)', 'scan: 75% (8.0 MiB of 10.0 MiB)', 'scan: 100% (10.0 MiB of 10.0 MiB)', ''].join('\n'),
+      [
+        'scan: 25% (3.0 MiB of 10.0 MiB)',
+        'scan: 50% (5.0 MiB of 10.0 MiB)',
+        'scan: 75% (8.0 MiB of 10.0 MiB)',
+        'scan: 100% (10.0 MiB of 10.0 MiB)',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -74,6 +80,12 @@ describe('progress', () => {
   });
 
   it('formats bytes in binary units', () => {
-    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatBytes)).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '5.0 GiB']);
+    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatBytes)).toEqual([
+      '0 B',
+      '1023 B',
+      '1.0 KiB',
+      '1.5 KiB',
+      '5.0 GiB',
+    ]);
   });
 });

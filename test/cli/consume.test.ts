@@ -24,7 +24,13 @@ interface Produced {
 
 /** Three records per partition of a 2-partition topic; partition 1 gzip-compressed, one key and one value not UTF-8. */
 const PRODUCED: Produced[] = [0, 1].flatMap((partition) =>
-  [0, 1, 2].map((i) => ({ partition, key: i === 1 ? null : `key-${partition}-${i}`, value: `value ${partition}/${i}`, timestamp: T0 + 1000 * i, headers: { n: String(i) } })),
+  [0, 1, 2].map((i) => ({
+    partition,
+    key: i === 1 ? null : `key-${partition}-${i}`,
+    value: `value ${partition}/${i}`,
+    timestamp: T0 + 1000 * i,
+    headers: { n: String(i) },
+  })),
 );
 
 async function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
@@ -38,14 +44,22 @@ async function produceWithKafkajs(kafka: Kafka, topic: string, records: Produced
   const producer = kafka.producer();
   await producer.connect();
   for (const partition of [...new Set(records.map((r) => r.partition))]) {
-    const messages = records.filter((r) => r.partition === partition).map((r) => ({ ...r, timestamp: String(r.timestamp) }));
-    await producer.send({ topic, messages, compression: partition === 1 ? CompressionTypes.GZIP : CompressionTypes.None });
+    const messages = records
+      .filter((r) => r.partition === partition)
+      .map((r) => ({ ...r, timestamp: String(r.timestamp) }));
+    await producer.send({
+      topic,
+      messages,
+      compression: partition === 1 ? CompressionTypes.GZIP : CompressionTypes.None,
+    });
   }
   await producer.disconnect();
 }
 
 /** A broker with topic `t` holding PRODUCED. */
-async function brokerWithRecords(dataDir = tempDir()): Promise<{ broker: ServedBroker; kafka: Kafka; bootstrap: string[] }> {
+async function brokerWithRecords(
+  dataDir = tempDir(),
+): Promise<{ broker: ServedBroker; kafka: Kafka; bootstrap: string[] }> {
   const broker = await serve(dataDir);
   const kafka = kafkaClient(broker.port);
   await createTopic(kafka, 't', 2);
@@ -54,13 +68,21 @@ async function brokerWithRecords(dataDir = tempDir()): Promise<{ broker: ServedB
 }
 
 /** The group's committed offsets of `t` and its state, as kafkajs' admin reads them. */
-async function describeGroup(kafka: Kafka, groupId: string): Promise<{ state: string; committed: { partition: number; offset: string }[] }> {
+async function describeGroup(
+  kafka: Kafka,
+  groupId: string,
+): Promise<{ state: string; committed: { partition: number; offset: string }[] }> {
   const admin = kafka.admin();
   await admin.connect();
   const [offsets] = await admin.fetchOffsets({ groupId, topics: ['t'] });
   const { groups } = await admin.describeGroups([groupId]);
   await admin.disconnect();
-  return { state: groups[0]!.state, committed: offsets!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition) };
+  return {
+    state: groups[0]!.state,
+    committed: offsets!.partitions
+      .map(({ partition, offset }) => ({ partition, offset }))
+      .sort((a, b) => a.partition - b.partition),
+  };
 }
 
 function jsonLines(stdout: string): Record<string, unknown>[] {
@@ -153,10 +175,15 @@ describe('tributary consume', () => {
 
     const printed = await tributary(['consume', 'h', ...bootstrap, '--format', 'json']).exit;
     expect(jsonLines(printed.stdout).map((r) => r.headers)).toEqual([{ trace: ['1', '2'], source: 'x' }]);
-    expect((await tributary(['produce', 'copy', ...bootstrap, '--format', 'json'], { stdin: printed.stdout }).exit).code).toBe(0);
+    expect(
+      (await tributary(['produce', 'copy', ...bootstrap, '--format', 'json'], { stdin: printed.stdout }).exit).code,
+    ).toBe(0);
 
     const client = await kafkajsBroker(broker.port);
-    const fetched = await client.fetch({ maxWaitTime: 0, topics: [{ topic: 'copy', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] });
+    const fetched = await client.fetch({
+      maxWaitTime: 0,
+      topics: [{ topic: 'copy', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+    });
     await client.disconnect();
     const headers = fetched.responses[0]!.partitions[0]!.messages.map((m) => m.headers);
     expect(headers).toEqual([{ trace: [Buffer.from('1'), Buffer.from('2')], source: Buffer.from('x') }]);
@@ -167,7 +194,9 @@ describe('tributary consume', () => {
     // From the end offset rather than 'latest', which a produce racing the start could move.
     const follow = tributary(['consume', 't', ...bootstrap, '--from', '3', '--follow', '--partition', '0']);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await produceWithKafkajs(kafka, 't', [{ partition: 0, key: 'late', value: 'late value', timestamp: T0, headers: {} }]);
+    await produceWithKafkajs(kafka, 't', [
+      { partition: 0, key: 'late', value: 'late value', timestamp: T0, headers: {} },
+    ]);
     expect(await nextLines(follow.lines, 1)).toEqual(['late value']);
     follow.child.kill('SIGTERM');
     expect(await follow.exit).toMatchObject({ code: 0, stderr: 'consumed 1 record(s)\n' });
@@ -181,10 +210,17 @@ describe('tributary consume', () => {
     expect(await nextLines(first.lines, 6)).toHaveLength(6);
     const shared = stderrMatch(first.child, /group cli-group: assigned t-\d\n/);
     const second = tributary(args);
-    const [firstGot, secondGot] = await Promise.all([shared, stderrMatch(second.child, /group cli-group: assigned t-\d\n/)]);
+    const [firstGot, secondGot] = await Promise.all([
+      shared,
+      stderrMatch(second.child, /group cli-group: assigned t-\d\n/),
+    ]);
     expect(new Set([firstGot, secondGot]).size).toBe(2);
 
-    await produceWithKafkajs(kafka, 't', [0, 1].map((partition) => ({ partition, key: null, value: `new ${partition}`, timestamp: T0, headers: {} })));
+    await produceWithKafkajs(
+      kafka,
+      't',
+      [0, 1].map((partition) => ({ partition, key: null, value: `new ${partition}`, timestamp: T0, headers: {} })),
+    );
     const [firstLine, secondLine] = await Promise.all([nextLines(first.lines, 1), nextLines(second.lines, 1)]);
     expect(firstLine).toEqual([`new ${firstGot.slice(-2, -1)}`]);
     expect(secondLine).toEqual([`new ${secondGot.slice(-2, -1)}`]);
@@ -234,17 +270,30 @@ describe('tributary consume', () => {
     expect(help.stdout).toMatch(/valid UTF-8, else base64/);
     await expectUsageErrors([
       [['consume'], /^tributary: usage: tributary consume TOPIC/],
-      [['consume', 't', '--data-dir', 'x', '--from', 'yesterday'], /^tributary: --from must be earliest, latest, an offset or @TIME/],
+      [
+        ['consume', 't', '--data-dir', 'x', '--from', 'yesterday'],
+        /^tributary: --from must be earliest, latest, an offset or @TIME/,
+      ],
       [['consume', 't', '--data-dir', 'x', '--format', 'xml'], /^tributary: --format must be one of text, json, hex/],
       [['consume', 't', '--data-dir', 'x', '--count', '0'], /^tributary: --count must be an integer/],
-      [['consume', 't', '--data-dir', 'x', '--group', 'g', '--partition', '0'], /^tributary: --group and --partition exclude each other/],
-      [['consume', 't', '--data-dir', 'x', '--group', 'g', '--from', '5'], /^tributary: with --group, --from must be earliest or latest/],
+      [
+        ['consume', 't', '--data-dir', 'x', '--group', 'g', '--partition', '0'],
+        /^tributary: --group and --partition exclude each other/,
+      ],
+      [
+        ['consume', 't', '--data-dir', 'x', '--group', 'g', '--from', '5'],
+        /^tributary: with --group, --from must be earliest or latest/,
+      ],
       [['consume', 't', '--bootstrap', 'nowhere'], /^tributary: --bootstrap: 'nowhere' is not host:port/],
     ]);
     const dataDir = tempDir();
     const local = await tributary(['consume', 'missing', '--data-dir', dataDir]).exit;
     const broker = await serve(dataDir);
     const remote = await tributary(['consume', 'missing', '--bootstrap', `127.0.0.1:${broker.port}`]).exit;
-    for (const exit of [local, remote]) expect(exit).toMatchObject({ code: 1, stderr: "tributary: looking up topic 'missing' failed: UNKNOWN_TOPIC_OR_PARTITION\n" });
+    for (const exit of [local, remote])
+      expect(exit).toMatchObject({
+        code: 1,
+        stderr: "tributary: looking up topic 'missing' failed: UNKNOWN_TOPIC_OR_PARTITION\n",
+      });
   });
 });

@@ -54,15 +54,32 @@ describe('tributary dump-log', () => {
     expect(code).toBe(0);
     const batches = ofType(lines, 'batch');
     expect(batches.map((b) => b.compression)).toEqual(written.codecs);
-    expect(batches.map(({ position, baseOffset, lastOffset, size }) => ({ position, baseOffset, lastOffset, size }))).toEqual(batchesOf(written.log));
-    for (const b of batches) expect(b).toMatchObject({ magic: 2, crcValid: true, timestampType: 'CreateTime', isTransactional: false, isControl: false });
-    const records = ofType(lines, 'record').map(({ offset, timestamp, key, value, headers }) => ({ offset, timestamp, key, value, headers }));
+    expect(
+      batches.map(({ position, baseOffset, lastOffset, size }) => ({ position, baseOffset, lastOffset, size })),
+    ).toEqual(batchesOf(written.log));
+    for (const b of batches)
+      expect(b).toMatchObject({
+        magic: 2,
+        crcValid: true,
+        timestampType: 'CreateTime',
+        isTransactional: false,
+        isControl: false,
+      });
+    const records = ofType(lines, 'record').map(({ offset, timestamp, key, value, headers }) => ({
+      offset,
+      timestamp,
+      key,
+      value,
+      headers,
+    }));
     expect(records).toEqual(written.sent);
     expect(ofType(lines, 'problem')).toEqual([]);
     const indexEntries = ofType(lines, 'index-entry');
     // index.interval.bytes 1: every batch after the first has an entry, by its last offset.
     expect(indexEntries.map(({ offset, position }) => ({ offset, position }))).toEqual(
-      batchesOf(written.log).slice(1).map((b) => ({ offset: b.lastOffset, position: b.position })),
+      batchesOf(written.log)
+        .slice(1)
+        .map((b) => ({ offset: b.lastOffset, position: b.position })),
     );
     expect(ofType(lines, 'time-index-entry').length).toBeGreaterThan(0);
     expect(ofType(lines, 'summary').map((s) => s.problems)).toEqual([0, 0, 0]);
@@ -73,7 +90,9 @@ describe('tributary dump-log', () => {
     const { code, stdout } = await tributary(['dump-log', '--print-data-log', written.log]).exit;
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Dumping ${written.log}\nbaseOffset: 0 lastOffset: 0 count: 1 position: 0 `));
-    expect(stdout).toMatch(/\| offset: 0 timestamp: 1700000000000 key: key-0-0 headers: \[batch=0,é=0\] payload: value 0\.0 \n/);
+    expect(stdout).toMatch(
+      /\| offset: 0 timestamp: 1700000000000 key: key-0-0 headers: \[batch=0,é=0\] payload: value 0\.0 \n/,
+    );
     expect(stdout).toMatch(/compression: zstd /);
     expect(stdout).toMatch(/Summary of .*: batches: 6 records: 21 problems: 0\n$/);
   });
@@ -85,9 +104,17 @@ describe('tributary dump-log', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/^tributary: \d+ problems? found\n$/);
     const problems = ofType(lines, 'problem');
-    expect(problems[0]).toMatchObject({ offset: bad.baseOffset, position: bad.position, message: expect.stringMatching(/^CRC \d+ does not match/) });
+    expect(problems[0]).toMatchObject({
+      offset: bad.baseOffset,
+      position: bad.position,
+      message: expect.stringMatching(/^CRC \d+ does not match/),
+    });
     expect(problems.every((p) => p.offset === bad.baseOffset)).toBe(true);
-    expect(ofType(lines, 'batch').filter((b) => b.crcValid === false).map((b) => b.position)).toEqual([bad.position]);
+    expect(
+      ofType(lines, 'batch')
+        .filter((b) => b.crcValid === false)
+        .map((b) => b.position),
+    ).toEqual([bad.position]);
   });
 
   it('reports base offsets that step back or leave a gap (fields the CRC does not cover)', async () => {
@@ -101,8 +128,18 @@ describe('tributary dump-log', () => {
     expect(code).toBe(1);
     const problems = ofType(lines, 'problem').filter((p) => !/index entry/.test(p.message as string));
     expect(problems).toEqual([
-      { type: 'problem', offset: batches[1]!.baseOffset, position: batches[2]!.position, message: `base offset ${batches[1]!.baseOffset} is below ${batches[2]!.baseOffset}: offsets do not increase` },
-      { type: 'problem', offset: batches[5]!.baseOffset + 10, position: batches[5]!.position, message: `base offset ${batches[5]!.baseOffset + 10} leaves a gap after ${batches[5]!.baseOffset - 1}` },
+      {
+        type: 'problem',
+        offset: batches[1]!.baseOffset,
+        position: batches[2]!.position,
+        message: `base offset ${batches[1]!.baseOffset} is below ${batches[2]!.baseOffset}: offsets do not increase`,
+      },
+      {
+        type: 'problem',
+        offset: batches[5]!.baseOffset + 10,
+        position: batches[5]!.position,
+        message: `base offset ${batches[5]!.baseOffset + 10} leaves a gap after ${batches[5]!.baseOffset - 1}`,
+      },
     ]);
   });
 
@@ -113,11 +150,23 @@ describe('tributary dump-log', () => {
     const { code, lines } = await dump([written.log]);
     expect(code).toBe(1);
     const [torn, ...fromIndexes] = ofType(lines, 'problem');
-    expect(torn).toMatchObject({ offset: last.baseOffset, position: last.position, message: expect.stringMatching(/^torn batch at the end of the file.*\(30 bytes from here on\)$/) });
+    expect(torn).toMatchObject({
+      offset: last.baseOffset,
+      position: last.position,
+      message: expect.stringMatching(/^torn batch at the end of the file.*\(30 bytes from here on\)$/),
+    });
     // The torn batch's index entries now point past the whole batches.
     expect(fromIndexes.map((p) => p.message)).toEqual([
-      expect.stringMatching(new RegExp(`\\.index entry \\(offset ${last.lastOffset}, position ${last.position}\\): position is past the log's last whole batch \\(ending at ${last.position}\\)$`)),
-      expect.stringMatching(new RegExp(`\\.timeindex entry \\(timestamp \\d+, offset ${last.lastOffset}\\): no batch ends at offset ${last.lastOffset}$`)),
+      expect.stringMatching(
+        new RegExp(
+          `\\.index entry \\(offset ${last.lastOffset}, position ${last.position}\\): position is past the log's last whole batch \\(ending at ${last.position}\\)$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `\\.timeindex entry \\(timestamp \\d+, offset ${last.lastOffset}\\): no batch ends at offset ${last.lastOffset}$`,
+        ),
+      ),
     ]);
   });
 
@@ -142,7 +191,9 @@ describe('tributary dump-log', () => {
     expect(entries[1]).toMatchObject({ offset: batches[2]!.lastOffset, position: batches[4]!.position });
 
     const repaired = await dump(['--repair', '--yes', written.log]);
-    expect(ofType(repaired.lines, 'repair').map((r) => r.action)).toEqual([expect.stringMatching(/^delete .*\.index and .*\.timeindex \(rebuilt when the log opens\)$/)]);
+    expect(ofType(repaired.lines, 'repair').map((r) => r.action)).toEqual([
+      expect.stringMatching(/^delete .*\.index and .*\.timeindex \(rebuilt when the log opens\)$/),
+    ]);
     await Log.open({ dir: written.partitionDir, hadCleanShutdown: true }).close();
     expect((await dump([written.log, written.index])).code).toBe(0);
   });
@@ -153,7 +204,15 @@ describe('tributary dump-log', () => {
     const { code, lines } = await dump(['--repair', '--yes', written.log]);
     expect(code).toBe(1);
     expect(ofType(lines, 'repair')).toEqual([
-      { type: 'repair', file: written.log, action: expect.stringMatching(new RegExp(`^truncate .* at position ${bad.position} \\(\\d+ bytes, from offset ${bad.baseOffset}\\) and delete `)) },
+      {
+        type: 'repair',
+        file: written.log,
+        action: expect.stringMatching(
+          new RegExp(
+            `^truncate .* at position ${bad.position} \\(\\d+ bytes, from offset ${bad.baseOffset}\\) and delete `,
+          ),
+        ),
+      },
     ]);
     expect(statSync(written.log).size).toBe(bad.position);
     expect(existsSync(written.index) || existsSync(written.timeIndex)).toBe(false);
@@ -176,7 +235,9 @@ describe('tributary dump-log', () => {
     const before = readFileSync(written.log);
     const unasked = await tributary(['dump-log', '--repair', written.log]).exit;
     expect(unasked.code).toBe(1);
-    expect(unasked.stderr).toMatch(/^tributary: will not truncate .* at position \d+ \(\d+ bytes, from offset 1\) .*without asking: no terminal to ask on \(add --yes\)\n$/);
+    expect(unasked.stderr).toMatch(
+      /^tributary: will not truncate .* at position \d+ \(\d+ bytes, from offset 1\) .*without asking: no terminal to ask on \(add --yes\)\n$/,
+    );
     expect(readFileSync(written.log).equals(before)).toBe(true);
 
     const broker = await serve(written.dataDir);
@@ -189,7 +250,10 @@ describe('tributary dump-log', () => {
 
   it('explains itself with --help and refuses bad arguments with exit code 2', async () => {
     const help = await tributary(['dump-log', '--help']).exit;
-    expect(help).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: tributary dump-log \[options\] FILE\.\.\./) });
+    expect(help).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: tributary dump-log \[options\] FILE\.\.\./),
+    });
     const written = await writeLog();
     const cases: [string[], RegExp][] = [
       [[], /needs at least one FILE/],

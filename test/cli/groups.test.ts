@@ -26,8 +26,20 @@ interface Described {
   state: string;
   protocolType: string;
   protocol: string;
-  members: { memberId: string; clientId: string; clientHost: string; assignment: { topic: string; partition: number }[] }[];
-  offsets: { topic: string; partition: number; currentOffset: number | null; logEndOffset: number; lag: number | null; consumerId: string | null }[];
+  members: {
+    memberId: string;
+    clientId: string;
+    clientHost: string;
+    assignment: { topic: string; partition: number }[];
+  }[];
+  offsets: {
+    topic: string;
+    partition: number;
+    currentOffset: number | null;
+    logEndOffset: number;
+    lag: number | null;
+    consumerId: string | null;
+  }[];
 }
 
 interface Plan {
@@ -52,7 +64,12 @@ async function kafkajsCommitted(admin: Admin, groupId: string): Promise<number[]
 }
 
 async function joinedConsumer(port: number, groupId: string): Promise<Consumer> {
-  const consumer = kafkaClient(port, 'lag-reader').consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 100, retry: { retries: 0 } });
+  const consumer = kafkaClient(port, 'lag-reader').consumer({
+    groupId,
+    sessionTimeout: 6000,
+    heartbeatInterval: 100,
+    retry: { retries: 0 },
+  });
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   await consumer.connect();
   await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
@@ -72,7 +89,10 @@ describe('tributary groups against a broker', () => {
       await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] });
       const producer = kafka.producer();
       await producer.connect();
-      await producer.send({ topic: TOPIC, messages: timestamped().map((r) => ({ ...r, timestamp: String(r.timestamp) })) });
+      await producer.send({
+        topic: TOPIC,
+        messages: timestamped().map((r) => ({ ...r, timestamp: String(r.timestamp) })),
+      });
       await producer.disconnect();
 
       const consumer = await joinedConsumer(broker.port, 'readers');
@@ -81,13 +101,22 @@ describe('tributary groups against a broker', () => {
         json<{ groupId: string; state: string; protocolType: string }[]>(['groups', 'list', ...target]),
         json<Described[]>(['groups', 'describe', 'readers', ...target]),
         ok(['groups', 'describe', 'readers', ...target]),
-        fails(['groups', 'reset-offsets', 'readers', '--topic', TOPIC, '--to-earliest', ...target], 1, /reset offsets of group 'readers' failed: NON_EMPTY_GROUP/),
+        fails(
+          ['groups', 'reset-offsets', 'readers', '--topic', TOPIC, '--to-earliest', ...target],
+          1,
+          /reset offsets of group 'readers' failed: NON_EMPTY_GROUP/,
+        ),
         fails(['groups', 'delete', 'readers', ...target], 1, /delete group 'readers' failed: NON_EMPTY_GROUP/),
         fails(['groups', 'describe', 'nobody', ...target], 1, /describe group 'nobody' failed: GROUP_ID_NOT_FOUND/),
       ]);
       const kafkajsGroup = (await admin.describeGroups(['readers'])).groups[0]!;
       expect(listed).toEqual([{ groupId: 'readers', state: 'Stable', protocolType: 'consumer' }]);
-      expect(described).toMatchObject({ groupId: 'readers', state: kafkajsGroup.state, protocolType: 'consumer', protocol: kafkajsGroup.protocol });
+      expect(described).toMatchObject({
+        groupId: 'readers',
+        state: kafkajsGroup.state,
+        protocolType: 'consumer',
+        protocol: kafkajsGroup.protocol,
+      });
       expect(described!.members).toEqual([
         {
           memberId: kafkajsGroup.members[0]!.memberId,
@@ -100,7 +129,9 @@ describe('tributary groups against a broker', () => {
           ],
         },
       ]);
-      const ends = (await admin.fetchTopicOffsets(TOPIC)).sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+      const ends = (await admin.fetchTopicOffsets(TOPIC))
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => Number(p.high));
       const committed = await kafkajsCommitted(admin, 'readers');
       expect(described!.offsets).toEqual(
         [0, 1].map((partition) => ({
@@ -124,15 +155,44 @@ describe('tributary groups against a broker', () => {
       expect(dryRun).toMatch(/Dry run/);
       expect(await kafkajsCommitted(admin, 'readers')).toEqual([4, 1]);
 
-      const latest = await json<Plan>(['groups', 'reset-offsets', 'readers', '--topic', TOPIC, '--to-latest', '--execute', ...target]);
+      const latest = await json<Plan>([
+        'groups',
+        'reset-offsets',
+        'readers',
+        '--topic',
+        TOPIC,
+        '--to-latest',
+        '--execute',
+        ...target,
+      ]);
       expect(latest.offsets.map((o) => [o.currentOffset, o.newOffset])).toEqual([
         [4, 6],
         [1, 4],
       ]);
       expect(await kafkajsCommitted(admin, 'readers')).toEqual([6, 4]);
-      await ok(['groups', 'reset-offsets', 'readers', '--topic', `${TOPIC}:0`, '--shift-by', '-4', '--execute', ...target]);
+      await ok([
+        'groups',
+        'reset-offsets',
+        'readers',
+        '--topic',
+        `${TOPIC}:0`,
+        '--shift-by',
+        '-4',
+        '--execute',
+        ...target,
+      ]);
       expect(await kafkajsCommitted(admin, 'readers')).toEqual([2, 4]);
-      await ok(['groups', 'reset-offsets', 'readers', '--topic', `${TOPIC}:1`, '--to-datetime', new Date(BASE + 1500).toISOString(), '--execute', ...target]);
+      await ok([
+        'groups',
+        'reset-offsets',
+        'readers',
+        '--topic',
+        `${TOPIC}:1`,
+        '--to-datetime',
+        new Date(BASE + 1500).toISOString(),
+        '--execute',
+        ...target,
+      ]);
       expect(await kafkajsCommitted(admin, 'readers')).toEqual([2, 2]);
       await ok(['groups', 'reset-offsets', 'readers', '--topic', TOPIC, '--to-offset', '5', '--execute', ...target]);
       expect(await kafkajsCommitted(admin, 'readers')).toEqual([5, 4]); // kept within each log
@@ -153,7 +213,12 @@ describe('tributary groups on a data directory', () => {
     const t = await Tributary.open({ dataDir });
     await t.admin.createTopic(TOPIC, { partitions: 2 });
     await t.producer().send(TOPIC, timestamped());
-    const consumer = t.consumer({ groupId: 'embedded', autoCommit: false, sessionTimeoutMs: 6000, heartbeatIntervalMs: 50 });
+    const consumer = t.consumer({
+      groupId: 'embedded',
+      autoCommit: false,
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 50,
+    });
     consumer.subscribe([TOPIC]);
     const reading = (async () => {
       for await (const record of consumer) void record;
@@ -164,16 +229,36 @@ describe('tributary groups on a data directory', () => {
     await reading;
     await t.close();
 
-    expect(await json(['groups', 'list', ...target])).toEqual([{ groupId: 'embedded', state: 'Empty', protocolType: 'consumer' }]);
+    expect(await json(['groups', 'list', ...target])).toEqual([
+      { groupId: 'embedded', state: 'Empty', protocolType: 'consumer' },
+    ]);
     const [described] = await json<Described[]>(['groups', 'describe', 'embedded', ...target]);
     expect(described).toMatchObject({ state: 'Empty', members: [] });
     expect(described!.offsets.map((o) => [o.partition, o.currentOffset, o.logEndOffset, o.lag, o.consumerId])).toEqual([
       [0, 4, 6, 2, null],
       [1, 1, 4, 3, null],
     ]);
-    const plan = await json<Plan>(['groups', 'reset-offsets', 'embedded', '--topic', `${TOPIC}:0`, '--to-datetime', new Date(BASE + 2500).toISOString(), '--execute', ...target]);
-    expect(plan).toEqual({ groupId: 'embedded', executed: true, offsets: [{ topic: TOPIC, partition: 0, currentOffset: 4, newOffset: 3 }] });
-    await fails(['groups', 'reset-offsets', 'embedded', '--topic', 'nope', '--to-latest', ...target], 1, /UNKNOWN_TOPIC_OR_PARTITION/);
+    const plan = await json<Plan>([
+      'groups',
+      'reset-offsets',
+      'embedded',
+      '--topic',
+      `${TOPIC}:0`,
+      '--to-datetime',
+      new Date(BASE + 2500).toISOString(),
+      '--execute',
+      ...target,
+    ]);
+    expect(plan).toEqual({
+      groupId: 'embedded',
+      executed: true,
+      offsets: [{ topic: TOPIC, partition: 0, currentOffset: 4, newOffset: 3 }],
+    });
+    await fails(
+      ['groups', 'reset-offsets', 'embedded', '--topic', 'nope', '--to-latest', ...target],
+      1,
+      /UNKNOWN_TOPIC_OR_PARTITION/,
+    );
 
     const broker = await serve(dataDir);
     const admin = kafkaClient(broker.port).admin();
@@ -187,7 +272,11 @@ describe('tributary groups on a data directory', () => {
     await broker.exit;
 
     expect(await ok(['groups', 'delete', 'embedded', ...target])).toBe('Deleted group embedded.\n');
-    await fails(['groups', 'describe', 'embedded', ...target], 1, /describe group 'embedded' failed: GROUP_ID_NOT_FOUND/);
+    await fails(
+      ['groups', 'describe', 'embedded', ...target],
+      1,
+      /describe group 'embedded' failed: GROUP_ID_NOT_FOUND/,
+    );
   });
 });
 
@@ -208,8 +297,14 @@ describe('tributary groups command line', () => {
       [[...reset, '--to-earliest', '--to-latest', ...dir], /give exactly one of --to-earliest, --to-latest/],
       [[...reset, '--to-offset', '-1', ...dir], /--to-offset must be an integer/],
       [[...reset, '--to-datetime', 'yesterday', ...dir], /--to-datetime expects an ISO 8601 time/],
-      [['groups', 'reset-offsets', 'g', '--topic', `${TOPIC}:x`, '--to-latest', ...dir], /--topic partition must be an integer/],
-      [['groups', 'list', '--bootstrap', '127.0.0.1:9092', ...dir], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
+      [
+        ['groups', 'reset-offsets', 'g', '--topic', `${TOPIC}:x`, '--to-latest', ...dir],
+        /--topic partition must be an integer/,
+      ],
+      [
+        ['groups', 'list', '--bootstrap', '127.0.0.1:9092', ...dir],
+        /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/,
+      ],
       [['groups', 'delete', 'g'], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
     ]);
   });

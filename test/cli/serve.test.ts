@@ -36,9 +36,21 @@ describe('tributary serve', () => {
 
   it('serves /metrics at --metrics-port, logs JSON lines at --log-level, and stops both on SIGTERM', async () => {
     const dataDir = tempDir();
-    const run = tributary(['serve', '--data-dir', dataDir, '--port', '0', '--metrics-port', '0', '--log-level', 'info']);
+    const run = tributary([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--log-level',
+      'info',
+    ]);
     const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(String((await run.lines.next()).value))![1]);
-    const metricsPort = Number(/metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(String((await run.lines.next()).value))![1]);
+    const metricsPort = Number(
+      /metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(String((await run.lines.next()).value))![1],
+    );
     const kafka = kafkaClient(port);
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
@@ -47,14 +59,19 @@ describe('tributary serve', () => {
 
     const m = await scrape(metricsPort);
     expect(m.value('tributary_topic_records_in_total', { topic: 'scraped' })).toBe(3);
-    expect(m.value('tributary_topic_bytes_in_total', { topic: 'scraped' })).toBe(statSync(join(dataDir, 'scraped-0', '00000000000000000000.log')).size);
+    expect(m.value('tributary_topic_bytes_in_total', { topic: 'scraped' })).toBe(
+      statSync(join(dataDir, 'scraped-0', '00000000000000000000.log')).size,
+    );
     expect(m.value('tributary_log_end_offset', { topic: 'scraped', partition: 0 })).toBe(3);
     expect(m.sum('tributary_requests_total', { api: 'Produce' })).toBe(1);
 
     run.child.kill('SIGTERM');
     const stopped = await run.exit;
     expect(stopped.code).toBe(0);
-    const logged = stopped.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; metricsPort?: number });
+    const logged = stopped.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; msg: string; metricsPort?: number });
     expect(logged.find((l) => l.msg === 'listening')).toMatchObject({ level: 'info', metricsPort });
     expect(logged.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' });
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
@@ -70,7 +87,10 @@ describe('tributary serve', () => {
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toMatch(/--port must be an integer/);
     const badMetricsPort = await tributary(['serve', '--data-dir', tempDir(), '--metrics-port', '70000']).exit;
-    expect(badMetricsPort).toMatchObject({ code: 2, stderr: "tributary: --metrics-port must be an integer in [0, 65535], got '70000'\n" });
+    expect(badMetricsPort).toMatchObject({
+      code: 2,
+      stderr: "tributary: --metrics-port must be an integer in [0, 65535], got '70000'\n",
+    });
     const unknown = await tributary(['nonsense']).exit;
     expect(unknown).toMatchObject({ code: 2, stderr: "tributary: unknown command 'nonsense'\n" });
   });

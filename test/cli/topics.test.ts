@@ -27,12 +27,22 @@ async function kafkajsAdmin(port: number): Promise<Admin> {
 /** Each partition's low and high watermark as kafkajs reads them. */
 async function kafkajsOffsets(admin: Admin, topic: string): Promise<TopicJson['partitions']> {
   const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.map((o) => ({ partition: o.partition, logStartOffset: Number(o.low), logEndOffset: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+  return offsets
+    .map((o) => ({ partition: o.partition, logStartOffset: Number(o.low), logEndOffset: Number(o.high) }))
+    .sort((a, b) => a.partition - b.partition);
 }
 
-async function kafkajsConfigs(admin: Admin, topic: string): Promise<Record<string, { value: string; isDefault: boolean }>> {
-  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
-  return Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, { value: e.configValue, isDefault: e.isDefault }]));
+async function kafkajsConfigs(
+  admin: Admin,
+  topic: string,
+): Promise<Record<string, { value: string; isDefault: boolean }>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+  });
+  return Object.fromEntries(
+    resources[0]!.configEntries.map((e) => [e.configName, { value: e.configValue, isDefault: e.isDefault }]),
+  );
 }
 
 describe('tributary topics against a broker', () => {
@@ -41,17 +51,34 @@ describe('tributary topics against a broker', () => {
     const target = ['--bootstrap', `127.0.0.1:${broker.port}`];
     const admin = await kafkajsAdmin(broker.port);
     try {
-      expect(await ok(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000', '--config', 'max.message.bytes=2000000', ...target])).toBe(
-        'Created topic orders.\n',
-      );
+      expect(
+        await ok([
+          'topics',
+          'create',
+          'orders',
+          '--partitions',
+          '3',
+          '--config',
+          'retention.ms=3600000',
+          '--config',
+          'max.message.bytes=2000000',
+          ...target,
+        ]),
+      ).toBe('Created topic orders.\n');
       const metadata = await admin.fetchTopicMetadata({ topics: ['orders'] });
       expect(metadata.topics[0]!.partitions).toHaveLength(3);
-      expect(await kafkajsConfigs(admin, 'orders')).toMatchObject({ 'retention.ms': { value: '3600000', isDefault: false }, 'max.message.bytes': { value: '2000000' } });
+      expect(await kafkajsConfigs(admin, 'orders')).toMatchObject({
+        'retention.ms': { value: '3600000', isDefault: false },
+        'max.message.bytes': { value: '2000000' },
+      });
 
       await admin.createTopics({ topics: [{ topic: 'other', numPartitions: 1 }] });
       const producer = kafkaClient(broker.port).producer();
       await producer.connect();
-      await producer.send({ topic: 'orders', messages: [0, 0, 0, 0, 0, 2, 2].map((partition, i) => ({ partition, value: `m${i}` })) });
+      await producer.send({
+        topic: 'orders',
+        messages: [0, 0, 0, 0, 0, 2, 2].map((partition, i) => ({ partition, value: `m${i}` })),
+      });
       await producer.disconnect();
       await admin.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '2' }] });
 
@@ -62,8 +89,14 @@ describe('tributary topics against a broker', () => {
         ok(['topics', 'describe', 'orders', ...target]),
         fails(['topics', 'create', 'orders', ...target], 1, /create topic 'orders' failed: TOPIC_ALREADY_EXISTS/),
         fails(['topics', 'describe', 'nope', ...target], 1, /describe topic 'nope' failed: UNKNOWN_TOPIC_OR_PARTITION/),
-        fails(['topics', 'alter-config', 'orders', '--set', 'retention.ms=soon', ...target], 1, /failed: INVALID_CONFIG/),
-        ok(['topics', 'create', 'orders', '--if-not-exists', ...target]).then((out) => expect(out).toBe('Topic orders already exists.\n')),
+        fails(
+          ['topics', 'alter-config', 'orders', '--set', 'retention.ms=soon', ...target],
+          1,
+          /failed: INVALID_CONFIG/,
+        ),
+        ok(['topics', 'create', 'orders', '--if-not-exists', ...target]).then((out) =>
+          expect(out).toBe('Topic orders already exists.\n'),
+        ),
       ]);
       expect(list).toEqual((await admin.listTopics()).sort());
       expect(orders!.partitions).toEqual(await kafkajsOffsets(admin, 'orders'));
@@ -79,12 +112,32 @@ describe('tributary topics against a broker', () => {
       expect(text).toMatch(/^Topic: orders\tTopicId: [\w-]{22}\tPartitionCount: 3\tConfigs: .*retention\.ms=3600000/);
       expect(text).toMatch(/^0 +2 +5$/m);
 
-      expect(await ok(['topics', 'alter-config', 'orders', '--set', 'retention.ms=60000', '--delete', 'max.message.bytes', ...target])).toBe('Altered configs of topic orders.\n');
-      expect(await kafkajsConfigs(admin, 'orders')).toMatchObject({ 'retention.ms': { value: '60000', isDefault: false }, 'max.message.bytes': { isDefault: true } });
+      expect(
+        await ok([
+          'topics',
+          'alter-config',
+          'orders',
+          '--set',
+          'retention.ms=60000',
+          '--delete',
+          'max.message.bytes',
+          ...target,
+        ]),
+      ).toBe('Altered configs of topic orders.\n');
+      expect(await kafkajsConfigs(admin, 'orders')).toMatchObject({
+        'retention.ms': { value: '60000', isDefault: false },
+        'max.message.bytes': { isDefault: true },
+      });
 
-      expect(await ok(['topics', 'delete', 'orders', 'other', ...target])).toBe('Deleted topic orders.\nDeleted topic other.\n');
+      expect(await ok(['topics', 'delete', 'orders', 'other', ...target])).toBe(
+        'Deleted topic orders.\nDeleted topic other.\n',
+      );
       expect((await admin.listTopics()).filter((t) => !t.startsWith('__'))).toEqual([]);
-      await fails(['topics', 'delete', 'orders', ...target], 1, /delete topic 'orders' failed: UNKNOWN_TOPIC_OR_PARTITION/);
+      await fails(
+        ['topics', 'delete', 'orders', ...target],
+        1,
+        /delete topic 'orders' failed: UNKNOWN_TOPIC_OR_PARTITION/,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -99,15 +152,23 @@ describe('tributary topics on a data directory', () => {
   it('works in-process; a broker later serving the directory shows kafkajs the same topics', async () => {
     const dataDir = tempDir();
     const target = ['--data-dir', dataDir];
-    expect(await json(['topics', 'create', 'logs', '--partitions', '2', '--config', 'segment.bytes=1048576', ...target])).toEqual({ topic: 'logs', created: true });
+    expect(
+      await json(['topics', 'create', 'logs', '--partitions', '2', '--config', 'segment.bytes=1048576', ...target]),
+    ).toEqual({ topic: 'logs', created: true });
     await ok(['topics', 'create', 'tmp', ...target]);
     await fails(['topics', 'create', 'logs', ...target], 1, /create topic 'logs' failed: TOPIC_ALREADY_EXISTS/);
-    expect(await json(['topics', 'create', 'logs', '--if-not-exists', ...target])).toEqual({ topic: 'logs', created: false });
+    expect(await json(['topics', 'create', 'logs', '--if-not-exists', ...target])).toEqual({
+      topic: 'logs',
+      created: false,
+    });
     expect(await ok(['topics', 'list', ...target])).toBe('logs\ntmp\n');
 
     const t = await Tributary.open({ dataDir });
     expect((await t.admin.describeTopic('logs')).config['segment.bytes']).toBe('1048576');
-    await t.producer().send('logs', [0, 0, 0, 1].map((partition) => ({ partition, value: 'x' })));
+    await t.producer().send(
+      'logs',
+      [0, 0, 0, 1].map((partition) => ({ partition, value: 'x' })),
+    );
     await t.admin.deleteRecords([{ topic: 'logs', partition: 0, offset: 1 }]);
     await t.close();
 
@@ -126,7 +187,10 @@ describe('tributary topics on a data directory', () => {
         { partition: 0, logStartOffset: 1, logEndOffset: 3 },
         { partition: 1, logStartOffset: 0, logEndOffset: 1 },
       ]);
-      expect(await kafkajsConfigs(admin, 'logs')).toMatchObject({ 'segment.bytes': { value: '1048576', isDefault: false }, 'retention.bytes': { value: '1000000', isDefault: false } });
+      expect(await kafkajsConfigs(admin, 'logs')).toMatchObject({
+        'segment.bytes': { value: '1048576', isDefault: false },
+        'retention.bytes': { value: '1000000', isDefault: false },
+      });
     } finally {
       await admin.disconnect();
     }
@@ -145,13 +209,22 @@ describe('tributary topics command line', () => {
       [['topics', 'frob', ...dir], /unknown topics subcommand 'frob'/],
       [['topics', 'create', ...dir], /missing topic name/],
       [['topics', 'create', 'a', 'b', ...dir], /expected one topic name, got 2/],
-      [['topics', 'create', 'a', '--partitions', 'x', ...dir], /--partitions must be an integer in \[1, 1000000\], got 'x'/],
-      [['topics', 'create', 'a', '--config', 'retention.ms', ...dir], /--config expects key=value, got 'retention\.ms'/],
+      [
+        ['topics', 'create', 'a', '--partitions', 'x', ...dir],
+        /--partitions must be an integer in \[1, 1000000\], got 'x'/,
+      ],
+      [
+        ['topics', 'create', 'a', '--config', 'retention.ms', ...dir],
+        /--config expects key=value, got 'retention\.ms'/,
+      ],
       [['topics', 'alter-config', 'a', ...dir], /alter-config needs --set KEY=VALUE or --delete KEY/],
       [['topics', 'list', '--colour', ...dir], /Unknown option '--colour'/],
       [['topics', 'list', 'extra', ...dir], /unexpected argument 'extra'/],
       [['topics', 'list'], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
-      [['topics', 'list', '--bootstrap', '127.0.0.1:9092', ...dir], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
+      [
+        ['topics', 'list', '--bootstrap', '127.0.0.1:9092', ...dir],
+        /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/,
+      ],
       [['topics', 'list', '--bootstrap', 'nowhere'], /--bootstrap: 'nowhere' is not host:port/],
     ];
     await expectUsageErrors(cases);

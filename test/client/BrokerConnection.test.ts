@@ -26,7 +26,13 @@ describe('BrokerConnection', () => {
     cleanups.push(() => c.close());
     expect(c.versionOf(ApiKey.Metadata)).toBe(12);
     const [ma, mb] = await Promise.all(
-      ['a', 'b'].map((name) => c.request(ApiKey.Metadata, { topics: [{ name, topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })),
+      ['a', 'b'].map((name) =>
+        c.request(ApiKey.Metadata, {
+          topics: [{ name, topicId: Buffer.alloc(16) }],
+          allowAutoTopicCreation: false,
+          includeTopicAuthorizedOperations: false,
+        }),
+      ),
     );
     expect((ma!.topics as { partitions: unknown[] }[])[0]!.partitions).toHaveLength(2);
     expect((mb!.topics as { partitions: unknown[] }[])[0]!.partitions).toHaveLength(3);
@@ -44,7 +50,9 @@ describe('BrokerConnection', () => {
     await expect(c.request(ApiKey.Metadata, metadata)).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
     // A peer that hangs up on the first request fails the open itself.
     const port = (server.address() as { port: number }).port;
-    await expect(BrokerConnection.open({ host: '127.0.0.1', port })).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+    await expect(BrokerConnection.open({ host: '127.0.0.1', port })).rejects.toMatchObject({
+      code: 'ERR_CONNECTION_CLOSED',
+    });
   });
 
   it('reports a refused connection and a silent peer with codes', async () => {
@@ -52,7 +60,9 @@ describe('BrokerConnection', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    await expect(BrokerConnection.open({ host: '127.0.0.1', port }, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'ERR_REQUEST_TIMED_OUT' });
+    await expect(BrokerConnection.open({ host: '127.0.0.1', port }, { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'ERR_REQUEST_TIMED_OUT',
+    });
     const unused = await new Promise<number>((resolve) => {
       const s = createServer();
       s.listen(0, '127.0.0.1', () => {
@@ -60,12 +70,15 @@ describe('BrokerConnection', () => {
         s.close(() => resolve(p));
       });
     });
-    await expect(BrokerConnection.open({ host: '127.0.0.1', port: unused })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(BrokerConnection.open({ host: '127.0.0.1', port: unused })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('parses host:port and refuses anything else', () => {
     expect(parseBrokerAddress('localhost:9092')).toEqual({ host: 'localhost', port: 9092 });
     expect(parseBrokerAddress('[::1]:19092')).toEqual({ host: '::1', port: 19092 });
-    for (const bad of ['localhost', ':9092', 'h:0', 'h:70000', 'h:port']) expect(() => parseBrokerAddress(bad)).toThrow(/host:port/);
+    for (const bad of ['localhost', ':9092', 'h:0', 'h:70000', 'h:port'])
+      expect(() => parseBrokerAddress(bad)).toThrow(/host:port/);
   });
 });

@@ -22,7 +22,10 @@ async function readOfThreeBatches(): Promise<{ log: Log; bytes: Buffer }> {
   const log = Log.open({ dir: tempDir() });
   const producer = { producerId: 7, producerEpoch: 0, baseSequence: 0, transactional: true };
   await log.append(batchOf(['a', 'b', 'c'], producer));
-  await log.append(buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 0, timestamp: T0 }), { origin: 'coordinator' });
+  await log.append(
+    buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 0, timestamp: T0 }),
+    { origin: 'coordinator' },
+  );
   await log.append(batchOf(['d', 'e'], { compression: 'gzip' }));
   return { log, bytes: log.read(0, 1 << 20).records };
 }

@@ -20,7 +20,11 @@ async function engineWith(topics: Record<string, number>): Promise<Engine> {
 }
 
 function batchOf(values: string[], options: BatchOptions = {}, timestamp = 1_700_000_000_000): Buffer {
-  const records: RecordInput[] = values.map((v, i) => ({ key: Buffer.from(`k-${v}`), value: Buffer.from(v), timestamp: timestamp + i }));
+  const records: RecordInput[] = values.map((v, i) => ({
+    key: Buffer.from(`k-${v}`),
+    value: Buffer.from(v),
+    timestamp: timestamp + i,
+  }));
   return buildRecordBatch(records, options);
 }
 
@@ -102,11 +106,16 @@ describe('Consumer: where reading starts', () => {
 
   test('a timestamp starts at the first record at or after it; past the last one means the log end', async () => {
     const engine = await engineWith({ events: 1 });
-    await append(engine, 'events', 0, batchOf(['t1'], {}, 1000), batchOf(['t2', 't2b'], {}, 2000), batchOf(['t3'], {}, 3000));
+    await append(
+      engine,
+      'events',
+      0,
+      batchOf(['t1'], {}, 1000),
+      batchOf(['t2', 't2b'], {}, 2000),
+      batchOf(['t3'], {}, 3000),
+    );
     const consumer = consumerOf(engine);
-    consumer.assign([
-      { topic: 'events', partition: 0, offset: { timestamp: 2001 } },
-    ]);
+    consumer.assign([{ topic: 'events', partition: 0, offset: { timestamp: 2001 } }]);
     expect(consumer.position({ topic: 'events', partition: 0 })).toBe(2);
     expect(values(await take(consumer, 2))).toEqual(['t2b', 't3']);
     consumer.seek({ topic: 'events', partition: 0, offset: { timestamp: 9999 } });
@@ -125,7 +134,9 @@ describe('Consumer: where reading starts', () => {
     earliest.assign([{ ...at, offset: 0 }]);
     expect(earliest.position(at)).toBe(1);
     const none = consumerOf(engine, { autoOffsetReset: 'none' });
-    expect(() => none.assign([{ ...at, offset: 0 }])).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
+    expect(() => none.assign([{ ...at, offset: 0 }])).toThrow(
+      expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }),
+    );
     expect(none.assignment()).toEqual([]);
   });
 
@@ -149,16 +160,21 @@ describe('Consumer: where reading starts', () => {
 });
 
 describe('Consumer: what it reads', () => {
-  test.each<CompressionCodec>(['gzip', 'snappy', 'lz4', 'zstd'])('%s batches decompress (small, and large enough to leave the main thread)', async (compression) => {
-    const engine = await engineWith({ events: 1 });
-    const big = Array.from({ length: 400 }, (_, i) => `record-${i}-`.padEnd(1000, String.fromCharCode(97 + (i % 26))));
-    await append(engine, 'events', 0, batchOf(['x', 'y'], { compression }), batchOf(big, { compression }));
-    const consumer = consumerOf(engine);
-    consumer.assign([{ topic: 'events', partition: 0, offset: 1 }]);
-    const records = await take(consumer, 401);
-    expect(values(records)).toEqual(['y', ...big]);
-    expect(offsets(records)).toEqual(Array.from({ length: 401 }, (_, i) => i + 1));
-  });
+  test.each<CompressionCodec>(['gzip', 'snappy', 'lz4', 'zstd'])(
+    '%s batches decompress (small, and large enough to leave the main thread)',
+    async (compression) => {
+      const engine = await engineWith({ events: 1 });
+      const big = Array.from({ length: 400 }, (_, i) =>
+        `record-${i}-`.padEnd(1000, String.fromCharCode(97 + (i % 26))),
+      );
+      await append(engine, 'events', 0, batchOf(['x', 'y'], { compression }), batchOf(big, { compression }));
+      const consumer = consumerOf(engine);
+      consumer.assign([{ topic: 'events', partition: 0, offset: 1 }]);
+      const records = await take(consumer, 401);
+      expect(values(records)).toEqual(['y', ...big]);
+      expect(offsets(records)).toEqual(Array.from({ length: 401 }, (_, i) => i + 1));
+    },
+  );
 
   test('headers: a map of each key to its last value, and the full ordered list', async () => {
     const engine = await engineWith({ events: 1 });
@@ -188,7 +204,10 @@ describe('Consumer: what it reads', () => {
     const producer = { producerId: 7, producerEpoch: 0, baseSequence: 0, transactional: true };
     const partition = engine.partition('events', 0);
     await partition.append(batchOf(['t1', 't2'], producer));
-    await partition.log.append(buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 0 }), { origin: 'coordinator' });
+    await partition.log.append(
+      buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 0 }),
+      { origin: 'coordinator' },
+    );
     await partition.append(batchOf(['after']));
     const consumer = consumerOf(engine);
     consumer.assign([{ topic: 'events', partition: 0, offset: 2 }]);
@@ -280,7 +299,14 @@ describe('Consumer: iteration', () => {
     ]);
     const batches = await take(consumer.batches(), 6);
     expect(batches.map((b) => b.topic)).toEqual(['busy', 'quiet', 'busy', 'quiet', 'busy', 'quiet']);
-    expect(batches.map((b) => b.records[0]!.value!.toString())).toEqual(['busy-0', 'quiet-0', 'busy-1', 'quiet-1', 'busy-2', 'quiet-2']);
+    expect(batches.map((b) => b.records[0]!.value!.toString())).toEqual([
+      'busy-0',
+      'quiet-0',
+      'busy-1',
+      'quiet-1',
+      'busy-2',
+      'quiet-2',
+    ]);
   });
 
   test('waits on every partition and wakes on whichever gets data', async () => {
@@ -298,7 +324,10 @@ describe('Consumer: iteration', () => {
     await append(engine, 'events', 0, batchOf(['p0-a', 'p0-b', 'p0-c']));
     const consumer = consumerOf(engine);
     const p0 = { topic: 'events', partition: 0 };
-    consumer.assign([{ ...p0, offset: 'earliest' }, { topic: 'events', partition: 1, offset: 'earliest' }]);
+    consumer.assign([
+      { ...p0, offset: 'earliest' },
+      { topic: 'events', partition: 1, offset: 'earliest' },
+    ]);
     const iterator = consumer[Symbol.asyncIterator]();
     expect((await iterator.next()).value.offset).toBe(0);
     consumer.pause([p0]);
@@ -335,7 +364,10 @@ describe('Consumer: iteration', () => {
     const engine = await engineWith({ events: 2 });
     await append(engine, 'events', 0, batchOf(['a0', 'b0', 'c0']));
     const consumer = consumerOf(engine);
-    consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }, { topic: 'events', partition: 1, offset: 'earliest' }]);
+    consumer.assign([
+      { topic: 'events', partition: 0, offset: 'earliest' },
+      { topic: 'events', partition: 1, offset: 'earliest' },
+    ]);
     const iterator = consumer[Symbol.asyncIterator]();
     expect((await iterator.next()).value.value.toString()).toBe('a0');
     consumer.unassign([{ topic: 'events', partition: 0 }]);
@@ -347,10 +379,16 @@ describe('Consumer: iteration', () => {
     expect((await next).value.value.toString()).toBe('a1');
     consumer.assign([{ topic: 'events', partition: 0, offset: 1 }]);
     expect(values(await take(consumer, 3))).toEqual(['b0', 'c0', 'd0']);
-    expect(() => consumer.unassign([{ topic: 'events', partition: 0 }, { topic: 'events', partition: 5 }])).toThrowError(
-      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
-    );
-    consumer.unassign([{ topic: 'events', partition: 0 }, { topic: 'events', partition: 0 }]);
+    expect(() =>
+      consumer.unassign([
+        { topic: 'events', partition: 0 },
+        { topic: 'events', partition: 5 },
+      ]),
+    ).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    consumer.unassign([
+      { topic: 'events', partition: 0 },
+      { topic: 'events', partition: 0 },
+    ]);
     expect(consumer.assignment()).toEqual([{ topic: 'events', partition: 1 }]);
     await consumer.close();
   });
@@ -369,7 +407,11 @@ describe('Consumer: iteration', () => {
     const engine = await engineWith({ events: 1 });
     const consumer = consumerOf(engine);
     consumer.assign([{ topic: 'events', partition: 0, offset: 'earliest' }]);
-    const waiting = [consumer[Symbol.asyncIterator]().next(), consumer.batches().next(), consumer[Symbol.asyncIterator]().next()];
+    const waiting = [
+      consumer[Symbol.asyncIterator]().next(),
+      consumer.batches().next(),
+      consumer[Symbol.asyncIterator]().next(),
+    ];
     expect(await pendingAfter(Promise.race(waiting), 50)).toBe(true);
     await consumer.close();
     expect(await Promise.all(waiting)).toEqual([0, 1, 2].map(() => ({ done: true, value: undefined })));
@@ -390,7 +432,11 @@ describe('Consumer: iteration', () => {
     await loop;
     expect(seen).toEqual(['a']);
     expect(await take(consumer.batches(), 1)).toEqual([]);
-    for (const call of [() => consumer.assign([]), () => consumer.seek({ ...at, offset: 0 }), () => consumer.position(at)]) {
+    for (const call of [
+      () => consumer.assign([]),
+      () => consumer.seek({ ...at, offset: 0 }),
+      () => consumer.position(at),
+    ]) {
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_CONSUMER_CLOSED' }));
     }
   });
@@ -405,37 +451,62 @@ describe('Consumer: iteration', () => {
 
 describe('Consumer: bad arguments are typed errors', () => {
   test.each<[string, unknown]>(
-    ['maxBytes', 'maxPollRecords'].flatMap((option) => [0, -1, 1.5, '1', Number.NaN].map((value): [string, unknown] => [option, value])),
+    ['maxBytes', 'maxPollRecords'].flatMap((option) =>
+      [0, -1, 1.5, '1', Number.NaN].map((value): [string, unknown] => [option, value]),
+    ),
   )('%s %s', async (option, value) => {
     const engine = await engineWith({});
     expect(() => new Consumer(engine, { [option]: value })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', kafka: expect.objectContaining({ code: 42, name: 'INVALID_REQUEST' }) }),
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARGUMENT',
+        kafka: expect.objectContaining({ code: 42, name: 'INVALID_REQUEST' }),
+      }),
     );
   });
 
   test('autoOffsetReset outside earliest/latest/none', async () => {
     const engine = await engineWith({});
-    expect(() => new Consumer(engine, { autoOffsetReset: 'smallest' as 'earliest' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => new Consumer(engine, { autoOffsetReset: 'smallest' as 'earliest' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 
-  test.each<unknown>([-1, 1.5, 'first', null, undefined, {}, { timestamp: -1 }, { timestamp: '5' }, 2 ** 53])('offset %j', async (offset) => {
-    const engine = await engineWith({ events: 1 });
-    const consumer = consumerOf(engine);
-    const assign = (): void => consumer.assign([{ topic: 'events', partition: 0, offset: offset as number }]);
-    expect(assign).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    consumer.assign([{ topic: 'events', partition: 0, offset: 0 }]);
-    expect(() => consumer.seek({ topic: 'events', partition: 0, offset: offset as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-  });
+  test.each<unknown>([-1, 1.5, 'first', null, undefined, {}, { timestamp: -1 }, { timestamp: '5' }, 2 ** 53])(
+    'offset %j',
+    async (offset) => {
+      const engine = await engineWith({ events: 1 });
+      const consumer = consumerOf(engine);
+      const assign = (): void => consumer.assign([{ topic: 'events', partition: 0, offset: offset as number }]);
+      expect(assign).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+      consumer.assign([{ topic: 'events', partition: 0, offset: 0 }]);
+      expect(() => consumer.seek({ topic: 'events', partition: 0, offset: offset as number })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      );
+    },
+  );
 
   test('unknown topic or partition, malformed partitions, and non-arrays', async () => {
     const engine = await engineWith({ events: 2 });
     const consumer = consumerOf(engine);
-    expect(() => consumer.assign([{ topic: 'nope', partition: 0, offset: 0 }])).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' }));
-    expect(() => consumer.assign([{ topic: 'events', partition: 2, offset: 0 }])).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' }));
-    for (const bad of [{ topic: 'events', partition: -1 }, { topic: 'events', partition: 0.5 }, { topic: 7, partition: 0 }, null]) {
-      expect(() => consumer.assign([{ ...(bad as object), offset: 0 } as never])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => consumer.assign([{ topic: 'nope', partition: 0, offset: 0 }])).toThrow(
+      expect.objectContaining({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' }),
+    );
+    expect(() => consumer.assign([{ topic: 'events', partition: 2, offset: 0 }])).toThrow(
+      expect.objectContaining({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' }),
+    );
+    for (const bad of [
+      { topic: 'events', partition: -1 },
+      { topic: 'events', partition: 0.5 },
+      { topic: 7, partition: 0 },
+      null,
+    ]) {
+      expect(() => consumer.assign([{ ...(bad as object), offset: 0 } as never])).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      );
     }
-    expect(() => consumer.assign({ topic: 'events', partition: 0, offset: 0 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => consumer.assign({ topic: 'events', partition: 0, offset: 0 } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => consumer.pause('events' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 
@@ -456,9 +527,16 @@ describe('Consumer: bad arguments are typed errors', () => {
     const consumer = consumerOf(engine);
     consumer.assign([{ topic: 'events', partition: 0, offset: 0 }]);
     const other = { topic: 'events', partition: 1 };
-    const calls = [() => consumer.seek({ ...other, offset: 0 }), () => consumer.position(other), () => consumer.pause([other]), () => consumer.resume([other])];
+    const calls = [
+      () => consumer.seek({ ...other, offset: 0 }),
+      () => consumer.position(other),
+      () => consumer.pause([other]),
+      () => consumer.resume([other]),
+    ];
     for (const call of calls) expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => consumer.pause([{ topic: 'events', partition: 0 }, other])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => consumer.pause([{ topic: 'events', partition: 0 }, other])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(consumer.paused()).toEqual([]);
   });
 });

@@ -11,7 +11,12 @@ import { tempDir } from '../helpers/tmp.js';
 const TOPIC = 'events';
 const PARTITIONS = 6;
 /** Fast enough for tests; the coordinator's minimum session timeout is 6 s. */
-const FAST: Partial<GroupConsumerOptions> = { heartbeatIntervalMs: 50, sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, autoOffsetReset: 'earliest' };
+const FAST: Partial<GroupConsumerOptions> = {
+  heartbeatIntervalMs: 50,
+  sessionTimeoutMs: 6000,
+  rebalanceTimeoutMs: 10_000,
+  autoOffsetReset: 'earliest',
+};
 
 const open: Tributary[] = [];
 
@@ -28,7 +33,10 @@ async function tributary(dataDir = tempDir()): Promise<Tributary> {
 async function produce(t: Tributary, perPartition: number, tag: string): Promise<void> {
   const producer = t.producer();
   for (let p = 0; p < PARTITIONS; p++) {
-    await producer.send(TOPIC, Array.from({ length: perPartition }, (_, i) => ({ partition: p, value: `${tag}-${p}-${i}` })));
+    await producer.send(
+      TOPIC,
+      Array.from({ length: perPartition }, (_, i) => ({ partition: p, value: `${tag}-${p}-${i}` })),
+    );
   }
   await producer.close();
 }
@@ -74,7 +82,10 @@ describe('GroupConsumer', () => {
 
     await consumers[2]!.close();
     await drains[2]!.done;
-    await until('three partitions each for the other two', () => partitionCount(consumers.slice(0, 2)).join() === '3,3');
+    await until(
+      'three partitions each for the other two',
+      () => partitionCount(consumers.slice(0, 2)).join() === '3,3',
+    );
     expect(new Set(consumers.slice(0, 2).flatMap((c) => names(c.assignment()))).size).toBe(6);
     await produce(t, 5, 'b');
     await until('the new records', () => drains.reduce((n, d) => n + d.records.length, 0) === 150);
@@ -112,7 +123,9 @@ describe('GroupConsumer', () => {
     const after = records.map((r) => r.value!.toString());
     expect(after).toHaveLength(35);
     expect([...committedValues, ...after].sort()).toEqual(
-      Array.from({ length: PARTITIONS }, (_, p) => Array.from({ length: 10 }, (_, i) => `x-${p}-${i}`)).flat().sort(),
+      Array.from({ length: PARTITIONS }, (_, p) => Array.from({ length: 10 }, (_, i) => `x-${p}-${i}`))
+        .flat()
+        .sort(),
     );
   });
 
@@ -142,14 +155,46 @@ describe('GroupConsumer', () => {
     await until('the whole topic', () => consumer.assignment().length === PARTITIONS);
 
     // A second member (as a remote client would be) joins, syncs, then never heartbeats.
-    const metadata = encodeSubscription({ topics: [TOPIC], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
-    const join = { groupId: 'evict', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata }], clientId: 'silent', clientHost: 'test', requireKnownMemberId: true };
+    const metadata = encodeSubscription({
+      topics: [TOPIC],
+      userData: null,
+      ownedPartitions: [],
+      generationId: -1,
+      rackId: null,
+    });
+    const join = {
+      groupId: 'evict',
+      sessionTimeoutMs: 6000,
+      rebalanceTimeoutMs: 10_000,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata }],
+      clientId: 'silent',
+      clientHost: 'test',
+      requireKnownMemberId: true,
+    };
     const first = await coordinator.joinGroup({ ...join, memberId: '' });
     expect(first.errorCode).toBe(KafkaErrors.MEMBER_ID_REQUIRED.code);
     const joined = await coordinator.joinGroup({ ...join, memberId: first.memberId });
     expect(joined.errorCode).toBe(0);
-    const leaderAssigns = joined.leader === joined.memberId ? [{ memberId: joined.memberId, assignment: encodeAssignment({ assignedPartitions: groupByTopic([]), userData: null }) }] : [];
-    const synced = await coordinator.syncGroup({ groupId: 'evict', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: leaderAssigns });
+    const leaderAssigns =
+      joined.leader === joined.memberId
+        ? [
+            {
+              memberId: joined.memberId,
+              assignment: encodeAssignment({ assignedPartitions: groupByTopic([]), userData: null }),
+            },
+          ]
+        : [];
+    const synced = await coordinator.syncGroup({
+      groupId: 'evict',
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: leaderAssigns,
+    });
     expect(synced.errorCode).toBe(0);
     await until('half the topic while the silent member counts', () => consumer.assignment().length === PARTITIONS / 2);
     const silentSince = Date.now();
@@ -180,7 +225,9 @@ describe('GroupConsumer', () => {
       { key: 'o-1', value: 'paid' },
       { key: 'o-2', value: 'shipped' },
     ]);
-    const members = [0, 1].map(() => t.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', heartbeatIntervalMs: 50 }));
+    const members = [0, 1].map(() =>
+      t.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', heartbeatIntervalMs: 50 }),
+    );
     const got: string[] = [];
     const reading = members.map(async (member, i) => {
       member.subscribe(['orders'], { onPartitionsAssigned: (tps) => void got.push(`member ${i} got ${tps.length}`) });
@@ -190,18 +237,29 @@ describe('GroupConsumer', () => {
     await until('three partitions each', () => partitionCount(members).join() === '3,3');
     await t.close();
     await Promise.all(reading);
-    expect(got.filter((g) => g.includes(':')).sort()).toEqual(sent.map((m, i) => `${m.partition}:${m.offset}:${['paid', 'shipped'][i]}`).sort());
+    expect(got.filter((g) => g.includes(':')).sort()).toEqual(
+      sent.map((m, i) => `${m.partition}:${m.offset}:${['paid', 'shipped'][i]}`).sort(),
+    );
 
     const again = await tributary(dataDir);
     const coordinator = await again.groupCoordinator();
-    const { offsets } = await coordinator.fetchOffsets({ groupId: 'billing', partitions: sent.map(({ topic, partition }) => ({ topic, partition })), requireStable: true });
+    const { offsets } = await coordinator.fetchOffsets({
+      groupId: 'billing',
+      partitions: sent.map(({ topic, partition }) => ({ topic, partition })),
+      requireStable: true,
+    });
     expect(offsets.map((o) => o.offset)).toEqual(sent.map((m) => m.offset + 1));
   });
 
   test('static members: a member closed without leaving and restarted under its group.instance.id gets its partitions back, the other keeps its own', async () => {
     const t = await tributary();
     await t.admin.createTopic(TOPIC, { partitions: PARTITIONS });
-    const options = (instance: string): GroupConsumerOptions => ({ groupId: 'static', ...FAST, assignors: ['range'], groupInstanceId: instance });
+    const options = (instance: string): GroupConsumerOptions => ({
+      groupId: 'static',
+      ...FAST,
+      assignors: ['range'],
+      groupInstanceId: instance,
+    });
     const a = t.consumer(options('a'));
     a.subscribe([TOPIC]);
     const b = t.consumer(options('b'));
@@ -221,8 +279,12 @@ describe('GroupConsumer', () => {
   test('bad options are typed errors', async () => {
     const t = await tributary();
     expect(() => t.consumer({ groupId: '' })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => t.consumer({ groupId: 'g', assignors: ['sticky' as 'range'] })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => t.consumer({ groupId: 'g', heartbeatIntervalMs: 0 })).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => t.consumer({ groupId: 'g', assignors: ['sticky' as 'range'] })).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => t.consumer({ groupId: 'g', heartbeatIntervalMs: 0 })).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 
   test('a process whose only work is joining a group stays alive until the join completes', () => {

@@ -41,19 +41,33 @@ describe('Producer.send', () => {
     const before = Date.now();
     const meta = await producer.send('events', [
       { key: 'user-1', value: Buffer.from('hi'), headers: { source: 'web', trace: null } },
-      { key: null, value: 'été', headers: [['h', 'a'], ['h', Buffer.from('b')]], timestamp: 1_600_000_000_000 },
+      {
+        key: null,
+        value: 'été',
+        headers: [
+          ['h', 'a'],
+          ['h', Buffer.from('b')],
+        ],
+        timestamp: 1_600_000_000_000,
+      },
       { value: null, partition: 0 },
     ]);
     expect(meta).toEqual([0, 1, 2].map((offset) => ({ topic: 'events', partition: 0, offset })));
     const [batch] = batchesOf(engine, 'events', 0);
     const records = [...batch!.records()];
     expect(records[0]!.key!.toString()).toBe('user-1');
-    expect(records[0]!.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual([['source', 'web'], ['trace', null]]);
+    expect(records[0]!.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual([
+      ['source', 'web'],
+      ['trace', null],
+    ]);
     expect(records[0]!.timestamp).toBeGreaterThanOrEqual(before);
     expect(records[0]!.timestamp).toBeLessThanOrEqual(Date.now());
     expect(records[1]!.key).toBeNull();
     expect(records[1]!.value!.toString('utf8')).toBe('été');
-    expect(records[1]!.headers.map((h) => [h.key, h.value!.toString()])).toEqual([['h', 'a'], ['h', 'b']]);
+    expect(records[1]!.headers.map((h) => [h.key, h.value!.toString()])).toEqual([
+      ['h', 'a'],
+      ['h', 'b'],
+    ]);
     expect(records[1]!.timestamp).toBe(1_600_000_000_000);
     expect(records[2]!.value).toBeNull();
     await producer.close();
@@ -63,10 +77,15 @@ describe('Producer.send', () => {
     const engine = await engineWith({ t: { partitions: 3 } });
     const producer = producerOn(engine, { lingerMs: 1, batchSize: 512, compression: 'lz4' });
     const sends = Array.from({ length: 60 }, (_, s) =>
-      producer.send('t', Array.from({ length: 1 + (s % 7) }, (_, i) => ({ key: `k${(s + i) % 5}`, value: `${s}.${i}` }))),
+      producer.send(
+        't',
+        Array.from({ length: 1 + (s % 7) }, (_, i) => ({ key: `k${(s + i) % 5}`, value: `${s}.${i}` })),
+      ),
     );
     const metas = (await Promise.all(sends)).flat();
-    const sent = sends.flatMap((_, s) => Array.from({ length: 1 + (s % 7) }, (_, i) => ({ key: `k${(s + i) % 5}`, value: `${s}.${i}` })));
+    const sent = sends.flatMap((_, s) =>
+      Array.from({ length: 1 + (s % 7) }, (_, i) => ({ key: `k${(s + i) % 5}`, value: `${s}.${i}` })),
+    );
     for (const partition of [0, 1, 2]) {
       const expected = sent.filter((r) => partitionForKey(Buffer.from(r.key), 3) === partition).map((r) => r.value);
       expect(valuesOf(engine, 't', partition)).toEqual(expected);
@@ -91,8 +110,14 @@ describe('Producer.send', () => {
     // ~110 bytes a record: 8 fill a 1000-byte batch; the 9th seals it and waits in the next
     const sized = producerOn(engine, { lingerMs: 60_000, batchSize: 1000 });
     const values = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(100, '.'));
-    const full = sized.send('t', values.slice(0, 8).map((value) => ({ value, partition: 0 })));
-    const rest = sized.send('t', values.slice(8).map((value) => ({ value, partition: 0 })));
+    const full = sized.send(
+      't',
+      values.slice(0, 8).map((value) => ({ value, partition: 0 })),
+    );
+    const rest = sized.send(
+      't',
+      values.slice(8).map((value) => ({ value, partition: 0 })),
+    );
     expect((await full).map((m) => m.offset)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(engine.partition('t', 0).logEndOffset).toBe(2 + 32); // the last 8 records still linger
@@ -105,22 +130,37 @@ describe('Producer.send', () => {
     await sized.close();
   });
 
-  test.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('compression %s, from the producer option or the topic config', async (codec) => {
-    const engine = await engineWith({ mine: { partitions: 1 }, theirs: { partitions: 1, config: { 'compression.type': codec } } });
-    const producer = producerOn(engine, { compression: codec, lingerMs: 0 });
-    const plain = producerOn(engine, { lingerMs: 0 });
-    const values = Array.from({ length: 200 }, (_, i) => JSON.stringify({ i, event: 'click', path: `/p/${i % 13}` }));
-    await producer.send('mine', values.map((value) => ({ value })));
-    await plain.send('theirs', values.map((value) => ({ value })));
-    for (const topic of ['mine', 'theirs']) {
-      const batches = batchesOf(engine, topic, 0);
-      expect(batches.map((b) => b.compression)).toEqual(batches.map(() => codec));
-      expect(valuesOf(engine, topic, 0)).toEqual(values);
-    }
-  });
+  test.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    'compression %s, from the producer option or the topic config',
+    async (codec) => {
+      const engine = await engineWith({
+        mine: { partitions: 1 },
+        theirs: { partitions: 1, config: { 'compression.type': codec } },
+      });
+      const producer = producerOn(engine, { compression: codec, lingerMs: 0 });
+      const plain = producerOn(engine, { lingerMs: 0 });
+      const values = Array.from({ length: 200 }, (_, i) => JSON.stringify({ i, event: 'click', path: `/p/${i % 13}` }));
+      await producer.send(
+        'mine',
+        values.map((value) => ({ value })),
+      );
+      await plain.send(
+        'theirs',
+        values.map((value) => ({ value })),
+      );
+      for (const topic of ['mine', 'theirs']) {
+        const batches = batchesOf(engine, topic, 0);
+        expect(batches.map((b) => b.compression)).toEqual(batches.map(() => codec));
+        expect(valuesOf(engine, topic, 0)).toEqual(values);
+      }
+    },
+  );
 
   test("topic compression 'producer' or 'uncompressed' writes uncompressed unless the producer says otherwise", async () => {
-    const engine = await engineWith({ p: { partitions: 1, config: { 'compression.type': 'producer' } }, u: { partitions: 1, config: { 'compression.type': 'uncompressed' } } });
+    const engine = await engineWith({
+      p: { partitions: 1, config: { 'compression.type': 'producer' } },
+      u: { partitions: 1, config: { 'compression.type': 'uncompressed' } },
+    });
     const producer = producerOn(engine, { lingerMs: 0 });
     await producer.send('p', [{ value: 'x'.repeat(500) }]);
     await producer.send('u', [{ value: 'x'.repeat(500) }]);
@@ -132,14 +172,23 @@ describe('Producer.send', () => {
 
 describe('appends of its own batches', () => {
   /** kafkajs' CRC32C, an implementation independent of ours. */
-  const kafkajsCrc32c = createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/crc32C') as (bytes: Buffer) => number;
+  const kafkajsCrc32c = createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/crc32C') as (
+    bytes: Buffer,
+  ) => number;
 
   test('are marked built in process (not verified again), and each batch written holds its CRC32C', async () => {
-    const engine = await engineWith({ plain: { partitions: 1 }, packed: { partitions: 1, config: { 'compression.type': 'lz4' } } });
+    const engine = await engineWith({
+      plain: { partitions: 1 },
+      packed: { partitions: 1, config: { 'compression.type': 'lz4' } },
+    });
     const append = vi.spyOn(Log.prototype, 'append');
     const producer = producerOn(engine, { lingerMs: 0, batchSize: 512 * 1024 });
     const values = Array.from({ length: 2000 }, (_, i) => `${i}:${'v'.repeat(i % 300)}`);
-    for (const topic of ['plain', 'packed']) await producer.send(topic, values.map((value, i) => ({ key: `k${i}`, value })));
+    for (const topic of ['plain', 'packed'])
+      await producer.send(
+        topic,
+        values.map((value, i) => ({ key: `k${i}`, value })),
+      );
     expect(batchesOf(engine, 'plain', 0).some((b) => b.sizeInBytes >= 128 * 1024)).toBe(true); // the size the CRC worker takes
     expect(append.mock.calls.length).toBeGreaterThan(1);
     expect(append.mock.calls.every(([, options]) => options?.[BUILT_IN_PROCESS] === true)).toBe(true);
@@ -157,8 +206,14 @@ describe('partitioning', () => {
     const engine = await engineWith({ t: { partitions: 7 } });
     const producer = producerOn(engine, { lingerMs: 0 });
     const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
-    const first = await producer.send('t', keys.map((key) => ({ key, value: 'v' })));
-    const again = await producer.send('t', keys.map((key) => ({ key: Buffer.from(key), value: 'w' })));
+    const first = await producer.send(
+      't',
+      keys.map((key) => ({ key, value: 'v' })),
+    );
+    const again = await producer.send(
+      't',
+      keys.map((key) => ({ key: Buffer.from(key), value: 'w' })),
+    );
     expect(first.map((m) => m.partition)).toEqual(keys.map((k) => partitionForKey(Buffer.from(k), 7)));
     expect(again.map((m) => m.partition)).toEqual(first.map((m) => m.partition));
   });
@@ -182,9 +237,19 @@ describe('partitioning', () => {
   test('an explicit partition is used as given, and checked against the partition count', async () => {
     const engine = await engineWith({ t: { partitions: 3 } });
     const producer = producerOn(engine, { lingerMs: 0 });
-    const metas = await producer.send('t', [0, 1, 2, 2].map((partition) => ({ key: 'same', value: `${partition}`, partition })));
-    expect(metas.map((m) => [m.partition, m.offset])).toEqual([[0, 0], [1, 0], [2, 0], [2, 1]]);
-    await expect(producer.send('t', [{ value: 'x', partition: 3 }])).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' });
+    const metas = await producer.send(
+      't',
+      [0, 1, 2, 2].map((partition) => ({ key: 'same', value: `${partition}`, partition })),
+    );
+    expect(metas.map((m) => [m.partition, m.offset])).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [2, 1],
+    ]);
+    await expect(producer.send('t', [{ value: 'x', partition: 3 }])).rejects.toMatchObject({
+      code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION',
+    });
   });
 });
 
@@ -204,12 +269,16 @@ describe('refusals', () => {
     const limit = 1000 - 61 - 9;
     await expect(producer.send('t', [{ value: 'd'.repeat(limit) }])).resolves.toHaveLength(1);
     expect(batchesOf(engine, 't', 0).at(-1)!.sizeInBytes).toBe(1000); // the log takes exactly max.message.bytes
-    await expect(producer.send('t', [{ value: 'd'.repeat(limit + 1) }])).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
+    await expect(producer.send('t', [{ value: 'd'.repeat(limit + 1) }])).rejects.toMatchObject({
+      code: 'ERR_MESSAGE_TOO_LARGE',
+    });
   });
 
   test('an unknown topic is ERR_UNKNOWN_TOPIC (topics are not auto-created)', async () => {
     const engine = await engineWith({});
-    await expect(producerOn(engine).send('nope', [{ value: 'x' }])).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TOPIC' });
+    await expect(producerOn(engine).send('nope', [{ value: 'x' }])).rejects.toMatchObject({
+      code: 'ERR_UNKNOWN_TOPIC',
+    });
     expect(engine.listTopics()).toEqual([]);
   });
 
@@ -232,7 +301,9 @@ describe('refusals', () => {
   test.each(badRecords)('%s is ERR_INVALID_ARGUMENT, and nothing of the send is written', async (_, bad) => {
     const engine = await engineWith({ t: { partitions: 1 } });
     const producer = producerOn(engine, { lingerMs: 0 });
-    await expect(producer.send('t', [{ value: 'good' }, bad as ProducerRecord])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(producer.send('t', [{ value: 'good' }, bad as ProducerRecord])).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
     await producer.flush();
     expect(engine.partition('t', 0).logEndOffset).toBe(0);
   });
@@ -243,7 +314,9 @@ describe('refusals', () => {
     ['records not in an array', 't', { value: 'x' }],
   ])('%s is ERR_INVALID_ARGUMENT', async (_, topic, records) => {
     const engine = await engineWith({ t: { partitions: 1 } });
-    await expect(producerOn(engine).send(topic as string, records as ProducerRecord[])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(producerOn(engine).send(topic as string, records as ProducerRecord[])).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
   });
 
   test.each([
@@ -257,7 +330,9 @@ describe('refusals', () => {
     [null],
   ])('producer options %j are ERR_INVALID_CONFIG', async (options) => {
     const engine = await engineWith({});
-    expect(() => new Producer(engine, options as ProducerOptions)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    expect(() => new Producer(engine, options as ProducerOptions)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }),
+    );
   });
 });
 
@@ -270,7 +345,10 @@ describe('durability, flush and close', () => {
     await producerOn(engine, { lingerMs: 0 }).send('t', [{ value: 'loose', partition: 0 }]);
     expect(log.recoveryPoint).toBe(0);
     const durable = producerOn(engine, { lingerMs: 0, durability: 'always' });
-    const meta = await durable.send('t', [{ value: 'kept', partition: 0 }, { value: 'kept too', partition: 1 }]);
+    const meta = await durable.send('t', [
+      { value: 'kept', partition: 0 },
+      { value: 'kept too', partition: 1 },
+    ]);
     expect(log.recoveryPoint).toBe(2);
     expect(engine.partition('t', 1).log.recoveryPoint).toBe(1);
     await durable.close();
@@ -284,7 +362,10 @@ describe('durability, flush and close', () => {
   test('flush sends what lingers and resolves once it is appended', async () => {
     const engine = await engineWith({ t: { partitions: 2 } });
     const producer = producerOn(engine, { lingerMs: 60_000 });
-    const sent = producer.send('t', [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }]);
+    const sent = producer.send('t', [
+      { value: 'a', partition: 0 },
+      { value: 'b', partition: 1 },
+    ]);
     await new Promise(setImmediate);
     expect(engine.partition('t', 0).logEndOffset).toBe(0);
     await producer.flush();

@@ -29,14 +29,25 @@ function value(i: number, size: number): Buffer {
 
 /** JSON-like text that compresses to roughly a third. */
 function compressibleValue(i: number): Buffer {
-  return Buffer.from(JSON.stringify({ id: i, user: `user-${i % 97}`, event: 'page_view', path: `/items/${(i * 7919) % 10007}`, ok: true }));
+  return Buffer.from(
+    JSON.stringify({
+      id: i,
+      user: `user-${i % 97}`,
+      event: 'page_view',
+      path: `/items/${(i * 7919) % 10007}`,
+      ok: true,
+    }),
+  );
 }
 
 describe('RecordAccumulator', () => {
   test('batches seal near batch.size: none passes it, and the next record would have', async () => {
     const log = openLog();
     const acc = accumulatorOn(log, 4096, 60_000);
-    const records = Array.from({ length: 300 }, (_, i) => ({ value: value(i, 50 + (i % 40)), timestamp: 1_700_000_000_000 }));
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      value: value(i, 50 + (i % 40)),
+      timestamp: 1_700_000_000_000,
+    }));
     const results = records.map((r) => acc.append('t', 0, r, spec()));
     await acc.flush();
     const batches = batchesOf(log);
@@ -45,7 +56,8 @@ describe('RecordAccumulator', () => {
     for (const [i, batch] of batches.entries()) {
       expect(batch.sizeInBytes).toBeLessThanOrEqual(4096);
       next += batch.recordCount;
-      if (i < batches.length - 1) expect(batch.sizeInBytes + recordSizeUpperBound(records[next]!)).toBeGreaterThan(4096);
+      if (i < batches.length - 1)
+        expect(batch.sizeInBytes + recordSizeUpperBound(records[next]!)).toBeGreaterThan(4096);
     }
     const offsets = await Promise.all(results.map(async (r) => (await r.baseOffset) + r.offsetDelta));
     expect(offsets).toEqual(records.map((_, i) => i));
@@ -88,29 +100,32 @@ describe('RecordAccumulator', () => {
     await log.close();
   });
 
-  test.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('%s: compressed batches hold more than batch.size of records once the ratio is learnt', async (codec) => {
-    const log = openLog();
-    const acc = accumulatorOn(log, 4096, 60_000);
-    for (let i = 0; i < 2000; i++) {
-      acc.append('t', 0, { value: compressibleValue(i) }, spec(codec));
-      // Sends arrive over time and sealed batches compress meanwhile (on the thread pool for
-      // some codecs): a timer turn, not just an immediate, lets those compressions land and
-      // teach the estimator, as they would between real sends, on a loaded machine too.
-      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await acc.flush();
-    const batches = batchesOf(log);
-    expect(batches.every((b) => b.compression === codec)).toBe(true);
-    // Kafka's estimator starts at ratio 1 and improves by 0.005 a batch: the first batch
-    // holds batch.size of records, later ones more (still compressing to under batch.size).
-    expect(batches[0]!.recordsSection().length + 61).toBeLessThanOrEqual(4096);
-    const last = batches.at(-2)!;
-    expect(last.recordsSection().length + 61).toBeGreaterThan(4096 * 1.1);
-    expect(last.sizeInBytes).toBeLessThanOrEqual(4096 * 1.1);
-    const values = batches.flatMap((b) => [...b.records()].map((r) => r.value!.toString()));
-    expect(values).toEqual(Array.from({ length: 2000 }, (_, i) => compressibleValue(i).toString()));
-    await log.close();
-  });
+  test.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    '%s: compressed batches hold more than batch.size of records once the ratio is learnt',
+    async (codec) => {
+      const log = openLog();
+      const acc = accumulatorOn(log, 4096, 60_000);
+      for (let i = 0; i < 2000; i++) {
+        acc.append('t', 0, { value: compressibleValue(i) }, spec(codec));
+        // Sends arrive over time and sealed batches compress meanwhile (on the thread pool for
+        // some codecs): a timer turn, not just an immediate, lets those compressions land and
+        // teach the estimator, as they would between real sends, on a loaded machine too.
+        if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      await acc.flush();
+      const batches = batchesOf(log);
+      expect(batches.every((b) => b.compression === codec)).toBe(true);
+      // Kafka's estimator starts at ratio 1 and improves by 0.005 a batch: the first batch
+      // holds batch.size of records, later ones more (still compressing to under batch.size).
+      expect(batches[0]!.recordsSection().length + 61).toBeLessThanOrEqual(4096);
+      const last = batches.at(-2)!;
+      expect(last.recordsSection().length + 61).toBeGreaterThan(4096 * 1.1);
+      expect(last.sizeInBytes).toBeLessThanOrEqual(4096 * 1.1);
+      const values = batches.flatMap((b) => [...b.records()].map((r) => r.value!.toString()));
+      expect(values).toEqual(Array.from({ length: 2000 }, (_, i) => compressibleValue(i).toString()));
+      await log.close();
+    },
+  );
 
   test('per partition, batches are appended in the order sealed, one at a time, even when later ones compress sooner', async () => {
     const log = openLog();
@@ -132,7 +147,8 @@ describe('RecordAccumulator', () => {
     for (let round = 0; round < 20; round++) {
       // a big zstd batch (compressed off the main thread) followed by a tiny uncompressed one
       const big = round % 2 === 0 ? 300 : 1;
-      for (let i = 0; i < big; i++) results.push(acc.append('t', 0, { value: compressibleValue(i).fill(round, 0, 1) }, spec('zstd')));
+      for (let i = 0; i < big; i++)
+        results.push(acc.append('t', 0, { value: compressibleValue(i).fill(round, 0, 1) }, spec('zstd')));
       results.push(acc.append('t', 0, { value: Buffer.from([round]) }, spec('none')));
     }
     await acc.flush();
@@ -213,7 +229,8 @@ describe('RecordAccumulator', () => {
         },
       });
       for (burst = 0; burst < 2; burst++) {
-        for (let i = 0; i < 120; i++) acc.append('t', 0, { value: value(burst * 1000 + i, 90), timestamp: 1_700_000_000_000 }, spec());
+        for (let i = 0; i < 120; i++)
+          acc.append('t', 0, { value: value(burst * 1000 + i, 90), timestamp: 1_700_000_000_000 }, spec());
         await acc.flush();
       }
       expect(seen.map((buffers) => buffers.length)).toEqual([14, 14]);
@@ -225,7 +242,9 @@ describe('RecordAccumulator', () => {
       expect(reused).toBe(14);
       // Reuse never shows in the log: each batch holds its own records.
       const values = batchesOf(log).flatMap((b) => [...b.records()].map((r) => r.value!.toString()));
-      expect(values).toEqual([0, 1000].flatMap((base) => Array.from({ length: 120 }, (_, i) => value(base + i, 90).toString())));
+      expect(values).toEqual(
+        [0, 1000].flatMap((base) => Array.from({ length: 120 }, (_, i) => value(base + i, 90).toString())),
+      );
       await log.close();
     });
 

@@ -11,7 +11,10 @@ import { tempDir } from '../helpers/tmp.js';
 const CHILD = join(import.meta.dirname, 'fixtures', 'produce-child.mjs');
 
 /** Reads every record of `topic` from the start, up to each partition's end, as plain values. */
-async function readAll(t: Tributary, topic: string): Promise<{ partition: number; offset: number; key: string | null; value: string | null }[]> {
+async function readAll(
+  t: Tributary,
+  topic: string,
+): Promise<{ partition: number; offset: number; key: string | null; value: string | null }[]> {
   const description = await t.admin.describeTopic(topic);
   const consumer = t.consumer();
   const ends = new Map(description.partitions.map((p) => [p.partition, p.logEndOffset]));
@@ -21,7 +24,12 @@ async function readAll(t: Tributary, topic: string): Promise<{ partition: number
   let remaining = pending.reduce((n, p) => n + (p.logEndOffset - p.logStartOffset), 0);
   if (remaining > 0) {
     for await (const r of consumer) {
-      out.push({ partition: r.partition, offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null });
+      out.push({
+        partition: r.partition,
+        offset: r.offset,
+        key: r.key?.toString() ?? null,
+        value: r.value?.toString() ?? null,
+      });
       if (r.offset < ends.get(r.partition)!) remaining--;
       if (remaining === 0) break;
     }
@@ -51,7 +59,8 @@ describe('Tributary (embedded)', () => {
     const records = await readAll(t, 'events');
     expect(records).toHaveLength(300);
     const byPartition = new Map<number, number[]>();
-    for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), Number(r.value!.slice(3))]);
+    for (const r of records)
+      byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), Number(r.value!.slice(3))]);
     for (const values of byPartition.values()) expect(values).toEqual([...values].sort((a, b) => a - b)); // per-partition order = send order
     const again = await t.producer().send('events', [{ key: 'user-5', value: 'after reopen' }]);
     expect(again[0]!.partition).toBe(meta[5]!.partition); // the same key lands in the same partition after reopen
@@ -72,7 +81,9 @@ describe('Tributary (embedded)', () => {
     })();
     const producers = [t.producer({ lingerMs: 2 }), t.producer({ lingerMs: 0 })];
     await Promise.all(
-      producers.map((p, n) => Promise.all(Array.from({ length: 200 }, (_, i) => p.send('chat', [{ key: `k${i % 7}`, value: `${n}:${i}` }])))),
+      producers.map((p, n) =>
+        Promise.all(Array.from({ length: 200 }, (_, i) => p.send('chat', [{ key: `k${i % 7}`, value: `${n}:${i}` }]))),
+      ),
     );
     await reading;
     expect(seen.sort()).toEqual([0, 1].flatMap((n) => Array.from({ length: 200 }, (_, i) => `${n}:${i}`)).sort());
@@ -94,11 +105,15 @@ describe('Tributary (embedded)', () => {
     };
     expect(await codeOf(() => t.admin.createTopic('bad name!'))).toBe('ERR_INVALID_TOPIC');
     expect(await codeOf(() => t.admin.createTopic('ok', { partitions: 0 }))).toBe('ERR_INVALID_PARTITIONS');
-    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': 1 } }))).toBe('ERR_INVALID_CONFIG');
+    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': 1 } }))).toBe(
+      'ERR_INVALID_CONFIG',
+    );
     expect(await codeOf(() => t.admin.describeTopic('missing'))).toBe('ERR_UNKNOWN_TOPIC');
     expect(await codeOf(() => t.producer().send('missing', [{ value: 'x' }]))).toBe('ERR_UNKNOWN_TOPIC');
     await t.admin.createTopic('ok');
-    expect(await codeOf(() => t.admin.deleteRecords([{ topic: 'ok', partition: 0, offset: 5 }]))).toBe('ERR_OFFSET_OUT_OF_RANGE');
+    expect(await codeOf(() => t.admin.deleteRecords([{ topic: 'ok', partition: 0, offset: 5 }]))).toBe(
+      'ERR_OFFSET_OUT_OF_RANGE',
+    );
     expect(await codeOf(() => Tributary.open({ dataDir: t.dataDir }))).toBe('ERR_DATA_DIR_LOCKED');
     await t.close();
     expect(await codeOf(() => t.producer())).toBe('ERR_CLOSED');

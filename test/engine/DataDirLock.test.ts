@@ -44,14 +44,18 @@ process.stdin.resume().on('end', () => process.exit(0));
 
 /** Starts a child that tries the lock and keeps what it got until its stdin closes; resolves with its report. */
 async function racer(dataDir: string): Promise<{ report: string; finish: () => void }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', racerScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', racerScript, dataDir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   return { report: first.value as string, finish: () => child.stdin.end() };
 }
 
 /** Starts a child that takes the lock and keeps it; resolves once it holds it. */
 async function lockingChild(dataDir: string) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', holderScript, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', holderScript, dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   expect(first.value).toBe('locked');
   const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
@@ -68,7 +72,9 @@ describe('DataDirLock', () => {
   test('a second acquire in the same process fails naming the holder; release frees it', () => {
     const dir = tempDir();
     const lock = DataDirLock.acquire(dir);
-    expect(() => DataDirLock.acquire(dir)).toThrow(expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: process.pid }));
+    expect(() => DataDirLock.acquire(dir)).toThrow(
+      expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: process.pid }),
+    );
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
     lock.release();
     lock.release();
@@ -87,7 +93,9 @@ describe('DataDirLock', () => {
     const dir = tempDir();
     const child = await lockingChild(dir);
     try {
-      expect(() => DataDirLock.acquire(dir)).toThrow(expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: child.pid }));
+      expect(() => DataDirLock.acquire(dir)).toThrow(
+        expect.objectContaining({ code: 'ERR_DATA_DIR_LOCKED', pid: child.pid }),
+      );
     } finally {
       expect(await child.kill()).toBe('SIGKILL');
     }
@@ -108,7 +116,12 @@ describe('DataDirLock', () => {
     writeFileSync(join(dir, LOCK_FILE), `${process.pid} 1\n`);
     const racers = await Promise.all(Array.from({ length: 4 }, () => racer(dir)));
     try {
-      expect(racers.map((r) => r.report).sort()).toEqual(['ERR_DATA_DIR_LOCKED', 'ERR_DATA_DIR_LOCKED', 'ERR_DATA_DIR_LOCKED', 'locked']);
+      expect(racers.map((r) => r.report).sort()).toEqual([
+        'ERR_DATA_DIR_LOCKED',
+        'ERR_DATA_DIR_LOCKED',
+        'ERR_DATA_DIR_LOCKED',
+        'locked',
+      ]);
     } finally {
       for (const r of racers) r.finish();
     }

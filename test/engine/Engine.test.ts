@@ -22,14 +22,27 @@ describe('Engine admin operations', () => {
   test('createTopic makes the partitions and describes the topic', async () => {
     const dataDir = tempDir();
     const engine = await open(dataDir);
-    const described = engine.createTopic('orders', { partitions: 3, config: { 'retention.ms': 60000, 'compression.type': 'lz4' } });
+    const described = engine.createTopic('orders', {
+      partitions: 3,
+      config: { 'retention.ms': 60000, 'compression.type': 'lz4' },
+    });
     expect(described).toMatchObject({ name: 'orders', id: expect.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/) });
-    expect(described.partitions).toEqual([0, 1, 2].map((partition) => ({ partition, logStartOffset: 0, logEndOffset: 0, size: 0 })));
-    expect(described.config).toMatchObject({ 'retention.ms': '60000', 'compression.type': 'lz4', 'segment.bytes': '1073741824' });
+    expect(described.partitions).toEqual(
+      [0, 1, 2].map((partition) => ({ partition, logStartOffset: 0, logEndOffset: 0, size: 0 })),
+    );
+    expect(described.config).toMatchObject({
+      'retention.ms': '60000',
+      'compression.type': 'lz4',
+      'segment.bytes': '1073741824',
+    });
     engine.createTopic('alpha', { partitions: 1 });
     expect(engine.listTopics()).toEqual(['alpha', 'orders']);
     expect(engine.partitionCount('orders')).toBe(3);
-    expect(engine.topicConfig('orders')).toMatchObject({ partitions: 3, compressionType: 'lz4', maxMessageBytes: 1048588 });
+    expect(engine.topicConfig('orders')).toMatchObject({
+      partitions: 3,
+      compressionType: 'lz4',
+      maxMessageBytes: 1048588,
+    });
     expect(partitionDirs(dataDir)).toEqual(['alpha-0', 'orders-0', 'orders-1', 'orders-2']);
     await engine.close();
   });
@@ -41,14 +54,18 @@ describe('Engine admin operations', () => {
     expect(() => engine.createTopic('bad name', { partitions: 1 })).toThrow(code('ERR_INVALID_TOPIC'));
     expect(() => engine.createTopic('', { partitions: 1 })).toThrow(code('ERR_INVALID_TOPIC'));
     expect(() => engine.createTopic('a.b', { partitions: 1 })).toThrow(code('ERR_TOPIC_EXISTS'));
-    expect(() => engine.createTopic('a_b', { partitions: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TOPIC', message: expect.stringContaining("'a.b'") }));
+    expect(() => engine.createTopic('a_b', { partitions: 1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_TOPIC', message: expect.stringContaining("'a.b'") }),
+    );
     for (const partitions of [0, -1, 1.5, NaN, 2_000_000]) {
       expect(() => engine.createTopic('t', { partitions })).toThrow(code('ERR_INVALID_PARTITIONS'));
     }
     expect(() => engine.createTopic('t', { partitions: 1, config: { 'retention.mss': 1 } })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('retention.mss') }),
     );
-    expect(() => engine.createTopic('t', { partitions: 1, config: { 'cleanup.policy': 'compact' } })).toThrow(code('ERR_INVALID_CONFIG'));
+    expect(() => engine.createTopic('t', { partitions: 1, config: { 'cleanup.policy': 'compact' } })).toThrow(
+      code('ERR_INVALID_CONFIG'),
+    );
     expect(engine.listTopics()).toEqual(['a.b']);
     expect(partitionDirs(dataDir)).toEqual(['a.b-0']);
 
@@ -102,7 +119,10 @@ describe('Engine persistence', () => {
   test('topics, partition counts, ids, configs and data survive close and open', async () => {
     const dataDir = tempDir();
     const engine = await open(dataDir);
-    const { id } = engine.createTopic('orders', { partitions: 2, config: { 'max.message.bytes': 5000, 'segment.bytes': 1024 } });
+    const { id } = engine.createTopic('orders', {
+      partitions: 2,
+      config: { 'max.message.bytes': 5000, 'segment.bytes': 1024 },
+    });
     for (let i = 0; i < 10; i++) await engine.partition('orders', i % 2).append(sampleBatch(i, 2, 100));
     engine.alterTopicConfig('orders', { 'retention.bytes': 100000 });
     const before = engine.partition('orders', 1).read(0, 1 << 20).records;
@@ -113,17 +133,28 @@ describe('Engine persistence', () => {
     const described = reopened.describeTopic('orders');
     expect(described.id).toBe(id);
     expect(described.partitions.map((p) => p.logEndOffset)).toEqual([10, 10]);
-    expect(described.config).toMatchObject({ 'max.message.bytes': '5000', 'segment.bytes': '1024', 'retention.bytes': '100000' });
+    expect(described.config).toMatchObject({
+      'max.message.bytes': '5000',
+      'segment.bytes': '1024',
+      'retention.bytes': '100000',
+    });
     const log = reopened.partition('orders', 1).log;
     expect(log.config).toMatchObject({ maxMessageBytes: 5000, segmentBytes: 1024, retentionBytes: 100000 });
     expect(log.segmentCount).toBeGreaterThan(1);
-    expect(reopened.partition('orders', 1).read(0, 1 << 20).records.equals(before)).toBe(true);
+    expect(
+      reopened
+        .partition('orders', 1)
+        .read(0, 1 << 20)
+        .records.equals(before),
+    ).toBe(true);
     await reopened.close();
   });
 
   test('engine defaults apply under topic overrides; bad defaults are refused and leave the directory unlocked', async () => {
     const dataDir = tempDir();
-    await expect(open(dataDir, { defaults: { 'retention.ms': 'forever' } })).rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG' });
+    await expect(open(dataDir, { defaults: { 'retention.ms': 'forever' } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_CONFIG',
+    });
     const engine = await open(dataDir, { defaults: { 'retention.ms': '1000', 'max.message.bytes': '3000' } });
     engine.createTopic('t', { partitions: 1, config: { 'retention.ms': 2000 } });
     expect(engine.partition('t', 0).log.config).toMatchObject({ retentionMs: 2000, maxMessageBytes: 3000 });
@@ -163,7 +194,10 @@ describe('Engine persistence', () => {
     writeFileSync(join(dataDir, TOPICS_FILE), '{"version":1,"topics":[{"name":"t"');
     await expect(open(dataDir)).rejects.toMatchObject({ code: 'ERR_CORRUPT_TOPIC_REGISTRY' });
     expect(partitionDirs(dataDir)).toEqual(['t-0']);
-    writeFileSync(join(dataDir, TOPICS_FILE), '{"version":1,"topics":[{"name":"t","id":"x","partitions":0,"config":{}}]}');
+    writeFileSync(
+      join(dataDir, TOPICS_FILE),
+      '{"version":1,"topics":[{"name":"t","id":"x","partitions":0,"config":{}}]}',
+    );
     await expect(open(dataDir)).rejects.toMatchObject({ code: 'ERR_CORRUPT_TOPIC_REGISTRY' });
   });
 });
@@ -208,8 +242,12 @@ describe('Engine alterTopicConfig', () => {
     const dataDir = tempDir();
     const engine = await open(dataDir);
     engine.createTopic('t', { partitions: 1, config: { 'retention.ms': 5 } });
-    expect(() => engine.alterTopicConfig('t', { 'retention.ms': 10, 'segment.bytes': 'big' })).toThrow(code('ERR_INVALID_CONFIG'));
-    expect(() => engine.alterTopicConfig('t', { 'retention.ms': 10, unknown: null })).toThrow(code('ERR_INVALID_CONFIG'));
+    expect(() => engine.alterTopicConfig('t', { 'retention.ms': 10, 'segment.bytes': 'big' })).toThrow(
+      code('ERR_INVALID_CONFIG'),
+    );
+    expect(() => engine.alterTopicConfig('t', { 'retention.ms': 10, unknown: null })).toThrow(
+      code('ERR_INVALID_CONFIG'),
+    );
     expect(() => engine.alterTopicConfig('t', { 'flush.messages': 7 })).toThrow(code('ERR_INVALID_CONFIG'));
     expect(engine.describeTopic('t').config['retention.ms']).toBe('5');
     expect(engine.partition('t', 0).log.config.retentionMs).toBe(5);

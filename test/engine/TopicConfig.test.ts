@@ -9,7 +9,8 @@ import {
   validateTopicName,
 } from '../../src/engine/TopicConfig.js';
 
-const invalidConfig = (text: string) => expect.objectContaining({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining(text) });
+const invalidConfig = (text: string) =>
+  expect.objectContaining({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining(text) });
 
 describe('validateTopicName', () => {
   // Names like those of Kafka's TopicTest.
@@ -31,7 +32,12 @@ describe('topic configs', () => {
   test('Kafka defaults map onto the log defaults', () => {
     const resolved = resolveTopicConfig(3, {});
     expect(resolved.log).toEqual(DEFAULT_LOG_CONFIG);
-    expect(resolved).toMatchObject({ partitions: 3, cleanupPolicy: 'delete', compressionType: 'producer', messageTimestampType: 'CreateTime' });
+    expect(resolved).toMatchObject({
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      compressionType: 'producer',
+      messageTimestampType: 'CreateTime',
+    });
     expect(resolved.values['retention.ms']).toBe('604800000');
     expect(resolved.values['max.message.bytes']).toBe('1048588');
     expect(resolved.values['segment.bytes']).toBe('1073741824');
@@ -93,16 +99,22 @@ describe('topic configs', () => {
     expect(() => normalizeTopicConfig('retention.ms', -2)).toThrow(invalidConfig('retention.ms'));
     expect(() => normalizeTopicConfig('segment.bytes', 2 ** 31)).toThrow(invalidConfig('segment.bytes'));
     expect(() => normalizeTopicConfig('segment.bytes', 60)).toThrow(invalidConfig('segment.bytes'));
-    expect(() => normalizeTopicConfig('message.timestamp.after.max.ms', '9223372036854775808')).toThrow(invalidConfig('after.max.ms'));
+    expect(() => normalizeTopicConfig('message.timestamp.after.max.ms', '9223372036854775808')).toThrow(
+      invalidConfig('after.max.ms'),
+    );
     expect(() => normalizeTopicConfig('compression.type', 'brotli')).toThrow(invalidConfig('compression.type'));
     expect(() => normalizeTopicConfig('compression.type', 'GZIP')).toThrow(invalidConfig('compression.type'));
     expect(() => normalizeTopicConfig('toString', 1)).toThrow(invalidConfig('toString'));
-    expect(() => normalizeTopicConfig('retention.ms', true as unknown as number)).toThrow(invalidConfig('retention.ms'));
+    expect(() => normalizeTopicConfig('retention.ms', true as unknown as number)).toThrow(
+      invalidConfig('retention.ms'),
+    );
   });
 
   test('compaction and LogAppendTime are refused as not supported yet', () => {
     expect(() => normalizeTopicConfig('cleanup.policy', 'compact')).toThrow(invalidConfig('not supported yet'));
-    expect(() => normalizeTopicConfig('message.timestamp.type', 'LogAppendTime')).toThrow(invalidConfig('not supported yet'));
+    expect(() => normalizeTopicConfig('message.timestamp.type', 'LogAppendTime')).toThrow(
+      invalidConfig('not supported yet'),
+    );
   });
 
   test("Kafka's Long.MAX_VALUE is accepted and means unbounded", () => {

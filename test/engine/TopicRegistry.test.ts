@@ -17,7 +17,10 @@ describe('TopicRegistry', () => {
     expect(reread.names()).toEqual(['a']);
     expect(reread.get('a')).toEqual(registry.get('a'));
     expect(readdirSync(dir)).toEqual([TOPICS_FILE]); // no temp file left
-    expect(JSON.parse(readFileSync(join(dir, TOPICS_FILE), 'utf8'))).toMatchObject({ version: 1, topics: [{ name: 'a' }] });
+    expect(JSON.parse(readFileSync(join(dir, TOPICS_FILE), 'utf8'))).toMatchObject({
+      version: 1,
+      topics: [{ name: 'a' }],
+    });
   });
 
   test('topic ids are 16 random bytes in base64url, as Kafka prints a Uuid', () => {

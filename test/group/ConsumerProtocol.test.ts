@@ -34,7 +34,8 @@ const wire = {
     b.writeInt32BE(v);
     return b;
   },
-  string: (s: string | null) => (s === null ? wire.int16(-1) : Buffer.concat([wire.int16(Buffer.byteLength(s)), Buffer.from(s)])),
+  string: (s: string | null) =>
+    s === null ? wire.int16(-1) : Buffer.concat([wire.int16(Buffer.byteLength(s)), Buffer.from(s)]),
   bytes: (b: Buffer | null) => (b === null ? wire.int32(-1) : Buffer.concat([wire.int32(b.length), b])),
   array: <T>(items: T[], each: (item: T) => Buffer) => Buffer.concat([wire.int32(items.length), ...items.map(each)]),
 };
@@ -76,7 +77,9 @@ describe('ConsumerProtocolSubscription', () => {
       wire.int16(3),
       wire.array(s.topics, wire.string),
       wire.bytes(s.userData),
-      wire.array(s.ownedPartitions, (tp) => Buffer.concat([wire.string(tp.topic), wire.array(tp.partitions, wire.int32)])),
+      wire.array(s.ownedPartitions, (tp) =>
+        Buffer.concat([wire.string(tp.topic), wire.array(tp.partitions, wire.int32)]),
+      ),
       wire.int32(7),
       wire.string('rack-a'),
     ]);
@@ -89,11 +92,19 @@ describe('ConsumerProtocolSubscription', () => {
   test('each version writes only its fields; missing ones read as the spec defaults', () => {
     const s = subscription({ userData: null });
     const prefix = [wire.array(s.topics, wire.string), wire.bytes(null)];
-    const owned = wire.array(s.ownedPartitions, (tp) => Buffer.concat([wire.string(tp.topic), wire.array(tp.partitions, wire.int32)]));
+    const owned = wire.array(s.ownedPartitions, (tp) =>
+      Buffer.concat([wire.string(tp.topic), wire.array(tp.partitions, wire.int32)]),
+    );
     expect(encodeSubscription(s, 0)).toEqual(Buffer.concat([wire.int16(0), ...prefix]));
     expect(encodeSubscription(s, 1)).toEqual(Buffer.concat([wire.int16(1), ...prefix, owned]));
     expect(encodeSubscription(s, 2)).toEqual(Buffer.concat([wire.int16(2), ...prefix, owned, wire.int32(7)]));
-    expect(decodeSubscription(encodeSubscription(s, 0))).toEqual({ ...s, ownedPartitions: [], generationId: -1, rackId: null, version: 0 });
+    expect(decodeSubscription(encodeSubscription(s, 0))).toEqual({
+      ...s,
+      ownedPartitions: [],
+      generationId: -1,
+      rackId: null,
+      version: 0,
+    });
     expect(decodeSubscription(encodeSubscription(s, 2))).toEqual({ ...s, rackId: null, version: 2 });
   });
 
@@ -105,7 +116,11 @@ describe('ConsumerProtocolSubscription', () => {
 
   test('truncated bytes and negative versions are ERR_INVALID_REQUEST', () => {
     const v3 = encodeSubscription(subscription());
-    for (const bad of [v3.subarray(0, 1), v3.subarray(0, v3.length - 3), Buffer.concat([wire.int16(-1), v3.subarray(2)])]) {
+    for (const bad of [
+      v3.subarray(0, 1),
+      v3.subarray(0, v3.length - 3),
+      Buffer.concat([wire.int16(-1), v3.subarray(2)]),
+    ]) {
       expect(() => decodeSubscription(bad)).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_REQUEST' }));
     }
     let error: unknown;

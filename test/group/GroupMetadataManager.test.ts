@@ -10,7 +10,9 @@ import { heartbeat, joinRequest, SESSION, settle, setup, stableGroup, teardown }
 function offsetsTopicRecords(engine: Engine, partition: number) {
   const p = engine.partition(GROUP_METADATA_TOPIC_NAME, partition);
   const { records } = p.read(p.logStartOffset, 64 * 1024 * 1024);
-  return [...RecordBatch.all(records)].flatMap((batch) => [...batch.records()].map((r) => ({ key: readOffsetsTopicKey(r.key!), tombstone: r.value === null })));
+  return [...RecordBatch.all(records)].flatMap((batch) =>
+    [...batch.records()].map((r) => ({ key: readOffsetsTopicKey(r.key!), tombstone: r.value === null })),
+  );
 }
 
 describe('GroupMetadataManager through the coordinator', () => {
@@ -38,8 +40,20 @@ describe('GroupMetadataManager through the coordinator', () => {
       ],
     });
     expect(commit.map((c) => c.errorCode)).toEqual([0, 0]);
-    await first.coordinator.commitOffsets({ groupId: 'g', generationId: 1, memberId: b.memberId, groupInstanceId: 'ib', offsets: [{ topic: 'orders', partition: 0, offset: 11, leaderEpoch: 3, metadata: 'second' }] });
-    await first.coordinator.commitOffsets({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 'payments', partition: 1, offset: 5, leaderEpoch: -1, metadata: 'x' }] });
+    await first.coordinator.commitOffsets({
+      groupId: 'g',
+      generationId: 1,
+      memberId: b.memberId,
+      groupInstanceId: 'ib',
+      offsets: [{ topic: 'orders', partition: 0, offset: 11, leaderEpoch: 3, metadata: 'second' }],
+    });
+    await first.coordinator.commitOffsets({
+      groupId: 'simple',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'payments', partition: 1, offset: 5, leaderEpoch: -1, metadata: 'x' }],
+    });
     const before = first.coordinator.describeGroups(['g']);
     await teardown(first);
 
@@ -53,11 +67,21 @@ describe('GroupMetadataManager through the coordinator', () => {
       { topic: 'orders', partition: 0, offset: 11, leaderEpoch: 3, metadata: 'second', errorCode: 0 },
       { topic: 'orders', partition: 3, offset: 33, leaderEpoch: 2, metadata: '', errorCode: 0 },
     ]);
-    expect((await c.fetchOffsets({ groupId: 'simple', partitions: null, requireStable: false })).offsets[0]!.offset).toBe(5);
+    expect(
+      (await c.fetchOffsets({ groupId: 'simple', partitions: null, requireStable: false })).offsets[0]!.offset,
+    ).toBe(5);
 
     // The loaded members go on in their generation; static ones keep their instance ids.
     expect(await heartbeat(c, a, 'ia')).toBe(0);
-    const sync = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: b.memberId, groupInstanceId: 'ib', protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    const sync = await c.syncGroup({
+      groupId: 'g',
+      generationId: 1,
+      memberId: b.memberId,
+      groupInstanceId: 'ib',
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [],
+    });
     expect(sync.assignment).toEqual(before[0]!.members.find((m) => m.memberId === b.memberId)!.memberAssignment);
     // A static member restarting replaces its loaded member id without a rebalance.
     const rejoin = await settle(c.joinGroup(joinRequest({ groupInstanceId: 'ia', clientId: 'a' })));
@@ -74,7 +98,9 @@ describe('GroupMetadataManager through the coordinator', () => {
     await vi.advanceTimersByTimeAsync(0);
     await teardown(first);
     const { coordinator: c } = await setup({}, first.dataDir);
-    expect(c.listGroups({ statesFilter: [] }).groups).toEqual([{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty' }]);
+    expect(c.listGroups({ statesFilter: [] }).groups).toEqual([
+      { groupId: 'g', protocolType: 'consumer', groupState: 'Empty' },
+    ]);
     const joined = await settle(c.joinGroup(joinRequest()));
     expect(joined.generationId).toBe(3);
   });
@@ -83,9 +109,21 @@ describe('GroupMetadataManager through the coordinator', () => {
     const first = await setup();
     const c1 = first.coordinator;
     const commit = (groupId: string, topic: string, partition: number) =>
-      c1.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic, partition, offset: 1, leaderEpoch: -1, metadata: null }] });
+      c1.commitOffsets({
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        offsets: [{ topic, partition, offset: 1, leaderEpoch: -1, metadata: null }],
+      });
     const [m] = await stableGroup(c1, [{ groupId: 'dying' }]);
-    await c1.commitOffsets({ groupId: 'dying', generationId: 1, memberId: m!.memberId, groupInstanceId: null, offsets: [{ topic: 'orders', partition: 2, offset: 9, leaderEpoch: -1, metadata: null }] });
+    await c1.commitOffsets({
+      groupId: 'dying',
+      generationId: 1,
+      memberId: m!.memberId,
+      groupInstanceId: null,
+      offsets: [{ topic: 'orders', partition: 2, offset: 9, leaderEpoch: -1, metadata: null }],
+    });
     await c1.leaveGroup({ groupId: 'dying', members: [{ memberId: m!.memberId, groupInstanceId: null }] });
     await commit('trimmed', 'orders', 0);
     await commit('trimmed', 'payments', 0);
@@ -101,20 +139,35 @@ describe('GroupMetadataManager through the coordinator', () => {
       { key: { type: 'offsetCommit', group: 'dying', topic: 'orders', partition: 2 }, tombstone: true },
       { key: { type: 'groupMetadata', group: 'dying' }, tombstone: true },
     ]);
-    const trimmed = offsetsTopicRecords(first.engine, c1.partitionFor('trimmed')).filter((r) => r.key?.group === 'trimmed');
-    expect(trimmed.at(-1)).toEqual({ key: { type: 'offsetCommit', group: 'trimmed', topic: 'payments', partition: 0 }, tombstone: true });
+    const trimmed = offsetsTopicRecords(first.engine, c1.partitionFor('trimmed')).filter(
+      (r) => r.key?.group === 'trimmed',
+    );
+    expect(trimmed.at(-1)).toEqual({
+      key: { type: 'offsetCommit', group: 'trimmed', topic: 'payments', partition: 0 },
+      tombstone: true,
+    });
     await teardown(first);
 
     const { coordinator: c } = await setup({}, first.dataDir);
     expect(c.listGroups({ statesFilter: [] }).groups.map((g) => g.groupId)).toEqual(['trimmed']);
-    expect((await c.fetchOffsets({ groupId: 'trimmed', partitions: null, requireStable: false })).offsets.map((o) => o.topic)).toEqual(['orders']);
+    expect(
+      (await c.fetchOffsets({ groupId: 'trimmed', partitions: null, requireStable: false })).offsets.map(
+        (o) => o.topic,
+      ),
+    ).toEqual(['orders']);
     expect((await c.fetchOffsets({ groupId: 'dying', partitions: null, requireStable: false })).offsets).toEqual([]);
     expect(await c.deleteGroups(['dying'])).toEqual([{ groupId: 'dying', errorCode: E.GROUP_ID_NOT_FOUND.code }]);
   });
 
   test('removing the last offset of a simple group deletes it (no group tombstone: it never had a generation)', async () => {
     const { coordinator: c, engine } = await setup();
-    await c.commitOffsets({ groupId: 's', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] });
+    await c.commitOffsets({
+      groupId: 's',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }],
+    });
     await c.deleteOffsets({ groupId: 's', partitions: [{ topic: 'orders', partition: 0 }] });
     expect(c.listGroups({ statesFilter: [] }).groups).toEqual([]);
     const records = offsetsTopicRecords(engine, c.partitionFor('s'));
@@ -131,8 +184,20 @@ describe('GroupMetadataManager through the coordinator', () => {
     let offset = 0;
     for (let request = 0; request < 500; request++) {
       const groupId = `group-${request % 20}`;
-      const offsets = Array.from({ length: 100 }, (_, i) => ({ topic: 'wide', partition: (i * 7 + request) % 100, offset: offset++, leaderEpoch: request, metadata: `r${request}` }));
-      const result = await first.coordinator.commitOffsets({ groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets });
+      const offsets = Array.from({ length: 100 }, (_, i) => ({
+        topic: 'wide',
+        partition: (i * 7 + request) % 100,
+        offset: offset++,
+        leaderEpoch: request,
+        metadata: `r${request}`,
+      }));
+      const result = await first.coordinator.commitOffsets({
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        offsets,
+      });
       expect(result.every((r) => r.errorCode === 0)).toBe(true);
       for (const o of offsets) expected.set(`${groupId}/${o.partition}`, o.offset);
     }

@@ -26,7 +26,12 @@ describe('OffsetCommitKey', () => {
 
   test('reads back, and key version 0 (the same fields) too', () => {
     expect(readOffsetsTopicKey(bytes)).toEqual({ type: 'offsetCommit', group: 'g1', topic: 't', partition: 5 });
-    expect(readOffsetsTopicKey(hex('0000', '0002 6731', '0001 74', '00000005'))).toEqual({ type: 'offsetCommit', group: 'g1', topic: 't', partition: 5 });
+    expect(readOffsetsTopicKey(hex('0000', '0002 6731', '0001 74', '00000005'))).toEqual({
+      type: 'offsetCommit',
+      group: 'g1',
+      topic: 't',
+      partition: 5,
+    });
   });
 });
 
@@ -40,7 +45,13 @@ describe('OffsetCommitValue', () => {
 
   test('version 1 when the commit has its own expiry: offset, metadata, commitTimestamp, expireTimestamp; no leader epoch', () => {
     const bytes = hex('0001', '000000000000012c', '0000', '0000018bcfe56800', '0000018bcfee8fc0');
-    const value = { offset: 300, leaderEpoch: -1, metadata: '', commitTimestamp: 1700000000000, expireTimestamp: 1700000600000 };
+    const value = {
+      offset: 300,
+      leaderEpoch: -1,
+      metadata: '',
+      commitTimestamp: 1700000000000,
+      expireTimestamp: 1700000600000,
+    };
     expect(offsetCommitValue(value)).toEqual(bytes);
     expect(readOffsetCommitValue(bytes)).toEqual(value);
   });
@@ -48,7 +59,13 @@ describe('OffsetCommitValue', () => {
   test('version 4 (flexible: compact string, tagged fields, unknown tags skipped) reads', () => {
     // offset | leaderEpoch | metadata compact "ab" (length+1 = 3) | commitTimestamp | 1 tagged field: tag 9, 2 bytes
     const bytes = hex('0004', '0000000000000001', 'ffffffff', '03 6162', '0000018bcfe56800', '01 09 02 abcd');
-    expect(readOffsetCommitValue(bytes)).toEqual({ offset: 1, leaderEpoch: -1, metadata: 'ab', commitTimestamp: 1700000000000, expireTimestamp: -1 });
+    expect(readOffsetCommitValue(bytes)).toEqual({
+      offset: 1,
+      leaderEpoch: -1,
+      metadata: 'ab',
+      commitTimestamp: 1700000000000,
+      expireTimestamp: -1,
+    });
   });
 });
 
@@ -106,20 +123,51 @@ describe('GroupMetadataKey and GroupMetadataValue', () => {
 
   test('an empty group: null protocol and leader, no members', () => {
     const bytes = hex('0003', '0000', '00000005', 'ffff', 'ffff', '0000018bcfe56800', '00000000');
-    const value = { protocolType: '', generation: 5, protocol: null, leader: null, currentStateTimestamp: 1700000000000, members: [] };
+    const value = {
+      protocolType: '',
+      generation: 5,
+      protocol: null,
+      leader: null,
+      currentStateTimestamp: 1700000000000,
+      members: [],
+    };
     expect(groupMetadataValue(value)).toEqual(bytes);
     expect(readGroupMetadataValue(bytes)).toEqual(value);
   });
 
   test('value version 0 (no rebalance timeout, state timestamp or instance id) reads with their defaults', () => {
-    const bytes = hex('0000', '0008 636f6e73756d6572', '00000001', '0005 72616e6765', '0001 6d', '00000001', '0001 6d', '0001 63', '0002 2f68', '00002710', '00000000', '00000000');
+    const bytes = hex(
+      '0000',
+      '0008 636f6e73756d6572',
+      '00000001',
+      '0005 72616e6765',
+      '0001 6d',
+      '00000001',
+      '0001 6d',
+      '0001 63',
+      '0002 2f68',
+      '00002710',
+      '00000000',
+      '00000000',
+    );
     expect(readGroupMetadataValue(bytes)).toEqual({
       protocolType: 'consumer',
       generation: 1,
       protocol: 'range',
       leader: 'm',
       currentStateTimestamp: -1,
-      members: [{ memberId: 'm', groupInstanceId: null, clientId: 'c', clientHost: '/h', rebalanceTimeout: -1, sessionTimeout: 10000, subscription: Buffer.alloc(0), assignment: Buffer.alloc(0) }],
+      members: [
+        {
+          memberId: 'm',
+          groupInstanceId: null,
+          clientId: 'c',
+          clientHost: '/h',
+          rebalanceTimeout: -1,
+          sessionTimeout: 10000,
+          subscription: Buffer.alloc(0),
+          assignment: Buffer.alloc(0),
+        },
+      ],
     });
   });
 });

@@ -12,7 +12,12 @@ export interface ChildRun {
 }
 
 /** Runs `script` with `args` (under `wrap`, e.g. prlimit, if given); kills it with SIGKILL after `killAfterMs` unless it ends first. */
-export function runChild(script: string, args: string[], killAfterMs: number | null, wrap: string[] = []): Promise<ChildRun> {
+export function runChild(
+  script: string,
+  args: string[],
+  killAfterMs: number | null,
+  wrap: string[] = [],
+): Promise<ChildRun> {
   const command = wrap.length > 0 ? wrap[0]! : process.execPath;
   const argv = wrap.length > 0 ? [...wrap.slice(1), process.execPath, script, ...args] : [script, ...args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -28,7 +28,10 @@ export async function fails(args: string[], code: number, message: RegExp): Prom
 
 /** Each of `subcommands` of `command` answers --help with its usage, and the command lists them all. */
 export async function expectHelp(command: string, subcommands: readonly string[]): Promise<void> {
-  const [top, ...each] = await Promise.all([run([command, '--help']), ...subcommands.map((s) => run([command, s, '--help']))]);
+  const [top, ...each] = await Promise.all([
+    run([command, '--help']),
+    ...subcommands.map((s) => run([command, s, '--help'])),
+  ]);
   expect(top).toMatchObject({ code: 0, stderr: '' });
   for (const s of subcommands) expect(top!.stdout).toContain(`  ${s}`);
   each.forEach((exit, i) => {

@@ -5,7 +5,12 @@
 import { createRequire } from 'node:module';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
-import { GroupCoordinator, type GroupCoordinatorOptions, type JoinGroupRequest, type JoinGroupResult } from '../../src/group/GroupCoordinator.js';
+import {
+  GroupCoordinator,
+  type GroupCoordinatorOptions,
+  type JoinGroupRequest,
+  type JoinGroupResult,
+} from '../../src/group/GroupCoordinator.js';
 import { tempDir } from './tmp.js';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +38,12 @@ export async function setup(options: Partial<GroupCoordinatorOptions> = {}, data
   const engine = await Engine.open({ dataDir, retentionCheckIntervalMs: 0, checkpointIntervalMs: 0 });
   if (!engine.hasTopic('orders')) engine.createTopic('orders', { partitions: 6 });
   if (!engine.hasTopic('payments')) engine.createTopic('payments', { partitions: 2 });
-  const coordinator = await GroupCoordinator.open({ engine, offsetsTopicPartitions: 5, groupMinSessionTimeoutMs: 100, ...options });
+  const coordinator = await GroupCoordinator.open({
+    engine,
+    offsetsTopicPartitions: 5,
+    groupMinSessionTimeoutMs: 100,
+    ...options,
+  });
   const fixture = { engine, coordinator, dataDir };
   open.push(fixture);
   return fixture;
@@ -84,10 +94,16 @@ export function joinAll(c: GroupCoordinator, requests: Partial<JoinGroupRequest>
 }
 
 /** A Stable group: members join, the leader assigns `partition-i` to member i, everyone syncs. */
-export async function stableGroup(c: GroupCoordinator, requests: Partial<JoinGroupRequest>[]): Promise<JoinGroupResult[]> {
+export async function stableGroup(
+  c: GroupCoordinator,
+  requests: Partial<JoinGroupRequest>[],
+): Promise<JoinGroupResult[]> {
   const joined = await joinAll(c, requests);
   const leader = joined.find((j) => j.memberId === j.leader)!;
-  const assignments = leader.members.map((m, i) => ({ memberId: m.memberId, assignment: Buffer.from(`partition-${i}`) }));
+  const assignments = leader.members.map((m, i) => ({
+    memberId: m.memberId,
+    assignment: Buffer.from(`partition-${i}`),
+  }));
   const syncs = await Promise.all(
     joined.map((j) =>
       c.syncGroup({
@@ -106,5 +122,7 @@ export async function stableGroup(c: GroupCoordinator, requests: Partial<JoinGro
 }
 
 export function heartbeat(c: GroupCoordinator, j: JoinGroupResult, groupInstanceId: string | null = null) {
-  return c.heartbeat({ groupId: 'g', generationId: j.generationId, memberId: j.memberId, groupInstanceId }).then((r) => r.errorCode);
+  return c
+    .heartbeat({ groupId: 'g', generationId: j.generationId, memberId: j.memberId, groupInstanceId })
+    .then((r) => r.errorCode);
 }

@@ -10,7 +10,10 @@ import type { CompressionCodec } from '../../src/record/Codec.js';
 
 const require = createRequire(import.meta.url);
 
-function register(type: CompressionTypes.Snappy | CompressionTypes.LZ4 | CompressionTypes.ZSTD, codec: CompressionCodec): void {
+function register(
+  type: CompressionTypes.Snappy | CompressionTypes.LZ4 | CompressionTypes.ZSTD,
+  codec: CompressionCodec,
+): void {
   CompressionCodecs[type] = () => ({
     compress: (encoder: { buffer: Buffer }) => compress(codec, encoder.buffer),
     decompress: (buffer: Buffer) => decompress(codec, buffer),
@@ -22,7 +25,12 @@ register(CompressionTypes.LZ4, 'lz4');
 register(CompressionTypes.ZSTD, 'zstd');
 
 export function kafkaClient(port: number, clientId = 'tributary-test'): Kafka {
-  return new Kafka({ clientId, brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50 } });
+  return new Kafka({
+    clientId,
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 50 },
+  });
 }
 
 export interface KafkaJsFetchedMessage {
@@ -36,7 +44,14 @@ export interface KafkaJsFetchedMessage {
 export interface KafkaJsFetchResponse {
   responses: {
     topicName: string;
-    partitions: { partition: number; errorCode: number; highWatermark: string; lastStableOffset: string; logStartOffset: string; messages: KafkaJsFetchedMessage[] }[];
+    partitions: {
+      partition: number;
+      errorCode: number;
+      highWatermark: string;
+      lastStableOffset: string;
+      logStartOffset: string;
+      messages: KafkaJsFetchedMessage[];
+    }[];
   }[];
 }
 

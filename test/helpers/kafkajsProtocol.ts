@@ -32,7 +32,9 @@ const encodeRequest = require('kafkajs/src/protocol/request.js') as (options: {
 }) => Promise<KafkajsEncoder>;
 
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
-const decodeMessages = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as (decoder: unknown) => Promise<unknown[]>;
+const decodeMessages = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as (
+  decoder: unknown,
+) => Promise<unknown[]>;
 const MessageSet = require('kafkajs/src/protocol/messageSet/index.js') as (options: {
   messageVersion: number;
   entries: { key: string; value: string }[];
@@ -53,7 +55,11 @@ const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as
 
 export const CLIENT_ID = 'kafkajs-interop';
 
-export function kafkajsApi(name: string, version: number, args: object): { request: KafkajsRequest; response: KafkajsResponse } {
+export function kafkajsApi(
+  name: string,
+  version: number,
+  args: object,
+): { request: KafkajsRequest; response: KafkajsResponse } {
   const api = require(`kafkajs/src/protocol/requests/${name}/index.js`) as KafkajsProtocol;
   return api.protocol({ version })(args);
 }
@@ -88,6 +94,11 @@ export function kafkajsMessageSet(entries: Entry[]): Buffer {
 export async function kafkajsRecordBatch(entries: Entry[]): Promise<Buffer> {
   const records = entries.map((entry, offsetDelta) => Record({ ...entry, offsetDelta }));
   const timestamp = 1_700_000_000_000;
-  const batch = await RecordBatch({ records, firstTimestamp: timestamp, maxTimestamp: timestamp, lastOffsetDelta: records.length - 1 });
+  const batch = await RecordBatch({
+    records,
+    firstTimestamp: timestamp,
+    maxTimestamp: timestamp,
+    lastOffsetDelta: records.length - 1,
+  });
   return Buffer.from(batch.buffer);
 }

@@ -45,8 +45,10 @@ function randomValue(field: Field, version: number, rng: Rng): unknown {
   if (inVersions(field.nullableVersions, version) && rng.oneIn(4)) return null;
   const { type } = field;
   if (type === 'struct') return randomStruct(field.fields!, version, rng);
-  if (type === '[]struct') return Array.from({ length: rng.int(0, 3) }, () => randomStruct(field.fields!, version, rng));
-  if (type.startsWith('[]')) return Array.from({ length: rng.int(0, 3) }, () => randomPrimitive(type.slice(2) as PrimitiveType, rng));
+  if (type === '[]struct')
+    return Array.from({ length: rng.int(0, 3) }, () => randomStruct(field.fields!, version, rng));
+  if (type.startsWith('[]'))
+    return Array.from({ length: rng.int(0, 3) }, () => randomPrimitive(type.slice(2) as PrimitiveType, rng));
   return randomPrimitive(type as PrimitiveType, rng);
 }
 
@@ -67,6 +69,7 @@ function expectedValue(field: Field, value: unknown, version: number): unknown {
 /** What decoding `body` at `version` must give. */
 export function expectedStruct(fields: readonly Field[], body: Struct, version: number): Struct {
   const struct: Struct = {};
-  for (const f of fields) struct[f.name] = inVersions(f.versions, version) ? expectedValue(f, body[f.name], version) : defaultOf(f);
+  for (const f of fields)
+    struct[f.name] = inVersions(f.versions, version) ? expectedValue(f, body[f.name], version) : defaultOf(f);
   return struct;
 }

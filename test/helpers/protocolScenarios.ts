@@ -69,7 +69,12 @@ export function listOffsetsRequest(v: number): Struct {
   return {
     replicaId: -1,
     isolationLevel: v >= 2 ? 1 : 0,
-    topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: v === 0 ? 3 : 1 }] }],
+    topics: [
+      {
+        name: 'orders',
+        partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: v === 0 ? 3 : 1 }],
+      },
+    ],
   };
 }
 
@@ -143,7 +148,12 @@ export function syncGroupRequest(v: number, staticFrom: number): Struct {
 }
 
 export function heartbeatRequest(v: number, staticFrom: number): Struct {
-  return { groupId: 'group-1', generationId: 7, memberId: 'member-1', groupInstanceId: v >= staticFrom ? 'static-1' : null };
+  return {
+    groupId: 'group-1',
+    generationId: 7,
+    memberId: 'member-1',
+    groupInstanceId: v >= staticFrom ? 'static-1' : null,
+  };
 }
 
 export function offsetCommitRequest(v: number): Struct {
@@ -157,14 +167,25 @@ export function offsetCommitRequest(v: number): Struct {
       {
         name: 'orders',
         partitions: [
-          { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, commitTimestamp: v === 1 ? 1_700_000_000_000 : -1, committedMetadata: 'meta' },
+          {
+            partitionIndex: 0,
+            committedOffset: 42,
+            committedLeaderEpoch: -1,
+            commitTimestamp: v === 1 ? 1_700_000_000_000 : -1,
+            committedMetadata: 'meta',
+          },
         ],
       },
     ],
   };
 }
 
-export const OFFSET_FETCH_REQUEST: Struct = { groupId: 'group-1', topics: [{ name: 'orders', partitionIndexes: [0, 1] }], groups: [], requireStable: false };
+export const OFFSET_FETCH_REQUEST: Struct = {
+  groupId: 'group-1',
+  topics: [{ name: 'orders', partitionIndexes: [0, 1] }],
+  groups: [],
+  requireStable: false,
+};
 
 export function metadataResponse(rack: string | null): Struct {
   return {
@@ -177,7 +198,17 @@ export function metadataResponse(rack: string | null): Struct {
         errorCode: 0,
         name: 'orders',
         isInternal: true,
-        partitions: [{ errorCode: 0, partitionIndex: 4, leaderId: 1, leaderEpoch: 5, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] }],
+        partitions: [
+          {
+            errorCode: 0,
+            partitionIndex: 4,
+            leaderId: 1,
+            leaderEpoch: 5,
+            replicaNodes: [1, 2],
+            isrNodes: [1],
+            offlineReplicas: [2],
+          },
+        ],
       },
     ],
   };
@@ -187,7 +218,15 @@ export const PRODUCE_RESPONSE: Struct = {
   responses: [
     {
       name: 'orders',
-      partitionResponses: [{ index: 2, errorCode: 0, baseOffset: 1_234_567_890_123, logAppendTimeMs: 1_700_000_000_000, logStartOffset: 17 }],
+      partitionResponses: [
+        {
+          index: 2,
+          errorCode: 0,
+          baseOffset: 1_234_567_890_123,
+          logAppendTimeMs: 1_700_000_000_000,
+          logStartOffset: 17,
+        },
+      ],
     },
   ],
   throttleTimeMs: 5,
@@ -220,7 +259,21 @@ export function fetchResponse(records: RecordsValue): Struct {
 
 export const LIST_OFFSETS_RESPONSE: Struct = {
   throttleTimeMs: 4,
-  topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, errorCode: 0, oldStyleOffsets: [55, 44], timestamp: 1_700_000_000_123, offset: 55, leaderEpoch: 2 }] }],
+  topics: [
+    {
+      name: 'orders',
+      partitions: [
+        {
+          partitionIndex: 1,
+          errorCode: 0,
+          oldStyleOffsets: [55, 44],
+          timestamp: 1_700_000_000_123,
+          offset: 55,
+          leaderEpoch: 2,
+        },
+      ],
+    },
+  ],
 };
 
 export const DESCRIBE_CONFIGS_RESPONSE: Struct = {

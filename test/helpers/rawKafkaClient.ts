@@ -93,7 +93,10 @@ export class RawKafkaClient {
 }
 
 /** A silent broker on a fresh directory with topic 't' of `partitions`, and a raw client connected to it. */
-export async function brokerWithRawClient(partitions: number, settings: Record<string, string> = {}): Promise<{ broker: Broker; client: RawKafkaClient }> {
+export async function brokerWithRawClient(
+  partitions: number,
+  settings: Record<string, string> = {},
+): Promise<{ broker: Broker; client: RawKafkaClient }> {
   const broker = await Broker.start({ dataDir: tempDir(), port: 0, settings, logger: createLogger('silent') });
   broker.engine.createTopic('t', { partitions });
   return { broker, client: await RawKafkaClient.connect(broker.port) };

@@ -43,10 +43,19 @@ export async function writeLog(): Promise<WrittenLog> {
       const records = Array.from({ length: b + 1 }, (_, i) => ({
         key: i % 3 === 2 ? null : `key-${b}-${i}`,
         value: `value ${b}.${i} ${'x'.repeat(i * 40)}`,
-        headers: i % 2 === 0 ? [{ key: 'batch', value: String(b) }, { key: 'é', value: `${i}` }] : [],
-        timestamp: 1_700_000_000_000 + b * 1000 + (i * 7) % 5,
+        headers:
+          i % 2 === 0
+            ? [
+                { key: 'batch', value: String(b) },
+                { key: 'é', value: `${i}` },
+              ]
+            : [],
+        timestamp: 1_700_000_000_000 + b * 1000 + ((i * 7) % 5),
       }));
-      const metadata = await producer.send('dump', records.map((r) => ({ ...r, headers: r.headers.map((h) => [h.key, h.value] as const) })));
+      const metadata = await producer.send(
+        'dump',
+        records.map((r) => ({ ...r, headers: r.headers.map((h) => [h.key, h.value] as const) })),
+      );
       records.forEach((r, i) => sent.push({ ...r, offset: metadata[i]!.offset }));
       await producer.close();
     }
@@ -55,7 +64,15 @@ export async function writeLog(): Promise<WrittenLog> {
   }
   const partitionDir = join(dataDir, 'dump-0');
   const stem = join(partitionDir, SEGMENT_STEM);
-  return { dataDir, partitionDir, log: `${stem}.log`, index: `${stem}.index`, timeIndex: `${stem}.timeindex`, codecs: CODECS, sent };
+  return {
+    dataDir,
+    partitionDir,
+    log: `${stem}.log`,
+    index: `${stem}.index`,
+    timeIndex: `${stem}.timeindex`,
+    codecs: CODECS,
+    sent,
+  };
 }
 
 /** The JSON lines of a `dump-log --json` run. */

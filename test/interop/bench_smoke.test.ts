@@ -6,7 +6,18 @@
 import { beforeAll, expect, test } from 'vitest';
 import { compileBench, resultsProblems, runSmoke } from '../bench/benchRun.js';
 
-const ALL = ['log-append', 'log-read', 'recovery', 'crc32c', 'varints', 'records', 'codecs', 'embedded', 'broker', 'groups'];
+const ALL = [
+  'log-append',
+  'log-read',
+  'recovery',
+  'crc32c',
+  'varints',
+  'records',
+  'codecs',
+  'embedded',
+  'broker',
+  'groups',
+];
 
 beforeAll(() => compileBench(), 120_000);
 

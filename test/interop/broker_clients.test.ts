@@ -31,7 +31,10 @@ import { kcat } from './clients/kcat.js';
 import { confluentKafka, kafkaPython } from './clients/pythonDrivers.js';
 import { Rng, testSeed } from './support.js';
 
-const BROKER: { kind: BrokerKind; start: () => Promise<BrokerUnderTest> } = { kind: 'tributary', start: () => startTributary() };
+const BROKER: { kind: BrokerKind; start: () => Promise<BrokerUnderTest> } = {
+  kind: 'tributary',
+  start: () => startTributary(),
+};
 const ON_MOCK = BROKER.kind === 'mock';
 
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -51,7 +54,13 @@ interface ProducerTraits {
   nullKeyAndValue: boolean;
 }
 
-const FULL: ProducerTraits = { explicitTimestamps: true, headersPerRecord: true, nullHeaderValues: true, binaryHeaderValues: true, nullKeyAndValue: true };
+const FULL: ProducerTraits = {
+  explicitTimestamps: true,
+  headersPerRecord: true,
+  nullHeaderValues: true,
+  binaryHeaderValues: true,
+  nullKeyAndValue: true,
+};
 
 const PRODUCERS: { driver: ClientDriver; traits: ProducerTraits }[] = [
   { driver: kcat, traits: { ...FULL, explicitTimestamps: false, headersPerRecord: false, binaryHeaderValues: false } },
@@ -75,14 +84,23 @@ function headersFor(variant: number, traits: ProducerTraits, rng: Rng): HeaderJs
     case 0:
       return [];
     case 1:
-      return [['trace', b64(rng.bytes(8).toString('hex'))], ['trace', b64(`second-${rng.u32()}`)], ['bin', b64(binary)]];
+      return [
+        ['trace', b64(rng.bytes(8).toString('hex'))],
+        ['trace', b64(`second-${rng.u32()}`)],
+        ['bin', b64(binary)],
+      ];
     default:
-      return [['h-é', b64('värde ✓')], ['empty', b64('')], ...(traits.nullHeaderValues ? [['null', null] as HeaderJson] : [])];
+      return [
+        ['h-é', b64('värde ✓')],
+        ['empty', b64('')],
+        ...(traits.nullHeaderValues ? [['null', null] as HeaderJson] : []),
+      ];
   }
 }
 
 /** A compressible value (librdkafka sends a batch uncompressed when compression does not shrink it) with binary bytes in it. */
-const valueBytes = (rng: Rng, label: string): Buffer => Buffer.concat([Buffer.from(`${label} `.repeat(24)), rng.bytes(16)]);
+const valueBytes = (rng: Rng, label: string): Buffer =>
+  Buffer.concat([Buffer.from(`${label} `.repeat(24)), rng.bytes(16)]);
 
 function keyAndValue(i: number, label: string, traits: ProducerTraits, rng: Rng): { key: Bytes64; value: Bytes64 } {
   const key = b64(Buffer.concat([Buffer.from(`key-${label}-`), rng.bytes(4)]));
@@ -113,7 +131,9 @@ function recordsFor(codecIndex: number, traits: ProducerTraits, rng: Rng): Produ
         partition,
         ...keyAndValue(i, `${codecIndex}-${partition}-${i}`, traits, rng),
         headers: traits.headersPerRecord ? headersFor(i + partition, traits, rng) : partitionHeaders,
-        timestamp: traits.explicitTimestamps ? BASE_TIMESTAMP + codecIndex * 100_000 + partition * 1_000 + i * 10 : null,
+        timestamp: traits.explicitTimestamps
+          ? BASE_TIMESTAMP + codecIndex * 100_000 + partition * 1_000 + i * 10
+          : null,
       });
     }
   }
@@ -126,7 +146,15 @@ function expectedRecords(topic: string, produced: ProducerRecordJson[]): Consume
   const expected = produced.map((r) => {
     const offset = next.get(r.partition) ?? 0;
     next.set(r.partition, offset + 1);
-    return { topic, partition: r.partition, offset, timestamp: r.timestamp ?? -1, key: r.key, value: r.value, headers: r.headers };
+    return {
+      topic,
+      partition: r.partition,
+      offset,
+      timestamp: r.timestamp ?? -1,
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+    };
   });
   return expected.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
@@ -139,7 +167,12 @@ interface ProducedTopic {
   endedAt: number;
 }
 
-async function produceAllCodecs(broker: BrokerUnderTest, driver: ClientDriver, traits: ProducerTraits, rng: Rng): Promise<ProducedTopic> {
+async function produceAllCodecs(
+  broker: BrokerUnderTest,
+  driver: ClientDriver,
+  traits: ProducerTraits,
+  rng: Rng,
+): Promise<ProducedTopic> {
   const topic = topicOf(driver);
   await broker.createTopic(topic, PARTITIONS);
   const records: ProducerRecordJson[] = [];
@@ -188,13 +221,18 @@ afterAll(async () => {
 const producedBy = (producer: ClientDriver): Promise<ProducedTopic> => produced.get(producer.name)!;
 
 describe('records produced by one client, consumed by another', () => {
-  const pairs = PRODUCERS.flatMap(({ driver: producer }) => CLIENTS.filter((c) => c !== producer).map((consumer) => [producer, consumer] as const));
+  const pairs = PRODUCERS.flatMap(({ driver: producer }) =>
+    CLIENTS.filter((c) => c !== producer).map((consumer) => [producer, consumer] as const),
+  );
 
-  it.each(pairs.map(([p, c]) => ({ producer: p, consumer: c, name: `${p.name} -> ${c.name}` })))('$name', async ({ producer, consumer }) => {
-    const topic = await producedBy(producer);
-    const consumed = await consumer.consume(broker.bootstrap, topic.topic, topic.records.length);
-    expect(withStampedTimestamps(consumed, topic)).toEqual(expectedRecords(topic.topic, topic.records));
-  });
+  it.each(pairs.map(([p, c]) => ({ producer: p, consumer: c, name: `${p.name} -> ${c.name}` })))(
+    '$name',
+    async ({ producer, consumer }) => {
+      const topic = await producedBy(producer);
+      const consumed = await consumer.consume(broker.bootstrap, topic.topic, topic.records.length);
+      expect(withStampedTimestamps(consumed, topic)).toEqual(expectedRecords(topic.topic, topic.records));
+    },
+  );
 });
 
 describe('metadata and offsets', () => {
@@ -203,70 +241,109 @@ describe('metadata and offsets', () => {
     const topics = PRODUCERS.map((p) => topicOf(p.driver));
     const partitions = Array.from({ length: PARTITIONS }, (_, p) => p);
     const listed = await client.metadata(broker.bootstrap, topics);
-    expect(listed.sort((a, b) => a.topic.localeCompare(b.topic))).toEqual(topics.sort().map((topic) => ({ topic, partitions })));
+    expect(listed.sort((a, b) => a.topic.localeCompare(b.topic))).toEqual(
+      topics.sort().map((topic) => ({ topic, partitions })),
+    );
   });
 
   it.each(CLIENTS)('$name: earliest and latest offsets of every topic', async (client) => {
     const checks = PRODUCERS.map(async ({ driver }) => {
       const { topic, records } = await producedBy(driver);
       const perPartition = (partition: number) => records.filter((r) => r.partition === partition).length;
-      expect(await client.listOffsets(broker.bootstrap, topic, 'earliest'), topic).toEqual(offsetsPerPartition(() => 0));
-      expect(await client.listOffsets(broker.bootstrap, topic, 'latest'), topic).toEqual(offsetsPerPartition(perPartition));
+      expect(await client.listOffsets(broker.bootstrap, topic, 'earliest'), topic).toEqual(
+        offsetsPerPartition(() => 0),
+      );
+      expect(await client.listOffsets(broker.bootstrap, topic, 'latest'), topic).toEqual(
+        offsetsPerPartition(perPartition),
+      );
     });
     await Promise.all(checks);
   });
 
-  it.skipIf(ON_MOCK).each(CLIENTS)('$name: offsets by timestamp (the mock answers -1 for every timestamp)', async (client) => {
-    const { topic, records } = await producedBy(confluentKafka);
-    const firstAtOrAfter = (timestamp: number) => (partition: number) =>
-      expectedRecords(topic, records).find((r) => r.partition === partition && r.timestamp >= timestamp)?.offset ?? -1;
-    const middle = records[Math.floor(records.length / 2)]!.timestamp!;
-    for (const timestamp of [0, middle, middle + 1, BASE_TIMESTAMP + CODECS.length * 100_000]) {
-      expect(await client.listOffsets(broker.bootstrap, topic, { timestamp }), `timestamp ${timestamp}`).toEqual(offsetsPerPartition(firstAtOrAfter(timestamp)));
-    }
-  });
+  it.skipIf(ON_MOCK).each(CLIENTS)(
+    '$name: offsets by timestamp (the mock answers -1 for every timestamp)',
+    async (client) => {
+      const { topic, records } = await producedBy(confluentKafka);
+      const firstAtOrAfter = (timestamp: number) => (partition: number) =>
+        expectedRecords(topic, records).find((r) => r.partition === partition && r.timestamp >= timestamp)?.offset ??
+        -1;
+      const middle = records[Math.floor(records.length / 2)]!.timestamp!;
+      for (const timestamp of [0, middle, middle + 1, BASE_TIMESTAMP + CODECS.length * 100_000]) {
+        expect(await client.listOffsets(broker.bootstrap, topic, { timestamp }), `timestamp ${timestamp}`).toEqual(
+          offsetsPerPartition(firstAtOrAfter(timestamp)),
+        );
+      }
+    },
+  );
 });
 
 /** Each admin client manages its own topic; a different client checks every step. */
-describe.skipIf(ON_MOCK)('admin APIs (the mock has no CreateTopics, DeleteTopics, DescribeConfigs, AlterConfigs, CreatePartitions, DeleteRecords)', () => {
-  const ADMINS: { admin: AdminDriver; checker: ClientDriver }[] = [
-    { admin: confluentKafka, checker: kafkajs },
-    { admin: kafkaPython, checker: kcat },
-    { admin: kafkajs, checker: confluentKafka },
-  ];
+describe.skipIf(ON_MOCK)(
+  'admin APIs (the mock has no CreateTopics, DeleteTopics, DescribeConfigs, AlterConfigs, CreatePartitions, DeleteRecords)',
+  () => {
+    const ADMINS: { admin: AdminDriver; checker: ClientDriver }[] = [
+      { admin: confluentKafka, checker: kafkajs },
+      { admin: kafkaPython, checker: kcat },
+      { admin: kafkajs, checker: confluentKafka },
+    ];
 
-  it.each(ADMINS.map((a) => ({ ...a, name: `${a.admin.name} (checked by ${a.checker.name})` })))('$name', async ({ admin, checker }) => {
-    const topic = `interop-admin-${admin.name}`;
-    const { bootstrap } = broker;
-    await admin.createTopics(bootstrap, [{ topic, partitions: 2, replicationFactor: 1, configs: { 'max.message.bytes': '65536', 'retention.ms': '123456' } }]);
-    expect(await admin.listTopics(bootstrap)).toContain(topic);
-    expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1] }]);
-    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'max.message.bytes': '65536', 'retention.ms': '123456' });
+    it.each(ADMINS.map((a) => ({ ...a, name: `${a.admin.name} (checked by ${a.checker.name})` })))(
+      '$name',
+      async ({ admin, checker }) => {
+        const topic = `interop-admin-${admin.name}`;
+        const { bootstrap } = broker;
+        await admin.createTopics(bootstrap, [
+          {
+            topic,
+            partitions: 2,
+            replicationFactor: 1,
+            configs: { 'max.message.bytes': '65536', 'retention.ms': '123456' },
+          },
+        ]);
+        expect(await admin.listTopics(bootstrap)).toContain(topic);
+        expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1] }]);
+        expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({
+          'max.message.bytes': '65536',
+          'retention.ms': '123456',
+        });
 
-    // AlterConfigs replaces the topic's whole set: what it does not name goes back to the default.
-    await admin.alterTopicConfigs(bootstrap, topic, { 'retention.ms': '654321' });
-    expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({ 'max.message.bytes': '1048588', 'retention.ms': '654321' });
+        // AlterConfigs replaces the topic's whole set: what it does not name goes back to the default.
+        await admin.alterTopicConfigs(bootstrap, topic, { 'retention.ms': '654321' });
+        expect(await admin.describeTopicConfigs(bootstrap, topic)).toMatchObject({
+          'max.message.bytes': '1048588',
+          'retention.ms': '654321',
+        });
 
-    await admin.createPartitions(bootstrap, topic, 4);
-    expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1, 2, 3] }]);
+        await admin.createPartitions(bootstrap, topic, 4);
+        expect(await checker.metadata(bootstrap, [topic])).toEqual([{ topic, partitions: [0, 1, 2, 3] }]);
 
-    await admin.deleteTopics(bootstrap, [topic]);
-    expect(await admin.listTopics(bootstrap)).not.toContain(topic);
-  });
+        await admin.deleteTopics(bootstrap, [topic]);
+        expect(await admin.listTopics(bootstrap)).not.toContain(topic);
+      },
+    );
 
-  it('kafkajs deleteTopicRecords moves the earliest offset, as every client sees', async () => {
-    const topic = 'interop-delete-records';
-    await broker.createTopic(topic, 1);
-    const records = Array.from({ length: 5 }, (_, i): ProducerRecordJson => ({ partition: 0, key: null, value: b64(`v${i}`), headers: [], timestamp: null }));
-    await confluentKafka.produce(broker.bootstrap, topic, records, 'none');
-    await kafkajs.deleteTopicRecords(broker.bootstrap, topic, [{ partition: 0, offset: 3 }]);
-    for (const client of CLIENTS) {
-      expect(await client.listOffsets(broker.bootstrap, topic, 'earliest'), client.name).toEqual([{ partition: 0, offset: 3 }]);
-    }
-    const consumed = await kafkaPython.consume(broker.bootstrap, topic, 2);
-    expect(consumed.map((r) => [r.offset, r.value])).toEqual([
-      [3, b64('v3')],
-      [4, b64('v4')],
-    ]);
-  });
-});
+    it('kafkajs deleteTopicRecords moves the earliest offset, as every client sees', async () => {
+      const topic = 'interop-delete-records';
+      await broker.createTopic(topic, 1);
+      const records = Array.from({ length: 5 }, (_, i): ProducerRecordJson => ({
+        partition: 0,
+        key: null,
+        value: b64(`v${i}`),
+        headers: [],
+        timestamp: null,
+      }));
+      await confluentKafka.produce(broker.bootstrap, topic, records, 'none');
+      await kafkajs.deleteTopicRecords(broker.bootstrap, topic, [{ partition: 0, offset: 3 }]);
+      for (const client of CLIENTS) {
+        expect(await client.listOffsets(broker.bootstrap, topic, 'earliest'), client.name).toEqual([
+          { partition: 0, offset: 3 },
+        ]);
+      }
+      const consumed = await kafkaPython.consume(broker.bootstrap, topic, 2);
+      expect(consumed.map((r) => [r.offset, r.value])).toEqual([
+        [3, b64('v3')],
+        [4, b64('v4')],
+      ]);
+    });
+  },
+);

@@ -152,7 +152,10 @@ export async function startMockCluster(options: MockClusterOptions = {}): Promis
  * tributary's broker on `dataDir`, which the caller owns (to restart a broker on its
  * data), or else on a fresh temporary directory removed on stop.
  */
-export async function startTributary(settings: Record<string, string> = {}, dataDir?: string): Promise<BrokerUnderTest> {
+export async function startTributary(
+  settings: Record<string, string> = {},
+  dataDir?: string,
+): Promise<BrokerUnderTest> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-interop-'));
   const broker = await Broker.start({ dataDir: dir, port: 0, settings, logger: createLogger('warn') });
   return {

@@ -11,7 +11,13 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { compress, compressSync, decompress, decompressSync, type CompressionCodec } from '../../src/record/Compression.js';
+import {
+  compress,
+  compressSync,
+  decompress,
+  decompressSync,
+  type CompressionCodec,
+} from '../../src/record/Compression.js';
 import { recordText } from '../helpers/recordText.js';
 import { tempDir } from '../helpers/tmp.js';
 import { Rng, runPython, testSeed } from './support.js';
@@ -28,7 +34,11 @@ const PYTHON_ENCODERS: { name: string; codec: CompressionCodec; call: string }[]
   { name: 'lz4', codec: 'lz4', call: 'codec.lz4_encode(data)' },
   { name: 'zstd', codec: 'zstd', call: 'codec.zstd_encode(data)' },
   // No content size in the frame header, as Java's streaming ZstdOutputStream writes.
-  { name: 'zstd-unsized', codec: 'zstd', call: "__import__('zstandard').ZstdCompressor(write_content_size=False).compress(data)" },
+  {
+    name: 'zstd-unsized',
+    codec: 'zstd',
+    call: "__import__('zstandard').ZstdCompressor(write_content_size=False).compress(data)",
+  },
 ];
 
 const SCRIPT = `
@@ -67,7 +77,9 @@ describe('codecs against kafka-python', () => {
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ payloads: [...payloads.keys()] }));
 
     const decodedByPython = runPython<Record<string, boolean>>(dir, 'codecs.py', SCRIPT, [dir]);
-    const expected = Object.fromEntries([...payloads.keys()].flatMap((name) => CODECS.map((codec) => [`${name}.${codec}`, true])));
+    const expected = Object.fromEntries(
+      [...payloads.keys()].flatMap((name) => CODECS.map((codec) => [`${name}.${codec}`, true])),
+    );
     expect(decodedByPython).toEqual(expected);
 
     for (const [name, data] of payloads) {

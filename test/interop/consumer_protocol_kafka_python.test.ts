@@ -103,9 +103,23 @@ describe('consumer protocol bytes against kafka-python', () => {
     for (let i = 0; i < 60; i++) {
       const topics = Array.from({ length: rng.int(0, 4) }, () => randomTopic(rng));
       const userData = rng.oneIn(4) ? null : rng.bytes(rng.int(0, 16));
-      const owned = groupByTopic(topics.flatMap((topic) => Array.from({ length: rng.int(0, 3) }, (_, p) => ({ topic, partition: p }))));
-      const subscription = { topics, userData, ownedPartitions: owned, generationId: rng.int(-1, 1000), rackId: rng.oneIn(2) ? null : 'r1' };
-      const assignment = { assignedPartitions: [...new Set(topics)].map((topic) => ({ topic, partitions: [rng.int(0, 99), rng.int(0, 99)] })), userData };
+      const owned = groupByTopic(
+        topics.flatMap((topic) => Array.from({ length: rng.int(0, 3) }, (_, p) => ({ topic, partition: p }))),
+      );
+      const subscription = {
+        topics,
+        userData,
+        ownedPartitions: owned,
+        generationId: rng.int(-1, 1000),
+        rackId: rng.oneIn(2) ? null : 'r1',
+      };
+      const assignment = {
+        assignedPartitions: [...new Set(topics)].map((topic) => ({
+          topic,
+          partitions: [rng.int(0, 99), rng.int(0, 99)],
+        })),
+        userData,
+      };
       subscriptions.push(subscription);
       cases.push({
         topics,
@@ -128,9 +142,15 @@ describe('consumer protocol bytes against kafka-python', () => {
         rackId: null,
         version: 0,
       });
-      expect(decodeAssignment(Buffer.from(python.assignment, 'hex')).assignedPartitions.map((a) => [a.topic, a.partitions])).toEqual(c.assigned);
-      expect(python.readSubscriptions).toEqual(VERSIONS.map((version) => ({ version, topics: c.topics, userData: c.userData })));
-      expect(python.readAssignments).toEqual(VERSIONS.map((version) => ({ version, assigned: c.assigned, userData: c.userData })));
+      expect(
+        decodeAssignment(Buffer.from(python.assignment, 'hex')).assignedPartitions.map((a) => [a.topic, a.partitions]),
+      ).toEqual(c.assigned);
+      expect(python.readSubscriptions).toEqual(
+        VERSIONS.map((version) => ({ version, topics: c.topics, userData: c.userData })),
+      );
+      expect(python.readAssignments).toEqual(
+        VERSIONS.map((version) => ({ version, assigned: c.assigned, userData: c.userData })),
+      );
     });
   });
 });
@@ -153,7 +173,10 @@ describe('range and round-robin assignments against kafka-python', () => {
   test('the same partitions for every member of random groups', () => {
     const rng = new Rng(testSeed(0xa551));
     const dir = tempDir();
-    const assignors: Record<Group['assignor'], PartitionAssignor> = { range: new RangeAssignor(), roundrobin: new RoundRobinAssignor() };
+    const assignors: Record<Group['assignor'], PartitionAssignor> = {
+      range: new RangeAssignor(),
+      roundrobin: new RoundRobinAssignor(),
+    };
     const groups: Group[] = [];
     for (let i = 0; i < 300; i++) {
       const topics = ['t0', 't1', 't2', 'orders', 'Zeta'].filter(() => !rng.oneIn(3));

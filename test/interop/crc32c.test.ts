@@ -126,15 +126,26 @@ function describeRange(ranges: Array<[number, number]>, i: number): string {
   return `range #${i} [${s}, ${e}) length ${e - s}, start % 16 = ${s % 16}`;
 }
 
-function expectAllEqual(what: string, actual: number[], expected: number[], ranges: Array<[number, number]>, seed: number): void {
+function expectAllEqual(
+  what: string,
+  actual: number[],
+  expected: number[],
+  ranges: Array<[number, number]>,
+  seed: number,
+): void {
   expect(actual.length).toBe(expected.length);
   const mismatches: string[] = [];
   for (let i = 0; i < expected.length; i++) {
     if (actual[i] !== expected[i]) {
-      mismatches.push(`${describeRange(ranges, i)}: ours ${actual[i]?.toString(16)}, kafka-python ${expected[i]!.toString(16)}`);
+      mismatches.push(
+        `${describeRange(ranges, i)}: ours ${actual[i]?.toString(16)}, kafka-python ${expected[i]!.toString(16)}`,
+      );
     }
   }
-  expect(mismatches, `${what} disagrees with kafka-python (INTEROP_SEED=${seed}), first ones:\n${mismatches.slice(0, 20).join('\n')}`).toEqual([]);
+  expect(
+    mismatches,
+    `${what} disagrees with kafka-python (INTEROP_SEED=${seed}), first ones:\n${mismatches.slice(0, 20).join('\n')}`,
+  ).toEqual([]);
 }
 
 describe('crc32c vs kafka-python', () => {
@@ -171,16 +182,26 @@ describe('crc32c vs kafka-python', () => {
     // A copy in a fresh ArrayBuffer: same bytes, a different (aligned) address.
     const byCopy = ranges.map(([s, e]) => crc32c(Uint8Array.prototype.slice.call(pool, s, e)));
     expectAllEqual(`${crc32cImplementation()} crc32c(pool, start, end)`, byRange, python.crcs, ranges, seed);
-    expectAllEqual(`${crc32cImplementation()} crc32c(pool.subarray(start, end))`, bySubarray, python.crcs, ranges, seed);
+    expectAllEqual(
+      `${crc32cImplementation()} crc32c(pool.subarray(start, end))`,
+      bySubarray,
+      python.crcs,
+      ranges,
+      seed,
+    );
     expectAllEqual(`${crc32cImplementation()} crc32c(copy)`, byCopy, python.crcs, ranges, seed);
 
     // A child node process on the portable path.
-    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', NODE_CHILD, REPO_ROOT, poolPath, rangesPath], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TRIBUTARY_CRC32C: 'portable' },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const stdout = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', NODE_CHILD, REPO_ROOT, poolPath, rangesPath],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TRIBUTARY_CRC32C: 'portable' },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const child = JSON.parse(stdout) as ChildResult;
     expect(child.implementation).toBe('portable');
     expect(child.check).toBe(CHECK_VALUE);

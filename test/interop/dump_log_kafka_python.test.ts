@@ -65,12 +65,16 @@ describe('dump-log agrees with kafka-python', () => {
   test('batch header fields, CRC verdicts and records of a real segment', async () => {
     const written = await writeLog();
     const bytes = readFileSync(written.log);
-    const third = [...jsonLines((await tributary(['dump-log', '--json', written.log]).exit).stdout)].filter((l) => l.type === 'batch')[2]!;
+    const third = [...jsonLines((await tributary(['dump-log', '--json', written.log]).exit).stdout)].filter(
+      (l) => l.type === 'batch',
+    )[2]!;
     const flipAt = (third.position as number) + (third.size as number) - 2;
     bytes[flipAt] = bytes[flipAt]! ^ 0x01;
     writeFileSync(written.log, bytes);
 
-    const python = runPython<Array<Line & { records: Line[] }>>(tempDir(), 'read_segment.py', READ_SEGMENT, [written.log]);
+    const python = runPython<Array<Line & { records: Line[] }>>(tempDir(), 'read_segment.py', READ_SEGMENT, [
+      written.log,
+    ]);
     const dump = await tributary(['dump-log', '--json', '--records', '--hex', written.log]).exit;
     expect(dump.code).toBe(1);
     const lines = jsonLines(dump.stdout);
@@ -80,7 +84,9 @@ describe('dump-log agrees with kafka-python', () => {
 
     // Records of the sound batches, in file order, as kafka-python decoded them.
     const soundOffsets = new Set(python.flatMap((b) => b.records.map((r) => r.offset)));
-    const records = lines.filter((l): l is Line => l.type === 'record' && soundOffsets.has(l.offset)).map(({ type: _, ...fields }) => fields);
+    const records = lines
+      .filter((l): l is Line => l.type === 'record' && soundOffsets.has(l.offset))
+      .map(({ type: _, ...fields }) => fields);
     expect(records).toEqual(python.flatMap((b) => b.records));
     expect(records.length).toBeGreaterThan(15);
   });

@@ -17,13 +17,23 @@ import KafkaJS from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { startTributary, type BrokerUnderTest } from './brokers.js';
 import { toBase64 } from './clients/ClientDriver.js';
-import { startKafkajsMember, startPythonMember, type GroupMember, type GroupMemberSettings, type PythonGroupLibrary } from './clients/groupMember.js';
+import {
+  startKafkajsMember,
+  startPythonMember,
+  type GroupMember,
+  type GroupMemberSettings,
+  type PythonGroupLibrary,
+} from './clients/groupMember.js';
 import { kafkajs } from './clients/kafkajs.js';
 
 const TOPIC = 'work';
 const PARTITIONS = 6;
 const SESSION_TIMEOUT_MS = 6_000;
-const SETTINGS = { 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '1000', 'offsets.topic.num.partitions': '5' };
+const SETTINGS = {
+  'group.initial.rebalance.delay.ms': '0',
+  'group.min.session.timeout.ms': '1000',
+  'offsets.topic.num.partitions': '5',
+};
 const ALL_PARTITIONS = Array.from({ length: PARTITIONS }, (_, p) => p);
 
 /** One test's broker (restartable on its data directory) and members, all closed when the test finishes. */
@@ -95,8 +105,10 @@ async function sceneWithTopic(onTestFinished: (cleanup: () => Promise<void>) => 
 /** Lets records that should not come (a duplicate, a record past the expected) show up before the check. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
 const values = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
-const readValues = (members: readonly GroupMember[]): number[] => members.flatMap((m) => m.records.map((r) => Number(r.value))).sort((a, b) => a - b);
-const assignedPartitions = (members: readonly GroupMember[]): number[] => members.flatMap((m) => m.assigned()).sort((a, b) => a - b);
+const readValues = (members: readonly GroupMember[]): number[] =>
+  members.flatMap((m) => m.records.map((r) => Number(r.value))).sort((a, b) => a - b);
+const assignedPartitions = (members: readonly GroupMember[]): number[] =>
+  members.flatMap((m) => m.assigned()).sort((a, b) => a - b);
 
 async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<number> {
   const started = Date.now();
@@ -110,16 +122,25 @@ async function until(condition: () => boolean, timeoutMs: number, what: () => st
 const describeMembers = (members: readonly GroupMember[]): string => members.map((m) => m.status()).join('; ');
 
 async function untilSplit(members: readonly GroupMember[], each: number, timeoutMs: number): Promise<number> {
-  return until(() => members.every((m) => m.assigned().length === each), timeoutMs, () => `${each} partitions each (${describeMembers(members)})`);
+  return until(
+    () => members.every((m) => m.assigned().length === each),
+    timeoutMs,
+    () => `${each} partitions each (${describeMembers(members)})`,
+  );
 }
 
 async function untilRead(members: readonly GroupMember[], count: number, timeoutMs: number): Promise<void> {
-  await until(() => readValues(members).length >= count, timeoutMs, () => `${count} records (${describeMembers(members)})`);
+  await until(
+    () => readValues(members).length >= count,
+    timeoutMs,
+    () => `${count} records (${describeMembers(members)})`,
+  );
 }
 
 /** Each member read only its own partitions' records, and together every value once. */
 function expectSplitReading(members: readonly GroupMember[], expected: number[]): void {
-  for (const m of members) for (const r of m.records) expect(m.assigned(), `${m.name} read partition ${r.partition}`).toContain(r.partition);
+  for (const m of members)
+    for (const r of m.records) expect(m.assigned(), `${m.name} read partition ${r.partition}`).toContain(r.partition);
   expect(readValues(members)).toEqual(expected);
 }
 
@@ -140,7 +161,9 @@ async function describeGroup(settings: GroupMemberSettings): Promise<KafkaJS.Gro
 const LIBRARIES: readonly PythonGroupLibrary[] = ['confluent', 'kafka-python'];
 
 describe.concurrent.each(LIBRARIES)('a consumer group of %s members', (library) => {
-  it('splits partitions, hands a leaver’s on within the session timeout, and resumes from commits after a restart', async ({ onTestFinished }) => {
+  it('splits partitions, hands a leaver’s on within the session timeout, and resumes from commits after a restart', async ({
+    onTestFinished,
+  }) => {
     const scene = await sceneWithTopic(onTestFinished);
     const settings = scene.settings(`group-${library}`, ['range', 'roundrobin']);
 
@@ -180,41 +203,57 @@ const startMember = async (library: MemberLibrary, settings: GroupMemberSettings
 
 const MIXED: readonly MemberLibrary[] = ['kafka-python', 'confluent', 'kafkajs'];
 
-describe.concurrent.each(MIXED)('a consumer group of kafka-python, confluent-kafka-python and kafkajs members, %s first', (first) => {
-  // The first member of an empty group leads it: its assignor decodes the others' subscriptions.
-  it('shares the partitions when all offer a protocol named roundrobin', async ({ onTestFinished }) => {
-    const scene = await sceneWithTopic(onTestFinished);
-    const settings = scene.settings(`group-mixed-${first}`, ['roundrobin']);
-    const leader = scene.track(await startMember(first, settings));
-    await untilSplit([leader], PARTITIONS, 30_000);
-    const others = await Promise.all(MIXED.filter((l) => l !== first).map(async (l) => scene.track(await startMember(l, settings))));
-    const members = [leader, ...others];
-    await untilSplit(members, 2, 30_000);
-    expect(assignedPartitions(members)).toEqual(ALL_PARTITIONS);
-    await scene.produce(0, 60);
-    await untilRead(members, 60, 10_000);
-    await settle();
-    expectSplitReading(members, values(0, 60));
-    const [group] = await describeGroup(settings);
-    expect(group).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'roundrobin' });
-    expect(group!.members.map((m) => m.clientId).sort()).toEqual(['interop-group-confluent', 'interop-group-kafka-python', 'interop-group-kafkajs']);
-  });
-});
+describe.concurrent.each(MIXED)(
+  'a consumer group of kafka-python, confluent-kafka-python and kafkajs members, %s first',
+  (first) => {
+    // The first member of an empty group leads it: its assignor decodes the others' subscriptions.
+    it('shares the partitions when all offer a protocol named roundrobin', async ({ onTestFinished }) => {
+      const scene = await sceneWithTopic(onTestFinished);
+      const settings = scene.settings(`group-mixed-${first}`, ['roundrobin']);
+      const leader = scene.track(await startMember(first, settings));
+      await untilSplit([leader], PARTITIONS, 30_000);
+      const others = await Promise.all(
+        MIXED.filter((l) => l !== first).map(async (l) => scene.track(await startMember(l, settings))),
+      );
+      const members = [leader, ...others];
+      await untilSplit(members, 2, 30_000);
+      expect(assignedPartitions(members)).toEqual(ALL_PARTITIONS);
+      await scene.produce(0, 60);
+      await untilRead(members, 60, 10_000);
+      await settle();
+      expectSplitReading(members, values(0, 60));
+      const [group] = await describeGroup(settings);
+      expect(group).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'roundrobin' });
+      expect(group!.members.map((m) => m.clientId).sort()).toEqual([
+        'interop-group-confluent',
+        'interop-group-kafka-python',
+        'interop-group-kafkajs',
+      ]);
+    });
+  },
+);
 
 describe('a consumer group of Python members and a kafkajs member with its defaults', () => {
-  it('refuses kafkajs’ default RoundRobinAssigner beside the Python clients’ range and roundrobin', async ({ onTestFinished }) => {
+  it('refuses kafkajs’ default RoundRobinAssigner beside the Python clients’ range and roundrobin', async ({
+    onTestFinished,
+  }) => {
     const scene = await sceneWithTopic(onTestFinished);
     const settings = scene.settings('group-inconsistent', ['range', 'roundrobin']);
-    const members = [scene.track(startPythonMember('kafka-python', settings)), scene.track(startPythonMember('confluent', settings))];
+    const members = [
+      scene.track(startPythonMember('kafka-python', settings)),
+      scene.track(startPythonMember('confluent', settings)),
+    ];
     await untilSplit(members, 3, 30_000);
 
     const consumer = kafkajsClient(settings.bootstrap).consumer({ groupId: settings.groupId, retry: { retries: 0 } });
-    const crashed = new Promise<Error>((resolve) => consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.error)));
+    const crashed = new Promise<Error>((resolve) =>
+      consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.error)),
+    );
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [TOPIC] });
       await consumer.run({ eachMessage: async () => undefined });
-      expect((await crashed as Error & { type?: string }).type).toBe('INCONSISTENT_GROUP_PROTOCOL');
+      expect(((await crashed) as Error & { type?: string }).type).toBe('INCONSISTENT_GROUP_PROTOCOL');
     } finally {
       await consumer.disconnect();
     }

@@ -98,7 +98,10 @@ function plainSpec(rng: Rng, count: number, baseTimestamp: number, edge = false)
       timestamp: baseTimestamp + delta,
       key: maybeBytes(rng, 4, edge ? rng.pick(EDGE_LENGTHS.slice(0, 7)) : rng.int(0, 40)),
       value: maybeBytes(rng, 6, length),
-      headers: Array.from({ length: headerCount }, () => [rng.pick(HEADER_KEYS), maybeBytes(rng, 4, rng.int(0, 30))] as [string, string | null]),
+      headers: Array.from(
+        { length: headerCount },
+        () => [rng.pick(HEADER_KEYS), maybeBytes(rng, 4, rng.int(0, 30))] as [string, string | null],
+      ),
     };
   });
   return { compression: 0, transactional: false, producerId: -1, producerEpoch: -1, baseSequence: -1, records };
@@ -127,7 +130,13 @@ function makeSpecs(rng: Rng): BatchSpec[] {
   specs.push({ ...gzip, compression: 1 });
   // Idempotent and transactional producer batches.
   specs.push({ ...plainSpec(rng, 4, base + 7), producerId: 4242, producerEpoch: 3, baseSequence: 17 });
-  specs.push({ ...plainSpec(rng, 3, base + 8), producerId: 4243, producerEpoch: 0, baseSequence: 0, transactional: true });
+  specs.push({
+    ...plainSpec(rng, 3, base + 8),
+    producerId: 4243,
+    producerEpoch: 0,
+    baseSequence: 0,
+    transactional: true,
+  });
   return specs;
 }
 
@@ -187,7 +196,9 @@ describe('kafka-python batches', () => {
       expect(b.readInt16BE(BATCH.attributes) & 0x07, `batch ${i} compression`).toBe(spec.compression);
       expect(meta[i]!.attributes & 0x07).toBe(spec.compression);
       expect(b.readInt32BE(57), `batch ${i} record count`).toBe(spec.records.length);
-      expect(b.readUInt32BE(BATCH.crc), `batch ${i}: kafka-python's CRC vs our crc32c`).toBe(crc32c(b, BATCH.attributes));
+      expect(b.readUInt32BE(BATCH.crc), `batch ${i}: kafka-python's CRC vs our crc32c`).toBe(
+        crc32c(b, BATCH.attributes),
+      );
     });
   });
 
@@ -228,7 +239,7 @@ describe('kafka-python batches', () => {
     // Appends of 1 to 4 batches at a time.
     const assigned: number[] = [];
     let next = 0;
-    for (let i = 0; i < batches.length; ) {
+    for (let i = 0; i < batches.length;) {
       const take = Math.min(batches.length - i, rng.oneIn(3) ? rng.int(2, 4) : 1);
       const group = batches.slice(i, i + take);
       const groupBase = next;
@@ -265,7 +276,9 @@ describe('kafka-python batches', () => {
     const i = specs.findIndex((s) => s.records.length === 300);
     const mid = log.read(assigned[i]! + 150, 1);
     expect(mid.firstOffset).toBe(assigned[i]);
-    expect(splitBatches(mid.records)[0]!.subarray(BATCH.logOverhead).equals(batches[i]!.subarray(BATCH.logOverhead))).toBe(true);
+    expect(
+      splitBatches(mid.records)[0]!.subarray(BATCH.logOverhead).equals(batches[i]!.subarray(BATCH.logOverhead)),
+    ).toBe(true);
     await log.close();
 
     // Reopened after a clean close, and as after a crash (recovery scans and re-validates

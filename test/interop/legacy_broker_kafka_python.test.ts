@@ -45,18 +45,22 @@ const CASES: { version: number[]; codec: CompressionCodec; timestamps: boolean }
 ];
 
 describe('legacy clients', () => {
-  it.each(CASES)('kafka-python as $version with $codec: produced, read by kcat, read back by itself', async ({ version, codec, timestamps }) => {
-    const old = kafkaPythonAt(version);
-    const topic = `legacy-${version.join('-')}-${codec}`;
-    await broker.createTopic(topic, 1);
-    const sent = records(topic, timestamps);
-    await old.produce(broker.bootstrap, topic, sent, codec);
-    // Magic 0 has no timestamps: stored as v2 with NO_TIMESTAMP (-1); a 0.9 reader gets none (null).
-    const expected = (noTimestamp: number | null) => sent.map((r, offset) => ({ offset, key: r.key, value: r.value, timestamp: r.timestamp ?? noTimestamp }));
+  it.each(CASES)(
+    'kafka-python as $version with $codec: produced, read by kcat, read back by itself',
+    async ({ version, codec, timestamps }) => {
+      const old = kafkaPythonAt(version);
+      const topic = `legacy-${version.join('-')}-${codec}`;
+      await broker.createTopic(topic, 1);
+      const sent = records(topic, timestamps);
+      await old.produce(broker.bootstrap, topic, sent, codec);
+      // Magic 0 has no timestamps: stored as v2 with NO_TIMESTAMP (-1); a 0.9 reader gets none (null).
+      const expected = (noTimestamp: number | null) =>
+        sent.map((r, offset) => ({ offset, key: r.key, value: r.value, timestamp: r.timestamp ?? noTimestamp }));
 
-    expect(comparable(await kcat.consume(broker.bootstrap, topic, sent.length))).toEqual(expected(-1));
-    expect(comparable(await old.consume(broker.bootstrap, topic, sent.length))).toEqual(expected(null));
-  });
+      expect(comparable(await kcat.consume(broker.bootstrap, topic, sent.length))).toEqual(expected(-1));
+      expect(comparable(await old.consume(broker.bootstrap, topic, sent.length))).toEqual(expected(null));
+    },
+  );
 
   it('serves records kcat produced (v2 batches, headers dropped) to a magic 0 fetch', async () => {
     const topic = 'legacy-from-kcat';
@@ -64,6 +68,8 @@ describe('legacy clients', () => {
     const sent = records(topic, false).map((r) => ({ ...r, key: r.key ?? b64('k') }));
     await kcat.produce(broker.bootstrap, topic, sent, 'gzip');
     const byOld = await kafkaPythonAt([0, 9]).consume(broker.bootstrap, topic, sent.length);
-    expect(byOld.map((r) => [r.offset, r.key, r.value, r.timestamp])).toEqual(sent.map((r, offset) => [offset, r.key, r.value, null]));
+    expect(byOld.map((r) => [r.offset, r.key, r.value, r.timestamp])).toEqual(
+      sent.map((r, offset) => [offset, r.key, r.value, null]),
+    );
   });
 });

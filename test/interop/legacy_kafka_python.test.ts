@@ -17,7 +17,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { LegacyMagic } from '../../src/record/LegacyRecord.js';
-import { buildMessageSet, messageSetRecords, type LegacyRecordInput, type MessageSetOptions } from '../../src/record/MessageSet.js';
+import {
+  buildMessageSet,
+  messageSetRecords,
+  type LegacyRecordInput,
+  type MessageSetOptions,
+} from '../../src/record/MessageSet.js';
 import { recordBatchesToMessageSet } from '../../src/record/MessageSetConversion.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { LEGACY_CASES } from '../helpers/legacy.js';
@@ -101,23 +106,37 @@ const asInput = (r: PyRecord): LegacyRecordInput => ({
 });
 
 function ours(set: Buffer): PyRecord[] {
-  return [...messageSetRecords(set)].map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: hexOrNull(r.key), value: hexOrNull(r.value) }));
+  return [...messageSetRecords(set)].map((r) => ({
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: hexOrNull(r.key),
+    value: hexOrNull(r.value),
+  }));
 }
 
 describe('legacy MessageSets against kafka-python', () => {
   test('kafka-python builds, we read (identical bytes when uncompressed); we build, kafka-python reads', () => {
     const rng = new Rng(testSeed(0x1e6ac7));
     const specs = LEGACY_CASES.flatMap(([magic, codec]) =>
-      [1, 2, 37].map((count) => ({ magic, codec: CODEC_IDS[codec]!, codecName: codec, records: randomRecords(rng, count, magic) })),
+      [1, 2, 37].map((count) => ({
+        magic,
+        codec: CODEC_IDS[codec]!,
+        codecName: codec,
+        records: randomRecords(rng, count, magic),
+      })),
     );
     const shifted = specs.map((s) => s.records.map((r) => ({ ...r, offset: r.offset + 1000 })));
-    const ourSets = specs.map((s, i) => buildMessageSet(shifted[i]!.map(asInput), { magic: s.magic, compression: s.codecName }));
+    const ourSets = specs.map((s, i) =>
+      buildMessageSet(shifted[i]!.map(asInput), { magic: s.magic, compression: s.codecName }),
+    );
     const py = kafkaPython(specs, ourSets);
     specs.forEach((spec, i) => {
       const label = `magic ${spec.magic} ${spec.codecName} x${spec.records.length}`;
       expect(ours(py.built[i]!), label).toEqual(spec.records);
       if (spec.codecName === 'none') {
-        expect(py.built[i]!.equals(buildMessageSet(spec.records.map(asInput), { magic: spec.magic })), label).toBe(true);
+        expect(py.built[i]!.equals(buildMessageSet(spec.records.map(asInput), { magic: spec.magic })), label).toBe(
+          true,
+        );
       }
       expect(py.read[i], label).toEqual(shifted[i]);
     });
@@ -126,7 +145,12 @@ describe('legacy MessageSets against kafka-python', () => {
   test('kafka-python reads a LogAppendTime v1 wrapper with the wrapper timestamp on every record', () => {
     const rng = new Rng(testSeed(0x7a55));
     const records = randomRecords(rng, 5, 1);
-    const options: MessageSetOptions = { magic: 1, compression: 'gzip', timestampType: 'LogAppendTime', logAppendTime: 1_700_000_123_456 };
+    const options: MessageSetOptions = {
+      magic: 1,
+      compression: 'gzip',
+      timestampType: 'LogAppendTime',
+      logAppendTime: 1_700_000_123_456,
+    };
     const set = buildMessageSet(records.map(asInput), options);
     const expected = records.map((r) => ({ ...r, timestamp: 1_700_000_123_456 }));
     expect(kafkaPython([], [set]).read[0]).toEqual(expected);

@@ -86,7 +86,8 @@ function randomCase(rng: Rng) {
     commitTimestamp: 1_700_000_000_000 + rng.int(0, 1e9),
     expireTimestamp: -1,
   };
-  if (rng.oneIn(4)) Object.assign(offset, { leaderEpoch: -1, expireTimestamp: offset.commitTimestamp + rng.int(1, 1e8) });
+  if (rng.oneIn(4))
+    Object.assign(offset, { leaderEpoch: -1, expireTimestamp: offset.commitTimestamp + rng.int(1, 1e8) });
   const members = Array.from({ length: rng.int(0, 4) }, () => ({
     memberId: `${text(rng)}-${rng.int(0, 1e9)}`,
     groupInstanceId: rng.oneIn(2) ? null : text(rng),
@@ -124,21 +125,56 @@ describe('__consumer_offsets records against kafka-python encoders laid out from
   const manifest = join(dir, 'cases.json');
 
   test('the same bytes both ways, and each decodes the other', () => {
-    const json = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' ? hex(Buffer.from((v as { data: number[] }).data)) : v));
-    writeFileSync(manifest, json(cases.map((c, i) => ({ input: c, ours: Object.fromEntries(Object.entries(ours[i]!).map(([k, b]) => [k, hex(b)])) }))));
-    const results = runPython<{ theirs: Record<string, string>; decodedOurs: Record<string, unknown[]> }[]>(dir, 'records.py', SCRIPT, [manifest]);
+    const json = (value: unknown) =>
+      JSON.stringify(value, (_, v: unknown) =>
+        v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer'
+          ? hex(Buffer.from((v as { data: number[] }).data))
+          : v,
+      );
+    writeFileSync(
+      manifest,
+      json(
+        cases.map((c, i) => ({
+          input: c,
+          ours: Object.fromEntries(Object.entries(ours[i]!).map(([k, b]) => [k, hex(b)])),
+        })),
+      ),
+    );
+    const results = runPython<{ theirs: Record<string, string>; decodedOurs: Record<string, unknown[]> }[]>(
+      dir,
+      'records.py',
+      SCRIPT,
+      [manifest],
+    );
     results.forEach(({ theirs, decodedOurs }, i) => {
       const c = cases[i]!;
       const mine = ours[i]!;
-      expect(theirs).toEqual({ offsetKey: hex(mine.offsetKey), offsetValue: hex(mine.offsetValue), groupKey: hex(mine.groupKey), groupValue: hex(mine.groupValue) });
-      expect(readOffsetsTopicKey(Buffer.from(theirs.offsetKey!, 'hex'))).toEqual({ type: 'offsetCommit', group: c.group, topic: c.topic, partition: c.partition });
-      expect(readOffsetsTopicKey(Buffer.from(theirs.groupKey!, 'hex'))).toEqual({ type: 'groupMetadata', group: c.group });
+      expect(theirs).toEqual({
+        offsetKey: hex(mine.offsetKey),
+        offsetValue: hex(mine.offsetValue),
+        groupKey: hex(mine.groupKey),
+        groupValue: hex(mine.groupValue),
+      });
+      expect(readOffsetsTopicKey(Buffer.from(theirs.offsetKey!, 'hex'))).toEqual({
+        type: 'offsetCommit',
+        group: c.group,
+        topic: c.topic,
+        partition: c.partition,
+      });
+      expect(readOffsetsTopicKey(Buffer.from(theirs.groupKey!, 'hex'))).toEqual({
+        type: 'groupMetadata',
+        group: c.group,
+      });
       expect(readOffsetCommitValue(Buffer.from(theirs.offsetValue!, 'hex'))).toEqual(c.offset);
       expect(readGroupMetadataValue(Buffer.from(theirs.groupValue!, 'hex'))).toEqual(c.groupValue);
       expect(decodedOurs.offsetKey).toEqual([1, c.group, c.topic, c.partition]);
       expect(decodedOurs.groupKey).toEqual([2, c.group]);
       const v = c.offset;
-      expect(decodedOurs.offsetValue).toEqual(v.expireTimestamp === -1 ? [3, v.offset, v.leaderEpoch, v.metadata, v.commitTimestamp] : [1, v.offset, v.metadata, v.commitTimestamp, v.expireTimestamp]);
+      expect(decodedOurs.offsetValue).toEqual(
+        v.expireTimestamp === -1
+          ? [3, v.offset, v.leaderEpoch, v.metadata, v.commitTimestamp]
+          : [1, v.offset, v.metadata, v.commitTimestamp, v.expireTimestamp],
+      );
       const g = c.groupValue;
       expect(decodedOurs.groupValue).toEqual([
         3,
@@ -147,7 +183,16 @@ describe('__consumer_offsets records against kafka-python encoders laid out from
         g.protocol,
         g.leader,
         g.currentStateTimestamp,
-        g.members.map((m) => [m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeout, m.sessionTimeout, hex(m.subscription), hex(m.assignment)]),
+        g.members.map((m) => [
+          m.memberId,
+          m.groupInstanceId,
+          m.clientId,
+          m.clientHost,
+          m.rebalanceTimeout,
+          m.sessionTimeout,
+          hex(m.subscription),
+          hex(m.assignment),
+        ]),
       ]);
     });
   });
@@ -170,13 +215,29 @@ public class GroupPartition {
 `;
 
 describe('the group partition against Java', () => {
-  test.each([{ partitions: 50 }, { partitions: 7 }, { partitions: 1 }])('abs(groupId.hashCode()) mod $partitions, for ASCII, non-ASCII and astral group ids', ({ partitions }) => {
-    const rng = new Rng(testSeed(0x6a7a) + partitions);
-    const ids = ['', 'a', 'polygenelubricants', 'my-group', 'Grüße', '消费者组', 'emoji-\u{1F600}-group', ...Array.from({ length: 200 }, () => `${text(rng)}-${rng.int(0, 2 ** 31)}`)];
-    const dir = tempDir();
-    writeFileSync(join(dir, 'GroupPartition.java'), JAVA);
-    writeFileSync(join(dir, 'ids.txt'), ids.join('\n'));
-    const java = JSON.parse(execFileSync('java', [join(dir, 'GroupPartition.java'), join(dir, 'ids.txt'), String(partitions)], { encoding: 'utf8' })) as number[];
-    expect(ids.map((id) => partitionForGroup(id, partitions))).toEqual(java);
-  });
+  test.each([{ partitions: 50 }, { partitions: 7 }, { partitions: 1 }])(
+    'abs(groupId.hashCode()) mod $partitions, for ASCII, non-ASCII and astral group ids',
+    ({ partitions }) => {
+      const rng = new Rng(testSeed(0x6a7a) + partitions);
+      const ids = [
+        '',
+        'a',
+        'polygenelubricants',
+        'my-group',
+        'Grüße',
+        '消费者组',
+        'emoji-\u{1F600}-group',
+        ...Array.from({ length: 200 }, () => `${text(rng)}-${rng.int(0, 2 ** 31)}`),
+      ];
+      const dir = tempDir();
+      writeFileSync(join(dir, 'GroupPartition.java'), JAVA);
+      writeFileSync(join(dir, 'ids.txt'), ids.join('\n'));
+      const java = JSON.parse(
+        execFileSync('java', [join(dir, 'GroupPartition.java'), join(dir, 'ids.txt'), String(partitions)], {
+          encoding: 'utf8',
+        }),
+      ) as number[];
+      expect(ids.map((id) => partitionForGroup(id, partitions))).toEqual(java);
+    },
+  );
 });

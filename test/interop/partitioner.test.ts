@@ -80,7 +80,8 @@ function randomStrings(rng: Rng, count: number): string[] {
 function mismatches<T>(actual: readonly T[], expected: readonly T[], keys: readonly Buffer[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) out.push(`key #${i} ${keys[i]!.toString('hex')}: ours ${String(actual[i])}, theirs ${String(expected[i])}`);
+    if (actual[i] !== expected[i])
+      out.push(`key #${i} ${keys[i]!.toString('hex')}: ours ${String(actual[i])}, theirs ${String(expected[i])}`);
   }
   return out.slice(0, 10);
 }
@@ -109,7 +110,14 @@ describe('partitioner vs kafkajs and kafka-python', () => {
   test('kafkajs DefaultPartitioner picks partitionForKey for every key', () => {
     for (const n of PARTITION_COUNTS) {
       const theirs = kafkajsPartitions(keys, n);
-      expect(mismatches(keys.map((k) => partitionForKey(k, n)), theirs, keys), `${n} partitions, INTEROP_SEED=${seed}`).toEqual([]);
+      expect(
+        mismatches(
+          keys.map((k) => partitionForKey(k, n)),
+          theirs,
+          keys,
+        ),
+        `${n} partitions, INTEROP_SEED=${seed}`,
+      ).toEqual([]);
       const fromStrings = kafkajsPartitions(strings, n);
       expect(fromStrings).toEqual(strings.map((s) => partitionForKey(Buffer.from(s, 'utf8'), n)));
     }
@@ -131,10 +139,24 @@ describe('partitioner vs kafkajs and kafka-python', () => {
     const python = runPython<PythonResult>(dir, 'partition.py', PYTHON_PARTITION, [keysPath, countsPath]);
 
     expect(python.murmur2).toHaveLength(keys.length);
-    expect(mismatches(ours.map((h) => h >>> 0), python.murmur2, keys), `INTEROP_SEED=${seed}`).toEqual([]);
+    expect(
+      mismatches(
+        ours.map((h) => h >>> 0),
+        python.murmur2,
+        keys,
+      ),
+      `INTEROP_SEED=${seed}`,
+    ).toEqual([]);
     for (const n of PARTITION_COUNTS) {
       const theirs = python.partitions[String(n)]!;
-      expect(mismatches(keys.map((k) => partitionForKey(k, n)), theirs, keys), `${n} partitions, INTEROP_SEED=${seed}`).toEqual([]);
+      expect(
+        mismatches(
+          keys.map((k) => partitionForKey(k, n)),
+          theirs,
+          keys,
+        ),
+        `${n} partitions, INTEROP_SEED=${seed}`,
+      ).toEqual([]);
     }
   });
 });

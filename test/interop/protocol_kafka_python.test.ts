@@ -19,7 +19,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ApiKey, decodeRequest, encodeResponse, ProtocolError, supportedApis, type Struct } from '../../src/protocol/index.js';
+import {
+  ApiKey,
+  decodeRequest,
+  encodeResponse,
+  ProtocolError,
+  supportedApis,
+  type Struct,
+} from '../../src/protocol/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import * as scenario from '../helpers/protocolScenarios.js';
 import { runPython } from './support.js';
@@ -116,7 +123,9 @@ function kafkaPython(requests: PyRequest[], responses: PyResponse[]): PyOutput {
   const input = join(dir, 'spec.json');
   const output = join(dir, 'out.json');
   const responseHex = responses.map(({ apiKey, v, body }) =>
-    Buffer.concat(encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body)).subarray(4).toString('hex'),
+    Buffer.concat(encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body))
+      .subarray(4)
+      .toString('hex'),
   );
   writeFileSync(
     input,
@@ -159,7 +168,12 @@ const requests: PyRequest[] = [
     v,
     apiKey: ApiKey.Metadata,
     args: v >= 4 ? [null, true] : [null],
-    expected: () => ({ topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
+    expected: () => ({
+      topics: null,
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    }),
   })),
   ...range(0, 8).map((v) => ({
     module: 'produce',
@@ -376,7 +390,11 @@ const responses: PyResponse[] = [
     v,
     apiKey: ApiKey.ApiVersions,
     body: { errorCode: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 11 }], throttleTimeMs: 7 },
-    expected: { error_code: 0, api_versions: [{ api_key: 0, min_version: 0, max_version: 11 }], ...(v >= 1 ? { throttle_time_ms: 7 } : {}) },
+    expected: {
+      error_code: 0,
+      api_versions: [{ api_key: 0, min_version: 0, max_version: 11 }],
+      ...(v >= 1 ? { throttle_time_ms: 7 } : {}),
+    },
   })),
   {
     // What encodeApiVersionsFallback sends (KIP-511): v0, UNSUPPORTED_VERSION, our versions.
@@ -387,7 +405,11 @@ const responses: PyResponse[] = [
     body: { errorCode: 35, apiKeys: supportedApis() },
     expected: {
       error_code: 35,
-      api_versions: supportedApis().map((a) => ({ api_key: a.apiKey, min_version: a.minVersion, max_version: a.maxVersion })),
+      api_versions: supportedApis().map((a) => ({
+        api_key: a.apiKey,
+        min_version: a.minVersion,
+        max_version: a.maxVersion,
+      })),
     },
   },
   ...range(0, 5).map((v) => ({
@@ -406,7 +428,16 @@ const responses: PyResponse[] = [
           error_code: 0,
           topic: 'orders',
           ...(v >= 1 ? { is_internal: true } : {}),
-          partitions: [{ error_code: 0, partition: 4, leader: 1, replicas: [1, 2], isr: [1], ...(v >= 5 ? { offline_replicas: [2] } : {}) }],
+          partitions: [
+            {
+              error_code: 0,
+              partition: 4,
+              leader: 1,
+              replicas: [1, 2],
+              isr: [1],
+              ...(v >= 5 ? { offline_replicas: [2] } : {}),
+            },
+          ],
         },
       ],
     },
@@ -477,7 +508,13 @@ const responses: PyResponse[] = [
           partitions: [
             v === 0
               ? { partition: 1, error_code: 0, offsets: [55, 44] }
-              : { partition: 1, error_code: 0, timestamp: 1_700_000_000_123, offset: 55, ...(v >= 4 ? { leader_epoch: 2 } : {}) },
+              : {
+                  partition: 1,
+                  error_code: 0,
+                  timestamp: 1_700_000_000_123,
+                  offset: 55,
+                  ...(v >= 4 ? { leader_epoch: 2 } : {}),
+                },
           ],
         },
       ],
@@ -524,7 +561,9 @@ const responses: PyResponse[] = [
               // kafka-python's v1 schema reads ConfigSource (1) as a bool it calls is_default.
               ...(v === 0 ? { is_default: false } : v === 1 ? { is_default: true } : { config_source: 1 }),
               is_sensitive: false,
-              ...(v >= 1 ? { config_synonyms: [{ config_name: 'retention.ms', config_value: '1000', config_source: 1 }] } : {}),
+              ...(v >= 1
+                ? { config_synonyms: [{ config_name: 'retention.ms', config_value: '1000', config_source: 1 }] }
+                : {}),
             },
           ],
         },
@@ -536,8 +575,14 @@ const responses: PyResponse[] = [
     cls: 'AlterConfigsResponse',
     v: 0,
     apiKey: ApiKey.AlterConfigs,
-    body: { throttleTimeMs: 9, responses: [{ errorCode: 40, errorMessage: 'bad', resourceType: 2, resourceName: 'orders' }] },
-    expected: { throttle_time_ms: 9, resources: [{ error_code: 40, error_message: 'bad', resource_type: 2, resource_name: 'orders' }] },
+    body: {
+      throttleTimeMs: 9,
+      responses: [{ errorCode: 40, errorMessage: 'bad', resourceType: 2, resourceName: 'orders' }],
+    },
+    expected: {
+      throttle_time_ms: 9,
+      resources: [{ error_code: 40, error_message: 'bad', resource_type: 2, resource_name: 'orders' }],
+    },
   },
   ...range(0, 1).map((v) => ({
     module: 'admin',
@@ -577,7 +622,11 @@ const responses: PyResponse[] = [
     v,
     apiKey: ApiKey.SyncGroup,
     body: { throttleTimeMs: 1, errorCode: 27, assignment: Buffer.from([6, 7]) },
-    expected: { ...(v >= 1 ? { throttle_time_ms: 1 } : {}), error_code: 27, member_assignment: hex(Buffer.from([6, 7])) },
+    expected: {
+      ...(v >= 1 ? { throttle_time_ms: 1 } : {}),
+      error_code: 27,
+      member_assignment: hex(Buffer.from([6, 7])),
+    },
   })),
   ...(['HeartbeatResponse', 'LeaveGroupResponse'] as const).flatMap((cls) =>
     range(0, 1).map((v) => ({
@@ -595,7 +644,10 @@ const responses: PyResponse[] = [
     v,
     apiKey: ApiKey.OffsetCommit,
     body: { throttleTimeMs: 6, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 22 }] }] },
-    expected: { ...(v >= 3 ? { throttle_time_ms: 6 } : {}), topics: [{ topic: 'orders', partitions: [{ partition: 0, error_code: 22 }] }] },
+    expected: {
+      ...(v >= 3 ? { throttle_time_ms: 6 } : {}),
+      topics: [{ topic: 'orders', partitions: [{ partition: 0, error_code: 22 }] }],
+    },
   })),
   ...range(0, 3).map((v) => ({
     module: 'commit',
@@ -604,7 +656,9 @@ const responses: PyResponse[] = [
     apiKey: ApiKey.OffsetFetch,
     body: {
       throttleTimeMs: 8,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 42, metadata: null, errorCode: 0 }] }],
+      topics: [
+        { name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 42, metadata: null, errorCode: 0 }] },
+      ],
       errorCode: 16,
     },
     expected: {
@@ -655,7 +709,11 @@ const responses: PyResponse[] = [
     v,
     apiKey: ApiKey.ListGroups,
     body: { throttleTimeMs: 2, errorCode: 0, groups: [{ groupId: 'group-1', protocolType: 'consumer' }] },
-    expected: { ...(v >= 1 ? { throttle_time_ms: 2 } : {}), error_code: 0, groups: [{ group: 'group-1', protocol_type: 'consumer' }] },
+    expected: {
+      ...(v >= 1 ? { throttle_time_ms: 2 } : {}),
+      error_code: 0,
+      groups: [{ group: 'group-1', protocol_type: 'consumer' }],
+    },
   })),
   ...range(0, 1).map((v) => ({
     module: 'admin',
@@ -671,7 +729,12 @@ const responses: PyResponse[] = [
     v,
     apiKey: ApiKey.SaslAuthenticate,
     body: { errorCode: 0, errorMessage: null, authBytes: Buffer.from([4, 5]), sessionLifetimeMs: 3_600_000 },
-    expected: { error_code: 0, error_message: null, sasl_auth_bytes: hex(Buffer.from([4, 5])), ...(v >= 1 ? { session_lifetime_ms: 3_600_000 } : {}) },
+    expected: {
+      error_code: 0,
+      error_message: null,
+      sasl_auth_bytes: hex(Buffer.from([4, 5])),
+      ...(v >= 1 ? { session_lifetime_ms: 3_600_000 } : {}),
+    },
   })),
 ];
 
@@ -693,15 +756,23 @@ describe('protocol against kafka-python 2.0.2', () => {
   test.each(requests.map((c, i) => [label(c), c, i] as const))('kafka-python %s decodes with ours', (_, c, i) => {
     const { frame, records } = out.requests[i]!;
     const decoded = decodeRequest(Buffer.from(frame, 'hex'));
-    expect(decoded.header).toEqual({ apiKey: c.apiKey, apiVersion: c.v, correlationId: CORRELATION_ID, clientId: 'kafka-python' });
+    expect(decoded.header).toEqual({
+      apiKey: c.apiKey,
+      apiVersion: c.v,
+      correlationId: CORRELATION_ID,
+      clientId: 'kafka-python',
+    });
     expect(decoded.body).toEqual(c.expected(records.map((r) => Buffer.from(r, 'hex'))));
   });
 
-  test.each(misencoded.map((c, i) => [label(c), i] as const))('kafka-python %s (int64 leader epoch) is refused as malformed', (_, i) => {
-    const frame = Buffer.from(out.requests[requests.length + i]!.frame, 'hex');
-    expect(() => decodeRequest(frame)).toThrow(ProtocolError);
-    expect(() => decodeRequest(frame)).toThrow(/bytes left after the body/);
-  });
+  test.each(misencoded.map((c, i) => [label(c), i] as const))(
+    'kafka-python %s (int64 leader epoch) is refused as malformed',
+    (_, i) => {
+      const frame = Buffer.from(out.requests[requests.length + i]!.frame, 'hex');
+      expect(() => decodeRequest(frame)).toThrow(ProtocolError);
+      expect(() => decodeRequest(frame)).toThrow(/bytes left after the body/);
+    },
+  );
 
   test.each(responses.map((c, i) => [label(c), c, i] as const))('our %s decodes with kafka-python', (_, c, i) => {
     expect(out.responses[i]).toEqual({ correlationId: CORRELATION_ID, body: c.expected, left: 0 });

@@ -25,7 +25,13 @@ function respond(socket: Socket, port: number, { header }: DecodedRequest): void
               errorCode: 0,
               name: TOPIC,
               isInternal: false,
-              partitions: [0, 1].map((partitionIndex) => ({ errorCode: 0, partitionIndex, leaderId: 1, replicaNodes: [1], isrNodes: [1] })),
+              partitions: [0, 1].map((partitionIndex) => ({
+                errorCode: 0,
+                partitionIndex,
+                leaderId: 1,
+                replicaNodes: [1],
+                isrNodes: [1],
+              })),
             },
           ],
         };
@@ -44,7 +50,8 @@ async function serve(run: (port: number) => Promise<string>): Promise<{ frames: 
         pending = pending.subarray(4 + frame.length);
         frames.push(frame);
         const request = decodeRequest(frame);
-        if (request.header.apiKey === ApiKey.ApiVersions || request.header.apiKey === ApiKey.Metadata) respond(socket, port, request);
+        if (request.header.apiKey === ApiKey.ApiVersions || request.header.apiKey === ApiKey.Metadata)
+          respond(socket, port, request);
       }
     });
     socket.on('error', () => socket.destroy());
@@ -84,8 +91,15 @@ test('kcat -L reads our ApiVersions and Metadata responses; its ApiVersions v3 r
   const first = frames[0]!;
   const correlationId = [...first.subarray(4, 8)];
   expect([...first]).toEqual([
-    ...int16(18), ...int16(3), ...correlationId, ...int16(7), ...Buffer.from('rdkafka'), 0,
-    ...compact('librdkafka'), ...compact('2.0.2'), 0,
+    ...int16(18),
+    ...int16(3),
+    ...correlationId,
+    ...int16(7),
+    ...Buffer.from('rdkafka'),
+    0,
+    ...compact('librdkafka'),
+    ...compact('2.0.2'),
+    0,
   ]);
   expect(decodeRequest(first).body).toEqual({ clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' });
 
@@ -97,7 +111,11 @@ test('kcat -L reads our ApiVersions and Metadata responses; its ApiVersions v3 r
     { topics: null, allowAutoTopicCreation: true },
   ]);
 
-  const cluster = JSON.parse(output) as { brokers: { id: number }[]; topics: { topic: string; partitions: object[] }[]; controllerid: number };
+  const cluster = JSON.parse(output) as {
+    brokers: { id: number }[];
+    topics: { topic: string; partitions: object[] }[];
+    controllerid: number;
+  };
   expect(cluster.controllerid).toBe(1);
   expect(cluster.brokers).toMatchObject([{ id: 1 }]);
   expect(cluster.topics).toEqual([

@@ -44,8 +44,15 @@ interface PlainBatch {
 function randomRecords(rng: Rng, count: number): RecordInput[] {
   return Array.from({ length: count }, () => ({
     key: rng.oneIn(4) ? null : rng.bytes(rng.int(0, 40)),
-    value: rng.oneIn(8) ? null : rng.oneIn(2) ? Buffer.from('text '.repeat(rng.int(0, 300))) : rng.bytes(rng.int(0, 3000)),
-    headers: Array.from({ length: rng.int(0, 3) }, (_, h) => ({ key: `h${h}-é`, value: rng.oneIn(3) ? null : rng.bytes(rng.int(0, 20)) })),
+    value: rng.oneIn(8)
+      ? null
+      : rng.oneIn(2)
+        ? Buffer.from('text '.repeat(rng.int(0, 300)))
+        : rng.bytes(rng.int(0, 3000)),
+    headers: Array.from({ length: rng.int(0, 3) }, (_, h) => ({
+      key: `h${h}-é`,
+      value: rng.oneIn(3) ? null : rng.bytes(rng.int(0, 20)),
+    })),
     timestamp: T0 + rng.int(-5000, 5000),
   }));
 }
@@ -132,10 +139,16 @@ describe('RecordBatch v2 and kafka-python', () => {
   test('kafka-python reads the batches we build, every codec and a commit marker, CRC valid', () => {
     const rng = new Rng(testSeed(401));
     const dir = tempDir('interop-v2-');
-    const built = CASES.map(({ codec, options }) => buildRecordBatch(randomRecords(rng, rng.int(1, 60)), { ...options, compression: codec }));
-    built.push(buildEndTransactionMarkerBatch('commit', { producerId: 9, producerEpoch: 4, coordinatorEpoch: 2, timestamp: T0 }));
+    const built = CASES.map(({ codec, options }) =>
+      buildRecordBatch(randomRecords(rng, rng.int(1, 60)), { ...options, compression: codec }),
+    );
+    built.push(
+      buildEndTransactionMarkerBatch('commit', { producerId: 9, producerEpoch: 4, coordinatorEpoch: 2, timestamp: T0 }),
+    );
     writeFileSync(join(dir, 'ours.bin'), Buffer.concat(built));
-    const theirs = runPython<Array<PlainBatch & { crcValid: boolean }>>(dir, 'read.py', PYTHON_READ, [join(dir, 'ours.bin')]);
+    const theirs = runPython<Array<PlainBatch & { crcValid: boolean }>>(dir, 'read.py', PYTHON_READ, [
+      join(dir, 'ours.bin'),
+    ]);
     expect(theirs.map((b) => b.crcValid)).toEqual(built.map(() => true));
     expect(theirs.map(({ crcValid: _, ...rest }) => rest)).toEqual(built.map(plainBatch));
   });
@@ -151,7 +164,15 @@ describe('RecordBatch v2 and kafka-python', () => {
         producerId: options.producerId ?? -1,
         producerEpoch: options.producerEpoch ?? -1,
         baseSequence: options.baseSequence ?? -1,
-        records: plainRecords(records.map((r, i) => ({ offset: i, timestamp: r.timestamp!, key: r.key ?? null, value: r.value, headers: r.headers ?? [] }))),
+        records: plainRecords(
+          records.map((r, i) => ({
+            offset: i,
+            timestamp: r.timestamp!,
+            key: r.key ?? null,
+            value: r.value,
+            headers: r.headers ?? [],
+          })),
+        ),
       };
     });
     writeFileSync(join(dir, 'specs.json'), JSON.stringify(specs));
@@ -169,9 +190,15 @@ describe('RecordBatch v2 and kafka-python', () => {
 });
 
 const require = createRequire(import.meta.url);
-const kafkajsRecordBatch = (require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (options: object) => Promise<{ buffer: Buffer }> }).RecordBatch;
+const kafkajsRecordBatch = (
+  require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+    RecordBatch: (options: object) => Promise<{ buffer: Buffer }>;
+  }
+).RecordBatch;
 const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (options: object) => unknown;
-const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: unknown) => Promise<KafkajsBatch>;
+const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: unknown,
+) => Promise<KafkajsBatch>;
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
 const KafkajsLong = require('kafkajs/src/utils/long.js') as { fromValue(v: number): unknown };
 
@@ -179,18 +206,33 @@ interface KafkajsBatch {
   firstOffset: string;
   producerId: string;
   inTransaction: boolean;
-  records: Array<{ offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: { [key: string]: Buffer | Buffer[] } }>;
+  records: Array<{
+    offset: string;
+    timestamp: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: { [key: string]: Buffer | Buffer[] };
+  }>;
 }
 
 /** kafkajs keeps headers in an object: one header key per record, so tests use distinct keys. */
 function kafkajsHeaders(headers: { [key: string]: Buffer | Buffer[] }): Array<[string, string | null]> {
-  return Object.entries(headers).map(([key, value]): [string, string | null] => [key, hexOrNull(value as Buffer | null)]);
+  return Object.entries(headers).map(([key, value]): [string, string | null] => [
+    key,
+    hexOrNull(value as Buffer | null),
+  ]);
 }
 
 describe('RecordBatch v2 and kafkajs', () => {
   test.each(['none', 'gzip'] as const)('%s: kafkajs decodes what we build', async (codec) => {
     const records = randomRecords(new Rng(testSeed(403)), 40);
-    const bytes = buildRecordBatch(records, { compression: codec, baseOffset: 77, producerId: 3, producerEpoch: 0, baseSequence: 9 });
+    const bytes = buildRecordBatch(records, {
+      compression: codec,
+      baseOffset: 77,
+      producerId: 3,
+      producerEpoch: 0,
+      baseSequence: 9,
+    });
     const decoded = await kafkajsDecodeBatch(new KafkajsDecoder(bytes));
     expect([decoded.firstOffset, decoded.producerId]).toEqual(['77', '3']);
     const ours = plainRecords(RecordBatch.from(bytes).records());
@@ -207,7 +249,11 @@ describe('RecordBatch v2 and kafkajs', () => {
 
   test.each([0, 1] as const)('compression %i: we read and validate what kafkajs encodes', async (compression) => {
     const rng = new Rng(testSeed(404));
-    const records = randomRecords(rng, 30).map((r) => ({ ...r, key: r.key ?? Buffer.alloc(0), value: r.value ?? Buffer.alloc(0) }));
+    const records = randomRecords(rng, 30).map((r) => ({
+      ...r,
+      key: r.key ?? Buffer.alloc(0),
+      value: r.value ?? Buffer.alloc(0),
+    }));
     const timestamps = records.map((r) => r.timestamp!);
     const encoded = records.map((r, i) =>
       kafkajsRecord({
@@ -227,14 +273,21 @@ describe('RecordBatch v2 and kafkajs', () => {
       records: encoded,
     });
     const result = validateRecordBatchSync(buffer);
-    expect([result.recordCount, result.maxTimestamp, result.compression]).toEqual([30, Math.max(...timestamps), compression ? 'gzip' : 'none']);
+    expect([result.recordCount, result.maxTimestamp, result.compression]).toEqual([
+      30,
+      Math.max(...timestamps),
+      compression ? 'gzip' : 'none',
+    ]);
     expect(plainRecords(RecordBatch.from(buffer).records())).toEqual(
       records.map((r, i) => ({
         offset: 500 + i,
         timestamp: r.timestamp!,
         key: hexOrNull(r.key),
         value: hexOrNull(r.value),
-        headers: (r.headers ?? []).map((h): [string, string | null] => [h.key, (h.value ?? Buffer.alloc(0)).toString('hex')]),
+        headers: (r.headers ?? []).map((h): [string, string | null] => [
+          h.key,
+          (h.value ?? Buffer.alloc(0)).toString('hex'),
+        ]),
       })),
     );
   });

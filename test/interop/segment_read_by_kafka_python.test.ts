@@ -144,7 +144,11 @@ const BASE_TIMESTAMPS = [1_700_000_000_000, 946_684_800_000, 0, 1, 2 ** 41 + 12_
 
 function randomRecord(rng: Rng, baseTimestamp: number): RecordInput {
   const key = rng.oneIn(4) ? null : rng.oneIn(8) ? Buffer.alloc(0) : rng.bytes(rng.int(1, 70));
-  const value = rng.oneIn(6) ? null : rng.oneIn(10) ? Buffer.alloc(0) : rng.bytes(rng.oneIn(8) ? rng.int(1000, 2500) : rng.int(1, 300));
+  const value = rng.oneIn(6)
+    ? null
+    : rng.oneIn(10)
+      ? Buffer.alloc(0)
+      : rng.bytes(rng.oneIn(8) ? rng.int(1000, 2500) : rng.int(1, 300));
   const headers = Array.from({ length: rng.oneIn(3) ? 0 : rng.int(1, 4) }, () => ({
     key: rng.pick(HEADER_KEYS),
     value: rng.oneIn(4) ? null : rng.bytes(rng.int(0, 40)),
@@ -213,8 +217,15 @@ describe('segments written by Log, read by kafka-python', () => {
     expect(appends).toBeLessThan(expected.length); // some appends carried several batches
     await log.close();
 
-    const { files } = runPython<{ files: PyFile[] }>(tempDir('tributary-interop-py-'), 'read_segments.py', READ_SEGMENTS, [dir]);
-    const logFiles = readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+    const { files } = runPython<{ files: PyFile[] }>(
+      tempDir('tributary-interop-py-'),
+      'read_segments.py',
+      READ_SEGMENTS,
+      [dir],
+    );
+    const logFiles = readdirSync(dir)
+      .filter((n) => n.endsWith('.log'))
+      .sort();
     expect(files.map((f) => f.name)).toEqual(logFiles);
     expect(files.length).toBe(segmentCount);
     expect(files.map((f) => Number(f.name.slice(0, 20)))).toEqual(segmentBaseOffsets);
@@ -225,7 +236,9 @@ describe('segments written by Log, read by kafka-python', () => {
       expect(file.size, file.name).toBe(statSync(join(dir, file.name)).size);
       expect(file.validBytes, `${file.name}: bytes kafka-python could frame`).toBe(file.size);
       expect(file.batches.length, `${file.name} is empty`).toBeGreaterThan(0);
-      expect(file.batches[0]!.baseOffset, `${file.name}: name vs first base offset`).toBe(Number(file.name.slice(0, 20)));
+      expect(file.batches[0]!.baseOffset, `${file.name}: name vs first base offset`).toBe(
+        Number(file.name.slice(0, 20)),
+      );
       expect(file.size, `${file.name} exceeds segment.bytes`).toBeLessThanOrEqual(8192);
       seen.push(...file.batches);
     }

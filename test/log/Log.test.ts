@@ -14,14 +14,25 @@ import { checkLogFiles } from './check.js';
 const T0 = 1_700_000_000_000;
 
 function segmentFiles(dir: string): string[] {
-  return readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort();
 }
 
 describe('Log append and read', () => {
   test('assigns consecutive offsets and reads whole batches back', async () => {
     const log = Log.open({ dir: tempDir() });
-    expect(await log.append(sampleBatch(0, 3))).toEqual({ baseOffset: 0, lastOffset: 2, batches: 1, bytes: expect.any(Number) });
-    expect(await log.append(Buffer.concat([sampleBatch(1, 2), sampleBatch(2, 5)]))).toMatchObject({ baseOffset: 3, lastOffset: 9, batches: 2 });
+    expect(await log.append(sampleBatch(0, 3))).toEqual({
+      baseOffset: 0,
+      lastOffset: 2,
+      batches: 1,
+      bytes: expect.any(Number),
+    });
+    expect(await log.append(Buffer.concat([sampleBatch(1, 2), sampleBatch(2, 5)]))).toMatchObject({
+      baseOffset: 3,
+      lastOffset: 9,
+      batches: 2,
+    });
     expect(log.logEndOffset).toBe(10);
 
     const read = log.read(4, 1 << 20); // offset 4 sits inside the batch starting at 3
@@ -77,26 +88,32 @@ describe('Log append and read', () => {
     await indexed.close();
   });
 
-  test.each(['none', 'gzip', 'zstd'] as const)('offsetForTimestamp finds the first record at or after a time (%s batches)', async (compression) => {
-    const log = Log.open({ dir: tempDir(), config: { segmentBytes: 512, indexIntervalBytes: 128 } });
-    for (let i = 0; i < 30; i++) {
-      const records = [0, 1, 2].map((j) => ({ value: Buffer.from(`v${i}.${j}`), timestamp: T0 + i * 100 + j * 10 }));
-      await log.append(buildRecordBatch(records, { baseTimestamp: T0 + i * 100, compression }));
-    }
-    expect(log.offsetForTimestamp(T0)).toEqual({ timestamp: T0, offset: 0 });
-    expect(log.offsetForTimestamp(T0 + 1205)).toEqual({ timestamp: T0 + 1210, offset: 37 });
-    expect(log.offsetForTimestamp(T0 + 1221)).toEqual({ timestamp: T0 + 1300, offset: 39 });
-    expect(log.offsetForTimestamp(T0 + 2921)).toBeNull();
-    expect(log.offsetOfMaxTimestamp()).toEqual({ timestamp: T0 + 2920, offset: 89 });
-    expect(log.segmentCount).toBeGreaterThan(3);
-    await log.close();
-  });
+  test.each(['none', 'gzip', 'zstd'] as const)(
+    'offsetForTimestamp finds the first record at or after a time (%s batches)',
+    async (compression) => {
+      const log = Log.open({ dir: tempDir(), config: { segmentBytes: 512, indexIntervalBytes: 128 } });
+      for (let i = 0; i < 30; i++) {
+        const records = [0, 1, 2].map((j) => ({ value: Buffer.from(`v${i}.${j}`), timestamp: T0 + i * 100 + j * 10 }));
+        await log.append(buildRecordBatch(records, { baseTimestamp: T0 + i * 100, compression }));
+      }
+      expect(log.offsetForTimestamp(T0)).toEqual({ timestamp: T0, offset: 0 });
+      expect(log.offsetForTimestamp(T0 + 1205)).toEqual({ timestamp: T0 + 1210, offset: 37 });
+      expect(log.offsetForTimestamp(T0 + 1221)).toEqual({ timestamp: T0 + 1300, offset: 39 });
+      expect(log.offsetForTimestamp(T0 + 2921)).toBeNull();
+      expect(log.offsetOfMaxTimestamp()).toEqual({ timestamp: T0 + 2920, offset: 89 });
+      expect(log.segmentCount).toBeGreaterThan(3);
+      await log.close();
+    },
+  );
 });
 
 describe('Log bad input', () => {
   async function expectRefused(log: Log, bytes: Buffer, code: string, message?: RegExp): Promise<void> {
     const before = { end: log.logEndOffset, size: log.size };
-    await expect(log.append(bytes)).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+    await expect(log.append(bytes)).rejects.toMatchObject({
+      code,
+      ...(message ? { message: expect.stringMatching(message) } : {}),
+    });
     expect({ end: log.logEndOffset, size: log.size }).toEqual(before);
   }
 
@@ -251,9 +268,16 @@ describe('Log CRC verification (in the native append)', () => {
     };
     const record = require('kafkajs/src/protocol/recordBatch/record/v0') as (spec: object) => unknown;
     const records = Array.from({ length: count }, (_, i) =>
-      record({ offsetDelta: i, timestampDelta: i, key: Buffer.from(`k${seed}.${i}`), value: Buffer.alloc(valueSize, seed + i) }),
+      record({
+        offsetDelta: i,
+        timestampDelta: i,
+        key: Buffer.from(`k${seed}.${i}`),
+        value: Buffer.alloc(valueSize, seed + i),
+      }),
     );
-    return (await recordBatch({ firstTimestamp: T0, maxTimestamp: T0 + count - 1, lastOffsetDelta: count - 1, records })).buffer;
+    return (
+      await recordBatch({ firstTimestamp: T0, maxTimestamp: T0 + count - 1, lastOffsetDelta: count - 1, records })
+    ).buffer;
   }
 
   test('a flipped bit anywhere in the CRC-covered range is refused, and the log stays byte for byte as it was', async () => {
@@ -264,7 +288,10 @@ describe('Log CRC verification (in the native append)', () => {
     const end = log.logEndOffset;
     const size = log.size;
     const before = snapshot(dir);
-    const covered = Array.from({ length: BatchHeader.size - BatchHeader.attributes }, (_, i) => BatchHeader.attributes + i);
+    const covered = Array.from(
+      { length: BatchHeader.size - BatchHeader.attributes },
+      (_, i) => BatchHeader.attributes + i,
+    );
     for (const at of [...covered, 100, good.length >> 1, good.length - 1]) {
       const bad = Buffer.from(good);
       bad[at]! ^= 0x01;
@@ -322,7 +349,9 @@ describe('Log CRC verification (in the native append)', () => {
         continue;
       }
       const batch = batches[i % batches.length]!;
-      expect((await log.append(batch)).baseOffset).toBe(expected.reduce((n, b) => n + b.readInt32BE(BatchHeader.lastOffsetDelta) + 1, 0));
+      expect((await log.append(batch)).baseOffset).toBe(
+        expected.reduce((n, b) => n + b.readInt32BE(BatchHeader.lastOffsetDelta) + 1, 0),
+      );
       expected.push(batch);
     }
     expect(log.segmentCount).toBeGreaterThan(1);
@@ -343,12 +372,21 @@ describe('Log append of batches built in process (BUILT_IN_PROCESS)', () => {
   function logFiles(dir: string): [string, string][] {
     return readdirSync(dir)
       .sort()
-      .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]);
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      ]);
   }
 
   test('writes byte for byte what the verified append writes: small, large (CRC worker) and compressed batches', async () => {
     const records = (seed: number, count: number, size: number) =>
-      Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${seed}.${i}`), value: Buffer.alloc(size, seed + i), timestamp: T0 + i }));
+      Array.from({ length: count }, (_, i) => ({
+        key: Buffer.from(`k${seed}.${i}`),
+        value: Buffer.alloc(size, seed + i),
+        timestamp: T0 + i,
+      }));
     const batches = [
       sampleBatch(0, 3, 200),
       buildRecordBatch(records(1, 300, 1000)),
@@ -360,7 +398,8 @@ describe('Log append of batches built in process (BUILT_IN_PROCESS)', () => {
     const config = { segmentBytes: 400_000, indexIntervalBytes: 1024 };
     const [verified, trusted] = [Log.open({ dir: verifiedDir, config }), Log.open({ dir: trustedDir, config })];
     for (let round = 0; round < 3; round++) {
-      for (const batch of batches) expect(await trusted.append(batch, builtInProcess)).toEqual(await verified.append(batch));
+      for (const batch of batches)
+        expect(await trusted.append(batch, builtInProcess)).toEqual(await verified.append(batch));
     }
     expect(trusted.segmentCount).toBeGreaterThan(1);
     await Promise.all([verified.close(), trusted.close()]);
@@ -374,17 +413,26 @@ describe('Log append of batches built in process (BUILT_IN_PROCESS)', () => {
     const badMagic = Buffer.from(good);
     badMagic[BatchHeader.magic] = 1;
     await expect(log.append(badMagic, builtInProcess)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
-    await expect(log.append(good.subarray(0, good.length - 1), builtInProcess)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
-    await expect(log.append(sampleBatch(2, 1, 5000), builtInProcess)).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
+    await expect(log.append(good.subarray(0, good.length - 1), builtInProcess)).rejects.toMatchObject({
+      code: 'ERR_CORRUPT_BATCH',
+    });
+    await expect(log.append(sampleBatch(2, 1, 5000), builtInProcess)).rejects.toMatchObject({
+      code: 'ERR_MESSAGE_TOO_LARGE',
+    });
     const badCrc = Buffer.from(good);
     badCrc[good.length - 1]! ^= 1;
-    await expect(log.append(badCrc)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH', message: expect.stringMatching(/CRC32C/) });
+    await expect(log.append(badCrc)).rejects.toMatchObject({
+      code: 'ERR_CORRUPT_BATCH',
+      message: expect.stringMatching(/CRC32C/),
+    });
     await expect(log.append(badCrc, { origin: 'client' })).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
     expect(log.logEndOffset).toBe(0);
     expect(await log.append(badCrc, builtInProcess)).toMatchObject({ baseOffset: 0, lastOffset: 2 });
 
     log.updateConfig({ messageTimestampBeforeMaxMs: 60_000 });
-    const old = buildRecordBatch([{ key: null, value: Buffer.from('v'), timestamp: Date.now() - 3_600_000 }], { compression: 'lz4' });
+    const old = buildRecordBatch([{ key: null, value: Buffer.from('v'), timestamp: Date.now() - 3_600_000 }], {
+      compression: 'lz4',
+    });
     await expect(log.append(old, builtInProcess)).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
     await log.close();
   });
@@ -403,7 +451,9 @@ describe('Log updateConfig', () => {
     log.updateConfig({ durability: 'always' });
     await log.append(sampleBatch(2));
     expect(log.recoveryPoint).toBe(8);
-    expect(() => log.updateConfig({ segmentBytes: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    expect(() => log.updateConfig({ segmentBytes: 1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }),
+    );
     expect(log.config.durability).toBe('always');
     await log.close();
   });

@@ -4,7 +4,11 @@ import { DEFAULT_LOG_CONFIG, resolveLogConfig } from '../../src/log/LogConfig.js
 describe('LogConfig', () => {
   test("Kafka's defaults", () => {
     expect(resolveLogConfig()).toEqual(DEFAULT_LOG_CONFIG);
-    expect(DEFAULT_LOG_CONFIG).toMatchObject({ segmentBytes: 1073741824, indexIntervalBytes: 4096, segmentIndexBytes: 10485760 });
+    expect(DEFAULT_LOG_CONFIG).toMatchObject({
+      segmentBytes: 1073741824,
+      indexIntervalBytes: 4096,
+      segmentIndexBytes: 10485760,
+    });
   });
 
   test.each([
@@ -15,6 +19,8 @@ describe('LogConfig', () => {
     [{ durability: 'sometimes' }, /durability/],
     [{ segmentByte: 100 }, /unknown log config segmentByte/],
   ])('refuses %o', (bad, message) => {
-    expect(() => resolveLogConfig(bad as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG', message: expect.stringMatching(message) }));
+    expect(() => resolveLogConfig(bad as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_CONFIG', message: expect.stringMatching(message) }),
+    );
   });
 });

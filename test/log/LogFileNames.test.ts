@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { filenamePrefixFromOffset, parsePartitionDirName, parseSegmentFileName, partitionDirName } from '../../src/log/LogFileNames.js';
+import {
+  filenamePrefixFromOffset,
+  parsePartitionDirName,
+  parseSegmentFileName,
+  partitionDirName,
+} from '../../src/log/LogFileNames.js';
 
 describe('LogFileNames', () => {
   test('segment names are 20-digit base offsets', () => {

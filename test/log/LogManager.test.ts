@@ -2,13 +2,22 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { LogManager } from '../../src/log/LogManager.js';
-import { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT } from '../../src/log/LogFileNames.js';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+} from '../../src/log/LogFileNames.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const A = { topic: 'orders.v1-eu', partition: 0 };
 const B = { topic: 'orders.v1-eu', partition: 11 };
-const options = (dataDir: string) => ({ dataDir, config: { segmentBytes: 2048 }, retentionCheckIntervalMs: 0, checkpointIntervalMs: 0 });
+const options = (dataDir: string) => ({
+  dataDir,
+  config: { segmentBytes: 2048 },
+  retentionCheckIntervalMs: 0,
+  checkpointIntervalMs: 0,
+});
 
 describe('LogManager', () => {
   test('a clean close writes Kafka-format checkpoints and the clean-shutdown marker', async () => {
@@ -90,7 +99,9 @@ describe('LogManager', () => {
     const dataDir = tempDir();
     await LogManager.open(options(dataDir)).close();
     writeFileSync(join(dataDir, RECOVERY_POINT_CHECKPOINT), '0\n3\nt 0 1\n');
-    expect(() => LogManager.open(options(dataDir))).toThrow(expect.objectContaining({ code: 'ERR_CORRUPT_CHECKPOINT' }));
+    expect(() => LogManager.open(options(dataDir))).toThrow(
+      expect.objectContaining({ code: 'ERR_CORRUPT_CHECKPOINT' }),
+    );
   });
 });
 
@@ -101,7 +112,10 @@ describe('LogManager configOf', () => {
     first.getOrCreateLog(A);
     first.getOrCreateLog(B, { retentionMs: 5 });
     await first.close();
-    const reopened = LogManager.open({ ...options(dataDir), configOf: (tp) => (tp.partition === B.partition ? { retentionMs: 5 } : {}) });
+    const reopened = LogManager.open({
+      ...options(dataDir),
+      configOf: (tp) => (tp.partition === B.partition ? { retentionMs: 5 } : {}),
+    });
     expect(reopened.getLog(A)!.config).toMatchObject({ segmentBytes: 2048, retentionMs: 7 * 24 * 3600 * 1000 });
     expect(reopened.getLog(B)!.config).toMatchObject({ segmentBytes: 2048, retentionMs: 5 });
     await reopened.close();

@@ -52,14 +52,38 @@ async function openWithOneBatch(config: Partial<LogConfig> = {}) {
 describe('Log record validation', () => {
   test.each([
     ['malformed records, uncompressed (checked by the native append)', () => malformedRecords(), 'ERR_INVALID_RECORD'],
-    ['a header maxTimestamp the records do not have', () => resign(buildRecordBatch(records(3)).fill(0, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8)), 'ERR_INVALID_RECORD'],
+    [
+      'a header maxTimestamp the records do not have',
+      () => resign(buildRecordBatch(records(3)).fill(0, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8)),
+      'ERR_INVALID_RECORD',
+    ],
     ['malformed records inside gzip', () => compressedFrom(malformedRecords(), 'gzip'), 'ERR_INVALID_RECORD'],
     ['malformed records inside zstd', () => compressedFrom(malformedRecords(), 'zstd'), 'ERR_INVALID_RECORD'],
-    ['a gzip payload that is not gzip', () => resign(compressedFrom(buildRecordBatch(records(3)), 'gzip').fill(7, 70, 80)), 'ERR_CORRUPT_COMPRESSED'],
-    ['an unknown codec', () => resign(buildRecordBatch(records(3)).fill(5, BatchHeader.attributes + 1, BatchHeader.attributes + 2)), 'ERR_UNSUPPORTED_COMPRESSION_TYPE'],
-    ['a control batch from a client', () => buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 }), 'ERR_INVALID_RECORD'],
-    ['a producer id without a sequence', () => buildRecordBatch(records(2), { producerId: 9, producerEpoch: 0 }), 'ERR_INVALID_RECORD'],
-    ['a transactional batch without a producer id', () => buildRecordBatch(records(2), { transactional: true }), 'ERR_INVALID_RECORD'],
+    [
+      'a gzip payload that is not gzip',
+      () => resign(compressedFrom(buildRecordBatch(records(3)), 'gzip').fill(7, 70, 80)),
+      'ERR_CORRUPT_COMPRESSED',
+    ],
+    [
+      'an unknown codec',
+      () => resign(buildRecordBatch(records(3)).fill(5, BatchHeader.attributes + 1, BatchHeader.attributes + 2)),
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    ],
+    [
+      'a control batch from a client',
+      () => buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 }),
+      'ERR_INVALID_RECORD',
+    ],
+    [
+      'a producer id without a sequence',
+      () => buildRecordBatch(records(2), { producerId: 9, producerEpoch: 0 }),
+      'ERR_INVALID_RECORD',
+    ],
+    [
+      'a transactional batch without a producer id',
+      () => buildRecordBatch(records(2), { transactional: true }),
+      'ERR_INVALID_RECORD',
+    ],
   ])('%s: refused with its code, nothing written', async (_, make, code) => {
     const { dir, log, before } = await openWithOneBatch();
     await expect(log.append(make())).rejects.toMatchObject({ code, position: 0 });
@@ -72,13 +96,16 @@ describe('Log record validation', () => {
     const { log } = await openWithOneBatch();
     const producer = { producerId: 2 ** 40 + 7, producerEpoch: 1, baseSequence: 0 };
     expect(await log.append(buildRecordBatch(records(2), producer))).toMatchObject({ baseOffset: 2 });
-    expect(await log.append(buildRecordBatch(records(2), { ...producer, baseSequence: 2, transactional: true }))).toMatchObject({ baseOffset: 4 });
+    expect(
+      await log.append(buildRecordBatch(records(2), { ...producer, baseSequence: 2, transactional: true })),
+    ).toMatchObject({ baseOffset: 4 });
     await log.close();
   });
 
   test('valid compressed batches and coordinator markers are appended', async () => {
     const { log } = await openWithOneBatch();
-    for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) await log.append(buildRecordBatch(records(50, 2000), { compression }));
+    for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const)
+      await log.append(buildRecordBatch(records(50, 2000), { compression }));
     const marker = buildEndTransactionMarkerBatch('abort', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 });
     expect(await log.append(marker, { origin: 'coordinator' })).toMatchObject({ baseOffset: 202, lastOffset: 202 });
     await log.close();
@@ -91,7 +118,9 @@ describe('Log record validation', () => {
       log.append(buildRecordBatch([{ value: Buffer.from('x'), timestamp }], { compression }));
     await expect(at(now - 120_000)).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
     await expect(at(now + 120_000, 'gzip')).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
-    await expect(at(now - 120_000)).rejects.toSatisfy((e: { kafka: unknown }) => e.kafka === KafkaErrors.INVALID_TIMESTAMP);
+    await expect(at(now - 120_000)).rejects.toSatisfy(
+      (e: { kafka: unknown }) => e.kafka === KafkaErrors.INVALID_TIMESTAMP,
+    );
     expect(await at(now)).toMatchObject({ baseOffset: 2 });
     await log.close();
   });
@@ -107,12 +136,8 @@ describe('Log record validation', () => {
     const closed = log.close(); // appends already called still land
     const results = await Promise.allSettled(appends);
     await closed;
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.baseOffset : (r.reason as { code: string }).code))).toEqual([
-      2,
-      402,
-      'ERR_INVALID_RECORD',
-      403,
-      404,
-    ]);
+    expect(
+      results.map((r) => (r.status === 'fulfilled' ? r.value.baseOffset : (r.reason as { code: string }).code)),
+    ).toEqual([2, 402, 'ERR_INVALID_RECORD', 403, 404]);
   });
 });

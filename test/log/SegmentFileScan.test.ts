@@ -19,7 +19,11 @@ function batchOf(valueBytes: number, baseOffset: number): Buffer {
 
 /** ~21 MiB: batches of odd sizes, one of 9 MiB (larger than a read chunk) in the middle. */
 function writeSegment(): { path: string; batches: Buffer[] } {
-  const sizes = [...Array.from({ length: 40 }, (_, i) => 150_000 + i * 7_919), 9 * 1024 * 1024, ...Array.from({ length: 20 }, (_, i) => 200_003 + i * 104_729)];
+  const sizes = [
+    ...Array.from({ length: 40 }, (_, i) => 150_000 + i * 7_919),
+    9 * 1024 * 1024,
+    ...Array.from({ length: 20 }, (_, i) => 200_003 + i * 104_729),
+  ];
   const batches = sizes.map((size, i) => batchOf(size, i));
   const path = join(tempDir(), '00000000000000000000.log');
   writeFileSync(path, Buffer.concat(batches));
@@ -65,6 +69,9 @@ describe('scanSegmentFile', () => {
     writeFileSync(path, Buffer.concat([...batches.slice(0, 3), bad, ...batches.slice(3)]));
     const corrupt = walk(path);
     expect(corrupt.seen).toHaveLength(3);
-    expect(corrupt.end).toMatchObject({ end: batches[0]!.length + batches[1]!.length + batches[2]!.length, stop: { code: 'ERR_CORRUPT_BATCH', baseOffset: 62 } });
+    expect(corrupt.end).toMatchObject({
+      end: batches[0]!.length + batches[1]!.length + batches[2]!.length,
+      stop: { code: 'ERR_CORRUPT_BATCH', baseOffset: 62 },
+    });
   });
 });

@@ -68,22 +68,25 @@ describe('crash safety', () => {
   });
 
   const root = process.getuid?.() === 0;
-  test.skipIf(!root)('a full disk (small tmpfs) fails the append with ENOSPC and the log reopens consistent', async () => {
-    const mount = tempDir();
-    mkdirSync(mount, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mount]);
-    try {
-      const run = await runChild([mount], null);
-      const error = run.lines.find((l) => l.startsWith('error '));
-      expect(error, run.lines.slice(-3).join('\n')).toMatch(/^error ENOSPC \d+$/);
-      const leo = Number(error!.split(' ')[2]);
-      expect(leo).toBe(run.acked.length * RECORDS_PER_BATCH);
-      expect(run.acked.length).toBeGreaterThan(10);
-      expect(run.lines[run.lines.length - 1]).toMatch(/^(closed|close-failed ENOSPC)$/);
-      execFileSync('mount', ['-o', 'remount,size=4m', mount]); // room again, as after an operator frees space
-      expect(await expectBatches(mount, run.acked.length)).toBe(leo);
-    } finally {
-      execFileSync('umount', ['-l', mount]);
-    }
-  });
+  test.skipIf(!root)(
+    'a full disk (small tmpfs) fails the append with ENOSPC and the log reopens consistent',
+    async () => {
+      const mount = tempDir();
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mount]);
+      try {
+        const run = await runChild([mount], null);
+        const error = run.lines.find((l) => l.startsWith('error '));
+        expect(error, run.lines.slice(-3).join('\n')).toMatch(/^error ENOSPC \d+$/);
+        const leo = Number(error!.split(' ')[2]);
+        expect(leo).toBe(run.acked.length * RECORDS_PER_BATCH);
+        expect(run.acked.length).toBeGreaterThan(10);
+        expect(run.lines[run.lines.length - 1]).toMatch(/^(closed|close-failed ENOSPC)$/);
+        execFileSync('mount', ['-o', 'remount,size=4m', mount]); // room again, as after an operator frees space
+        expect(await expectBatches(mount, run.acked.length)).toBe(leo);
+      } finally {
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 });

@@ -10,7 +10,12 @@ describe('crc32c', () => {
 
   test('start and end select a range, at any alignment', () => {
     const data = randomBytes(10_000);
-    for (const [start, end] of [[1, 9999], [3, 4099], [7, 7], [0, 10_000]] as const) {
+    for (const [start, end] of [
+      [1, 9999],
+      [3, 4099],
+      [7, 7],
+      [0, 10_000],
+    ] as const) {
       expect(crc32c(data, start, end)).toBe(crc32c(Buffer.from(data.subarray(start, end))));
     }
     expect(() => crc32c(data, 5, 4)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
@@ -19,6 +24,7 @@ describe('crc32c', () => {
 
   test('uses the hardware path where the CPU has one', () => {
     expect(['sse4.2', 'armv8', 'portable']).toContain(crc32cImplementation());
-    if (process.arch === 'x64' && process.env.TRIBUTARY_CRC32C !== 'portable') expect(crc32cImplementation()).toBe('sse4.2');
+    if (process.arch === 'x64' && process.env.TRIBUTARY_CRC32C !== 'portable')
+      expect(crc32cImplementation()).toBe('sse4.2');
   });
 });

@@ -11,7 +11,12 @@ describe('scanBatches', () => {
     const b = sampleBatch(2, 2, 10, 5000);
     b.writeBigInt64BE(3n, 0);
     const scan = scanBuffer(Buffer.concat([a, b]));
-    expect([scan.stopCode, scan.stopReason, scan.count, scan.end]).toEqual([undefined, undefined, 2, a.length + b.length]);
+    expect([scan.stopCode, scan.stopReason, scan.count, scan.end]).toEqual([
+      undefined,
+      undefined,
+      2,
+      a.length + b.length,
+    ]);
     expect(scan.fieldsOf(1)).toEqual([a.length, b.length, 3, 4, 5001, 0, 2, 1]);
   });
 
@@ -33,7 +38,11 @@ describe('scanBatches', () => {
     const walked = scanBuffer(three, { walkOnly: true, maxBytes: sampleBatch(1).length * 2 });
     expect([walked.count, walked.end]).toEqual([0, sampleBatch(1).length * 2]);
     const tooSmall = new Float64Array(2);
-    expect(() => native.scanBatches(three, tooSmall, 3, 0, 0, 1, 0)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
-    expect(() => native.scanBatches(three, new Float64Array(11), 16, 0, 0, 1, 0)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => native.scanBatches(three, tooSmall, 3, 0, 0, 1, 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
+    expect(() => native.scanBatches(three, new Float64Array(11), 16, 0, 0, 1, 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
   });
 });

@@ -100,10 +100,16 @@ describe('native Segment', () => {
     expect(error).toMatchObject({ code: 'ENOENT', path, syscall: 'open' });
 
     const segment = new native.Segment(join(tempDir(), 'b.log'), 4096, true);
-    expect(() => segment.append(sampleBatch(1, 1, 5000), 0)).toThrow(expect.objectContaining({ code: 'ERR_SEGMENT_FULL' }));
+    expect(() => segment.append(sampleBatch(1, 1, 5000), 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_SEGMENT_FULL' }),
+    );
     expect(() => segment.read(0, 1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => segment.append(Buffer.from('not a batch'), 0)).toThrow(expect.objectContaining({ code: 'ERR_TRUNCATED' }));
-    expect(() => segment.append('x' as unknown as Buffer, 0)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => segment.append(Buffer.from('not a batch'), 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_TRUNCATED' }),
+    );
+    expect(() => segment.append('x' as unknown as Buffer, 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+    );
     expect(() => segment.append(sampleBatch(1), -1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
     segment.close();
     expect(() => segment.size).toThrow(expect.objectContaining({ code: 'ERR_SEGMENT_CLOSED' }));
@@ -129,7 +135,10 @@ describe('native Segment: CRC32C verified while appending', () => {
       const position = parts.slice(0, bad).reduce((sum, p) => sum + p.length, 0);
       batches[position + parts[bad]!.length - 1]! ^= 0x80;
       expect(() => segment.append(batches, 50, true)).toThrow(
-        expect.objectContaining({ code: 'ERR_CORRUPT_BATCH', message: expect.stringContaining(`at position ${position} of the append`) }),
+        expect.objectContaining({
+          code: 'ERR_CORRUPT_BATCH',
+          message: expect.stringContaining(`at position ${position} of the append`),
+        }),
       );
       expect([segment.size, statSync(path).size]).toEqual([first.length, first.length]);
       expect(readFileSync(path).subarray(8).equals(first.subarray(8))).toBe(true);
@@ -175,7 +184,10 @@ describe('native Segment: CRC32C verified while appending', () => {
       parentPort.postMessage({ refused });
       if (workerData.linger) setInterval(() => {}, 1000);
     `;
-    const run = (name: string, linger: boolean): { worker: Worker; exited: Promise<number>; result: Promise<unknown> } => {
+    const run = (
+      name: string,
+      linger: boolean,
+    ): { worker: Worker; exited: Promise<number>; result: Promise<unknown> } => {
       const workerData = { loader: require.resolve('node-gyp-build'), root, path: join(dir, name), good, bad, linger };
       const worker = new Worker(code, { eval: true, workerData });
       const result = new Promise((resolve, reject) => {
@@ -233,7 +245,9 @@ describe('native indexes', () => {
     const offsetIndex = new native.OffsetIndex(join(dir, '00000000000000000100.index'), 100, 1024, true);
     const timeIndex = new native.TimeIndex(join(dir, '00000000000000000100.timeindex'), 100, 1024, true);
     const batch = sampleBatch(3);
-    expect(() => segment.append(batch, 100, true, 102, -1, 0)).toThrow(expect.objectContaining({ code: 'ERR_NO_INDEXES' }));
+    expect(() => segment.append(batch, 100, true, 102, -1, 0)).toThrow(
+      expect.objectContaining({ code: 'ERR_NO_INDEXES' }),
+    );
     expect(() => segment.attachIndexes(timeIndex as never, offsetIndex as never)).toThrow(TypeError);
     segment.attachIndexes(offsetIndex, timeIndex);
     segment.append(batch, 100, true, -1, -1, 0);
@@ -256,7 +270,9 @@ describe('native indexes', () => {
     const batch = sampleBatch(3);
     segment.append(batch, 0, true, 2, 1_700_000_000_000, 2);
     // A time entry before the last one's offset: the offset entry was written, then taken back.
-    expect(() => segment.append(batch, 3, true, 5, 1_800_000_000_000, 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OFFSET' }));
+    expect(() => segment.append(batch, 3, true, 5, 1_800_000_000_000, 1)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OFFSET' }),
+    );
     expect({ size: segment.size, offsetEntries: offsetIndex.entries, timeEntries: timeIndex.entries }).toEqual({
       size: batch.length,
       offsetEntries: 1,

@@ -47,17 +47,34 @@ describe('one version of a message', () => {
       epoch: -1,
       leader: { leaderId: -1 },
     });
-    expect([...encode(Sample, 0, { name: 'a', timeoutMs: 9, label: '', note: 'x', items: [{ id: 7, tags: ['t'] }], epoch: 4 })]).toEqual(bytes);
+    expect([
+      ...encode(Sample, 0, {
+        name: 'a',
+        timeoutMs: 9,
+        label: '',
+        note: 'x',
+        items: [{ id: 7, tags: ['t'] }],
+        epoch: 4,
+      }),
+    ]).toEqual(bytes);
   });
 
   test('v1: nullable from this version, arrays of primitives', () => {
     const bytes = [0, 1, 0x61, 0, 0, 0, 9, 0xff, 0xff, 0, 1, 0x6e, 0, 0, 0, 1, 0, 7, 0, 0, 0, 1, 0, 1, 0x74];
-    const body = { name: 'a', timeoutMs: 9, label: null, note: 'n', items: [{ id: 7, tags: ['t'] }], epoch: -1, leader: { leaderId: -1 } };
+    const body = {
+      name: 'a',
+      timeoutMs: 9,
+      label: null,
+      note: 'n',
+      items: [{ id: 7, tags: ['t'] }],
+      epoch: -1,
+      leader: { leaderId: -1 },
+    };
     expect(decode(Sample, 1, bytes)).toEqual(body);
     expect([...encode(Sample, 1, body)]).toEqual(bytes);
   });
 
-  test('missing fields encode as their defaults: Kafka\'s, else null where nullable, else zero', () => {
+  test("missing fields encode as their defaults: Kafka's, else null where nullable, else zero", () => {
     expect([...encode(Sample, 1, { name: 'a', items: [{ id: 2 }] })]).toEqual([
       0, 1, 0x61, 0, 0, 0x13, 0x88, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0,
     ]);
@@ -80,7 +97,9 @@ describe('one version of a message', () => {
 
   test('tagged fields are written only when they differ from the default, in tag order', () => {
     const head = [2, 0x61, 0, 0, 0, 9, 1, 0, 1];
-    expect([...encode(Sample, 2, { name: 'a', timeoutMs: 9, label: '', epoch: -1, leader: { leaderId: -1 } })]).toEqual([...head, 0]);
+    expect([...encode(Sample, 2, { name: 'a', timeoutMs: 9, label: '', epoch: -1, leader: { leaderId: -1 } })]).toEqual(
+      [...head, 0],
+    );
     const both = [...head, 2, 1, 5, 0, 0, 0, 0, 0, 3, 8, 0, 0, 0, 0, 0, 0, 0, 6];
     const body = { name: 'a', timeoutMs: 9, label: '', note: null, items: [], epoch: 6, leader: { leaderId: 0 } };
     expect([...encode(Sample, 2, body)]).toEqual(both);

@@ -12,7 +12,10 @@ function overlaps(a: VersionRange, b: VersionRange): boolean {
 
 /** Every field with its dotted path. */
 function allFields(fields: readonly Field[], path: string): [string, Field][] {
-  return fields.flatMap((f) => [[`${path}.${f.name}`, f] as [string, Field], ...allFields(f.fields ?? [], `${path}.${f.name}`)]);
+  return fields.flatMap((f) => [
+    [`${path}.${f.name}`, f] as [string, Field],
+    ...allFields(f.fields ?? [], `${path}.${f.name}`),
+  ]);
 }
 
 function structsOf(fields: readonly Field[]): (readonly Field[])[] {

@@ -146,8 +146,12 @@ describe('ProtocolReader', () => {
     });
 
     test('a known tag must be read to exactly its size', () => {
-      invalid(() => reader(...section).taggedFields(null, (_, tag, inner) => (tag === 0 ? (inner.int8(), true) : false)));
-      invalid(() => reader(...section).taggedFields(null, (_, tag, inner) => (tag === 0 ? (inner.int32(), true) : false)));
+      invalid(() =>
+        reader(...section).taggedFields(null, (_, tag, inner) => (tag === 0 ? (inner.int8(), true) : false)),
+      );
+      invalid(() =>
+        reader(...section).taggedFields(null, (_, tag, inner) => (tag === 0 ? (inner.int32(), true) : false)),
+      );
     });
 
     test('a size past the end fails', () => {

@@ -83,8 +83,12 @@ describe('ProtocolWriter', () => {
   });
 
   test('a string over 32767 bytes is refused', () => {
-    expect(() => bytes((w) => w.string('x'.repeat(32768), false))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => bytes((w) => w.string('x'.repeat(32768), true))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => bytes((w) => w.string('x'.repeat(32768), false))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => bytes((w) => w.string('x'.repeat(32768), true))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 
   test('bytes and array lengths', () => {

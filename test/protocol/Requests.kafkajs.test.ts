@@ -45,8 +45,16 @@ async function decodeKafkajsRequest(api: string, apiKey: number, v: number, args
   return decoded.body;
 }
 
-async function kafkajsDecodeResponse(api: string, apiKey: number, v: number, args: object, body: Struct): Promise<unknown> {
-  const bytes = Buffer.concat(encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body));
+async function kafkajsDecodeResponse(
+  api: string,
+  apiKey: number,
+  v: number,
+  args: object,
+  body: Struct,
+): Promise<unknown> {
+  const bytes = Buffer.concat(
+    encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body),
+  );
   expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
   expect(bytes.readInt32BE(4)).toBe(CORRELATION_ID);
   return kafkajsApi(api, v, args).response.decode(bytes.subarray(8));
@@ -111,7 +119,11 @@ const cases: Case[] = [
     api: 'listOffsets',
     apiKey: ApiKey.ListOffsets,
     versions: range(0, 3),
-    args: { replicaId: -1, isolationLevel: 1, topics: [{ topic: 'orders', partitions: [{ partition: 1, timestamp: -2, maxNumOffsets: 3 }] }] },
+    args: {
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ topic: 'orders', partitions: [{ partition: 1, timestamp: -2, maxNumOffsets: 3 }] }],
+    },
     request: scenario.listOffsetsRequest,
     response: scenario.LIST_OFFSETS_RESPONSE,
     decoded: (v) => ({
@@ -179,7 +191,10 @@ const cases: Case[] = [
     versions: range(0, 1),
     args: { topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '15' }] }], timeout: 2500 },
     request: () => ({ topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, offset: 15 }] }], timeoutMs: 2500 }),
-    response: { throttleTimeMs: 1, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, lowWatermark: 15, errorCode: 0 }] }] },
+    response: {
+      throttleTimeMs: 1,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, lowWatermark: 15, errorCode: 0 }] }],
+    },
     decoded: (v) => ({
       ...(v === 0 ? { throttleTime: 1 } : { clientSideThrottleTime: 1 }),
       topics: [{ topic: 'orders', partitions: [{ partition: 0, lowWatermark: 15n, errorCode: 0 }] }],
@@ -223,7 +238,9 @@ const cases: Case[] = [
               isDefault: false,
               configSource: 1,
               isSensitive: false,
-              ...(v >= 1 ? { configSynonyms: [{ configName: 'retention.ms', configValue: '1000', configSource: 1 }] } : {}),
+              ...(v >= 1
+                ? { configSynonyms: [{ configName: 'retention.ms', configValue: '1000', configSource: 1 }] }
+                : {}),
             },
           ],
         },
@@ -234,9 +251,15 @@ const cases: Case[] = [
     api: 'alterConfigs',
     apiKey: ApiKey.AlterConfigs,
     versions: range(0, 1),
-    args: { resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '5000' }] }], validateOnly: true },
+    args: {
+      resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '5000' }] }],
+      validateOnly: true,
+    },
     request: () => scenario.ALTER_CONFIGS_REQUEST,
-    response: { throttleTimeMs: 9, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }] },
+    response: {
+      throttleTimeMs: 9,
+      responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }],
+    },
     decoded: (v) => ({
       ...throttle(v, 9, 0, 1),
       resources: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' }],
@@ -293,7 +316,9 @@ const cases: Case[] = [
       groupProtocol: 'range',
       leaderId: 'member-1',
       memberId: 'member-2',
-      members: [{ memberId: 'member-1', ...(v >= 5 ? { groupInstanceId: 'static-1' } : {}), memberMetadata: Buffer.from([9]) }],
+      members: [
+        { memberId: 'member-1', ...(v >= 5 ? { groupInstanceId: 'static-1' } : {}), memberMetadata: Buffer.from([9]) },
+      ],
       ...throttle(v, 4, 2, 3),
     }),
   },
@@ -329,8 +354,16 @@ const cases: Case[] = [
     request: (v) =>
       v < 3
         ? { groupId: 'group-1', memberId: 'member-1', members: [] }
-        : { groupId: 'group-1', memberId: '', members: [{ memberId: 'member-1', groupInstanceId: 'static-1', reason: null }] },
-    response: { throttleTimeMs: 3, errorCode: 0, members: [{ memberId: 'member-1', groupInstanceId: 'static-1', errorCode: 0 }] },
+        : {
+            groupId: 'group-1',
+            memberId: '',
+            members: [{ memberId: 'member-1', groupInstanceId: 'static-1', reason: null }],
+          },
+    response: {
+      throttleTimeMs: 3,
+      errorCode: 0,
+      members: [{ memberId: 'member-1', groupInstanceId: 'static-1', errorCode: 0 }],
+    },
     decoded: (v) => ({
       errorCode: 0,
       ...throttle(v, 3, 1, 2),
@@ -346,11 +379,19 @@ const cases: Case[] = [
       groupGenerationId: 7,
       memberId: 'member-1',
       retentionTime: 86_400_000,
-      topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '42', timestamp: 1_700_000_000_000, metadata: 'meta' }] }],
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [{ partition: 0, offset: '42', timestamp: 1_700_000_000_000, metadata: 'meta' }],
+        },
+      ],
     },
     request: scenario.offsetCommitRequest,
     response: { throttleTimeMs: 6, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] },
-    decoded: (v) => ({ responses: [{ topic: 'orders', partitions: [{ partition: 0, errorCode: 0 }] }], ...throttle(v, 6, 3, 4) }),
+    decoded: (v) => ({
+      responses: [{ topic: 'orders', partitions: [{ partition: 0, errorCode: 0 }] }],
+      ...throttle(v, 6, 3, 4),
+    }),
   },
   {
     api: 'offsetFetch',
@@ -360,7 +401,14 @@ const cases: Case[] = [
     request: () => scenario.OFFSET_FETCH_REQUEST,
     response: {
       throttleTimeMs: 8,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, metadata: 'meta', errorCode: 0 }] }],
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, metadata: 'meta', errorCode: 0 },
+          ],
+        },
+      ],
       errorCode: 0,
     },
     decoded: (v) => ({
@@ -375,8 +423,16 @@ const cases: Case[] = [
     versions: range(0, 2),
     args: {},
     request: () => ({ statesFilter: [] }),
-    response: { throttleTimeMs: 2, errorCode: 0, groups: [{ groupId: 'group-1', protocolType: 'consumer', groupState: 'Stable' }] },
-    decoded: (v) => ({ errorCode: 0, groups: [{ groupId: 'group-1', protocolType: 'consumer' }], ...throttle(v, 2, 1, 2) }),
+    response: {
+      throttleTimeMs: 2,
+      errorCode: 0,
+      groups: [{ groupId: 'group-1', protocolType: 'consumer', groupState: 'Stable' }],
+    },
+    decoded: (v) => ({
+      errorCode: 0,
+      groups: [{ groupId: 'group-1', protocolType: 'consumer' }],
+      ...throttle(v, 2, 1, 2),
+    }),
   },
   {
     api: 'describeGroups',
@@ -394,7 +450,13 @@ const cases: Case[] = [
           protocolType: 'consumer',
           protocol: 'range',
           members: [
-            { memberId: 'member-1', clientId: 'client-1', clientHost: '/127.0.0.1', memberMetadata: Buffer.from([1]), memberAssignment: Buffer.from([2]) },
+            {
+              memberId: 'member-1',
+              clientId: 'client-1',
+              clientHost: '/127.0.0.1',
+              memberMetadata: Buffer.from([1]),
+              memberAssignment: Buffer.from([2]),
+            },
           ],
         },
       ],
@@ -479,7 +541,9 @@ describe('kafkajs produce', () => {
     const body = await decodeKafkajsRequest('produce', ApiKey.Produce, v, args);
     expect(body).toEqual(scenario.produceRequest(v, expect.any(Buffer)));
     const records = (body.topicData as { partitionData: { records: Buffer }[] }[])[0]!.partitionData[0]!.records;
-    expect(await kafkajsMessages(records)).toMatchObject(ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })));
+    expect(await kafkajsMessages(records)).toMatchObject(
+      ENTRIES.map(({ key, value }) => ({ key: Buffer.from(key), value: Buffer.from(value) })),
+    );
   });
 
   test.each(range(0, 7))('our response v%i decodes with kafkajs', async (v) => {
@@ -488,7 +552,11 @@ describe('kafkajs produce', () => {
         ? { offset: '1234567890123' }
         : v < 3
           ? { offset: '1234567890123', timestamp: '1700000000000' }
-          : { baseOffset: '1234567890123', logAppendTime: '1700000000000', ...(v >= 5 ? { logStartOffset: '17' } : {}) };
+          : {
+              baseOffset: '1234567890123',
+              logAppendTime: '1700000000000',
+              ...(v >= 5 ? { logStartOffset: '17' } : {}),
+            };
     expect(await kafkajsDecodeResponse('produce', ApiKey.Produce, v, args, scenario.PRODUCE_RESPONSE)).toMatchObject({
       topics: [{ topicName: 'orders', partitions: [{ partition: 2, errorCode: 0, ...offsets }] }],
       ...throttle(v, 5, 1, 6),
@@ -507,11 +575,18 @@ describe('kafkajs fetch', () => {
     sessionEpoch: 3,
     rackId: 'rack-a',
     forgottenTopics: [{ topic: 'old', partitions: [1, 2] }],
-    topics: [{ topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: 4, fetchOffset: '42', logStartOffset: '7', maxBytes: 65536 }] }],
+    topics: [
+      {
+        topic: 'orders',
+        partitions: [{ partition: 0, currentLeaderEpoch: 4, fetchOffset: '42', logStartOffset: '7', maxBytes: 65536 }],
+      },
+    ],
   };
 
   test.each(range(0, 11))(`request v%i decodes to kafkajs' values`, async (v) => {
-    expect(await decodeKafkajsRequest('fetch', ApiKey.Fetch, v, args)).toEqual(scenario.fetchRequest(v, [{ topic: 'old', partitions: [1, 2] }]));
+    expect(await decodeKafkajsRequest('fetch', ApiKey.Fetch, v, args)).toEqual(
+      scenario.fetchRequest(v, [{ topic: 'old', partitions: [1, 2] }]),
+    );
   });
 
   test.each(range(0, 11))('our response v%i, records in two chunks, decodes with kafkajs', async (v) => {

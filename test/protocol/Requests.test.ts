@@ -42,16 +42,27 @@ describe('every version of every API round-trips', () => {
   test.each(everyVersion)('$label', ({ api, version }) => {
     const rng = new Rng(api.apiKey * 100 + version + 1);
     for (let i = 0; i < 8; i++) {
-      const header: RequestHeader = { apiKey: api.apiKey, apiVersion: version, correlationId: rng.int(0, 2 ** 31 - 1), clientId: rng.oneIn(4) ? null : 'client-1' };
+      const header: RequestHeader = {
+        apiKey: api.apiKey,
+        apiVersion: version,
+        correlationId: rng.int(0, 2 ** 31 - 1),
+        clientId: rng.oneIn(4) ? null : 'client-1',
+      };
       const request = randomStruct(api.request.fields, version, rng);
       const chunks = encodeRequest(header, request);
       const bytes = Buffer.concat(chunks);
       expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
-      expect(decodeRequest(bytes.subarray(4))).toEqual({ header, body: expectedStruct(api.request.fields, request, version) });
+      expect(decodeRequest(bytes.subarray(4))).toEqual({
+        header,
+        body: expectedStruct(api.request.fields, request, version),
+      });
 
       const response = randomStruct(api.response.fields, version, rng);
       const decoded = decodeResponse(api.apiKey, version, frameOf(encodeResponse(header, response)));
-      expect(decoded).toEqual({ correlationId: header.correlationId, body: expectedStruct(api.response.fields, response, version) });
+      expect(decoded).toEqual({
+        correlationId: header.correlationId,
+        body: expectedStruct(api.response.fields, response, version),
+      });
     }
   });
 });
@@ -59,8 +70,17 @@ describe('every version of every API round-trips', () => {
 describe('flexible versions, checked byte by byte against the spec', () => {
   // ApiVersions v3 as librdkafka sends it: request header v2, compact strings, tag sections.
   const apiVersionsV3 = [
-    ...int16(18), ...int16(3), ...int32(1), ...int16(7), ...str('rdkafka'), 0,
-    11, ...str('librdkafka'), 6, ...str('2.0.2'), 0,
+    ...int16(18),
+    ...int16(3),
+    ...int32(1),
+    ...int16(7),
+    ...str('rdkafka'),
+    0,
+    11,
+    ...str('librdkafka'),
+    6,
+    ...str('2.0.2'),
+    0,
   ];
 
   test('ApiVersions v3 request', () => {
@@ -69,18 +89,39 @@ describe('flexible versions, checked byte by byte against the spec', () => {
       body: { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' },
     });
     const header = { apiKey: 18, apiVersion: 3, correlationId: 1, clientId: 'rdkafka' };
-    expect([...Buffer.concat(encodeRequest(header, { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' }))]).toEqual(
-      sized(apiVersionsV3),
-    );
+    expect([
+      ...Buffer.concat(encodeRequest(header, { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' })),
+    ]).toEqual(sized(apiVersionsV3));
   });
 
   test('ApiVersions v3 response: header v0 (KIP-511), compact array, a tagged field', () => {
     const header = { apiKey: 18, apiVersion: 3, correlationId: 9, clientId: null };
-    const body = { errorCode: 0, apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }], throttleTimeMs: 0, finalizedFeaturesEpoch: 5 };
+    const body = {
+      errorCode: 0,
+      apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }],
+      throttleTimeMs: 0,
+      finalizedFeaturesEpoch: 5,
+    };
     const expected = [
       ...int32(9),
-      ...int16(0), 2, ...int16(3), ...int16(0), ...int16(12), 0, ...int32(0),
-      1, 1, 8, 0, 0, 0, 0, 0, 0, 0, 5,
+      ...int16(0),
+      2,
+      ...int16(3),
+      ...int16(0),
+      ...int16(12),
+      0,
+      ...int32(0),
+      1,
+      1,
+      8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      5,
     ];
     expect([...Buffer.concat(encodeResponse(header, body))]).toEqual(sized(expected));
   });
@@ -94,8 +135,27 @@ describe('flexible versions, checked byte by byte against the spec', () => {
 
   test('Produce v9 request: header v2, compact records', () => {
     const frame = Buffer.from([
-      ...int16(0), ...int16(9), ...int32(4), ...int16(1), ...str('c'), 0,
-      0, ...int16(-1), ...int32(100), 2, 2, ...str('t'), 2, ...int32(0), 4, 7, 8, 9, 0, 0, 0,
+      ...int16(0),
+      ...int16(9),
+      ...int32(4),
+      ...int16(1),
+      ...str('c'),
+      0,
+      0,
+      ...int16(-1),
+      ...int32(100),
+      2,
+      2,
+      ...str('t'),
+      2,
+      ...int32(0),
+      4,
+      7,
+      8,
+      9,
+      0,
+      0,
+      0,
     ]);
     const { body } = decodeRequest(frame);
     expect(body).toEqual({
@@ -112,7 +172,12 @@ function produceV3(records = Buffer.alloc(40, 1)): Buffer {
   return frameOf(
     encodeRequest(
       { apiKey: ApiKey.Produce, apiVersion: 3, correlationId: 77, clientId: 'c' },
-      { transactionalId: null, acks: 1, timeoutMs: 5, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] },
+      {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5,
+        topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+      },
     ),
   );
 }
@@ -142,7 +207,15 @@ describe('malformed requests', () => {
   });
 
   test('an array claiming 10^9 elements in a 20-byte frame fails at once', () => {
-    const frame = Buffer.from([...int16(0), ...int16(0), ...int32(1), ...int16(-1), ...int16(1), ...int32(5), ...int32(1e9)]);
+    const frame = Buffer.from([
+      ...int16(0),
+      ...int16(0),
+      ...int32(1),
+      ...int16(-1),
+      ...int16(1),
+      ...int32(5),
+      ...int32(1e9),
+    ]);
     expect(frame.length).toBe(20);
     const error = protocolError(() => decodeRequest(frame));
     expect(error.code).toBe('ERR_INVALID_REQUEST');
@@ -154,7 +227,15 @@ describe('malformed requests', () => {
     const records = frame.length - 40 - 4;
     frame.writeInt32BE(0x7fffffff, records);
     expect(protocolError(() => decodeRequest(frame)).message).toMatch(/bytes of 2147483647 bytes/);
-    const longName = Buffer.from([...int16(3), ...int16(0), ...int32(1), ...int16(-1), ...int32(1), ...int16(0x7fff), 0x61]);
+    const longName = Buffer.from([
+      ...int16(3),
+      ...int16(0),
+      ...int32(1),
+      ...int16(-1),
+      ...int32(1),
+      ...int16(0x7fff),
+      0x61,
+    ]);
     expect(protocolError(() => decodeRequest(longName)).message).toMatch(/string of 32767 bytes/);
     const compact = Buffer.from([...int16(3), ...int16(9), ...int32(1), ...int16(-1), 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
     expect(protocolError(() => decodeRequest(compact)).message).toMatch(/array of 4294967294 elements/);
@@ -168,13 +249,20 @@ describe('malformed requests', () => {
 
   test('null where the version does not allow it', () => {
     const frame = Buffer.from([...int16(3), ...int16(0), ...int32(1), ...int16(-1), ...int32(-1)]);
-    expect(protocolError(() => decodeRequest(frame)).message).toMatch(/null in non-nullable field MetadataRequest\.topics/);
+    expect(protocolError(() => decodeRequest(frame)).message).toMatch(
+      /null in non-nullable field MetadataRequest\.topics/,
+    );
   });
 
   test('randomly damaged requests decode or throw ProtocolError, nothing else', () => {
     const rng = new Rng(7);
     const frames = everyVersion.map(({ api, version }) =>
-      frameOf(encodeRequest({ apiKey: api.apiKey, apiVersion: version, correlationId: 1, clientId: 'c' }, randomStruct(api.request.fields, version, rng))),
+      frameOf(
+        encodeRequest(
+          { apiKey: api.apiKey, apiVersion: version, correlationId: 1, clientId: 'c' },
+          randomStruct(api.request.fields, version, rng),
+        ),
+      ),
     );
     for (let i = 0; i < 5000; i++) {
       const frame = Buffer.from(frames[rng.int(0, frames.length - 1)]!);
@@ -189,7 +277,8 @@ describe('malformed requests', () => {
 });
 
 describe('unsupported API keys and versions', () => {
-  const header = (apiKey: number, apiVersion: number) => Buffer.from([...int16(apiKey), ...int16(apiVersion), ...int32(12), ...int16(2), ...str('id'), 1, 2, 3]);
+  const header = (apiKey: number, apiVersion: number) =>
+    Buffer.from([...int16(apiKey), ...int16(apiVersion), ...int32(12), ...int16(2), ...str('id'), 1, 2, 3]);
 
   test.each([
     ['an unknown API key', 1000, 0],
@@ -209,14 +298,23 @@ describe('unsupported API keys and versions', () => {
   });
 
   test('encoding a version outside the table is refused', () => {
-    const error = protocolError(() => encodeResponse({ apiKey: ApiKey.Fetch, apiVersion: 13, correlationId: 1, clientId: null }, {}));
+    const error = protocolError(() =>
+      encodeResponse({ apiKey: ApiKey.Fetch, apiVersion: 13, correlationId: 1, clientId: null }, {}),
+    );
     expect(error.code).toBe('ERR_UNSUPPORTED_VERSION');
   });
 
   test('the ApiVersions fallback is a v0 response with UNSUPPORTED_VERSION and our versions', () => {
-    const bytes = Buffer.concat(encodeApiVersionsFallback({ apiKey: 18, apiVersion: 9, correlationId: 12, clientId: 'id' }));
+    const bytes = Buffer.concat(
+      encodeApiVersionsFallback({ apiKey: 18, apiVersion: 9, correlationId: 12, clientId: 'id' }),
+    );
     const apis = supportedApis();
-    const expected = [...int32(12), ...int16(35), ...int32(apis.length), ...apis.flatMap((a) => [...int16(a.apiKey), ...int16(a.minVersion), ...int16(a.maxVersion)])];
+    const expected = [
+      ...int32(12),
+      ...int16(35),
+      ...int32(apis.length),
+      ...apis.flatMap((a) => [...int16(a.apiKey), ...int16(a.minVersion), ...int16(a.maxVersion)]),
+    ];
     expect([...bytes]).toEqual(sized(expected));
   });
 });
@@ -235,8 +333,16 @@ describe('zero copy', () => {
 
   test('an encoded Fetch response holds the very buffers passed in, small fields coalesced', () => {
     const views = Array.from({ length: 10 }, (_, i) => Buffer.alloc(1000, i));
-    const partitions = views.map((records, partitionIndex) => ({ partitionIndex, errorCode: 0, highWatermark: 10, records }));
-    const chunks = encodeResponse({ apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null }, { responses: [{ topic: 't', partitions }] });
+    const partitions = views.map((records, partitionIndex) => ({
+      partitionIndex,
+      errorCode: 0,
+      highWatermark: 10,
+      records,
+    }));
+    const chunks = encodeResponse(
+      { apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null },
+      { responses: [{ topic: 't', partitions }] },
+    );
     expect(chunks).toHaveLength(20);
     for (const view of views) expect(chunks).toContain(view);
     expect(chunks[0]!.readInt32BE(0)).toBe(chunks.reduce((n, c) => n + c.length, 0) - 4);
@@ -244,7 +350,9 @@ describe('zero copy', () => {
 
   test('int64 fields take bigints too', () => {
     const header = { apiKey: ApiKey.ListOffsets, apiVersion: 1, correlationId: 1, clientId: null };
-    const body = { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 2n ** 40n }] }] };
+    const body = {
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 2n ** 40n }] }],
+    };
     const decoded = decodeResponse(ApiKey.ListOffsets, 1, frameOf(encodeResponse(header, body)));
     expect(decoded.body).toMatchObject({ topics: [{ partitions: [{ timestamp: -1, offset: 2 ** 40 }] }] });
   });

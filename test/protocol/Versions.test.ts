@@ -17,6 +17,7 @@ describe('version ranges', () => {
   });
 
   test('malformed ranges are refused', () => {
-    for (const text of ['', '+', '3-', '-1', 'a', '1.5']) expect(() => parseVersions(text)).toThrow(/bad version range/);
+    for (const text of ['', '+', '3-', '-1', 'a', '1.5'])
+      expect(() => parseVersions(text)).toThrow(/bad version range/);
   });
 });

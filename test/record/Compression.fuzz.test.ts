@@ -20,7 +20,8 @@ function mutate(rng: Rng, payload: Buffer): Buffer {
   const out = Buffer.from(payload);
   switch (rng.int(0, 5)) {
     case 0:
-      for (let flips = rng.int(1, 4); flips > 0 && out.length > 0; flips--) out[rng.int(0, out.length - 1)]! ^= 1 << rng.int(0, 7);
+      for (let flips = rng.int(1, 4); flips > 0 && out.length > 0; flips--)
+        out[rng.int(0, out.length - 1)]! ^= 1 << rng.int(0, 7);
       return out;
     case 1:
       if (out.length > 0) out[rng.int(0, out.length - 1)] = rng.pick([0x00, 0xff, 0x7f, 0x80, rng.int(0, 255)]);
@@ -48,8 +49,10 @@ function check(codec: CompressionCodec, caseSeed: string, outcome: { error?: unk
 }
 
 describe.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('%s fuzz', (codec) => {
-  const rng = new Rng(SEED ^ codec.length * 0x9e3779b1);
-  const seeds = [rng.int(100, 2000), rng.int(5000, 40_000), rng.int(20_000, 50_000)].map((size) => compressSync(codec, recordText(rng, size)));
+  const rng = new Rng(SEED ^ (codec.length * 0x9e3779b1));
+  const seeds = [rng.int(100, 2000), rng.int(5000, 40_000), rng.int(20_000, 50_000)].map((size) =>
+    compressSync(codec, recordText(rng, size)),
+  );
   if (codec === 'snappy') seeds.push(xerialFrame(recordText(rng, rng.int(40_000, 70_000)))); // the Java producer's framing
 
   test(`${CASES} mutated payloads, sync`, () => {

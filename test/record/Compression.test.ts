@@ -54,8 +54,15 @@ describe('compressionCodecOf', () => {
 
   test('an unknown codec name is refused by every entry point', async () => {
     const bogus = 'brotli' as CompressionCodec;
-    expect(isTributaryError(thrown(() => compressSync(bogus, Buffer.alloc(1))), 'ERR_UNSUPPORTED_COMPRESSION_TYPE')).toBe(true);
-    expect(isTributaryError(await rejected(() => decompress(bogus, Buffer.alloc(1))), 'ERR_UNSUPPORTED_COMPRESSION_TYPE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => compressSync(bogus, Buffer.alloc(1))),
+        'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+      ),
+    ).toBe(true);
+    expect(
+      isTributaryError(await rejected(() => decompress(bogus, Buffer.alloc(1))), 'ERR_UNSUPPORTED_COMPRESSION_TYPE'),
+    ).toBe(true);
   });
 });
 
@@ -118,8 +125,18 @@ describe('framing as Kafka writes it', () => {
   });
 
   test('an out-of-range level is ERR_INVALID_CONFIG', () => {
-    expect(isTributaryError(thrown(() => compressSync('gzip', Buffer.alloc(4), 12)), 'ERR_INVALID_CONFIG')).toBe(true);
-    expect(isTributaryError(thrown(() => compressSync('zstd', Buffer.alloc(4), 99)), 'ERR_INVALID_CONFIG')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => compressSync('gzip', Buffer.alloc(4), 12)),
+        'ERR_INVALID_CONFIG',
+      ),
+    ).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => compressSync('zstd', Buffer.alloc(4), 99)),
+        'ERR_INVALID_CONFIG',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -128,10 +145,21 @@ describe('corrupt payloads give ERR_CORRUPT_COMPRESSED naming the codec', () => 
 
   test.each(COMPRESSED)('%s: truncated, garbage, empty', async (codec) => {
     const packed = compressSync(codec, data);
-    const bad = [packed.subarray(0, packed.length >> 1), packed.subarray(0, packed.length - 1), new Rng(10).bytes(3000), Buffer.alloc(0)];
+    const bad = [
+      packed.subarray(0, packed.length >> 1),
+      packed.subarray(0, packed.length - 1),
+      new Rng(10).bytes(3000),
+      Buffer.alloc(0),
+    ];
     for (const payload of bad) {
-      for (const error of [thrown(() => decompressSync(codec, payload)), await rejected(() => decompress(codec, payload))]) {
-        expect(isTributaryError(error, 'ERR_CORRUPT_COMPRESSED'), `${codec} ${payload.length} bytes: ${String(error)}`).toBe(true);
+      for (const error of [
+        thrown(() => decompressSync(codec, payload)),
+        await rejected(() => decompress(codec, payload)),
+      ]) {
+        expect(
+          isTributaryError(error, 'ERR_CORRUPT_COMPRESSED'),
+          `${codec} ${payload.length} bytes: ${String(error)}`,
+        ).toBe(true);
         expect((error as Error).message).toContain(`${codec}:`);
         expect((error as { kafka: { code: number } }).kafka.code).toBe(2);
       }
@@ -145,20 +173,37 @@ describe('maxBytes', () => {
   test.each(CODECS)('%s: output above maxBytes is ERR_DECOMPRESSED_TOO_LARGE, sync and async', async (codec) => {
     const packed = compressSync(codec, big);
     const limit = 1024 * 1024;
-    expect(isTributaryError(thrown(() => decompressSync(codec, packed, limit)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
-    expect(isTributaryError(await rejected(() => decompress(codec, packed, limit)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync(codec, packed, limit)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
+    expect(isTributaryError(await rejected(() => decompress(codec, packed, limit)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(
+      true,
+    );
     expect(decompressSync(codec, packed, big.length).length).toBe(big.length);
   });
 
   test('a gzip bomb stops at the limit', () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
-    expect(isTributaryError(thrown(() => decompressSync('gzip', bomb, 1024 * 1024)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('gzip', bomb, 1024 * 1024)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
   });
 
   test('a raw snappy block claiming 2^31 bytes is refused before allocating', () => {
     const claim = Buffer.concat([Buffer.from([0x80, 0x80, 0x80, 0x80, 0x08]), Buffer.alloc(20, 0xaa)]);
     const started = performance.now();
-    expect(isTributaryError(thrown(() => decompressSync('snappy', claim)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('snappy', claim)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
     expect(performance.now() - started).toBeLessThan(50);
   });
 
@@ -166,7 +211,12 @@ describe('maxBytes', () => {
     const header = XERIAL_HEADER;
     const block = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x02]); // 512 MiB each, 1.5 GiB in all
     const blocks = Array.from({ length: 3 }, () => Buffer.concat([Buffer.from([0, 0, 0, block.length]), block]));
-    expect(isTributaryError(thrown(() => decompressSync('snappy', Buffer.concat([header, ...blocks]))), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('snappy', Buffer.concat([header, ...blocks]))),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
   });
 
   test('an lz4 frame declaring a huge content size is refused', () => {
@@ -176,7 +226,12 @@ describe('maxBytes', () => {
     header[5] = 0x70;
     header.writeBigUInt64LE(2n ** 40n, 6);
     const frame = Buffer.concat([header, Buffer.alloc(4)]);
-    expect(isTributaryError(thrown(() => decompressSync('lz4', frame)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('lz4', frame)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
   });
 
   test('a zstd frame declaring a huge content size is refused', () => {
@@ -184,7 +239,12 @@ describe('maxBytes', () => {
     frame.writeUInt32LE(0xfd2fb528, 0);
     frame[4] = 0xe0;
     frame.writeBigUInt64LE(2n ** 40n, 5);
-    expect(isTributaryError(thrown(() => decompressSync('zstd', frame)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('zstd', frame)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
   });
 
   test('a streamed zstd frame (no content size, as Java writes) is bounded while decoding', async () => {
@@ -199,12 +259,29 @@ describe('maxBytes', () => {
     const binding = require('zstd-napi/binding') as { getFrameContentSize(b: Uint8Array): number | null };
     expect(binding.getFrameContentSize(packed)).toBeNull();
     expect(decompressSync('zstd', packed).equals(big)).toBe(true);
-    expect(isTributaryError(thrown(() => decompressSync('zstd', packed, 1000)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
-    expect(isTributaryError(await rejected(() => decompress('zstd', packed, 1000)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('zstd', packed, 1000)),
+        'ERR_DECOMPRESSED_TOO_LARGE',
+      ),
+    ).toBe(true);
+    expect(isTributaryError(await rejected(() => decompress('zstd', packed, 1000)), 'ERR_DECOMPRESSED_TOO_LARGE')).toBe(
+      true,
+    );
   });
 
   test('a negative or fractional maxBytes is ERR_INVALID_CONFIG', () => {
-    expect(isTributaryError(thrown(() => decompressSync('gzip', Buffer.alloc(1), -1)), 'ERR_INVALID_CONFIG')).toBe(true);
-    expect(isTributaryError(thrown(() => decompressSync('gzip', Buffer.alloc(1), 1.5)), 'ERR_INVALID_CONFIG')).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('gzip', Buffer.alloc(1), -1)),
+        'ERR_INVALID_CONFIG',
+      ),
+    ).toBe(true);
+    expect(
+      isTributaryError(
+        thrown(() => decompressSync('gzip', Buffer.alloc(1), 1.5)),
+        'ERR_INVALID_CONFIG',
+      ),
+    ).toBe(true);
   });
 });

@@ -27,7 +27,13 @@ describe('LegacyRecord', () => {
     { magic: 0 as const, key: Buffer.from('k'), value: Buffer.from('value') },
     { magic: 0 as const, key: null, value: null },
     { magic: 1 as const, key: null, value: Buffer.alloc(0), timestamp: 1_700_000_000_123 },
-    { magic: 1 as const, key: Buffer.alloc(0), value: Buffer.from('v'), timestamp: 5, timestampType: 'LogAppendTime' as const },
+    {
+      magic: 1 as const,
+      key: Buffer.alloc(0),
+      value: Buffer.from('v'),
+      timestamp: 5,
+      timestampType: 'LogAppendTime' as const,
+    },
   ])('round trip magic $magic key=$key value=$value', (fields) => {
     const read = readLegacyRecord(write(fields));
     expect(read).toMatchObject({
@@ -56,7 +62,10 @@ describe('LegacyRecord', () => {
     for (let i = 0; i < message.length * 8; i++) {
       const copy = Buffer.from(message);
       copy[i >> 3]! ^= 1 << (i & 7);
-      expect(errorCodeOf(() => readLegacyRecord(copy)), `bit ${i}`).toBe('ERR_CORRUPT_BATCH');
+      expect(
+        errorCodeOf(() => readLegacyRecord(copy)),
+        `bit ${i}`,
+      ).toBe('ERR_CORRUPT_BATCH');
     }
   });
 
@@ -83,6 +92,9 @@ describe('LegacyRecord', () => {
   });
 
   test("an unsupported codec goes on the wire as Kafka's UNSUPPORTED_COMPRESSION_TYPE (76 in Errors.java)", () => {
-    expect(new TributaryError('x', 'ERR_UNSUPPORTED_COMPRESSION_TYPE').kafka).toMatchObject({ code: 76, retriable: false });
+    expect(new TributaryError('x', 'ERR_UNSUPPORTED_COMPRESSION_TYPE').kafka).toMatchObject({
+      code: 76,
+      retriable: false,
+    });
   });
 });

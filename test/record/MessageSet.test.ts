@@ -1,7 +1,12 @@
 import { crc32, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { decompressSync } from '../../src/record/Compression.js';
-import { legacyRecordSize, writeLegacyRecord, type LegacyMagic, type LegacyRecordFields } from '../../src/record/LegacyRecord.js';
+import {
+  legacyRecordSize,
+  writeLegacyRecord,
+  type LegacyMagic,
+  type LegacyRecordFields,
+} from '../../src/record/LegacyRecord.js';
 import {
   buildMessageSet,
   LOG_OVERHEAD,
@@ -35,7 +40,7 @@ function entry(offset: number, fields: LegacyRecordFields): Buffer {
 
 /** Rewrites every entry's CRC it can find, so mutations reach the checks behind the CRC. */
 function resealAll(set: Buffer): Buffer {
-  for (let at = 0; at + LOG_OVERHEAD + 4 <= set.length; ) {
+  for (let at = 0; at + LOG_OVERHEAD + 4 <= set.length;) {
     const size = set.readInt32BE(at + 8);
     if (size < 4 || at + LOG_OVERHEAD + size > set.length) break;
     const message = set.subarray(at + LOG_OVERHEAD, at + LOG_OVERHEAD + size);
@@ -73,7 +78,9 @@ describe('MessageSet offsets and timestamps (KIP-31/32)', () => {
   const records = [10, 11, 15].map((offset, i) => ({ offset, timestamp: T0 + [5, 9, 1][i]!, value: Buffer.from([i]) }));
 
   function wrapperAndInner(magic: LegacyMagic, options = {}) {
-    const [wrapper, ...rest] = [...messageSetEntries(buildMessageSet(records, { magic, compression: 'gzip', ...options }))];
+    const [wrapper, ...rest] = [
+      ...messageSetEntries(buildMessageSet(records, { magic, compression: 'gzip', ...options })),
+    ];
     expect(rest).toEqual([]);
     const inner = [...messageSetEntries(decompressSync('gzip', wrapper!.record.value!))];
     return { wrapper: wrapper!, inner };
@@ -84,7 +91,9 @@ describe('MessageSet offsets and timestamps (KIP-31/32)', () => {
     expect(wrapper.offset).toBe(15);
     expect(wrapper.record.timestamp).toBe(T0 + 9);
     expect(inner.map((e) => e.offset)).toEqual([0, 1, 5]);
-    expect(readAll(buildMessageSet(records, { magic: 1, compression: 'gzip' })).map((r) => [r.offset, r.timestamp])).toEqual([
+    expect(
+      readAll(buildMessageSet(records, { magic: 1, compression: 'gzip' })).map((r) => [r.offset, r.timestamp]),
+    ).toEqual([
       [10, T0 + 5],
       [11, T0 + 9],
       [15, T0 + 1],
@@ -101,7 +110,12 @@ describe('MessageSet offsets and timestamps (KIP-31/32)', () => {
     const { wrapper, inner } = wrapperAndInner(1, { timestampType: 'LogAppendTime', logAppendTime: T0 + 100 });
     expect(wrapper.record).toMatchObject({ timestamp: T0 + 100, timestampType: 'LogAppendTime' });
     expect(inner.every((e) => e.record.timestampType === 'LogAppendTime')).toBe(true);
-    const set = buildMessageSet(records, { magic: 1, compression: 'gzip', timestampType: 'LogAppendTime', logAppendTime: T0 + 100 });
+    const set = buildMessageSet(records, {
+      magic: 1,
+      compression: 'gzip',
+      timestampType: 'LogAppendTime',
+      logAppendTime: T0 + 100,
+    });
     expect(readAll(set).map((r) => r.timestamp)).toEqual([T0 + 100, T0 + 100, T0 + 100]);
   });
 
@@ -112,7 +126,6 @@ describe('MessageSet offsets and timestamps (KIP-31/32)', () => {
   });
 });
 
-
 describe('MessageSet validation', () => {
   const set = buildMessageSet(sampleRecords(4), { magic: 1, baseOffset: 7 });
 
@@ -120,7 +133,10 @@ describe('MessageSet validation', () => {
     for (const cut of [1, 11, 12, 20, set.length - 1]) {
       const torn = set.subarray(0, set.length - cut);
       expect(readAll(torn).length, `cut ${cut}`).toBeLessThan(4);
-      expect(errorCodeOf(() => readAll(torn, { source: 'produce' })), `cut ${cut}`).toBe('ERR_TRUNCATED');
+      expect(
+        errorCodeOf(() => readAll(torn, { source: 'produce' })),
+        `cut ${cut}`,
+      ).toBe('ERR_TRUNCATED');
     }
   });
 
@@ -149,21 +165,33 @@ describe('MessageSet validation', () => {
     const compressed = buildMessageSet(sampleRecords(2), { magic: 1, compression: 'gzip' });
     const nested = entry(1, { magic: 1, compression: 'gzip', timestamp: 0, value: gzipSync(compressed) });
     expect(errorCodeOf(() => readAll(nested))).toBe('ERR_INVALID_RECORD');
-    const v0Inner = entry(1, { magic: 1, compression: 'gzip', timestamp: 0, value: gzipSync(buildMessageSet(sampleRecords(2), { magic: 0 })) });
+    const v0Inner = entry(1, {
+      magic: 1,
+      compression: 'gzip',
+      timestamp: 0,
+      value: gzipSync(buildMessageSet(sampleRecords(2), { magic: 0 })),
+    });
     expect(errorCodeOf(() => readAll(v0Inner))).toBe('ERR_INVALID_RECORD');
     const empty = entry(0, { magic: 0, compression: 'gzip', value: gzipSync(Buffer.alloc(0)) });
     expect(errorCodeOf(() => readAll(empty))).toBe('ERR_INVALID_RECORD');
-    expect(errorCodeOf(() => readAll(entry(0, { magic: 0, compression: 'snappy', value: null })))).toBe('ERR_CORRUPT_BATCH');
+    expect(errorCodeOf(() => readAll(entry(0, { magic: 0, compression: 'snappy', value: null })))).toBe(
+      'ERR_CORRUPT_BATCH',
+    );
     const tornInner = entry(0, { magic: 0, compression: 'gzip', value: gzipSync(set.subarray(0, set.length - 3)) });
     expect(errorCodeOf(() => readAll(tornInner))).toBe('ERR_TRUNCATED');
   });
 
   test('lz4 at magic 0 (the pre-0.10 frame checksum) is refused both ways; zstd below magic 2 too', () => {
-    const lz4v1 = [...messageSetEntries(buildMessageSet(sampleRecords(3), { magic: 1, compression: 'lz4' }))][0]!.record.value!;
+    const lz4v1 = [...messageSetEntries(buildMessageSet(sampleRecords(3), { magic: 1, compression: 'lz4' }))][0]!.record
+      .value!;
     const lz4v0 = entry(2, { magic: 0, compression: 'lz4', value: lz4v1 });
     expect(errorCodeOf(() => readAll(lz4v0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 0, compression: 'lz4' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 1, compression: 'zstd' }))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 0, compression: 'lz4' }))).toBe(
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
+    expect(errorCodeOf(() => buildMessageSet(sampleRecords(1), { magic: 1, compression: 'zstd' }))).toBe(
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
   });
 
   test('a wrapper that decompresses past the limit is refused', () => {
@@ -175,14 +203,17 @@ describe('MessageSet validation', () => {
 describe('MessageSet fuzz', () => {
   test('thousands of mutations of valid sets only ever raise TributaryError', () => {
     const rng = new Rng(0xfa22);
-    const seeds = LEGACY_CASES.map(([magic, compression]) => buildMessageSet(sampleRecords(5, rng), { magic, compression, baseOffset: 3 }));
+    const seeds = LEGACY_CASES.map(([magic, compression]) =>
+      buildMessageSet(sampleRecords(5, rng), { magic, compression, baseOffset: 3 }),
+    );
     const outcomes = new Map<string, number>();
     const started = Date.now();
     for (let i = 0; i < 4000; i++) {
       const mutated = Buffer.from(rng.pick(seeds));
       for (let n = rng.int(1, 4); n > 0; n--) {
         const at = rng.int(0, mutated.length - 1);
-        if (rng.oneIn(3)) mutated.writeInt32BE(rng.pick([-1, 0, 13, 0x7fffffff, rng.int(0, 5000)]), Math.min(at, mutated.length - 4));
+        if (rng.oneIn(3))
+          mutated.writeInt32BE(rng.pick([-1, 0, 13, 0x7fffffff, rng.int(0, 5000)]), Math.min(at, mutated.length - 4));
         else mutated[at] = rng.int(0, 255);
       }
       if (rng.oneIn(2)) resealAll(mutated);
@@ -195,6 +226,7 @@ describe('MessageSet fuzz', () => {
       }
     }
     expect(Date.now() - started).toBeLessThan(30_000);
-    for (const code of ['ok', 'ERR_CORRUPT_BATCH', 'ERR_INVALID_RECORD', 'ERR_TRUNCATED']) expect(outcomes.get(code), code).toBeGreaterThan(50);
+    for (const code of ['ok', 'ERR_CORRUPT_BATCH', 'ERR_INVALID_RECORD', 'ERR_TRUNCATED'])
+      expect(outcomes.get(code), code).toBeGreaterThan(50);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { buildEndTransactionMarkerBatch } from '../../src/record/ControlRecord.js';
-import { buildMessageSet, messageSetEntries, messageSetRecords, type LegacyRecordInput } from '../../src/record/MessageSet.js';
+import {
+  buildMessageSet,
+  messageSetEntries,
+  messageSetRecords,
+  type LegacyRecordInput,
+} from '../../src/record/MessageSet.js';
 import { messageSetToRecordBatches, recordBatchesToMessageSet } from '../../src/record/MessageSetConversion.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
@@ -10,7 +15,7 @@ import { errorCodeOf } from '../helpers/legacy.js';
 const T0 = 1_700_000_000_000;
 
 const legacyRecords: LegacyRecordInput[] = Array.from({ length: 6 }, (_, i) => ({
-  timestamp: T0 + (i * 37) % 11,
+  timestamp: T0 + ((i * 37) % 11),
   key: i === 2 ? null : Buffer.from(`k${i}`),
   value: i === 4 ? null : Buffer.from(`value-${i}`.repeat(i)),
 }));
@@ -25,17 +30,25 @@ describe('messageSetToRecordBatches (legacy produce -> one v2 batch)', () => {
     [1, 'none'],
     [1, 'snappy'],
     [1, 'lz4'],
-  ] as const)('magic %i %s keeps the codec, keys, values and timestamps; offsets from baseOffset', (magic, compression) => {
-    const set = buildMessageSet(legacyRecords, { magic, compression, baseOffset: 900 });
-    const bytes = messageSetToRecordBatches(set, { baseOffset: 100 });
-    const batch = RecordBatch.from(bytes);
-    expect(batch.sizeInBytes).toBe(bytes.length);
-    expect(batch.compression).toBe(compression);
-    expect(validateRecordBatchSync(bytes).recordCount).toBe(legacyRecords.length);
-    expect(plain(batch.records())).toEqual(
-      legacyRecords.map((r, i) => ({ offset: 100 + i, timestamp: magic === 0 ? -1 : r.timestamp, key: r.key, value: r.value })),
-    );
-  });
+  ] as const)(
+    'magic %i %s keeps the codec, keys, values and timestamps; offsets from baseOffset',
+    (magic, compression) => {
+      const set = buildMessageSet(legacyRecords, { magic, compression, baseOffset: 900 });
+      const bytes = messageSetToRecordBatches(set, { baseOffset: 100 });
+      const batch = RecordBatch.from(bytes);
+      expect(batch.sizeInBytes).toBe(bytes.length);
+      expect(batch.compression).toBe(compression);
+      expect(validateRecordBatchSync(bytes).recordCount).toBe(legacyRecords.length);
+      expect(plain(batch.records())).toEqual(
+        legacyRecords.map((r, i) => ({
+          offset: 100 + i,
+          timestamp: magic === 0 ? -1 : r.timestamp,
+          key: r.key,
+          value: r.value,
+        })),
+      );
+    },
+  );
 
   test('LogAppendTime stamps the broker time', () => {
     const set = buildMessageSet(legacyRecords, { magic: 1, compression: 'gzip' });
@@ -71,7 +84,8 @@ describe('recordBatchesToMessageSet (down-conversion for old fetchers)', () => {
     buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 1, timestamp: T0 }),
     buildRecordBatch(v2.slice(4), { baseOffset: 24, compression: 'gzip' }),
   ]);
-  const expected = (magic: 0 | 1) => v2.map((r, i) => ({ offset: 20 + i, timestamp: magic === 0 ? -1 : r.timestamp, key: r.key, value: r.value }));
+  const expected = (magic: 0 | 1) =>
+    v2.map((r, i) => ({ offset: 20 + i, timestamp: magic === 0 ? -1 : r.timestamp, key: r.key, value: r.value }));
 
   test.each([0, 1] as const)('magic %i: offsets, keys, values kept; control batch and headers dropped', (magic) => {
     const set = recordBatchesToMessageSet(log, magic);
@@ -94,13 +108,19 @@ describe('recordBatchesToMessageSet (down-conversion for old fetchers)', () => {
   });
 
   test('codecs old clients cannot read are refused: zstd, and lz4 at magic 0', () => {
-    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'zstd' }), 1))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
-    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'lz4' }), 0))).toBe('ERR_UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'zstd' }), 1))).toBe(
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
+    expect(errorCodeOf(() => recordBatchesToMessageSet(buildRecordBatch(v2, { compression: 'lz4' }), 0))).toBe(
+      'ERR_UNSUPPORTED_COMPRESSION_TYPE',
+    );
   });
 
   test('down then up again gives the same keys, values and timestamps', () => {
     const firstBatch = RecordBatch.from(log).bytes;
-    const back = RecordBatch.from(messageSetToRecordBatches(recordBatchesToMessageSet(firstBatch, 1), { baseOffset: 20 }));
+    const back = RecordBatch.from(
+      messageSetToRecordBatches(recordBatchesToMessageSet(firstBatch, 1), { baseOffset: 20 }),
+    );
     expect(plain(back.records())).toEqual(expected(1).slice(0, 4));
   });
 });

@@ -112,7 +112,9 @@ describe('partitionForKey', () => {
 
   test('rejects a partition count below 1 or not an integer', () => {
     for (const bad of [0, -3, 1.5, Number.NaN]) {
-      expect(() => partitionForKey(Buffer.from('k'), bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PARTITIONS' }));
+      expect(() => partitionForKey(Buffer.from('k'), bad)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_PARTITIONS' }),
+      );
     }
   });
 });
@@ -140,7 +142,10 @@ describe('BuiltInPartitioner', () => {
   });
 
   test('keyed records do not count towards the sticky partition', () => {
-    const partitioner = new BuiltInPartitioner({ batchSize: 100, random: scriptedRandom([partitionForKey(KEY, 8), 6]) });
+    const partitioner = new BuiltInPartitioner({
+      batchSize: 100,
+      random: scriptedRandom([partitionForKey(KEY, 8), 6]),
+    });
     const sticky = partitioner.partition('t', null, 8);
     expect(sticky).toBe(partitionForKey(KEY, 8));
     for (let i = 0; i < 10; i++) partitioner.recordAppended('t', KEY, sticky, 50);
@@ -250,7 +255,9 @@ describe('BuiltInPartitioner', () => {
   });
 
   test('bad options and arguments are typed errors', () => {
-    expect(() => new BuiltInPartitioner({ batchSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }));
+    expect(() => new BuiltInPartitioner({ batchSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_CONFIG' }),
+    );
     const partitioner = new BuiltInPartitioner({ batchSize: 10 });
     let error: unknown;
     try {
@@ -260,6 +267,8 @@ describe('BuiltInPartitioner', () => {
     }
     expect(isTributaryError(error, 'ERR_INVALID_PARTITIONS')).toBe(true);
     expect((error as TributaryError).kafka).toMatchObject({ code: 37, name: 'INVALID_PARTITIONS' });
-    expect(() => partitioner.updatePartitionLoadStats('t', [1, 2], [0], 2)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PARTITIONS' }));
+    expect(() => partitioner.updatePartitionLoadStats('t', [1, 2], [0], 2)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_PARTITIONS' }),
+    );
   });
 });

@@ -3,7 +3,12 @@ import { isTributaryError } from '../../src/errors.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
 import type { Record } from '../../src/record/Record.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
-import { buildRecordBatch, buildRecordBatchAsync, RecordBatchBuilder, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
+import {
+  buildRecordBatch,
+  buildRecordBatchAsync,
+  RecordBatchBuilder,
+  type RecordInput,
+} from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 
 const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -13,12 +18,26 @@ function sampleRecords(count: number): RecordInput[] {
   return Array.from({ length: count }, (_, i) => ({
     key: i % 3 === 0 ? null : Buffer.from(`key-${i}`),
     value: i % 5 === 4 ? null : Buffer.from(`value-${i}-`.repeat(1 + (i % 7))),
-    headers: i % 2 ? [{ key: 'h', value: Buffer.from([i]) }, { key: 'ü', value: null }] : [],
+    headers:
+      i % 2
+        ? [
+            { key: 'h', value: Buffer.from([i]) },
+            { key: 'ü', value: null },
+          ]
+        : [],
     timestamp: T0 + ((i * 37) % 11) - 5,
   }));
 }
 
-function plain(records: Iterable<{ offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers: { key: string; value: Buffer | null }[] }>) {
+function plain(
+  records: Iterable<{
+    offset: number;
+    timestamp: number;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: { key: string; value: Buffer | null }[];
+  }>,
+) {
   return [...records].map((r) => ({
     offset: r.offset,
     timestamp: r.timestamp,
@@ -41,13 +60,22 @@ function expected(records: RecordInput[], baseOffset: number) {
 describe('RecordBatch', () => {
   test.each(CODECS)('%s: records read back as built, header fields as asked', async (codec) => {
     const records = sampleRecords(50);
-    const options = { compression: codec, baseOffset: 1000, producerId: 7, producerEpoch: 3, baseSequence: 11, partitionLeaderEpoch: 4 };
+    const options = {
+      compression: codec,
+      baseOffset: 1000,
+      producerId: 7,
+      producerEpoch: 3,
+      baseSequence: 11,
+      partitionLeaderEpoch: 4,
+    };
     const bytes = buildRecordBatch(records, options);
     const batch = RecordBatch.from(bytes);
     expect(batch.isValid()).toBe(true);
     expect(batch.compression).toBe(codec);
     expect([batch.baseOffset, batch.lastOffset, batch.recordCount]).toEqual([1000, 1049, 50]);
-    expect([batch.producerId, batch.producerEpoch, batch.baseSequence, batch.partitionLeaderEpoch]).toEqual([7, 3, 11, 4]);
+    expect([batch.producerId, batch.producerEpoch, batch.baseSequence, batch.partitionLeaderEpoch]).toEqual([
+      7, 3, 11, 4,
+    ]);
     expect(batch.baseTimestamp).toBe(records[0]!.timestamp);
     expect(batch.maxTimestamp).toBe(Math.max(...records.map((r) => r.timestamp!)));
     expect(plain(batch.records())).toEqual(expected(records, 1000));
@@ -70,7 +98,10 @@ describe('RecordBatch', () => {
     expect(record!.value!.toString()).toBe('w');
 
     const records = sampleRecords(20);
-    const inside = Buffer.concat([Buffer.from('prefix'), buildRecordBatch(records), Buffer.from('suffix')]).subarray(6, -6);
+    const inside = Buffer.concat([Buffer.from('prefix'), buildRecordBatch(records), Buffer.from('suffix')]).subarray(
+      6,
+      -6,
+    );
     const read = [...RecordBatch.from(inside).records()];
     expect(plain(read)).toEqual(expected(records, 0));
     for (const r of read.filter((r) => r.value !== null)) {
@@ -84,7 +115,11 @@ describe('RecordBatch', () => {
     const bytes = buildRecordBatch(sampleRecords(3), { timestampType: 'LogAppendTime' });
     const batch = RecordBatch.from(bytes);
     expect(batch.timestampType).toBe('LogAppendTime');
-    expect([...batch.records()].map((r) => r.timestamp)).toEqual([batch.maxTimestamp, batch.maxTimestamp, batch.maxTimestamp]);
+    expect([...batch.records()].map((r) => r.timestamp)).toEqual([
+      batch.maxTimestamp,
+      batch.maxTimestamp,
+      batch.maxTimestamp,
+    ]);
   });
 
   test('the builder grows past its initial capacity and counts records', () => {
@@ -103,7 +138,9 @@ describe('RecordBatch', () => {
     for (let i = 0; i < 100; i++) builder.append({ value: Buffer.alloc(10, i), timestamp: T0 });
     const built = builder.build();
     expect(built.buffer).toBe(given.buffer);
-    const expected = buildRecordBatch(Array.from({ length: 100 }, (_, i) => ({ value: Buffer.alloc(10, i), timestamp: T0 })));
+    const expected = buildRecordBatch(
+      Array.from({ length: 100 }, (_, i) => ({ value: Buffer.alloc(10, i), timestamp: T0 })),
+    );
     expect(built.equals(expected)).toBe(true);
     const grown = new RecordBatchBuilder({ baseTimestamp: T0 }, Buffer.alloc(100));
     grown.append({ value: Buffer.alloc(500, 7), timestamp: T0 });

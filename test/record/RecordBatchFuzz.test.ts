@@ -39,18 +39,25 @@ function mutate(rng: Rng, original: Buffer): Buffer {
         bytes = bytes.subarray(0, rng.int(0, bytes.length));
         break;
       case 2: {
-        const at = rng.pick([BatchHeader.batchLength, BatchHeader.recordCount, BatchHeader.lastOffsetDelta, rng.int(0, bytes.length - 4)]);
+        const at = rng.pick([
+          BatchHeader.batchLength,
+          BatchHeader.recordCount,
+          BatchHeader.lastOffsetDelta,
+          rng.int(0, bytes.length - 4),
+        ]);
         if (at + 4 <= bytes.length) bytes.writeUInt32BE(rng.pick(HOSTILE) >>> 0, at);
         break;
       }
       case 3: // a hostile varint where a record length, key length or count sits
-        if (bytes.length > BatchHeader.size + 5) bytes.fill(0xff, rng.int(BatchHeader.size, bytes.length - 5), bytes.length - rng.int(0, 4));
+        if (bytes.length > BatchHeader.size + 5)
+          bytes.fill(0xff, rng.int(BatchHeader.size, bytes.length - 5), bytes.length - rng.int(0, 4));
         break;
       default:
         bytes = Buffer.concat([bytes, rng.bytes(rng.int(1, 16))]);
     }
   }
-  if (rng.oneIn(2) && bytes.length >= BatchHeader.size) bytes.writeUInt32BE(native.crc32c(bytes, BatchHeader.attributes), BatchHeader.crc);
+  if (rng.oneIn(2) && bytes.length >= BatchHeader.size)
+    bytes.writeUInt32BE(native.crc32c(bytes, BatchHeader.attributes), BatchHeader.crc);
   return bytes;
 }
 
@@ -65,23 +72,26 @@ function untypedFailure(f: () => void): unknown {
 }
 
 describe('RecordBatch fuzz', () => {
-  test.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const)('%s: mutated batches give a result or a TributaryError', (codec) => {
-    const rng = new Rng(SEED + codec.length);
-    let accepted = 0;
-    for (let i = 0; i < CASES_PER_CODEC; i++) {
-      const bytes = mutate(rng, seedBatch(rng, codec));
-      const validation = untypedFailure(() => {
-        validateRecordBatchSync(bytes, { maxDecompressedBytes: 1 << 20 });
-        accepted++;
-      });
-      const reading = untypedFailure(() => {
-        for (const r of RecordBatch.from(bytes).records()) void [r.key, r.value, r.headers];
-      });
-      const failure = validation ?? reading;
-      if (failure !== undefined) {
-        throw new Error(`seed ${SEED}, ${codec} case ${i}: ${String(failure)}\n${bytes.toString('hex')}`);
+  test.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    '%s: mutated batches give a result or a TributaryError',
+    (codec) => {
+      const rng = new Rng(SEED + codec.length);
+      let accepted = 0;
+      for (let i = 0; i < CASES_PER_CODEC; i++) {
+        const bytes = mutate(rng, seedBatch(rng, codec));
+        const validation = untypedFailure(() => {
+          validateRecordBatchSync(bytes, { maxDecompressedBytes: 1 << 20 });
+          accepted++;
+        });
+        const reading = untypedFailure(() => {
+          for (const r of RecordBatch.from(bytes).records()) void [r.key, r.value, r.headers];
+        });
+        const failure = validation ?? reading;
+        if (failure !== undefined) {
+          throw new Error(`seed ${SEED}, ${codec} case ${i}: ${String(failure)}\n${bytes.toString('hex')}`);
+        }
       }
-    }
-    expect(accepted).toBeLessThan(CASES_PER_CODEC);
-  });
+      expect(accepted).toBeLessThan(CASES_PER_CODEC);
+    },
+  );
 });

@@ -1,7 +1,19 @@
 import { expect, test } from 'vitest';
 import { readInt64, writeInt64 } from '../../src/record/RecordBatchHeader.js';
 
-const EDGES = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 - 1, 2 ** 32, -(2 ** 32), 1_795_661_386_606, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+const EDGES = [
+  0,
+  1,
+  -1,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 32 - 1,
+  2 ** 32,
+  -(2 ** 32),
+  1_795_661_386_606,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+];
 
 test.each(EDGES)('int64 field %d: the bytes Node writes for the same BigInt, and read back', (value) => {
   const ours = Buffer.alloc(10);
@@ -12,8 +24,11 @@ test.each(EDGES)('int64 field %d: the bytes Node writes for the same BigInt, and
   expect(readInt64(node, 1)).toBe(value);
 });
 
-test.each([2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 53n) - 3n, 2n ** 62n + 2n ** 10n + 1n])('int64 field %d beyond the safe integers reads as Number(bigint) rounds it', (value) => {
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigInt64BE(value);
-  expect(readInt64(bytes, 0)).toBe(Number(value));
-});
+test.each([2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 53n) - 3n, 2n ** 62n + 2n ** 10n + 1n])(
+  'int64 field %d beyond the safe integers reads as Number(bigint) rounds it',
+  (value) => {
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64BE(value);
+    expect(readInt64(bytes, 0)).toBe(Number(value));
+  },
+);

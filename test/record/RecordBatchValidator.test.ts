@@ -3,7 +3,11 @@ import { isTributaryError } from '../../src/errors.js';
 import { native } from '../../src/native/addon.js';
 import { buildRecordBatch, type BatchOptions, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
-import { validateRecordBatch, validateRecordBatchSync, type BatchValidationOptions } from '../../src/record/RecordBatchValidator.js';
+import {
+  validateRecordBatch,
+  validateRecordBatchSync,
+  type BatchValidationOptions,
+} from '../../src/record/RecordBatchValidator.js';
 import { writeVarlong } from '../../src/record/varint.js';
 
 const T0 = 1_700_000_000_000;
@@ -33,7 +37,12 @@ describe('validateRecordBatch', () => {
     for (const compression of ['none', 'gzip', 'zstd'] as const) {
       const bytes = buildRecordBatch(records, { compression });
       const result = await validateRecordBatch(bytes);
-      expect([result.recordCount, result.maxTimestamp, result.offsetDeltaOfMaxTimestamp, result.compression]).toEqual([3, T0 + 9, 2, compression]);
+      expect([result.recordCount, result.maxTimestamp, result.offsetDeltaOfMaxTimestamp, result.compression]).toEqual([
+        3,
+        T0 + 9,
+        2,
+        compression,
+      ]);
       expect(validateRecordBatchSync(bytes).maxTimestamp).toBe(T0 + 9);
     }
   });
@@ -82,7 +91,9 @@ describe('validateRecordBatch', () => {
     expect(codeOf(good, { now: T0, timestampBeforeMaxMs: 3, timestampAfterMaxMs: 9 })).toBe('valid');
     expect(codeOf(good, { now: T0, timestampBeforeMaxMs: 2 })).toBe('ERR_INVALID_TIMESTAMP');
     expect(codeOf(good, { now: T0, timestampAfterMaxMs: 8 })).toBe('ERR_INVALID_TIMESTAMP');
-    expect(codeOf(buildRecordBatch(records, { timestampType: 'LogAppendTime' }), { now: 0, timestampBeforeMaxMs: 1 })).toBe('valid');
+    expect(
+      codeOf(buildRecordBatch(records, { timestampType: 'LogAppendTime' }), { now: 0, timestampBeforeMaxMs: 1 }),
+    ).toBe('valid');
   });
 
   test('a corrupt compressed payload and a decompression bound are typed', () => {

@@ -28,7 +28,9 @@ describe('zig-zag varlong', () => {
 
   test('sizes and bytes agree with kafkajs (ByteUtils ported) around every length boundary', () => {
     const require = createRequire(import.meta.url);
-    const Encoder = require('kafkajs/src/protocol/encoder') as new () => { writeVarLong(v: number): { buffer: Buffer } };
+    const Encoder = require('kafkajs/src/protocol/encoder') as new () => {
+      writeVarLong(v: number): { buffer: Buffer };
+    };
     const buf = Buffer.alloc(10);
     for (let bits = 5; bits <= 51; bits++) {
       for (const v of [2 ** bits - 1, 2 ** bits, -(2 ** bits), -(2 ** bits) - 1, 2 ** bits + 12345]) {

@@ -31,7 +31,10 @@ const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 type Changes = Record<string, string | null>;
 
 function listValue(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function incrementalChange(context: RequestContext, topic: string, config: AlterableConfig): string | null {
@@ -42,27 +45,39 @@ function incrementalChange(context: RequestContext, topic: string, config: Alter
     throw new TributaryError(`unknown config operation ${String(config.configOperation)}`, 'ERR_INVALID_ARGUMENT');
   }
   if (topicConfigType(config.name) !== 'LIST') {
-    throw new TributaryError(`${isAppend ? 'APPEND' : 'SUBTRACT'} needs a list config; ${config.name} is not one`, 'ERR_INVALID_CONFIG');
+    throw new TributaryError(
+      `${isAppend ? 'APPEND' : 'SUBTRACT'} needs a list config; ${config.name} is not one`,
+      'ERR_INVALID_CONFIG',
+    );
   }
   const current = listValue(context.engine.topicConfig(topic).values[config.name] ?? '');
   const operand = listValue(config.value ?? '');
-  const next = isAppend ? [...current, ...operand.filter((v) => !current.includes(v))] : current.filter((v) => !operand.includes(v));
+  const next = isAppend
+    ? [...current, ...operand.filter((v) => !current.includes(v))]
+    : current.filter((v) => !operand.includes(v));
   return next.join(',');
 }
 
 function changesOf(context: RequestContext, resource: AlterConfigsResource, incremental: boolean): Changes {
   const changes: Changes = {};
   if (!incremental) {
-    for (const entry of context.engine.topicConfigEntries(resource.resourceName)) if (entry.source === 'topic') changes[entry.name] = null;
+    for (const entry of context.engine.topicConfigEntries(resource.resourceName))
+      if (entry.source === 'topic') changes[entry.name] = null;
   }
   for (const c of resource.configs) {
-    if (c.name in changes && incremental) throw new TributaryError(`config ${c.name} appears more than once`, 'ERR_INVALID_ARGUMENT');
+    if (c.name in changes && incremental)
+      throw new TributaryError(`config ${c.name} appears more than once`, 'ERR_INVALID_ARGUMENT');
     changes[c.name] = incremental ? incrementalChange(context, resource.resourceName, c) : c.value;
   }
   return changes;
 }
 
-function alterResource(context: RequestContext, resource: AlterConfigsResource, validateOnly: boolean, incremental: boolean): Struct {
+function alterResource(
+  context: RequestContext,
+  resource: AlterConfigsResource,
+  validateOnly: boolean,
+  incremental: boolean,
+): Struct {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
     if (resource.resourceType !== ResourceType.TOPIC) {
@@ -80,7 +95,10 @@ function alterResource(context: RequestContext, resource: AlterConfigsResource, 
 function alterConfigs(incremental: boolean): RequestHandler {
   return (context, body) => {
     const request = body as unknown as AlterConfigsRequest;
-    return { throttleTimeMs: 0, responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, incremental)) };
+    return {
+      throttleTimeMs: 0,
+      responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, incremental)),
+    };
   };
 }
 

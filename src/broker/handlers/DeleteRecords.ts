@@ -14,7 +14,10 @@ function deleteBefore(context: RequestContext, topic: string, partitionIndex: nu
     const partition = context.engine.partition(topic, partitionIndex);
     const target = offset === HIGH_WATERMARK ? partition.logEndOffset : offset;
     if (target < 0 || target > partition.logEndOffset) {
-      throw new TributaryError(`offset ${offset} is beyond the high watermark ${partition.logEndOffset}`, 'ERR_OFFSET_OUT_OF_RANGE');
+      throw new TributaryError(
+        `offset ${offset} is beyond the high watermark ${partition.logEndOffset}`,
+        'ERR_OFFSET_OUT_OF_RANGE',
+      );
     }
     return { partitionIndex, lowWatermark: partition.deleteRecordsBefore(target), errorCode: 0 };
   } catch (error) {

@@ -7,11 +7,24 @@ const BROKERS_ENDPOINT = 1;
 
 export const handleDescribeCluster: RequestHandler = (context, body) => {
   const endpointType = (body.endpointType as number | undefined) ?? BROKERS_ENDPOINT;
-  const common = { throttleTimeMs: 0, endpointType, clusterId: context.metadata.clusterId, controllerId: context.metadata.nodeId };
+  const common = {
+    throttleTimeMs: 0,
+    endpointType,
+    clusterId: context.metadata.clusterId,
+    controllerId: context.metadata.nodeId,
+  };
   if (endpointType !== BROKERS_ENDPOINT) {
-    const error = new TributaryError(`endpoint type ${endpointType} is not served: this is a broker`, 'ERR_INVALID_ARGUMENT');
+    const error = new TributaryError(
+      `endpoint type ${endpointType} is not served: this is a broker`,
+      'ERR_INVALID_ARGUMENT',
+    );
     return { ...common, errorCode: error.kafka.code, errorMessage: error.message, brokers: [] };
   }
   const node = brokerNode(context);
-  return { ...common, errorCode: 0, errorMessage: null, brokers: [{ brokerId: node.nodeId, host: node.host, port: node.port, rack: null }] };
+  return {
+    ...common,
+    errorCode: 0,
+    errorMessage: null,
+    brokers: [{ brokerId: node.nodeId, host: node.host, port: node.port, rack: null }],
+  };
 };

@@ -26,15 +26,23 @@ const SOURCE_OF: Readonly<Record<TopicConfigEntry['source'], number>> = {
 
 /** A topic config as CreateTopics v5+ and DescribeConfigs report it. */
 export function describedConfig(entry: TopicConfigEntry): Struct {
-  return { name: entry.name, value: entry.value, readOnly: false, configSource: SOURCE_OF[entry.source], isSensitive: false };
+  return {
+    name: entry.name,
+    value: entry.value,
+    readOnly: false,
+    configSource: SOURCE_OF[entry.source],
+    isSensitive: false,
+  };
 }
 
 function synonyms(context: RequestContext, entry: TopicConfigEntry): Struct[] {
   const out: Struct[] = [];
-  if (entry.source === 'topic') out.push({ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  if (entry.source === 'topic')
+    out.push({ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
   const brokerName = brokerSynonymOf(entry.name);
   const brokerValue = context.config.topicDefaults[entry.name];
-  if (brokerName !== undefined && brokerValue !== undefined) out.push({ name: brokerName, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
+  if (brokerName !== undefined && brokerValue !== undefined)
+    out.push({ name: brokerName, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
   return out;
 }
 
@@ -49,7 +57,10 @@ function topicConfigs(context: RequestContext, name: string, includeSynonyms: bo
 
 function brokerConfigs(context: RequestContext, name: string): Struct[] {
   if (name !== '' && name !== String(context.metadata.nodeId)) {
-    throw new TributaryError(`unknown broker '${name}': this is node ${context.metadata.nodeId}`, 'ERR_INVALID_ARGUMENT');
+    throw new TributaryError(
+      `unknown broker '${name}': this is node ${context.metadata.nodeId}`,
+      'ERR_INVALID_ARGUMENT',
+    );
   }
   return brokerConfigEntries(context.config).map((e) => ({
     name: e.name,
@@ -69,11 +80,16 @@ interface DescribeConfigsResource {
   configurationKeys: string[] | null;
 }
 
-function describeResource(context: RequestContext, resource: DescribeConfigsResource, includeSynonyms: boolean): Struct {
+function describeResource(
+  context: RequestContext,
+  resource: DescribeConfigsResource,
+  includeSynonyms: boolean,
+): Struct {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
     let configs: Struct[];
-    if (resource.resourceType === ResourceType.TOPIC) configs = topicConfigs(context, resource.resourceName, includeSynonyms);
+    if (resource.resourceType === ResourceType.TOPIC)
+      configs = topicConfigs(context, resource.resourceName, includeSynonyms);
     else if (resource.resourceType === ResourceType.BROKER) configs = brokerConfigs(context, resource.resourceName);
     else throw new TributaryError(`resource type ${resource.resourceType} has no configs here`, 'ERR_INVALID_ARGUMENT');
     const keys = resource.configurationKeys;
@@ -86,5 +102,8 @@ function describeResource(context: RequestContext, resource: DescribeConfigsReso
 
 export const handleDescribeConfigs: RequestHandler = (context, body) => {
   const request = body as unknown as { resources: DescribeConfigsResource[]; includeSynonyms: boolean };
-  return { throttleTimeMs: 0, results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)) };
+  return {
+    throttleTimeMs: 0,
+    results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)),
+  };
 };

@@ -55,7 +55,13 @@ function legacyMagicOf(version: number): LegacyMagic | null {
   return version <= 3 ? 1 : null;
 }
 
-function readPartition(context: RequestContext, topic: string, request: FetchPartition, budget: number, first: boolean): PartitionRead {
+function readPartition(
+  context: RequestContext,
+  topic: string,
+  request: FetchPartition,
+  budget: number,
+  first: boolean,
+): PartitionRead {
   let partition: Partition | null = null;
   try {
     partition = context.engine.partition(topic, request.partition);
@@ -63,7 +69,14 @@ function readPartition(context: RequestContext, topic: string, request: FetchPar
     const read = partition.log.read(request.fetchOffset, Math.max(limit, 1));
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
     const records = read.records.length > limit && !first ? NO_RECORDS : read.records;
-    return { request, partition, errorCode: 0, records, highWatermark: read.logEndOffset, logStartOffset: read.logStartOffset };
+    return {
+      request,
+      partition,
+      errorCode: 0,
+      records,
+      highWatermark: read.logEndOffset,
+      logStartOffset: read.logStartOffset,
+    };
   } catch (error) {
     const known = partition !== null;
     return {
@@ -109,9 +122,14 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, Math.max(deadline - Date.now(), 0));
   const waits = pass.topics.flatMap((t) =>
-    t.reads.filter((r) => r.partition !== null).map((r) => r.partition!.waitForData(Math.max(r.request.fetchOffset, r.highWatermark), done.signal)),
+    t.reads
+      .filter((r) => r.partition !== null)
+      .map((r) => r.partition!.waitForData(Math.max(r.request.fetchOffset, r.highWatermark), done.signal)),
   );
-  return Promise.race([...waits, new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }))]).finally(() => {
+  return Promise.race([
+    ...waits,
+    new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true })),
+  ]).finally(() => {
     clearTimeout(timer);
     signal.removeEventListener('abort', stop);
     done.abort(WAIT_OVER);
@@ -122,7 +140,12 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
 function recordsFrom(batches: Buffer, fetchOffset: number): number {
   if (batches.length === 0) return 0;
   let last = 0;
-  for (let at = 0; at < batches.length; at += batches.readInt32BE(at + BatchHeader.batchLength) + BatchHeader.logOverhead) last = at;
+  for (
+    let at = 0;
+    at < batches.length;
+    at += batches.readInt32BE(at + BatchHeader.batchLength) + BatchHeader.logOverhead
+  )
+    last = at;
   const lastOffset = readInt64(batches, last) + batches.readInt32BE(last + BatchHeader.lastOffsetDelta);
   return lastOffset + 1 - Math.max(readInt64(batches, 0), fetchOffset);
 }
@@ -130,7 +153,8 @@ function recordsFrom(batches: Buffer, fetchOffset: number): number {
 function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
   const magic = legacyMagicOf(context.header.apiVersion);
   let records = read.records;
-  if (magic !== null && records.length > 0) records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
+  if (magic !== null && records.length > 0)
+    records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
   read.partition?.countFetched(recordsFrom(read.records, read.request.fetchOffset), records.length);
   return {
     partitionIndex: read.request.partition,

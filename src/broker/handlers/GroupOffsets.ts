@@ -8,7 +8,15 @@ interface OffsetCommitRequest {
   generationIdOrMemberEpoch: number;
   memberId: string;
   groupInstanceId: string | null;
-  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      committedMetadata: string | null;
+    }[];
+  }[];
 }
 
 export const handleOffsetCommit: RequestHandler = async (context, body) => {
@@ -19,16 +27,33 @@ export const handleOffsetCommit: RequestHandler = async (context, body) => {
     memberId: request.memberId,
     groupInstanceId: request.groupInstanceId,
     offsets: request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.committedMetadata,
+      })),
     ),
   });
-  return { throttleTimeMs: 0, topics: byTopic(results, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })) };
+  return {
+    throttleTimeMs: 0,
+    topics: byTopic(results, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
+  };
 };
 
 type RequestedTopics = { name: string; partitionIndexes: number[] }[] | null;
 
-async function fetchGroupOffsets(context: RequestContext, groupId: string, topics: RequestedTopics, requireStable: boolean): Promise<{ errorCode: number; topics: Struct[] }> {
-  const partitions = topics === null ? null : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+async function fetchGroupOffsets(
+  context: RequestContext,
+  groupId: string,
+  topics: RequestedTopics,
+  requireStable: boolean,
+): Promise<{ errorCode: number; topics: Struct[] }> {
+  const partitions =
+    topics === null
+      ? null
+      : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const result = await context.groups.fetchOffsets({ groupId, partitions, requireStable });
   const topicsOut = byTopic(result.offsets, (o) => ({
     partitionIndex: o.partition,
@@ -47,10 +72,20 @@ export const handleOffsetFetch: RequestHandler = async (context, body) => {
   const requireStable = body.requireStable as boolean;
   if (context.header.apiVersion >= BATCH_FETCH_VERSION) {
     const groups = body.groups as { groupId: string; topics: RequestedTopics }[];
-    const results = await Promise.all(groups.map(async (g) => ({ groupId: g.groupId, ...(await fetchGroupOffsets(context, g.groupId, g.topics, requireStable)) })));
+    const results = await Promise.all(
+      groups.map(async (g) => ({
+        groupId: g.groupId,
+        ...(await fetchGroupOffsets(context, g.groupId, g.topics, requireStable)),
+      })),
+    );
     return { throttleTimeMs: 0, groups: results };
   }
-  const result = await fetchGroupOffsets(context, body.groupId as string, body.topics as RequestedTopics, requireStable);
+  const result = await fetchGroupOffsets(
+    context,
+    body.groupId as string,
+    body.topics as RequestedTopics,
+    requireStable,
+  );
   return { throttleTimeMs: 0, ...result };
 };
 
@@ -60,5 +95,9 @@ export const handleOffsetDelete: RequestHandler = async (context, body) => {
     groupId: body.groupId as string,
     partitions: topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
   });
-  return { errorCode: result.errorCode, throttleTimeMs: 0, topics: byTopic(result.partitions, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })) };
+  return {
+    errorCode: result.errorCode,
+    throttleTimeMs: 0,
+    topics: byTopic(result.partitions, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
+  };
 };

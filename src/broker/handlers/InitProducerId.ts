@@ -17,10 +17,20 @@ const MAX_EPOCH = 32767;
 export const handleInitProducerId: RequestHandler = (context, body) => {
   const request = body as unknown as InitProducerIdRequest;
   if (request.transactionalId !== null) {
-    return { throttleTimeMs: 0, errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, producerId: -1, producerEpoch: -1 };
+    return {
+      throttleTimeMs: 0,
+      errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code,
+      producerId: -1,
+      producerEpoch: -1,
+    };
   }
   if (request.producerId >= 0 && request.producerEpoch >= 0 && request.producerEpoch < MAX_EPOCH - 1) {
-    return { throttleTimeMs: 0, errorCode: 0, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      producerId: request.producerId,
+      producerEpoch: request.producerEpoch + 1,
+    };
   }
   return { throttleTimeMs: 0, errorCode: 0, producerId: context.producerIds.nextProducerId(), producerEpoch: 0 };
 };

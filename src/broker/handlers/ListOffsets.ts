@@ -40,6 +40,9 @@ function listOffset(context: RequestContext, topic: string, request: ListOffsets
 
 export const handleListOffsets: RequestHandler = (context, body) => {
   const request = body as unknown as ListOffsetsRequest;
-  const topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => listOffset(context, t.name, p)) }));
+  const topics = request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => listOffset(context, t.name, p)),
+  }));
   return { throttleTimeMs: 0, topics };
 };

@@ -17,13 +17,20 @@ const ZERO_UUID = Buffer.alloc(16);
 const OFFSETS_TOPIC = '__consumer_offsets';
 
 export function brokerNode(context: RequestContext): { nodeId: number; host: string; port: number; rack: null } {
-  return { nodeId: context.metadata.nodeId, host: context.config.advertisedHost, port: context.advertisedPort(), rack: null };
+  return {
+    nodeId: context.metadata.nodeId,
+    host: context.config.advertisedHost,
+    port: context.advertisedPort(),
+    rack: null,
+  };
 }
 
 function requestedNames(context: RequestContext, request: MetadataRequest): (string | { unknownId: Buffer })[] {
   const all = request.topics === null || (context.header.apiVersion === 0 && request.topics.length === 0);
   if (all) return context.engine.listTopics();
-  return request.topics!.map((t) => t.name ?? context.engine.topicNameById(t.topicId.toString('base64url')) ?? { unknownId: t.topicId });
+  return request.topics!.map(
+    (t) => t.name ?? context.engine.topicNameById(t.topicId.toString('base64url')) ?? { unknownId: t.topicId },
+  );
 }
 
 function ensureTopic(context: RequestContext, name: string, autoCreate: boolean): void {

@@ -32,7 +32,10 @@ function recordsToAppend(context: RequestContext, topic: string, records: Buffer
   const magic = records[BatchHeader.magic]!;
   if (magic === CURRENT_MAGIC) return records;
   if (context.header.apiVersion >= 3 || magic > CURRENT_MAGIC) {
-    throw new TributaryError(`produce v${context.header.apiVersion} with magic ${magic} record batches`, 'ERR_INVALID_RECORD');
+    throw new TributaryError(
+      `produce v${context.header.apiVersion} with magic ${magic} record batches`,
+      'ERR_INVALID_RECORD',
+    );
   }
   return messageSetToRecordBatches(records, { timestampType: context.engine.topicConfig(topic).messageTimestampType });
 }
@@ -59,7 +62,9 @@ function appendAll(context: RequestContext, request: ProduceRequest): Promise<St
     request.topicData.map(async (t) => ({
       name: t.name,
       partitionResponses: await Promise.all(
-        t.partitionData.map((p) => appendPartition(context, t.name, p).catch((error: unknown) => failedPartition(context, p.index, error))),
+        t.partitionData.map((p) =>
+          appendPartition(context, t.name, p).catch((error: unknown) => failedPartition(context, p.index, error)),
+        ),
       ),
     })),
   );
@@ -67,10 +72,16 @@ function appendAll(context: RequestContext, request: ProduceRequest): Promise<St
 
 function checkedRequest(request: ProduceRequest): { errorCode: number; message: string } | null {
   if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
-    return { errorCode: KafkaErrors.INVALID_REQUIRED_ACKS.code, message: `acks must be 0, 1 or -1, got ${request.acks}` };
+    return {
+      errorCode: KafkaErrors.INVALID_REQUIRED_ACKS.code,
+      message: `acks must be 0, 1 or -1, got ${request.acks}`,
+    };
   }
   if (request.transactionalId !== null) {
-    return { errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, message: 'transactions are not supported yet' };
+    return {
+      errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code,
+      message: 'transactions are not supported yet',
+    };
   }
   return null;
 }
@@ -78,7 +89,8 @@ function checkedRequest(request: ProduceRequest): { errorCode: number; message: 
 export const handleProduce: RequestHandler = async (context, body) => {
   const request = body as unknown as ProduceRequest;
   const refused = checkedRequest(request);
-  const responses = refused === null ? await appendAll(context, request) : refuseAll(request, refused.errorCode, refused.message);
+  const responses =
+    refused === null ? await appendAll(context, request) : refuseAll(request, refused.errorCode, refused.message);
   if (request.acks === 0) {
     const failed = responses.some((t) => (t.partitionResponses as Struct[]).some((p) => p.errorCode !== 0));
     if (failed) throw new AcksZeroFailure('a produce with acks=0 failed');

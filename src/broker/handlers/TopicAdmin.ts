@@ -5,7 +5,13 @@
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
 import type { Struct } from '../../protocol/index.js';
-import { errorCodeOf, errorMessageOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import {
+  errorCodeOf,
+  errorMessageOf,
+  topicIdBytes,
+  type RequestContext,
+  type RequestHandler,
+} from '../RequestContext.js';
 import { describedConfig } from './DescribeConfigs.js';
 
 interface CreatableTopic {
@@ -25,16 +31,30 @@ const ZERO_UUID = Buffer.alloc(16);
 
 function checkReplicas(context: RequestContext, brokerIds: number[]): void {
   if (brokerIds.some((id) => id !== context.metadata.nodeId) || brokerIds.length !== 1) {
-    throw new TributaryError(`replicas [${brokerIds.join(', ')}] name brokers other than node ${context.metadata.nodeId}, the only one`, 'ERR_INVALID_REPLICA_ASSIGNMENT');
+    throw new TributaryError(
+      `replicas [${brokerIds.join(', ')}] name brokers other than node ${context.metadata.nodeId}, the only one`,
+      'ERR_INVALID_REPLICA_ASSIGNMENT',
+    );
   }
 }
 
-function topicSpec(context: RequestContext, topic: CreatableTopic): { partitions: number; config: Record<string, string> } {
+function topicSpec(
+  context: RequestContext,
+  topic: CreatableTopic,
+): { partitions: number; config: Record<string, string> } {
   if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1 && topic.assignments.length === 0) {
-    throw new TributaryError(`replication factor ${topic.replicationFactor} is larger than the 1 broker available`, 'ERR_INVALID_REPLICATION_FACTOR');
+    throw new TributaryError(
+      `replication factor ${topic.replicationFactor} is larger than the 1 broker available`,
+      'ERR_INVALID_REPLICATION_FACTOR',
+    );
   }
   for (const a of topic.assignments) checkReplicas(context, a.brokerIds);
-  const partitions = topic.assignments.length > 0 ? topic.assignments.length : topic.numPartitions === -1 ? context.config.numPartitions : topic.numPartitions;
+  const partitions =
+    topic.assignments.length > 0
+      ? topic.assignments.length
+      : topic.numPartitions === -1
+        ? context.config.numPartitions
+        : topic.numPartitions;
   const config: Record<string, string> = {};
   for (const c of topic.configs) {
     if (c.value === null) throw new TributaryError(`topic config ${c.name} has a null value`, 'ERR_INVALID_CONFIG');
@@ -43,13 +63,27 @@ function topicSpec(context: RequestContext, topic: CreatableTopic): { partitions
   return { partitions, config };
 }
 
-function createTopic(context: RequestContext, topic: CreatableTopic, validateOnly: boolean, duplicated: boolean): Struct {
+function createTopic(
+  context: RequestContext,
+  topic: CreatableTopic,
+  validateOnly: boolean,
+  duplicated: boolean,
+): Struct {
   try {
-    if (duplicated) throw new TributaryError(`topic '${topic.name}' appears more than once in the request`, 'ERR_INVALID_ARGUMENT');
+    if (duplicated)
+      throw new TributaryError(`topic '${topic.name}' appears more than once in the request`, 'ERR_INVALID_ARGUMENT');
     const spec = topicSpec(context, topic);
     context.engine.checkNewTopic(topic.name, spec);
     if (validateOnly) {
-      return { name: topic.name, topicId: ZERO_UUID, errorCode: 0, errorMessage: null, numPartitions: spec.partitions, replicationFactor: 1, configs: [] };
+      return {
+        name: topic.name,
+        topicId: ZERO_UUID,
+        errorCode: 0,
+        errorMessage: null,
+        numPartitions: spec.partitions,
+        replicationFactor: 1,
+        configs: [],
+      };
     }
     const created = context.engine.createTopic(topic.name, spec);
     return {
@@ -62,7 +96,13 @@ function createTopic(context: RequestContext, topic: CreatableTopic, validateOnl
       configs: context.engine.topicConfigEntries(topic.name).map(describedConfig),
     };
   } catch (error) {
-    return { name: topic.name, topicId: ZERO_UUID, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error), configs: null };
+    return {
+      name: topic.name,
+      topicId: ZERO_UUID,
+      errorCode: errorCodeOf(context, error),
+      errorMessage: errorMessageOf(error),
+      configs: null,
+    };
   }
 }
 
@@ -87,7 +127,12 @@ async function deleteTopic(context: RequestContext, name: string | null, topicId
   try {
     const id = context.engine.topicId(resolved);
     await context.engine.deleteTopic(resolved);
-    return { name: resolved, topicId: id === undefined ? ZERO_UUID : topicIdBytes(id), errorCode: 0, errorMessage: null };
+    return {
+      name: resolved,
+      topicId: id === undefined ? ZERO_UUID : topicIdBytes(id),
+      errorCode: 0,
+      errorMessage: null,
+    };
   } catch (error) {
     return { name: resolved, topicId, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error) };
   }
@@ -95,7 +140,8 @@ async function deleteTopic(context: RequestContext, name: string | null, topicId
 
 export const handleDeleteTopics: RequestHandler = async (context, body) => {
   const request = body as unknown as DeleteTopicsRequest;
-  const targets = context.header.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+  const targets =
+    context.header.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
   const responses: Struct[] = [];
   for (const t of targets) responses.push(await deleteTopic(context, t.name, t.topicId));
   return { throttleTimeMs: 0, responses };
@@ -113,7 +159,10 @@ export const handleCreatePartitions: RequestHandler = (context, body) => {
       for (const a of t.assignments ?? []) checkReplicas(context, a.brokerIds);
       const current = context.engine.partitionCount(t.name);
       if (t.count <= current) {
-        throw new TributaryError(`topic '${t.name}' has ${current} partitions; the count can only grow, asked ${t.count}`, 'ERR_INVALID_PARTITIONS');
+        throw new TributaryError(
+          `topic '${t.name}' has ${current} partitions; the count can only grow, asked ${t.count}`,
+          'ERR_INVALID_PARTITIONS',
+        );
       }
       if (!request.validateOnly) context.engine.createPartitions(t.name, t.count);
       return { name: t.name, errorCode: 0, errorMessage: null };

@@ -28,18 +28,37 @@ export class BrokerGroupAdmin implements GroupAdmin {
   }
 
   async describe(groupId: string): Promise<GroupInfo> {
-    const response = await this.connection.request(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
-    const [g] = response.groups as { errorCode: number; groupState: string; protocolType: string; protocolData: string; members: DescribedMember[] }[];
+    const response = await this.connection.request(ApiKey.DescribeGroups, {
+      groups: [groupId],
+      includeAuthorizedOperations: false,
+    });
+    const [g] = response.groups as {
+      errorCode: number;
+      groupState: string;
+      protocolType: string;
+      protocolData: string;
+      members: DescribedMember[];
+    }[];
     checkErrorCode(`describe group '${groupId}'`, g!.errorCode);
-    return { groupId, state: g!.groupState, protocolType: g!.protocolType, protocol: g!.protocolData, members: g!.members.map((m) => groupMember(g!.protocolType, m)) };
+    return {
+      groupId,
+      state: g!.groupState,
+      protocolType: g!.protocolType,
+      protocol: g!.protocolData,
+      members: g!.members.map((m) => groupMember(g!.protocolType, m)),
+    };
   }
 
   async committed(groupId: string): Promise<CommittedOffset[]> {
     const what = `fetch offsets of group '${groupId}'`;
     const perGroup = this.connection.versionOf(ApiKey.OffsetFetch) >= OFFSET_FETCH_GROUPS_VERSION;
-    const request = perGroup ? { groups: [{ groupId, topics: null }], requireStable: false } : { groupId, topics: null, requireStable: false };
+    const request = perGroup
+      ? { groups: [{ groupId, topics: null }], requireStable: false }
+      : { groupId, topics: null, requireStable: false };
     const response = await this.connection.request(ApiKey.OffsetFetch, request);
-    const result = perGroup ? (response.groups as { errorCode: number; topics: FetchedTopic[] }[])[0]! : (response as unknown as { errorCode: number; topics: FetchedTopic[] });
+    const result = perGroup
+      ? (response.groups as { errorCode: number; topics: FetchedTopic[] }[])[0]!
+      : (response as unknown as { errorCode: number; topics: FetchedTopic[] });
     checkErrorCode(what, result.errorCode);
     return result.topics.flatMap((t) =>
       t.partitions.flatMap((p) => {
@@ -53,11 +72,26 @@ export class BrokerGroupAdmin implements GroupAdmin {
     const at = new Map(offsets.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
     const topics = groupByTopic(offsets).map(({ topic, partitions }) => ({
       name: topic,
-      partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: at.get(`${topic}-${partitionIndex}`)!, committedLeaderEpoch: -1, committedMetadata: '' })),
+      partitions: partitions.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: at.get(`${topic}-${partitionIndex}`)!,
+        committedLeaderEpoch: -1,
+        committedMetadata: '',
+      })),
     }));
-    const response = await this.connection.request(ApiKey.OffsetCommit, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics });
-    for (const t of response.topics as { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]) {
-      for (const p of t.partitions) checkErrorCode(`commit offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`, p.errorCode);
+    const response = await this.connection.request(ApiKey.OffsetCommit, {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics,
+    });
+    for (const t of response.topics as {
+      name: string;
+      partitions: { partitionIndex: number; errorCode: number }[];
+    }[]) {
+      for (const p of t.partitions)
+        checkErrorCode(`commit offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`, p.errorCode);
     }
   }
 

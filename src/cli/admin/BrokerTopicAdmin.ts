@@ -38,13 +38,22 @@ export class BrokerTopicAdmin implements TopicAdmin {
 
   private async metadata(names: string[] | null): Promise<MetadataTopic[]> {
     const topics = names === null ? null : names.map((name) => ({ topicId: ZERO_UUID, name }));
-    const response = await this.connection.request(ApiKey.Metadata, { topics, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const response = await this.connection.request(ApiKey.Metadata, {
+      topics,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     const found = response.topics as MetadataTopic[];
     for (const t of found) checkErrorCode(`describe topic '${t.name}'`, t.errorCode);
     return found.sort((a, b) => compareStrings(a.name, b.name));
   }
 
-  async create(name: string, partitions: number | undefined, configs: Record<string, string>, ifNotExists: boolean): Promise<boolean> {
+  async create(
+    name: string,
+    partitions: number | undefined,
+    configs: Record<string, string>,
+    ifNotExists: boolean,
+  ): Promise<boolean> {
     const topic = {
       name,
       numPartitions: partitions ?? -1,
@@ -52,7 +61,11 @@ export class BrokerTopicAdmin implements TopicAdmin {
       assignments: [],
       configs: Object.entries(configs).map(([key, value]) => ({ name: key, value })),
     };
-    const response = await this.connection.request(ApiKey.CreateTopics, { topics: [topic], timeoutMs: TIMEOUT_MS, validateOnly: false });
+    const response = await this.connection.request(ApiKey.CreateTopics, {
+      topics: [topic],
+      timeoutMs: TIMEOUT_MS,
+      validateOnly: false,
+    });
     const [result] = response.topics as Result[];
     if (ifNotExists && result!.errorCode === KafkaErrors.TOPIC_ALREADY_EXISTS.code) return false;
     checkErrorCode(`create topic '${name}'`, result!.errorCode, result!.errorMessage);
@@ -66,12 +79,23 @@ export class BrokerTopicAdmin implements TopicAdmin {
   async describe(names: string[]): Promise<TopicInfo[]> {
     const topics = await this.metadata(names.length === 0 ? null : names);
     const refs = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
-    const [starts, ends, configs] = await Promise.all([this.offsets(refs, 'earliest'), this.offsets(refs, 'latest'), Promise.all(topics.map((t) => this.configs(t.name)))]);
-    const offsets = new Map(refs.map((r, i) => [`${r.topic}-${r.partition}`, { partition: r.partition, logStartOffset: starts[i]!, logEndOffset: ends[i]! }]));
+    const [starts, ends, configs] = await Promise.all([
+      this.offsets(refs, 'earliest'),
+      this.offsets(refs, 'latest'),
+      Promise.all(topics.map((t) => this.configs(t.name))),
+    ]);
+    const offsets = new Map(
+      refs.map((r, i) => [
+        `${r.topic}-${r.partition}`,
+        { partition: r.partition, logStartOffset: starts[i]!, logEndOffset: ends[i]! },
+      ]),
+    );
     return topics.map((t, i) => ({
       name: t.name,
       id: t.topicId.toString('base64url'),
-      partitions: t.partitions.map((p) => offsets.get(`${t.name}-${p.partitionIndex}`)!).sort((a, b) => a.partition - b.partition),
+      partitions: t.partitions
+        .map((p) => offsets.get(`${t.name}-${p.partitionIndex}`)!)
+        .sort((a, b) => a.partition - b.partition),
       configs: configs[i]!,
     }));
   }
@@ -82,14 +106,20 @@ export class BrokerTopicAdmin implements TopicAdmin {
       includeSynonyms: false,
       includeDocumentation: false,
     });
-    const [result] = response.results as (Result & { configs: { name: string; value: string | null; configSource: number }[] })[];
+    const [result] = response.results as (Result & {
+      configs: { name: string; value: string | null; configSource: number }[];
+    })[];
     checkErrorCode(`describe configs of topic '${name}'`, result!.errorCode, result!.errorMessage);
     const set = result!.configs.filter((c) => c.configSource !== DEFAULT_CONFIG && c.value !== null);
     return Object.fromEntries(set.map((c) => [c.name, c.value!]));
   }
 
   async delete(name: string): Promise<void> {
-    const response = await this.connection.request(ApiKey.DeleteTopics, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [name], timeoutMs: TIMEOUT_MS });
+    const response = await this.connection.request(ApiKey.DeleteTopics, {
+      topics: [{ name, topicId: ZERO_UUID }],
+      topicNames: [name],
+      timeoutMs: TIMEOUT_MS,
+    });
     const [result] = response.responses as Result[];
     checkErrorCode(`delete topic '${name}'`, result!.errorCode, result!.errorMessage);
   }
@@ -121,7 +151,10 @@ export class BrokerTopicAdmin implements TopicAdmin {
     }));
     const response = await this.connection.request(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics });
     const found = new Map<string, number>();
-    for (const t of response.topics as { name: string; partitions: { partitionIndex: number; errorCode: number; offset: number }[] }[]) {
+    for (const t of response.topics as {
+      name: string;
+      partitions: { partitionIndex: number; errorCode: number; offset: number }[];
+    }[]) {
       for (const p of t.partitions) {
         checkErrorCode(`list offsets of ${t.name}-${p.partitionIndex}`, p.errorCode);
         found.set(`${t.name}-${p.partitionIndex}`, p.offset);
@@ -129,7 +162,8 @@ export class BrokerTopicAdmin implements TopicAdmin {
     }
     const offsets = partitions.map((p) => {
       const offset = found.get(`${p.topic}-${p.partition}`);
-      if (offset === undefined) throw kafkaFailure(`list offsets of ${p.topic}-${p.partition}`, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
+      if (offset === undefined)
+        throw kafkaFailure(`list offsets of ${p.topic}-${p.partition}`, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
       return offset;
     });
     // No record at or after the time: the log end, where a consumer would start.

@@ -21,24 +21,35 @@ export class DataDirGroupAdmin implements GroupAdmin {
   async describe(groupId: string): Promise<GroupInfo> {
     const [g] = (await this.coordinator()).describeGroups([groupId]);
     checkErrorCode(`describe group '${groupId}'`, g!.errorCode);
-    return { groupId, state: g!.groupState, protocolType: g!.protocolType, protocol: g!.protocolData, members: g!.members.map((m) => groupMember(g!.protocolType, m)) };
+    return {
+      groupId,
+      state: g!.groupState,
+      protocolType: g!.protocolType,
+      protocol: g!.protocolData,
+      members: g!.members.map((m) => groupMember(g!.protocolType, m)),
+    };
   }
 
   async committed(groupId: string): Promise<CommittedOffset[]> {
-    const { errorCode, offsets } = await (await this.coordinator()).fetchOffsets({ groupId, partitions: null, requireStable: false });
+    const { errorCode, offsets } = await (
+      await this.coordinator()
+    ).fetchOffsets({ groupId, partitions: null, requireStable: false });
     checkErrorCode(`fetch offsets of group '${groupId}'`, errorCode);
     return offsets.filter((o) => o.offset >= 0).map(({ topic, partition, offset }) => ({ topic, partition, offset }));
   }
 
   async commit(groupId: string, offsets: CommittedOffset[]): Promise<void> {
-    const results = await (await this.coordinator()).commitOffsets({
+    const results = await (
+      await this.coordinator()
+    ).commitOffsets({
       groupId,
       generationId: -1,
       memberId: '',
       groupInstanceId: null,
       offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1, metadata: '' })),
     });
-    for (const r of results) checkErrorCode(`commit offset of ${r.topic}-${r.partition} for group '${groupId}'`, r.errorCode);
+    for (const r of results)
+      checkErrorCode(`commit offset of ${r.topic}-${r.partition} for group '${groupId}'`, r.errorCode);
   }
 
   async delete(groupId: string): Promise<void> {

@@ -11,7 +11,11 @@ function topicInfo(d: TopicDescription): TopicInfo {
   return {
     name: d.name,
     id: d.id,
-    partitions: d.partitions.map(({ partition, logStartOffset, logEndOffset }) => ({ partition, logStartOffset, logEndOffset })),
+    partitions: d.partitions.map(({ partition, logStartOffset, logEndOffset }) => ({
+      partition,
+      logStartOffset,
+      logEndOffset,
+    })),
     configs: Object.fromEntries(configs),
   };
 }
@@ -19,7 +23,12 @@ function topicInfo(d: TopicDescription): TopicInfo {
 export class DataDirTopicAdmin implements TopicAdmin {
   constructor(private readonly tributary: Tributary) {}
 
-  create(name: string, partitions: number | undefined, configs: Record<string, string>, ifNotExists: boolean): Promise<boolean> {
+  create(
+    name: string,
+    partitions: number | undefined,
+    configs: Record<string, string>,
+    ifNotExists: boolean,
+  ): Promise<boolean> {
     return inProcess(`create topic '${name}'`, async () => {
       try {
         await this.tributary.admin.createTopic(name, { partitions, config: configs });
@@ -37,7 +46,11 @@ export class DataDirTopicAdmin implements TopicAdmin {
 
   async describe(names: string[]): Promise<TopicInfo[]> {
     const all = names.length === 0 ? await this.list() : names;
-    return Promise.all(all.map((name) => inProcess(`describe topic '${name}'`, async () => topicInfo(await this.tributary.admin.describeTopic(name)))));
+    return Promise.all(
+      all.map((name) =>
+        inProcess(`describe topic '${name}'`, async () => topicInfo(await this.tributary.admin.describeTopic(name))),
+      ),
+    );
   }
 
   delete(name: string): Promise<void> {

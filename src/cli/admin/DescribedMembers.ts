@@ -11,6 +11,13 @@ export interface DescribedMember {
 }
 
 export function groupMember(protocolType: string, m: DescribedMember): GroupMember {
-  const assignment = protocolType === CONSUMER_PROTOCOL_TYPE ? flatten(decodeAssignment(m.memberAssignment).assignedPartitions) : [];
-  return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, assignment };
+  const assignment =
+    protocolType === CONSUMER_PROTOCOL_TYPE ? flatten(decodeAssignment(m.memberAssignment).assignedPartitions) : [];
+  return {
+    memberId: m.memberId,
+    groupInstanceId: m.groupInstanceId,
+    clientId: m.clientId,
+    clientHost: m.clientHost,
+    assignment,
+  };
 }

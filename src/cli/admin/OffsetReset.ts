@@ -37,12 +37,21 @@ async function selectedPartitions(topics: TopicAdmin, selections: readonly Topic
 
 function shifted(groupId: string, p: PartitionRef, current: number | null, by: number): number {
   if (current === null) {
-    throw new TributaryError(`cannot shift the offset of ${p.topic}-${p.partition}: group '${groupId}' has no committed offset for it`, 'ERR_INVALID_ARGUMENT');
+    throw new TributaryError(
+      `cannot shift the offset of ${p.topic}-${p.partition}: group '${groupId}' has no committed offset for it`,
+      'ERR_INVALID_ARGUMENT',
+    );
   }
   return current + by;
 }
 
-async function newOffsets(topics: TopicAdmin, groupId: string, refs: PartitionRef[], current: (number | null)[], spec: ResetSpec): Promise<number[]> {
+async function newOffsets(
+  topics: TopicAdmin,
+  groupId: string,
+  refs: PartitionRef[],
+  current: (number | null)[],
+  spec: ResetSpec,
+): Promise<number[]> {
   if (spec.to === 'earliest' || spec.to === 'latest') return topics.offsets(refs, spec.to);
   if (spec.to === 'datetime') return topics.offsets(refs, { timestamp: spec.timestamp });
   const [starts, ends] = await Promise.all([topics.offsets(refs, 'earliest'), topics.offsets(refs, 'latest')]);
@@ -52,7 +61,13 @@ async function newOffsets(topics: TopicAdmin, groupId: string, refs: PartitionRe
   });
 }
 
-export async function planReset(topics: TopicAdmin, groupId: string, committed: readonly CommittedOffset[], selections: readonly TopicSelection[], spec: ResetSpec): Promise<PlannedOffset[]> {
+export async function planReset(
+  topics: TopicAdmin,
+  groupId: string,
+  committed: readonly CommittedOffset[],
+  selections: readonly TopicSelection[],
+  spec: ResetSpec,
+): Promise<PlannedOffset[]> {
   const refs = await selectedPartitions(topics, selections);
   const byPartition = new Map(committed.map((c) => [`${c.topic}-${c.partition}`, c.offset]));
   const current = refs.map((p) => byPartition.get(`${p.topic}-${p.partition}`) ?? null);

@@ -25,7 +25,12 @@ export interface TopicInfo {
 
 export interface TopicAdmin {
   /** Resolves false when the topic exists and `ifNotExists` is set. */
-  create(name: string, partitions: number | undefined, configs: Record<string, string>, ifNotExists: boolean): Promise<boolean>;
+  create(
+    name: string,
+    partitions: number | undefined,
+    configs: Record<string, string>,
+    ifNotExists: boolean,
+  ): Promise<boolean>;
   list(): Promise<string[]>;
   /** Every topic when `names` is empty. */
   describe(names: string[]): Promise<TopicInfo[]>;

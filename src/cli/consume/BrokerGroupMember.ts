@@ -8,7 +8,14 @@ import { ConsumerCoordinator, type JoinedMember } from '../../client/ConsumerCoo
 import { RemoteGroupCoordinator } from '../../client/RemoteGroupCoordinator.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { isTributaryError } from '../../errors.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, flatten, groupByTopic } from '../../group/ConsumerProtocol.js';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  flatten,
+  groupByTopic,
+} from '../../group/ConsumerProtocol.js';
 import { assignorByName } from '../../group/assignors/Assignors.js';
 import type { BrokerSource } from './BrokerSource.js';
 import type { StartSpec } from './RecordSource.js';
@@ -48,8 +55,16 @@ export class BrokerGroupMember {
   }
 
   /** Joins the group; the source's assignment follows the group's from then on. */
-  static async join(connection: BrokerConnection, source: BrokerSource, options: GroupMemberOptions): Promise<BrokerGroupMember> {
-    const coordinator = await RemoteGroupCoordinator.open(connection, options.group, TIMEOUTS.rebalanceTimeoutMs + RESPONSE_MARGIN_MS);
+  static async join(
+    connection: BrokerConnection,
+    source: BrokerSource,
+    options: GroupMemberOptions,
+  ): Promise<BrokerGroupMember> {
+    const coordinator = await RemoteGroupCoordinator.open(
+      connection,
+      options.group,
+      TIMEOUTS.rebalanceTimeoutMs + RESPONSE_MARGIN_MS,
+    );
     const member = new BrokerGroupMember(coordinator, source, options);
     source.member = member;
     member.membership.start();
@@ -59,7 +74,9 @@ export class BrokerGroupMember {
   /** Commits; a commit the group refuses (a rebalance under way) is dropped: the rebalance commits the positions. */
   async commit(offsets: { partition: number; offset: number }[]): Promise<void> {
     try {
-      await this.membership.commit(offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })));
+      await this.membership.commit(
+        offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })),
+      );
     } catch (error) {
       if (!isTributaryError(error)) throw error;
     }
@@ -79,15 +96,33 @@ export class BrokerGroupMember {
   }
 
   private protocols(): { name: string; metadata: Buffer }[] {
-    const metadata = encodeSubscription({ topics: [this.options.topic], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+    const metadata = encodeSubscription({
+      topics: [this.options.topic],
+      userData: null,
+      ownedPartitions: [],
+      generationId: -1,
+      rackId: null,
+    });
     return ASSIGNORS.map((a) => ({ name: a.name, metadata }));
   }
 
   /** As leader: only this member's topic is known to it, as for a console consumer. */
   private performAssignment(name: string, members: JoinedMember[]): Map<string, Buffer> {
-    const subscribed = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, subscription: decodeSubscription(m.metadata) }));
-    const assignment = assignorByName(name).assign(subscribed, new Map([[this.options.topic, this.options.partitionCount]]));
-    return new Map([...assignment].map(([memberId, partitions]) => [memberId, encodeAssignment({ assignedPartitions: groupByTopic(partitions), userData: null })]));
+    const subscribed = members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      subscription: decodeSubscription(m.metadata),
+    }));
+    const assignment = assignorByName(name).assign(
+      subscribed,
+      new Map([[this.options.topic, this.options.partitionCount]]),
+    );
+    return new Map(
+      [...assignment].map(([memberId, partitions]) => [
+        memberId,
+        encodeAssignment({ assignedPartitions: groupByTopic(partitions), userData: null }),
+      ]),
+    );
   }
 
   private async onJoinComplete(assignment: Buffer): Promise<void> {
@@ -95,7 +130,10 @@ export class BrokerGroupMember {
     const partitions = flatten(decodeAssignment(assignment).assignedPartitions)
       .filter((tp) => tp.topic === topic)
       .map((tp) => tp.partition);
-    const committed = partitions.length === 0 ? [] : await this.membership.committed(partitions.map((partition) => ({ topic, partition })));
+    const committed =
+      partitions.length === 0
+        ? []
+        : await this.membership.committed(partitions.map((partition) => ({ topic, partition })));
     const known = new Map(committed.filter((c) => c.offset >= 0).map((c) => [c.partition, c.offset]));
     this.source.assign(await this.source.startPositions(partitions, start, known));
   }

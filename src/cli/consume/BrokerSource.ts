@@ -7,7 +7,15 @@ import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import { RecordBatch } from '../../record/RecordBatch.js';
-import { clampOffset, type AssignmentListener, type RecordSource, type SourceBatch, type SourcePartition, type SourceRecord, type StartSpec } from './RecordSource.js';
+import {
+  clampOffset,
+  type AssignmentListener,
+  type RecordSource,
+  type SourceBatch,
+  type SourcePartition,
+  type SourceRecord,
+  type StartSpec,
+} from './RecordSource.js';
 
 /** ListOffsets' special timestamps. */
 const LATEST = -1;
@@ -35,7 +43,8 @@ async function decode(bytes: Buffer, position: number): Promise<{ records: Sourc
   const records: SourceRecord[] = [];
   let nextOffset = position;
   for (const batch of RecordBatch.all(bytes)) {
-    if (!batch.isControl) for (const record of await batch.recordsAsync()) if (record.offset >= position) records.push(record);
+    if (!batch.isControl)
+      for (const record of await batch.recordsAsync()) if (record.offset >= position) records.push(record);
     nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
   }
   return { records, nextOffset };
@@ -48,7 +57,8 @@ export class BrokerSource implements RecordSource {
   private failure: unknown = null;
   private wake: (() => void) | null = null;
   /** Set by a group member: commits and leaving go through it. */
-  member: { commit(offsets: { partition: number; offset: number }[]): Promise<void>; leave(): Promise<void> } | null = null;
+  member: { commit(offsets: { partition: number; offset: number }[]): Promise<void>; leave(): Promise<void> } | null =
+    null;
 
   constructor(
     private readonly connection: BrokerConnection,
@@ -63,21 +73,31 @@ export class BrokerSource implements RecordSource {
       isolationLevel: 0,
       topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
     });
-    const [topic] = response.topics as { partitions: { partitionIndex: number; errorCode: number; offset: number }[] }[];
+    const [topic] = response.topics as {
+      partitions: { partitionIndex: number; errorCode: number; offset: number }[];
+    }[];
     const offsets = new Map<number, number>();
     for (const p of topic!.partitions) {
-      if (p.errorCode !== KafkaErrors.NONE.code) throw kafkaError(p.errorCode, `listing offsets of ${this.topic}-${p.partitionIndex}`);
+      if (p.errorCode !== KafkaErrors.NONE.code)
+        throw kafkaError(p.errorCode, `listing offsets of ${this.topic}-${p.partitionIndex}`);
       offsets.set(p.partitionIndex, p.offset);
     }
     return offsets;
   }
 
   /** Where each partition starts: at `known` offsets (a group's commits) where given, else at `start`. */
-  async startPositions(partitions: number[], start: StartSpec, known = new Map<number, number>()): Promise<SourcePartition[]> {
+  async startPositions(
+    partitions: number[],
+    start: StartSpec,
+    known = new Map<number, number>(),
+  ): Promise<SourcePartition[]> {
     if (partitions.length === 0) return [];
     const ends = await this.listOffsets(partitions, LATEST);
     const fresh = partitions.filter((p) => !known.has(p));
-    const starts = fresh.length === 0 ? new Map<number, number>() : await this.listOffsets(fresh, typeof start === 'object' && 'timestamp' in start ? start.timestamp : EARLIEST);
+    const starts =
+      fresh.length === 0
+        ? new Map<number, number>()
+        : await this.listOffsets(fresh, typeof start === 'object' && 'timestamp' in start ? start.timestamp : EARLIEST);
     const positionOf = (partition: number): number => {
       const end = ends.get(partition)!;
       const committed = known.get(partition);
@@ -88,7 +108,11 @@ export class BrokerSource implements RecordSource {
       if (typeof start === 'object' && 'offset' in start) return clampOffset(start.offset, found, end);
       return found < 0 ? end : found;
     };
-    return partitions.map((partition) => ({ partition, position: positionOf(partition), endOffset: ends.get(partition)! }));
+    return partitions.map((partition) => ({
+      partition,
+      position: positionOf(partition),
+      endOffset: ends.get(partition)!,
+    }));
   }
 
   assign(partitions: SourcePartition[]): void {
@@ -144,22 +168,43 @@ export class BrokerSource implements RecordSource {
 
   /** One Fetch over every assigned partition; the batches of those still assigned as they were. */
   private async fetch(): Promise<SourceBatch[]> {
-    const requested = [...this.assigned].map(([partition, a]) => ({ partition, assigned: a, position: a.position, epoch: a.epoch }));
+    const requested = [...this.assigned].map(([partition, a]) => ({
+      partition,
+      assigned: a,
+      position: a.position,
+      epoch: a.epoch,
+    }));
     const response = await this.connection.request(ApiKey.Fetch, {
       replicaId: -1,
       maxWaitMs: FETCH_MAX_WAIT_MS,
       minBytes: 1,
       maxBytes: FETCH_MAX_BYTES,
       isolationLevel: 0,
-      topics: [{ topic: this.topic, partitions: requested.map((r) => ({ partition: r.partition, fetchOffset: r.position, partitionMaxBytes: PARTITION_MAX_BYTES })) }],
+      topics: [
+        {
+          topic: this.topic,
+          partitions: requested.map((r) => ({
+            partition: r.partition,
+            fetchOffset: r.position,
+            partitionMaxBytes: PARTITION_MAX_BYTES,
+          })),
+        },
+      ],
       forgottenTopicsData: [],
     });
-    if ((response.errorCode ?? 0) !== KafkaErrors.NONE.code) throw kafkaError(response.errorCode as number, `fetching from ${this.topic}`);
+    if ((response.errorCode ?? 0) !== KafkaErrors.NONE.code)
+      throw kafkaError(response.errorCode as number, `fetching from ${this.topic}`);
     const fetched = (response.responses as { partitions: FetchedPartition[] }[]).flatMap((t) => t.partitions);
     const batches: SourceBatch[] = [];
     for (const p of fetched) {
       const r = requested.find((q) => q.partition === p.partitionIndex);
-      if (r === undefined || this.assigned.get(r.partition) !== r.assigned || r.assigned.epoch !== r.epoch || r.assigned.position !== r.position) continue;
+      if (
+        r === undefined ||
+        this.assigned.get(r.partition) !== r.assigned ||
+        r.assigned.epoch !== r.epoch ||
+        r.assigned.position !== r.position
+      )
+        continue;
       const batch = await this.fetched(p, r.assigned);
       if (batch !== null) batches.push(batch);
     }
@@ -172,7 +217,8 @@ export class BrokerSource implements RecordSource {
       assigned.position = (await this.listOffsets([p.partitionIndex], EARLIEST)).get(p.partitionIndex)!;
       return null;
     }
-    if (p.errorCode !== KafkaErrors.NONE.code) throw kafkaError(p.errorCode, `fetching from ${this.topic}-${p.partitionIndex}`);
+    if (p.errorCode !== KafkaErrors.NONE.code)
+      throw kafkaError(p.errorCode, `fetching from ${this.topic}-${p.partitionIndex}`);
     if (p.records === null || p.records.length === 0) return null;
     const { records, nextOffset } = await decode(p.records, assigned.position);
     assigned.position = nextOffset;

@@ -4,7 +4,14 @@ import type { GroupConsumer } from '../../client/GroupConsumer.js';
 import type { Tributary } from '../../client/Tributary.js';
 import type { PartitionDescription } from '../../engine/Engine.js';
 import { isTributaryError } from '../../errors.js';
-import { clampOffset, type AssignmentListener, type RecordSource, type SourceBatch, type SourceOptions, type StartSpec } from './RecordSource.js';
+import {
+  clampOffset,
+  type AssignmentListener,
+  type RecordSource,
+  type SourceBatch,
+  type SourceOptions,
+  type StartSpec,
+} from './RecordSource.js';
 
 function offsetSpec(start: StartSpec, partition: PartitionDescription): OffsetSpec {
   if (typeof start === 'string') return start;
@@ -13,7 +20,13 @@ function offsetSpec(start: StartSpec, partition: PartitionDescription): OffsetSp
 }
 
 function sourceBatch(batch: ConsumerBatch): SourceBatch {
-  const records = batch.records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headerList }));
+  const records = batch.records.map((r) => ({
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key,
+    value: r.value,
+    headers: r.headerList,
+  }));
   return { partition: batch.partition, records, highWatermark: batch.highWatermark };
 }
 
@@ -58,21 +71,52 @@ class EmbeddedSource implements RecordSource {
   }
 }
 
-export async function openEmbeddedSource(tributary: Tributary, options: SourceOptions, listener: AssignmentListener): Promise<RecordSource> {
+export async function openEmbeddedSource(
+  tributary: Tributary,
+  options: SourceOptions,
+  listener: AssignmentListener,
+): Promise<RecordSource> {
   const { topic, start, group } = options;
-  const describe = async (): Promise<Map<number, PartitionDescription>> => new Map((await tributary.admin.describeTopic(topic)).partitions.map((p) => [p.partition, p]));
-  const assigned = (consumer: Consumer | GroupConsumer, partitions: number[], described: Map<number, PartitionDescription>): void =>
-    listener.onAssigned(partitions.map((partition) => ({ partition, position: consumer.position({ topic, partition }), endOffset: described.get(partition)!.logEndOffset })));
+  const describe = async (): Promise<Map<number, PartitionDescription>> =>
+    new Map((await tributary.admin.describeTopic(topic)).partitions.map((p) => [p.partition, p]));
+  const assigned = (
+    consumer: Consumer | GroupConsumer,
+    partitions: number[],
+    described: Map<number, PartitionDescription>,
+  ): void =>
+    listener.onAssigned(
+      partitions.map((partition) => ({
+        partition,
+        position: consumer.position({ topic, partition }),
+        endOffset: described.get(partition)!.logEndOffset,
+      })),
+    );
   if (group === undefined) {
     const consumer = tributary.consumer({ autoOffsetReset: 'earliest' });
     const described = await describe();
-    consumer.assign(options.partitions.map((partition) => ({ topic, partition, offset: offsetSpec(start, described.get(partition)!) })));
+    consumer.assign(
+      options.partitions.map((partition) => ({
+        topic,
+        partition,
+        offset: offsetSpec(start, described.get(partition)!),
+      })),
+    );
     assigned(consumer, options.partitions, described);
     return new EmbeddedSource(consumer, topic);
   }
-  const consumer = tributary.consumer({ groupId: group, autoCommit: false, autoOffsetReset: start === 'latest' ? 'latest' : 'earliest', clientId: 'tributary-cli' });
+  const consumer = tributary.consumer({
+    groupId: group,
+    autoCommit: false,
+    autoOffsetReset: start === 'latest' ? 'latest' : 'earliest',
+    clientId: 'tributary-cli',
+  });
   consumer.subscribe([topic], {
-    onPartitionsAssigned: async (added) => assigned(consumer, added.map((tp) => tp.partition), await describe()),
+    onPartitionsAssigned: async (added) =>
+      assigned(
+        consumer,
+        added.map((tp) => tp.partition),
+        await describe(),
+      ),
     onPartitionsRevoked: (revoked) => listener.onRevoked(revoked.map((tp) => tp.partition)),
   });
   return new EmbeddedSource(consumer, topic);

@@ -11,7 +11,8 @@ export class EndOffsets {
 
   assign(partitions: readonly SourcePartition[]): void {
     this.settled = true;
-    for (const { partition, position, endOffset } of partitions) this.partitions.set(partition, { position, endOffset });
+    for (const { partition, position, endOffset } of partitions)
+      this.partitions.set(partition, { position, endOffset });
   }
 
   revoke(partitions: readonly number[]): void {

@@ -53,9 +53,17 @@ export class BrokerProducer {
       return { partition, index: list.length - 1 };
     });
     const partitionData = await Promise.all(
-      [...byPartition].map(async ([index, inputs]) => ({ index, records: await buildRecordBatchAsync(inputs, { compression: this.options.compression }) })),
+      [...byPartition].map(async ([index, inputs]) => ({
+        index,
+        records: await buildRecordBatchAsync(inputs, { compression: this.options.compression }),
+      })),
     );
-    const request = { transactionalId: null, acks, timeoutMs: PRODUCE_TIMEOUT_MS, topicData: [{ name: topic, partitionData }] };
+    const request = {
+      transactionalId: null,
+      acks,
+      timeoutMs: PRODUCE_TIMEOUT_MS,
+      topicData: [{ name: topic, partitionData }],
+    };
     if (acks === 0) {
       this.connection.send(ApiKey.Produce, request);
       return placed.map(({ partition }) => ({ topic, partition, offset: -1 }));
@@ -70,7 +78,8 @@ export class BrokerProducer {
    * fails: a request it does answer, after them, says they were all handled.
    */
   async flush(): Promise<void> {
-    if (this.options.acks === 0) await this.connection.request(ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
+    if (this.options.acks === 0)
+      await this.connection.request(ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
   }
 
   private partitionOf(record: ProducerRecord, input: RecordInput): number {

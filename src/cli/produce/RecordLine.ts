@@ -28,12 +28,15 @@ function jsonBytes(value: unknown): string | null {
 
 /** `{"k": "v"}`, and `{"k": ["v1", "v2"]}` for a key repeated (as `consume --format json` prints one). */
 function jsonHeaders(headers: Record<string, unknown>): [string, string | null][] {
-  return Object.entries(headers).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string | null] => [key, jsonBytes(v)]));
+  return Object.entries(headers).flatMap(([key, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v): [string, string | null] => [key, jsonBytes(v)]),
+  );
 }
 
 function optionalInteger(value: unknown, name: string, lineNumber: number): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalidLine(lineNumber, `"${name}" must be an integer >= 0`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw invalidLine(lineNumber, `"${name}" must be an integer >= 0`);
   return value as number;
 }
 
@@ -44,9 +47,11 @@ function parseJsonLine(line: string, options: LineOptions, lineNumber: number): 
   } catch (error) {
     throw invalidLine(lineNumber, `not JSON (${(error as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidLine(lineNumber, 'not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalidLine(lineNumber, 'not a JSON object');
   const { key, value, headers = {}, partition, timestamp } = parsed as Record<string, unknown>;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw invalidLine(lineNumber, '"headers" must be an object');
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+    throw invalidLine(lineNumber, '"headers" must be an object');
   return {
     key: jsonBytes(key),
     value: jsonBytes(value),

@@ -13,6 +13,7 @@ const ASSIGNORS: Record<AssignorName, () => PartitionAssignor> = {
 
 export function assignorByName(name: string): PartitionAssignor {
   const make = Object.hasOwn(ASSIGNORS, name) ? ASSIGNORS[name as AssignorName] : undefined;
-  if (make === undefined) throw invalidArgument(`unknown assignor '${name}': one of ${Object.keys(ASSIGNORS).join(', ')}`);
+  if (make === undefined)
+    throw invalidArgument(`unknown assignor '${name}': one of ${Object.keys(ASSIGNORS).join(', ')}`);
   return make();
 }

@@ -82,7 +82,9 @@ class Ownership {
 }
 
 function allPartitions(topics: readonly string[], partitionsPerTopic: ReadonlyMap<string, number>): TopicPartition[] {
-  return topics.flatMap((topic) => Array.from({ length: partitionsPerTopic.get(topic)! }, (_, partition) => ({ topic, partition })));
+  return topics.flatMap((topic) =>
+    Array.from({ length: partitionsPerTopic.get(topic)! }, (_, partition) => ({ topic, partition })),
+  );
 }
 
 function sameTopics(members: readonly AssignorMember[]): boolean {
@@ -175,7 +177,8 @@ function assignGeneral(
       assigned.add(partitionKey(tp.topic, tp.partition));
     }
   }
-  const subscribers = (topic: string): string[] => members.filter((m) => subscribed.get(m.memberId)!.has(topic)).map((m) => m.memberId);
+  const subscribers = (topic: string): string[] =>
+    members.filter((m) => subscribed.get(m.memberId)!.has(topic)).map((m) => m.memberId);
   const leastLoaded = (candidates: readonly string[]): string =>
     candidates.reduce((best, id) => {
       const diff = assignment.get(id)!.length - assignment.get(best)!.length;
@@ -192,8 +195,14 @@ function assignGeneral(
 }
 
 /** Moves one partition from a member to a subscribed one with two or more fewer, newest-assigned partitions first. */
-function moveOne(assignment: GroupAssignment, subscribers: (topic: string) => string[], leastLoaded: (ids: readonly string[]) => string): boolean {
-  const donors = [...assignment.keys()].sort((a, b) => assignment.get(b)!.length - assignment.get(a)!.length || compareStrings(a, b));
+function moveOne(
+  assignment: GroupAssignment,
+  subscribers: (topic: string) => string[],
+  leastLoaded: (ids: readonly string[]) => string,
+): boolean {
+  const donors = [...assignment.keys()].sort(
+    (a, b) => assignment.get(b)!.length - assignment.get(a)!.length || compareStrings(a, b),
+  );
   for (const donor of donors) {
     const partitions = assignment.get(donor)!;
     for (let i = partitions.length - 1; i >= 0; i--) {
@@ -214,7 +223,9 @@ export class CooperativeStickyAssignor implements PartitionAssignor {
   assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): GroupAssignment {
     if (members.length === 0) return new Map();
     const sorted = [...members].sort((a, b) => compareStrings(a.memberId, b.memberId));
-    const topics = [...new Set(sorted.flatMap((m) => m.subscription.topics))].filter((t) => partitionsPerTopic.has(t)).sort(compareStrings);
+    const topics = [...new Set(sorted.flatMap((m) => m.subscription.topics))]
+      .filter((t) => partitionsPerTopic.has(t))
+      .sort(compareStrings);
     const subscribedCounts = new Map(topics.map((t) => [t, partitionsPerTopic.get(t)!]));
     const ownership = new Ownership(sorted, subscribedCounts);
     const assignment = sameTopics(sorted)

@@ -34,7 +34,8 @@ export interface PartitionAssignor {
  * ones by member id, so static members keep their place across restarts.
  */
 export function compareMembers(a: AssignorMember, b: AssignorMember): number {
-  if (a.groupInstanceId !== null && b.groupInstanceId !== null) return compareStrings(a.groupInstanceId, b.groupInstanceId);
+  if (a.groupInstanceId !== null && b.groupInstanceId !== null)
+    return compareStrings(a.groupInstanceId, b.groupInstanceId);
   if (a.groupInstanceId !== null) return -1;
   if (b.groupInstanceId !== null) return 1;
   return compareStrings(a.memberId, b.memberId);

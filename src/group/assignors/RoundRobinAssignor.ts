@@ -20,7 +20,9 @@ export class RoundRobinAssignor implements PartitionAssignor {
   assign(members: readonly AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>): GroupAssignment {
     const assignment = emptyAssignment(members);
     const ring = [...members].sort(compareMembers);
-    const topics = [...new Set(members.flatMap((m) => m.subscription.topics))].filter((t) => partitionsPerTopic.has(t)).sort(compareStrings);
+    const topics = [...new Set(members.flatMap((m) => m.subscription.topics))]
+      .filter((t) => partitionsPerTopic.has(t))
+      .sort(compareStrings);
     let next = 0;
     for (const topic of topics) {
       for (let partition = 0; partition < partitionsPerTopic.get(topic)!; partition++) {

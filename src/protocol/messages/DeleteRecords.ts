@@ -14,7 +14,11 @@ export const DeleteRecords = api('DeleteRecords', 21, {
     field('throttleTimeMs', 'int32'),
     structs('topics', '0+', [
       field('name', 'string'),
-      structs('partitions', '0+', [field('partitionIndex', 'int32'), field('lowWatermark', 'int64'), field('errorCode', 'int16')]),
+      structs('partitions', '0+', [
+        field('partitionIndex', 'int32'),
+        field('lowWatermark', 'int64'),
+        field('errorCode', 'int16'),
+      ]),
     ]),
   ],
 });

@@ -4,7 +4,10 @@ export const DeleteTopics = api('DeleteTopics', 20, {
   validVersions: '0-6',
   flexibleVersions: '4+',
   request: [
-    structs('topics', '6+', [field('name', 'string', '6+', { nullableVersions: '6+', default: null }), field('topicId', 'uuid', '6+')]),
+    structs('topics', '6+', [
+      field('name', 'string', '6+', { nullableVersions: '6+', default: null }),
+      field('topicId', 'uuid', '6+'),
+    ]),
     field('topicNames', '[]string', '0-5'),
     field('timeoutMs', 'int32'),
   ],

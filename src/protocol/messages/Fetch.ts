@@ -53,9 +53,14 @@ export const Fetch = api('Fetch', 1, {
           [field('endOffset', 'int64', '0+', { default: -1 }), field('epoch', 'int32', '0+', { default: -1 })],
           { taggedVersions: '12+', tag: 2 },
         ),
-        structs('abortedTransactions', '4+', [field('producerId', 'int64', '4+'), field('firstOffset', 'int64', '4+')], {
-          nullableVersions: '4+',
-        }),
+        structs(
+          'abortedTransactions',
+          '4+',
+          [field('producerId', 'int64', '4+'), field('firstOffset', 'int64', '4+')],
+          {
+            nullableVersions: '4+',
+          },
+        ),
         field('preferredReadReplica', 'int32', '11+', { default: -1 }),
         field('records', 'records', '0+', { nullableVersions: '0+' }),
       ]),

@@ -4,7 +4,11 @@ import { api, field, structs } from '../Schema.js';
 export const FindCoordinator = api('FindCoordinator', 10, {
   validVersions: '0-5',
   flexibleVersions: '3+',
-  request: [field('key', 'string', '0-3'), field('keyType', 'int8', '1+', { default: 0 }), field('coordinatorKeys', '[]string', '4+')],
+  request: [
+    field('key', 'string', '0-3'),
+    field('keyType', 'int8', '1+', { default: 0 }),
+    field('coordinatorKeys', '[]string', '4+'),
+  ],
   response: [
     field('throttleTimeMs', 'int32', '1+'),
     field('errorCode', 'int16', '0-3'),

@@ -8,6 +8,10 @@ export const ListGroups = api('ListGroups', 16, {
   response: [
     field('throttleTimeMs', 'int32', '1+'),
     field('errorCode', 'int16'),
-    structs('groups', '0+', [field('groupId', 'string'), field('protocolType', 'string'), field('groupState', 'string', '4+')]),
+    structs('groups', '0+', [
+      field('groupId', 'string'),
+      field('protocolType', 'string'),
+      field('groupState', 'string', '4+'),
+    ]),
   ],
 });

@@ -5,9 +5,14 @@ export const Metadata = api('Metadata', 3, {
   validVersions: '0-12',
   flexibleVersions: '9+',
   request: [
-    structs('topics', '0+', [field('topicId', 'uuid', '10+'), field('name', 'string', '0+', { nullableVersions: '10+' })], {
-      nullableVersions: '1+',
-    }),
+    structs(
+      'topics',
+      '0+',
+      [field('topicId', 'uuid', '10+'), field('name', 'string', '0+', { nullableVersions: '10+' })],
+      {
+        nullableVersions: '1+',
+      },
+    ),
     field('allowAutoTopicCreation', 'bool', '4+', { default: true }),
     field('includeClusterAuthorizedOperations', 'bool', '8-10'),
     field('includeTopicAuthorizedOperations', 'bool', '8+'),

@@ -17,10 +17,14 @@ export const OffsetFetch = api('OffsetFetch', 9, {
   flexibleVersions: '6+',
   request: [
     field('groupId', 'string', '0-7'),
-    structs('topics', '0-7', [field('name', 'string', '0-7'), field('partitionIndexes', '[]int32', '0-7')], { nullableVersions: '2-7' }),
+    structs('topics', '0-7', [field('name', 'string', '0-7'), field('partitionIndexes', '[]int32', '0-7')], {
+      nullableVersions: '2-7',
+    }),
     structs('groups', '8+', [
       field('groupId', 'string', '8+'),
-      structs('topics', '8+', [field('name', 'string', '8+'), field('partitionIndexes', '[]int32', '8+')], { nullableVersions: '8+' }),
+      structs('topics', '8+', [field('name', 'string', '8+'), field('partitionIndexes', '[]int32', '8+')], {
+        nullableVersions: '8+',
+      }),
     ]),
     field('requireStable', 'bool', '7+', { default: false }),
   ],

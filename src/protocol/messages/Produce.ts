@@ -10,7 +10,10 @@ export const Produce = api('Produce', 0, {
     field('timeoutMs', 'int32'),
     structs('topicData', '0+', [
       field('name', 'string'),
-      structs('partitionData', '0+', [field('index', 'int32'), field('records', 'records', '0+', { nullableVersions: '0+' })]),
+      structs('partitionData', '0+', [
+        field('index', 'int32'),
+        field('records', 'records', '0+', { nullableVersions: '0+' }),
+      ]),
     ]),
   ],
   response: [

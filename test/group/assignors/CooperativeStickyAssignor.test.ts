@@ -11,7 +11,11 @@ const sticky = new CooperativeStickyAssignor();
 function afterRebalance(input: AssignorMember[], assignment: GroupAssignment, generation: number): AssignorMember[] {
   return input.map((m) => ({
     ...m,
-    subscription: { ...m.subscription, ownedPartitions: groupByTopic(assignment.get(m.memberId)!), generationId: generation },
+    subscription: {
+      ...m.subscription,
+      ownedPartitions: groupByTopic(assignment.get(m.memberId)!),
+      generationId: generation,
+    },
   }));
 }
 
@@ -40,7 +44,10 @@ describe('CooperativeStickyAssignor', () => {
     const first = sticky.assign(fresh, counts_);
     expect(sortedNames(first)).toEqual({ C0: ['t0p0'], C1: ['t1p0', 't1p1'], C2: ['t2p0', 't2p1', 't2p2'] });
     const remaining = afterRebalance(fresh, first, 1).filter((m) => m.memberId !== 'C0');
-    expect(sortedNames(sticky.assign(remaining, counts_))).toEqual({ C1: ['t0p0', 't1p0', 't1p1'], C2: ['t2p0', 't2p1', 't2p2'] });
+    expect(sortedNames(sticky.assign(remaining, counts_))).toEqual({
+      C1: ['t0p0', 't1p0', 't1p1'],
+      C2: ['t2p0', 't2p1', 't2p2'],
+    });
   });
 
   test('cooperative: a joining member gets a partition only in the rebalance after its owner revoked it', () => {
@@ -60,9 +67,15 @@ describe('CooperativeStickyAssignor', () => {
 
   test('two claims on one partition: the newer generation keeps it; a claim by two members of one generation stands for neither', () => {
     const counts_ = partitions({ t: 2 });
-    const newer = members({ A: { topics: ['t'], owned: ['tp0'], generation: 5 }, B: { topics: ['t'], owned: ['tp0', 'tp1'], generation: 4 } });
+    const newer = members({
+      A: { topics: ['t'], owned: ['tp0'], generation: 5 },
+      B: { topics: ['t'], owned: ['tp0', 'tp1'], generation: 4 },
+    });
     expect(sortedNames(sticky.assign(newer, counts_))).toEqual({ A: ['tp0'], B: ['tp1'] });
-    const same = members({ A: { topics: ['t'], owned: ['tp0'], generation: 5 }, B: { topics: ['t'], owned: ['tp0'], generation: 5 } });
+    const same = members({
+      A: { topics: ['t'], owned: ['tp0'], generation: 5 },
+      B: { topics: ['t'], owned: ['tp0'], generation: 5 },
+    });
     const assignment = sticky.assign(same, counts_);
     expect(names(assignment).A!.concat(names(assignment).B!)).toEqual(['tp1']);
   });
@@ -114,7 +127,8 @@ function checkRound(group: AssignorMember[], assignment: GroupAssignment, totalI
       expect(given.has(key)).toBe(false);
       given.add(key);
       const owner = claimedBy.get(key);
-      if (owner !== undefined && owner !== m.memberId) throw new Error(`${key} moved from ${owner} to ${m.memberId} without revocation`);
+      if (owner !== undefined && owner !== m.memberId)
+        throw new Error(`${key} moved from ${owner} to ${m.memberId} without revocation`);
     }
     if (totalIfEqual !== null) {
       const minQuota = Math.floor(totalIfEqual / group.length);

@@ -15,7 +15,10 @@ describe('RangeAssignor', () => {
   });
 
   test("the javadoc's static membership example: group.instance.id order, whatever the member ids", () => {
-    const input = members({ C3: { topics: ['t0', 't1'], instance: 'I0' }, C2: { topics: ['t0', 't1'], instance: 'I1' } });
+    const input = members({
+      C3: { topics: ['t0', 't1'], instance: 'I0' },
+      C2: { topics: ['t0', 't1'], instance: 'I1' },
+    });
     expect(names(range.assign(input, partitions({ t0: 3, t1: 3 })))).toEqual({
       C3: ['t0p0', 't0p1', 't1p0', 't1p1'],
       C2: ['t0p2', 't1p2'],
@@ -32,13 +35,17 @@ describe('RangeAssignor', () => {
     for (let round = 0; round < 200; round++) {
       const topics = ['a', 'b', 'c'].slice(0, rng.int(1, 3));
       const input = members(
-        Object.fromEntries(Array.from({ length: rng.int(1, 6) }, (_, i) => [`m${i}`, { topics: topics.filter(() => !rng.oneIn(3)) }])),
+        Object.fromEntries(
+          Array.from({ length: rng.int(1, 6) }, (_, i) => [`m${i}`, { topics: topics.filter(() => !rng.oneIn(3)) }]),
+        ),
       );
       const counts_ = partitions(Object.fromEntries(topics.map((t) => [t, rng.int(0, 9)])));
       const assignment = range.assign(input, counts_);
       expectValid(assignment, input, counts_);
       for (const topic of topics) {
-        const perMember = input.filter((m) => m.subscription.topics.includes(topic)).map((m) => assignment.get(m.memberId)!.filter((p) => p.topic === topic).length);
+        const perMember = input
+          .filter((m) => m.subscription.topics.includes(topic))
+          .map((m) => assignment.get(m.memberId)!.filter((p) => p.topic === topic).length);
         if (perMember.length > 0) expect(Math.max(...perMember) - Math.min(...perMember)).toBeLessThanOrEqual(1);
       }
       expect(counts(assignment).length).toBe(input.length);

@@ -7,8 +7,13 @@ import { counts, expectValid, members, names, partitions } from './members.js';
 const roundRobin = new RoundRobinAssignor();
 
 const require = createRequire(import.meta.url);
-type KafkajsAssigner = (options: { cluster: { findTopicPartitionMetadata(topic: string): { partitionId: number }[] } }) => {
-  assign(group: { members: { memberId: string }[]; topics: string[] }): Promise<{ memberId: string; memberAssignment: Buffer }[]>;
+type KafkajsAssigner = (options: {
+  cluster: { findTopicPartitionMetadata(topic: string): { partitionId: number }[] };
+}) => {
+  assign(group: {
+    members: { memberId: string }[];
+    topics: string[];
+  }): Promise<{ memberId: string; memberAssignment: Buffer }[]>;
 };
 const KafkajsRoundRobin = require('kafkajs/src/consumer/assigners/roundRobinAssigner/index.js') as KafkajsAssigner;
 const { MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol.js') as {
@@ -16,9 +21,19 @@ const { MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol.js')
 };
 
 /** kafkajs' RoundRobinAssigner, each member's partitions as 't0p1' names. */
-async function kafkajsRoundRobin(memberIds: string[], counts_: Map<string, number>, topics: string[]): Promise<Record<string, string[]>> {
-  const cluster = { findTopicPartitionMetadata: (topic: string) => Array.from({ length: counts_.get(topic)! }, (_, partitionId) => ({ partitionId })) };
-  const result = await KafkajsRoundRobin({ cluster }).assign({ members: memberIds.map((memberId) => ({ memberId })), topics });
+async function kafkajsRoundRobin(
+  memberIds: string[],
+  counts_: Map<string, number>,
+  topics: string[],
+): Promise<Record<string, string[]>> {
+  const cluster = {
+    findTopicPartitionMetadata: (topic: string) =>
+      Array.from({ length: counts_.get(topic)! }, (_, partitionId) => ({ partitionId })),
+  };
+  const result = await KafkajsRoundRobin({ cluster }).assign({
+    members: memberIds.map((memberId) => ({ memberId })),
+    topics,
+  });
   const out: Record<string, string[]> = Object.fromEntries(memberIds.map((id) => [id, []]));
   for (const { memberId, memberAssignment } of result) {
     const { assignment } = MemberAssignment.decode(memberAssignment);
@@ -34,7 +49,11 @@ describe('RoundRobinAssignor', () => {
       C0: ['t0p0', 't0p2', 't1p1'],
       C1: ['t0p1', 't1p0', 't1p2'],
     });
-    const unequal = members({ C0: { topics: ['t0'] }, C1: { topics: ['t0', 't1'] }, C2: { topics: ['t0', 't1', 't2'] } });
+    const unequal = members({
+      C0: { topics: ['t0'] },
+      C1: { topics: ['t0', 't1'] },
+      C2: { topics: ['t0', 't1', 't2'] },
+    });
     expect(names(roundRobin.assign(unequal, partitions({ t0: 1, t1: 2, t2: 3 })))).toEqual({
       C0: ['t0p0'],
       C1: ['t1p0'],
@@ -65,7 +84,9 @@ describe('RoundRobinAssignor', () => {
     const rng = new Rng(7);
     for (let round = 0; round < 200; round++) {
       const topics = ['x', 'y', 'z'].slice(0, rng.int(1, 3));
-      const input = members(Object.fromEntries(Array.from({ length: rng.int(1, 7) }, (_, i) => [`member-${i}`, { topics }])));
+      const input = members(
+        Object.fromEntries(Array.from({ length: rng.int(1, 7) }, (_, i) => [`member-${i}`, { topics }])),
+      );
       const counts_ = partitions(Object.fromEntries(topics.map((t) => [t, rng.int(0, 12)])));
       const assignment = roundRobin.assign(input, counts_);
       expectValid(assignment, input, counts_);

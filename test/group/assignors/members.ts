@@ -1,7 +1,11 @@
 /** Building assignor input and reading its output in the tests' shorthand: 't0p1' is partition 1 of t0. */
 import { expect } from 'vitest';
 import { groupByTopic } from '../../../src/group/ConsumerProtocol.js';
-import type { AssignorMember, GroupAssignment, TopicPartition } from '../../../src/group/assignors/PartitionAssignor.js';
+import type {
+  AssignorMember,
+  GroupAssignment,
+  TopicPartition,
+} from '../../../src/group/assignors/PartitionAssignor.js';
 
 export interface MemberSpec {
   topics: string[];

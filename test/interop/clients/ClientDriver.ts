@@ -78,10 +78,12 @@ export interface AdminDriver {
   listTopics(bootstrap: string): Promise<string[]>;
 }
 
-export const toBase64 = (bytes: Uint8Array | null | undefined): Bytes64 => (bytes == null ? null : Buffer.from(bytes).toString('base64'));
+export const toBase64 = (bytes: Uint8Array | null | undefined): Bytes64 =>
+  bytes == null ? null : Buffer.from(bytes).toString('base64');
 export const fromBase64 = (text: Bytes64): Buffer | null => (text === null ? null : Buffer.from(text, 'base64'));
 
-export const byPartitionThenOffset = (a: ConsumerRecordJson, b: ConsumerRecordJson): number => a.partition - b.partition || a.offset - b.offset;
+export const byPartitionThenOffset = (a: ConsumerRecordJson, b: ConsumerRecordJson): number =>
+  a.partition - b.partition || a.offset - b.offset;
 
 /** Kafka's ListOffsets timestamp for a spec: -2 earliest, -1 latest. */
 export function listOffsetsTimestamp(spec: OffsetSpec): number {

@@ -65,7 +65,8 @@ class MemberState {
   apply(event: MemberEvent): void {
     if (event.event === 'assigned') this.partitions = [...event.partitions].sort((a, b) => a - b);
     else if (event.event === 'revoked') this.partitions = [];
-    else if (event.event === 'record') this.records.push({ partition: event.partition, offset: event.offset, value: event.value });
+    else if (event.event === 'record')
+      this.records.push({ partition: event.partition, offset: event.offset, value: event.value });
     else if (event.event === 'commit-failed') this.commitFailures.push(event.error);
   }
 
@@ -98,7 +99,8 @@ export function startPythonMember(library: PythonGroupLibrary, settings: GroupMe
     assigned: () => state.partitions,
     records: state.records,
     commitFailures: state.commitFailures,
-    status: () => state.status(library) + (exitCode === undefined ? '' : `, exited with ${exitCode ?? 'a signal'}:\n${stderr}`),
+    status: () =>
+      state.status(library) + (exitCode === undefined ? '' : `, exited with ${exitCode ?? 'a signal'}:\n${stderr}`),
     stop: async () => {
       child.stdin.end('stop\n');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -128,7 +130,11 @@ function kafkajsAssignor(name: string): PartitionAssigner {
 
 /** kafkajs' consumer, committing after each batch it hands over. */
 export async function startKafkajsMember(settings: GroupMemberSettings): Promise<GroupMember> {
-  const kafka = new KafkaJS.Kafka({ clientId: 'interop-group-kafkajs', brokers: [settings.bootstrap], logLevel: KafkaJS.logLevel.NOTHING });
+  const kafka = new KafkaJS.Kafka({
+    clientId: 'interop-group-kafkajs',
+    brokers: [settings.bootstrap],
+    logLevel: KafkaJS.logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     sessionTimeout: settings.sessionTimeoutMs,
@@ -137,7 +143,9 @@ export async function startKafkajsMember(settings: GroupMemberSettings): Promise
     partitionAssigners: settings.assignors.map(kafkajsAssignor),
   });
   const state = new MemberState();
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => state.apply({ event: 'assigned', partitions: payload.memberAssignment[settings.topic] ?? [] }));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    state.apply({ event: 'assigned', partitions: payload.memberAssignment[settings.topic] ?? [] }),
+  );
   await consumer.connect();
   await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
   await consumer.run({

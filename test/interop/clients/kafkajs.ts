@@ -47,7 +47,13 @@ const KAFKAJS_COMPRESSION: Readonly<Record<CompressionCodec, KafkaJS.Compression
 };
 
 const client = (bootstrap: string) =>
-  new Kafka({ clientId: CLIENT_ID, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, requestTimeout: TIMEOUT_MS, retry: { retries: 5 } });
+  new Kafka({
+    clientId: CLIENT_ID,
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    requestTimeout: TIMEOUT_MS,
+    retry: { retries: 5 },
+  });
 
 async function withAdmin<T>(bootstrap: string, use: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = client(bootstrap).admin();
@@ -76,11 +82,22 @@ function messageOf(record: ProducerRecordJson): Message {
   };
 }
 
-async function produce(bootstrap: string, topic: string, records: ProducerRecordJson[], codec: CompressionCodec): Promise<void> {
+async function produce(
+  bootstrap: string,
+  topic: string,
+  records: ProducerRecordJson[],
+  codec: CompressionCodec,
+): Promise<void> {
   const producer = client(bootstrap).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, timeout: TIMEOUT_MS, compression: KAFKAJS_COMPRESSION[codec], messages: records.map(messageOf) });
+    await producer.send({
+      topic,
+      acks: -1,
+      timeout: TIMEOUT_MS,
+      compression: KAFKAJS_COMPRESSION[codec],
+      messages: records.map(messageOf),
+    });
   } finally {
     await producer.disconnect();
   }
@@ -122,7 +139,10 @@ type ClusterConstructor = new (options: object) => KafkajsCluster;
 
 function newCluster(bootstrap: string): KafkajsCluster {
   const Cluster = require('kafkajs/src/cluster') as ClusterConstructor;
-  const { createLogger, LEVELS } = require('kafkajs/src/loggers') as { createLogger: (options: object) => unknown; LEVELS: { NOTHING: number } };
+  const { createLogger, LEVELS } = require('kafkajs/src/loggers') as {
+    createLogger: (options: object) => unknown;
+    LEVELS: { NOTHING: number };
+  };
   const socketFactory = (require('kafkajs/src/network/socketFactory') as () => unknown)();
   return new Cluster({
     logger: createLogger({ level: LEVELS.NOTHING, logCreator: require('kafkajs/src/loggers/console') }),
@@ -139,7 +159,9 @@ function newCluster(bootstrap: string): KafkajsCluster {
 }
 
 function headerList(headers: KafkajsRecord['headers']): HeaderJson[] {
-  return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): HeaderJson => [name, toBase64(v)]));
+  return Object.entries(headers).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v): HeaderJson => [name, toBase64(v)]),
+  );
 }
 
 function consumerRecordOf(topic: string, partition: number, record: KafkajsRecord): ConsumerRecordJson {
@@ -155,7 +177,12 @@ function consumerRecordOf(topic: string, partition: number, record: KafkajsRecor
 }
 
 /** One Fetch to each leader for all of its partitions at their next offsets; advances `next`. */
-async function fetchOnce(cluster: KafkajsCluster, topic: string, next: Map<number, number>, into: ConsumerRecordJson[]): Promise<void> {
+async function fetchOnce(
+  cluster: KafkajsCluster,
+  topic: string,
+  next: Map<number, number>,
+  into: ConsumerRecordJson[],
+): Promise<void> {
   const byLeader = cluster.findLeaderForPartitions(topic, [...next.keys()]);
   await Promise.all(
     Object.entries(byLeader).map(async ([nodeId, partitions]) => {
@@ -165,7 +192,16 @@ async function fetchOnce(cluster: KafkajsCluster, topic: string, next: Map<numbe
         minBytes: 1,
         maxBytes: PARTITION_FETCH_BYTES * partitions.length,
         isolationLevel: 1,
-        topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(next.get(partition)), maxBytes: PARTITION_FETCH_BYTES })) }],
+        topics: [
+          {
+            topic,
+            partitions: partitions.map((partition) => ({
+              partition,
+              fetchOffset: String(next.get(partition)),
+              maxBytes: PARTITION_FETCH_BYTES,
+            })),
+          },
+        ],
       });
       for (const { partitions: fetched } of responses) {
         for (const { partition, messages } of fetched) {
@@ -207,22 +243,29 @@ function listOffsets(bootstrap: string, topic: string, spec: OffsetSpec): Promis
     if (spec === 'latest') return sortedOffsets(watermarks.map((w) => ({ partition: w.partition, offset: w.high })));
     const latest = new Map(watermarks.map((w) => [w.partition, w.high]));
     const found = await admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp);
-    return sortedOffsets(found.map((f) => ({ partition: f.partition, offset: f.offset === latest.get(f.partition) ? '-1' : f.offset })));
+    return sortedOffsets(
+      found.map((f) => ({ partition: f.partition, offset: f.offset === latest.get(f.partition) ? '-1' : f.offset })),
+    );
   });
 }
 
 function metadata(bootstrap: string, topics: string[]) {
   return withAdmin(bootstrap, async (admin) => {
     const { topics: found } = await admin.fetchTopicMetadata({ topics });
-    return found.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partitionId).sort((a, b) => a - b) }));
+    return found.map((t) => ({
+      topic: t.name,
+      partitions: t.partitions.map((p) => p.partitionId).sort((a, b) => a - b),
+    }));
   });
 }
 
-const configEntries = (configs: Record<string, string>) => Object.entries(configs).map(([name, value]) => ({ name, value }));
+const configEntries = (configs: Record<string, string>) =>
+  Object.entries(configs).map(([name, value]) => ({ name, value }));
 
-export const kafkajs: ClientDriver & AdminDriver & {
-  deleteTopicRecords(bootstrap: string, topic: string, partitions: PartitionOffset[]): Promise<void>;
-} = {
+export const kafkajs: ClientDriver &
+  AdminDriver & {
+    deleteTopicRecords(bootstrap: string, topic: string, partitions: PartitionOffset[]): Promise<void>;
+  } = {
   name: 'kafkajs',
   produce,
   consume,
@@ -233,19 +276,31 @@ export const kafkajs: ClientDriver & AdminDriver & {
       const created = await admin.createTopics({
         waitForLeaders: true,
         timeout: TIMEOUT_MS,
-        topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor, configEntries: configEntries(t.configs) })),
+        topics: topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: configEntries(t.configs),
+        })),
       });
       if (!created) throw new Error(`kafkajs createTopics: ${topics.map((t) => t.topic).join(', ')} already exist`);
     }),
-  deleteTopics: (bootstrap, topics) => withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics, timeout: TIMEOUT_MS })),
+  deleteTopics: (bootstrap, topics) =>
+    withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics, timeout: TIMEOUT_MS })),
   describeTopicConfigs: (bootstrap, topic) =>
     withAdmin(bootstrap, async (admin) => {
-      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      });
       return Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
     }),
   alterTopicConfigs: (bootstrap, topic, configs) =>
     withAdmin(bootstrap, async (admin) => {
-      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: configEntries(configs) }] });
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: configEntries(configs) }],
+      });
     }),
   createPartitions: (bootstrap, topic, totalCount) =>
     withAdmin(bootstrap, async (admin) => {
@@ -256,6 +311,9 @@ export const kafkajs: ClientDriver & AdminDriver & {
     withAdmin(bootstrap, async (admin) => {
       // deleteTopicRecords looks up the partitions' leaders before loading the topic's metadata.
       await admin.fetchTopicMetadata({ topics: [topic] });
-      await admin.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+      await admin.deleteTopicRecords({
+        topic,
+        partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })),
+      });
     }),
 };

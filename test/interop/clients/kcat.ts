@@ -47,13 +47,19 @@ function checkExpressible(record: ProducerRecordJson): void {
   if (record.timestamp !== null) throw new Error('kcat cannot produce a record with an explicit timestamp');
   for (const [name, value] of record.headers) {
     const bytes = value === null ? null : Buffer.from(value, 'base64');
-    if (name.includes('=') || (bytes !== null && (bytes.includes(0) || !Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)))) {
-      throw new Error(`kcat cannot produce header ${JSON.stringify(name)}: names without '=', values UTF-8 without NUL`);
+    if (
+      name.includes('=') ||
+      (bytes !== null && (bytes.includes(0) || !Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes)))
+    ) {
+      throw new Error(
+        `kcat cannot produce header ${JSON.stringify(name)}: names without '=', values UTF-8 without NUL`,
+      );
     }
   }
   for (const field of [record.key, record.value]) {
     const bytes = Buffer.from(field ?? '', 'base64');
-    if (bytes.includes(KEY_DELIMITER) || bytes.includes(RECORD_DELIMITER)) throw new Error('kcat record contains a delimiter');
+    if (bytes.includes(KEY_DELIMITER) || bytes.includes(RECORD_DELIMITER))
+      throw new Error('kcat record contains a delimiter');
   }
 }
 
@@ -74,27 +80,61 @@ function runsOf(records: ProducerRecordJson[]): Run[] {
     checkExpressible(record);
     const last = runs.at(-1);
     if (last !== undefined && fits(last, record)) last.records.push(record);
-    else runs.push({ partition: record.partition, headers: record.headers, nullMode: record.key === null || record.value === null, records: [record] });
+    else
+      runs.push({
+        partition: record.partition,
+        headers: record.headers,
+        nullMode: record.key === null || record.value === null,
+        records: [record],
+      });
   }
   return runs;
 }
 
 function headerArgs(headers: HeaderJson[]): string[] {
-  return headers.flatMap(([name, value]) => ['-H', value === null ? name : `${name}=${Buffer.from(value, 'base64').toString('utf8')}`]);
+  return headers.flatMap(([name, value]) => [
+    '-H',
+    value === null ? name : `${name}=${Buffer.from(value, 'base64').toString('utf8')}`,
+  ]);
 }
 
 function produceRun(bootstrap: string, topic: string, run: Run, codec: CompressionCodec): Promise<unknown> {
   const input = Buffer.concat(
-    run.records.flatMap((r) => [Buffer.from(r.key ?? '', 'base64'), Buffer.from(KEY_DELIMITER), Buffer.from(r.value ?? '', 'base64'), Buffer.from(RECORD_DELIMITER)]),
+    run.records.flatMap((r) => [
+      Buffer.from(r.key ?? '', 'base64'),
+      Buffer.from(KEY_DELIMITER),
+      Buffer.from(r.value ?? '', 'base64'),
+      Buffer.from(RECORD_DELIMITER),
+    ]),
   );
-  const args = ['-P', '-q', '-b', bootstrap, '-t', topic, '-p', String(run.partition), '-K', KEY_DELIMITER, '-D', RECORD_DELIMITER, '-m', METADATA_TIMEOUT_S];
+  const args = [
+    '-P',
+    '-q',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-p',
+    String(run.partition),
+    '-K',
+    KEY_DELIMITER,
+    '-D',
+    RECORD_DELIMITER,
+    '-m',
+    METADATA_TIMEOUT_S,
+  ];
   if (codec !== 'none') args.push('-z', codec);
   if (run.nullMode) args.push('-Z');
   return runProcess(KCAT, [...args, ...headerArgs(run.headers)], { input });
 }
 
 /** Runs for different partitions go at once; each partition's runs go in order. */
-async function produce(bootstrap: string, topic: string, records: ProducerRecordJson[], codec: CompressionCodec): Promise<void> {
+async function produce(
+  bootstrap: string,
+  topic: string,
+  records: ProducerRecordJson[],
+  codec: CompressionCodec,
+): Promise<void> {
   const byPartition = new Map<number, Run[]>();
   for (const run of runsOf(records)) byPartition.set(run.partition, [...(byPartition.get(run.partition) ?? []), run]);
   await Promise.all(
@@ -114,23 +154,52 @@ interface KcatMessage {
   payload: string | null;
 }
 
-const rawBytes = (latin1: string | null): string | null => toBase64(latin1 === null ? null : Buffer.from(latin1, 'latin1'));
+const rawBytes = (latin1: string | null): string | null =>
+  toBase64(latin1 === null ? null : Buffer.from(latin1, 'latin1'));
 
 function headersOf(flat: (string | null)[] = []): HeaderJson[] {
   const headers: HeaderJson[] = [];
-  for (let i = 0; i < flat.length; i += 2) headers.push([Buffer.from(flat[i] ?? '', 'latin1').toString('utf8'), rawBytes(flat[i + 1] ?? null)]);
+  for (let i = 0; i < flat.length; i += 2)
+    headers.push([Buffer.from(flat[i] ?? '', 'latin1').toString('utf8'), rawBytes(flat[i + 1] ?? null)]);
   return headers;
 }
 
 function consumerRecordOf(line: string): ConsumerRecordJson {
   const m = JSON.parse(line) as KcatMessage;
-  return { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.ts, key: rawBytes(m.key), value: rawBytes(m.payload), headers: headersOf(m.headers) };
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    timestamp: m.ts,
+    key: rawBytes(m.key),
+    value: rawBytes(m.payload),
+    headers: headersOf(m.headers),
+  };
 }
 
-const jsonLines = (stdout: Buffer, encoding: BufferEncoding): string[] => stdout.toString(encoding).split('\n').filter((line) => line.trim() !== '');
+const jsonLines = (stdout: Buffer, encoding: BufferEncoding): string[] =>
+  stdout
+    .toString(encoding)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 
 async function consume(bootstrap: string, topic: string, count: number): Promise<ConsumerRecordJson[]> {
-  const args = ['-C', '-q', '-J', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-c', String(count), '-m', METADATA_TIMEOUT_S];
+  const args = [
+    '-C',
+    '-q',
+    '-J',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-c',
+    String(count),
+    '-m',
+    METADATA_TIMEOUT_S,
+  ];
   const { stdout } = await runProcess(KCAT, args);
   return jsonLines(stdout, 'latin1').map(consumerRecordOf).sort(byPartitionThenOffset);
 }
@@ -142,11 +211,23 @@ interface KcatMetadata {
 async function metadata(bootstrap: string, topics: string[]): Promise<TopicMetadataJson[]> {
   const results = await Promise.all(
     topics.map(async (topic) => {
-      const { stdout } = await runProcess(KCAT, ['-L', '-J', '-q', '-b', bootstrap, '-t', topic, '-m', METADATA_TIMEOUT_S]);
+      const { stdout } = await runProcess(KCAT, [
+        '-L',
+        '-J',
+        '-q',
+        '-b',
+        bootstrap,
+        '-t',
+        topic,
+        '-m',
+        METADATA_TIMEOUT_S,
+      ]);
       return (JSON.parse(stdout.toString('utf8')) as KcatMetadata).topics;
     }),
   );
-  return results.flat().map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => p.partition).sort((a, b) => a - b) }));
+  return results
+    .flat()
+    .map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => p.partition).sort((a, b) => a - b) }));
 }
 
 type KcatOffsets = Record<string, Record<string, { partition: number; offset: number } | string>>;

@@ -22,10 +22,17 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const child = execFile(
       command,
       args,
-      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL', env: options.env ?? process.env },
+      {
+        encoding: 'buffer',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 30_000,
+        killSignal: 'SIGKILL',
+        env: options.env ?? process.env,
+      },
       (error, stdout, stderr) => {
         const errorText = stderr.toString('utf8');
-        if (error !== null) reject(new Error(`${command} ${args.join(' ')} failed (${error.code ?? error.signal}):\n${errorText}`));
+        if (error !== null)
+          reject(new Error(`${command} ${args.join(' ')} failed (${error.code ?? error.signal}):\n${errorText}`));
         else resolve({ stdout, stderr: errorText });
       },
     );
@@ -38,7 +45,16 @@ export function runProcess(command: string, args: readonly string[], options: Ru
  * document out on stdout. Isolated mode (-I) keeps the script's own folder off sys.path,
  * where confluent_kafka.py would shadow the confluent_kafka package.
  */
-export async function runPythonDriver<T>(script: string, command: string, input: unknown, timeoutMs?: number): Promise<T> {
-  const { stdout } = await runProcess(SYSTEM_PYTHON, ['-I', script, command], { input: JSON.stringify(input), env: pythonEnv(), timeoutMs });
+export async function runPythonDriver<T>(
+  script: string,
+  command: string,
+  input: unknown,
+  timeoutMs?: number,
+): Promise<T> {
+  const { stdout } = await runProcess(SYSTEM_PYTHON, ['-I', script, command], {
+    input: JSON.stringify(input),
+    env: pythonEnv(),
+    timeoutMs,
+  });
   return JSON.parse(stdout.toString('utf8')) as T;
 }

@@ -13,7 +13,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** `pinned` goes into every request (kafka_python.py takes an `apiVersion` there). */
 function pythonDriver(name: string, scriptName: string, pinned: object = {}): ClientDriver & AdminDriver {
   const script = join(HERE, scriptName);
-  const call = <T>(command: string, request: object): Promise<T> => runPythonDriver<T>(script, command, { ...request, ...pinned }, 60_000);
+  const call = <T>(command: string, request: object): Promise<T> =>
+    runPythonDriver<T>(script, command, { ...request, ...pinned }, 60_000);
   return {
     name,
     produce: async (bootstrap, topic, records, codec) => {
