@@ -1,4 +1,5 @@
-// Module init: exports only. See DESIGN.md section 4 for what each class is.
+// Module init: exports only. Each class is described in its own header (segment.h,
+// offset_index.h, ...); docs/design.md shows how they fit together.
 #include <napi.h>
 
 #include "js_batch_scan.h"
