@@ -2,7 +2,7 @@
  * Kafka's classic group coordinator for one node, which owns every group: JoinGroup,
  * SyncGroup, Heartbeat and LeaveGroup drive each group's state machine (ClassicGroup);
  * offsets are committed and fetched; groups are listed, described and deleted. State is
- * kept in `__consumer_offsets` by the GroupMetadataManager. Transport-agnostic: the
+ * kept in `__consumer_offsets` by the OffsetsTopicStore. Transport-agnostic: the
  * broker and the embedded consumer call it alike, and every answer carries Kafka error
  * codes. Follows core/.../coordinator/group/GroupCoordinator.scala, including its
  * delayed operations (timers here).
@@ -18,7 +18,7 @@ import {
   type JoinGroupResult,
   type SyncGroupResult,
 } from './ClassicGroupMember.js';
-import { GroupMetadataManager, type TopicPartitionRef } from './GroupMetadataManager.js';
+import { OffsetsTopicStore, type TopicPartitionRef } from './OffsetsTopicStore.js';
 import { GroupTimers } from './GroupTimers.js';
 
 import type {
@@ -92,7 +92,7 @@ export class GroupCoordinator {
 
   private constructor(
     private readonly engine: Engine,
-    private readonly manager: GroupMetadataManager,
+    private readonly manager: OffsetsTopicStore,
     private readonly groups: Map<string, ClassicGroup>,
     private readonly config: Required<Omit<GroupCoordinatorOptions, 'engine' | 'now' | 'offsetsTopicPartitions'>>,
     private readonly now: () => number,
@@ -101,7 +101,7 @@ export class GroupCoordinator {
   /** Creates `__consumer_offsets` if missing, then loads every group and offset it holds. */
   static async open(options: GroupCoordinatorOptions): Promise<GroupCoordinator> {
     const now = options.now ?? Date.now;
-    const manager = GroupMetadataManager.open(options.engine, options.offsetsTopicPartitions ?? 50, now);
+    const manager = OffsetsTopicStore.open(options.engine, options.offsetsTopicPartitions ?? 50, now);
     const groups = manager.loadGroups();
     const coordinator = new GroupCoordinator(
       options.engine,

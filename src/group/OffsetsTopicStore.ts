@@ -1,10 +1,11 @@
 /**
- * Groups and committed offsets as records in `__consumer_offsets` (Kafka's
- * GroupMetadataManager): each group lives in partition abs(groupId.hashCode()) % n, its
- * metadata is written after each completed rebalance and its offsets on commit, through
- * the engine's partitions like any topic's records. Loading reads every partition from
- * its start and keeps the last record per key (tombstones delete): what compaction would
- * leave. Keys are compared as raw bytes and only the survivors are decoded.
+ * Groups and committed offsets as records in `__consumer_offsets`, what the old
+ * coordinator's GroupMetadataManager stored and the newer one's loader replays: each
+ * group lives in partition abs(groupId.hashCode()) % n, its metadata is written after
+ * each completed rebalance and its offsets on commit, through the engine's partitions
+ * like any topic's records. Loading reads every partition from its start and keeps the
+ * last record per key (tombstones delete): what compaction would leave. Keys are
+ * compared as raw bytes and only the survivors are decoded.
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
@@ -53,7 +54,7 @@ export interface TopicPartitionRef {
   partition: number;
 }
 
-export class GroupMetadataManager {
+export class OffsetsTopicStore {
   private constructor(
     private readonly engine: Engine,
     readonly partitionCount: number,
@@ -61,11 +62,11 @@ export class GroupMetadataManager {
   ) {}
 
   /** Creates `__consumer_offsets` with `partitions` partitions unless it exists (then its own count rules). */
-  static open(engine: Engine, partitions: number, now: () => number): GroupMetadataManager {
+  static open(engine: Engine, partitions: number, now: () => number): OffsetsTopicStore {
     if (!engine.hasTopic(GROUP_METADATA_TOPIC_NAME)) {
       engine.createTopic(GROUP_METADATA_TOPIC_NAME, { partitions, config: OFFSETS_TOPIC_CONFIG });
     }
-    return new GroupMetadataManager(engine, engine.partitionCount(GROUP_METADATA_TOPIC_NAME), now);
+    return new OffsetsTopicStore(engine, engine.partitionCount(GROUP_METADATA_TOPIC_NAME), now);
   }
 
   partitionFor(groupId: string): number {
