@@ -9,6 +9,7 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Partition } from '../engine/Partition.js';
+import { isTributaryError, KafkaErrors as E } from '../errors.js';
 import { BUILT_IN_PROCESS } from '../log/Log.js';
 import type { Record as LogRecord } from '../record/Record.js';
 import { RecordBatch } from '../record/RecordBatch.js';
@@ -35,6 +36,25 @@ const LOAD_READ_BYTES = 8 * 1024 * 1024;
 
 /** The coordinator's batches come from buildRecordBatch here, never from a client's bytes: no CRC and record re-check. */
 const BUILT_BY_COORDINATOR = { [BUILT_IN_PROCESS]: true } as const;
+
+/**
+ * The error a failed `__consumer_offsets` append becomes, as Kafka maps its append
+ * errors for group writes and (with `commit`) offset commits.
+ */
+export function appendErrorCode(error: unknown, commit: boolean): number {
+  if (!isTributaryError(error)) return E.UNKNOWN_SERVER_ERROR.code;
+  switch (error.kafka) {
+    case E.UNKNOWN_TOPIC_OR_PARTITION:
+      return E.COORDINATOR_NOT_AVAILABLE.code;
+    case E.MESSAGE_TOO_LARGE:
+    case E.RECORD_LIST_TOO_LARGE:
+      return commit ? E.INVALID_COMMIT_OFFSET_SIZE.code : E.UNKNOWN_SERVER_ERROR.code;
+    case E.KAFKA_STORAGE_ERROR:
+      return error.code === 'ERR_ENGINE_CLOSED' ? E.COORDINATOR_NOT_AVAILABLE.code : E.NOT_COORDINATOR.code;
+    default:
+      return error.kafka.code;
+  }
+}
 
 /** Java's String.hashCode (UTF-16 code units, int32 overflow). */
 export function javaStringHashCode(text: string): number {
