@@ -27,7 +27,7 @@ import { Tributary } from '../../src/client/Tributary.js';
 import { Engine } from '../../src/engine/Engine.js';
 import type { Partition } from '../../src/engine/Partition.js';
 import { GroupCoordinator } from '../../src/group/GroupCoordinator.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../../src/group/GroupMetadataManager.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../../src/group/OffsetsTopicStore.js';
 import { offsetCommitKey, offsetCommitValue } from '../../src/group/OffsetsTopicRecords.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';

@@ -2,7 +2,7 @@
  * A classic group's state (Kafka's GroupMetadata / ClassicGroup): its state machine,
  * generation, members (with the static ones by instance id, and the KIP-394 pending
  * ones), the protocol votes, and the group's committed offsets. No timers and no I/O:
- * the GroupCoordinator drives it.
+ * the GroupMetadataManager drives it.
  */
 import { randomUUID } from 'node:crypto';
 import { KafkaErrors } from '../errors.js';
@@ -115,6 +115,17 @@ export class ClassicGroup {
 
   staticMemberId(groupInstanceId: string): string | undefined {
     return this.staticMembers.get(groupInstanceId);
+  }
+
+  /** The member id must be in the group and, with an instance id, be that instance's current member id. */
+  validateMember(memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId !== null) {
+      const current = this.staticMemberId(groupInstanceId);
+      if (current === undefined) return KafkaErrors.UNKNOWN_MEMBER_ID.code;
+      if (current !== memberId) return KafkaErrors.FENCED_INSTANCE_ID.code;
+      return KafkaErrors.NONE.code;
+    }
+    return this.has(memberId) ? KafkaErrors.NONE.code : KafkaErrors.UNKNOWN_MEMBER_ID.code;
   }
 
   generateMemberId(clientId: string, groupInstanceId: string | null): string {

@@ -32,6 +32,9 @@ export type SyncCallback = (result: SyncGroupResult) => void;
 
 const EMPTY = Buffer.alloc(0);
 
+/** The member id of a first JoinGroup (and of a commit or leave from outside group management). */
+export const UNKNOWN_MEMBER_ID = '';
+
 /** A JoinGroup answer carrying only an error. */
 export function failedJoin(memberId: string, errorCode: number): JoinGroupResult {
   return {

@@ -1,198 +1,265 @@
 /**
- * Groups and committed offsets as records in `__consumer_offsets` (Kafka's
- * GroupMetadataManager): each group lives in partition abs(groupId.hashCode()) % n, its
- * metadata is written after each completed rebalance and its offsets on commit, through
- * the engine's partitions like any topic's records. Loading reads every partition from
- * its start and keeps the last record per key (tombstones delete): what compaction would
- * leave. Keys are compared as raw bytes and only the survivors are decoded.
+ * The groups and their membership (Kafka's newer GroupMetadataManager, for classic
+ * groups): JoinGroup (ClassicGroupJoin), SyncGroup, Heartbeat and LeaveGroup drive each
+ * group's state machine (ClassicGroup) through its rebalances (ClassicGroupRebalance);
+ * groups are listed, described and deleted here. Committed offsets are the
+ * OffsetMetadataManager's, which finds the groups here. Requests arrive already checked
+ * by the GroupCoordinator (a valid group id, an active coordinator).
  */
-import type { Engine } from '../engine/Engine.js';
-import type { Partition } from '../engine/Partition.js';
-import { BUILT_IN_PROCESS } from '../log/Log.js';
-import type { Record as LogRecord } from '../record/Record.js';
-import { RecordBatch } from '../record/RecordBatch.js';
-import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
-import { ClassicGroup, topicPartitionKey, type CommittedOffset } from './ClassicGroup.js';
-import { ClassicGroupMember } from './ClassicGroupMember.js';
+import { KafkaErrors } from '../errors.js';
+import { ClassicGroup } from './ClassicGroup.js';
 import {
-  groupMetadataKey,
-  groupMetadataValue,
-  offsetCommitKey,
-  offsetCommitValue,
-  readGroupMetadataValue,
-  readOffsetCommitValue,
-  readOffsetsTopicKey,
-  type GroupMetadataValueData,
-} from './OffsetsTopicRecords.js';
+  failedJoin,
+  failedSync,
+  UNKNOWN_MEMBER_ID,
+  type ClassicGroupMember,
+  type JoinGroupResult,
+  type SyncGroupResult,
+} from './ClassicGroupMember.js';
+import { ClassicGroupJoin } from './ClassicGroupJoin.js';
+import { ClassicGroupRebalance } from './ClassicGroupRebalance.js';
+import type {
+  DescribedGroup,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  LeaveGroupMember,
+  LeaveGroupResult,
+  ListGroupsResult,
+  SyncGroupRequest,
+} from './GroupRequests.js';
+import type { OffsetsTopicStore } from './OffsetsTopicStore.js';
 
-export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
+const E = KafkaErrors;
+const NONE = E.NONE.code;
+const EMPTY = Buffer.alloc(0);
 
-/** Compaction is not there yet: keep every record forever rather than lose a group's last commit to retention. */
-const OFFSETS_TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
-
-const LOAD_READ_BYTES = 8 * 1024 * 1024;
-
-/** The coordinator's batches come from buildRecordBatch here, never from a client's bytes: no CRC and record re-check. */
-const BUILT_BY_COORDINATOR = { [BUILT_IN_PROCESS]: true } as const;
-
-/** Java's String.hashCode (UTF-16 code units, int32 overflow). */
-export function javaStringHashCode(text: string): number {
-  let hash = 0;
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return hash;
+/** The group.* broker settings membership depends on. */
+export interface GroupConfig {
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMaxSize: number;
 }
 
-/** Kafka's Utils.abs(groupId.hashCode()) % partitions. */
-export function partitionForGroup(groupId: string, partitions: number): number {
-  const hash = javaStringHashCode(groupId);
-  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
-}
-
-export interface TopicPartitionRef {
-  topic: string;
-  partition: number;
+/** A DescribeGroups answer carrying only an error (or, with NONE, a group that does not exist). */
+export function failedDescribe(groupId: string, errorCode: number, groupState = ''): DescribedGroup {
+  return { errorCode, groupId, groupState, protocolType: '', protocolData: '', members: [] };
 }
 
 export class GroupMetadataManager {
-  private constructor(
-    private readonly engine: Engine,
-    readonly partitionCount: number,
+  private readonly rebalance: ClassicGroupRebalance;
+  private readonly join: ClassicGroupJoin;
+
+  /** `groups` as loaded from `__consumer_offsets`: their members' sessions start now. */
+  constructor(
+    store: OffsetsTopicStore,
+    private readonly groups: Map<string, ClassicGroup>,
+    private readonly config: GroupConfig,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.rebalance = new ClassicGroupRebalance(store, config.groupInitialRebalanceDelayMs, now);
+    this.join = new ClassicGroupJoin(this.rebalance, store, config.groupMaxSize);
+    for (const group of groups.values()) this.onGroupLoaded(group);
+  }
 
-  /** Creates `__consumer_offsets` with `partitions` partitions unless it exists (then its own count rules). */
-  static open(engine: Engine, partitions: number, now: () => number): GroupMetadataManager {
-    if (!engine.hasTopic(GROUP_METADATA_TOPIC_NAME)) {
-      engine.createTopic(GROUP_METADATA_TOPIC_NAME, { partitions, config: OFFSETS_TOPIC_CONFIG });
+  private onGroupLoaded(group: ClassicGroup): void {
+    if (group.size > this.config.groupMaxSize) this.rebalance.prepareRebalance(group);
+    for (const member of group.members.values())
+      this.rebalance.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+  }
+
+  // ---- the groups ----
+
+  group(groupId: string): ClassicGroup | undefined {
+    return this.groups.get(groupId);
+  }
+
+  allGroups(): Iterable<ClassicGroup> {
+    return this.groups.values();
+  }
+
+  addGroup(groupId: string): ClassicGroup {
+    const group = new ClassicGroup(groupId, 'Empty', this.now());
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  /**
+   * Only an Empty group can be deleted: it goes Dead, and its offsets are then removed
+   * (by the OffsetMetadataManager, which drops it from here). The group, or the error.
+   */
+  deleteGroup(groupId: string): ClassicGroup | number {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.is('Dead')) return E.GROUP_ID_NOT_FOUND.code;
+    if (!group.is('Empty')) return E.NON_EMPTY_GROUP.code;
+    group.transitionTo('Dead', this.now());
+    return group;
+  }
+
+  /**
+   * Kafka's cleanupGroupMetadata, once offsets were removed: an Empty group left without
+   * any dies, and a dead group is dropped. True when its metadata then needs a tombstone
+   * (it ever had a generation).
+   */
+  maybeDeleteGroup(group: ClassicGroup): boolean {
+    if (group.is('Empty') && group.offsets.size === 0) group.transitionTo('Dead', this.now());
+    const dead = group.is('Dead') && this.groups.get(group.groupId) === group;
+    if (!dead) return false;
+    this.groups.delete(group.groupId);
+    this.rebalance.forget(group);
+    return group.generationId > 0;
+  }
+
+  /** A commit from a member shows it is alive, as a heartbeat does. */
+  rescheduleHeartbeat(group: ClassicGroup, member: ClassicGroupMember): void {
+    this.rebalance.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+  }
+
+  // ---- JoinGroup ----
+
+  joinGroup(r: JoinGroupRequest): Promise<JoinGroupResult> {
+    if (
+      r.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs ||
+      r.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs
+    ) {
+      return Promise.resolve(failedJoin(r.memberId, E.INVALID_SESSION_TIMEOUT.code));
     }
-    return new GroupMetadataManager(engine, engine.partitionCount(GROUP_METADATA_TOPIC_NAME), now);
+    const isUnknownMember = r.memberId === UNKNOWN_MEMBER_ID;
+    const group = this.groups.get(r.groupId) ?? (isUnknownMember ? this.addGroup(r.groupId) : undefined);
+    if (group === undefined) return Promise.resolve(failedJoin(r.memberId, E.UNKNOWN_MEMBER_ID.code));
+    return this.join.joinGroup(group, r);
   }
 
-  partitionFor(groupId: string): number {
-    return partitionForGroup(groupId, this.partitionCount);
+  // ---- SyncGroup ----
+
+  syncGroup(r: SyncGroupRequest): Promise<SyncGroupResult> {
+    const group = this.groups.get(r.groupId);
+    if (group === undefined) return Promise.resolve(failedSync(E.UNKNOWN_MEMBER_ID.code));
+    const invalid = validateSyncGroup(group, r);
+    if (invalid !== NONE) return Promise.resolve(failedSync(invalid));
+    switch (group.state) {
+      case 'Empty':
+        return Promise.resolve(failedSync(E.UNKNOWN_MEMBER_ID.code));
+      case 'PreparingRebalance':
+        return Promise.resolve(failedSync(E.REBALANCE_IN_PROGRESS.code));
+      case 'CompletingRebalance':
+        return new Promise((resolve) => {
+          group.member(r.memberId).awaitingSync = resolve;
+          this.rebalance.removePendingSyncMember(group, r.memberId);
+          if (group.isLeader(r.memberId)) this.rebalance.completeRebalance(group, r);
+        });
+      default: {
+        this.rebalance.removePendingSyncMember(group, r.memberId);
+        const member = group.member(r.memberId);
+        this.rebalance.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+        return Promise.resolve({
+          errorCode: NONE,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          assignment: member.assignment,
+        });
+      }
+    }
   }
 
-  /** Writes the group's metadata with each member's assignment (Kafka's storeGroup). */
-  async storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): Promise<void> {
+  // ---- Heartbeat ----
+
+  heartbeat(r: HeartbeatRequest): number {
+    const group = this.groups.get(r.groupId);
+    if (group === undefined) return E.UNKNOWN_MEMBER_ID.code;
+    if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE.code;
+    const invalid = group.validateMember(r.memberId, r.groupInstanceId);
+    if (invalid !== NONE) return invalid;
+    if (r.generationId !== group.generationId) return E.ILLEGAL_GENERATION.code;
+    if (group.is('Empty')) return E.UNKNOWN_MEMBER_ID.code;
+    const member = group.member(r.memberId);
+    this.rebalance.scheduleHeartbeatExpiration(group, member, member.sessionTimeoutMs);
+    return group.is('PreparingRebalance') ? E.REBALANCE_IN_PROGRESS.code : NONE;
+  }
+
+  // ---- LeaveGroup ----
+
+  leaveGroup(r: { groupId: string; members: LeaveGroupMember[] }): LeaveGroupResult {
+    const group = this.groups.get(r.groupId);
+    const answer = (m: LeaveGroupMember, errorCode: number) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      errorCode,
+    });
+    if (group === undefined)
+      return { errorCode: NONE, members: r.members.map((m) => answer(m, E.UNKNOWN_MEMBER_ID.code)) };
+    if (group.is('Dead')) return { errorCode: E.COORDINATOR_NOT_AVAILABLE.code, members: [] };
+    return { errorCode: NONE, members: r.members.map((m) => answer(m, this.removeLeavingMember(group, m))) };
+  }
+
+  /** By member id, or (administrative removal, KIP-345) by instance id alone. */
+  private removeLeavingMember(group: ClassicGroup, leaving: LeaveGroupMember): number {
+    if (leaving.memberId === UNKNOWN_MEMBER_ID) {
+      const memberId = leaving.groupInstanceId === null ? undefined : group.staticMemberId(leaving.groupInstanceId);
+      if (memberId === undefined) return E.UNKNOWN_MEMBER_ID.code;
+      this.rebalance.removeMemberAndUpdateGroup(group, group.member(memberId));
+      return NONE;
+    }
+    if (group.isPendingMember(leaving.memberId)) {
+      this.rebalance.removePendingMemberAndUpdateGroup(group, leaving.memberId);
+      return NONE;
+    }
+    const error = group.validateMember(leaving.memberId, leaving.groupInstanceId);
+    if (error === NONE) this.rebalance.removeMemberAndUpdateGroup(group, group.member(leaving.memberId));
+    return error;
+  }
+
+  // ---- ListGroups, DescribeGroups ----
+
+  listGroups(statesFilter: string[]): ListGroupsResult {
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()));
+    const groups = [...this.groups.values()]
+      .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state }));
+    return { errorCode: NONE, groups };
+  }
+
+  describeGroup(groupId: string): DescribedGroup {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return failedDescribe(groupId, NONE, 'Dead');
+    // Metadata and assignments are only meaningful once the group is Stable.
+    const stable = group.is('Stable');
     const members = [...group.members.values()].map((m) => ({
       memberId: m.memberId,
       groupInstanceId: m.groupInstanceId,
       clientId: m.clientId,
       clientHost: m.clientHost,
-      rebalanceTimeout: m.rebalanceTimeoutMs,
-      sessionTimeout: m.sessionTimeoutMs,
-      subscription: m.metadata(group.protocolName!),
-      assignment: assignment.get(m.memberId) ?? Buffer.alloc(0),
+      memberMetadata: stable ? m.metadata(group.protocolName!) : EMPTY,
+      memberAssignment: stable ? m.assignment : EMPTY,
     }));
-    const value: GroupMetadataValueData = {
+    return {
+      errorCode: NONE,
+      groupId,
+      groupState: group.state,
       protocolType: group.protocolType ?? '',
-      generation: group.generationId,
-      protocol: group.protocolName,
-      leader: group.leaderId,
-      currentStateTimestamp: group.stateTimestamp,
+      protocolData: stable ? group.protocolName! : '',
       members,
     };
-    await this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value: groupMetadataValue(value) }]);
   }
 
-  async storeOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
-    await this.append(
-      groupId,
-      offsets.map((o) => ({
-        key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
-        value: offsetCommitValue(o),
-      })),
-    );
-  }
-
-  /** Tombstones for the offsets and, when `group` is set, for the group's metadata. */
-  async storeTombstones(groupId: string, offsets: readonly TopicPartitionRef[], group: boolean): Promise<void> {
-    const records: RecordInput[] = offsets.map((o) => ({
-      key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
-      value: null,
-    }));
-    if (group) records.push({ key: groupMetadataKey(groupId), value: null });
-    if (records.length > 0) await this.append(groupId, records);
-  }
-
-  private async append(groupId: string, records: RecordInput[]): Promise<void> {
-    const timestamp = this.now();
-    for (const r of records) r.timestamp = timestamp;
-    await this.engine
-      .partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId))
-      .append(buildRecordBatch(records), BUILT_BY_COORDINATOR);
-  }
-
-  /** Every group and offset the topic holds, as of its last records. */
-  loadGroups(): Map<string, ClassicGroup> {
-    const latest = new Map<string, LogRecord>();
-    for (let p = 0; p < this.partitionCount; p++)
-      collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest);
-    const groups = new Map<string, ClassicGroup>();
-    const groupOf = (groupId: string) => {
-      let group = groups.get(groupId);
-      if (group === undefined) groups.set(groupId, (group = new ClassicGroup(groupId, 'Empty', this.now())));
-      return group;
-    };
-    for (const record of latest.values()) {
-      const value = record.value;
-      if (value === null) continue;
-      const key = readOffsetsTopicKey(record.key!);
-      if (key?.type === 'offsetCommit') {
-        const v = readOffsetCommitValue(value);
-        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), {
-          topic: key.topic,
-          partition: key.partition,
-          ...v,
-        });
-      } else if (key?.type === 'groupMetadata') {
-        restoreGroup(groupOf(key.group), readGroupMetadataValue(value));
+  /** Stops the timers and answers every waiting JoinGroup and SyncGroup with NOT_COORDINATOR, as Kafka does on unload. */
+  close(): void {
+    this.rebalance.close();
+    for (const group of this.groups.values()) {
+      for (const member of group.members.values()) {
+        group.invokeJoinCallback(member, failedJoin(member.memberId, E.NOT_COORDINATOR.code));
+        group.invokeSyncCallback(member, failedSync(E.NOT_COORDINATOR.code));
       }
-    }
-    return groups;
-  }
-}
-
-/** The last record of each key in the partition (a tombstone included), keyed by the key's bytes. */
-function collectLatest(partition: Partition, latest: Map<string, LogRecord>): void {
-  let offset = partition.logStartOffset;
-  while (offset < partition.logEndOffset) {
-    const { records } = partition.read(offset, LOAD_READ_BYTES);
-    if (records.length === 0) break;
-    for (const batch of RecordBatch.all(records)) {
-      if (!batch.isControl) {
-        for (const record of batch.records()) {
-          const key = record.key;
-          if (key !== null && record.offset >= offset) latest.set(key.toString('latin1'), record);
-        }
-      }
-      offset = batch.lastOffset + 1;
     }
   }
 }
 
-function restoreGroup(group: ClassicGroup, value: GroupMetadataValueData): void {
-  for (const m of value.members) {
-    // Value v0 has no rebalance timeout: it was the session timeout then.
-    const rebalanceTimeoutMs = m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout;
-    const member = new ClassicGroupMember(
-      m.memberId,
-      m.groupInstanceId,
-      m.clientId,
-      m.clientHost,
-      rebalanceTimeoutMs,
-      m.sessionTimeout,
-      value.protocolType,
-      [{ name: value.protocol ?? '', metadata: m.subscription }],
-    );
-    member.assignment = m.assignment;
-    group.add(member, null);
-  }
-  group.restore(
-    value.generation,
-    value.protocolType === '' ? null : value.protocolType,
-    value.protocol,
-    value.leader,
-    value.currentStateTimestamp,
-  );
+function validateSyncGroup(group: ClassicGroup, r: SyncGroupRequest): number {
+  if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE.code;
+  const error = group.validateMember(r.memberId, r.groupInstanceId);
+  if (error !== NONE) return error;
+  if (r.generationId !== group.generationId) return E.ILLEGAL_GENERATION.code;
+  if (r.protocolType !== null && r.protocolType !== group.protocolType) return E.INCONSISTENT_GROUP_PROTOCOL.code;
+  if (r.protocolName !== null && r.protocolName !== group.protocolName) return E.INCONSISTENT_GROUP_PROTOCOL.code;
+  return NONE;
 }

@@ -4,7 +4,7 @@
  * DescribeGroups and OffsetDelete, without the transport, with Kafka error codes.
  */
 import type { GroupProtocol } from './ClassicGroupMember.js';
-import type { TopicPartitionRef } from './GroupMetadataManager.js';
+import type { TopicPartitionRef } from './OffsetsTopicStore.js';
 
 export interface JoinGroupRequest {
   groupId: string;

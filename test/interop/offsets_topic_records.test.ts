@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { partitionForGroup } from '../../src/group/GroupMetadataManager.js';
+import { partitionForGroup } from '../../src/group/OffsetsTopicStore.js';
 import {
   groupMetadataKey,
   groupMetadataValue,

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import { KafkaErrors as E } from '../../src/errors.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../../src/group/GroupMetadataManager.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../../src/group/OffsetsTopicStore.js';
 import { readOffsetsTopicKey } from '../../src/group/OffsetsTopicRecords.js';
 import type { Engine } from '../../src/engine/Engine.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
@@ -15,7 +15,7 @@ function offsetsTopicRecords(engine: Engine, partition: number) {
   );
 }
 
-describe('GroupMetadataManager through the coordinator', () => {
+describe('OffsetsTopicStore through the coordinator', () => {
   test('open creates __consumer_offsets with the configured partitions, retention off and no compaction', async () => {
     const { engine } = await setup({ offsetsTopicPartitions: 7 });
     const topic = engine.describeTopic(GROUP_METADATA_TOPIC_NAME);
