@@ -46,7 +46,7 @@ bool ThrowIfFailed(Napi::Env env, const Status& status) {
 
 void ThrowArgument(Napi::Env env, const std::string& message) {
   Napi::TypeError error = Napi::TypeError::New(env, message);
-  error.Set("code", "ERR_INVALID_ARG");
+  error.Set("code", "ERR_INVALID_ARGUMENT");
   error.ThrowAsJavaScriptException();
 }
 

@@ -1,7 +1,8 @@
 /**
- * One error registry: every failure tributary reports carries a `code` (an errno name
- * such as `ENOSPC`, or an `ERR_...` name) and, where one fits, the Kafka error it
- * becomes on the wire (Kafka's `Errors.java`: code, name, retriable).
+ * One error registry: every failure tributary reports carries a `code` from a closed list
+ * (ErrorCode: an errno name such as `ENOSPC`, or an `ERR_...` name), and each code the
+ * Kafka error it becomes on the wire (Kafka's `Errors.java`: code, name, retriable).
+ * tsc holds TypeScript to the list; test/errors.test.ts holds native/ to it.
  */
 
 export interface KafkaError {
@@ -10,7 +11,11 @@ export interface KafkaError {
   readonly retriable: boolean;
 }
 
-const kafka = (code: number, name: string, retriable: boolean): KafkaError => ({ code, name, retriable });
+const kafka = <Name extends string>(
+  code: number,
+  name: Name,
+  retriable: boolean,
+): KafkaError & { readonly name: Name } => ({ code, name, retriable });
 
 export const KafkaErrors = {
   UNKNOWN_SERVER_ERROR: kafka(-1, 'UNKNOWN_SERVER_ERROR', false),
@@ -67,31 +72,120 @@ export const KafkaErrors = {
   UNKNOWN_TOPIC_ID: kafka(100, 'UNKNOWN_TOPIC_ID', true),
 } as const;
 
-/** Which Kafka error each tributary code becomes; codes not listed are storage errors. */
-const kafkaErrorOf: Readonly<Record<string, KafkaError>> = {
+export type KafkaErrorName = keyof typeof KafkaErrors;
+
+const storage = KafkaErrors.KAFKA_STORAGE_ERROR;
+
+/**
+ * tributary's own codes, each with the Kafka error it becomes on the wire. Where no Kafka
+ * error names the failure, it is KAFKA_STORAGE_ERROR ("Disk error when trying to access log
+ * file on the disk", retriable): what Kafka answers when a log directory cannot serve
+ * (KafkaStorageException). Codes only the client side raises (a connection, a closed
+ * producer) never reach a response; their entry decides what the cli's in-process admin
+ * reports, and stays what it always was.
+ */
+const tributaryCodes = {
+  // A batch that fails its framing or CRC32C, a torn tail, compressed bytes that do not
+  // decode: Kafka's CorruptRecordException (CORRUPT_MESSAGE).
   ERR_CORRUPT_BATCH: KafkaErrors.CORRUPT_MESSAGE,
   ERR_TRUNCATED: KafkaErrors.CORRUPT_MESSAGE,
-  ERR_OFFSET_OUT_OF_RANGE: KafkaErrors.OFFSET_OUT_OF_RANGE,
-  ERR_MESSAGE_TOO_LARGE: KafkaErrors.MESSAGE_TOO_LARGE,
-  ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
-  ERR_INVALID_CONFIG: KafkaErrors.INVALID_CONFIG,
-  ERR_INVALID_RECORD: KafkaErrors.INVALID_RECORD,
-  ERR_INVALID_TIMESTAMP: KafkaErrors.INVALID_TIMESTAMP,
-  ERR_INVALID_PARTITIONS: KafkaErrors.INVALID_PARTITIONS,
-  ERR_UNKNOWN_TOPIC: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
-  ERR_UNKNOWN_TOPIC_OR_PARTITION: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
-  ERR_INVALID_TOPIC: KafkaErrors.INVALID_TOPIC_EXCEPTION,
-  ERR_TOPIC_EXISTS: KafkaErrors.TOPIC_ALREADY_EXISTS,
-  ERR_UNSUPPORTED_COMPRESSION_TYPE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
-  ERR_CODEC_UNAVAILABLE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
   ERR_CORRUPT_COMPRESSED: KafkaErrors.CORRUPT_MESSAGE,
   ERR_DECOMPRESSED_TOO_LARGE: KafkaErrors.CORRUPT_MESSAGE,
+  // Kafka's RecordBatchTooLargeException is RECORD_LIST_TOO_LARGE.
+  ERR_RECORD_BATCH_TOO_LARGE: KafkaErrors.RECORD_LIST_TOO_LARGE,
+  ERR_CODEC_UNAVAILABLE: KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE,
+  ERR_COMPRESSION_FAILED: storage,
+  ERR_OFFSET_OVERFLOW: storage,
+  ERR_UNKNOWN_TOPIC: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION,
+  // Kafka's InvalidTopicException and TopicExistsException.
+  ERR_INVALID_TOPIC: KafkaErrors.INVALID_TOPIC_EXCEPTION,
+  ERR_TOPIC_EXISTS: KafkaErrors.TOPIC_ALREADY_EXISTS,
   ERR_INVALID_ARGUMENT: KafkaErrors.INVALID_REQUEST,
   ERR_CONSUMER_CLOSED: KafkaErrors.INVALID_REQUEST,
-  ERR_INVALID_REQUEST: KafkaErrors.INVALID_REQUEST,
-  ERR_UNSUPPORTED_VERSION: KafkaErrors.UNSUPPORTED_VERSION,
-  ERR_INVALID_REPLICATION_FACTOR: KafkaErrors.INVALID_REPLICATION_FACTOR,
-  ERR_INVALID_REPLICA_ASSIGNMENT: KafkaErrors.INVALID_REPLICA_ASSIGNMENT,
+  // The log, the engine and the data directory.
+  ERR_LOG_OFFLINE: storage,
+  ERR_LOG_CLOSED: storage,
+  ERR_ENGINE_CLOSED: storage,
+  ERR_DATA_DIR_LOCKED: storage,
+  ERR_CORRUPT_CHECKPOINT: storage,
+  ERR_CORRUPT_TOPIC_REGISTRY: storage,
+  ERR_CORRUPT_PRODUCER_ID_BLOCK: storage,
+  ERR_CORRUPT_META_PROPERTIES: storage,
+  ERR_INCONSISTENT_NODE_ID: storage,
+  // The native segment and indexes (native/*.cc). ERR_OUT_OF_RANGE is a read of bytes
+  // past the segment's end (a position, not an offset: OFFSET_OUT_OF_RANGE would tell a
+  // consumer to reset); ERR_INVALID_OFFSET an index entry not above the last one.
+  ERR_SEGMENT_FULL: storage,
+  ERR_SEGMENT_CLOSED: storage,
+  ERR_OUT_OF_RANGE: storage,
+  ERR_NO_INDEXES: storage,
+  ERR_INDEX_FULL: storage,
+  ERR_INDEX_CLOSED: storage,
+  ERR_INVALID_OFFSET: storage,
+  ERR_CORRUPT_INDEX: storage,
+  // Raised on the client side only.
+  ERR_CLOSED: storage,
+  ERR_PRODUCER_CLOSED: storage,
+  ERR_CONNECTION_FAILED: storage,
+  ERR_CONNECTION_CLOSED: storage,
+  ERR_INVALID_RESPONSE: storage,
+  ERR_ADDON_NOT_FOUND: storage,
+} as const satisfies Record<`ERR_${string}`, KafkaError>;
+
+/**
+ * OS errors keep their errno name as the code, as Node's fs and net errors do (with
+ * `path`, `syscall`, `errno`): the names native/status.cc reports (any other errno is
+ * EIO there), and those a broker connection fails with. All are KAFKA_STORAGE_ERROR on
+ * the wire: Kafka turns an IOException on a log into a KafkaStorageException.
+ */
+export const errnoCodes = [
+  'ENOENT',
+  'EEXIST',
+  'EACCES',
+  'EPERM',
+  'ENOSPC',
+  'EDQUOT',
+  'EFBIG',
+  'EIO',
+  'EINVAL',
+  'ENOMEM',
+  'EMFILE',
+  'ENFILE',
+  'EROFS',
+  'EISDIR',
+  'ENOTDIR',
+  'EBADF',
+  'EINTR',
+  'EAGAIN',
+  'EOPNOTSUPP',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+] as const;
+
+export type ErrnoCode = (typeof errnoCodes)[number];
+
+/** A code that names a Kafka error: what the client side makes of a response's error code. */
+export type KafkaErrorCode = `ERR_${KafkaErrorName}`;
+
+/** Every code a TributaryError can carry. */
+export type ErrorCode = KafkaErrorCode | keyof typeof tributaryCodes | ErrnoCode;
+
+/** The one table that decides which Kafka error each code becomes on the wire. */
+export const errorRegistry: Readonly<Record<ErrorCode, KafkaError>> = {
+  ...(Object.fromEntries(Object.entries(KafkaErrors).map(([name, error]) => [`ERR_${name}`, error])) as Record<
+    KafkaErrorCode,
+    KafkaError
+  >),
+  ...(Object.fromEntries(errnoCodes.map((code) => [code, storage])) as Record<ErrnoCode, KafkaError>),
+  ...tributaryCodes,
 };
 
 export interface ErrorDetails {
@@ -105,7 +199,7 @@ export interface ErrorDetails {
 }
 
 export class TributaryError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly path?: string;
   readonly syscall?: string;
   readonly errno?: number;
@@ -113,35 +207,38 @@ export class TributaryError extends Error {
   readonly position?: number;
   readonly pid?: number;
 
-  constructor(message: string, code: string, details: ErrorDetails = {}) {
+  constructor(message: string, code: ErrorCode, details: ErrorDetails = {}) {
     super(message);
     this.name = 'TributaryError';
     this.code = code;
     Object.assign(this, details);
   }
 
-  /** The Kafka error this becomes on the wire: the mapped one, or the one an ERR_<Kafka name> code names. */
+  /** The Kafka error this becomes on the wire. */
   get kafka(): KafkaError {
-    const name = this.code.slice(4);
-    const named =
-      this.code.startsWith('ERR_') && Object.hasOwn(KafkaErrors, name)
-        ? (KafkaErrors as Record<string, KafkaError>)[name]
-        : undefined;
-    return kafkaErrorOf[this.code] ?? named ?? KafkaErrors.KAFKA_STORAGE_ERROR;
+    // tsc checks the codes TypeScript raises, a test those native code raises; anything
+    // else that arrives as a code is a storage error, as an unlisted errno is.
+    return Object.hasOwn(errorRegistry, this.code) ? errorRegistry[this.code] : storage;
   }
 }
 
-function kafkaErrorOfCode(code: number): KafkaError {
-  return Object.values(KafkaErrors).find((e) => e.code === code) ?? { code, name: `ERROR_${code}`, retriable: false };
+/** Is `code` one of the registry's errno names (a Node fs or net error's code)? */
+export function isErrnoCode(code: string | undefined): code is ErrnoCode {
+  return (errnoCodes as readonly (string | undefined)[]).includes(code);
 }
 
-/** An error code from a Kafka response as a TributaryError named after Kafka's error (`ERR_REBALANCE_IN_PROGRESS`, ...). */
+/**
+ * An error code from a Kafka response as a TributaryError named after Kafka's error
+ * (`ERR_REBALANCE_IN_PROGRESS`, ...). A code this side does not know is
+ * UNKNOWN_SERVER_ERROR, as Kafka's Errors.forCode makes it.
+ */
 export function kafkaResponseError(errorCode: number, what: string): TributaryError {
-  const { name } = kafkaErrorOfCode(errorCode);
+  const name = Object.values(KafkaErrors).find((e) => e.code === errorCode)?.name;
+  if (name === undefined) return new TributaryError(`${what} failed: ERROR_${errorCode}`, 'ERR_UNKNOWN_SERVER_ERROR');
   return new TributaryError(`${what} failed: ${name}`, `ERR_${name}`);
 }
 
-export function isTributaryError(error: unknown, code?: string): error is TributaryError {
+export function isTributaryError(error: unknown, code?: ErrorCode): error is TributaryError {
   return error instanceof TributaryError && (code === undefined || error.code === code);
 }
 

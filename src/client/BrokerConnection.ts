@@ -4,7 +4,7 @@
  * highest version both sides support (negotiated with ApiVersions on connect).
  */
 import { connect, type Socket } from 'node:net';
-import { KafkaErrors, TributaryError } from '../errors.js';
+import { isErrnoCode, KafkaErrors, TributaryError } from '../errors.js';
 import { ApiKey, apiName, decodeResponse, encodeRequest, supportedApis, type Struct } from '../protocol/index.js';
 
 export interface BrokerAddress {
@@ -74,7 +74,7 @@ export class BrokerConnection {
         reject(
           new TributaryError(
             `cannot connect to ${address.host}:${address.port}: ${error.message}`,
-            error.code ?? 'ERR_CONNECTION_FAILED',
+            isErrnoCode(error.code) ? error.code : 'ERR_CONNECTION_FAILED',
           ),
         );
       });

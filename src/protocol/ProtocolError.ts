@@ -1,7 +1,7 @@
-import { TributaryError } from '../errors.js';
+import { type ErrorCode, TributaryError } from '../errors.js';
 import type { RequestHeader } from './RequestHeader.js';
 
-export type ProtocolErrorCode = 'ERR_INVALID_REQUEST' | 'ERR_UNSUPPORTED_VERSION';
+export type ProtocolErrorCode = Extract<ErrorCode, 'ERR_INVALID_REQUEST' | 'ERR_UNSUPPORTED_VERSION'>;
 
 /**
  * Bytes that are not a valid message (ERR_INVALID_REQUEST, Kafka INVALID_REQUEST) or an

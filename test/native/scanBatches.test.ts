@@ -39,10 +39,10 @@ describe('scanBatches', () => {
     expect([walked.count, walked.end]).toEqual([0, sampleBatch(1).length * 2]);
     const tooSmall = new Float64Array(2);
     expect(() => native.scanBatches(three, tooSmall, 3, 0, 0, 1, 0)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
     expect(() => native.scanBatches(three, new Float64Array(11), 16, 0, 0, 1, 0)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
   });
 });

@@ -108,9 +108,9 @@ describe('native Segment', () => {
       expect.objectContaining({ code: 'ERR_TRUNCATED' }),
     );
     expect(() => segment.append('x' as unknown as Buffer, 0)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG' }),
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
-    expect(() => segment.append(sampleBatch(1), -1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }));
+    expect(() => segment.append(sampleBatch(1), -1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     segment.close();
     expect(() => segment.size).toThrow(expect.objectContaining({ code: 'ERR_SEGMENT_CLOSED' }));
   });
