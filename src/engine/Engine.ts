@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import type { LatencyHistogram } from '../log/LatencyHistogram.js';
+import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
