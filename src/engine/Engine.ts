@@ -25,6 +25,8 @@ import {
 } from './TopicConfig.js';
 import { newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
 
+export type { RecoveryProgress } from '../log/LogSegment.js';
+
 export interface EngineOptions {
   dataDir: string;
   /** Broker-level defaults under topic configs (Kafka names, e.g. { 'retention.ms': '604800000' }). */
@@ -237,7 +239,7 @@ export class Engine {
       partition: p.index,
       logStartOffset: p.logStartOffset,
       logEndOffset: p.logEndOffset,
-      size: p.log.size,
+      size: p.size,
     }));
     return { name, id: topic.id, partitions, config: { ...this.topicConfig(name).values } };
   }
@@ -263,7 +265,7 @@ export class Engine {
     const topic = this.topic(name);
     const { config, resolved } = this.checkTopicConfigChanges(name, changes);
     this.registry.put({ ...topic, config });
-    for (const p of this.partitions.get(name)!) p.log.updateConfig(resolved.log);
+    for (const p of this.partitions.get(name)!) p.updateConfig(resolved.log);
     return this.describeTopic(name);
   }
 
