@@ -30,7 +30,7 @@ export type { AssignorName } from './group/assignors/PartitionAssignor.js';
 export type { TopicDescription, PartitionDescription } from './engine/Engine.js';
 export type { PartitionStats } from './engine/Partition.js';
 export type { GroupLag } from './group/GroupCoordinator.js';
-export type { LatencySummary } from './log/LatencyHistogram.js';
+export type { LatencySummary } from './metrics/LatencyHistogram.js';
 export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';
 export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';

@@ -1,32 +1,133 @@
 /**
- * Import layering (DESIGN.md): front doors -> engine -> log -> record -> native ->
- * errors, never back up. Each src/ folder has a rank; a file may import only from its
- * own folder or from folders of lower rank.
+ * Import layering (docs/design.md). Data flows one way: the front doors (client, the
+ * embedded API; broker, the Kafka protocol server; cli) -> engine (topics, partitions)
+ * -> log (segments, indexes, recovery) -> native (the addon). record (RecordBatch v2,
+ * codecs) and protocol (the wire schema and codec) are libraries beside them; group is
+ * the consumer-group coordinator the client and the broker share; io (atomic files,
+ * directory sync) and metrics (latency histograms) are small utilities under everything.
+ *
+ * Three rules, checked over the graph of imports between files (type-only imports,
+ * `export ... from` and `import('...')` included):
+ * - every edge between two src/ folders is one listed in ALLOWED;
+ * - no front door reaches past the engine into log or native (the engine's Partition is
+ *   their one read/append surface), whatever ALLOWED says;
+ * - no import cycle between files.
+ * The checker is a plain function, so the tests below also run it on planted violations.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '..', 'src');
 
-const RANK: Record<string, number> = {
-  errors: 0,
-  retainShape: 0,
-  native: 1,
-  record: 2,
-  log: 3,
-  engine: 4,
-  protocol: 4,
-  group: 5,
-  client: 6,
-  broker: 6,
-  cli: 7,
-  index: 8,
+/** Each src/ folder (a top-level file counts as its own) and the folders it may import from. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  retainShape: [],
+  io: [],
+  metrics: [],
+  native: ['errors'],
+  record: ['errors', 'native', 'retainShape'],
+  protocol: ['errors'],
+  log: ['errors', 'io', 'metrics', 'native', 'record'],
+  // DataDirLock takes its flock from the addon directly: there is no log to go through.
+  engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],
+  group: ['engine', 'errors', 'protocol', 'record'],
+  client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape'],
+  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record'],
+  // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
+  cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],
+  // The package's entry point exports the public API, the log's classes among it.
+  index: ['broker', 'client', 'engine', 'errors', 'group', 'log', 'metrics', 'native', 'record'],
 };
 
-function layerOf(file: string): string {
-  const first = relative(SRC, file).split('/')[0]!;
-  return first.replace(/\.ts$/, '');
+/** Folders that use the engine and must not reach below it. */
+const FRONT_DOORS = ['client', 'broker', 'cli', 'group'];
+const BEHIND_ENGINE = ['log', 'native'];
+
+/**
+ * Edges allowed to single files that their folder is not. `dump-log` is an offline tool
+ * over segment files (Kafka's DumpLogSegments, which reads kafka.log directly too): it
+ * checks and repairs the .log/.index/.timeindex files of a stopped broker, below what any
+ * engine API would show, so it reads them through the log's own segment checker.
+ */
+const FILE_EDGES: Readonly<Record<string, readonly string[]>> = {
+  'cli/dumpLog.ts': ['log/SegmentCheck.ts', 'log/LogFileNames.ts'],
+  'cli/DumpLogOutput.ts': ['log/SegmentCheck.ts'],
+  'cli/SegmentRepair.ts': ['log/SegmentCheck.ts'],
+};
+
+/** Files (relative to src/, e.g. 'log/Log.ts') and the files each imports. */
+type ImportGraph = ReadonlyMap<string, readonly string[]>;
+
+interface Rules {
+  allowed: Readonly<Record<string, readonly string[]>>;
+  frontDoors: readonly string[];
+  behindEngine: readonly string[];
+  fileEdges: Readonly<Record<string, readonly string[]>>;
+}
+
+const RULES: Rules = { allowed: ALLOWED, frontDoors: FRONT_DOORS, behindEngine: BEHIND_ENGINE, fileEdges: FILE_EDGES };
+
+function folderOf(file: string): string {
+  return file.split('/')[0]!.replace(/\.ts$/, '');
+}
+
+/** Every way `graph` breaks `rules`, one line each; none when it keeps them all. */
+function checkLayering(graph: ImportGraph, rules: Rules): string[] {
+  const problems: string[] = [];
+  for (const [file, imports] of graph) {
+    const from = folderOf(file);
+    for (const target of imports) {
+      const to = folderOf(target);
+      if (from === to || rules.fileEdges[file]?.includes(target)) continue;
+      if (!(from in rules.allowed)) problems.push(`${file}: folder ${from} has no entry in the allowed edges`);
+      else if (rules.frontDoors.includes(from) && rules.behindEngine.includes(to))
+        problems.push(`${file} -> ${target}: the ${from} front door reaches past the engine into ${to}`);
+      else if (!rules.allowed[from]!.includes(to)) problems.push(`${file} -> ${target}: ${from} may not import ${to}`);
+    }
+  }
+  return [...problems, ...importCycles(graph).map((cycle) => `import cycle: ${[...cycle, cycle[0]].join(' -> ')}`)];
+}
+
+/** The files of each import cycle (Tarjan's strongly connected components of more than one file, or a file importing itself). */
+function importCycles(graph: ImportGraph): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(file, Math.min(low.get(file)!, index.get(next)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== file);
+    if (component.length > 1 || graph.get(file)?.includes(file)) cycles.push(component.reverse());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
+/** `import ... from`, `import type ... from`, `export ... from`, `import '...'` and `import('...')` of a relative path. */
+const IMPORT = /(?:\bfrom\s+|\bimport\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\1/g;
+
+/** The relative imports of TypeScript source `text` in `file` (relative to src/), as files relative to src/. */
+function importsOf(file: string, text: string): string[] {
+  return [...text.matchAll(IMPORT)].map((m) => join(dirname(file), m[2]!.replace(/\.js$/, '.ts')));
 }
 
 function sourceFiles(dir: string): string[] {
@@ -35,26 +136,95 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-function localImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map((m) =>
-    resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')),
+function srcGraph(): ImportGraph {
+  return new Map(
+    sourceFiles(SRC).map((path) => {
+      const file = relative(SRC, path);
+      return [file, importsOf(file, readFileSync(path, 'utf8'))];
+    }),
   );
 }
 
-describe('layering', () => {
-  const files = sourceFiles(SRC);
+/** A graph from a few planted files' sources, keyed by path relative to src/. */
+function plantedGraph(sources: Record<string, string>): ImportGraph {
+  return new Map(Object.entries(sources).map(([file, text]) => [file, importsOf(file, text)]));
+}
 
-  test('every src/ folder has a rank', () => {
-    for (const file of files) expect(RANK, file).toHaveProperty(layerOf(file));
+describe('layering', () => {
+  const graph = srcGraph();
+
+  test('the source tree keeps every rule', () => {
+    expect(checkLayering(graph, RULES)).toEqual([]);
   });
 
-  test('no module imports from a higher layer', () => {
-    const violations = files.flatMap((file) =>
-      localImports(file)
-        .filter((target) => RANK[layerOf(target)]! > RANK[layerOf(file)]!)
-        .map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`),
+  test('every import resolves to a source file, so the graph misses nothing', () => {
+    const unresolved = [...graph].flatMap(([file, imports]) =>
+      imports.filter((target) => !existsSync(join(SRC, target))).map((target) => `${file} -> ${target}`),
     );
-    expect(violations).toEqual([]);
+    expect(unresolved).toEqual([]);
+  });
+
+  test('no front door is allowed past the engine by the table itself', () => {
+    for (const door of FRONT_DOORS) for (const below of BEHIND_ENGINE) expect(ALLOWED[door]).not.toContain(below);
+  });
+
+  test('every import form is read, type-only and type queries included', () => {
+    const text = [
+      "import { a } from './a.js';",
+      "import type { B } from '../log/b.js';",
+      "export { c } from './c.js';",
+      "export type * from './d.js';",
+      "import './e.js';",
+      "type F = import('./f.js').F;",
+      'import {\n  g,\n  type G,\n} from "./g.js";',
+      "import {\n  h,\n  type H,\n} from '../record/h.js';",
+    ].join('\n');
+    expect(importsOf('engine/x.ts', text)).toEqual([
+      'engine/a.ts',
+      'log/b.ts',
+      'engine/c.ts',
+      'engine/d.ts',
+      'engine/e.ts',
+      'engine/f.ts',
+      'engine/g.ts',
+      'record/h.ts',
+    ]);
+  });
+
+  test('a planted edge the table does not allow is reported', () => {
+    const planted = plantedGraph({
+      'record/Bad.ts': "import type { Engine } from '../engine/Engine.js';",
+      'engine/Engine.ts': '',
+    });
+    expect(checkLayering(planted, RULES)).toEqual(['record/Bad.ts -> engine/Engine.ts: record may not import engine']);
+  });
+
+  test('a planted front door reaching past the engine is reported, even were the edge listed', () => {
+    const planted = plantedGraph({
+      'broker/Bad.ts': "import { Log } from '../log/Log.js';",
+      'client/Bad.ts': "type Scan = import('../native/BatchScan.js').BatchScanner;",
+      'log/Log.ts': '',
+      'native/BatchScan.ts': '',
+    });
+    const loose = { ...RULES, allowed: { ...ALLOWED, broker: [...ALLOWED.broker!, 'log'] } };
+    expect(checkLayering(planted, loose)).toEqual([
+      'broker/Bad.ts -> log/Log.ts: the broker front door reaches past the engine into log',
+      'client/Bad.ts -> native/BatchScan.ts: the client front door reaches past the engine into native',
+    ]);
+  });
+
+  test('a planted two-file cycle of type-only imports is reported', () => {
+    const planted = plantedGraph({
+      'log/A.ts': "import type { B } from './B.js';\nexport interface A { b: B }",
+      'log/B.ts': "import type { A } from './A.js';\nexport interface B { a: A }",
+      'log/C.ts': "import type { A } from './A.js';",
+    });
+    expect(checkLayering(planted, RULES)).toEqual(['import cycle: log/A.ts -> log/B.ts -> log/A.ts']);
+  });
+
+  test('a folder missing from the table is reported', () => {
+    expect(checkLayering(plantedGraph({ 'cluster/Raft.ts': "import '../log/Log.js';" }), RULES)).toEqual([
+      'cluster/Raft.ts: folder cluster has no entry in the allowed edges',
+    ]);
   });
 });

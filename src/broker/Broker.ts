@@ -5,10 +5,9 @@
  */
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
-import { Engine } from '../engine/Engine.js';
+import { Engine, type RecoveryProgress } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
 import { GroupCoordinator } from '../group/GroupCoordinator.js';
-import type { RecoveryProgress } from '../log/LogSegment.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';

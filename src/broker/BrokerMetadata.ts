@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import { writeFileAtomic } from '../log/CheckpointFile.js';
+import { writeFileAtomic } from '../io/DurableFile.js';
 import { parseProperties } from './BrokerConfig.js';
 
 export const META_PROPERTIES = 'meta.properties';

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry, type LabelValues, type
 import type { Engine } from '../engine/Engine.js';
 import type { PartitionStats } from '../engine/Partition.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
-import { LATENCY_BUCKETS, LatencyHistogram } from '../log/LatencyHistogram.js';
+import { LATENCY_BUCKETS, LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { apiName } from '../protocol/index.js';
 
 export interface MetricsSources {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import { writeFileAtomic } from '../log/CheckpointFile.js';
+import { writeFileAtomic } from '../io/DurableFile.js';
 
 export const PRODUCER_ID_BLOCK_FILE = 'producer-id-block';
 const BLOCK_SIZE = 1000;

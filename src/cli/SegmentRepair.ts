@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DataDirLock, LOCK_FILE } from '../engine/DataDirLock.js';
 import { TributaryError } from '../errors.js';
-import { syncDirectory } from '../log/CheckpointFile.js';
+import { syncDirectory } from '../io/DurableFile.js';
 import { siblingFiles, type SegmentCheck } from '../log/SegmentCheck.js';
 
 export interface RepairPlan {

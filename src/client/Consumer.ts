@@ -14,8 +14,7 @@
  */
 import { invalidArgument, isTributaryError, TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';
-import type { Partition } from '../engine/Partition.js';
-import type { LogReadResult } from '../log/Log.js';
+import type { LogReadResult, Partition } from '../engine/Partition.js';
 import type { ConsumerBatch, ConsumerRecord } from './ConsumerRecord.js';
 import { CompletedFetch } from './CompletedFetch.js';
 import {
@@ -49,7 +48,7 @@ export interface TopicPartitionOffset extends TopicPartition {
 }
 
 interface AssignedPartition {
-  readonly log: Partition;
+  readonly partition: Partition;
   position: number;
   paused: boolean;
   /** Bumped by seek and pause, so that records fetched before are dropped. */
@@ -126,10 +125,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const key = keyOf(tp.topic, tp.partition);
       if (this.byKey.has(key) || added.has(key))
         throw invalidArgument(`${tp.topic}-${tp.partition} is already assigned`);
-      const log = this.engine.partition(tp.topic, tp.partition);
+      const partition = this.engine.partition(tp.topic, tp.partition);
       added.set(key, {
-        log,
-        position: resolveOffset(log, tp.offset, this.autoOffsetReset),
+        partition,
+        position: resolveOffset(partition, tp.offset, this.autoOffsetReset),
         paused: false,
         epoch: 0,
         completed: null,
@@ -148,7 +147,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       // Paused for good, so a fetch under way from it ends empty.
       assigned.paused = true;
       assigned.epoch++;
-      this.byKey.delete(keyOf(assigned.log.topic, assigned.log.index));
+      this.byKey.delete(keyOf(assigned.partition.topic, assigned.partition.index));
       this.fetchOrder.splice(this.fetchOrder.indexOf(assigned), 1);
     }
     this.fetchCursor = 0;
@@ -157,14 +156,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The partitions assigned, in assignment order. */
   assignment(): TopicPartition[] {
-    return this.fetchOrder.map(({ log }) => ({ topic: log.topic, partition: log.index }));
+    return this.fetchOrder.map(({ partition }) => ({ topic: partition.topic, partition: partition.index }));
   }
 
   /** Moves a partition's position; records fetched before and not yet handed out are dropped. */
   seek(target: TopicPartitionOffset): void {
     const assigned = this.assignedPartition(target);
     checkOffsetSpec(target.offset);
-    assigned.position = resolveOffset(assigned.log, target.offset, this.autoOffsetReset);
+    assigned.position = resolveOffset(assigned.partition, target.offset, this.autoOffsetReset);
     assigned.epoch++;
     this.wake();
   }
@@ -188,7 +187,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   paused(): TopicPartition[] {
-    return this.fetchOrder.filter((a) => a.paused).map(({ log }) => ({ topic: log.topic, partition: log.index }));
+    return this.fetchOrder
+      .filter((a) => a.paused)
+      .map(({ partition }) => ({ topic: partition.topic, partition: partition.index }));
   }
 
   /** Ends every iteration (its for-await loop finishes) and refuses further calls. */
@@ -211,7 +212,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (!this.isCurrent(assigned, epoch)) return undefined;
       const record = batch.records[index++];
       assigned.position = record === undefined ? fetch.nextOffset : record.offset + 1;
-      if (record !== undefined) assigned.log.countRecordsOut(1);
       return record;
     };
     const nextAfterFetch = async (): Promise<IteratorResult<ConsumerRecord>> => {
@@ -240,7 +240,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   async *batches(): AsyncGenerator<ConsumerBatch> {
     for (let fetch = await this.nextFetch(); fetch !== null; fetch = await this.nextFetch()) {
       fetch.assigned.position = fetch.nextOffset;
-      fetch.assigned.log.countRecordsOut(fetch.batch.records.length);
       yield fetch.batch;
     }
   }
@@ -298,18 +297,24 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (kept !== null && kept.nextOffset === assigned.position) return kept;
     const read = this.read(assigned);
     if (read.records.length === 0) return (assigned.completed = null);
-    const { log, position } = assigned;
-    return (assigned.completed = new CompletedFetch(read.records, position, log.topic, log.index, read.logEndOffset));
+    const { partition, position } = assigned;
+    return (assigned.completed = new CompletedFetch(
+      read.records,
+      position,
+      partition.topic,
+      partition.index,
+      read.logEndOffset,
+    ));
   }
 
   /** Partition.read at the position, which moves per autoOffsetReset if retention deleted it. */
   private read(assigned: AssignedPartition): LogReadResult {
     try {
-      return assigned.log.read(assigned.position, this.maxBytes);
+      return assigned.partition.read(assigned.position, this.maxBytes);
     } catch (error) {
       if (!isTributaryError(error, 'ERR_OFFSET_OUT_OF_RANGE')) throw error;
-      assigned.position = resetOffset(assigned.log, assigned.position, this.autoOffsetReset);
-      return assigned.log.read(assigned.position, this.maxBytes);
+      assigned.position = resetOffset(assigned.partition, assigned.position, this.autoOffsetReset);
+      return assigned.partition.read(assigned.position, this.maxBytes);
     }
   }
 
@@ -319,7 +324,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.wakeups.add(wakeup);
     const { signal } = wakeup;
     const woken = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    const waits = this.fetchOrder.filter((a) => !a.paused).map((a) => a.log.waitForData(a.position, signal));
+    const waits = this.fetchOrder.filter((a) => !a.paused).map((a) => a.partition.waitForData(a.position, signal));
     try {
       await Promise.race([woken, ...waits]);
     } finally {

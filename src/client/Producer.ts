@@ -10,10 +10,9 @@
  * rejects with the append's error if a batch holding one of its records failed.
  */
 import type { Engine } from '../engine/Engine.js';
-import type { ResolvedTopicConfig } from '../engine/TopicConfig.js';
+import type { Durability, ResolvedTopicConfig } from '../engine/TopicConfig.js';
 import { invalidArgument, TributaryError } from '../errors.js';
-import { BUILT_IN_PROCESS, type AppendInfo } from '../log/Log.js';
-import type { Durability } from '../log/LogConfig.js';
+import { BUILT_IN_PROCESS, type AppendInfo } from '../engine/Partition.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { BuiltInPartitioner } from '../record/Partitioner.js';
 import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';

@@ -3,7 +3,7 @@
  * and the durability an acknowledged send has.
  */
 import { TributaryError } from '../errors.js';
-import type { Durability } from '../log/LogConfig.js';
+import type { Durability } from '../engine/TopicConfig.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { describe } from './ProducerRecord.js';
 

@@ -8,7 +8,7 @@
  * idempotent producer with max.in.flight 1 would: a partition's records land in the
  * order they were sent.
  */
-import type { AppendInfo } from '../log/Log.js';
+import type { AppendInfo } from '../engine/Partition.js';
 import type { CompressionCodec } from '../record/Compression.js';
 import { RecordBatchBuilder, type RecordInput } from '../record/RecordBatchBuilder.js';
 import { retainShape } from '../retainShape.js';

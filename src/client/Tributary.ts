@@ -7,7 +7,7 @@ import { Engine } from '../engine/Engine.js';
 import type { PartitionStats } from '../engine/Partition.js';
 import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupLag } from '../group/GroupCoordinator.js';
-import type { LatencySummary } from '../log/LatencyHistogram.js';
+import type { LatencySummary } from '../metrics/LatencyHistogram.js';
 import { Admin } from './Admin.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';

@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import type { LatencyHistogram } from '../log/LatencyHistogram.js';
+import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
@@ -24,6 +24,8 @@ import {
   type ResolvedTopicConfig,
 } from './TopicConfig.js';
 import { newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
+
+export type { RecoveryProgress } from '../log/LogSegment.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -237,7 +239,7 @@ export class Engine {
       partition: p.index,
       logStartOffset: p.logStartOffset,
       logEndOffset: p.logEndOffset,
-      size: p.log.size,
+      size: p.size,
     }));
     return { name, id: topic.id, partitions, config: { ...this.topicConfig(name).values } };
   }
@@ -263,7 +265,7 @@ export class Engine {
     const topic = this.topic(name);
     const { config, resolved } = this.checkTopicConfigChanges(name, changes);
     this.registry.put({ ...topic, config });
-    for (const p of this.partitions.get(name)!) p.log.updateConfig(resolved.log);
+    for (const p of this.partitions.get(name)!) p.updateConfig(resolved.log);
     return this.describeTopic(name);
   }
 

@@ -1,9 +1,16 @@
 /**
- * Partition: one topic partition as the front doors see it, a Log with traffic
- * counters and a way to wait for new data. With no replication the high watermark is
- * the log end offset.
+ * Partition: one topic partition as the front doors see it, and the only way they reach
+ * its Log: appends, reads, lookups by time, deletion and flushes, with the traffic
+ * counted here as it passes and a way to wait for new data. With no replication the
+ * high watermark is the log end offset.
  */
 import type { AppendInfo, AppendOptions, Log, LogReadResult } from '../log/Log.js';
+import type { LogConfig } from '../log/LogConfig.js';
+import type { TimestampAndOffset } from '../log/RecordTimestamps.js';
+import { recordsFrom } from '../record/RecordBatchHeader.js';
+
+export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions, type LogReadResult } from '../log/Log.js';
+export type { TimestampAndOffset } from '../log/RecordTimestamps.js';
 
 export interface PartitionStats {
   topic: string;
@@ -16,6 +23,8 @@ export interface PartitionStats {
   logEndOffset: number;
   size: number;
 }
+
+const NO_RECORDS = Buffer.alloc(0);
 
 interface Waiter {
   offset: number;
@@ -35,7 +44,7 @@ export class Partition {
     readonly topic: string,
     readonly index: number,
     /** The partition's log; the engine owns its lifecycle. */
-    readonly log: Log,
+    private readonly log: Log,
   ) {}
 
   get logStartOffset(): number {
@@ -55,27 +64,43 @@ export class Partition {
     return info;
   }
 
-  /** Whole batches from `offset` (the first may start before it), zero-copy. */
-  read(offset: number, maxBytes: number): LogReadResult {
-    const result = this.log.read(offset, maxBytes);
+  /** Bytes on disk, every segment's. */
+  get size(): number {
+    return this.log.size;
+  }
+
+  /** Takes new topic configs (Log.updateConfig says when each applies). */
+  updateConfig(config: Partial<LogConfig>): void {
+    this.log.updateConfig(config);
+  }
+
+  /**
+   * Whole batches from `offset` (the first may start before it), zero-copy, at most
+   * `maxBytes` but at least one batch; with `minOneBatch` false, none when the first is
+   * larger (KIP-74: only a fetch's first partition may exceed its limit). What is returned
+   * is counted out: the bytes, and the records at or after `offset` (one header read per batch).
+   */
+  read(offset: number, maxBytes: number, minOneBatch = true): LogReadResult {
+    const result = this.log.read(offset, Math.max(maxBytes, 1));
+    if (!minOneBatch && result.records.length > maxBytes) return { ...result, records: NO_RECORDS };
+    this.recordsOut += recordsFrom(result.records, offset);
     this.bytesOut += result.records.length;
     return result;
   }
 
-  /** Records and bytes handed out by a reader that used the log directly (the broker's fetch). */
-  countFetched(records: number, bytes: number): void {
-    this.recordsOut += records;
-    this.bytesOut += bytes;
-  }
-
-  /** Records handed to a consumer, counted by whoever decodes them. */
-  countRecordsOut(records: number): void {
-    this.recordsOut += records;
-  }
-
   /** The first offset whose timestamp is >= `timestamp`, or null if no record is that late. */
   offsetForTimestamp(timestamp: number): number | null {
-    return this.log.offsetForTimestamp(timestamp)?.offset ?? null;
+    return this.fetchOffsetForTimestamp(timestamp)?.offset ?? null;
+  }
+
+  /** The first record whose timestamp is >= `timestamp`, with that timestamp, or null if no record is that late. */
+  fetchOffsetForTimestamp(timestamp: number): TimestampAndOffset | null {
+    return this.log.offsetForTimestamp(timestamp);
+  }
+
+  /** The first record with the largest timestamp (ListOffsets' MAX_TIMESTAMP, KIP-734), or null when empty. */
+  offsetOfMaxTimestamp(): TimestampAndOffset | null {
+    return this.log.offsetOfMaxTimestamp();
   }
 
   /**
@@ -133,7 +158,7 @@ export class Partition {
       bytesOut: this.bytesOut,
       logStartOffset: this.logStartOffset,
       logEndOffset: this.logEndOffset,
-      size: this.log.size,
+      size: this.size,
     };
   }
 

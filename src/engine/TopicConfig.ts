@@ -9,6 +9,8 @@
 import { TributaryError } from '../errors.js';
 import { DEFAULT_LOG_CONFIG, resolveLogConfig, type Durability, type LogConfig } from '../log/LogConfig.js';
 
+export type { Durability } from '../log/LogConfig.js';
+
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import { writeFileAtomic } from '../log/CheckpointFile.js';
+import { writeFileAtomic } from '../io/DurableFile.js';
 
 export const TOPICS_FILE = 'topics.json';
 const VERSION = 1;

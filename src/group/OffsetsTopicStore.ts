@@ -8,9 +8,8 @@
  * compared as raw bytes and only the survivors are decoded.
  */
 import type { Engine } from '../engine/Engine.js';
-import type { Partition } from '../engine/Partition.js';
+import { BUILT_IN_PROCESS, type Partition } from '../engine/Partition.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
-import { BUILT_IN_PROCESS } from '../log/Log.js';
 import type { Record as LogRecord } from '../record/Record.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';

@@ -4,9 +4,9 @@
  * `topic partition offset` line per partition. Written atomically: temp file, fsync,
  * rename, fsync of the directory, so a crash leaves the old file or the new one.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { TributaryError } from '../errors.js';
+import { writeFileAtomic } from '../io/DurableFile.js';
 import { partitionDirName, type TopicPartition } from './LogFileNames.js';
 
 const VERSION = 0;
@@ -15,32 +15,6 @@ export type Checkpoint = Map<string, number>;
 
 export function checkpointKey(tp: TopicPartition): string {
   return partitionDirName(tp);
-}
-
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes `contents` to `path` so that a crash leaves either the old or the new file. */
-export function writeFileAtomic(path: string, contents: string): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, contents);
-    fsyncSync(fd);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  syncDirectory(dirname(path));
 }
 
 export function writeCheckpoint(path: string, entries: Iterable<[TopicPartition, number]>): void {

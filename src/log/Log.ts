@@ -8,16 +8,20 @@
  * an fdatasync that started after the write (group commit shares one among all
  * appends that arrive while another runs).
  */
-import { open as openFile } from 'node:fs/promises';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
-import { BatchHeader } from '../record/RecordBatchHeader.js';
+import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
+import { AppendTurns } from './AppendTurns.js';
+import { analyzeAndValidateRecords, BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
-import { GroupCommit } from './GroupCommit.js';
-import type { LatencyHistogram } from './LatencyHistogram.js';
-import { LogSegment, type RecoveryProgress, type SegmentRead, type TimestampAndOffset } from './LogSegment.js';
+import { LogFlusher } from './LogFlusher.js';
+import { LogSegment, type RecoveryProgress, type SegmentRead } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
-import { LogValidator, refusedInRequest, type AppendOrigin } from './LogValidator.js';
+import { LogValidator, refusedInRequest } from './LogValidator.js';
+import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
+import type { TimestampAndOffset } from './RecordTimestamps.js';
+
+export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
 
 export interface LogOptions {
   dir: string;
@@ -36,27 +40,6 @@ export interface LogOptions {
   flushLatency?: LatencyHistogram;
 }
 
-/**
- * The internal mark of an append of batches this process's RecordBatchBuilder has just
- * written (the embedded producer's): their CRC32C and records are known good, so neither
- * is checked again; framing, limits and the topic's timestamp bounds still are. Not
- * exported from the package, so no caller outside it can claim it for bytes it got elsewhere.
- */
-export const BUILT_IN_PROCESS: unique symbol = Symbol('tributary.builtInProcess');
-
-export interface AppendOptions {
-  /** 'coordinator' may write control batches (transaction markers); default 'client'. */
-  origin?: AppendOrigin;
-  [BUILT_IN_PROCESS]?: boolean;
-}
-
-export interface AppendInfo {
-  baseOffset: number;
-  lastOffset: number;
-  batches: number;
-  bytes: number;
-}
-
 export interface LogReadResult extends SegmentRead {
   logStartOffset: number;
   logEndOffset: number;
@@ -73,43 +56,6 @@ function outOfRange(offset: number, start: number, end: number): TributaryError 
   });
 }
 
-/**
- * The one batch `records` holds when its batchLength says it spans them exactly (the
- * usual produce request: one batch per partition), read without a native scan. Its
- * framing (magic, counts) is left to the native append, which refuses a malformed
- * batch before writing anything, as it refuses a bad CRC.
- */
-function soleBatch(records: Buffer): BatchInfo | null {
-  if (
-    records.length < BatchHeader.size ||
-    records.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead !== records.length
-  ) {
-    return null;
-  }
-  const baseOffset = readInt64(records, BatchHeader.baseOffset);
-  return {
-    position: 0,
-    size: records.length,
-    baseOffset,
-    lastOffset: baseOffset + records.readInt32BE(BatchHeader.lastOffsetDelta),
-    maxTimestamp: readInt64(records, BatchHeader.maxTimestamp),
-  };
-}
-
-/** A big-endian i64 as a number, exact within ±2^53 (every offset and timestamp); cheaper than a BigInt read. */
-function readInt64(bytes: Buffer, at: number): number {
-  return bytes.readInt32BE(at) * 0x1_0000_0000 + bytes.readUInt32BE(at + 4);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await openFile(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export class Log {
   readonly dir: string;
   private _config: LogConfig;
@@ -117,23 +63,16 @@ export class Log {
   private _logStartOffset: number;
   private _logEndOffset: number;
   private _recoveryPoint: number;
-  private readonly unflushed = new Set<LogSegment>();
   private readonly scanner = new BatchScanner();
   private validator: LogValidator;
-  /** Settles when the last append that waited (for checks or for its turn) has written. */
-  private appendTurn: Promise<void> = Promise.resolve();
-  private waitingAppends = 0;
-  private directoryDirty = false;
-  private readonly groupCommit = new GroupCommit(() => this.flushNow());
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly turns = new AppendTurns();
+  private readonly flusher: LogFlusher;
   private failure: TributaryError | null = null;
   private closed = false;
   private readonly onLogStartOffsetChange: (offset: number) => void;
-  private readonly flushLatency: LatencyHistogram | undefined;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
-    this.flushLatency = options.flushLatency;
     this._config = resolveLogConfig(options.config);
     this.validator = new LogValidator(this._config);
     this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
@@ -147,15 +86,21 @@ export class Log {
     this._logEndOffset = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._recoveryPoint = loaded.logEndOffset;
-    this.scheduleFlushes();
-  }
-
-  private scheduleFlushes(): void {
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.flushTimer = null;
-    if (this._config.durability === 'interval') {
-      this.flushTimer = setInterval(() => this.flushInBackground(), this._config.flushIntervalMs).unref();
-    }
+    this.flusher = new LogFlusher(
+      {
+        dir: this.dir,
+        logEndOffset: () => this._logEndOffset,
+        flushedTo: (offset) => (this._recoveryPoint = Math.max(this._recoveryPoint, offset)),
+        // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
+        // could succeed without the data. The log goes offline instead.
+        failed: (error) =>
+          (this.failure = new TributaryError(`flush of ${this.dir} failed: ${error.message}`, 'ERR_LOG_OFFLINE', {
+            path: this.dir,
+          })),
+      },
+      options.flushLatency,
+    );
+    this.flusher.schedule(this._config);
   }
 
   get config(): LogConfig {
@@ -173,7 +118,7 @@ export class Log {
     this._config = resolveLogConfig(overrides);
     this.validator = new LogValidator(this._config);
     if (previous.durability !== this._config.durability || previous.flushIntervalMs !== this._config.flushIntervalMs)
-      this.scheduleFlushes();
+      this.flusher.schedule(this._config);
     if (SEGMENT_SHAPE.some((key) => previous[key] !== this._config[key])) this.replaceActiveSegment();
   }
 
@@ -241,10 +186,10 @@ export class Log {
     let info: AppendInfo;
     try {
       this.checkUsable();
-      const batches = this.validate(records);
+      const batches = analyzeAndValidateRecords(records, this.scanner, this._config, this._logEndOffset);
       const verify = options[BUILT_IN_PROCESS] !== true;
       const checks = this.validator.validate(records, batches, options.origin ?? 'client', verify);
-      if (checks !== null || this.waitingAppends > 0) return this.appendInTurn(checks, records, batches, verify);
+      if (checks !== null || this.turns.busy) return this.appendInTurn(checks, records, batches, verify);
       info = this.write(records, batches, verify);
     } catch (error) {
       return Promise.reject(error);
@@ -259,37 +204,16 @@ export class Log {
     batches: BatchInfo[],
     verify: boolean,
   ): Promise<AppendInfo> {
-    return this.madeDurable(await this.writeInTurn(checks, records, batches, verify));
+    const info = await this.turns.take(checks, () => {
+      this.checkUsable();
+      return this.write(records, batches, verify);
+    });
+    return this.madeDurable(info);
   }
 
   /** Resolves with `info` once it is as durable as the log's durability asks. */
   private madeDurable(info: AppendInfo): Promise<AppendInfo> {
-    return this._config.durability === 'always' ? this.groupCommit.request().then(() => info) : Promise.resolve(info);
-  }
-
-  /**
-   * Writes after `checks` (which decompress) pass and after every earlier append that had
-   * to wait, so appends land in the order they were called.
-   */
-  private async writeInTurn(
-    checks: Promise<unknown> | null,
-    records: Buffer,
-    batches: BatchInfo[],
-    verify: boolean,
-  ): Promise<AppendInfo> {
-    const previous = this.appendTurn;
-    let done!: () => void;
-    this.appendTurn = new Promise<void>((resolve) => (done = resolve));
-    this.waitingAppends++;
-    try {
-      await checks;
-      await previous;
-      this.checkUsable();
-      return this.write(records, batches, verify);
-    } finally {
-      this.waitingAppends--;
-      void previous.then(done);
-    }
+    return this._config.durability === 'always' ? this.flusher.request().then(() => info) : Promise.resolve(info);
   }
 
   /** Writes framed, checked batches; `verify`: their CRC32C and records are checked as they are written. */
@@ -308,52 +232,12 @@ export class Log {
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
   }
 
-  private validate(records: Buffer): BatchInfo[] {
-    const sole = soleBatch(records);
-    return this.checkLimits(sole !== null ? [sole] : this.scanFraming(records));
-  }
-
-  private scanFraming(records: Buffer): BatchInfo[] {
-    const batches: BatchInfo[] = [];
-    const last = this.scanner.bufferAll(records, { maxBatches: 16, verifyCrc: false }, (chunk) => {
-      for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
-      return true;
-    });
-    if (last.stopCode !== undefined) {
-      throw new TributaryError(`invalid record batch: ${last.stopReason}`, 'ERR_CORRUPT_BATCH', { position: last.end });
-    }
-    if (batches.length === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
-    return batches;
-  }
-
-  private checkLimits(batches: BatchInfo[]): BatchInfo[] {
-    let next = this._logEndOffset;
-    for (const b of batches) {
-      if (b.size > this._config.maxMessageBytes) {
-        throw new TributaryError(
-          `batch of ${b.size} bytes exceeds max.message.bytes ${this._config.maxMessageBytes}`,
-          'ERR_MESSAGE_TOO_LARGE',
-        );
-      }
-      if (b.size > this._config.segmentBytes) {
-        throw new TributaryError(
-          `batch of ${b.size} bytes exceeds segment.bytes ${this._config.segmentBytes}`,
-          'ERR_RECORD_BATCH_TOO_LARGE',
-        );
-      }
-      next += b.lastOffset - b.baseOffset + 1;
-    }
-    if (next > Number.MAX_SAFE_INTEGER)
-      throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
-    return batches;
-  }
-
   private writeBatch(records: Buffer, b: BatchInfo, now: number, verify: boolean): void {
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
     const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
     this.active.append(batch, b, this._logEndOffset, verify);
     this._logEndOffset += b.lastOffset - b.baseOffset + 1;
-    this.unflushed.add(this.active);
+    this.flusher.written(this.active);
   }
 
   /**
@@ -381,8 +265,8 @@ export class Log {
     this.active.onBecomeInactive();
     this.active.flushIndexes();
     this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this._config, true, true));
-    this.directoryDirty = true;
-    this.flushInBackground();
+    this.flusher.directoryChanged();
+    this.flusher.inBackground();
   }
 
   /** Whole batches from the one holding `offset`, at most `maxBytes` (but at least one batch). */
@@ -392,41 +276,20 @@ export class Log {
     if (offset < this._logStartOffset || offset > this._logEndOffset) {
       throw outOfRange(offset, this._logStartOffset, this._logEndOffset);
     }
-    for (let i = this.floorSegment(offset); i < this.segments.length; i++) {
-      const read = this.segments[i]!.read(offset, maxBytes);
-      if (read !== null) return { ...read, ...bounds };
-    }
-    return { records: EMPTY, firstOffset: this._logEndOffset, ...bounds };
-  }
-
-  private floorSegment(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    const read = readSegments(this.segments, offset, maxBytes);
+    return read === null ? { records: EMPTY, firstOffset: this._logEndOffset, ...bounds } : { ...read, ...bounds };
   }
 
   /** The first record with a timestamp >= `timestamp`, or null if there is none. */
   offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
     this.checkUsable();
-    for (const segment of this.segments) {
-      if (segment.maxTimestamp < timestamp) continue;
-      const found = segment.findOffsetByTimestamp(timestamp, this._logStartOffset);
-      if (found !== null) return found;
-    }
-    return null;
+    return offsetForTimestamp(this.segments, timestamp, this._logStartOffset);
   }
 
   /** The first record with the largest timestamp in the log (ListOffsets' MAX_TIMESTAMP, KIP-734). */
   offsetOfMaxTimestamp(): TimestampAndOffset | null {
     this.checkUsable();
-    let latest: LogSegment | null = null;
-    for (const segment of this.segments) if (segment.maxTimestamp > (latest?.maxTimestamp ?? -1)) latest = segment;
-    return latest === null ? null : latest.findOffsetByTimestamp(latest.maxTimestamp, this._logStartOffset);
+    return offsetOfMaxTimestamp(this.segments, this._logStartOffset);
   }
 
   /** Moves the log start offset up to `offset` and deletes segments wholly below it. */
@@ -479,9 +342,8 @@ export class Log {
   }
 
   private deleteSegment(segment: LogSegment): void {
-    this.unflushed.delete(segment);
+    this.flusher.deleted(segment);
     segment.delete();
-    this.directoryDirty = true;
   }
 
   /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
@@ -492,12 +354,12 @@ export class Log {
       this.truncateFullyAndStartAt(offset);
       return;
     }
-    const keep = this.floorSegment(offset);
+    const keep = floorSegment(this.segments, offset);
     for (const segment of this.segments.splice(keep + 1)) this.deleteSegment(segment);
     const active = this.active;
     active.truncateTo(offset);
     active.onBecomeActive();
-    this.unflushed.add(active);
+    this.flusher.written(active);
     this._logEndOffset = active.readNextOffset();
     this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
     this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
@@ -515,45 +377,20 @@ export class Log {
   /** Makes everything appended so far durable. */
   flush(): Promise<void> {
     this.checkUsable();
-    return this.groupCommit.request();
+    return this.flusher.request();
   }
 
-  private flushInBackground(): void {
-    if (this.unflushed.size === 0 && !this.directoryDirty) return;
-    this.groupCommit.request().catch(() => undefined);
-  }
-
-  private async flushNow(): Promise<void> {
-    const target = this._logEndOffset;
-    const segments = [...this.unflushed];
-    const directory = this.directoryDirty;
-    this.unflushed.clear();
-    this.directoryDirty = false;
-    const started = performance.now();
-    try {
-      await Promise.all(segments.map((s) => s.flush()));
-      if (directory) await syncDirectory(this.dir);
-      this._recoveryPoint = Math.max(this._recoveryPoint, target);
-      if (segments.length > 0 || directory) this.flushLatency?.observe((performance.now() - started) / 1000);
-    } catch (error) {
-      // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
-      // could succeed without the data. The log goes offline instead.
-      this.failure = new TributaryError(`flush of ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', {
-        path: this.dir,
-      });
-      throw this.failure;
-    }
-  }
-
-  /** Flushes, seals the indexes and closes every file. Reopening after this scans nothing. */
-  /** Flushes (unless `flush: false`: a log about to be deleted need not reach the disk) and unmaps. */
+  /**
+   * Flushes (unless `flush: false`: a log about to be deleted need not reach the disk),
+   * seals the indexes and closes every file; reopening after a flushed close scans nothing.
+   */
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    await this.appendTurn; // appends already called (waiting on their checks) still land
-    await this.groupCommit.idle();
+    this.flusher.stop();
+    await this.turns.idle(); // appends already called (waiting on their checks) still land
+    await this.flusher.idle();
     try {
-      if (this.failure === null && options.flush !== false) await this.groupCommit.request();
+      if (this.failure === null && options.flush !== false) await this.flusher.request();
     } finally {
       this.closed = true;
       for (const segment of this.segments) segment.close();

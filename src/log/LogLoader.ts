@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { LogConfig } from './LogConfig.js';
 import { isTempFile, offsetIndexFile, parseSegmentFileName, timeIndexFile } from './LogFileNames.js';
 import { LogSegment, type RecoveryProgress } from './LogSegment.js';
-import { syncDirectory } from './CheckpointFile.js';
+import { syncDirectory } from '../io/DurableFile.js';
 
 export interface LoadState {
   recoveryPoint: number;

@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import { checkpointKey, readCheckpoint, syncDirectory, writeCheckpoint } from './CheckpointFile.js';
-import { LatencyHistogram } from './LatencyHistogram.js';
+import { syncDirectory } from '../io/DurableFile.js';
+import { checkpointKey, readCheckpoint, writeCheckpoint } from './CheckpointFile.js';
+import { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
 import type { RecoveryProgress } from './LogSegment.js';

@@ -12,7 +12,7 @@ import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import type { LogConfig } from './LogConfig.js';
 import { logFile, offsetIndexFile, timeIndexFile } from './LogFileNames.js';
-import { findRecordAtTimestamp } from './RecordTimestamps.js';
+import { findRecordAtTimestamp, type TimestampAndOffset } from './RecordTimestamps.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -27,11 +27,6 @@ export interface SegmentRead {
 export interface RecoveryProgress {
   expect(bytes: number): void;
   advance(bytes: number): void;
-}
-
-export interface TimestampAndOffset {
-  timestamp: number;
-  offset: number;
 }
 
 export class LogSegment {

@@ -5,19 +5,31 @@
  * Kafka does for the one batch that holds the answer.
  */
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchAttributes, BatchHeader, readInt64 } from '../record/RecordBatchHeader.js';
+import {
+  baseOffsetOf,
+  BatchAttributes,
+  BatchHeader,
+  lastOffsetOf,
+  maxTimestampOf,
+  readInt64,
+} from '../record/RecordBatchHeader.js';
 import { readVarlong } from '../record/varint.js';
-import type { TimestampAndOffset } from './LogSegment.js';
+
+/** A record's timestamp and offset: what a lookup by time answers. */
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+}
 
 export function findRecordAtTimestamp(
   batch: Buffer,
   timestamp: number,
   startingOffset: number,
 ): TimestampAndOffset | null {
-  const baseOffset = readInt64(batch, BatchHeader.baseOffset);
-  const maxTimestamp = readInt64(batch, BatchHeader.maxTimestamp);
+  const baseOffset = baseOffsetOf(batch);
+  const maxTimestamp = maxTimestampOf(batch);
   const attributes = batch.readInt16BE(BatchHeader.attributes);
-  const lastOffset = baseOffset + batch.readInt32BE(BatchHeader.lastOffsetDelta);
+  const lastOffset = lastOffsetOf(batch);
   // Under LogAppendTime every record has the batch's timestamp.
   if ((attributes & BatchAttributes.timestampTypeLogAppend) !== 0) {
     return { timestamp: maxTimestamp, offset: Math.max(baseOffset, startingOffset) };

@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BatchScanner, type ScanResult } from '../native/BatchScan.js';
-import { BatchHeader, readInt64 } from '../record/RecordBatchHeader.js';
+import { baseOffsetOf, BatchHeader, batchSizeAt } from '../record/RecordBatchHeader.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -29,10 +29,7 @@ export interface FileScanEnd {
 /** Bytes to read at `position` so the batch starting there fits whole (if its length field is readable). */
 function chunkAt(fd: number, position: number, size: number): Buffer {
   const head = Buffer.alloc(BatchHeader.logOverhead);
-  const declared =
-    readSync(fd, head, 0, head.length, position) === head.length
-      ? BatchHeader.logOverhead + head.readInt32BE(BatchHeader.batchLength)
-      : 0;
+  const declared = readSync(fd, head, 0, head.length, position) === head.length ? batchSizeAt(head) : 0;
   const length = Math.min(Math.max(CHUNK_BYTES, declared), size - position);
   const chunk = Buffer.allocUnsafe(length);
   for (let read = 0; read < length;) {
@@ -68,7 +65,7 @@ export function scanSegmentFile(
       if (last.stopCode !== undefined && (atFileEnd || last.stopCode === 'ERR_CORRUPT_BATCH')) {
         // The native reason names a position in the chunk; the caller has the file's.
         const reason = (last.stopReason ?? last.stopCode).replace(/ at position \d+$/, '');
-        const baseOffset = chunk.length - last.end >= 8 ? readInt64(chunk, last.end) : null;
+        const baseOffset = chunk.length - last.end >= 8 ? baseOffsetOf(chunk, last.end) : null;
         return { size, end: position + last.end, stop: { code: last.stopCode, reason, baseOffset } };
       }
       position += last.end;

@@ -9,7 +9,16 @@ import { retainShape } from '../retainShape.js';
 import { compressionCodecOf, decompress, decompressSync, type CompressionCodec } from './Compression.js';
 import type { Record, TimestampType } from './Record.js';
 import { EXEMPLAR_BASE, RecordCursor, type RecordBase } from './RecordCursor.js';
-import { BatchAttributes, BatchHeader, CURRENT_MAGIC, readInt64 } from './RecordBatchHeader.js';
+import {
+  baseOffsetOf,
+  BatchAttributes,
+  BatchHeader,
+  batchSizeAt,
+  CURRENT_MAGIC,
+  maxTimestampOf,
+  producerIdOf,
+  readInt64,
+} from './RecordBatchHeader.js';
 
 export class RecordBatch {
   static {
@@ -27,7 +36,7 @@ export class RecordBatch {
     if (bytes.length < BatchHeader.size) {
       throw new TributaryError(`${bytes.length} bytes cannot hold a record batch header`, 'ERR_TRUNCATED');
     }
-    const size = bytes.readInt32BE(BatchHeader.batchLength) + BatchHeader.logOverhead;
+    const size = batchSizeAt(bytes);
     if (size < BatchHeader.size)
       throw new TributaryError(`batch length ${size} is below the header size`, 'ERR_CORRUPT_BATCH');
     if (size > bytes.length)
@@ -44,7 +53,7 @@ export class RecordBatch {
   static *all(records: Buffer): Generator<RecordBatch> {
     let position = 0;
     while (records.length - position >= BatchHeader.logOverhead) {
-      const size = records.readInt32BE(position + BatchHeader.batchLength) + BatchHeader.logOverhead;
+      const size = batchSizeAt(records, position);
       if (position + size > records.length) return;
       yield RecordBatch.from(records.subarray(position, position + size));
       position += size;
@@ -55,7 +64,7 @@ export class RecordBatch {
     return this.bytes.length;
   }
   get baseOffset(): number {
-    return readInt64(this.bytes, BatchHeader.baseOffset);
+    return baseOffsetOf(this.bytes);
   }
   get lastOffsetDelta(): number {
     return this.bytes.readInt32BE(BatchHeader.lastOffsetDelta);
@@ -91,10 +100,10 @@ export class RecordBatch {
     return readInt64(this.bytes, BatchHeader.baseTimestamp);
   }
   get maxTimestamp(): number {
-    return readInt64(this.bytes, BatchHeader.maxTimestamp);
+    return maxTimestampOf(this.bytes);
   }
   get producerId(): number {
-    return readInt64(this.bytes, BatchHeader.producerId);
+    return producerIdOf(this.bytes);
   }
   get producerEpoch(): number {
     return this.bytes.readInt16BE(BatchHeader.producerEpoch);

@@ -8,7 +8,7 @@ import { TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { CompressionCodec } from './Compression.js';
 import { RecordBatch } from './RecordBatch.js';
-import { BatchAttributes, BatchHeader, NO_PRODUCER_ID } from './RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, NO_PRODUCER_ID, producerIdOf } from './RecordBatchHeader.js';
 
 export interface BatchValidationOptions {
   /** The broker's clock for timestamp checks (default Date.now()). */
@@ -72,8 +72,7 @@ export function checkCrc(batch: RecordBatch): void {
 export function checkClientFields(bytes: Buffer): void {
   const attributes = bytes.readInt16BE(BatchHeader.attributes);
   if ((attributes & BatchAttributes.control) !== 0) throw invalid('clients may not write control batches');
-  const producerId =
-    bytes.readInt32BE(BatchHeader.producerId) * 0x1_0000_0000 + bytes.readUInt32BE(BatchHeader.producerId + 4);
+  const producerId = producerIdOf(bytes);
   const baseSequence = bytes.readInt32BE(BatchHeader.baseSequence);
   const hasProducerId = producerId !== NO_PRODUCER_ID;
   if (hasProducerId && baseSequence < 0) throw invalid(`producer ${producerId} with base sequence ${baseSequence}`);

@@ -204,7 +204,7 @@ describe('Consumer: what it reads', () => {
     const producer = { producerId: 7, producerEpoch: 0, baseSequence: 0, transactional: true };
     const partition = engine.partition('events', 0);
     await partition.append(batchOf(['t1', 't2'], producer));
-    await partition.log.append(
+    await partition.append(
       buildEndTransactionMarkerBatch('commit', { producerId: 7, producerEpoch: 0, coordinatorEpoch: 0 }),
       { origin: 'coordinator' },
     );

@@ -7,6 +7,7 @@ import { partitionForKey } from '../../src/record/Partitioner.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logOf } from '../helpers/partitionLog.js';
 
 const open: Engine[] = [];
 
@@ -340,7 +341,7 @@ describe('durability, flush and close', () => {
   test("durability 'always' resolves a send only once the log is flushed past it; the data survives a reopen", async () => {
     const dataDir = tempDir();
     const engine = await engineWith({ t: { partitions: 2 } }, dataDir);
-    const log = engine.partition('t', 0).log;
+    const log = logOf(engine.partition('t', 0));
     expect(log.config.durability).toBe('never');
     await producerOn(engine, { lingerMs: 0 }).send('t', [{ value: 'loose', partition: 0 }]);
     expect(log.recoveryPoint).toBe(0);
@@ -350,7 +351,7 @@ describe('durability, flush and close', () => {
       { value: 'kept too', partition: 1 },
     ]);
     expect(log.recoveryPoint).toBe(2);
-    expect(engine.partition('t', 1).log.recoveryPoint).toBe(1);
+    expect(logOf(engine.partition('t', 1)).recoveryPoint).toBe(1);
     await durable.close();
     await engine.close();
     const reopened = await engineWith({}, dataDir);

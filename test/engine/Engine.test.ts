@@ -5,6 +5,7 @@ import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
 import { TOPICS_FILE } from '../../src/engine/TopicRegistry.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logOf } from '../helpers/partitionLog.js';
 
 const open = (dataDir: string, extra: Partial<EngineOptions> = {}) =>
   Engine.open({ dataDir, retentionCheckIntervalMs: 0, checkpointIntervalMs: 0, ...extra });
@@ -138,7 +139,7 @@ describe('Engine persistence', () => {
       'segment.bytes': '1024',
       'retention.bytes': '100000',
     });
-    const log = reopened.partition('orders', 1).log;
+    const log = logOf(reopened.partition('orders', 1));
     expect(log.config).toMatchObject({ maxMessageBytes: 5000, segmentBytes: 1024, retentionBytes: 100000 });
     expect(log.segmentCount).toBeGreaterThan(1);
     expect(
@@ -157,7 +158,7 @@ describe('Engine persistence', () => {
     });
     const engine = await open(dataDir, { defaults: { 'retention.ms': '1000', 'max.message.bytes': '3000' } });
     engine.createTopic('t', { partitions: 1, config: { 'retention.ms': 2000 } });
-    expect(engine.partition('t', 0).log.config).toMatchObject({ retentionMs: 2000, maxMessageBytes: 3000 });
+    expect(logOf(engine.partition('t', 0)).config).toMatchObject({ retentionMs: 2000, maxMessageBytes: 3000 });
     expect(engine.describeTopic('t').config).toMatchObject({ 'retention.ms': '2000', 'max.message.bytes': '3000' });
     await engine.close();
   });
@@ -229,11 +230,11 @@ describe('Engine alterTopicConfig', () => {
     const batch = sampleBatch(1, 1, 400);
     await p.append(batch);
     engine.alterTopicConfig('t', { 'segment.bytes': batch.length * 2 });
-    expect(p.log.segmentCount).toBe(2); // the old segment was sized under the old config
+    expect(logOf(p).segmentCount).toBe(2); // the old segment was sized under the old config
     for (let i = 0; i < 6; i++) await p.append(sampleBatch(i, 1, 400));
-    expect(p.log.segmentCount).toBe(4); // 1 batch, then 3 segments of 2
+    expect(logOf(p).segmentCount).toBe(4); // 1 batch, then 3 segments of 2
     engine.alterTopicConfig('t', { 'retention.bytes': batch.length * 2, 'retention.ms': -1 }); // sample timestamps are from 2023
-    expect(p.log.enforceRetention()).toBe(3);
+    expect(logOf(p).enforceRetention()).toBe(3);
     expect(p.logStartOffset).toBe(5);
     await engine.close();
   });
@@ -250,7 +251,7 @@ describe('Engine alterTopicConfig', () => {
     );
     expect(() => engine.alterTopicConfig('t', { 'flush.messages': 7 })).toThrow(code('ERR_INVALID_CONFIG'));
     expect(engine.describeTopic('t').config['retention.ms']).toBe('5');
-    expect(engine.partition('t', 0).log.config.retentionMs).toBe(5);
+    expect(logOf(engine.partition('t', 0)).config.retentionMs).toBe(5);
     await engine.close();
     const reopened = await open(dataDir);
     expect(reopened.describeTopic('t').config['retention.ms']).toBe('5');

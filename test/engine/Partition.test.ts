@@ -3,6 +3,7 @@ import { Partition } from '../../src/engine/Partition.js';
 import { Log } from '../../src/log/Log.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { tempDir } from '../helpers/tmp.js';
+import { logOf } from '../helpers/partitionLog.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -28,7 +29,6 @@ describe('Partition', () => {
     const read = p.read(3, 1 << 20);
     expect(read.firstOffset).toBe(3);
     expect(read.records.length).toBe(b.length);
-    p.countRecordsOut(4);
     expect(p.stats()).toEqual({
       topic: 'events',
       partition: 2,
@@ -40,7 +40,7 @@ describe('Partition', () => {
       logEndOffset: 7,
       size: a.length + b.length,
     });
-    await p.log.close();
+    await logOf(p).close();
   });
 
   test('read outside the log is ERR_OFFSET_OUT_OF_RANGE; at the end it is empty', async () => {
@@ -50,7 +50,7 @@ describe('Partition', () => {
     expect(() => p.read(4, 100)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
     expect(p.deleteRecordsBefore(2)).toBe(2);
     expect(() => p.read(1, 100)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
-    await p.log.close();
+    await logOf(p).close();
   });
 
   test('offsetForTimestamp finds the first record at or after a time', async () => {
@@ -62,7 +62,7 @@ describe('Partition', () => {
     expect(p.offsetForTimestamp(T0 + 50)).toBe(3);
     expect(p.offsetForTimestamp(T0 + 102)).toBe(5);
     expect(p.offsetForTimestamp(T0 + 103)).toBeNull();
-    await p.log.close();
+    await logOf(p).close();
   });
 
   test('waitForData resolves at once when data is there, else on the append that brings it', async () => {
@@ -77,7 +77,7 @@ describe('Partition', () => {
     expect(await settled(further)).toBe(false);
     await p.append(sampleBatch(3, 1));
     expect(await settled(further)).toBe(true);
-    await p.log.close();
+    await logOf(p).close();
   });
 
   test('waitForData resolves on abort and on close, and at once after close', async () => {
@@ -93,7 +93,7 @@ describe('Partition', () => {
     expect(await settled(closed)).toBe(true);
     expect(await settled(p.waitForData(10))).toBe(true);
     expect(await settled(p.waitForData(0, AbortSignal.abort()))).toBe(true);
-    await p.log.close();
+    await logOf(p).close();
   });
 
   test('a refused append wakes nobody and counts nothing', async () => {
@@ -103,6 +103,6 @@ describe('Partition', () => {
     expect(await settled(waiting)).toBe(false);
     expect(p.stats()).toMatchObject({ recordsIn: 0, bytesIn: 0 });
     p.close();
-    await p.log.close();
+    await logOf(p).close();
   });
 });

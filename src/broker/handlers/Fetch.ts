@@ -11,7 +11,6 @@ import type { Partition } from '../../engine/Partition.js';
 import type { Struct } from '../../protocol/index.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
-import { BatchHeader, readInt64 } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
 
 interface FetchPartition {
@@ -65,15 +64,13 @@ function readPartition(
   let partition: Partition | null = null;
   try {
     partition = context.engine.partition(topic, request.partition);
-    const limit = Math.min(request.partitionMaxBytes, budget);
-    const read = partition.log.read(request.fetchOffset, Math.max(limit, 1));
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
-    const records = read.records.length > limit && !first ? NO_RECORDS : read.records;
+    const read = partition.read(request.fetchOffset, Math.min(request.partitionMaxBytes, budget), first);
     return {
       request,
       partition,
       errorCode: 0,
-      records,
+      records: read.records,
       highWatermark: read.logEndOffset,
       logStartOffset: read.logStartOffset,
     };
@@ -136,26 +133,11 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   });
 }
 
-/** Records of whole `batches` at or after `fetchOffset` (the first batch may start before it): one header read per batch. */
-function recordsFrom(batches: Buffer, fetchOffset: number): number {
-  if (batches.length === 0) return 0;
-  let last = 0;
-  for (
-    let at = 0;
-    at < batches.length;
-    at += batches.readInt32BE(at + BatchHeader.batchLength) + BatchHeader.logOverhead
-  )
-    last = at;
-  const lastOffset = readInt64(batches, last) + batches.readInt32BE(last + BatchHeader.lastOffsetDelta);
-  return lastOffset + 1 - Math.max(readInt64(batches, 0), fetchOffset);
-}
-
 function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
   const magic = legacyMagicOf(context.header.apiVersion);
   let records = read.records;
   if (magic !== null && records.length > 0)
     records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
-  read.partition?.countFetched(recordsFrom(read.records, read.request.fetchOffset), records.length);
   return {
     partitionIndex: read.request.partition,
     errorCode: read.errorCode,

@@ -24,8 +24,8 @@ const NOT_FOUND = { timestamp: -1, offset: -1 };
 function lookUp(partition: Partition, timestamp: number): { timestamp: number; offset: number } {
   if (timestamp === LATEST) return { timestamp: -1, offset: partition.logEndOffset };
   if (timestamp === EARLIEST) return { timestamp: -1, offset: partition.logStartOffset };
-  if (timestamp === MAX_TIMESTAMP) return partition.log.offsetOfMaxTimestamp() ?? NOT_FOUND;
-  return partition.log.offsetForTimestamp(timestamp) ?? NOT_FOUND;
+  if (timestamp === MAX_TIMESTAMP) return partition.offsetOfMaxTimestamp() ?? NOT_FOUND;
+  return partition.fetchOffsetForTimestamp(timestamp) ?? NOT_FOUND;
 }
 
 function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): Struct {

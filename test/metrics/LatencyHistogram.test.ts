@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LATENCY_BUCKETS, LatencyHistogram } from '../../src/log/LatencyHistogram.js';
+import { LATENCY_BUCKETS, LatencyHistogram } from '../../src/metrics/LatencyHistogram.js';
 
 describe('LatencyHistogram', () => {
   test('counts each duration into the first bucket whose bound it does not exceed, cumulatively', () => {

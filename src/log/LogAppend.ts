@@ -1,0 +1,98 @@
+/**
+ * What an append is, before the log writes it: its options, its outcome (Kafka's
+ * LogAppendInfo), and the batches its bytes hold, framed and checked against the topic's
+ * size limits (Kafka's analyzeAndValidateRecords) before anything is written.
+ */
+import { TributaryError } from '../errors.js';
+import type { BatchInfo, BatchScanner } from '../native/BatchScan.js';
+import { baseOffsetOf, BatchHeader, batchSizeAt, lastOffsetOf, maxTimestampOf } from '../record/RecordBatchHeader.js';
+import type { LogConfig } from './LogConfig.js';
+import type { AppendOrigin } from './LogValidator.js';
+
+/**
+ * The internal mark of an append of batches this process's RecordBatchBuilder has just
+ * written (the embedded producer's): their CRC32C and records are known good, so neither
+ * is checked again; framing, limits and the topic's timestamp bounds still are. Not
+ * exported from the package, so no caller outside it can claim it for bytes it got elsewhere.
+ */
+export const BUILT_IN_PROCESS: unique symbol = Symbol('tributary.builtInProcess');
+
+export interface AppendOptions {
+  /** 'coordinator' may write control batches (transaction markers); default 'client'. */
+  origin?: AppendOrigin;
+  [BUILT_IN_PROCESS]?: boolean;
+}
+
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  batches: number;
+  bytes: number;
+}
+
+/**
+ * The batches of `records`, framed and within `config`'s limits, to be appended at
+ * `logEndOffset`; ERR_CORRUPT_BATCH, ERR_MESSAGE_TOO_LARGE, ERR_RECORD_BATCH_TOO_LARGE or
+ * ERR_OFFSET_OVERFLOW otherwise.
+ */
+export function analyzeAndValidateRecords(
+  records: Buffer,
+  scanner: BatchScanner,
+  config: LogConfig,
+  logEndOffset: number,
+): BatchInfo[] {
+  const sole = soleBatch(records);
+  return checkLimits(sole !== null ? [sole] : scanFraming(records, scanner), config, logEndOffset);
+}
+
+/**
+ * The one batch `records` holds when its batchLength says it spans them exactly (the
+ * usual produce request: one batch per partition), read without a native scan. Its
+ * framing (magic, counts) is left to the native append, which refuses a malformed
+ * batch before writing anything, as it refuses a bad CRC.
+ */
+function soleBatch(records: Buffer): BatchInfo | null {
+  if (records.length < BatchHeader.size || batchSizeAt(records) !== records.length) return null;
+  return {
+    position: 0,
+    size: records.length,
+    baseOffset: baseOffsetOf(records),
+    lastOffset: lastOffsetOf(records),
+    maxTimestamp: maxTimestampOf(records),
+  };
+}
+
+function scanFraming(records: Buffer, scanner: BatchScanner): BatchInfo[] {
+  const batches: BatchInfo[] = [];
+  const last = scanner.bufferAll(records, { maxBatches: 16, verifyCrc: false }, (chunk) => {
+    for (let i = 0; i < chunk.count; i++) batches.push(chunk.batch(i));
+    return true;
+  });
+  if (last.stopCode !== undefined) {
+    throw new TributaryError(`invalid record batch: ${last.stopReason}`, 'ERR_CORRUPT_BATCH', { position: last.end });
+  }
+  if (batches.length === 0) throw new TributaryError('no record batch to append', 'ERR_CORRUPT_BATCH');
+  return batches;
+}
+
+function checkLimits(batches: BatchInfo[], config: LogConfig, logEndOffset: number): BatchInfo[] {
+  let next = logEndOffset;
+  for (const b of batches) {
+    if (b.size > config.maxMessageBytes) {
+      throw new TributaryError(
+        `batch of ${b.size} bytes exceeds max.message.bytes ${config.maxMessageBytes}`,
+        'ERR_MESSAGE_TOO_LARGE',
+      );
+    }
+    if (b.size > config.segmentBytes) {
+      throw new TributaryError(
+        `batch of ${b.size} bytes exceeds segment.bytes ${config.segmentBytes}`,
+        'ERR_RECORD_BATCH_TOO_LARGE',
+      );
+    }
+    next += b.lastOffset - b.baseOffset + 1;
+  }
+  if (next > Number.MAX_SAFE_INTEGER)
+    throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
+  return batches;
+}
