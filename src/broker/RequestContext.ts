@@ -60,7 +60,7 @@ export interface RequestHandler {
 }
 
 /** What a handler of `A` is: its request decoded by A's request schema, its result A's response or null. */
-export type HandlerOf<A extends ApiSchema> = (
+type HandlerOf<A extends ApiSchema> = (
   context: RequestContext,
   request: RequestOf<A>,
 ) => Awaitable<EncodableResponse<A> | null>;

@@ -9,12 +9,9 @@ import { invalidArgument } from '../errors.js';
 import { invalidRequest } from './ProtocolError.js';
 import type { ProtocolReader } from './ProtocolReader.js';
 import { ProtocolWriter, type RecordsValue } from './ProtocolWriter.js';
-import type { Decoded, Encodable } from './MessageTypes.js';
+import type { Decoded, Encodable, Struct } from './MessageTypes.js';
 import type { Field, MessageSchema, PrimitiveType } from './Schema.js';
 import { inVersions } from './Versions.js';
-
-/** A decoded message or nested struct: camelCase field names to values. */
-export type Struct = { [field: string]: unknown };
 
 type Read = (r: ProtocolReader) => unknown;
 type Write = (w: ProtocolWriter, value: unknown) => void;

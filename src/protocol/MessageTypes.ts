@@ -12,9 +12,11 @@
  *   so a field with a Kafka default, a tagged field and a field not in every version of its
  *   struct may be omitted; the rest must be given.
  */
-import type { Struct } from './MessageCodec.js';
 import type { RecordsValue } from './ProtocolWriter.js';
 import type { ApiSchema, Field, MessageSchema } from './Schema.js';
+
+/** A message or nested struct whose schema is known only at run time: camelCase field names to values. */
+export type Struct = { [field: string]: unknown };
 
 type Numeric = 'int8' | 'int16' | 'int32' | 'uint16' | 'float64';
 

@@ -1,5 +1,4 @@
 /** The Kafka protocol: a table of message schemas and the one codec it drives. */
-export type { Struct } from './MessageCodec.js';
 export { ApiKey, apiName, apiSchema, isSupported, MESSAGES, supportedApis, type SupportedApi } from './Messages.js';
 export type {
   DataOf,
@@ -11,6 +10,7 @@ export type {
   NoExtraFields,
   RequestOf,
   ResponseOf,
+  Struct,
 } from './MessageTypes.js';
 export { ProtocolError, type ProtocolErrorCode } from './ProtocolError.js';
 export type { RecordsValue } from './ProtocolWriter.js';
