@@ -10,14 +10,12 @@
  */
 import { Broker } from '../src/broker/Broker.js';
 import { createLogger } from '../src/broker/Logger.js';
-import type { RequestHandler } from '../src/broker/RequestContext.js';
-import { ApiKey, type Struct } from '../src/protocol/index.js';
+import { handler } from '../src/broker/RequestContext.js';
+import type { EncodableResponse } from '../src/protocol/index.js';
+import { Produce } from '../src/protocol/messages/Produce.js';
 import { BatchHeader } from '../src/record/RecordBatchHeader.js';
 
-interface ProduceRequest {
-  acks: number;
-  topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[];
-}
+type PartitionResponse = EncodableResponse<typeof Produce>['responses'][number]['partitionResponses'][number];
 
 /** The next offset each partition would have had, so base offsets advance as a real log's do. */
 const nextOffsets = new Map<string, number>();
@@ -32,21 +30,20 @@ function recordCount(records: Buffer | null): number {
   return count;
 }
 
-function acknowledge(topic: string, index: number, records: Buffer | null): Struct {
+function acknowledge(topic: string, index: number, records: Buffer | null): PartitionResponse {
   const key = `${topic}\0${index}`;
   const baseOffset = nextOffsets.get(key) ?? 0;
   nextOffsets.set(key, baseOffset + recordCount(records));
   return { index, errorCode: 0, baseOffset, logStartOffset: 0 };
 }
 
-const produceToNowhere: RequestHandler = (_context, body) => {
-  const request = body as unknown as ProduceRequest;
+const produceToNowhere = handler(Produce, (_context, request) => {
   const responses = request.topicData.map((t) => ({
     name: t.name,
     partitionResponses: t.partitionData.map((p) => acknowledge(t.name, p.index, p.records)),
   }));
   return request.acks === 0 ? null : { responses, throttleTimeMs: 0 };
-};
+});
 
 const dataDir = process.argv[2];
 if (dataDir === undefined) throw new Error('usage: node nullSinkBroker.js DATA_DIR');
@@ -54,7 +51,7 @@ const broker = await Broker.start({
   dataDir,
   port: 0,
   logger: createLogger('warn'),
-  handlerOverrides: new Map([[ApiKey.Produce, produceToNowhere]]),
+  handlerOverrides: [produceToNowhere],
 });
 process.stdout.write(`null-sink broker listening on ${broker.host}:${broker.port}\n`);
 process.once('SIGTERM', () => {

@@ -41,8 +41,8 @@ export interface BrokerOptions {
   metricsPort?: number;
   /** Told of the bytes the logs' recovery scans go through when the data directory opens (a progress bar). */
   recoveryProgress?: RecoveryProgress;
-  /** Handlers replacing the broker's own, by API key: the benchmark's null sink acknowledges produce without storing. */
-  handlerOverrides?: ReadonlyMap<number, RequestHandler>;
+  /** Handlers replacing the broker's own for their APIs: the benchmark's null sink acknowledges produce without storing. */
+  handlerOverrides?: readonly RequestHandler[];
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -55,9 +55,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function resolveConfig(options: BrokerOptions, log: Logger): BrokerConfig {
+function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
   const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, options.settings ?? {});
-  if (unknown.length > 0) log.warn('ignoring unknown broker configs', { configs: unknown });
+  if (unknown.length > 0) logger.warn('ignoring unknown broker configs', { configs: unknown });
   const host = options.host ?? config.host;
   const wildcard = host === '0.0.0.0' || host === '::';
   return {
@@ -82,12 +82,12 @@ export class Broker {
     readonly config: BrokerConfig,
     readonly metadata: BrokerMetadata,
     private readonly server: Server,
-    private readonly log: Logger,
+    private readonly logger: Logger,
   ) {}
 
   static async start(options: BrokerOptions): Promise<Broker> {
-    const log = options.logger ?? createLogger();
-    const config = resolveConfig(options, log);
+    const logger = options.logger ?? createLogger();
+    const config = resolveConfig(options, logger);
     const owned = options.tributary === undefined;
     const { engine, groups } = owned
       ? await Broker.openResources(options, config)
@@ -95,19 +95,19 @@ export class Broker {
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
-      const broker = new Broker(engine, groups, owned, config, metadata, server, log);
+      const broker = new Broker(engine, groups, owned, config, metadata, server, logger);
       const metrics =
         options.metricsPort === undefined
           ? undefined
           : new BrokerMetrics({ engine, groups, connections: () => broker.connections.size });
       broker.accept(
         ProducerIdManager.open(engine.dataDir),
-        new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])]),
+        new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])].map((h) => [h.api.apiKey, h])),
         metrics,
       );
       await listen(server, config.port, config.host);
       if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
-      log.info('listening', {
+      logger.info('listening', {
         host: broker.host,
         port: broker.port,
         metricsPort: broker.metricsPort,
@@ -123,7 +123,7 @@ export class Broker {
   }
 
   private async serveMetrics(metrics: BrokerMetrics, port: number): Promise<void> {
-    this.metricsServer = await MetricsServer.start(metrics.registry, port, this.host, this.log);
+    this.metricsServer = await MetricsServer.start(metrics.registry, port, this.host, this.logger);
   }
 
   private static async openResources(
@@ -163,7 +163,7 @@ export class Broker {
       config: this.config,
       metadata: this.metadata,
       producerIds,
-      log: this.log,
+      logger: this.logger,
       advertisedPort: () => this.port,
       handlers,
       apiVersions: supportedApis().filter((api) => handlers.has(api.apiKey)),
@@ -203,6 +203,6 @@ export class Broker {
     await stopped;
     await this.metricsServer?.close();
     if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
-    this.log.info('stopped', { dataDir: this.engine.dataDir });
+    this.logger.info('stopped', { dataDir: this.engine.dataDir });
   }
 }

@@ -11,15 +11,16 @@ import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
 import {
   ApiKey,
-  decodeRequest,
+  decodeRequestBody,
+  decodeRequestHeader,
   encodeApiVersionsFallback,
   encodeResponse,
-  type DecodedRequest,
+  type RequestFrame,
   type RequestHeader,
   type Struct,
 } from '../protocol/index.js';
 import { AcksZeroFailure } from './handlers/Produce.js';
-import type { BrokerContext } from './RequestContext.js';
+import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
 const SIZE_PREFIX = 4;
 const MAX_IN_FLIGHT = 64;
@@ -59,14 +60,14 @@ export class Connection {
       this.readMore();
     });
     socket.on('error', (error) =>
-      this.context.log.debug('connection error', { remote: this.remote, error: error.message }),
+      this.context.logger.debug('connection error', { remote: this.remote, error: error.message }),
     );
     socket.on('close', () => this.closeNow());
   }
 
   private onIdle(): void {
     if (this.inFlight.length > 0) return;
-    this.context.log.info('closing idle connection', { remote: this.remote });
+    this.context.logger.info('closing idle connection', { remote: this.remote });
     this.closeNow();
   }
 
@@ -140,43 +141,47 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    let request: DecodedRequest;
+    let request: RequestFrame;
     try {
-      request = decodeRequest(frame);
+      request = decodeRequestHeader(frame);
     } catch (error) {
       this.refuseRequest(error);
       return;
     }
-    const handler = this.context.handlers.get(request.header.apiKey);
+    const { header } = request;
+    const handler = this.context.handlers.get(header.apiKey);
     if (handler === undefined) {
-      this.refuse(`API ${request.header.apiKey} v${request.header.apiVersion} is not served`, request.header);
+      this.refuse(`API ${header.apiKey} v${header.apiVersion} is not served`, header);
+      return;
+    }
+    let body: Struct;
+    try {
+      // Decoded by the handler's own schema: the body is the type its handler was written for.
+      body = decodeRequestBody(handler.api, request);
+    } catch (error) {
+      this.refuseRequest(error);
       return;
     }
     const entry: InFlight = { done: false, response: null };
     this.inFlight.push(entry);
     const started = this.context.metrics === undefined ? 0 : performance.now();
-    let result: ReturnType<typeof handler>;
+    let result: ReturnType<RequestHandler['handle']>;
     try {
-      result = handler(
-        {
-          ...this.context,
-          header: request.header,
-          signal: this.abort.signal,
-          clientHost: this.socket.remoteAddress ?? '',
-        },
-        request.body,
+      result = handler.handle(
+        { ...this.context, header, signal: this.abort.signal, clientHost: this.socket.remoteAddress ?? '' },
+        body,
       );
     } catch (error) {
-      this.failed(request.header, error);
+      this.failed(header, error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (body) => this.complete(entry, request.header, body, started),
-        (error: unknown) => this.failed(request.header, error),
+        (response) => this.complete(entry, handler, header, response, started),
+        (error: unknown) => this.failed(header, error),
       );
     } else {
-      this.complete(entry, request.header, result, started);
+      this.complete(entry, handler, header, result, started);
     }
   }
 
@@ -191,10 +196,16 @@ export class Connection {
     this.refuse((error as Error).message, header);
   }
 
-  private complete(entry: InFlight, header: RequestHeader, body: Struct | null, started: number): void {
+  private complete(
+    entry: InFlight,
+    handler: RequestHandler,
+    header: RequestHeader,
+    body: Struct | null,
+    started: number,
+  ): void {
     if (this.closed) return;
     try {
-      entry.response = body === null ? null : encodeResponse(header, body);
+      entry.response = body === null ? null : encodeResponse(handler.api, header, body);
     } catch (error) {
       this.failed(header, error);
       return;
@@ -220,12 +231,12 @@ export class Connection {
 
   private failed(header: RequestHeader, error: unknown): void {
     if (error instanceof AcksZeroFailure) {
-      this.context.log.info('closing connection after a failed acks=0 produce', {
+      this.context.logger.info('closing connection after a failed acks=0 produce', {
         remote: this.remote,
         clientId: header.clientId,
       });
     } else {
-      this.context.log.error('request failed', {
+      this.context.logger.error('request failed', {
         remote: this.remote,
         apiKey: header.apiKey,
         apiVersion: header.apiVersion,
@@ -236,7 +247,7 @@ export class Connection {
   }
 
   private refuse(reason: string, header?: RequestHeader): void {
-    this.context.log.warn('closing connection: bad request', {
+    this.context.logger.warn('closing connection: bad request', {
       remote: this.remote,
       reason,
       apiKey: header?.apiKey,

@@ -9,8 +9,8 @@ import type { Logger } from './Logger.js';
 export class MetricsServer {
   private constructor(private readonly server: Server) {}
 
-  static start(registry: Registry, port: number, host: string, log: Logger): Promise<MetricsServer> {
-    const server = createServer((request, response) => void serve(registry, request, response, log));
+  static start(registry: Registry, port: number, host: string, logger: Logger): Promise<MetricsServer> {
+    const server = createServer((request, response) => void serve(registry, request, response, logger));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -36,7 +36,7 @@ async function serve(
   registry: Registry,
   request: IncomingMessage,
   response: ServerResponse,
-  log: Logger,
+  logger: Logger,
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://metrics').pathname;
   if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
@@ -47,7 +47,7 @@ async function serve(
     const body = await registry.metrics();
     response.writeHead(200, { 'content-type': registry.contentType }).end(request.method === 'HEAD' ? undefined : body);
   } catch (error) {
-    log.error('metrics scrape failed', { error: String((error as Error)?.stack ?? error) });
+    logger.error('metrics scrape failed', { error: String((error as Error)?.stack ?? error) });
     response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics scrape failed\n');
   }
 }

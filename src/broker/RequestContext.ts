@@ -6,7 +6,14 @@
 import type { Engine } from '../engine/Engine.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { TributaryError } from '../errors.js';
-import type { RequestHeader, Struct } from '../protocol/index.js';
+import type {
+  ApiSchema,
+  EncodableResponse,
+  NoExtraFields,
+  RequestHeader,
+  RequestOf,
+  Struct,
+} from '../protocol/index.js';
 import type { BrokerConfig } from './BrokerConfig.js';
 import type { BrokerMetadata } from './BrokerMetadata.js';
 import type { BrokerMetrics } from './BrokerMetrics.js';
@@ -20,7 +27,7 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly metadata: BrokerMetadata;
   readonly producerIds: ProducerIdManager;
-  readonly log: Logger;
+  readonly logger: Logger;
   /** Where requests are counted and timed, when the broker serves metrics. */
   readonly metrics: BrokerMetrics | undefined;
   /** The port clients are told to connect to (the bound one when the config asked for 0). */
@@ -38,16 +45,50 @@ export interface RequestContext extends BrokerContext {
   readonly clientHost: string;
 }
 
-/** A handler's response body, or null when the request gets none (Produce with acks=0). */
-export type RequestHandler = (context: RequestContext, body: Struct) => Struct | null | Promise<Struct | null>;
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * One API's handler with the schema its requests are decoded by: it returns the response
+ * body, or null when the request gets none (Produce with acks=0). Built by handler(),
+ * which types both by the schema; here the API is known only at run time.
+ */
+export interface RequestHandler {
+  readonly api: ApiSchema;
+  // A method (bivariant in its parameter), so that any API's handler is one: Connection
+  // calls it only with a body it decoded by the same `api`.
+  handle(context: RequestContext, request: Struct): Awaitable<Struct | null>;
+}
+
+/** What a handler of `A` is: its request decoded by A's request schema, its result A's response or null. */
+type HandlerOf<A extends ApiSchema> = (
+  context: RequestContext,
+  request: RequestOf<A>,
+) => Awaitable<EncodableResponse<A> | null>;
+
+/** H, checked to return no field A's response schema lacks (see NoExtraFields). */
+type Checked<A extends ApiSchema, H extends HandlerOf<A>> = (
+  context: RequestContext,
+  request: RequestOf<A>,
+) => Awaitable<NoExtraFields<Exclude<Awaited<ReturnType<H>>, null>, EncodableResponse<A>> | null>;
+
+/**
+ * Registers `handle` for `api`: its request is typed by the request schema and whatever
+ * it returns must be the response schema's, with no field the schema lacks.
+ */
+export function handler<A extends ApiSchema, H extends HandlerOf<A>>(
+  api: A,
+  handle: H & Checked<A, H>,
+): RequestHandler {
+  return { api, handle };
+}
 
 /** UNKNOWN_SERVER_ERROR: what an error that is not ours becomes on the wire. */
 const UNKNOWN_SERVER_ERROR = -1;
 
 /** The Kafka error code an error becomes; an unexpected one is logged. */
-export function errorCodeOf(context: Pick<BrokerContext, 'log'>, error: unknown): number {
+export function errorCodeOf(context: Pick<BrokerContext, 'logger'>, error: unknown): number {
   if (error instanceof TributaryError) return error.kafka.code;
-  context.log.error('unexpected error in a request', { error: String((error as Error)?.stack ?? error) });
+  context.logger.error('unexpected error in a request', { error: String((error as Error)?.stack ?? error) });
   return UNKNOWN_SERVER_ERROR;
 }
 

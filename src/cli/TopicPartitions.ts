@@ -1,20 +1,15 @@
 /** How many partitions a topic has, on either kind of target; an unknown topic is Kafka's UNKNOWN_TOPIC_OR_PARTITION. */
 import { KafkaErrors, kafkaResponseError as kafkaError } from '../errors.js';
-import { ApiKey } from '../protocol/index.js';
+import { Metadata } from '../protocol/messages/Metadata.js';
 import type { Target } from './Target.js';
-
-interface TopicMetadata {
-  errorCode: number;
-  partitions: unknown[];
-}
 
 export async function partitionCount(target: Target, topic: string): Promise<number> {
   if (target.kind === 'broker') {
-    const response = await target.connection.request(ApiKey.Metadata, {
+    const response = await target.connection.request(Metadata, {
       topics: [{ name: topic }],
       allowAutoTopicCreation: false,
     });
-    const [metadata] = response.topics as TopicMetadata[];
+    const [metadata] = response.topics;
     if (metadata!.errorCode !== KafkaErrors.NONE.code)
       throw kafkaError(metadata!.errorCode, `looking up topic '${topic}'`);
     return metadata!.partitions.length;

@@ -5,7 +5,17 @@
  */
 import { connect, type Socket } from 'node:net';
 import { isErrnoCode, KafkaErrors, TributaryError } from '../errors.js';
-import { ApiKey, apiName, decodeResponse, encodeRequest, supportedApis, type Struct } from '../protocol/index.js';
+import {
+  ApiKey,
+  apiName,
+  decodeResponse,
+  encodeRequest,
+  supportedApis,
+  type ApiSchema,
+  type EncodableRequest,
+  type ResponseOf,
+} from '../protocol/index.js';
+import { ApiVersions } from '../protocol/messages/ApiVersions.js';
 
 export interface BrokerAddress {
   host: string;
@@ -19,9 +29,8 @@ export interface BrokerConnectionOptions {
 }
 
 interface Pending {
-  apiKey: number;
-  apiVersion: number;
-  resolve(body: Struct): void;
+  /** Decodes the response frame by the request's API and version and resolves with its body. */
+  settle(frame: Buffer): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -95,13 +104,11 @@ export class BrokerConnection {
 
   /** ApiVersions v3; a broker that knows only older versions answers UNSUPPORTED_VERSION with its range (KIP-511), and is asked again. */
   private async negotiateVersions(): Promise<void> {
-    const ask = (version: number): Promise<Struct> =>
-      this.request(ApiKey.ApiVersions, { clientSoftwareName: 'tributary', clientSoftwareVersion: '0' }, version);
+    const ask = (version: number) =>
+      this.request(ApiVersions, { clientSoftwareName: 'tributary', clientSoftwareVersion: '0' }, version);
     let response = await ask(3);
     if (response.errorCode === KafkaErrors.UNSUPPORTED_VERSION.code) {
-      const range = (response.apiKeys as { apiKey: number; maxVersion: number }[]).find(
-        (a) => a.apiKey === ApiKey.ApiVersions,
-      );
+      const range = response.apiKeys.find((a) => a.apiKey === ApiKey.ApiVersions);
       response = await ask(Math.min(3, range?.maxVersion ?? 0));
     }
     if (response.errorCode !== 0)
@@ -110,7 +117,7 @@ export class BrokerConnection {
         'ERR_UNSUPPORTED_VERSION',
       );
     const ours = new Map(supportedApis().map((a) => [a.apiKey, a]));
-    for (const theirs of response.apiKeys as { apiKey: number; minVersion: number; maxVersion: number }[]) {
+    for (const theirs of response.apiKeys) {
       const mine = ours.get(theirs.apiKey);
       if (mine === undefined) continue;
       const version = Math.min(mine.maxVersion, theirs.maxVersion);
@@ -130,35 +137,40 @@ export class BrokerConnection {
   }
 
   /** Sends a request (at the negotiated version unless given) and resolves with its response body. */
-  request(apiKey: number, body: Struct, apiVersion: number = this.versionOf(apiKey)): Promise<Struct> {
+  request<A extends ApiSchema>(
+    api: A,
+    body: EncodableRequest<A>,
+    apiVersion: number = this.versionOf(api.apiKey),
+  ): Promise<ResponseOf<A>> {
     if (this.closedError !== null) return Promise.reject(this.closedError);
     const correlationId = ++this.correlationId;
-    return new Promise<Struct>((resolve, reject) => {
+    return new Promise<ResponseOf<A>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
         reject(
           new TributaryError(
-            `${apiName(apiKey)} to ${this.describe()} got no response in ${this.timeoutMs} ms`,
+            `${api.name} to ${this.describe()} got no response in ${this.timeoutMs} ms`,
             'ERR_REQUEST_TIMED_OUT',
           ),
         );
       }, this.timeoutMs);
-      this.pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer });
-      for (const chunk of encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.clientId }, body))
-        this.socket.write(chunk);
+      const settle = (frame: Buffer) => resolve(decodeResponse(api, apiVersion, frame).body);
+      this.pending.set(correlationId, { settle, reject, timer });
+      const header = { apiKey: api.apiKey, apiVersion, correlationId, clientId: this.clientId };
+      for (const chunk of encodeRequest(api, header, body)) this.socket.write(chunk);
     });
   }
 
   /** Sends a request the broker does not answer (Produce with acks=0). */
-  send(apiKey: number, body: Struct): void {
+  send<A extends ApiSchema>(api: A, body: EncodableRequest<A>): void {
     if (this.closedError !== null) throw this.closedError;
     const header = {
-      apiKey,
-      apiVersion: this.versionOf(apiKey),
+      apiKey: api.apiKey,
+      apiVersion: this.versionOf(api.apiKey),
       correlationId: ++this.correlationId,
       clientId: this.clientId,
     };
-    for (const chunk of encodeRequest(header, body)) this.socket.write(chunk);
+    for (const chunk of encodeRequest(api, header, body)) this.socket.write(chunk);
   }
 
   private onData(chunk: Buffer): void {
@@ -182,7 +194,7 @@ export class BrokerConnection {
     this.pending.delete(correlationId);
     clearTimeout(pending.timer);
     try {
-      pending.resolve(decodeResponse(pending.apiKey, pending.apiVersion, frame).body);
+      pending.settle(frame);
     } catch (error) {
       pending.reject(error as Error);
     }

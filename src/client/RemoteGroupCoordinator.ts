@@ -18,8 +18,15 @@ import type {
   SyncGroupRequest,
   SyncGroupResult,
 } from '../group/GroupCoordinator.js';
-import { ApiKey, type Struct } from '../protocol/index.js';
-import { byTopic, type WireTopic } from '../protocol/TopicGroups.js';
+import { ApiKey } from '../protocol/index.js';
+import { FindCoordinator } from '../protocol/messages/FindCoordinator.js';
+import { Heartbeat } from '../protocol/messages/Heartbeat.js';
+import { JoinGroup } from '../protocol/messages/JoinGroup.js';
+import { LeaveGroup } from '../protocol/messages/LeaveGroup.js';
+import { OffsetCommit } from '../protocol/messages/OffsetCommit.js';
+import { OffsetFetch } from '../protocol/messages/OffsetFetch.js';
+import { SyncGroup } from '../protocol/messages/SyncGroup.js';
+import { byTopic } from '../protocol/TopicGroups.js';
 import { BrokerConnection } from './BrokerConnection.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 
@@ -29,26 +36,14 @@ const BATCH_FIND_VERSION = 4;
 const BATCH_LEAVE_VERSION = 3;
 const BATCH_OFFSET_FETCH_VERSION = 8;
 
-interface WireCommittedOffset {
-  partitionIndex: number;
-  committedOffset: number;
-  committedLeaderEpoch: number;
-  metadata: string | null;
-  errorCode: number;
-}
-
 /** Asks `bootstrap` which broker coordinates `groupId`. */
 async function findCoordinator(bootstrap: BrokerConnection, groupId: string): Promise<{ host: string; port: number }> {
   const batched = bootstrap.versionOf(ApiKey.FindCoordinator) >= BATCH_FIND_VERSION;
   const response = await bootstrap.request(
-    ApiKey.FindCoordinator,
+    FindCoordinator,
     batched ? { keyType: GROUP_KEY_TYPE, coordinatorKeys: [groupId] } : { key: groupId, keyType: GROUP_KEY_TYPE },
   );
-  const found = (batched ? (response.coordinators as Struct[])[0]! : response) as {
-    errorCode: number;
-    host: string;
-    port: number;
-  };
+  const found = batched ? response.coordinators[0]! : response;
   if (found.errorCode !== KafkaErrors.NONE.code)
     throw kafkaResponseError(found.errorCode, `finding the coordinator of group ${groupId}`);
   return { host: found.host, port: found.port };
@@ -68,7 +63,7 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
   }
 
   async joinGroup(r: JoinGroupRequest): Promise<JoinGroupResult> {
-    const response = (await this.connection.request(ApiKey.JoinGroup, {
+    const response = await this.connection.request(JoinGroup, {
       groupId: r.groupId,
       sessionTimeoutMs: r.sessionTimeoutMs,
       rebalanceTimeoutMs: r.rebalanceTimeoutMs,
@@ -77,21 +72,19 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
       protocolType: r.protocolType,
       protocols: r.protocols,
       reason: r.reason ?? null,
-    })) as unknown as JoinGroupResult;
+    });
     const { errorCode, generationId, protocolType, protocolName, leader, memberId, members, skipAssignment } = response;
     return { errorCode, generationId, protocolType, protocolName, leader, memberId, members, skipAssignment };
   }
 
   async syncGroup(r: SyncGroupRequest): Promise<SyncGroupResult> {
-    const { errorCode, protocolType, protocolName, assignment } = (await this.connection.request(ApiKey.SyncGroup, {
-      ...r,
-    })) as unknown as SyncGroupResult;
+    const { errorCode, protocolType, protocolName, assignment } = await this.connection.request(SyncGroup, { ...r });
     return { errorCode, protocolType, protocolName, assignment };
   }
 
   async heartbeat(r: HeartbeatRequest): Promise<{ errorCode: number }> {
-    const response = await this.connection.request(ApiKey.Heartbeat, { ...r });
-    return { errorCode: response.errorCode as number };
+    const response = await this.connection.request(Heartbeat, { ...r });
+    return { errorCode: response.errorCode };
   }
 
   async leaveGroup(r: { groupId: string; members: LeaveGroupMember[] }): Promise<LeaveGroupResult> {
@@ -101,19 +94,19 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
       groupInstanceId: m.groupInstanceId,
       reason: m.reason ?? null,
     }));
-    const response = await this.connection.request(ApiKey.LeaveGroup, {
+    const response = await this.connection.request(LeaveGroup, {
       groupId: r.groupId,
       memberId: r.members[0]?.memberId ?? '',
       members,
     });
     return {
-      errorCode: response.errorCode as number,
-      members: batched ? (response.members as LeaveGroupResult['members']) : [],
+      errorCode: response.errorCode,
+      members: batched ? response.members : [],
     };
   }
 
   async commitOffsets(r: OffsetCommitRequest): Promise<PartitionError[]> {
-    const response = await this.connection.request(ApiKey.OffsetCommit, {
+    const response = await this.connection.request(OffsetCommit, {
       groupId: r.groupId,
       generationIdOrMemberEpoch: r.generationId,
       memberId: r.memberId,
@@ -125,7 +118,7 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
         committedMetadata: o.metadata,
       })),
     });
-    return (response.topics as WireTopic<{ partitionIndex: number; errorCode: number }>[]).flatMap((t) =>
+    return response.topics.flatMap((t) =>
       t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
     );
   }
@@ -142,11 +135,8 @@ export class RemoteGroupCoordinator implements GroupCoordinatorApi {
     const request = batched
       ? { groups: [{ groupId: r.groupId, topics }], requireStable: r.requireStable }
       : { groupId: r.groupId, topics, requireStable: r.requireStable };
-    const response = await this.connection.request(ApiKey.OffsetFetch, request);
-    const result = (batched ? (response.groups as Struct[])[0]! : response) as {
-      errorCode: number;
-      topics: WireTopic<WireCommittedOffset>[];
-    };
+    const response = await this.connection.request(OffsetFetch, request);
+    const result = batched ? response.groups[0]! : response;
     const offsets = result.topics.flatMap((t) =>
       t.partitions.map((p) => ({
         topic: t.name,

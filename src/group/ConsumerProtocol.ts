@@ -5,7 +5,8 @@
  * that version. As in Kafka, a version newer than ours is read with our newest format
  * (later versions only append fields), and an empty assignment means no partitions.
  */
-import { readMessage, writeMessage, type Struct } from '../protocol/MessageCodec.js';
+import { readMessage, writeMessage } from '../protocol/MessageCodec.js';
+import type { DataOf, EncodableData } from '../protocol/MessageTypes.js';
 import { invalidRequest } from '../protocol/ProtocolError.js';
 import { ProtocolReader } from '../protocol/ProtocolReader.js';
 import { ProtocolWriter } from '../protocol/ProtocolWriter.js';
@@ -16,34 +17,14 @@ export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 /** The newest version of both structs. */
 export const CONSUMER_PROTOCOL_VERSION = 3;
 
-/** Partitions of one topic, as both structs group them. */
-export interface TopicPartitions {
-  topic: string;
-  partitions: number[];
-}
-
-export interface ConsumerProtocolSubscription {
-  topics: string[];
-  userData: Buffer | null;
-  /** v1+: what the member consumes now, so sticky assignors can keep it there. */
-  ownedPartitions: TopicPartitions[];
-  /** v2+: the generation ownedPartitions belong to; -1 when unknown. */
-  generationId: number;
-  /** v3+ */
-  rackId: string | null;
-}
-
-export interface ConsumerProtocolAssignment {
-  assignedPartitions: TopicPartitions[];
-  userData: Buffer | null;
-}
-
 const USER_DATA = field('userData', 'bytes', '0+', { nullableVersions: '0+', default: null });
 
 const SUBSCRIPTION = data('ConsumerProtocolSubscription', '0-3', 'none', [
   field('topics', '[]string'),
   USER_DATA,
+  // What the member consumes now, so sticky assignors can keep it there.
   structs('ownedPartitions', '1+', [field('topic', 'string', '1+'), field('partitions', '[]int32', '1+')]),
+  // The generation ownedPartitions belong to; -1 when unknown.
   field('generationId', 'int32', '2+', { default: -1 }),
   field('rackId', 'string', '3+', { nullableVersions: '3+', default: null }),
 ]);
@@ -53,17 +34,22 @@ const ASSIGNMENT = data('ConsumerProtocolAssignment', '0-3', 'none', [
   USER_DATA,
 ]);
 
-function encode(schema: MessageSchema, version: number, body: object): Buffer {
+export type ConsumerProtocolSubscription = DataOf<typeof SUBSCRIPTION>;
+export type ConsumerProtocolAssignment = DataOf<typeof ASSIGNMENT>;
+/** Partitions of one topic, as both structs group them. */
+export type TopicPartitions = ConsumerProtocolAssignment['assignedPartitions'][number];
+
+function encode<S extends MessageSchema>(schema: S, version: number, body: EncodableData<S>): Buffer {
   if (!Number.isInteger(version) || version < 0 || version > CONSUMER_PROTOCOL_VERSION) {
     throw invalidRequest(`${schema.name} version ${version} is not one of 0-${CONSUMER_PROTOCOL_VERSION}`);
   }
   const w = new ProtocolWriter(128);
   w.int16(version);
-  writeMessage(schema, version, w, body as Struct);
+  writeMessage(schema, version, w, body);
   return Buffer.concat(w.finish());
 }
 
-function decode(schema: MessageSchema, bytes: Buffer): { version: number; body: Struct } {
+function decode<S extends MessageSchema>(schema: S, bytes: Buffer): { version: number; body: DataOf<S> } {
   const r = new ProtocolReader(bytes);
   const version = r.int16();
   if (version < 0) throw invalidRequest(`${schema.name} version ${version} is negative`, 0);
@@ -80,7 +66,7 @@ export function encodeSubscription(
 /** The subscription and the version it was written in. */
 export function decodeSubscription(bytes: Buffer): ConsumerProtocolSubscription & { version: number } {
   const { version, body } = decode(SUBSCRIPTION, bytes);
-  return { ...(body as unknown as ConsumerProtocolSubscription), version };
+  return { ...body, version };
 }
 
 export function encodeAssignment(assignment: ConsumerProtocolAssignment, version = CONSUMER_PROTOCOL_VERSION): Buffer {
@@ -90,7 +76,7 @@ export function encodeAssignment(assignment: ConsumerProtocolAssignment, version
 export function decodeAssignment(bytes: Buffer): ConsumerProtocolAssignment & { version: number } {
   if (bytes.length === 0) return { assignedPartitions: [], userData: null, version: 0 };
   const { version, body } = decode(ASSIGNMENT, bytes);
-  return { ...(body as unknown as ConsumerProtocolAssignment), version };
+  return { ...body, version };
 }
 
 /** Groups partitions by topic, topics and partitions in order, as Kafka's serializer writes ownedPartitions. */

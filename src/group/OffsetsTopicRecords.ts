@@ -4,7 +4,8 @@
  * a key or value is an int16 version followed by the struct at that version. Key
  * versions 0 and 1 are offset commits, 2 is group metadata; a null value is a tombstone.
  */
-import { readMessage, writeMessage, type Struct } from '../protocol/MessageCodec.js';
+import { readMessage, writeMessage } from '../protocol/MessageCodec.js';
+import type { DataOf, EncodableData } from '../protocol/MessageTypes.js';
 import { ProtocolReader } from '../protocol/ProtocolReader.js';
 import { ProtocolWriter } from '../protocol/ProtocolWriter.js';
 import { data, field, structs, type MessageSchema } from '../protocol/Schema.js';
@@ -50,47 +51,18 @@ export const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;
 export const GROUP_METADATA_VALUE_VERSION = 3;
 
-export interface OffsetCommitKeyData {
-  group: string;
-  topic: string;
-  partition: number;
-}
-
-export interface OffsetCommitValueData {
-  offset: number;
-  leaderEpoch: number;
-  metadata: string;
-  commitTimestamp: number;
-  expireTimestamp: number;
-}
-
-export interface GroupMetadataMemberData {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  rebalanceTimeout: number;
-  sessionTimeout: number;
-  subscription: Buffer;
-  assignment: Buffer;
-}
-
-export interface GroupMetadataValueData {
-  protocolType: string;
-  generation: number;
-  protocol: string | null;
-  leader: string | null;
-  currentStateTimestamp: number;
-  members: GroupMetadataMemberData[];
-}
+export type OffsetCommitKeyData = DataOf<typeof OffsetCommitKey>;
+export type OffsetCommitValueData = DataOf<typeof OffsetCommitValue>;
+export type GroupMetadataValueData = DataOf<typeof GroupMetadataValue>;
+export type GroupMetadataMemberData = GroupMetadataValueData['members'][number];
 
 export type OffsetsTopicKey =
   ({ type: 'offsetCommit' } & OffsetCommitKeyData) | { type: 'groupMetadata'; group: string };
 
-function encode(schema: MessageSchema, version: number, body: object): Buffer {
+function encode<S extends MessageSchema>(schema: S, version: number, body: EncodableData<S>): Buffer {
   const writer = new ProtocolWriter(128);
   writer.int16(version);
-  writeMessage(schema, version, writer, body as Struct);
+  writeMessage(schema, version, writer, body);
   return Buffer.concat(writer.finish());
 }
 
@@ -115,19 +87,15 @@ export function groupMetadataValue(value: GroupMetadataValueData): Buffer {
 export function readOffsetsTopicKey(bytes: Buffer): OffsetsTopicKey | null {
   const reader = new ProtocolReader(bytes);
   const version = reader.int16();
-  if (version === 0 || version === 1)
-    return {
-      type: 'offsetCommit',
-      ...(readMessage(OffsetCommitKey, version, reader) as unknown as OffsetCommitKeyData),
-    };
+  if (version === 0 || version === 1) return { type: 'offsetCommit', ...readMessage(OffsetCommitKey, version, reader) };
   if (version === GROUP_METADATA_KEY_VERSION)
-    return { type: 'groupMetadata', group: readMessage(GroupMetadataKey, version, reader).group as string };
+    return { type: 'groupMetadata', group: readMessage(GroupMetadataKey, version, reader).group };
   return null;
 }
 
-function decode<T>(schema: MessageSchema, bytes: Buffer): T {
+function decode<S extends MessageSchema>(schema: S, bytes: Buffer): DataOf<S> {
   const reader = new ProtocolReader(bytes);
-  return readMessage(schema, reader.int16(), reader) as unknown as T;
+  return readMessage(schema, reader.int16(), reader);
 }
 
 export function readOffsetCommitValue(bytes: Buffer): OffsetCommitValueData {

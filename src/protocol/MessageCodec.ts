@@ -9,11 +9,9 @@ import { invalidArgument } from '../errors.js';
 import { invalidRequest } from './ProtocolError.js';
 import type { ProtocolReader } from './ProtocolReader.js';
 import { ProtocolWriter, type RecordsValue } from './ProtocolWriter.js';
+import type { Decoded, Encodable, Struct } from './MessageTypes.js';
 import type { Field, MessageSchema, PrimitiveType } from './Schema.js';
 import { inVersions } from './Versions.js';
-
-/** A decoded message or nested struct: camelCase field names to values. */
-export type Struct = { [field: string]: unknown };
 
 type Read = (r: ProtocolReader) => unknown;
 type Write = (w: ProtocolWriter, value: unknown) => void;
@@ -325,10 +323,19 @@ export function isFlexible(schema: MessageSchema, version: number): boolean {
   return codecOf(schema, version).flexible;
 }
 
-export function readMessage(schema: MessageSchema, version: number, r: ProtocolReader): Struct {
-  return codecOf(schema, version).read(r) as Struct;
+/**
+ * The one place where the table's types meet the bytes: the compiled read builds exactly
+ * the object Decoded<S> describes (MessageTypes.ts derives both from `schema`).
+ */
+export function readMessage<S extends MessageSchema>(schema: S, version: number, r: ProtocolReader): Decoded<S> {
+  return codecOf(schema, version).read(r) as Decoded<S>;
 }
 
-export function writeMessage(schema: MessageSchema, version: number, w: ProtocolWriter, body: Struct): void {
+export function writeMessage<S extends MessageSchema>(
+  schema: S,
+  version: number,
+  w: ProtocolWriter,
+  body: Encodable<S>,
+): void {
   codecOf(schema, version).write(w, body);
 }

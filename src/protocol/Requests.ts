@@ -3,7 +3,9 @@
  * 4-byte size on the wire; encoders return the size-prefixed chunks to write in order.
  */
 import { KafkaErrors } from '../errors.js';
-import { isFlexible, readMessage, writeMessage, type Struct } from './MessageCodec.js';
+import { isFlexible, readMessage, writeMessage } from './MessageCodec.js';
+import type { Decoded, EncodableRequest, EncodableResponse, RequestOf, ResponseOf } from './MessageTypes.js';
+import { ApiVersions } from './messages/ApiVersions.js';
 import { ApiKey, apiSchema, isSupported, supportedApis, type SupportedApi } from './Messages.js';
 import { invalidRequest, ProtocolError } from './ProtocolError.js';
 import { ProtocolReader } from './ProtocolReader.js';
@@ -14,13 +16,20 @@ import {
   skipTaggedFields,
   writeRequestHeader,
   writeResponseHeader,
-  type RequestHeader,
-} from './RequestHeader.js';
-import type { MessageSchema } from './Schema.js';
+} from './HeaderCodec.js';
+import type { RequestHeader } from './RequestHeader.js';
+import type { ApiSchema, MessageSchema } from './Schema.js';
 
-export interface DecodedRequest {
+/** A request decoded by the table: the body's type is the API's, when the API is known statically. */
+export interface DecodedRequest<A extends ApiSchema = ApiSchema> {
   header: RequestHeader;
-  body: Struct;
+  body: RequestOf<A>;
+}
+
+/** A request frame whose header is read; its body follows at the reader's position. */
+export interface RequestFrame {
+  readonly header: RequestHeader;
+  readonly reader: ProtocolReader;
 }
 
 function unsupported(apiKey: number, apiVersion: number): ProtocolError {
@@ -29,14 +38,14 @@ function unsupported(apiKey: number, apiVersion: number): ProtocolError {
   return new ProtocolError(`${what} is not supported`, 'ERR_UNSUPPORTED_VERSION');
 }
 
-function schemaOf(apiKey: number, apiVersion: number, type: 'request' | 'response'): MessageSchema {
-  const api = apiSchema(apiKey);
-  if (api === undefined || !isSupported(apiKey, apiVersion)) throw unsupported(apiKey, apiVersion);
+/** `api`'s message of `type`, once `apiVersion` is one the table supports (and `api` is the table's). */
+function schemaOf<A extends ApiSchema, T extends 'request' | 'response'>(api: A, apiVersion: number, type: T): A[T] {
+  if (apiSchema(api.apiKey) !== api || !isSupported(api.apiKey, apiVersion)) throw unsupported(api.apiKey, apiVersion);
   return api[type];
 }
 
 /** Reads a body that must fill the rest of the frame; errors name the message. */
-function readBody(schema: MessageSchema, version: number, r: ProtocolReader): Struct {
+function readBody<S extends MessageSchema>(schema: S, version: number, r: ProtocolReader): Decoded<S> {
   try {
     const body = readMessage(schema, version, r);
     if (r.remaining > 0) throw invalidRequest(`${r.remaining} bytes left after the body at byte ${r.pos}`, r.pos);
@@ -47,22 +56,41 @@ function readBody(schema: MessageSchema, version: number, r: ProtocolReader): St
   }
 }
 
-/**
- * Decodes one request frame. Throws ProtocolError: ERR_UNSUPPORTED_VERSION for an API
- * key or version not in the table, ERR_INVALID_REQUEST for malformed bytes; `header` is
- * set on either once the header could be read.
- */
-export function decodeRequest(frame: Buffer): DecodedRequest {
-  const r = new ProtocolReader(frame);
-  const header = readRequestHeader(r);
+/** Sets `header` on a ProtocolError thrown by `read`, so the broker can still answer it. */
+function withHeader<T>(header: RequestHeader, read: () => T): T {
   try {
-    const schema = schemaOf(header.apiKey, header.apiVersion, 'request');
-    if (isFlexible(schema, header.apiVersion)) skipTaggedFields(r);
-    return { header, body: readBody(schema, header.apiVersion, r) };
+    return read();
   } catch (error) {
     if (error instanceof ProtocolError) error.header = header;
     throw error;
   }
+}
+
+/**
+ * Reads one request frame's header. Throws ProtocolError: ERR_UNSUPPORTED_VERSION for an
+ * API key or version not in the table, ERR_INVALID_REQUEST for malformed bytes; `header`
+ * is set on either once the header could be read.
+ */
+export function decodeRequestHeader(frame: Buffer): RequestFrame {
+  const reader = new ProtocolReader(frame);
+  const header = readRequestHeader(reader);
+  withHeader(header, () => {
+    const api = apiSchema(header.apiKey);
+    if (api === undefined) throw unsupported(header.apiKey, header.apiVersion);
+    if (isFlexible(schemaOf(api, header.apiVersion, 'request'), header.apiVersion)) skipTaggedFields(reader);
+  });
+  return { header, reader };
+}
+
+/** Reads the body of a frame whose header is read, with `api`'s schema (the header's API). */
+export function decodeRequestBody<A extends ApiSchema>(api: A, { header, reader }: RequestFrame): RequestOf<A> {
+  return withHeader(header, () => readBody(schemaOf(api, header.apiVersion, 'request'), header.apiVersion, reader));
+}
+
+/** Decodes one request frame with the table's schema of its API (untyped: the API is known only at run time). */
+export function decodeRequest(frame: Buffer): DecodedRequest {
+  const request = decodeRequestHeader(frame);
+  return { header: request.header, body: decodeRequestBody(apiSchema(request.header.apiKey)!, request) };
 }
 
 /** Prefixes the chunks with the size of the rest (the first chunk holds 4 bytes for it). */
@@ -73,36 +101,41 @@ function framed(w: ProtocolWriter): Buffer[] {
   return chunks;
 }
 
-/** The response to `header`'s request, size prefix included, as chunks to write in order. */
-export function encodeResponse(header: RequestHeader, body: Struct): Buffer[] {
-  const { apiKey, apiVersion, correlationId } = header;
-  const schema = schemaOf(apiKey, apiVersion, 'response');
+/** The response of `api` to `header`'s request, size prefix included, as chunks to write in order. */
+export function encodeResponse<A extends ApiSchema>(
+  api: A,
+  header: RequestHeader,
+  body: EncodableResponse<A>,
+): Buffer[] {
+  const { apiVersion, correlationId } = header;
+  const schema = schemaOf(api, apiVersion, 'response');
   const w = new ProtocolWriter();
   w.int32(0);
-  writeResponseHeader(w, apiKey, correlationId, isFlexible(schema, apiVersion));
+  writeResponseHeader(w, api.apiKey, correlationId, isFlexible(schema, apiVersion));
   writeMessage(schema, apiVersion, w, body);
   return framed(w);
 }
 
-export function encodeRequest(header: RequestHeader, body: Struct): Buffer[] {
-  const schema = schemaOf(header.apiKey, header.apiVersion, 'request');
+/** A request of `api`; the header's apiKey is `api`'s. */
+export function encodeRequest<A extends ApiSchema>(api: A, header: RequestHeader, body: EncodableRequest<A>): Buffer[] {
+  const schema = schemaOf(api, header.apiVersion, 'request');
   const w = new ProtocolWriter();
   w.int32(0);
-  writeRequestHeader(w, header, isFlexible(schema, header.apiVersion));
+  writeRequestHeader(w, { ...header, apiKey: api.apiKey }, isFlexible(schema, header.apiVersion));
   writeMessage(schema, header.apiVersion, w, body);
   return framed(w);
 }
 
-/** Decodes a response frame to a request of `apiKey` at `apiVersion`. */
-export function decodeResponse(
-  apiKey: number,
+/** Decodes a response frame to a request of `api` at `apiVersion`. */
+export function decodeResponse<A extends ApiSchema>(
+  api: A,
   apiVersion: number,
   frame: Buffer,
-): { correlationId: number; body: Struct } {
-  const schema = schemaOf(apiKey, apiVersion, 'response');
+): { correlationId: number; body: ResponseOf<A> } {
+  const schema = schemaOf(api, apiVersion, 'response');
   const r = new ProtocolReader(frame);
   const correlationId = r.int32();
-  if (hasResponseHeaderTags(apiKey, isFlexible(schema, apiVersion))) skipTaggedFields(r);
+  if (hasResponseHeaderTags(api.apiKey, isFlexible(schema, apiVersion))) skipTaggedFields(r);
   return { correlationId, body: readBody(schema, apiVersion, r) };
 }
 
@@ -116,6 +149,7 @@ export function encodeApiVersionsFallback(
   apiKeys: readonly SupportedApi[] = supportedApis(),
 ): Buffer[] {
   return encodeResponse(
+    ApiVersions,
     { ...header, apiKey: ApiKey.ApiVersions, apiVersion: 0 },
     { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys },
   );

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { ApiKey, encodeRequest, type Struct } from '../../src/protocol/index.js';
+import { ApiKey, apiSchema, encodeRequest, type Struct } from '../../src/protocol/index.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { Rng } from '../helpers/random.js';
@@ -109,7 +109,11 @@ describe('fuzzed requests', () => {
       const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261125));
       const frames = seedRequests().map((r, i) =>
         Buffer.concat(
-          encodeRequest({ apiKey: r.apiKey, apiVersion: r.apiVersion, correlationId: i, clientId: 'fuzz' }, r.body),
+          encodeRequest(
+            apiSchema(r.apiKey)!,
+            { apiKey: r.apiKey, apiVersion: r.apiVersion, correlationId: i, clientId: 'fuzz' },
+            r.body,
+          ),
         ),
       );
       let client = await RawKafkaClient.connect(broker.port);

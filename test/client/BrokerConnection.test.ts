@@ -4,6 +4,7 @@ import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { BrokerConnection, parseBrokerAddress } from '../../src/client/BrokerConnection.js';
 import { ApiKey } from '../../src/protocol/index.js';
+import { Metadata } from '../../src/protocol/messages/Metadata.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('BrokerConnection', () => {
@@ -27,15 +28,15 @@ describe('BrokerConnection', () => {
     expect(c.versionOf(ApiKey.Metadata)).toBe(12);
     const [ma, mb] = await Promise.all(
       ['a', 'b'].map((name) =>
-        c.request(ApiKey.Metadata, {
+        c.request(Metadata, {
           topics: [{ name, topicId: Buffer.alloc(16) }],
           allowAutoTopicCreation: false,
           includeTopicAuthorizedOperations: false,
         }),
       ),
     );
-    expect((ma!.topics as { partitions: unknown[] }[])[0]!.partitions).toHaveLength(2);
-    expect((mb!.topics as { partitions: unknown[] }[])[0]!.partitions).toHaveLength(3);
+    expect(ma!.topics[0]!.partitions).toHaveLength(2);
+    expect(mb!.topics[0]!.partitions).toHaveLength(3);
   });
 
   it('fails pending requests with a code when the broker goes away, and refuses new ones', async () => {
@@ -46,8 +47,8 @@ describe('BrokerConnection', () => {
     const c = await BrokerConnection.open({ host: '127.0.0.1', port: b.port });
     const metadata = { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
     await b.close();
-    await expect(c.request(ApiKey.Metadata, metadata)).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
-    await expect(c.request(ApiKey.Metadata, metadata)).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+    await expect(c.request(Metadata, metadata)).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+    await expect(c.request(Metadata, metadata)).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
     // A peer that hangs up on the first request fails the open itself.
     const port = (server.address() as { port: number }).port;
     await expect(BrokerConnection.open({ host: '127.0.0.1', port })).rejects.toMatchObject({

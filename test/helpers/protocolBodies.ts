@@ -3,7 +3,8 @@
  * fields outside the version are filled with junk (the encoder must ignore them) and come
  * back as their defaults; records sent as several buffers come back as one.
  */
-import { defaultOf, type Struct } from '../../src/protocol/MessageCodec.js';
+import { defaultOf } from '../../src/protocol/MessageCodec.js';
+import type { Struct } from '../../src/protocol/MessageTypes.js';
 import type { Field, PrimitiveType } from '../../src/protocol/Schema.js';
 import { inVersions } from '../../src/protocol/Versions.js';
 import type { Rng } from './random.js';

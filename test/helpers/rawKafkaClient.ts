@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
+import { apiSchema, decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
 import { tempDir } from './tmp.js';
 
 export class RawKafkaClient {
@@ -55,7 +55,7 @@ export class RawKafkaClient {
   }
 
   send(apiKey: number, apiVersion: number, correlationId: number, body: Struct): void {
-    this.write(encodeRequest({ apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body));
+    this.write(encodeRequest(apiSchema(apiKey)!, { apiKey, apiVersion, correlationId, clientId: 'raw-test' }, body));
   }
 
   /** The next response frame (after the size prefix), or null once the broker closed. */
@@ -75,7 +75,7 @@ export class RawKafkaClient {
   async response(apiKey: number, apiVersion: number): Promise<{ correlationId: number; body: Struct }> {
     const frame = await this.nextFrame();
     if (frame === null) throw new Error('the broker closed the connection');
-    return decodeResponse(apiKey, apiVersion, frame);
+    return decodeResponse(apiSchema(apiKey)!, apiVersion, frame);
   }
 
   /** Sends a request and returns the body of its response, which must carry its correlation id. */

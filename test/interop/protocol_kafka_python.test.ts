@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   ApiKey,
+  apiSchema,
   decodeRequest,
   encodeResponse,
   ProtocolError,
@@ -123,7 +124,13 @@ function kafkaPython(requests: PyRequest[], responses: PyResponse[]): PyOutput {
   const input = join(dir, 'spec.json');
   const output = join(dir, 'out.json');
   const responseHex = responses.map(({ apiKey, v, body }) =>
-    Buffer.concat(encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body))
+    Buffer.concat(
+      encodeResponse(
+        apiSchema(apiKey)!,
+        { apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null },
+        body,
+      ),
+    )
       .subarray(4)
       .toString('hex'),
   );

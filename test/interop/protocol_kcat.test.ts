@@ -8,7 +8,14 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { expect, test } from 'vitest';
-import { ApiKey, decodeRequest, encodeResponse, supportedApis, type DecodedRequest } from '../../src/protocol/index.js';
+import {
+  ApiKey,
+  apiSchema,
+  decodeRequest,
+  encodeResponse,
+  supportedApis,
+  type DecodedRequest,
+} from '../../src/protocol/index.js';
 
 const TOPIC = 'orders';
 
@@ -35,7 +42,7 @@ function respond(socket: Socket, port: number, { header }: DecodedRequest): void
             },
           ],
         };
-  for (const chunk of encodeResponse(header, body)) socket.write(chunk);
+  for (const chunk of encodeResponse(apiSchema(header.apiKey)!, header, body)) socket.write(chunk);
 }
 
 /** Serves ApiVersions and Metadata; returns every request frame it received. */

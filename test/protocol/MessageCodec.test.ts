@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { isTributaryError } from '../../src/errors.js';
-import { defaultOf, readMessage, writeMessage, type Struct } from '../../src/protocol/MessageCodec.js';
+import { defaultOf, readMessage, writeMessage } from '../../src/protocol/MessageCodec.js';
+import type { Struct } from '../../src/protocol/MessageTypes.js';
 import { ProtocolError } from '../../src/protocol/ProtocolError.js';
 import { ProtocolReader } from '../../src/protocol/ProtocolReader.js';
 import { ProtocolWriter } from '../../src/protocol/ProtocolWriter.js';

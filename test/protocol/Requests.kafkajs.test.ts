@@ -4,7 +4,7 @@
  * decode with kafkajs to the values we put in.
  */
 import { describe, expect, test } from 'vitest';
-import { ApiKey, decodeRequest, encodeResponse, type Struct } from '../../src/protocol/index.js';
+import { ApiKey, apiSchema, decodeRequest, encodeResponse, type Struct } from '../../src/protocol/index.js';
 import {
   CLIENT_ID,
   kafkajsApi,
@@ -53,7 +53,7 @@ async function kafkajsDecodeResponse(
   body: Struct,
 ): Promise<unknown> {
   const bytes = Buffer.concat(
-    encodeResponse({ apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body),
+    encodeResponse(apiSchema(apiKey)!, { apiKey, apiVersion: v, correlationId: CORRELATION_ID, clientId: null }, body),
   );
   expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
   expect(bytes.readInt32BE(4)).toBe(CORRELATION_ID);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   ApiKey,
+  apiSchema,
   decodeRequest,
   decodeResponse,
   encodeApiVersionsFallback,
@@ -49,7 +50,7 @@ describe('every version of every API round-trips', () => {
         clientId: rng.oneIn(4) ? null : 'client-1',
       };
       const request = randomStruct(api.request.fields, version, rng);
-      const chunks = encodeRequest(header, request);
+      const chunks = encodeRequest(api, header, request);
       const bytes = Buffer.concat(chunks);
       expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
       expect(decodeRequest(bytes.subarray(4))).toEqual({
@@ -58,7 +59,7 @@ describe('every version of every API round-trips', () => {
       });
 
       const response = randomStruct(api.response.fields, version, rng);
-      const decoded = decodeResponse(api.apiKey, version, frameOf(encodeResponse(header, response)));
+      const decoded = decodeResponse(api, version, frameOf(encodeResponse(api, header, response)));
       expect(decoded).toEqual({
         correlationId: header.correlationId,
         body: expectedStruct(api.response.fields, response, version),
@@ -90,7 +91,12 @@ describe('flexible versions, checked byte by byte against the spec', () => {
     });
     const header = { apiKey: 18, apiVersion: 3, correlationId: 1, clientId: 'rdkafka' };
     expect([
-      ...Buffer.concat(encodeRequest(header, { clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' })),
+      ...Buffer.concat(
+        encodeRequest(apiSchema(header.apiKey)!, header, {
+          clientSoftwareName: 'librdkafka',
+          clientSoftwareVersion: '2.0.2',
+        }),
+      ),
     ]).toEqual(sized(apiVersionsV3));
   });
 
@@ -123,14 +129,14 @@ describe('flexible versions, checked byte by byte against the spec', () => {
       0,
       5,
     ];
-    expect([...Buffer.concat(encodeResponse(header, body))]).toEqual(sized(expected));
+    expect([...Buffer.concat(encodeResponse(apiSchema(header.apiKey)!, header, body))]).toEqual(sized(expected));
   });
 
   test('Metadata v9 response: header v1 carries a tag section', () => {
     const header = { apiKey: 3, apiVersion: 9, correlationId: 9, clientId: null };
     const body = { throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [] };
     const expected = [...int32(9), 0, ...int32(0), 1, 0, ...int32(1), 1, ...int32(-2147483648), 0];
-    expect([...Buffer.concat(encodeResponse(header, body))]).toEqual(sized(expected));
+    expect([...Buffer.concat(encodeResponse(apiSchema(header.apiKey)!, header, body))]).toEqual(sized(expected));
   });
 
   test('Produce v9 request: header v2, compact records', () => {
@@ -171,6 +177,7 @@ describe('flexible versions, checked byte by byte against the spec', () => {
 function produceV3(records = Buffer.alloc(40, 1)): Buffer {
   return frameOf(
     encodeRequest(
+      apiSchema(ApiKey.Produce)!,
       { apiKey: ApiKey.Produce, apiVersion: 3, correlationId: 77, clientId: 'c' },
       {
         transactionalId: null,
@@ -189,7 +196,7 @@ describe('malformed requests', () => {
     const rng = new Rng(42);
     for (const { api, version } of everyVersion) {
       const header = { apiKey: api.apiKey, apiVersion: version, correlationId: 5, clientId: 'c' };
-      const frame = frameOf(encodeRequest(header, randomStruct(api.request.fields, version, rng)));
+      const frame = frameOf(encodeRequest(api, header, randomStruct(api.request.fields, version, rng)));
       for (let end = 0; end < frame.length; end++) {
         const error = protocolError(() => decodeRequest(frame.subarray(0, end)));
         expect(error.code).toBe('ERR_INVALID_REQUEST');
@@ -259,6 +266,7 @@ describe('malformed requests', () => {
     const frames = everyVersion.map(({ api, version }) =>
       frameOf(
         encodeRequest(
+          api,
           { apiKey: api.apiKey, apiVersion: version, correlationId: 1, clientId: 'c' },
           randomStruct(api.request.fields, version, rng),
         ),
@@ -299,7 +307,11 @@ describe('unsupported API keys and versions', () => {
 
   test('encoding a version outside the table is refused', () => {
     const error = protocolError(() =>
-      encodeResponse({ apiKey: ApiKey.Fetch, apiVersion: 13, correlationId: 1, clientId: null }, {}),
+      encodeResponse(
+        apiSchema(ApiKey.Fetch)!,
+        { apiKey: ApiKey.Fetch, apiVersion: 13, correlationId: 1, clientId: null },
+        {},
+      ),
     );
     expect(error.code).toBe('ERR_UNSUPPORTED_VERSION');
   });
@@ -340,6 +352,7 @@ describe('zero copy', () => {
       records,
     }));
     const chunks = encodeResponse(
+      apiSchema(ApiKey.Fetch)!,
       { apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null },
       { responses: [{ topic: 't', partitions }] },
     );
@@ -353,7 +366,8 @@ describe('zero copy', () => {
     const body = {
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 2n ** 40n }] }],
     };
-    const decoded = decodeResponse(ApiKey.ListOffsets, 1, frameOf(encodeResponse(header, body)));
+    const listOffsets = apiSchema(ApiKey.ListOffsets)!;
+    const decoded = decodeResponse(listOffsets, 1, frameOf(encodeResponse(listOffsets, header, body)));
     expect(decoded.body).toMatchObject({ topics: [{ partitions: [{ timestamp: -1, offset: 2 ** 40 }] }] });
   });
 });

@@ -4,26 +4,17 @@
  */
 import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
-import { errorCodeOf, errorMessageOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { AlterConfigs } from '../../protocol/messages/AlterConfigs.js';
+import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
+import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 import { ResourceType } from './DescribeConfigs.js';
 
-interface AlterableConfig {
-  name: string;
-  value: string | null;
-  configOperation?: number;
-}
-
-interface AlterConfigsResource {
-  resourceType: number;
-  resourceName: string;
-  configs: AlterableConfig[];
-}
-
-interface AlterConfigsRequest {
-  resources: AlterConfigsResource[];
-  validateOnly: boolean;
-}
+type AlterConfigsResource = RequestOf<typeof AlterConfigs>['resources'][number];
+type IncrementalAlterConfigsResource = RequestOf<typeof IncrementalAlterConfigs>['resources'][number];
+type AlterableConfig = IncrementalAlterConfigsResource['configs'][number];
+/** Both APIs answer with the same response (Common.ALTER_CONFIGS_RESPONSE). */
+type AlterConfigsResult = EncodableResponse<typeof AlterConfigs>['responses'][number];
 
 /** Kafka's AlterConfigOp.OpType. */
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -58,7 +49,11 @@ function incrementalChange(context: RequestContext, topic: string, config: Alter
   return next.join(',');
 }
 
-function changesOf(context: RequestContext, resource: AlterConfigsResource, incremental: boolean): Changes {
+function changesOf(
+  context: RequestContext,
+  resource: AlterConfigsResource | IncrementalAlterConfigsResource,
+  incremental: boolean,
+): Changes {
   const changes: Changes = {};
   if (!incremental) {
     for (const entry of context.engine.topicConfigEntries(resource.resourceName))
@@ -67,17 +62,17 @@ function changesOf(context: RequestContext, resource: AlterConfigsResource, incr
   for (const c of resource.configs) {
     if (c.name in changes && incremental)
       throw new TributaryError(`config ${c.name} appears more than once`, 'ERR_INVALID_ARGUMENT');
-    changes[c.name] = incremental ? incrementalChange(context, resource.resourceName, c) : c.value;
+    changes[c.name] = 'configOperation' in c ? incrementalChange(context, resource.resourceName, c) : c.value;
   }
   return changes;
 }
 
 function alterResource(
   context: RequestContext,
-  resource: AlterConfigsResource,
+  resource: AlterConfigsResource | IncrementalAlterConfigsResource,
   validateOnly: boolean,
   incremental: boolean,
-): Struct {
+): AlterConfigsResult {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
     if (resource.resourceType !== ResourceType.TOPIC) {
@@ -92,15 +87,12 @@ function alterResource(
   }
 }
 
-function alterConfigs(incremental: boolean): RequestHandler {
-  return (context, body) => {
-    const request = body as unknown as AlterConfigsRequest;
-    return {
-      throttleTimeMs: 0,
-      responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, incremental)),
-    };
-  };
-}
+export const handleAlterConfigs = handler(AlterConfigs, (context, request) => ({
+  throttleTimeMs: 0,
+  responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, false)),
+}));
 
-export const handleAlterConfigs = alterConfigs(false);
-export const handleIncrementalAlterConfigs = alterConfigs(true);
+export const handleIncrementalAlterConfigs = handler(IncrementalAlterConfigs, (context, request) => ({
+  throttleTimeMs: 0,
+  responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, true)),
+}));

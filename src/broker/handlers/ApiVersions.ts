@@ -1,8 +1,9 @@
 /** ApiVersions: exactly what the broker implements (the KIP-511 fallback lives in Connection). */
-import type { RequestHandler } from '../RequestContext.js';
+import { ApiVersions } from '../../protocol/messages/ApiVersions.js';
+import { handler } from '../RequestContext.js';
 
-export const handleApiVersions: RequestHandler = (context) => ({
+export const handleApiVersions = handler(ApiVersions, (context) => ({
   errorCode: 0,
   apiKeys: context.apiVersions,
   throttleTimeMs: 0,
-});
+}));

@@ -1,15 +1,14 @@
 /** DeleteRecords: moves each partition's log start offset up (-1: to the high watermark). */
 import { TributaryError } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
-import { errorCodeOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import type { EncodableResponse } from '../../protocol/index.js';
+import { DeleteRecords } from '../../protocol/messages/DeleteRecords.js';
+import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
-interface DeleteRecordsRequest {
-  topics: { name: string; partitions: { partitionIndex: number; offset: number }[] }[];
-}
+type PartitionResult = EncodableResponse<typeof DeleteRecords>['topics'][number]['partitions'][number];
 
 const HIGH_WATERMARK = -1;
 
-function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): Struct {
+function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): PartitionResult {
   try {
     const partition = context.engine.partition(topic, partitionIndex);
     const target = offset === HIGH_WATERMARK ? partition.logEndOffset : offset;
@@ -25,11 +24,10 @@ function deleteBefore(context: RequestContext, topic: string, partitionIndex: nu
   }
 }
 
-export const handleDeleteRecords: RequestHandler = (context, body) => {
-  const request = body as unknown as DeleteRecordsRequest;
+export const handleDeleteRecords = handler(DeleteRecords, (context, request) => {
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => deleteBefore(context, t.name, p.partitionIndex, p.offset)),
   }));
   return { throttleTimeMs: 0, topics };
-};
+});

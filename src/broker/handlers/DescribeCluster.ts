@@ -1,12 +1,13 @@
 /** DescribeCluster: one broker, which is also the controller. */
 import { TributaryError } from '../../errors.js';
-import type { RequestHandler } from '../RequestContext.js';
+import { DescribeCluster } from '../../protocol/messages/DescribeCluster.js';
+import { handler } from '../RequestContext.js';
 import { brokerNode } from './Metadata.js';
 
 const BROKERS_ENDPOINT = 1;
 
-export const handleDescribeCluster: RequestHandler = (context, body) => {
-  const endpointType = (body.endpointType as number | undefined) ?? BROKERS_ENDPOINT;
+export const handleDescribeCluster = handler(DescribeCluster, (context, request) => {
+  const { endpointType } = request;
   const common = {
     throttleTimeMs: 0,
     endpointType,
@@ -27,4 +28,4 @@ export const handleDescribeCluster: RequestHandler = (context, body) => {
     errorMessage: null,
     brokers: [{ brokerId: node.nodeId, host: node.host, port: node.port, rack: null }],
   };
-};
+});

@@ -5,9 +5,17 @@
 import type { TopicConfigEntry } from '../../engine/Engine.js';
 import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
+import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
 import { brokerConfigEntries, brokerSynonymOf } from '../BrokerConfig.js';
-import { errorCodeOf, errorMessageOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+
+type DescribeConfigsResource = RequestOf<typeof DescribeConfigs>['resources'][number];
+type DescribeConfigsResult = EncodableResponse<typeof DescribeConfigs>['results'][number];
+type DescribedConfig = DescribeConfigsResult['configs'][number];
+type ConfigSynonym = NonNullable<DescribedConfig['synonyms']>[number];
+type CreatableTopicConfig = NonNullable<EncodableResponse<typeof CreateTopics>['topics'][number]['configs']>[number];
 
 /** Kafka's ConfigResource.Type. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -25,7 +33,7 @@ const SOURCE_OF: Readonly<Record<TopicConfigEntry['source'], number>> = {
 };
 
 /** A topic config as CreateTopics v5+ and DescribeConfigs report it. */
-export function describedConfig(entry: TopicConfigEntry): Struct {
+export function describedConfig(entry: TopicConfigEntry): CreatableTopicConfig {
   return {
     name: entry.name,
     value: entry.value,
@@ -35,8 +43,8 @@ export function describedConfig(entry: TopicConfigEntry): Struct {
   };
 }
 
-function synonyms(context: RequestContext, entry: TopicConfigEntry): Struct[] {
-  const out: Struct[] = [];
+function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynonym[] {
+  const out: ConfigSynonym[] = [];
   if (entry.source === 'topic')
     out.push({ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
   const brokerName = brokerSynonymOf(entry.name);
@@ -46,7 +54,7 @@ function synonyms(context: RequestContext, entry: TopicConfigEntry): Struct[] {
   return out;
 }
 
-function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): Struct[] {
+function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
   return context.engine.topicConfigEntries(name).map((entry) => ({
     ...describedConfig(entry),
     isDefault: entry.source === 'default',
@@ -55,7 +63,7 @@ function topicConfigs(context: RequestContext, name: string, includeSynonyms: bo
   }));
 }
 
-function brokerConfigs(context: RequestContext, name: string): Struct[] {
+function brokerConfigs(context: RequestContext, name: string): DescribedConfig[] {
   if (name !== '' && name !== String(context.metadata.nodeId)) {
     throw new TributaryError(
       `unknown broker '${name}': this is node ${context.metadata.nodeId}`,
@@ -74,36 +82,27 @@ function brokerConfigs(context: RequestContext, name: string): Struct[] {
   }));
 }
 
-interface DescribeConfigsResource {
-  resourceType: number;
-  resourceName: string;
-  configurationKeys: string[] | null;
-}
-
 function describeResource(
   context: RequestContext,
   resource: DescribeConfigsResource,
   includeSynonyms: boolean,
-): Struct {
+): DescribeConfigsResult {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
-    let configs: Struct[];
+    let configs: DescribedConfig[];
     if (resource.resourceType === ResourceType.TOPIC)
       configs = topicConfigs(context, resource.resourceName, includeSynonyms);
     else if (resource.resourceType === ResourceType.BROKER) configs = brokerConfigs(context, resource.resourceName);
     else throw new TributaryError(`resource type ${resource.resourceType} has no configs here`, 'ERR_INVALID_ARGUMENT');
     const keys = resource.configurationKeys;
-    if (keys !== null) configs = configs.filter((c) => keys.includes(c.name as string));
+    if (keys !== null) configs = configs.filter((c) => keys.includes(c.name));
     return { ...base, errorCode: 0, errorMessage: null, configs };
   } catch (error) {
     return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error), configs: [] };
   }
 }
 
-export const handleDescribeConfigs: RequestHandler = (context, body) => {
-  const request = body as unknown as { resources: DescribeConfigsResource[]; includeSynonyms: boolean };
-  return {
-    throttleTimeMs: 0,
-    results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)),
-  };
-};
+export const handleDescribeConfigs = handler(DescribeConfigs, (context, request) => ({
+  throttleTimeMs: 0,
+  results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)),
+}));

@@ -8,31 +8,16 @@
 import { setMaxListeners } from 'node:events';
 import { KafkaErrors } from '../../errors.js';
 import type { Partition } from '../../engine/Partition.js';
-import type { Struct } from '../../protocol/index.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { Fetch } from '../../protocol/messages/Fetch.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
-import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
-interface FetchPartition {
-  partition: number;
-  fetchOffset: number;
-  partitionMaxBytes: number;
-}
-
-interface FetchTopic {
-  topic: string;
-  partitions: FetchPartition[];
-}
-
-interface FetchRequest {
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  isolationLevel: number;
-  sessionId: number;
-  sessionEpoch: number;
-  topics: FetchTopic[];
-}
+type FetchRequest = RequestOf<typeof Fetch>;
+type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
+type FetchResponse = EncodableResponse<typeof Fetch>;
+type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
 const READ_COMMITTED = 1;
 /** One reason for every ended wait: abort() without one builds a DOMException each time. */
@@ -133,7 +118,7 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   });
 }
 
-function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): Struct {
+function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): PartitionData {
   const magic = legacyMagicOf(context.header.apiVersion);
   let records = read.records;
   if (magic !== null && records.length > 0)
@@ -150,23 +135,16 @@ function partitionData(context: RequestContext, read: PartitionRead, readCommitt
   };
 }
 
-function response(context: RequestContext, request: FetchRequest, pass: FetchPass): Struct {
+function response(context: RequestContext, request: FetchRequest, pass: FetchPass): FetchResponse {
   const readCommitted = request.isolationLevel === READ_COMMITTED;
   const responses = pass.topics.map((t) => ({
     topic: t.topic,
-    topicId: topicIdOf(context, t.topic),
     partitions: t.reads.map((r) => partitionData(context, r, readCommitted)),
   }));
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
 }
 
-function topicIdOf(context: RequestContext, topic: string): Buffer {
-  const id = context.engine.topicId(topic);
-  return id === undefined ? Buffer.alloc(16) : topicIdBytes(id);
-}
-
-export const handleFetch: RequestHandler = async (context, body) => {
-  const request = body as unknown as FetchRequest;
+export const handleFetch = handler(Fetch, async (context, request) => {
   if (request.sessionId !== 0) {
     return { throttleTimeMs: 0, errorCode: KafkaErrors.FETCH_SESSION_ID_NOT_FOUND.code, sessionId: 0, responses: [] };
   }
@@ -177,4 +155,4 @@ export const handleFetch: RequestHandler = async (context, body) => {
     pass = readAll(context, request);
   }
   return response(context, request, pass);
-};
+});

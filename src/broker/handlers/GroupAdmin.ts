@@ -1,17 +1,20 @@
 /** ListGroups, DescribeGroups, DeleteGroups. */
-import type { RequestHandler } from '../RequestContext.js';
+import { DeleteGroups } from '../../protocol/messages/DeleteGroups.js';
+import { DescribeGroups } from '../../protocol/messages/DescribeGroups.js';
+import { ListGroups } from '../../protocol/messages/ListGroups.js';
+import { handler } from '../RequestContext.js';
 
-export const handleListGroups: RequestHandler = (context, body) => {
-  const result = context.groups.listGroups({ statesFilter: body.statesFilter as string[] });
+export const handleListGroups = handler(ListGroups, (context, request) => {
+  const result = context.groups.listGroups({ statesFilter: request.statesFilter });
   return { throttleTimeMs: 0, ...result };
-};
+});
 
-export const handleDescribeGroups: RequestHandler = (context, body) => {
-  const groups = context.groups.describeGroups(body.groups as string[]);
+export const handleDescribeGroups = handler(DescribeGroups, (context, request) => {
+  const groups = context.groups.describeGroups(request.groups);
   return { throttleTimeMs: 0, groups };
-};
+});
 
-export const handleDeleteGroups: RequestHandler = async (context, body) => {
-  const results = await context.groups.deleteGroups(body.groupsNames as string[]);
+export const handleDeleteGroups = handler(DeleteGroups, async (context, request) => {
+  const results = await context.groups.deleteGroups(request.groupsNames);
   return { throttleTimeMs: 0, results };
-};
+});

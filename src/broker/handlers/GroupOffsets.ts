@@ -1,26 +1,15 @@
 /** OffsetCommit, OffsetFetch, OffsetDelete: committed offsets through the GroupCoordinator. */
-import type { Struct } from '../../protocol/index.js';
+import type { EncodableResponse } from '../../protocol/index.js';
+import { OffsetCommit } from '../../protocol/messages/OffsetCommit.js';
+import { OffsetDelete } from '../../protocol/messages/OffsetDelete.js';
+import { OffsetFetch } from '../../protocol/messages/OffsetFetch.js';
 import { byTopic } from '../../protocol/TopicGroups.js';
-import type { RequestContext, RequestHandler } from '../RequestContext.js';
+import { handler, type RequestContext } from '../RequestContext.js';
 
-interface OffsetCommitRequest {
-  groupId: string;
-  generationIdOrMemberEpoch: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  topics: {
-    name: string;
-    partitions: {
-      partitionIndex: number;
-      committedOffset: number;
-      committedLeaderEpoch: number;
-      committedMetadata: string | null;
-    }[];
-  }[];
-}
+/** One group's committed offsets: the whole v0-7 response, or one entry of v8's groups. */
+type GroupOffsets = Pick<NonNullable<EncodableResponse<typeof OffsetFetch>['groups']>[number], 'errorCode' | 'topics'>;
 
-export const handleOffsetCommit: RequestHandler = async (context, body) => {
-  const request = body as unknown as OffsetCommitRequest;
+export const handleOffsetCommit = handler(OffsetCommit, async (context, request) => {
   const results = await context.groups.commitOffsets({
     groupId: request.groupId,
     generationId: request.generationIdOrMemberEpoch,
@@ -40,7 +29,7 @@ export const handleOffsetCommit: RequestHandler = async (context, body) => {
     throttleTimeMs: 0,
     topics: byTopic(results, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
   };
-};
+});
 
 type RequestedTopics = { name: string; partitionIndexes: number[] }[] | null;
 
@@ -49,7 +38,7 @@ async function fetchGroupOffsets(
   groupId: string,
   topics: RequestedTopics,
   requireStable: boolean,
-): Promise<{ errorCode: number; topics: Struct[] }> {
+): Promise<GroupOffsets> {
   const partitions =
     topics === null
       ? null
@@ -68,36 +57,31 @@ async function fetchGroupOffsets(
 /** OffsetFetch v8 batched groups. */
 const BATCH_FETCH_VERSION = 8;
 
-export const handleOffsetFetch: RequestHandler = async (context, body) => {
-  const requireStable = body.requireStable as boolean;
+export const handleOffsetFetch = handler(OffsetFetch, async (context, request) => {
+  const { requireStable } = request;
   if (context.header.apiVersion >= BATCH_FETCH_VERSION) {
-    const groups = body.groups as { groupId: string; topics: RequestedTopics }[];
     const results = await Promise.all(
-      groups.map(async (g) => ({
+      request.groups.map(async (g) => ({
         groupId: g.groupId,
         ...(await fetchGroupOffsets(context, g.groupId, g.topics, requireStable)),
       })),
     );
     return { throttleTimeMs: 0, groups: results };
   }
-  const result = await fetchGroupOffsets(
-    context,
-    body.groupId as string,
-    body.topics as RequestedTopics,
-    requireStable,
-  );
+  const result = await fetchGroupOffsets(context, request.groupId, request.topics, requireStable);
   return { throttleTimeMs: 0, ...result };
-};
+});
 
-export const handleOffsetDelete: RequestHandler = async (context, body) => {
-  const topics = body.topics as { name: string; partitions: { partitionIndex: number }[] }[];
+export const handleOffsetDelete = handler(OffsetDelete, async (context, request) => {
   const result = await context.groups.deleteOffsets({
-    groupId: body.groupId as string,
-    partitions: topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex }))),
+    groupId: request.groupId,
+    partitions: request.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })),
+    ),
   });
   return {
     errorCode: result.errorCode,
     throttleTimeMs: 0,
     topics: byTopic(result.partitions, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
   };
-};
+});

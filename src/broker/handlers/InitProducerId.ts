@@ -4,18 +4,12 @@
  * Transactional ids are refused until transactions land.
  */
 import { KafkaErrors } from '../../errors.js';
-import type { RequestHandler } from '../RequestContext.js';
-
-interface InitProducerIdRequest {
-  transactionalId: string | null;
-  producerId: number;
-  producerEpoch: number;
-}
+import { InitProducerId } from '../../protocol/messages/InitProducerId.js';
+import { handler } from '../RequestContext.js';
 
 const MAX_EPOCH = 32767;
 
-export const handleInitProducerId: RequestHandler = (context, body) => {
-  const request = body as unknown as InitProducerIdRequest;
+export const handleInitProducerId = handler(InitProducerId, (context, request) => {
   if (request.transactionalId !== null) {
     return {
       throttleTimeMs: 0,
@@ -33,4 +27,4 @@ export const handleInitProducerId: RequestHandler = (context, body) => {
     };
   }
   return { throttleTimeMs: 0, errorCode: 0, producerId: context.producerIds.nextProducerId(), producerEpoch: 0 };
-};
+});

@@ -4,17 +4,12 @@
  * shape (a list of offsets).
  */
 import type { Partition } from '../../engine/Partition.js';
-import type { Struct } from '../../protocol/index.js';
-import { errorCodeOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
-interface ListOffsetsPartition {
-  partitionIndex: number;
-  timestamp: number;
-}
-
-interface ListOffsetsRequest {
-  topics: { name: string; partitions: ListOffsetsPartition[] }[];
-}
+type ListOffsetsPartition = RequestOf<typeof ListOffsets>['topics'][number]['partitions'][number];
+type PartitionResponse = EncodableResponse<typeof ListOffsets>['topics'][number]['partitions'][number];
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -28,7 +23,7 @@ function lookUp(partition: Partition, timestamp: number): { timestamp: number; o
   return partition.fetchOffsetForTimestamp(timestamp) ?? NOT_FOUND;
 }
 
-function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): Struct {
+function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): PartitionResponse {
   try {
     const found = lookUp(context.engine.partition(topic, request.partitionIndex), request.timestamp);
     const oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
@@ -38,11 +33,10 @@ function listOffset(context: RequestContext, topic: string, request: ListOffsets
   }
 }
 
-export const handleListOffsets: RequestHandler = (context, body) => {
-  const request = body as unknown as ListOffsetsRequest;
+export const handleListOffsets = handler(ListOffsets, (context, request) => {
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => listOffset(context, t.name, p)),
   }));
   return { throttleTimeMs: 0, topics };
-};
+});

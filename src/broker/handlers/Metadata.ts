@@ -4,13 +4,12 @@
  * (auto.create.topics.enable, allowAutoTopicCreation), as Kafka does.
  */
 import { isTributaryError, KafkaErrors } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
-import { errorCodeOf, topicIdBytes, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { Metadata } from '../../protocol/messages/Metadata.js';
+import { errorCodeOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
 
-interface MetadataRequest {
-  topics: { topicId: Buffer; name: string | null }[] | null;
-  allowAutoTopicCreation: boolean;
-}
+type MetadataRequest = RequestOf<typeof Metadata>;
+type MetadataResponseTopic = EncodableResponse<typeof Metadata>['topics'][number];
 
 const ZERO_UUID = Buffer.alloc(16);
 /** Kafka's internal topic of committed offsets, marked internal so clients leave it out. */
@@ -37,13 +36,13 @@ function ensureTopic(context: RequestContext, name: string, autoCreate: boolean)
   if (context.engine.hasTopic(name) || !autoCreate) return;
   try {
     context.engine.createTopic(name, { partitions: context.config.numPartitions });
-    context.log.info('auto-created topic', { topic: name, partitions: context.config.numPartitions });
+    context.logger.info('auto-created topic', { topic: name, partitions: context.config.numPartitions });
   } catch (error) {
     if (!isTributaryError(error, 'ERR_TOPIC_EXISTS')) throw error;
   }
 }
 
-function topicMetadata(context: RequestContext, name: string, autoCreate: boolean): Struct {
+function topicMetadata(context: RequestContext, name: string, autoCreate: boolean): MetadataResponseTopic {
   try {
     ensureTopic(context, name, autoCreate);
     const topic = context.engine.describeTopic(name);
@@ -63,8 +62,7 @@ function topicMetadata(context: RequestContext, name: string, autoCreate: boolea
   }
 }
 
-export const handleMetadata: RequestHandler = (context, body) => {
-  const request = body as unknown as MetadataRequest;
+export const handleMetadata = handler(Metadata, (context, request) => {
   const autoCreate = context.config.autoCreateTopics && request.allowAutoTopicCreation;
   const topics = requestedNames(context, request).map((name) =>
     typeof name === 'string'
@@ -78,4 +76,4 @@ export const handleMetadata: RequestHandler = (context, body) => {
     controllerId: context.metadata.nodeId,
     topics,
   };
-};
+});

@@ -5,21 +5,16 @@
  * awaited, so pipelined requests keep their order in the log.
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
 import { BatchHeader, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
-import { errorCodeOf, errorMessageOf, type RequestContext, type RequestHandler } from '../RequestContext.js';
+import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
-interface PartitionProduceData {
-  index: number;
-  records: Buffer | null;
-}
-
-interface ProduceRequest {
-  transactionalId: string | null;
-  acks: number;
-  topicData: { name: string; partitionData: PartitionProduceData[] }[];
-}
+type ProduceRequest = RequestOf<typeof Produce>;
+type PartitionProduceData = ProduceRequest['topicData'][number]['partitionData'][number];
+type TopicProduceResponse = EncodableResponse<typeof Produce>['responses'][number];
+type PartitionProduceResponse = TopicProduceResponse['partitionResponses'][number];
 
 /** Thrown for acks=0 failures: Kafka closes the connection, the producer's only signal. */
 export class AcksZeroFailure extends Error {}
@@ -40,24 +35,28 @@ function recordsToAppend(context: RequestContext, topic: string, records: Buffer
   return messageSetToRecordBatches(records, { timestampType: context.engine.topicConfig(topic).messageTimestampType });
 }
 
-async function appendPartition(context: RequestContext, topic: string, data: PartitionProduceData): Promise<Struct> {
+async function appendPartition(
+  context: RequestContext,
+  topic: string,
+  data: PartitionProduceData,
+): Promise<PartitionProduceResponse> {
   const partition = context.engine.partition(topic, data.index);
   const info = await partition.append(recordsToAppend(context, topic, data.records));
   return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
 }
 
-function failedPartition(context: RequestContext, index: number, error: unknown): Struct {
+function failedPartition(context: RequestContext, index: number, error: unknown): PartitionProduceResponse {
   return { index, errorCode: errorCodeOf(context, error), baseOffset: -1, errorMessage: errorMessageOf(error) };
 }
 
-function refuseAll(request: ProduceRequest, errorCode: number, errorMessage: string): Struct[] {
+function refuseAll(request: ProduceRequest, errorCode: number, errorMessage: string): TopicProduceResponse[] {
   return request.topicData.map((t) => ({
     name: t.name,
     partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1, errorMessage })),
   }));
 }
 
-function appendAll(context: RequestContext, request: ProduceRequest): Promise<Struct[]> {
+function appendAll(context: RequestContext, request: ProduceRequest): Promise<TopicProduceResponse[]> {
   return Promise.all(
     request.topicData.map(async (t) => ({
       name: t.name,
@@ -86,15 +85,14 @@ function checkedRequest(request: ProduceRequest): { errorCode: number; message: 
   return null;
 }
 
-export const handleProduce: RequestHandler = async (context, body) => {
-  const request = body as unknown as ProduceRequest;
+export const handleProduce = handler(Produce, async (context, request) => {
   const refused = checkedRequest(request);
   const responses =
     refused === null ? await appendAll(context, request) : refuseAll(request, refused.errorCode, refused.message);
   if (request.acks === 0) {
-    const failed = responses.some((t) => (t.partitionResponses as Struct[]).some((p) => p.errorCode !== 0));
+    const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0));
     if (failed) throw new AcksZeroFailure('a produce with acks=0 failed');
     return null;
   }
   return { responses, throttleTimeMs: 0 };
-};
+});

@@ -4,28 +4,16 @@
  * replication factor or an assignment naming any other broker is refused.
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
-import type { Struct } from '../../protocol/index.js';
-import {
-  errorCodeOf,
-  errorMessageOf,
-  topicIdBytes,
-  type RequestContext,
-  type RequestHandler,
-} from '../RequestContext.js';
+import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
+import { CreatePartitions } from '../../protocol/messages/CreatePartitions.js';
+import { CreateTopics } from '../../protocol/messages/CreateTopics.js';
+import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
+import { errorCodeOf, errorMessageOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
 import { describedConfig } from './DescribeConfigs.js';
 
-interface CreatableTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  assignments: { partitionIndex: number; brokerIds: number[] }[];
-  configs: { name: string; value: string | null }[];
-}
-
-interface CreateTopicsRequest {
-  topics: CreatableTopic[];
-  validateOnly: boolean;
-}
+type CreatableTopic = RequestOf<typeof CreateTopics>['topics'][number];
+type CreatableTopicResult = EncodableResponse<typeof CreateTopics>['topics'][number];
+type DeletableTopicResult = EncodableResponse<typeof DeleteTopics>['responses'][number];
 
 const ZERO_UUID = Buffer.alloc(16);
 
@@ -68,7 +56,7 @@ function createTopic(
   topic: CreatableTopic,
   validateOnly: boolean,
   duplicated: boolean,
-): Struct {
+): CreatableTopicResult {
   try {
     if (duplicated)
       throw new TributaryError(`topic '${topic.name}' appears more than once in the request`, 'ERR_INVALID_ARGUMENT');
@@ -106,20 +94,18 @@ function createTopic(
   }
 }
 
-export const handleCreateTopics: RequestHandler = (context, body) => {
-  const request = body as unknown as CreateTopicsRequest;
+export const handleCreateTopics = handler(CreateTopics, (context, request) => {
   const counts = new Map<string, number>();
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const topics = request.topics.map((t) => createTopic(context, t, request.validateOnly, counts.get(t.name)! > 1));
   return { throttleTimeMs: 0, topics };
-};
+});
 
-interface DeleteTopicsRequest {
-  topics: { name: string | null; topicId: Buffer }[];
-  topicNames: string[];
-}
-
-async function deleteTopic(context: RequestContext, name: string | null, topicId: Buffer): Promise<Struct> {
+async function deleteTopic(
+  context: RequestContext,
+  name: string | null,
+  topicId: Buffer,
+): Promise<DeletableTopicResult> {
   const resolved = name ?? context.engine.topicNameById(topicId.toString('base64url')) ?? null;
   if (resolved === null) {
     return { name: null, topicId, errorCode: KafkaErrors.UNKNOWN_TOPIC_ID.code, errorMessage: 'unknown topic id' };
@@ -138,22 +124,15 @@ async function deleteTopic(context: RequestContext, name: string | null, topicId
   }
 }
 
-export const handleDeleteTopics: RequestHandler = async (context, body) => {
-  const request = body as unknown as DeleteTopicsRequest;
+export const handleDeleteTopics = handler(DeleteTopics, async (context, request) => {
   const targets =
     context.header.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-  const responses: Struct[] = [];
+  const responses: DeletableTopicResult[] = [];
   for (const t of targets) responses.push(await deleteTopic(context, t.name, t.topicId));
   return { throttleTimeMs: 0, responses };
-};
+});
 
-interface CreatePartitionsRequest {
-  topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[];
-  validateOnly: boolean;
-}
-
-export const handleCreatePartitions: RequestHandler = (context, body) => {
-  const request = body as unknown as CreatePartitionsRequest;
+export const handleCreatePartitions = handler(CreatePartitions, (context, request) => {
   const results = request.topics.map((t) => {
     try {
       for (const a of t.assignments ?? []) checkReplicas(context, a.brokerIds);
@@ -171,4 +150,4 @@ export const handleCreatePartitions: RequestHandler = (context, body) => {
     }
   });
   return { throttleTimeMs: 0, results };
-};
+});

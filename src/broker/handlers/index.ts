@@ -1,5 +1,4 @@
-/** The request handlers by API key: what the broker serves. */
-import { ApiKey } from '../../protocol/index.js';
+/** The request handlers, each with its API: what the broker serves. */
 import type { RequestHandler } from '../RequestContext.js';
 import { handleAlterConfigs, handleIncrementalAlterConfigs } from './AlterConfigs.js';
 import { handleApiVersions } from './ApiVersions.js';
@@ -17,30 +16,30 @@ import { handleMetadata } from './Metadata.js';
 import { handleProduce } from './Produce.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './TopicAdmin.js';
 
-export const REQUEST_HANDLERS: ReadonlyMap<number, RequestHandler> = new Map([
-  [ApiKey.ApiVersions, handleApiVersions],
-  [ApiKey.Metadata, handleMetadata],
-  [ApiKey.Produce, handleProduce],
-  [ApiKey.Fetch, handleFetch],
-  [ApiKey.ListOffsets, handleListOffsets],
-  [ApiKey.CreateTopics, handleCreateTopics],
-  [ApiKey.DeleteTopics, handleDeleteTopics],
-  [ApiKey.CreatePartitions, handleCreatePartitions],
-  [ApiKey.DescribeConfigs, handleDescribeConfigs],
-  [ApiKey.AlterConfigs, handleAlterConfigs],
-  [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
-  [ApiKey.DeleteRecords, handleDeleteRecords],
-  [ApiKey.DescribeCluster, handleDescribeCluster],
-  [ApiKey.InitProducerId, handleInitProducerId],
-  [ApiKey.FindCoordinator, handleFindCoordinator],
-  [ApiKey.JoinGroup, handleJoinGroup],
-  [ApiKey.SyncGroup, handleSyncGroup],
-  [ApiKey.Heartbeat, handleHeartbeat],
-  [ApiKey.LeaveGroup, handleLeaveGroup],
-  [ApiKey.OffsetCommit, handleOffsetCommit],
-  [ApiKey.OffsetFetch, handleOffsetFetch],
-  [ApiKey.OffsetDelete, handleOffsetDelete],
-  [ApiKey.ListGroups, handleListGroups],
-  [ApiKey.DescribeGroups, handleDescribeGroups],
-  [ApiKey.DeleteGroups, handleDeleteGroups],
-]);
+export const REQUEST_HANDLERS: readonly RequestHandler[] = [
+  handleApiVersions,
+  handleMetadata,
+  handleProduce,
+  handleFetch,
+  handleListOffsets,
+  handleCreateTopics,
+  handleDeleteTopics,
+  handleCreatePartitions,
+  handleDescribeConfigs,
+  handleAlterConfigs,
+  handleIncrementalAlterConfigs,
+  handleDeleteRecords,
+  handleDescribeCluster,
+  handleInitProducerId,
+  handleFindCoordinator,
+  handleJoinGroup,
+  handleSyncGroup,
+  handleHeartbeat,
+  handleLeaveGroup,
+  handleOffsetCommit,
+  handleOffsetFetch,
+  handleOffsetDelete,
+  handleListGroups,
+  handleDescribeGroups,
+  handleDeleteGroups,
+];

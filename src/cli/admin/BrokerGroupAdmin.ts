@@ -2,25 +2,25 @@
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { groupByTopic } from '../../group/ConsumerProtocol.js';
 import { ApiKey } from '../../protocol/index.js';
-import { groupMember, type DescribedMember } from './DescribedMembers.js';
+import { DeleteGroups } from '../../protocol/messages/DeleteGroups.js';
+import { DescribeGroups } from '../../protocol/messages/DescribeGroups.js';
+import { ListGroups } from '../../protocol/messages/ListGroups.js';
+import { OffsetCommit } from '../../protocol/messages/OffsetCommit.js';
+import { OffsetFetch } from '../../protocol/messages/OffsetFetch.js';
+import { groupMember } from './DescribedMembers.js';
 import type { CommittedOffset, GroupAdmin, GroupInfo, GroupListing } from './GroupAdmin.js';
 import { checkErrorCode } from './KafkaFailure.js';
 
 /** OffsetFetch v8 asks per group; older versions for one group at the top level. */
 const OFFSET_FETCH_GROUPS_VERSION = 8;
 
-interface FetchedTopic {
-  name: string;
-  partitions: { partitionIndex: number; committedOffset: number; errorCode: number }[];
-}
-
 export class BrokerGroupAdmin implements GroupAdmin {
   constructor(private readonly connection: BrokerConnection) {}
 
   async list(): Promise<GroupListing[]> {
-    const response = await this.connection.request(ApiKey.ListGroups, { statesFilter: [] });
-    checkErrorCode('list groups', response.errorCode as number);
-    return (response.groups as { groupId: string; protocolType: string; groupState: string }[]).map((g) => ({
+    const response = await this.connection.request(ListGroups, { statesFilter: [] });
+    checkErrorCode('list groups', response.errorCode);
+    return response.groups.map((g) => ({
       groupId: g.groupId,
       protocolType: g.protocolType,
       state: g.groupState,
@@ -28,17 +28,11 @@ export class BrokerGroupAdmin implements GroupAdmin {
   }
 
   async describe(groupId: string): Promise<GroupInfo> {
-    const response = await this.connection.request(ApiKey.DescribeGroups, {
+    const response = await this.connection.request(DescribeGroups, {
       groups: [groupId],
       includeAuthorizedOperations: false,
     });
-    const [g] = response.groups as {
-      errorCode: number;
-      groupState: string;
-      protocolType: string;
-      protocolData: string;
-      members: DescribedMember[];
-    }[];
+    const [g] = response.groups;
     checkErrorCode(`describe group '${groupId}'`, g!.errorCode);
     return {
       groupId,
@@ -55,10 +49,8 @@ export class BrokerGroupAdmin implements GroupAdmin {
     const request = perGroup
       ? { groups: [{ groupId, topics: null }], requireStable: false }
       : { groupId, topics: null, requireStable: false };
-    const response = await this.connection.request(ApiKey.OffsetFetch, request);
-    const result = perGroup
-      ? (response.groups as { errorCode: number; topics: FetchedTopic[] }[])[0]!
-      : (response as unknown as { errorCode: number; topics: FetchedTopic[] });
+    const response = await this.connection.request(OffsetFetch, request);
+    const result = perGroup ? response.groups[0]! : response;
     checkErrorCode(what, result.errorCode);
     return result.topics.flatMap((t) =>
       t.partitions.flatMap((p) => {
@@ -79,25 +71,22 @@ export class BrokerGroupAdmin implements GroupAdmin {
         committedMetadata: '',
       })),
     }));
-    const response = await this.connection.request(ApiKey.OffsetCommit, {
+    const response = await this.connection.request(OffsetCommit, {
       groupId,
       generationIdOrMemberEpoch: -1,
       memberId: '',
       groupInstanceId: null,
       topics,
     });
-    for (const t of response.topics as {
-      name: string;
-      partitions: { partitionIndex: number; errorCode: number }[];
-    }[]) {
+    for (const t of response.topics) {
       for (const p of t.partitions)
         checkErrorCode(`commit offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`, p.errorCode);
     }
   }
 
   async delete(groupId: string): Promise<void> {
-    const response = await this.connection.request(ApiKey.DeleteGroups, { groupsNames: [groupId] });
-    const [result] = response.results as { errorCode: number }[];
+    const response = await this.connection.request(DeleteGroups, { groupsNames: [groupId] });
+    const [result] = response.results;
     checkErrorCode(`delete group '${groupId}'`, result!.errorCode);
   }
 }

@@ -1,9 +1,15 @@
 /** TopicAdmin over the Kafka protocol: Metadata, CreateTopics, DeleteTopics, DescribeConfigs, IncrementalAlterConfigs, ListOffsets. */
+import { ResourceType } from '../../broker/handlers/DescribeConfigs.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
 import { compareStrings, groupByTopic } from '../../group/ConsumerProtocol.js';
-import { ApiKey } from '../../protocol/index.js';
-import { ResourceType } from '../../broker/handlers/DescribeConfigs.js';
+import type { ResponseOf } from '../../protocol/index.js';
+import { CreateTopics } from '../../protocol/messages/CreateTopics.js';
+import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
+import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
+import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
+import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import { Metadata } from '../../protocol/messages/Metadata.js';
 import { checkErrorCode, kafkaFailure } from './KafkaFailure.js';
 import type { OffsetSpec, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
 
@@ -17,17 +23,8 @@ const DEFAULT_CONFIG = 5;
 /** IncrementalAlterConfigs' AlterConfigOp.OpType */
 const OpType = { SET: 0, DELETE: 1 } as const;
 
-interface MetadataTopic {
-  errorCode: number;
-  name: string;
-  topicId: Buffer;
-  partitions: { partitionIndex: number }[];
-}
-
-interface Result {
-  errorCode: number;
-  errorMessage?: string | null;
-}
+/** A topic of the Metadata response, by name (the requests here name every topic). */
+type MetadataTopic = ResponseOf<typeof Metadata>['topics'][number] & { name: string };
 
 function timestampOf(spec: OffsetSpec): number {
   return spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestamp;
@@ -38,12 +35,12 @@ export class BrokerTopicAdmin implements TopicAdmin {
 
   private async metadata(names: string[] | null): Promise<MetadataTopic[]> {
     const topics = names === null ? null : names.map((name) => ({ topicId: ZERO_UUID, name }));
-    const response = await this.connection.request(ApiKey.Metadata, {
+    const response = await this.connection.request(Metadata, {
       topics,
       allowAutoTopicCreation: false,
       includeTopicAuthorizedOperations: false,
     });
-    const found = response.topics as MetadataTopic[];
+    const found = response.topics.map((t) => ({ ...t, name: t.name ?? '' }));
     for (const t of found) checkErrorCode(`describe topic '${t.name}'`, t.errorCode);
     return found.sort((a, b) => compareStrings(a.name, b.name));
   }
@@ -61,12 +58,12 @@ export class BrokerTopicAdmin implements TopicAdmin {
       assignments: [],
       configs: Object.entries(configs).map(([key, value]) => ({ name: key, value })),
     };
-    const response = await this.connection.request(ApiKey.CreateTopics, {
+    const response = await this.connection.request(CreateTopics, {
       topics: [topic],
       timeoutMs: TIMEOUT_MS,
       validateOnly: false,
     });
-    const [result] = response.topics as Result[];
+    const [result] = response.topics;
     if (ifNotExists && result!.errorCode === KafkaErrors.TOPIC_ALREADY_EXISTS.code) return false;
     checkErrorCode(`create topic '${name}'`, result!.errorCode, result!.errorMessage);
     return true;
@@ -101,26 +98,24 @@ export class BrokerTopicAdmin implements TopicAdmin {
   }
 
   private async configs(name: string): Promise<Record<string, string>> {
-    const response = await this.connection.request(ApiKey.DescribeConfigs, {
+    const response = await this.connection.request(DescribeConfigs, {
       resources: [{ resourceType: ResourceType.TOPIC, resourceName: name, configurationKeys: null }],
       includeSynonyms: false,
       includeDocumentation: false,
     });
-    const [result] = response.results as (Result & {
-      configs: { name: string; value: string | null; configSource: number }[];
-    })[];
+    const [result] = response.results;
     checkErrorCode(`describe configs of topic '${name}'`, result!.errorCode, result!.errorMessage);
     const set = result!.configs.filter((c) => c.configSource !== DEFAULT_CONFIG && c.value !== null);
     return Object.fromEntries(set.map((c) => [c.name, c.value!]));
   }
 
   async delete(name: string): Promise<void> {
-    const response = await this.connection.request(ApiKey.DeleteTopics, {
+    const response = await this.connection.request(DeleteTopics, {
       topics: [{ name, topicId: ZERO_UUID }],
       topicNames: [name],
       timeoutMs: TIMEOUT_MS,
     });
-    const [result] = response.responses as Result[];
+    const [result] = response.responses;
     checkErrorCode(`delete topic '${name}'`, result!.errorCode, result!.errorMessage);
   }
 
@@ -129,11 +124,11 @@ export class BrokerTopicAdmin implements TopicAdmin {
       ...Object.entries(set).map(([key, value]) => ({ name: key, configOperation: OpType.SET, value })),
       ...remove.map((key) => ({ name: key, configOperation: OpType.DELETE, value: null })),
     ];
-    const response = await this.connection.request(ApiKey.IncrementalAlterConfigs, {
+    const response = await this.connection.request(IncrementalAlterConfigs, {
       resources: [{ resourceType: ResourceType.TOPIC, resourceName: name, configs }],
       validateOnly: false,
     });
-    const [result] = response.responses as Result[];
+    const [result] = response.responses;
     checkErrorCode(`alter configs of topic '${name}'`, result!.errorCode, result!.errorMessage);
   }
 
@@ -149,12 +144,9 @@ export class BrokerTopicAdmin implements TopicAdmin {
       name: topic,
       partitions: indexes.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
     }));
-    const response = await this.connection.request(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics });
+    const response = await this.connection.request(ListOffsets, { replicaId: -1, isolationLevel: 0, topics });
     const found = new Map<string, number>();
-    for (const t of response.topics as {
-      name: string;
-      partitions: { partitionIndex: number; errorCode: number; offset: number }[];
-    }[]) {
+    for (const t of response.topics) {
       for (const p of t.partitions) {
         checkErrorCode(`list offsets of ${t.name}-${p.partitionIndex}`, p.errorCode);
         found.set(`${t.name}-${p.partitionIndex}`, p.offset);

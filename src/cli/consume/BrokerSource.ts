@@ -5,7 +5,9 @@
  */
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
-import { ApiKey } from '../../protocol/index.js';
+import type { ResponseOf } from '../../protocol/index.js';
+import { Fetch } from '../../protocol/messages/Fetch.js';
+import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
 import { RecordBatch } from '../../record/RecordBatch.js';
 import {
   clampOffset,
@@ -31,12 +33,7 @@ interface Assigned {
   epoch: number;
 }
 
-interface FetchedPartition {
-  partitionIndex: number;
-  errorCode: number;
-  highWatermark: number;
-  records: Buffer | null;
-}
+type FetchedPartition = ResponseOf<typeof Fetch>['responses'][number]['partitions'][number];
 
 /** The records of a fetch from `position` on, and the offset after its last batch. */
 async function decode(bytes: Buffer, position: number): Promise<{ records: SourceRecord[]; nextOffset: number }> {
@@ -68,14 +65,12 @@ export class BrokerSource implements RecordSource {
 
   /** Each partition's offset for a ListOffsets timestamp (LATEST, EARLIEST or a time); -1 where no record is that recent. */
   async listOffsets(partitions: number[], timestamp: number): Promise<Map<number, number>> {
-    const response = await this.connection.request(ApiKey.ListOffsets, {
+    const response = await this.connection.request(ListOffsets, {
       replicaId: -1,
       isolationLevel: 0,
       topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
     });
-    const [topic] = response.topics as {
-      partitions: { partitionIndex: number; errorCode: number; offset: number }[];
-    }[];
+    const [topic] = response.topics;
     const offsets = new Map<number, number>();
     for (const p of topic!.partitions) {
       if (p.errorCode !== KafkaErrors.NONE.code)
@@ -174,7 +169,7 @@ export class BrokerSource implements RecordSource {
       position: a.position,
       epoch: a.epoch,
     }));
-    const response = await this.connection.request(ApiKey.Fetch, {
+    const response = await this.connection.request(Fetch, {
       replicaId: -1,
       maxWaitMs: FETCH_MAX_WAIT_MS,
       minBytes: 1,
@@ -192,9 +187,9 @@ export class BrokerSource implements RecordSource {
       ],
       forgottenTopicsData: [],
     });
-    if ((response.errorCode ?? 0) !== KafkaErrors.NONE.code)
-      throw kafkaError(response.errorCode as number, `fetching from ${this.topic}`);
-    const fetched = (response.responses as { partitions: FetchedPartition[] }[]).flatMap((t) => t.partitions);
+    if (response.errorCode !== KafkaErrors.NONE.code)
+      throw kafkaError(response.errorCode, `fetching from ${this.topic}`);
+    const fetched = response.responses.flatMap((t) => t.partitions);
     const batches: SourceBatch[] = [];
     for (const p of fetched) {
       const r = requested.find((q) => q.partition === p.partitionIndex);

@@ -6,7 +6,9 @@
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { toRecordInput, type ProducerRecord, type RecordMetadata } from '../../client/ProducerRecord.js';
 import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
-import { ApiKey } from '../../protocol/index.js';
+import type { ResponseOf } from '../../protocol/index.js';
+import { Metadata } from '../../protocol/messages/Metadata.js';
+import { Produce } from '../../protocol/messages/Produce.js';
 import type { CompressionCodec } from '../../record/Compression.js';
 import { BuiltInPartitioner } from '../../record/Partitioner.js';
 import { buildRecordBatchAsync, type RecordInput } from '../../record/RecordBatchBuilder.js';
@@ -24,13 +26,6 @@ export interface BrokerProducerOptions {
 /** Kafka's batch.size: bytes a key-less run sticks to one partition for. */
 const BATCH_SIZE = 16_384;
 const PRODUCE_TIMEOUT_MS = 30_000;
-
-interface PartitionResponse {
-  index: number;
-  errorCode: number;
-  baseOffset: number;
-  errorMessage?: string | null;
-}
 
 export class BrokerProducer {
   private readonly partitioner = new BuiltInPartitioner({ batchSize: BATCH_SIZE });
@@ -65,11 +60,11 @@ export class BrokerProducer {
       topicData: [{ name: topic, partitionData }],
     };
     if (acks === 0) {
-      this.connection.send(ApiKey.Produce, request);
+      this.connection.send(Produce, request);
       return placed.map(({ partition }) => ({ topic, partition, offset: -1 }));
     }
-    const response = await this.connection.request(ApiKey.Produce, request);
-    const baseOffsets = this.baseOffsets(response.responses as { partitionResponses: PartitionResponse[] }[]);
+    const response = await this.connection.request(Produce, request);
+    const baseOffsets = this.baseOffsets(response);
     return placed.map(({ partition, index }) => ({ topic, partition, offset: baseOffsets.get(partition)! + index }));
   }
 
@@ -78,8 +73,7 @@ export class BrokerProducer {
    * fails: a request it does answer, after them, says they were all handled.
    */
   async flush(): Promise<void> {
-    if (this.options.acks === 0)
-      await this.connection.request(ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
+    if (this.options.acks === 0) await this.connection.request(Metadata, { topics: [], allowAutoTopicCreation: false });
   }
 
   private partitionOf(record: ProducerRecord, input: RecordInput): number {
@@ -91,9 +85,9 @@ export class BrokerProducer {
     return partition;
   }
 
-  private baseOffsets(responses: { partitionResponses: PartitionResponse[] }[]): Map<number, number> {
+  private baseOffsets(response: ResponseOf<typeof Produce>): Map<number, number> {
     const offsets = new Map<number, number>();
-    for (const p of responses.flatMap((r) => r.partitionResponses)) {
+    for (const p of response.responses.flatMap((r) => r.partitionResponses)) {
       if (p.errorCode !== KafkaErrors.NONE.code) {
         const error = kafkaError(p.errorCode, `producing to ${this.options.topic}-${p.index}`);
         if (p.errorMessage) error.message += ` (${p.errorMessage})`;

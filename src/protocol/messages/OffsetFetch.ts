@@ -1,7 +1,7 @@
-import { api, field, structs, type Field } from '../Schema.js';
+import { api, field, structs } from '../Schema.js';
 
 /** One topic's committed offsets: v0-7 list topics at the top, v8+ per group. */
-function committedPartitions(versions: string, leaderEpochVersions: string): Field {
+function committedPartitions<const V extends string, const E extends string>(versions: V, leaderEpochVersions: E) {
   return structs('partitions', versions, [
     field('partitionIndex', 'int32', versions),
     field('committedOffset', 'int64', versions),
