@@ -81,11 +81,24 @@ export class Partition {
    * is counted out: the bytes, and the records at or after `offset` (one header read per batch).
    */
   read(offset: number, maxBytes: number, minOneBatch = true): LogReadResult {
-    const result = this.log.read(offset, Math.max(maxBytes, 1));
-    if (!minOneBatch && result.records.length > maxBytes) return { ...result, records: NO_RECORDS };
-    this.recordsOut += recordsFrom(result.records, offset);
-    this.bytesOut += result.records.length;
+    const result = this.peek(offset, maxBytes, minOneBatch);
+    this.countOut(result.records, offset, result.records.length);
     return result;
+  }
+
+  /**
+   * The same read, not counted: for a reader that may drop what it read (the broker's
+   * fetch reads again after waiting for minBytes) and counts what it sends with countOut.
+   */
+  peek(offset: number, maxBytes: number, minOneBatch = true): LogReadResult {
+    const result = this.log.read(offset, Math.max(maxBytes, 1));
+    return !minOneBatch && result.records.length > maxBytes ? { ...result, records: NO_RECORDS } : result;
+  }
+
+  /** Counts `batches` read from `offset` as sent: their records at or after it, and `bytes` (after any down-conversion). */
+  countOut(batches: Buffer, offset: number, bytes: number): void {
+    this.recordsOut += recordsFrom(batches, offset);
+    this.bytesOut += bytes;
   }
 
   /** The first offset whose timestamp is >= `timestamp`, or null if no record is that late. */

@@ -162,6 +162,23 @@ describe('Fetch', () => {
     expect(second!.highWatermark).toBe(20);
   });
 
+  it('counts what a fetch sends once, though it read again after waiting for minBytes', async () => {
+    await produce(sampleBatch(5, 20, 200), { partition: 0 });
+    const partition = broker.engine.partition('t', 0);
+    const before = partition.stats();
+    const body = await call(ApiKey.Fetch, 11, {
+      maxWaitMs: 50,
+      minBytes: 1 << 20,
+      maxBytes: 1 << 20,
+      topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 5, partitionMaxBytes: 1 << 20 }] }],
+    });
+    const sent = ((body.responses as Struct[])[0]!.partitions as Struct[])[0]!.records as Buffer;
+    const after = partition.stats();
+    // The batch holds offsets 0-19; what the fetch hands out is the records from its offset on.
+    expect(after.recordsOut - before.recordsOut).toBe(15);
+    expect(after.bytesOut - before.bytesOut).toBe(sent.length);
+  });
+
   it('reports aborted transactions as an empty list under read_committed', async () => {
     const body = await call(ApiKey.Fetch, 11, {
       maxWaitMs: 0,

@@ -50,7 +50,7 @@ function readPartition(
   try {
     partition = context.engine.partition(topic, request.partition);
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
-    const read = partition.read(request.fetchOffset, Math.min(request.partitionMaxBytes, budget), first);
+    const read = partition.peek(request.fetchOffset, Math.min(request.partitionMaxBytes, budget), first);
     return {
       request,
       partition,
@@ -123,6 +123,8 @@ function partitionData(context: RequestContext, read: PartitionRead, readCommitt
   let records = read.records;
   if (magic !== null && records.length > 0)
     records = recordBatchesToMessageSet(records, magic, { firstOffset: read.request.fetchOffset });
+  // Counted here, once, as sent: a pass dropped while waiting for minBytes was only peeked.
+  read.partition?.countOut(read.records, read.request.fetchOffset, records.length);
   return {
     partitionIndex: read.request.partition,
     errorCode: read.errorCode,
