@@ -1,4 +1,11 @@
-export { TributaryError, KafkaErrors, isTributaryError, type KafkaError, type ErrorDetails } from './errors.js';
+export {
+  TributaryError,
+  KafkaErrors,
+  isTributaryError,
+  type KafkaError,
+  type ErrorDetails,
+  type ErrorCode,
+} from './errors.js';
 export { Tributary, type TributaryOptions, type TributaryStats } from './client/Tributary.js';
 export { Admin, type NewTopic, type RecordsToDelete, type DeletedRecords } from './client/Admin.js';
 export {

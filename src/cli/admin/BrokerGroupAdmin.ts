@@ -7,7 +7,7 @@ import { DescribeGroups } from '../../protocol/messages/DescribeGroups.js';
 import { ListGroups } from '../../protocol/messages/ListGroups.js';
 import { OffsetCommit } from '../../protocol/messages/OffsetCommit.js';
 import { OffsetFetch } from '../../protocol/messages/OffsetFetch.js';
-import { groupMember } from './DescribedMembers.js';
+import { describedGroup } from './DescribedMembers.js';
 import type { CommittedOffset, GroupAdmin, GroupInfo, GroupListing } from './GroupAdmin.js';
 import { checkErrorCode } from './KafkaFailure.js';
 
@@ -32,15 +32,7 @@ export class BrokerGroupAdmin implements GroupAdmin {
       groups: [groupId],
       includeAuthorizedOperations: false,
     });
-    const [g] = response.groups;
-    checkErrorCode(`describe group '${groupId}'`, g!.errorCode);
-    return {
-      groupId,
-      state: g!.groupState,
-      protocolType: g!.protocolType,
-      protocol: g!.protocolData,
-      members: g!.members.map((m) => groupMember(g!.protocolType, m)),
-    };
+    return describedGroup(groupId, response.groups[0]!);
   }
 
   async committed(groupId: string): Promise<CommittedOffset[]> {

@@ -1,7 +1,7 @@
 /** GroupAdmin in-process: the data directory's own group coordinator. */
 import type { Tributary } from '../../client/Tributary.js';
 import type { GroupCoordinator } from '../../group/GroupCoordinator.js';
-import { groupMember } from './DescribedMembers.js';
+import { describedGroup } from './DescribedMembers.js';
 import type { CommittedOffset, GroupAdmin, GroupInfo, GroupListing } from './GroupAdmin.js';
 import { checkErrorCode } from './KafkaFailure.js';
 
@@ -19,15 +19,7 @@ export class DataDirGroupAdmin implements GroupAdmin {
   }
 
   async describe(groupId: string): Promise<GroupInfo> {
-    const [g] = (await this.coordinator()).describeGroups([groupId]);
-    checkErrorCode(`describe group '${groupId}'`, g!.errorCode);
-    return {
-      groupId,
-      state: g!.groupState,
-      protocolType: g!.protocolType,
-      protocol: g!.protocolData,
-      members: g!.members.map((m) => groupMember(g!.protocolType, m)),
-    };
+    return describedGroup(groupId, (await this.coordinator()).describeGroups([groupId])[0]!);
   }
 
   async committed(groupId: string): Promise<CommittedOffset[]> {
