@@ -76,7 +76,7 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (!(key in DEFAULT_LOG_CONFIG)) throw invalid(`unknown log config ${key}`);
-    (config as unknown as Record<string, unknown>)[key] = value;
+    Object.assign(config, { [key]: value });
   }
   for (const [key, { min, max }] of Object.entries(bounds)) {
     const value = config[key as keyof typeof bounds];

@@ -96,7 +96,10 @@ function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidat
   const count = batch.recordCount;
   const problem = native.scanRecords(section, 0, section.length, count, summary);
   if (problem !== undefined) throw invalid(problem, summary[4]);
-  const [maxDelta, minDelta, offsetDeltaOfMax, nullKeys] = summary as unknown as [number, number, number, number];
+  const maxDelta = summary[0]!;
+  const minDelta = summary[1]!;
+  const offsetDeltaOfMax = summary[2]!;
+  const nullKeys = summary[3]!;
   if (options.requireKeys && nullKeys > 0) throw invalid(`${nullKeys} records without a key in a compacted topic`);
   const base = batch.baseTimestamp;
   const maxTimestamp = base + maxDelta;
