@@ -72,11 +72,21 @@ export class LogSegment {
     if (!create && !existsSync(path)) {
       throw new TributaryError(`segment ${path} does not exist`, 'ENOENT', { path });
     }
-    const log = new native.Segment(path, config.segmentBytes, create);
     const indexBytes = config.segmentIndexBytes;
-    const offsetIndex = new native.OffsetIndex(offsetIndexFile(dir, baseOffset), baseOffset, indexBytes, writable);
-    const timeIndex = new native.TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, indexBytes, writable);
-    return new LogSegment(dir, baseOffset, config, log, offsetIndex, timeIndex);
+    // Files opened before one that fails (EMFILE, ENOSPC) are closed at once, not left to the GC.
+    const opened: { close(): void }[] = [];
+    try {
+      const log = new native.Segment(path, config.segmentBytes, create);
+      opened.push(log);
+      const offsetIndex = new native.OffsetIndex(offsetIndexFile(dir, baseOffset), baseOffset, indexBytes, writable);
+      opened.push(offsetIndex);
+      const timeIndex = new native.TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, indexBytes, writable);
+      opened.push(timeIndex);
+      return new LogSegment(dir, baseOffset, config, log, offsetIndex, timeIndex);
+    } catch (error) {
+      for (const file of opened) file.close();
+      throw error;
+    }
   }
 
   get size(): number {
