@@ -203,29 +203,37 @@ export class Engine {
   }
 
   /**
-   * Creates the logs of partitions [from, topic.partitions) and then registers `topic`,
-   * the step that makes them visible. If any step fails (EMFILE, ENOSPC, EIO...), the
-   * logs made so far are removed and the registry is left as it was.
+   * Creates the logs of partitions [from, topic.partitions), all or none: on a failure
+   * (EMFILE, ENOSPC, EIO...) those made so far are removed and a TributaryError raised.
+   * They become visible when the topic is registered (committed).
    */
-  private commitPartitions(topic: TopicMetadata, from: number): void {
+  private openNewPartitions(topic: TopicMetadata, from: number): Partition[] {
     const added: Partition[] = [];
     try {
       for (let i = from; i < topic.partitions; i++) added.push(this.openPartition(topic, i));
-      this.registry.put(topic);
+      return added;
     } catch (error) {
-      for (const p of added) {
-        p.close();
-        this.logs.discardNewLog({ topic: topic.name, partition: p.index });
-      }
-      throw creationFailed(`creating partitions ${from}..${topic.partitions - 1} of topic '${topic.name}'`, error);
+      this.discardPartitions(added);
+      throw creationFailed(`creating partition ${topic.name}-${from + added.length}`, error);
     }
-    this.partitions.set(topic.name, [...(this.partitions.get(topic.name) ?? []), ...added]);
+  }
+
+  private discardPartitions(partitions: Partition[]): void {
+    for (const p of partitions) {
+      p.close();
+      this.logs.discardNewLog({ topic: p.topic, partition: p.index });
+    }
+  }
+
+  /** Makes partitions visible once their topic's registry entry is written. */
+  private commitPartitions(name: string, added: Partition[]): void {
+    this.partitions.set(name, [...(this.partitions.get(name) ?? []), ...added]);
     this.partitionTotal += added.length;
   }
 
-  /** ERR_PARTITION_LIMIT if `more` partitions would take the engine past maxPartitions. */
-  private checkPartitionLimit(name: string, more: number): void {
-    if (this.partitionTotal + more <= this.maxPartitions) return;
+  /** ERR_PARTITION_LIMIT if `more` partitions (with `pending` not yet committed) would pass maxPartitions. */
+  private checkPartitionLimit(name: string, more: number, pending = 0): void {
+    if (this.partitionTotal + pending + more <= this.maxPartitions) return;
     throw new TributaryError(
       `topic '${name}': ${more} more partitions would exceed the limit of ${this.maxPartitions} ` +
         `(max.broker.partitions); ${this.partitionTotal} are held`,
@@ -233,12 +241,17 @@ export class Engine {
     );
   }
 
-  /** Throws what createTopic would throw for this topic, creating nothing (validateOnly). */
-  checkNewTopic(name: string, spec: TopicSpec): Record<string, string> {
+  /**
+   * Throws what createTopic would throw for this topic, creating nothing (validateOnly);
+   * `pending`: topics of the same batch not registered yet.
+   */
+  checkNewTopic(name: string, spec: TopicSpec, pending: readonly TopicMetadata[] = []): Record<string, string> {
     this.checkOpen();
     validateTopicName(name);
-    if (this.registry.get(name)) throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
-    const collides = this.registry.names().find((n) => collisionKey(n) === collisionKey(name));
+    if (this.registry.get(name) || pending.some((t) => t.name === name))
+      throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
+    const names = [...this.registry.names(), ...pending.map((t) => t.name)];
+    const collides = names.find((n) => collisionKey(n) === collisionKey(name));
     if (collides !== undefined) {
       throw new TributaryError(
         `topic '${name}' collides with existing topic '${collides}' ('.' and '_' are the same in metric names)`,
@@ -246,16 +259,57 @@ export class Engine {
       );
     }
     checkPartitionCount(spec?.partitions);
-    this.checkPartitionLimit(name, spec.partitions);
+    this.checkPartitionLimit(
+      name,
+      spec.partitions,
+      pending.reduce((n, t) => n + t.partitions, 0),
+    );
     const config = normalizeTopicConfigs(spec.config);
     resolveTopicConfig(spec.partitions, config, this.defaults);
     return config;
   }
 
   createTopic(name: string, spec: TopicSpec): TopicDescription {
-    const config = this.checkNewTopic(name, spec);
-    this.commitPartitions({ name, id: newTopicId(), partitions: spec.partitions, config }, 0);
-    return this.describeTopic(name);
+    const [result] = this.createTopics([{ name, spec }]);
+    if (result instanceof TributaryError) throw result;
+    return result!;
+  }
+
+  /**
+   * Creates several topics with one registry write (a Metadata request auto-creating many
+   * names): each result is the topic's description or the error that refused it. A topic
+   * is created all or nothing; if the registry write fails, none of the batch is.
+   */
+  createTopics(topics: readonly { name: string; spec: TopicSpec }[]): (TopicDescription | TributaryError)[] {
+    const results: (TopicDescription | TributaryError)[] = [];
+    const staged: { topic: TopicMetadata; partitions: Partition[]; at: number }[] = [];
+    for (const [at, { name, spec }] of topics.entries()) {
+      try {
+        const config = this.checkNewTopic(
+          name,
+          spec,
+          staged.map((s) => s.topic),
+        );
+        const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
+        staged.push({ topic, partitions: this.openNewPartitions(topic, 0), at });
+      } catch (error) {
+        results[at] = creationFailed(`creating topic '${name}'`, error);
+      }
+    }
+    try {
+      if (staged.length > 0) this.registry.addAll(staged.map((s) => s.topic));
+    } catch (error) {
+      for (const s of staged) {
+        this.discardPartitions(s.partitions);
+        results[s.at] = creationFailed(`registering topic '${s.topic.name}'`, error);
+      }
+      return results;
+    }
+    for (const s of staged) {
+      this.commitPartitions(s.topic.name, s.partitions);
+      results[s.at] = this.describeTopic(s.topic.name);
+    }
+    return results;
   }
 
   /** Removes the topic from the registry, then its partition logs from disk. */
@@ -320,7 +374,15 @@ export class Engine {
       );
     }
     this.checkPartitionLimit(name, totalCount - topic.partitions);
-    this.commitPartitions({ ...topic, partitions: totalCount }, topic.partitions);
+    const grown = { ...topic, partitions: totalCount };
+    const added = this.openNewPartitions(grown, topic.partitions);
+    try {
+      this.registry.put(grown);
+    } catch (error) {
+      this.discardPartitions(added);
+      throw creationFailed(`registering ${totalCount} partitions of topic '${name}'`, error);
+    }
+    this.commitPartitions(name, added);
     return this.describeTopic(name);
   }
 
