@@ -51,6 +51,7 @@ std::vector<typename IndexWrap<Self, Index>::Property> IndexWrap<Self, Index>::C
       W::InstanceMethod("resize", &IndexWrap::Resize),
       W::InstanceMethod("flushSync", &IndexWrap::FlushSync),
       W::InstanceMethod("close", &IndexWrap::Close),
+      W::InstanceMethod("releaseFile", &IndexWrap::ReleaseFile),
       W::InstanceMethod("delete", &IndexWrap::Delete),
   };
 }
@@ -125,6 +126,12 @@ Napi::Value IndexWrap<Self, Index>::FlushSync(const Napi::CallbackInfo& info) {
 template <typename Self, typename Index>
 Napi::Value IndexWrap<Self, Index>::Close(const Napi::CallbackInfo& info) {
   ThrowIfFailed(info.Env(), index_.Close());
+  return info.Env().Undefined();
+}
+
+template <typename Self, typename Index>
+Napi::Value IndexWrap<Self, Index>::ReleaseFile(const Napi::CallbackInfo& info) {
+  if (Usable(info.Env())) ThrowIfFailed(info.Env(), index_.ReleaseFile());
   return info.Env().Undefined();
 }
 

@@ -33,6 +33,7 @@ class IndexWrap : public Napi::ObjectWrap<Self> {
   Napi::Value Resize(const Napi::CallbackInfo& info);
   Napi::Value FlushSync(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseFile(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);
 
   Index index_;

@@ -25,6 +25,7 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
                          InstanceMethod<&SegmentWrap::FlushSync>("flushSync"),
                          InstanceMethod<&SegmentWrap::TruncateTo>("truncateTo"),
                          InstanceMethod<&SegmentWrap::Close>("close"),
+                         InstanceMethod<&SegmentWrap::ReleaseFile>("releaseFile"),
                          InstanceMethod<&SegmentWrap::Delete>("delete"),
                      });
 }
@@ -156,8 +157,7 @@ Napi::Value SegmentWrap::Scan(const Napi::CallbackInfo& info) {
 // flush(): fdatasync on the thread pool; the promise settles when the data is durable.
 Napi::Value SegmentWrap::Flush(const Napi::CallbackInfo& info) {
   if (!Usable(info.Env())) return info.Env().Undefined();
-  std::shared_ptr<FileHandle> file = segment_->file();
-  return RunOnThreadPool(info.Env(), "tributary.Segment.flush", [file]() { return file->DataSync(); });
+  return RunOnThreadPool(info.Env(), "tributary.Segment.flush", segment_->FlushWork());
 }
 
 Napi::Value SegmentWrap::FlushSync(const Napi::CallbackInfo& info) {
@@ -176,6 +176,11 @@ Napi::Value SegmentWrap::TruncateTo(const Napi::CallbackInfo& info) {
 
 Napi::Value SegmentWrap::Close(const Napi::CallbackInfo& info) {
   if (segment_) ThrowIfFailed(info.Env(), segment_->Close());
+  return info.Env().Undefined();
+}
+
+Napi::Value SegmentWrap::ReleaseFile(const Napi::CallbackInfo& info) {
+  if (Usable(info.Env())) ThrowIfFailed(info.Env(), segment_->ReleaseFile());
   return info.Env().Undefined();
 }
 

@@ -29,6 +29,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value FlushSync(const Napi::CallbackInfo& info);
   Napi::Value TruncateTo(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseFile(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Segment> segment_;

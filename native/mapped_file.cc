@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -84,13 +85,11 @@ Status Mapping::Map(const FileHandle& file, size_t length, bool writable, std::s
   return Status::Ok();
 }
 
-Status UnlinkAndRelease(std::shared_ptr<FileHandle>* file, std::shared_ptr<Mapping>* mapping) {
-  Status s = (*file)->Unlink();
-  if (s.ok()) {
-    file->reset();
-    mapping->reset();
-  }
-  return s;
+Status SyncMapping(const Mapping& mapping, size_t length, const std::string& path) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t bytes = std::min(mapping.length(), (length + page - 1) / page * page);
+  if (bytes > 0 && msync(mapping.writable_data(), bytes, MS_SYNC) != 0) return Status::Errno(errno, "msync", path);
+  return Status::Ok();
 }
 
 Status SyncDirectory(const std::string& dir) {

@@ -79,8 +79,9 @@ class Mapping {
   uint64_t views_end_ = 0;
 };
 
-// Unlinks `*file` and, if that worked, drops both handles (a live view keeps the mapping).
-Status UnlinkAndRelease(std::shared_ptr<FileHandle>* file, std::shared_ptr<Mapping>* mapping);
+// msync(MS_SYNC) of the first `length` bytes: makes a shared mapping's file range durable
+// (Linux syncs the file's range, whoever dirtied it) without holding a descriptor.
+Status SyncMapping(const Mapping& mapping, size_t length, const std::string& path);
 
 // fsync of a directory, so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);

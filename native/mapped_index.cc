@@ -1,6 +1,7 @@
 #include "mapped_index.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,8 +24,21 @@ void AdviseRandom(const Mapping& mapping) { madvise(mapping.writable_data(), map
 
 Status MappedIndex::Closed() const { return Status::Error("ERR_INDEX_CLOSED", "index is closed"); }
 
+Status MappedIndex::OpenFile() {
+  if (closed()) return Closed();
+  if (file_ != nullptr) return Status::Ok();
+  return FileHandle::Open(path_, false, &file_);
+}
+
+Status MappedIndex::ReleaseFile() {
+  Status s = TrimToValidSize();
+  if (s.ok()) file_.reset();
+  return s;
+}
+
 Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t max_bytes, bool writable) {
   base_offset_ = base_offset;
+  path_ = path;
   Status s = FileHandle::Open(path, true, &file_);
   uint64_t size = 0;
   if (s.ok()) s = file_->Size(&size);
@@ -35,6 +49,7 @@ Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t 
   if (s.ok()) s = Mapping::Map(*file_, std::max<uint64_t>(capacity, entry_size_), true, &mapping_);
   if (!s.ok()) {
     file_.reset();
+    closed_ = true;
     return s;
   }
   AdviseRandom(*mapping_);
@@ -46,7 +61,8 @@ Status MappedIndex::AppendEntry(const uint8_t* entry) {
   if (closed()) return Closed();
   if (entries_ >= max_entries_) return Status::Error("ERR_INDEX_FULL", "index is full", path());
   uint64_t at = valid_bytes();
-  Status s = ReserveFor(at + entry_size_);
+  Status s = OpenFile();
+  if (s.ok()) s = ReserveFor(at + entry_size_);
   if (s.ok() && store_through_mapping_) {
     std::memcpy(mapping_->writable_data() + at, entry, entry_size_);
   } else if (s.ok()) {
@@ -77,7 +93,10 @@ void MappedIndex::TruncateTo(int64_t offset) {
 
 Status MappedIndex::TrimToValidSize() {
   if (closed()) return Closed();
-  Status s = file_->Truncate(valid_bytes());
+  // A released index was trimmed; unless entries were dropped since, it is exact.
+  if (file_ == nullptr && max_entries_ == entries_) return Status::Ok();
+  Status s = OpenFile();
+  if (s.ok()) s = file_->Truncate(valid_bytes());
   if (s.ok()) {
     max_entries_ = entries_;
     reserved_ = std::min(reserved_, valid_bytes());
@@ -86,7 +105,8 @@ Status MappedIndex::TrimToValidSize() {
 }
 
 Status MappedIndex::Resize(uint64_t max_bytes) {
-  if (closed()) return Closed();
+  Status opened = OpenFile();
+  if (!opened.ok()) return opened;
   uint64_t capacity = std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, valid_bytes());
   if (capacity > mapping_->length()) {
     std::shared_ptr<Mapping> bigger;
@@ -102,7 +122,7 @@ Status MappedIndex::Resize(uint64_t max_bytes) {
 
 Status MappedIndex::Flush() const {
   if (closed()) return Closed();
-  return file_->DataSync();
+  return file_ != nullptr ? file_->DataSync() : SyncMapping(*mapping_, valid_bytes(), path_);
 }
 
 Status MappedIndex::Close() {
@@ -110,9 +130,17 @@ Status MappedIndex::Close() {
   Status s = TrimToValidSize();
   file_.reset();
   mapping_.reset();
+  closed_ = true;
   return s;
 }
 
-Status MappedIndex::Delete() { return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_); }
+Status MappedIndex::Delete() {
+  if (closed()) return Closed();
+  if (unlink(path_.c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path_);
+  file_.reset();
+  mapping_.reset();
+  closed_ = true;
+  return Status::Ok();
+}
 
 }  // namespace tributary

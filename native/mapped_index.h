@@ -9,6 +9,9 @@
 // valid entries is kept in memory. TrimToValidSize cuts the file to its entries, as
 // on roll and close, so a cleanly closed index holds exactly its entries. After a
 // crash an active index has a zero-filled tail: recovery rebuilds it from the log.
+//
+// A sealed index needs no descriptor: ReleaseFile trims it and closes it, lookups read
+// the mapping, Flush is an msync, and anything that changes the file reopens it by path.
 #pragma once
 
 #include <cstddef>
@@ -29,8 +32,8 @@ class MappedIndex {
   // whole entries) and can take appends.
   Status Open(const std::string& path, int64_t base_offset, uint64_t max_bytes, bool writable);
 
-  const std::string& path() const { return file_->path(); }
-  bool closed() const { return file_ == nullptr; }
+  const std::string& path() const { return path_; }
+  bool closed() const { return closed_; }
   int64_t base_offset() const { return base_offset_; }
   size_t entries() const { return entries_; }
   size_t max_entries() const { return max_entries_; }
@@ -47,6 +50,8 @@ class MappedIndex {
   Status Flush() const;
   Status Close();
   Status Delete();
+  // Trims the file to its entries and closes its descriptor; reopened on demand.
+  Status ReleaseFile();
 
   // The offset an entry points at (absolute).
   virtual int64_t OffsetAt(size_t i) const = 0;
@@ -56,6 +61,7 @@ class MappedIndex {
   const uint8_t* EntryAt(size_t i) const { return mapping_->data() + i * entry_size_; }
   Status AppendEntry(const uint8_t* entry);
   Status ReserveFor(uint64_t end);
+  Status OpenFile();
   Status Closed() const;
   // Index of the last entry whose key is <= the target, or -1; `key_at` reads the key.
   template <typename KeyAt, typename Key>
@@ -80,7 +86,9 @@ class MappedIndex {
   size_t max_entries_ = 0;
   uint64_t reserved_ = 0;  // bytes from 0 with blocks allocated for stores
   bool store_through_mapping_ = true;
-  std::shared_ptr<FileHandle> file_;
+  bool closed_ = false;
+  std::string path_;
+  std::shared_ptr<FileHandle> file_;  // null once released (or closed)
   std::shared_ptr<Mapping> mapping_;
 };
 

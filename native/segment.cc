@@ -98,6 +98,26 @@ Status Segment::Open(const std::string& path, uint64_t capacity, bool create, st
   return Status::Ok();
 }
 
+Status Segment::OpenFile() {
+  if (file_ != nullptr) return Status::Ok();
+  return FileHandle::Open(path_, false, &file_);
+}
+
+Status Segment::ReleaseFile() {
+  if (closed()) return Closed();
+  if (file_ == nullptr) return Status::Ok();
+  Status s = file_->Truncate(size_);  // releases blocks reserved past the end
+  if (!s.ok()) return s;
+  reserved_ = size_;
+  file_.reset();
+  return s;
+}
+
+std::function<Status()> Segment::FlushWork() const {
+  if (file_ != nullptr) return [file = file_]() { return file->DataSync(); };
+  return [mapping = mapping_, size = size_, path = path_]() { return SyncMapping(*mapping, size, path); };
+}
+
 Status Segment::Closed() const { return Status::Error("ERR_SEGMENT_CLOSED", "segment is closed"); }
 
 Status Segment::Reserve(uint64_t needed) {
@@ -121,6 +141,8 @@ Status Segment::Reserve(uint64_t needed) {
 
 Status Segment::AppendBatches(const uint8_t* batches, size_t length, int64_t first_offset, BatchVerifier* crc) {
   if (closed()) return Closed();
+  Status opened = OpenFile();
+  if (!opened.ok()) return opened;
   if (size_ + length > capacity()) {
     return Status::Error("ERR_SEGMENT_FULL",
                          "append of " + std::to_string(length) + " bytes exceeds the segment capacity", path());
@@ -192,13 +214,15 @@ Status Segment::WriteBatches(const uint8_t* batches, size_t length, int64_t firs
 
 Status Segment::Flush() const {
   if (closed()) return Closed();
-  return file_->DataSync();
+  return FlushWork()();
 }
 
 Status Segment::TruncateTo(uint64_t size) {
   if (closed()) return Closed();
   if (size >= size_) return Status::Ok();
-  Status s = mapping_->ViewsReach(size) ? ReplaceWithPrefix(size) : file_->Truncate(size);
+  Status s = OpenFile();
+  if (!s.ok()) return s;
+  s = mapping_->ViewsReach(size) ? ReplaceWithPrefix(size) : file_->Truncate(size);
   if (!s.ok()) return s;
   size_ = size;
   reserved_ = size;
@@ -226,12 +250,20 @@ Status Segment::ReplaceWithPrefix(uint64_t size) {
 
 Status Segment::Close() {
   if (closed()) return Status::Ok();
-  Status s = file_->Truncate(size_);  // releases blocks reserved past the end
+  Status s = ReleaseFile();
   file_.reset();
   mapping_.reset();
+  closed_ = true;
   return s;
 }
 
-Status Segment::Delete() { return closed() ? Closed() : UnlinkAndRelease(&file_, &mapping_); }
+Status Segment::Delete() {
+  if (closed()) return Closed();
+  if (unlink(path_.c_str()) != 0 && errno != ENOENT) return Status::Errno(errno, "unlink", path_);
+  file_.reset();
+  mapping_.reset();
+  closed_ = true;
+  return Status::Ok();
+}
 
 }  // namespace tributary

@@ -16,12 +16,17 @@
 // Crash behaviour: bytes reach disk on Flush (fdatasync); after a crash the tail may
 // be torn, which recovery (batch_scan) finds and cuts.
 //
+// File descriptors: a sealed segment needs none (reads come from the mapping), so
+// ReleaseFile closes it; an operation that needs one (append, truncate) reopens the file
+// by path. A released segment is flushed with msync of its mapping.
+//
 // Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
 // time as appends, through the shared FileHandle. A BatchVerifier's thread reads the bytes
 // being appended, and only while AppendBatches runs.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,13 +54,17 @@ class Segment {
   // Opens (or creates) the file at `path`, mapping max(capacity, file length) bytes.
   static Status Open(const std::string& path, uint64_t capacity, bool create, std::unique_ptr<Segment>* out);
 
-  const std::string& path() const { return file_->path(); }
+  const std::string& path() const { return path_; }
   uint64_t size() const { return size_; }
   uint64_t capacity() const { return mapping_->length(); }
   const uint8_t* data() const { return mapping_->data(); }
-  bool closed() const { return file_ == nullptr; }
+  bool closed() const { return closed_; }
   const std::shared_ptr<Mapping>& mapping() const { return mapping_; }
-  const std::shared_ptr<FileHandle>& file() const { return file_; }
+  // The fdatasync a flush runs (on the thread pool): through the descriptor, or msync of
+  // the mapping when the file was released. It holds what it uses, so a close meanwhile is safe.
+  std::function<Status()> FlushWork() const;
+  // Closes the descriptor (after freeing blocks reserved past the end); reopened on demand.
+  Status ReleaseFile();
 
   // Appends the well-framed batches in [batches, batches + length), giving the first
   // the base offset `first_offset` and each next one the offset after its predecessor's
@@ -77,16 +86,19 @@ class Segment {
 
  private:
   Segment(std::shared_ptr<FileHandle> file, std::shared_ptr<Mapping> mapping, uint64_t size)
-      : file_(std::move(file)), mapping_(std::move(mapping)), size_(size), reserved_(size) {}
+      : path_(file->path()), file_(std::move(file)), mapping_(std::move(mapping)), size_(size), reserved_(size) {}
 
+  Status OpenFile();
   Status CheckFraming(const uint8_t* batches, size_t length) const;
   Status WriteBatches(const uint8_t* batches, size_t length, int64_t first_offset);
   Status Reserve(uint64_t needed);
   Status ReplaceWithPrefix(uint64_t size);
   Status Closed() const;
 
-  std::shared_ptr<FileHandle> file_;
+  std::string path_;
+  std::shared_ptr<FileHandle> file_;  // null once released (or closed)
   std::shared_ptr<Mapping> mapping_;
+  bool closed_ = false;
   uint64_t size_;
   uint64_t reserved_;  // bytes backed by fallocate; at least size_
   bool can_fallocate_ = true;

@@ -100,6 +100,12 @@ const tributaryCodes = {
   // Kafka's InvalidTopicException and TopicExistsException.
   ERR_INVALID_TOPIC: KafkaErrors.INVALID_TOPIC_EXCEPTION,
   ERR_TOPIC_EXISTS: KafkaErrors.TOPIC_ALREADY_EXISTS,
+  // A creation past the engine's partition limit (max.broker.partitions, KIP-578, which
+  // Kafka never adopted): POLICY_VIOLATION, what Kafka answers when its create-topic
+  // policy refuses a topic (ReplicationControlManager.createTopic), and what a Metadata
+  // response carries for a topic auto-creation refused (AutoTopicCreationManager passes
+  // the creation's error through).
+  ERR_PARTITION_LIMIT: KafkaErrors.POLICY_VIOLATION,
   ERR_INVALID_ARGUMENT: KafkaErrors.INVALID_REQUEST,
   ERR_CONSUMER_CLOSED: KafkaErrors.INVALID_REQUEST,
   // The log, the engine and the data directory.

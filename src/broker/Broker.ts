@@ -137,6 +137,7 @@ export class Broker {
       defaults: config.topicDefaults,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       recoveryProgress: options.recoveryProgress,
+      maxPartitions: config.maxBrokerPartitions,
     });
     try {
       return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };

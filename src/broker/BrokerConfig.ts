@@ -4,6 +4,7 @@
  * under their topic-config names, as Kafka's broker-level synonyms do.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_MAX_PARTITIONS } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
 
 export interface BrokerConfig {
@@ -15,6 +16,8 @@ export interface BrokerConfig {
   advertisedHost: string;
   autoCreateTopics: boolean;
   numPartitions: number;
+  /** Most partitions the broker holds (max.broker.partitions, KIP-578); creations past it are refused. */
+  maxBrokerPartitions: number;
   /** Largest request frame accepted; checked from the size prefix, before allocating. */
   socketRequestMaxBytes: number;
   /** A connection idle this long with no request in flight is closed. */
@@ -66,6 +69,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   advertisedHost: '127.0.0.1',
   autoCreateTopics: true,
   numPartitions: 1,
+  maxBrokerPartitions: DEFAULT_MAX_PARTITIONS,
   socketRequestMaxBytes: 104_857_600,
   connectionsMaxIdleMs: 600_000,
   topicDefaults: {},
@@ -99,6 +103,7 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'broker.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
   'auto.create.topics.enable': (c, k, v) => (c.autoCreateTopics = booleanOf(k, v)),
   'num.partitions': (c, k, v) => (c.numPartitions = integerIn(k, v, 1, 1_000_000)),
+  'max.broker.partitions': (c, k, v) => (c.maxBrokerPartitions = integerIn(k, v, 1, INT32_MAX)),
   'socket.request.max.bytes': (c, k, v) => (c.socketRequestMaxBytes = integerIn(k, v, 1, INT32_MAX)),
   'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
   'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
@@ -159,6 +164,7 @@ export function brokerConfigEntries(config: BrokerConfig): { name: string; value
     ['node.id', config.nodeId],
     ['auto.create.topics.enable', config.autoCreateTopics],
     ['num.partitions', config.numPartitions],
+    ['max.broker.partitions', config.maxBrokerPartitions],
     ['socket.request.max.bytes', config.socketRequestMaxBytes],
     ['connections.max.idle.ms', config.connectionsMaxIdleMs],
     ['log.retention.check.interval.ms', config.retentionCheckIntervalMs],

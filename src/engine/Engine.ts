@@ -1,13 +1,15 @@
 /**
  * Engine: a data directory opened by one process, its topics and their partitions, on
- * top of LogManager. Topic metadata lives in the TopicRegistry, which is written first
- * when a topic is created and first when one is deleted; on open, registered
+ * top of LogManager. Topic metadata lives in the TopicRegistry. Creation is all or
+ * nothing: a topic's (or the new partitions') logs are opened first and the registry
+ * written last, as the commit; if either fails, the logs just made are removed and the
+ * registry is as it was. A delete writes the registry first. On open, registered
  * partitions missing on disk are created empty and partition directories no topic
- * claims (a delete cut short by a crash) are deleted.
+ * claims (a creation or a delete cut short by a crash) are deleted.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TributaryError } from '../errors.js';
+import { isErrnoCode, TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
@@ -37,6 +39,11 @@ export interface EngineOptions {
   checkpointIntervalMs?: number;
   /** Told of the bytes the logs' recovery scans go through at open (a progress bar). */
   recoveryProgress?: RecoveryProgress;
+  /**
+   * Most partitions (over all topics) the engine holds; a creation past it is refused
+   * with ERR_PARTITION_LIMIT (max.broker.partitions, KIP-578). Default DEFAULT_MAX_PARTITIONS.
+   */
+  maxPartitions?: number;
 }
 
 export interface TopicConfigEntry {
@@ -69,8 +76,24 @@ export interface TopicDescription {
 
 const MAX_PARTITIONS = 1_000_000;
 
+/**
+ * The default partition limit. Kafka sets none (KIP-578's max.broker.partitions was never
+ * adopted); its guidance is ~4,000 partitions a broker. A partition costs ~75 KiB of
+ * memory, three mappings (vm.max_map_count is 65,530) and, while its files are open,
+ * three file descriptors: 10,000 is ~750 MiB and ~30,000 mappings.
+ */
+export const DEFAULT_MAX_PARTITIONS = 10_000;
+
 function unknownTopic(name: string): TributaryError {
   return new TributaryError(`unknown topic '${name}'`, 'ERR_UNKNOWN_TOPIC');
+}
+
+function maxPartitionsOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_PARTITIONS;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TributaryError(`maxPartitions must be a positive integer, got ${String(value)}`, 'ERR_INVALID_ARGUMENT');
+  }
+  return value;
 }
 
 function checkPartitionCount(count: number): void {
@@ -82,10 +105,19 @@ function checkPartitionCount(count: number): void {
   }
 }
 
+/** A failure while a topic's files were made, as a TributaryError keeping the errno code and path. */
+function creationFailed(what: string, error: unknown): TributaryError {
+  if (error instanceof TributaryError) return error;
+  const { code, path, syscall, errno, message } = error as NodeJS.ErrnoException;
+  return new TributaryError(`${what} failed: ${message}`, isErrnoCode(code) ? code : 'EIO', { path, syscall, errno });
+}
+
 export class Engine {
   private readonly partitions = new Map<string, Partition[]>();
   private closing: Promise<void> | null = null;
   private readonly resolvedConfigs = new WeakMap<TopicMetadata, ResolvedTopicConfig>();
+  /** Partitions held, over all topics (checked against maxPartitions). */
+  private partitionTotal = 0;
 
   private constructor(
     readonly dataDir: string,
@@ -93,8 +125,9 @@ export class Engine {
     private readonly registry: TopicRegistry,
     private readonly defaults: Readonly<Record<string, string>>,
     private readonly logs: LogManager,
+    readonly maxPartitions: number,
   ) {
-    for (const topic of registry.all()) this.openPartitions(topic, 0);
+    for (const topic of registry.all()) this.openRegistered(topic);
   }
 
   /** Takes the data-dir lock (ERR_DATA_DIR_LOCKED), loads the topics and recovers their logs. */
@@ -119,7 +152,7 @@ export class Engine {
       });
       try {
         Engine.deleteUnclaimed(options.dataDir, registry);
-        return new Engine(options.dataDir, lock, registry, defaults, logs);
+        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitionsOf(options.maxPartitions));
       } catch (error) {
         await logs.close();
         throw error;
@@ -156,24 +189,69 @@ export class Engine {
     return topic;
   }
 
-  /** Opens (creating when missing) the logs of `topic` from partition `from` on. */
-  private openPartitions(topic: TopicMetadata, from: number): void {
+  /** Opens (creating when missing) the log of partition `index` of `topic`. */
+  private openPartition(topic: TopicMetadata, index: number): Partition {
     const config = resolveTopicConfig(topic.partitions, topic.config, this.defaults).log;
-    const partitions = this.partitions.get(topic.name) ?? [];
-    for (let i = from; i < topic.partitions; i++) {
-      partitions.push(
-        new Partition(topic.name, i, this.logs.getOrCreateLog({ topic: topic.name, partition: i }, config)),
-      );
-    }
-    this.partitions.set(topic.name, partitions);
+    return new Partition(topic.name, index, this.logs.getOrCreateLog({ topic: topic.name, partition: index }, config));
   }
 
-  /** Throws what createTopic would throw for this topic, creating nothing (validateOnly). */
-  checkNewTopic(name: string, spec: TopicSpec): Record<string, string> {
+  /** The partitions of a registered topic, opened at engine open. */
+  private openRegistered(topic: TopicMetadata): void {
+    const partitions = Array.from({ length: topic.partitions }, (_, i) => this.openPartition(topic, i));
+    this.partitions.set(topic.name, partitions);
+    this.partitionTotal += partitions.length;
+  }
+
+  /**
+   * Creates the logs of partitions [from, topic.partitions), all or none: on a failure
+   * (EMFILE, ENOSPC, EIO...) those made so far are removed and a TributaryError raised.
+   * They become visible when the topic is registered (committed).
+   */
+  private openNewPartitions(topic: TopicMetadata, from: number): Partition[] {
+    const added: Partition[] = [];
+    try {
+      for (let i = from; i < topic.partitions; i++) added.push(this.openPartition(topic, i));
+      return added;
+    } catch (error) {
+      this.discardPartitions(added);
+      throw creationFailed(`creating partition ${topic.name}-${from + added.length}`, error);
+    }
+  }
+
+  private discardPartitions(partitions: Partition[]): void {
+    for (const p of partitions) {
+      p.close();
+      this.logs.discardNewLog({ topic: p.topic, partition: p.index });
+    }
+  }
+
+  /** Makes partitions visible once their topic's registry entry is written. */
+  private commitPartitions(name: string, added: Partition[]): void {
+    this.partitions.set(name, [...(this.partitions.get(name) ?? []), ...added]);
+    this.partitionTotal += added.length;
+  }
+
+  /** ERR_PARTITION_LIMIT if `more` partitions (with `pending` not yet committed) would pass maxPartitions. */
+  private checkPartitionLimit(name: string, more: number, pending = 0): void {
+    if (this.partitionTotal + pending + more <= this.maxPartitions) return;
+    throw new TributaryError(
+      `topic '${name}': ${more} more partitions would exceed the limit of ${this.maxPartitions} ` +
+        `(max.broker.partitions); ${this.partitionTotal} are held`,
+      'ERR_PARTITION_LIMIT',
+    );
+  }
+
+  /**
+   * Throws what createTopic would throw for this topic, creating nothing (validateOnly);
+   * `pending`: topics of the same batch not registered yet.
+   */
+  checkNewTopic(name: string, spec: TopicSpec, pending: readonly TopicMetadata[] = []): Record<string, string> {
     this.checkOpen();
     validateTopicName(name);
-    if (this.registry.get(name)) throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
-    const collides = this.registry.names().find((n) => collisionKey(n) === collisionKey(name));
+    if (this.registry.get(name) || pending.some((t) => t.name === name))
+      throw new TributaryError(`topic '${name}' already exists`, 'ERR_TOPIC_EXISTS');
+    const names = [...this.registry.names(), ...pending.map((t) => t.name)];
+    const collides = names.find((n) => collisionKey(n) === collisionKey(name));
     if (collides !== undefined) {
       throw new TributaryError(
         `topic '${name}' collides with existing topic '${collides}' ('.' and '_' are the same in metric names)`,
@@ -181,17 +259,57 @@ export class Engine {
       );
     }
     checkPartitionCount(spec?.partitions);
+    this.checkPartitionLimit(
+      name,
+      spec.partitions,
+      pending.reduce((n, t) => n + t.partitions, 0),
+    );
     const config = normalizeTopicConfigs(spec.config);
     resolveTopicConfig(spec.partitions, config, this.defaults);
     return config;
   }
 
   createTopic(name: string, spec: TopicSpec): TopicDescription {
-    const config = this.checkNewTopic(name, spec);
-    const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
-    this.registry.put(topic);
-    this.openPartitions(topic, 0);
-    return this.describeTopic(name);
+    const [result] = this.createTopics([{ name, spec }]);
+    if (result instanceof TributaryError) throw result;
+    return result!;
+  }
+
+  /**
+   * Creates several topics with one registry write (a Metadata request auto-creating many
+   * names): each result is the topic's description or the error that refused it. A topic
+   * is created all or nothing; if the registry write fails, none of the batch is.
+   */
+  createTopics(topics: readonly { name: string; spec: TopicSpec }[]): (TopicDescription | TributaryError)[] {
+    const results: (TopicDescription | TributaryError)[] = [];
+    const staged: { topic: TopicMetadata; partitions: Partition[]; at: number }[] = [];
+    for (const [at, { name, spec }] of topics.entries()) {
+      try {
+        const config = this.checkNewTopic(
+          name,
+          spec,
+          staged.map((s) => s.topic),
+        );
+        const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
+        staged.push({ topic, partitions: this.openNewPartitions(topic, 0), at });
+      } catch (error) {
+        results[at] = creationFailed(`creating topic '${name}'`, error);
+      }
+    }
+    try {
+      if (staged.length > 0) this.registry.addAll(staged.map((s) => s.topic));
+    } catch (error) {
+      for (const s of staged) {
+        this.discardPartitions(s.partitions);
+        results[s.at] = creationFailed(`registering topic '${s.topic.name}'`, error);
+      }
+      return results;
+    }
+    for (const s of staged) {
+      this.commitPartitions(s.topic.name, s.partitions);
+      results[s.at] = this.describeTopic(s.topic.name);
+    }
+    return results;
   }
 
   /** Removes the topic from the registry, then its partition logs from disk. */
@@ -200,6 +318,7 @@ export class Engine {
     this.registry.remove(name);
     const partitions = this.partitions.get(name) ?? [];
     this.partitions.delete(name);
+    this.partitionTotal -= partitions.length;
     for (const p of partitions) p.close();
     for (let i = 0; i < topic.partitions; i++) await this.logs.deleteLog({ topic: name, partition: i });
   }
@@ -254,9 +373,16 @@ export class Engine {
         'ERR_INVALID_PARTITIONS',
       );
     }
+    this.checkPartitionLimit(name, totalCount - topic.partitions);
     const grown = { ...topic, partitions: totalCount };
-    this.registry.put(grown);
-    this.openPartitions(grown, topic.partitions);
+    const added = this.openNewPartitions(grown, topic.partitions);
+    try {
+      this.registry.put(grown);
+    } catch (error) {
+      this.discardPartitions(added);
+      throw creationFailed(`registering ${totalCount} partitions of topic '${name}'`, error);
+    }
+    this.commitPartitions(name, added);
     return this.describeTopic(name);
   }
 

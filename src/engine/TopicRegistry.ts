@@ -1,7 +1,7 @@
 /**
  * TopicRegistry: the topics of a data directory (name, id, partition count, config
- * overrides), kept in DATA/topics.json and rewritten atomically on every change, so a
- * crash leaves the old set of topics or the new one. The registry is the truth: a
+ * overrides), kept in DATA/topics.json and rewritten atomically on every change (once
+ * for a batch of new topics), so a crash leaves the old set of topics or the new one. The registry is the truth: a
  * partition directory it does not claim is left over from an interrupted delete.
  */
 import { randomBytes } from 'node:crypto';
@@ -90,6 +90,17 @@ export class TopicRegistry {
     this.persistOrRestore(topic.name, previous);
   }
 
+  /** Adds `topics` (new names) and persists the registry once; on failure none is added. */
+  addAll(topics: TopicMetadata[]): void {
+    for (const topic of topics) this.topics.set(topic.name, topic);
+    try {
+      this.persist();
+    } catch (error) {
+      for (const topic of topics) this.topics.delete(topic.name);
+      throw error;
+    }
+  }
+
   /** Removes `name` and persists the registry before returning. */
   remove(name: string): void {
     const previous = this.topics.get(name);
@@ -97,10 +108,14 @@ export class TopicRegistry {
     this.persistOrRestore(name, previous);
   }
 
+  private persist(): void {
+    const topics = this.names().map((n) => this.topics.get(n));
+    writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, topics }, null, 1)}\n`);
+  }
+
   private persistOrRestore(name: string, previous: TopicMetadata | undefined): void {
     try {
-      const topics = this.names().map((n) => this.topics.get(n));
-      writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, topics }, null, 1)}\n`);
+      this.persist();
     } catch (error) {
       if (previous === undefined) this.topics.delete(name);
       else this.topics.set(name, previous);

@@ -127,14 +127,38 @@ export class LogManager {
     return this.logs.get(checkpointKey(tp))?.log;
   }
 
-  /** The log of `tp`, created empty (with `config` over the manager's) if it does not exist. */
+  /**
+   * The log of `tp`, created empty (with `config` over the manager's) if it does not
+   * exist. A creation that fails part way (EMFILE, ENOSPC...) leaves no directory behind.
+   */
   getOrCreateLog(tp: TopicPartition, config: Partial<LogConfig> = {}): Log {
     this.checkOpen();
     const existing = this.getLog(tp);
     if (existing) return existing;
-    const log = this.openLog(tp, { ...this.config, ...config }, {});
-    syncDirectory(this.dataDir);
-    return log;
+    const dir = join(this.dataDir, partitionDirName(tp));
+    const existed = existsSync(dir);
+    try {
+      const log = this.openLog(tp, { ...this.config, ...config }, {});
+      syncDirectory(this.dataDir);
+      return log;
+    } catch (error) {
+      if (this.logs.has(checkpointKey(tp))) this.discardNewLog(tp);
+      else if (!existed) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a log just created, whose topic could not be completed: nothing was appended
+   * to it, so its directory goes at once; its files close once its (idle) append turns
+   * settle, and an unlinked file needs nothing flushed.
+   */
+  discardNewLog(tp: TopicPartition): void {
+    const entry = this.logs.get(checkpointKey(tp));
+    if (!entry) return;
+    this.logs.delete(checkpointKey(tp));
+    rmSync(entry.log.dir, { recursive: true, force: true });
+    entry.log.close({ flush: false }).catch(() => undefined);
   }
 
   async deleteLog(tp: TopicPartition): Promise<void> {

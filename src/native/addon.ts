@@ -52,6 +52,8 @@ export interface NativeSegment {
   flushSync(): void;
   truncateTo(size: number): void;
   close(): void;
+  /** Closes the file descriptor (reads use the mapping); an append or truncate reopens it. */
+  releaseFile(): void;
   delete(): void;
 }
 
@@ -67,6 +69,8 @@ interface NativeIndex {
   resize(maxBytes: number): void;
   flushSync(): void;
   close(): void;
+  /** Trims the file and closes its descriptor (lookups use the mapping); a change reopens it. */
+  releaseFile(): void;
   delete(): void;
 }
 

@@ -1,9 +1,13 @@
 /**
  * Metadata: this broker leads every partition (one node, one replica). Unknown topics
  * are created with num.partitions when the broker allows it and the request asks for it
- * (auto.create.topics.enable, allowAutoTopicCreation), as Kafka does.
+ * (auto.create.topics.enable, allowAutoTopicCreation), as Kafka does. A topic that could
+ * not be created (past max.broker.partitions, a full disk) carries the creation's error,
+ * as Kafka's AutoTopicCreationManager.createTopicsInZk passes it through. Many new names
+ * are created in chunks, one registry write each, yielding to the event loop between
+ * them, so other connections are answered meanwhile.
  */
-import { isTributaryError, KafkaErrors } from '../../errors.js';
+import { isTributaryError, KafkaErrors, type TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { errorCodeOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
@@ -32,19 +36,33 @@ function requestedNames(context: RequestContext, request: MetadataRequest): (str
   );
 }
 
-function ensureTopic(context: RequestContext, name: string, autoCreate: boolean): void {
-  if (context.engine.hasTopic(name) || !autoCreate) return;
-  try {
-    context.engine.createTopic(name, { partitions: context.config.numPartitions });
-    context.logger.info('auto-created topic', { topic: name, partitions: context.config.numPartitions });
-  } catch (error) {
-    if (!isTributaryError(error, 'ERR_TOPIC_EXISTS')) throw error;
+/** Topics auto-created per engine call (one registry write) before yielding to other requests. */
+const AUTO_CREATE_CHUNK = 64;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Creates the unknown names among `names`; returns the error of each one that could not be. */
+async function autoCreate(context: RequestContext, names: string[]): Promise<Map<string, TributaryError>> {
+  const refused = new Map<string, TributaryError>();
+  const partitions = context.config.numPartitions;
+  const unknown = [...new Set(names)].filter((name) => !context.engine.hasTopic(name));
+  for (let from = 0; from < unknown.length; from += AUTO_CREATE_CHUNK) {
+    if (from > 0) await yieldToEventLoop();
+    const chunk = unknown.slice(from, from + AUTO_CREATE_CHUNK).filter((name) => !context.engine.hasTopic(name));
+    const results = context.engine.createTopics(chunk.map((name) => ({ name, spec: { partitions } })));
+    chunk.forEach((name, i) => {
+      const result = results[i]!;
+      // A topic another request created meanwhile is there to describe.
+      if (!isTributaryError(result)) context.logger.info('auto-created topic', { topic: name, partitions });
+      else if (result.code !== 'ERR_TOPIC_EXISTS') refused.set(name, result);
+    });
   }
+  return refused;
 }
 
-function topicMetadata(context: RequestContext, name: string, autoCreate: boolean): MetadataResponseTopic {
+function topicMetadata(context: RequestContext, name: string, refused?: TributaryError): MetadataResponseTopic {
   try {
-    ensureTopic(context, name, autoCreate);
+    if (refused) throw refused;
     const topic = context.engine.describeTopic(name);
     const node = context.metadata.nodeId;
     const partitions = topic.partitions.map((p) => ({
@@ -62,11 +80,18 @@ function topicMetadata(context: RequestContext, name: string, autoCreate: boolea
   }
 }
 
-export const handleMetadata = handler(Metadata, (context, request) => {
-  const autoCreate = context.config.autoCreateTopics && request.allowAutoTopicCreation;
-  const topics = requestedNames(context, request).map((name) =>
+export const handleMetadata = handler(Metadata, async (context, request) => {
+  const names = requestedNames(context, request);
+  const refused =
+    context.config.autoCreateTopics && request.allowAutoTopicCreation
+      ? await autoCreate(
+          context,
+          names.filter((name) => typeof name === 'string'),
+        )
+      : new Map<string, TributaryError>();
+  const topics = names.map((name) =>
     typeof name === 'string'
-      ? topicMetadata(context, name, autoCreate)
+      ? topicMetadata(context, name, refused.get(name))
       : { errorCode: KafkaErrors.UNKNOWN_TOPIC_ID.code, name: null, topicId: name.unknownId, partitions: [] },
   );
   return {
