@@ -236,7 +236,9 @@ export class LogSegment {
       start = named.end;
       next = last.offset + 1;
     }
-    const scan = this.scanner.segmentAll(this.log, start, { nextOffset: next }, (chunk) => {
+    // A few batches at a time: the tail is about index.interval.bytes, and a larger
+    // result array, per segment, would cost more than the scan.
+    const scan = this.scanner.segmentAll(this.log, start, { nextOffset: next, maxBatches: 16 }, (chunk) => {
       if (chunk.count > 0) next = chunk.lastOffset(chunk.count - 1) + 1;
       return true;
     });

@@ -6,9 +6,9 @@ import { readdirSync } from 'node:fs';
 
 /**
  * Checks a closed log directory from its files alone: every segment ends on a batch
- * boundary with valid CRCs and contiguous offsets (segments may start after a gap),
- * and each index entry points at the
- * batch it names. Returns the log end offset.
+ * boundary with valid CRCs and contiguous offsets (a segment may start after a gap, where
+ * a repair cut damaged batches), and each index entry points at the batch it names.
+ * Returns the log end offset.
  */
 export function checkLogFiles(dir: string): number {
   const bases = readdirSync(dir)
