@@ -12,7 +12,8 @@
  * - baseline: fs.readSync of the same segment files in 1 MiB chunks, the floor for any
  *   full scan of those bytes;
  * - second row: a clean open (marker and checkpoint present: indexes sanity-checked,
- *   nothing scanned) against the same baseline, in the same rounds.
+ *   only each segment's tail after its last index entry scanned) against the same
+ *   baseline, in the same rounds.
  *
  * The page cache is warm for every contender: this is recovery after a process crash,
  * not after a power loss or a reboot, where the disk's read speed would dominate.

@@ -77,6 +77,12 @@ void ChecksOffsets() {
   options.next_offset = 11;
   r = ScanBatches(log.data(), log.size(), 0, options);
   CHECK(r.batches.empty());
+  std::vector<uint8_t> gap;
+  Append(&gap, MakeBatch(10, 3, 0, 1));
+  Append(&gap, MakeBatch(14, 1, 0, 1));  // skips offset 13
+  options.next_offset = 10;
+  r = ScanBatches(gap.data(), gap.size(), 0, options);
+  CHECK(r.stop_code == "ERR_CORRUPT_BATCH" && r.batches.size() == 1);
 }
 
 void SkipsAndLimits() {

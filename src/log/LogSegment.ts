@@ -229,7 +229,35 @@ export class LogSegment {
   }
 
   /**
-   * Checks every batch (framing, CRC, increasing offsets), rebuilds both indexes, and
+   * Checks the part of the log a clean open otherwise takes on trust, from the last
+   * offset index entry to the end (what readNextOffset reads): whole batches with valid
+   * CRCs whose offsets follow on, the first being the batch the entry names, and no time
+   * index entry past them. Returns the offset after the last batch, or null if the tail
+   * disagrees with itself or the indexes.
+   */
+  checkTail(): number | null {
+    const entries = this.offsetIndex.entries;
+    let start = 0;
+    let next = this.baseOffset;
+    if (entries > 0) {
+      const last = this.offsetIndex.entry(entries - 1);
+      const named = this.scanner.segment(this.log, last.position, { maxBatches: 1 });
+      if (named.count === 0 || named.lastOffset(0) !== last.offset) return null;
+      start = named.end;
+      next = last.offset + 1;
+    }
+    // A few batches at a time: the tail is about index.interval.bytes, and a larger
+    // result array, per segment, would cost more than the scan.
+    const scan = this.scanner.segmentAll(this.log, start, { nextOffset: next, maxBatches: 16 }, (chunk) => {
+      if (chunk.count > 0) next = chunk.lastOffset(chunk.count - 1) + 1;
+      return true;
+    });
+    const timeIndexed = this.timeIndex.entries === 0 ? -1 : this.timeIndex.lastEntry.offset;
+    return scan.stopCode === undefined && scan.end === this.bytes && timeIndexed < next ? next : null;
+  }
+
+  /**
+   * Checks every batch (framing, CRC, offsets following on), rebuilds both indexes, and
    * cuts the log after the last good batch. Returns the bytes cut.
    */
   recover(progress?: RecoveryProgress): number {

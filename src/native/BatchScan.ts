@@ -9,7 +9,7 @@ export interface ScanOptions {
   verifyCrc?: boolean;
   /** Stop at the first CRC mismatch (default true); otherwise report it and go on. */
   stopAtCrcError?: boolean;
-  /** Base offsets must increase from this one (a segment's scan, not a request's). */
+  /** Base offsets must follow on from this one, without gaps (a segment's scan, not a request's). */
   nextOffset?: number;
   /** Walk past, without returning, batches whose last offset is below this. */
   skipBelow?: number;

@@ -5,9 +5,9 @@ import { afterEach } from 'vitest';
 
 const made: string[] = [];
 
-/** A fresh directory removed after the current test. */
-export function tempDir(prefix = 'tributary-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A fresh directory (under `root`, the system's temporary directory by default) removed after the current test. */
+export function tempDir(prefix = 'tributary-', root = tmpdir()): string {
+  const dir = mkdtempSync(join(root, prefix));
   made.push(dir);
   return dir;
 }
