@@ -51,12 +51,11 @@ bool ReadBatchHeader(const uint8_t* data, size_t length, uint64_t pos, const Sca
   info->max_timestamp = ReadI64BE(p + kMaxTimestampOffset);
   info->attributes = ReadI16BE(p + kAttributesOffset);
   info->record_count = count;
-  // A segment's batches follow on without gaps (this log has no compaction): the base
-  // offset is outside the CRC, so a damaged one is only seen here.
-  if (options.check_offsets && info->base_offset != options.next_offset) {
+  // Kafka's rule (LogSegment.recover via ensureValid and the offset index's append
+  // check): base offsets must increase, not follow on, since compaction leaves gaps.
+  if (options.check_offsets && info->base_offset < options.next_offset) {
     Stop(result, "ERR_CORRUPT_BATCH", pos,
-         "base offset " + std::to_string(info->base_offset) + " where " + std::to_string(options.next_offset) +
-             " follows on");
+         "base offset " + std::to_string(info->base_offset) + " below " + std::to_string(options.next_offset));
     return false;
   }
   return true;

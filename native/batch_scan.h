@@ -48,8 +48,8 @@ struct BatchInfo {
 struct ScanOptions {
   bool verify_crc = true;
   bool stop_at_crc_error = true;
-  bool check_offsets = false;  // base offsets must follow on; a segment's, not a request's
-  int64_t next_offset = 0;     // with check_offsets: the base offset the next batch must have
+  bool check_offsets = false;  // base offsets must increase; a segment's, not a request's
+  int64_t next_offset = 0;     // with check_offsets: the lowest base offset allowed
   size_t max_batches = SIZE_MAX;
   int64_t skip_below = INT64_MIN;  // walk past, without returning, batches whose last offset is below this
   uint64_t max_bytes =

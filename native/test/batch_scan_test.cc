@@ -77,12 +77,13 @@ void ChecksOffsets() {
   options.next_offset = 11;
   r = ScanBatches(log.data(), log.size(), 0, options);
   CHECK(r.batches.empty());
+  // A gap, as compaction leaves, is not damage (Kafka's recovery accepts it).
   std::vector<uint8_t> gap;
   Append(&gap, MakeBatch(10, 3, 0, 1));
   Append(&gap, MakeBatch(14, 1, 0, 1));  // skips offset 13
   options.next_offset = 10;
   r = ScanBatches(gap.data(), gap.size(), 0, options);
-  CHECK(r.stop_code == "ERR_CORRUPT_BATCH" && r.batches.size() == 1);
+  CHECK(r.stop_code.empty() && r.batches.size() == 2);
 }
 
 void SkipsAndLimits() {

@@ -29,6 +29,9 @@ export interface RecoveryProgress {
   advance(bytes: number): void;
 }
 
+/** The largest offset an index entry holds relative to its segment's base: Integer.MAX_VALUE. */
+const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
+
 export class LogSegment {
   private readonly scanner = new BatchScanner();
   private bytesSinceLastIndexEntry = 0;
@@ -253,7 +256,17 @@ export class LogSegment {
       return true;
     });
     const timeIndexed = this.timeIndex.entries === 0 ? -1 : this.timeIndex.lastEntry.offset;
-    return scan.stopCode === undefined && scan.end === this.bytes && timeIndexed < next ? next : null;
+    const whole = scan.stopCode === undefined && scan.end === this.bytes && this.holdsOffset(next - 1);
+    return whole && timeIndexed < next ? next : null;
+  }
+
+  /**
+   * Whether `offset` fits the indexes' 32-bit offsets relative to the base (Kafka's
+   * LogSegment.canConvertToRelativeOffset). Appends never get that far (a segment's bytes
+   * run out first), so a batch past it is a base offset damaged outside the CRC.
+   */
+  private holdsOffset(offset: number): boolean {
+    return offset - this.baseOffset <= MAX_RELATIVE_OFFSET;
   }
 
   /**
@@ -267,13 +280,20 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry = 0;
     this.rollingBasedTimestamp = -1;
     let scanned = 0;
-    const { end } = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
-      for (let i = 0; i < chunk.count; i++)
+    let outOfRange = -1;
+    const scan = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
+      for (let i = 0; i < chunk.count; i++) {
+        if (!this.holdsOffset(chunk.lastOffset(i))) {
+          outOfRange = chunk.position(i);
+          return false;
+        }
         this.indexBatch(chunk.position(i), chunk.size(i), chunk.lastOffset(i), chunk.maxTimestamp(i));
+      }
       progress?.advance(chunk.end - scanned);
       scanned = chunk.end;
       return true;
     });
+    const end = outOfRange >= 0 ? outOfRange : scan.end;
     const cut = this.bytes - end;
     progress?.advance(cut);
     if (cut > 0) this.cutAt(end);
