@@ -202,6 +202,12 @@ export interface ErrorDetails {
   position?: number;
   /** The process holding a lock (ERR_DATA_DIR_LOCKED). */
   pid?: number;
+  /** Where a consumer read a corrupt batch (ERR_CORRUPT_BATCH; `offset` is its base offset). */
+  topic?: string;
+  partition?: number;
+  /** A batch's CRC32C as stored in it and as computed over its bytes (ERR_CORRUPT_BATCH). */
+  storedCrc?: number;
+  computedCrc?: number;
 }
 
 export class TributaryError extends Error {
@@ -212,6 +218,10 @@ export class TributaryError extends Error {
   readonly offset?: number;
   readonly position?: number;
   readonly pid?: number;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly storedCrc?: number;
+  readonly computedCrc?: number;
 
   constructor(message: string, code: ErrorCode, details: ErrorDetails = {}) {
     super(message);

@@ -20,9 +20,10 @@
  *   (d) classic-level (LevelDB): one `batch()` of puts per chunk, big-endian integer
  *       keys so order is insertion order, sync off (its default).
  * - scan: every record in order, touching key and value: a consumer from 'earliest' to
- *   its batches' high watermark vs lmdb `getRange`, sqlite `iterate()` of SELECT ...
- *   ORDER BY, LevelDB's iterator. The store is written outside the timing, once per
- *   contender.
+ *   its batches' high watermark (checking each batch's CRC32C, checkCrcs' default) vs
+ *   lmdb `getRange`, sqlite `iterate()` of SELECT ... ORDER BY, LevelDB's iterator, and
+ *   the same consumer with checkCrcs: false on the same log (the check's cost). The store
+ *   is written outside the timing, once per contender.
  *
  * Each trial appends into a fresh directory; stores are closed and deleted outside the
  * timing.
@@ -78,9 +79,27 @@ function keyOf(i: number): Buffer {
   return key;
 }
 
+/** A consumer from 'earliest' through batches() to their high watermark, touching every key and value. */
+async function consumeAll(t: Tributary, checkCrcs: boolean): Promise<number> {
+  const consumer = t.consumer({ checkCrcs });
+  consumer.assign([{ topic: 'bench', partition: 0, offset: 'earliest' }]);
+  let count = 0;
+  for await (const batch of consumer.batches()) {
+    for (const r of batch.records) sink ^= touch(r.key, r.value);
+    count += batch.records.length;
+    // Caught up: the batch reaches the high watermark its read saw (nothing appends meanwhile).
+    if (batch.records[batch.records.length - 1]!.offset + 1 >= batch.highWatermark) break;
+  }
+  await consumer.close();
+  return count;
+}
+
+/** tributary, whose scan checks every batch's CRC32C (checkCrcs' default); `scanUnchecked` reads the same log with checkCrcs: false. */
+type TributaryStore = Store & { scanUnchecked(): Promise<number> };
+
 const tributaryStore =
-  (compression: CompressionCodec): StoreFactory =>
-  async (dir) => {
+  (compression: CompressionCodec) =>
+  async (dir: string): Promise<TributaryStore> => {
     const t = await Tributary.open({ dataDir: dir });
     await t.admin.createTopic('bench', { partitions: 1 });
     const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression });
@@ -91,19 +110,8 @@ const tributaryStore =
           chunk.map((r) => ({ key: r.key, value: r.value, partition: 0 })),
         )),
       finishAppend: () => producer.flush(),
-      async scan() {
-        const consumer = t.consumer();
-        consumer.assign([{ topic: 'bench', partition: 0, offset: 'earliest' }]);
-        let count = 0;
-        for await (const batch of consumer.batches()) {
-          for (const r of batch.records) sink ^= touch(r.key, r.value);
-          count += batch.records.length;
-          // Caught up: the batch reaches the high watermark its read saw (nothing appends meanwhile).
-          if (batch.records[batch.records.length - 1]!.offset + 1 >= batch.highWatermark) break;
-        }
-        await consumer.close();
-        return count;
-      },
+      scan: () => consumeAll(t, true),
+      scanUnchecked: () => consumeAll(t, false),
       close: () => t.close(),
     };
   };
@@ -325,28 +333,33 @@ async function runCase(
   });
 
   log(`${SUITE}: scan, ${label}`);
-  const scanStores: [string, Store, string][] = [];
-  for (const [name, factory] of [['tributary', ours] as [string, StoreFactory], ...PEERS]) {
+  const filled = async <S extends Store>(factory: (dir: string) => Promise<S>): Promise<{ store: S; dir: string }> => {
     const dir = mkdtempSync(join(ctx.tmpDir, 'scan-'));
     const store = await factory(dir);
     for (const chunk of chunks) await store.append(chunk);
     await store.finishAppend();
-    scanStores.push([name, store, dir]);
-  }
-  const scanTrial = (store: Store) => async (): Promise<Sample> => {
+    return { store, dir };
+  };
+  const subject = await filled(ours);
+  const peers: { store: Store; dir: string }[] = [];
+  for (const [, factory] of PEERS) peers.push(await filled(factory));
+  const scanTrial = (scan: () => Promise<number> | number) => async (): Promise<Sample> => {
     let scanned = 0;
-    const ns = await timeAsync(async () => void (scanned = await store.scan()));
+    const ns = await timeAsync(async () => void (scanned = await scan()));
     if (scanned !== count) throw new Error(`scan read ${scanned} of ${count} records`);
     return { ns, units: count };
   };
-  const [subject, ...peers] = scanStores;
   const scanComparison = await compare({
     ...rounds,
     rate: perSecond,
-    subject: { name: 'tributary', trial: scanTrial(subject![1]) },
-    baselines: peers.map(([name, store]) => ({ name, trial: scanTrial(store) })),
+    subject: { name: 'tributary', trial: scanTrial(() => subject.store.scan()) },
+    baselines: [
+      ...peers.map(({ store }, i) => ({ name: PEERS[i]![0], trial: scanTrial(() => store.scan()) })),
+      // The same log read without the CRC check: the ratio is what checkCrcs costs.
+      { name: 'tributary, checkCrcs: false', trial: scanTrial(() => subject.store.scanUnchecked()) },
+    ],
   });
-  for (const [, store, dir] of scanStores) {
+  for (const { store, dir } of [subject, ...peers]) {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -368,6 +381,7 @@ async function runCase(
     ...floorRows,
     ...PEERS.map(([name], i) => toRow(row('append', name, peerTarget), appendComparison, i + 1 + floors.length)),
     ...PEERS.map(([name], i) => toRow(row('scan', name, peerTarget), scanComparison, i)),
+    toRow(row('scan', 'tributary, checkCrcs: false (what the CRC check costs)'), scanComparison, PEERS.length),
   ];
 }
 

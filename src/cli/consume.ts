@@ -44,6 +44,10 @@ ${TARGET_HELP}
   -K, --key-separator SEP the separator for --print-key (default: a tab)
   --count N               exit after N records
   -f, --follow            keep waiting for new records at the end
+  --no-check-crcs         print the records of a batch whose CRC32C does not match (by
+                          default, as Kafka's check.crcs, such a batch stops the run with
+                          an error naming its partition and offset, after the records
+                          before it)
   -h, --help              this help
 
 Example:
@@ -60,6 +64,7 @@ const OPTIONS = {
   'key-separator': { type: 'string', short: 'K' },
   count: { type: 'string' },
   follow: { type: 'boolean', short: 'f' },
+  'no-check-crcs': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,7 +82,7 @@ function parseFrom(from: string | undefined): StartSpec {
 
 async function openSource(target: Target, options: SourceOptions, listener: AssignmentListener): Promise<RecordSource> {
   if (target.kind === 'data-dir') return openEmbeddedSource(target.tributary, options, listener);
-  const source = new BrokerSource(target.connection, options.topic, listener);
+  const source = new BrokerSource(target.connection, options.topic, listener, options.checkCrcs);
   if (options.group === undefined) source.assign(await source.startPositions(options.partitions, options.start));
   else
     await BrokerGroupMember.join(target.connection, source, {
@@ -205,7 +210,13 @@ export const consumeCommand: Command = {
     const topic = positionals[0]!;
     const printed = await withTarget(o, async (target) => {
       const consume = new ConsumeRun(
-        { topic, partitions: await topicPartitions(target, topic, partition), start, group: o.group },
+        {
+          topic,
+          partitions: await topicPartitions(target, topic, partition),
+          start,
+          group: o.group,
+          checkCrcs: o['no-check-crcs'] !== true,
+        },
         run,
       );
       await consume.consume(target);

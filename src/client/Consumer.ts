@@ -36,6 +36,12 @@ export interface ConsumerOptions {
   maxPollRecords?: number;
   /** Kafka's auto.offset.reset; default 'latest'. */
   autoOffsetReset?: OffsetResetStrategy;
+  /**
+   * Kafka's check.crcs; default true: each batch's CRC32C is checked before its records are
+   * handed out, and a corrupt one raises ERR_CORRUPT_BATCH naming the topic, partition and
+   * offset (the records before it are handed out first; the position stays at it).
+   */
+  checkCrcs?: boolean;
 }
 
 export interface TopicPartition {
@@ -91,6 +97,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxBytes: number;
   private readonly maxPollRecords: number;
   private readonly autoOffsetReset: OffsetResetStrategy;
+  private readonly checkCrcs: boolean;
   private readonly byKey = new Map<string, AssignedPartition>();
   /** Round-robin order: the assigned partitions, and where the next fetch starts. */
   private readonly fetchOrder: AssignedPartition[] = [];
@@ -107,7 +114,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       maxBytes = DEFAULT_MAX_BYTES,
       maxPollRecords = DEFAULT_MAX_POLL_RECORDS,
       autoOffsetReset = 'latest',
+      checkCrcs = true,
     } = options;
+    if (typeof checkCrcs !== 'boolean') throw invalidArgument(`checkCrcs ${String(checkCrcs)} is not a boolean`);
+    this.checkCrcs = checkCrcs;
     this.maxBytes = checkPositive('maxBytes', maxBytes);
     this.maxPollRecords = checkPositive('maxPollRecords', maxPollRecords);
     checkResetStrategy(autoOffsetReset);
@@ -304,6 +314,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       partition.topic,
       partition.index,
       read.logEndOffset,
+      this.checkCrcs,
     ));
   }
 

@@ -20,6 +20,8 @@ import {
   readInt64,
 } from './RecordBatchHeader.js';
 
+const hex = (crc: number): string => `0x${crc.toString(16).padStart(8, '0')}`;
+
 export class RecordBatch {
   static {
     retainShape(new RecordBatch(Buffer.alloc(0)));
@@ -118,6 +120,27 @@ export class RecordBatch {
   /** Whether the stored CRC32C matches the bytes from `attributes` on. */
   isValid(): boolean {
     return native.crc32c(this.bytes, BatchHeader.attributes) === this.crc;
+  }
+
+  /**
+   * ERR_CORRUPT_BATCH, with the stored and computed CRC32C, unless they match (Kafka's
+   * DefaultRecordBatch.ensureValid). A consumer names where it read the batch (`from`),
+   * which the error carries with the batch's base offset, as Kafka's CompletedFetch
+   * .maybeEnsureValid says "Record batch for partition ... at offset ... is invalid".
+   * One CRC pass over the batch's bytes in place: no copy.
+   */
+  ensureValid(from?: { topic: string; partition: number }): void {
+    const computedCrc = native.crc32c(this.bytes, BatchHeader.attributes);
+    const storedCrc = this.crc;
+    if (computedCrc === storedCrc) return;
+    const mismatch = `CRC32C mismatch: stored ${hex(storedCrc)}, computed ${hex(computedCrc)}`;
+    if (from === undefined) throw new TributaryError(mismatch, 'ERR_CORRUPT_BATCH', { storedCrc, computedCrc });
+    const offset = this.baseOffset;
+    throw new TributaryError(
+      `record batch of ${from.topic}-${from.partition} at offset ${offset} is corrupt: ${mismatch}`,
+      'ERR_CORRUPT_BATCH',
+      { topic: from.topic, partition: from.partition, offset, storedCrc, computedCrc },
+    );
   }
 
   /** The records section, decompressed on the calling thread if the batch is compressed. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { serve, tributary, type ServedBroker } from '../helpers/cli.js';
 import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { expectUsageErrors } from '../helpers/cliExpect.js';
+import { corruptBatchMessage, corruptedLog, TOPIC } from '../helpers/corruptBatch.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const T0 = 1_700_000_000_000;
@@ -262,6 +263,25 @@ describe('tributary consume', () => {
         { partition: 1, offset: '3' },
       ],
     });
+  });
+
+  it('stops at a batch whose CRC32C does not match (check.crcs), from a data directory and from a broker, after the records before it; --no-check-crcs prints it', async () => {
+    const { dataDir, written, bad } = await corruptedLog('none');
+    const local = await tributary(['consume', TOPIC, '--data-dir', dataDir]).exit;
+    const unchecked = await tributary(['consume', TOPIC, '--data-dir', dataDir, '--no-check-crcs']).exit;
+    const broker = await serve(dataDir);
+    const remote = await tributary(['consume', TOPIC, '--bootstrap', `127.0.0.1:${broker.port}`]).exit;
+    const stopped = {
+      code: 1,
+      stdout: written.slice(0, bad.baseOffset).join('\n') + '\n',
+      stderr: `tributary: ${corruptBatchMessage(bad)}\n`,
+    };
+    expect(local).toEqual(stopped);
+    expect(remote).toEqual(stopped);
+    expect(unchecked).toMatchObject({ code: 0, stderr: `consumed ${written.length} record(s)\n` });
+    const printed = unchecked.stdout.trim().split('\n');
+    expect(printed.map((value, offset) => value !== written[offset]).indexOf(true)).toBe(bad.lastOffset);
+    expect(printed.filter((value, offset) => value !== written[offset])).toHaveLength(1);
   });
 
   it('answers --help, refuses bad arguments with one line and exit 2, and names an unknown topic with exit 1', async () => {

@@ -33,7 +33,7 @@ async function readOfThreeBatches(): Promise<{ log: Log; bytes: Buffer }> {
 describe('CompletedFetch', () => {
   test('hands out records from the position on, at most `max` a call, past the marker; nextOffset follows what was handed out', async () => {
     const { log, bytes } = await readOfThreeBatches();
-    const fetch = new CompletedFetch(bytes, 1, 't', 0, 6);
+    const fetch = new CompletedFetch(bytes, 1, 't', 0, 6, true);
     const calls: { values: string[]; nextOffset: number }[] = [];
     for (let i = 0; i < 4; i++) {
       const records = await fetch.take(2);
@@ -51,7 +51,7 @@ describe('CompletedFetch', () => {
 
   test('a read cut inside its last batch: that batch is left for the next read, nextOffset stops before it', async () => {
     const { log, bytes } = await readOfThreeBatches();
-    const fetch = new CompletedFetch(bytes.subarray(0, bytes.length - 1), 2, 't', 0, 6);
+    const fetch = new CompletedFetch(bytes.subarray(0, bytes.length - 1), 2, 't', 0, 6, true);
     expect(values(await fetch.take(10))).toEqual(['c']);
     expect(fetch.nextOffset).toBe(4);
     await log.close();

@@ -35,11 +35,26 @@ interface Assigned {
 
 type FetchedPartition = ResponseOf<typeof Fetch>['responses'][number]['partitions'][number];
 
-/** The records of a fetch from `position` on, and the offset after its last batch. */
-async function decode(bytes: Buffer, position: number): Promise<{ records: SourceRecord[]; nextOffset: number }> {
+/**
+ * The records of a fetch from `position` on, and the offset after its last batch. With
+ * `checkCrcs`, a corrupt batch ends the records there, as Kafka's CompletedFetch does:
+ * those before it are returned (and the next fetch, from after them, meets it first);
+ * with none before it, its ERR_CORRUPT_BATCH is thrown.
+ */
+async function decode(
+  bytes: Buffer,
+  position: number,
+  from: { topic: string; partition: number; checkCrcs: boolean },
+): Promise<{ records: SourceRecord[]; nextOffset: number }> {
   const records: SourceRecord[] = [];
   let nextOffset = position;
   for (const batch of RecordBatch.all(bytes)) {
+    try {
+      if (from.checkCrcs) batch.ensureValid(from);
+    } catch (error) {
+      if (records.length === 0) throw error;
+      break;
+    }
     if (!batch.isControl)
       for (const record of await batch.recordsAsync()) if (record.offset >= position) records.push(record);
     nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
@@ -61,6 +76,7 @@ export class BrokerSource implements RecordSource {
     private readonly connection: BrokerConnection,
     private readonly topic: string,
     private readonly listener: AssignmentListener,
+    private readonly checkCrcs: boolean,
   ) {}
 
   /** Each partition's offset for a ListOffsets timestamp (LATEST, EARLIEST or a time); -1 where no record is that recent. */
@@ -215,7 +231,8 @@ export class BrokerSource implements RecordSource {
     if (p.errorCode !== KafkaErrors.NONE.code)
       throw kafkaError(p.errorCode, `fetching from ${this.topic}-${p.partitionIndex}`);
     if (p.records === null || p.records.length === 0) return null;
-    const { records, nextOffset } = await decode(p.records, assigned.position);
+    const from = { topic: this.topic, partition: p.partitionIndex, checkCrcs: this.checkCrcs };
+    const { records, nextOffset } = await decode(p.records, assigned.position, from);
     assigned.position = nextOffset;
     return records.length === 0 ? null : { partition: p.partitionIndex, records, highWatermark: p.highWatermark };
   }

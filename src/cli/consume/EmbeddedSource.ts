@@ -76,7 +76,7 @@ export async function openEmbeddedSource(
   options: SourceOptions,
   listener: AssignmentListener,
 ): Promise<RecordSource> {
-  const { topic, start, group } = options;
+  const { topic, start, group, checkCrcs } = options;
   const describe = async (): Promise<Map<number, PartitionDescription>> =>
     new Map((await tributary.admin.describeTopic(topic)).partitions.map((p) => [p.partition, p]));
   const assigned = (
@@ -92,7 +92,7 @@ export async function openEmbeddedSource(
       })),
     );
   if (group === undefined) {
-    const consumer = tributary.consumer({ autoOffsetReset: 'earliest' });
+    const consumer = tributary.consumer({ autoOffsetReset: 'earliest', checkCrcs });
     const described = await describe();
     consumer.assign(
       options.partitions.map((partition) => ({
@@ -109,6 +109,7 @@ export async function openEmbeddedSource(
     autoCommit: false,
     autoOffsetReset: start === 'latest' ? 'latest' : 'earliest',
     clientId: 'tributary-cli',
+    checkCrcs,
   });
   consumer.subscribe([topic], {
     onPartitionsAssigned: async (added) =>

@@ -35,6 +35,8 @@ export interface SourceOptions {
   start: StartSpec;
   /** Join this consumer group: the group assigns partitions, which start at its committed offsets (else at `start`). */
   group: string | undefined;
+  /** Check each batch's CRC32C before printing its records (Kafka's check.crcs); a corrupt batch fails the run. */
+  checkCrcs: boolean;
 }
 
 export interface RecordSource {
