@@ -1,9 +1,10 @@
 /**
  * A partition whose stored batch has one byte flipped after a clean close, for the tests of
  * consumers' CRC checks: topic `events`, one partition, BATCHES batches of PER_BATCH 300 B
- * values, segment.bytes 1024 so each batch has a segment of its own. The flipped batch is
- * in a rolled segment, not in the active segment's tail, which an open may check and
- * recover on its own.
+ * values, index.interval.bytes 0 so every batch after the first has an offset index entry.
+ * The flipped batch is not the last: a clean open checks each segment's tail from its last
+ * index entry (and would recover a damaged tail itself), so only a consumer's check can
+ * find damage before it.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ function flipByteInBatchOf(partitionDir: string, offset: number): CorruptedLog['
 export async function corruptedLog(compression: CompressionCodec): Promise<CorruptedLog> {
   const dataDir = tempDir();
   const t = await Tributary.open({ dataDir });
-  await t.admin.createTopic(TOPIC, { partitions: 1, config: { 'segment.bytes': 1024 } });
+  await t.admin.createTopic(TOPIC, { partitions: 1, config: { 'index.interval.bytes': '0' } });
   const producer = t.producer({ compression, lingerMs: 0 });
   const written: string[] = [];
   for (let b = 0; b < BATCHES; b++) {
