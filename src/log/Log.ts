@@ -8,6 +8,7 @@
  * an fdatasync that started after the write (group commit shares one among all
  * appends that arrive while another runs).
  */
+import { basename } from 'node:path';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
@@ -17,7 +18,7 @@ import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type RecoveryProgress, type SegmentRead } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
-import { LogValidator, refusedInRequest } from './LogValidator.js';
+import { appendFailure, LogValidator } from './LogValidator.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
@@ -225,8 +226,9 @@ export class Log {
       try {
         this.writeBatch(records, b, now, verify);
       } catch (error) {
+        const offset = this._logEndOffset;
         this.rollBack(baseOffset, segments);
-        throw refusedInRequest(error, b);
+        throw appendFailure(error, b, basename(this.dir), offset);
       }
     }
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };

@@ -2,9 +2,11 @@
  * The embedded API end to end, through the public surface only (src/index.ts), with
  * real directories and, for crash safety, a real process killed mid-produce.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isTributaryError, partitionForKey, Tributary } from '../../src/index.js';
+import { isTributaryError, partitionForKey, Tributary, type TributaryError } from '../../src/index.js';
 import { runChild } from '../helpers/childProcess.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -118,6 +120,44 @@ describe('Tributary (embedded)', () => {
     await t.close();
     expect(await codeOf(() => t.producer())).toBe('ERR_CLOSED');
   });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    'a full disk (a small tmpfs) fails a send with ENOSPC, its path and syscall; freed space takes appends again',
+    async () => {
+      const mount = tempDir();
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount]);
+      try {
+        const t = await Tributary.open({ dataDir: mount });
+        await t.admin.createTopic('events', { config: { 'segment.bytes': '262144' } });
+        const producer = t.producer({ lingerMs: 0 });
+        let failure: unknown = null;
+        let acked = 0;
+        while (failure === null && acked < 1000) {
+          await producer.send('events', [{ value: Buffer.alloc(10_000, 1) }]).then(
+            () => acked++,
+            (error: unknown) => (failure = error),
+          );
+        }
+        // Kafka turns an IOException on a log into KafkaStorageException (KAFKA_STORAGE_ERROR).
+        expect(isTributaryError(failure)).toBe(true);
+        const error = failure as TributaryError;
+        expect(error).toMatchObject({ code: 'ENOSPC', syscall: 'fallocate', errno: -28, offset: acked });
+        expect(error.kafka.name).toBe('KAFKA_STORAGE_ERROR');
+        expect(error.path).toMatch(/events-0\/\d{20}\.log$/);
+        expect(error.message).toMatch(/^append to events-0 at offset \d+ failed: ENOSPC: /);
+        expect(error.message).not.toMatch(/invalid record batch/);
+
+        execFileSync('mount', ['-o', 'remount,size=8m', mount]); // as after an operator frees space
+        expect(await producer.send('events', [{ value: 'after' }])).toEqual([
+          { topic: 'events', partition: 0, offset: acked },
+        ]);
+        await t.close();
+      } finally {
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 
   test('every acknowledged record survives SIGKILL mid-produce (durability always)', async () => {
     const dataDir = tempDir();
