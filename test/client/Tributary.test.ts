@@ -3,11 +3,12 @@
  * real directories and, for crash safety, a real process killed mid-produce.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isTributaryError, partitionForKey, Tributary, type TributaryError } from '../../src/index.js';
 import { runChild } from '../helpers/childProcess.js';
+import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'produce-child.mjs');
@@ -107,7 +108,7 @@ describe('Tributary (embedded)', () => {
     };
     expect(await codeOf(() => t.admin.createTopic('bad name!'))).toBe('ERR_INVALID_TOPIC');
     expect(await codeOf(() => t.admin.createTopic('ok', { partitions: 0 }))).toBe('ERR_INVALID_PARTITIONS');
-    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': 1 } }))).toBe(
+    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': '1' } }))).toBe(
       'ERR_INVALID_CONFIG',
     );
     expect(await codeOf(() => t.admin.describeTopic('missing'))).toBe('ERR_UNKNOWN_TOPIC');
@@ -119,6 +120,33 @@ describe('Tributary (embedded)', () => {
     expect(await codeOf(() => Tributary.open({ dataDir: t.dataDir }))).toBe('ERR_DATA_DIR_LOCKED');
     await t.close();
     expect(await codeOf(() => t.producer())).toBe('ERR_CLOSED');
+  });
+
+  test('open and consumer refuse bad arguments with ERR_INVALID_ARGUMENT naming them; a dataDir that is a file is ENOTDIR', async () => {
+    const invalid = (message: string) => ({ code: 'ERR_INVALID_ARGUMENT', message });
+    expect(await refusal(() => Tributary.open({} as never))).toEqual(
+      invalid('Tributary.open: dataDir must be a non-empty string, got undefined'),
+    );
+    expect(await refusal(() => Tributary.open(undefined as never))).toEqual(
+      invalid('Tributary.open: dataDir must be a non-empty string, got undefined'),
+    );
+    expect(await refusal(() => Tributary.open('./data' as never))).toEqual(
+      invalid("Tributary.open: options must be an object, got string './data'"),
+    );
+    expect(
+      await refusal(() => Tributary.open({ dataDir: tempDir(), topicDefaults: { 'retention.ms': 1 as never } })),
+    ).toEqual(invalid("Tributary.open: topicDefaults['retention.ms'] must be a string, got number 1"));
+    const file = join(tempDir(), 'a-file');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'not a directory');
+    const notDir = await Tributary.open({ dataDir: file }).catch((error: unknown) => error);
+    expect(notDir).toMatchObject({ code: 'ENOTDIR', path: file, message: `dataDir ${file} is not a directory` });
+
+    const t = await Tributary.open({ dataDir: tempDir(), topicDefaults: { 'retention.ms': '60000' } });
+    expect(await refusal(() => t.consumer('g' as never))).toEqual(
+      invalid("consumer: options must be an object, got string 'g'"),
+    );
+    await t.close();
   });
 
   test.skipIf(process.getuid?.() !== 0)(
