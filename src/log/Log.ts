@@ -57,6 +57,12 @@ function outOfRange(offset: number, start: number, end: number): TributaryError 
   });
 }
 
+/** A log that can take no more appends, with what failed: the native error's path (else the log's), syscall and errno. */
+function logOffline(what: string, dir: string, cause: unknown): TributaryError {
+  const { path = dir, syscall, errno } = cause as Partial<TributaryError>;
+  return new TributaryError(`${what}: ${(cause as Error).message}`, 'ERR_LOG_OFFLINE', { path, syscall, errno });
+}
+
 export class Log {
   readonly dir: string;
   private _config: LogConfig;
@@ -94,10 +100,7 @@ export class Log {
         flushedTo: (offset) => (this._recoveryPoint = Math.max(this._recoveryPoint, offset)),
         // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
         // could succeed without the data. The log goes offline instead.
-        failed: (error) =>
-          (this.failure = new TributaryError(`flush of ${this.dir} failed: ${error.message}`, 'ERR_LOG_OFFLINE', {
-            path: this.dir,
-          })),
+        failed: (error) => (this.failure = logOffline(`flush of ${this.dir} failed`, this.dir, error)),
       },
       options.flushLatency,
     );
@@ -254,9 +257,7 @@ export class Log {
         this.active.onBecomeActive();
       }
     } catch (error) {
-      this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', {
-        path: this.dir,
-      });
+      this.failure = logOffline(`log ${this.dir} failed`, this.dir, error);
     }
   }
 
