@@ -44,10 +44,9 @@ bool ThrowIfFailed(Napi::Env env, const Status& status) {
   return true;
 }
 
+// A bad argument is a TributaryError ERR_INVALID_ARGUMENT like any other the API raises.
 void ThrowArgument(Napi::Env env, const std::string& message) {
-  Napi::TypeError error = Napi::TypeError::New(env, message);
-  error.Set("code", "ERR_INVALID_ARGUMENT");
-  error.ThrowAsJavaScriptException();
+  ErrorFromStatus(env, Status::Error("ERR_INVALID_ARGUMENT", message)).ThrowAsJavaScriptException();
 }
 
 bool ArgString(const Napi::CallbackInfo& info, size_t i, std::string* out) {

@@ -84,10 +84,14 @@ export {
 export { Broker, type BrokerOptions } from './broker/Broker.js';
 export { createLogger, type Logger, type LogLevel } from './broker/Logger.js';
 
+import { describeValue } from './client/Arguments.js';
+import { invalidArgument } from './errors.js';
 import { native } from './native/addon.js';
 
 /** CRC32C (Castagnoli) of bytes[start, end), hardware accelerated where the CPU allows. */
 export function crc32c(bytes: Uint8Array, start?: number, end?: number): number {
+  if (!(bytes instanceof Uint8Array))
+    throw invalidArgument(`crc32c: bytes must be a Buffer or Uint8Array, got ${describeValue(bytes)}`);
   return native.crc32c(bytes, start, end);
 }
 

@@ -5,12 +5,20 @@
  */
 import type { Engine, TopicDescription } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
+import {
+  checkArray,
+  checkConfigs,
+  checkNonEmptyString,
+  checkOptions,
+  checkPartitionCount,
+  checkTopicPartition,
+} from './Arguments.js';
 
 export interface NewTopic {
   /** Partition count (default 1). */
   partitions?: number;
-  /** Topic configs by their Kafka names, e.g. { 'retention.ms': '604800000' }. */
-  config?: Record<string, string | number>;
+  /** Topic configs by their Kafka names, each a string as in Kafka's Admin, e.g. { 'retention.ms': '604800000' }. */
+  config?: Record<string, string>;
 }
 
 export interface RecordsToDelete {
@@ -30,12 +38,15 @@ export interface DeletedRecords {
 export class Admin {
   constructor(private readonly engine: Engine) {}
 
-  async createTopic(name: string, topic: NewTopic = {}): Promise<TopicDescription> {
-    return this.engine.createTopic(name, { partitions: topic.partitions ?? 1, config: topic.config ?? {} });
+  async createTopic(name: string, topic?: NewTopic): Promise<TopicDescription> {
+    checkNonEmptyString('createTopic: name', name);
+    const { partitions = 1, config } = checkOptions('createTopic: topic', topic);
+    checkPartitionCount('createTopic: partitions', partitions);
+    return this.engine.createTopic(name, { partitions, config: checkConfigs('createTopic: config', config) });
   }
 
   async deleteTopic(name: string): Promise<void> {
-    await this.engine.deleteTopic(name);
+    await this.engine.deleteTopic(checkNonEmptyString('deleteTopic: name', name));
   }
 
   async listTopics(): Promise<string[]> {
@@ -43,20 +54,23 @@ export class Admin {
   }
 
   async describeTopic(name: string): Promise<TopicDescription> {
-    return this.engine.describeTopic(name);
+    return this.engine.describeTopic(checkNonEmptyString('describeTopic: name', name));
   }
 
   /** Grows `name` to `totalCount` partitions (never shrinks, as in Kafka). */
   async createPartitions(name: string, totalCount: number): Promise<TopicDescription> {
-    return this.engine.createPartitions(name, totalCount);
+    checkNonEmptyString('createPartitions: name', name);
+    return this.engine.createPartitions(name, checkPartitionCount('createPartitions: totalCount', totalCount));
   }
 
   /** Sets config overrides; a null value removes one (back to the default). */
-  async alterTopicConfig(name: string, config: Record<string, string | number | null>): Promise<TopicDescription> {
-    return this.engine.alterTopicConfig(name, config);
+  async alterTopicConfig(name: string, config: Record<string, string | null>): Promise<TopicDescription> {
+    checkNonEmptyString('alterTopicConfig: name', name);
+    return this.engine.alterTopicConfig(name, checkConfigs('alterTopicConfig: config', config, true));
   }
 
   async deleteRecords(requests: RecordsToDelete[]): Promise<DeletedRecords[]> {
+    checkArray('deleteRecords: requests', requests).forEach((r) => checkTopicPartition('deleteRecords', r));
     return requests.map(({ topic, partition, offset }) => {
       const p = this.engine.partition(topic, partition);
       const before = offset === -1 ? p.logEndOffset : offset;

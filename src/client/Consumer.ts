@@ -16,6 +16,7 @@ import { invalidArgument, isTributaryError, TributaryError } from '../errors.js'
 import type { Engine } from '../engine/Engine.js';
 import type { LogReadResult, Partition } from '../engine/Partition.js';
 import type { ConsumerBatch, ConsumerRecord } from './ConsumerRecord.js';
+import { checkArray, checkBoolean, checkPositiveInteger, checkTopicPartition } from './Arguments.js';
 import { CompletedFetch } from './CompletedFetch.js';
 import {
   checkOffsetSpec,
@@ -76,23 +77,6 @@ function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
-function checkTopicPartition(tp: unknown): asserts tp is TopicPartition {
-  const { topic, partition } = (tp ?? {}) as Partial<TopicPartition>;
-  if (typeof topic !== 'string' || !Number.isSafeInteger(partition) || partition! < 0) {
-    throw invalidArgument(`${JSON.stringify(tp)} is not a { topic, partition }`);
-  }
-}
-
-/** `value` if it is a positive integer, else an ERR_INVALID_ARGUMENT naming option `name`. */
-export function checkPositive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`${name} ${value} is not a positive integer`);
-  return value;
-}
-
-function checkList(list: unknown, what: string): asserts list is unknown[] {
-  if (!Array.isArray(list)) throw invalidArgument(`${what} takes an array of partitions`);
-}
-
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxBytes: number;
   private readonly maxPollRecords: number;
@@ -116,10 +100,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       autoOffsetReset = 'latest',
       checkCrcs = true,
     } = options;
-    if (typeof checkCrcs !== 'boolean') throw invalidArgument(`checkCrcs ${String(checkCrcs)} is not a boolean`);
-    this.checkCrcs = checkCrcs;
-    this.maxBytes = checkPositive('maxBytes', maxBytes);
-    this.maxPollRecords = checkPositive('maxPollRecords', maxPollRecords);
+    this.checkCrcs = checkBoolean('checkCrcs', checkCrcs);
+    this.maxBytes = checkPositiveInteger('maxBytes', maxBytes);
+    this.maxPollRecords = checkPositiveInteger('maxPollRecords', maxPollRecords);
     checkResetStrategy(autoOffsetReset);
     this.autoOffsetReset = autoOffsetReset;
   }
@@ -127,10 +110,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Adds partitions to the assignment, each read from its offset on. Nothing is assigned if any entry is refused. */
   assign(partitions: readonly TopicPartitionOffset[]): void {
     this.checkOpen();
-    checkList(partitions, 'assign');
+    checkArray('assign: partitions', partitions);
     const added = new Map<string, AssignedPartition>();
     for (const tp of partitions) {
-      checkTopicPartition(tp);
+      checkTopicPartition('assign', tp);
       checkOffsetSpec(tp.offset);
       const key = keyOf(tp.topic, tp.partition);
       if (this.byKey.has(key) || added.has(key))
@@ -171,7 +154,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Moves a partition's position; records fetched before and not yet handed out are dropped. */
   seek(target: TopicPartitionOffset): void {
-    const assigned = this.assignedPartition(target);
+    const assigned = this.assignedPartition(target, 'seek');
     checkOffsetSpec(target.offset);
     assigned.position = resolveOffset(assigned.partition, target.offset, this.autoOffsetReset);
     assigned.epoch++;
@@ -180,7 +163,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The offset of the next record to hand out from the partition. */
   position(target: TopicPartition): number {
-    return this.assignedPartition(target).position;
+    return this.assignedPartition(target, 'position').position;
   }
 
   /** Stops handing out records of these partitions (positions kept) until resume(). */
@@ -356,16 +339,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.closed) throw new TributaryError('the consumer is closed', 'ERR_CONSUMER_CLOSED');
   }
 
-  private assignedPartition(tp: TopicPartition): AssignedPartition {
+  private assignedPartition(tp: TopicPartition, what: string): AssignedPartition {
     this.checkOpen();
-    checkTopicPartition(tp);
+    checkTopicPartition(what, tp);
     const assigned = this.byKey.get(keyOf(tp.topic, tp.partition));
     if (assigned === undefined) throw invalidArgument(`${tp.topic}-${tp.partition} is not assigned to this consumer`);
     return assigned;
   }
 
   private assignedPartitions(partitions: readonly TopicPartition[], what: string): AssignedPartition[] {
-    checkList(partitions, what);
-    return partitions.map((tp) => this.assignedPartition(tp));
+    checkArray(`${what}: partitions`, partitions);
+    return partitions.map((tp) => this.assignedPartition(tp, what));
   }
 }

@@ -25,7 +25,14 @@ import {
 import { assignorByName } from '../group/assignors/Assignors.js';
 import type { AssignorName, PartitionAssignor, RebalanceProtocol } from '../group/assignors/PartitionAssignor.js';
 import {
-  checkPositive,
+  checkArray,
+  checkBoolean,
+  checkNonEmptyString,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  checkTopicPartition,
+} from './Arguments.js';
+import {
   Consumer,
   type ConsumerBatch,
   type ConsumerOptions,
@@ -116,12 +123,15 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
       autoCommit = true,
       clientId = 'tributary',
     } = options;
-    if (typeof groupId !== 'string' || groupId === '') throw invalidArgument('groupId must be a non-empty string');
-    if (!Array.isArray(assignors) || assignors.length === 0)
+    checkNonEmptyString('groupId', groupId);
+    if (groupInstanceId !== null) checkNonEmptyString('groupInstanceId', groupInstanceId);
+    checkNonEmptyString('clientId', clientId);
+    checkBoolean('autoCommit', autoCommit);
+    if (checkArray('assignors', assignors).length === 0)
       throw invalidArgument('assignors must name at least one assignor');
     const timeouts = { ...DEFAULTS };
     for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[])
-      timeouts[name] = checkPositive(name, options[name] ?? DEFAULTS[name]);
+      timeouts[name] = checkPositiveInteger(name, options[name] ?? DEFAULTS[name]);
     this.consumer = new Consumer(engine, options);
     this.assignors = assignors.map(assignorByName);
     this.protocol = commonProtocol(this.assignors);
@@ -148,8 +158,7 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
   /** Joins the group for these topics (replacing any earlier subscription); the listener hears of every assignment change. */
   subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
     this.checkOpen();
-    if (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === ''))
-      throw invalidArgument('subscribe takes an array of topic names');
+    checkArray('subscribe: topics', topics).forEach((t, i) => checkNonEmptyString(`subscribe: topics[${i}]`, t));
     this.topics = [...new Set(topics)].sort(compareStrings);
     this.listener = listener;
     this.membership.requestRejoin();
@@ -178,17 +187,18 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
     const toCommit =
       offsets === undefined
         ? this.positions(this.consumer.assignment())
-        : offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-    for (const o of toCommit)
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
-        throw invalidArgument(`offset ${o.offset} of ${o.topic}-${o.partition} is not an offset`);
+        : checkArray('commit: offsets', offsets).map((o) => ({
+            ...checkTopicPartition('commit', o),
+            offset: checkNonNegativeInteger('commit: offset', (o as TopicPartitionOffsetAndNumber).offset),
+          }));
     await this.membership.commit(toCommit);
     for (const o of toCommit) this.lastCommitted.set(keyOf(o), o.offset);
   }
 
   /** The group's committed offsets for these partitions (-1 where there is none). */
   committed(partitions: readonly TopicPartition[]): Promise<TopicPartitionOffsetAndNumber[]> {
-    return this.membership.committed(partitions.map(({ topic, partition }) => ({ topic, partition })));
+    const checked = checkArray('committed: partitions', partitions).map((tp) => checkTopicPartition('committed', tp));
+    return this.membership.committed(checked);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {

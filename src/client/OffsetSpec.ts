@@ -3,6 +3,7 @@
  * resolved against the partition's log at once, so position() is always a number.
  */
 import { invalidArgument, TributaryError } from '../errors.js';
+import { describeValue } from './Arguments.js';
 import type { Partition } from '../engine/Partition.js';
 
 export type OffsetSpec = 'earliest' | 'latest' | number | { timestamp: number };
@@ -20,13 +21,15 @@ export function checkOffsetSpec(spec: unknown): asserts spec is OffsetSpec {
   if (spec === 'earliest' || spec === 'latest' || isOffset(spec)) return;
   if (typeof spec === 'object' && spec !== null && isOffset((spec as { timestamp?: unknown }).timestamp)) return;
   throw invalidArgument(
-    `offset ${JSON.stringify(spec)} is not 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0`,
+    `offset must be 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0, got ${describeValue(spec)}`,
   );
 }
 
 export function checkResetStrategy(strategy: unknown): asserts strategy is OffsetResetStrategy {
   if (typeof strategy !== 'string' || !RESET_STRATEGIES.includes(strategy)) {
-    throw invalidArgument(`autoOffsetReset ${JSON.stringify(strategy)} is not one of ${RESET_STRATEGIES.join(', ')}`);
+    throw invalidArgument(
+      `autoOffsetReset must be one of ${RESET_STRATEGIES.join(', ')}, got ${describeValue(strategy)}`,
+    );
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Durability, ResolvedTopicConfig } from '../engine/TopicConfig.js';
-import { invalidArgument, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import { BUILT_IN_PROCESS, type AppendInfo } from '../engine/Partition.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { BuiltInPartitioner } from '../record/Partitioner.js';
@@ -20,6 +20,7 @@ import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { explicitPartition, toRecordInput, type ProducerRecord, type RecordMetadata } from './ProducerRecord.js';
 import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from './RecordAccumulator.js';
 import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js';
+import { checkArray, checkNonEmptyString } from './Arguments.js';
 
 export type { ProducerOptions } from './ProducerOptions.js';
 export type { Bytes, ProducerHeaders, ProducerRecord, RecordMetadata } from './ProducerRecord.js';
@@ -52,9 +53,8 @@ export class Producer {
   /** Sends `records` to `topic`; resolves with their offsets, in the order given. */
   async send(topic: string, records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.closing !== null) throw new TributaryError('the producer is closed', 'ERR_PRODUCER_CLOSED');
-    if (typeof topic !== 'string' || topic === '')
-      throw invalidArgument(`topic must be a non-empty string, got ${String(topic)}`);
-    if (!Array.isArray(records)) throw invalidArgument('records must be an array');
+    checkNonEmptyString('send: topic', topic);
+    checkArray('send: records', records);
     const config = this.engine.topicConfig(topic);
     const spec: BatchSpec = { compression: this.compression ?? codecOf(config), maxBatchBytes: config.maxMessageBytes };
     const now = Date.now();

@@ -5,7 +5,7 @@
 import { TributaryError } from '../errors.js';
 import type { Durability } from '../engine/TopicConfig.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
-import { describe } from './ProducerRecord.js';
+import { describeValue as describe } from './Arguments.js';
 
 export interface ProducerOptions {
   /** linger.ms: how long a batch waits for more records; Kafka 4.0's default, 5. */

@@ -4,6 +4,7 @@
  * (as Kafka allows) when headers are given as [key, value] pairs.
  */
 import { invalidArgument } from '../errors.js';
+import { checkNonNegativeInteger, describeValue as describe } from './Arguments.js';
 import type { RecordHeader, RecordInput } from '../record/RecordBatchBuilder.js';
 
 export type Bytes = Buffer | Uint8Array | string | null;
@@ -52,20 +53,12 @@ function toHeaderPair(pair: unknown): RecordHeader {
 /** Kafka's ProducerRecord refuses negative timestamps; a CreateTime is a whole number of ms. */
 function toTimestamp(timestamp: unknown, now: number): number {
   if (timestamp === undefined) return now;
-  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw invalidArgument(`timestamp must be a non-negative integer (ms), got ${describe(timestamp)}`);
-  }
-  return timestamp;
+  return checkNonNegativeInteger('timestamp', timestamp);
 }
 
 /** The explicit partition, or undefined; its range is the topic's to check. */
 export function explicitPartition(record: ProducerRecord): number | undefined {
-  const partition: unknown = record.partition;
-  if (partition === undefined) return undefined;
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0) {
-    throw invalidArgument(`partition must be a non-negative integer, got ${describe(partition)}`);
-  }
-  return partition;
+  return record.partition === undefined ? undefined : checkNonNegativeInteger('partition', record.partition);
 }
 
 export function toRecordInput(record: unknown, now: number): RecordInput {
@@ -79,11 +72,4 @@ export function toRecordInput(record: unknown, now: number): RecordInput {
     headers: toHeaders(r.headers),
     timestamp: toTimestamp(r.timestamp, now),
   };
-}
-
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

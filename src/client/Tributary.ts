@@ -9,6 +9,7 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupLag } from '../group/GroupCoordinator.js';
 import type { LatencySummary } from '../metrics/LatencyHistogram.js';
 import { Admin } from './Admin.js';
+import { checkConfigs, checkNonEmptyString, checkOptions } from './Arguments.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 import { GroupConsumer, type GroupConsumerOptions } from './GroupConsumer.js';
@@ -16,8 +17,8 @@ import { Producer, type ProducerOptions } from './Producer.js';
 
 export interface TributaryOptions {
   dataDir: string;
-  /** Defaults under every topic's own configs, by Kafka name (e.g. { 'retention.ms': 86400000 }). */
-  topicDefaults?: Record<string, string | number>;
+  /** Defaults under every topic's own configs, by Kafka name, each a string (e.g. { 'retention.ms': '86400000' }). */
+  topicDefaults?: Record<string, string>;
 }
 
 export interface TributaryStats {
@@ -43,10 +44,10 @@ export class Tributary {
   }
 
   static async open(options: TributaryOptions): Promise<Tributary> {
-    const defaults = Object.fromEntries(
-      Object.entries(options.topicDefaults ?? {}).map(([key, value]) => [key, String(value)]),
-    );
-    return new Tributary(await Engine.open({ dataDir: options.dataDir, defaults }));
+    const { dataDir, topicDefaults } = checkOptions('Tributary.open: options', options);
+    const dir = checkNonEmptyString('Tributary.open: dataDir', dataDir);
+    const defaults = checkConfigs('Tributary.open: topicDefaults', topicDefaults);
+    return new Tributary(await Engine.open({ dataDir: dir, defaults }));
   }
 
   get dataDir(): string {
@@ -65,6 +66,7 @@ export class Tributary {
   consumer(options?: ConsumerOptions): Consumer;
   consumer(options: ConsumerOptions | GroupConsumerOptions = {}): Consumer | GroupConsumer {
     this.checkOpen();
+    checkOptions('consumer: options', options);
     const consumer =
       'groupId' in options
         ? new GroupConsumer(this.engine, this.lazyCoordinator(), options)

@@ -9,9 +9,9 @@
  * the owner's pid, only to name it in the error others get. A second open from the same
  * process is refused too: flock locks belong to each open of the file.
  */
-import { closeSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTributaryError, TributaryError } from '../errors.js';
+import { isErrnoCode, isTributaryError, TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
 
 export const LOCK_FILE = '.lock';
@@ -23,6 +23,27 @@ function holderPid(path: string): number | undefined {
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Creates the data directory if missing. A path that exists as something else is
+ * ENOTDIR naming it (mkdir alone says EEXIST, which reads as if all were well); any other
+ * failure keeps its errno name, syscall and path.
+ */
+export function makeDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    const { code, syscall, errno } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST' && !statSync(dataDir).isDirectory())
+      throw new TributaryError(`dataDir ${dataDir} is not a directory`, 'ENOTDIR', { path: dataDir, syscall, errno });
+    if (!isErrnoCode(code)) throw error;
+    throw new TributaryError(`cannot create dataDir ${dataDir}: ${(error as Error).message}`, code, {
+      path: dataDir,
+      syscall,
+      errno,
+    });
   }
 }
 

@@ -7,14 +7,14 @@
  * partitions missing on disk are created empty and partition directories no topic
  * claims (a creation or a delete cut short by a crash) are deleted.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isErrnoCode, TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
-import { DataDirLock } from './DataDirLock.js';
+import { DataDirLock, makeDataDir } from './DataDirLock.js';
 import { Partition, type PartitionStats } from './Partition.js';
 import {
   checkTopicConfigName,
@@ -134,7 +134,7 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const defaults = normalizeTopicConfigs(options.defaults);
     resolveTopicConfig(1, {}, defaults);
-    mkdirSync(options.dataDir, { recursive: true });
+    makeDataDir(options.dataDir);
     const lock = DataDirLock.acquire(options.dataDir);
     try {
       const registry = TopicRegistry.open(options.dataDir);

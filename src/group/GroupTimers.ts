@@ -6,23 +6,25 @@
  * on (a rebalance in progress): without them an embedded app whose only work is joining
  * a group would exit in the middle of the join.
  */
+
+/** A scheduled operation, until it runs or is cancelled. */
+interface Scheduled {
+  cancel(): void;
+}
+
 export class GroupTimers {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, Scheduled>();
   private closed = false;
 
   /** Ignored once closed: a write finishing after close must not restart the group's clocks. */
   schedule(key: string, delayMs: number, action: () => void, options: { keepAlive?: boolean } = {}): void {
     if (this.closed) return;
     this.cancel(key);
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(key);
-        action();
-      },
-      Math.max(0, delayMs),
-    );
-    if (options.keepAlive !== true) timer.unref();
-    this.timers.set(key, timer);
+    const run = () => {
+      this.timers.delete(key);
+      action();
+    };
+    this.timers.set(key, delayMs > 0 ? timer(run, delayMs, options.keepAlive === true) : next(run));
   }
 
   has(key: string): boolean {
@@ -30,15 +32,40 @@ export class GroupTimers {
   }
 
   cancel(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    this.timers.get(key)?.cancel();
     this.timers.delete(key);
   }
 
   close(): void {
     this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const scheduled of this.timers.values()) scheduled.cancel();
     this.timers.clear();
   }
+}
+
+function timer(run: () => void, delayMs: number, keepAlive: boolean): Scheduled {
+  const handle = setTimeout(run, delayMs);
+  if (!keepAlive) handle.unref();
+  return { cancel: () => clearTimeout(handle) };
+}
+
+/**
+ * An operation already due runs as soon as the one that scheduled it ends, before any
+ * request that arrives later, as in Kafka: its SystemTimer.addTimerTaskEntry hands a task
+ * the TimingWheel refuses as expired (delay under one tick) straight to the executor,
+ * whose CoordinatorRuntime.EventBasedCoordinatorTimer queues it as the next event. A
+ * setTimeout(0) would instead wait a millisecond, during which a fast client's request
+ * may or may not get in first (a rebalance timeout of 0 left a member's SyncGroup racing
+ * its own expiry).
+ */
+function next(run: () => void): Scheduled {
+  let cancelled = false;
+  queueMicrotask(() => {
+    if (!cancelled) run();
+  });
+  return {
+    cancel: () => {
+      cancelled = true;
+    },
+  };
 }

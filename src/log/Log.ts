@@ -8,6 +8,7 @@
  * an fdatasync that started after the write (group commit shares one among all
  * appends that arrive while another runs).
  */
+import { basename } from 'node:path';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
@@ -17,7 +18,7 @@ import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type RecoveryProgress, type SegmentRead } from './LogSegment.js';
 import { loadSegments } from './LogLoader.js';
-import { LogValidator, refusedInRequest } from './LogValidator.js';
+import { appendFailure, LogValidator } from './LogValidator.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
@@ -54,6 +55,12 @@ function outOfRange(offset: number, start: number, end: number): TributaryError 
   return new TributaryError(`offset ${offset} is outside the log [${start}, ${end}]`, 'ERR_OFFSET_OUT_OF_RANGE', {
     offset,
   });
+}
+
+/** A log that can take no more appends, with what failed: the native error's path (else the log's), syscall and errno. */
+function logOffline(what: string, dir: string, cause: unknown): TributaryError {
+  const { path = dir, syscall, errno } = cause as Partial<TributaryError>;
+  return new TributaryError(`${what}: ${(cause as Error).message}`, 'ERR_LOG_OFFLINE', { path, syscall, errno });
 }
 
 export class Log {
@@ -93,10 +100,7 @@ export class Log {
         flushedTo: (offset) => (this._recoveryPoint = Math.max(this._recoveryPoint, offset)),
         // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
         // could succeed without the data. The log goes offline instead.
-        failed: (error) =>
-          (this.failure = new TributaryError(`flush of ${this.dir} failed: ${error.message}`, 'ERR_LOG_OFFLINE', {
-            path: this.dir,
-          })),
+        failed: (error) => (this.failure = logOffline(`flush of ${this.dir} failed`, this.dir, error)),
       },
       options.flushLatency,
     );
@@ -225,8 +229,9 @@ export class Log {
       try {
         this.writeBatch(records, b, now, verify);
       } catch (error) {
+        const offset = this._logEndOffset;
         this.rollBack(baseOffset, segments);
-        throw refusedInRequest(error, b);
+        throw appendFailure(error, b, basename(this.dir), offset);
       }
     }
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
@@ -252,9 +257,7 @@ export class Log {
         this.active.onBecomeActive();
       }
     } catch (error) {
-      this.failure = new TributaryError(`log ${this.dir} failed: ${(error as Error).message}`, 'ERR_LOG_OFFLINE', {
-        path: this.dir,
-      });
+      this.failure = logOffline(`log ${this.dir} failed`, this.dir, error);
     }
   }
 

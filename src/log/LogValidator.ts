@@ -9,7 +9,7 @@
  * - when the topic bounds timestamps (message.timestamp.{before,after}.max.ms): every
  *   CreateTime record's timestamp.
  */
-import { isTributaryError, TributaryError } from '../errors.js';
+import { isTributaryError, KafkaErrors, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
@@ -31,6 +31,23 @@ export function refusedInRequest(error: unknown, b: BatchInfo): unknown {
       position: b.position,
     },
   );
+}
+
+/**
+ * What a failed write of batch `b` to the log `logName` (its topic-partition) is reported
+ * as: a storage failure (ENOSPC, EIO, a full segment: Kafka's KafkaStorageException) says
+ * the append failed and keeps its errno, syscall and path, for it is no fault of the
+ * batch; anything else refused the batch.
+ */
+export function appendFailure(error: unknown, b: BatchInfo, logName: string, offset: number): unknown {
+  if (!isTributaryError(error) || error.kafka !== KafkaErrors.KAFKA_STORAGE_ERROR) return refusedInRequest(error, b);
+  const { path, syscall, errno } = error;
+  return new TributaryError(`append to ${logName} at offset ${offset} failed: ${error.message}`, error.code, {
+    path,
+    syscall,
+    errno,
+    offset,
+  });
 }
 
 /** Who is appending: a producer, or the transaction coordinator writing markers. */

@@ -88,4 +88,57 @@ describe('group errors over the wire', () => {
       errorCode: 0,
     });
   });
+
+  /**
+   * A lone member of a fresh group, with KIP-394's MEMBER_ID_REQUIRED round trip, then its
+   * SyncGroup at once, RUNS times over 4 connections. The SyncGroup clock is the rebalance
+   * timeout (Kafka's GroupMetadataManager.schedulePendingSync; expirePendingSync removes
+   * the members that have not synced). With a rebalance timeout of 0 Kafka's clock has
+   * run out before any SyncGroup can arrive (an expired task runs at once:
+   * SystemTimer.addTimerTaskEntry), so every one is UNKNOWN_MEMBER_ID; a setTimeout(0)
+   * expiry let about one SyncGroup in five through, at random. With a real timeout,
+   * every one is answered.
+   */
+  const RUNS = 1000;
+  async function joinThenSync(rebalanceTimeoutMs: number): Promise<Map<number, number>> {
+    const outcomes = new Map<number, number>();
+    const clients = await Promise.all(Array.from({ length: 4 }, () => RawKafkaClient.connect(broker.port)));
+    await Promise.all(
+      clients.map(async (c, n) => {
+        for (let i = n; i < RUNS; i += clients.length) {
+          const groupId = `fresh-${rebalanceTimeoutMs}-${i}`;
+          const body = (memberId: string) => ({
+            groupId,
+            sessionTimeoutMs: 10_000,
+            rebalanceTimeoutMs,
+            memberId,
+            groupInstanceId: null,
+            protocolType: 'consumer',
+            protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+          });
+          const required = await c.call(ApiKey.JoinGroup, 5, body(''));
+          expect(required.errorCode).toBe(E.MEMBER_ID_REQUIRED.code);
+          const memberId = required.memberId as string;
+          const joined = await c.call(ApiKey.JoinGroup, 5, body(memberId));
+          expect(joined).toMatchObject({ errorCode: 0, generationId: 1, leader: memberId, memberId });
+          const synced = await c.call(ApiKey.SyncGroup, 3, {
+            groupId,
+            generationId: 1,
+            memberId,
+            groupInstanceId: null,
+            assignments: [{ memberId, assignment: Buffer.from([0, 0]) }],
+          });
+          const code = synced.errorCode as number;
+          outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+        }
+      }),
+    );
+    for (const c of clients) c.close();
+    return outcomes;
+  }
+
+  it(`a lone member's SyncGroup right after its join: the same answer ${RUNS} times`, async () => {
+    expect(await joinThenSync(0)).toEqual(new Map([[E.UNKNOWN_MEMBER_ID.code, RUNS]]));
+    expect(await joinThenSync(10_000)).toEqual(new Map([[0, RUNS]]));
+  }, 30_000);
 });

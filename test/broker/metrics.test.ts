@@ -172,7 +172,7 @@ describe('broker metrics', () => {
 
   it("t.stats() of a Tributary a broker serves reports the broker's numbers", async () => {
     t = await Tributary.open({ dataDir: tempDir() });
-    await t.admin.createTopic('s', { partitions: 3, config: { 'flush.messages': 1 } });
+    await t.admin.createTopic('s', { partitions: 3, config: { 'flush.messages': '1' } });
     const broker = await start({ tributary: t });
     const kafka = kafkaClient(broker.port);
     const producer = kafka.producer();

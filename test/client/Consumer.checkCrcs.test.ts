@@ -122,7 +122,10 @@ describe('Consumer checkCrcs', () => {
   test('checkCrcs must be a boolean', async () => {
     const t = await reopen(tempDir());
     expect(() => t.consumer({ checkCrcs: 'no' as never })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: 'checkCrcs no is not a boolean' }),
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARGUMENT',
+        message: "checkCrcs must be a boolean, got string 'no'",
+      }),
     );
   });
 });

@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/Engine.js';
 import { buildEndTransactionMarkerBatch } from '../../src/record/ControlRecord.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
 import { buildRecordBatch, type BatchOptions, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
+import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const engines: Engine[] = [];
@@ -461,6 +462,33 @@ describe('Consumer: bad arguments are typed errors', () => {
         code: 'ERR_INVALID_ARGUMENT',
         kafka: expect.objectContaining({ code: 42, name: 'INVALID_REQUEST' }),
       }),
+    );
+  });
+
+  test('messages name the argument, the type expected and what was given', async () => {
+    const engine = await engineWith({ events: 1 });
+    const consumer = consumerOf(engine);
+    const invalid = (message: string) => ({ code: 'ERR_INVALID_ARGUMENT', message });
+    expect(await refusal(() => new Consumer(engine, { maxBytes: '1' as never }))).toEqual(
+      invalid("maxBytes must be a positive integer, got string '1'"),
+    );
+    expect(await refusal(() => new Consumer(engine, { autoOffsetReset: 'smallest' as never }))).toEqual(
+      invalid("autoOffsetReset must be one of earliest, latest, none, got string 'smallest'"),
+    );
+    expect(await refusal(() => consumer.assign([{ topic: 7, partition: 0, offset: 0 } as never]))).toEqual(
+      invalid('assign: topic must be a non-empty string, got number 7'),
+    );
+    expect(await refusal(() => consumer.assign([{ topic: 'events', partition: '0', offset: 0 } as never]))).toEqual(
+      invalid("assign: partition must be a non-negative integer, got string '0'"),
+    );
+    expect(await refusal(() => consumer.assign([{ topic: 'events', partition: 0, offset: 'first' as never }]))).toEqual(
+      invalid("offset must be 'earliest', 'latest', an offset >= 0 or { timestamp } >= 0, got string 'first'"),
+    );
+    expect(await refusal(() => consumer.pause('events' as never))).toEqual(
+      invalid("pause: partitions must be an array, got string 'events'"),
+    );
+    expect(await refusal(() => consumer.position(null as never))).toEqual(
+      invalid('position: a partition must be a { topic, partition }, got null'),
     );
   });
 

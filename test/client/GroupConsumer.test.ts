@@ -6,6 +6,7 @@ import type { GroupConsumer, GroupConsumerOptions } from '../../src/client/Group
 import { Tributary } from '../../src/client/Tributary.js';
 import { encodeAssignment, encodeSubscription, groupByTopic } from '../../src/group/ConsumerProtocol.js';
 import { KafkaErrors } from '../../src/errors.js';
+import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TOPIC = 'events';
@@ -285,6 +286,32 @@ describe('GroupConsumer', () => {
     expect(() => t.consumer({ groupId: 'g', heartbeatIntervalMs: 0 })).toThrowError(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
+  });
+
+  test('option and argument messages name the argument, the type expected and what was given', async () => {
+    const t = await tributary();
+    await t.admin.createTopic('events');
+    const invalid = (message: string) => ({ code: 'ERR_INVALID_ARGUMENT', message });
+    expect(await refusal(() => t.consumer({ groupId: 42 as never }))).toEqual(
+      invalid('groupId must be a non-empty string, got number 42'),
+    );
+    expect(await refusal(() => t.consumer({ groupId: 'g', autoCommit: 'yes' as never }))).toEqual(
+      invalid("autoCommit must be a boolean, got string 'yes'"),
+    );
+    expect(await refusal(() => t.consumer({ groupId: 'g', sessionTimeoutMs: '10000' as never }))).toEqual(
+      invalid("sessionTimeoutMs must be a positive integer, got string '10000'"),
+    );
+    const consumer = t.consumer({ groupId: 'g' });
+    expect(await refusal(() => consumer.subscribe(['events', 3] as never))).toEqual(
+      invalid('subscribe: topics[1] must be a non-empty string, got number 3'),
+    );
+    expect(await refusal(() => consumer.commit([{ topic: 'events', partition: 0, offset: '5' as never }]))).toEqual(
+      invalid("commit: offset must be a non-negative integer, got string '5'"),
+    );
+    expect(await refusal(() => consumer.committed('events' as never))).toEqual(
+      invalid("committed: partitions must be an array, got string 'events'"),
+    );
+    await consumer.close();
   });
 
   test('a process whose only work is joining a group stays alive until the join completes', () => {

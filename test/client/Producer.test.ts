@@ -6,6 +6,7 @@ import { BUILT_IN_PROCESS, Log } from '../../src/log/Log.js';
 import { partitionForKey } from '../../src/record/Partitioner.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
+import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 import { logOf } from '../helpers/partitionLog.js';
 
@@ -318,6 +319,24 @@ describe('refusals', () => {
     await expect(producerOn(engine).send(topic as string, records as ProducerRecord[])).rejects.toMatchObject({
       code: 'ERR_INVALID_ARGUMENT',
     });
+  });
+
+  test('messages name the argument, the type expected and what was given', async () => {
+    const engine = await engineWith({ t: { partitions: 1 } });
+    const producer = producerOn(engine);
+    const invalid = (message: string) => ({ code: 'ERR_INVALID_ARGUMENT', message });
+    expect(await refusal(() => producer.send(1 as never, []))).toEqual(
+      invalid('send: topic must be a non-empty string, got number 1'),
+    );
+    expect(await refusal(() => producer.send('t', { value: 'x' } as never))).toEqual(
+      invalid('send: records must be an array, got an object'),
+    );
+    expect(await refusal(() => producer.send('t', [{ value: 'v', timestamp: '1' as never }]))).toEqual(
+      invalid("timestamp must be a non-negative integer, got string '1'"),
+    );
+    expect(await refusal(() => producer.send('t', [{ value: 'v', partition: '0' as never }]))).toEqual(
+      invalid("partition must be a non-negative integer, got string '0'"),
+    );
   });
 
   test.each([

@@ -2,10 +2,13 @@
  * The embedded API end to end, through the public surface only (src/index.ts), with
  * real directories and, for crash safety, a real process killed mid-produce.
  */
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isTributaryError, partitionForKey, Tributary } from '../../src/index.js';
+import { isTributaryError, partitionForKey, Tributary, type TributaryError } from '../../src/index.js';
 import { runChild } from '../helpers/childProcess.js';
+import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'produce-child.mjs');
@@ -105,7 +108,7 @@ describe('Tributary (embedded)', () => {
     };
     expect(await codeOf(() => t.admin.createTopic('bad name!'))).toBe('ERR_INVALID_TOPIC');
     expect(await codeOf(() => t.admin.createTopic('ok', { partitions: 0 }))).toBe('ERR_INVALID_PARTITIONS');
-    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': 1 } }))).toBe(
+    expect(await codeOf(() => t.admin.createTopic('ok', { config: { 'no.such.config': '1' } }))).toBe(
       'ERR_INVALID_CONFIG',
     );
     expect(await codeOf(() => t.admin.describeTopic('missing'))).toBe('ERR_UNKNOWN_TOPIC');
@@ -118,6 +121,71 @@ describe('Tributary (embedded)', () => {
     await t.close();
     expect(await codeOf(() => t.producer())).toBe('ERR_CLOSED');
   });
+
+  test('open and consumer refuse bad arguments with ERR_INVALID_ARGUMENT naming them; a dataDir that is a file is ENOTDIR', async () => {
+    const invalid = (message: string) => ({ code: 'ERR_INVALID_ARGUMENT', message });
+    expect(await refusal(() => Tributary.open({} as never))).toEqual(
+      invalid('Tributary.open: dataDir must be a non-empty string, got undefined'),
+    );
+    expect(await refusal(() => Tributary.open(undefined as never))).toEqual(
+      invalid('Tributary.open: dataDir must be a non-empty string, got undefined'),
+    );
+    expect(await refusal(() => Tributary.open('./data' as never))).toEqual(
+      invalid("Tributary.open: options must be an object, got string './data'"),
+    );
+    expect(
+      await refusal(() => Tributary.open({ dataDir: tempDir(), topicDefaults: { 'retention.ms': 1 as never } })),
+    ).toEqual(invalid("Tributary.open: topicDefaults['retention.ms'] must be a string, got number 1"));
+    const file = join(tempDir(), 'a-file');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'not a directory');
+    const notDir = await Tributary.open({ dataDir: file }).catch((error: unknown) => error);
+    expect(notDir).toMatchObject({ code: 'ENOTDIR', path: file, message: `dataDir ${file} is not a directory` });
+
+    const t = await Tributary.open({ dataDir: tempDir(), topicDefaults: { 'retention.ms': '60000' } });
+    expect(await refusal(() => t.consumer('g' as never))).toEqual(
+      invalid("consumer: options must be an object, got string 'g'"),
+    );
+    await t.close();
+  });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    'a full disk (a small tmpfs) fails a send with ENOSPC, its path and syscall; freed space takes appends again',
+    async () => {
+      const mount = tempDir();
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount]);
+      try {
+        const t = await Tributary.open({ dataDir: mount });
+        await t.admin.createTopic('events', { config: { 'segment.bytes': '262144' } });
+        const producer = t.producer({ lingerMs: 0 });
+        let failure: unknown = null;
+        let acked = 0;
+        while (failure === null && acked < 1000) {
+          await producer.send('events', [{ value: Buffer.alloc(10_000, 1) }]).then(
+            () => acked++,
+            (error: unknown) => (failure = error),
+          );
+        }
+        // Kafka turns an IOException on a log into KafkaStorageException (KAFKA_STORAGE_ERROR).
+        expect(isTributaryError(failure)).toBe(true);
+        const error = failure as TributaryError;
+        expect(error).toMatchObject({ code: 'ENOSPC', syscall: 'fallocate', errno: -28, offset: acked });
+        expect(error.kafka.name).toBe('KAFKA_STORAGE_ERROR');
+        expect(error.path).toMatch(/events-0\/\d{20}\.log$/);
+        expect(error.message).toMatch(/^append to events-0 at offset \d+ failed: ENOSPC: /);
+        expect(error.message).not.toMatch(/invalid record batch/);
+
+        execFileSync('mount', ['-o', 'remount,size=8m', mount]); // as after an operator frees space
+        expect(await producer.send('events', [{ value: 'after' }])).toEqual([
+          { topic: 'events', partition: 0, offset: acked },
+        ]);
+        await t.close();
+      } finally {
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 
   test('every acknowledged record survives SIGKILL mid-produce (durability always)', async () => {
     const dataDir = tempDir();

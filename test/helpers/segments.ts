@@ -37,7 +37,7 @@ export async function writeLog(): Promise<WrittenLog> {
   const tributary = await Tributary.open({ dataDir });
   const sent: SentRecord[] = [];
   try {
-    await tributary.admin.createTopic('dump', { config: { 'index.interval.bytes': 1 } });
+    await tributary.admin.createTopic('dump', { config: { 'index.interval.bytes': '1' } });
     for (const [b, compression] of CODECS.entries()) {
       const producer = tributary.producer({ compression, lingerMs: 0 });
       const records = Array.from({ length: b + 1 }, (_, i) => ({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { crc32c, crc32cImplementation } from '../../src/index.js';
+import { crc32c, crc32cImplementation, TributaryError } from '../../src/index.js';
 
 describe('crc32c', () => {
   test('the check value of "123456789" is 0xE3069283', () => {
@@ -20,6 +20,10 @@ describe('crc32c', () => {
     }
     expect(() => crc32c(data, 5, 4)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => crc32c(data, 0, 10_001)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    // TributaryErrors, from the TypeScript checks and the addon's alike (the addon threw a plain TypeError).
+    expect(() => crc32c('abc' as never)).toThrow(/^crc32c: bytes must be a Buffer or Uint8Array, got string 'abc'$/);
+    expect(() => crc32c('abc' as never)).toThrow(TributaryError);
+    expect(() => crc32c(data, 'x' as never)).toThrow(TributaryError);
   });
 
   test('uses the hardware path where the CPU has one', () => {
