@@ -16,6 +16,7 @@
  * without a FIN.
  */
 import { setMaxListeners } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
 import {
@@ -388,7 +389,11 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.releaseReading();
-    await new Promise<void>((resolve) => this.socket.end(resolve));
+    // Done when our FIN is out, or the socket failed or closed first. Then closed outright: a
+    // connection paused mid-frame would never read the peer's FIN, and the listener's close waits for it.
+    this.socket.end();
+    await finished(this.socket, { readable: false }).catch(() => undefined);
+    this.socket.destroy();
     this.onClose(this);
   }
 }

@@ -6,11 +6,11 @@
  * the bytes as they arrive, is what guarantees progress: a connection holding a reservation
  * can always finish its frame, so frames read halfway can never deadlock the pool.
  *
- * Two choices differ from Kafka's pool, both to make the bound hard: Kafka's is non-strict
- * (it grants any request while one byte is free, so it can overshoot by one request), ours
- * grants a reservation only when it fits; and waiters are served in arrival order, so a large
- * frame waiting for room is not starved by smaller ones arriving after it (Kafka shuffles
- * its channels under memory pressure for the same reason).
+ * One difference from Kafka's pool makes the bound hard: Kafka's is non-strict (it grants
+ * any request while one byte is free, so it can overshoot by one request), ours grants a
+ * reservation only when it fits. A request that fits goes ahead of a larger one waiting, so
+ * slow senders of large frames filling most of the pool do not stop the small requests of
+ * every other client; waiters are offered room in the order they came.
  */
 
 interface Waiter {
@@ -40,7 +40,7 @@ export class MemoryPool {
    * it has been made. A queued reservation is withdrawn with cancel(granted).
    */
   reserve(bytes: number, granted: () => void): boolean {
-    if (this.waiting.length === 0 && this.reserved + bytes <= this.size) {
+    if (this.reserved + bytes <= this.size) {
       this.reserved += bytes;
       return true;
     }
@@ -50,10 +50,7 @@ export class MemoryPool {
 
   cancel(granted: () => void): void {
     const at = this.waiting.findIndex((w) => w.granted === granted);
-    if (at < 0) return;
-    this.waiting.splice(at, 1);
-    // The head may have been what held the others back.
-    if (at === 0) this.grantWaiting();
+    if (at >= 0) this.waiting.splice(at, 1);
   }
 
   release(bytes: number): void {
@@ -62,10 +59,15 @@ export class MemoryPool {
   }
 
   private grantWaiting(): void {
-    while (this.waiting.length > 0 && this.reserved + this.waiting[0]!.bytes <= this.size) {
-      const next = this.waiting.shift()!;
-      this.reserved += next.bytes;
-      next.granted();
+    for (let i = 0; i < this.waiting.length && this.reserved < this.size;) {
+      const waiter = this.waiting[i]!;
+      if (this.reserved + waiter.bytes > this.size) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.reserved += waiter.bytes;
+      waiter.granted();
     }
   }
 }
