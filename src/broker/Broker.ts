@@ -13,8 +13,10 @@ import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from '.
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
 import { BrokerMetrics } from './BrokerMetrics.js';
 import { Connection } from './Connection.js';
+import { ConnectionQuotas, normalizeAddress } from './ConnectionQuotas.js';
 import { REQUEST_HANDLERS } from './handlers/index.js';
 import { createLogger, type Logger } from './Logger.js';
+import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
 import { ProducerIdManager } from './ProducerIdManager.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
@@ -71,6 +73,8 @@ function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
 
 export class Broker {
   private readonly connections = new Set<Connection>();
+  /** queued.max.request.bytes: what every connection's requests hold, together. */
+  private readonly memoryPool: MemoryPool;
   private closing: Promise<void> | null = null;
   private metricsServer: MetricsServer | null = null;
 
@@ -83,7 +87,10 @@ export class Broker {
     readonly metadata: BrokerMetadata,
     private readonly server: Server,
     private readonly logger: Logger,
-  ) {}
+    private readonly quotas: ConnectionQuotas,
+  ) {
+    this.memoryPool = new MemoryPool(config.queuedMaxRequestBytes);
+  }
 
   static async start(options: BrokerOptions): Promise<Broker> {
     const logger = options.logger ?? createLogger();
@@ -95,11 +102,17 @@ export class Broker {
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
-      const broker = new Broker(engine, groups, owned, config, metadata, server, logger);
+      const quotas = await ConnectionQuotas.create(config);
+      const broker = new Broker(engine, groups, owned, config, metadata, server, logger, quotas);
       const metrics =
         options.metricsPort === undefined
           ? undefined
-          : new BrokerMetrics({ engine, groups, connections: () => broker.connections.size });
+          : new BrokerMetrics({
+              engine,
+              groups,
+              connections: () => broker.connections.size,
+              memoryPool: broker.memoryPool,
+            });
       broker.accept(
         ProducerIdManager.open(engine.dataDir),
         new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])].map((h) => [h.api.apiKey, h])),
@@ -174,7 +187,19 @@ export class Broker {
         socket.destroy();
         return;
       }
-      this.connections.add(new Connection(socket, context, (c) => this.connections.delete(c)));
+      const address = normalizeAddress(socket.remoteAddress ?? '');
+      const refused = this.quotas.inc(address);
+      if (refused !== null) {
+        // Kafka's Acceptor: accepted, then closed (TooManyConnectionsException).
+        this.logger.info('rejected connection', { remote: address, reason: refused });
+        socket.destroy();
+        return;
+      }
+      const connection = new Connection(socket, context, this.memoryPool, (c) => {
+        this.connections.delete(c);
+        this.quotas.dec(address);
+      });
+      this.connections.add(connection);
     });
   }
 

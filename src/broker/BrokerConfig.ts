@@ -20,8 +20,19 @@ export interface BrokerConfig {
   maxBrokerPartitions: number;
   /** Largest request frame accepted; checked from the size prefix, before allocating. */
   socketRequestMaxBytes: number;
-  /** A connection idle this long with no request in flight is closed. */
+  /**
+   * A connection that completes no request for this long, with none in flight, is closed:
+   * one trickling a partial frame (slowloris) is idle too.
+   */
   connectionsMaxIdleMs: number;
+  /** Connections the broker holds at once; those over it are closed when accepted. */
+  maxConnections: number;
+  /** Connections held at once from one address, unless overridden for it. */
+  maxConnectionsPerIp: number;
+  /** Host name or address → its own per-IP limit (`max.connections.per.ip.overrides`). */
+  maxConnectionsPerIpOverrides: Record<string, number>;
+  /** Bytes of requests being read, queued or handled, all connections together; Infinity for no bound. */
+  queuedMaxRequestBytes: number;
   /** Engine defaults under topic configs, by topic-config name. */
   topicDefaults: Record<string, string>;
   retentionCheckIntervalMs: number;
@@ -62,6 +73,17 @@ const SCALED_SYNONYMS: Readonly<Record<string, { key: string; ms: number }>> = {
   'log.roll.hours': { key: 'segment.ms', ms: 3_600_000 },
 };
 
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Kafka's default is -1 (no bound), but a JVM broker is bounded anyway by its heap (-Xmx1G in
+ * kafka-server-start.sh): a flood of large frames ends in an OutOfMemoryError. A Node Buffer
+ * lives outside V8's heap limit, so nothing else bounds it short of the kernel's OOM killer.
+ * 256 MiB holds two and a half requests of the largest default size (socket.request.max.bytes)
+ * and is a quarter of that default JVM heap; -1 restores Kafka's behaviour.
+ */
+const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 256 * 1024 * 1024;
+
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   nodeId: 0,
   host: '127.0.0.1',
@@ -72,6 +94,10 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   maxBrokerPartitions: DEFAULT_MAX_PARTITIONS,
   socketRequestMaxBytes: 104_857_600,
   connectionsMaxIdleMs: 600_000,
+  maxConnections: INT32_MAX,
+  maxConnectionsPerIp: INT32_MAX,
+  maxConnectionsPerIpOverrides: {},
+  queuedMaxRequestBytes: DEFAULT_QUEUED_MAX_REQUEST_BYTES,
   topicDefaults: {},
   retentionCheckIntervalMs: 300_000,
   groups: {},
@@ -96,7 +122,24 @@ function booleanOf(key: string, value: string): boolean {
 
 type Setter = (config: BrokerConfig, key: string, value: string) => void;
 
-const INT32_MAX = 2 ** 31 - 1;
+/** Kafka's `host:count,host:count` (Csv.parseCsvMap); the last colon splits, so an IPv6 address works too. */
+function hostCounts(key: string, value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const at = entry.lastIndexOf(':');
+    const host = entry.slice(0, at).trim();
+    if (at <= 0 || !/^[A-Za-z0-9.:_-]+$/.test(host)) throw invalid(key, value, 'a list of host:count');
+    out[host] = integerIn(key, entry.slice(at + 1), 0, INT32_MAX);
+  }
+  return out;
+}
+
+/** -1 (or any value <= 0) is Kafka's "no bound". */
+function boundOf(key: string, value: string): number {
+  const n = integerIn(key, value, -(2 ** 53 - 1), 2 ** 53 - 1);
+  return n <= 0 ? Infinity : n;
+}
 
 const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'node.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
@@ -106,6 +149,10 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'max.broker.partitions': (c, k, v) => (c.maxBrokerPartitions = integerIn(k, v, 1, INT32_MAX)),
   'socket.request.max.bytes': (c, k, v) => (c.socketRequestMaxBytes = integerIn(k, v, 1, INT32_MAX)),
   'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
+  'max.connections': (c, k, v) => (c.maxConnections = integerIn(k, v, 0, INT32_MAX)),
+  'max.connections.per.ip': (c, k, v) => (c.maxConnectionsPerIp = integerIn(k, v, 0, INT32_MAX)),
+  'max.connections.per.ip.overrides': (c, k, v) => (c.maxConnectionsPerIpOverrides = hostCounts(k, v)),
+  'queued.max.request.bytes': (c, k, v) => (c.queuedMaxRequestBytes = boundOf(k, v)),
   'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
   // One broker holds one copy: a replication factor of 1 is the only one it can honour.
   'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
@@ -123,7 +170,12 @@ export function applyBrokerSettings(
   base: BrokerConfig,
   settings: Readonly<Record<string, string>>,
 ): { config: BrokerConfig; unknown: string[] } {
-  const config: BrokerConfig = { ...base, topicDefaults: { ...base.topicDefaults }, groups: { ...base.groups } };
+  const config: BrokerConfig = {
+    ...base,
+    topicDefaults: { ...base.topicDefaults },
+    groups: { ...base.groups },
+    maxConnectionsPerIpOverrides: { ...base.maxConnectionsPerIpOverrides },
+  };
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(settings)) {
     const scaled = SCALED_SYNONYMS[key];
@@ -133,7 +185,26 @@ export function applyBrokerSettings(
       config.topicDefaults[scaled.key] = String(integerIn(key, value, 0, 2 ** 53 / scaled.ms) * scaled.ms);
     else unknown.push(key);
   }
+  validate(config, settings);
   return { config, unknown };
+}
+
+/** The checks across settings of KafkaConfig.validateValues. */
+function validate(config: BrokerConfig, settings: Readonly<Record<string, string>>): void {
+  if (config.queuedMaxRequestBytes < config.socketRequestMaxBytes) {
+    // Our bounded default follows a raised socket.request.max.bytes; a value set explicitly must fit one request.
+    if (settings['queued.max.request.bytes'] === undefined) config.queuedMaxRequestBytes = config.socketRequestMaxBytes;
+    else
+      throw new TributaryError(
+        `broker config queued.max.request.bytes=${config.queuedMaxRequestBytes} must be larger or equal to socket.request.max.bytes=${config.socketRequestMaxBytes} (or -1 for no bound)`,
+        'ERR_INVALID_CONFIG',
+      );
+  }
+  if (config.maxConnectionsPerIp === 0 && Object.keys(config.maxConnectionsPerIpOverrides).length === 0)
+    throw new TributaryError(
+      'broker config max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides is set',
+      'ERR_INVALID_CONFIG',
+    );
 }
 
 /** A Java properties file as `key=value` lines (also `key: value`); `#` and `!` start comments. */
@@ -167,6 +238,15 @@ export function brokerConfigEntries(config: BrokerConfig): { name: string; value
     ['max.broker.partitions', config.maxBrokerPartitions],
     ['socket.request.max.bytes', config.socketRequestMaxBytes],
     ['connections.max.idle.ms', config.connectionsMaxIdleMs],
+    ['max.connections', config.maxConnections],
+    ['max.connections.per.ip', config.maxConnectionsPerIp],
+    [
+      'max.connections.per.ip.overrides',
+      Object.entries(config.maxConnectionsPerIpOverrides)
+        .map(([host, count]) => `${host}:${count}`)
+        .join(','),
+    ],
+    ['queued.max.request.bytes', Number.isFinite(config.queuedMaxRequestBytes) ? config.queuedMaxRequestBytes : -1],
     ['log.retention.check.interval.ms', config.retentionCheckIntervalMs],
     ['default.replication.factor', 1],
   ];

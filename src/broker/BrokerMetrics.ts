@@ -10,11 +10,13 @@ import type { PartitionStats } from '../engine/Partition.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { LATENCY_BUCKETS, LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { apiName } from '../protocol/index.js';
+import type { MemoryPool } from './MemoryPool.js';
 
 export interface MetricsSources {
   engine: Engine;
   groups: GroupCoordinator;
   connections: () => number;
+  memoryPool: MemoryPool;
 }
 
 type Sample<T extends string> = [LabelValues<T>, number];
@@ -143,6 +145,19 @@ export class BrokerMetrics {
       groups.lag().map((l) => [{ group: l.groupId, topic: l.topic, partition: l.partition }, l.lag]),
     );
     this.gauge('tributary_connections', 'Open client connections', [], () => [[{}, sources.connections()]]);
+    // Kafka's MemoryPoolUsed and the connections muted waiting for it.
+    this.gauge(
+      'tributary_request_memory_used_bytes',
+      'Bytes of requests being read, queued or handled (bounded by queued.max.request.bytes)',
+      [],
+      () => [[{}, sources.memoryPool.used]],
+    );
+    this.gauge(
+      'tributary_request_memory_waiting_connections',
+      'Connections that stopped reading until queued.max.request.bytes has room for their request',
+      [],
+      () => [[{}, sources.memoryPool.waiters]],
+    );
     registerSampledHistogram(
       this.registry,
       'tributary_log_flush_duration_seconds',

@@ -1,12 +1,22 @@
 /**
  * Connection: one client socket. Frames are a 4-byte size then the request; the size is
- * checked against socket.request.max.bytes before any byte of the body is kept.
+ * checked against socket.request.max.bytes before any byte of the body is kept, and
+ * reserved in the broker's MemoryPool (queued.max.request.bytes) before the body is read:
+ * while the pool has no room, the connection stops reading (backpressure, not an error).
+ * A body that does not arrive in one read is copied, as it arrives, into one buffer of the
+ * frame's size: its pages are touched (resident) only as bytes land, and the buffer is one
+ * allocation that goes back to the system when freed, where the socket's many small reads
+ * kept would fragment the heap and stay resident after the connection is gone.
  * Requests are handled as they arrive (pipelining) and answered in the order they came,
  * as Kafka guarantees per connection. Reading pauses while too many requests are in
  * flight or the socket's send buffer is full, so a fast or hostile client cannot make
  * the broker buffer without bound. Malformed frames close the connection, logged.
+ * A connection that completes no request for connections.max.idle.ms is closed, even if
+ * bytes trickle in; TCP keepalive (SO_KEEPALIVE, as Kafka's Acceptor sets) finds peers gone
+ * without a FIN.
  */
 import { setMaxListeners } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Socket } from 'node:net';
 import { isTributaryError } from '../errors.js';
 import {
@@ -20,6 +30,7 @@ import {
   type Struct,
 } from '../protocol/index.js';
 import { AcksZeroFailure } from './handlers/Produce.js';
+import type { MemoryPool } from './MemoryPool.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
 const SIZE_PREFIX = 4;
@@ -27,6 +38,8 @@ const MAX_IN_FLIGHT = 64;
 
 interface InFlight {
   done: boolean;
+  /** Bytes of the pool the request holds until it is handled. */
+  reserved: number;
   /** The encoded response, or null for a request that gets none. */
   response: Buffer[] | null;
 }
@@ -36,6 +49,14 @@ export class Connection {
   private buffered = 0;
   /** Size of the frame being read, or -1 while reading a size prefix. */
   private frameSize = -1;
+  /** Bytes of the pool reserved for the frame being read (its size once granted). */
+  private reserved = 0;
+  /** Set while this connection waits in the pool's queue for room. */
+  private awaitingMemory: (() => void) | null = null;
+  /** The frame's body while it arrives over several reads, and how much of it has. */
+  private partial: Buffer | null = null;
+  private partialFilled = 0;
+  private readonly idleTimer: NodeJS.Timeout;
   private readonly inFlight: InFlight[] = [];
   private writeBlocked = false;
   private draining = false;
@@ -47,13 +68,15 @@ export class Connection {
   constructor(
     private readonly socket: Socket,
     private readonly context: BrokerContext,
+    private readonly pool: MemoryPool,
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     // Each request in flight may listen for the connection closing.
     setMaxListeners(MAX_IN_FLIGHT + 1, this.abort.signal);
     socket.setNoDelay(true);
-    socket.setTimeout(context.config.connectionsMaxIdleMs, () => this.onIdle());
+    socket.setKeepAlive(true);
+    this.idleTimer = setTimeout(() => this.onIdle(), context.config.connectionsMaxIdleMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.writeBlocked = false;
@@ -65,8 +88,12 @@ export class Connection {
     socket.on('close', () => this.closeNow());
   }
 
+  /** Idle time counts from the last request read or response written, not from the last byte. */
   private onIdle(): void {
-    if (this.inFlight.length > 0) return;
+    if (this.inFlight.length > 0) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.context.logger.info('closing idle connection', { remote: this.remote });
     this.closeNow();
   }
@@ -78,7 +105,13 @@ export class Connection {
   }
 
   private get mayRead(): boolean {
-    return !this.closed && !this.draining && !this.writeBlocked && this.inFlight.length < MAX_IN_FLIGHT;
+    return (
+      !this.closed &&
+      !this.draining &&
+      !this.writeBlocked &&
+      this.awaitingMemory === null &&
+      this.inFlight.length < MAX_IN_FLIGHT
+    );
   }
 
   private readMore(): void {
@@ -89,41 +122,87 @@ export class Connection {
 
   private readFrames(): void {
     while (this.mayRead) {
-      if (this.frameSize < 0) {
-        if (this.buffered < SIZE_PREFIX) return;
-        const size = this.take(SIZE_PREFIX).readInt32BE(0);
-        if (size <= 0 || size > this.context.config.socketRequestMaxBytes) {
-          this.refuse(
-            `frame size ${size} is outside [1, socket.request.max.bytes=${this.context.config.socketRequestMaxBytes}]`,
-          );
-          return;
-        }
-        this.frameSize = size;
-      }
-      if (this.buffered < this.frameSize) return;
-      const frame = this.take(this.frameSize);
+      if (this.frameSize < 0 && !this.readSize()) return;
+      if (this.reserved === 0 && !this.reserve()) break;
+      const frame = this.readBody();
+      if (frame === null) return;
+      const reserved = this.reserved;
       this.frameSize = -1;
-      this.dispatch(frame);
+      this.reserved = 0;
+      this.idleTimer.refresh();
+      this.dispatch(frame, reserved);
     }
     if (!this.closed) this.socket.pause();
+  }
+
+  /** Reads the size prefix once buffered; false while it is not, or when the size is refused. */
+  private readSize(): boolean {
+    if (this.buffered < SIZE_PREFIX) return false;
+    const size = this.take(SIZE_PREFIX).readInt32BE(0);
+    if (size <= 0 || size > this.context.config.socketRequestMaxBytes) {
+      this.refuse(
+        `frame size ${size} is outside [1, socket.request.max.bytes=${this.context.config.socketRequestMaxBytes}]`,
+      );
+      return false;
+    }
+    this.frameSize = size;
+    return true;
+  }
+
+  /** Reserves the frame's size in the pool; false when it must wait for room (reading stops meanwhile). */
+  private reserve(): boolean {
+    const size = this.frameSize;
+    const granted = (): void => {
+      this.awaitingMemory = null;
+      this.reserved = size;
+      // Granted from another connection's release: read on our own turn of the loop.
+      setImmediate(() => this.readMore());
+    };
+    if (this.pool.reserve(size, granted)) {
+      this.reserved = size;
+      return true;
+    }
+    this.awaitingMemory = granted;
+    return false;
+  }
+
+  /** The frame's body once all of it is here, else null (what has arrived is kept in `partial`). */
+  private readBody(): Buffer | null {
+    if (this.partial === null) {
+      if (this.buffered >= this.frameSize) return this.take(this.frameSize);
+      if (this.buffered === 0) return null;
+      this.partial = Buffer.allocUnsafeSlow(this.frameSize);
+      this.partialFilled = 0;
+    }
+    const n = Math.min(this.buffered, this.frameSize - this.partialFilled);
+    this.partialFilled += this.copyOut(this.partial, this.partialFilled, n);
+    if (this.partialFilled < this.frameSize) return null;
+    const frame = this.partial;
+    this.partial = null;
+    return frame;
   }
 
   /** The next `n` buffered bytes: a view when one chunk holds them, else a copy. */
   private take(n: number): Buffer {
     const first = this.chunks[0]!;
-    let out: Buffer;
     if (first.length >= n) {
-      out = first.subarray(0, n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      for (const chunk of this.chunks) {
-        filled += chunk.copy(out, filled, 0, Math.min(chunk.length, n - filled));
-        if (filled === n) break;
-      }
+      this.consume(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    this.copyOut(out, 0, n);
+    return out;
+  }
+
+  /** Moves the next `n` buffered bytes into `target` at `offset`; returns n. */
+  private copyOut(target: Buffer, offset: number, n: number): number {
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      filled += chunk.copy(target, offset + filled, 0, Math.min(chunk.length, n - filled));
+      if (filled === n) break;
     }
     this.consume(n);
-    return out;
+    return n;
   }
 
   private consume(n: number): void {
@@ -140,17 +219,19 @@ export class Connection {
     }
   }
 
-  private dispatch(frame: Buffer): void {
+  private dispatch(frame: Buffer, reserved: number): void {
     let request: RequestFrame;
     try {
       request = decodeRequestHeader(frame);
     } catch (error) {
+      this.pool.release(reserved);
       this.refuseRequest(error);
       return;
     }
     const { header } = request;
     const handler = this.context.handlers.get(header.apiKey);
     if (handler === undefined) {
+      this.pool.release(reserved);
       this.refuse(`API ${header.apiKey} v${header.apiVersion} is not served`, header);
       return;
     }
@@ -159,10 +240,12 @@ export class Connection {
       // Decoded by the handler's own schema: the body is the type its handler was written for.
       body = decodeRequestBody(handler.api, request);
     } catch (error) {
+      this.pool.release(reserved);
       this.refuseRequest(error);
       return;
     }
-    const entry: InFlight = { done: false, response: null };
+    // The body may be views of the frame (records): its bytes stay reserved until handled.
+    const entry: InFlight = { done: false, reserved, response: null };
     this.inFlight.push(entry);
     const started = this.context.metrics === undefined ? 0 : performance.now();
     let result: ReturnType<RequestHandler['handle']>;
@@ -172,13 +255,13 @@ export class Connection {
         body,
       );
     } catch (error) {
-      this.failed(header, error);
+      this.failed(entry, header, error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (response) => this.complete(entry, handler, header, response, started),
-        (error: unknown) => this.failed(header, error),
+        (error: unknown) => this.failed(entry, header, error),
       );
     } else {
       this.complete(entry, handler, header, result, started);
@@ -189,7 +272,11 @@ export class Connection {
   private refuseRequest(error: unknown): void {
     const header = (error as { header?: RequestHeader }).header;
     if (isTributaryError(error, 'ERR_UNSUPPORTED_VERSION') && header?.apiKey === ApiKey.ApiVersions) {
-      this.inFlight.push({ done: true, response: encodeApiVersionsFallback(header, this.context.apiVersions) });
+      this.inFlight.push({
+        done: true,
+        reserved: 0,
+        response: encodeApiVersionsFallback(header, this.context.apiVersions),
+      });
       this.writeCompleted();
       return;
     }
@@ -203,11 +290,12 @@ export class Connection {
     body: Struct | null,
     started: number,
   ): void {
+    this.handled(entry);
     if (this.closed) return;
     try {
       entry.response = body === null ? null : encodeResponse(handler.api, header, body);
     } catch (error) {
-      this.failed(header, error);
+      this.failed(entry, header, error);
       return;
     }
     this.context.metrics?.requestCompleted(header.apiKey, header.apiVersion, (performance.now() - started) / 1000);
@@ -224,12 +312,22 @@ export class Connection {
       wrote = true;
       for (const chunk of response) this.writeBlocked = !this.socket.write(chunk) || this.writeBlocked;
     }
-    if (wrote) this.socket.uncork();
+    if (wrote) {
+      this.socket.uncork();
+      this.idleTimer.refresh();
+    }
     if (this.inFlight.length === 0 && this.drained !== null) this.drained();
     this.readMore();
   }
 
-  private failed(header: RequestHeader, error: unknown): void {
+  /** The request no longer needs its frame: its bytes go back to the pool. */
+  private handled(entry: InFlight): void {
+    this.pool.release(entry.reserved);
+    entry.reserved = 0;
+  }
+
+  private failed(entry: InFlight, header: RequestHeader, error: unknown): void {
+    this.handled(entry);
     if (error instanceof AcksZeroFailure) {
       this.context.logger.info('closing connection after a failed acks=0 produce', {
         remote: this.remote,
@@ -262,8 +360,21 @@ export class Connection {
     this.closed = true;
     this.abort.abort();
     this.socket.destroy();
+    this.releaseReading();
     this.drained?.();
     this.onClose(this);
+  }
+
+  /** Gives back what the frame being read holds: its reservation (or place in the queue) and its bytes. */
+  private releaseReading(): void {
+    clearTimeout(this.idleTimer);
+    if (this.awaitingMemory !== null) this.pool.cancel(this.awaitingMemory);
+    this.awaitingMemory = null;
+    this.pool.release(this.reserved);
+    this.reserved = 0;
+    this.partial = null;
+    this.chunks = [];
+    this.buffered = 0;
   }
 
   /**
@@ -277,7 +388,12 @@ export class Connection {
     if (this.inFlight.length > 0 && !this.closed) await new Promise<void>((resolve) => (this.drained = resolve));
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.socket.end(resolve));
+    this.releaseReading();
+    // Done when our FIN is out, or the socket failed or closed first. Then closed outright: a
+    // connection paused mid-frame would never read the peer's FIN, and the listener's close waits for it.
+    this.socket.end();
+    await finished(this.socket, { readable: false }).catch(() => undefined);
+    this.socket.destroy();
     this.onClose(this);
   }
 }

@@ -16,7 +16,8 @@ Options:
   --advertised-host H     the host clients are told to connect to (default: --host)
   --node-id N             this broker's node id (default 0)
   --config FILE           Kafka server.properties settings (auto.create.topics.enable,
-                          num.partitions, log.retention.ms, message.max.bytes, ...)
+                          num.partitions, log.retention.ms, message.max.bytes,
+                          max.connections, max.connections.per.ip, queued.max.request.bytes, ...)
   --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics (0 picks a
                           free port); off by default
   --log-level LEVEL       debug, info, warn (default), error or silent; JSON lines on stderr

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { BrokerMetrics } from '../../src/broker/BrokerMetrics.js';
 import { createLogger } from '../../src/broker/Logger.js';
+import { MemoryPool } from '../../src/broker/MemoryPool.js';
 import { Tributary } from '../../src/client/Tributary.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { GroupCoordinator } from '../../src/group/GroupCoordinator.js';
@@ -153,7 +154,7 @@ describe('broker metrics', () => {
   it('collects the process metrics once for the process, however many brokers it starts', async () => {
     const engine = await Engine.open({ dataDir: tempDir() });
     const groups = await GroupCoordinator.open({ engine });
-    const sources = { engine, groups, connections: () => 0 };
+    const sources = { engine, groups, connections: () => 0, memoryPool: new MemoryPool(Infinity) };
     const [a, b] = [new BrokerMetrics(sources), new BrokerMetrics(sources)];
     for (const name of [
       'nodejs_eventloop_lag_seconds',

@@ -37,9 +37,10 @@ export class RawKafkaClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<RawKafkaClient> {
+  /** Connects to 127.0.0.1:port, from `localAddress` (another loopback address is another client IP). */
+  static connect(port: number, localAddress?: string): Promise<RawKafkaClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawKafkaClient(socket)));
+      const socket = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new RawKafkaClient(socket)));
       socket.once('error', reject);
     });
   }
