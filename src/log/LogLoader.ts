@@ -120,7 +120,7 @@ export function loadSegments(dir: string, config: LogConfig, state: LoadState): 
     const { segment } = opened[i]!;
     segments.push(segment);
     if (!scans[i]) continue;
-    if (segment.recover(state.progress) > 0) {
+    if (segment.recover(state.progress, opened[i + 1]?.segment.baseOffset) > 0) {
       segment.log.flushSync();
       changed = true;
     }

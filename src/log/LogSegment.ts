@@ -270,10 +270,11 @@ export class LogSegment {
   }
 
   /**
-   * Checks every batch (framing, CRC, offsets following on), rebuilds both indexes, and
-   * cuts the log after the last good batch. Returns the bytes cut.
+   * Checks every batch (framing, CRC, offsets increasing and below `nextBase`, where the
+   * next segment starts), rebuilds both indexes, and cuts the log after the last good
+   * batch. Returns the bytes cut.
    */
-  recover(progress?: RecoveryProgress): number {
+  recover(progress?: RecoveryProgress, nextBase = Infinity): number {
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.onBecomeActive();
@@ -283,7 +284,7 @@ export class LogSegment {
     let outOfRange = -1;
     const scan = this.scanner.segmentAll(this.log, 0, { nextOffset: this.baseOffset }, (chunk) => {
       for (let i = 0; i < chunk.count; i++) {
-        if (!this.holdsOffset(chunk.lastOffset(i))) {
+        if (!this.holdsOffset(chunk.lastOffset(i)) || chunk.lastOffset(i) >= nextBase) {
           outOfRange = chunk.position(i);
           return false;
         }
