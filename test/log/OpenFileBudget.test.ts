@@ -74,19 +74,19 @@ describe('the open-file budget of a log manager', () => {
     const activeBase = manager.getLog(tp(0))!.segmentBaseOffsets.at(-1)!;
     expect(statSync(offsetIndexFile(released, activeBase)).size).toBeLessThan(config.segmentIndexBytes);
     await manager.getLog(tp(0))!.append(batchOf(rounds)); // reopened by path
+    // Partition 1's files were released long ago, its final time index entry not written:
+    // deleting it renames its directory and closes it without reopening anything there.
+    const doomed = join(dataDir, partitionDirName(tp(1)));
+    await manager.deleteLog(tp(1));
+    expect(existsSync(doomed)).toBe(false);
+    expect(manager.getOrCreateLog(tp(1)).logEndOffset).toBe(0);
     await manager.close();
     expect(openFds()).toBe(before);
 
     const reopened = LogManager.open({ dataDir, config, retentionCheckIntervalMs: 0, maxOpenFiles: MAX_OPEN_FILES });
     expect(reopened.hadCleanShutdown).toBe(true);
     expect(openFds() - before).toBeLessThanOrEqual(MAX_OPEN_FILES + HEADROOM);
-    for (let p = 0; p < PARTITIONS; p++) expectBatches(reopened, p, rounds);
-    // Partition 1's files were released long ago: deleting it renames its directory and
-    // closes it without reopening anything under the old name.
-    const doomed = join(dataDir, partitionDirName(tp(1)));
-    await reopened.deleteLog(tp(1));
-    expect(existsSync(doomed)).toBe(false);
-    expect(reopened.getOrCreateLog(tp(1)).logEndOffset).toBe(0);
+    for (let p = 0; p < PARTITIONS; p++) expectBatches(reopened, p, p === 1 ? 0 : rounds);
     await reopened.close();
     expect(openFds()).toBe(before);
     for (const p of [0, 2, PARTITIONS - 1]) {
