@@ -169,7 +169,8 @@ describe('auto-creation of many topics', () => {
       expect((body.topics as Struct[]).filter((t) => t.errorCode === 0)).toHaveLength(topics + 1);
       expect(await produceToAll(client, topics, perRequest)).toEqual({ 0: topics });
       client.close();
-      expect(slowest).toBeLessThan(stress ? 5000 : 1000);
+      // Answered between chunks of 64 creations, each with a directory fsync: ~1-2 s on a loaded disk.
+      expect(slowest).toBeLessThan(5000);
     },
   );
 });
