@@ -9,6 +9,7 @@
         "native/crc32c.cc",
         "native/js_batch_scan.cc",
         "native/js_crc32c.cc",
+        "native/js_file_limit.cc",
         "native/js_file_lock.cc",
         "native/js_index.cc",
         "native/js_record_scan.cc",

@@ -4,6 +4,7 @@
 
 #include "js_batch_scan.h"
 #include "js_crc32c.h"
+#include "js_file_limit.h"
 #include "js_file_lock.h"
 #include "js_index.h"
 #include "js_record_scan.h"
@@ -28,6 +29,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("scanBatches", Napi::Function::New<ScanBatchesJs>(env, "scanBatches"));
   exports.Set("scanRecords", Napi::Function::New<ScanRecordsJs>(env, "scanRecords"));
   exports.Set("lockFile", Napi::Function::New<LockFileJs>(env, "lockFile"));
+  exports.Set("openFileLimit", Napi::Function::New<OpenFileLimitJs>(env, "openFileLimit"));
   exports.Set("crc32c", Napi::Function::New<Crc32cJs>(env, "crc32c"));
   exports.Set("crc32cImplementation", Napi::Function::New<Crc32cImplementationJs>(env, "crc32cImplementation"));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));

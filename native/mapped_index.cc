@@ -31,8 +31,20 @@ Status MappedIndex::OpenFile() {
 }
 
 Status MappedIndex::ReleaseFile() {
-  Status s = TrimToValidSize();
+  if (closed()) return Closed();
+  if (file_ == nullptr) return Status::Ok();
+  Status s = CutFile(valid_bytes());
   if (s.ok()) file_.reset();
+  return s;
+}
+
+Status MappedIndex::CutFile(uint64_t length) {
+  if (file_bytes_ == length) return Status::Ok();
+  Status s = OpenFile();
+  if (s.ok()) s = file_->Truncate(length);
+  if (!s.ok()) return s;
+  file_bytes_ = length;
+  reserved_ = std::min(reserved_, length);
   return s;
 }
 
@@ -46,6 +58,7 @@ Status MappedIndex::Open(const std::string& path, int64_t base_offset, uint64_t 
   entries_ = size / entry_size_;
   uint64_t capacity = writable ? std::max<uint64_t>(max_bytes / entry_size_ * entry_size_, size) : size;
   if (writable && capacity > size) s = file_->Truncate(capacity);
+  file_bytes_ = capacity;
   if (s.ok()) s = Mapping::Map(*file_, std::max<uint64_t>(capacity, entry_size_), true, &mapping_);
   if (!s.ok()) {
     file_.reset();
@@ -61,7 +74,9 @@ Status MappedIndex::AppendEntry(const uint8_t* entry) {
   if (closed()) return Closed();
   if (entries_ >= max_entries_) return Status::Error("ERR_INDEX_FULL", "index is full", path());
   uint64_t at = valid_bytes();
+  // A released index was cut to its entries: the file grows back to the capacity mapped.
   Status s = OpenFile();
+  if (s.ok()) s = CutFile(max_entries_ * entry_size_);
   if (s.ok()) s = ReserveFor(at + entry_size_);
   if (s.ok() && store_through_mapping_) {
     std::memcpy(mapping_->writable_data() + at, entry, entry_size_);
@@ -93,14 +108,9 @@ void MappedIndex::TruncateTo(int64_t offset) {
 
 Status MappedIndex::TrimToValidSize() {
   if (closed()) return Closed();
-  // A released index was trimmed; unless entries were dropped since, it is exact.
-  if (file_ == nullptr && max_entries_ == entries_) return Status::Ok();
-  Status s = OpenFile();
-  if (s.ok()) s = file_->Truncate(valid_bytes());
-  if (s.ok()) {
-    max_entries_ = entries_;
-    reserved_ = std::min(reserved_, valid_bytes());
-  }
+  // A released index was cut to its entries: unless some were dropped since, it needs no descriptor.
+  Status s = CutFile(valid_bytes());
+  if (s.ok()) max_entries_ = entries_;
   return s;
 }
 
@@ -116,7 +126,9 @@ Status MappedIndex::Resize(uint64_t max_bytes) {
     mapping_ = std::move(bigger);
   }
   Status s = file_->Truncate(capacity);
-  if (s.ok()) max_entries_ = capacity / entry_size_;
+  if (!s.ok()) return s;
+  file_bytes_ = capacity;
+  max_entries_ = capacity / entry_size_;
   return s;
 }
 

@@ -10,8 +10,12 @@
 // on roll and close, so a cleanly closed index holds exactly its entries. After a
 // crash an active index has a zero-filled tail: recovery rebuilds it from the log.
 //
-// A sealed index needs no descriptor: ReleaseFile trims it and closes it, lookups read
-// the mapping, Flush is an msync, and anything that changes the file reopens it by path.
+// An index can do without its descriptor: ReleaseFile cuts the file to its entries (so
+// it is exact on disk, as after a clean close) and closes it; lookups read the mapping
+// (the entries are all below the cut), Flush is an msync, and anything that changes the
+// file reopens it by path, an append first growing an active index back to its capacity.
+// A sealed index is released for good; an idle active one under the log manager's
+// open-file budget. Closing a released index needs no descriptor.
 #pragma once
 
 #include <cstddef>
@@ -50,7 +54,8 @@ class MappedIndex {
   Status Flush() const;
   Status Close();
   Status Delete();
-  // Trims the file to its entries and closes its descriptor; reopened on demand.
+  // Cuts the file to its entries and closes its descriptor, keeping the capacity
+  // (max_entries) for appends, which reopen it.
   Status ReleaseFile();
 
   // The offset an entry points at (absolute).
@@ -62,6 +67,8 @@ class MappedIndex {
   Status AppendEntry(const uint8_t* entry);
   Status ReserveFor(uint64_t end);
   Status OpenFile();
+  // Sets the file's length (reopening it if need be), unless it is that long already.
+  Status CutFile(uint64_t length);
   Status Closed() const;
   // Index of the last entry whose key is <= the target, or -1; `key_at` reads the key.
   template <typename KeyAt, typename Key>
@@ -84,7 +91,8 @@ class MappedIndex {
   int64_t base_offset_ = 0;
   size_t entries_ = 0;
   size_t max_entries_ = 0;
-  uint64_t reserved_ = 0;  // bytes from 0 with blocks allocated for stores
+  uint64_t reserved_ = 0;    // bytes from 0 with blocks allocated for stores
+  uint64_t file_bytes_ = 0;  // the file's length: capacity, or valid bytes once trimmed or released
   bool store_through_mapping_ = true;
   bool closed_ = false;
   std::string path_;

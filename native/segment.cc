@@ -114,8 +114,13 @@ Status Segment::ReleaseFile() {
 }
 
 std::function<Status()> Segment::FlushWork() const {
-  if (file_ != nullptr) return [file = file_]() { return file->DataSync(); };
-  return [mapping = mapping_, size = size_, path = path_]() { return SyncMapping(*mapping, size, path); };
+  // A queued flush holds the descriptor only weakly: a release meanwhile closes it at once
+  // (the open-file budget stays exact), and the flush then syncs the same range by msync.
+  std::weak_ptr<FileHandle> weak = file_;
+  return [weak, mapping = mapping_, size = size_, path = path_]() {
+    std::shared_ptr<FileHandle> file = weak.lock();
+    return file != nullptr ? file->DataSync() : SyncMapping(*mapping, size, path);
+  };
 }
 
 Status Segment::Closed() const { return Status::Error("ERR_SEGMENT_CLOSED", "segment is closed"); }

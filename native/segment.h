@@ -17,8 +17,9 @@
 // be torn, which recovery (batch_scan) finds and cuts.
 //
 // File descriptors: a sealed segment needs none (reads come from the mapping), so
-// ReleaseFile closes it; an operation that needs one (append, truncate) reopens the file
-// by path. A released segment is flushed with msync of its mapping.
+// ReleaseFile closes it; so does an idle active one under the log manager's open-file
+// budget. An operation that needs one (append, truncate) reopens the file by path. A
+// released segment is flushed with msync of its mapping.
 //
 // Thread safety: one JS thread mutates; Flush may run on the thread pool at the same
 // time as appends, through the shared FileHandle. A BatchVerifier's thread reads the bytes
@@ -61,7 +62,8 @@ class Segment {
   bool closed() const { return closed_; }
   const std::shared_ptr<Mapping>& mapping() const { return mapping_; }
   // The fdatasync a flush runs (on the thread pool): through the descriptor, or msync of
-  // the mapping when the file was released. It holds what it uses, so a close meanwhile is safe.
+  // the mapping when the file was released (also while the flush was queued). It holds the
+  // mapping, so a close meanwhile is safe.
   std::function<Status()> FlushWork() const;
   // Closes the descriptor (after freeing blocks reserved past the end); reopened on demand.
   Status ReleaseFile();

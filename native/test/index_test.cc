@@ -1,5 +1,7 @@
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "check.h"
 #include "offset_index.h"
 #include "time_index.h"
@@ -79,6 +81,28 @@ void TimeIndexKeepsMaxima(const std::string& dir) {
   CHECK(FileSize(path) == 12);
 }
 
+// The open-file budget's release of an active index: the file is cut to its entries and
+// its descriptor closed, lookups go on from the mapping, an append reopens it and grows it
+// back to its capacity, and a close after the directory was renamed needs no descriptor.
+void ActiveIndexReleasesItsFile(const std::string& dir) {
+  std::string sub = dir + "/active", path = sub + "/00000000000000000000.index";
+  CHECK(mkdir(sub.c_str(), 0755) == 0);
+  OffsetIndex index;
+  CHECK_OK(index.Open(path, 0, 80, true));
+  CHECK_OK(index.Append(10, 100));
+  CHECK_OK(index.ReleaseFile());
+  CHECK(FileSize(path) == 8 && index.max_entries() == 10 && !index.full());
+  CHECK(index.Lookup(15).position == 100);
+  CHECK_OK(index.Flush());  // an msync
+  CHECK_OK(index.Append(20, 200));
+  CHECK(FileSize(path) == 80 && index.Lookup(25).position == 200);
+  CHECK_OK(index.ReleaseFile());
+  CHECK(FileSize(path) == 16);
+  CHECK(rename(sub.c_str(), (sub + "-deleted").c_str()) == 0);
+  CHECK_OK(index.Close());
+  CHECK(FileSize(sub + "-deleted/00000000000000000000.index") == 16);
+}
+
 }  // namespace
 
 int main() {
@@ -86,6 +110,7 @@ int main() {
   OffsetIndexLooksUpAndTrims(dir);
   OffsetIndexFills(dir);
   TimeIndexKeepsMaxima(dir);
+  ActiveIndexReleasesItsFile(dir);
   tributary_test::RemoveDir(dir);
   return tributary_test::Finish("index_test");
 }

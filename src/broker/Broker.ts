@@ -151,6 +151,7 @@ export class Broker {
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       recoveryProgress: options.recoveryProgress,
       maxPartitions: config.maxBrokerPartitions,
+      maxOpenFiles: config.maxOpenFiles,
     });
     try {
       return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };

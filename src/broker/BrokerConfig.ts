@@ -4,7 +4,7 @@
  * under their topic-config names, as Kafka's broker-level synonyms do.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_MAX_PARTITIONS } from '../engine/Engine.js';
+import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
 
 export interface BrokerConfig {
@@ -18,6 +18,8 @@ export interface BrokerConfig {
   numPartitions: number;
   /** Most partitions the broker holds (max.broker.partitions, KIP-578); creations past it are refused. */
   maxBrokerPartitions: number;
+  /** Most descriptors the partitions' active segments hold at once (log.max.open.files); default half of `ulimit -n`. */
+  maxOpenFiles: number;
   /** Largest request frame accepted; checked from the size prefix, before allocating. */
   socketRequestMaxBytes: number;
   /**
@@ -92,6 +94,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   autoCreateTopics: true,
   numPartitions: 1,
   maxBrokerPartitions: DEFAULT_MAX_PARTITIONS,
+  maxOpenFiles: defaultMaxOpenFiles(),
   socketRequestMaxBytes: 104_857_600,
   connectionsMaxIdleMs: 600_000,
   maxConnections: INT32_MAX,
@@ -147,6 +150,7 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'auto.create.topics.enable': (c, k, v) => (c.autoCreateTopics = booleanOf(k, v)),
   'num.partitions': (c, k, v) => (c.numPartitions = integerIn(k, v, 1, 1_000_000)),
   'max.broker.partitions': (c, k, v) => (c.maxBrokerPartitions = integerIn(k, v, 1, INT32_MAX)),
+  'log.max.open.files': (c, k, v) => (c.maxOpenFiles = integerIn(k, v, 1, Number.MAX_SAFE_INTEGER)),
   'socket.request.max.bytes': (c, k, v) => (c.socketRequestMaxBytes = integerIn(k, v, 1, INT32_MAX)),
   'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
   'max.connections': (c, k, v) => (c.maxConnections = integerIn(k, v, 0, INT32_MAX)),
@@ -236,6 +240,7 @@ export function brokerConfigEntries(config: BrokerConfig): { name: string; value
     ['auto.create.topics.enable', config.autoCreateTopics],
     ['num.partitions', config.numPartitions],
     ['max.broker.partitions', config.maxBrokerPartitions],
+    ['log.max.open.files', config.maxOpenFiles],
     ['socket.request.max.bytes', config.socketRequestMaxBytes],
     ['connections.max.idle.ms', config.connectionsMaxIdleMs],
     ['max.connections', config.maxConnections],

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { isErrnoCode, TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
+import { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
 import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock, makeDataDir } from './DataDirLock.js';
@@ -28,6 +29,7 @@ import {
 import { newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
 
 export type { RecoveryProgress } from '../log/LogSegment.js';
+export { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -44,6 +46,12 @@ export interface EngineOptions {
    * with ERR_PARTITION_LIMIT (max.broker.partitions, KIP-578). Default DEFAULT_MAX_PARTITIONS.
    */
   maxPartitions?: number;
+  /**
+   * Most file descriptors the partitions' active segments hold at once (log.max.open.files,
+   * three a partition); past it the least recently appended-to close theirs and reopen
+   * them on their next append. Default half the soft RLIMIT_NOFILE (defaultMaxOpenFiles()).
+   */
+  maxOpenFiles?: number;
 }
 
 export interface TopicConfigEntry {
@@ -80,7 +88,7 @@ const MAX_PARTITIONS = 1_000_000;
  * The default partition limit. Kafka sets none (KIP-578's max.broker.partitions was never
  * adopted); its guidance is ~4,000 partitions a broker. A partition costs ~75 KiB of
  * memory, three mappings (vm.max_map_count is 65,530) and, while its files are open,
- * three file descriptors: 10,000 is ~750 MiB and ~30,000 mappings.
+ * three file descriptors (bounded by maxOpenFiles): 10,000 is ~750 MiB and ~30,000 mappings.
  */
 export const DEFAULT_MAX_PARTITIONS = 10_000;
 
@@ -88,10 +96,11 @@ function unknownTopic(name: string): TributaryError {
   return new TributaryError(`unknown topic '${name}'`, 'ERR_UNKNOWN_TOPIC');
 }
 
-function maxPartitionsOf(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_PARTITIONS;
+/** An option that must be a positive integer, or `fallback` when not given. */
+function positiveOption(name: string, value: number | undefined, fallback: () => number): number {
+  if (value === undefined) return fallback();
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TributaryError(`maxPartitions must be a positive integer, got ${String(value)}`, 'ERR_INVALID_ARGUMENT');
+    throw new TributaryError(`${name} must be a positive integer, got ${String(value)}`, 'ERR_INVALID_ARGUMENT');
   }
   return value;
 }
@@ -134,6 +143,8 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const defaults = normalizeTopicConfigs(options.defaults);
     resolveTopicConfig(1, {}, defaults);
+    const maxPartitions = positiveOption('maxPartitions', options.maxPartitions, () => DEFAULT_MAX_PARTITIONS);
+    const maxOpenFiles = positiveOption('maxOpenFiles', options.maxOpenFiles, defaultMaxOpenFiles);
     makeDataDir(options.dataDir);
     const lock = DataDirLock.acquire(options.dataDir);
     try {
@@ -149,10 +160,11 @@ export class Engine {
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
         recoveryProgress: options.recoveryProgress,
+        maxOpenFiles,
       });
       try {
         Engine.deleteUnclaimed(options.dataDir, registry);
-        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitionsOf(options.maxPartitions));
+        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitions);
       } catch (error) {
         await logs.close();
         throw error;

@@ -39,6 +39,11 @@ export interface LogOptions {
   onLogStartOffsetChange?: (offset: number) => void;
   /** Where the duration of each flush (fdatasync of segments and directory) is counted. */
   flushLatency?: LatencyHistogram;
+  /**
+   * Told before the log uses its active segment's file descriptors (an append, roll or
+   * truncation reopens them if they were released), so an open-file budget can count it.
+   */
+  onFilesUsed?: () => void;
 }
 
 export interface LogReadResult extends SegmentRead {
@@ -77,12 +82,14 @@ export class Log {
   private failure: TributaryError | null = null;
   private closed = false;
   private readonly onLogStartOffsetChange: (offset: number) => void;
+  private readonly onFilesUsed: () => void;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
     this._config = resolveLogConfig(options.config);
     this.validator = new LogValidator(this._config);
     this.onLogStartOffsetChange = options.onLogStartOffsetChange ?? (() => undefined);
+    this.onFilesUsed = options.onFilesUsed ?? (() => undefined);
     const loaded = loadSegments(this.dir, this._config, {
       recoveryPoint: options.recoveryPoint ?? 0,
       logStartOffset: options.logStartOffset ?? 0,
@@ -128,6 +135,7 @@ export class Log {
 
   /** A new active segment under the current config: rolled to, or in place of an empty one. */
   private replaceActiveSegment(): void {
+    this.onFilesUsed();
     if (this.active.size > 0) {
       this.roll();
       return;
@@ -222,6 +230,7 @@ export class Log {
 
   /** Writes framed, checked batches; `verify`: their CRC32C and records are checked as they are written. */
   private write(records: Buffer, batches: BatchInfo[], verify: boolean): AppendInfo {
+    this.onFilesUsed();
     const baseOffset = this._logEndOffset;
     const segments = this.segments.length;
     const now = Date.now();
@@ -265,6 +274,7 @@ export class Log {
   roll(): void {
     this.checkUsable();
     if (this.active.size === 0) return;
+    this.onFilesUsed();
     this.active.onBecomeInactive();
     this.active.flushIndexes();
     this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this._config, true, true));
@@ -353,6 +363,7 @@ export class Log {
   truncateTo(offset: number): void {
     this.checkOpen();
     if (offset >= this._logEndOffset) return;
+    this.onFilesUsed();
     if (offset <= this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(offset);
       return;
@@ -384,8 +395,17 @@ export class Log {
   }
 
   /**
-   * Flushes (unless `flush: false`: a log about to be deleted need not reach the disk),
-   * seals the indexes and closes every file; reopening after a flushed close scans nothing.
+   * Closes the descriptors of the active segment (an open-file budget's release); its
+   * mappings stay, so reads and flushes go on, and the next append reopens the files.
+   */
+  releaseFiles(): void {
+    if (!this.closed) this.active.releaseFiles();
+  }
+
+  /**
+   * Flushes, seals the indexes and closes every file; reopening after a flushed close
+   * scans nothing. `flush: false` is for a log about to be deleted: it is neither flushed
+   * nor sealed, as its files are going (and may have been renamed aside).
    */
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
@@ -396,7 +416,7 @@ export class Log {
       if (this.failure === null && options.flush !== false) await this.flusher.request();
     } finally {
       this.closed = true;
-      for (const segment of this.segments) segment.close();
+      for (const segment of this.segments) segment.close({ seal: options.flush !== false });
     }
   }
 }

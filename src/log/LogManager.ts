@@ -16,6 +16,7 @@ import { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { Log, type LogOptions } from './Log.js';
 import type { LogConfig } from './LogConfig.js';
 import type { RecoveryProgress } from './LogSegment.js';
+import { defaultMaxOpenFiles, OpenFileBudget } from './OpenFileBudget.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   deletionDirName,
@@ -39,6 +40,12 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** Told of the bytes the logs' recovery scans go through at open. */
   recoveryProgress?: RecoveryProgress;
+  /**
+   * Most descriptors the logs' active segments hold at once (log.max.open.files), three
+   * a log: past it the least recently used release theirs (OpenFileBudget). Default half
+   * the soft RLIMIT_NOFILE.
+   */
+  maxOpenFiles?: number;
 }
 
 export class LogManager {
@@ -49,12 +56,14 @@ export class LogManager {
   readonly flushLatency = new LatencyHistogram();
   private readonly logs = new Map<string, { tp: TopicPartition; log: Log }>();
   private readonly config: Partial<LogConfig>;
+  private readonly openFiles: OpenFileBudget<Log>;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
 
   private constructor(options: LogManagerOptions) {
     this.dataDir = options.dataDir;
     this.config = options.config ?? {};
+    this.openFiles = new OpenFileBudget(options.maxOpenFiles ?? defaultMaxOpenFiles());
     mkdirSync(this.dataDir, { recursive: true });
     const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = existsSync(marker);
@@ -112,15 +121,22 @@ export class LogManager {
   }
 
   private openLog(tp: TopicPartition, config: Partial<LogConfig>, state: Partial<LogOptions>): Log {
-    const log = Log.open({
+    const log: Log = Log.open({
       ...state,
       dir: join(this.dataDir, partitionDirName(tp)),
       config,
       onLogStartOffsetChange: () => this.checkpointLogStartOffsets(),
       flushLatency: this.flushLatency,
+      onFilesUsed: () => this.openFiles.touch(log),
     });
     this.logs.set(checkpointKey(tp), { tp, log });
+    this.openFiles.touch(log); // opened with its active segment's files
     return log;
+  }
+
+  /** Most logs whose active segments hold their descriptors at once (the open-file budget). */
+  get maxOpenLogs(): number {
+    return this.openFiles.maxLogs;
   }
 
   getLog(tp: TopicPartition): Log | undefined {
@@ -157,6 +173,7 @@ export class LogManager {
     const entry = this.logs.get(checkpointKey(tp));
     if (!entry) return;
     this.logs.delete(checkpointKey(tp));
+    this.openFiles.forget(entry.log);
     rmSync(entry.log.dir, { recursive: true, force: true });
     entry.log.close({ flush: false }).catch(() => undefined);
   }
@@ -165,6 +182,9 @@ export class LogManager {
     const entry = this.logs.get(checkpointKey(tp));
     if (!entry) return;
     this.logs.delete(checkpointKey(tp));
+    // Its files are closed unsealed (close with flush: false), so a released segment is
+    // never reopened under its old name; one still open is closed through its descriptors.
+    this.openFiles.forget(entry.log);
     // Renamed aside at once, so a topic of the same name can be created while this one's files go.
     const doomed = deletionDirName(entry.log.dir, randomBytes(8).toString('hex'));
     renameSync(entry.log.dir, doomed);

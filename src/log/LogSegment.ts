@@ -358,10 +358,22 @@ export class LogSegment {
     if (this.maxTimestampSoFar >= 0) {
       this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     }
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.trimToValidSize();
+    this.releaseFiles();
+    this.loadIndexState();
+  }
+
+  /**
+   * Closes the three file descriptors (the open-file budget's release of an idle active
+   * segment, or a sealed one's). The files are left exact, indexes cut to their entries
+   * as after a clean close; an active index keeps its capacity in memory and the next
+   * append reopens the files by path (the index growing back to segment.index.bytes).
+   */
+  releaseFiles(): void {
     this.offsetIndex.releaseFile();
     this.timeIndex.releaseFile();
     this.log.releaseFile();
-    this.loadIndexState();
   }
 
   /** Makes a sealed segment active again (after truncation deleted its successors). */
@@ -380,10 +392,17 @@ export class LogSegment {
     this.timeIndex.flushSync();
   }
 
-  close(): void {
+  /**
+   * Seals (final time index entry, indexes trimmed and flushed) and closes the files.
+   * `seal: false` for a segment whose files are being deleted: nothing is written, so
+   * nothing reopens a released file, whose directory may already have been renamed aside.
+   */
+  close(options: { seal?: boolean } = {}): void {
     this.mapped = EMPTY;
-    this.onBecomeInactive();
-    this.flushIndexes();
+    if (options.seal !== false) {
+      this.onBecomeInactive();
+      this.flushIndexes();
+    }
     this.log.close();
     this.offsetIndex.close();
     this.timeIndex.close();

@@ -52,7 +52,7 @@ export interface NativeSegment {
   flushSync(): void;
   truncateTo(size: number): void;
   close(): void;
-  /** Closes the file descriptor (reads use the mapping); an append or truncate reopens it. */
+  /** Closes the file descriptor (reads and flushes use the mapping); an append or truncate reopens it. */
   releaseFile(): void;
   delete(): void;
 }
@@ -69,7 +69,10 @@ interface NativeIndex {
   resize(maxBytes: number): void;
   flushSync(): void;
   close(): void;
-  /** Trims the file and closes its descriptor (lookups use the mapping); a change reopens it. */
+  /**
+   * Cuts the file to its entries and closes its descriptor (lookups and flushes use the
+   * mapping); an append reopens it and grows an active index back to its capacity.
+   */
   releaseFile(): void;
   delete(): void;
 }
@@ -120,6 +123,8 @@ export interface Addon {
   ): string | undefined;
   /** Opens `path` and takes an exclusive, non-blocking flock (native/js_file_lock.h); returns the fd. */
   lockFile(path: string): number;
+  /** The soft RLIMIT_NOFILE (`ulimit -n`, native/js_file_limit.h); Infinity when unlimited. */
+  openFileLimit(): number;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
   crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
   setErrorClass(errorClass: typeof TributaryError): void;
