@@ -17,13 +17,31 @@ export function syncDirectory(dir: string): void {
   }
 }
 
+/**
+ * At most this many directory syncs hold a descriptor at once. libuv's thread pool runs
+ * four tasks, so a fifth open would only wait there for its fsync holding a descriptor,
+ * and many logs flushing at once would spend descriptors no open-file budget counts.
+ */
+const MAX_DIRECTORY_SYNCS = 4;
+let directorySyncs = 0;
+const waitingSyncs: (() => void)[] = [];
+
 /** syncDirectory off the event loop's thread, for a flush other requests should not wait behind. */
 export async function syncDirectoryAsync(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  if (directorySyncs < MAX_DIRECTORY_SYNCS) directorySyncs++;
+  else await new Promise<void>((resolve) => waitingSyncs.push(resolve));
   try {
-    await handle.sync();
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   } finally {
-    await handle.close();
+    // The slot passes to the next waiter as it is, or is given back.
+    const next = waitingSyncs.shift();
+    if (next === undefined) directorySyncs--;
+    else next();
   }
 }
 
