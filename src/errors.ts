@@ -258,6 +258,13 @@ export function isTributaryError(error: unknown, code?: ErrorCode): error is Tri
   return error instanceof TributaryError && (code === undefined || error.code === code);
 }
 
+/** A Node fs failure (or one of ours, as it is) as a TributaryError keeping its errno code, path and syscall. */
+export function fileSystemError(what: string, error: unknown): TributaryError {
+  if (error instanceof TributaryError) return error;
+  const { code, path, syscall, errno, message } = error as NodeJS.ErrnoException;
+  return new TributaryError(`${what} failed: ${message}`, isErrnoCode(code) ? code : 'EIO', { path, syscall, errno });
+}
+
 /** A caller passed something the API cannot take (Kafka INVALID_REQUEST on the wire). */
 export function invalidArgument(message: string): TributaryError {
   return new TributaryError(message, 'ERR_INVALID_ARGUMENT');

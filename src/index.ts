@@ -34,7 +34,7 @@ export {
   type TopicPartitionOffsetAndNumber,
 } from './client/GroupConsumer.js';
 export type { AssignorName } from './group/assignors/PartitionAssignor.js';
-export type { TopicDescription, PartitionDescription } from './engine/Engine.js';
+export type { TopicDescription, PartitionDescription } from './engine/TopicDescription.js';
 export type { PartitionStats } from './engine/Partition.js';
 export type { GroupLag } from './group/GroupCoordinator.js';
 export type { LatencySummary } from './metrics/LatencyHistogram.js';

@@ -4,7 +4,7 @@
  * under their topic-config names, as Kafka's broker-level synonyms do.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/Engine.js';
+import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/EngineOptions.js';
 import { TributaryError } from '../errors.js';
 
 export interface BrokerConfig {

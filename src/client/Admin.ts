@@ -3,7 +3,8 @@
  * without the network): create, delete, list, describe, grow partitions, alter
  * configs, delete records. Names and configs are checked as Kafka checks them.
  */
-import type { Engine, TopicDescription } from '../engine/Engine.js';
+import type { Engine } from '../engine/Engine.js';
+import type { TopicDescription } from '../engine/TopicDescription.js';
 import { TributaryError } from '../errors.js';
 import {
   checkArray,

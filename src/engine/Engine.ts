@@ -7,15 +7,11 @@
  * partitions missing on disk are created empty and partition directories no topic
  * claims (a creation or a delete cut short by a crash) are deleted.
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { isErrnoCode, TributaryError } from '../errors.js';
+import { fileSystemError, TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { LogManager } from '../log/LogManager.js';
-import { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
-import type { RecoveryProgress } from '../log/LogSegment.js';
-import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 import { DataDirLock, makeDataDir } from './DataDirLock.js';
+import { engineLimits, type EngineOptions } from './EngineOptions.js';
 import { Partition, type PartitionStats } from './Partition.js';
 import {
   checkTopicConfigName,
@@ -26,83 +22,15 @@ import {
   validateTopicName,
   type ResolvedTopicConfig,
 } from './TopicConfig.js';
-import { newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
+import type { TopicConfigEntry, TopicDescription, TopicSpec } from './TopicDescription.js';
+import { deleteUnclaimedLogs, newTopicId, TopicRegistry, type TopicMetadata } from './TopicRegistry.js';
 
 export type { RecoveryProgress } from '../log/LogSegment.js';
-export { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
-
-export interface EngineOptions {
-  dataDir: string;
-  /** Broker-level defaults under topic configs (Kafka names, e.g. { 'retention.ms': '604800000' }). */
-  defaults?: Record<string, string>;
-  /** How often retention runs (log.retention.check.interval.ms, default 300000); 0 turns it off. */
-  retentionCheckIntervalMs?: number;
-  /** How often offsets are checkpointed (default 60000); 0 turns it off. */
-  checkpointIntervalMs?: number;
-  /** Told of the bytes the logs' recovery scans go through at open (a progress bar). */
-  recoveryProgress?: RecoveryProgress;
-  /**
-   * Most partitions (over all topics) the engine holds; a creation past it is refused
-   * with ERR_PARTITION_LIMIT (max.broker.partitions, KIP-578). Default DEFAULT_MAX_PARTITIONS.
-   */
-  maxPartitions?: number;
-  /**
-   * Most file descriptors the partitions' active segments hold at once (log.max.open.files,
-   * three a partition); past it the least recently appended-to close theirs and reopen
-   * them on their next append. Default half the soft RLIMIT_NOFILE (defaultMaxOpenFiles()).
-   */
-  maxOpenFiles?: number;
-}
-
-export interface TopicConfigEntry {
-  name: string;
-  value: string;
-  /** A topic override, the engine's (broker's) default, or Kafka's default. */
-  source: 'topic' | 'broker' | 'default';
-}
-
-export interface TopicSpec {
-  partitions: number;
-  config?: Record<string, string | number>;
-}
-
-export interface PartitionDescription {
-  partition: number;
-  logStartOffset: number;
-  logEndOffset: number;
-  size: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  /** Kafka's topic id (base64url Uuid). */
-  id: string;
-  partitions: PartitionDescription[];
-  /** Every known topic config with its effective value. */
-  config: Record<string, string>;
-}
 
 const MAX_PARTITIONS = 1_000_000;
 
-/**
- * The default partition limit. Kafka sets none (KIP-578's max.broker.partitions was never
- * adopted); its guidance is ~4,000 partitions a broker. A partition costs ~75 KiB of
- * memory, three mappings (vm.max_map_count is 65,530) and, while its files are open,
- * three file descriptors (bounded by maxOpenFiles): 10,000 is ~750 MiB and ~30,000 mappings.
- */
-export const DEFAULT_MAX_PARTITIONS = 10_000;
-
 function unknownTopic(name: string): TributaryError {
   return new TributaryError(`unknown topic '${name}'`, 'ERR_UNKNOWN_TOPIC');
-}
-
-/** An option that must be a positive integer, or `fallback` when not given. */
-function positiveOption(name: string, value: number | undefined, fallback: () => number): number {
-  if (value === undefined) return fallback();
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TributaryError(`${name} must be a positive integer, got ${String(value)}`, 'ERR_INVALID_ARGUMENT');
-  }
-  return value;
 }
 
 function checkPartitionCount(count: number): void {
@@ -112,13 +40,6 @@ function checkPartitionCount(count: number): void {
       'ERR_INVALID_PARTITIONS',
     );
   }
-}
-
-/** A failure while a topic's files were made, as a TributaryError keeping the errno code and path. */
-function creationFailed(what: string, error: unknown): TributaryError {
-  if (error instanceof TributaryError) return error;
-  const { code, path, syscall, errno, message } = error as NodeJS.ErrnoException;
-  return new TributaryError(`${what} failed: ${message}`, isErrnoCode(code) ? code : 'EIO', { path, syscall, errno });
 }
 
 export class Engine {
@@ -143,8 +64,7 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const defaults = normalizeTopicConfigs(options.defaults);
     resolveTopicConfig(1, {}, defaults);
-    const maxPartitions = positiveOption('maxPartitions', options.maxPartitions, () => DEFAULT_MAX_PARTITIONS);
-    const maxOpenFiles = positiveOption('maxOpenFiles', options.maxOpenFiles, defaultMaxOpenFiles);
+    const { maxPartitions, maxOpenFiles } = engineLimits(options);
     makeDataDir(options.dataDir);
     const lock = DataDirLock.acquire(options.dataDir);
     try {
@@ -163,7 +83,7 @@ export class Engine {
         maxOpenFiles,
       });
       try {
-        Engine.deleteUnclaimed(options.dataDir, registry);
+        deleteUnclaimedLogs(options.dataDir, registry);
         return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitions);
       } catch (error) {
         await logs.close();
@@ -172,21 +92,6 @@ export class Engine {
     } catch (error) {
       lock.release();
       throw error;
-    }
-  }
-
-  /**
-   * Removes partition logs no topic claims (left by a deleteTopic a crash interrupted),
-   * recognised by their segment files: any other directory is the user's and stays.
-   */
-  private static deleteUnclaimed(dataDir: string, registry: TopicRegistry): void {
-    const claimed = (tp: TopicPartition) => tp.partition < (registry.get(tp.topic)?.partitions ?? 0);
-    for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
-      const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
-      if (tp === null || claimed(tp)) continue;
-      const dir = join(dataDir, entry.name);
-      if (readdirSync(dir).some((name) => parseSegmentFileName(name)?.kind === 'log'))
-        rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -226,7 +131,7 @@ export class Engine {
       return added;
     } catch (error) {
       this.discardPartitions(added);
-      throw creationFailed(`creating partition ${topic.name}-${from + added.length}`, error);
+      throw fileSystemError(`creating partition ${topic.name}-${from + added.length}`, error);
     }
   }
 
@@ -305,7 +210,7 @@ export class Engine {
         const topic: TopicMetadata = { name, id: newTopicId(), partitions: spec.partitions, config };
         staged.push({ topic, partitions: this.openNewPartitions(topic, 0), at });
       } catch (error) {
-        results[at] = creationFailed(`creating topic '${name}'`, error);
+        results[at] = fileSystemError(`creating topic '${name}'`, error);
       }
     }
     try {
@@ -313,7 +218,7 @@ export class Engine {
     } catch (error) {
       for (const s of staged) {
         this.discardPartitions(s.partitions);
-        results[s.at] = creationFailed(`registering topic '${s.topic.name}'`, error);
+        results[s.at] = fileSystemError(`registering topic '${s.topic.name}'`, error);
       }
       return results;
     }
@@ -392,7 +297,7 @@ export class Engine {
       this.registry.put(grown);
     } catch (error) {
       this.discardPartitions(added);
-      throw creationFailed(`registering ${totalCount} partitions of topic '${name}'`, error);
+      throw fileSystemError(`registering ${totalCount} partitions of topic '${name}'`, error);
     }
     this.commitPartitions(name, added);
     return this.describeTopic(name);

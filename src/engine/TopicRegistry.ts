@@ -5,10 +5,11 @@
  * partition directory it does not claim is left over from an interrupted delete.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
 import { writeFileAtomic } from '../io/DurableFile.js';
+import { parsePartitionDirName, parseSegmentFileName, type TopicPartition } from '../log/LogFileNames.js';
 
 export const TOPICS_FILE = 'topics.json';
 const VERSION = 1;
@@ -136,4 +137,19 @@ function isTopicMetadata(t: unknown): t is TopicMetadata {
     config !== null &&
     Object.values(config).every((v) => typeof v === 'string')
   );
+}
+
+/**
+ * Removes partition logs no topic claims (left by a creation or a deleteTopic a crash
+ * interrupted), recognised by their segment files: any other directory is the user's and stays.
+ */
+export function deleteUnclaimedLogs(dataDir: string, registry: TopicRegistry): void {
+  const claimed = (tp: TopicPartition) => tp.partition < (registry.get(tp.topic)?.partitions ?? 0);
+  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+    const tp = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
+    if (tp === null || claimed(tp)) continue;
+    const dir = join(dataDir, entry.name);
+    if (readdirSync(dir).some((name) => parseSegmentFileName(name)?.kind === 'log'))
+      rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Producer, type ProducerOptions, type ProducerRecord } from '../../src/client/Producer.js';
-import { Engine, type TopicSpec } from '../../src/engine/Engine.js';
+import { Engine } from '../../src/engine/Engine.js';
+import type { TopicSpec } from '../../src/engine/TopicDescription.js';
 import { BUILT_IN_PROCESS, Log } from '../../src/log/Log.js';
 import { partitionForKey } from '../../src/record/Partitioner.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
+import { Engine } from '../../src/engine/Engine.js';
+import type { EngineOptions } from '../../src/engine/EngineOptions.js';
 import { TOPICS_FILE } from '../../src/engine/TopicRegistry.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { tempDir } from '../helpers/tmp.js';

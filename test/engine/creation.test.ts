@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Engine, type EngineOptions } from '../../src/engine/Engine.js';
+import { Engine } from '../../src/engine/Engine.js';
+import type { EngineOptions } from '../../src/engine/EngineOptions.js';
 import { runChild } from '../helpers/childProcess.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -2,7 +2,7 @@
  * DescribeConfigs for topics (every topic config, where its value comes from, Kafka's
  * config type) and for this broker (its settings, read-only: they are static here).
  */
-import type { TopicConfigEntry } from '../../engine/Engine.js';
+import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
 import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';

@@ -1,6 +1,6 @@
 /** TopicAdmin in-process, on a data directory through the embedded API. */
 import type { Tributary } from '../../client/Tributary.js';
-import type { TopicDescription } from '../../engine/Engine.js';
+import type { TopicDescription } from '../../engine/TopicDescription.js';
 import { TOPIC_CONFIGS } from '../../engine/TopicConfig.js';
 import { isTributaryError } from '../../errors.js';
 import { inProcess } from './KafkaFailure.js';

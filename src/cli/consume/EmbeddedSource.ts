@@ -2,7 +2,7 @@
 import type { Consumer, ConsumerBatch, OffsetSpec } from '../../client/Consumer.js';
 import type { GroupConsumer } from '../../client/GroupConsumer.js';
 import type { Tributary } from '../../client/Tributary.js';
-import type { PartitionDescription } from '../../engine/Engine.js';
+import type { PartitionDescription } from '../../engine/TopicDescription.js';
 import { isTributaryError } from '../../errors.js';
 import {
   clampOffset,
