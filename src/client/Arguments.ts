@@ -33,6 +33,11 @@ export function checkPositiveInteger(name: string, value: unknown): number {
 }
 
 /** A partition count: only its type is checked here, its range is Kafka's to refuse (INVALID_PARTITIONS). */
+/** An optional positive integer: undefined (the callee's default) or checked. */
+export function checkOptionalPositiveInteger(name: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : checkPositiveInteger(name, value);
+}
+
 export function checkPartitionCount(name: string, value: unknown): number {
   if (typeof value !== 'number') refuse(name, 'a positive integer', value);
   return value;

@@ -9,7 +9,7 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupLag } from '../group/GroupCoordinator.js';
 import type { LatencySummary } from '../metrics/LatencyHistogram.js';
 import { Admin } from './Admin.js';
-import { checkConfigs, checkNonEmptyString, checkOptions } from './Arguments.js';
+import { checkConfigs, checkNonEmptyString, checkOptionalPositiveInteger, checkOptions } from './Arguments.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 import { GroupConsumer, type GroupConsumerOptions } from './GroupConsumer.js';
@@ -19,6 +19,10 @@ export interface TributaryOptions {
   dataDir: string;
   /** Defaults under every topic's own configs, by Kafka name, each a string (e.g. { 'retention.ms': '86400000' }). */
   topicDefaults?: Record<string, string>;
+  /** Most partitions the directory holds, over all topics (max.broker.partitions); default 10000. */
+  maxPartitions?: number;
+  /** Most descriptors partitions' active segments hold at once (log.max.open.files); default half of `ulimit -n`. */
+  maxOpenFiles?: number;
 }
 
 export interface TributaryStats {
@@ -44,10 +48,17 @@ export class Tributary {
   }
 
   static async open(options: TributaryOptions): Promise<Tributary> {
-    const { dataDir, topicDefaults } = checkOptions('Tributary.open: options', options);
+    const { dataDir, topicDefaults, maxPartitions, maxOpenFiles } = checkOptions('Tributary.open: options', options);
     const dir = checkNonEmptyString('Tributary.open: dataDir', dataDir);
     const defaults = checkConfigs('Tributary.open: topicDefaults', topicDefaults);
-    return new Tributary(await Engine.open({ dataDir: dir, defaults }));
+    return new Tributary(
+      await Engine.open({
+        dataDir: dir,
+        defaults,
+        maxPartitions: checkOptionalPositiveInteger('Tributary.open: maxPartitions', maxPartitions),
+        maxOpenFiles: checkOptionalPositiveInteger('Tributary.open: maxOpenFiles', maxOpenFiles),
+      }),
+    );
   }
 
   get dataDir(): string {

@@ -136,6 +136,12 @@ describe('Tributary (embedded)', () => {
     expect(
       await refusal(() => Tributary.open({ dataDir: tempDir(), topicDefaults: { 'retention.ms': 1 as never } })),
     ).toEqual(invalid("Tributary.open: topicDefaults['retention.ms'] must be a string, got number 1"));
+    expect(await refusal(() => Tributary.open({ dataDir: tempDir(), maxPartitions: '3' as never }))).toEqual(
+      invalid("Tributary.open: maxPartitions must be a positive integer, got string '3'"),
+    );
+    expect(await refusal(() => Tributary.open({ dataDir: tempDir(), maxOpenFiles: 0 }))).toEqual(
+      invalid('Tributary.open: maxOpenFiles must be a positive integer, got number 0'),
+    );
     const file = join(tempDir(), 'a-file');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, 'not a directory');
@@ -186,6 +192,21 @@ describe('Tributary (embedded)', () => {
       }
     },
   );
+
+  test('maxPartitions bounds the partitions a data directory holds (ERR_PARTITION_LIMIT, POLICY_VIOLATION on the wire)', async () => {
+    const t = await Tributary.open({ dataDir: tempDir(), maxPartitions: 4, maxOpenFiles: 3 });
+    await t.admin.createTopic('a', { partitions: 3 });
+    const refused = await t.admin.createTopic('b', { partitions: 2 }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'ERR_PARTITION_LIMIT' });
+    expect((refused as TributaryError).kafka.name).toBe('POLICY_VIOLATION');
+    expect(await t.admin.listTopics()).toEqual(['a']);
+    // A budget of three descriptors (one partition's active segment) still serves all three partitions.
+    const producer = t.producer();
+    for (let round = 0; round < 2; round++)
+      for (let partition = 0; partition < 3; partition++) await producer.send('a', [{ partition, value: `${round}` }]);
+    expect(t.stats().partitions.map((p) => p.logEndOffset)).toEqual([2, 2, 2]);
+    await t.close();
+  });
 
   test('every acknowledged record survives SIGKILL mid-produce (durability always)', async () => {
     const dataDir = tempDir();
