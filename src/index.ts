@@ -38,7 +38,8 @@ export type { TopicDescription, PartitionDescription } from './engine/TopicDescr
 export type { PartitionStats } from './engine/Partition.js';
 export type { GroupLag } from './group/GroupCoordinator.js';
 export type { LatencySummary } from './metrics/LatencyHistogram.js';
-export { Log, type LogOptions, type AppendInfo, type LogReadResult } from './log/Log.js';
+export { Log, type AppendInfo, type LogReadResult } from './log/Log.js';
+export type { LogOptions } from './log/LogOptions.js';
 export { LogManager, type LogManagerOptions } from './log/LogManager.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type Durability } from './log/LogConfig.js';
 export type { Record, RecordHeader, TimestampType } from './record/Record.js';

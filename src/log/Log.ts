@@ -11,40 +11,19 @@
 import { basename } from 'node:path';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
-import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { AppendTurns } from './AppendTurns.js';
 import { analyzeAndValidateRecords, BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { LogFlusher } from './LogFlusher.js';
-import { LogSegment, type RecoveryProgress, type SegmentRead } from './LogSegment.js';
+import { LogSegment, type SegmentRead } from './LogSegment.js';
+import type { LogOptions } from './LogOptions.js';
 import { loadSegments } from './LogLoader.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
+import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
 export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
-
-export interface LogOptions {
-  dir: string;
-  config?: Partial<LogConfig>;
-  /** Offset below which the log is known flushed; recovery scans from its segment on. */
-  recoveryPoint?: number;
-  /** From the log-start-offset checkpoint. */
-  logStartOffset?: number;
-  /** The last close was clean: the indexes are trusted and nothing is scanned. */
-  hadCleanShutdown?: boolean;
-  /** Told of the bytes a recovery scan at open goes through. */
-  recoveryProgress?: RecoveryProgress;
-  /** Told when logStartOffset moves, so it can be checkpointed. */
-  onLogStartOffsetChange?: (offset: number) => void;
-  /** Where the duration of each flush (fdatasync of segments and directory) is counted. */
-  flushLatency?: LatencyHistogram;
-  /**
-   * Told before the log uses its active segment's file descriptors (an append, roll or
-   * truncation reopens them if they were released), so an open-file budget can count it.
-   */
-  onFilesUsed?: () => void;
-}
 
 export interface LogReadResult extends SegmentRead {
   logStartOffset: number;
@@ -320,29 +299,15 @@ export class Log {
   /** Deletes segments past retention.ms and retention.bytes; returns how many. */
   enforceRetention(now: number = Date.now()): number {
     this.checkUsable();
-    let deleted = 0;
     const { retentionMs, retentionBytes } = this._config;
-    if (retentionMs >= 0) deleted += this.deleteOldSegments((s) => now - s.largestTimestamp > retentionMs);
-    if (retentionBytes >= 0) {
-      let excess = this.size - retentionBytes;
-      deleted += this.deleteOldSegments((s) => {
-        if (excess - s.size < 0) return false;
-        excess -= s.size;
-        return true;
-      });
-    }
+    let deleted = retentionMs >= 0 ? this.deleteOldSegments(retentionMsBreached(now, retentionMs)) : 0;
+    if (retentionBytes >= 0) deleted += this.deleteOldSegments(retentionSizeBreached(this.size - retentionBytes));
     return deleted;
   }
 
   /** Deletes segments from the oldest while `doomed` holds; the log always keeps an active one. */
-  private deleteOldSegments(doomed: (segment: LogSegment, next: LogSegment | undefined) => boolean): number {
-    let count = 0;
-    while (count < this.segments.length) {
-      const segment = this.segments[count]!;
-      const next = this.segments[count + 1];
-      if ((next === undefined && segment.size === 0) || !doomed(segment, next)) break;
-      count++;
-    }
+  private deleteOldSegments(doomed: SegmentDoomed): number {
+    const count = oldestDoomed(this.segments, doomed);
     if (count === 0) return 0;
     if (count === this.segments.length) this.roll();
     for (const segment of this.segments.splice(0, count)) this.deleteSegment(segment);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from '../../src/client/RecordAccumulator.js';
-import { Log, type LogOptions } from '../../src/log/Log.js';
+import { Log } from '../../src/log/Log.js';
+import type { LogOptions } from '../../src/log/LogOptions.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { tempDir } from '../helpers/tmp.js';
