@@ -50,10 +50,27 @@ export interface GroupSettings {
   groupMaxSize?: number;
 }
 
-/** Kafka broker config → the topic config it is the default of. */
+/** Kafka broker config → the topic config it is the default of (LogConfig.TopicConfigSynonyms, Kafka 3.8). */
 const TOPIC_SYNONYMS: Readonly<Record<string, string>> = {
   'log.cleanup.policy': 'cleanup.policy',
+  'compression.gzip.level': 'compression.gzip.level',
+  'compression.lz4.level': 'compression.lz4.level',
   'compression.type': 'compression.type',
+  'compression.zstd.level': 'compression.zstd.level',
+  'log.cleaner.delete.retention.ms': 'delete.retention.ms',
+  'log.segment.delete.delay.ms': 'file.delete.delay.ms',
+  'log.local.retention.bytes': 'local.retention.bytes',
+  'log.local.retention.ms': 'local.retention.ms',
+  'log.cleaner.max.compaction.lag.ms': 'max.compaction.lag.ms',
+  'log.message.downconversion.enable': 'message.downconversion.enable',
+  'log.message.format.version': 'message.format.version',
+  'log.message.timestamp.difference.max.ms': 'message.timestamp.difference.max.ms',
+  'log.cleaner.min.cleanable.ratio': 'min.cleanable.dirty.ratio',
+  'log.cleaner.min.compaction.lag.ms': 'min.compaction.lag.ms',
+  'min.insync.replicas': 'min.insync.replicas',
+  'log.preallocate': 'preallocate',
+  'log.roll.jitter.ms': 'segment.jitter.ms',
+  'unclean.leader.election.enable': 'unclean.leader.election.enable',
   'log.flush.interval.messages': 'flush.messages',
   'log.flush.interval.ms': 'flush.ms',
   'log.index.interval.bytes': 'index.interval.bytes',
@@ -231,6 +248,34 @@ export function readPropertiesFile(path: string): Record<string, string> {
 /** The broker config a topic config takes its default from (`retention.ms` → `log.retention.ms`). */
 export function brokerSynonymOf(topicKey: string): string | undefined {
   return Object.keys(TOPIC_SYNONYMS).find((k) => TOPIC_SYNONYMS[k] === topicKey);
+}
+
+/**
+ * The broker synonym Kafka reports as DEFAULT_CONFIG for a topic config: the first of its
+ * broker names (KafkaConfig's brokerConfigSynonyms) that has a default. Kafka's defaults of
+ * log.retention.ms, log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms are null, so
+ * those come from log.retention.hours, log.roll.hours, log.roll.jitter.hours and
+ * log.flush.scheduler.interval.ms; `scale` turns the topic default into that unit.
+ */
+const DEFAULT_SYNONYMS: Readonly<Record<string, { name: string; scale: number }>> = {
+  'retention.ms': { name: 'log.retention.hours', scale: 3_600_000 },
+  'segment.ms': { name: 'log.roll.hours', scale: 3_600_000 },
+  'segment.jitter.ms': { name: 'log.roll.jitter.hours', scale: 3_600_000 },
+  'flush.ms': { name: 'log.flush.scheduler.interval.ms', scale: 1 },
+};
+
+/** The DEFAULT_CONFIG synonym of a topic config whose default is `defaultValue`, if it has a broker synonym. */
+export function brokerDefaultSynonymOf(
+  topicKey: string,
+  defaultValue: string,
+): { name: string; value: string } | undefined {
+  const scaled = DEFAULT_SYNONYMS[topicKey];
+  if (scaled === undefined) {
+    const name = brokerSynonymOf(topicKey);
+    return name === undefined ? undefined : { name, value: defaultValue };
+  }
+  const value = scaled.scale === 1 ? defaultValue : String(Math.floor(Number(defaultValue) / scaled.scale));
+  return { name: scaled.name, value };
 }
 
 /** The broker's own settings under their Kafka names, for DescribeConfigs on the broker. */

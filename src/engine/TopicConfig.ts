@@ -51,10 +51,27 @@ function asNumber(text: string | undefined): number {
   return Math.min(Number(text), UNBOUNDED);
 }
 
+/** Kafka's ConfigDef type of a topic config, as DescribeConfigs v3+ reports it. */
+export type TopicConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
+
 interface IntegerConfig {
   kind: 'integer';
   min: number;
   max: number;
+  /** A value inside [min, max] Kafka's validator still refuses (gzip's level 0). */
+  excluded?: number;
+  default: string;
+}
+
+interface DoubleConfig {
+  kind: 'double';
+  min: number;
+  max: number;
+  default: string;
+}
+
+interface BooleanConfig {
+  kind: 'boolean';
   default: string;
 }
 
@@ -66,7 +83,17 @@ interface ChoiceConfig {
   default: string;
 }
 
-type ConfigDef = IntegerConfig | ChoiceConfig;
+/** A STRING or LIST config whose validator is a pattern (a version, a replica list). */
+interface PatternConfig {
+  kind: 'pattern';
+  type: 'STRING' | 'LIST';
+  pattern: RegExp;
+  /** Kafka's validator message when the pattern does not match. */
+  problem: string;
+  default: string;
+}
+
+type ConfigDef = IntegerConfig | DoubleConfig | BooleanConfig | ChoiceConfig | PatternConfig;
 
 const integer = (min: number, max: number, value: number | string): IntegerConfig => ({
   kind: 'integer',
@@ -75,9 +102,25 @@ const integer = (min: number, max: number, value: number | string): IntegerConfi
   default: String(value),
 });
 
-const D = DEFAULT_LOG_CONFIG;
+const boolean = (value: boolean): BooleanConfig => ({ kind: 'boolean', default: String(value) });
 
-/** Every topic config we accept, by its Kafka name, with Kafka's default. */
+/** LogConfig's ThrottledReplicaListValidator: '*' or partitionId:brokerId pairs. */
+const throttledReplicas: PatternConfig = {
+  kind: 'pattern',
+  type: 'LIST',
+  pattern: /^(\*|\d+:\d+(,\d+:\d+)*)?$/,
+  problem:
+    "must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",
+  default: '',
+};
+
+const D = DEFAULT_LOG_CONFIG;
+const LONG_MAX = String(KAFKA_LONG_MAX);
+
+/**
+ * Every topic config of Kafka 3.8, by its Kafka name, with Kafka's type, validator and default
+ * (LogConfig.CONFIG). Those the log does not act on (see logConfigOf) are stored and described.
+ */
 export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'cleanup.policy': {
     kind: 'choice',
@@ -85,32 +128,63 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     unsupported: ['compact', 'compact,delete', 'delete,compact'],
     default: 'delete',
   },
+  'compression.gzip.level': { ...integer(-1, 9, -1), excluded: 0 },
+  'compression.lz4.level': integer(1, 17, 9),
   'compression.type': {
     kind: 'choice',
     choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'],
     default: 'producer',
   },
-  'flush.messages': integer(1, UNBOUNDED, String(KAFKA_LONG_MAX)),
-  'flush.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
+  'compression.zstd.level': integer(-131072, 22, 3),
+  'delete.retention.ms': integer(0, UNBOUNDED, 86_400_000),
+  'file.delete.delay.ms': integer(0, UNBOUNDED, 60_000),
+  'flush.messages': integer(1, UNBOUNDED, LONG_MAX),
+  'flush.ms': integer(0, UNBOUNDED, LONG_MAX),
+  'follower.replication.throttled.replicas': throttledReplicas,
   'index.interval.bytes': integer(0, MAX_INT32, D.indexIntervalBytes),
+  'leader.replication.throttled.replicas': throttledReplicas,
+  'local.retention.bytes': integer(-2, UNBOUNDED, -2),
+  'local.retention.ms': integer(-2, UNBOUNDED, -2),
+  'max.compaction.lag.ms': integer(1, UNBOUNDED, LONG_MAX),
   'max.message.bytes': integer(0, MAX_INT32, D.maxMessageBytes),
-  'message.timestamp.after.max.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
-  'message.timestamp.before.max.ms': integer(0, UNBOUNDED, String(KAFKA_LONG_MAX)),
+  'message.downconversion.enable': boolean(true),
+  // Deprecated in 3.x and ignored by Kafka from inter.broker.protocol.version 3.0 on, but accepted.
+  'message.format.version': {
+    kind: 'pattern',
+    type: 'STRING',
+    pattern: /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|[1-3]\.\d+)(\.\d+)?(-IV\d+)?$/,
+    problem: 'is not a valid version',
+    default: '3.0-IV1',
+  },
+  'message.timestamp.after.max.ms': integer(0, UNBOUNDED, LONG_MAX),
+  'message.timestamp.before.max.ms': integer(0, UNBOUNDED, LONG_MAX),
+  'message.timestamp.difference.max.ms': integer(0, UNBOUNDED, LONG_MAX),
   'message.timestamp.type': {
     kind: 'choice',
     choices: ['CreateTime'],
     unsupported: ['LogAppendTime'],
     default: 'CreateTime',
   },
+  'min.cleanable.dirty.ratio': { kind: 'double', min: 0, max: 1, default: '0.5' },
+  'min.compaction.lag.ms': integer(0, UNBOUNDED, 0),
+  'min.insync.replicas': integer(1, MAX_INT32, 1),
+  preallocate: boolean(false),
+  'remote.storage.enable': boolean(false),
   'retention.bytes': integer(-1, UNBOUNDED, D.retentionBytes),
   'retention.ms': integer(-1, UNBOUNDED, D.retentionMs),
   'segment.bytes': integer(61, MAX_INT32, D.segmentBytes),
   'segment.index.bytes': integer(24, MAX_INT32, D.segmentIndexBytes),
+  'segment.jitter.ms': integer(0, UNBOUNDED, 0),
   'segment.ms': integer(1, UNBOUNDED, D.segmentMs),
+  'unclean.leader.election.enable': boolean(false),
 };
 
-function invalidConfig(key: string, problem: string): TributaryError {
-  return new TributaryError(`invalid value for topic config ${key}: ${problem}`, 'ERR_INVALID_CONFIG');
+/** Kafka's ConfigException message: "Invalid value V for configuration K: problem". */
+function invalidConfig(key: string, value: unknown, problem: string): TributaryError {
+  return new TributaryError(
+    `Invalid value ${String(value)} for configuration ${key}: ${problem}`,
+    'ERR_INVALID_CONFIG',
+  );
 }
 
 /** Throws ERR_INVALID_CONFIG unless `key` is a topic config we know. */
@@ -124,29 +198,80 @@ function definition(key: string): ConfigDef {
   return def;
 }
 
+/** Range.ensureValid's message (gzip's LevelValidator for the value it excludes). */
+function rangeProblem(n: number, def: IntegerConfig | DoubleConfig): string {
+  if (n < def.min) return `Value must be at least ${def.min}`;
+  if (n > def.max) return `Value must be no more than ${def.max}`;
+  return `Value must be between ${def.min + 2} and ${def.max}, or ${def.min}`;
+}
+
 function normalizeInteger(key: string, def: IntegerConfig, value: string | number): string {
   const text = typeof value === 'number' ? (Number.isInteger(value) ? value.toFixed(0) : String(value)) : value.trim();
-  if (!/^-?\d+$/.test(text)) throw invalidConfig(key, `'${String(value)}' is not an integer`);
+  const type = def.max <= MAX_INT32 ? 'INT' : 'LONG';
+  if (!/^-?\d+$/.test(text)) throw invalidConfig(key, value, `Not a number of type ${type}`);
   const exact = BigInt(text);
+  if (exact > KAFKA_LONG_MAX || exact < -KAFKA_LONG_MAX - 1n || (type === 'INT' && BigInt.asIntN(32, exact) !== exact))
+    throw invalidConfig(key, value, `Not a number of type ${type}`);
   const n = asNumber(exact.toString());
-  if (exact > KAFKA_LONG_MAX || n < def.min || n > def.max)
-    throw invalidConfig(key, `${text} is outside [${def.min}, ${def.max}]`);
+  if (n < def.min || n > def.max || n === def.excluded) throw invalidConfig(key, value, rangeProblem(n, def));
   return exact.toString();
+}
+
+function normalizeDouble(key: string, def: DoubleConfig, value: string | number): string {
+  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw invalidConfig(key, value, 'Not a number of type DOUBLE');
+  if (n < def.min || n > def.max) throw invalidConfig(key, value, rangeProblem(n, def));
+  return String(n);
+}
+
+/** ConfigDef.parseType for BOOLEAN: true or false, in any case. */
+function normalizeBoolean(key: string, value: string | number): string {
+  const text = String(value).trim().toLowerCase();
+  if (text !== 'true' && text !== 'false') throw invalidConfig(key, value, 'Expected value to be either true or false');
+  return text;
 }
 
 function normalizeChoice(key: string, def: ChoiceConfig, value: string | number): string {
   const text = String(value).trim();
-  if (def.unsupported?.includes(text)) throw invalidConfig(key, `'${text}' is not supported yet`);
-  if (!def.choices.includes(text)) throw invalidConfig(key, `'${text}' is not one of ${def.choices.join(', ')}`);
+  if (def.unsupported?.includes(text)) throw invalidConfig(key, value, 'not supported yet');
+  if (!def.choices.includes(text)) throw invalidConfig(key, value, `String must be one of: ${def.choices.join(', ')}`);
   return text;
+}
+
+function normalizePattern(key: string, def: PatternConfig, value: string | number): string {
+  // A LIST is split on commas and each item trimmed, as ConfigDef.parseType does.
+  const text =
+    def.type === 'LIST'
+      ? String(value)
+          .split(',')
+          .map((item) => item.trim())
+          .join(',')
+      : String(value).trim();
+  if (!def.pattern.test(text)) throw invalidConfig(key, value, def.problem);
+  return text;
+}
+
+function normalizeValue(key: string, def: ConfigDef, value: string | number): string {
+  switch (def.kind) {
+    case 'integer':
+      return normalizeInteger(key, def, value);
+    case 'double':
+      return normalizeDouble(key, def, value);
+    case 'boolean':
+      return normalizeBoolean(key, value);
+    case 'choice':
+      return normalizeChoice(key, def, value);
+    case 'pattern':
+      return normalizePattern(key, def, value);
+  }
 }
 
 /** The canonical string of a config value; ERR_INVALID_CONFIG for an unknown key or a bad value. */
 export function normalizeTopicConfig(key: string, value: string | number): string {
   const def = definition(key);
   if (typeof value !== 'string' && typeof value !== 'number')
-    throw invalidConfig(key, `expected a string or a number, got ${typeof value}`);
-  return def.kind === 'integer' ? normalizeInteger(key, def, value) : normalizeChoice(key, def, value);
+    throw invalidConfig(key, value, `expected a string or a number, got ${typeof value}`);
+  return normalizeValue(key, def, value);
 }
 
 /** Checks and normalizes a set of configs. */
@@ -178,6 +303,7 @@ function durabilityOf(flushMessages: number, flushMs: number): Pick<LogConfig, '
   if (flushMessages !== 1 && flushMessages !== UNBOUNDED) {
     throw invalidConfig(
       'flush.messages',
+      flushMessages,
       `${flushMessages} is not supported: use 1 (flush every append) or leave the default`,
     );
   }
@@ -222,11 +348,23 @@ export function resolveTopicConfig(
   };
 }
 
-/** Kafka's ConfigDef type of a topic config, as DescribeConfigs v3+ reports it. */
-export type TopicConfigType = 'LIST' | 'STRING' | 'INT' | 'LONG';
+/** Kafka's default of a topic config (ours where the log's differs). */
+export function topicConfigDefault(key: string): string {
+  return definition(key).default;
+}
 
 export function topicConfigType(key: string): TopicConfigType {
   const def = definition(key);
-  if (def.kind === 'choice') return key === 'cleanup.policy' ? 'LIST' : 'STRING';
-  return def.max <= MAX_INT32 ? 'INT' : 'LONG';
+  switch (def.kind) {
+    case 'integer':
+      return def.max <= MAX_INT32 ? 'INT' : 'LONG';
+    case 'double':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'choice':
+      return key === 'cleanup.policy' ? 'LIST' : 'STRING';
+    case 'pattern':
+      return def.type;
+  }
 }

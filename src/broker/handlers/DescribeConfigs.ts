@@ -3,12 +3,12 @@
  * config type) and for this broker (its settings, read-only: they are static here).
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
-import { topicConfigType } from '../../engine/TopicConfig.js';
+import { topicConfigDefault, topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
-import { brokerConfigEntries, brokerSynonymOf } from '../BrokerConfig.js';
+import { brokerConfigEntries, brokerDefaultSynonymOf, brokerSynonymOf } from '../BrokerConfig.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
 type DescribeConfigsResource = RequestOf<typeof DescribeConfigs>['resources'][number];
@@ -24,7 +24,7 @@ export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
 /** Kafka's DescribeConfigsResponse.ConfigType. */
-const ConfigType = { STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
+const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
 
 const SOURCE_OF: Readonly<Record<TopicConfigEntry['source'], number>> = {
   topic: ConfigSource.DYNAMIC_TOPIC_CONFIG,
@@ -43,6 +43,10 @@ export function describedConfig(entry: TopicConfigEntry): CreatableTopicConfig {
   };
 }
 
+/**
+ * ConfigHelper.createTopicConfigEntry's synonyms, most specific first: the topic's override,
+ * the broker's setting (server.properties) and the broker default Kafka falls back to.
+ */
 function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynonym[] {
   const out: ConfigSynonym[] = [];
   if (entry.source === 'topic')
@@ -51,6 +55,8 @@ function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynon
   const brokerValue = context.config.topicDefaults[entry.name];
   if (brokerName !== undefined && brokerValue !== undefined)
     out.push({ name: brokerName, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
+  const fallback = brokerDefaultSynonymOf(entry.name, topicConfigDefault(entry.name));
+  if (fallback !== undefined) out.push({ ...fallback, source: ConfigSource.DEFAULT_CONFIG });
   return out;
 }
 
