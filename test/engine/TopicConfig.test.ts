@@ -117,6 +117,36 @@ describe('topic configs', () => {
     );
   });
 
+  // LogConfig.CONFIG (Kafka 3.8): types, validators and defaults of the configs the log stores but does not act on.
+  test('the configs the log does not act on are checked by their Kafka type and validator', () => {
+    const resolved = resolveTopicConfig(1, {}).values;
+    expect(resolved).toMatchObject({
+      'delete.retention.ms': '86400000',
+      'min.insync.replicas': '1',
+      preallocate: 'false',
+      'message.format.version': '3.0-IV1',
+      'min.cleanable.dirty.ratio': '0.5',
+      'local.retention.ms': '-2',
+      'compression.zstd.level': '3',
+      'leader.replication.throttled.replicas': '',
+    });
+    expect(normalizeTopicConfig('unclean.leader.election.enable', ' True ')).toBe('true');
+    expect(normalizeTopicConfig('min.cleanable.dirty.ratio', '1')).toBe('1');
+    expect(normalizeTopicConfig('follower.replication.throttled.replicas', '*')).toBe('*');
+    expect(normalizeTopicConfig('message.format.version', '0.11.0-IV2')).toBe('0.11.0-IV2');
+    expect(normalizeTopicConfig('compression.gzip.level', -1)).toBe('-1');
+    expect(() => normalizeTopicConfig('preallocate', 1)).toThrow(invalidConfig('either true or false'));
+    expect(() => normalizeTopicConfig('min.cleanable.dirty.ratio', '-0.1')).toThrow(invalidConfig('at least 0'));
+    expect(() => normalizeTopicConfig('min.cleanable.dirty.ratio', 'half')).toThrow(invalidConfig('DOUBLE'));
+    expect(() => normalizeTopicConfig('min.insync.replicas', 2 ** 31)).toThrow(invalidConfig('type INT'));
+    expect(() => normalizeTopicConfig('local.retention.bytes', -3)).toThrow(invalidConfig('at least -2'));
+    expect(() => normalizeTopicConfig('compression.lz4.level', 18)).toThrow(invalidConfig('no more than 17'));
+    expect(() => normalizeTopicConfig('leader.replication.throttled.replicas', '*,0:1')).toThrow(
+      invalidConfig("the literal '*'"),
+    );
+    expect(() => normalizeTopicConfig('message.format.version', '4.0')).toThrow(invalidConfig('not a valid version'));
+  });
+
   test("Kafka's Long.MAX_VALUE is accepted and means unbounded", () => {
     const config = normalizeTopicConfigs({ 'retention.ms': '9223372036854775807' });
     expect(config['retention.ms']).toBe('9223372036854775807');
