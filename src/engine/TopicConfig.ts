@@ -58,8 +58,8 @@ interface IntegerConfig {
   kind: 'integer';
   min: number;
   max: number;
-  /** A value inside [min, max] Kafka's validator still refuses (gzip's level 0). */
-  excluded?: number;
+  /** A value inside [min, max] Kafka's validator still refuses, with its message (gzip's level 0). */
+  excluded?: { value: number; problem: string };
   default: string;
 }
 
@@ -128,7 +128,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
     unsupported: ['compact', 'compact,delete', 'delete,compact'],
     default: 'delete',
   },
-  'compression.gzip.level': { ...integer(-1, 9, -1), excluded: 0 },
+  // GzipCompression.LevelValidator: Deflater's levels 1-9, or -1 (its default).
+  'compression.gzip.level': {
+    ...integer(-1, 9, -1),
+    excluded: { value: 0, problem: 'Value must be between 1 and 9, or -1' },
+  },
   'compression.lz4.level': integer(1, 17, 9),
   'compression.type': {
     kind: 'choice',
@@ -152,7 +156,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'message.format.version': {
     kind: 'pattern',
     type: 'STRING',
-    pattern: /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|[1-3]\.\d+)(\.\d+)?(-IV\d+)?$/,
+    // MetadataVersion.fromVersionString: 0.8.0 to 3.8, a patch number ignored, an -IVn suffix allowed.
+    pattern: /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|[23]\.[0-8])(\.\d+)?(-IV\d+)?$/,
     problem: 'is not a valid version',
     default: '3.0-IV1',
   },
@@ -198,11 +203,11 @@ function definition(key: string): ConfigDef {
   return def;
 }
 
-/** Range.ensureValid's message (gzip's LevelValidator for the value it excludes). */
-function rangeProblem(n: number, def: IntegerConfig | DoubleConfig): string {
+/** Range.ensureValid's message, or null when `n` is in range. */
+function rangeProblem(n: number, def: IntegerConfig | DoubleConfig): string | null {
   if (n < def.min) return `Value must be at least ${def.min}`;
   if (n > def.max) return `Value must be no more than ${def.max}`;
-  return `Value must be between ${def.min + 2} and ${def.max}, or ${def.min}`;
+  return null;
 }
 
 function normalizeInteger(key: string, def: IntegerConfig, value: string | number): string {
@@ -213,14 +218,16 @@ function normalizeInteger(key: string, def: IntegerConfig, value: string | numbe
   if (exact > KAFKA_LONG_MAX || exact < -KAFKA_LONG_MAX - 1n || (type === 'INT' && BigInt.asIntN(32, exact) !== exact))
     throw invalidConfig(key, value, `Not a number of type ${type}`);
   const n = asNumber(exact.toString());
-  if (n < def.min || n > def.max || n === def.excluded) throw invalidConfig(key, value, rangeProblem(n, def));
+  const problem = rangeProblem(n, def) ?? (n === def.excluded?.value ? def.excluded.problem : null);
+  if (problem !== null) throw invalidConfig(key, value, problem);
   return exact.toString();
 }
 
 function normalizeDouble(key: string, def: DoubleConfig, value: string | number): string {
   const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n)) throw invalidConfig(key, value, 'Not a number of type DOUBLE');
-  if (n < def.min || n > def.max) throw invalidConfig(key, value, rangeProblem(n, def));
+  const problem = rangeProblem(n, def);
+  if (problem !== null) throw invalidConfig(key, value, problem);
   return String(n);
 }
 
