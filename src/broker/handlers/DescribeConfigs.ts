@@ -3,7 +3,7 @@
  * config type) and for this broker (its settings, read-only: they are static here).
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
-import { topicConfigDefault, topicConfigType } from '../../engine/TopicConfig.js';
+import { normalizeTopicConfig, topicConfigDefault, topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
@@ -54,7 +54,12 @@ function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynon
   const brokerName = brokerSynonymOf(entry.name);
   const brokerValue = context.config.topicDefaults[entry.name];
   if (brokerName !== undefined && brokerValue !== undefined)
-    out.push({ name: brokerName, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
+    // As server.properties spelled it, in the form the topic config takes (TRUE → true).
+    out.push({
+      name: brokerName,
+      value: normalizeTopicConfig(entry.name, brokerValue),
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+    });
   const fallback = brokerDefaultSynonymOf(entry.name, topicConfigDefault(entry.name));
   if (fallback !== undefined) out.push({ ...fallback, source: ConfigSource.DEFAULT_CONFIG });
   return out;

@@ -201,7 +201,11 @@ describe('topic configs Kafka defines', () => {
 
 describe('DescribeConfigs includeSynonyms', () => {
   it('lists the topic override, the broker setting and the broker default, in that order', async () => {
-    await start({ 'log.cleaner.delete.retention.ms': '5000', 'log.retention.ms': '7200000' });
+    await start({
+      'log.cleaner.delete.retention.ms': '5000',
+      'log.retention.ms': '7200000',
+      'log.preallocate': 'TRUE',
+    });
     expect(await alterConfigs('t', { 'delete.retention.ms': '1000', 'min.insync.replicas': '1' })).toMatchObject({
       errorCode: 0,
     });
@@ -229,7 +233,10 @@ describe('DescribeConfigs includeSynonyms', () => {
       { name: 'min.insync.replicas', value: '1', source: Source.TOPIC },
       { name: 'min.insync.replicas', value: '1', source: Source.DEFAULT },
     ]);
-    expect(synonyms.preallocate).toEqual([{ name: 'log.preallocate', value: 'false', source: Source.DEFAULT }]);
+    expect(synonyms.preallocate).toEqual([
+      { name: 'log.preallocate', value: 'true', source: Source.STATIC_BROKER },
+      { name: 'log.preallocate', value: 'false', source: Source.DEFAULT },
+    ]);
     // remote.storage.enable has no broker synonym (LogConfig.TopicConfigSynonyms).
     expect(synonyms['remote.storage.enable']).toEqual([]);
     const retention = configs.find((c) => c.name === 'retention.ms');
