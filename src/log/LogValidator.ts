@@ -7,7 +7,10 @@
  * - for a compressed batch: its records, once decompressed (off the main thread for a
  *   large one): their framing, count and offset deltas, the header's maxTimestamp;
  * - when the topic bounds timestamps (message.timestamp.{before,after}.max.ms): every
- *   CreateTime record's timestamp.
+ *   CreateTime record's timestamp but NO_TIMESTAMP (-1), which Kafka exempts.
+ * What Kafka corrects rather than refuses, it corrects: a CreateTime batch's header
+ * maxTimestamp that is not its records' largest is set to it, CRC recomputed, in place in
+ * the request's bytes (Kafka's LogValidator calls setMaxTimestamp on every batch).
  */
 import { isTributaryError, KafkaErrors, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
@@ -16,8 +19,11 @@ import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
 import {
   checkClientFields,
   checkCrc,
+  correctMaxTimestamp,
   validateRecordBatch,
+  validateRecordBatchSync,
   type BatchValidationOptions,
+  type ValidatedBatch,
 } from '../record/RecordBatchValidator.js';
 import type { LogConfig } from './LogConfig.js';
 
@@ -89,17 +95,49 @@ export class LogValidator {
   private async validateRecords(bytes: Buffer, b: BatchInfo, origin: AppendOrigin): Promise<void> {
     // The CRC is checked here too (the native append checks it again while writing), so a
     // corrupt batch is reported as corrupt, not as whatever its corruption looks like.
-    const options: BatchValidationOptions = {
+    let validated: ValidatedBatch;
+    try {
+      validated = await validateRecordBatch(bytes, this.options(origin));
+    } catch (error) {
+      throw refusedInRequest(error, b);
+    }
+    setMaxTimestamp(bytes, b, validated);
+  }
+
+  private options(origin: AppendOrigin): BatchValidationOptions {
+    return {
       origin,
       timestampBeforeMaxMs: this.config.messageTimestampBeforeMaxMs,
       timestampAfterMaxMs: this.config.messageTimestampAfterMaxMs,
     };
-    try {
-      await validateRecordBatch(bytes, options);
-    } catch (error) {
-      throw refusedInRequest(error, b);
-    }
   }
+
+  /**
+   * After the native append refused uncompressed batch `bytes` (`b`) with `error`: whether
+   * the refusal was only its header's maxTimestamp, now corrected, so the append may be
+   * tried again. The native append checks that header against the records while it
+   * writes, so a batch whose header is right (every client's but a few) is never read
+   * twice; only the refused one is walked here.
+   */
+  correctedAfterRefusal(bytes: Buffer, b: BatchInfo, origin: AppendOrigin, error: unknown): boolean {
+    if (!isTributaryError(error, 'ERR_INVALID_RECORD')) return false;
+    if ((bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0) return false;
+    let validated: ValidatedBatch;
+    try {
+      validated = validateRecordBatchSync(bytes, this.options(origin));
+    } catch {
+      return false;
+    }
+    return setMaxTimestamp(bytes, b, validated);
+  }
+}
+
+/** Kafka's setMaxTimestamp on a CreateTime batch: the header and `b` take the records' largest timestamp. */
+function setMaxTimestamp(bytes: Buffer, b: BatchInfo, validated: ValidatedBatch): boolean {
+  if (validated.batch.timestampType !== 'CreateTime' || !correctMaxTimestamp(bytes, validated.maxTimestamp))
+    return false;
+  b.maxTimestamp = validated.maxTimestamp;
+  return true;
 }
 
 /** The producer fields of an uncompressed batch, whose CRC the native append checks later. */

@@ -2,13 +2,24 @@
  * Validation of a produced RecordBatch v2 before the log takes it, as Kafka's broker
  * does (LogValidator): framing, magic, CRC, codec, record count against the offset
  * range, producer fields, then every record's framing (native/record_scan.h) with
- * offset deltas 0..n-1, keys where the topic is compacted, and timestamps.
+ * offset deltas 0..n-1, keys where the topic is compacted, and timestamps. A CreateTime
+ * header maxTimestamp that is not the records' largest is not refused: Kafka sets it
+ * (assignOffsetsNonCompressed / validateMessagesAndAssignOffsetsCompressed call
+ * setMaxTimestamp), which `correctMaxTimestamp` does.
  */
 import { TributaryError } from '../errors.js';
 import { native } from '../native/addon.js';
 import type { CompressionCodec } from './Compression.js';
 import { RecordBatch } from './RecordBatch.js';
-import { BatchAttributes, BatchHeader, NO_PRODUCER_ID, producerIdOf } from './RecordBatchHeader.js';
+import {
+  BatchAttributes,
+  BatchHeader,
+  maxTimestampOf,
+  NO_PRODUCER_ID,
+  producerIdOf,
+  writeInt64,
+} from './RecordBatchHeader.js';
+import { readVarlong } from './varint.js';
 
 export interface BatchValidationOptions {
   /** The broker's clock for timestamp checks (default Date.now()). */
@@ -29,7 +40,10 @@ export interface ValidatedBatch {
   batch: RecordBatch;
   compression: CompressionCodec;
   recordCount: number;
-  /** The largest record timestamp (equal to the header's maxTimestamp, which is checked). */
+  /**
+   * The largest record timestamp under CreateTime (what the header's maxTimestamp must
+   * be: see correctMaxTimestamp); the header's under LogAppendTime.
+   */
   maxTimestamp: number;
   offsetDeltaOfMaxTimestamp: number;
 }
@@ -77,16 +91,67 @@ export function checkClientFields(bytes: Buffer): void {
     throw invalid('transactional batch without a producer id');
 }
 
+/** RecordBatch.NO_TIMESTAMP: a record without a timestamp, which Kafka exempts from the bounds. */
+export const NO_TIMESTAMP = -1;
+
+// Kafka's message for a record out of bounds (LogValidator.validateTimestamp).
 function checkTimestamp(timestamp: number, options: BatchValidationOptions): void {
   const now = options.now ?? Date.now();
   const before = options.timestampBeforeMaxMs ?? Infinity;
   const after = options.timestampAfterMaxMs ?? Infinity;
   if (now - timestamp > before || timestamp - now > after) {
     throw new TributaryError(
-      `timestamp ${timestamp} is outside [now - ${before}, now + ${after}] ms with now = ${now}`,
+      `One or more records have been rejected due to invalid timestamp: timestamp ${timestamp} is out of range. ` +
+        `The timestamp should be within [${now - before}, ${now + after}]`,
       'ERR_INVALID_TIMESTAMP',
     );
   }
+}
+
+/**
+ * The smallest and largest record timestamps other than NO_TIMESTAMP in an uncompressed
+ * records section (already framed by native.scanRecords), or null if no record has one.
+ */
+function timestampRange(section: Buffer, baseTimestamp: number): [number, number] | null {
+  let smallest = Infinity;
+  let largest = -Infinity;
+  for (let at = 0; at < section.length;) {
+    const length = readVarlong(section, at, section.length)!;
+    const timestamp = baseTimestamp + readVarlong(section, length.next + 1, section.length)!.value;
+    if (timestamp !== NO_TIMESTAMP) [smallest, largest] = [Math.min(smallest, timestamp), Math.max(largest, timestamp)];
+    at = length.next + length.value;
+  }
+  return smallest === Infinity ? null : [smallest, largest];
+}
+
+/**
+ * Checks CreateTime records' timestamps against the bounds, records without one exempt
+ * (LogValidator.validateTimestamp): from the smallest and largest, unless one of those is
+ * NO_TIMESTAMP, when the records are walked for the range of the others.
+ */
+function checkTimestamps(
+  section: Buffer,
+  base: number,
+  min: number,
+  max: number,
+  options: BatchValidationOptions,
+): void {
+  const range = min !== NO_TIMESTAMP && max !== NO_TIMESTAMP ? [min, max] : timestampRange(section, base);
+  if (range === null) return;
+  checkTimestamp(range[0]!, options);
+  checkTimestamp(range[1]!, options);
+}
+
+/**
+ * Sets the header's maxTimestamp to `maxTimestamp` when it differs, recomputing the CRC,
+ * in place: Kafka's DefaultRecordBatch.setMaxTimestamp, which LogValidator calls on every
+ * CreateTime batch with its records' largest timestamp. Returns whether it rewrote.
+ */
+export function correctMaxTimestamp(bytes: Buffer, maxTimestamp: number): boolean {
+  if (maxTimestampOf(bytes) === maxTimestamp) return false;
+  writeInt64(bytes, maxTimestamp, BatchHeader.maxTimestamp);
+  bytes.writeUInt32BE(native.crc32c(bytes, BatchHeader.attributes), BatchHeader.crc);
+  return true;
 }
 
 function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidationOptions): ValidatedBatch {
@@ -99,18 +164,13 @@ function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidat
   const nullKeys = summary[3]!;
   if (options.requireKeys && nullKeys > 0) throw invalid(`${nullKeys} records without a key in a compacted topic`);
   const base = batch.baseTimestamp;
-  const maxTimestamp = base + maxDelta;
-  if (batch.timestampType === 'CreateTime') {
-    if (batch.maxTimestamp !== maxTimestamp)
-      throw invalid(`header maxTimestamp ${batch.maxTimestamp}, records' largest ${maxTimestamp}`);
-    checkTimestamp(base + minDelta, options);
-    checkTimestamp(maxTimestamp, options);
-  }
+  const createTime = batch.timestampType === 'CreateTime';
+  if (createTime) checkTimestamps(section, base, base + minDelta, base + maxDelta, options);
   return {
     batch,
     compression: batch.compression,
     recordCount: count,
-    maxTimestamp,
+    maxTimestamp: createTime ? base + maxDelta : batch.maxTimestamp,
     offsetDeltaOfMaxTimestamp: offsetDeltaOfMax,
   };
 }

@@ -52,11 +52,6 @@ async function openWithOneBatch(config: Partial<LogConfig> = {}) {
 describe('Log record validation', () => {
   test.each([
     ['malformed records, uncompressed (checked by the native append)', () => malformedRecords(), 'ERR_INVALID_RECORD'],
-    [
-      'a header maxTimestamp the records do not have',
-      () => resign(buildRecordBatch(records(3)).fill(0, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8)),
-      'ERR_INVALID_RECORD',
-    ],
     ['malformed records inside gzip', () => compressedFrom(malformedRecords(), 'gzip'), 'ERR_INVALID_RECORD'],
     ['malformed records inside zstd', () => compressedFrom(malformedRecords(), 'zstd'), 'ERR_INVALID_RECORD'],
     [
@@ -89,6 +84,34 @@ describe('Log record validation', () => {
     await expect(log.append(make())).rejects.toMatchObject({ code, position: 0 });
     expect(log.logEndOffset).toBe(2);
     expect(snapshot(dir)).toEqual(before);
+    await log.close();
+  });
+
+  // Kafka's LogValidator sets a CreateTime batch's maxTimestamp to its records' largest
+  // (batch.setMaxTimestamp(timestampType, maxBatchTimestamp) in assignOffsetsNonCompressed,
+  // firstBatch.setMaxTimestamp in validateMessagesAndAssignOffsetsCompressed), rewriting the CRC.
+  test.each([
+    ['uncompressed (refused by the native append, corrected, written again)', 'none', {}],
+    ['gzip', 'gzip', {}],
+    ['uncompressed, timestamps bounded (checked before the write)', 'none', { messageTimestampBeforeMaxMs: 3.6e6 }],
+  ] as const)('a header maxTimestamp of -1, %s: corrected in place and appended', async (_, compression, config) => {
+    const { log } = await openWithOneBatch(config);
+    const now = Date.now();
+    const good = buildRecordBatch(records(3, 100, now), { compression });
+    const sent = resign(Buffer.from(good).fill(0xff, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8));
+    expect(await log.append(sent)).toMatchObject({ baseOffset: 2, lastOffset: 4 });
+    expect(sent.readBigInt64BE(BatchHeader.maxTimestamp)).toBe(BigInt(now + 2));
+    const written = log.read(2, 1 << 20).records;
+    expect(written.subarray(BatchHeader.batchLength)).toEqual(good.subarray(BatchHeader.batchLength));
+    expect(log.offsetOfMaxTimestamp()).toEqual({ timestamp: now + 2, offset: 4 });
+    await log.close();
+  });
+
+  // LogValidator.validateTimestamp exempts RecordBatch.NO_TIMESTAMP (-1) from the bounds.
+  test('records without a timestamp are appended under message.timestamp.before.max.ms', async () => {
+    const { log } = await openWithOneBatch({ messageTimestampBeforeMaxMs: 60_000 });
+    const none = [{ value: Buffer.from('x'), timestamp: -1 }];
+    expect(await log.append(buildRecordBatch(none, { baseTimestamp: -1 }))).toMatchObject({ baseOffset: 2 });
     await log.close();
   });
 
