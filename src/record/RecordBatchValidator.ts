@@ -162,7 +162,9 @@ function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidat
   const minDelta = summary[1]!;
   const offsetDeltaOfMax = summary[2]!;
   const nullKeys = summary[3]!;
-  if (options.requireKeys && nullKeys > 0) throw invalid(`${nullKeys} records without a key in a compacted topic`);
+  // Kafka's message (LogValidator.validateKey).
+  if (options.requireKeys && nullKeys > 0)
+    throw invalid(`Compacted topic cannot accept message without key (${nullKeys} records without one)`);
   const base = batch.baseTimestamp;
   const createTime = batch.timestampType === 'CreateTime';
   if (createTime) checkTimestamps(section, base, base + minDelta, base + maxDelta, options);
