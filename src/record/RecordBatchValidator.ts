@@ -63,9 +63,10 @@ function checkHeader(bytes: Buffer, options: BatchValidationOptions): RecordBatc
   if (batch.sizeInBytes !== bytes.length) throw invalid(`${bytes.length - batch.sizeInBytes} bytes after the batch`);
   checkCrc(batch);
   const count = batch.recordCount;
-  if (count <= 0) throw invalid(`record count ${count}`);
+  // Kafka's messages (LogValidator.validateBatch), offsets relative to the batch.
+  if (count <= 0) throw invalid(`Invalid reported count for record batch: ${count}`);
   if (batch.lastOffsetDelta !== count - 1)
-    throw invalid(`lastOffsetDelta ${batch.lastOffsetDelta} with ${count} records`);
+    throw invalid(`Inconsistent batch offset range [0, ${batch.lastOffsetDelta}] and count of records ${count}`);
   if ((options.origin ?? 'client') === 'client') checkClientFields(batch.bytes);
   return batch;
 }
@@ -82,11 +83,13 @@ export function checkCrc(batch: RecordBatch): void {
  */
 export function checkClientFields(bytes: Buffer): void {
   const attributes = bytes.readInt16BE(BatchHeader.attributes);
-  if ((attributes & BatchAttributes.control) !== 0) throw invalid('clients may not write control batches');
+  // Kafka's messages (LogValidator.validateBatch).
+  if ((attributes & BatchAttributes.control) !== 0) throw invalid('Clients are not allowed to write control records');
   const producerId = producerIdOf(bytes);
   const baseSequence = bytes.readInt32BE(BatchHeader.baseSequence);
   const hasProducerId = producerId !== NO_PRODUCER_ID;
-  if (hasProducerId && baseSequence < 0) throw invalid(`producer ${producerId} with base sequence ${baseSequence}`);
+  if (hasProducerId && baseSequence < 0)
+    throw invalid(`Invalid sequence number ${baseSequence} in record batch with producerId ${producerId}`);
   if ((attributes & BatchAttributes.transactional) !== 0 && !hasProducerId)
     throw invalid('transactional batch without a producer id');
 }

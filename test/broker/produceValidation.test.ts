@@ -72,11 +72,12 @@ describe('Produce: what Kafka corrects', () => {
 });
 
 describe('Produce: what Kafka refuses', () => {
+  // LogValidator.validateBatch's message; ReplicaManager.processFailedRecord logs the refusal.
   it('answers with the reason and logs it at info', async () => {
     const marker = buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 });
     const response = await produce(marker);
     expect(response).toMatchObject({ errorCode: 87, baseOffset: -1 });
-    expect(response.errorMessage).toMatch(/clients may not write control batches/);
+    expect(response.errorMessage).toMatch(/Clients are not allowed to write control records/);
     expect(logged).toContainEqual(
       expect.objectContaining({
         level: 'info',
