@@ -15,11 +15,13 @@
 import { isTributaryError, KafkaErrors, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, maxTimestampOf } from '../record/RecordBatchHeader.js';
 import {
   checkClientFields,
   checkCrc,
+  clearLogAppendTime,
   correctMaxTimestamp,
+  NO_TIMESTAMP,
   validateRecordBatch,
   validateRecordBatchSync,
   type BatchValidationOptions,
@@ -84,7 +86,9 @@ export class LogValidator {
     let pending: Promise<unknown>[] | null = null;
     for (const b of batches) {
       const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
-      const compressed = (bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0;
+      const attributes = bytes.readInt16BE(BatchHeader.attributes);
+      if (origin === 'client' && (attributes & BatchAttributes.timestampTypeLogAppend) !== 0) toCreateTime(bytes, b);
+      const compressed = (attributes & BatchAttributes.compressionMask) !== 0;
       if ((compressed && verify) || this.timestampsBounded)
         (pending ??= []).push(this.validateRecords(bytes, b, origin));
       else if (origin === 'client') checkClient(bytes, b);
@@ -129,6 +133,28 @@ export class LogValidator {
       return false;
     }
     return setMaxTimestamp(bytes, b, validated);
+  }
+}
+
+/**
+ * A client's batch marked LogAppendTime, in a CreateTime topic (the only kind here): Kafka
+ * reads its records' timestamps as the header's maxTimestamp, refuses it if that is -1
+ * (LogValidator.validateTimestamp: "Producer should not set timestamp type to
+ * LogAppendTime"), else its setMaxTimestamp(CREATE_TIME, ...) clears the bit. Cleared
+ * here, CRC recomputed; the header's maxTimestamp is then checked against the records
+ * and corrected as any CreateTime batch's is.
+ */
+function toCreateTime(bytes: Buffer, b: BatchInfo): void {
+  if (maxTimestampOf(bytes) === NO_TIMESTAMP) {
+    const message =
+      'One or more records have been rejected due to invalid timestamp: ' +
+      'Producer should not set timestamp type to LogAppendTime';
+    throw refusedInRequest(new TributaryError(message, 'ERR_INVALID_TIMESTAMP'), b);
+  }
+  try {
+    clearLogAppendTime(bytes);
+  } catch (error) {
+    throw refusedInRequest(error, b);
   }
 }
 

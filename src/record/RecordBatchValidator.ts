@@ -153,8 +153,24 @@ function checkTimestamps(
 export function correctMaxTimestamp(bytes: Buffer, maxTimestamp: number): boolean {
   if (maxTimestampOf(bytes) === maxTimestamp) return false;
   writeInt64(bytes, maxTimestamp, BatchHeader.maxTimestamp);
-  bytes.writeUInt32BE(native.crc32c(bytes, BatchHeader.attributes), BatchHeader.crc);
+  reseal(bytes);
   return true;
+}
+
+/**
+ * Marks a batch CreateTime, CRC recomputed, once its CRC is checked (ERR_CORRUPT_BATCH
+ * otherwise: a recomputed CRC must not hide a corruption).
+ */
+export function clearLogAppendTime(bytes: Buffer): void {
+  checkCrc(RecordBatch.from(bytes));
+  const attributes = bytes.readInt16BE(BatchHeader.attributes) & ~BatchAttributes.timestampTypeLogAppend;
+  bytes.writeInt16BE(attributes, BatchHeader.attributes);
+  reseal(bytes);
+}
+
+/** Recomputes the CRC32C after a header field it covers was set. */
+function reseal(bytes: Buffer): void {
+  bytes.writeUInt32BE(native.crc32c(bytes, BatchHeader.attributes), BatchHeader.crc);
 }
 
 function checkRecords(batch: RecordBatch, section: Buffer, options: BatchValidationOptions): ValidatedBatch {

@@ -115,6 +115,29 @@ describe('Log record validation', () => {
     await log.close();
   });
 
+  // LogValidator.validateTimestamp reads a LogAppendTime batch's records at its maxTimestamp and refuses -1
+  // ("Producer should not set timestamp type to LogAppendTime"); setMaxTimestamp(CREATE_TIME, ...) then clears the bit.
+  test.each(['none', 'gzip'] as const)(
+    'a client batch marked LogAppendTime (%s) is stored CreateTime; with maxTimestamp -1, INVALID_TIMESTAMP',
+    async (compression) => {
+      const { log } = await openWithOneBatch();
+      const now = Date.now();
+      const createTime = buildRecordBatch(records(3, 100, now), { compression });
+      const sent = buildRecordBatch(records(3, 100, now), { compression, timestampType: 'LogAppendTime' });
+      expect(await log.append(Buffer.from(sent))).toMatchObject({ baseOffset: 2 });
+      expect(log.read(2, 1 << 20).records.subarray(BatchHeader.batchLength)).toEqual(
+        createTime.subarray(BatchHeader.batchLength),
+      );
+      const none = resign(Buffer.from(sent).fill(0xff, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8));
+      await expect(log.append(none)).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
+      const corrupt = Buffer.from(sent);
+      corrupt[corrupt.length - 1]! ^= 1;
+      await expect(log.append(corrupt)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+      expect(log.logEndOffset).toBe(5);
+      await log.close();
+    },
+  );
+
   test('idempotent and transactional client batches are appended', async () => {
     const { log } = await openWithOneBatch();
     const producer = { producerId: 2 ** 40 + 7, producerEpoch: 1, baseSequence: 0 };
