@@ -10,7 +10,8 @@
  * Requests are handled as they arrive (pipelining) and answered in the order they came,
  * as Kafka guarantees per connection. Reading pauses while too many requests are in
  * flight or the socket's send buffer is full, so a fast or hostile client cannot make
- * the broker buffer without bound. Malformed frames close the connection, logged.
+ * the broker buffer without bound. Malformed frames close the connection, logged; bytes
+ * after a request's body are ignored (logged at debug), as Kafka's request parser does.
  * A connection that completes no request for connections.max.idle.ms is closed, even if
  * bytes trickle in; TCP keepalive (SO_KEEPALIVE, as Kafka's Acceptor sets) finds peers gone
  * without a FIN.
@@ -244,6 +245,7 @@ export class Connection {
       this.refuseRequest(error);
       return;
     }
+    if (request.reader.remaining > 0) this.ignoredTrailingBytes(request);
     // The body may be views of the frame (records): its bytes stay reserved until handled.
     const entry: InFlight = { done: false, reserved, response: null };
     this.inFlight.push(entry);
@@ -266,6 +268,17 @@ export class Connection {
     } else {
       this.complete(entry, handler, header, result, started);
     }
+  }
+
+  /** Kafka's parser reads the fields it knows and ignores what follows (RequestContext.parseRequest); so do we, logged. */
+  private ignoredTrailingBytes({ header, reader }: RequestFrame): void {
+    this.context.logger.debug('ignoring bytes after the request body', {
+      remote: this.remote,
+      apiKey: header.apiKey,
+      apiVersion: header.apiVersion,
+      clientId: header.clientId,
+      bytes: reader.remaining,
+    });
   }
 
   /** KIP-511: an ApiVersions newer than ours is answered at v0 with the versions we have. */

@@ -12,7 +12,13 @@ import { basename } from 'node:path';
 import { BatchScanner, type BatchInfo } from '../native/BatchScan.js';
 import { TributaryError } from '../errors.js';
 import { AppendTurns } from './AppendTurns.js';
-import { analyzeAndValidateRecords, BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
+import {
+  analyzeAndValidateRecords,
+  BUILT_IN_PROCESS,
+  type AppendInfo,
+  type AppendOptions,
+  type WriteMode,
+} from './LogAppend.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type SegmentRead } from './LogSegment.js';
@@ -178,10 +184,10 @@ export class Log {
     try {
       this.checkUsable();
       const batches = analyzeAndValidateRecords(records, this.scanner, this._config, this._logEndOffset);
-      const verify = options[BUILT_IN_PROCESS] !== true;
-      const checks = this.validator.validate(records, batches, options.origin ?? 'client', verify);
-      if (checks !== null || this.turns.busy) return this.appendInTurn(checks, records, batches, verify);
-      info = this.write(records, batches, verify);
+      const how: WriteMode = { verify: options[BUILT_IN_PROCESS] !== true, origin: options.origin ?? 'client' };
+      const checks = this.validator.validate(records, batches, how.origin, how.verify);
+      if (checks !== null || this.turns.busy) return this.appendInTurn(checks, records, batches, how);
+      info = this.write(records, batches, how);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -193,11 +199,11 @@ export class Log {
     checks: Promise<unknown> | null,
     records: Buffer,
     batches: BatchInfo[],
-    verify: boolean,
+    how: WriteMode,
   ): Promise<AppendInfo> {
     const info = await this.turns.take(checks, () => {
       this.checkUsable();
-      return this.write(records, batches, verify);
+      return this.write(records, batches, how);
     });
     return this.madeDurable(info);
   }
@@ -207,15 +213,15 @@ export class Log {
     return this._config.durability === 'always' ? this.flusher.request().then(() => info) : Promise.resolve(info);
   }
 
-  /** Writes framed, checked batches; `verify`: their CRC32C and records are checked as they are written. */
-  private write(records: Buffer, batches: BatchInfo[], verify: boolean): AppendInfo {
+  /** Writes framed, checked batches; `how.verify`: their CRC32C and records are checked as they are written. */
+  private write(records: Buffer, batches: BatchInfo[], how: WriteMode): AppendInfo {
     this.onFilesUsed();
     const baseOffset = this._logEndOffset;
     const segments = this.segments.length;
     const now = Date.now();
     for (const b of batches) {
       try {
-        this.writeBatch(records, b, now, verify);
+        this.writeBatch(records, b, now, how);
       } catch (error) {
         const offset = this._logEndOffset;
         this.rollBack(baseOffset, segments);
@@ -225,10 +231,16 @@ export class Log {
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
   }
 
-  private writeBatch(records: Buffer, b: BatchInfo, now: number, verify: boolean): void {
+  private writeBatch(records: Buffer, b: BatchInfo, now: number, { verify, origin }: WriteMode): void {
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
     const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
-    this.active.append(batch, b, this._logEndOffset, verify);
+    try {
+      this.active.append(batch, b, this._logEndOffset, verify);
+    } catch (error) {
+      // Refused for nothing but a wrong header maxTimestamp, which Kafka corrects: written again, corrected.
+      if (!verify || !this.validator.correctedAfterRefusal(batch, b, origin, error)) throw error;
+      this.active.append(batch, b, this._logEndOffset, verify);
+    }
     this._logEndOffset += b.lastOffset - b.baseOffset + 1;
     this.flusher.written(this.active);
   }

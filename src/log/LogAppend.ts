@@ -23,6 +23,12 @@ export interface AppendOptions {
   [BUILT_IN_PROCESS]?: boolean;
 }
 
+/** How an append is written: `verify`, its CRC32C and records checked as written (all but BUILT_IN_PROCESS); by whom. */
+export interface WriteMode {
+  verify: boolean;
+  origin: AppendOrigin;
+}
+
 export interface AppendInfo {
   baseOffset: number;
   lastOffset: number;

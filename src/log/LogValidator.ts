@@ -7,17 +7,25 @@
  * - for a compressed batch: its records, once decompressed (off the main thread for a
  *   large one): their framing, count and offset deltas, the header's maxTimestamp;
  * - when the topic bounds timestamps (message.timestamp.{before,after}.max.ms): every
- *   CreateTime record's timestamp.
+ *   CreateTime record's timestamp but NO_TIMESTAMP (-1), which Kafka exempts.
+ * What Kafka corrects rather than refuses, it corrects: a CreateTime batch's header
+ * maxTimestamp that is not its records' largest is set to it, CRC recomputed, in place in
+ * the request's bytes (Kafka's LogValidator calls setMaxTimestamp on every batch).
  */
 import { isTributaryError, KafkaErrors, TributaryError } from '../errors.js';
 import type { BatchInfo } from '../native/BatchScan.js';
 import { RecordBatch } from '../record/RecordBatch.js';
-import { BatchAttributes, BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, maxTimestampOf } from '../record/RecordBatchHeader.js';
 import {
   checkClientFields,
   checkCrc,
+  clearLogAppendTime,
+  correctMaxTimestamp,
+  NO_TIMESTAMP,
   validateRecordBatch,
+  validateRecordBatchSync,
   type BatchValidationOptions,
+  type ValidatedBatch,
 } from '../record/RecordBatchValidator.js';
 import type { LogConfig } from './LogConfig.js';
 
@@ -78,7 +86,9 @@ export class LogValidator {
     let pending: Promise<unknown>[] | null = null;
     for (const b of batches) {
       const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
-      const compressed = (bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0;
+      const attributes = bytes.readInt16BE(BatchHeader.attributes);
+      if (origin === 'client' && (attributes & BatchAttributes.timestampTypeLogAppend) !== 0) toCreateTime(bytes, b);
+      const compressed = (attributes & BatchAttributes.compressionMask) !== 0;
       if ((compressed && verify) || this.timestampsBounded)
         (pending ??= []).push(this.validateRecords(bytes, b, origin));
       else if (origin === 'client') checkClient(bytes, b);
@@ -89,17 +99,71 @@ export class LogValidator {
   private async validateRecords(bytes: Buffer, b: BatchInfo, origin: AppendOrigin): Promise<void> {
     // The CRC is checked here too (the native append checks it again while writing), so a
     // corrupt batch is reported as corrupt, not as whatever its corruption looks like.
-    const options: BatchValidationOptions = {
+    let validated: ValidatedBatch;
+    try {
+      validated = await validateRecordBatch(bytes, this.options(origin));
+    } catch (error) {
+      throw refusedInRequest(error, b);
+    }
+    setMaxTimestamp(bytes, b, validated);
+  }
+
+  private options(origin: AppendOrigin): BatchValidationOptions {
+    return {
       origin,
       timestampBeforeMaxMs: this.config.messageTimestampBeforeMaxMs,
       timestampAfterMaxMs: this.config.messageTimestampAfterMaxMs,
     };
-    try {
-      await validateRecordBatch(bytes, options);
-    } catch (error) {
-      throw refusedInRequest(error, b);
-    }
   }
+
+  /**
+   * After the native append refused uncompressed batch `bytes` (`b`) with `error`: whether
+   * the refusal was only its header's maxTimestamp, now corrected, so the append may be
+   * tried again. The native append checks that header against the records while it
+   * writes, so a batch whose header is right (every client's but a few) is never read
+   * twice; only the refused one is walked here.
+   */
+  correctedAfterRefusal(bytes: Buffer, b: BatchInfo, origin: AppendOrigin, error: unknown): boolean {
+    if (!isTributaryError(error, 'ERR_INVALID_RECORD')) return false;
+    if ((bytes.readInt16BE(BatchHeader.attributes) & BatchAttributes.compressionMask) !== 0) return false;
+    let validated: ValidatedBatch;
+    try {
+      validated = validateRecordBatchSync(bytes, this.options(origin));
+    } catch {
+      return false;
+    }
+    return setMaxTimestamp(bytes, b, validated);
+  }
+}
+
+/**
+ * A client's batch marked LogAppendTime, in a CreateTime topic (the only kind here): Kafka
+ * reads its records' timestamps as the header's maxTimestamp, refuses it if that is -1
+ * (LogValidator.validateTimestamp: "Producer should not set timestamp type to
+ * LogAppendTime"), else its setMaxTimestamp(CREATE_TIME, ...) clears the bit. Cleared
+ * here, CRC recomputed; the header's maxTimestamp is then checked against the records
+ * and corrected as any CreateTime batch's is.
+ */
+function toCreateTime(bytes: Buffer, b: BatchInfo): void {
+  if (maxTimestampOf(bytes) === NO_TIMESTAMP) {
+    const message =
+      'One or more records have been rejected due to invalid timestamp: ' +
+      'Producer should not set timestamp type to LogAppendTime';
+    throw refusedInRequest(new TributaryError(message, 'ERR_INVALID_TIMESTAMP'), b);
+  }
+  try {
+    clearLogAppendTime(bytes);
+  } catch (error) {
+    throw refusedInRequest(error, b);
+  }
+}
+
+/** Kafka's setMaxTimestamp on a CreateTime batch: the header and `b` take the records' largest timestamp. */
+function setMaxTimestamp(bytes: Buffer, b: BatchInfo, validated: ValidatedBatch): boolean {
+  if (validated.batch.timestampType !== 'CreateTime' || !correctMaxTimestamp(bytes, validated.maxTimestamp))
+    return false;
+  b.maxTimestamp = validated.maxTimestamp;
+  return true;
 }
 
 /** The producer fields of an uncompressed batch, whose CRC the native append checks later. */

@@ -7,7 +7,7 @@ import { isFlexible, readMessage, writeMessage } from './MessageCodec.js';
 import type { Decoded, EncodableRequest, EncodableResponse, RequestOf, ResponseOf } from './MessageTypes.js';
 import { ApiVersions } from './messages/ApiVersions.js';
 import { ApiKey, apiSchema, isSupported, supportedApis, type SupportedApi } from './Messages.js';
-import { invalidRequest, ProtocolError } from './ProtocolError.js';
+import { ProtocolError } from './ProtocolError.js';
 import { ProtocolReader } from './ProtocolReader.js';
 import { ProtocolWriter } from './ProtocolWriter.js';
 import {
@@ -44,12 +44,16 @@ function schemaOf<A extends ApiSchema, T extends 'request' | 'response'>(api: A,
   return api[type];
 }
 
-/** Reads a body that must fill the rest of the frame; errors name the message. */
+/**
+ * Reads a body's fields; errors name the message. Bytes after the fields the version
+ * defines are left unread, as Kafka's parsers do (AbstractRequest.parseRequest and
+ * AbstractResponse.parseResponse read the generated message from a ByteBufferAccessor and
+ * never look at what remains): clients such as librdkafka 2.x send some. A body cut short
+ * still throws.
+ */
 function readBody<S extends MessageSchema>(schema: S, version: number, r: ProtocolReader): Decoded<S> {
   try {
-    const body = readMessage(schema, version, r);
-    if (r.remaining > 0) throw invalidRequest(`${r.remaining} bytes left after the body at byte ${r.pos}`, r.pos);
-    return body;
+    return readMessage(schema, version, r);
   } catch (error) {
     if (error instanceof ProtocolError) error.message = `${schema.name} v${version}: ${error.message}`;
     throw error;
@@ -82,7 +86,10 @@ export function decodeRequestHeader(frame: Buffer): RequestFrame {
   return { header, reader };
 }
 
-/** Reads the body of a frame whose header is read, with `api`'s schema (the header's API). */
+/**
+ * Reads the body of a frame whose header is read, with `api`'s schema (the header's API).
+ * Bytes after the body are ignored; `reader.remaining` counts them afterwards.
+ */
 export function decodeRequestBody<A extends ApiSchema>(api: A, { header, reader }: RequestFrame): RequestOf<A> {
   return withHeader(header, () => readBody(schemaOf(api, header.apiVersion, 'request'), header.apiVersion, reader));
 }

@@ -5,21 +5,21 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
-import { createLogger } from '../../src/broker/Logger.js';
-import { ApiKey } from '../../src/protocol/index.js';
+import { createLogger, type LogLevel } from '../../src/broker/Logger.js';
+import { apiSchema, ApiKey, encodeRequest } from '../../src/protocol/index.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let broker: Broker | null = null;
 let logLines: string[] = [];
 
-async function start(settings: Record<string, string> = {}): Promise<Broker> {
+async function start(settings: Record<string, string> = {}, level: LogLevel = 'info'): Promise<Broker> {
   logLines = [];
   broker = await Broker.start({
     dataDir: tempDir(),
     port: 0,
     settings,
-    logger: createLogger('info', (line) => logLines.push(line)),
+    logger: createLogger(level, (line) => logLines.push(line)),
   });
   return broker;
 }
@@ -99,6 +99,43 @@ describe('Connection', () => {
     const { port } = await start();
     const client = await RawKafkaClient.connect(port);
     client.write(bytes);
+    expect(await client.nextFrame()).toBeNull();
+    await stillServes(port);
+  });
+
+  /** A Metadata v12 request frame, without its size prefix. */
+  function metadataV12(): Buffer {
+    const header = { apiKey: ApiKey.Metadata, apiVersion: 12, correlationId: 3, clientId: 'rdkafka' };
+    const body = { topics: [{ topicId: Buffer.alloc(16), name: 'auto' }], allowAutoTopicCreation: false };
+    return Buffer.concat(encodeRequest(apiSchema(ApiKey.Metadata)!, header, body)).subarray(4);
+  }
+
+  // Kafka reads the fields a version defines and ignores what follows: RequestContext.parseRequest
+  // -> AbstractRequest.parseRequest -> MetadataRequest.parse reads MetadataRequestData from a
+  // ByteBufferAccessor and never checks the buffer's remaining bytes.
+  it('answers a request with bytes after its body, logging them at debug', async () => {
+    const { port } = await start({}, 'debug');
+    const client = await RawKafkaClient.connect(port);
+    // librdkafka 2.x sends 3 bytes after Metadata v12's body.
+    client.write(sizePrefixed(Buffer.concat([metadataV12(), Buffer.from([0, 0, 0])])));
+    const response = await client.response(ApiKey.Metadata, 12);
+    expect(response).toMatchObject({ correlationId: 3, body: { topics: [{ name: 'auto', errorCode: 3 }] } });
+    const logged = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'debug',
+        msg: 'ignoring bytes after the request body',
+        apiVersion: 12,
+        bytes: 3,
+      }),
+    );
+    client.close();
+  });
+
+  it('still closes a connection whose request body is cut short', async () => {
+    const { port } = await start();
+    const client = await RawKafkaClient.connect(port);
+    client.write(sizePrefixed(metadataV12().subarray(0, -1)));
     expect(await client.nextFrame()).toBeNull();
     await stillServes(port);
   });

@@ -52,11 +52,6 @@ async function openWithOneBatch(config: Partial<LogConfig> = {}) {
 describe('Log record validation', () => {
   test.each([
     ['malformed records, uncompressed (checked by the native append)', () => malformedRecords(), 'ERR_INVALID_RECORD'],
-    [
-      'a header maxTimestamp the records do not have',
-      () => resign(buildRecordBatch(records(3)).fill(0, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8)),
-      'ERR_INVALID_RECORD',
-    ],
     ['malformed records inside gzip', () => compressedFrom(malformedRecords(), 'gzip'), 'ERR_INVALID_RECORD'],
     ['malformed records inside zstd', () => compressedFrom(malformedRecords(), 'zstd'), 'ERR_INVALID_RECORD'],
     [
@@ -91,6 +86,57 @@ describe('Log record validation', () => {
     expect(snapshot(dir)).toEqual(before);
     await log.close();
   });
+
+  // Kafka's LogValidator sets a CreateTime batch's maxTimestamp to its records' largest
+  // (batch.setMaxTimestamp(timestampType, maxBatchTimestamp) in assignOffsetsNonCompressed,
+  // firstBatch.setMaxTimestamp in validateMessagesAndAssignOffsetsCompressed), rewriting the CRC.
+  test.each([
+    ['uncompressed (refused by the native append, corrected, written again)', 'none', {}],
+    ['gzip', 'gzip', {}],
+    ['uncompressed, timestamps bounded (checked before the write)', 'none', { messageTimestampBeforeMaxMs: 3.6e6 }],
+  ] as const)('a header maxTimestamp of -1, %s: corrected in place and appended', async (_, compression, config) => {
+    const { log } = await openWithOneBatch(config);
+    const now = Date.now();
+    const good = buildRecordBatch(records(3, 100, now), { compression });
+    const sent = resign(Buffer.from(good).fill(0xff, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8));
+    expect(await log.append(sent)).toMatchObject({ baseOffset: 2, lastOffset: 4 });
+    expect(sent.readBigInt64BE(BatchHeader.maxTimestamp)).toBe(BigInt(now + 2));
+    const written = log.read(2, 1 << 20).records;
+    expect(written.subarray(BatchHeader.batchLength)).toEqual(good.subarray(BatchHeader.batchLength));
+    expect(log.offsetOfMaxTimestamp()).toEqual({ timestamp: now + 2, offset: 4 });
+    await log.close();
+  });
+
+  // LogValidator.validateTimestamp exempts RecordBatch.NO_TIMESTAMP (-1) from the bounds.
+  test('records without a timestamp are appended under message.timestamp.before.max.ms', async () => {
+    const { log } = await openWithOneBatch({ messageTimestampBeforeMaxMs: 60_000 });
+    const none = [{ value: Buffer.from('x'), timestamp: -1 }];
+    expect(await log.append(buildRecordBatch(none, { baseTimestamp: -1 }))).toMatchObject({ baseOffset: 2 });
+    await log.close();
+  });
+
+  // LogValidator.validateTimestamp reads a LogAppendTime batch's records at its maxTimestamp and refuses -1
+  // ("Producer should not set timestamp type to LogAppendTime"); setMaxTimestamp(CREATE_TIME, ...) then clears the bit.
+  test.each(['none', 'gzip'] as const)(
+    'a client batch marked LogAppendTime (%s) is stored CreateTime; with maxTimestamp -1, INVALID_TIMESTAMP',
+    async (compression) => {
+      const { log } = await openWithOneBatch();
+      const now = Date.now();
+      const createTime = buildRecordBatch(records(3, 100, now), { compression });
+      const sent = buildRecordBatch(records(3, 100, now), { compression, timestampType: 'LogAppendTime' });
+      expect(await log.append(Buffer.from(sent))).toMatchObject({ baseOffset: 2 });
+      expect(log.read(2, 1 << 20).records.subarray(BatchHeader.batchLength)).toEqual(
+        createTime.subarray(BatchHeader.batchLength),
+      );
+      const none = resign(Buffer.from(sent).fill(0xff, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8));
+      await expect(log.append(none)).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
+      const corrupt = Buffer.from(sent);
+      corrupt[corrupt.length - 1]! ^= 1;
+      await expect(log.append(corrupt)).rejects.toMatchObject({ code: 'ERR_CORRUPT_BATCH' });
+      expect(log.logEndOffset).toBe(5);
+      await log.close();
+    },
+  );
 
   test('idempotent and transactional client batches are appended', async () => {
     const { log } = await openWithOneBatch();

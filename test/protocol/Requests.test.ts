@@ -3,6 +3,8 @@ import {
   ApiKey,
   apiSchema,
   decodeRequest,
+  decodeRequestBody,
+  decodeRequestHeader,
   decodeResponse,
   encodeApiVersionsFallback,
   encodeRequest,
@@ -205,12 +207,30 @@ describe('malformed requests', () => {
     }
   });
 
-  test('bytes left after the body', () => {
-    const frame = Buffer.concat([produceV3(), Buffer.from([0])]);
-    const error = protocolError(() => decodeRequest(frame));
-    expect(error.code).toBe('ERR_INVALID_REQUEST');
-    expect(error.message).toMatch(/ProduceRequest v3: 1 bytes left after the body/);
-    expect(error.header).toMatchObject({ correlationId: 77 });
+  // Kafka's AbstractRequest.parseRequest reads the generated message from a ByteBufferAccessor
+  // and never checks what remains in the buffer: bytes after the body are ignored.
+  test('bytes after the body are ignored, for every API and version', () => {
+    const rng = new Rng(19);
+    for (const { api, version } of everyVersion) {
+      const header = { apiKey: api.apiKey, apiVersion: version, correlationId: 5, clientId: 'c' };
+      const frame = frameOf(encodeRequest(api, header, randomStruct(api.request.fields, version, rng)));
+      const decoded = decodeRequest(frame);
+      const request = decodeRequestHeader(Buffer.concat([frame, Buffer.from([0, 0, 0])]));
+      expect(decodeRequestBody(api, request)).toEqual(decoded.body);
+      expect(request.reader.remaining).toBe(3);
+    }
+  });
+
+  // The client's side, as Kafka's: NetworkClient.parseResponse -> AbstractResponse.parseResponse
+  // reads the generated message from a ByteBufferAccessor and ignores what follows it too.
+  test('bytes after a response body are ignored', () => {
+    const rng = new Rng(91);
+    for (const { api, version } of everyVersion) {
+      const header = { apiKey: api.apiKey, apiVersion: version, correlationId: 5, clientId: 'c' };
+      const frame = frameOf(encodeResponse(api, header, randomStruct(api.response.fields, version, rng)));
+      const longer = Buffer.concat([frame, Buffer.from([1, 2])]);
+      expect(decodeResponse(api, version, longer)).toEqual(decodeResponse(api, version, frame));
+    }
   });
 
   test('an array claiming 10^9 elements in a 20-byte frame fails at once', () => {

@@ -4,6 +4,7 @@ import { native } from '../../src/native/addon.js';
 import { buildRecordBatch, type BatchOptions, type RecordInput } from '../../src/record/RecordBatchBuilder.js';
 import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import {
+  correctMaxTimestamp,
   validateRecordBatch,
   validateRecordBatchSync,
   type BatchValidationOptions,
@@ -63,10 +64,46 @@ describe('validateRecordBatch', () => {
     const delta = Buffer.from(good);
     delta.writeInt32BE(3, BatchHeader.lastOffsetDelta);
     expect(codeOf(resign(delta))).toBe('ERR_INVALID_RECORD');
-    const maxTimestamp = Buffer.from(good);
-    maxTimestamp.writeBigInt64BE(BigInt(T0 + 10), BatchHeader.maxTimestamp);
-    expect(codeOf(resign(maxTimestamp))).toBe('ERR_INVALID_RECORD');
   });
+
+  // Kafka does not refuse a CreateTime header maxTimestamp that is not the records' largest: LogValidator
+  // (assignOffsetsNonCompressed, validateMessagesAndAssignOffsetsCompressed) sets it with
+  // DefaultRecordBatch.setMaxTimestamp, which rewrites the field and the CRC only when it differs.
+  test.each(['none', 'gzip'] as const)(
+    'a wrong header maxTimestamp (%s) is valid; correctMaxTimestamp sets the records largest',
+    (compression) => {
+      const good = buildRecordBatch(records, { compression });
+      for (const wrong of [-1, T0 + 10]) {
+        const bytes = Buffer.from(good);
+        bytes.writeBigInt64BE(BigInt(wrong), BatchHeader.maxTimestamp);
+        const result = validateRecordBatchSync(resign(bytes));
+        expect(result.maxTimestamp).toBe(T0 + 9);
+        expect(correctMaxTimestamp(bytes, result.maxTimestamp)).toBe(true);
+        expect(bytes).toEqual(good);
+      }
+      const untouched = Buffer.from(good);
+      expect(correctMaxTimestamp(untouched, T0 + 9)).toBe(false);
+      expect(untouched).toEqual(good);
+    },
+  );
+
+  // LogValidator.validateTimestamp checks CreateTime records `record.timestamp() != RecordBatch.NO_TIMESTAMP` only.
+  test.each(['none', 'gzip'] as const)(
+    'records without a timestamp (-1) are exempt from the bounds (%s)',
+    (compression) => {
+      const bounds = { now: T0, timestampBeforeMaxMs: 3, timestampAfterMaxMs: 9 };
+      const none = [{ value: Buffer.from('x'), timestamp: -1 }];
+      expect(codeOf(buildRecordBatch(none, { compression, baseTimestamp: -1 }), bounds)).toBe('valid');
+      const mixed = [...none, ...records, ...none];
+      expect(codeOf(buildRecordBatch(mixed, { compression, baseTimestamp: -1 }), bounds)).toBe('valid');
+      expect(codeOf(buildRecordBatch(mixed, { compression }), { ...bounds, timestampBeforeMaxMs: 2 })).toBe(
+        'ERR_INVALID_TIMESTAMP',
+      );
+      expect(codeOf(buildRecordBatch(mixed, { compression }), { ...bounds, timestampAfterMaxMs: 8 })).toBe(
+        'ERR_INVALID_TIMESTAMP',
+      );
+    },
+  );
 
   test('producer and control fields: clients only', () => {
     const build = (options: BatchOptions) => buildRecordBatch(records, options);

@@ -45,8 +45,33 @@ async function appendPartition(
   return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
 }
 
-function failedPartition(context: RequestContext, index: number, error: unknown): PartitionProduceResponse {
-  return { index, errorCode: errorCodeOf(context, error), baseOffset: -1, errorMessage: errorMessageOf(error) };
+/**
+ * A partition's append refused: the error and its reason go back to the client (Kafka's
+ * errorMessage) and to the log, at info where Kafka's ReplicaManager.processFailedRecord
+ * logs "Error processing append operation on partition" (at error there: here a client's
+ * bad batch is no fault of the broker); an unknown partition, which Kafka does not log, at debug.
+ */
+function failedPartition(
+  context: RequestContext,
+  topic: string,
+  index: number,
+  error: unknown,
+): PartitionProduceResponse {
+  const response = {
+    index,
+    errorCode: errorCodeOf(context, error),
+    baseOffset: -1,
+    errorMessage: errorMessageOf(error),
+  };
+  const unknown = response.errorCode === KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
+  context.logger[unknown ? 'debug' : 'info']('produce refused', {
+    topic,
+    partition: index,
+    clientId: context.header.clientId,
+    errorCode: response.errorCode,
+    reason: response.errorMessage,
+  });
+  return response;
 }
 
 function refuseAll(request: ProduceRequest, errorCode: number, errorMessage: string): TopicProduceResponse[] {
@@ -62,7 +87,9 @@ function appendAll(context: RequestContext, request: ProduceRequest): Promise<To
       name: t.name,
       partitionResponses: await Promise.all(
         t.partitionData.map((p) =>
-          appendPartition(context, t.name, p).catch((error: unknown) => failedPartition(context, p.index, error)),
+          appendPartition(context, t.name, p).catch((error: unknown) =>
+            failedPartition(context, t.name, p.index, error),
+          ),
         ),
       ),
     })),
