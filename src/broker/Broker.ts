@@ -18,7 +18,6 @@ import { REQUEST_HANDLERS } from './handlers/index.js';
 import { createLogger, type Logger } from './Logger.js';
 import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
-import { ProducerIdManager } from './ProducerIdManager.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
 /** The engine and coordinator of an embedded Tributary the broker serves in the same process. */
@@ -114,7 +113,6 @@ export class Broker {
               memoryPool: broker.memoryPool,
             });
       broker.accept(
-        ProducerIdManager.open(engine.dataDir),
         new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])].map((h) => [h.api.apiKey, h])),
         metrics,
       );
@@ -166,18 +164,13 @@ export class Broker {
     await engine.close();
   }
 
-  private accept(
-    producerIds: ProducerIdManager,
-    handlers: ReadonlyMap<number, RequestHandler>,
-    metrics: BrokerMetrics | undefined,
-  ): void {
+  private accept(handlers: ReadonlyMap<number, RequestHandler>, metrics: BrokerMetrics | undefined): void {
     const context: BrokerContext = {
       metrics,
       engine: this.engine,
       groups: this.groups,
       config: this.config,
       metadata: this.metadata,
-      producerIds,
       logger: this.logger,
       advertisedPort: () => this.port,
       handlers,

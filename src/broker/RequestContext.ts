@@ -18,7 +18,6 @@ import type { BrokerConfig } from './BrokerConfig.js';
 import type { BrokerMetadata } from './BrokerMetadata.js';
 import type { BrokerMetrics } from './BrokerMetrics.js';
 import type { Logger } from './Logger.js';
-import type { ProducerIdManager } from './ProducerIdManager.js';
 
 export interface BrokerContext {
   readonly engine: Engine;
@@ -26,7 +25,6 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   readonly config: BrokerConfig;
   readonly metadata: BrokerMetadata;
-  readonly producerIds: ProducerIdManager;
   readonly logger: Logger;
   /** Where requests are counted and timed, when the broker serves metrics. */
   readonly metrics: BrokerMetrics | undefined;

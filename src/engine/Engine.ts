@@ -13,6 +13,7 @@ import { LogManager } from '../log/LogManager.js';
 import { DataDirLock, makeDataDir } from './DataDirLock.js';
 import { engineLimits, type EngineOptions } from './EngineOptions.js';
 import { Partition, type PartitionStats } from './Partition.js';
+import { ProducerIdManager } from './ProducerIdManager.js';
 import {
   checkTopicConfigName,
   collisionKey,
@@ -56,6 +57,8 @@ export class Engine {
     private readonly defaults: Readonly<Record<string, string>>,
     private readonly logs: LogManager,
     readonly maxPartitions: number,
+    /** Producer ids for idempotent and transactional producers, the broker's and the embedded ones alike. */
+    readonly producerIds: ProducerIdManager,
   ) {
     for (const topic of registry.all()) this.openRegistered(topic);
   }
@@ -84,7 +87,8 @@ export class Engine {
       });
       try {
         deleteUnclaimedLogs(options.dataDir, registry);
-        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitions);
+        const producerIds = ProducerIdManager.open(options.dataDir);
+        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitions, producerIds);
       } catch (error) {
         await logs.close();
         throw error;

@@ -26,5 +26,5 @@ export const handleInitProducerId = handler(InitProducerId, (context, request) =
       producerEpoch: request.producerEpoch + 1,
     };
   }
-  return { throttleTimeMs: 0, errorCode: 0, producerId: context.producerIds.nextProducerId(), producerEpoch: 0 };
+  return { throttleTimeMs: 0, errorCode: 0, producerId: context.engine.producerIds.nextProducerId(), producerEpoch: 0 };
 });
