@@ -58,7 +58,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
   const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, options.settings ?? {});
-  if (unknown.length > 0) logger.warn('ignoring unknown broker configs', { configs: unknown });
+  // AbstractConfig.logUnused: kept (DescribeConfigs shows them), and warned about.
+  for (const name of unknown) logger.warn(`The configuration '${name}' was supplied but isn't a known config.`);
   const host = options.host ?? config.host;
   const wildcard = host === '0.0.0.0' || host === '::';
   return {

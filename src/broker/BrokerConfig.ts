@@ -4,8 +4,10 @@
  * under their topic-config names, as Kafka's broker-level synonyms do.
  */
 import { readFileSync } from 'node:fs';
+import { configTypeOf, normalizeValue, type ConfigType } from '../engine/ConfigDef.js';
 import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/EngineOptions.js';
 import { TributaryError } from '../errors.js';
+import { BROKER_CONFIGS } from './BrokerConfigDef.js';
 
 export interface BrokerConfig {
   nodeId: number;
@@ -40,6 +42,12 @@ export interface BrokerConfig {
   retentionCheckIntervalMs: number;
   /** The group coordinator's settings (offsets.topic.num.partitions, group.*.session.timeout.ms, ...). */
   groups: GroupSettings;
+  /**
+   * Every config the file set, by name, as Kafka parses it (KafkaConfig's originals): those
+   * the broker acts on and those it only stores and describes. Names Kafka does not know are
+   * kept as given, as Kafka keeps them.
+   */
+  settings: Readonly<Record<string, string>>;
 }
 
 export interface GroupSettings {
@@ -121,6 +129,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   topicDefaults: {},
   retentionCheckIntervalMs: 300_000,
   groups: {},
+  settings: {},
 });
 
 function invalid(key: string, value: string, expected: string): TributaryError {
@@ -186,7 +195,11 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
 };
 
-/** Applies Kafka-named settings over `base`; unknown keys are returned, not fatal (Kafka warns too). */
+/**
+ * Applies Kafka-named settings over `base`. Each known name is checked by Kafka's ConfigDef
+ * (type and validator, Kafka's message), then acted on if the broker acts on it; unknown names
+ * are returned, not fatal: Kafka keeps them and warns (AbstractConfig.logUnused).
+ */
 export function applyBrokerSettings(
   base: BrokerConfig,
   settings: Readonly<Record<string, string>>,
@@ -198,14 +211,18 @@ export function applyBrokerSettings(
     maxConnectionsPerIpOverrides: { ...base.maxConnectionsPerIpOverrides },
   };
   const unknown: string[] = [];
+  const stored: Record<string, string> = { ...base.settings };
   for (const [key, value] of Object.entries(settings)) {
+    const def = Object.hasOwn(BROKER_CONFIGS, key) ? BROKER_CONFIGS[key] : undefined;
+    stored[key] = def === undefined ? value : normalizeValue(key, def, value);
     const scaled = SCALED_SYNONYMS[key];
     if (BROKER_SETTINGS[key] !== undefined) BROKER_SETTINGS[key](config, key, value);
     else if (TOPIC_SYNONYMS[key] !== undefined) config.topicDefaults[TOPIC_SYNONYMS[key]] = value.trim();
     else if (scaled !== undefined)
       config.topicDefaults[scaled.key] = String(integerIn(key, value, 0, 2 ** 53 / scaled.ms) * scaled.ms);
-    else unknown.push(key);
+    else if (def === undefined) unknown.push(key);
   }
+  config.settings = stored;
   validate(config, settings);
   return { config, unknown };
 }
@@ -251,58 +268,69 @@ export function brokerSynonymOf(topicKey: string): string | undefined {
 }
 
 /**
- * The broker synonym Kafka reports as DEFAULT_CONFIG for a topic config: the first of its
- * broker names (KafkaConfig's brokerConfigSynonyms) that has a default. Kafka's defaults of
- * log.retention.ms, log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms are null, so
- * those come from log.retention.hours, log.roll.hours, log.roll.jitter.hours and
- * log.flush.scheduler.interval.ms; `scale` turns the topic default into that unit.
+ * The values the broker runs with where they are not Kafka's default: set by a command-line
+ * option (node id), chosen by tributary (a bound Kafka leaves open), or fixed (one copy of
+ * each partition).
  */
-const DEFAULT_SYNONYMS: Readonly<Record<string, { name: string; scale: number }>> = {
-  'retention.ms': { name: 'log.retention.hours', scale: 3_600_000 },
-  'segment.ms': { name: 'log.roll.hours', scale: 3_600_000 },
-  'segment.jitter.ms': { name: 'log.roll.jitter.hours', scale: 3_600_000 },
-  'flush.ms': { name: 'log.flush.scheduler.interval.ms', scale: 1 },
+const RUNNING_VALUES: Readonly<Record<string, (c: BrokerConfig) => string | number | boolean>> = {
+  'node.id': (c) => c.nodeId,
+  'broker.id': (c) => c.nodeId,
+  'max.broker.partitions': (c) => c.maxBrokerPartitions,
+  'log.max.open.files': (c) => c.maxOpenFiles,
+  'queued.max.request.bytes': (c) => (Number.isFinite(c.queuedMaxRequestBytes) ? c.queuedMaxRequestBytes : -1),
+  'default.replication.factor': () => 1,
+  'offsets.topic.replication.factor': () => 1,
 };
 
-/** The DEFAULT_CONFIG synonym of a topic config whose default is `defaultValue`, if it has a broker synonym. */
-export function brokerDefaultSynonymOf(
-  topicKey: string,
-  defaultValue: string,
-): { name: string; value: string } | undefined {
-  const scaled = DEFAULT_SYNONYMS[topicKey];
-  if (scaled === undefined) {
-    const name = brokerSynonymOf(topicKey);
-    return name === undefined ? undefined : { name, value: defaultValue };
-  }
-  const value = scaled.scale === 1 ? defaultValue : String(Math.floor(Number(defaultValue) / scaled.scale));
-  return { name: scaled.name, value };
+/** A broker config as DescribeConfigs shows it; `type` undefined for a name Kafka does not know. */
+export interface BrokerConfigEntry {
+  name: string;
+  /** null for a password, a name Kafka does not know, or a config with no value (Kafka's null default). */
+  value: string | null;
+  /** Set in the file (STATIC_BROKER_CONFIG) or Kafka's default (DEFAULT_CONFIG). */
+  source: 'file' | 'default';
+  type: ConfigType | undefined;
+  sensitive: boolean;
 }
 
-/** The broker's own settings under their Kafka names, for DescribeConfigs on the broker. */
-export function brokerConfigEntries(config: BrokerConfig): { name: string; value: string }[] {
-  const own: [string, string | number | boolean][] = [
-    ['node.id', config.nodeId],
-    ['auto.create.topics.enable', config.autoCreateTopics],
-    ['num.partitions', config.numPartitions],
-    ['max.broker.partitions', config.maxBrokerPartitions],
-    ['log.max.open.files', config.maxOpenFiles],
-    ['socket.request.max.bytes', config.socketRequestMaxBytes],
-    ['connections.max.idle.ms', config.connectionsMaxIdleMs],
-    ['max.connections', config.maxConnections],
-    ['max.connections.per.ip', config.maxConnectionsPerIp],
-    [
-      'max.connections.per.ip.overrides',
-      Object.entries(config.maxConnectionsPerIpOverrides)
-        .map(([host, count]) => `${host}:${count}`)
-        .join(','),
-    ],
-    ['queued.max.request.bytes', Number.isFinite(config.queuedMaxRequestBytes) ? config.queuedMaxRequestBytes : -1],
-    ['log.retention.check.interval.ms', config.retentionCheckIntervalMs],
-    ['default.replication.factor', 1],
-  ];
-  const topicDefaults = Object.entries(config.topicDefaults).flatMap(([key, value]) => {
-    const name = brokerSynonymOf(key);
-    return name === undefined ? [] : [[name, value] as [string, string]];
+/**
+ * Every broker config, as KafkaConfig's allConfigs: Kafka's non-internal configs with their
+ * values, and whatever else the file set (internal configs, names Kafka does not know).
+ * KafkaConfig.maybeSensitive: a PASSWORD, or a name of unknown type, has its value hidden.
+ */
+export function brokerConfigEntries(config: BrokerConfig): BrokerConfigEntry[] {
+  const names = Object.keys(BROKER_CONFIGS).filter((name) => BROKER_CONFIGS[name]?.internal !== true);
+  for (const name of Object.keys(config.settings)) if (!names.includes(name)) names.push(name);
+  return names.map((name) => {
+    const def = Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : undefined;
+    const type = def === undefined ? undefined : configTypeOf(def);
+    const sensitive = type === undefined || type === 'PASSWORD';
+    const value = config.settings[name] ?? brokerDefaultValue(config, name);
+    return {
+      name,
+      value: sensitive ? null : value,
+      source: name in config.settings ? 'file' : 'default',
+      type,
+      sensitive,
+    };
   });
-  return [...own, ...topicDefaults].map(([name, value]) => ({ name, value: String(value) }));
+}
+
+/** Kafka's DynamicBrokerConfig.brokerConfigSynonyms: the names one setting goes by, in Kafka's order of precedence. */
+export function brokerConfigSynonyms(name: string): string[] {
+  const groups = [
+    ['log.roll.ms', 'log.roll.hours'],
+    ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+    ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  ];
+  // log.flush.interval.ms alone: log.flush.scheduler.interval.ms is its default, not a synonym of its own.
+  if (name === 'log.flush.interval.ms') return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
+  return groups.find((group) => group.includes(name)) ?? [name];
+}
+
+/** What a broker config is when the file does not set it: the running value, else Kafka's default (null for none). */
+export function brokerDefaultValue(config: BrokerConfig, name: string): string | null {
+  const running = RUNNING_VALUES[name];
+  if (running !== undefined) return String(running(config));
+  return (Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name]?.default : undefined) ?? null;
 }

@@ -7,6 +7,24 @@
  * which means "unbounded" everywhere in src/log.
  */
 import { TributaryError } from '../errors.js';
+import {
+  asNumber,
+  boolean,
+  configTypeOf,
+  double,
+  gzipLevel,
+  integer,
+  invalidConfig,
+  LONG_MAX,
+  MAX_INT32,
+  metadataVersion,
+  normalizeValue,
+  oneOf,
+  UNBOUNDED,
+  type ConfigDef,
+  type ConfigType,
+  type PatternConfig,
+} from './ConfigDef.js';
 import { DEFAULT_LOG_CONFIG, resolveLogConfig, type Durability, type LogConfig } from '../log/LogConfig.js';
 
 export type { Durability } from '../log/LogConfig.js';
@@ -42,67 +60,11 @@ export type CleanupPolicy = 'delete';
 export type TopicCompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export type TimestampType = 'CreateTime';
 
-const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-const MAX_INT32 = 2 ** 31 - 1;
-const KAFKA_LONG_MAX = 2n ** 63n - 1n;
-
-/** A stored integer config as a number, Long.MAX_VALUE and the like read as unbounded. */
-function asNumber(text: string | undefined): number {
-  return Math.min(Number(text), UNBOUNDED);
-}
-
 /** Kafka's ConfigDef type of a topic config, as DescribeConfigs v3+ reports it. */
-export type TopicConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
+export type TopicConfigType = ConfigType;
 
-interface IntegerConfig {
-  kind: 'integer';
-  min: number;
-  max: number;
-  /** A value inside [min, max] Kafka's validator still refuses, with its message (gzip's level 0). */
-  excluded?: { value: number; problem: string };
-  default: string;
-}
-
-interface DoubleConfig {
-  kind: 'double';
-  min: number;
-  max: number;
-  default: string;
-}
-
-interface BooleanConfig {
-  kind: 'boolean';
-  default: string;
-}
-
-interface ChoiceConfig {
-  kind: 'choice';
-  choices: readonly string[];
-  /** Kafka values we know but do not implement yet: refused, saying so. */
-  unsupported?: readonly string[];
-  default: string;
-}
-
-/** A STRING or LIST config whose validator is a pattern (a version, a replica list). */
-interface PatternConfig {
-  kind: 'pattern';
-  type: 'STRING' | 'LIST';
-  pattern: RegExp;
-  /** Kafka's validator message when the pattern does not match. */
-  problem: string;
-  default: string;
-}
-
-type ConfigDef = IntegerConfig | DoubleConfig | BooleanConfig | ChoiceConfig | PatternConfig;
-
-const integer = (min: number, max: number, value: number | string): IntegerConfig => ({
-  kind: 'integer',
-  min,
-  max,
-  default: String(value),
-});
-
-const boolean = (value: boolean): BooleanConfig => ({ kind: 'boolean', default: String(value) });
+const int = (value: number | string, min: number, max = MAX_INT32) => integer('INT', value, min, max);
+const long = (value: number | string, min: number) => integer('LONG', value, min, UNBOUNDED);
 
 /** LogConfig's ThrottledReplicaListValidator: '*' or partitionId:brokerId pairs. */
 const throttledReplicas: PatternConfig = {
@@ -115,7 +77,6 @@ const throttledReplicas: PatternConfig = {
 };
 
 const D = DEFAULT_LOG_CONFIG;
-const LONG_MAX = String(KAFKA_LONG_MAX);
 
 /**
  * Every topic config of Kafka 3.8, by its Kafka name, with Kafka's type, validator and default
@@ -124,73 +85,52 @@ const LONG_MAX = String(KAFKA_LONG_MAX);
 export const TOPIC_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'cleanup.policy': {
     kind: 'choice',
+    type: 'LIST',
     choices: ['delete'],
     unsupported: ['compact', 'compact,delete', 'delete,compact'],
     default: 'delete',
   },
-  // GzipCompression.LevelValidator: Deflater's levels 1-9, or -1 (its default).
-  'compression.gzip.level': {
-    ...integer(-1, 9, -1),
-    excluded: { value: 0, problem: 'Value must be between 1 and 9, or -1' },
-  },
-  'compression.lz4.level': integer(1, 17, 9),
-  'compression.type': {
-    kind: 'choice',
-    choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'],
-    default: 'producer',
-  },
-  'compression.zstd.level': integer(-131072, 22, 3),
-  'delete.retention.ms': integer(0, UNBOUNDED, 86_400_000),
-  'file.delete.delay.ms': integer(0, UNBOUNDED, 60_000),
-  'flush.messages': integer(1, UNBOUNDED, LONG_MAX),
-  'flush.ms': integer(0, UNBOUNDED, LONG_MAX),
+  'compression.gzip.level': gzipLevel,
+  'compression.lz4.level': int(9, 1, 17),
+  'compression.type': oneOf('STRING', 'producer', ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),
+  'compression.zstd.level': int(3, -131072, 22),
+  'delete.retention.ms': long(86_400_000, 0),
+  'file.delete.delay.ms': long(60_000, 0),
+  'flush.messages': long(LONG_MAX, 1),
+  'flush.ms': long(LONG_MAX, 0),
   'follower.replication.throttled.replicas': throttledReplicas,
-  'index.interval.bytes': integer(0, MAX_INT32, D.indexIntervalBytes),
+  'index.interval.bytes': int(D.indexIntervalBytes, 0),
   'leader.replication.throttled.replicas': throttledReplicas,
-  'local.retention.bytes': integer(-2, UNBOUNDED, -2),
-  'local.retention.ms': integer(-2, UNBOUNDED, -2),
-  'max.compaction.lag.ms': integer(1, UNBOUNDED, LONG_MAX),
-  'max.message.bytes': integer(0, MAX_INT32, D.maxMessageBytes),
+  'local.retention.bytes': long(-2, -2),
+  'local.retention.ms': long(-2, -2),
+  'max.compaction.lag.ms': long(LONG_MAX, 1),
+  'max.message.bytes': int(D.maxMessageBytes, 0),
   'message.downconversion.enable': boolean(true),
   // Deprecated in 3.x and ignored by Kafka from inter.broker.protocol.version 3.0 on, but accepted.
-  'message.format.version': {
-    kind: 'pattern',
-    type: 'STRING',
-    // MetadataVersion.fromVersionString: 0.8.0 to 3.8, a patch number ignored, an -IVn suffix allowed.
-    pattern: /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|[23]\.[0-8])(\.\d+)?(-IV\d+)?$/,
-    problem: 'is not a valid version',
-    default: '3.0-IV1',
-  },
-  'message.timestamp.after.max.ms': integer(0, UNBOUNDED, LONG_MAX),
-  'message.timestamp.before.max.ms': integer(0, UNBOUNDED, LONG_MAX),
-  'message.timestamp.difference.max.ms': integer(0, UNBOUNDED, LONG_MAX),
+  'message.format.version': metadataVersion('3.0-IV1'),
+  'message.timestamp.after.max.ms': long(LONG_MAX, 0),
+  'message.timestamp.before.max.ms': long(LONG_MAX, 0),
+  'message.timestamp.difference.max.ms': long(LONG_MAX, 0),
   'message.timestamp.type': {
     kind: 'choice',
+    type: 'STRING',
     choices: ['CreateTime'],
     unsupported: ['LogAppendTime'],
     default: 'CreateTime',
   },
-  'min.cleanable.dirty.ratio': { kind: 'double', min: 0, max: 1, default: '0.5' },
-  'min.compaction.lag.ms': integer(0, UNBOUNDED, 0),
-  'min.insync.replicas': integer(1, MAX_INT32, 1),
+  'min.cleanable.dirty.ratio': double(0.5, 0, 1),
+  'min.compaction.lag.ms': long(0, 0),
+  'min.insync.replicas': int(1, 1),
   preallocate: boolean(false),
   'remote.storage.enable': boolean(false),
-  'retention.bytes': integer(-1, UNBOUNDED, D.retentionBytes),
-  'retention.ms': integer(-1, UNBOUNDED, D.retentionMs),
-  'segment.bytes': integer(61, MAX_INT32, D.segmentBytes),
-  'segment.index.bytes': integer(24, MAX_INT32, D.segmentIndexBytes),
-  'segment.jitter.ms': integer(0, UNBOUNDED, 0),
-  'segment.ms': integer(1, UNBOUNDED, D.segmentMs),
+  'retention.bytes': long(D.retentionBytes, -1),
+  'retention.ms': long(D.retentionMs, -1),
+  'segment.bytes': int(D.segmentBytes, 61),
+  'segment.index.bytes': int(D.segmentIndexBytes, 24),
+  'segment.jitter.ms': long(0, 0),
+  'segment.ms': long(D.segmentMs, 1),
   'unclean.leader.election.enable': boolean(false),
 };
-
-/** Kafka's ConfigException message: "Invalid value V for configuration K: problem". */
-function invalidConfig(key: string, value: unknown, problem: string): TributaryError {
-  return new TributaryError(
-    `Invalid value ${String(value)} for configuration ${key}: ${problem}`,
-    'ERR_INVALID_CONFIG',
-  );
-}
 
 /** Throws ERR_INVALID_CONFIG unless `key` is a topic config we know. */
 export function checkTopicConfigName(key: string): void {
@@ -203,82 +143,9 @@ function definition(key: string): ConfigDef {
   return def;
 }
 
-/** Range.ensureValid's message, or null when `n` is in range. */
-function rangeProblem(n: number, def: IntegerConfig | DoubleConfig): string | null {
-  if (n < def.min) return `Value must be at least ${def.min}`;
-  if (n > def.max) return `Value must be no more than ${def.max}`;
-  return null;
-}
-
-function normalizeInteger(key: string, def: IntegerConfig, value: string | number): string {
-  const text = typeof value === 'number' ? (Number.isInteger(value) ? value.toFixed(0) : String(value)) : value.trim();
-  const type = def.max <= MAX_INT32 ? 'INT' : 'LONG';
-  if (!/^-?\d+$/.test(text)) throw invalidConfig(key, value, `Not a number of type ${type}`);
-  const exact = BigInt(text);
-  if (exact > KAFKA_LONG_MAX || exact < -KAFKA_LONG_MAX - 1n || (type === 'INT' && BigInt.asIntN(32, exact) !== exact))
-    throw invalidConfig(key, value, `Not a number of type ${type}`);
-  const n = asNumber(exact.toString());
-  const problem = rangeProblem(n, def) ?? (n === def.excluded?.value ? def.excluded.problem : null);
-  if (problem !== null) throw invalidConfig(key, value, problem);
-  return exact.toString();
-}
-
-function normalizeDouble(key: string, def: DoubleConfig, value: string | number): string {
-  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
-  if (!Number.isFinite(n)) throw invalidConfig(key, value, 'Not a number of type DOUBLE');
-  const problem = rangeProblem(n, def);
-  if (problem !== null) throw invalidConfig(key, value, problem);
-  return String(n);
-}
-
-/** ConfigDef.parseType for BOOLEAN: true or false, in any case. */
-function normalizeBoolean(key: string, value: string | number): string {
-  const text = String(value).trim().toLowerCase();
-  if (text !== 'true' && text !== 'false') throw invalidConfig(key, value, 'Expected value to be either true or false');
-  return text;
-}
-
-function normalizeChoice(key: string, def: ChoiceConfig, value: string | number): string {
-  const text = String(value).trim();
-  if (def.unsupported?.includes(text)) throw invalidConfig(key, value, 'not supported yet');
-  if (!def.choices.includes(text)) throw invalidConfig(key, value, `String must be one of: ${def.choices.join(', ')}`);
-  return text;
-}
-
-function normalizePattern(key: string, def: PatternConfig, value: string | number): string {
-  // A LIST is split on commas and each item trimmed, as ConfigDef.parseType does.
-  const text =
-    def.type === 'LIST'
-      ? String(value)
-          .split(',')
-          .map((item) => item.trim())
-          .join(',')
-      : String(value).trim();
-  if (!def.pattern.test(text)) throw invalidConfig(key, value, def.problem);
-  return text;
-}
-
-function normalizeValue(key: string, def: ConfigDef, value: string | number): string {
-  switch (def.kind) {
-    case 'integer':
-      return normalizeInteger(key, def, value);
-    case 'double':
-      return normalizeDouble(key, def, value);
-    case 'boolean':
-      return normalizeBoolean(key, value);
-    case 'choice':
-      return normalizeChoice(key, def, value);
-    case 'pattern':
-      return normalizePattern(key, def, value);
-  }
-}
-
 /** The canonical string of a config value; ERR_INVALID_CONFIG for an unknown key or a bad value. */
 export function normalizeTopicConfig(key: string, value: string | number): string {
-  const def = definition(key);
-  if (typeof value !== 'string' && typeof value !== 'number')
-    throw invalidConfig(key, value, `expected a string or a number, got ${typeof value}`);
-  return normalizeValue(key, def, value);
+  return normalizeValue(key, definition(key), value);
 }
 
 /** Checks and normalizes a set of configs. */
@@ -342,7 +209,8 @@ export function resolveTopicConfig(
   defaults: Readonly<Record<string, string>> = {},
 ): ResolvedTopicConfig {
   const values: Record<string, string> = {};
-  for (const [key, def] of Object.entries(TOPIC_CONFIGS)) values[key] = overrides[key] ?? defaults[key] ?? def.default;
+  for (const [key, def] of Object.entries(TOPIC_CONFIGS))
+    values[key] = overrides[key] ?? defaults[key] ?? defaultOf(def);
   const log = logConfigOf(values);
   return {
     partitions,
@@ -357,21 +225,14 @@ export function resolveTopicConfig(
 
 /** Kafka's default of a topic config (ours where the log's differs). */
 export function topicConfigDefault(key: string): string {
-  return definition(key).default;
+  return defaultOf(definition(key));
+}
+
+/** LogConfig gives every topic config a default: none is null. */
+function defaultOf(def: ConfigDef): string {
+  return def.default ?? '';
 }
 
 export function topicConfigType(key: string): TopicConfigType {
-  const def = definition(key);
-  switch (def.kind) {
-    case 'integer':
-      return def.max <= MAX_INT32 ? 'INT' : 'LONG';
-    case 'double':
-      return 'DOUBLE';
-    case 'boolean':
-      return 'BOOLEAN';
-    case 'choice':
-      return key === 'cleanup.policy' ? 'LIST' : 'STRING';
-    case 'pattern':
-      return def.type;
-  }
+  return configTypeOf(definition(key));
 }

@@ -103,7 +103,10 @@ describe('ConnectionQuotas', () => {
     expect(() => apply({ 'max.connections.per.ip': '0' })).toThrow(/can be set to zero only if/);
     expect(() => apply({ 'max.connections.per.ip.overrides': 'host-without-count' })).toThrow(/host:count/);
     expect(() => apply({ 'max.connections.per.ip.overrides': 'a b:3' })).toThrow(/host:count/);
-    expect(() => apply({ 'max.connections': '-1' })).toThrow(/max.connections=-1/);
+    // ConfigDef's atLeast(0) on max.connections, with ConfigException's message.
+    expect(() => apply({ 'max.connections': '-1' })).toThrow(
+      'Invalid value -1 for configuration max.connections: Value must be at least 0',
+    );
     expect(apply({ 'max.connections.per.ip.overrides': 'broker-1:5,::1:7' }).maxConnectionsPerIpOverrides).toEqual({
       'broker-1': 5,
       '::1': 7,

@@ -3,12 +3,12 @@
  * config type) and for this broker (its settings, read-only: they are static here).
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
-import { normalizeTopicConfig, topicConfigDefault, topicConfigType } from '../../engine/TopicConfig.js';
+import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
-import { brokerConfigEntries, brokerDefaultSynonymOf, brokerSynonymOf } from '../BrokerConfig.js';
+import { brokerConfigEntries, brokerConfigSynonyms, brokerDefaultValue, brokerSynonymOf } from '../BrokerConfig.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
 type DescribeConfigsResource = RequestOf<typeof DescribeConfigs>['resources'][number];
@@ -24,7 +24,18 @@ export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
 /** Kafka's DescribeConfigsResponse.ConfigType. */
-const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
+const ConfigType = {
+  UNKNOWN: 0,
+  BOOLEAN: 1,
+  STRING: 2,
+  INT: 3,
+  SHORT: 4,
+  LONG: 5,
+  DOUBLE: 6,
+  LIST: 7,
+  CLASS: 8,
+  PASSWORD: 9,
+} as const;
 
 const SOURCE_OF: Readonly<Record<TopicConfigEntry['source'], number>> = {
   topic: ConfigSource.DYNAMIC_TOPIC_CONFIG,
@@ -44,25 +55,39 @@ export function describedConfig(entry: TopicConfigEntry): CreatableTopicConfig {
 }
 
 /**
+ * ConfigHelper.configSynonyms: of a setting's names (DynamicBrokerConfig.brokerConfigSynonyms,
+ * in Kafka's order), those set in the file (STATIC_BROKER_CONFIG), then those with a default
+ * (DEFAULT_CONFIG), from `name`'s first entry on: log.retention.hours described alone drops
+ * a log.retention.ms set before it, and log.roll.ms (no default) gives no log.roll.hours.
+ */
+function configSynonyms(context: RequestContext, name: string, sensitive: boolean): ConfigSynonym[] {
+  const names = brokerConfigSynonyms(name);
+  const settings = context.config.settings;
+  const value = (v: string) => (sensitive ? null : v);
+  const all: ConfigSynonym[] = [
+    ...names.flatMap((n) =>
+      n in settings ? [{ name: n, value: value(settings[n] ?? ''), source: ConfigSource.STATIC_BROKER_CONFIG }] : [],
+    ),
+    ...names.flatMap((n) => {
+      const fallback = brokerDefaultValue(context.config, n);
+      return fallback === null ? [] : [{ name: n, value: value(fallback), source: ConfigSource.DEFAULT_CONFIG }];
+    }),
+  ];
+  const from = all.findIndex((s) => s.name === name);
+  return from < 0 ? [] : all.slice(from);
+}
+
+/**
  * ConfigHelper.createTopicConfigEntry's synonyms, most specific first: the topic's override,
- * the broker's setting (server.properties) and the broker default Kafka falls back to.
+ * then the synonyms of the broker config it takes its default from (ServerTopicConfigSynonyms).
  */
 function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynonym[] {
-  const out: ConfigSynonym[] = [];
-  if (entry.source === 'topic')
-    out.push({ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  const own =
+    entry.source === 'topic'
+      ? [{ name: entry.name, value: entry.value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }]
+      : [];
   const brokerName = brokerSynonymOf(entry.name);
-  const brokerValue = context.config.topicDefaults[entry.name];
-  if (brokerName !== undefined && brokerValue !== undefined)
-    // As server.properties spelled it, in the form the topic config takes (TRUE → true).
-    out.push({
-      name: brokerName,
-      value: normalizeTopicConfig(entry.name, brokerValue),
-      source: ConfigSource.STATIC_BROKER_CONFIG,
-    });
-  const fallback = brokerDefaultSynonymOf(entry.name, topicConfigDefault(entry.name));
-  if (fallback !== undefined) out.push({ ...fallback, source: ConfigSource.DEFAULT_CONFIG });
-  return out;
+  return brokerName === undefined ? own : [...own, ...configSynonyms(context, brokerName, false)];
 }
 
 function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
@@ -74,23 +99,29 @@ function topicConfigs(context: RequestContext, name: string, includeSynonyms: bo
   }));
 }
 
-function brokerConfigs(context: RequestContext, name: string): DescribedConfig[] {
+/** ConfigHelper.createBrokerConfigEntry for each config (read-only: tributary changes none while it runs). */
+function brokerConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
   if (name !== '' && name !== String(context.metadata.nodeId)) {
     throw new TributaryError(
       `unknown broker '${name}': this is node ${context.metadata.nodeId}`,
       'ERR_INVALID_ARGUMENT',
     );
   }
-  return brokerConfigEntries(context.config).map((e) => ({
-    name: e.name,
-    value: e.value,
-    readOnly: true,
-    isDefault: false,
-    configSource: ConfigSource.STATIC_BROKER_CONFIG,
-    isSensitive: false,
-    synonyms: [],
-    configType: ConfigType.STRING,
-  }));
+  // The cluster-wide defaults (an empty name) are the dynamic ones, and there are none.
+  if (name === '') return [];
+  return brokerConfigEntries(context.config).map((e) => {
+    const all = configSynonyms(context, e.name, e.sensitive);
+    return {
+      name: e.name,
+      value: e.value,
+      readOnly: true,
+      isDefault: e.source === 'default',
+      configSource: all[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+      isSensitive: e.sensitive,
+      synonyms: includeSynonyms ? all : [],
+      configType: e.type === undefined ? ConfigType.UNKNOWN : ConfigType[e.type],
+    };
+  });
 }
 
 function describeResource(
@@ -103,10 +134,12 @@ function describeResource(
     let configs: DescribedConfig[];
     if (resource.resourceType === ResourceType.TOPIC)
       configs = topicConfigs(context, resource.resourceName, includeSynonyms);
-    else if (resource.resourceType === ResourceType.BROKER) configs = brokerConfigs(context, resource.resourceName);
+    else if (resource.resourceType === ResourceType.BROKER)
+      configs = brokerConfigs(context, resource.resourceName, includeSynonyms);
     else throw new TributaryError(`resource type ${resource.resourceType} has no configs here`, 'ERR_INVALID_ARGUMENT');
     const keys = resource.configurationKeys;
-    if (keys !== null) configs = configs.filter((c) => keys.includes(c.name));
+    // ConfigHelper.describeConfigs: no keys, or an empty list, means every config.
+    if (keys !== null && keys.length > 0) configs = configs.filter((c) => keys.includes(c.name));
     return { ...base, errorCode: 0, errorMessage: null, configs };
   } catch (error) {
     return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error), configs: [] };
