@@ -3,6 +3,7 @@
  * fields outside the version are filled with junk (the encoder must ignore them) and come
  * back as their defaults; records sent as several buffers come back as one.
  */
+import { ApiKey, apiSchema } from '../../src/protocol/Messages.js';
 import { defaultOf } from '../../src/protocol/MessageCodec.js';
 import type { Struct } from '../../src/protocol/MessageTypes.js';
 import type { Field, PrimitiveType } from '../../src/protocol/Schema.js';
@@ -73,4 +74,25 @@ export function expectedStruct(fields: readonly Field[], body: Struct, version: 
   for (const f of fields)
     struct[f.name] = inVersions(f.versions, version) ? expectedValue(f, body[f.name], version) : defaultOf(f);
   return struct;
+}
+
+/**
+ * The smallest body of a schema at `version`: every field at its default (empty arrays, null
+ * where nullable in that version), with `overrides` on top; no tagged field differs from its
+ * default, so none is sent.
+ */
+export function minimalStruct(fields: readonly Field[], version: number, overrides: Struct = {}): Struct {
+  const value = (f: Field) =>
+    f.default === undefined && f.nullableVersions !== undefined && !inVersions(f.nullableVersions, version)
+      ? defaultOf({ ...f, nullableVersions: undefined })
+      : defaultOf(f);
+  return { ...Object.fromEntries(fields.map((f) => [f.name, value(f)])), ...overrides };
+}
+
+/** Overrides of the minimal body where it would get no answer: acks=0 is answered by silence. */
+const ANSWERED: Readonly<Record<number, Struct>> = { [ApiKey.Produce]: { acks: -1 } };
+
+/** A minimal request of an API at `version`, one the broker answers. */
+export function minimalRequest(apiKey: number, version: number): Struct {
+  return minimalStruct(apiSchema(apiKey)!.request.fields, version, ANSWERED[apiKey]);
 }
