@@ -305,7 +305,7 @@ export function brokerConfigEntries(config: BrokerConfig): BrokerConfigEntry[] {
     const def = Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : undefined;
     const type = def === undefined ? undefined : configTypeOf(def);
     const sensitive = type === undefined || type === 'PASSWORD';
-    const value = config.settings[name] ?? brokerDefaultValue(config, name);
+    const value = brokerConfigValue(config, name);
     return {
       name,
       value: sensitive ? null : value,
@@ -326,6 +326,14 @@ export function brokerConfigSynonyms(name: string): string[] {
   // log.flush.interval.ms alone: log.flush.scheduler.interval.ms is its default, not a synonym of its own.
   if (name === 'log.flush.interval.ms') return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
   return groups.find((group) => group.includes(name)) ?? [name];
+}
+
+/**
+ * A broker config's value as the broker runs with it, by Kafka name: as the file set it, else
+ * its default. Configs read where they are used (a coordinator's `transaction.*`) read it here.
+ */
+export function brokerConfigValue(config: BrokerConfig, name: string): string | null {
+  return config.settings[name] ?? brokerDefaultValue(config, name);
 }
 
 /** What a broker config is when the file does not set it: the running value, else Kafka's default (null for none). */
