@@ -4,7 +4,7 @@
  * same data directory fails with a clear message; with --metrics-port it serves
  * Prometheus metrics over HTTP; it logs JSON lines on stderr, nothing below warn by default.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serve, tributary } from '../helpers/cli.js';
@@ -75,6 +75,40 @@ describe('tributary serve', () => {
     expect(logged.find((l) => l.msg === 'listening')).toMatchObject({ level: 'info', metricsPort });
     expect(logged.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' });
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
+  });
+
+  it("starts on a Kafka KRaft server.properties without a warning, and refuses a value Kafka's ConfigDef refuses", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'server.properties');
+    // The settings of Kafka 3.8's config/kraft/server.properties: most for features tributary has not.
+    const kraft = [
+      'process.roles=broker,controller',
+      'node.id=1',
+      'controller.quorum.voters=1@localhost:9093',
+      'listeners=PLAINTEXT://:9092,CONTROLLER://:9093',
+      'inter.broker.listener.name=PLAINTEXT',
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'num.network.threads=3',
+      'socket.send.buffer.bytes=102400',
+      'log.dirs=/tmp/kraft-combined-logs',
+      'num.recovery.threads.per.data.dir=1',
+      'offsets.topic.replication.factor=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'log.retention.hours=168',
+    ];
+    writeFileSync(file, kraft.join('\n'));
+    const broker = await serve(join(dir, 'data'), ['--config', file]);
+    broker.child.kill('SIGTERM');
+    expect(await broker.exit).toMatchObject({ code: 0, stderr: '' });
+
+    writeFileSync(file, 'num.network.threads=0\n');
+    const refused = await tributary(['serve', '--data-dir', join(dir, 'data'), '--config', file]).exit;
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: 'tributary: Invalid value 0 for configuration num.network.threads: Value must be at least 1\n',
+    });
   });
 
   it('explains its options with --help and refuses bad ones with a one-line error', async () => {
