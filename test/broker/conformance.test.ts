@@ -17,17 +17,15 @@
  *   checks only records with `timestamp != RecordBatch.NO_TIMESTAMP`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Broker } from '../../src/broker/Broker.js';
-import { createLogger } from '../../src/broker/Logger.js';
+import type { Broker } from '../../src/broker/Broker.js';
 import { native } from '../../src/native/addon.js';
-import { ApiKey, apiSchema, type Struct } from '../../src/protocol/index.js';
+import { ApiKey, apiSchema } from '../../src/protocol/index.js';
 import { isFlexible } from '../../src/protocol/MessageCodec.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/Requests.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
 import { BatchAttributes, BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { minimalRequest } from '../helpers/protocolBodies.js';
-import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
-import { tempDir } from '../helpers/tmp.js';
+import { brokerWithRawClient, producePartition, type RawKafkaClient } from '../helpers/rawKafkaClient.js';
 
 const CLIENT_ID = 'conformance';
 /** Where the client id starts: after the size, apiKey, apiVersion and correlationId. */
@@ -39,10 +37,8 @@ let broker: Broker;
 let client: RawKafkaClient;
 
 beforeEach(async () => {
-  broker = await Broker.start({ dataDir: tempDir(), port: 0, logger: createLogger('silent') });
-  broker.engine.createTopic('t', { partitions: 1 });
+  ({ broker, client } = await brokerWithRawClient(1));
   broker.engine.createTopic('bounded', { partitions: 1, config: { 'message.timestamp.before.max.ms': 60_000 } });
-  client = await RawKafkaClient.connect(broker.port);
 });
 
 afterEach(async () => {
@@ -133,16 +129,6 @@ describe('malformed requests Kafka accepts, for every API and version advertised
   });
 });
 
-async function produce(records: Buffer, topic = 't'): Promise<Struct> {
-  const body = await client.call(ApiKey.Produce, 9, {
-    transactionalId: null,
-    acks: -1,
-    timeoutMs: 1000,
-    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-  });
-  return ((body.responses as Struct[])[0]!.partitionResponses as Struct[])[0]!;
-}
-
 /** `batch` with its header changed by `change`, and its CRC recomputed as the client's would be. */
 function altered(batch: Buffer, change: (bytes: Buffer) => void): Buffer {
   const bytes = Buffer.from(batch);
@@ -151,9 +137,12 @@ function altered(batch: Buffer, change: (bytes: Buffer) => void): Buffer {
   return bytes;
 }
 
-describe('Produce batches Kafka corrects rather than refuses', () => {
+describe.each(['none', 'lz4'] as const)('Produce %s batches Kafka corrects rather than refuses', (compression) => {
   const now = Date.now();
-  const good = buildRecordBatch([5, 9, 2].map((d) => ({ value: Buffer.from(`v${d}`), timestamp: now + d })));
+  const good = buildRecordBatch(
+    [5, 9, 2].map((d) => ({ value: Buffer.from(`v${d}`), timestamp: now + d })),
+    { compression },
+  );
   const cases: [string, (bytes: Buffer) => void][] = [
     ['maxTimestamp -1', (b) => b.writeBigInt64BE(-1n, BatchHeader.maxTimestamp)],
     ['a maxTimestamp below its records', (b) => b.writeBigInt64BE(BigInt(now), BatchHeader.maxTimestamp)],
@@ -169,7 +158,7 @@ describe('Produce batches Kafka corrects rather than refuses', () => {
   ];
 
   it.each(cases)('a batch with %s is appended as the CreateTime batch of its records', async (_, change) => {
-    expect(await produce(altered(good, change))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await producePartition(client, altered(good, change))).toMatchObject({ errorCode: 0, baseOffset: 0 });
     const stored = broker.engine.partition('t', 0).read(0, 1 << 20).records;
     // Past the offset and length the broker assigns, the stored batch is the well-formed one.
     expect(stored.subarray(BatchHeader.batchLength)).toEqual(good.subarray(BatchHeader.batchLength));
@@ -177,6 +166,6 @@ describe('Produce batches Kafka corrects rather than refuses', () => {
 
   it('a record without a timestamp (-1) is appended to a topic that bounds timestamps', async () => {
     const batch = buildRecordBatch([{ value: Buffer.from('x'), timestamp: -1 }], { baseTimestamp: -1 });
-    expect(await produce(batch, 'bounded')).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await producePartition(client, batch, 'bounded')).toMatchObject({ errorCode: 0, baseOffset: 0 });
   });
 });

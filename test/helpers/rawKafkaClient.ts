@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { apiSchema, decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
+import { ApiKey, apiSchema, decodeResponse, encodeRequest, type Struct } from '../../src/protocol/index.js';
 import { tempDir } from './tmp.js';
 
 export class RawKafkaClient {
@@ -101,4 +101,15 @@ export async function brokerWithRawClient(
   const broker = await Broker.start({ dataDir: tempDir(), port: 0, settings, logger: createLogger('silent') });
   broker.engine.createTopic('t', { partitions });
   return { broker, client: await RawKafkaClient.connect(broker.port) };
+}
+
+/** Produce v9 of `records` to partition 0 of `topic`, acks=-1: the partition's response. */
+export async function producePartition(client: RawKafkaClient, records: Buffer, topic = 't'): Promise<Struct> {
+  const body = await client.call(ApiKey.Produce, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  });
+  return ((body.responses as Struct[])[0]!.partitionResponses as Struct[])[0]!;
 }
