@@ -91,12 +91,19 @@ function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynon
 }
 
 function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
-  return context.engine.topicConfigEntries(name).map((entry) => ({
-    ...describedConfig(entry),
-    isDefault: entry.source === 'default',
-    synonyms: includeSynonyms ? synonyms(context, entry) : [],
-    configType: ConfigType[topicConfigType(entry.name)],
-  }));
+  return context.engine.topicConfigEntries(name).map((entry) => {
+    // ConfigHelper.createTopicConfigEntry: the source is the first synonym's, DEFAULT_CONFIG without
+    // one (so retention.ms set through log.retention.hours alone is DEFAULT_CONFIG, as in Kafka).
+    const all = synonyms(context, entry);
+    const configSource = all[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+    return {
+      ...describedConfig(entry),
+      configSource,
+      isDefault: configSource === ConfigSource.DEFAULT_CONFIG,
+      synonyms: includeSynonyms ? all : [],
+      configType: ConfigType[topicConfigType(entry.name)],
+    };
+  });
 }
 
 /** ConfigHelper.createBrokerConfigEntry for each config (read-only: tributary changes none while it runs). */

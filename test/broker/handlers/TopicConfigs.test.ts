@@ -200,6 +200,17 @@ describe('topic configs Kafka defines', () => {
 });
 
 describe('DescribeConfigs includeSynonyms', () => {
+  // ConfigHelper.configSynonyms keeps the synonyms from log.retention.ms's own on (dropWhile), and
+  // createTopicConfigEntry takes the source from the first: log.retention.hours alone sets the
+  // value but leaves neither a synonym nor a STATIC_BROKER_CONFIG source.
+  it('describes retention.ms set by log.retention.hours alone as Kafka does: its value, DEFAULT_CONFIG, no synonym', async () => {
+    await start({ 'log.retention.hours': '24', 'log.retention.bytes': '1000' });
+    const configs = await describeTopic('t', true, ['retention.ms', 'retention.bytes']);
+    const byName = Object.fromEntries(configs.map((c) => [c.name, c]));
+    expect(byName['retention.ms']).toMatchObject({ value: '86400000', configSource: Source.DEFAULT, synonyms: [] });
+    expect(byName['retention.bytes']).toMatchObject({ value: '1000', configSource: Source.STATIC_BROKER });
+  });
+
   it('lists the topic override, the broker setting and the broker default, in that order', async () => {
     await start({
       'log.cleaner.delete.retention.ms': '5000',
