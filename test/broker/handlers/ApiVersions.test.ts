@@ -40,9 +40,22 @@ describe('ApiVersions', () => {
   });
 
   it('advertises exactly the handled APIs, each at the versions of its schema', async () => {
-    const body = await client.call(ApiKey.ApiVersions, 3, minimalRequest(ApiKey.ApiVersions, 3));
+    const body = await client.call(ApiKey.ApiVersions, 3, {
+      clientSoftwareName: 'librdkafka',
+      clientSoftwareVersion: '2.0.2',
+    });
     const handled = new Set(REQUEST_HANDLERS.map((h) => h.api.apiKey));
     expect(body.apiKeys).toEqual(supportedApis().filter((api) => handled.has(api.apiKey)));
+  });
+
+  // KafkaApis.handleApiVersionsRequest: !ApiVersionsRequest.isValid (SOFTWARE_NAME_VERSION_PATTERN, v3+) is INVALID_REQUEST.
+  it.each([
+    ['', '1.0'],
+    ['my client', '1.0'],
+    ['client', '1.0-'],
+  ])('answers v3 from a client named %j, version %j, with INVALID_REQUEST and no API list', async (name, version) => {
+    const body = await client.call(ApiKey.ApiVersions, 3, { clientSoftwareName: name, clientSoftwareVersion: version });
+    expect(body).toMatchObject({ errorCode: 42, apiKeys: [] });
   });
 
   it('answers every advertised version of every advertised API, with a response that decodes at that version', async () => {
