@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/EngineOptions.js';
+import type { TransactionCoordinatorConfig } from '../transaction/TransactionCoordinator.js';
 import { TributaryError } from '../errors.js';
 
 export interface BrokerConfig {
@@ -40,6 +41,8 @@ export interface BrokerConfig {
   retentionCheckIntervalMs: number;
   /** The group coordinator's settings (offsets.topic.num.partitions, group.*.session.timeout.ms, ...). */
   groups: GroupSettings;
+  /** The transaction coordinator's settings (transaction.max.timeout.ms, transaction.state.log.num.partitions, ...). */
+  transactions: Partial<TransactionCoordinatorConfig>;
 }
 
 export interface GroupSettings {
@@ -121,6 +124,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   topicDefaults: {},
   retentionCheckIntervalMs: 300_000,
   groups: {},
+  transactions: {},
 });
 
 function invalid(key: string, value: string, expected: string): TributaryError {
@@ -184,6 +188,17 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
   'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  // Kafka's TransactionLogConfig and TransactionStateManagerConfig, with their ranges.
+  'transaction.state.log.num.partitions': (c, k, v) =>
+    (c.transactions.stateLogNumPartitions = integerIn(k, v, 1, 1000)),
+  'transaction.state.log.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  'transaction.max.timeout.ms': (c, k, v) => (c.transactions.maxTimeoutMs = integerIn(k, v, 1, INT32_MAX)),
+  'transactional.id.expiration.ms': (c, k, v) =>
+    (c.transactions.transactionalIdExpirationMs = integerIn(k, v, 1, INT32_MAX)),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': (c, k, v) =>
+    (c.transactions.abortTimedOutTransactionsIntervalMs = integerIn(k, v, 1, INT32_MAX)),
+  'transaction.remove.expired.transaction.cleanup.interval.ms': (c, k, v) =>
+    (c.transactions.removeExpiredTransactionalIdsIntervalMs = integerIn(k, v, 1, INT32_MAX)),
 };
 
 /** Applies Kafka-named settings over `base`; unknown keys are returned, not fatal (Kafka warns too). */
@@ -195,6 +210,7 @@ export function applyBrokerSettings(
     ...base,
     topicDefaults: { ...base.topicDefaults },
     groups: { ...base.groups },
+    transactions: { ...base.transactions },
     maxConnectionsPerIpOverrides: { ...base.maxConnectionsPerIpOverrides },
   };
   const unknown: string[] = [];

@@ -58,6 +58,8 @@ export class ClassicGroup {
   private readonly protocolVotes = new Map<string, number>();
   /** Offsets being written, by topicPartitionKey: a fetch that requires stable offsets must wait for them. */
   private readonly pendingOffsetCommits = new Map<string, number>();
+  /** Transactional offset commits by producer id, waiting for their transaction's marker. */
+  private readonly pendingTransactionalOffsets = new Map<number, Map<string, CommittedOffset>>();
   private awaitingJoinCount = 0;
   /** For a consumer-protocol group: the union of the members' subscriptions; null when unknown. */
   private subscribed: Set<string> | null = null;
@@ -338,8 +340,33 @@ export class ClassicGroup {
     }
   }
 
+  /** True while a commit of the partition is being written or a transaction's commit of it waits for its marker. */
   hasPendingOffsets(key: string): boolean {
-    return this.pendingOffsetCommits.has(key);
+    if (this.pendingOffsetCommits.has(key)) return true;
+    for (const offsets of this.pendingTransactionalOffsets.values()) if (offsets.has(key)) return true;
+    return false;
+  }
+
+  /** Offsets a transaction committed (TxnOffsetCommit), kept aside until its marker (Kafka's prepareTxnOffsetCommit). */
+  addPendingTransactionalOffsets(producerId: number, offsets: readonly CommittedOffset[]): void {
+    let pending = this.pendingTransactionalOffsets.get(producerId);
+    if (pending === undefined) this.pendingTransactionalOffsets.set(producerId, (pending = new Map()));
+    for (const o of offsets) pending.set(topicPartitionKey(o.topic, o.partition), o);
+  }
+
+  hasPendingTransactionalOffsets(producerId: number): boolean {
+    return this.pendingTransactionalOffsets.has(producerId);
+  }
+
+  /**
+   * The producer's transaction ended: on commit its offsets become the committed ones, on
+   * abort they are dropped (Kafka's GroupMetadata.completePendingTxnOffsetCommit).
+   */
+  completePendingTransactionalOffsets(producerId: number, commit: boolean): void {
+    const pending = this.pendingTransactionalOffsets.get(producerId);
+    if (pending === undefined) return;
+    this.pendingTransactionalOffsets.delete(producerId);
+    if (commit) for (const [key, offset] of pending) this.offsets.set(key, offset);
   }
 
   /** True when unknown (not a consumer group yet, or unreadable metadata), to be safe. */

@@ -3,11 +3,37 @@ import type { EncodableResponse } from '../../protocol/index.js';
 import { OffsetCommit } from '../../protocol/messages/OffsetCommit.js';
 import { OffsetDelete } from '../../protocol/messages/OffsetDelete.js';
 import { OffsetFetch } from '../../protocol/messages/OffsetFetch.js';
+import { TxnOffsetCommit } from '../../protocol/messages/TxnOffsetCommit.js';
 import { byTopic } from '../../protocol/TopicGroups.js';
 import { handler, type RequestContext } from '../RequestContext.js';
 
 /** One group's committed offsets: the whole v0-7 response, or one entry of v8's groups. */
 type GroupOffsets = Pick<NonNullable<EncodableResponse<typeof OffsetFetch>['groups']>[number], 'errorCode' | 'topics'>;
+
+/** TxnOffsetCommit: offsets in the producer's transaction, pending in the group until its marker. */
+export const handleTxnOffsetCommit = handler(TxnOffsetCommit, async (context, request) => {
+  const results = await context.groups.commitTransactionalOffsets({
+    groupId: request.groupId,
+    generationId: request.generationId,
+    memberId: request.memberId,
+    groupInstanceId: request.groupInstanceId,
+    producerId: request.producerId,
+    producerEpoch: request.producerEpoch,
+    offsets: request.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.committedMetadata,
+      })),
+    ),
+  });
+  return {
+    throttleTimeMs: 0,
+    topics: byTopic(results, (r) => ({ partitionIndex: r.partition, errorCode: r.errorCode })),
+  };
+});
 
 export const handleOffsetCommit = handler(OffsetCommit, async (context, request) => {
   const results = await context.groups.commitOffsets({

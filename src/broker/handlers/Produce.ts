@@ -103,12 +103,6 @@ function checkedRequest(request: ProduceRequest): { errorCode: number; message: 
       message: `acks must be 0, 1 or -1, got ${request.acks}`,
     };
   }
-  if (request.transactionalId !== null) {
-    return {
-      errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code,
-      message: 'transactions are not supported yet',
-    };
-  }
   return null;
 }
 
