@@ -100,24 +100,21 @@ describe('kafkajs transactions', () => {
           (p) => p.partition === 0,
         )!.offset;
 
-      const aborted = await producer.transaction();
-      await aborted.send({ topic: TOPIC, messages: [{ value: 'dropped', partition: 0 }] });
-      await aborted.sendOffsets({
-        consumerGroupId: 'copier',
-        topics: [{ topic: TOPIC, partitions: [{ partition: 0, offset: '5' }] }],
-      });
-      await aborted.abort();
-      await transactionState('tx-offsets', 'CompleteAbort');
-      expect(await offsetsOf()).toBe('-1');
-
-      const committed = await producer.transaction();
-      await committed.send({ topic: TOPIC, messages: [{ value: 'kept', partition: 0 }] });
-      await committed.sendOffsets({
-        consumerGroupId: 'copier',
-        topics: [{ topic: TOPIC, partitions: [{ partition: 0, offset: '7' }] }],
-      });
-      await committed.commit();
-      await transactionState('tx-offsets', 'CompleteCommit');
+      // A record and the group's offset 5, then 7, in one transaction each: the first aborted, the second committed.
+      for (const [offset, commit] of [
+        [5, false],
+        [7, true],
+      ] as const) {
+        const txn = await producer.transaction();
+        await txn.send({ topic: TOPIC, messages: [{ value: `up to ${offset}`, partition: 0 }] });
+        await txn.sendOffsets({
+          consumerGroupId: 'copier',
+          topics: [{ topic: TOPIC, partitions: [{ partition: 0, offset: String(offset) }] }],
+        });
+        await (commit ? txn.commit() : txn.abort());
+        await transactionState('tx-offsets', commit ? 'CompleteCommit' : 'CompleteAbort');
+        if (!commit) expect(await offsetsOf()).toBe('-1');
+      }
       expect(await offsetsOf()).toBe('7');
       const offsetsPartition = broker.groups.partitionFor('copier');
       expect(partitionContent(offsetsPartition, '__consumer_offsets').map((c) => c.content)).toEqual([

@@ -13,7 +13,11 @@ import { KafkaErrors as E } from '../../src/errors.js';
 import { controlRecordType, readEndTransactionMarker } from '../../src/record/ControlRecord.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
-import { transactionLogKey, transactionLogValue } from '../../src/transaction/TransactionLog.js';
+import {
+  transactionLogKey,
+  transactionLogValue,
+  type TransactionLogValueData,
+} from '../../src/transaction/TransactionLog.js';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../src/transaction/TransactionStateManager.js';
 import { partitionForKey } from '../../src/engine/InternalTopic.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
@@ -293,9 +297,9 @@ describe('__transaction_state at restart', () => {
     expect(await init('open')).toEqual({ producerId: open.producerId, producerEpoch: open.producerEpoch + 2 });
   });
 
-  it('completes a transaction found in PrepareCommit: the markers are written, then CompleteCommit', async () => {
+  /** A data directory whose `__transaction_state` holds `id` in the given state, as a stopped broker left it. */
+  async function stoppedWith(id: string, state: Partial<TransactionLogValueData>): Promise<string> {
     const dataDir = tempDir();
-    // A broker that stopped right after writing PrepareCommit, before any marker.
     const engine = await Engine.open({ dataDir });
     engine.createTopic('t', { partitions: 2 });
     engine.createTopic(TRANSACTION_STATE_TOPIC_NAME, { partitions: 50 });
@@ -303,23 +307,52 @@ describe('__transaction_state at restart', () => {
       producerId: 42,
       producerEpoch: 3,
       transactionTimeoutMs: 60_000,
-      transactionStatus: 2, // PrepareCommit
-      transactionPartitions: [{ topic: 't', partitionIds: [0, 1] }],
+      transactionStatus: 0,
+      transactionPartitions: null,
       transactionLastUpdateTimestampMs: Date.now(),
       transactionStartTimestampMs: Date.now(),
+      ...state,
     });
     await engine
-      .partition(TRANSACTION_STATE_TOPIC_NAME, partitionForKey('prepared', 50))
-      .append(buildRecordBatch([{ key: transactionLogKey('prepared'), value }]));
+      .partition(TRANSACTION_STATE_TOPIC_NAME, partitionForKey(id, 50))
+      .append(buildRecordBatch([{ key: transactionLogKey(id), value }]));
     await engine.close();
+    return dataDir;
+  }
 
-    await start(dataDir);
+  it('completes a transaction found in PrepareCommit: the markers are written, then CompleteCommit', async () => {
+    // Stopped right after writing PrepareCommit (state 2), before any marker.
+    await start(
+      await stoppedWith('prepared', {
+        transactionStatus: 2,
+        transactionPartitions: [{ topic: 't', partitionIds: [0, 1] }],
+      }),
+    );
     await waitForState('prepared', 'CompleteCommit');
     expect(markers(0)).toEqual([{ type: 'commit', producerId: 42, producerEpoch: 3 }]);
     expect(markers(1)).toEqual([{ type: 'commit', producerId: 42, producerEpoch: 3 }]);
     await restart();
     expect(await describe1('prepared')).toMatchObject({ transactionState: 'CompleteCommit', topics: [] });
     expect(markers(0)).toHaveLength(1);
+  });
+
+  it('gives a new producer id at epoch 0 once the epoch is exhausted (prepareProducerIdRotation)', async () => {
+    // CompleteCommit (4) at epoch Short.MaxValue - 1, the last one a client may have.
+    await start(await stoppedWith('old', { transactionStatus: 4, producerEpoch: 32766 }));
+    const exhausted = { producerId: 42, producerEpoch: 32766 };
+    const rotated = await initProducerId('old', { expected: exhausted });
+    expect(rotated).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    expect(rotated.producerId).not.toBe(42);
+    // A retry whose answer was lost: the old id at the exhausted epoch is not fenced and gets the same answer.
+    expect(await initProducerId('old', { expected: exhausted })).toMatchObject({
+      errorCode: 0,
+      producerId: rotated.producerId,
+      producerEpoch: 0,
+    });
+    // Another old epoch of the old id is.
+    expect(await initProducerId('old', { expected: { producerId: 42, producerEpoch: 5 } })).toMatchObject({
+      errorCode: E.PRODUCER_FENCED.code,
+    });
   });
 });
 
