@@ -129,15 +129,15 @@ export class TransactionCoordinator {
     }
     coordinator.schedule(() => coordinator.abortTimedOutTransactions(), config.abortTimedOutTransactionsIntervalMs);
     coordinator.schedule(
-      () => void txnManager.removeExpiredTransactionalIds(now()),
+      () => txnManager.removeExpiredTransactionalIds(now()),
       config.removeExpiredTransactionalIdsIntervalMs,
     );
     return coordinator;
   }
 
-  private schedule(task: () => void, intervalMs: number): void {
+  private schedule(task: () => Promise<unknown> | void, intervalMs: number): void {
     const timer = setInterval(() => {
-      if (this.active) task();
+      if (this.active) void Promise.resolve(task()).catch((error: unknown) => this.unexpected(error));
     }, intervalMs);
     timer.unref();
     this.timers.push(timer);
@@ -325,8 +325,15 @@ export class TransactionCoordinator {
    * CONCURRENT_TRANSACTIONS.
    */
   private sendMarkers(metadata: TransactionMetadata, complete: TxnTransitMetadata): void {
-    const done = this.writeMarkersThenComplete(metadata, complete).finally(() => this.completing.delete(done));
+    const done = this.writeMarkersThenComplete(metadata, complete)
+      .catch((error: unknown) => this.unexpected(error))
+      .finally(() => this.completing.delete(done));
     this.completing.add(done);
+  }
+
+  /** A broken invariant in work no request waits for: logged, where Kafka's coordinator logs it as fatal. */
+  private unexpected(error: unknown): void {
+    this.logger?.warn('transaction coordinator failure', { error: String((error as Error)?.stack ?? error) });
   }
 
   private async writeMarkersThenComplete(metadata: TransactionMetadata, complete: TxnTransitMetadata): Promise<void> {
@@ -362,7 +369,8 @@ export class TransactionCoordinator {
   // ---- timeouts ----
 
   /** abortTimedOutTransactions: each Ongoing transaction past its timeout is aborted at a bumped epoch. */
-  abortTimedOutTransactions(): void {
+  abortTimedOutTransactions(): Promise<unknown> {
+    const aborts: Promise<number>[] = [];
     for (const metadata of this.txnManager.timedOutTransactions(this.now())) {
       const fence = metadata.prepareFenceProducerEpoch();
       this.logger?.info('aborting a timed-out transaction', {
@@ -370,8 +378,9 @@ export class TransactionCoordinator {
         producerId: metadata.producerId,
         timeoutMs: metadata.txnTimeoutMs,
       });
-      void this.endTransaction(metadata.transactionalId, fence.producerId, fence.producerEpoch, false, false);
+      aborts.push(this.endTransaction(metadata.transactionalId, fence.producerId, fence.producerEpoch, false, false));
     }
+    return Promise.all(aborts);
   }
 
   // ---- DescribeTransactions, ListTransactions ----
