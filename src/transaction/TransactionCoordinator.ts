@@ -18,6 +18,7 @@ import {
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
   TransactionMetadata,
+  topicPartitionName,
   type TopicPartition,
   type TransactionState,
   type TxnTransitMetadata,
@@ -253,10 +254,7 @@ export class TransactionCoordinator {
     if (metadata.producerEpoch !== producerEpoch) return E.PRODUCER_FENCED.code;
     if (metadata.pendingTransitionInProgress) return E.CONCURRENT_TRANSACTIONS.code;
     if (metadata.state === 'PrepareCommit' || metadata.state === 'PrepareAbort') return E.CONCURRENT_TRANSACTIONS.code;
-    if (
-      metadata.state === 'Ongoing' &&
-      partitions.every((tp) => metadata.topicPartitions.has(`${tp.topic}-${tp.partition}`))
-    )
+    if (metadata.state === 'Ongoing' && partitions.every((tp) => metadata.topicPartitions.has(topicPartitionName(tp))))
       return NONE;
     return this.txnManager.appendTransactionToLog(metadata, metadata.prepareAddPartitions(partitions, this.now()));
   }

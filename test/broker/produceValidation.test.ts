@@ -32,9 +32,9 @@ afterEach(async () => {
   await broker.close();
 });
 
-async function produce(records: Buffer, topic = 't'): Promise<Struct> {
+async function produce(records: Buffer, topic = 't', transactionalId: string | null = null): Promise<Struct> {
   const body = await client.call(ApiKey.Produce, 9, {
-    transactionalId: null,
+    transactionalId,
     acks: -1,
     timeoutMs: 1000,
     topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
@@ -75,7 +75,8 @@ describe('Produce: what Kafka refuses', () => {
   // LogValidator.validateBatch's message; ReplicaManager.processFailedRecord logs the refusal.
   it('answers with the reason and logs it at info', async () => {
     const marker = buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 });
-    const response = await produce(marker);
+    // A marker is a transactional batch: with the transactional id (KafkaApis checks it first), the log refuses it.
+    const response = await produce(marker, 't', 'tx');
     expect(response).toMatchObject({ errorCode: 87, baseOffset: -1 });
     expect(response.errorMessage).toMatch(/Clients are not allowed to write control records/);
     expect(logged).toContainEqual(

@@ -180,6 +180,21 @@ describe('finding the coordinator and starting', () => {
 });
 
 describe('the state machine', () => {
+  it('refuses transactional records without a transactionalId with TRANSACTIONAL_ID_AUTHORIZATION_FAILED (KafkaApis.handleProduceRequest)', async () => {
+    await start();
+    const p = await init('tx');
+    const body = await call(ApiKey.Produce, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: transactionalBatch(p, 'a') }] }],
+    });
+    expect((body.responses as Struct[])[0]!.partitionResponses).toMatchObject([
+      { errorCode: E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code },
+    ]);
+    expect(broker.engine.partition('t', 0).logEndOffset).toBe(0);
+  });
+
   it('commits: AddPartitions, produce, EndTxn writes a COMMIT marker to each partition, then CompleteCommit', async () => {
     await start();
     const p = await init('tx');
