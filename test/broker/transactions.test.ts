@@ -264,6 +264,35 @@ describe('the state machine', () => {
   });
 });
 
+describe('while a transaction completes', () => {
+  it('answers CONCURRENT_TRANSACTIONS until its markers are written (prepareInitProducerIdTransit, endTransaction)', async () => {
+    await start();
+    // A topic that cannot take the marker batch: the commit stays between PrepareCommit and CompleteCommit.
+    broker.engine.createTopic('tiny', { partitions: 1, config: { 'max.message.bytes': '10' } });
+    const p = await init('tx');
+    const added = await call(ApiKey.AddPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'tx',
+      v3AndBelowProducerId: p.producerId,
+      v3AndBelowProducerEpoch: p.producerEpoch,
+      v3AndBelowTopics: [{ name: 'tiny', partitions: [0] }],
+    });
+    expect(added.resultsByTopicV3AndBelow).toMatchObject([{ resultsByPartition: [{ partitionErrorCode: 0 }] }]);
+    expect(await endTxn('tx', p, true)).toBe(0);
+    expect(await describe1('tx')).toMatchObject({ transactionState: 'PrepareCommit' });
+
+    expect(await initProducerId('tx')).toMatchObject({ errorCode: E.CONCURRENT_TRANSACTIONS.code });
+    expect(await endTxn('tx', p, true)).toBe(E.CONCURRENT_TRANSACTIONS.code);
+    expect(await endTxn('tx', p, false)).toBe(E.CONCURRENT_TRANSACTIONS.code);
+    expect(await addPartitions('tx', p, [0])).toEqual([E.CONCURRENT_TRANSACTIONS.code]);
+
+    // The marker fits again: the coordinator's retry writes it and completes the commit.
+    broker.engine.alterTopicConfig('tiny', { 'max.message.bytes': null });
+    await waitForState('tx', 'CompleteCommit');
+    expect(markers(0, 'tiny')).toEqual([{ type: 'commit', ...p }]);
+    expect(await initProducerId('tx')).toMatchObject({ errorCode: 0, producerEpoch: p.producerEpoch + 1 });
+  });
+});
+
 describe('timeouts', () => {
   it('aborts a transaction past transaction.timeout.ms at a bumped epoch (abortTimedOutTransactions)', async () => {
     await start(tempDir(), { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '50' });
