@@ -35,6 +35,11 @@ export interface CommittedOffset {
   commitTimestamp: number;
   /** -1 unless the commit asked for its own retention (OffsetCommit v2-v4). */
   expireTimestamp: number;
+  /**
+   * Where in `__consumer_offsets` it was written (Kafka's CommitRecordMetadataAndOffset.appendedBatchOffset):
+   * a transaction's offset replaces a committed one only if written after it.
+   */
+  appendedBatchOffset?: number;
 }
 
 export function topicPartitionKey(topic: string, partition: number): string {
@@ -359,14 +364,20 @@ export class ClassicGroup {
   }
 
   /**
-   * The producer's transaction ended: on commit its offsets become the committed ones, on
-   * abort they are dropped (Kafka's GroupMetadata.completePendingTxnOffsetCommit).
+   * The producer's transaction ended: on commit its offsets become the committed ones
+   * (unless a commit written later is there), on abort they are dropped (Kafka's
+   * GroupMetadata.completePendingTxnOffsetCommit).
    */
   completePendingTransactionalOffsets(producerId: number, commit: boolean): void {
     const pending = this.pendingTransactionalOffsets.get(producerId);
     if (pending === undefined) return;
     this.pendingTransactionalOffsets.delete(producerId);
-    if (commit) for (const [key, offset] of pending) this.offsets.set(key, offset);
+    if (!commit) return;
+    for (const [key, offset] of pending) {
+      const current = this.offsets.get(key);
+      if (current === undefined || (current.appendedBatchOffset ?? -1) < (offset.appendedBatchOffset ?? -1))
+        this.offsets.set(key, offset);
+    }
   }
 
   /** True when unknown (not a consumer group yet, or unreadable metadata), to be safe. */

@@ -140,7 +140,8 @@ export class OffsetMetadataManager {
     const keys = committed.map((o) => topicPartitionKey(o.topic, o.partition));
     group.preparePendingOffsets(keys);
     try {
-      await this.store.storeOffsets(group.groupId, committed, producer);
+      const appendedBatchOffset = await this.store.storeOffsets(group.groupId, committed, producer);
+      for (const o of committed) o.appendedBatchOffset = appendedBatchOffset;
     } catch (error) {
       return appendErrorCode(error, true);
     } finally {

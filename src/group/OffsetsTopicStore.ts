@@ -8,6 +8,7 @@
  * compared as raw bytes and only the survivors are decoded.
  */
 import type { Engine } from '../engine/Engine.js';
+import type { AppendInfo } from '../engine/Partition.js';
 import { BUILT_BY_COORDINATOR, forEachBatch, openInternalTopic, partitionForKey } from '../engine/InternalTopic.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
 import { controlRecordType } from '../record/ControlRecord.js';
@@ -106,19 +107,20 @@ export class OffsetsTopicStore {
   /**
    * Writes the offsets; a transactional commit's (`producer`) go in a transactional batch
    * of that producer, committed or dropped by the marker its transaction ends with
-   * (Kafka's GroupMetadataManager.storeOffsets with a producer id).
+   * (Kafka's GroupMetadataManager.storeOffsets with a producer id). Resolves with the
+   * batch's offset.
    */
   async storeOffsets(
     groupId: string,
     offsets: readonly CommittedOffset[],
     producer?: TransactionalProducer,
-  ): Promise<void> {
+  ): Promise<number> {
     const records = offsets.map((o) => ({
       key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
       value: offsetCommitValue(o),
     }));
     const batch: BatchOptions = producer === undefined ? {} : { ...producer, baseSequence: 0, transactional: true };
-    await this.append(groupId, records, batch);
+    return (await this.append(groupId, records, batch)).baseOffset;
   }
 
   /** Tombstones for the offsets and, when `group` is set, for the group's metadata. */
@@ -131,10 +133,10 @@ export class OffsetsTopicStore {
     if (records.length > 0) await this.append(groupId, records);
   }
 
-  private async append(groupId: string, records: RecordInput[], batch: BatchOptions = {}): Promise<void> {
+  private async append(groupId: string, records: RecordInput[], batch: BatchOptions = {}): Promise<AppendInfo> {
     const timestamp = this.now();
     for (const r of records) r.timestamp = timestamp;
-    await this.engine
+    return this.engine
       .partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId))
       .append(buildRecordBatch(records, batch), BUILT_BY_COORDINATOR);
   }
@@ -160,7 +162,7 @@ export class OffsetsTopicStore {
       if (value === null) continue;
       const key = readOffsetsTopicKey(record.key!);
       if (key?.type === 'offsetCommit') {
-        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), committedOffset(key, value));
+        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), committedOffset(key, record));
       } else if (key?.type === 'groupMetadata') {
         restoreGroup(groupOf(key.group), readGroupMetadataValue(value));
       }
@@ -169,15 +171,20 @@ export class OffsetsTopicStore {
       for (const record of records.values()) {
         const key = readOffsetsTopicKey(record.key!);
         if (key?.type !== 'offsetCommit') continue;
-        groupOf(key.group).addPendingTransactionalOffsets(producerId, [committedOffset(key, record.value!)]);
+        groupOf(key.group).addPendingTransactionalOffsets(producerId, [committedOffset(key, record)]);
       }
     }
     return groups;
   }
 }
 
-function committedOffset(key: TopicPartitionRef, value: Buffer): CommittedOffset {
-  return { topic: key.topic, partition: key.partition, ...readOffsetCommitValue(value) };
+function committedOffset(key: TopicPartitionRef, record: LogRecord): CommittedOffset {
+  return {
+    topic: key.topic,
+    partition: key.partition,
+    ...readOffsetCommitValue(record.value!),
+    appendedBatchOffset: record.offset,
+  };
 }
 
 /**

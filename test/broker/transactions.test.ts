@@ -445,6 +445,25 @@ describe('transactional offsets', () => {
     expect(await fetchOffset(true)).toMatchObject({ errorCode: 0, committedOffset: 7 });
   });
 
+  it('keeps a commit written after the transaction’s offsets when the transaction commits (GroupMetadata.completePendingTxnOffsetCommit)', async () => {
+    await start();
+    const p = await init('tx');
+    await commitInTransaction(p, 7);
+    const simple = await call(ApiKey.OffsetCommit, 2, {
+      groupId: 'g',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      retentionTimeMs: -1,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 9, committedMetadata: '' }] }],
+    });
+    expect(simple.topics).toMatchObject([{ partitions: [{ errorCode: 0 }] }]);
+    expect(await endTxn('tx', p, true)).toBe(0);
+    await waitForState('tx', 'CompleteCommit');
+    expect(await fetchOffset(true)).toMatchObject({ errorCode: 0, committedOffset: 9 });
+    await restart();
+    expect(await fetchOffset(true)).toMatchObject({ errorCode: 0, committedOffset: 9 });
+  });
+
   it('drops them on abort, also when the abort marker is read at load', async () => {
     await start();
     const p = await init('tx');
