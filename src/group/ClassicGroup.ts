@@ -352,6 +352,11 @@ export class ClassicGroup {
     return false;
   }
 
+  /** Committed offsets, or commits still being written or waiting for their transaction (GroupMetadata.hasOffsets). */
+  get hasOffsets(): boolean {
+    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0 || this.pendingTransactionalOffsets.size > 0;
+  }
+
   /** Offsets a transaction committed (TxnOffsetCommit), kept aside until its marker (Kafka's prepareTxnOffsetCommit). */
   addPendingTransactionalOffsets(producerId: number, offsets: readonly CommittedOffset[]): void {
     let pending = this.pendingTransactionalOffsets.get(producerId);
