@@ -81,8 +81,9 @@ export interface DescribedTransaction {
 
 /** One node leads every `__transaction_state` partition, at leader epoch 0: the markers' coordinator epoch. */
 const COORDINATOR_EPOCH = 0;
-/** How long a failed marker or completion write waits before it is tried again. */
+/** How long a failed marker or completion write waits before it is tried again: doubling, up to the max. */
 const RETRY_BACKOFF_MS = 100;
+const RETRY_BACKOFF_MAX_MS = 1000;
 
 const NONE = E.NONE.code;
 
@@ -110,9 +111,9 @@ export class TransactionCoordinator {
   ) {}
 
   /**
-   * Creates `__transaction_state` if missing, loads it, completes the transactions it
-   * finds in PrepareCommit/PrepareAbort (their markers written again) and starts the
-   * timeout and expiry timers (TransactionCoordinator.startup, onElection).
+   * Loads `__transaction_state` (when it exists), completes the transactions it finds in
+   * PrepareCommit/PrepareAbort (their markers written again) and starts the timeout and
+   * expiry timers (TransactionCoordinator.startup, onElection).
    */
   static open(options: TransactionCoordinatorOptions): TransactionCoordinator {
     const config = { ...DEFAULT_TRANSACTION_CONFIG, ...options.config };
@@ -142,11 +143,6 @@ export class TransactionCoordinator {
     }, intervalMs);
     timer.unref();
     this.timers.push(timer);
-  }
-
-  /** The `__transaction_state` partition of the transactional id. */
-  partitionFor(transactionalId: string): number {
-    return this.txnManager.partitionFor(transactionalId);
   }
 
   // ---- InitProducerId ----
@@ -337,6 +333,7 @@ export class TransactionCoordinator {
   private async writeMarkersThenComplete(metadata: TransactionMetadata, complete: TxnTransitMetadata): Promise<void> {
     const commit = complete.state === 'CompleteCommit';
     let partitions = [...metadata.topicPartitions.values()];
+    let attempt = 0;
     while (partitions.length > 0) {
       if (!this.active) return;
       const results = await appendTxnMarkers(this.engine, this.groups, {
@@ -347,7 +344,7 @@ export class TransactionCoordinator {
         partitions,
       });
       partitions = results.filter((r) => r.errorCode !== NONE && r.errorCode !== E.UNKNOWN_TOPIC_OR_PARTITION.code);
-      if (partitions.length > 0) await this.backoff(metadata, 'writing transaction markers failed', results);
+      if (partitions.length > 0) await this.backoff(metadata, 'writing transaction markers failed', results, attempt++);
     }
     for (;;) {
       if (!this.active) return;
@@ -355,13 +352,19 @@ export class TransactionCoordinator {
       if (error === NONE) return;
       // The failed write cleared the pending state: claim it again for the next try.
       metadata.pendingState = complete.state;
-      await this.backoff(metadata, 'writing the transaction completion failed', error);
+      await this.backoff(metadata, 'writing the transaction completion failed', error, attempt++);
     }
   }
 
-  private async backoff(metadata: TransactionMetadata, message: string, cause: unknown): Promise<void> {
-    this.logger?.warn(message, { transactionalId: metadata.transactionalId, cause });
-    await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
+  private async backoff(
+    metadata: TransactionMetadata,
+    message: string,
+    cause: unknown,
+    attempt: number,
+  ): Promise<void> {
+    this.logger?.warn(message, { transactionalId: metadata.transactionalId, cause, attempt });
+    const delayMs = Math.min(RETRY_BACKOFF_MS * 2 ** attempt, RETRY_BACKOFF_MAX_MS);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 
   // ---- timeouts ----
