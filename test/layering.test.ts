@@ -33,8 +33,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // DataDirLock takes its flock from the addon directly: there is no log to go through.
   engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],
   group: ['engine', 'errors', 'protocol', 'record'],
+  // The transaction coordinator writes markers through the engine and ends the group coordinator's pending offsets.
+  transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
   client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape'],
-  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record'],
+  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction'],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],
   // The package's entry point exports the public API, the log's classes among it.
@@ -42,7 +44,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Folders that use the engine and must not reach below it. */
-const FRONT_DOORS = ['client', 'broker', 'cli', 'group'];
+const FRONT_DOORS = ['client', 'broker', 'cli', 'group', 'transaction'];
 const BEHIND_ENGINE = ['log', 'native'];
 
 /**

@@ -18,6 +18,7 @@ import { REQUEST_HANDLERS } from './handlers/index.js';
 import { createLogger, type Logger } from './Logger.js';
 import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
+import { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
 /** The engine and coordinator of an embedded Tributary the broker serves in the same process. */
@@ -81,6 +82,8 @@ export class Broker {
   private constructor(
     readonly engine: Engine,
     readonly groups: GroupCoordinator,
+    /** Owned by the broker even when it serves an embedded Tributary: the embedded API has no transactions yet. */
+    readonly transactions: TransactionCoordinator,
     /** False when serving an embedded Tributary's engine, which that Tributary closes. */
     private readonly ownsEngine: boolean,
     readonly config: BrokerConfig,
@@ -100,10 +103,12 @@ export class Broker {
       ? await Broker.openResources(options, config)
       : await options.tributary!.brokerResources();
     const server = createServer({ noDelay: true, pauseOnConnect: false });
+    let transactions: TransactionCoordinator | undefined;
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(config);
-      const broker = new Broker(engine, groups, owned, config, metadata, server, logger, quotas);
+      transactions = TransactionCoordinator.open({ engine, groups, config: config.transactions, logger });
+      const broker = new Broker(engine, groups, transactions, owned, config, metadata, server, logger, quotas);
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -129,6 +134,7 @@ export class Broker {
       return broker;
     } catch (error) {
       server.close();
+      await transactions?.close();
       if (owned) await Broker.closeResources(engine, groups);
       throw error;
     }
@@ -170,6 +176,7 @@ export class Broker {
       metrics,
       engine: this.engine,
       groups: this.groups,
+      transactions: this.transactions,
       config: this.config,
       metadata: this.metadata,
       logger: this.logger,
@@ -223,6 +230,7 @@ export class Broker {
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
     await this.metricsServer?.close();
+    await this.transactions.close();
     if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
     this.logger.info('stopped', { dataDir: this.engine.dataDir });
   }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { configTypeOf, normalizeValue, type ConfigType } from '../engine/ConfigDef.js';
 import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/EngineOptions.js';
+import type { TransactionCoordinatorConfig } from '../transaction/TransactionCoordinator.js';
 import { TributaryError } from '../errors.js';
 import { BROKER_CONFIGS } from './BrokerConfigDef.js';
 
@@ -48,6 +49,8 @@ export interface BrokerConfig {
    * kept as given, as Kafka keeps them.
    */
   settings: Readonly<Record<string, string>>;
+  /** The transaction coordinator's settings (transaction.max.timeout.ms, transaction.state.log.num.partitions, ...). */
+  transactions: Partial<TransactionCoordinatorConfig>;
 }
 
 export interface GroupSettings {
@@ -130,6 +133,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   retentionCheckIntervalMs: 300_000,
   groups: {},
   settings: {},
+  transactions: {},
 });
 
 function invalid(key: string, value: string, expected: string): TributaryError {
@@ -193,6 +197,17 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
   'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  // Kafka's TransactionLogConfig and TransactionStateManagerConfig, with their ranges.
+  'transaction.state.log.num.partitions': (c, k, v) =>
+    (c.transactions.stateLogNumPartitions = integerIn(k, v, 1, 1000)),
+  'transaction.state.log.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  'transaction.max.timeout.ms': (c, k, v) => (c.transactions.maxTimeoutMs = integerIn(k, v, 1, INT32_MAX)),
+  'transactional.id.expiration.ms': (c, k, v) =>
+    (c.transactions.transactionalIdExpirationMs = integerIn(k, v, 1, INT32_MAX)),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': (c, k, v) =>
+    (c.transactions.abortTimedOutTransactionsIntervalMs = integerIn(k, v, 1, INT32_MAX)),
+  'transaction.remove.expired.transaction.cleanup.interval.ms': (c, k, v) =>
+    (c.transactions.removeExpiredTransactionalIdsIntervalMs = integerIn(k, v, 1, INT32_MAX)),
 };
 
 /**
@@ -208,6 +223,7 @@ export function applyBrokerSettings(
     ...base,
     topicDefaults: { ...base.topicDefaults },
     groups: { ...base.groups },
+    transactions: { ...base.transactions },
     maxConnectionsPerIpOverrides: { ...base.maxConnectionsPerIpOverrides },
   };
   const unknown: string[] = [];

@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/Engine.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { TributaryError } from '../errors.js';
+import type { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
 import type {
   ApiSchema,
   EncodableResponse,
@@ -23,6 +24,8 @@ export interface BrokerContext {
   readonly engine: Engine;
   /** Every group's coordinator: one node coordinates them all. */
   readonly groups: GroupCoordinator;
+  /** Every transactional id's coordinator: one node coordinates them all. */
+  readonly transactions: TransactionCoordinator;
   readonly config: BrokerConfig;
   readonly metadata: BrokerMetadata;
   readonly logger: Logger;

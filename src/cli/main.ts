@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   topics: async () => (await import('./topics.js')).topicsCommand,
   groups: async () => (await import('./groups.js')).groupsCommand,
+  transactions: async () => (await import('./transactions.js')).transactionsCommand,
   produce: async () => (await import('./produce.js')).produceCommand,
   consume: async () => (await import('./consume.js')).consumeCommand,
   'dump-log': async () => (await import('./dumpLog.js')).dumpLogCommand,
@@ -18,10 +19,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 
 async function usage(): Promise<string> {
   const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return `Usage: tributary <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n')}
 
 Run 'tributary <command> --help' for a command's options.
 `;

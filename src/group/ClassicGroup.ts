@@ -35,6 +35,11 @@ export interface CommittedOffset {
   commitTimestamp: number;
   /** -1 unless the commit asked for its own retention (OffsetCommit v2-v4). */
   expireTimestamp: number;
+  /**
+   * Where in `__consumer_offsets` it was written (Kafka's CommitRecordMetadataAndOffset.appendedBatchOffset):
+   * a transaction's offset replaces a committed one only if written after it.
+   */
+  appendedBatchOffset?: number;
 }
 
 export function topicPartitionKey(topic: string, partition: number): string {
@@ -58,6 +63,8 @@ export class ClassicGroup {
   private readonly protocolVotes = new Map<string, number>();
   /** Offsets being written, by topicPartitionKey: a fetch that requires stable offsets must wait for them. */
   private readonly pendingOffsetCommits = new Map<string, number>();
+  /** Transactional offset commits by producer id, waiting for their transaction's marker. */
+  private readonly pendingTransactionalOffsets = new Map<number, Map<string, CommittedOffset>>();
   private awaitingJoinCount = 0;
   /** For a consumer-protocol group: the union of the members' subscriptions; null when unknown. */
   private subscribed: Set<string> | null = null;
@@ -338,8 +345,44 @@ export class ClassicGroup {
     }
   }
 
+  /** True while a commit of the partition is being written or a transaction's commit of it waits for its marker. */
   hasPendingOffsets(key: string): boolean {
-    return this.pendingOffsetCommits.has(key);
+    if (this.pendingOffsetCommits.has(key)) return true;
+    for (const offsets of this.pendingTransactionalOffsets.values()) if (offsets.has(key)) return true;
+    return false;
+  }
+
+  /** Committed offsets, or commits still being written or waiting for their transaction (GroupMetadata.hasOffsets). */
+  get hasOffsets(): boolean {
+    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0 || this.pendingTransactionalOffsets.size > 0;
+  }
+
+  /** Offsets a transaction committed (TxnOffsetCommit), kept aside until its marker (Kafka's prepareTxnOffsetCommit). */
+  addPendingTransactionalOffsets(producerId: number, offsets: readonly CommittedOffset[]): void {
+    let pending = this.pendingTransactionalOffsets.get(producerId);
+    if (pending === undefined) this.pendingTransactionalOffsets.set(producerId, (pending = new Map()));
+    for (const o of offsets) pending.set(topicPartitionKey(o.topic, o.partition), o);
+  }
+
+  hasPendingTransactionalOffsets(producerId: number): boolean {
+    return this.pendingTransactionalOffsets.has(producerId);
+  }
+
+  /**
+   * The producer's transaction ended: on commit its offsets become the committed ones
+   * (unless a commit written later is there), on abort they are dropped (Kafka's
+   * GroupMetadata.completePendingTxnOffsetCommit).
+   */
+  completePendingTransactionalOffsets(producerId: number, commit: boolean): void {
+    const pending = this.pendingTransactionalOffsets.get(producerId);
+    if (pending === undefined) return;
+    this.pendingTransactionalOffsets.delete(producerId);
+    if (!commit) return;
+    for (const [key, offset] of pending) {
+      const current = this.offsets.get(key);
+      if (current === undefined || (current.appendedBatchOffset ?? -1) < (offset.appendedBatchOffset ?? -1))
+        this.offsets.set(key, offset);
+    }
   }
 
   /** True when unknown (not a consumer group yet, or unreadable metadata), to be safe. */

@@ -25,6 +25,7 @@ import type {
   OffsetFetchRequest,
   PartitionError,
   SyncGroupRequest,
+  TxnOffsetCommitRequest,
 } from './GroupRequests.js';
 import { OffsetMetadataManager, type GroupLag } from './OffsetMetadataManager.js';
 import { OffsetsTopicStore, type TopicPartitionRef } from './OffsetsTopicStore.js';
@@ -116,6 +117,23 @@ export class GroupCoordinator {
     if (error !== NONE)
       return Promise.resolve(r.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: error })));
     return this.offsetManager.commitOffsets(r);
+  }
+
+  /** TxnOffsetCommit: pending until the transaction's marker, invisible to OffsetFetch until a commit marker. */
+  commitTransactionalOffsets(r: TxnOffsetCommitRequest): Promise<PartitionError[]> {
+    const error = this.validateGroupStatus(r.groupId, 'commit');
+    if (error !== NONE)
+      return Promise.resolve(r.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: error })));
+    return this.offsetManager.commitTransactionalOffsets(r);
+  }
+
+  /**
+   * A transaction marker of `producerId` was written to `__consumer_offsets` partition
+   * `partition`: its pending offsets there become committed or are dropped (Kafka's
+   * GroupCoordinator.scheduleHandleTxnCompletion).
+   */
+  onTransactionCompleted(producerId: number, partition: number, commit: boolean): void {
+    this.offsetManager.completeTransaction(producerId, partition, commit);
   }
 
   fetchOffsets(r: OffsetFetchRequest): Promise<{ errorCode: number; offsets: FetchedOffset[] }> {

@@ -102,7 +102,7 @@ export class GroupMetadataManager {
    * (it ever had a generation).
    */
   maybeDeleteGroup(group: ClassicGroup): boolean {
-    if (group.is('Empty') && group.offsets.size === 0) group.transitionTo('Dead', this.now());
+    if (group.is('Empty') && !group.hasOffsets) group.transitionTo('Dead', this.now());
     const dead = group.is('Dead') && this.groups.get(group.groupId) === group;
     if (!dead) return false;
     this.groups.delete(group.groupId);

@@ -70,6 +70,12 @@ export interface OffsetCommitRequest {
   offsets: OffsetCommitPartition[];
 }
 
+/** TxnOffsetCommit: offsets committed as part of the producer's transaction. */
+export interface TxnOffsetCommitRequest extends OffsetCommitRequest {
+  producerId: number;
+  producerEpoch: number;
+}
+
 export interface PartitionError {
   topic: string;
   partition: number;

@@ -17,8 +17,14 @@ import type {
   OffsetDeleteResult,
   OffsetFetchRequest,
   PartitionError,
+  TxnOffsetCommitRequest,
 } from './GroupRequests.js';
-import { appendErrorCode, type OffsetsTopicStore, type TopicPartitionRef } from './OffsetsTopicStore.js';
+import {
+  appendErrorCode,
+  type OffsetsTopicStore,
+  type TopicPartitionRef,
+  type TransactionalProducer,
+} from './OffsetsTopicStore.js';
 
 const E = KafkaErrors;
 const NONE = E.NONE.code;
@@ -47,7 +53,37 @@ export class OffsetMetadataManager {
   // ---- OffsetCommit ----
 
   /** Resolves once the commit is in the `__consumer_offsets` log (as durable as that log makes it). */
-  async commitOffsets(r: OffsetCommitRequest): Promise<PartitionError[]> {
+  commitOffsets(r: OffsetCommitRequest): Promise<PartitionError[]> {
+    return this.commitValidOffsets(r, (valid) => this.doCommitOffsets(r, valid));
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets are written in a transactional batch of the producer and
+   * held pending on the group until the transaction's marker (Kafka's GroupCoordinator.
+   * handleTxnCommitOffsets); a group that does not exist yet is created.
+   */
+  commitTransactionalOffsets(r: TxnOffsetCommitRequest): Promise<PartitionError[]> {
+    return this.commitValidOffsets(r, async (valid) => {
+      const group = this.groups.group(r.groupId) ?? this.groups.addGroup(r.groupId);
+      const invalid = validateOffsetCommit(group, r, true);
+      if (invalid !== NONE) return invalid;
+      return this.storeOffsets(group, r, valid, { producerId: r.producerId, producerEpoch: r.producerEpoch });
+    });
+  }
+
+  /** The producer's transaction ended with a marker in `__consumer_offsets` partition `partition`. */
+  completeTransaction(producerId: number, partition: number, commit: boolean): void {
+    for (const group of this.groups.allGroups()) {
+      if (this.store.partitionFor(group.groupId) === partition)
+        group.completePendingTransactionalOffsets(producerId, commit);
+    }
+  }
+
+  /** Answers the partitions that do not exist (or carry too much metadata) and commits the others with `commit`. */
+  private async commitValidOffsets(
+    r: OffsetCommitRequest,
+    commit: (valid: OffsetCommitPartition[]) => Promise<number>,
+  ): Promise<PartitionError[]> {
     const errors = new Map<OffsetCommitPartition, number>();
     for (const o of r.offsets) {
       const error = this.checkCommittedPartition(o);
@@ -55,7 +91,7 @@ export class OffsetMetadataManager {
     }
     const valid = r.offsets.filter((o) => !errors.has(o));
     if (valid.length > 0) {
-      const error = await this.doCommitOffsets(r, valid);
+      const error = await commit(valid);
       for (const o of valid) errors.set(o, error);
     }
     return r.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: errors.get(o)! }));
@@ -76,7 +112,7 @@ export class OffsetMetadataManager {
       if (r.generationId >= 0) return E.ILLEGAL_GENERATION.code;
       group = this.groups.addGroup(r.groupId);
     }
-    const invalid = validateOffsetCommit(group, r);
+    const invalid = validateOffsetCommit(group, r, false);
     if (invalid !== NONE) return invalid;
     if (group.is('CompletingRebalance')) return E.REBALANCE_IN_PROGRESS.code;
     // Also while preparing a rebalance: the heartbeat answer tells the member about it.
@@ -88,6 +124,7 @@ export class OffsetMetadataManager {
     group: ClassicGroup,
     r: OffsetCommitRequest,
     offsets: OffsetCommitPartition[],
+    producer?: TransactionalProducer,
   ): Promise<number> {
     const commitTimestamp = this.now();
     const retention = r.retentionTimeMs ?? -1;
@@ -103,14 +140,16 @@ export class OffsetMetadataManager {
     const keys = committed.map((o) => topicPartitionKey(o.topic, o.partition));
     group.preparePendingOffsets(keys);
     try {
-      await this.store.storeOffsets(group.groupId, committed);
+      const appendedBatchOffset = await this.store.storeOffsets(group.groupId, committed, producer);
+      for (const o of committed) o.appendedBatchOffset = appendedBatchOffset;
     } catch (error) {
       return appendErrorCode(error, true);
     } finally {
       group.completePendingOffsets(keys);
     }
     if (group.is('Dead')) return NONE;
-    committed.forEach((o, i) => group.offsets.set(keys[i]!, o));
+    if (producer !== undefined) group.addPendingTransactionalOffsets(producer.producerId, committed);
+    else committed.forEach((o, i) => group.offsets.set(keys[i]!, o));
     return NONE;
   }
 
@@ -201,7 +240,8 @@ export class OffsetMetadataManager {
   }
 }
 
-function validateOffsetCommit(group: ClassicGroup, r: OffsetCommitRequest): number {
+/** Kafka's GroupCoordinator.validateOffsetCommit: a transactional commit without member or generation is always let through. */
+function validateOffsetCommit(group: ClassicGroup, r: OffsetCommitRequest, transactional: boolean): number {
   if (group.is('Dead')) return E.COORDINATOR_NOT_AVAILABLE.code;
   if (r.generationId < 0 && group.is('Empty')) return NONE;
   if (r.generationId >= 0 || r.memberId !== UNKNOWN_MEMBER_ID || r.groupInstanceId !== null) {
@@ -209,7 +249,7 @@ function validateOffsetCommit(group: ClassicGroup, r: OffsetCommitRequest): numb
     if (error !== NONE) return error;
     return r.generationId === group.generationId ? NONE : E.ILLEGAL_GENERATION.code;
   }
-  return group.is('Empty') ? NONE : E.UNKNOWN_MEMBER_ID.code;
+  return transactional || group.is('Empty') ? NONE : E.UNKNOWN_MEMBER_ID.code;
 }
 
 /** An OffsetFetch answer for a partition without a committed offset. */

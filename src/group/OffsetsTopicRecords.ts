@@ -4,11 +4,10 @@
  * a key or value is an int16 version followed by the struct at that version. Key
  * versions 0 and 1 are offset commits, 2 is group metadata; a null value is a tombstone.
  */
-import { readMessage, writeMessage } from '../protocol/MessageCodec.js';
-import type { DataOf, EncodableData } from '../protocol/MessageTypes.js';
-import { ProtocolReader } from '../protocol/ProtocolReader.js';
-import { ProtocolWriter } from '../protocol/ProtocolWriter.js';
-import { data, field, structs, type MessageSchema } from '../protocol/Schema.js';
+import { readMessage } from '../protocol/MessageCodec.js';
+import type { DataOf } from '../protocol/MessageTypes.js';
+import { data, field, structs } from '../protocol/Schema.js';
+import { readVersionPrefixed, toVersionPrefixedBytes as encode, versionPrefix } from '../protocol/VersionPrefixed.js';
 
 export const OffsetCommitKey = data('OffsetCommitKey', '0-1', 'none', [
   field('group', 'string', '0-1'),
@@ -59,13 +58,6 @@ export type GroupMetadataMemberData = GroupMetadataValueData['members'][number];
 export type OffsetsTopicKey =
   ({ type: 'offsetCommit' } & OffsetCommitKeyData) | { type: 'groupMetadata'; group: string };
 
-function encode<S extends MessageSchema>(schema: S, version: number, body: EncodableData<S>): Buffer {
-  const writer = new ProtocolWriter(128);
-  writer.int16(version);
-  writeMessage(schema, version, writer, body);
-  return Buffer.concat(writer.finish());
-}
-
 export function offsetCommitKey(key: OffsetCommitKeyData): Buffer {
   return encode(OffsetCommitKey, OFFSET_COMMIT_KEY_VERSION, key);
 }
@@ -85,23 +77,17 @@ export function groupMetadataValue(value: GroupMetadataValueData): Buffer {
 
 /** The key's type and fields; null for a record type this coordinator does not keep (newer group types). */
 export function readOffsetsTopicKey(bytes: Buffer): OffsetsTopicKey | null {
-  const reader = new ProtocolReader(bytes);
-  const version = reader.int16();
+  const { version, reader } = versionPrefix(bytes);
   if (version === 0 || version === 1) return { type: 'offsetCommit', ...readMessage(OffsetCommitKey, version, reader) };
   if (version === GROUP_METADATA_KEY_VERSION)
     return { type: 'groupMetadata', group: readMessage(GroupMetadataKey, version, reader).group };
   return null;
 }
 
-function decode<S extends MessageSchema>(schema: S, bytes: Buffer): DataOf<S> {
-  const reader = new ProtocolReader(bytes);
-  return readMessage(schema, reader.int16(), reader);
-}
-
 export function readOffsetCommitValue(bytes: Buffer): OffsetCommitValueData {
-  return decode(OffsetCommitValue, bytes);
+  return readVersionPrefixed(OffsetCommitValue, bytes);
 }
 
 export function readGroupMetadataValue(bytes: Buffer): GroupMetadataValueData {
-  return decode(GroupMetadataValue, bytes);
+  return readVersionPrefixed(GroupMetadataValue, bytes);
 }

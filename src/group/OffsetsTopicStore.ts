@@ -8,11 +8,13 @@
  * compared as raw bytes and only the survivors are decoded.
  */
 import type { Engine } from '../engine/Engine.js';
-import { BUILT_IN_PROCESS, type Partition } from '../engine/Partition.js';
+import type { AppendInfo } from '../engine/Partition.js';
+import { BUILT_BY_COORDINATOR, forEachBatch, openInternalTopic, partitionForKey } from '../engine/InternalTopic.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
+import { controlRecordType } from '../record/ControlRecord.js';
 import type { Record as LogRecord } from '../record/Record.js';
-import { RecordBatch } from '../record/RecordBatch.js';
-import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder.js';
+import type { RecordBatch } from '../record/RecordBatch.js';
+import { buildRecordBatch, type BatchOptions, type RecordInput } from '../record/RecordBatchBuilder.js';
 import { ClassicGroup, topicPartitionKey, type CommittedOffset } from './ClassicGroup.js';
 import { ClassicGroupMember } from './ClassicGroupMember.js';
 import {
@@ -27,14 +29,6 @@ import {
 } from './OffsetsTopicRecords.js';
 
 export const GROUP_METADATA_TOPIC_NAME = '__consumer_offsets';
-
-/** Compaction is not there yet: keep every record forever rather than lose a group's last commit to retention. */
-const OFFSETS_TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
-
-const LOAD_READ_BYTES = 8 * 1024 * 1024;
-
-/** The coordinator's batches come from buildRecordBatch here, never from a client's bytes: no CRC and record re-check. */
-const BUILT_BY_COORDINATOR = { [BUILT_IN_PROCESS]: true } as const;
 
 /**
  * The error a failed `__consumer_offsets` append becomes, as Kafka maps its append
@@ -55,22 +49,20 @@ export function appendErrorCode(error: unknown, commit: boolean): number {
   }
 }
 
-/** Java's String.hashCode (UTF-16 code units, int32 overflow). */
-export function javaStringHashCode(text: string): number {
-  let hash = 0;
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return hash;
-}
-
 /** Kafka's Utils.abs(groupId.hashCode()) % partitions. */
 export function partitionForGroup(groupId: string, partitions: number): number {
-  const hash = javaStringHashCode(groupId);
-  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+  return partitionForKey(groupId, partitions);
 }
 
 export interface TopicPartitionRef {
   topic: string;
   partition: number;
+}
+
+/** The producer of a transactional offset commit (TxnOffsetCommit). */
+export interface TransactionalProducer {
+  producerId: number;
+  producerEpoch: number;
 }
 
 export class OffsetsTopicStore {
@@ -82,10 +74,7 @@ export class OffsetsTopicStore {
 
   /** Creates `__consumer_offsets` with `partitions` partitions unless it exists (then its own count rules). */
   static open(engine: Engine, partitions: number, now: () => number): OffsetsTopicStore {
-    if (!engine.hasTopic(GROUP_METADATA_TOPIC_NAME)) {
-      engine.createTopic(GROUP_METADATA_TOPIC_NAME, { partitions, config: OFFSETS_TOPIC_CONFIG });
-    }
-    return new OffsetsTopicStore(engine, engine.partitionCount(GROUP_METADATA_TOPIC_NAME), now);
+    return new OffsetsTopicStore(engine, openInternalTopic(engine, GROUP_METADATA_TOPIC_NAME, partitions), now);
   }
 
   partitionFor(groupId: string): number {
@@ -115,14 +104,23 @@ export class OffsetsTopicStore {
     await this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value: groupMetadataValue(value) }]);
   }
 
-  async storeOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
-    await this.append(
-      groupId,
-      offsets.map((o) => ({
-        key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
-        value: offsetCommitValue(o),
-      })),
-    );
+  /**
+   * Writes the offsets; a transactional commit's (`producer`) go in a transactional batch
+   * of that producer, committed or dropped by the marker its transaction ends with
+   * (Kafka's GroupMetadataManager.storeOffsets with a producer id). Resolves with the
+   * batch's offset.
+   */
+  async storeOffsets(
+    groupId: string,
+    offsets: readonly CommittedOffset[],
+    producer?: TransactionalProducer,
+  ): Promise<number> {
+    const records = offsets.map((o) => ({
+      key: offsetCommitKey({ group: groupId, topic: o.topic, partition: o.partition }),
+      value: offsetCommitValue(o),
+    }));
+    const batch: BatchOptions = producer === undefined ? {} : { ...producer, baseSequence: 0, transactional: true };
+    return (await this.append(groupId, records, batch)).baseOffset;
   }
 
   /** Tombstones for the offsets and, when `group` is set, for the group's metadata. */
@@ -135,19 +133,24 @@ export class OffsetsTopicStore {
     if (records.length > 0) await this.append(groupId, records);
   }
 
-  private async append(groupId: string, records: RecordInput[]): Promise<void> {
+  private async append(groupId: string, records: RecordInput[], batch: BatchOptions = {}): Promise<AppendInfo> {
     const timestamp = this.now();
     for (const r of records) r.timestamp = timestamp;
-    await this.engine
+    return this.engine
       .partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId))
-      .append(buildRecordBatch(records), BUILT_BY_COORDINATOR);
+      .append(buildRecordBatch(records, batch), BUILT_BY_COORDINATOR);
   }
 
-  /** Every group and offset the topic holds, as of its last records. */
+  /**
+   * Every group and offset the topic holds, as of its last records; transactional offset
+   * commits count once their commit marker is read, and those without a marker yet stay
+   * pending on their group (Kafka's GroupMetadataManager.doLoadGroupsAndOffsets).
+   */
   loadGroups(): Map<string, ClassicGroup> {
     const latest = new Map<string, LogRecord>();
+    const pending = new Map<number, Map<string, LogRecord>>();
     for (let p = 0; p < this.partitionCount; p++)
-      collectLatest(this.engine.partition(GROUP_METADATA_TOPIC_NAME, p), latest);
+      forEachBatch(this.engine, GROUP_METADATA_TOPIC_NAME, p, (batch) => collectLatest(batch, latest, pending));
     const groups = new Map<string, ClassicGroup>();
     const groupOf = (groupId: string) => {
       let group = groups.get(groupId);
@@ -159,35 +162,63 @@ export class OffsetsTopicStore {
       if (value === null) continue;
       const key = readOffsetsTopicKey(record.key!);
       if (key?.type === 'offsetCommit') {
-        const v = readOffsetCommitValue(value);
-        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), {
-          topic: key.topic,
-          partition: key.partition,
-          ...v,
-        });
+        groupOf(key.group).offsets.set(topicPartitionKey(key.topic, key.partition), committedOffset(key, record));
       } else if (key?.type === 'groupMetadata') {
         restoreGroup(groupOf(key.group), readGroupMetadataValue(value));
+      }
+    }
+    for (const [producerId, records] of pending) {
+      for (const record of records.values()) {
+        const key = readOffsetsTopicKey(record.key!);
+        if (key?.type !== 'offsetCommit') continue;
+        groupOf(key.group).addPendingTransactionalOffsets(producerId, [committedOffset(key, record)]);
       }
     }
     return groups;
   }
 }
 
-/** The last record of each key in the partition (a tombstone included), keyed by the key's bytes. */
-function collectLatest(partition: Partition, latest: Map<string, LogRecord>): void {
-  let offset = partition.logStartOffset;
-  while (offset < partition.logEndOffset) {
-    const { records } = partition.read(offset, LOAD_READ_BYTES);
-    if (records.length === 0) break;
-    for (const batch of RecordBatch.all(records)) {
-      if (!batch.isControl) {
-        for (const record of batch.records()) {
-          const key = record.key;
-          if (key !== null && record.offset >= offset) latest.set(key.toString('latin1'), record);
-        }
+function committedOffset(key: TopicPartitionRef, record: LogRecord): CommittedOffset {
+  return {
+    topic: key.topic,
+    partition: key.partition,
+    ...readOffsetCommitValue(record.value!),
+    appendedBatchOffset: record.offset,
+  };
+}
+
+/**
+ * Keeps the last record of each key (a tombstone included), keyed by the key's bytes;
+ * records of a transactional batch wait in `pending` under their producer until its
+ * marker: a commit makes them count unless a later record of the key was read, an abort
+ * drops them.
+ */
+function collectLatest(
+  batch: RecordBatch,
+  latest: Map<string, LogRecord>,
+  pending: Map<number, Map<string, LogRecord>>,
+): void {
+  if (batch.isControl) {
+    const [marker] = batch.records();
+    const committed = pending.get(batch.producerId);
+    if (marker !== undefined && committed !== undefined && controlRecordType(marker.key) === 'commit') {
+      for (const [key, record] of committed) {
+        if ((latest.get(key)?.offset ?? -1) < record.offset) latest.set(key, record);
       }
-      offset = batch.lastOffset + 1;
     }
+    pending.delete(batch.producerId);
+    return;
+  }
+  let target = latest;
+  if (batch.isTransactional) {
+    target = pending.get(batch.producerId) ?? new Map<string, LogRecord>();
+    pending.set(batch.producerId, target);
+  }
+  for (const record of batch.records()) {
+    const key = record.key;
+    if (key === null) continue;
+    if (batch.isTransactional && record.value === null) target.delete(key.toString('latin1'));
+    else target.set(key.toString('latin1'), record);
   }
 }
 

@@ -38,6 +38,17 @@
  *   IncrementalAlterConfigs  -         -            -              0-1
  *   OffsetDelete             -         0            -              0
  *   DescribeCluster          -         -            -              0-1
+ *   AddPartitionsToTxn       0-1       0            -              0-3
+ *   AddOffsetsToTxn          0-1       0            -              0-4
+ *   EndTxn                   0-1       0-1          -              0-4
+ *   WriteTxnMarkers          -         -            -              0-1
+ *   TxnOffsetCommit          0-1       0-3          -              0-4
+ *   DescribeTransactions     -         -            -              0
+ *   ListTransactions         -         -            -              0-1
+ *
+ * AddPartitionsToTxn v4+ (KIP-890) is broker to broker (verifying a produce is in its
+ * transaction) and is not served. librdkafka 2.0.2's transactional versions are from
+ * rdkafka_txnmgr.c; the confluent-kafka-python client is librdkafka underneath.
  */
 import { AlterConfigs } from './messages/AlterConfigs.js';
 import { ApiVersions } from './messages/ApiVersions.js';
@@ -66,6 +77,13 @@ import { Produce } from './messages/Produce.js';
 import { SaslAuthenticate } from './messages/SaslAuthenticate.js';
 import { SaslHandshake } from './messages/SaslHandshake.js';
 import { SyncGroup } from './messages/SyncGroup.js';
+import { AddOffsetsToTxn } from './messages/AddOffsetsToTxn.js';
+import { AddPartitionsToTxn } from './messages/AddPartitionsToTxn.js';
+import { DescribeTransactions } from './messages/DescribeTransactions.js';
+import { EndTxn } from './messages/EndTxn.js';
+import { ListTransactions } from './messages/ListTransactions.js';
+import { TxnOffsetCommit } from './messages/TxnOffsetCommit.js';
+import { WriteTxnMarkers } from './messages/WriteTxnMarkers.js';
 import type { ApiSchema } from './Schema.js';
 import { parseVersions, type VersionRange } from './Versions.js';
 
@@ -97,6 +115,13 @@ export const MESSAGES: readonly ApiSchema[] = [
   IncrementalAlterConfigs,
   OffsetDelete,
   DescribeCluster,
+  AddPartitionsToTxn,
+  AddOffsetsToTxn,
+  EndTxn,
+  WriteTxnMarkers,
+  TxnOffsetCommit,
+  DescribeTransactions,
+  ListTransactions,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -128,6 +153,13 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  WriteTxnMarkers: 27,
+  TxnOffsetCommit: 28,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

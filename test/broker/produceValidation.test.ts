@@ -32,7 +32,8 @@ describe('Produce: what Kafka refuses', () => {
   // LogValidator.validateBatch's message; ReplicaManager.processFailedRecord logs the refusal.
   it('answers with the reason and logs it at info', async () => {
     const marker = buildEndTransactionMarkerBatch('commit', { producerId: 1, producerEpoch: 0, coordinatorEpoch: 0 });
-    const response = await producePartition(client, marker);
+    // A marker is a transactional batch: with the transactional id (KafkaApis checks it first), the log refuses it.
+    const response = await producePartition(client, marker, 't', 'tx');
     expect(response).toMatchObject({ errorCode: 87, baseOffset: -1 });
     expect(response.errorMessage).toMatch(/Clients are not allowed to write control records/);
     expect(logged).toContainEqual(

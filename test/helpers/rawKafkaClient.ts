@@ -104,9 +104,14 @@ export async function brokerWithRawClient(
 }
 
 /** Produce v9 of `records` to partition 0 of `topic`, acks=-1: the partition's response. */
-export async function producePartition(client: RawKafkaClient, records: Buffer, topic = 't'): Promise<Struct> {
+export async function producePartition(
+  client: RawKafkaClient,
+  records: Buffer,
+  topic = 't',
+  transactionalId: string | null = null,
+): Promise<Struct> {
   const body = await client.call(ApiKey.Produce, 9, {
-    transactionalId: null,
+    transactionalId,
     acks: -1,
     timeoutMs: 1000,
     topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],

@@ -2,13 +2,14 @@
  * Produce: RecordBatch v2 bytes go to the log as they arrived (the log validates them
  * and rewrites only baseOffset); a legacy MessageSet (produce v0-v2) is converted to one
  * v2 batch first. Every partition's append starts in request order before anything is
- * awaited, so pipelined requests keep their order in the log.
+ * awaited, so pipelined requests keep their order in the log. Transactional batches need
+ * the request's transactionalId; which transaction they belong to is the log's to check.
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
-import { BatchHeader, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
 type ProduceRequest = RequestOf<typeof Produce>;
@@ -96,6 +97,19 @@ function appendAll(context: RequestContext, request: ProduceRequest): Promise<To
   );
 }
 
+/** RequestUtils.hasTransactionalRecords: the first batch of any partition is transactional. */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some(
+      ({ records }) =>
+        records !== null &&
+        records.length > BatchHeader.attributes + 1 &&
+        records[BatchHeader.magic] === CURRENT_MAGIC &&
+        (records.readInt16BE(BatchHeader.attributes) & BatchAttributes.transactional) !== 0,
+    ),
+  );
+}
+
 function checkedRequest(request: ProduceRequest): { errorCode: number; message: string } | null {
   if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
     return {
@@ -103,10 +117,11 @@ function checkedRequest(request: ProduceRequest): { errorCode: number; message: 
       message: `acks must be 0, 1 or -1, got ${request.acks}`,
     };
   }
-  if (request.transactionalId !== null) {
+  // KafkaApis.handleProduceRequest: transactional records come with the transactional id they are written for.
+  if (request.transactionalId === null && hasTransactionalRecords(request)) {
     return {
       errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code,
-      message: 'transactions are not supported yet',
+      message: 'transactional records in a produce request without a transactionalId',
     };
   }
   return null;

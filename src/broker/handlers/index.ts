@@ -9,11 +9,14 @@ import { handleFetch } from './Fetch.js';
 import { handleFindCoordinator } from './FindCoordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './GroupAdmin.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './GroupMembership.js';
-import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch } from './GroupOffsets.js';
+import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn } from './Transactions.js';
+import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch, handleTxnOffsetCommit } from './GroupOffsets.js';
 import { handleInitProducerId } from './InitProducerId.js';
 import { handleListOffsets } from './ListOffsets.js';
 import { handleMetadata } from './Metadata.js';
 import { handleProduce } from './Produce.js';
+import { handleDescribeTransactions, handleListTransactions } from './TransactionAdmin.js';
+import { handleWriteTxnMarkers } from './WriteTxnMarkers.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './TopicAdmin.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
@@ -42,4 +45,11 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleListGroups,
   handleDescribeGroups,
   handleDeleteGroups,
+  handleAddPartitionsToTxn,
+  handleAddOffsetsToTxn,
+  handleEndTxn,
+  handleWriteTxnMarkers,
+  handleTxnOffsetCommit,
+  handleDescribeTransactions,
+  handleListTransactions,
 ];
