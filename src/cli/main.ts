@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   topics: async () => (await import('./topics.js')).topicsCommand,
   groups: async () => (await import('./groups.js')).groupsCommand,
+  producers: async () => (await import('./producers.js')).producersCommand,
   produce: async () => (await import('./produce.js')).produceCommand,
   consume: async () => (await import('./consume.js')).consumeCommand,
   'dump-log': async () => (await import('./dumpLog.js')).dumpLogCommand,

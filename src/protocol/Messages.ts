@@ -38,6 +38,7 @@
  *   IncrementalAlterConfigs  -         -            -              0-1
  *   OffsetDelete             -         0            -              0
  *   DescribeCluster          -         -            -              0-1
+ *   DescribeProducers        -         -            -              0
  */
 import { AlterConfigs } from './messages/AlterConfigs.js';
 import { ApiVersions } from './messages/ApiVersions.js';
@@ -48,6 +49,7 @@ import { DeleteRecords } from './messages/DeleteRecords.js';
 import { DeleteTopics } from './messages/DeleteTopics.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
+import { DescribeProducers } from './messages/DescribeProducers.js';
 import { DescribeGroups } from './messages/DescribeGroups.js';
 import { Fetch } from './messages/Fetch.js';
 import { FindCoordinator } from './messages/FindCoordinator.js';
@@ -97,6 +99,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   IncrementalAlterConfigs,
   OffsetDelete,
   DescribeCluster,
+  DescribeProducers,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -128,6 +131,7 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];
