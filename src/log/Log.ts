@@ -27,13 +27,12 @@ import { loadSegments } from './LogLoader.js';
 import { transactionIndexFile } from './LogFileNames.js';
 import type { CompletedTxn } from './ProducerAppendInfo.js';
 import { ProducerStateManager, type ProducerStateAnalysis } from './ProducerStateManager.js';
-import type { ProducerStateEntry } from './ProducerStateEntry.js';
+import type { BatchMetadata, ProducerStateEntry } from './ProducerStateEntry.js';
 import { TransactionIndex, type AbortedTxn } from './TransactionIndex.js';
 import { batchSizeAt, lastOffsetOf, producerIdOf } from '../record/RecordBatchHeader.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
 import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
-import type { BatchMetadata } from './ProducerStateEntry.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
 export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
@@ -314,8 +313,10 @@ export class Log {
     this.txnIndexes.set(base, index);
   }
 
+  /** The segment's aborted transactions, without those past the log end (a tail recovery cut away). */
   private openTxnIndex(base: number): void {
     const index = new TransactionIndex(transactionIndexFile(this.dir, base), base);
+    index.truncateTo(this._logEndOffset);
     if (!index.isEmpty) this.txnIndexes.set(base, index);
   }
 

@@ -3,11 +3,11 @@
  * (built here by hand from the format, not by our encoders), and the state surviving a
  * clean close, a corrupt or truncated snapshot, a truncation, and a SIGKILL.
  */
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Log } from '../../src/log/Log.js';
-import { producerSnapshotFile, transactionIndexFile } from '../../src/log/LogFileNames.js';
+import { logFile, producerSnapshotFile, transactionIndexFile } from '../../src/log/LogFileNames.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from '../../src/log/ProducerSnapshotFile.js';
 import { TransactionIndex } from '../../src/log/TransactionIndex.js';
 import { native } from '../../src/native/addon.js';
@@ -205,6 +205,22 @@ describe('producer state across restarts', () => {
     log.deleteRecordsBefore(3);
     expect(existsSync(transactionIndexFile(dir, 0))).toBe(false);
     expect(log.abortedTransactions(0, 3)).toEqual([]);
+    await log.close();
+  });
+
+  test('a marker cut from the log by recovery: its index entry goes, the transaction is open again', async () => {
+    const dir = tempDir();
+    let log = Log.open({ dir });
+    const txn = { producerId: 2, producerEpoch: 0, baseSequence: 0, transactional: true };
+    await log.append(buildRecordBatch([{ value: null }, { value: null }], txn));
+    const abort = buildEndTransactionMarkerBatch('abort', { producerId: 2, producerEpoch: 0, coordinatorEpoch: 1 });
+    await log.append(abort, { origin: 'coordinator' });
+    await log.close();
+    truncateSync(logFile(dir, 0), statSync(logFile(dir, 0)).size - abort.length);
+    log = Log.open({ dir });
+    expect([log.logEndOffset, log.lastStableOffset]).toEqual([2, 0]);
+    expect(log.abortedTransactions(0, 10)).toEqual([]);
+    expect(existsSync(transactionIndexFile(dir, 0))).toBe(false);
     await log.close();
   });
 
