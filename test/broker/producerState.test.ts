@@ -215,3 +215,32 @@ describe('transactions in the log', () => {
     );
   });
 });
+
+describe('DescribeProducers', () => {
+  // Kafka's ReplicaManager.activeProducerState: the partition's producers; an unknown one UNKNOWN_TOPIC_OR_PARTITION.
+  it('lists the producers of each partition asked for', async () => {
+    await produce(batch({ epoch: 2, seq: 0, count: 3 }));
+    await produce(batch({ producerId: PID + 1, seq: 0, transactional: true }));
+    const body = await client.call(ApiKey.DescribeProducers, 0, {
+      topics: [{ name: 't', partitionIndexes: [0, 7] }],
+    });
+    const [known, unknown] = (body.topics as Struct[])[0]!.partitions as Struct[];
+    expect(known).toMatchObject({ partitionIndex: 0, errorCode: 0, errorMessage: null });
+    expect(known!.activeProducers).toEqual([
+      {
+        producerId: PID,
+        producerEpoch: 2,
+        lastSequence: 2,
+        lastTimestamp: expect.any(Number),
+        coordinatorEpoch: -1,
+        currentTxnStartOffset: -1,
+      },
+      expect.objectContaining({ producerId: PID + 1, producerEpoch: 0, lastSequence: 0, currentTxnStartOffset: 3 }),
+    ]);
+    expect(unknown).toMatchObject({
+      partitionIndex: 7,
+      errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code,
+      activeProducers: [],
+    });
+  });
+});
