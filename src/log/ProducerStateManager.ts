@@ -61,6 +61,12 @@ function forEachProducerBatch(
   }
 }
 
+/** Whether any batch has a producer id: most appends have none and stop here, one header read per batch. */
+function anyProducerId(records: Buffer, batches: readonly BatchInfo[]): boolean {
+  for (const b of batches) if (producerIdOf(records, b.position) >= 0) return true;
+  return false;
+}
+
 /** The commit or abort marker of a control batch, null for an empty one (its transaction cleaned away, as Kafka skips it). */
 function markerOf(bytes: Buffer, offset: number): ProducerMarker | null {
   const record = RecordBatch.from(bytes).records().next();
@@ -114,6 +120,7 @@ export class ProducerStateManager {
     firstOffset: number,
     origin: ProducerOrigin,
   ): ProducerStateAnalysis | null {
+    if (!anyProducerId(records, batches)) return null;
     let duplicate: BatchMetadata | undefined;
     let producers: Map<number, ProducerAppendInfo> | null = null;
     const completedTxns: CompletedTxn[] = [];
