@@ -121,7 +121,7 @@ export class Log {
     this._recoveryPoint = loaded.logEndOffset;
     for (const segment of this.segments) this.openTxnIndex(segment.baseOffset);
     this.producerState = new ProducerStateManager(this.dir, basename(this.dir));
-    this.loadProducerState(options.hadCleanShutdown ?? false);
+    this.loadProducerState();
     this.flusher = new LogFlusher(
       {
         dir: this.dir,
@@ -321,20 +321,16 @@ export class Log {
   }
 
   /**
-   * Producer state at open (Kafka's rebuildProducerState): with no snapshot after a
-   * clean shutdown (a log written before snapshots existed), none is rebuilt and one is
-   * taken at the log end; else the latest snapshot is loaded and every batch after it
-   * read, headers only (and a marker's one record).
+   * Producer state at open (Kafka's rebuildProducerState): the latest snapshot loaded
+   * and every batch after it read, headers only (and a marker's one record); then a
+   * snapshot at the log end, unless one is there. Kafka skips the reading when a clean
+   * shutdown left no snapshot (its upgrade case); here a log with none is read from its
+   * start once, so the producers of a log written before snapshots existed, or whose
+   * close could not write one, are not forgotten.
    */
-  private loadProducerState(hadCleanShutdown: boolean): void {
-    const state = this.producerState;
-    if (state.snapshotOffsets.length === 0 && hadCleanShutdown) {
-      state.updateMapEndOffset(this._logEndOffset);
-      state.takeSnapshot(false);
-      return;
-    }
+  private loadProducerState(): void {
     this.reloadProducerState();
-    state.takeSnapshot(false);
+    this.producerState.takeSnapshot(false);
   }
 
   /** The state from the latest snapshot at or below the log end, then the log after it (Kafka's truncateAndReload and loadProducersFromRecords). */

@@ -3,7 +3,7 @@
  * (built here by hand from the format, not by our encoders), and the state surviving a
  * clean close, a corrupt or truncated snapshot, a truncation, and a SIGKILL.
  */
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Log } from '../../src/log/Log.js';
@@ -136,6 +136,19 @@ describe('producer state across restarts', () => {
     expect(await log.append(retry(2))).toMatchObject({ baseOffset: 2, duplicate: true });
     await expect(log.append(retry(5))).rejects.toMatchObject({ code: 'ERR_OUT_OF_ORDER_SEQUENCE_NUMBER' });
     expect(log.logEndOffset).toBe(3);
+    await log.close();
+  });
+
+  // Where Kafka's rebuildProducerState reads nothing (no snapshot after a clean shutdown), the log is read.
+  test('a log with no snapshot (written before them) is read from its start, even after a clean shutdown', async () => {
+    const dir = tempDir();
+    let log = Log.open({ dir, config: { segmentBytes: 1024 } });
+    for (let seq = 0; seq < 12; seq++) await log.append(retry(seq));
+    await log.close();
+    for (const name of snapshots(dir)) rmSync(join(dir, name));
+    log = Log.open({ dir, config: { segmentBytes: 1024 }, hadCleanShutdown: true });
+    expect(await log.append(retry(11))).toMatchObject({ baseOffset: 11, duplicate: true });
+    expect(snapshots(dir)).toEqual(['00000000000000000012.snapshot']);
     await log.close();
   });
 
