@@ -53,6 +53,9 @@ export const KafkaErrors = {
   INVALID_REQUEST: kafka(42, 'INVALID_REQUEST', false),
   UNSUPPORTED_FOR_MESSAGE_FORMAT: kafka(43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false),
   POLICY_VIOLATION: kafka(44, 'POLICY_VIOLATION', false),
+  // Producer state (Kafka's ProducerAppendInfo): OutOfOrderSequenceException, InvalidProducerEpochException,
+  // InvalidTxnStateException, TransactionCoordinatorFencedException.
+  OUT_OF_ORDER_SEQUENCE_NUMBER: kafka(45, 'OUT_OF_ORDER_SEQUENCE_NUMBER', false),
   INVALID_PRODUCER_EPOCH: kafka(47, 'INVALID_PRODUCER_EPOCH', false),
   INVALID_TXN_STATE: kafka(48, 'INVALID_TXN_STATE', false),
   // The transaction coordinator's (TransactionCoordinator.scala, KafkaApis AddPartitionsToTxn).
@@ -62,6 +65,7 @@ export const KafkaErrors = {
   OPERATION_NOT_ATTEMPTED: kafka(55, 'OPERATION_NOT_ATTEMPTED', false),
   PRODUCER_FENCED: kafka(90, 'PRODUCER_FENCED', false),
   TRANSACTIONAL_ID_NOT_FOUND: kafka(105, 'TRANSACTIONAL_ID_NOT_FOUND', false),
+  TRANSACTION_COORDINATOR_FENCED: kafka(52, 'TRANSACTION_COORDINATOR_FENCED', false),
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: kafka(53, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false),
   KAFKA_STORAGE_ERROR: kafka(56, 'KAFKA_STORAGE_ERROR', true),
   NON_EMPTY_GROUP: kafka(68, 'NON_EMPTY_GROUP', false),
@@ -136,6 +140,9 @@ const tributaryCodes = {
   ERR_INDEX_CLOSED: storage,
   ERR_INVALID_OFFSET: storage,
   ERR_CORRUPT_INDEX: storage,
+  // A producer state snapshot or transaction index that fails its checks (Kafka's
+  // CorruptSnapshotException, CorruptIndexException): deleted and rebuilt from the log.
+  ERR_CORRUPT_SNAPSHOT: storage,
   // Raised on the client side only.
   ERR_CLOSED: storage,
   ERR_PRODUCER_CLOSED: storage,

@@ -4,6 +4,7 @@
  * configs, delete records. Names and configs are checked as Kafka checks them.
  */
 import type { Engine } from '../engine/Engine.js';
+import type { ProducerState } from '../engine/Partition.js';
 import type { TopicDescription } from '../engine/TopicDescription.js';
 import { TributaryError } from '../errors.js';
 import {
@@ -68,6 +69,12 @@ export class Admin {
   async alterTopicConfig(name: string, config: Record<string, string | null>): Promise<TopicDescription> {
     checkNonEmptyString('alterTopicConfig: name', name);
     return this.engine.alterTopicConfig(name, checkConfigs('alterTopicConfig: config', config, true));
+  }
+
+  /** The idempotent and transactional producers a partition remembers (Kafka's Admin.describeProducers). */
+  async describeProducers(topic: string, partition: number): Promise<ProducerState[]> {
+    checkTopicPartition('describeProducers', { topic, partition });
+    return this.engine.partition(topic, partition).activeProducers();
   }
 
   async deleteRecords(requests: RecordsToDelete[]): Promise<DeletedRecords[]> {

@@ -4,12 +4,18 @@
  * counted here as it passes and a way to wait for new data. With no replication the
  * high watermark is the log end offset.
  */
-import type { AppendInfo, AppendOptions, Log, LogReadResult } from '../log/Log.js';
+import type { AppendInfo, AppendOptions, Log, LogReadResult, ProducerState } from '../log/Log.js';
 import type { LogConfig } from '../log/LogConfig.js';
 import type { TimestampAndOffset } from '../log/RecordTimestamps.js';
 import { recordsFrom } from '../record/RecordBatchHeader.js';
 
-export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions, type LogReadResult } from '../log/Log.js';
+export {
+  BUILT_IN_PROCESS,
+  type AppendInfo,
+  type AppendOptions,
+  type LogReadResult,
+  type ProducerState,
+} from '../log/Log.js';
 export type { TimestampAndOffset } from '../log/RecordTimestamps.js';
 
 export interface PartitionStats {
@@ -55,9 +61,33 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
-  /** Appends RecordBatch v2 bytes (validated, durable per the log's durability); wakes waiters. */
+  /**
+   * The last stable offset: where the earliest ongoing transaction starts, else the log
+   * end (read_committed fetches stop here).
+   */
+  get lastStableOffset(): number {
+    return this.log.lastStableOffset;
+  }
+
+  /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's UnifiedLog.collectAbortedTransactions). */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): { producerId: number; firstOffset: number }[] {
+    return this.log
+      .abortedTransactions(fetchOffset, upperBoundOffset)
+      .map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
+  }
+
+  /** The idempotent and transactional producers the partition remembers (DescribeProducers). */
+  activeProducers(): ProducerState[] {
+    return this.log.activeProducers();
+  }
+
+  /**
+   * Appends RecordBatch v2 bytes (validated, durable per the log's durability); wakes
+   * waiters. A retried idempotent batch resolves with the original's offsets, nothing appended.
+   */
   async append(records: Buffer, options?: AppendOptions): Promise<AppendInfo> {
     const info = await this.log.append(records, options);
+    if (info.duplicate === true) return info;
     this.recordsIn += info.lastOffset - info.baseOffset + 1;
     this.bytesIn += info.bytes;
     this.wakeWaiters();

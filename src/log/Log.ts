@@ -24,6 +24,12 @@ import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type SegmentRead } from './LogSegment.js';
 import type { LogOptions } from './LogOptions.js';
 import { loadSegments } from './LogLoader.js';
+import { transactionIndexFile } from './LogFileNames.js';
+import type { CompletedTxn } from './ProducerAppendInfo.js';
+import { ProducerStateManager, type ProducerStateAnalysis } from './ProducerStateManager.js';
+import type { BatchMetadata, ProducerStateEntry } from './ProducerStateEntry.js';
+import { TransactionIndex, type AbortedTxn } from './TransactionIndex.js';
+import { batchSizeAt, lastOffsetOf, producerIdOf } from '../record/RecordBatchHeader.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
 import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
@@ -37,6 +43,31 @@ export interface LogReadResult extends SegmentRead {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** How much of the log a rebuild of producer state reads at a time (headers only are looked at). */
+const PRODUCER_SCAN_BYTES = 1024 * 1024;
+
+/** A producer as DescribeProducers shows it (Kafka's ProducerState). */
+export interface ProducerState {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** -1 when it has no ongoing transaction. */
+  currentTxnStartOffset: number;
+}
+
+function describeProducer(entry: ProducerStateEntry): ProducerState {
+  return {
+    producerId: entry.producerId,
+    producerEpoch: entry.producerEpoch,
+    lastSequence: entry.lastSeq,
+    lastTimestamp: entry.lastTimestamp,
+    coordinatorEpoch: entry.coordinatorEpoch,
+    currentTxnStartOffset: entry.currentTxnFirstOffset,
+  };
+}
 
 /** The settings a segment is created with. */
 const SEGMENT_SHAPE = ['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes'] as const;
@@ -68,6 +99,9 @@ export class Log {
   private closed = false;
   private readonly onLogStartOffsetChange: (offset: number) => void;
   private readonly onFilesUsed: () => void;
+  private readonly producerState: ProducerStateManager;
+  /** The transaction index of each segment that has aborted transactions, by base offset. */
+  private readonly txnIndexes = new Map<number, TransactionIndex>();
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -85,6 +119,9 @@ export class Log {
     this._logEndOffset = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._recoveryPoint = loaded.logEndOffset;
+    for (const segment of this.segments) this.openTxnIndex(segment.baseOffset);
+    this.producerState = new ProducerStateManager(this.dir, basename(this.dir));
+    this.loadProducerState();
     this.flusher = new LogFlusher(
       {
         dir: this.dir,
@@ -217,6 +254,12 @@ export class Log {
   private write(records: Buffer, batches: BatchInfo[], how: WriteMode): AppendInfo {
     this.onFilesUsed();
     const baseOffset = this._logEndOffset;
+    // Checked in turn, against the state every earlier append left (Kafka checks it under the log's lock).
+    const producers = this.producerState.analyze(records, batches, baseOffset, how.origin);
+    if (producers?.duplicate) {
+      const { firstOffset, lastOffset } = producers.duplicate;
+      return { baseOffset: firstOffset, lastOffset, batches: 0, bytes: 0, duplicate: true };
+    }
     const segments = this.segments.length;
     const now = Date.now();
     for (const b of batches) {
@@ -228,7 +271,120 @@ export class Log {
         throw appendFailure(error, b, basename(this.dir), offset);
       }
     }
+    if (producers !== null) this.updateProducerState(producers);
+    this.producerState.updateMapEndOffset(this._logEndOffset);
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
+  }
+
+  /**
+   * Takes an append's producer updates once it is written (Kafka's UnifiedLog.append):
+   * each ABORT indexed with the LSO of the moment, then the transactions completed. A
+   * failure here leaves the state behind the log: the log goes offline, and its next
+   * open rebuilds the state from the log.
+   */
+  private updateProducerState(analysis: Exclude<ProducerStateAnalysis, { duplicate: BatchMetadata }>): void {
+    try {
+      this.producerState.update(analysis.producers);
+      for (const txn of analysis.completedTxns) this.completeTxn(txn);
+    } catch (error) {
+      this.failure = logOffline(`producer state of ${this.dir} failed`, this.dir, error);
+    }
+  }
+
+  private completeTxn(txn: CompletedTxn): void {
+    if (txn.isAborted) {
+      const { producerId, firstOffset, lastOffset } = txn;
+      this.indexAbortedTxn({
+        producerId,
+        firstOffset,
+        lastOffset,
+        lastStableOffset: this.producerState.lastStableOffset(txn),
+      });
+    }
+    this.producerState.completeTxn(txn);
+  }
+
+  /** Appends to the index of the segment holding the marker; one already indexed (a rebuild reading it again) is skipped. */
+  private indexAbortedTxn(txn: AbortedTxn): void {
+    const base = this.segments[floorSegment(this.segments, txn.lastOffset)]!.baseOffset;
+    const index = this.txnIndexes.get(base) ?? new TransactionIndex(transactionIndexFile(this.dir, base), base);
+    if (txn.lastOffset <= index.lastOffset) return;
+    index.append(txn);
+    this.txnIndexes.set(base, index);
+  }
+
+  /** The segment's aborted transactions, without those past the log end (a tail recovery cut away). */
+  private openTxnIndex(base: number): void {
+    const index = new TransactionIndex(transactionIndexFile(this.dir, base), base);
+    index.truncateTo(this._logEndOffset);
+    if (!index.isEmpty) this.txnIndexes.set(base, index);
+  }
+
+  /**
+   * Producer state at open (Kafka's rebuildProducerState): the latest snapshot loaded
+   * and every batch after it read, headers only (and a marker's one record); then a
+   * snapshot at the log end, unless one is there. Kafka skips the reading when a clean
+   * shutdown left no snapshot (its upgrade case); here a log with none is read from its
+   * start once, so the producers of a log written before snapshots existed, or whose
+   * close could not write one, are not forgotten.
+   */
+  private loadProducerState(): void {
+    this.reloadProducerState();
+    this.producerState.takeSnapshot(false);
+  }
+
+  /** The state from the latest snapshot at or below the log end, then the log after it (Kafka's truncateAndReload and loadProducersFromRecords). */
+  private reloadProducerState(): void {
+    const state = this.producerState;
+    state.truncateAndReload(this._logStartOffset, this._logEndOffset, Date.now(), this._config.producerIdExpirationMs);
+    let offset = state.mapEndOffset;
+    while (offset < this._logEndOffset) {
+      const read = readSegments(this.segments, offset, PRODUCER_SCAN_BYTES);
+      if (read === null) break;
+      const next = this.loadProducers(read.records, offset);
+      if (next <= offset) break;
+      offset = next;
+    }
+    state.updateMapEndOffset(this._logEndOffset);
+  }
+
+  /** Loads the batches of `records` at or after `offset`; returns the offset after the last. */
+  private loadProducers(records: Buffer, offset: number): number {
+    let next = offset;
+    for (let at = 0; at < records.length; at += batchSizeAt(records, at)) {
+      const last = lastOffsetOf(records, at);
+      if (last < offset) continue;
+      next = last + 1;
+      if (producerIdOf(records, at) < 0) continue;
+      const bytes = records.subarray(at, at + batchSizeAt(records, at));
+      for (const txn of this.producerState.loadBatch(bytes)) this.completeTxn(txn);
+    }
+    return next;
+  }
+
+  /**
+   * The last stable offset: the first offset of the earliest ongoing transaction, else the
+   * log end (the high watermark, with no replication) (Kafka's UnifiedLog.lastStableOffset).
+   */
+  get lastStableOffset(): number {
+    const first = this.producerState.firstUndecidedOffset;
+    return first === null ? this._logEndOffset : Math.max(first, this._logStartOffset);
+  }
+
+  /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's collectAbortedTransactions). */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const bases = [...this.txnIndexes.keys()].sort((a, b) => a - b);
+    return bases.flatMap((base) => this.txnIndexes.get(base)!.collect(fetchOffset, upperBoundOffset));
+  }
+
+  /** The producers this partition remembers (DescribeProducers). */
+  activeProducers(): ProducerState[] {
+    return [...this.producerState.activeProducers().values()].map(describeProducer);
+  }
+
+  /** Forgets producers idle past producer.id.expiration.ms with no ongoing transaction (Kafka's removeExpiredProducers). */
+  removeExpiredProducers(now: number = Date.now()): void {
+    if (!this.closed) this.producerState.removeExpiredProducers(now, this._config.producerIdExpirationMs);
   }
 
   private writeBatch(records: Buffer, b: BatchInfo, now: number, { verify, origin }: WriteMode): void {
@@ -251,6 +407,7 @@ export class Log {
    */
   private rollBack(offset: number, segments: number): void {
     try {
+      this.producerState.deleteSnapshotsFrom(offset);
       if (this._logEndOffset > offset) this.truncateTo(offset);
       if (this.segments.length > segments) {
         for (const segment of this.segments.splice(segments)) this.deleteSegment(segment);
@@ -269,6 +426,9 @@ export class Log {
     this.active.onBecomeInactive();
     this.active.flushIndexes();
     this.segments.push(LogSegment.open(this.dir, this._logEndOffset, this._config, true, true));
+    // As Kafka's roll: a snapshot (not fsynced) that recovery starts from. In the middle of
+    // an append it is the state before that append, named by the offset it is as of.
+    this.producerState.takeSnapshot(false);
     this.flusher.directoryChanged();
     this.flusher.inBackground();
   }
@@ -322,7 +482,10 @@ export class Log {
     const count = oldestDoomed(this.segments, doomed);
     if (count === 0) return 0;
     if (count === this.segments.length) this.roll();
-    for (const segment of this.segments.splice(0, count)) this.deleteSegment(segment);
+    for (const segment of this.segments.splice(0, count)) {
+      this.deleteSegment(segment);
+      this.producerState.deleteSnapshot(segment.baseOffset);
+    }
     const start = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
     if (start !== this._logStartOffset) {
       this._logStartOffset = start;
@@ -334,6 +497,8 @@ export class Log {
   private deleteSegment(segment: LogSegment): void {
     this.flusher.deleted(segment);
     segment.delete();
+    this.txnIndexes.get(segment.baseOffset)?.delete();
+    this.txnIndexes.delete(segment.baseOffset);
   }
 
   /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
@@ -354,6 +519,10 @@ export class Log {
     this._logEndOffset = active.readNextOffset();
     this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
     this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
+    const index = this.txnIndexes.get(active.baseOffset);
+    index?.truncateTo(offset);
+    if (index?.isEmpty === true) this.txnIndexes.delete(active.baseOffset);
+    this.reloadProducerState();
   }
 
   private truncateFullyAndStartAt(offset: number): void {
@@ -362,6 +531,7 @@ export class Log {
     this._logEndOffset = offset;
     this._logStartOffset = offset;
     this._recoveryPoint = offset;
+    this.producerState.truncateFullyAndStartAt(offset);
     this.onLogStartOffsetChange(offset);
   }
 
@@ -390,7 +560,10 @@ export class Log {
     await this.turns.idle(); // appends already called (waiting on their checks) still land
     await this.flusher.idle();
     try {
-      if (this.failure === null && options.flush !== false) await this.flusher.request();
+      if (this.failure === null && options.flush !== false) {
+        await this.flusher.request();
+        this.producerState.takeSnapshot(true);
+      }
     } finally {
       this.closed = true;
       for (const segment of this.segments) segment.close({ seal: options.flush !== false });

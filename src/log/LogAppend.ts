@@ -34,6 +34,8 @@ export interface AppendInfo {
   lastOffset: number;
   batches: number;
   bytes: number;
+  /** A retried idempotent batch: nothing written, the offsets are the original's. */
+  duplicate?: true;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface LogConfig {
   messageTimestampBeforeMaxMs: number;
   /** message.timestamp.after.max.ms: how far in the future a CreateTime record may be. */
   messageTimestampAfterMaxMs: number;
+  /**
+   * producer.id.expiration.ms (a broker config in Kafka): a producer with no ongoing
+   * transaction whose last write is this old is forgotten (ProducerStateManager.removeExpiredProducers).
+   */
+  producerIdExpirationMs: number;
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -43,6 +48,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   // Kafka 3.x defaults (Long.MAX_VALUE): no bound. Kafka 4.0 bounds "after" to an hour.
   messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
   messageTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+  producerIdExpirationMs: 86_400_000,
 });
 
 const BATCH_HEADER_SIZE = 61;
@@ -64,6 +70,7 @@ const bounds: Record<Exclude<keyof LogConfig, 'durability'>, Bound> = {
   flushIntervalMs: { min: 1, max: MAX_INT32 },
   messageTimestampBeforeMaxMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
   messageTimestampAfterMaxMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  producerIdExpirationMs: { min: 1, max: MAX_INT32 },
 };
 
 function invalid(message: string): TributaryError {

@@ -1,13 +1,16 @@
 /**
  * Every file name and suffix of a log directory, in one place (Kafka's LogFileUtils):
  * a segment is named by its base offset in 20 digits, with the same stem for its
- * .log, .index and .timeindex; a partition's directory is `<topic>-<partition>`.
+ * .log, .index, .timeindex and .txnindex (its aborted transactions, when it has any);
+ * producer state snapshots are `<offset>.snapshot`; a partition's directory is `<topic>-<partition>`.
  */
 import { join } from 'node:path';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+export const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
 /** Left behind by an interrupted segment truncation or index write. */
 export const TEMP_SUFFIXES = ['.truncating', '.tmp', '.swap', '.cleaned', '.deleted'] as const;
 
@@ -31,6 +34,20 @@ export function offsetIndexFile(dir: string, baseOffset: number): string {
 
 export function timeIndexFile(dir: string, baseOffset: number): string {
   return join(dir, filenamePrefixFromOffset(baseOffset) + TIME_INDEX_SUFFIX);
+}
+
+export function transactionIndexFile(dir: string, baseOffset: number): string {
+  return join(dir, filenamePrefixFromOffset(baseOffset) + TXN_INDEX_SUFFIX);
+}
+
+export function producerSnapshotFile(dir: string, offset: number): string {
+  return join(dir, filenamePrefixFromOffset(offset) + PRODUCER_SNAPSHOT_SUFFIX);
+}
+
+/** The offset a producer snapshot file is named by, or null for another file. */
+export function parseProducerSnapshotName(name: string): number | null {
+  const match = /^(\d{20})\.snapshot$/.exec(name);
+  return match ? Number(match[1]) : null;
 }
 
 export interface SegmentFileName {

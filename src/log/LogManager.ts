@@ -37,6 +37,8 @@ export interface LogManagerOptions {
   configOf?: (tp: TopicPartition) => Partial<LogConfig> | null;
   /** How often retention runs (log.retention.check.interval.ms); 0 turns it off. */
   retentionCheckIntervalMs?: number;
+  /** How often producers idle past producer.id.expiration.ms are forgotten; 0 never. */
+  producerIdExpirationCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
   checkpointIntervalMs?: number;
   /** Told of the bytes the logs' recovery scans go through at open. */
@@ -73,6 +75,8 @@ export class LogManager {
     syncDirectory(this.dataDir);
     this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
     this.every(options.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    // Kafka's producer.id.expiration.check.interval.ms (10 minutes).
+    this.every(options.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
   }
 
   /** Runs `task` every `ms` in the background; a failure is left for the next run to retry. */
@@ -197,6 +201,11 @@ export class LogManager {
 
   get topicPartitions(): TopicPartition[] {
     return [...this.logs.values()].map((e) => e.tp);
+  }
+
+  /** Forgets, in every log, the producers idle past producer.id.expiration.ms (Kafka's removeExpiredProducers). */
+  removeExpiredProducers(now: number = Date.now()): void {
+    for (const { log } of this.logs.values()) log.removeExpiredProducers(now);
   }
 
   enforceRetention(now: number = Date.now()): number {

@@ -45,6 +45,7 @@
  *   TxnOffsetCommit          0-1       0-3          -              0-4
  *   DescribeTransactions     -         -            -              0
  *   ListTransactions         -         -            -              0-1
+ *   DescribeProducers        -         -            -              0
  *
  * AddPartitionsToTxn v4+ (KIP-890) is broker to broker (verifying a produce is in its
  * transaction) and is not served. librdkafka 2.0.2's transactional versions are from
@@ -59,6 +60,7 @@ import { DeleteRecords } from './messages/DeleteRecords.js';
 import { DeleteTopics } from './messages/DeleteTopics.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
+import { DescribeProducers } from './messages/DescribeProducers.js';
 import { DescribeGroups } from './messages/DescribeGroups.js';
 import { Fetch } from './messages/Fetch.js';
 import { FindCoordinator } from './messages/FindCoordinator.js';
@@ -122,6 +124,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   TxnOffsetCommit,
   DescribeTransactions,
   ListTransactions,
+  DescribeProducers,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -160,6 +163,7 @@ export const ApiKey = {
   TxnOffsetCommit: 28,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  DescribeProducers: 61,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

@@ -9,7 +9,7 @@ import { KafkaErrors, TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
-import { BatchAttributes, BatchHeader, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
+import { BatchAttributes, BatchHeader, batchSizeAt, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
 type ProduceRequest = RequestOf<typeof Produce>;
@@ -20,18 +20,31 @@ type PartitionProduceResponse = TopicProduceResponse['partitionResponses'][numbe
 /** Thrown for acks=0 failures: Kafka closes the connection, the producer's only signal. */
 export class AcksZeroFailure extends Error {}
 
-/** Produce v3+ carries only magic 2; older versions may carry a legacy MessageSet. */
+/**
+ * Produce v3+ carries exactly one magic 2 batch per partition (Kafka's
+ * ProduceRequest.validateRecords, called by KafkaApis.handleProduceRequest: the log may
+ * take several, the embedded producer's appends do); older versions may carry a legacy MessageSet.
+ */
 function recordsToAppend(context: RequestContext, topic: string, records: Buffer | null): Buffer {
   if (records === null || records.length <= BatchHeader.magic) {
     throw new TributaryError('produce request without record batches', 'ERR_CORRUPT_BATCH');
   }
   const magic = records[BatchHeader.magic]!;
-  if (magic === CURRENT_MAGIC) return records;
-  if (context.header.apiVersion >= 3 || magic > CURRENT_MAGIC) {
+  const version = context.header.apiVersion;
+  if (
+    magic === CURRENT_MAGIC &&
+    version >= 3 &&
+    records.length > BatchHeader.size &&
+    batchSizeAt(records) < records.length
+  ) {
     throw new TributaryError(
-      `produce v${context.header.apiVersion} with magic ${magic} record batches`,
+      `Produce requests with version ${version} are only allowed to contain exactly one record batch per partition`,
       'ERR_INVALID_RECORD',
     );
+  }
+  if (magic === CURRENT_MAGIC) return records;
+  if (version >= 3 || magic > CURRENT_MAGIC) {
+    throw new TributaryError(`produce v${version} with magic ${magic} record batches`, 'ERR_INVALID_RECORD');
   }
   return messageSetToRecordBatches(records, { timestampType: context.engine.topicConfig(topic).messageTimestampType });
 }

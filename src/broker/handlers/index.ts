@@ -5,6 +5,7 @@ import { handleApiVersions } from './ApiVersions.js';
 import { handleDeleteRecords } from './DeleteRecords.js';
 import { handleDescribeCluster } from './DescribeCluster.js';
 import { handleDescribeConfigs } from './DescribeConfigs.js';
+import { handleDescribeProducers } from './DescribeProducers.js';
 import { handleFetch } from './Fetch.js';
 import { handleFindCoordinator } from './FindCoordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './GroupAdmin.js';
@@ -34,6 +35,7 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleDeleteRecords,
   handleDescribeCluster,
   handleInitProducerId,
+  handleDescribeProducers,
   handleFindCoordinator,
   handleJoinGroup,
   handleSyncGroup,
