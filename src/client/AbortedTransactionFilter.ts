@@ -29,10 +29,10 @@ export class AbortedTransactionFilter {
    * to be skipped. An abort marker ends its producer's aborted transaction (and is not itself
    * "aborted": the reader skips it as a control batch).
    */
-  async isAborted(batch: RecordBatch): Promise<boolean> {
+  isAborted(batch: RecordBatch): boolean {
     if (batch.producerId < 0) return false;
     this.consumeAbortedTransactionsUpTo(batch.lastOffset);
-    if (await containsAbortMarker(batch)) {
+    if (containsAbortMarker(batch)) {
       this.abortedProducerIds.delete(batch.producerId);
       return false;
     }
@@ -46,10 +46,12 @@ export class AbortedTransactionFilter {
   }
 }
 
-/** Whether a control batch's first record is an abort marker (Kafka's CompletedFetch.containsAbortMarker). */
-async function containsAbortMarker(batch: RecordBatch): Promise<boolean> {
+/**
+ * Whether a control batch's first record is an abort marker (Kafka's CompletedFetch.containsAbortMarker).
+ * Read on the calling thread: a marker batch holds one small record, and is written uncompressed.
+ */
+function containsAbortMarker(batch: RecordBatch): boolean {
   if (!batch.isControl) return false;
-  const section = batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync();
-  const first = batch.reader(section).next();
+  const first = batch.reader().next();
   return first !== null && controlRecordType(first.key) === 'abort';
 }

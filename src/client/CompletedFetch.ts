@@ -98,7 +98,7 @@ export class CompletedFetch {
       const batch = next.value;
       if (this.checkCrcs) batch.ensureValid(this);
       this.batchEnd = batch.lastOffset + 1;
-      const aborted = this.aborted !== null && (await this.aborted.isAborted(batch));
+      const aborted = this.aborted !== null && this.aborted.isAborted(batch);
       if (!batch.isControl && !aborted) {
         this.reader = batch.reader(
           batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync(),
