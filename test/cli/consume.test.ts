@@ -12,7 +12,7 @@ import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { corruptBatchMessage, corruptedLog, TOPIC } from '../helpers/corruptBatch.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeTransactions } from '../helpers/transactions.js';
+import { COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
 import { Engine } from '../../src/engine/Engine.js';
 
 const T0 = 1_700_000_000_000;
@@ -290,15 +290,7 @@ describe('tributary consume', () => {
     const dataDir = tempDir();
     const engine = await Engine.open({ dataDir });
     engine.createTopic('tx', { partitions: 1 });
-    // Offsets: p0 0, a 1, b 2, c 3, commit(1) 4, commit(2) 5, p1 6.
-    await writeTransactions(engine.partition('tx', 0), [
-      { plain: ['p0'] },
-      { send: 1, values: ['a', 'b'] },
-      { send: 2, values: ['c'] },
-      { commit: 1 },
-      { commit: 2 },
-      { plain: ['p1'] },
-    ]);
+    await writeTransactions(engine.partition('tx', 0), COMMITTED_TRANSACTIONS);
     await engine.close();
     const expected = { code: 0, stdout: 'p0\na\nb\nc\np1\n', stderr: 'consumed 5 record(s)\n' };
     const levels = ['read_committed', 'read_uncommitted'];

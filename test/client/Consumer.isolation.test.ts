@@ -13,7 +13,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { Consumer, type ConsumerBatch, type ConsumerOptions, type IsolationLevel } from '../../src/client/Consumer.js';
 import { Tributary } from '../../src/client/Tributary.js';
 import { Engine } from '../../src/engine/Engine.js';
-import { writeTransactions, type TransactionStep } from '../helpers/transactions.js';
+import { COMMITTED_TRANSACTIONS, writeTransactions, type TransactionStep } from '../helpers/transactions.js';
 import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -51,18 +51,10 @@ interface Seen {
   end: number;
 }
 
-const SCENARIOS: { name: string; steps: TransactionStep[]; read_uncommitted: Seen; read_committed: Seen }[] = [
+const SCENARIOS: { name: string; steps: readonly TransactionStep[]; read_uncommitted: Seen; read_committed: Seen }[] = [
   {
     name: 'committed transactions of two producers among plain records',
-    // Offsets: p0 0, a 1, b 2, c 3, commit(1) 4, commit(2) 5, p1 6.
-    steps: [
-      { plain: ['p0'] },
-      { send: 1, values: ['a', 'b'] },
-      { send: 2, values: ['c'] },
-      { commit: 1 },
-      { commit: 2 },
-      { plain: ['p1'] },
-    ],
+    steps: COMMITTED_TRANSACTIONS,
     read_uncommitted: { values: ['p0', 'a', 'b', 'c', 'p1'], offsets: [0, 1, 2, 3, 6], end: 7 },
     read_committed: { values: ['p0', 'a', 'b', 'c', 'p1'], offsets: [0, 1, 2, 3, 6], end: 7 },
   },

@@ -41,3 +41,17 @@ export async function writeTransactions(partition: Partition, steps: readonly Tr
     }
   }
 }
+
+/**
+ * Plain records and two producers' committed transactions, interleaved. Offsets: p0 0,
+ * a 1, b 2 (producer 1), c 3 (producer 2), commit(1) 4, commit(2) 5, p1 6; every level
+ * reads the data records p0, a, b, c, p1 and the log end is 7.
+ */
+export const COMMITTED_TRANSACTIONS: readonly TransactionStep[] = [
+  { plain: ['p0'] },
+  { send: 1, values: ['a', 'b'] },
+  { send: 2, values: ['c'] },
+  { commit: 1 },
+  { commit: 2 },
+  { plain: ['p1'] },
+];

@@ -13,12 +13,11 @@ import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
-import { writeTransactions } from '../helpers/transactions.js';
+import { COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
 import { runPythonDriver } from './clients/process.js';
 
 const TOPIC = 'tx';
 const CONFLUENT_DRIVER = join(dirname(fileURLToPath(import.meta.url)), 'clients', 'confluent_kafka.py');
-// Offsets: p0 0, a 1, b 2, c 3, commit(1) 4, commit(2) 5, p1 6.
 const EXPECTED = [
   { offset: 0, value: 'p0' },
   { offset: 1, value: 'a' },
@@ -32,14 +31,7 @@ let broker: Broker;
 beforeEach(async () => {
   broker = await Broker.start({ dataDir: tempDir(), port: 0, logger: createLogger('silent') });
   broker.engine.createTopic(TOPIC, { partitions: 1 });
-  await writeTransactions(broker.engine.partition(TOPIC, 0), [
-    { plain: ['p0'] },
-    { send: 1, values: ['a', 'b'] },
-    { send: 2, values: ['c'] },
-    { commit: 1 },
-    { commit: 2 },
-    { plain: ['p1'] },
-  ]);
+  await writeTransactions(broker.engine.partition(TOPIC, 0), COMMITTED_TRANSACTIONS);
 });
 
 afterEach(async () => {

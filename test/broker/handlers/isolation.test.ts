@@ -17,7 +17,7 @@ import type { Broker } from '../../../src/broker/Broker.js';
 import { ApiKey, type Struct } from '../../../src/protocol/index.js';
 import { RecordBatch } from '../../../src/record/RecordBatch.js';
 import { brokerWithRawClient, type RawKafkaClient } from '../../helpers/rawKafkaClient.js';
-import { T0, writeTransactions, type TransactionStep } from '../../helpers/transactions.js';
+import { COMMITTED_TRANSACTIONS, T0, writeTransactions, type TransactionStep } from '../../helpers/transactions.js';
 
 type Level = 'read_uncommitted' | 'read_committed';
 const WIRE_LEVEL: Record<Level, number> = { read_uncommitted: 0, read_committed: 1 };
@@ -98,7 +98,7 @@ interface Seen {
 
 interface Scenario {
   name: string;
-  steps: TransactionStep[];
+  steps: readonly TransactionStep[];
   read_uncommitted: Seen;
   read_committed: Seen;
 }
@@ -106,15 +106,7 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   {
     name: 'plain records and two committed transactions: both levels read to the high watermark, markers included as batches',
-    // Offsets: p0 0, a 1, b 2, c 3, commit(1) 4, commit(2) 5, p1 6.
-    steps: [
-      { plain: ['p0'] },
-      { send: 1, values: ['a', 'b'] },
-      { send: 2, values: ['c'] },
-      { commit: 1 },
-      { commit: 2 },
-      { plain: ['p1'] },
-    ],
+    steps: COMMITTED_TRANSACTIONS,
     read_uncommitted: {
       fetch: {
         values: ['p0', 'a', 'b', 'c', 'p1'],
