@@ -1,5 +1,6 @@
 /** `tributary consume TOPIC`: records of a topic to stdout, from a broker or a data directory, with or without a group. */
 import { once } from 'node:events';
+import type { IsolationLevel } from '../client/Consumer.js';
 import { choiceOption, integerOption, parseCommandLine, UsageError, type Command } from './Command.js';
 import { BrokerGroupMember } from './consume/BrokerGroupMember.js';
 import { BrokerSource } from './consume/BrokerSource.js';
@@ -44,6 +45,9 @@ ${TARGET_HELP}
   -K, --key-separator SEP the separator for --print-key (default: a tab)
   --count N               exit after N records
   -f, --follow            keep waiting for new records at the end
+  --isolation-level LEVEL read_uncommitted (default) or read_committed: only records of
+                          committed transactions, up to the last stable offset (as
+                          kafka-console-consumer's --isolation-level)
   --no-check-crcs         print the records of a batch whose CRC32C does not match (by
                           default, as Kafka's check.crcs, such a batch stops the run with
                           an error naming its partition and offset, after the records
@@ -65,10 +69,12 @@ const OPTIONS = {
   count: { type: 'string' },
   follow: { type: 'boolean', short: 'f' },
   'no-check-crcs': { type: 'boolean' },
+  'isolation-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'hex'];
+const ISOLATION_LEVELS: readonly IsolationLevel[] = ['read_uncommitted', 'read_committed'];
 
 function parseFrom(from: string | undefined): StartSpec {
   if (from === undefined || from === 'earliest' || from === 'latest') return from ?? 'earliest';
@@ -82,7 +88,7 @@ function parseFrom(from: string | undefined): StartSpec {
 
 async function openSource(target: Target, options: SourceOptions, listener: AssignmentListener): Promise<RecordSource> {
   if (target.kind === 'data-dir') return openEmbeddedSource(target.tributary, options, listener);
-  const source = new BrokerSource(target.connection, options.topic, listener, options.checkCrcs);
+  const source = new BrokerSource(target.connection, options.topic, listener, options);
   if (options.group === undefined) source.assign(await source.startPositions(options.partitions, options.start));
   else
     await BrokerGroupMember.join(target.connection, source, {
@@ -207,6 +213,8 @@ export const consumeCommand: Command = {
         keySeparator: o['key-separator'] ?? '\t',
       },
     };
+    const isolationLevel =
+      choiceOption('isolation-level', o['isolation-level'], ISOLATION_LEVELS) ?? 'read_uncommitted';
     const topic = positionals[0]!;
     const printed = await withTarget(o, async (target) => {
       const consume = new ConsumeRun(
@@ -216,6 +224,7 @@ export const consumeCommand: Command = {
           start,
           group: o.group,
           checkCrcs: o['no-check-crcs'] !== true,
+          isolationLevel,
         },
         run,
       );

@@ -9,11 +9,30 @@
  * are handed out. A corrupt batch ends the read as Kafka's CompletedFetch.fetchRecords
  * does: the records before it are handed out, and from then on every take() raises the
  * error again, so the position stays at the bad batch until the caller seeks past it.
+ *
+ * Read read_committed (given the fetch's aborted transactions), the batches of aborted
+ * transactions are skipped too, as Kafka's CompletedFetch does (AbortedTransactionFilter).
  */
 import type { BatchRecordReader } from '../record/RecordBatch.js';
 import { RecordBatch } from '../record/RecordBatch.js';
 import { retainShape } from '../retainShape.js';
+import { AbortedTransactionFilter, type AbortedTransaction } from './AbortedTransactionFilter.js';
 import { ConsumerRecord } from './ConsumerRecord.js';
+
+/** Where a read came from, and the partition's ends when it was made. */
+export interface FetchedPartition {
+  topic: string;
+  partition: number;
+  highWatermark: number;
+  lastStableOffset: number;
+}
+
+export interface CompletedFetchOptions {
+  /** Kafka's check.crcs. */
+  checkCrcs: boolean;
+  /** read_committed: the aborted transactions the read overlaps; null reads uncommitted (every batch but markers). */
+  abortedTransactions: readonly AbortedTransaction[] | null;
+}
 
 export class CompletedFetch {
   private readonly batches: Iterator<RecordBatch>;
@@ -24,16 +43,27 @@ export class CompletedFetch {
   nextOffset: number;
   /** What stopped the read (a corrupt batch), raised by every take() from then on. */
   private failure: unknown = null;
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's log end offset when the read was made. */
+  readonly highWatermark: number;
+  readonly lastStableOffset: number;
+  private readonly checkCrcs: boolean;
+  private readonly aborted: AbortedTransactionFilter | null;
 
   constructor(
     bytes: Buffer,
     private readonly position: number,
-    readonly topic: string,
-    readonly partition: number,
-    /** The partition's log end offset when the read was made. */
-    readonly highWatermark: number,
-    private readonly checkCrcs: boolean,
+    from: FetchedPartition,
+    options: CompletedFetchOptions,
   ) {
+    this.topic = from.topic;
+    this.partition = from.partition;
+    this.highWatermark = from.highWatermark;
+    this.lastStableOffset = from.lastStableOffset;
+    this.checkCrcs = options.checkCrcs;
+    const { abortedTransactions } = options;
+    this.aborted = abortedTransactions === null ? null : new AbortedTransactionFilter(abortedTransactions);
     this.batches = RecordBatch.all(bytes);
     this.batchEnd = position;
     this.nextOffset = position;
@@ -62,13 +92,14 @@ export class CompletedFetch {
     return records;
   }
 
-  /** Opens the next batch with records to hand out; false once there is none. */
+  /** Opens the next batch with records to hand out (not a marker, not aborted); false once there is none. */
   private async nextBatch(): Promise<boolean> {
     for (let next = this.batches.next(); !next.done; next = this.batches.next()) {
       const batch = next.value;
       if (this.checkCrcs) batch.ensureValid(this);
       this.batchEnd = batch.lastOffset + 1;
-      if (!batch.isControl) {
+      const aborted = this.aborted !== null && this.aborted.isAborted(batch);
+      if (!batch.isControl && !aborted) {
         this.reader = batch.reader(
           batch.compression === 'none' ? batch.recordsSection() : await batch.recordsSectionAsync(),
         );
@@ -80,4 +111,11 @@ export class CompletedFetch {
   }
 }
 
-retainShape(new CompletedFetch(Buffer.alloc(0), 2 ** 40, '', 0, 2 ** 40, true));
+retainShape(
+  new CompletedFetch(
+    Buffer.alloc(0),
+    2 ** 40,
+    { topic: '', partition: 0, highWatermark: 2 ** 40, lastStableOffset: 2 ** 40 },
+    { checkCrcs: true, abortedTransactions: [] },
+  ),
+);

@@ -4,8 +4,10 @@
  * the assigned partitions round-robin (one fetch each in turn, so a busy partition
  * cannot starve the others) and ends when close() is called.
  *
- * Isolation is read_uncommitted: records of aborted transactions are handed out, the
- * markers are not. A position outside the log (a number given to assign/seek, or records
+ * Isolation is Kafka's isolation.level: read_uncommitted (the default) hands out every
+ * record, read_committed reads only up to the last stable offset and drops the records of
+ * aborted transactions (as Kafka's CompletedFetch); transaction markers are never handed
+ * out. A position outside the log (a number given to assign/seek, or records
  * deleted by retention under a consumer) moves as `autoOffsetReset` says, 'latest' by
  * default as in Kafka.
  *
@@ -14,11 +16,12 @@
  */
 import { invalidArgument, isTributaryError, TributaryError } from '../errors.js';
 import type { Engine } from '../engine/Engine.js';
-import type { LogReadResult, Partition } from '../engine/Partition.js';
+import type { IsolationLevel, Partition, PartitionRead } from '../engine/Partition.js';
 import type { ConsumerBatch, ConsumerRecord } from './ConsumerRecord.js';
 import { checkArray, checkBoolean, checkPositiveInteger, checkTopicPartition } from './Arguments.js';
 import { CompletedFetch } from './CompletedFetch.js';
 import {
+  checkIsolationLevel,
   checkOffsetSpec,
   checkResetStrategy,
   resetOffset,
@@ -27,6 +30,7 @@ import {
   type OffsetSpec,
 } from './OffsetSpec.js';
 
+export type { IsolationLevel } from '../engine/Partition.js';
 export { ConsumerRecord, type ConsumerBatch, type HeaderMap, type RecordHeader } from './ConsumerRecord.js';
 export type { OffsetResetStrategy, OffsetSpec } from './OffsetSpec.js';
 
@@ -43,6 +47,12 @@ export interface ConsumerOptions {
    * offset (the records before it are handed out first; the position stays at it).
    */
   checkCrcs?: boolean;
+  /**
+   * Kafka's isolation.level; default 'read_uncommitted'. 'read_committed' reads only up to
+   * the last stable offset (the end a transaction still open holds back) and skips the
+   * records of aborted transactions; its 'latest' and end offsets are the last stable offset.
+   */
+  isolationLevel?: IsolationLevel;
 }
 
 export interface TopicPartition {
@@ -82,6 +92,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly maxPollRecords: number;
   private readonly autoOffsetReset: OffsetResetStrategy;
   private readonly checkCrcs: boolean;
+  private readonly isolation: IsolationLevel;
   private readonly byKey = new Map<string, AssignedPartition>();
   /** Round-robin order: the assigned partitions, and where the next fetch starts. */
   private readonly fetchOrder: AssignedPartition[] = [];
@@ -99,7 +110,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       maxPollRecords = DEFAULT_MAX_POLL_RECORDS,
       autoOffsetReset = 'latest',
       checkCrcs = true,
+      isolationLevel = 'read_uncommitted',
     } = options;
+    checkIsolationLevel(isolationLevel);
+    this.isolation = isolationLevel;
     this.checkCrcs = checkBoolean('checkCrcs', checkCrcs);
     this.maxBytes = checkPositiveInteger('maxBytes', maxBytes);
     this.maxPollRecords = checkPositiveInteger('maxPollRecords', maxPollRecords);
@@ -121,7 +135,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const partition = this.engine.partition(tp.topic, tp.partition);
       added.set(key, {
         partition,
-        position: resolveOffset(partition, tp.offset, this.autoOffsetReset),
+        position: resolveOffset(partition, tp.offset, this.autoOffsetReset, this.isolation),
         paused: false,
         epoch: 0,
         completed: null,
@@ -156,7 +170,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   seek(target: TopicPartitionOffset): void {
     const assigned = this.assignedPartition(target, 'seek');
     checkOffsetSpec(target.offset);
-    assigned.position = resolveOffset(assigned.partition, target.offset, this.autoOffsetReset);
+    assigned.position = resolveOffset(assigned.partition, target.offset, this.autoOffsetReset, this.isolation);
     assigned.epoch++;
     this.wake();
   }
@@ -164,6 +178,20 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** The offset of the next record to hand out from the partition. */
   position(target: TopicPartition): number {
     return this.assignedPartition(target, 'position').position;
+  }
+
+  /**
+   * Each partition's end (Kafka's KafkaConsumer.endOffsets): the offset after the last record
+   * this consumer may read, the last stable offset read_committed, else the high watermark.
+   * Any partition, assigned or not.
+   */
+  endOffsets(partitions: readonly TopicPartition[]): (TopicPartition & { offset: number })[] {
+    this.checkOpen();
+    checkArray('endOffsets: partitions', partitions);
+    return partitions.map((tp) => {
+      const { topic, partition } = checkTopicPartition('endOffsets', tp);
+      return { topic, partition, offset: this.engine.partition(topic, partition).fetchableEnd(this.isolation) };
+    });
   }
 
   /** Stops handing out records of these partitions (positions kept) until resume(). */
@@ -276,8 +304,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         continue;
       }
       if (records.length > 0) {
-        const { topic, partition, highWatermark, nextOffset } = completed;
-        return { assigned, nextOffset, batch: { topic, partition, records, highWatermark } };
+        const { topic, partition, highWatermark, lastStableOffset, nextOffset } = completed;
+        return { assigned, nextOffset, batch: { topic, partition, records, highWatermark, lastStableOffset } };
       }
       assigned.completed = null;
       assigned.position = completed.nextOffset;
@@ -294,31 +322,37 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return (assigned.completed = new CompletedFetch(
       read.records,
       position,
-      partition.topic,
-      partition.index,
-      read.logEndOffset,
-      this.checkCrcs,
+      {
+        topic: partition.topic,
+        partition: partition.index,
+        highWatermark: read.logEndOffset,
+        lastStableOffset: read.lastStableOffset,
+      },
+      { checkCrcs: this.checkCrcs, abortedTransactions: read.abortedTransactions },
     ));
   }
 
   /** Partition.read at the position, which moves per autoOffsetReset if retention deleted it. */
-  private read(assigned: AssignedPartition): LogReadResult {
+  private read(assigned: AssignedPartition): PartitionRead {
+    const options = { isolation: this.isolation };
     try {
-      return assigned.partition.read(assigned.position, this.maxBytes);
+      return assigned.partition.read(assigned.position, this.maxBytes, options);
     } catch (error) {
       if (!isTributaryError(error, 'ERR_OFFSET_OUT_OF_RANGE')) throw error;
-      assigned.position = resetOffset(assigned.partition, assigned.position, this.autoOffsetReset);
-      return assigned.partition.read(assigned.position, this.maxBytes);
+      assigned.position = resetOffset(assigned.partition, assigned.position, this.autoOffsetReset, this.isolation);
+      return assigned.partition.read(assigned.position, this.maxBytes, options);
     }
   }
 
-  /** Until an unpaused partition has data past its position, or assign/seek/resume/close changes what to wait for. */
+  /** Until an unpaused partition has data it may read past its position, or assign/seek/resume/close changes what to wait for. */
   private async waitForData(): Promise<void> {
     const wakeup = new AbortController();
     this.wakeups.add(wakeup);
     const { signal } = wakeup;
     const woken = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    const waits = this.fetchOrder.filter((a) => !a.paused).map((a) => a.partition.waitForData(a.position, signal));
+    const waits = this.fetchOrder
+      .filter((a) => !a.paused)
+      .map((a) => a.partition.waitForData(a.position, signal, this.isolation));
     try {
       await Promise.race([woken, ...waits]);
     } finally {

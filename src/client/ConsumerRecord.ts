@@ -66,4 +66,6 @@ export interface ConsumerBatch {
   records: ConsumerRecord[];
   /** The partition's log end offset when the fetch read it. */
   highWatermark: number;
+  /** Its last stable offset then: where a read_committed consumer's reading stops. */
+  lastStableOffset: number;
 }

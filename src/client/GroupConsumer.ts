@@ -176,6 +176,11 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
     return this.consumer.position(tp);
   }
 
+  /** Each partition's end at this consumer's isolation level (Consumer.endOffsets). */
+  endOffsets(partitions: readonly TopicPartition[]): (TopicPartition & { offset: number })[] {
+    return this.consumer.endOffsets(partitions);
+  }
+
   /**
    * Commits offsets for the group: by default the positions of every assigned partition
    * (the offset after the last record handed out). Fails with Kafka's error

@@ -2,12 +2,13 @@
  * Partition: one topic partition as the front doors see it, and the only way they reach
  * its Log: appends, reads, lookups by time, deletion and flushes, with the traffic
  * counted here as it passes and a way to wait for new data. With no replication the
- * high watermark is the log end offset.
+ * high watermark is the log end offset. A read_committed reader (Kafka's
+ * FetchIsolation.TXN_COMMITTED) stops at the last stable offset instead.
  */
 import type { AppendInfo, AppendOptions, Log, LogReadResult, ProducerState } from '../log/Log.js';
 import type { LogConfig } from '../log/LogConfig.js';
 import type { TimestampAndOffset } from '../log/RecordTimestamps.js';
-import { recordsFrom } from '../record/RecordBatchHeader.js';
+import { batchesBelow, lastBatchAt, lastOffsetOf, recordsFrom } from '../record/RecordBatchHeader.js';
 
 export {
   BUILT_IN_PROCESS,
@@ -30,10 +31,34 @@ export interface PartitionStats {
   size: number;
 }
 
+/** Kafka's IsolationLevel: read_committed readers see only what is below the last stable offset. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+/** An aborted transaction of a producer, from its first offset (Kafka's FetchResponse AbortedTransaction). */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
+export interface ReadOptions {
+  /** At least one batch, whatever its size; default true. */
+  minOneBatch?: boolean;
+  /** Default read_uncommitted. */
+  isolation?: IsolationLevel;
+}
+
+/** A read (Kafka's FetchDataInfo): the batches, the log's bounds and ends, and for read_committed the aborted transactions. */
+export interface PartitionRead extends LogReadResult {
+  lastStableOffset: number;
+  /** read_committed: the aborted transactions the records overlap; null read_uncommitted. */
+  abortedTransactions: AbortedTransaction[] | null;
+}
+
 const NO_RECORDS = Buffer.alloc(0);
 
 interface Waiter {
   offset: number;
+  isolation: IsolationLevel;
   wake: () => void;
 }
 
@@ -70,7 +95,7 @@ export class Partition {
   }
 
   /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's UnifiedLog.collectAbortedTransactions). */
-  abortedTransactions(fetchOffset: number, upperBoundOffset: number): { producerId: number; firstOffset: number }[] {
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTransaction[] {
     return this.log
       .abortedTransactions(fetchOffset, upperBoundOffset)
       .map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
@@ -79,6 +104,14 @@ export class Partition {
   /** The idempotent and transactional producers the partition remembers (DescribeProducers). */
   activeProducers(): ProducerState[] {
     return this.log.activeProducers();
+  }
+
+  /**
+   * Where a reader at `isolation` stops (Kafka's Partition.fetchOffsetForTimestamp
+   * lastFetchableOffset): the last stable offset for read_committed, else the high watermark.
+   */
+  fetchableEnd(isolation: IsolationLevel): number {
+    return isolation === 'read_committed' ? this.lastStableOffset : this.logEndOffset;
   }
 
   /**
@@ -109,9 +142,10 @@ export class Partition {
    * `maxBytes` but at least one batch; with `minOneBatch` false, none when the first is
    * larger (KIP-74: only a fetch's first partition may exceed its limit). What is returned
    * is counted out: the bytes, and the records at or after `offset` (one header read per batch).
+   * read_committed stops before the last stable offset (UnifiedLog.read with TXN_COMMITTED).
    */
-  read(offset: number, maxBytes: number, minOneBatch = true): LogReadResult {
-    const result = this.peek(offset, maxBytes, minOneBatch);
+  read(offset: number, maxBytes: number, options: ReadOptions = {}): PartitionRead {
+    const result = this.peek(offset, maxBytes, options);
     this.countOut(result.records, offset, result.records.length);
     return result;
   }
@@ -120,9 +154,24 @@ export class Partition {
    * The same read, not counted: for a reader that may drop what it read (the broker's
    * fetch reads again after waiting for minBytes) and counts what it sends with countOut.
    */
-  peek(offset: number, maxBytes: number, minOneBatch = true): LogReadResult {
-    const result = this.log.read(offset, Math.max(maxBytes, 1));
-    return !minOneBatch && result.records.length > maxBytes ? { ...result, records: NO_RECORDS } : result;
+  peek(offset: number, maxBytes: number, options: ReadOptions = {}): PartitionRead {
+    const { minOneBatch = true, isolation = 'read_uncommitted' } = options;
+    const read = this.log.read(offset, Math.max(maxBytes, 1));
+    const lastStableOffset = this.lastStableOffset;
+    let records = isolation === 'read_committed' ? batchesBelow(read.records, lastStableOffset) : read.records;
+    if (!minOneBatch && records.length > maxBytes) records = NO_RECORDS;
+    const abortedTransactions = isolation === 'read_committed' ? this.abortedTransactionsIn(offset, records) : null;
+    return { ...read, records, lastStableOffset, abortedTransactions };
+  }
+
+  /**
+   * The aborted transactions a read_committed reader needs for `records` read from
+   * `offset`: those overlapping [offset, the end of the records) (LocalLog.addAbortedTransactions
+   * bounds them by the bytes read); none for an empty read (LocalLog.emptyFetchDataInfo).
+   */
+  private abortedTransactionsIn(offset: number, records: Buffer): AbortedTransaction[] {
+    if (records.length === 0) return [];
+    return this.abortedTransactions(offset, lastOffsetOf(records, lastBatchAt(records)) + 1);
   }
 
   /** Counts `batches` read from `offset` as sent: their records at or after it, and `bytes` (after any down-conversion). */
@@ -147,14 +196,16 @@ export class Partition {
   }
 
   /**
-   * Resolves once logEndOffset > `offset` (at once if already), or when the partition is
-   * closed or `signal` aborts; never rejects.
+   * Resolves once the end `isolation` reads to (fetchableEnd) passes `offset` (at once if
+   * already), or when the partition is closed or `signal` aborts; never rejects. The last
+   * stable offset moves only with appends (a transaction's marker among them), which wake waiters.
    */
-  waitForData(offset: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed || this.logEndOffset > offset || signal?.aborted) return Promise.resolve();
+  waitForData(offset: number, signal?: AbortSignal, isolation: IsolationLevel = 'read_uncommitted'): Promise<void> {
+    if (this.closed || this.fetchableEnd(isolation) > offset || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const waiter: Waiter = {
         offset,
+        isolation,
         wake: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -171,10 +222,10 @@ export class Partition {
 
   private wakeWaiters(): void {
     if (this.waiters.length === 0) return;
-    const end = this.logEndOffset;
-    const ready = this.waiters.filter((w) => w.offset < end);
+    const isReady = (w: Waiter) => w.offset < this.fetchableEnd(w.isolation);
+    const ready = this.waiters.filter(isReady);
     if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.offset >= end);
+    this.waiters = this.waiters.filter((w) => !isReady(w));
     for (const w of ready) w.wake();
   }
 

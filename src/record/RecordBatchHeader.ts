@@ -91,6 +91,13 @@ export function recordsFrom(batches: Buffer, offset: number): number {
   return lastOffsetOf(batches, lastBatchAt(batches)) + 1 - Math.max(baseOffsetOf(batches), offset);
 }
 
+/** The leading whole `batches` that end before `offset`: a read cut at the last stable offset, which is a batch boundary. */
+export function batchesBelow(batches: Buffer, offset: number): Buffer {
+  let at = 0;
+  while (at < batches.length && lastOffsetOf(batches, at) < offset) at += batchSizeAt(batches, at);
+  return at === batches.length ? batches : batches.subarray(0, at);
+}
+
 /** Writes a safe integer as an int64 field: two 32-bit halves, without the cost of a BigInt per field. */
 export function writeInt64(bytes: Buffer, value: number, at: number): void {
   const high = Math.floor(value / TWO_32);

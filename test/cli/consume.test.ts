@@ -12,6 +12,8 @@ import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { corruptBatchMessage, corruptedLog, TOPIC } from '../helpers/corruptBatch.js';
 import { tempDir } from '../helpers/tmp.js';
+import { COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
+import { Engine } from '../../src/engine/Engine.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -284,6 +286,30 @@ describe('tributary consume', () => {
     expect(printed.filter((value, offset) => value !== written[offset])).toHaveLength(1);
   });
 
+  it('--isolation-level read_committed and read_uncommitted, from a data directory and from a broker: committed transactions print without their markers, to the end', async () => {
+    const dataDir = tempDir();
+    const engine = await Engine.open({ dataDir });
+    engine.createTopic('tx', { partitions: 1 });
+    await writeTransactions(engine.partition('tx', 0), COMMITTED_TRANSACTIONS);
+    await engine.close();
+    const expected = { code: 0, stdout: 'p0\na\nb\nc\np1\n', stderr: 'consumed 5 record(s)\n' };
+    const levels = ['read_committed', 'read_uncommitted'];
+    for (const level of levels)
+      expect(await tributary(['consume', 'tx', '--data-dir', dataDir, '--isolation-level', level]).exit).toEqual(
+        expected,
+      );
+    const broker = await serve(dataDir);
+    for (const level of levels) {
+      const remote = ['consume', 'tx', '--bootstrap', `127.0.0.1:${broker.port}`, '--isolation-level', level];
+      expect(await tributary(remote).exit).toEqual(expected);
+      expect(await tributary([...remote, '--from', 'latest']).exit).toEqual({
+        ...expected,
+        stdout: '',
+        stderr: 'consumed 0 record(s)\n',
+      });
+    }
+  });
+
   it('answers --help, refuses bad arguments with one line and exit 2, and names an unknown topic with exit 1', async () => {
     const help = await tributary(['consume', '--help']).exit;
     expect(help.code).toBe(0);
@@ -305,6 +331,10 @@ describe('tributary consume', () => {
         /^tributary: with --group, --from must be earliest or latest/,
       ],
       [['consume', 't', '--bootstrap', 'nowhere'], /^tributary: --bootstrap: 'nowhere' is not host:port/],
+      [
+        ['consume', 't', '--data-dir', 'x', '--isolation-level', 'committed'],
+        /^tributary: --isolation-level must be one of read_uncommitted, read_committed/,
+      ],
     ]);
     const dataDir = tempDir();
     const local = await tributary(['consume', 'missing', '--data-dir', dataDir]).exit;

@@ -9,6 +9,8 @@ import { tempDir } from '../helpers/tmp.js';
 const values = (records: ConsumerRecord[]): string[] => records.map((r) => r.value!.toString());
 
 const T0 = 1_700_000_000_000;
+const from = { topic: 't', partition: 0, highWatermark: 6, lastStableOffset: 6 };
+const uncommitted = { checkCrcs: true, abortedTransactions: null };
 
 function batchOf(names: string[], options: BatchOptions = {}): Buffer {
   return buildRecordBatch(
@@ -33,7 +35,7 @@ async function readOfThreeBatches(): Promise<{ log: Log; bytes: Buffer }> {
 describe('CompletedFetch', () => {
   test('hands out records from the position on, at most `max` a call, past the marker; nextOffset follows what was handed out', async () => {
     const { log, bytes } = await readOfThreeBatches();
-    const fetch = new CompletedFetch(bytes, 1, 't', 0, 6, true);
+    const fetch = new CompletedFetch(bytes, 1, from, uncommitted);
     const calls: { values: string[]; nextOffset: number }[] = [];
     for (let i = 0; i < 4; i++) {
       const records = await fetch.take(2);
@@ -51,7 +53,7 @@ describe('CompletedFetch', () => {
 
   test('a read cut inside its last batch: that batch is left for the next read, nextOffset stops before it', async () => {
     const { log, bytes } = await readOfThreeBatches();
-    const fetch = new CompletedFetch(bytes.subarray(0, bytes.length - 1), 2, 't', 0, 6, true);
+    const fetch = new CompletedFetch(bytes.subarray(0, bytes.length - 1), 2, from, uncommitted);
     expect(values(await fetch.take(10))).toEqual(['c']);
     expect(fetch.nextOffset).toBe(4);
     await log.close();

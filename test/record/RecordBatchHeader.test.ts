@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { readInt64, writeInt64 } from '../../src/record/RecordBatchHeader.js';
+import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
+import { batchesBelow, readInt64, writeInt64 } from '../../src/record/RecordBatchHeader.js';
 
 const EDGES = [
   0,
@@ -32,3 +33,21 @@ test.each([2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 53n) - 3n, 2n *
     expect(readInt64(bytes, 0)).toBe(Number(value));
   },
 );
+
+test('batchesBelow keeps the leading batches that end before the offset (a read cut at the last stable offset, as UnifiedLog.read with TXN_COMMITTED)', () => {
+  const batch = (baseOffset: number, count: number) =>
+    buildRecordBatch(
+      Array.from({ length: count }, () => ({ value: Buffer.from('v'), timestamp: 0 })),
+      { baseOffset },
+    );
+  // Offsets 0-1, 2-4, 5.
+  const [a, b, c] = [batch(0, 2), batch(2, 3), batch(5, 1)];
+  const read = Buffer.concat([a, b, c]);
+  expect(batchesBelow(read, 0)).toHaveLength(0);
+  expect(batchesBelow(read, 2)).toEqual(a);
+  // An offset inside a batch leaves that batch out whole.
+  expect(batchesBelow(read, 4)).toEqual(a);
+  expect(batchesBelow(read, 5)).toEqual(Buffer.concat([a, b]));
+  expect(batchesBelow(read, 6)).toBe(read);
+  expect(batchesBelow(Buffer.alloc(0), 3)).toHaveLength(0);
+});

@@ -1,13 +1,14 @@
 /**
  * Fetch: whole batches as zero-copy views of the mapped log, long-polled until
  * `minBytes` are there, `maxWaitMs` passes, or the connection closes; an append to any
- * fetched partition wakes the wait. Without transactions the last stable offset is the
- * high watermark and no batch is aborted. Fetch sessions (KIP-227) are not kept: every
+ * fetched partition wakes the wait. isolation_level=1 (read_committed) reads, and waits,
+ * only up to the last stable offset, and lists the aborted transactions the data overlaps
+ * (UnifiedLog.read with FetchIsolation.TXN_COMMITTED). Fetch sessions (KIP-227) are not kept: every
  * fetch is a full one, which is what clients do when the response carries session id 0.
  */
 import { setMaxListeners } from 'node:events';
 import { KafkaErrors } from '../../errors.js';
-import type { Partition } from '../../engine/Partition.js';
+import type { AbortedTransaction, IsolationLevel, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Fetch } from '../../protocol/messages/Fetch.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
@@ -30,7 +31,10 @@ interface PartitionRead {
   errorCode: number;
   records: Buffer;
   highWatermark: number;
+  lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed only: the aborted transactions overlapping `records`. */
+  abortedTransactions: AbortedTransaction[] | null;
 }
 
 /** Fetch v0-v1 get magic 0 message sets, v2-v3 magic 1; v4+ the stored v2 batches. */
@@ -43,21 +47,26 @@ function readPartition(
   context: RequestContext,
   topic: string,
   request: FetchPartition,
-  budget: number,
-  first: boolean,
+  limits: { budget: number; first: boolean; isolation: IsolationLevel },
 ): PartitionRead {
   let partition: Partition | null = null;
   try {
     partition = context.engine.partition(topic, request.partition);
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
-    const read = partition.peek(request.fetchOffset, Math.min(request.partitionMaxBytes, budget), first);
+    const maxBytes = Math.min(request.partitionMaxBytes, limits.budget);
+    const read = partition.peek(request.fetchOffset, maxBytes, {
+      minOneBatch: limits.first,
+      isolation: limits.isolation,
+    });
     return {
       request,
       partition,
       errorCode: 0,
       records: read.records,
       highWatermark: read.logEndOffset,
+      lastStableOffset: read.lastStableOffset,
       logStartOffset: read.logStartOffset,
+      abortedTransactions: read.abortedTransactions,
     };
   } catch (error) {
     const known = partition !== null;
@@ -67,7 +76,9 @@ function readPartition(
       errorCode: errorCodeOf(context, error),
       records: NO_RECORDS,
       highWatermark: known ? partition!.logEndOffset : -1,
+      lastStableOffset: known ? partition!.lastStableOffset : -1,
       logStartOffset: known ? partition!.logStartOffset : -1,
+      abortedTransactions: limits.isolation === 'read_committed' ? [] : null,
     };
   }
 }
@@ -76,26 +87,31 @@ interface FetchPass {
   topics: { topic: string; reads: PartitionRead[] }[];
   bytes: number;
   failed: boolean;
+  isolation: IsolationLevel;
 }
 
 function readAll(context: RequestContext, request: FetchRequest): FetchPass {
   let budget = context.header.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   let bytes = 0;
   let failed = false;
+  const isolation = request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
   const topics = request.topics.map((t) => ({
     topic: t.topic,
     reads: t.partitions.map((p) => {
-      const read = readPartition(context, t.topic, p, Math.max(budget, 0), bytes === 0);
+      const read = readPartition(context, t.topic, p, { budget: Math.max(budget, 0), first: bytes === 0, isolation });
       bytes += read.records.length;
       budget -= read.records.length;
       failed ||= read.errorCode !== 0;
       return read;
     }),
   }));
-  return { topics, bytes, failed };
+  return { topics, bytes, failed, isolation };
 }
 
-/** Resolves when any fetched partition grows past what this pass saw, at `deadline`, or on abort. */
+/**
+ * Resolves when any fetched partition's readable end (the last stable offset for
+ * read_committed, as DelayedFetch compares) passes what this pass saw, at `deadline`, or on abort.
+ */
 function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal): Promise<void> {
   const done = new AbortController();
   // One listener per fetched partition: a fetch of many partitions is no listener leak.
@@ -106,7 +122,10 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   const waits = pass.topics.flatMap((t) =>
     t.reads
       .filter((r) => r.partition !== null)
-      .map((r) => r.partition!.waitForData(Math.max(r.request.fetchOffset, r.highWatermark), done.signal)),
+      .map((r) => {
+        const seen = pass.isolation === 'read_committed' ? r.lastStableOffset : r.highWatermark;
+        return r.partition!.waitForData(Math.max(r.request.fetchOffset, seen), done.signal, pass.isolation);
+      }),
   );
   return Promise.race([
     ...waits,
@@ -118,7 +137,7 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   });
 }
 
-function partitionData(context: RequestContext, read: PartitionRead, readCommitted: boolean): PartitionData {
+function partitionData(context: RequestContext, read: PartitionRead): PartitionData {
   const magic = legacyMagicOf(context.header.apiVersion);
   let records = read.records;
   if (magic !== null && records.length > 0)
@@ -129,19 +148,18 @@ function partitionData(context: RequestContext, read: PartitionRead, readCommitt
     partitionIndex: read.request.partition,
     errorCode: read.errorCode,
     highWatermark: read.highWatermark,
-    lastStableOffset: read.highWatermark,
+    lastStableOffset: read.lastStableOffset,
     logStartOffset: read.logStartOffset,
-    abortedTransactions: readCommitted ? [] : null,
+    abortedTransactions: read.abortedTransactions,
     preferredReadReplica: -1,
     records,
   };
 }
 
-function response(context: RequestContext, request: FetchRequest, pass: FetchPass): FetchResponse {
-  const readCommitted = request.isolationLevel === READ_COMMITTED;
+function response(context: RequestContext, pass: FetchPass): FetchResponse {
   const responses = pass.topics.map((t) => ({
     topic: t.topic,
-    partitions: t.reads.map((r) => partitionData(context, r, readCommitted)),
+    partitions: t.reads.map((r) => partitionData(context, r)),
   }));
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
 }
@@ -156,5 +174,5 @@ export const handleFetch = handler(Fetch, async (context, request) => {
     await waitForAppends(pass, deadline, context.signal);
     pass = readAll(context, request);
   }
-  return response(context, request, pass);
+  return response(context, pass);
 });

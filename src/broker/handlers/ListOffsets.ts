@@ -1,9 +1,12 @@
 /**
  * ListOffsets: earliest (-2), latest (-1), the record with the largest timestamp (-3,
  * v7+), or the first offset whose timestamp is at or after a time. v0 answers in its old
- * shape (a list of offsets).
+ * shape (a list of offsets). As Kafka's Partition.fetchOffsetForTimestamp, the isolation
+ * level bounds what is found: latest is the last fetchable offset (the last stable offset
+ * for read_committed, else the high watermark), and a record found by time at or past it
+ * is not found.
  */
-import type { Partition } from '../../engine/Partition.js';
+import type { IsolationLevel, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
 import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
@@ -14,18 +17,30 @@ type PartitionResponse = EncodableResponse<typeof ListOffsets>['topics'][number]
 const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
+const READ_COMMITTED = 1;
 const NOT_FOUND = { timestamp: -1, offset: -1 };
 
-function lookUp(partition: Partition, timestamp: number): { timestamp: number; offset: number } {
-  if (timestamp === LATEST) return { timestamp: -1, offset: partition.logEndOffset };
+function lookUp(
+  partition: Partition,
+  timestamp: number,
+  isolation: IsolationLevel,
+): { timestamp: number; offset: number } {
+  const lastFetchableOffset = partition.fetchableEnd(isolation);
+  if (timestamp === LATEST) return { timestamp: -1, offset: lastFetchableOffset };
   if (timestamp === EARLIEST) return { timestamp: -1, offset: partition.logStartOffset };
-  if (timestamp === MAX_TIMESTAMP) return partition.offsetOfMaxTimestamp() ?? NOT_FOUND;
-  return partition.fetchOffsetForTimestamp(timestamp) ?? NOT_FOUND;
+  const found =
+    timestamp === MAX_TIMESTAMP ? partition.offsetOfMaxTimestamp() : partition.fetchOffsetForTimestamp(timestamp);
+  return found !== null && found.offset < lastFetchableOffset ? found : NOT_FOUND;
 }
 
-function listOffset(context: RequestContext, topic: string, request: ListOffsetsPartition): PartitionResponse {
+function listOffset(
+  context: RequestContext,
+  topic: string,
+  request: ListOffsetsPartition,
+  isolation: IsolationLevel,
+): PartitionResponse {
   try {
-    const found = lookUp(context.engine.partition(topic, request.partitionIndex), request.timestamp);
+    const found = lookUp(context.engine.partition(topic, request.partitionIndex), request.timestamp, isolation);
     const oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
     return { partitionIndex: request.partitionIndex, errorCode: 0, oldStyleOffsets, ...found, leaderEpoch: 0 };
   } catch (error) {
@@ -34,9 +49,10 @@ function listOffset(context: RequestContext, topic: string, request: ListOffsets
 }
 
 export const handleListOffsets = handler(ListOffsets, (context, request) => {
+  const isolation = request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
   const topics = request.topics.map((t) => ({
     name: t.name,
-    partitions: t.partitions.map((p) => listOffset(context, t.name, p)),
+    partitions: t.partitions.map((p) => listOffset(context, t.name, p, isolation)),
   }));
   return { throttleTimeMs: 0, topics };
 });

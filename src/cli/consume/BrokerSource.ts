@@ -1,16 +1,20 @@
 /**
  * `tributary consume --bootstrap`: ListOffsets for where to start, then Fetch long polls
- * over the assigned partitions, decoding the RecordBatches (compressed ones too, control
- * batches skipped). A group member (BrokerGroupMember) changes the assignment.
+ * over the assigned partitions, decoding the RecordBatches as the embedded consumer does
+ * (CompletedFetch: compressed ones too, control batches skipped, read_committed without
+ * the aborted transactions the response lists). A group member (BrokerGroupMember)
+ * changes the assignment.
  */
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import { CompletedFetch } from '../../client/CompletedFetch.js';
+import type { IsolationLevel } from '../../client/Consumer.js';
 import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
 import type { ResponseOf } from '../../protocol/index.js';
 import { Fetch } from '../../protocol/messages/Fetch.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
-import { RecordBatch } from '../../record/RecordBatch.js';
 import {
   clampOffset,
+  sourceRecord,
   type AssignmentListener,
   type RecordSource,
   type SourceBatch,
@@ -35,6 +39,14 @@ interface Assigned {
 
 type FetchedPartition = ResponseOf<typeof Fetch>['responses'][number]['partitions'][number];
 
+/** Kafka's IsolationLevel on the wire (ListOffsets v2+, Fetch v4+). */
+const ISOLATION_LEVEL: Record<IsolationLevel, number> = { read_uncommitted: 0, read_committed: 1 };
+
+export interface BrokerSourceOptions {
+  checkCrcs: boolean;
+  isolationLevel: IsolationLevel;
+}
+
 /**
  * The records of a fetch from `position` on, and the offset after its last batch. With
  * `checkCrcs`, a corrupt batch ends the records there, as Kafka's CompletedFetch does:
@@ -42,24 +54,24 @@ type FetchedPartition = ResponseOf<typeof Fetch>['responses'][number]['partition
  * with none before it, its ERR_CORRUPT_BATCH is thrown.
  */
 async function decode(
-  bytes: Buffer,
+  p: FetchedPartition,
   position: number,
-  from: { topic: string; partition: number; checkCrcs: boolean },
+  from: { topic: string; options: BrokerSourceOptions },
 ): Promise<{ records: SourceRecord[]; nextOffset: number }> {
-  const records: SourceRecord[] = [];
-  let nextOffset = position;
-  for (const batch of RecordBatch.all(bytes)) {
-    try {
-      if (from.checkCrcs) batch.ensureValid(from);
-    } catch (error) {
-      if (records.length === 0) throw error;
-      break;
-    }
-    if (!batch.isControl)
-      for (const record of await batch.recordsAsync()) if (record.offset >= position) records.push(record);
-    nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
-  }
-  return { records, nextOffset };
+  const { checkCrcs, isolationLevel } = from.options;
+  const fetch = new CompletedFetch(
+    p.records!,
+    position,
+    {
+      topic: from.topic,
+      partition: p.partitionIndex,
+      highWatermark: p.highWatermark,
+      lastStableOffset: p.lastStableOffset,
+    },
+    { checkCrcs, abortedTransactions: isolationLevel === 'read_committed' ? (p.abortedTransactions ?? []) : null },
+  );
+  const records = await fetch.take(Number.MAX_SAFE_INTEGER);
+  return { records: records.map(sourceRecord), nextOffset: fetch.nextOffset };
 }
 
 export class BrokerSource implements RecordSource {
@@ -76,14 +88,14 @@ export class BrokerSource implements RecordSource {
     private readonly connection: BrokerConnection,
     private readonly topic: string,
     private readonly listener: AssignmentListener,
-    private readonly checkCrcs: boolean,
+    private readonly options: BrokerSourceOptions,
   ) {}
 
   /** Each partition's offset for a ListOffsets timestamp (LATEST, EARLIEST or a time); -1 where no record is that recent. */
   async listOffsets(partitions: number[], timestamp: number): Promise<Map<number, number>> {
     const response = await this.connection.request(ListOffsets, {
       replicaId: -1,
-      isolationLevel: 0,
+      isolationLevel: ISOLATION_LEVEL[this.options.isolationLevel],
       topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
     });
     const [topic] = response.topics;
@@ -190,7 +202,7 @@ export class BrokerSource implements RecordSource {
       maxWaitMs: FETCH_MAX_WAIT_MS,
       minBytes: 1,
       maxBytes: FETCH_MAX_BYTES,
-      isolationLevel: 0,
+      isolationLevel: ISOLATION_LEVEL[this.options.isolationLevel],
       topics: [
         {
           topic: this.topic,
@@ -231,9 +243,9 @@ export class BrokerSource implements RecordSource {
     if (p.errorCode !== KafkaErrors.NONE.code)
       throw kafkaError(p.errorCode, `fetching from ${this.topic}-${p.partitionIndex}`);
     if (p.records === null || p.records.length === 0) return null;
-    const from = { topic: this.topic, partition: p.partitionIndex, checkCrcs: this.checkCrcs };
-    const { records, nextOffset } = await decode(p.records, assigned.position, from);
+    const { records, nextOffset } = await decode(p, assigned.position, { topic: this.topic, options: this.options });
     assigned.position = nextOffset;
-    return records.length === 0 ? null : { partition: p.partitionIndex, records, highWatermark: p.highWatermark };
+    const endOffset = this.options.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark;
+    return records.length === 0 ? null : { partition: p.partitionIndex, records, endOffset };
   }
 }

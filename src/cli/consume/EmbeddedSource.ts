@@ -6,6 +6,7 @@ import type { PartitionDescription } from '../../engine/TopicDescription.js';
 import { isTributaryError } from '../../errors.js';
 import {
   clampOffset,
+  sourceRecord,
   type AssignmentListener,
   type RecordSource,
   type SourceBatch,
@@ -19,24 +20,22 @@ function offsetSpec(start: StartSpec, partition: PartitionDescription): OffsetSp
   return clampOffset(start.offset, partition.logStartOffset, partition.logEndOffset);
 }
 
-function sourceBatch(batch: ConsumerBatch): SourceBatch {
-  const records = batch.records.map((r) => ({
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key,
-    value: r.value,
-    headers: r.headerList,
-  }));
-  return { partition: batch.partition, records, highWatermark: batch.highWatermark };
+function sourceBatch(batch: ConsumerBatch, readCommitted: boolean): SourceBatch {
+  const endOffset = readCommitted ? batch.lastStableOffset : batch.highWatermark;
+  return { partition: batch.partition, records: batch.records.map(sourceRecord), endOffset };
 }
 
 /** The consumer's batches until stop(): a GroupConsumer must outlive the iteration, to commit and leave afterwards. */
-async function* untilStopped(consumer: Consumer | GroupConsumer, stopped: Promise<void>): AsyncGenerator<SourceBatch> {
+async function* untilStopped(
+  consumer: Consumer | GroupConsumer,
+  stopped: Promise<void>,
+  readCommitted: boolean,
+): AsyncGenerator<SourceBatch> {
   const batches = consumer.batches();
   for (;;) {
     const next = await Promise.race([batches.next(), stopped.then(() => null)]);
     if (next === null || next.done === true) return;
-    yield sourceBatch(next.value);
+    yield sourceBatch(next.value, readCommitted);
   }
 }
 
@@ -47,10 +46,11 @@ class EmbeddedSource implements RecordSource {
   constructor(
     private readonly consumer: Consumer | GroupConsumer,
     private readonly topic: string,
+    private readonly readCommitted: boolean,
   ) {}
 
   batches(): AsyncIterable<SourceBatch> {
-    return untilStopped(this.consumer, this.stopped);
+    return untilStopped(this.consumer, this.stopped, this.readCommitted);
   }
 
   stop(): void {
@@ -76,23 +76,20 @@ export async function openEmbeddedSource(
   options: SourceOptions,
   listener: AssignmentListener,
 ): Promise<RecordSource> {
-  const { topic, start, group, checkCrcs } = options;
+  const { topic, start, group, checkCrcs, isolationLevel } = options;
+  const readCommitted = isolationLevel === 'read_committed';
   const describe = async (): Promise<Map<number, PartitionDescription>> =>
     new Map((await tributary.admin.describeTopic(topic)).partitions.map((p) => [p.partition, p]));
-  const assigned = (
-    consumer: Consumer | GroupConsumer,
-    partitions: number[],
-    described: Map<number, PartitionDescription>,
-  ): void =>
+  const assigned = (consumer: Consumer | GroupConsumer, partitions: number[]): void =>
     listener.onAssigned(
-      partitions.map((partition) => ({
+      consumer.endOffsets(partitions.map((partition) => ({ topic, partition }))).map(({ partition, offset }) => ({
         partition,
         position: consumer.position({ topic, partition }),
-        endOffset: described.get(partition)!.logEndOffset,
+        endOffset: offset,
       })),
     );
   if (group === undefined) {
-    const consumer = tributary.consumer({ autoOffsetReset: 'earliest', checkCrcs });
+    const consumer = tributary.consumer({ autoOffsetReset: 'earliest', checkCrcs, isolationLevel });
     const described = await describe();
     consumer.assign(
       options.partitions.map((partition) => ({
@@ -101,8 +98,8 @@ export async function openEmbeddedSource(
         offset: offsetSpec(start, described.get(partition)!),
       })),
     );
-    assigned(consumer, options.partitions, described);
-    return new EmbeddedSource(consumer, topic);
+    assigned(consumer, options.partitions);
+    return new EmbeddedSource(consumer, topic, readCommitted);
   }
   const consumer = tributary.consumer({
     groupId: group,
@@ -110,15 +107,15 @@ export async function openEmbeddedSource(
     autoOffsetReset: start === 'latest' ? 'latest' : 'earliest',
     clientId: 'tributary-cli',
     checkCrcs,
+    isolationLevel,
   });
   consumer.subscribe([topic], {
-    onPartitionsAssigned: async (added) =>
+    onPartitionsAssigned: (added) =>
       assigned(
         consumer,
         added.map((tp) => tp.partition),
-        await describe(),
       ),
     onPartitionsRevoked: (revoked) => listener.onRevoked(revoked.map((tp) => tp.partition)),
   });
-  return new EmbeddedSource(consumer, topic);
+  return new EmbeddedSource(consumer, topic, readCommitted);
 }

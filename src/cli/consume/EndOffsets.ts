@@ -1,6 +1,7 @@
 /**
  * Whether `tributary consume` without --follow is done: every assigned partition read up
- * to its end offset, the end moving with each fetch's high watermark (as kcat -e).
+ * to its end offset, the end moving with each fetch's (the high watermark, or the last
+ * stable offset read_committed; as kcat -e).
  */
 import type { SourceBatch, SourcePartition } from './RecordSource.js';
 
@@ -25,7 +26,7 @@ export class EndOffsets {
     const p = this.partitions.get(batch.partition);
     if (p === undefined) return;
     p.position = lastOffset + 1;
-    p.endOffset = batch.highWatermark;
+    p.endOffset = batch.endOffset;
   }
 
   get reached(): boolean {

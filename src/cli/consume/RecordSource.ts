@@ -1,7 +1,12 @@
 /** Where `tributary consume` gets records: a broker over the Kafka protocol, or a data directory in-process. */
+import type { ConsumerRecord, IsolationLevel } from '../../client/Consumer.js';
 import type { Record, RecordHeader } from '../../record/Record.js';
 
 export type SourceRecord = Omit<Record, 'headers'> & { readonly headers: readonly RecordHeader[] };
+
+export function sourceRecord(r: ConsumerRecord): SourceRecord {
+  return { offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headerList };
+}
 
 /** Where reading starts: --from earliest, latest, an offset, or the first record at or after a time (ms). */
 export type StartSpec = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
@@ -10,7 +15,7 @@ export interface SourcePartition {
   partition: number;
   /** The offset of the next record to read. */
   position: number;
-  /** The log end offset when the partition was assigned. */
+  /** The end --isolation-level reads to when the partition was assigned (the last stable offset read_committed, else the log end offset). */
   endOffset: number;
 }
 
@@ -18,8 +23,8 @@ export interface SourceBatch {
   partition: number;
   /** At least one, in offset order. */
   records: SourceRecord[];
-  /** The partition's log end offset when these records were read. */
-  highWatermark: number;
+  /** The partition's end at --isolation-level when these records were read (as SourcePartition.endOffset). */
+  endOffset: number;
 }
 
 /** Assignment changes: once at the start, or at each rebalance of a group. */
@@ -37,6 +42,8 @@ export interface SourceOptions {
   group: string | undefined;
   /** Check each batch's CRC32C before printing its records (Kafka's check.crcs); a corrupt batch fails the run. */
   checkCrcs: boolean;
+  /** Kafka's isolation.level (kafka-console-consumer's --isolation-level): read_committed skips aborted transactions. */
+  isolationLevel: IsolationLevel;
 }
 
 export interface RecordSource {

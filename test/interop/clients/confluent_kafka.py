@@ -72,7 +72,11 @@ def consumer_record(message):
 def consume(request):
     # confluent-kafka wants a group.id even for assigned partitions, so librdkafka also looks
     # up the group coordinator; errors from that (or any) are reported only if records are missing.
-    consumer = Consumer(client_config(request, **{'group.id': 'interop-confluent-kafka', 'enable.auto.commit': False}))
+    # isolation.level is librdkafka's default (read_committed) unless the request names one.
+    settings = {'group.id': 'interop-confluent-kafka', 'enable.auto.commit': False}
+    if request.get('isolationLevel') is not None:
+        settings['isolation.level'] = request['isolationLevel']
+    consumer = Consumer(client_config(request, **settings))
     topic = request['topic']
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions_of(consumer, topic)])
     records, errors = [], []

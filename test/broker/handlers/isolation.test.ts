@@ -1,0 +1,172 @@
+/**
+ * Fetch and ListOffsets by isolation level, over a socket. Kafka's contract: read_committed
+ * (isolation_level=1) reads only below the last stable offset (UnifiedLog.read with
+ * FetchIsolation.TXN_COMMITTED) and gets the aborted transactions its data overlaps
+ * (LocalLog.addAbortedTransactions); every response carries lastStableOffset
+ * (FetchResponse v4+); ListOffsets' LATEST is the isolation level's last fetchable offset
+ * and a lookup by time finds only below it (Partition.fetchOffsetForTimestamp). Filtering
+ * aborted records is the consumer's work: the broker hands read_committed readers the
+ * aborted batches below the LSO together with the list.
+ *
+ * Each SCENARIO is steps written into the partition as producers and the coordinator write
+ * them, and what each isolation level sees. With no transaction left open, the last
+ * stable offset is the high watermark.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Broker } from '../../../src/broker/Broker.js';
+import { ApiKey, type Struct } from '../../../src/protocol/index.js';
+import { RecordBatch } from '../../../src/record/RecordBatch.js';
+import { brokerWithRawClient, type RawKafkaClient } from '../../helpers/rawKafkaClient.js';
+import { COMMITTED_TRANSACTIONS, T0, writeTransactions, type TransactionStep } from '../../helpers/transactions.js';
+
+type Level = 'read_uncommitted' | 'read_committed';
+const WIRE_LEVEL: Record<Level, number> = { read_uncommitted: 0, read_committed: 1 };
+const LATEST = -1;
+
+let broker: Broker;
+let client: RawKafkaClient;
+beforeEach(async () => {
+  ({ broker, client } = await brokerWithRawClient(1));
+});
+
+afterEach(async () => {
+  client.close();
+  await broker.close();
+});
+
+/** What one Fetch at `level` from `fetchOffset` sees: the data records' values and the response's ends and aborted list. */
+interface FetchView {
+  errorCode: number;
+  values: string[];
+  /** Control batches among the batches returned (the consumer skips them). */
+  markers: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
+}
+
+async function fetchAt(
+  level: Level,
+  fetchOffset: number,
+  wait: { maxWaitMs: number; minBytes: number } = { maxWaitMs: 0, minBytes: 0 },
+): Promise<FetchView> {
+  const body = await client.call(ApiKey.Fetch, 11, {
+    replicaId: -1,
+    ...wait,
+    maxBytes: 1 << 20,
+    isolationLevel: WIRE_LEVEL[level],
+    topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] }],
+  });
+  const p = ((body.responses as Struct[])[0]!.partitions as Struct[])[0]!;
+  const values: string[] = [];
+  let markers = 0;
+  for (const batch of RecordBatch.all(p.records as Buffer)) {
+    if (batch.isControl) markers++;
+    else for (const r of batch.records()) if (r.offset >= fetchOffset) values.push(r.value!.toString());
+  }
+  const aborted = p.abortedTransactions as Struct[] | null;
+  return {
+    errorCode: p.errorCode as number,
+    values,
+    markers,
+    highWatermark: p.highWatermark as number,
+    lastStableOffset: p.lastStableOffset as number,
+    abortedTransactions:
+      aborted === null
+        ? null
+        : aborted.map((a) => ({ producerId: a.producerId as number, firstOffset: a.firstOffset as number })),
+  };
+}
+
+async function listOffset(level: Level, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+  const body = await client.call(ApiKey.ListOffsets, 7, {
+    replicaId: -1,
+    isolationLevel: WIRE_LEVEL[level],
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }],
+  });
+  const p = ((body.topics as Struct[])[0]!.partitions as Struct[])[0]!;
+  expect(p.errorCode).toBe(0);
+  return { offset: p.offset as number, timestamp: p.timestamp as number };
+}
+
+interface Seen {
+  /** A Fetch from offset 0. */
+  fetch: Omit<FetchView, 'errorCode'>;
+  /** ListOffsets LATEST. */
+  latest: number;
+}
+
+interface Scenario {
+  name: string;
+  steps: readonly TransactionStep[];
+  read_uncommitted: Seen;
+  read_committed: Seen;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'plain records and two committed transactions: both levels read to the high watermark, markers included as batches',
+    steps: COMMITTED_TRANSACTIONS,
+    read_uncommitted: {
+      fetch: {
+        values: ['p0', 'a', 'b', 'c', 'p1'],
+        markers: 2,
+        highWatermark: 7,
+        lastStableOffset: 7,
+        abortedTransactions: null,
+      },
+      latest: 7,
+    },
+    read_committed: {
+      fetch: {
+        values: ['p0', 'a', 'b', 'c', 'p1'],
+        markers: 2,
+        highWatermark: 7,
+        lastStableOffset: 7,
+        abortedTransactions: [],
+      },
+      latest: 7,
+    },
+  },
+  {
+    name: 'an empty partition: both ends 0, an empty read_committed fetch lists no aborted transaction',
+    steps: [],
+    read_uncommitted: {
+      fetch: { values: [], markers: 0, highWatermark: 0, lastStableOffset: 0, abortedTransactions: null },
+      latest: 0,
+    },
+    read_committed: {
+      fetch: { values: [], markers: 0, highWatermark: 0, lastStableOffset: 0, abortedTransactions: [] },
+      latest: 0,
+    },
+  },
+];
+
+describe('Fetch and ListOffsets by isolation level', () => {
+  for (const scenario of SCENARIOS) {
+    for (const level of ['read_uncommitted', 'read_committed'] as const) {
+      it(`${scenario.name} (${level})`, async () => {
+        await writeTransactions(broker.engine.partition('t', 0), scenario.steps);
+        const expected = scenario[level];
+        expect(await fetchAt(level, 0)).toEqual({ errorCode: 0, ...expected.fetch });
+        expect(await listOffset(level, LATEST)).toEqual({ offset: expected.latest, timestamp: -1 });
+      });
+    }
+  }
+
+  it('a read_committed fetch at the last stable offset is empty, no error; one waiting there (minBytes) is woken by the next append', async () => {
+    const partition = broker.engine.partition('t', 0);
+    await writeTransactions(partition, [{ send: 1, values: ['a'] }, { commit: 1 }]);
+    expect(await fetchAt('read_committed', 2)).toMatchObject({ errorCode: 0, values: [], lastStableOffset: 2 });
+    const waiting = fetchAt('read_committed', 2, { maxWaitMs: 10_000, minBytes: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await writeTransactions(partition, [{ plain: ['later'] }]);
+    expect(await waiting).toMatchObject({ errorCode: 0, values: ['later'], lastStableOffset: 3 });
+  });
+
+  it('a lookup by time finds a record below the last fetchable offset at either level, with its timestamp', async () => {
+    await writeTransactions(broker.engine.partition('t', 0), [{ send: 1, values: ['a', 'b'] }, { commit: 1 }]);
+    for (const level of ['read_uncommitted', 'read_committed'] as const)
+      expect(await listOffset(level, T0)).toEqual({ offset: 0, timestamp: T0 });
+  });
+});
