@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Message, Producer } from 'kafkajs';
+import type { Admin, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaJsBroker, KafkaJsFetchedMessage } from '../../test/helpers/kafkajs.js';
 import type { LoopbackPeer } from '../brokerProcesses.js';
 import { timeAsync, type Sample } from '../harness.js';
@@ -33,8 +33,12 @@ export interface Target {
   deleteTopic(topic: string): Promise<void>;
   /** The log end offset of partition 0, where the broker stores records (null for the null sink). */
   endOffset: ((topic: string) => Promise<number>) | null;
-  /** A new, unconnected kafkajs producer: one per topic, since kafkajs keeps asking for the metadata of every topic it ever sent to, deleted or not. */
-  producer(): Producer;
+  /**
+   * A new, unconnected kafkajs producer (`config` over the bench's: no topic
+   * auto-creation): one per topic, since kafkajs keeps asking for the metadata of every
+   * topic it ever sent to, deleted or not.
+   */
+  producer(config?: ProducerConfig): Producer;
 }
 
 /** Topic management through a kafkajs admin client (tributary and the null sink both serve it). */
@@ -129,13 +133,20 @@ async function readyProducer(
   target: Target,
   prefix: string,
   acks: number,
-  kept = false,
+  { kept = false, config }: ProduceOptions = {},
 ): Promise<{ topic: string; producer: Producer }> {
   const topic = await trialTopic(target, prefix, kept);
-  const producer = target.producer();
+  const producer = target.producer(config);
   await producer.connect();
   await producer.send({ topic, acks, messages: [{ partition: 0, value: Buffer.alloc(VALUE_BYTES) }] });
   return { topic, producer };
+}
+
+export interface ProduceOptions {
+  /** The topic is the caller's to delete (else the next trial on the target deletes it). */
+  kept?: boolean;
+  /** The kafkajs producer's settings (idempotent, maxInFlightRequests...). */
+  config?: ProducerConfig;
 }
 
 /** Produces the chunks into a topic of their own, from offset 1. */
@@ -144,9 +155,9 @@ export async function kafkajsProduce(
   acks: number,
   chunks: Message[][],
   inFlight: number,
-  kept = false,
+  options: ProduceOptions = {},
 ): Promise<{ sample: Sample; topic: string }> {
-  const { topic, producer } = await readyProducer(target, 'kafkajs', acks, kept);
+  const { topic, producer } = await readyProducer(target, 'kafkajs', acks, options);
   const ns = await timeAsync(() => sendAll(producer, topic, acks, chunks, inFlight));
   await producer.disconnect();
   const count = recordsIn(chunks);
