@@ -189,18 +189,26 @@ export async function kafkajsFetcher(port: number): Promise<KafkaJsBroker> {
   return broker as KafkaJsBroker;
 }
 
-/** One Fetch of partition 0 from `offset`, long-polling up to `maxWaitMs`; the records at or past `offset`. */
+/** Fetch's isolation_level: 0 read_uncommitted, 1 read_committed (up to the last stable offset). */
+export type IsolationLevel = 0 | 1;
+
+/**
+ * One Fetch of partition 0 from `offset`, long-polling up to `maxWaitMs`; the records at
+ * or past `offset`, transaction markers among them (kafkajs' decoder returns control
+ * records, flagged, and leaves them to its consumer to drop).
+ */
 async function fetchFrom(
   fetcher: KafkaJsBroker,
   topic: string,
   offset: number,
   maxWaitMs: number,
-): Promise<KafkaJsFetchedMessage[]> {
+  isolationLevel: IsolationLevel = 0,
+): Promise<(KafkaJsFetchedMessage & { isControlRecord?: boolean })[]> {
   const { responses } = await fetcher.fetch({
     maxWaitTime: maxWaitMs,
     minBytes: 1,
     maxBytes: FETCH_BYTES,
-    isolationLevel: 0,
+    isolationLevel,
     topics: [{ topic, partitions: [{ partition: 0, fetchOffset: String(offset), maxBytes: PARTITION_FETCH_BYTES }] }],
   });
   const partition = responses[0]!.partitions[0]!;
@@ -209,23 +217,33 @@ async function fetchFrom(
   return partition.messages.filter((m) => Number(m.offset) >= offset);
 }
 
-/** Reads partition 0 of `topic` from `from` to `end` with Fetch after Fetch; the timing covers the loop. */
+export interface ConsumeOptions {
+  isolationLevel?: IsolationLevel;
+  /** The data records in [from, end); default all of those offsets (no transaction markers among them). */
+  records?: number;
+}
+
+/**
+ * Reads partition 0 of `topic` from `from` to `end` with Fetch after Fetch, counting the
+ * data records' bytes (not the transaction markers'); the timing covers the loop.
+ */
 export async function kafkajsConsume(
   fetcher: KafkaJsBroker,
   topic: string,
   from: number,
   end: number,
+  { isolationLevel = 0, records = end - from }: ConsumeOptions = {},
 ): Promise<Sample> {
   let bytes = 0;
   const ns = await timeAsync(async () => {
     for (let offset = from; offset < end;) {
-      const messages = await fetchFrom(fetcher, topic, offset, 100);
-      for (const m of messages) bytes += m.value?.length ?? 0;
+      const messages = await fetchFrom(fetcher, topic, offset, 100, isolationLevel);
+      for (const m of messages) if (m.isControlRecord !== true) bytes += m.value?.length ?? 0;
       offset = messages.length > 0 ? Number(messages.at(-1)!.offset) + 1 : offset;
     }
   });
-  if (bytes !== (end - from) * VALUE_BYTES)
-    throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${(end - from) * VALUE_BYTES}`);
+  if (bytes !== records * VALUE_BYTES)
+    throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${records * VALUE_BYTES}`);
   return { ns, units: bytes };
 }
 
