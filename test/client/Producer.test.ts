@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Producer, type ProducerOptions, type ProducerRecord } from '../../src/client/Producer.js';
@@ -494,4 +496,40 @@ describe('an idempotent producer (the default, as Kafka 3.x enable.idempotence=t
       [id, 1, 0, 1],
     ]);
   });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    'after a full disk (ENOSPC on a small tmpfs) fails a batch, sends once there is room carry the bumped epoch from 0',
+    async () => {
+      const mount = tempDir();
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+      try {
+        const engine = await engineWith({ t: { partitions: 2 } }, mount);
+        const producer = producerOn(engine, { lingerMs: 0 });
+        const value = Buffer.alloc(64 * 1024, 1);
+        let acked = 0;
+        const failure = await (async () => {
+          for (;;) {
+            try {
+              await producer.send('t', [{ value, partition: 0 }]);
+              acked++;
+            } catch (error) {
+              return error;
+            }
+          }
+        })();
+        expect(failure).toMatchObject({ code: 'ENOSPC' });
+        expect(acked).toBeGreaterThan(3);
+        execFileSync('mount', ['-o', 'remount,size=4m', mount]); // room again, as after an operator frees space
+        await producer.send('t', [{ value: 'after', partition: 1 }]);
+        const id = producerStatesOf(engine, 't', 1)[0]![0]!;
+        expect(producerStatesOf(engine, 't', 1)).toEqual([[id, 1, 0, 1]]);
+        // Every acknowledged batch is there, with consecutive sequences under epoch 0.
+        expect(producerStatesOf(engine, 't', 0)).toEqual(Array.from({ length: acked }, (_, i) => [id, 0, i, 1]));
+      } finally {
+        await Promise.all(open.splice(0).map((engine) => engine.close().catch(() => undefined)));
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 });
