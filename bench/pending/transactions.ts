@@ -22,7 +22,6 @@
  *   Embedded: `consumer.batches()` to the last record; broker: kafkajs' Fetch loop with
  *   isolation_level 1 and 0.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message, Producer as KafkaJsProducer } from 'kafkajs';
@@ -42,7 +41,7 @@ import {
   type Sample,
   type SuiteContext,
 } from '../harness.js';
-import { kafkajsChunks, kafkajsConsume, kafkajsFetcher, VALUE_BYTES, type Target } from '../suites/brokerClients.js';
+import { kafkajsConsume, kafkajsFetcher, randomChunks, VALUE_BYTES, type Target } from '../suites/brokerClients.js';
 
 const PER_TRANSACTION = 100;
 const TRANSACTION_TARGET = 0.8;
@@ -57,21 +56,6 @@ const row = (suite: string, kase: string, metric: string, unit: string, baseline
   baseline,
   target,
 });
-
-/** `count` records of 1 KiB random values for partition 0, PER_TRANSACTION a chunk. */
-function embeddedChunks(count: number): ProducerRecord[][] {
-  const pool = randomBytes(count * VALUE_BYTES);
-  const chunks: ProducerRecord[][] = [];
-  for (let i = 0; i < count; i += PER_TRANSACTION) {
-    chunks.push(
-      Array.from({ length: Math.min(PER_TRANSACTION, count - i) }, (_, j) => ({
-        partition: 0,
-        value: pool.subarray((i + j) * VALUE_BYTES, (i + j + 1) * VALUE_BYTES),
-      })),
-    );
-  }
-  return chunks;
-}
 
 /** A fresh data directory with the topic, for `body`; closed and deleted after. */
 async function withTributary<T>(root: string, body: (t: Tributary) => Promise<T>): Promise<T> {
@@ -125,7 +109,7 @@ async function embeddedConsume(
 
 export async function runEmbeddedTransactions(ctx: SuiteContext): Promise<ResultRow[]> {
   const count = byMode(ctx, 50_000, 10_000, 1_000);
-  const chunks = embeddedChunks(count);
+  const chunks = randomChunks(count, PER_TRANSACTION);
   const label = `${count / 1000}k x 1 KiB`;
   const produce = (transactional: boolean) => async (): Promise<Sample> => ({
     ns: await withTributary(ctx.tmpDir, (t) => embeddedProduce(t, chunks, transactional)),
@@ -215,7 +199,7 @@ async function kafkajsProduce(
 
 export async function runBrokerTransactions(ctx: SuiteContext, target: Target): Promise<ResultRow[]> {
   const count = byMode(ctx, 30_000, 6_000, 1_000);
-  const chunks = kafkajsChunks(count, PER_TRANSACTION);
+  const chunks = randomChunks(count, PER_TRANSACTION);
   const label = `${count / 1000}k x 1 KiB`;
   const produce = (transactional: boolean) => async (): Promise<Sample> => {
     const { sample, topic } = await kafkajsProduce(target, chunks, transactional);

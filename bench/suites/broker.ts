@@ -52,7 +52,7 @@ import {
   brokerLatencyPath,
   deleteTrialTopic,
   echoLatencyPath,
-  kafkajsChunks,
+  randomChunks,
   kafkajsConsume,
   kafkajsFetcher,
   kafkajsProduce,
@@ -159,7 +159,7 @@ async function cleanUp(b: Brokers, source: string): Promise<void> {
 }
 
 async function kafkajsCases(plan: Plan, b: Brokers): Promise<ResultRow[]> {
-  const chunks = kafkajsChunks(plan.kafkajsRecords, RECORDS_PER_SEND);
+  const chunks = randomChunks(plan.kafkajsRecords, RECORDS_PER_SEND);
   const bytes = plan.kafkajsRecords * VALUE_BYTES;
   const source = (await kafkajsProduce(b.tributary, -1, chunks, SENDS_IN_FLIGHT, { kept: true })).topic;
   const fetcher = await kafkajsFetcher(b.tributary.port);

@@ -93,10 +93,16 @@ async function expectEndOffset(target: Target, topic: string, expected: number):
   if (end !== expected) throw new Error(`${target.name}: ${topic} ends at offset ${end}, expected ${expected}`);
 }
 
+/** A record of partition 0 as both kafkajs' producer and tributary's take it. */
+export interface ValueRecord {
+  partition: number;
+  value: Buffer;
+}
+
 /** 1 KiB random values, `perSend` to a chunk, all for partition 0. */
-export function kafkajsChunks(count: number, perSend: number): Message[][] {
+export function randomChunks(count: number, perSend: number): ValueRecord[][] {
   const pool = randomBytes(count * VALUE_BYTES);
-  const chunks: Message[][] = [];
+  const chunks: ValueRecord[][] = [];
   for (let i = 0; i < count; i += perSend) {
     chunks.push(
       Array.from({ length: Math.min(perSend, count - i) }, (_, j) => ({
