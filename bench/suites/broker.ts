@@ -7,6 +7,9 @@
  *   batch.size=1000000, acks=all; the whole process timed), each against the NULL SINK:
  *   the same broker, protocol layer and connection handling with a Produce that stores
  *   nothing (bench/nullSinkBroker.ts). Target: >= 0.7x.
+ * - idempotent produce, kafkajs (`idempotent: true`, acks=-1, which kafkajs wants with
+ *   maxInFlightRequests 1), against the same producer without idempotence, also with
+ *   maxInFlightRequests 1, on the same broker. Target: >= 0.95x.
  * - consume, the same clients (kafkajs' Fetch loop; `kcat -C -e -o beginning` to
  *   /dev/null) over a partition their producer wrote, against that client's produce
  *   rate in the same round (target: consume >= produce) and against reading the same
@@ -23,7 +26,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ProducerConfig } from 'kafkajs';
 import {
   startLoopbackPeer,
   startNullSinkBroker,
@@ -49,7 +52,7 @@ import {
   brokerLatencyPath,
   deleteTrialTopic,
   echoLatencyPath,
-  kafkajsChunks,
+  randomChunks,
   kafkajsConsume,
   kafkajsFetcher,
   kafkajsProduce,
@@ -70,6 +73,10 @@ const SENDS_IN_FLIGHT = 4;
 const LATENCY_RATE = 1000;
 const PRODUCE_TARGET = 0.7;
 const CONSUME_TARGET = 1;
+const IDEMPOTENCE_TARGET = 0.95;
+/** kafkajs' idempotent producer wants one request in flight; the producer it is compared with gets the same. */
+const ONE_IN_FLIGHT: ProducerConfig = { maxInFlightRequests: 1 };
+const IDEMPOTENT: ProducerConfig = { ...ONE_IN_FLIGHT, idempotent: true };
 
 interface Plan {
   rounds: { warmup: number; trials: number };
@@ -152,13 +159,13 @@ async function cleanUp(b: Brokers, source: string): Promise<void> {
 }
 
 async function kafkajsCases(plan: Plan, b: Brokers): Promise<ResultRow[]> {
-  const chunks = kafkajsChunks(plan.kafkajsRecords, RECORDS_PER_SEND);
+  const chunks = randomChunks(plan.kafkajsRecords, RECORDS_PER_SEND);
   const bytes = plan.kafkajsRecords * VALUE_BYTES;
-  const source = (await kafkajsProduce(b.tributary, -1, chunks, SENDS_IN_FLIGHT, true)).topic;
+  const source = (await kafkajsProduce(b.tributary, -1, chunks, SENDS_IN_FLIGHT, { kept: true })).topic;
   const fetcher = await kafkajsFetcher(b.tributary.port);
-  const produce = (target: Target, acks: number) =>
-    contender(`produce acks=${acks} ${target.name}`, () =>
-      sampleOf(kafkajsProduce(target, acks, chunks, SENDS_IN_FLIGHT)),
+  const produce = (target: Target, acks: number, config?: ProducerConfig, name = `produce acks=${acks}`) =>
+    contender(`${name} ${target.name}`, () =>
+      sampleOf(kafkajsProduce(target, acks, chunks, SENDS_IN_FLIGHT, { config })),
     );
   log(`${SUITE}: kafkajs, ${plan.kafkajsRecords} records of ${VALUE_BYTES} B`);
   const c = await compare({
@@ -172,16 +179,21 @@ async function kafkajsCases(plan: Plan, b: Brokers): Promise<ResultRow[]> {
       produce(b.tributary, 1),
       produce(b.nullSink, 1),
       contender('loopback read', () => loopbackRead(b.peer, bytes)),
+      produce(b.tributary, -1, IDEMPOTENT, 'produce acks=-1 idempotent'),
+      produce(b.tributary, -1, ONE_IN_FLIGHT, 'produce acks=-1 maxInFlightRequests=1'),
     ],
   });
   await fetcher.disconnect();
   await cleanUp(b, source);
   const consume = `kafkajs consume (Fetch loop), ${plan.kafkajsRecords / 1000}k x 1 KiB`;
+  const idempotent = `kafkajs produce acks=-1 idempotent, maxInFlightRequests=1, ${plan.kafkajsRecords / 1000}k x 1 KiB`;
+  const notIdempotent = 'the same producer without idempotence, same broker';
   return [
     ...produceRows(`kafkajs produce acks=-1, ${plan.kafkajsRecords / 1000}k x 1 KiB`, between(c, 0, 1)),
     ...produceRows(`kafkajs produce acks=1, ${plan.kafkajsRecords / 1000}k x 1 KiB`, between(c, 2, 3)),
     toRow(row(consume, 'throughput', 'MB/s', 'kafkajs produce acks=-1, same run', CONSUME_TARGET), c, 0),
     toRow(row(consume, 'throughput', 'MB/s', 'loopback TCP read of the same bytes'), c, 4),
+    toRow(row(idempotent, 'throughput', 'MB/s', notIdempotent, IDEMPOTENCE_TARGET), between(c, 5, 6)),
   ];
 }
 
@@ -225,7 +237,7 @@ async function connectTarget(
   });
   const admin = kafka.admin();
   await admin.connect();
-  const producer = () => kafka.producer({ allowAutoTopicCreation: false });
+  const producer = (config: ProducerConfig = {}) => kafka.producer({ allowAutoTopicCreation: false, ...config });
   const target: Target = { name, bootstrap: broker.bootstrap, port: broker.port, producer, ...topics(admin) };
   return { target, disconnect: () => admin.disconnect() };
 }

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Message, Producer } from 'kafkajs';
+import type { Admin, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaJsBroker, KafkaJsFetchedMessage } from '../../test/helpers/kafkajs.js';
 import type { LoopbackPeer } from '../brokerProcesses.js';
 import { timeAsync, type Sample } from '../harness.js';
@@ -33,8 +33,12 @@ export interface Target {
   deleteTopic(topic: string): Promise<void>;
   /** The log end offset of partition 0, where the broker stores records (null for the null sink). */
   endOffset: ((topic: string) => Promise<number>) | null;
-  /** A new, unconnected kafkajs producer: one per topic, since kafkajs keeps asking for the metadata of every topic it ever sent to, deleted or not. */
-  producer(): Producer;
+  /**
+   * A new, unconnected kafkajs producer (`config` over the bench's: no topic
+   * auto-creation): one per topic, since kafkajs keeps asking for the metadata of every
+   * topic it ever sent to, deleted or not.
+   */
+  producer(config?: ProducerConfig): Producer;
 }
 
 /** Topic management through a kafkajs admin client (tributary and the null sink both serve it). */
@@ -89,10 +93,16 @@ async function expectEndOffset(target: Target, topic: string, expected: number):
   if (end !== expected) throw new Error(`${target.name}: ${topic} ends at offset ${end}, expected ${expected}`);
 }
 
+/** A record of partition 0 as both kafkajs' producer and tributary's take it. */
+export interface ValueRecord {
+  partition: number;
+  value: Buffer;
+}
+
 /** 1 KiB random values, `perSend` to a chunk, all for partition 0. */
-export function kafkajsChunks(count: number, perSend: number): Message[][] {
+export function randomChunks(count: number, perSend: number): ValueRecord[][] {
   const pool = randomBytes(count * VALUE_BYTES);
-  const chunks: Message[][] = [];
+  const chunks: ValueRecord[][] = [];
   for (let i = 0; i < count; i += perSend) {
     chunks.push(
       Array.from({ length: Math.min(perSend, count - i) }, (_, j) => ({
@@ -129,13 +139,20 @@ async function readyProducer(
   target: Target,
   prefix: string,
   acks: number,
-  kept = false,
+  { kept = false, config }: ProduceOptions = {},
 ): Promise<{ topic: string; producer: Producer }> {
   const topic = await trialTopic(target, prefix, kept);
-  const producer = target.producer();
+  const producer = target.producer(config);
   await producer.connect();
   await producer.send({ topic, acks, messages: [{ partition: 0, value: Buffer.alloc(VALUE_BYTES) }] });
   return { topic, producer };
+}
+
+export interface ProduceOptions {
+  /** The topic is the caller's to delete (else the next trial on the target deletes it). */
+  kept?: boolean;
+  /** The kafkajs producer's settings (idempotent, maxInFlightRequests...). */
+  config?: ProducerConfig;
 }
 
 /** Produces the chunks into a topic of their own, from offset 1. */
@@ -144,9 +161,9 @@ export async function kafkajsProduce(
   acks: number,
   chunks: Message[][],
   inFlight: number,
-  kept = false,
+  options: ProduceOptions = {},
 ): Promise<{ sample: Sample; topic: string }> {
-  const { topic, producer } = await readyProducer(target, 'kafkajs', acks, kept);
+  const { topic, producer } = await readyProducer(target, 'kafkajs', acks, options);
   const ns = await timeAsync(() => sendAll(producer, topic, acks, chunks, inFlight));
   await producer.disconnect();
   const count = recordsIn(chunks);
@@ -178,18 +195,26 @@ export async function kafkajsFetcher(port: number): Promise<KafkaJsBroker> {
   return broker as KafkaJsBroker;
 }
 
-/** One Fetch of partition 0 from `offset`, long-polling up to `maxWaitMs`; the records at or past `offset`. */
+/** Fetch's isolation_level: 0 read_uncommitted, 1 read_committed (up to the last stable offset). */
+export type IsolationLevel = 0 | 1;
+
+/**
+ * One Fetch of partition 0 from `offset`, long-polling up to `maxWaitMs`; the records at
+ * or past `offset`, transaction markers among them (kafkajs' decoder returns control
+ * records, flagged, and leaves them to its consumer to drop).
+ */
 async function fetchFrom(
   fetcher: KafkaJsBroker,
   topic: string,
   offset: number,
   maxWaitMs: number,
-): Promise<KafkaJsFetchedMessage[]> {
+  isolationLevel: IsolationLevel = 0,
+): Promise<(KafkaJsFetchedMessage & { isControlRecord?: boolean })[]> {
   const { responses } = await fetcher.fetch({
     maxWaitTime: maxWaitMs,
     minBytes: 1,
     maxBytes: FETCH_BYTES,
-    isolationLevel: 0,
+    isolationLevel,
     topics: [{ topic, partitions: [{ partition: 0, fetchOffset: String(offset), maxBytes: PARTITION_FETCH_BYTES }] }],
   });
   const partition = responses[0]!.partitions[0]!;
@@ -198,23 +223,33 @@ async function fetchFrom(
   return partition.messages.filter((m) => Number(m.offset) >= offset);
 }
 
-/** Reads partition 0 of `topic` from `from` to `end` with Fetch after Fetch; the timing covers the loop. */
+export interface ConsumeOptions {
+  isolationLevel?: IsolationLevel;
+  /** The data records in [from, end); default all of those offsets (no transaction markers among them). */
+  records?: number;
+}
+
+/**
+ * Reads partition 0 of `topic` from `from` to `end` with Fetch after Fetch, counting the
+ * data records' bytes (not the transaction markers'); the timing covers the loop.
+ */
 export async function kafkajsConsume(
   fetcher: KafkaJsBroker,
   topic: string,
   from: number,
   end: number,
+  { isolationLevel = 0, records = end - from }: ConsumeOptions = {},
 ): Promise<Sample> {
   let bytes = 0;
   const ns = await timeAsync(async () => {
     for (let offset = from; offset < end;) {
-      const messages = await fetchFrom(fetcher, topic, offset, 100);
-      for (const m of messages) bytes += m.value?.length ?? 0;
+      const messages = await fetchFrom(fetcher, topic, offset, 100, isolationLevel);
+      for (const m of messages) if (m.isControlRecord !== true) bytes += m.value?.length ?? 0;
       offset = messages.length > 0 ? Number(messages.at(-1)!.offset) + 1 : offset;
     }
   });
-  if (bytes !== (end - from) * VALUE_BYTES)
-    throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${(end - from) * VALUE_BYTES}`);
+  if (bytes !== records * VALUE_BYTES)
+    throw new Error(`kafkajs read ${bytes} bytes of ${topic}, expected ${records * VALUE_BYTES}`);
   return { ns, units: bytes };
 }
 

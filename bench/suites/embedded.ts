@@ -7,7 +7,10 @@
  * peers store those values uncompressed, as they would.
  *
  * - append: `producer.send(topic, chunk)` awaited chunk by chunk, then `flush()`, one
- *   partition, durability 'never' (Kafka's default: the page cache) vs
+ *   partition, durability 'never' (Kafka's default: the page cache), idempotent (the
+ *   default) vs
+ *   (i) the same producer with `idempotence: false` (random values only): what the
+ *       producer id, epoch and sequences cost (target >= 0.95x);
  *   (a) fs.writeSync of the same key+value bytes, a chunk's payload per write (prebuilt:
  *       the floor for putting those bytes in the page cache);
  *   (a') the batch floor: each chunk's keys and values copied into one buffer, CRC32C'd and
@@ -51,6 +54,8 @@ import {
 import { jsonRecords } from '../jsonRecords.js';
 
 const SUITE = 'embedded';
+/** Issue 19: an idempotent producer at >= 0.95x of the same producer without idempotence. */
+const IDEMPOTENCE_TARGET = 0.95;
 const CHUNK = 1000;
 const require = createRequire(import.meta.url);
 
@@ -98,11 +103,11 @@ async function consumeAll(t: Tributary, checkCrcs: boolean): Promise<number> {
 type TributaryStore = Store & { scanUnchecked(): Promise<number> };
 
 const tributaryStore =
-  (compression: CompressionCodec) =>
+  (compression: CompressionCodec, idempotence = true) =>
   async (dir: string): Promise<TributaryStore> => {
     const t = await Tributary.open({ dataDir: dir });
     await t.admin.createTopic('bench', { partitions: 1 });
-    const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression });
+    const producer = t.producer({ lingerMs: 0, batchSize: 1024 * 1024, durability: 'never', compression, idempotence });
     return {
       append: async (chunk) =>
         void (await producer.send(
@@ -319,6 +324,10 @@ async function runCase(
     appendTarget === undefined
       ? []
       : [{ name: 'batch floor', trial: () => batchFloorTrial(ctx.tmpDir, chunks, payloads, count) }];
+  // The same producer without idempotence, on the random-value cases: what producer ids and sequences cost.
+  const plain = uncompressed
+    ? [{ name: 'tributary, idempotence: false', store: tributaryStore(compression, false) }]
+    : [];
 
   log(`${SUITE}: append, ${label}`);
   const appendComparison = await compare({
@@ -329,6 +338,7 @@ async function runCase(
       { name: 'fs.writeSync', trial: () => plainWriteTrial(ctx.tmpDir, payloads, count) },
       ...floors,
       ...PEERS.map(([name, factory]) => ({ name, trial: () => appendTrial(factory, ctx.tmpDir, chunks, count) })),
+      ...plain.map(({ name, store }) => ({ name, trial: () => appendTrial(store, ctx.tmpDir, chunks, count) })),
     ],
   });
 
@@ -380,6 +390,9 @@ async function runCase(
     toRow(row('append', 'fs.writeSync of the key+value bytes', appendTarget), appendComparison, 0),
     ...floorRows,
     ...PEERS.map(([name], i) => toRow(row('append', name, peerTarget), appendComparison, i + 1 + floors.length)),
+    ...plain.map(({ name }) =>
+      toRow(row('append', name, IDEMPOTENCE_TARGET), appendComparison, 1 + floors.length + PEERS.length),
+    ),
     ...PEERS.map(([name], i) => toRow(row('scan', name, peerTarget), scanComparison, i)),
     toRow(row('scan', 'tributary, checkCrcs: false (what the CRC check costs)'), scanComparison, PEERS.length),
   ];

@@ -8,6 +8,12 @@
  * its records (records of other calls sharing a batch are unaffected). Once accepted,
  * each record's outcome is its batch's: send() resolves with every record's offset, or
  * rejects with the append's error if a batch holding one of its records failed.
+ *
+ * Idempotent by default (Kafka 3.x's enable.idempotence=true): the producer takes a
+ * producer id from the engine's ProducerIdManager at epoch 0 and its batches carry it,
+ * with consecutive sequences per partition (see TransactionManager). A failed batch is
+ * not retried: its sends reject with the error, and the producer bumps its epoch so that
+ * its later batches start again at sequence 0 and are accepted.
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Durability, ResolvedTopicConfig } from '../engine/TopicConfig.js';
@@ -21,6 +27,7 @@ import { explicitPartition, toRecordInput, type ProducerRecord, type RecordMetad
 import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from './RecordAccumulator.js';
 import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js';
 import { checkArray, checkNonEmptyString } from './Arguments.js';
+import { TransactionManager } from './TransactionManager.js';
 
 export type { ProducerOptions } from './ProducerOptions.js';
 export type { Bytes, ProducerHeaders, ProducerRecord, RecordMetadata } from './ProducerRecord.js';
@@ -39,7 +46,9 @@ export class Producer {
     const resolved = checkProducerOptions(options);
     this.compression = resolved.compression;
     this.durability = resolved.durability;
+    const producerIds = engine.producerIds;
     this.accumulator = new RecordAccumulator({
+      transactionManager: resolved.idempotence ? new TransactionManager(() => producerIds.nextProducerId()) : undefined,
       batchSize: resolved.batchSize,
       lingerMs: resolved.lingerMs,
       appendBatch: (topic, partition, batch) => this.appendBatch(topic, partition, batch),

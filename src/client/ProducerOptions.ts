@@ -1,6 +1,6 @@
 /**
- * The producer's settings, in Kafka's terms: linger.ms, batch.size, compression.type
- * and the durability an acknowledged send has.
+ * The producer's settings, in Kafka's terms: linger.ms, batch.size, compression.type,
+ * enable.idempotence and the durability an acknowledged send has.
  */
 import { TributaryError } from '../errors.js';
 import type { Durability } from '../engine/TopicConfig.js';
@@ -16,6 +16,11 @@ export interface ProducerOptions {
   compression?: CompressionCodec;
   /** 'always': a send resolves once its records are on disk, whatever the log's own durability. */
   durability?: Durability;
+  /**
+   * enable.idempotence: batches carry a producer id, epoch and per-partition sequences,
+   * so the log can refuse duplicates and gaps; default true, as Kafka 3.x's.
+   */
+  idempotence?: boolean;
 }
 
 export interface ResolvedProducerOptions {
@@ -23,10 +28,11 @@ export interface ResolvedProducerOptions {
   batchSize: number;
   compression: CompressionCodec | undefined;
   durability: Durability | undefined;
+  idempotence: boolean;
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
-const KNOWN = new Set(['lingerMs', 'batchSize', 'compression', 'durability']);
+const KNOWN = new Set(['lingerMs', 'batchSize', 'compression', 'durability', 'idempotence']);
 const DURABILITIES: readonly Durability[] = ['always', 'interval', 'never'];
 
 function invalidConfig(message: string): TributaryError {
@@ -38,6 +44,12 @@ function integerIn(name: string, value: unknown, min: number, fallback: number):
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_INT32) {
     throw invalidConfig(`${name} must be an integer in [${min}, ${MAX_INT32}], got ${describe(value)}`);
   }
+  return value;
+}
+
+function booleanOr(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidConfig(`${name} must be a boolean, got ${describe(value)}`);
   return value;
 }
 
@@ -60,5 +72,6 @@ export function checkProducerOptions(options: unknown): ResolvedProducerOptions 
     batchSize: integerIn('batchSize', o.batchSize, 1, 16384),
     compression: oneOf('compression', o.compression, Object.keys(CompressionType) as CompressionCodec[]),
     durability: oneOf('durability', o.durability, DURABILITIES),
+    idempotence: booleanOr('idempotence', o.idempotence, true),
   };
 }

@@ -7,13 +7,18 @@
  * one is appended) and appended strictly in order, one at a time per partition, as an
  * idempotent producer with max.in.flight 1 would: a partition's records land in the
  * order they were sent.
+ *
+ * With a TransactionManager (an idempotent producer) each batch takes its partition's
+ * next sequence when sealed; a failed batch renumbers the batches sealed after it, whose
+ * headers are rewritten before they are appended (see TransactionManager).
  */
 import type { AppendInfo } from '../engine/Partition.js';
 import type { CompressionCodec } from '../record/Compression.js';
-import { RecordBatchBuilder, type RecordInput } from '../record/RecordBatchBuilder.js';
+import { RecordBatchBuilder, rewriteProducerState, type RecordInput } from '../record/RecordBatchBuilder.js';
 import { retainShape } from '../retainShape.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { CompressionRatioEstimator, ESTIMATION_FACTOR } from './CompressionRatioEstimator.js';
+import { TxnPartitionEntry, type ProducerIdAndEpoch, type TransactionManager } from './TransactionManager.js';
 
 export interface RecordAccumulatorOptions {
   /** `batch.size`: estimated bytes at which a batch is full. */
@@ -27,6 +32,8 @@ export interface RecordAccumulatorOptions {
   appendBatch(topic: string, partition: number, batch: Buffer): Promise<AppendInfo>;
   /** Bytes of batch buffers kept for reuse at most; default Kafka's buffer.memory, 32 MiB. */
   pooledBytes?: number;
+  /** An idempotent producer's: gives batches their producer id, epoch and sequence. */
+  transactionManager?: TransactionManager;
 }
 
 /** How the batches of a topic are built. */
@@ -67,6 +74,11 @@ class ProducerBatch {
   resolve!: (baseOffset: number) => void;
   reject!: (error: unknown) => void;
   cancelLinger: () => void = () => undefined;
+  /** The producer id and epoch the batch is written with; null without idempotence. */
+  producerIdAndEpoch: ProducerIdAndEpoch | null = null;
+  baseSequence = -1;
+  /** Renumbered after it was built: its header needs rewriting before the append. */
+  renumbered = false;
 
   constructor(
     readonly spec: BatchSpec,
@@ -87,6 +99,17 @@ class ProducerBatch {
     return BatchHeader.size + Math.ceil(records * this.ratio * ESTIMATION_FACTOR);
   }
 
+  get recordCount(): number {
+    return this.builder.recordCount;
+  }
+
+  setProducerState(producerIdAndEpoch: ProducerIdAndEpoch, baseSequence: number): void {
+    this.renumbered = this.producerIdAndEpoch !== null;
+    this.producerIdAndEpoch = producerIdAndEpoch;
+    this.baseSequence = baseSequence;
+    this.builder.setProducerState(producerIdAndEpoch.producerId, producerIdAndEpoch.epoch, baseSequence);
+  }
+
   hasRoomFor(recordBytes: number, batchSize: number): boolean {
     if (this.builder.recordCount === 0) return true;
     return (
@@ -100,6 +123,7 @@ class PartitionQueue {
   open: ProducerBatch | null = null;
   /** Settles once the last sealed batch has been appended or has failed. */
   tail: Promise<void> = Promise.resolve();
+  readonly sequences = new TxnPartitionEntry<ProducerBatch>();
 
   constructor(
     readonly topic: string,
@@ -109,6 +133,7 @@ class PartitionQueue {
 
 const exemplarBatch = new ProducerBatch({ compression: 'none', maxBatchBytes: 0 }, 1, Buffer.alloc(1024));
 exemplarBatch.builder.append({ key: null, value: null, timestamp: Date.now() });
+exemplarBatch.setProducerState({ producerId: 0, epoch: 0 }, 0);
 retainShape(exemplarBatch);
 retainShape(new PartitionQueue('', 0));
 
@@ -210,6 +235,7 @@ export class RecordAccumulator {
     if (batch === null) return;
     queue.open = null;
     batch.cancelLinger();
+    this.options.transactionManager?.assignSequence(queue.sequences, batch);
     const built = this.build(queue.topic, batch);
     built.catch(() => undefined); // handled by transmit, which may run later
     queue.tail = queue.tail.then(() => this.transmit(queue, batch, built));
@@ -227,14 +253,24 @@ export class RecordAccumulator {
 
   /** Never rejects: a failure belongs to the batch's records, not to the partition's chain. */
   private async transmit(queue: PartitionQueue, batch: ProducerBatch, built: Promise<Buffer>): Promise<void> {
+    const manager = this.options.transactionManager;
     try {
-      const info = await this.options.appendBatch(queue.topic, queue.partition, await built);
+      const bytes = await built;
+      if (batch.renumbered) rewriteBatchProducerState(bytes, batch);
+      const info = await this.options.appendBatch(queue.topic, queue.partition, bytes);
+      manager?.handleCompletedBatch(queue.sequences);
       batch.resolve(info.baseOffset);
     } catch (error) {
+      manager?.handleFailedBatch(queue.sequences, batch.producerIdAndEpoch!);
       batch.reject(error);
     }
     this.deallocate(batch.buffer);
   }
+}
+
+function rewriteBatchProducerState(bytes: Buffer, batch: ProducerBatch): void {
+  const { producerId, epoch } = batch.producerIdAndEpoch!;
+  rewriteProducerState(bytes, producerId, epoch, batch.baseSequence);
 }
 
 function sameSpec(a: BatchSpec, b: BatchSpec): boolean {

@@ -105,6 +105,9 @@ export class RecordBatchBuilder {
   private count = 0;
   private baseTimestamp: number | undefined;
   private maxTimestamp = -1;
+  private producerId: number;
+  private producerEpoch: number;
+  private baseSequence: number;
 
   /** `initialCapacity` may be a buffer to encode into (a pooled one), grown like any other. */
   constructor(
@@ -116,6 +119,20 @@ export class RecordBatchBuilder {
         ? Buffer.allocUnsafe(Math.max(initialCapacity, BatchHeader.size))
         : initialCapacity;
     this.baseTimestamp = options.baseTimestamp;
+    this.producerId = options.producerId ?? NO_PRODUCER_ID;
+    this.producerEpoch = options.producerEpoch ?? NO_PRODUCER_EPOCH;
+    this.baseSequence = options.baseSequence ?? NO_SEQUENCE;
+  }
+
+  /**
+   * The producer id, epoch and base sequence the header gets when the batch is built
+   * (MemoryRecordsBuilder.setProducerState): a producer gives a batch its sequence when
+   * it is sealed, after its records were appended.
+   */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
   }
 
   get recordCount(): number {
@@ -203,9 +220,9 @@ export class RecordBatchBuilder {
       count: this.count,
       baseTimestamp: this.baseTimestamp!,
       maxTimestamp: o.logAppendTime ?? this.maxTimestamp,
-      producerId: o.producerId ?? NO_PRODUCER_ID,
-      producerEpoch: o.producerEpoch ?? NO_PRODUCER_EPOCH,
-      baseSequence: o.baseSequence ?? NO_SEQUENCE,
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence: this.baseSequence,
     };
   }
 }
@@ -231,10 +248,25 @@ function writeHeader(buf: Buffer, h: HeaderFields): void {
   buf.writeInt32BE(h.count - 1, BatchHeader.lastOffsetDelta);
   writeInt64(buf, h.baseTimestamp, BatchHeader.baseTimestamp);
   writeInt64(buf, h.maxTimestamp, BatchHeader.maxTimestamp);
-  writeInt64(buf, h.producerId, BatchHeader.producerId);
-  buf.writeInt16BE(h.producerEpoch, BatchHeader.producerEpoch);
-  buf.writeInt32BE(h.baseSequence, BatchHeader.baseSequence);
   buf.writeInt32BE(h.count, BatchHeader.recordCount);
+  rewriteProducerState(buf, h.producerId, h.producerEpoch, h.baseSequence);
+}
+
+/**
+ * Writes the producer id, epoch and base sequence into the built batch `buf` and
+ * computes its CRC anew (the CRC covers them): a producer that bumped its epoch gives the
+ * batches it had already built their new epoch and sequences, as Kafka's
+ * ProducerBatch.resetProducerState does before the batch is written again.
+ */
+export function rewriteProducerState(
+  buf: Buffer,
+  producerId: number,
+  producerEpoch: number,
+  baseSequence: number,
+): void {
+  writeInt64(buf, producerId, BatchHeader.producerId);
+  buf.writeInt16BE(producerEpoch, BatchHeader.producerEpoch);
+  buf.writeInt32BE(baseSequence, BatchHeader.baseSequence);
   buf.writeUInt32BE(native.crc32c(buf, BatchHeader.attributes), BatchHeader.crc);
 }
 

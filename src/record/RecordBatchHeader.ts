@@ -44,6 +44,14 @@ export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;
 
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** The sequence `increment` records after `sequence`, wrapping past Int32 max to 0 (DefaultRecordBatch.incrementSequence). */
+export function incrementSequence(sequence: number, increment: number): number {
+  if (sequence > MAX_INT32 - increment) return increment - (MAX_INT32 - sequence) - 1;
+  return sequence + increment;
+}
+
 const TWO_32 = 2 ** 32;
 
 /** An int64 field (big-endian) as a JS number: exact within the safe integers, as offsets and timestamps are; beyond, rounded as Number(bigint) rounds. */

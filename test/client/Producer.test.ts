@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Producer, type ProducerOptions, type ProducerRecord } from '../../src/client/Producer.js';
@@ -415,4 +417,119 @@ describe('durability, flush and close', () => {
     await producer.flush();
     await expect(doomed).rejects.toMatchObject({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' });
   });
+});
+
+/** Each batch's producer id, epoch, base sequence and record count, in log order. */
+function producerStatesOf(engine: Engine, topic: string, partition: number): number[][] {
+  return batchesOf(engine, topic, partition).map((b) => {
+    expect(b.isValid()).toBe(true);
+    return [b.producerId, b.producerEpoch, b.baseSequence, b.recordCount];
+  });
+}
+
+describe('an idempotent producer (the default, as Kafka 3.x enable.idempotence=true)', () => {
+  test('batches carry its producer id, epoch 0 and consecutive sequences per partition', async () => {
+    const engine = await engineWith({ t: { partitions: 2 } });
+    const producer = producerOn(engine, { batchSize: 1 }); // one record a batch: many batches
+    await producer.send('t', [
+      { value: 'a', partition: 0 },
+      { value: 'b', partition: 1 },
+    ]);
+    const many = Array.from({ length: 3 }, (_, i) => ({ value: `c${i}`, partition: 0 }));
+    await producer.send('t', many);
+    await producerOn(engine, { batchSize: 100_000, lingerMs: 50 }).send('t', many); // one batch of 3
+    await producer.send('t', [{ value: 'd', partition: 0 }]);
+    const [first, second] = [producerStatesOf(engine, 't', 0)[0]![0]!, producerStatesOf(engine, 't', 0)[4]![0]!];
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(second).not.toBe(first); // each producer its own id (ProducerIdManager)
+    expect(producerStatesOf(engine, 't', 0)).toEqual([
+      [first, 0, 0, 1],
+      [first, 0, 1, 1],
+      [first, 0, 2, 1],
+      [first, 0, 3, 1],
+      [second, 0, 0, 3],
+      [first, 0, 4, 1],
+    ]);
+    expect(producerStatesOf(engine, 't', 1)).toEqual([[first, 0, 0, 1]]);
+  });
+
+  test('idempotence: false writes no producer id, epoch or sequence (-1)', async () => {
+    const engine = await engineWith({ t: { partitions: 1 } });
+    await producerOn(engine, { idempotence: false }).send('t', [{ value: 'x' }]);
+    expect(producerStatesOf(engine, 't', 0)).toEqual([[-1, -1, -1, 1]]);
+  });
+
+  test('idempotence must be a boolean', () => {
+    const options = { idempotence: 'yes' as unknown as boolean };
+    expect(() => producerOn(undefined as unknown as Engine, options)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_CONFIG',
+        message: "idempotence must be a boolean, got string 'yes'",
+      }),
+    );
+  });
+
+  test('after a batch the log refuses, later batches carry the bumped epoch from sequence 0 (KIP-360)', async () => {
+    const engine = await engineWith({ t: { partitions: 2, config: { 'message.timestamp.before.max.ms': 3_600_000 } } });
+    const producer = producerOn(engine, { batchSize: 1 });
+    // Sealed together, in order: the third is built with sequence 2 before the second fails.
+    const good = producer.send('t', [{ value: 'a', partition: 0 }]);
+    const refused = producer.send('t', [{ value: 'old', partition: 0, timestamp: 1_000 }]);
+    const after = producer.send('t', [{ value: 'b', partition: 0 }]);
+    const other = producer.send('t', [{ value: 'p1', partition: 1 }]);
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_INVALID_TIMESTAMP' });
+    await Promise.all([good, after, other]);
+    await producer.send('t', [
+      { value: 'c', partition: 0 },
+      { value: 'p1-again', partition: 1 },
+    ]);
+    const id = producerStatesOf(engine, 't', 0)[0]![0]!;
+    expect(valuesOf(engine, 't', 0)).toEqual(['a', 'b', 'c']);
+    expect(producerStatesOf(engine, 't', 0)).toEqual([
+      [id, 0, 0, 1],
+      [id, 1, 0, 1], // renumbered after it was built: header and CRC rewritten
+      [id, 1, 1, 1],
+    ]);
+    // Partition 1's batch in flight kept epoch 0; its next batch moves to epoch 1 at sequence 0.
+    expect(producerStatesOf(engine, 't', 1)).toEqual([
+      [id, 0, 0, 1],
+      [id, 1, 0, 1],
+    ]);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    'after a full disk (ENOSPC on a small tmpfs) fails a batch, sends once there is room carry the bumped epoch from 0',
+    async () => {
+      const mount = tempDir();
+      mkdirSync(mount, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+      try {
+        const engine = await engineWith({ t: { partitions: 2 } }, mount);
+        const producer = producerOn(engine, { lingerMs: 0 });
+        const value = Buffer.alloc(64 * 1024, 1);
+        let acked = 0;
+        const failure = await (async () => {
+          for (;;) {
+            try {
+              await producer.send('t', [{ value, partition: 0 }]);
+              acked++;
+            } catch (error) {
+              return error;
+            }
+          }
+        })();
+        expect(failure).toMatchObject({ code: 'ENOSPC' });
+        expect(acked).toBeGreaterThan(3);
+        execFileSync('mount', ['-o', 'remount,size=4m', mount]); // room again, as after an operator frees space
+        await producer.send('t', [{ value: 'after', partition: 1 }]);
+        const id = producerStatesOf(engine, 't', 1)[0]![0]!;
+        expect(producerStatesOf(engine, 't', 1)).toEqual([[id, 1, 0, 1]]);
+        // Every acknowledged batch is there, with consecutive sequences under epoch 0.
+        expect(producerStatesOf(engine, 't', 0)).toEqual(Array.from({ length: acked }, (_, i) => [id, 0, i, 1]));
+      } finally {
+        await Promise.all(open.splice(0).map((engine) => engine.close().catch(() => undefined)));
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 });
