@@ -10,6 +10,7 @@ import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { buildEndTransactionMarkerBatch } from '../../src/record/ControlRecord.js';
 import { buildRecordBatch } from '../../src/record/RecordBatchBuilder.js';
+import { BatchAttributes, BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -42,9 +43,11 @@ function batch({ epoch = 0, seq, count = 1, transactional = false, producerId = 
   return buildRecordBatch(records, { producerId, producerEpoch: epoch, baseSequence: seq, transactional });
 }
 
+/** Produce; a transactional batch goes with a transactional id, which KafkaApis.handleProduceRequest requires of it. */
 async function produce(records: Buffer, version = 9): Promise<Struct> {
+  const transactional = (records.readInt16BE(BatchHeader.attributes) & BatchAttributes.transactional) !== 0;
   const body = await client.call(ApiKey.Produce, version, {
-    transactionalId: null,
+    transactionalId: transactional ? 'tx' : null,
     acks: -1,
     timeoutMs: 1000,
     topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
