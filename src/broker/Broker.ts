@@ -157,6 +157,8 @@ export class Broker {
       recoveryProgress: options.recoveryProgress,
       maxPartitions: config.maxBrokerPartitions,
       maxOpenFiles: config.maxOpenFiles,
+      producerIdExpirationMs: config.producerIdExpirationMs,
+      producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     try {
       return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };

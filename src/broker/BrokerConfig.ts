@@ -23,6 +23,9 @@ export interface BrokerConfig {
   maxBrokerPartitions: number;
   /** Most descriptors the partitions' active segments hold at once (log.max.open.files); default half of `ulimit -n`. */
   maxOpenFiles: number;
+  /** producer.id.expiration.ms and producer.id.expiration.check.interval.ms: when idle idempotent producers are forgotten. */
+  producerIdExpirationMs: number;
+  producerIdExpirationCheckIntervalMs: number;
   /** Largest request frame accepted; checked from the size prefix, before allocating. */
   socketRequestMaxBytes: number;
   /**
@@ -123,6 +126,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   numPartitions: 1,
   maxBrokerPartitions: DEFAULT_MAX_PARTITIONS,
   maxOpenFiles: defaultMaxOpenFiles(),
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
   socketRequestMaxBytes: 104_857_600,
   connectionsMaxIdleMs: 600_000,
   maxConnections: INT32_MAX,
@@ -181,6 +186,10 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'num.partitions': (c, k, v) => (c.numPartitions = integerIn(k, v, 1, 1_000_000)),
   'max.broker.partitions': (c, k, v) => (c.maxBrokerPartitions = integerIn(k, v, 1, INT32_MAX)),
   'log.max.open.files': (c, k, v) => (c.maxOpenFiles = integerIn(k, v, 1, Number.MAX_SAFE_INTEGER)),
+  // Kafka's ProducerStateManagerConfig / TransactionLogConfigs, applied by every partition's producer state.
+  'producer.id.expiration.ms': (c, k, v) => (c.producerIdExpirationMs = integerIn(k, v, 1, INT32_MAX)),
+  'producer.id.expiration.check.interval.ms': (c, k, v) =>
+    (c.producerIdExpirationCheckIntervalMs = integerIn(k, v, 1, INT32_MAX)),
   'socket.request.max.bytes': (c, k, v) => (c.socketRequestMaxBytes = integerIn(k, v, 1, INT32_MAX)),
   'connections.max.idle.ms': (c, k, v) => (c.connectionsMaxIdleMs = integerIn(k, v, 1, INT32_MAX)),
   'max.connections': (c, k, v) => (c.maxConnections = integerIn(k, v, 0, INT32_MAX)),

@@ -9,9 +9,10 @@
  */
 import { fileSystemError, TributaryError } from '../errors.js';
 import type { LatencyHistogram } from '../metrics/LatencyHistogram.js';
+import type { LogConfig } from '../log/LogConfig.js';
 import { LogManager } from '../log/LogManager.js';
 import { DataDirLock, makeDataDir } from './DataDirLock.js';
-import { engineLimits, type EngineOptions } from './EngineOptions.js';
+import { engineLimits, engineLogSettings, type EngineOptions } from './EngineOptions.js';
 import { Partition, type PartitionStats } from './Partition.js';
 import { ProducerIdManager } from './ProducerIdManager.js';
 import {
@@ -55,6 +56,8 @@ export class Engine {
     private readonly lock: DataDirLock,
     private readonly registry: TopicRegistry,
     private readonly defaults: Readonly<Record<string, string>>,
+    /** The engine's own log settings (broker configs such as producer.id.expiration.ms), under every topic's. */
+    private readonly logSettings: Partial<LogConfig>,
     private readonly logs: LogManager,
     readonly maxPartitions: number,
     /** Producer ids for idempotent and transactional producers, the broker's and the embedded ones alike. */
@@ -68,6 +71,7 @@ export class Engine {
     const defaults = normalizeTopicConfigs(options.defaults);
     resolveTopicConfig(1, {}, defaults);
     const { maxPartitions, maxOpenFiles } = engineLimits(options);
+    const logSettings = engineLogSettings(options);
     makeDataDir(options.dataDir);
     const lock = DataDirLock.acquire(options.dataDir);
     try {
@@ -77,10 +81,11 @@ export class Engine {
         configOf: (tp) => {
           const topic = registry.get(tp.topic);
           return topic && tp.partition < topic.partitions
-            ? resolveTopicConfig(topic.partitions, topic.config, defaults).log
+            ? { ...resolveTopicConfig(topic.partitions, topic.config, defaults).log, ...logSettings }
             : null;
         },
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+        producerIdExpirationCheckIntervalMs: options.producerIdExpirationCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
         recoveryProgress: options.recoveryProgress,
         maxOpenFiles,
@@ -88,7 +93,7 @@ export class Engine {
       try {
         deleteUnclaimedLogs(options.dataDir, registry);
         const producerIds = ProducerIdManager.open(options.dataDir);
-        return new Engine(options.dataDir, lock, registry, defaults, logs, maxPartitions, producerIds);
+        return new Engine(options.dataDir, lock, registry, defaults, logSettings, logs, maxPartitions, producerIds);
       } catch (error) {
         await logs.close();
         throw error;
@@ -112,7 +117,7 @@ export class Engine {
 
   /** Opens (creating when missing) the log of partition `index` of `topic`. */
   private openPartition(topic: TopicMetadata, index: number): Partition {
-    const config = resolveTopicConfig(topic.partitions, topic.config, this.defaults).log;
+    const config = { ...resolveTopicConfig(topic.partitions, topic.config, this.defaults).log, ...this.logSettings };
     return new Partition(topic.name, index, this.logs.getOrCreateLog({ topic: topic.name, partition: index }, config));
   }
 
@@ -312,7 +317,7 @@ export class Engine {
     const topic = this.topic(name);
     const { config, resolved } = this.checkTopicConfigChanges(name, changes);
     this.registry.put({ ...topic, config });
-    for (const p of this.partitions.get(name)!) p.updateConfig(resolved.log);
+    for (const p of this.partitions.get(name)!) p.updateConfig({ ...resolved.log, ...this.logSettings });
     return this.describeTopic(name);
   }
 

@@ -1,6 +1,7 @@
 /** What a data directory is opened with, and the limits the engine derives from it. */
 import { TributaryError } from '../errors.js';
 import { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
+import type { LogConfig } from '../log/LogConfig.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
 
 export { defaultMaxOpenFiles };
@@ -26,6 +27,13 @@ export interface EngineOptions {
    * them on their next append. Default half the soft RLIMIT_NOFILE (defaultMaxOpenFiles()).
    */
   maxOpenFiles?: number;
+  /**
+   * producer.id.expiration.ms, a broker config in Kafka: how long a partition remembers an
+   * idempotent producer that has not written (and has no ongoing transaction). Default a day.
+   */
+  producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms: how often expired producers are forgotten; default 600000. */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 /**
@@ -51,4 +59,10 @@ export function engineLimits(options: EngineOptions): { maxPartitions: number; m
     maxPartitions: positiveOption('maxPartitions', options.maxPartitions, () => DEFAULT_MAX_PARTITIONS),
     maxOpenFiles: positiveOption('maxOpenFiles', options.maxOpenFiles, defaultMaxOpenFiles),
   };
+}
+
+/** The log settings that are the engine's (Kafka's broker configs), not a topic's: under every topic's. */
+export function engineLogSettings(options: EngineOptions): Partial<LogConfig> {
+  if (options.producerIdExpirationMs === undefined) return {};
+  return { producerIdExpirationMs: positiveOption('producerIdExpirationMs', options.producerIdExpirationMs, () => 0) };
 }

@@ -247,3 +247,25 @@ describe('DescribeProducers', () => {
     });
   });
 });
+
+describe('producer.id.expiration.ms', () => {
+  // ProducerStateManager.removeExpiredProducers, run every producer.id.expiration.check.interval.ms
+  // (UnifiedLog's producer-expiration task): a producer idle past producer.id.expiration.ms is
+  // forgotten, so its next batch may start at any sequence (ProducerAppendInfo.checkSequence).
+  it('forgets an idle producer after the broker setting, and then takes any sequence from it', async () => {
+    const settings = { 'producer.id.expiration.ms': '300', 'producer.id.expiration.check.interval.ms': '50' };
+    const expiring = await Broker.start({ dataDir: tempDir(), port: 0, settings, logger: createLogger('silent') });
+    try {
+      expiring.engine.createTopic('t', { partitions: 1 });
+      const p = expiring.engine.partition('t', 0);
+      await p.append(batch({ seq: 0 }));
+      await expect(p.append(batch({ seq: 42 }))).rejects.toMatchObject({
+        kafka: KafkaErrors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+      });
+      await expect.poll(() => p.activeProducers().length, { timeout: 5000, interval: 50 }).toBe(0);
+      expect(await p.append(batch({ seq: 42 }))).toMatchObject({ baseOffset: 1 });
+    } finally {
+      await expiring.close();
+    }
+  });
+});
