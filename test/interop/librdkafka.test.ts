@@ -42,7 +42,7 @@ interface SuiteTest {
   long?: boolean;
   /** Fails today for a tributary feature not built yet (named): run with test.fails. */
   failsUntil?: string;
-  /** Fails today for a reason not yet found (the symptom): skipped, listed in docs/interop.md. */
+  /** Fails today, for a reason not yet found or a client race (the symptom): skipped, listed in docs/interop.md. */
   failing?: string;
 }
 
@@ -124,7 +124,11 @@ const SUITE: SuiteTest[] = [
   { id: '0083' },
   { id: '0084' },
   { id: '0085' },
-  { id: '0086' },
+  {
+    id: '0086',
+    failing:
+      'flaky, a librdkafka race: messages moved from the unassigned queue to partition 0 while the first Produce is built (1 message sent, not 10)',
+  },
   { id: '0088', long: true },
   { id: '0089' },
   { id: '0090', failsUntil: 'idempotent producers' },
