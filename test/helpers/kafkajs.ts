@@ -36,6 +36,7 @@ export function kafkaClient(port: number, clientId = 'tributary-test'): Kafka {
 export interface ConsumedRecord {
   partition: number;
   offset: number;
+  key: string | null;
   value: string;
 }
 
@@ -59,7 +60,8 @@ export async function consumeFromStart(
       const timer = setTimeout(() => reject(new Error(`${records.length} of ${count} records in 20 s`)), 20_000);
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          records.push({ partition, offset: Number(message.offset), value: String(message.value) });
+          const key = message.key === null ? null : String(message.key);
+          records.push({ partition, offset: Number(message.offset), key, value: String(message.value) });
           if (records.length >= count) {
             clearTimeout(timer);
             resolve();

@@ -9,7 +9,8 @@
  *   transaction (TransactionCoordinator.handleInitProducerId), so its output and its offset
  *   commit (TxnOffsetCommit, GroupCoordinator.handleTxnCommitOffsets) go or stay together;
  *   read_uncommitted shows the aborted copies too (Fetcher's read_committed filtering,
- *   CompletedFetch.abortedProducerIds, is the only thing that hides them).
+ *   CompletedFetch.abortedProducerIds, is the only thing that hides them). kafkajs reads the
+ *   output with read_committed too: another client's filtering must agree.
  * The loop assigns its partitions rather than subscribing, so a restart never waits for the
  * killed member's session timeout in a rebalance.
  */
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runChild } from '../helpers/childProcess.js';
+import { consumeFromStart, type ConsumedRecord } from '../helpers/kafkajs.js';
 import { startTributary, type BrokerUnderTest } from './brokers.js';
 import { runProcess } from './clients/process.js';
 import { pythonEnv, Rng, SYSTEM_PYTHON, testSeed } from './support.js';
@@ -44,7 +46,11 @@ interface ReadRecord {
   value: string | null;
 }
 
-async function readAll(bootstrap: string, topic: string, isolation: string): Promise<ReadRecord[]> {
+const decode = (base64: string | null): string | null =>
+  base64 === null ? null : Buffer.from(base64, 'base64').toString();
+
+/** Every record of `topic` read by confluent-kafka-python at `isolation`, keys and values decoded. */
+async function readAll(bootstrap: string, topic: string, isolation: string): Promise<ConsumedRecord[]> {
   const args = JSON.stringify({ bootstrap, topic, partitions: PARTITIONS, isolation });
   const { stdout } = await runProcess(SYSTEM_PYTHON, ['-I', SCRIPT, 'read', args], {
     env: pythonEnv(),
@@ -54,17 +60,15 @@ async function readAll(bootstrap: string, topic: string, isolation: string): Pro
     .toString('utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as ReadRecord);
+    .map((line) => JSON.parse(line) as ReadRecord)
+    .map((r) => ({ ...r, key: decode(r.key), value: decode(r.value)! }));
 }
 
 /** Per key, the values in the order read. */
-function byKey(records: readonly ReadRecord[]): Map<string, string[]> {
-  const keys = new Map<string, string[]>();
+function byKey(records: readonly ConsumedRecord[]): Map<string | null, string[]> {
+  const keys = new Map<string | null, string[]>();
   const ordered = [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-  for (const r of ordered) {
-    const key = Buffer.from(r.key!, 'base64').toString();
-    keys.set(key, [...(keys.get(key) ?? []), Buffer.from(r.value!, 'base64').toString()]);
-  }
+  for (const r of ordered) keys.set(r.key, [...(keys.get(r.key) ?? []), r.value]);
   return keys;
 }
 
@@ -147,6 +151,13 @@ describe('exactly once with confluent-kafka-python transactions', () => {
     const committed = await readAll(broker.bootstrap, OUTPUT, 'read_committed');
     expect(committed.length).toBe(RECORDS);
     expect(byKey(committed)).toEqual(expected);
+    // kafkajs' read_committed, an independent implementation of the client's side, agrees.
+    const readUncommitted = false;
+    const kafkajsCommitted = await consumeFromStart(kafka, OUTPUT, RECORDS, {
+      groupId: 'eos-kafkajs',
+      readUncommitted,
+    });
+    expect(byKey(kafkajsCommitted)).toEqual(expected);
     expect(await committedOffsets()).toEqual(ends);
     const uncommitted = await readAll(broker.bootstrap, OUTPUT, 'read_uncommitted');
     expect(uncommitted.length).toBeGreaterThanOrEqual(RECORDS);

@@ -4,7 +4,9 @@
  * transactions to one partition, then a plain `end` record; a read_committed consumer
  * (Kafka's Fetcher: FetchCollector/CompletedFetch drop the batches of aborted transactions,
  * Fetch stops at the last stable offset) must see the committed records only, a
- * read_uncommitted one every data record; markers take offsets.
+ * read_uncommitted one every data record; markers take offsets. kafkajs 2.2.4 consumers read
+ * the same partitions at both levels: an independent client's read_committed, so that an
+ * expectation which only librdkafka's reading would meet fails.
  *
  * librdkafka's mock cluster is no cross-check here: it answers the transactional APIs for its
  * client's own tests but writes no markers, reports the high watermark as the last stable
@@ -14,6 +16,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { consumeFromStart } from '../helpers/kafkajs.js';
 import { startTributary, type BrokerUnderTest } from './brokers.js';
 import { runPythonDriver } from './clients/process.js';
 
@@ -64,10 +68,21 @@ describe('confluent-kafka-python transactions', () => {
     return records.map((r) => ({ offset: r.offset, value: Buffer.from(r.value, 'base64').toString() }));
   }
 
-  /** What each isolation level shows: read_committed `committed`, read_uncommitted `all`. */
+  async function kafkajsRead(topic: string, readUncommitted: boolean, count: number): Promise<Visible[]> {
+    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const records = await consumeFromStart(kafka, topic, count, {
+      groupId: `${topic}-${readUncommitted}`,
+      readUncommitted,
+    });
+    return records.map(({ offset, value }) => ({ offset, value }));
+  }
+
+  /** What each isolation level shows, to both clients: read_committed `committed`, read_uncommitted `all`. */
   async function expectVisible(topic: string, committed: Visible[], all: Visible[]): Promise<void> {
     expect(await read(topic, 'read_committed', committed.length)).toEqual(committed);
     expect(await read(topic, 'read_uncommitted', all.length)).toEqual(all);
+    expect(await kafkajsRead(topic, false, committed.length)).toEqual(committed);
+    expect(await kafkajsRead(topic, true, all.length)).toEqual(all);
   }
 
   // TransactionCoordinator.handleEndTransaction: COMMIT and ABORT markers, each taking an offset.
