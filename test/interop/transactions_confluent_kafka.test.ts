@@ -117,6 +117,26 @@ describe('confluent-kafka-python transactions', () => {
     await expectVisible(topic, [fresh, end], [zombie, fresh, end]);
   });
 
+  // The last stable offset (UnifiedLog.lastStableOffset: the first offset of the earliest open
+  // transaction) bounds what read_committed gets: Fetch with isolation_level 1 returns nothing past
+  // it, even a plain record, and ListOffsets(latest) at read_committed answers it
+  // (ReplicaManager.fetchOffsetForTimestamp with IsolationLevel.READ_COMMITTED).
+  it('an open transaction holds read_committed consumers back at its first offset until it ends', async () => {
+    const topic = await freshTopic();
+    const results = await run('open_then_commit', topic, { committed: ['open'] });
+    expect(results).toEqual({
+      whileOpen: { latestCommitted: 0, latestUncommitted: 2, readCommitted: [], readUncommitted: ['open', 'after'] },
+      commit: null,
+    });
+    // open after <commit> end
+    const all = [
+      { offset: 0, value: 'open' },
+      { offset: 1, value: 'after' },
+      { offset: 3, value: 'end' },
+    ];
+    await expectVisible(topic, all, all);
+  });
+
   // TransactionCoordinator.abortTimedOutTransactions: every
   // transaction.abort.timed.out.transaction.cleanup.interval.ms, a transaction open longer than its
   // transaction.timeout.ms is aborted with the epoch bumped (prepareFenceProducerEpoch), so the

@@ -9,6 +9,9 @@ the KafkaError's name and whether librdkafka made it fatal.
 - commit_abort: one transaction committed, then one aborted.
 - fenced: producer A leaves a transaction open (its records flushed); producer B with the same
   transactional.id initialises (fencing A), then A tries to commit; B commits its own.
+- open_then_commit: a transaction left open while a plain record, 'after', is written behind it;
+  what read_committed and read_uncommitted ListOffsets (latest) and consumers at both levels (for
+  a second each) report then; then the transaction is committed.
 - timed_out: a producer with transaction.timeout.ms short leaves a transaction open until the
   partition's last stable offset passes it (only the broker's timeout abort can end it), then tries
   to commit it.
@@ -26,13 +29,23 @@ def transactional(request, transactional_id, **settings):
     producer = Producer({'bootstrap.servers': request['bootstrap'], 'transactional.id': transactional_id,
                          'linger.ms': 0, **settings})
     producer.init_transactions(TIMEOUT_S)
+    # The topic's leader now: librdkafka otherwise finds it on its 1 s topic scan, and with a short
+    # transaction.timeout.ms (which caps message.timeout.ms) the first record can time out waiting.
+    producer.list_topics(request['topic'], timeout=TIMEOUT_S)
     return producer
 
 
 def send(producer, request, values):
+    failures = []
+
+    def on_delivery(error, _message):
+        if error is not None:
+            failures.append(str(error))
+
     for value in values:
-        producer.produce(request['topic'], value=value.encode(), partition=0)
-    producer.flush(TIMEOUT_S)
+        producer.produce(request['topic'], value=value.encode(), partition=0, on_delivery=on_delivery)
+    if producer.flush(TIMEOUT_S) or failures:
+        raise RuntimeError('records not delivered: %s' % failures)
 
 
 def outcome(step):
@@ -90,6 +103,46 @@ def fenced(request):
     return results
 
 
+def latest(request, isolation):
+    consumer = Consumer({'bootstrap.servers': request['bootstrap'], 'group.id': 'interop-latest',
+                         'isolation.level': isolation})
+    high = consumer.get_watermark_offsets(TopicPartition(request['topic'], 0), TIMEOUT_S, cached=False)[1]
+    consumer.close()
+    return high
+
+
+def consume_for(request, isolation, seconds):
+    """The values a consumer at `isolation` gets from the start of partition 0 in `seconds`."""
+    consumer = Consumer({'bootstrap.servers': request['bootstrap'], 'group.id': 'interop-open',
+                         'isolation.level': isolation, 'enable.auto.commit': False})
+    consumer.assign([TopicPartition(request['topic'], 0, 0)])
+    consumer.list_topics(request['topic'], timeout=TIMEOUT_S)  # the leader now, not on the 1 s topic scan
+    values = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        message = consumer.poll(0.1)
+        if message is not None and message.error() is None:
+            values.append(message.value().decode())
+    consumer.close()
+    return values
+
+
+def open_then_commit(request):
+    producer = transactional(request, 'tx-open')
+    producer.begin_transaction()
+    send(producer, request, request['committed'])
+    plain = Producer({'bootstrap.servers': request['bootstrap']})
+    plain.produce(request['topic'], value=b'after', partition=0)
+    plain.flush(TIMEOUT_S)
+    results = {'whileOpen': {'latestCommitted': latest(request, 'read_committed'),
+                             'latestUncommitted': latest(request, 'read_uncommitted'),
+                             'readCommitted': consume_for(request, 'read_committed', 1.0),
+                             'readUncommitted': consume_for(request, 'read_uncommitted', 1.0)}}
+    results['commit'] = outcome(lambda: producer.commit_transaction(TIMEOUT_S))
+    end_marker(request)
+    return results
+
+
 def timed_out(request):
     producer = transactional(request, 'tx-timed-out', **{'transaction.timeout.ms': request['transactionTimeoutMs']})
     began = time.time()
@@ -101,7 +154,7 @@ def timed_out(request):
     return results
 
 
-COMMANDS = {f.__name__: f for f in [commit_abort, fenced, timed_out]}
+COMMANDS = {f.__name__: f for f in [commit_abort, fenced, open_then_commit, timed_out]}
 
 if __name__ == '__main__':
     print(json.dumps(COMMANDS[sys.argv[1]](json.load(sys.stdin))))
