@@ -33,8 +33,12 @@ const GROUP = 'eos-group';
 const PARTITIONS = 3;
 const KEYS = 12;
 const RECORDS = 6000;
-/** Small transactions, so that the loop runs long enough for every kill to land in it (about 3000 transactions). */
+/**
+ * Small transactions, at least PAUSE_MS apart, so that the loop runs long enough for every kill to
+ * land in it (3000 transactions; a killed run gets through at most KILL_WINDOW_MS / PAUSE_MS).
+ */
 const TRANSACTION_RECORDS = 2;
+const PAUSE_MS = 5;
 const KILLS = 22;
 /** A kill lands this long after the loop's `start` line, at most: init_transactions and the first transactions fall in it. */
 const KILL_WINDOW_MS = 1_000;
@@ -132,6 +136,7 @@ describe('exactly once with confluent-kafka-python transactions', () => {
       output: OUTPUT,
       ends,
       maxRecords: TRANSACTION_RECORDS,
+      pauseMs: PAUSE_MS,
     });
     // Kills that land before the run's first commit (some before init_transactions) and after it.
     let killedBeforeCommit = 0;

@@ -7,14 +7,16 @@ Usage: python3 -I exactly_once.py COMMAND JSON_ARGS
   init_transactions. A transactional producer is initialised (fencing any earlier instance with the
   same transactional.id and aborting its open transaction), the input partitions are assigned from
   the group's committed offsets, and each poll's records go to the output topic in one transaction
-  that also commits the input offsets. Prints `ack N` after each committed transaction and `done`
-  once every input partition is consumed to the end offsets it was given.
+  that also commits the input offsets (at most maxRecords each, pauseMs apart). Prints `ack N`
+  after each committed transaction and `done` once every input partition is consumed to the end
+  offsets it was given.
 - read: every record of a topic read with the isolation level given, as JSON lines of
   {partition, offset, key, value} (base64), until the end offsets seen at start.
 """
 import base64
 import json
 import sys
+import time
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
@@ -66,6 +68,9 @@ def transform(args):
         producer.commit_transaction(TIMEOUT_S)
         transactions += 1
         print(f'ack {transactions}', flush=True)
+        # A floor under each transaction's time, so that a kill at a given time after the start
+        # lands part way through the input however fast the machine is.
+        time.sleep(args['pauseMs'] / 1000)
     print('done', flush=True)
 
 
