@@ -9,7 +9,7 @@
  *   transaction (TransactionCoordinator.handleInitProducerId), so its output and its offset
  *   commit (TxnOffsetCommit, GroupCoordinator.handleTxnCommitOffsets) go or stay together;
  *   read_uncommitted shows the aborted copies too (Fetcher's read_committed filtering,
- *   CompletedFetch.abortedProducerIds, is the only thing that hides them). kafkajs reads the
+ *   CompletedFetch.nextFetchedRecord skipping aborted batches, is the only thing that hides them). kafkajs reads the
  *   output with read_committed too: another client's filtering must agree.
  * The loop assigns its partitions rather than subscribing, so a restart never waits for the
  * killed member's session timeout in a rebalance.
@@ -157,10 +157,9 @@ describe('exactly once with confluent-kafka-python transactions', () => {
     expect(committed.length).toBe(RECORDS);
     expect(byKey(committed)).toEqual(expected);
     // kafkajs' read_committed, an independent implementation of the client's side, agrees.
-    const readUncommitted = false;
     const kafkajsCommitted = await consumeFromStart(kafka, OUTPUT, RECORDS, {
       groupId: 'eos-kafkajs',
-      readUncommitted,
+      readUncommitted: false,
     });
     expect(byKey(kafkajsCommitted)).toEqual(expected);
     expect(await committedOffsets()).toEqual(ends);
