@@ -8,9 +8,9 @@
  *   end. Each restart's InitProducerId fences the killed instance and aborts its open
  *   transaction (TransactionCoordinator.handleInitProducerId), so its output and its offset
  *   commit (TxnOffsetCommit, GroupCoordinator.handleTxnCommitOffsets) go or stay together;
- *   read_uncommitted shows the aborted copies too (Fetcher's read_committed filtering,
- *   CompletedFetch.nextFetchedRecord skipping aborted batches, is the only thing that hides them). kafkajs reads the
- *   output with read_committed too: another client's filtering must agree.
+ *   read_uncommitted shows the aborted copies too (the client's read_committed filtering,
+ *   CompletedFetch.nextFetchedRecord skipping aborted batches, is all that hides them).
+ *   kafkajs reads the output with read_committed too: another client's filtering must agree.
  * The loop assigns its partitions rather than subscribing, so a restart never waits for the
  * killed member's session timeout in a rebalance.
  */
