@@ -2,7 +2,11 @@
  * kafkajs 2.2.4's transactional producer against the broker: commit, abort, offsets sent
  * in the transaction, and a second producer with the same transactional id fencing the
  * first. The markers are checked in the partitions themselves (read uncommitted through
- * the engine); what read_committed consumers make of them is not tested here.
+ * the engine), and the same partitions are then read by kafkajs consumers, as Kafka's
+ * Fetcher reads them: with `readUncommitted: false` (read_committed: Fetch stops at the last
+ * stable offset and lists the aborted transactions, which the client drops, as
+ * CompletedFetch.nextFetchedRecord does) every committed record and no aborted one, with
+ * `readUncommitted: true` every data record; neither sees a marker, whose offset is skipped.
  */
 import type { Kafka, Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +14,7 @@ import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { controlRecordType } from '../../src/record/ControlRecord.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
-import { kafkaClient } from '../helpers/kafkajs.js';
+import { consumeFromStart, kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TOPIC = 'orders';
@@ -62,6 +66,35 @@ async function transactionState(transactionalId: string, state: string): Promise
   }
 }
 
+let readers = 0;
+
+/**
+ * After a plain `end` record on `partition`, kafkajs consumers read TOPIC at both isolation levels:
+ * read_committed must give `committed` then `end`, read_uncommitted `committed` and `aborted` in
+ * offset order, then `end`. Records are [offset, value].
+ */
+async function expectConsumed(
+  partition: number,
+  committed: [number, string][],
+  aborted: [number, string][],
+  endOffset: number,
+): Promise<void> {
+  const plain = kafka.producer();
+  producers.push(plain);
+  await plain.connect();
+  await plain.send({ topic: TOPIC, messages: [{ value: 'end', partition }] });
+  const end: [number, string] = [endOffset, 'end'];
+  const all = [...committed, ...aborted].sort((a, b) => a[0] - b[0]);
+  for (const [readUncommitted, expected] of [
+    [false, [...committed, end]],
+    [true, [...all, end]],
+  ] as const) {
+    const groupId = `reader-${++readers}`;
+    const records = await consumeFromStart(kafka, TOPIC, expected.length, { groupId, readUncommitted });
+    expect(records.map((r) => [r.partition, r.offset, r.value])).toEqual(expected.map(([o, v]) => [partition, o, v]));
+  }
+}
+
 describe('kafkajs transactions', () => {
   it('commits: the records, then a COMMIT marker in the partition', async () => {
     const producer = await transactionalProducer('tx-commit');
@@ -79,6 +112,15 @@ describe('kafkajs transactions', () => {
     expect(content.map((c) => c.content)).toEqual(['a,b', '<commit>']);
     expect(new Set(content.map((c) => c.producerId)).size).toBe(1);
     expect(partitionContent(1)).toEqual([]);
+    await expectConsumed(
+      0,
+      [
+        [0, 'a'],
+        [1, 'b'],
+      ],
+      [],
+      3,
+    );
   });
 
   it('aborts: an ABORT marker after the records', async () => {
@@ -88,6 +130,7 @@ describe('kafkajs transactions', () => {
     await txn.abort();
     await transactionState('tx-abort', 'CompleteAbort');
     expect(partitionContent(1).map((c) => c.content)).toEqual(['x', '<abort>']);
+    await expectConsumed(1, [], [[0, 'x']], 2);
   });
 
   it('sendOffsets: the group’s offsets are committed with the transaction, and not on abort', async () => {
@@ -123,6 +166,7 @@ describe('kafkajs transactions', () => {
         expect.any(String),
         '<commit>',
       ]);
+      await expectConsumed(0, [[2, 'up to 7']], [[0, 'up to 5']], 4);
     } finally {
       await admin.disconnect();
     }
@@ -145,5 +189,6 @@ describe('kafkajs transactions', () => {
     await next.commit();
     await transactionState('tx-fenced', 'CompleteCommit');
     expect(partitionContent(0).map((c) => c.content)).toEqual(['zombie', '<abort>', 'fresh', '<commit>']);
+    await expectConsumed(0, [[2, 'fresh']], [[0, 'zombie']], 4);
   });
 });

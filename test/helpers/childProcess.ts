@@ -1,6 +1,8 @@
 /**
- * Runs a node child script that reports progress as lines on stdout (`ack K` for each
+ * Runs a child script that reports progress as lines on stdout (`ack K` for each
  * acknowledged unit of work), and SIGKILLs it `killAfterMs` after its first output.
+ * The script runs under node unless another interpreter is given (e.g. the system
+ * python with -I).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,16 +13,19 @@ export interface ChildRun {
   signal: NodeJS.Signals | null;
 }
 
-/** Runs `script` with `args` (under `wrap`, e.g. prlimit, if given); kills it with SIGKILL after `killAfterMs` unless it ends first. */
+/**
+ * Runs `script` with `args` under `interpreter` (node by default), itself under `wrap`
+ * (e.g. prlimit) if given; kills it with SIGKILL after `killAfterMs` unless it ends first.
+ */
 export function runChild(
   script: string,
   args: string[],
   killAfterMs: number | null,
   wrap: string[] = [],
+  interpreter: string[] = [process.execPath],
 ): Promise<ChildRun> {
-  const command = wrap.length > 0 ? wrap[0]! : process.execPath;
-  const argv = wrap.length > 0 ? [...wrap.slice(1), process.execPath, script, ...args] : [script, ...args];
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, ...argv] = [...wrap, ...interpreter, script, ...args];
+  const child = spawn(command!, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const run: ChildRun = { acked: [], lines: [], signal: null };
   createInterface({ input: child.stdout }).on('line', (line) => {
     run.lines.push(line);

@@ -33,6 +33,48 @@ export function kafkaClient(port: number, clientId = 'tributary-test'): Kafka {
   });
 }
 
+export interface ConsumedRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+}
+
+/**
+ * A kafkajs group consumer (`groupId`, new to the broker) from the beginning of `topic` until
+ * it has `count` records, or 20 s pass. `readUncommitted: false` is kafkajs' read_committed:
+ * Fetch with isolation_level 1, and its own filtering of aborted batches and control records.
+ */
+export async function consumeFromStart(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  options: { groupId: string; readUncommitted: boolean },
+): Promise<ConsumedRecord[]> {
+  const consumer = kafka.consumer({ ...options, maxWaitTimeInMs: 100 });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${records.length} of ${count} records in 20 s`)), 20_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key === null ? null : String(message.key);
+          records.push({ partition, offset: Number(message.offset), key, value: String(message.value) });
+          if (records.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
 export interface KafkaJsFetchedMessage {
   offset: string;
   timestamp: string;

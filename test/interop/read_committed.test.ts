@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { kafkaClient } from '../helpers/kafkajs.js';
+import { consumeFromStart, kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
 import { runPythonDriver } from './clients/process.js';
@@ -38,32 +38,6 @@ afterEach(async () => {
   await broker?.close();
 });
 
-/** A kafkajs group consumer from the beginning until it has `count` records (or 20 s pass). */
-async function kafkajsConsume(readUncommitted: boolean, count: number): Promise<{ offset: number; value: string }[]> {
-  const consumer = kafkaClient(broker.port).consumer({ groupId: `kafkajs-${readUncommitted}`, readUncommitted });
-  const records: { offset: number; value: string }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${records.length} of ${count} records in 20 s`)), 20_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          records.push({ offset: Number(message.offset), value: message.value!.toString() });
-          if (records.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await done;
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
 async function confluentConsume(isolationLevel: string, count: number): Promise<{ offset: number; value: string }[]> {
   const records = await runPythonDriver<{ offset: number; value: string }[]>(
     CONFLUENT_DRIVER,
@@ -77,7 +51,11 @@ async function confluentConsume(isolationLevel: string, count: number): Promise<
 describe('read_committed consumers of other clients', () => {
   for (const readUncommitted of [false, true])
     it(`kafkajs, readUncommitted: ${readUncommitted}`, async () => {
-      expect(await kafkajsConsume(readUncommitted, EXPECTED.length)).toEqual(EXPECTED);
+      const records = await consumeFromStart(kafkaClient(broker.port), TOPIC, EXPECTED.length, {
+        groupId: `kafkajs-${readUncommitted}`,
+        readUncommitted,
+      });
+      expect(records.map(({ offset, value }) => ({ offset, value }))).toEqual(EXPECTED);
     });
 
   for (const level of ['read_committed', 'read_uncommitted'])
