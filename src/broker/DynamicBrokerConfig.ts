@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configTypeOf, integer, LONG_MAX, normalizeValue, type ConfigDef } from '../engine/ConfigDef.js';
+import { integer, LONG_MAX, normalizeValue, type ConfigDef } from '../engine/ConfigDef.js';
 import { TributaryError } from '../errors.js';
 import { writeFileAtomic } from '../io/DurableFile.js';
 import { applyBrokerSettings, brokerConfigSynonyms, TOPIC_SYNONYMS, type BrokerConfig } from './BrokerConfig.js';
@@ -126,14 +126,6 @@ const LISTENER_CONFIG = /^listener\.name\.[^.]*\.(.*)$/;
 
 const definitionOf = (name: string): ConfigDef | undefined =>
   Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : QUOTA_CONFIGS[name];
-
-/** DynamicBrokerConfig.isPasswordConfig: a dynamic PASSWORD config, under a listener prefix or not. */
-function isPasswordConfig(name: string): boolean {
-  return [...ALL_DYNAMIC_CONFIGS].some((n) => {
-    const def = definitionOf(n);
-    return def !== undefined && configTypeOf(def) === 'PASSWORD' && name.endsWith(n);
-  });
-}
 
 /** A Scala Set as ConfigException messages print it. */
 const scalaSet = (names: readonly string[]) => `Set(${names.join(', ')})`;
@@ -276,14 +268,6 @@ export class DynamicBrokerConfig {
    */
   update(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
     const next = this.validate(props, perBrokerConfig);
-    // DynamicBrokerConfig.toPersistentProps.
-    const password = Object.keys(props).find(isPasswordConfig);
-    if (!perBrokerConfig && password !== undefined)
-      // ZkAdminManager.alterConfigs answers a ConfigException with this message.
-      throw new TributaryError(
-        "Invalid config value for resource ConfigResource(type=BROKER, name=''): Password config can be defined only at broker level",
-        'ERR_INVALID_CONFIG',
-      );
     const entity = perBrokerConfig ? String(this.nodeId) : DEFAULT_ENTITY;
     const stored: StoredConfigs = { ...this.stored, brokers: { ...this.stored.brokers, [entity]: { ...props } } };
     writeFileAtomic(this.path, `${JSON.stringify(stored, null, 2)}\n`);
