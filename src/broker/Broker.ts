@@ -111,6 +111,12 @@ export class Broker {
     let transactions: TransactionCoordinator | undefined;
     try {
       const dynamic = ownDynamic ?? DynamicBrokerConfig.load(engine.dataDir, config, logger);
+      // DynamicLogConfig: the topic defaults (log.retention.ms, ...) of the broker's own engine change at once.
+      if (owned)
+        dynamic.addReconfigurable({
+          validateReconfiguration: (c) => void engine.checkDefaults(c.topicDefaults),
+          reconfigure: (c) => engine.setDefaults(c.topicDefaults),
+        });
       const running = dynamic.current;
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(running);

@@ -198,7 +198,16 @@ function readStored(path: string): StoredConfigs {
   throw new TributaryError(`${path} is not a dynamic broker config file`, 'ERR_CORRUPT_BROKER_CONFIGS', { path });
 }
 
+/** Kafka's BrokerReconfigurable: a part of the running broker that takes a changed config. */
+export interface BrokerReconfigurable {
+  /** Throws if the part cannot take `config`. */
+  validateReconfiguration(config: BrokerConfig): void;
+  reconfigure(config: BrokerConfig): void;
+}
+
 export class DynamicBrokerConfig {
+  private readonly reconfigurables: BrokerReconfigurable[] = [];
+
   private constructor(
     private readonly path: string,
     private readonly nodeId: number,
@@ -254,17 +263,32 @@ export class DynamicBrokerConfig {
     return perBrokerConfig ? this.brokerConfigs : this.defaultConfigs;
   }
 
-  /** DynamicBrokerConfig.validate: the rules above, then the whole config with `props` in place must hold. */
+  addReconfigurable(reconfigurable: BrokerReconfigurable): void {
+    this.reconfigurables.push(reconfigurable);
+  }
+
+  /**
+   * DynamicBrokerConfig.validate: the rules above, then the whole config with `props` in place
+   * must hold, and each reconfigurable take it (processReconfiguration with validateOnly).
+   */
   validate(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
     validateConfigs(props, perBrokerConfig);
-    return perBrokerConfig
+    const next = perBrokerConfig
       ? this.effectiveConfig(this.defaultConfigs, props)
       : this.effectiveConfig(props, this.brokerConfigs);
+    try {
+      for (const reconfigurable of this.reconfigurables) reconfigurable.validateReconfiguration(next);
+    } catch (error) {
+      // processReconfiguration's ConfigException, with its cause: a value tributary cannot act on
+      // (log.cleanup.policy=compact) is refused here as the file's would be at start.
+      throw new TributaryError(`Invalid dynamic configuration: ${(error as Error).message}`, 'ERR_INVALID_ARGUMENT');
+    }
+    return next;
   }
 
   /**
    * Replaces the per-broker or the default configs with `props` (ZkAdminManager.alterBrokerConfigs),
-   * durably, and returns the config the broker now runs with.
+   * durably, then hands the config the broker now runs with to each reconfigurable.
    */
   update(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
     const next = this.validate(props, perBrokerConfig);
@@ -273,6 +297,7 @@ export class DynamicBrokerConfig {
     writeFileAtomic(this.path, `${JSON.stringify(stored, null, 2)}\n`);
     this.stored = stored;
     this.currentConfig = next;
+    for (const reconfigurable of this.reconfigurables) reconfigurable.reconfigure(next);
     return next;
   }
 

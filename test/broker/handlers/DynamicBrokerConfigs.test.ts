@@ -223,3 +223,58 @@ describe('IncrementalAlterConfigs on the broker resource', () => {
     });
   });
 });
+
+describe('a dynamic topic default acts at once (DynamicLogConfig.reconfigure)', () => {
+  async function createTopic(name: string, configs: Record<string, string> = {}): Promise<void> {
+    const body = await client!.call(ApiKey.CreateTopics, 5, {
+      topics: [
+        {
+          name,
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: Object.entries(configs).map(([key, value]) => ({ name: key, value })),
+        },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    expect((body.topics as Struct[])[0]!.errorCode).toBe(0);
+  }
+
+  async function topicConfig(topic: string, name: string): Promise<Struct> {
+    const body = await client!.call(ApiKey.DescribeConfigs, 4, {
+      resources: [{ resourceType: 2, resourceName: topic, configurationKeys: [name] }],
+      includeSynonyms: true,
+      includeDocumentation: false,
+    });
+    return ((body.results as Struct[])[0]!.configs as Struct[])[0]!;
+  }
+
+  it('every topic without an override takes log.retention.ms, and keeps it after a restart', async () => {
+    const dataDir = await start();
+    await createTopic('plain');
+    await createTopic('own', { 'retention.ms': '60000' });
+    expect((await alter('', { 'log.retention.ms': '3600000' })).errorCode).toBe(0);
+    expect(broker!.engine.topicConfig('plain').log.retentionMs).toBe(3_600_000);
+    expect(broker!.engine.topicConfig('own').log.retentionMs).toBe(60_000);
+    // ConfigHelper.createTopicConfigEntry: the source is the broker synonym's.
+    const plain = await topicConfig('plain', 'retention.ms');
+    expect(plain).toMatchObject({ value: '3600000', configSource: Source.DYNAMIC_DEFAULT });
+    expect(synonyms(plain)[0]).toEqual(['log.retention.ms', Source.DYNAMIC_DEFAULT, '3600000']);
+    await restart(dataDir);
+    expect(broker!.engine.topicConfig('plain').log.retentionMs).toBe(3_600_000);
+    // Deleting it gives the topics Kafka's default again.
+    expect((await incremental('', [['log.retention.ms', OpType.DELETE, null]])).errorCode).toBe(0);
+    expect(broker!.engine.topicConfig('plain').log.retentionMs).toBe(604_800_000);
+  });
+
+  it('refuses a topic default tributary cannot act on, as the file would be refused at start', async () => {
+    await start();
+    expect(await alter('0', { 'log.cleanup.policy': 'compact' })).toEqual({
+      errorCode: INVALID_REQUEST,
+      errorMessage:
+        'Invalid dynamic configuration: Invalid value compact for configuration cleanup.policy: not supported yet',
+    });
+  });
+});
