@@ -128,6 +128,7 @@ const tributaryCodes = {
   ERR_CORRUPT_TOPIC_REGISTRY: storage,
   ERR_CORRUPT_PRODUCER_ID_BLOCK: storage,
   ERR_CORRUPT_META_PROPERTIES: storage,
+  ERR_CORRUPT_BROKER_CONFIGS: storage,
   ERR_INCONSISTENT_NODE_ID: storage,
   // The native segment and indexes (native/*.cc). ERR_OUT_OF_RANGE is a read of bytes
   // past the segment's end (a position, not an offset: OFFSET_OUT_OF_RANGE would tell a

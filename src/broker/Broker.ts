@@ -10,6 +10,7 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
+import { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
 import { BrokerMetrics } from './BrokerMetrics.js';
 import { Connection } from './Connection.js';
@@ -87,28 +88,40 @@ export class Broker {
     /** False when serving an embedded Tributary's engine, which that Tributary closes. */
     private readonly ownsEngine: boolean,
     readonly config: BrokerConfig,
+    readonly dynamicConfig: DynamicBrokerConfig,
     readonly metadata: BrokerMetadata,
     private readonly server: Server,
     private readonly logger: Logger,
     private readonly quotas: ConnectionQuotas,
   ) {
-    this.memoryPool = new MemoryPool(config.queuedMaxRequestBytes);
+    this.memoryPool = new MemoryPool(dynamicConfig.current.queuedMaxRequestBytes);
   }
 
   static async start(options: BrokerOptions): Promise<Broker> {
     const logger = options.logger ?? createLogger();
     const config = resolveConfig(options, logger);
     const owned = options.tributary === undefined;
+    // The configs AlterConfigs stored take effect when the broker opens its own engine; serving an
+    // embedded Tributary, its engine keeps the defaults it opened with.
+    const ownDynamic = owned ? DynamicBrokerConfig.load(Broker.dataDirOf(options), config, logger) : undefined;
     const { engine, groups } = owned
-      ? await Broker.openResources(options, config)
+      ? await Broker.openResources(options, ownDynamic!.current)
       : await options.tributary!.brokerResources();
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     let transactions: TransactionCoordinator | undefined;
     try {
+      const dynamic = ownDynamic ?? DynamicBrokerConfig.load(engine.dataDir, config, logger);
+      // DynamicLogConfig: the topic defaults (log.retention.ms, ...) of the broker's own engine change at once.
+      if (owned)
+        dynamic.addReconfigurable({
+          validateReconfiguration: (c) => void engine.checkDefaults(c.topicDefaults),
+          reconfigure: (c) => engine.setDefaults(c.topicDefaults),
+        });
+      const running = dynamic.current;
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
-      const quotas = await ConnectionQuotas.create(config);
-      transactions = TransactionCoordinator.open({ engine, groups, config: config.transactions, logger });
-      const broker = new Broker(engine, groups, transactions, owned, config, metadata, server, logger, quotas);
+      const quotas = await ConnectionQuotas.create(running);
+      transactions = TransactionCoordinator.open({ engine, groups, config: running.transactions, logger });
+      const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -144,14 +157,18 @@ export class Broker {
     this.metricsServer = await MetricsServer.start(metrics.registry, port, this.host, this.logger);
   }
 
+  private static dataDirOf(options: BrokerOptions): string {
+    if (options.dataDir === undefined)
+      throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
+    return options.dataDir;
+  }
+
   private static async openResources(
     options: BrokerOptions,
     config: BrokerConfig,
   ): Promise<{ engine: Engine; groups: GroupCoordinator }> {
-    if (options.dataDir === undefined)
-      throw new TributaryError('Broker.start needs a dataDir or a tributary to serve', 'ERR_INVALID_ARGUMENT');
     const engine = await Engine.open({
-      dataDir: options.dataDir,
+      dataDir: Broker.dataDirOf(options),
       defaults: config.topicDefaults,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       recoveryProgress: options.recoveryProgress,
@@ -180,6 +197,7 @@ export class Broker {
       groups: this.groups,
       transactions: this.transactions,
       config: this.config,
+      dynamicConfig: this.dynamicConfig,
       metadata: this.metadata,
       logger: this.logger,
       advertisedPort: () => this.port,

@@ -65,7 +65,7 @@ export interface GroupSettings {
 }
 
 /** Kafka broker config → the topic config it is the default of (LogConfig.TopicConfigSynonyms, Kafka 3.8). */
-const TOPIC_SYNONYMS: Readonly<Record<string, string>> = {
+export const TOPIC_SYNONYMS: Readonly<Record<string, string>> = {
   'log.cleanup.policy': 'cleanup.policy',
   'compression.gzip.level': 'compression.gzip.level',
   'compression.lz4.level': 'compression.lz4.level',

@@ -16,6 +16,7 @@ import type {
   Struct,
 } from '../protocol/index.js';
 import type { BrokerConfig } from './BrokerConfig.js';
+import type { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import type { BrokerMetadata } from './BrokerMetadata.js';
 import type { BrokerMetrics } from './BrokerMetrics.js';
 import type { Logger } from './Logger.js';
@@ -26,7 +27,10 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Every transactional id's coordinator: one node coordinates them all. */
   readonly transactions: TransactionCoordinator;
+  /** The broker's settings as its file and options set them (STATIC_BROKER_CONFIG). */
   readonly config: BrokerConfig;
+  /** The configs AlterConfigs changed, and the config the broker runs with (dynamicConfig.current). */
+  readonly dynamicConfig: DynamicBrokerConfig;
   readonly metadata: BrokerMetadata;
   readonly logger: Logger;
   /** Where requests are counted and timed, when the broker serves metrics. */

@@ -63,3 +63,14 @@ export async function deleteEach(
   }
   if (json) process.stdout.write(`${JSON.stringify({ deleted: ids })}\n`);
 }
+
+/** `--config k=v` (or --set) entries as an object; anything not key=value is a UsageError. */
+export function keyValues(option: string, entries: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries ?? []) {
+    const match = /^([^=]+)=(.*)$/s.exec(entry);
+    if (match === null) throw new UsageError(`--${option} expects key=value, got '${entry}'`);
+    out[match[1]!] = match[2]!;
+  }
+  return out;
+}

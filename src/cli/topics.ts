@@ -1,5 +1,5 @@
 /** `tributary topics`: create, list, describe, delete topics and alter their configs (Kafka's kafka-topics, kafka-configs). */
-import { adminSubcommand, COMMON_HELP, deleteEach, names } from './AdminSubcommand.js';
+import { adminSubcommand, COMMON_HELP, deleteEach, keyValues, names } from './AdminSubcommand.js';
 import { topicAdmin } from './admin/Admins.js';
 import type { TopicInfo } from './admin/TopicAdmin.js';
 import { integerOption, UsageError, withSubcommands } from './Command.js';
@@ -14,17 +14,6 @@ ${what}
 Options:
 ${options}${COMMON_HELP}
 `;
-
-/** `--config k=v` (or --set) entries as an object; anything not key=value is a UsageError. */
-function keyValues(option: string, entries: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of entries ?? []) {
-    const match = /^([^=]+)=(.*)$/s.exec(entry);
-    if (match === null) throw new UsageError(`--${option} expects key=value, got '${entry}'`);
-    out[match[1]!] = match[2]!;
-  }
-  return out;
-}
 
 function describeTopic(t: TopicInfo): string {
   const configs = Object.entries(t.configs).map(([key, value]) => `${key}=${value}`);

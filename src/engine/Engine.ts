@@ -47,7 +47,7 @@ function checkPartitionCount(count: number): void {
 export class Engine {
   private readonly partitions = new Map<string, Partition[]>();
   private closing: Promise<void> | null = null;
-  private readonly resolvedConfigs = new WeakMap<TopicMetadata, ResolvedTopicConfig>();
+  private resolvedConfigs = new WeakMap<TopicMetadata, ResolvedTopicConfig>();
   /** Partitions held, over all topics (checked against maxPartitions). */
   private partitionTotal = 0;
 
@@ -55,7 +55,8 @@ export class Engine {
     readonly dataDir: string,
     private readonly lock: DataDirLock,
     private readonly registry: TopicRegistry,
-    private readonly defaults: Readonly<Record<string, string>>,
+    /** The broker-level topic defaults (log.retention.ms as retention.ms, ...); setDefaults replaces them. */
+    private defaults: Readonly<Record<string, string>>,
     /** The engine's own log settings (broker configs such as producer.id.expiration.ms), under every topic's. */
     private readonly logSettings: Partial<LogConfig>,
     private readonly logs: LogManager,
@@ -319,6 +320,28 @@ export class Engine {
     this.registry.put({ ...topic, config });
     for (const p of this.partitions.get(name)!) p.updateConfig({ ...resolved.log, ...this.logSettings });
     return this.describeTopic(name);
+  }
+
+  /**
+   * Replaces the broker-level topic defaults, as Kafka's DynamicLogConfig.reconfigure does when
+   * a dynamic broker config changes one: every topic not overriding it takes the new value at once.
+   */
+  setDefaults(defaults: Readonly<Record<string, string>>): void {
+    this.defaults = this.checkDefaults(defaults);
+    this.resolvedConfigs = new WeakMap();
+    for (const topic of this.registry.all()) {
+      const resolved = this.topicConfig(topic.name);
+      for (const p of this.partitions.get(topic.name) ?? []) p.updateConfig({ ...resolved.log, ...this.logSettings });
+    }
+  }
+
+  /** Throws what setDefaults would throw (a value Kafka refuses, or a topic it would leave invalid), changing nothing. */
+  checkDefaults(defaults: Readonly<Record<string, string>>): Record<string, string> {
+    this.checkOpen();
+    const normalized = normalizeTopicConfigs(defaults);
+    resolveTopicConfig(1, {}, normalized);
+    for (const topic of this.registry.all()) resolveTopicConfig(topic.partitions, topic.config, normalized);
+    return normalized;
   }
 
   /** Throws what alterTopicConfig would throw, changing nothing (validateOnly). */

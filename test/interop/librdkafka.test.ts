@@ -110,7 +110,7 @@ const SUITE: SuiteTest[] = [
   { id: '0081', subtests: 'do_test_CreateTopics' },
   { id: '0081', subtests: 'do_test_DeleteTopics' },
   { id: '0081', subtests: 'do_test_CreatePartitions' },
-  { id: '0081', subtests: 'do_test_AlterConfigs', failsUntil: 'AlterConfigs on the broker resource' },
+  { id: '0081', subtests: 'do_test_AlterConfigs' },
   { id: '0081', subtests: 'do_test_DescribeConfigs' },
   { id: '0081', subtests: 'do_test_DeleteRecords' },
   { id: '0081', subtests: 'do_test_ListConsumerGroups' },

@@ -1,17 +1,23 @@
 /**
- * AlterConfigs (the whole override set of a topic replaced) and IncrementalAlterConfigs
- * (SET, DELETE, APPEND, SUBTRACT per key) on topics. Broker settings are static here.
+ * AlterConfigs (the whole set of a resource's configs replaced) and IncrementalAlterConfigs
+ * (SET, DELETE, APPEND, SUBTRACT per key) on topics and on the broker: its own configs (the
+ * resource named by the node id) or the cluster-wide defaults (the empty name), those of
+ * DynamicBrokerConfig.AllDynamicConfigs. Kafka's KafkaApis.handleAlterConfigsRequest and
+ * handleIncrementalAlterConfigsRequest: ConfigAdminManager.preprocess, then ZkAdminManager.
  */
 import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { AlterConfigs } from '../../protocol/messages/AlterConfigs.js';
 import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
+import { BROKER_CONFIGS } from '../BrokerConfigDef.js';
+import { configTypeOf } from '../../engine/ConfigDef.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 import { ResourceType } from './DescribeConfigs.js';
 
 type AlterConfigsResource = RequestOf<typeof AlterConfigs>['resources'][number];
 type IncrementalAlterConfigsResource = RequestOf<typeof IncrementalAlterConfigs>['resources'][number];
+type Resource = AlterConfigsResource | IncrementalAlterConfigsResource;
 type AlterableConfig = IncrementalAlterConfigsResource['configs'][number];
 /** Both APIs answer with the same response (Common.ALTER_CONFIGS_RESPONSE). */
 type AlterConfigsResult = EncodableResponse<typeof AlterConfigs>['responses'][number];
@@ -19,80 +25,146 @@ type AlterConfigsResult = EncodableResponse<typeof AlterConfigs>['responses'][nu
 /** Kafka's AlterConfigOp.OpType. */
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
-type Changes = Record<string, string | null>;
+type Props = Record<string, string>;
 
-function listValue(value: string): string[] {
-  return value
+/** What APPEND and SUBTRACT need of a resource's configs. */
+interface ConfigKeys {
+  isList(name: string): boolean;
+  /** The value a list starts from when the resource does not set it. */
+  fallback(name: string): string | null;
+}
+
+function listValue(value: string | null): string[] {
+  return (value ?? '')
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
 }
 
-function incrementalChange(context: RequestContext, topic: string, config: AlterableConfig): string | null {
-  if (config.configOperation === OpType.SET) return config.value;
-  if (config.configOperation === OpType.DELETE) return null;
-  const isAppend = config.configOperation === OpType.APPEND;
-  if (!isAppend && config.configOperation !== OpType.SUBTRACT) {
-    throw new TributaryError(`unknown config operation ${String(config.configOperation)}`, 'ERR_INVALID_ARGUMENT');
+const invalidRequest = (message: string) => new TributaryError(message, 'ERR_INVALID_ARGUMENT');
+
+/** ConfigAdminManager.prepareIncrementalConfigs: `props` (the resource's own configs) with each operation applied. */
+function prepareIncrementalConfigs(configs: readonly AlterableConfig[], props: Props, keys: ConfigKeys): Props {
+  for (const { name, configOperation, value } of configs) {
+    if (configOperation === OpType.SET) props[name] = value ?? '';
+    else if (configOperation === OpType.DELETE) delete props[name];
+    else if (configOperation === OpType.APPEND || configOperation === OpType.SUBTRACT) {
+      const isAppend = configOperation === OpType.APPEND;
+      if (!keys.isList(name)) {
+        const what = isAppend ? 'append' : 'subtract';
+        throw new TributaryError(`Config value ${what} is not allowed for config key: ${name}`, 'ERR_INVALID_CONFIG');
+      }
+      const current = listValue(props[name] ?? keys.fallback(name));
+      const operand = listValue(value);
+      const next = isAppend
+        ? [...current, ...operand.filter((v) => !current.includes(v))]
+        : current.filter((v) => !operand.includes(v));
+      props[name] = next.join(',');
+    } else throw invalidRequest(`Unknown operations type ${configOperation}`);
   }
-  if (topicConfigType(config.name) !== 'LIST') {
-    throw new TributaryError(
-      `${isAppend ? 'APPEND' : 'SUBTRACT'} needs a list config; ${config.name} is not one`,
-      'ERR_INVALID_CONFIG',
-    );
-  }
-  const current = listValue(context.engine.topicConfig(topic).values[config.name] ?? '');
-  const operand = listValue(config.value ?? '');
-  const next = isAppend
-    ? [...current, ...operand.filter((v) => !current.includes(v))]
-    : current.filter((v) => !operand.includes(v));
-  return next.join(',');
+  return props;
 }
 
-function changesOf(
-  context: RequestContext,
-  resource: AlterConfigsResource | IncrementalAlterConfigsResource,
-  incremental: boolean,
-): Changes {
-  const changes: Changes = {};
-  if (!incremental) {
-    for (const entry of context.engine.topicConfigEntries(resource.resourceName))
-      if (entry.source === 'topic') changes[entry.name] = null;
-  }
-  for (const c of resource.configs) {
-    if (c.name in changes && incremental)
-      throw new TributaryError(`config ${c.name} appears more than once`, 'ERR_INVALID_ARGUMENT');
-    changes[c.name] = 'configOperation' in c ? incrementalChange(context, resource.resourceName, c) : c.value;
-  }
-  return changes;
+/** The resource's configs after the request: the request's own (AlterConfigs) or the current ones changed. */
+function newProps(resource: Resource, current: Readonly<Props>, keys: ConfigKeys): Props {
+  const configs = resource.configs;
+  if (configs.length > 0 && 'configOperation' in configs[0]!)
+    return prepareIncrementalConfigs(configs as AlterableConfig[], { ...current }, keys);
+  return Object.fromEntries(configs.map((c) => [c.name, c.value ?? '']));
 }
 
-function alterResource(
-  context: RequestContext,
-  resource: AlterConfigsResource | IncrementalAlterConfigsResource,
-  validateOnly: boolean,
-  incremental: boolean,
-): AlterConfigsResult {
+/** ConfigAdminManager.preprocess: what every resource must satisfy. */
+function preprocess(resource: Resource): void {
+  const names = resource.configs.map((c) => c.name);
+  if (new Set(names).size !== names.length) throw invalidRequest('Error due to duplicate config keys');
+  // Only DELETE goes without a value; AlterConfigs has no operations, so a null is never one.
+  const nullUpdates = resource.configs
+    .filter((c) => c.value === null && !('configOperation' in c && c.configOperation === OpType.DELETE))
+    .map((c) => c.name);
+  if (nullUpdates.length > 0) throw invalidRequest(`Null value not supported for : ${nullUpdates.join(', ')}`);
+}
+
+function alterTopicConfigs(context: RequestContext, resource: Resource, validateOnly: boolean): void {
+  const topic = resource.resourceName;
+  const overrides = Object.fromEntries(
+    context.engine
+      .topicConfigEntries(topic)
+      .filter((e) => e.source === 'topic')
+      .map((e) => [e.name, e.value ?? '']),
+  );
+  const props = newProps(resource, overrides, {
+    isList: (name) => topicConfigType(name) === 'LIST',
+    fallback: (name) => context.engine.topicConfig(topic).values[name] ?? null,
+  });
+  const changes: Record<string, string | null> = { ...props };
+  for (const name of Object.keys(overrides)) if (!(name in props)) changes[name] = null;
+  if (validateOnly) context.engine.checkTopicConfigChanges(topic, changes);
+  else context.engine.alterTopicConfig(topic, changes);
+}
+
+/** ConfigAdminManager.validateResourceNameIsCurrentNodeId. */
+function checkNodeId(context: RequestContext, name: string): void {
+  const id = /^[+-]?\d+$/.test(name) ? Number(name) : NaN;
+  if (!Number.isSafeInteger(id) || id !== (id | 0))
+    throw invalidRequest(`Node id must be an integer, but it is: ${name}`);
+  const nodeId = context.metadata.nodeId;
+  if (id !== nodeId) throw invalidRequest(`Unexpected broker id, expected ${nodeId}, but received ${name}`);
+}
+
+/** ZkAdminManager.alterBrokerConfigs, after ConfigAdminManager.validateBrokerConfigChange. */
+function alterBrokerConfigs(context: RequestContext, resource: Resource, validateOnly: boolean): void {
+  const perBrokerConfig = resource.resourceName !== '';
+  if (perBrokerConfig) checkNodeId(context, resource.resourceName);
+  const dynamic = context.dynamicConfig;
+  const props = newProps(resource, dynamic.configsOf(perBrokerConfig), {
+    isList: (name) => {
+      const def = Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : undefined;
+      if (def === undefined) throw new TributaryError(`Unknown config name: ${name}`, 'ERR_INVALID_CONFIG');
+      return configTypeOf(def) === 'LIST';
+    },
+    fallback: (name) => BROKER_CONFIGS[name]?.default ?? null,
+  });
+  if (validateOnly) dynamic.validate(props, perBrokerConfig);
+  else dynamic.update(props, perBrokerConfig);
+}
+
+/** A resource's answer: no error, or the error that stopped it. */
+function resultOf(context: RequestContext, resource: Resource, error?: unknown): AlterConfigsResult {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  if (error === undefined) return { ...base, errorCode: 0, errorMessage: null };
+  return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error) };
+}
+
+function alterResource(context: RequestContext, resource: Resource, validateOnly: boolean): AlterConfigsResult {
   try {
-    if (resource.resourceType !== ResourceType.TOPIC) {
-      throw new TributaryError('broker configs are static: set them in the --config file', 'ERR_INVALID_ARGUMENT');
-    }
-    const changes = changesOf(context, resource, incremental);
-    if (validateOnly) context.engine.checkTopicConfigChanges(resource.resourceName, changes);
-    else context.engine.alterTopicConfig(resource.resourceName, changes);
-    return { ...base, errorCode: 0, errorMessage: null };
+    preprocess(resource);
+    if (resource.resourceType === ResourceType.TOPIC) alterTopicConfigs(context, resource, validateOnly);
+    else if (resource.resourceType === ResourceType.BROKER) alterBrokerConfigs(context, resource, validateOnly);
+    else throw invalidRequest(`Unknown resource type ${resource.resourceType}`);
+    return resultOf(context, resource);
   } catch (error) {
-    return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error) };
+    return resultOf(context, resource, error);
   }
+}
+
+/** ConfigAdminManager.preprocess: a resource named twice is refused, both times. */
+function alterResources(context: RequestContext, resources: readonly Resource[], validateOnly: boolean) {
+  const key = (r: Resource) => `${r.resourceType}:${r.resourceName}`;
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  return resources.map((r) =>
+    counts.get(key(r))! > 1
+      ? resultOf(context, r, invalidRequest('Each resource must appear at most once.'))
+      : alterResource(context, r, validateOnly),
+  );
 }
 
 export const handleAlterConfigs = handler(AlterConfigs, (context, request) => ({
   throttleTimeMs: 0,
-  responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, false)),
+  responses: alterResources(context, request.resources, request.validateOnly),
 }));
 
 export const handleIncrementalAlterConfigs = handler(IncrementalAlterConfigs, (context, request) => ({
   throttleTimeMs: 0,
-  responses: request.resources.map((r) => alterResource(context, r, request.validateOnly, true)),
+  responses: alterResources(context, request.resources, request.validateOnly),
 }));

@@ -1,6 +1,6 @@
 /**
  * DescribeConfigs for topics (every topic config, where its value comes from, Kafka's
- * config type) and for this broker (its settings, read-only: they are static here).
+ * config type) and for this broker (its settings, from the file or from AlterConfigs).
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
 import { topicConfigType } from '../../engine/TopicConfig.js';
@@ -9,6 +9,7 @@ import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
 import { brokerConfigEntries, brokerConfigSynonyms, brokerDefaultValue, brokerSynonymOf } from '../BrokerConfig.js';
+import { ALL_DYNAMIC_CONFIGS } from '../DynamicBrokerConfig.js';
 import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
 
 type DescribeConfigsResource = RequestOf<typeof DescribeConfigs>['resources'][number];
@@ -21,7 +22,13 @@ type CreatableTopicConfig = NonNullable<EncodableResponse<typeof CreateTopics>['
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 
 /** Kafka's DescribeConfigsResponse.ConfigSource. */
-const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
 
 /** Kafka's DescribeConfigsResponse.ConfigType. */
 const ConfigType = {
@@ -56,18 +63,22 @@ export function describedConfig(entry: TopicConfigEntry): CreatableTopicConfig {
 
 /**
  * ConfigHelper.configSynonyms: of a setting's names (DynamicBrokerConfig.brokerConfigSynonyms,
- * in Kafka's order), those set in the file (STATIC_BROKER_CONFIG), then those with a default
- * (DEFAULT_CONFIG), from `name`'s first entry on: log.retention.hours described alone drops
- * a log.retention.ms set before it, and log.roll.ms (no default) gives no log.roll.hours.
+ * in Kafka's order), those this broker set through AlterConfigs (DYNAMIC_BROKER_CONFIG), then
+ * the cluster-wide ones (DYNAMIC_DEFAULT_BROKER_CONFIG), then those set in the file
+ * (STATIC_BROKER_CONFIG), then those with a default (DEFAULT_CONFIG), from `name`'s first entry
+ * on: log.retention.hours described alone drops a log.retention.ms set before it, and
+ * log.roll.ms (no default) gives no log.roll.hours.
  */
 function configSynonyms(context: RequestContext, name: string, sensitive: boolean): ConfigSynonym[] {
   const names = brokerConfigSynonyms(name);
-  const settings = context.config.settings;
+  const dynamic = context.dynamicConfig;
   const value = (v: string) => (sensitive ? null : v);
+  const setIn = (settings: Readonly<Record<string, string>>, source: number) =>
+    names.flatMap((n) => (n in settings ? [{ name: n, value: value(settings[n] ?? ''), source }] : []));
   const all: ConfigSynonym[] = [
-    ...names.flatMap((n) =>
-      n in settings ? [{ name: n, value: value(settings[n] ?? ''), source: ConfigSource.STATIC_BROKER_CONFIG }] : [],
-    ),
+    ...setIn(dynamic.brokerConfigs, ConfigSource.DYNAMIC_BROKER_CONFIG),
+    ...setIn(dynamic.defaultConfigs, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG),
+    ...setIn(context.config.settings, ConfigSource.STATIC_BROKER_CONFIG),
     ...names.flatMap((n) => {
       const fallback = brokerDefaultValue(context.config, n);
       return fallback === null ? [] : [{ name: n, value: value(fallback), source: ConfigSource.DEFAULT_CONFIG }];
@@ -106,22 +117,40 @@ function topicConfigs(context: RequestContext, name: string, includeSynonyms: bo
   });
 }
 
-/** ConfigHelper.createBrokerConfigEntry for each config (read-only: tributary changes none while it runs). */
+/** The broker's id from a resource name, as ConfigHelper.resourceNameToBrokerId reads it. */
+function brokerIdOf(name: string): number {
+  const id = /^[+-]?\d+$/.test(name) ? Number(name) : NaN;
+  if (!Number.isSafeInteger(id) || id !== (id | 0))
+    throw new TributaryError(`Broker id must be an integer, but it is: ${name}`, 'ERR_INVALID_ARGUMENT');
+  return id;
+}
+
+/**
+ * ConfigHelper.createBrokerConfigEntry for each config: this broker's (`perBrokerConfig`, every
+ * config as the broker runs with it) or the cluster-wide defaults (only those AlterConfigs set,
+ * with their DYNAMIC_DEFAULT_BROKER_CONFIG synonyms alone). Read-only unless dynamic.
+ */
 function brokerConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
-  if (name !== '' && name !== String(context.metadata.nodeId)) {
+  const perBrokerConfig = name !== '';
+  const nodeId = context.metadata.nodeId;
+  if (perBrokerConfig && brokerIdOf(name) !== nodeId) {
     throw new TributaryError(
-      `unknown broker '${name}': this is node ${context.metadata.nodeId}`,
+      `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`,
       'ERR_INVALID_ARGUMENT',
     );
   }
-  // The cluster-wide defaults (an empty name) are the dynamic ones, and there are none.
-  if (name === '') return [];
-  return brokerConfigEntries(context.config).map((e) => {
-    const all = configSynonyms(context, e.name, e.sensitive);
+  const dynamic = context.dynamicConfig;
+  const entries = brokerConfigEntries(dynamic.current);
+  const described = perBrokerConfig ? entries : entries.filter((e) => e.name in dynamic.defaultConfigs);
+  return described.map((e) => {
+    const all = configSynonyms(context, e.name, e.sensitive).filter(
+      (s) => perBrokerConfig || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+    );
+    const value = perBrokerConfig || e.sensitive ? e.value : (dynamic.defaultConfigs[e.name] ?? null);
     return {
       name: e.name,
-      value: e.value,
-      readOnly: true,
+      value,
+      readOnly: !ALL_DYNAMIC_CONFIGS.has(e.name),
       isDefault: e.source === 'default',
       configSource: all[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       isSensitive: e.sensitive,
