@@ -24,18 +24,19 @@ import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type SegmentRead } from './LogSegment.js';
 import type { LogOptions } from './LogOptions.js';
 import { loadSegments } from './LogLoader.js';
-import { transactionIndexFile } from './LogFileNames.js';
 import type { CompletedTxn } from './ProducerAppendInfo.js';
+import { loadProducersFromLog } from './ProducerStateLoader.js';
 import { ProducerStateManager, type ProducerStateAnalysis } from './ProducerStateManager.js';
-import type { BatchMetadata, ProducerStateEntry } from './ProducerStateEntry.js';
-import { TransactionIndex, type AbortedTxn } from './TransactionIndex.js';
-import { batchSizeAt, lastOffsetOf, producerIdOf } from '../record/RecordBatchHeader.js';
+import { describeProducer, type BatchMetadata, type ProducerState } from './ProducerStateEntry.js';
+import type { AbortedTxn } from './TransactionIndex.js';
+import { TransactionIndexes } from './TransactionIndexes.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
 import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
 export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
+export type { ProducerState } from './ProducerStateEntry.js';
 
 export interface LogReadResult extends SegmentRead {
   logStartOffset: number;
@@ -43,31 +44,6 @@ export interface LogReadResult extends SegmentRead {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** How much of the log a rebuild of producer state reads at a time (headers only are looked at). */
-const PRODUCER_SCAN_BYTES = 1024 * 1024;
-
-/** A producer as DescribeProducers shows it (Kafka's ProducerState). */
-export interface ProducerState {
-  producerId: number;
-  producerEpoch: number;
-  lastSequence: number;
-  lastTimestamp: number;
-  coordinatorEpoch: number;
-  /** -1 when it has no ongoing transaction. */
-  currentTxnStartOffset: number;
-}
-
-function describeProducer(entry: ProducerStateEntry): ProducerState {
-  return {
-    producerId: entry.producerId,
-    producerEpoch: entry.producerEpoch,
-    lastSequence: entry.lastSeq,
-    lastTimestamp: entry.lastTimestamp,
-    coordinatorEpoch: entry.coordinatorEpoch,
-    currentTxnStartOffset: entry.currentTxnFirstOffset,
-  };
-}
 
 /** The settings a segment is created with. */
 const SEGMENT_SHAPE = ['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes'] as const;
@@ -100,8 +76,7 @@ export class Log {
   private readonly onLogStartOffsetChange: (offset: number) => void;
   private readonly onFilesUsed: () => void;
   private readonly producerState: ProducerStateManager;
-  /** The transaction index of each segment that has aborted transactions, by base offset. */
-  private readonly txnIndexes = new Map<number, TransactionIndex>();
+  private readonly txnIndexes: TransactionIndexes;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -119,7 +94,8 @@ export class Log {
     this._logEndOffset = loaded.logEndOffset;
     this._logStartOffset = loaded.logStartOffset;
     this._recoveryPoint = loaded.logEndOffset;
-    for (const segment of this.segments) this.openTxnIndex(segment.baseOffset);
+    this.txnIndexes = new TransactionIndexes(this.dir);
+    for (const segment of this.segments) this.txnIndexes.open(segment.baseOffset, this._logEndOffset);
     this.producerState = new ProducerStateManager(this.dir, basename(this.dir));
     this.loadProducerState();
     this.flusher = new LogFlusher(
@@ -304,20 +280,9 @@ export class Log {
     this.producerState.completeTxn(txn);
   }
 
-  /** Appends to the index of the segment holding the marker; one already indexed (a rebuild reading it again) is skipped. */
+  /** Indexes an aborted transaction in the segment holding its marker. */
   private indexAbortedTxn(txn: AbortedTxn): void {
-    const base = this.segments[floorSegment(this.segments, txn.lastOffset)]!.baseOffset;
-    const index = this.txnIndexes.get(base) ?? new TransactionIndex(transactionIndexFile(this.dir, base), base);
-    if (txn.lastOffset <= index.lastOffset) return;
-    index.append(txn);
-    this.txnIndexes.set(base, index);
-  }
-
-  /** The segment's aborted transactions, without those past the log end (a tail recovery cut away). */
-  private openTxnIndex(base: number): void {
-    const index = new TransactionIndex(transactionIndexFile(this.dir, base), base);
-    index.truncateTo(this._logEndOffset);
-    if (!index.isEmpty) this.txnIndexes.set(base, index);
+    this.txnIndexes.append(this.segments[floorSegment(this.segments, txn.lastOffset)]!.baseOffset, txn);
   }
 
   /**
@@ -337,29 +302,8 @@ export class Log {
   private reloadProducerState(): void {
     const state = this.producerState;
     state.truncateAndReload(this._logStartOffset, this._logEndOffset, Date.now(), this._config.producerIdExpirationMs);
-    let offset = state.mapEndOffset;
-    while (offset < this._logEndOffset) {
-      const read = readSegments(this.segments, offset, PRODUCER_SCAN_BYTES);
-      if (read === null) break;
-      const next = this.loadProducers(read.records, offset);
-      if (next <= offset) break;
-      offset = next;
-    }
+    loadProducersFromLog(state, this.segments, state.mapEndOffset, this._logEndOffset, (txn) => this.completeTxn(txn));
     state.updateMapEndOffset(this._logEndOffset);
-  }
-
-  /** Loads the batches of `records` at or after `offset`; returns the offset after the last. */
-  private loadProducers(records: Buffer, offset: number): number {
-    let next = offset;
-    for (let at = 0; at < records.length; at += batchSizeAt(records, at)) {
-      const last = lastOffsetOf(records, at);
-      if (last < offset) continue;
-      next = last + 1;
-      if (producerIdOf(records, at) < 0) continue;
-      const bytes = records.subarray(at, at + batchSizeAt(records, at));
-      for (const txn of this.producerState.loadBatch(bytes)) this.completeTxn(txn);
-    }
-    return next;
   }
 
   /**
@@ -373,8 +317,7 @@ export class Log {
 
   /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's collectAbortedTransactions). */
   abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
-    const bases = [...this.txnIndexes.keys()].sort((a, b) => a - b);
-    return bases.flatMap((base) => this.txnIndexes.get(base)!.collect(fetchOffset, upperBoundOffset));
+    return this.txnIndexes.collect(fetchOffset, upperBoundOffset);
   }
 
   /** The producers this partition remembers (DescribeProducers). */
@@ -497,8 +440,7 @@ export class Log {
   private deleteSegment(segment: LogSegment): void {
     this.flusher.deleted(segment);
     segment.delete();
-    this.txnIndexes.get(segment.baseOffset)?.delete();
-    this.txnIndexes.delete(segment.baseOffset);
+    this.txnIndexes.deleteSegment(segment.baseOffset);
   }
 
   /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
@@ -519,9 +461,7 @@ export class Log {
     this._logEndOffset = active.readNextOffset();
     this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
     this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
-    const index = this.txnIndexes.get(active.baseOffset);
-    index?.truncateTo(offset);
-    if (index?.isEmpty === true) this.txnIndexes.delete(active.baseOffset);
+    this.txnIndexes.truncateSegment(active.baseOffset, offset);
     this.reloadProducerState();
   }
 

@@ -130,3 +130,25 @@ export class ProducerStateEntry {
     return this.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
   }
 }
+
+/** A producer as DescribeProducers shows it (Kafka's ProducerState). */
+export interface ProducerState {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** -1 when it has no ongoing transaction. */
+  currentTxnStartOffset: number;
+}
+
+export function describeProducer(entry: ProducerStateEntry): ProducerState {
+  return {
+    producerId: entry.producerId,
+    producerEpoch: entry.producerEpoch,
+    lastSequence: entry.lastSeq,
+    lastTimestamp: entry.lastTimestamp,
+    coordinatorEpoch: entry.coordinatorEpoch,
+    currentTxnStartOffset: entry.currentTxnFirstOffset,
+  };
+}
