@@ -21,9 +21,9 @@ import { MetricsServer } from './MetricsServer.js';
 import { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
-/** The engine and coordinator of an embedded Tributary the broker serves in the same process. */
+/** The engine and coordinators of an embedded Tributary the broker serves in the same process. */
 interface SharedResources {
-  brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator }>;
+  brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator; transactions: TransactionCoordinator }>;
 }
 
 export interface BrokerOptions {
@@ -82,9 +82,8 @@ export class Broker {
   private constructor(
     readonly engine: Engine,
     readonly groups: GroupCoordinator,
-    /** Owned by the broker even when it serves an embedded Tributary: the embedded API has no transactions yet. */
     readonly transactions: TransactionCoordinator,
-    /** False when serving an embedded Tributary's engine, which that Tributary closes. */
+    /** False when serving an embedded Tributary's engine and coordinators, which that Tributary closes. */
     private readonly ownsEngine: boolean,
     readonly config: BrokerConfig,
     readonly metadata: BrokerMetadata,
@@ -99,15 +98,16 @@ export class Broker {
     const logger = options.logger ?? createLogger();
     const config = resolveConfig(options, logger);
     const owned = options.tributary === undefined;
-    const { engine, groups } = owned
-      ? await Broker.openResources(options, config)
-      : await options.tributary!.brokerResources();
+    // A served Tributary's transaction coordinator is shared as its group coordinator is, with the
+    // Tributary's settings: one coordinator per engine, whichever front door a producer comes by.
+    const shared = owned ? undefined : await options.tributary!.brokerResources();
+    const { engine, groups } = shared ?? (await Broker.openResources(options, config));
     const server = createServer({ noDelay: true, pauseOnConnect: false });
-    let transactions: TransactionCoordinator | undefined;
+    let transactions: TransactionCoordinator | undefined = shared?.transactions;
     try {
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(config);
-      transactions = TransactionCoordinator.open({ engine, groups, config: config.transactions, logger });
+      transactions ??= TransactionCoordinator.open({ engine, groups, config: config.transactions, logger });
       const broker = new Broker(engine, groups, transactions, owned, config, metadata, server, logger, quotas);
       const metrics =
         options.metricsPort === undefined
@@ -134,8 +134,10 @@ export class Broker {
       return broker;
     } catch (error) {
       server.close();
-      await transactions?.close();
-      if (owned) await Broker.closeResources(engine, groups);
+      if (owned) {
+        await transactions?.close();
+        await Broker.closeResources(engine, groups);
+      }
       throw error;
     }
   }
@@ -230,8 +232,10 @@ export class Broker {
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
     await this.metricsServer?.close();
-    await this.transactions.close();
-    if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
+    if (this.ownsEngine) {
+      await this.transactions.close();
+      await Broker.closeResources(this.engine, this.groups);
+    }
     this.logger.info('stopped', { dataDir: this.engine.dataDir });
   }
 }
