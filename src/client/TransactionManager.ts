@@ -294,6 +294,7 @@ export class TransactionManager {
       // A batch that failed during the flush left the transaction abortable only.
       this.maybeFailWithError();
       await this.endTransaction(true);
+      this.transitionTo('READY');
     });
   }
 
@@ -307,10 +308,12 @@ export class TransactionManager {
       await flush();
       if (this.state === 'FATAL_ERROR') this.maybeFailWithError();
       await this.endTransaction(false);
-      if (!this.epochBumpRequired) return;
-      // KIP-360: the producer's batches may have left gaps; the coordinator bumps the epoch and sequences restart.
-      this.transitionTo('INITIALIZING');
-      await this.initProducerId(txn, this.current);
+      if (this.epochBumpRequired) {
+        // KIP-360: the producer's batches may have left gaps; the coordinator bumps the epoch and sequences restart.
+        this.transitionTo('INITIALIZING');
+        await this.initProducerId(txn, this.current);
+      }
+      this.transitionTo('READY');
     });
   }
 
@@ -325,7 +328,6 @@ export class TransactionManager {
     }
     this.partitionsInTransaction.clear();
     this.offsetsInTransaction = false;
-    this.transitionTo('READY');
   }
 
   private async initProducerId(txn: TransactionalConfig, expected: ProducerIdAndEpoch | null): Promise<void> {

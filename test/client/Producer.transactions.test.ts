@@ -130,6 +130,31 @@ describe('transactional producer: commit and abort', () => {
   });
 });
 
+describe('transactional producer: a failed batch', () => {
+  test('leaves the transaction abortable; the abort takes a new epoch and the producer goes on (KIP-360)', async () => {
+    const t = await withTopics();
+    const producer = await transactional(t, { lingerMs: 60_000 });
+    producer.beginTransaction();
+    const kept = producer.send('audit', records('kept'));
+    await producer.flush();
+    await kept;
+    const lost = producer.send('events', [{ value: 'lost', partition: 0 }]);
+    // The topic goes while the batch lingers: its append fails (maybeTransitionToErrorState: abortable).
+    await t.admin.deleteTopic('events');
+    await producer.flush();
+    expect(await refusal(() => lost)).toMatchObject({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(producer.transactionState).toBe('ABORTABLE_ERROR');
+    expect(await refusal(() => producer.commitTransaction())).toMatchObject({ code: 'ERR_UNKNOWN_TOPIC_OR_PARTITION' });
+    const before = (await t.admin.describeProducers('audit', 0))[0]!.producerEpoch;
+    await producer.abortTransaction();
+    expect(producer.transactionState).toBe('READY');
+    producer.beginTransaction();
+    await Promise.all([producer.send('audit', records('next')), producer.commitTransaction()]);
+    expect((await t.admin.describeProducers('audit', 0))[0]!.producerEpoch).toBeGreaterThan(before);
+    expect(await read(t, 'read_committed', [PARTITIONS[2]!])).toEqual(['audit-0:next']);
+  });
+});
+
 describe('transactional producer: fencing', () => {
   test('a second producer with the transactional id fences the first and aborts its transaction', async () => {
     const t = await withTopics();
