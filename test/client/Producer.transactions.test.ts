@@ -21,6 +21,8 @@ import type { IsolationLevel } from '../../src/client/Consumer.js';
 import type { Producer, ProducerOptions } from '../../src/client/Producer.js';
 import { Tributary, type TributaryOptions } from '../../src/client/Tributary.js';
 import { Broker } from '../../src/broker/Broker.js';
+import { createLogger } from '../../src/broker/Logger.js';
+import { kafkaClient } from '../helpers/kafkajs.js';
 import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -380,7 +382,7 @@ describe('one transaction coordinator per engine', () => {
   test('a broker serving the Tributary shares its transaction coordinator', async () => {
     const t = await withTopics();
     const producer = await transactional(t);
-    const broker = await Broker.start({ tributary: t, port: 0, logger: silent });
+    const broker = await Broker.start({ tributary: t, port: 0, logger: createLogger('silent') });
     try {
       expect(broker.transactions).toBe((await t.brokerResources()).transactions);
       expect(broker.transactions.transactionState('tx')).toBe('Empty');
@@ -397,6 +399,28 @@ describe('one transaction coordinator per engine', () => {
     await producer.send('audit', records('y'));
     await producer.commitTransaction();
   });
-});
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  test('a kafkajs producer through the broker and an embedded one share transactional ids: the later fences the earlier', async () => {
+    const t = await withTopics();
+    const embedded = await transactional(t);
+    embedded.beginTransaction();
+    await embedded.send('audit', records('embedded'));
+    const broker = await Broker.start({ tributary: t, port: 0, logger: createLogger('silent') });
+    const remote = kafkaClient(broker.port).producer({
+      transactionalId: 'tx',
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    try {
+      await remote.connect();
+      const transaction = await remote.transaction();
+      await transaction.send({ topic: 'audit', acks: -1, messages: [{ value: 'kafkajs' }] });
+      await transaction.commit();
+      expect(await refusal(() => embedded.commitTransaction())).toMatchObject({ code: 'ERR_PRODUCER_FENCED' });
+      expect(await read(t, 'read_committed')).toEqual(['audit-0:kafkajs']);
+    } finally {
+      await remote.disconnect();
+      await broker.close();
+    }
+  });
+});
