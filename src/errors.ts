@@ -147,6 +147,10 @@ const tributaryCodes = {
   // Raised on the client side only.
   ERR_CLOSED: storage,
   ERR_PRODUCER_CLOSED: storage,
+  // A transactional producer's method called in a state it has no transition from (Kafka's
+  // client-side IllegalStateException, never on the wire): what the coordinator would
+  // answer such a request, INVALID_TXN_STATE.
+  ERR_ILLEGAL_STATE: KafkaErrors.INVALID_TXN_STATE,
   ERR_CONNECTION_FAILED: storage,
   ERR_CONNECTION_CLOSED: storage,
   ERR_INVALID_RESPONSE: storage,

@@ -35,7 +35,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   group: ['engine', 'errors', 'protocol', 'record'],
   // The transaction coordinator writes markers through the engine and ends the group coordinator's pending offsets.
   transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
-  client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape'],
+  // The embedded Tributary opens the engine's transaction coordinator, as it opens the group coordinator.
+  client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
   broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction'],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],

@@ -34,6 +34,7 @@ import {
   type BrokerProcess,
   type LoopbackPeer,
 } from '../brokerProcesses.js';
+import { runBrokerTransactions } from './transactions.js';
 import {
   byMode,
   compare,
@@ -375,6 +376,7 @@ export async function runBroker(ctx: SuiteContext): Promise<ResultRow[]> {
       ...(await kafkajsCases(plan, brokers)),
       ...(await kcatCases(ctx, plan, brokers)),
       ...(await latencyCases(ctx, plan, brokers)),
+      ...(await runBrokerTransactions(ctx, brokers.tributary)),
     ];
   } finally {
     for (const stop of stops) await stop();

@@ -52,6 +52,7 @@ import {
   type SuiteContext,
 } from '../harness.js';
 import { jsonRecords } from '../jsonRecords.js';
+import { runEmbeddedTransactions } from './transactions.js';
 
 const SUITE = 'embedded';
 /** Issue 19: an idempotent producer at >= 0.95x of the same producer without idempotence. */
@@ -424,6 +425,7 @@ function cases(ctx: SuiteContext): EmbeddedCase[] {
 export async function runEmbedded(ctx: SuiteContext): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   for (const c of cases(ctx)) rows.push(...(await runCase(ctx, c)));
+  rows.push(...(await runEmbeddedTransactions(ctx)));
   if (sink === 0x7fffffff) log('(sink hit)');
   return rows;
 }

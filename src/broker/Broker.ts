@@ -22,9 +22,9 @@ import { MetricsServer } from './MetricsServer.js';
 import { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
 import type { BrokerContext, RequestHandler } from './RequestContext.js';
 
-/** The engine and coordinator of an embedded Tributary the broker serves in the same process. */
+/** The engine and coordinators of an embedded Tributary the broker serves in the same process. */
 interface SharedResources {
-  brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator }>;
+  brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator; transactions: TransactionCoordinator }>;
 }
 
 export interface BrokerOptions {
@@ -83,9 +83,8 @@ export class Broker {
   private constructor(
     readonly engine: Engine,
     readonly groups: GroupCoordinator,
-    /** Owned by the broker even when it serves an embedded Tributary: the embedded API has no transactions yet. */
     readonly transactions: TransactionCoordinator,
-    /** False when serving an embedded Tributary's engine, which that Tributary closes. */
+    /** False when serving an embedded Tributary's engine and coordinators, which that Tributary closes. */
     private readonly ownsEngine: boolean,
     readonly config: BrokerConfig,
     readonly dynamicConfig: DynamicBrokerConfig,
@@ -102,13 +101,14 @@ export class Broker {
     const config = resolveConfig(options, logger);
     const owned = options.tributary === undefined;
     // The configs AlterConfigs stored take effect when the broker opens its own engine; serving an
-    // embedded Tributary, its engine keeps the defaults it opened with.
+    // embedded Tributary, its engine keeps the defaults it opened with, and its transaction
+    // coordinator is shared as its group coordinator is, with the Tributary's settings: one
+    // coordinator per engine, whichever front door a producer comes by.
     const ownDynamic = owned ? DynamicBrokerConfig.load(Broker.dataDirOf(options), config, logger) : undefined;
-    const { engine, groups } = owned
-      ? await Broker.openResources(options, ownDynamic!.current)
-      : await options.tributary!.brokerResources();
+    const shared = owned ? undefined : await options.tributary!.brokerResources();
+    const { engine, groups } = shared ?? (await Broker.openResources(options, ownDynamic!.current));
     const server = createServer({ noDelay: true, pauseOnConnect: false });
-    let transactions: TransactionCoordinator | undefined;
+    let transactions: TransactionCoordinator | undefined = shared?.transactions;
     try {
       const dynamic = ownDynamic ?? DynamicBrokerConfig.load(engine.dataDir, config, logger);
       // DynamicLogConfig: the topic defaults (log.retention.ms, ...) of the broker's own engine change at once.
@@ -120,7 +120,7 @@ export class Broker {
       const running = dynamic.current;
       const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(running);
-      transactions = TransactionCoordinator.open({ engine, groups, config: running.transactions, logger });
+      transactions ??= TransactionCoordinator.open({ engine, groups, config: running.transactions, logger });
       const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
       const metrics =
         options.metricsPort === undefined
@@ -147,8 +147,10 @@ export class Broker {
       return broker;
     } catch (error) {
       server.close();
-      await transactions?.close();
-      if (owned) await Broker.closeResources(engine, groups);
+      if (owned) {
+        await transactions?.close();
+        await Broker.closeResources(engine, groups);
+      }
       throw error;
     }
   }
@@ -250,8 +252,10 @@ export class Broker {
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
     await this.metricsServer?.close();
-    await this.transactions.close();
-    if (this.ownsEngine) await Broker.closeResources(this.engine, this.groups);
+    if (this.ownsEngine) {
+      await this.transactions.close();
+      await Broker.closeResources(this.engine, this.groups);
+    }
     this.logger.info('stopped', { dataDir: this.engine.dataDir });
   }
 }

@@ -92,6 +92,10 @@ export class ConsumerCoordinator {
     return this.options.groupId;
   }
 
+  get groupInstanceId(): string | null {
+    return this.options.groupInstanceId;
+  }
+
   start(): void {
     this.running ??= this.run().catch((error: unknown) => this.onFatal(error));
   }

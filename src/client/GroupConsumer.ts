@@ -12,6 +12,7 @@
  * before partitions are revoked, and on close().
  */
 import type { Engine } from '../engine/Engine.js';
+import type { ConsumerGroupMetadata } from './TransactionManager.js';
 import { invalidArgument, isTributaryError, TributaryError } from '../errors.js';
 import {
   decodeAssignment,
@@ -153,6 +154,20 @@ export class GroupConsumer implements AsyncIterable<ConsumerRecord> {
 
   get groupId(): string {
     return this.membership.groupId;
+  }
+
+  /**
+   * KafkaConsumer.groupMetadata: the member and generation a transactional producer's
+   * sendOffsetsToTransaction commits as, so the group refuses them from a member it dropped.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const m = this.membership;
+    return {
+      groupId: m.groupId,
+      generationId: m.generationId,
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+    };
   }
 
   /** Joins the group for these topics (replacing any earlier subscription); the listener hears of every assignment change. */

@@ -14,6 +14,15 @@
  * with consecutive sequences per partition (see TransactionManager). A failed batch is
  * not retried: its sends reject with the error, and the producer bumps its epoch so that
  * its later batches start again at sequence 0 and are accepted.
+ *
+ * Transactional with a `transactionalId` (Kafka's transactional KafkaProducer): the
+ * producer id and epoch come from the engine's transaction coordinator (initTransactions,
+ * which fences any earlier producer of the id), records are sent between
+ * beginTransaction and commitTransaction/abortTransaction, each partition joins the
+ * transaction before its first batch is appended, batches carry the transactional
+ * attribute, and the coordinator's markers make them visible to read_committed
+ * consumers (commit) or skipped by them (abort). The calls follow Kafka's
+ * TransactionManager state machine; a call out of turn is ERR_ILLEGAL_STATE.
  */
 import type { Engine } from '../engine/Engine.js';
 import type { Durability, ResolvedTopicConfig } from '../engine/TopicConfig.js';
@@ -25,11 +34,18 @@ import { buildRecordBatch, type RecordInput } from '../record/RecordBatchBuilder
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { explicitPartition, toRecordInput, type ProducerRecord, type RecordMetadata } from './ProducerRecord.js';
 import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from './RecordAccumulator.js';
-import { checkProducerOptions, type ProducerOptions } from './ProducerOptions.js';
+import { checkProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './ProducerOptions.js';
 import { checkArray, checkNonEmptyString } from './Arguments.js';
-import { TransactionManager } from './TransactionManager.js';
+import type { TransactionCoordinatorClient } from './TransactionManager.js';
+import {
+  TransactionManager,
+  type ConsumerGroupMetadata,
+  type TransactionOffset,
+  type TransactionState,
+} from './TransactionManager.js';
 
 export type { ProducerOptions } from './ProducerOptions.js';
+export type { ConsumerGroupMetadata, TransactionOffset, TransactionState } from './TransactionManager.js';
 export type { Bytes, ProducerHeaders, ProducerRecord, RecordMetadata } from './ProducerRecord.js';
 
 export class Producer {
@@ -37,18 +53,25 @@ export class Producer {
   private readonly partitioner: BuiltInPartitioner;
   private readonly compression: CompressionCodec | undefined;
   private readonly durability: Durability | undefined;
+  private readonly transactionManager: TransactionManager | undefined;
+  /** Batches wait for their partition to join the transaction before they are appended. */
+  private readonly transactional: boolean;
   private closing: Promise<void> | null = null;
 
+  /** `transactions`: the coordinator a producer with a transactionalId asks. */
   constructor(
     private readonly engine: Engine,
     options: ProducerOptions = {},
+    transactions?: TransactionCoordinatorClient,
   ) {
     const resolved = checkProducerOptions(options);
     this.compression = resolved.compression;
     this.durability = resolved.durability;
-    const producerIds = engine.producerIds;
+    this.transactionManager = transactionManagerFor(engine, resolved, transactions);
+    this.transactional = this.transactionManager?.isTransactional ?? false;
     this.accumulator = new RecordAccumulator({
-      transactionManager: resolved.idempotence ? new TransactionManager(() => producerIds.nextProducerId()) : undefined,
+      transactionManager: this.transactionManager,
+      transactional: this.transactional,
       batchSize: resolved.batchSize,
       lingerMs: resolved.lingerMs,
       appendBatch: (topic, partition, batch) => this.appendBatch(topic, partition, batch),
@@ -62,6 +85,7 @@ export class Producer {
   /** Sends `records` to `topic`; resolves with their offsets, in the order given. */
   async send(topic: string, records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.closing !== null) throw new TributaryError('the producer is closed', 'ERR_PRODUCER_CLOSED');
+    this.transactionManager?.failIfNotReadyForSend();
     checkNonEmptyString('send: topic', topic);
     checkArray('send: records', records);
     const config = this.engine.topicConfig(topic);
@@ -84,6 +108,46 @@ export class Producer {
   /** Sends every record accumulated so far; resolves once each has been appended or has failed. */
   flush(): Promise<void> {
     return this.accumulator.flush();
+  }
+
+  /** initTransactions: the transactional id's producer id and epoch; an earlier producer with the id is fenced. */
+  initTransactions(): Promise<void> {
+    return this.transactions().initTransactions();
+  }
+
+  /** beginTransaction: what is sent from now until commit or abort is one transaction. */
+  beginTransaction(): void {
+    this.transactions().beginTransaction();
+  }
+
+  /**
+   * sendOffsetsToTransaction: the consumer group's offsets (the next offset to read, per
+   * partition) commit with the transaction, and are dropped if it aborts. `group` is a
+   * GroupConsumer's groupMetadata(), or a group id (committed as a non-member).
+   */
+  sendOffsetsToTransaction(
+    offsets: readonly TransactionOffset[],
+    group: ConsumerGroupMetadata | string,
+  ): Promise<void> {
+    checkArray('sendOffsetsToTransaction: offsets', offsets);
+    const metadata = typeof group === 'string' ? { groupId: group } : group;
+    checkNonEmptyString('sendOffsetsToTransaction: groupId', metadata.groupId);
+    return this.transactions().sendOffsetsToTransaction(offsets, metadata);
+  }
+
+  /** commitTransaction: flushes, then commits; read_committed consumers see the records once it resolves. */
+  commitTransaction(): Promise<void> {
+    return this.transactions().commitTransaction(() => this.accumulator.flush());
+  }
+
+  /** abortTransaction: flushes, then aborts; the transaction's records stay hidden from read_committed consumers. */
+  abortTransaction(): Promise<void> {
+    return this.transactions().abortTransaction(() => this.accumulator.flush());
+  }
+
+  /** Kafka's TransactionManager state (UNINITIALIZED, READY, IN_TRANSACTION, ...); undefined without idempotence. */
+  get transactionState(): TransactionState | undefined {
+    return this.transactionManager?.transactionState;
   }
 
   /** Refuses new sends (ERR_PRODUCER_CLOSED), then flushes; idempotent. The engine stays open. */
@@ -123,11 +187,34 @@ export class Producer {
    * the log after its append; a producer cannot make a log less durable than it is.
    */
   private async appendBatch(topic: string, index: number, batch: Buffer): Promise<AppendInfo> {
+    if (this.transactional) await this.transactionManager!.maybeAddPartition(topic, index);
     const partition = this.engine.partition(topic, index);
     const info = await partition.append(batch, BUILT_BY_PRODUCER);
     if (this.durability === 'always') await partition.flush();
     return info;
   }
+
+  /** The producer's transaction manager, for the transactional calls (ERR_ILLEGAL_STATE without one, as Kafka's). */
+  private transactions(): TransactionManager {
+    if (this.closing !== null) throw new TributaryError('the producer is closed', 'ERR_PRODUCER_CLOSED');
+    if (this.transactionManager === undefined)
+      throw new TributaryError('Transactional method invoked on a non-transactional producer.', 'ERR_ILLEGAL_STATE');
+    return this.transactionManager;
+  }
+}
+
+/** Idempotent producers take ids from the engine; transactional ones from the transaction coordinator. */
+function transactionManagerFor(
+  engine: Engine,
+  options: ResolvedProducerOptions,
+  coordinator: TransactionCoordinatorClient | undefined,
+): TransactionManager | undefined {
+  if (!options.idempotence) return undefined;
+  const { transactionalId, transactionTimeoutMs } = options;
+  if (transactionalId === undefined) return new TransactionManager(() => engine.producerIds.nextProducerId());
+  if (coordinator === undefined)
+    throw new TributaryError('a transactional producer needs a transaction coordinator', 'ERR_INVALID_ARGUMENT');
+  return new TransactionManager(null, { transactionalId, transactionTimeoutMs, coordinator });
 }
 
 /** The accumulator's batches come from its own RecordBatchBuilder, never from a caller's bytes. */

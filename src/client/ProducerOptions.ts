@@ -1,6 +1,7 @@
 /**
  * The producer's settings, in Kafka's terms: linger.ms, batch.size, compression.type,
- * enable.idempotence and the durability an acknowledged send has.
+ * enable.idempotence, transactional.id, transaction.timeout.ms and the durability an
+ * acknowledged send has.
  */
 import { TributaryError } from '../errors.js';
 import type { Durability } from '../engine/TopicConfig.js';
@@ -21,6 +22,13 @@ export interface ProducerOptions {
    * so the log can refuse duplicates and gaps; default true, as Kafka 3.x's.
    */
   idempotence?: boolean;
+  /**
+   * transactional.id: the producer writes in transactions (initTransactions, beginTransaction,
+   * commitTransaction, abortTransaction); a later producer with the same id fences this one.
+   */
+  transactionalId?: string;
+  /** transaction.timeout.ms: an open transaction older than this is aborted by the coordinator; default 60000. */
+  transactionTimeoutMs?: number;
 }
 
 export interface ResolvedProducerOptions {
@@ -29,10 +37,20 @@ export interface ResolvedProducerOptions {
   compression: CompressionCodec | undefined;
   durability: Durability | undefined;
   idempotence: boolean;
+  transactionalId: string | undefined;
+  transactionTimeoutMs: number;
 }
 
 const MAX_INT32 = 2 ** 31 - 1;
-const KNOWN = new Set(['lingerMs', 'batchSize', 'compression', 'durability', 'idempotence']);
+const KNOWN = new Set([
+  'lingerMs',
+  'batchSize',
+  'compression',
+  'durability',
+  'idempotence',
+  'transactionalId',
+  'transactionTimeoutMs',
+]);
 const DURABILITIES: readonly Durability[] = ['always', 'interval', 'never'];
 
 function invalidConfig(message: string): TributaryError {
@@ -67,11 +85,24 @@ export function checkProducerOptions(options: unknown): ResolvedProducerOptions 
   const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
   if (unknown.length > 0) throw invalidConfig(`unknown producer option(s): ${unknown.join(', ')}`);
   const o = options as ProducerOptions;
+  const idempotence = booleanOr('idempotence', o.idempotence, true);
+  const transactionalId = transactionalIdOf(o.transactionalId, idempotence);
   return {
     lingerMs: integerIn('lingerMs', o.lingerMs, 0, 5),
     batchSize: integerIn('batchSize', o.batchSize, 1, 16384),
     compression: oneOf('compression', o.compression, Object.keys(CompressionType) as CompressionCodec[]),
     durability: oneOf('durability', o.durability, DURABILITIES),
-    idempotence: booleanOr('idempotence', o.idempotence, true),
+    idempotence,
+    transactionalId,
+    transactionTimeoutMs: integerIn('transactionTimeoutMs', o.transactionTimeoutMs, 1, 60_000),
   };
+}
+
+/** ProducerConfig.postProcessAndValidateIdempotenceConfigs: a transactional producer is idempotent. */
+function transactionalIdOf(value: unknown, idempotence: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw invalidConfig(`transactionalId must be a non-empty string, got ${describe(value)}`);
+  if (!idempotence) throw invalidConfig('Cannot set a transactionalId without also enabling idempotence.');
+  return value;
 }

@@ -34,6 +34,8 @@ export interface RecordAccumulatorOptions {
   pooledBytes?: number;
   /** An idempotent producer's: gives batches their producer id, epoch and sequence. */
   transactionManager?: TransactionManager;
+  /** A transactional producer's batches carry the transactional attribute. */
+  transactional?: boolean;
 }
 
 /** How the batches of a topic are built. */
@@ -84,8 +86,9 @@ class ProducerBatch {
     readonly spec: BatchSpec,
     private readonly ratio: number,
     readonly buffer: Buffer,
+    transactional = false,
   ) {
-    this.builder = new RecordBatchBuilder({ compression: spec.compression }, buffer);
+    this.builder = new RecordBatchBuilder({ compression: spec.compression, transactional }, buffer);
     this.baseOffset = new Promise<number>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -206,7 +209,8 @@ export class RecordAccumulator {
   }
 
   private openBatch(queue: PartitionQueue, spec: BatchSpec): ProducerBatch {
-    const batch = new ProducerBatch(spec, this.estimator.estimation(queue.topic, spec.compression), this.allocate());
+    const ratio = this.estimator.estimation(queue.topic, spec.compression);
+    const batch = new ProducerBatch(spec, ratio, this.allocate(), this.options.transactional);
     const linger = (): void => {
       if (queue.open === batch) this.seal(queue);
     };
@@ -261,7 +265,7 @@ export class RecordAccumulator {
       manager?.handleCompletedBatch(queue.sequences);
       batch.resolve(info.baseOffset);
     } catch (error) {
-      manager?.handleFailedBatch(queue.sequences, batch.producerIdAndEpoch!);
+      manager?.handleFailedBatch(queue.sequences, batch.producerIdAndEpoch!, error);
       batch.reject(error);
     }
     this.deallocate(batch.buffer);

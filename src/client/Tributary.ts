@@ -9,11 +9,20 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupLag } from '../group/GroupCoordinator.js';
 import type { LatencySummary } from '../metrics/LatencyHistogram.js';
 import { Admin } from './Admin.js';
-import { checkConfigs, checkNonEmptyString, checkOptionalPositiveInteger, checkOptions } from './Arguments.js';
+import {
+  checkConfigs,
+  checkNonEmptyString,
+  checkOptionalPositiveInteger,
+  checkOptions,
+  checkPositiveInteger,
+} from './Arguments.js';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 import { GroupConsumer, type GroupConsumerOptions } from './GroupConsumer.js';
 import { Producer, type ProducerOptions } from './Producer.js';
+import { TransactionCoordinator, type TransactionCoordinatorConfig } from '../transaction/TransactionCoordinator.js';
+import { inProcessTransactionCoordinator } from './TransactionCoordinatorClient.js';
+import type { TransactionCoordinatorClient } from './TransactionManager.js';
 
 export interface TributaryOptions {
   dataDir: string;
@@ -23,6 +32,12 @@ export interface TributaryOptions {
   maxPartitions?: number;
   /** Most descriptors partitions' active segments hold at once (log.max.open.files); default half of `ulimit -n`. */
   maxOpenFiles?: number;
+  /**
+   * The transaction coordinator's settings (transaction.max.timeout.ms as maxTimeoutMs,
+   * transaction.abort.timed.out.transaction.cleanup.interval.ms as
+   * abortTimedOutTransactionsIntervalMs, ...); Kafka's defaults otherwise.
+   */
+  transactions?: Partial<TransactionCoordinatorConfig>;
 }
 
 export interface TributaryStats {
@@ -41,14 +56,27 @@ export class Tributary {
   /** The engine's one group coordinator, opened by the first group consumer. */
   private coordinator: Promise<GroupCoordinator> | null = null;
   private openedCoordinator: GroupCoordinator | null = null;
+  /** The engine's one transaction coordinator, opened by the first transactional producer. */
+  private transactionCoordinator: Promise<TransactionCoordinator> | null = null;
+  private readonly transactionClient: TransactionCoordinatorClient;
   private closing: Promise<void> | null = null;
 
-  private constructor(private readonly engine: Engine) {
+  private constructor(
+    private readonly engine: Engine,
+    private readonly transactionConfig: Partial<TransactionCoordinatorConfig>,
+  ) {
     this.admin = new Admin(engine);
+    this.transactionClient = inProcessTransactionCoordinator(async () => ({
+      transactions: await this.openTransactionCoordinator(),
+      groups: await this.openCoordinator(),
+    }));
   }
 
   static async open(options: TributaryOptions): Promise<Tributary> {
-    const { dataDir, topicDefaults, maxPartitions, maxOpenFiles } = checkOptions('Tributary.open: options', options);
+    const { dataDir, topicDefaults, maxPartitions, maxOpenFiles, transactions } = checkOptions(
+      'Tributary.open: options',
+      options,
+    );
     const dir = checkNonEmptyString('Tributary.open: dataDir', dataDir);
     const defaults = checkConfigs('Tributary.open: topicDefaults', topicDefaults);
     return new Tributary(
@@ -58,6 +86,7 @@ export class Tributary {
         maxPartitions: checkOptionalPositiveInteger('Tributary.open: maxPartitions', maxPartitions),
         maxOpenFiles: checkOptionalPositiveInteger('Tributary.open: maxOpenFiles', maxOpenFiles),
       }),
+      checkTransactionConfig(transactions),
     );
   }
 
@@ -67,7 +96,7 @@ export class Tributary {
 
   producer(options: ProducerOptions = {}): Producer {
     this.checkOpen();
-    const producer = new Producer(this.engine, options);
+    const producer = new Producer(this.engine, options, this.transactionClient);
     this.producers.add(producer);
     return producer;
   }
@@ -94,10 +123,24 @@ export class Tributary {
 
   /**
    * What a Broker serving this data directory from the same process works with (Broker.start({ tributary })):
-   * the engine and the group coordinator, so embedded and remote members share groups.
+   * the engine and the group and transaction coordinators, so embedded and remote members share
+   * groups, and embedded and remote producers transactional ids.
    */
-  async brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator }> {
-    return { engine: this.engine, groups: await this.groupCoordinator() };
+  async brokerResources(): Promise<{ engine: Engine; groups: GroupCoordinator; transactions: TransactionCoordinator }> {
+    this.checkOpen();
+    return {
+      engine: this.engine,
+      groups: await this.openCoordinator(),
+      transactions: await this.openTransactionCoordinator(),
+    };
+  }
+
+  /** The transaction coordinator, opened on first use (it loads __transaction_state and completes what it finds). */
+  private openTransactionCoordinator(): Promise<TransactionCoordinator> {
+    this.transactionCoordinator ??= this.openCoordinator().then((groups) =>
+      TransactionCoordinator.open({ engine: this.engine, groups, config: this.transactionConfig }),
+    );
+    return this.transactionCoordinator;
   }
 
   private openCoordinator(): Promise<GroupCoordinator> {
@@ -137,16 +180,44 @@ export class Tributary {
   private async closeAll(): Promise<void> {
     const producers = await Promise.allSettled([...this.producers].map((p) => p.close()));
     const consumers = await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    // The transaction coordinator ends transactions' offsets in the group coordinator: it closes first.
+    const transactions = await Promise.allSettled(
+      this.transactionCoordinator === null ? [] : [this.transactionCoordinator.then((c) => c.close())],
+    );
     const coordinator = await Promise.allSettled(
       this.coordinator === null ? [] : [this.coordinator.then((c) => c.close())],
     );
     await this.engine.close();
     // A producer whose last batches failed to append must not close silently.
-    const failed = [...producers, ...consumers, ...coordinator].find((r) => r.status === 'rejected');
+    const failed = [...producers, ...consumers, ...transactions, ...coordinator].find((r) => r.status === 'rejected');
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
 
   private checkOpen(): void {
     if (this.closing !== null) throw new TributaryError(`tributary at ${this.dataDir} is closed`, 'ERR_CLOSED');
   }
+}
+
+const TRANSACTION_CONFIG_NAMES: readonly (keyof TransactionCoordinatorConfig)[] = [
+  'stateLogNumPartitions',
+  'maxTimeoutMs',
+  'transactionalIdExpirationMs',
+  'abortTimedOutTransactionsIntervalMs',
+  'removeExpiredTransactionalIdsIntervalMs',
+];
+
+function checkTransactionConfig(
+  config: Partial<TransactionCoordinatorConfig> | undefined,
+): Partial<TransactionCoordinatorConfig> {
+  const given: Record<string, unknown> = checkOptions('Tributary.open: transactions', config);
+  const checked: Partial<TransactionCoordinatorConfig> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (!(TRANSACTION_CONFIG_NAMES as readonly string[]).includes(name))
+      throw new TributaryError(`Tributary.open: unknown transactions setting ${name}`, 'ERR_INVALID_CONFIG');
+    checked[name as keyof TransactionCoordinatorConfig] = checkPositiveInteger(
+      `Tributary.open: transactions.${name}`,
+      value,
+    );
+  }
+  return checked;
 }

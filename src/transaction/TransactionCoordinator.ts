@@ -99,8 +99,8 @@ function initError(errorCode: number): InitProducerIdResult {
 export class TransactionCoordinator {
   private active = true;
   private readonly timers: NodeJS.Timeout[] = [];
-  /** Transactions whose markers are being written, awaited by close(). */
-  private readonly completing = new Set<Promise<void>>();
+  /** Transactions whose markers are being written, by transactional id; awaited by close(). */
+  private readonly completing = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly engine: Engine,
@@ -319,10 +319,22 @@ export class TransactionCoordinator {
    * CONCURRENT_TRANSACTIONS.
    */
   private sendMarkers(metadata: TransactionMetadata, complete: TxnTransitMetadata): void {
-    const done = this.writeMarkersThenComplete(metadata, complete)
+    const id = metadata.transactionalId;
+    const done: Promise<void> = this.writeMarkersThenComplete(metadata, complete)
       .catch((error: unknown) => this.unexpected(error))
-      .finally(() => this.completing.delete(done));
-    this.completing.add(done);
+      .finally(() => {
+        if (this.completing.get(id) === done) this.completing.delete(id);
+      });
+    this.completing.set(id, done);
+  }
+
+  /**
+   * Settles once the markers and completion of the transaction ended last for
+   * `transactionalId` are written; undefined when none is being written. An in-process
+   * producer waits for it where a remote one retries on CONCURRENT_TRANSACTIONS.
+   */
+  transactionCompletion(transactionalId: string): Promise<void> | undefined {
+    return this.completing.get(transactionalId);
   }
 
   /** A broken invariant in work no request waits for: logged, where Kafka's coordinator logs it as fatal. */
@@ -436,7 +448,7 @@ export class TransactionCoordinator {
     if (!this.active) return;
     this.active = false;
     for (const timer of this.timers) clearInterval(timer);
-    await Promise.allSettled([...this.completing]);
+    await Promise.allSettled([...this.completing.values()]);
   }
 }
 

@@ -1,16 +1,6 @@
 /**
- * NOT WIRED IN YET (issue 19). The transaction and read_committed comparisons of the
- * embedded and broker suites. The embedded cases call the transactional producer
- * (`t.producer({ transactionalId })`, initTransactions, beginTransaction,
- * commitTransaction) and `t.consumer({ isolationLevel })`, which arrive with the
- * transaction coordinator and read_committed work; until then this file does not
- * compile, and tsconfig.json excludes bench/pending (tsconfig.bench.json inherits it).
- * The broker cases compile today but need FindCoordinator(key type 1) and the
- * transactional APIs.
- * To wire it in: move it to bench/suites/, drop the exclude, then add
- * `...(await runEmbeddedTransactions(ctx))` to runEmbedded's rows (embedded.ts) and
- * `...(await runBrokerTransactions(ctx, brokers.tributary))` to runBroker's (broker.ts),
- * and describe the rows in bench/README.md.
+ * The transaction and read_committed comparisons of the embedded and broker suites
+ * (issue 19), run by runEmbedded (embedded.ts) and runBroker (broker.ts).
  *
  * Cases, 1 KiB random values, partition 0, each contender on a fresh topic:
  * - transactions of 100 records (begin, send the 100, commit; one transaction at a time)
@@ -41,7 +31,7 @@ import {
   type Sample,
   type SuiteContext,
 } from '../harness.js';
-import { kafkajsConsume, kafkajsFetcher, randomChunks, VALUE_BYTES, type Target } from '../suites/brokerClients.js';
+import { kafkajsConsume, kafkajsFetcher, randomChunks, VALUE_BYTES, type Target } from './brokerClients.js';
 
 const PER_TRANSACTION = 100;
 const TRANSACTION_TARGET = 0.8;
@@ -76,7 +66,7 @@ async function embeddedProduce(t: Tributary, chunks: ProducerRecord[][], transac
   if (transactional) await producer.initTransactions();
   const ns = await timeAsync(async () => {
     for (const chunk of chunks) {
-      if (transactional) await producer.beginTransaction();
+      if (transactional) producer.beginTransaction();
       await producer.send(TOPIC, chunk);
       if (transactional) await producer.commitTransaction();
     }
