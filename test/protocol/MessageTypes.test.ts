@@ -74,7 +74,12 @@ describe('a handler that disagrees with the schema fails tsc', () => {
       expectTypeOf(request.transactionalId).toEqualTypeOf<string | null>();
       if (request.producerId >= 0)
         return { throttleTimeMs: 0, errorCode: 0, producerId: BigInt(request.producerId), producerEpoch: 1 };
-      return { throttleTimeMs: 0, errorCode: 0, producerId: context.engine.producerIds.nextProducerId(), producerEpoch: 0 };
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        producerId: context.engine.producerIds.nextProducerId(),
+        producerEpoch: 0,
+      };
     });
     handler(Produce, async (_context, request) =>
       request.acks === 0 ? null : { responses: [{ name: 't', partitionResponses: [] }] },
