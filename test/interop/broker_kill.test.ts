@@ -21,6 +21,7 @@
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,8 +39,12 @@ const BROKER_CHILD = join(HERE, '..', 'broker', 'fixtures', 'broker-child.mjs');
 const PRODUCER_SESSION = join(HERE, 'clients', 'confluent_producer_session.py');
 const TOPIC = 'kill';
 const stress = process.env.TRIBUTARY_STRESS === '1';
-/** The coordinator's scan for timed-out transactions, every 200 ms instead of Kafka's 10 s. */
-const BROKER_SETTINGS = ['transaction.abort.timed.out.transaction.cleanup.interval.ms=200'];
+/**
+ * The coordinator's scan for timed-out transactions every 200 ms instead of Kafka's 10 s;
+ * 4 KiB segments, so the producer state a restart rebuilds is a roll's snapshot and the log
+ * after it (UnifiedLog.rebuildProducerState), not the whole log.
+ */
+const BROKER_SETTINGS = ['transaction.abort.timed.out.transaction.cleanup.interval.ms=200', 'log.segment.bytes=4096'];
 /** How long a broker about to be killed appends without answering. */
 const HOLD_MS = 200;
 
@@ -307,6 +312,8 @@ async function idempotentStreamThroughKills(
   expect(flushed.flushed, JSON.stringify(producer.events.filter((e) => 'failed' in e).slice(0, 5))).toBe(0);
   await producer.close();
   await broker.stop();
+  const snapshots = readdirSync(join(dataDir, `${TOPIC}-0`)).filter((f) => f.endsWith('.snapshot'));
+  expect(snapshots.length).toBeGreaterThan(1);
   return { acks: producer.acks(), log: await readLog(dataDir, 'read_uncommitted'), kills };
 }
 
