@@ -12,7 +12,7 @@ import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { expectUsageErrors } from '../helpers/cliExpect.js';
 import { corruptBatchMessage, corruptedLog, TOPIC } from '../helpers/corruptBatch.js';
 import { tempDir } from '../helpers/tmp.js';
-import { COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
+import { ABORTED_TRANSACTION, COMMITTED_TRANSACTIONS, writeTransactions } from '../helpers/transactions.js';
 import { Engine } from '../../src/engine/Engine.js';
 
 const T0 = 1_700_000_000_000;
@@ -307,6 +307,25 @@ describe('tributary consume', () => {
         stdout: '',
         stderr: 'consumed 0 record(s)\n',
       });
+    }
+  });
+
+  it('--isolation-level over an aborted transaction, from a data directory and from a broker: read_committed leaves its records out, read_uncommitted prints them', async () => {
+    const dataDir = tempDir();
+    const engine = await Engine.open({ dataDir });
+    engine.createTopic('tx', { partitions: 1 });
+    await writeTransactions(engine.partition('tx', 0), ABORTED_TRANSACTION);
+    await engine.close();
+    const expected = {
+      read_committed: { code: 0, stdout: 'p0\np1\n', stderr: 'consumed 2 record(s)\n' },
+      read_uncommitted: { code: 0, stdout: 'p0\na\nb\np1\n', stderr: 'consumed 4 record(s)\n' },
+    };
+    for (const [level, exit] of Object.entries(expected))
+      expect(await tributary(['consume', 'tx', '--data-dir', dataDir, '--isolation-level', level]).exit).toEqual(exit);
+    const broker = await serve(dataDir);
+    for (const [level, exit] of Object.entries(expected)) {
+      const remote = ['consume', 'tx', '--bootstrap', `127.0.0.1:${broker.port}`, '--isolation-level', level];
+      expect(await tributary(remote).exit).toEqual(exit);
     }
   });
 

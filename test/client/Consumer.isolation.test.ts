@@ -13,7 +13,16 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { Consumer, type ConsumerBatch, type ConsumerOptions, type IsolationLevel } from '../../src/client/Consumer.js';
 import { Tributary } from '../../src/client/Tributary.js';
 import { Engine } from '../../src/engine/Engine.js';
-import { COMMITTED_TRANSACTIONS, writeTransactions, type TransactionStep } from '../helpers/transactions.js';
+import {
+  ABORT_ACROSS_SEGMENTS,
+  ABORTED_TRANSACTION,
+  COMMITTED_TRANSACTIONS,
+  INTERLEAVED_ABORT_AND_COMMIT,
+  OPEN_TRANSACTION,
+  SEGMENT_PER_BATCH,
+  writeTransactions,
+  type TransactionStep,
+} from '../helpers/transactions.js';
 import { refusal } from '../helpers/refusal.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -22,14 +31,24 @@ afterEach(async () => {
   for (const t of opened.splice(0)) await t.close();
 });
 
-/** An engine whose partition events-0 holds `steps`, and a consumer maker for it. */
+/**
+ * An engine whose partition events-0 holds `steps` (with topic `config`), and a consumer
+ * maker for it; with `reopen`, the engine that wrote them is closed and the consumers read
+ * another opened on its data (the .txnindex files and producer snapshots reloaded).
+ */
 async function engineWith(
   steps: readonly TransactionStep[],
+  { config, reopen = false }: { config?: Record<string, number>; reopen?: boolean } = {},
 ): Promise<{ consumer(options: ConsumerOptions): Consumer }> {
-  const engine = await Engine.open({ dataDir: tempDir() });
-  opened.push(engine);
-  engine.createTopic('events', { partitions: 1 });
+  const dataDir = tempDir();
+  let engine = await Engine.open({ dataDir });
+  engine.createTopic('events', { partitions: 1, config });
   await writeTransactions(engine.partition('events', 0), steps);
+  if (reopen) {
+    await engine.close();
+    engine = await Engine.open({ dataDir });
+  }
+  opened.push(engine);
   return { consumer: (options) => new Consumer(engine, options) };
 }
 
@@ -51,20 +70,57 @@ interface Seen {
   end: number;
 }
 
-const SCENARIOS: { name: string; steps: readonly TransactionStep[]; read_uncommitted: Seen; read_committed: Seen }[] = [
+interface Scenario {
+  name: string;
+  steps: readonly TransactionStep[];
+  config?: Record<string, number>;
+  read_uncommitted: Seen;
+  read_committed: Seen;
+}
+
+const SCENARIOS: Scenario[] = [
   {
     name: 'committed transactions of two producers among plain records',
     steps: COMMITTED_TRANSACTIONS,
     read_uncommitted: { values: ['p0', 'a', 'b', 'c', 'p1'], offsets: [0, 1, 2, 3, 6], end: 7 },
     read_committed: { values: ['p0', 'a', 'b', 'c', 'p1'], offsets: [0, 1, 2, 3, 6], end: 7 },
   },
+  {
+    name: 'an open transaction: read_committed stops at the last stable offset, its end',
+    steps: OPEN_TRANSACTION,
+    read_uncommitted: { values: ['p0', 'a', 'b', 'p1'], offsets: [0, 1, 2, 3], end: 4 },
+    read_committed: { values: ['p0'], offsets: [0], end: 1 },
+  },
+  {
+    name: 'an aborted transaction: read_committed drops its records',
+    steps: ABORTED_TRANSACTION,
+    read_uncommitted: { values: ['p0', 'a', 'b', 'p1'], offsets: [0, 1, 2, 4], end: 5 },
+    read_committed: { values: ['p0', 'p1'], offsets: [0, 4], end: 5 },
+  },
+  {
+    name: 'interleaved producers, one aborted and one committed: read_committed drops the aborted one only',
+    steps: INTERLEAVED_ABORT_AND_COMMIT,
+    read_uncommitted: { values: ['a', 'x', 'b', 'y', 'p'], offsets: [0, 1, 2, 4, 6], end: 7 },
+    read_committed: { values: ['x', 'y', 'p'], offsets: [1, 4, 6], end: 7 },
+  },
+  {
+    name: 'an abort spanning segment rolls: read_committed drops its records in every segment, keeps the plain one inside it',
+    steps: ABORT_ACROSS_SEGMENTS,
+    config: { 'segment.bytes': SEGMENT_PER_BATCH },
+    read_uncommitted: { values: ['a', 'p0', 'b', 'p1'], offsets: [0, 1, 2, 4], end: 5 },
+    read_committed: { values: ['p0', 'p1'], offsets: [1, 4], end: 5 },
+  },
 ];
 
 describe('Consumer isolationLevel', () => {
   for (const scenario of SCENARIOS) {
-    for (const isolationLevel of ['read_uncommitted', 'read_committed'] as const) {
-      test(`${scenario.name} (${isolationLevel})`, async () => {
-        const t = await engineWith(scenario.steps);
+    for (const [isolationLevel, reopen] of [
+      ['read_uncommitted', false],
+      ['read_committed', false],
+      ['read_committed', true],
+    ] as const) {
+      test(`${scenario.name} (${isolationLevel}${reopen ? ', engine reopened' : ''})`, async () => {
+        const t = await engineWith(scenario.steps, { config: scenario.config, reopen });
         const expected = scenario[isolationLevel];
         const consumer = t.consumer({ isolationLevel });
         const tp = { topic: 'events', partition: 0 };

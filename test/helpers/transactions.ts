@@ -55,3 +55,56 @@ export const COMMITTED_TRANSACTIONS: readonly TransactionStep[] = [
   { commit: 2 },
   { plain: ['p1'] },
 ];
+
+/**
+ * Producer 1's transaction left open between plain records. Offsets: p0 0, a 1, b 2
+ * (producer 1, open), p1 3. The last stable offset is 1 (the open transaction's first
+ * offset) and the log end 4: read_committed reads p0 only.
+ */
+export const OPEN_TRANSACTION: readonly TransactionStep[] = [
+  { plain: ['p0'] },
+  { send: 1, values: ['a', 'b'] },
+  { plain: ['p1'] },
+];
+
+/**
+ * Producer 1's transaction aborted between plain records. Offsets: p0 0, a 1, b 2,
+ * abort(1) 3, p1 4; the log end and last stable offset 5. read_committed reads p0 and p1.
+ */
+export const ABORTED_TRANSACTION: readonly TransactionStep[] = [
+  { plain: ['p0'] },
+  { send: 1, values: ['a', 'b'] },
+  { abort: 1 },
+  { plain: ['p1'] },
+];
+
+/**
+ * Two producers' transactions interleaved, producer 1's aborted and producer 2's
+ * committed. Offsets: a 0 (1), x 1 (2), b 2 (1), abort(1) 3, y 4 (2), commit(2) 5, p 6;
+ * the log end and last stable offset 7. read_committed reads x, y and p.
+ */
+export const INTERLEAVED_ABORT_AND_COMMIT: readonly TransactionStep[] = [
+  { send: 1, values: ['a'] },
+  { send: 2, values: ['x'] },
+  { send: 1, values: ['b'] },
+  { abort: 1 },
+  { send: 2, values: ['y'] },
+  { commit: 2 },
+  { plain: ['p'] },
+];
+
+/**
+ * Producer 1's aborted transaction with a plain record inside it, each batch in a segment of
+ * its own when segment.bytes is SEGMENT_PER_BATCH: a 0, p0 1, b 2, abort(1) 3, p1 4. The
+ * abort is indexed in the marker's segment (3), its first offset in segment 0.
+ */
+export const ABORT_ACROSS_SEGMENTS: readonly TransactionStep[] = [
+  { send: 1, values: ['a'] },
+  { plain: ['p0'] },
+  { send: 1, values: ['b'] },
+  { abort: 1 },
+  { plain: ['p1'] },
+];
+
+/** A segment.bytes below two one-record batches: each batch written rolls a new segment. */
+export const SEGMENT_PER_BATCH = 100;

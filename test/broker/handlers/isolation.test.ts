@@ -13,20 +13,47 @@
  * stable offset is the high watermark.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/broker/Broker.js';
+import { Broker } from '../../../src/broker/Broker.js';
+import { createLogger } from '../../../src/broker/Logger.js';
 import { ApiKey, type Struct } from '../../../src/protocol/index.js';
 import { RecordBatch } from '../../../src/record/RecordBatch.js';
-import { brokerWithRawClient, type RawKafkaClient } from '../../helpers/rawKafkaClient.js';
-import { COMMITTED_TRANSACTIONS, T0, writeTransactions, type TransactionStep } from '../../helpers/transactions.js';
+import { RawKafkaClient } from '../../helpers/rawKafkaClient.js';
+import { tempDir } from '../../helpers/tmp.js';
+import {
+  ABORT_ACROSS_SEGMENTS,
+  ABORTED_TRANSACTION,
+  COMMITTED_TRANSACTIONS,
+  INTERLEAVED_ABORT_AND_COMMIT,
+  OPEN_TRANSACTION,
+  SEGMENT_PER_BATCH,
+  T0,
+  writeTransactions,
+  type TransactionStep,
+} from '../../helpers/transactions.js';
 
 type Level = 'read_uncommitted' | 'read_committed';
 const WIRE_LEVEL: Record<Level, number> = { read_uncommitted: 0, read_committed: 1 };
 const LATEST = -1;
 
+let dataDir: string;
 let broker: Broker;
 let client: RawKafkaClient;
+
+async function startBroker(): Promise<void> {
+  broker = await Broker.start({ dataDir, port: 0, logger: createLogger('silent') });
+  client = await RawKafkaClient.connect(broker.port);
+}
+
+/** Closes the broker and starts another on its data: the log reloads its .txnindex files and producer snapshots. */
+async function restartBroker(): Promise<void> {
+  client.close();
+  await broker.close();
+  await startBroker();
+}
+
 beforeEach(async () => {
-  ({ broker, client } = await brokerWithRawClient(1));
+  dataDir = tempDir();
+  await startBroker();
 });
 
 afterEach(async () => {
@@ -99,6 +126,10 @@ interface Seen {
 interface Scenario {
   name: string;
   steps: readonly TransactionStep[];
+  /** Topic t's configs (a small segment.bytes rolls segments). */
+  config?: Record<string, number>;
+  /** Where the Fetch starts; 0 unless given. */
+  fetchOffset?: number;
   read_uncommitted: Seen;
   read_committed: Seen;
 }
@@ -140,21 +171,128 @@ const SCENARIOS: Scenario[] = [
       latest: 0,
     },
   },
+  {
+    name: 'an open transaction: read_committed stops at its first offset, the last stable offset, which is its LATEST',
+    steps: OPEN_TRANSACTION,
+    read_uncommitted: {
+      fetch: {
+        values: ['p0', 'a', 'b', 'p1'],
+        markers: 0,
+        highWatermark: 4,
+        lastStableOffset: 1,
+        abortedTransactions: null,
+      },
+      latest: 4,
+    },
+    read_committed: {
+      fetch: { values: ['p0'], markers: 0, highWatermark: 4, lastStableOffset: 1, abortedTransactions: [] },
+      latest: 1,
+    },
+  },
+  {
+    name: 'an aborted transaction: read_committed gets its records with the abort listed (the consumer drops them)',
+    steps: ABORTED_TRANSACTION,
+    read_uncommitted: {
+      fetch: {
+        values: ['p0', 'a', 'b', 'p1'],
+        markers: 1,
+        highWatermark: 5,
+        lastStableOffset: 5,
+        abortedTransactions: null,
+      },
+      latest: 5,
+    },
+    read_committed: {
+      fetch: {
+        values: ['p0', 'a', 'b', 'p1'],
+        markers: 1,
+        highWatermark: 5,
+        lastStableOffset: 5,
+        abortedTransactions: [{ producerId: 1, firstOffset: 1 }],
+      },
+      latest: 5,
+    },
+  },
+  {
+    name: 'interleaved producers, one aborted and one committed: only the abort is listed',
+    steps: INTERLEAVED_ABORT_AND_COMMIT,
+    read_uncommitted: {
+      fetch: {
+        values: ['a', 'x', 'b', 'y', 'p'],
+        markers: 2,
+        highWatermark: 7,
+        lastStableOffset: 7,
+        abortedTransactions: null,
+      },
+      latest: 7,
+    },
+    read_committed: {
+      fetch: {
+        values: ['a', 'x', 'b', 'y', 'p'],
+        markers: 2,
+        highWatermark: 7,
+        lastStableOffset: 7,
+        abortedTransactions: [{ producerId: 1, firstOffset: 0 }],
+      },
+      latest: 7,
+    },
+  },
+  {
+    // LocalLog.collectAbortedTransactions reads the .txnindex of the fetched segment and the
+    // segments after it: the abort is indexed in its marker's segment, not in segment 0 or 2.
+    name: 'an abort spanning segment rolls, fetched from its middle segment (a Fetch reads one segment, as LocalLog.read): listed from the marker segment .txnindex',
+    steps: ABORT_ACROSS_SEGMENTS,
+    config: { 'segment.bytes': SEGMENT_PER_BATCH },
+    fetchOffset: 2,
+    read_uncommitted: {
+      fetch: { values: ['b'], markers: 0, highWatermark: 5, lastStableOffset: 5, abortedTransactions: null },
+      latest: 5,
+    },
+    read_committed: {
+      fetch: {
+        values: ['b'],
+        markers: 0,
+        highWatermark: 5,
+        lastStableOffset: 5,
+        abortedTransactions: [{ producerId: 1, firstOffset: 0 }],
+      },
+      latest: 5,
+    },
+  },
 ];
 
 describe('Fetch and ListOffsets by isolation level', () => {
   for (const scenario of SCENARIOS) {
     for (const level of ['read_uncommitted', 'read_committed'] as const) {
-      it(`${scenario.name} (${level})`, async () => {
-        await writeTransactions(broker.engine.partition('t', 0), scenario.steps);
-        const expected = scenario[level];
-        expect(await fetchAt(level, 0)).toEqual({ errorCode: 0, ...expected.fetch });
-        expect(await listOffset(level, LATEST)).toEqual({ offset: expected.latest, timestamp: -1 });
-      });
+      for (const restart of [false, true]) {
+        it(`${scenario.name} (${level}${restart ? ', after a restart' : ''})`, async () => {
+          broker.engine.createTopic('t', { partitions: 1, config: scenario.config });
+          await writeTransactions(broker.engine.partition('t', 0), scenario.steps);
+          if (restart) await restartBroker();
+          const expected = scenario[level];
+          expect(await fetchAt(level, scenario.fetchOffset ?? 0)).toEqual({ errorCode: 0, ...expected.fetch });
+          expect(await listOffset(level, LATEST)).toEqual({ offset: expected.latest, timestamp: -1 });
+        });
+      }
     }
   }
 
+  it('a read_committed long poll at the last stable offset waits for the open transaction and wakes when its marker lands', async () => {
+    broker.engine.createTopic('t', { partitions: 1 });
+    const partition = broker.engine.partition('t', 0);
+    await writeTransactions(partition, OPEN_TRANSACTION);
+    const waiting = fetchAt('read_committed', 1, { maxWaitMs: 10_000, minBytes: 1 });
+    let answered = false;
+    void waiting.then(() => (answered = true));
+    // The records past the LSO (a, b, p1) are there but not fetchable: the poll keeps waiting.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    await writeTransactions(partition, [{ commit: 1 }]);
+    expect(await waiting).toMatchObject({ errorCode: 0, values: ['a', 'b', 'p1'], markers: 1, lastStableOffset: 5 });
+  });
+
   it('a read_committed fetch at the last stable offset is empty, no error; one waiting there (minBytes) is woken by the next append', async () => {
+    broker.engine.createTopic('t', { partitions: 1 });
     const partition = broker.engine.partition('t', 0);
     await writeTransactions(partition, [{ send: 1, values: ['a'] }, { commit: 1 }]);
     expect(await fetchAt('read_committed', 2)).toMatchObject({ errorCode: 0, values: [], lastStableOffset: 2 });
@@ -165,6 +303,7 @@ describe('Fetch and ListOffsets by isolation level', () => {
   });
 
   it('a lookup by time finds a record below the last fetchable offset at either level, with its timestamp', async () => {
+    broker.engine.createTopic('t', { partitions: 1 });
     await writeTransactions(broker.engine.partition('t', 0), [{ send: 1, values: ['a', 'b'] }, { commit: 1 }]);
     for (const level of ['read_uncommitted', 'read_committed'] as const)
       expect(await listOffset(level, T0)).toEqual({ offset: 0, timestamp: T0 });
