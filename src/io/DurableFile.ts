@@ -3,7 +3,7 @@
  * Below the log and the front doors alike (checkpoints, broker metadata, producer ids,
  * segment repair), so none of them reaches into another layer for it.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -45,13 +45,17 @@ export async function syncDirectoryAsync(dir: string): Promise<void> {
   }
 }
 
-/** Writes `contents` to `path` so that a crash leaves either the old or the new file. */
-export function writeFileAtomic(path: string, contents: string): void {
+/**
+ * Writes `contents` to `path` so that a crash leaves either the old or the new file.
+ * `sync: false` skips the fsyncs of the file and its directory: for a file its reader can
+ * rebuild when a power loss tears it (a producer snapshot at a roll, as Kafka's).
+ */
+export function writeFileAtomic(path: string, contents: string | Uint8Array, { sync = true } = {}): void {
   const temp = `${path}.tmp`;
   const fd = openSync(temp, 'w');
   try {
-    writeSync(fd, contents);
-    fsyncSync(fd);
+    writeFileSync(fd, contents); // all of it: a writeSync may write part
+    if (sync) fsyncSync(fd);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
@@ -59,5 +63,5 @@ export function writeFileAtomic(path: string, contents: string): void {
     closeSync(fd);
   }
   renameSync(temp, path);
-  syncDirectory(dirname(path));
+  if (sync) syncDirectory(dirname(path));
 }

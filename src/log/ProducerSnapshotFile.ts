@@ -9,8 +9,9 @@
  *
  * Only each producer's last batch is kept, as Kafka keeps it.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { TributaryError } from '../errors.js';
+import { writeFileAtomic } from '../io/DurableFile.js';
 import { native } from '../native/addon.js';
 import { readInt64, writeInt64 } from '../record/RecordBatchHeader.js';
 import { BatchMetadata, ProducerStateEntry } from './ProducerStateEntry.js';
@@ -88,20 +89,9 @@ export function readProducerSnapshot(path: string): ProducerStateEntry[] {
 
 /**
  * Writes the snapshot under a temporary name and renames it, so a crash leaves the whole
- * file or none. `sync`: fsynced first (a clean close); at a roll Kafka skips the fsync,
+ * file or none. `sync`: fsynced, with its directory (a clean close); at a roll Kafka skips the fsync,
  * and a snapshot torn by a power loss fails its CRC and is rebuilt from the log.
  */
 export function writeProducerSnapshot(path: string, entries: Iterable<ProducerStateEntry>, sync: boolean): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, encodeProducerSnapshot(entries));
-    if (sync) fsyncSync(fd);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomic(path, encodeProducerSnapshot(entries), { sync });
 }
