@@ -91,7 +91,11 @@ const SUITE: SuiteTest[] = [
   { id: '0051' },
   { id: '0053' },
   { id: '0054' },
-  { id: '0055' },
+  {
+    id: '0055',
+    failing:
+      "flaky: the client's own latency and wakeup counts (one run 'broker wakeups out of range: 9, expected 10..1000'); librdkafka skips it itself when CI is set ('Latency measurements not reliable on CI')",
+  },
   { id: '0056' },
   { id: '0057' },
   { id: '0059' },
@@ -133,7 +137,6 @@ const SUITE: SuiteTest[] = [
   { id: '0089' },
   { id: '0090' },
   { id: '0091', long: true },
-  { id: '0092' },
   { id: '0093', long: true },
   { id: '0094', long: true },
   { id: '0099' },
