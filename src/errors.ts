@@ -81,6 +81,9 @@ export const KafkaErrors = {
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
   UNSTABLE_OFFSET_COMMIT: kafka(88, 'UNSTABLE_OFFSET_COMMIT', true),
   UNKNOWN_TOPIC_ID: kafka(100, 'UNKNOWN_TOPIC_ID', true),
+  // InconsistentClusterIdException (an ApiException, not retriable); also a data directory whose
+  // meta.properties names another cluster than ZooKeeper's /cluster/id (BrokerMetadata).
+  INCONSISTENT_CLUSTER_ID: kafka(104, 'INCONSISTENT_CLUSTER_ID', false),
 } as const;
 
 export type KafkaErrorName = keyof typeof KafkaErrors;
@@ -130,6 +133,9 @@ const tributaryCodes = {
   ERR_CORRUPT_META_PROPERTIES: storage,
   ERR_CORRUPT_BROKER_CONFIGS: storage,
   ERR_INCONSISTENT_NODE_ID: storage,
+  // A znode whose bytes are not the JSON Kafka's ZkData writes there: Kafka's decoders throw a
+  // KafkaException (or a Jackson error), which a request handler answers as UNKNOWN_SERVER_ERROR.
+  ERR_MALFORMED_ZNODE: KafkaErrors.UNKNOWN_SERVER_ERROR,
   // The native segment and indexes (native/*.cc). ERR_OUT_OF_RANGE is a read of bytes
   // past the segment's end (a position, not an offset: OFFSET_OUT_OF_RANGE would tell a
   // consumer to reset); ERR_INVALID_OFFSET an index entry not above the last one.

@@ -29,6 +29,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   native: ['errors'],
   record: ['errors', 'native', 'retainShape'],
   protocol: ['errors'],
+  // ZooKeeper's layout and client: a library beside the layers, as protocol is.
+  zk: ['errors', 'io'],
   log: ['errors', 'io', 'metrics', 'native', 'record'],
   // DataDirLock takes its flock from the addon directly: there is no log to go through.
   engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],
@@ -37,7 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
   // The embedded Tributary opens the engine's transaction coordinator, as it opens the group coordinator.
   client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
-  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction'],
+  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],
   // The package's entry point exports the public API, the log's classes among it.
