@@ -11,6 +11,7 @@ import { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
+import { clusterSettingsOf } from './ClusterSettings.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
 import { BrokerMetrics } from './BrokerMetrics.js';
 import { Connection } from './Connection.js';
@@ -37,6 +38,11 @@ export interface BrokerOptions {
   /** What clients are told to connect to (default: the listener host, or this machine's name for a wildcard). */
   advertisedHost?: string;
   nodeId?: number;
+  /**
+   * `HOST:PORT[,HOST:PORT...][/chroot]`: join the ZooKeeper cluster there (zookeeper.connect,
+   * over the settings'). Without it, and without zookeeper.connect, the broker is a single node.
+   */
+  zookeeper?: string;
   /** Kafka server.properties settings (auto.create.topics.enable, num.partitions, log.retention.ms, ...). */
   settings?: Record<string, string>;
   logger?: Logger;
@@ -59,7 +65,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
-  const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, options.settings ?? {});
+  const settings: Record<string, string> = { ...options.settings };
+  if (options.zookeeper !== undefined) settings['zookeeper.connect'] = options.zookeeper;
+  const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, settings);
   // AbstractConfig.logUnused: kept (DescribeConfigs shows them), and warned about.
   for (const name of unknown) logger.warn(`The configuration '${name}' was supplied but isn't a known config.`);
   const host = options.host ?? config.host;
@@ -70,6 +78,7 @@ function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
     port: options.port ?? config.port,
     nodeId: options.nodeId ?? config.nodeId,
     advertisedHost: options.advertisedHost ?? (wildcard ? hostname() : host),
+    cluster: clusterSettingsOf(config.settings, options),
   };
 }
 
@@ -99,6 +108,12 @@ export class Broker {
   static async start(options: BrokerOptions): Promise<Broker> {
     const logger = options.logger ?? createLogger();
     const config = resolveConfig(options, logger);
+    // The settings are read and checked; the broker that joins the cluster comes with issue 20's controller.
+    if (config.cluster !== null)
+      throw new TributaryError(
+        `zookeeper.connect=${config.cluster.zookeeperConnect}: joining a ZooKeeper cluster is not built yet; serve without --zookeeper for a single node`,
+        'ERR_INVALID_CONFIG',
+      );
     const owned = options.tributary === undefined;
     // The configs AlterConfigs stored take effect when the broker opens its own engine; serving an
     // embedded Tributary, its engine keeps the defaults it opened with, and its transaction

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_PARTITIONS, defaultMaxOpenFiles } from '../engine/EngineOpt
 import type { TransactionCoordinatorConfig } from '../transaction/TransactionCoordinator.js';
 import { TributaryError } from '../errors.js';
 import { BROKER_CONFIGS } from './BrokerConfigDef.js';
+import type { ClusterSettings } from './ClusterSettings.js';
 
 export interface BrokerConfig {
   nodeId: number;
@@ -54,6 +55,8 @@ export interface BrokerConfig {
   settings: Readonly<Record<string, string>>;
   /** The transaction coordinator's settings (transaction.max.timeout.ms, transaction.state.log.num.partitions, ...). */
   transactions: Partial<TransactionCoordinatorConfig>;
+  /** A ZooKeeper cluster's settings when zookeeper.connect is set (`serve --zookeeper`); null for a single node. */
+  cluster: ClusterSettings | null;
 }
 
 export interface GroupSettings {
@@ -139,6 +142,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   groups: {},
   settings: {},
   transactions: {},
+  cluster: null,
 });
 
 function invalid(key: string, value: string, expected: string): TributaryError {
@@ -180,8 +184,9 @@ function boundOf(key: string, value: string): number {
 }
 
 const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
-  'node.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
-  'broker.id': (c, k, v) => (c.nodeId = integerIn(k, v, 0, INT32_MAX)),
+  // Any INT, as Kafka's ConfigDef: a cluster checks the range (ClusterSettings), a single node wants >= 0 (validate).
+  'node.id': (c, k, v) => (c.nodeId = integerIn(k, v, -(2 ** 31), INT32_MAX)),
+  'broker.id': (c, k, v) => (c.nodeId = integerIn(k, v, -(2 ** 31), INT32_MAX)),
   'auto.create.topics.enable': (c, k, v) => (c.autoCreateTopics = booleanOf(k, v)),
   'num.partitions': (c, k, v) => (c.numPartitions = integerIn(k, v, 1, 1_000_000)),
   'max.broker.partitions': (c, k, v) => (c.maxBrokerPartitions = integerIn(k, v, 1, INT32_MAX)),
@@ -197,14 +202,15 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'max.connections.per.ip.overrides': (c, k, v) => (c.maxConnectionsPerIpOverrides = hostCounts(k, v)),
   'queued.max.request.bytes': (c, k, v) => (c.queuedMaxRequestBytes = boundOf(k, v)),
   'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
-  // One broker holds one copy: a replication factor of 1 is the only one it can honour.
   'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
   'group.min.session.timeout.ms': (c, k, v) => (c.groups.groupMinSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.session.timeout.ms': (c, k, v) => (c.groups.groupMaxSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.initial.rebalance.delay.ms': (c, k, v) =>
     (c.groups.groupInitialRebalanceDelayMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
-  'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  // A single node holds one copy: validate refuses any other replication factor without zookeeper.connect.
+  'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, INT32_MAX),
+  // The internal topics keep one copy until partitions are replicated.
   'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
   // Kafka's TransactionLogConfig and TransactionStateManagerConfig, with their ranges.
   'transaction.state.log.num.partitions': (c, k, v) =>
@@ -254,6 +260,8 @@ export function applyBrokerSettings(
 
 /** The checks across settings of KafkaConfig.validateValues. */
 function validate(config: BrokerConfig, settings: Readonly<Record<string, string>>): void {
+  validateIds(settings);
+  if (settings['zookeeper.connect'] === undefined) validateSingleNode(config, settings);
   if (config.queuedMaxRequestBytes < config.socketRequestMaxBytes) {
     // Our bounded default follows a raised socket.request.max.bytes; a value set explicitly must fit one request.
     if (settings['queued.max.request.bytes'] === undefined) config.queuedMaxRequestBytes = config.socketRequestMaxBytes;
@@ -268,6 +276,22 @@ function validate(config: BrokerConfig, settings: Readonly<Record<string, string
       'broker config max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides is set',
       'ERR_INVALID_CONFIG',
     );
+}
+
+/** KafkaConfig.validateValues: node.id and broker.id name one id (populateSynonyms copies whichever is set). */
+function validateIds(settings: Readonly<Record<string, string>>): void {
+  const brokerId = settings['broker.id'];
+  const nodeId = settings['node.id'];
+  if (brokerId !== undefined && nodeId !== undefined && Number(brokerId) !== Number(nodeId))
+    throw new TributaryError('You must set `node.id` to the same value as `broker.id`.', 'ERR_INVALID_CONFIG');
+}
+
+/** What only a cluster can take: a generated id (-1) and more than one copy of a partition. */
+function validateSingleNode(config: BrokerConfig, settings: Readonly<Record<string, string>>): void {
+  const idKey = settings['broker.id'] !== undefined ? 'broker.id' : 'node.id';
+  if (config.nodeId < 0) throw invalid(idKey, String(config.nodeId), `an integer in [0, ${INT32_MAX}]`);
+  const replicationFactor = settings['default.replication.factor'];
+  if (replicationFactor !== undefined) integerIn('default.replication.factor', replicationFactor, 1, 1);
 }
 
 /** A Java properties file as `key=value` lines (also `key: value`); `#` and `!` start comments. */

@@ -14,7 +14,10 @@ Options:
   --port N                listener port (default 9092; 0 picks a free one)
   --host H                listener address (default 127.0.0.1)
   --advertised-host H     the host clients are told to connect to (default: --host)
-  --node-id N             this broker's node id (default 0)
+  --node-id N             this broker's node id (default 0; in a cluster, broker.id, else generated)
+  --zookeeper CONNECT     join the ZooKeeper cluster at HOST:PORT[,HOST:PORT...][/chroot]
+                          (zookeeper.connect); its settings (listeners, advertised.listeners,
+                          broker.rack, zookeeper.session.timeout.ms, ...) come from --config
   --config FILE           Kafka server.properties settings (auto.create.topics.enable,
                           num.partitions, log.retention.ms, message.max.bytes,
                           max.connections, max.connections.per.ip, queued.max.request.bytes, ...)
@@ -43,6 +46,7 @@ export const serveCommand: Command = {
       host: { type: 'string' },
       'advertised-host': { type: 'string' },
       'node-id': { type: 'string' },
+      zookeeper: { type: 'string' },
       config: { type: 'string' },
       'metrics-port': { type: 'string' },
       'log-level': { type: 'string' },
@@ -63,6 +67,7 @@ export const serveCommand: Command = {
       host: o.host,
       advertisedHost: o['advertised-host'],
       nodeId: integerOption('node-id', o['node-id'], 0, 2 ** 31 - 1),
+      zookeeper: o.zookeeper,
       settings: o.config === undefined ? {} : readPropertiesFile(o.config),
       logger: createLogger(level),
       metricsPort: integerOption('metrics-port', o['metrics-port'], 0, 65535),

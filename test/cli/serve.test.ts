@@ -111,6 +111,30 @@ describe('tributary serve', () => {
     });
   });
 
+  it('reads --zookeeper and the cluster settings of --config, refusing bad ones before it opens the data dir', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'server.properties');
+    const run = (args: string[]) => tributary(['serve', '--data-dir', join(dir, 'data'), ...args]).exit;
+    writeFileSync(file, 'listeners=SSL://:9093\n');
+    expect(await run(['--zookeeper', '127.0.0.1:2181', '--config', file])).toMatchObject({
+      code: 1,
+      stderr:
+        'tributary: broker config: listeners: SSL://:9093 uses security protocol SSL; tributary serves PLAINTEXT only\n',
+    });
+    writeFileSync(file, 'broker.id=1\nnode.id=2\n');
+    expect((await run(['--config', file])).stderr).toBe(
+      'tributary: You must set `node.id` to the same value as `broker.id`.\n',
+    );
+    expect((await run(['--zookeeper', 'zk:2181/kafka/'])).stderr).toMatch(
+      /zookeeper.connect=zk:2181\/kafka\/: chroot \/kafka\/: Path must not end with \/ character/,
+    );
+    // Valid settings: the cluster itself is not built yet, and says so.
+    expect((await run(['--zookeeper', '127.0.0.1:2181/kafka', '--node-id', '1', '--port', '0'])).stderr).toMatch(
+      /joining a ZooKeeper cluster is not built yet/,
+    );
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
   it('explains its options with --help and refuses bad ones with a one-line error', async () => {
     const help = await tributary(['serve', '--help']).exit;
     expect(help.code).toBe(0);

@@ -30,7 +30,7 @@ const Type = {
 
 /** A few names of each of Kafka 3.8's *Configs classes, for features tributary does not build. */
 const NOT_BUILT = {
-  'zookeeper.connect': 'localhost:2181', // ZkConfigs
+  'zookeeper.ssl.client.enable': 'false', // ZkConfigs (zookeeper.connect makes the broker join a cluster)
   'process.roles': 'broker', // KRaftConfigs
   'controller.quorum.voters': '1@localhost:9093', // QuorumConfig
   'num.replica.fetchers': '2', // ReplicationConfigs
