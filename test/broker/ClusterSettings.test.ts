@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG } from '../../src/broker/BrokerConfig.js';
 import { clusterSettingsOf, type ClusterCommandLine } from '../../src/broker/ClusterSettings.js';
 import { parseConnectString } from '../../src/zk/ConnectStringParser.js';
+import { refusalMessage } from '../helpers/refusal.js';
 
 const ZK = { 'zookeeper.connect': '127.0.0.1:2181' };
 
@@ -18,15 +19,7 @@ function cluster(settings: Record<string, string>, commandLine: ClusterCommandLi
   return clusterSettingsOf(config.settings, commandLine)!;
 }
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect((error as { code: string }).code).toBe('ERR_INVALID_CONFIG');
-    return (error as Error).message;
-  }
-  throw new Error('accepted');
-}
+const refusal = (run: () => unknown): string => refusalMessage('ERR_INVALID_CONFIG', run);
 
 describe('cluster settings', () => {
   it('none without zookeeper.connect: a single node, as today', () => {

@@ -5,7 +5,6 @@
  * and hostile contents refused with ERR_MALFORMED_ZNODE naming the znode.
  */
 import { describe, expect, it } from 'vitest';
-import { isTributaryError } from '../../src/errors.js';
 import { decodeBrokerInfo, encodeBrokerInfo, type BrokerInfo } from '../../src/zk/BrokerIdZNode.js';
 import { connectionString, parseEndPoint } from '../../src/zk/EndPoint.js';
 import {
@@ -35,19 +34,15 @@ import {
   sequenceNumber,
 } from '../../src/zk/ZkData.js';
 import { PERSISTENT_ZK_PATHS, topicPartitionStatePath } from '../../src/zk/ZkPaths.js';
+import { refusalSync } from '../helpers/refusal.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
 /** Runs `decode` and returns its error, which must be ERR_MALFORMED_ZNODE naming `path`. */
 function malformed(decode: () => unknown, path: string): string {
-  try {
-    decode();
-  } catch (error) {
-    expect(isTributaryError(error, 'ERR_MALFORMED_ZNODE')).toBe(true);
-    expect((error as { path: string }).path).toBe(path);
-    return (error as Error).message;
-  }
-  throw new Error('decoded without an error');
+  const refused = refusalSync(decode);
+  expect(refused).toMatchObject({ code: 'ERR_MALFORMED_ZNODE', error: { path } });
+  return refused.message;
 }
 
 describe('BrokerIdZNode', () => {
