@@ -7,7 +7,13 @@
 import { hostname } from 'node:os';
 import { TributaryError } from '../errors.js';
 import { parseConnectString, type ConnectString } from '../zk/ConnectStringParser.js';
-import { parseEndPoint, securityProtocolNamed, type EndPoint, type SecurityProtocolMap } from '../zk/EndPoint.js';
+import {
+  parseEndPoint,
+  securityProtocolNamed,
+  type EndPoint,
+  type SecurityProtocol,
+  type SecurityProtocolMap,
+} from '../zk/EndPoint.js';
 import { BROKER_CONFIGS } from './BrokerConfigDef.js';
 
 export interface ClusterSettings {
@@ -80,7 +86,7 @@ function brokerIdOf(settings: Settings, commandLine: ClusterCommandLine): number
 
 /** KafkaConfig.effectiveListenerSecurityProtocolMap: `NAME:PROTOCOL,...`, names normalised to upper case. */
 function protocolMapOf(settings: Settings): SecurityProtocolMap {
-  const map: Record<string, NonNullable<ReturnType<typeof securityProtocolNamed>>> = {};
+  const map: Record<string, SecurityProtocol> = {};
   for (const entry of (value(settings, 'listener.security.protocol.map') ?? '').split(',')) {
     if (entry.trim() === '') continue;
     const [name, protocolName, extra] = entry.split(':').map((s) => s.trim());
