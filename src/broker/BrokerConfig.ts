@@ -261,7 +261,8 @@ export function applyBrokerSettings(
 /** The checks across settings of KafkaConfig.validateValues. */
 function validate(config: BrokerConfig, settings: Readonly<Record<string, string>>): void {
   validateIds(settings);
-  if (settings['zookeeper.connect'] === undefined) validateSingleNode(config, settings);
+  // config.settings: the file's with these over them, so a dynamic update of a cluster's broker is a cluster's too.
+  if (config.settings['zookeeper.connect'] === undefined) validateSingleNode(config, settings);
   if (config.queuedMaxRequestBytes < config.socketRequestMaxBytes) {
     // Our bounded default follows a raised socket.request.max.bytes; a value set explicitly must fit one request.
     if (settings['queued.max.request.bytes'] === undefined) config.queuedMaxRequestBytes = config.socketRequestMaxBytes;
