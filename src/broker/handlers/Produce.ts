@@ -10,7 +10,7 @@ import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
 import { BatchAttributes, BatchHeader, batchSizeAt, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
-import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, errorMessageOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
 
 type ProduceRequest = RequestOf<typeof Produce>;
 type PartitionProduceData = ProduceRequest['topicData'][number]['partitionData'][number];
@@ -54,7 +54,7 @@ async function appendPartition(
   topic: string,
   data: PartitionProduceData,
 ): Promise<PartitionProduceResponse> {
-  const partition = context.engine.partition(topic, data.index);
+  const partition = leaderPartition(context, topic, data.index);
   const info = await partition.append(recordsToAppend(context, topic, data.records));
   return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
 }
