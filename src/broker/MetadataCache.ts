@@ -143,6 +143,11 @@ export class MetadataCache {
     return this.partitionStates.get(topic)?.get(partition);
   }
 
+  /** The partition indexes of `topic` the cache knows, none for an unknown topic. */
+  allPartitions(topic: string): number[] {
+    return [...(this.partitionStates.get(topic)?.keys() ?? [])];
+  }
+
   allTopics(): string[] {
     return [...this.partitionStates.keys()];
   }

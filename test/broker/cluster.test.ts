@@ -306,6 +306,25 @@ describe('a broker in cluster mode', () => {
     expect((await produce(0)).errorCode).toBe(NOT_LEADER_OR_FOLLOWER);
   });
 
+  it('finds a group’s coordinator: the leader of its __consumer_offsets partition (abs(hashCode) % count)', async () => {
+    const offsets = { topicName: '__consumer_offsets', topicId: Buffer.alloc(16, 1) };
+    await updateMetadata({
+      topicStates: [{ ...offsets, partitionStates: [0, 1, 2].map((p) => partitionState(p)) }],
+    });
+    // Java's "a".hashCode() is 97: partition 1, led by broker 2; "b" 98: 2, broker 3; "c" 99: 0, broker 1.
+    const groups = await client.call(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['a', 'b', 'c'] });
+    expect((groups.coordinators as Struct[]).map((c) => [c.key, c.nodeId, c.port, c.errorCode])).toEqual([
+      ['a', 2, 1, 0],
+      ['b', 3, 2, 0],
+      ['c', 1, broker.port, 0],
+    ]);
+    const old = await client.call(ApiKey.FindCoordinator, 1, { key: 'c', keyType: 0 });
+    expect(old).toMatchObject({ errorCode: 0, nodeId: 1, port: broker.port });
+    // No __transaction_state in the cache: COORDINATOR_NOT_AVAILABLE, Node.noNode.
+    const txn = await client.call(ApiKey.FindCoordinator, 3, { key: 'tx', keyType: 1 });
+    expect(txn).toMatchObject({ errorCode: 15, nodeId: -1, host: '', port: -1 });
+  });
+
   it('answers ControlledShutdown with NOT_CONTROLLER: the controller is not wired in yet', async () => {
     expect(await client.call(ApiKey.ControlledShutdown, 3, { brokerId: 2, brokerEpoch: 1 })).toEqual({
       errorCode: NOT_CONTROLLER,
