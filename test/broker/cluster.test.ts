@@ -170,35 +170,23 @@ describe('a broker in cluster mode', () => {
     ]);
     const [topic] = body.topics as Struct[];
     expect(topic).toMatchObject({ errorCode: 0, name: TOPIC, topicId: TOPIC_ID, isInternal: false });
-    expect(topic!.partitions).toEqual([
-      {
+    // [partition, leader, replicas (= ISR), offline replicas], as UpdateMetadata gave them.
+    const expected: [number, number, number[], number[]][] = [
+      [0, 1, [1, 2, 3], []],
+      [1, 2, [2, 3, 1], []],
+      [2, 3, [3, 1, 2], [2]],
+    ];
+    expect(topic!.partitions).toEqual(
+      expected.map(([partitionIndex, leaderId, replicas, offlineReplicas]) => ({
         errorCode: 0,
-        partitionIndex: 0,
-        leaderId: 1,
+        partitionIndex,
+        leaderId,
         leaderEpoch: 1,
-        replicaNodes: [1, 2, 3],
-        isrNodes: [1, 2, 3],
-        offlineReplicas: [],
-      },
-      {
-        errorCode: 0,
-        partitionIndex: 1,
-        leaderId: 2,
-        leaderEpoch: 1,
-        replicaNodes: [2, 3, 1],
-        isrNodes: [2, 3, 1],
-        offlineReplicas: [],
-      },
-      {
-        errorCode: 0,
-        partitionIndex: 2,
-        leaderId: 3,
-        leaderEpoch: 1,
-        replicaNodes: [3, 1, 2],
-        isrNodes: [3, 1, 2],
-        offlineReplicas: [2],
-      },
-    ]);
+        replicaNodes: replicas,
+        isrNodes: replicas,
+        offlineReplicas,
+      })),
+    );
     const unknown = await metadata([{ topicId: Buffer.alloc(16), name: 'nope' }]);
     expect((unknown.topics as Struct[])[0]).toMatchObject({ name: 'nope', errorCode: UNKNOWN_TOPIC_OR_PARTITION });
   });
