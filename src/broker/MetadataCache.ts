@@ -162,10 +162,6 @@ export class MetadataCache {
     return undefined;
   }
 
-  aliveBroker(id: number): AliveBroker | undefined {
-    return this.aliveBrokers.get(id);
-  }
-
   /** ZkMetadataCache.getAliveBrokerNodes: every live broker with an endpoint on `listener`. */
   aliveBrokerNodes(listener: string): Node[] {
     return [...this.aliveBrokers.values()].flatMap((b) => {

@@ -55,8 +55,8 @@ export class ReplicaManager {
 
   constructor(
     private readonly engine: Engine,
-    readonly metadataCache: MetadataCache,
-    readonly brokerId: number,
+    private readonly metadataCache: MetadataCache,
+    private readonly brokerId: number,
     private readonly logger: Logger,
   ) {}
 
@@ -187,10 +187,5 @@ export class ReplicaManager {
       );
     }
     throw new TributaryError(`unknown topic partition ${topic}-${partition}`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
-  }
-
-  /** The leader epoch of a partition this broker leads (for responses that carry it). */
-  leaderEpoch(topic: string, partition: number): number {
-    return this.hosted.get(keyOf(topic, partition))?.state.leaderEpoch ?? NO_LEADER_EPOCH;
   }
 }

@@ -43,7 +43,7 @@ function aliveBroker(broker: LiveBroker, version: number): AliveBroker {
 }
 
 /** v5+ group partition states by topic (with its id from v7); older versions carry the topic in each. */
-export function metadataUpdate(request: UpdateMetadataRequest, version: number): MetadataUpdate {
+function metadataUpdate(request: UpdateMetadataRequest, version: number): MetadataUpdate {
   const grouped = version >= 5;
   const partitionStates: PartitionState[] = grouped
     ? request.topicStates.flatMap((t) => t.partitionStates.map((p) => ({ ...p, topicName: t.topicName })))
