@@ -188,4 +188,16 @@ export class ReplicaManager {
     }
     throw new TributaryError(`unknown topic partition ${topic}-${partition}`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
   }
+
+  /**
+   * KafkaApis.getCurrentLeader: the leader and leader epoch of a hosted partition, else as the
+   * metadata cache has them, else -1 and -1 (KIP-951's hint in a NOT_LEADER_OR_FOLLOWER answer).
+   */
+  currentLeader(topic: string, partition: number): { leaderId: number; leaderEpoch: number } {
+    const state =
+      this.hosted.get(keyOf(topic, partition))?.state ?? this.metadataCache.partitionState(topic, partition);
+    return state === undefined
+      ? { leaderId: -1, leaderEpoch: -1 }
+      : { leaderId: state.leader, leaderEpoch: state.leaderEpoch };
+  }
 }

@@ -207,6 +207,25 @@ describe('a broker in cluster mode', () => {
     expect((await produce(7)).errorCode).toBe(UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  it('names the current leader of a partition led elsewhere in Produce v10+ (KIP-951)', async () => {
+    await updateMetadata();
+    const body = await client.call(ApiKey.Produce, 10, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: TOPIC, partitionData: [1, 2].map((index) => ({ index, records: sampleBatch(index) })) }],
+    });
+    const partitions = (body.responses as Struct[])[0]!.partitionResponses as Struct[];
+    expect(partitions.map((p) => [p.errorCode, p.currentLeader])).toEqual([
+      [NOT_LEADER_OR_FOLLOWER, { leaderId: 2, leaderEpoch: 1 }],
+      [NOT_LEADER_OR_FOLLOWER, { leaderId: 3, leaderEpoch: 1 }],
+    ]);
+    expect(body.nodeEndpoints).toEqual([
+      { nodeId: 2, host: '127.0.0.1', port: 1, rack: 'rack-b' },
+      { nodeId: 3, host: '127.0.0.1', port: 2, rack: null },
+    ]);
+  });
+
   it('becomes leader through LeaderAndIsr: its log is created, Produce and Fetch work', async () => {
     await updateMetadata();
     const body = await leaderAndIsr(0);
