@@ -26,7 +26,17 @@ export const KafkaErrors = {
   LEADER_NOT_AVAILABLE: kafka(5, 'LEADER_NOT_AVAILABLE', true),
   NOT_LEADER_OR_FOLLOWER: kafka(6, 'NOT_LEADER_OR_FOLLOWER', true),
   REQUEST_TIMED_OUT: kafka(7, 'REQUEST_TIMED_OUT', true),
+  REPLICA_NOT_AVAILABLE: kafka(9, 'REPLICA_NOT_AVAILABLE', true),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
+  // The ZooKeeper-mode controller's fencing (ControllerMovedException, NotControllerException,
+  // FencedLeaderEpochException, StaleBrokerEpochException) and the metadata cache's
+  // (ListenerNotFoundException, InconsistentTopicIdException).
+  STALE_CONTROLLER_EPOCH: kafka(11, 'STALE_CONTROLLER_EPOCH', false),
+  NOT_CONTROLLER: kafka(41, 'NOT_CONTROLLER', true),
+  LISTENER_NOT_FOUND: kafka(72, 'LISTENER_NOT_FOUND', true),
+  FENCED_LEADER_EPOCH: kafka(74, 'FENCED_LEADER_EPOCH', true),
+  STALE_BROKER_EPOCH: kafka(77, 'STALE_BROKER_EPOCH', false),
+  INCONSISTENT_TOPIC_ID: kafka(103, 'INCONSISTENT_TOPIC_ID', true),
   OFFSET_METADATA_TOO_LARGE: kafka(12, 'OFFSET_METADATA_TOO_LARGE', false),
   COORDINATOR_LOAD_IN_PROGRESS: kafka(14, 'COORDINATOR_LOAD_IN_PROGRESS', true),
   COORDINATOR_NOT_AVAILABLE: kafka(15, 'COORDINATOR_NOT_AVAILABLE', true),

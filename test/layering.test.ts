@@ -39,6 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
   // The embedded Tributary opens the engine's transaction coordinator, as it opens the group coordinator.
   client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
+  // The replica manager keeps each hosted partition's LeaderAndIsr (zk's shared type).
   broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],

@@ -16,12 +16,14 @@ import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
 import { BrokerMetrics } from './BrokerMetrics.js';
 import { Connection } from './Connection.js';
 import { ConnectionQuotas, normalizeAddress } from './ConnectionQuotas.js';
-import { REQUEST_HANDLERS } from './handlers/index.js';
+import { CLUSTER_REQUEST_HANDLERS, REQUEST_HANDLERS } from './handlers/index.js';
+import { MetadataCache } from './MetadataCache.js';
+import { ReplicaManager } from './ReplicaManager.js';
 import { createLogger, type Logger } from './Logger.js';
 import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
 import { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
-import type { BrokerContext, RequestHandler } from './RequestContext.js';
+import type { BrokerContext, ClusterContext, RequestHandler } from './RequestContext.js';
 
 /** The engine and coordinators of an embedded Tributary the broker serves in the same process. */
 interface SharedResources {
@@ -52,7 +54,23 @@ export interface BrokerOptions {
   recoveryProgress?: RecoveryProgress;
   /** Handlers replacing the broker's own for their APIs: the benchmark's null sink acknowledges produce without storing. */
   handlerOverrides?: readonly RequestHandler[];
+  /**
+   * Cluster mode: the controller decides which partitions this broker leads (LeaderAndIsr,
+   * StopReplica) and tells it about the cluster (UpdateMetadata); Metadata, DescribeCluster
+   * and FindCoordinator answer from that, and a partition led elsewhere is NOT_LEADER_OR_FOLLOWER.
+   */
+  cluster?: ClusterOptions;
 }
+
+export interface ClusterOptions {
+  /** This broker's epoch: the czxid of its /brokers/ids/<id> znode, once registered. */
+  brokerEpoch: () => number;
+  /** The listener clients reach this broker by (default PLAINTEXT). */
+  listenerName?: string;
+}
+
+/** Kafka's default listener name: the security protocol's, PLAINTEXT. */
+const DEFAULT_LISTENER_NAME = 'PLAINTEXT';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -146,10 +164,13 @@ export class Broker {
               connections: () => broker.connections.size,
               memoryPool: broker.memoryPool,
             });
-      broker.accept(
-        new Map([...REQUEST_HANDLERS, ...(options.handlerOverrides ?? [])].map((h) => [h.api.apiKey, h])),
-        metrics,
-      );
+      const cluster = options.cluster && Broker.clusterContext(options.cluster, engine, config.nodeId, logger);
+      const handlers = [
+        ...REQUEST_HANDLERS,
+        ...(cluster ? CLUSTER_REQUEST_HANDLERS : []),
+        ...(options.handlerOverrides ?? []),
+      ];
+      broker.accept(new Map(handlers.map((h) => [h.api.apiKey, h])), metrics, cluster);
       await listen(server, config.port, config.host);
       if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
       logger.info('listening', {
@@ -207,9 +228,29 @@ export class Broker {
     await engine.close();
   }
 
-  private accept(handlers: ReadonlyMap<number, RequestHandler>, metrics: BrokerMetrics | undefined): void {
+  private static clusterContext(
+    options: ClusterOptions,
+    engine: Engine,
+    nodeId: number,
+    logger: Logger,
+  ): ClusterContext {
+    const metadataCache = new MetadataCache();
+    return {
+      metadataCache,
+      replicaManager: new ReplicaManager(engine, metadataCache, nodeId, logger),
+      listenerName: options.listenerName ?? DEFAULT_LISTENER_NAME,
+      brokerEpoch: options.brokerEpoch,
+    };
+  }
+
+  private accept(
+    handlers: ReadonlyMap<number, RequestHandler>,
+    metrics: BrokerMetrics | undefined,
+    cluster: ClusterContext | undefined,
+  ): void {
     const context: BrokerContext = {
       metrics,
+      cluster,
       engine: this.engine,
       groups: this.groups,
       transactions: this.transactions,

@@ -20,6 +20,19 @@ import type { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import type { BrokerMetadata } from './BrokerMetadata.js';
 import type { BrokerMetrics } from './BrokerMetrics.js';
 import type { Logger } from './Logger.js';
+import type { Partition } from '../engine/Partition.js';
+import type { MetadataCache } from './MetadataCache.js';
+import type { ReplicaManager } from './ReplicaManager.js';
+
+/** A broker in cluster mode: the controller decides what it leads and tells it about the cluster. */
+export interface ClusterContext {
+  readonly replicaManager: ReplicaManager;
+  readonly metadataCache: MetadataCache;
+  /** The listener clients reach this broker by: the endpoints Metadata lists are the brokers' on it. */
+  readonly listenerName: string;
+  /** This broker's epoch: the czxid of its /brokers/ids/<id> znode (KafkaController.brokerEpoch). */
+  readonly brokerEpoch: () => number;
+}
 
 export interface BrokerContext {
   readonly engine: Engine;
@@ -39,6 +52,8 @@ export interface BrokerContext {
   readonly advertisedPort: () => number;
   /** The handler of each API served. */
   readonly handlers: ReadonlyMap<number, RequestHandler>;
+  /** Set in cluster mode; undefined for the single node, which leads every partition. */
+  readonly cluster: ClusterContext | undefined;
   /** What ApiVersions advertises: the APIs and versions both the schema table and a handler cover. */
   readonly apiVersions: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
 }
@@ -104,4 +119,14 @@ export function errorMessageOf(error: unknown): string {
 /** Kafka's Uuid bytes of a topic id kept as its base64url string. */
 export function topicIdBytes(id: string): Buffer {
   return Buffer.from(id, 'base64url');
+}
+
+/**
+ * The partition a client's read or write goes to: the single node leads every partition; in
+ * cluster mode, one this broker does not lead is NOT_LEADER_OR_FOLLOWER (ReplicaManager).
+ */
+export function leaderPartition(context: BrokerContext, topic: string, partition: number): Partition {
+  return context.cluster === undefined
+    ? context.engine.partition(topic, partition)
+    : context.cluster.replicaManager.leaderPartition(topic, partition);
 }

@@ -46,7 +46,13 @@
  *   DescribeTransactions     -         -            -              0
  *   ListTransactions         -         -            -              0-1
  *   DescribeProducers        -         -            -              0
+ *   LeaderAndIsr             -         -            -              0-7
+ *   StopReplica              -         -            -              0-4
+ *   UpdateMetadata           -         -            -              0-8
+ *   ControlledShutdown       -         -            -              0-3
  *
+ * The last four are Kafka's ZooKeeper-mode inter-broker APIs (listener zkBroker), in full:
+ * only a broker in cluster mode serves and advertises them, as a 3.8 ZooKeeper broker does.
  * AddPartitionsToTxn v4+ (KIP-890) is broker to broker (verifying a produce is in its
  * transaction) and is not served. librdkafka 2.0.2's transactional versions are from
  * rdkafka_txnmgr.c; the confluent-kafka-python client is librdkafka underneath.
@@ -86,6 +92,10 @@ import { EndTxn } from './messages/EndTxn.js';
 import { ListTransactions } from './messages/ListTransactions.js';
 import { TxnOffsetCommit } from './messages/TxnOffsetCommit.js';
 import { WriteTxnMarkers } from './messages/WriteTxnMarkers.js';
+import { ControlledShutdown } from './messages/ControlledShutdown.js';
+import { LeaderAndIsr } from './messages/LeaderAndIsr.js';
+import { StopReplica } from './messages/StopReplica.js';
+import { UpdateMetadata } from './messages/UpdateMetadata.js';
 import type { ApiSchema } from './Schema.js';
 import { parseVersions, type VersionRange } from './Versions.js';
 
@@ -125,6 +135,10 @@ export const MESSAGES: readonly ApiSchema[] = [
   DescribeTransactions,
   ListTransactions,
   DescribeProducers,
+  LeaderAndIsr,
+  StopReplica,
+  UpdateMetadata,
+  ControlledShutdown,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -164,6 +178,10 @@ export const ApiKey = {
   DescribeTransactions: 65,
   ListTransactions: 66,
   DescribeProducers: 61,
+  LeaderAndIsr: 4,
+  StopReplica: 5,
+  UpdateMetadata: 6,
+  ControlledShutdown: 7,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

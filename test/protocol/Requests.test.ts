@@ -41,6 +41,11 @@ const everyVersion = MESSAGES.flatMap((api) => {
   return Array.from({ length: max - min + 1 }, (_, i) => ({ api, version: min + i, label: `${api.name} v${min + i}` }));
 });
 
+/** ControlledShutdown v0's request header is v0: no client id (ApiMessageType.requestHeaderVersion). */
+function hasHeaderV0(apiKey: number, version: number): boolean {
+  return apiKey === ApiKey.ControlledShutdown && version === 0;
+}
+
 describe('every version of every API round-trips', () => {
   test.each(everyVersion)('$label', ({ api, version }) => {
     const rng = new Rng(api.apiKey * 100 + version + 1);
@@ -56,7 +61,7 @@ describe('every version of every API round-trips', () => {
       const bytes = Buffer.concat(chunks);
       expect(bytes.readInt32BE(0)).toBe(bytes.length - 4);
       expect(decodeRequest(bytes.subarray(4))).toEqual({
-        header,
+        header: { ...header, clientId: hasHeaderV0(api.apiKey, version) ? null : header.clientId },
         body: expectedStruct(api.request.fields, request, version),
       });
 
@@ -192,17 +197,19 @@ function produceV3(records = Buffer.alloc(40, 1)): Buffer {
 }
 
 describe('malformed requests', () => {
-  const headerBytes = 2 + 2 + 4 + 2 + 1;
+  /** Header v0 (apiKey, apiVersion, correlationId), then v1's client id 'c'. */
+  const headerBytes = (apiKey: number, version: number) => 2 + 2 + 4 + (hasHeaderV0(apiKey, version) ? 0 : 2 + 1);
 
   test('a request cut at any byte is ERR_INVALID_REQUEST, with the header once it was read', () => {
     const rng = new Rng(42);
     for (const { api, version } of everyVersion) {
       const header = { apiKey: api.apiKey, apiVersion: version, correlationId: 5, clientId: 'c' };
       const frame = frameOf(encodeRequest(api, header, randomStruct(api.request.fields, version, rng)));
+      const read = { ...header, clientId: hasHeaderV0(api.apiKey, version) ? null : 'c' };
       for (let end = 0; end < frame.length; end++) {
         const error = protocolError(() => decodeRequest(frame.subarray(0, end)));
         expect(error.code).toBe('ERR_INVALID_REQUEST');
-        expect(error.header).toEqual(end >= headerBytes ? header : undefined);
+        expect(error.header).toEqual(end >= headerBytes(api.apiKey, version) ? read : undefined);
       }
     }
   });
@@ -321,8 +328,10 @@ describe('unsupported API keys and versions', () => {
   });
 
   test('ControlledShutdown v0 has header v0 (no client id)', () => {
-    const error = protocolError(() => decodeRequest(Buffer.from([...int16(7), ...int16(0), ...int32(3), ...int32(1)])));
-    expect(error.header).toEqual({ apiKey: 7, apiVersion: 0, correlationId: 3, clientId: null });
+    expect(decodeRequest(Buffer.from([...int16(7), ...int16(0), ...int32(3), ...int32(1)]))).toEqual({
+      header: { apiKey: 7, apiVersion: 0, correlationId: 3, clientId: null },
+      body: { brokerId: 1, brokerEpoch: -1 },
+    });
   });
 
   test('encoding a version outside the table is refused', () => {

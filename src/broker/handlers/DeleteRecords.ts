@@ -2,7 +2,7 @@
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse } from '../../protocol/index.js';
 import { DeleteRecords } from '../../protocol/messages/DeleteRecords.js';
-import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
 
 type PartitionResult = EncodableResponse<typeof DeleteRecords>['topics'][number]['partitions'][number];
 
@@ -10,7 +10,7 @@ const HIGH_WATERMARK = -1;
 
 function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): PartitionResult {
   try {
-    const partition = context.engine.partition(topic, partitionIndex);
+    const partition = leaderPartition(context, topic, partitionIndex);
     const target = offset === HIGH_WATERMARK ? partition.logEndOffset : offset;
     if (target < 0 || target > partition.logEndOffset) {
       throw new TributaryError(

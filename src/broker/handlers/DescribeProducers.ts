@@ -5,13 +5,13 @@
  */
 import type { EncodableResponse } from '../../protocol/index.js';
 import { DescribeProducers } from '../../protocol/messages/DescribeProducers.js';
-import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, errorMessageOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
 
 type PartitionResponse = EncodableResponse<typeof DescribeProducers>['topics'][number]['partitions'][number];
 
 function describePartition(context: RequestContext, topic: string, partitionIndex: number): PartitionResponse {
   try {
-    const activeProducers = context.engine.partition(topic, partitionIndex).activeProducers();
+    const activeProducers = leaderPartition(context, topic, partitionIndex).activeProducers();
     return { partitionIndex, errorCode: 0, errorMessage: null, activeProducers };
   } catch (error) {
     return {

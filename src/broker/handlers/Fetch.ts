@@ -13,7 +13,7 @@ import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Fetch } from '../../protocol/messages/Fetch.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
-import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
 
 type FetchRequest = RequestOf<typeof Fetch>;
 type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
@@ -51,7 +51,7 @@ function readPartition(
 ): PartitionRead {
   let partition: Partition | null = null;
   try {
-    partition = context.engine.partition(topic, request.partition);
+    partition = leaderPartition(context, topic, request.partition);
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
     const maxBytes = Math.min(request.partitionMaxBytes, limits.budget);
     const read = partition.peek(request.fetchOffset, maxBytes, {

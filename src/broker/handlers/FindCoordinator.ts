@@ -1,17 +1,48 @@
 /**
- * FindCoordinator: this node coordinates every group (key type 0) and every transactional
- * id (key type 1).
+ * FindCoordinator: the single node coordinates every group (key type 0) and every
+ * transactional id (key type 1). In cluster mode the coordinator is the leader of the key's
+ * partition of `__consumer_offsets` or `__transaction_state`, as the metadata cache knows it
+ * (KafkaApis.getCoordinator); no such topic or no live leader is COORDINATOR_NOT_AVAILABLE
+ * (creating the internal topic then is the controller's, not wired yet).
  */
+import { partitionForKey } from '../../engine/InternalTopic.js';
+import { KafkaErrors } from '../../errors.js';
 import type { EncodableResponse } from '../../protocol/index.js';
 import { FindCoordinator } from '../../protocol/messages/FindCoordinator.js';
-import { handler, type RequestContext } from '../RequestContext.js';
+import { NO_LEADER_ID } from '../MetadataCache.js';
+import { handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
 import { brokerNode } from './Metadata.js';
 
 /** The coordinator of any key: v4+ list one per key, older versions answer at the top. */
 type Coordinator = Omit<NonNullable<EncodableResponse<typeof FindCoordinator>['coordinators']>[number], 'key'>;
 
-function coordinatorFor(context: RequestContext): Coordinator {
+/** CoordinatorType: the internal topic whose partition leaders coordinate each key type. */
+const COORDINATOR_TOPICS: Readonly<Record<number, string>> = { 0: '__consumer_offsets', 1: '__transaction_state' };
+
+/** Errors.COORDINATOR_NOT_AVAILABLE with Node.noNode. */
+const NOT_AVAILABLE: Coordinator = {
+  nodeId: -1,
+  host: '',
+  port: -1,
+  errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code,
+  errorMessage: 'The coordinator is not available.',
+};
+
+function coordinatorFor(context: RequestContext, key: string, keyType: number): Coordinator {
+  if (context.cluster !== undefined) return clusterCoordinatorFor(context.cluster, key, keyType);
   const node = brokerNode(context);
+  return { nodeId: node.nodeId, host: node.host, port: node.port, errorCode: 0, errorMessage: null };
+}
+
+/** Utils.abs(key.hashCode) % the topic's partition count, then that partition's live leader on this listener. */
+function clusterCoordinatorFor(cluster: ClusterContext, key: string, keyType: number): Coordinator {
+  const { metadataCache: cache, listenerName } = cluster;
+  const topic = COORDINATOR_TOPICS[keyType];
+  const partitions = topic === undefined ? [] : cache.allPartitions(topic);
+  if (partitions.length === 0) return NOT_AVAILABLE;
+  const leader = cache.partitionState(topic!, partitionForKey(key, partitions.length))?.leader ?? NO_LEADER_ID;
+  const node = cache.aliveEndpoint(leader, listenerName);
+  if (node === undefined) return NOT_AVAILABLE;
   return { nodeId: node.nodeId, host: node.host, port: node.port, errorCode: 0, errorMessage: null };
 }
 
@@ -19,8 +50,8 @@ export const handleFindCoordinator = handler(FindCoordinator, (context, request)
   if (context.header.apiVersion >= 4) {
     return {
       throttleTimeMs: 0,
-      coordinators: request.coordinatorKeys.map((key) => ({ key, ...coordinatorFor(context) })),
+      coordinators: request.coordinatorKeys.map((key) => ({ key, ...coordinatorFor(context, key, request.keyType) })),
     };
   }
-  return { throttleTimeMs: 0, ...coordinatorFor(context) };
+  return { throttleTimeMs: 0, ...coordinatorFor(context, request.key, request.keyType) };
 });

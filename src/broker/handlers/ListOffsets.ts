@@ -9,7 +9,7 @@
 import type { IsolationLevel, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
-import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
 
 type ListOffsetsPartition = RequestOf<typeof ListOffsets>['topics'][number]['partitions'][number];
 type PartitionResponse = EncodableResponse<typeof ListOffsets>['topics'][number]['partitions'][number];
@@ -40,7 +40,7 @@ function listOffset(
   isolation: IsolationLevel,
 ): PartitionResponse {
   try {
-    const found = lookUp(context.engine.partition(topic, request.partitionIndex), request.timestamp, isolation);
+    const found = lookUp(leaderPartition(context, topic, request.partitionIndex), request.timestamp, isolation);
     const oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
     return { partitionIndex: request.partitionIndex, errorCode: 0, oldStyleOffsets, ...found, leaderEpoch: 0 };
   } catch (error) {

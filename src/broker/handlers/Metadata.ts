@@ -10,7 +10,8 @@
 import { isTributaryError, KafkaErrors, type TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
-import { errorCodeOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
+import { NO_CONTROLLER_ID } from '../MetadataCache.js';
+import { errorCodeOf, handler, topicIdBytes, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
 type MetadataRequest = RequestOf<typeof Metadata>;
 type MetadataResponseTopic = EncodableResponse<typeof Metadata>['topics'][number];
@@ -18,6 +19,8 @@ type MetadataResponseTopic = EncodableResponse<typeof Metadata>['topics'][number
 const ZERO_UUID = Buffer.alloc(16);
 /** Kafka's internal topic of committed offsets, marked internal so clients leave it out. */
 const OFFSETS_TOPIC = '__consumer_offsets';
+/** Topic.isInternal: the two internal topics. */
+const INTERNAL_TOPICS = new Set([OFFSETS_TOPIC, '__transaction_state']);
 
 export function brokerNode(context: RequestContext): { nodeId: number; host: string; port: number; rack: null } {
   return {
@@ -80,7 +83,43 @@ function topicMetadata(context: RequestContext, name: string, refused?: Tributar
   }
 }
 
+/**
+ * Cluster mode: everything from the metadata cache (KafkaApis.handleTopicMetadataRequest with
+ * ZkMetadataCache.getTopicMetadata): the live brokers on this listener, each partition's
+ * leader, leader epoch, replicas, ISR and offline replicas, the controller. A topic the cache
+ * does not know is UNKNOWN_TOPIC_OR_PARTITION: auto-creating it is the controller's
+ * (AutoTopicCreationManager), not wired yet.
+ */
+function clusterMetadata(context: RequestContext, cluster: ClusterContext, request: MetadataRequest) {
+  const { metadataCache: cache, listenerName } = cluster;
+  const version = context.header.apiVersion;
+  const errors = { errorUnavailableEndpoints: version === 0, errorUnavailableListeners: version >= 6 };
+  const all = request.topics === null || (version === 0 && request.topics.length === 0);
+  const names = all
+    ? cache.allTopics()
+    : request.topics!.map(
+        (t) => t.name ?? cache.topicName(t.topicId.toString('base64url')) ?? { unknownId: t.topicId },
+      );
+  const topics = names.map((name): MetadataResponseTopic => {
+    if (typeof name !== 'string')
+      return { errorCode: KafkaErrors.UNKNOWN_TOPIC_ID.code, name: null, topicId: name.unknownId, partitions: [] };
+    const partitions = cache.topicMetadata(name, listenerName, errors);
+    if (partitions === undefined)
+      return { errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, name, topicId: ZERO_UUID, partitions: [] };
+    const topicId = topicIdBytes(cache.topicId(name));
+    return { errorCode: 0, name, topicId, isInternal: INTERNAL_TOPICS.has(name), partitions };
+  });
+  return {
+    throttleTimeMs: 0,
+    brokers: cache.aliveBrokerNodes(listenerName),
+    clusterId: context.metadata.clusterId,
+    controllerId: cache.controllerId ?? NO_CONTROLLER_ID,
+    topics,
+  };
+}
+
 export const handleMetadata = handler(Metadata, async (context, request) => {
+  if (context.cluster !== undefined) return clusterMetadata(context, context.cluster, request);
   const names = requestedNames(context, request);
   const refused =
     context.config.autoCreateTopics && request.allowAutoTopicCreation

@@ -10,7 +10,15 @@ import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
 import { BatchAttributes, BatchHeader, batchSizeAt, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
-import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+import type { Node } from '../MetadataCache.js';
+import {
+  errorCodeOf,
+  errorMessageOf,
+  handler,
+  leaderPartition,
+  type ClusterContext,
+  type RequestContext,
+} from '../RequestContext.js';
 
 type ProduceRequest = RequestOf<typeof Produce>;
 type PartitionProduceData = ProduceRequest['topicData'][number]['partitionData'][number];
@@ -54,7 +62,7 @@ async function appendPartition(
   topic: string,
   data: PartitionProduceData,
 ): Promise<PartitionProduceResponse> {
-  const partition = context.engine.partition(topic, data.index);
+  const partition = leaderPartition(context, topic, data.index);
   const info = await partition.append(recordsToAppend(context, topic, data.records));
   return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
 }
@@ -140,14 +148,36 @@ function checkedRequest(request: ProduceRequest): { errorCode: number; message: 
   return null;
 }
 
+/**
+ * KIP-951 (Produce v10+, KafkaApis.handleProduceRequest): in cluster mode a partition refused
+ * with NOT_LEADER_OR_FOLLOWER names its current leader and epoch, and the response carries
+ * the live leaders' endpoints, so the producer retries without a metadata round trip.
+ */
+function withCurrentLeaders(cluster: ClusterContext, responses: TopicProduceResponse[]): Node[] {
+  const nodeEndpoints = new Map<number, Node>();
+  for (const topic of responses) {
+    for (const p of topic.partitionResponses) {
+      if (p.errorCode !== KafkaErrors.NOT_LEADER_OR_FOLLOWER.code) continue;
+      const leader = cluster.replicaManager.currentLeader(topic.name, p.index);
+      p.currentLeader = leader;
+      const node = cluster.metadataCache.aliveEndpoint(leader.leaderId, cluster.listenerName);
+      if (node !== undefined) nodeEndpoints.set(node.nodeId, node);
+    }
+  }
+  return [...nodeEndpoints.values()];
+}
+
 export const handleProduce = handler(Produce, async (context, request) => {
   const refused = checkedRequest(request);
   const responses =
     refused === null ? await appendAll(context, request) : refuseAll(request, refused.errorCode, refused.message);
+  const { cluster } = context;
+  const nodeEndpoints =
+    cluster !== undefined && context.header.apiVersion >= 10 ? withCurrentLeaders(cluster, responses) : [];
   if (request.acks === 0) {
     const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0));
     if (failed) throw new AcksZeroFailure('a produce with acks=0 failed');
     return null;
   }
-  return { responses, throttleTimeMs: 0 };
+  return { responses, throttleTimeMs: 0, nodeEndpoints };
 });

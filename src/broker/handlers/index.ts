@@ -18,6 +18,10 @@ import { handleMetadata } from './Metadata.js';
 import { handleProduce } from './Produce.js';
 import { handleDescribeTransactions, handleListTransactions } from './TransactionAdmin.js';
 import { handleWriteTxnMarkers } from './WriteTxnMarkers.js';
+import { handleControlledShutdown } from './ControlledShutdown.js';
+import { handleLeaderAndIsr } from './LeaderAndIsr.js';
+import { handleStopReplica } from './StopReplica.js';
+import { handleUpdateMetadata } from './UpdateMetadata.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './TopicAdmin.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
@@ -54,4 +58,16 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleTxnOffsetCommit,
   handleDescribeTransactions,
   handleListTransactions,
+];
+
+/**
+ * The ZooKeeper-mode inter-broker APIs (listener zkBroker): served, and advertised by
+ * ApiVersions, only by a broker in cluster mode, as a 3.8 ZooKeeper broker does. The single
+ * node is no ZooKeeper broker: it neither lists them nor serves them.
+ */
+export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
+  handleLeaderAndIsr,
+  handleStopReplica,
+  handleUpdateMetadata,
+  handleControlledShutdown,
 ];

@@ -2,14 +2,18 @@
  * ApiVersions lists exactly what the broker implements (Kafka's ApiVersionsResponse lists the
  * APIs its request handlers serve, ApiKeys.forListener): every API of the schema table has a
  * handler and every handler an API, and every version advertised is answered. The table and
- * the handlers are iterated, so an API added to one and not the other fails here.
+ * the handlers are iterated, so an API added to one and not the other fails here. The
+ * ZooKeeper-mode inter-broker APIs (listener zkBroker) are a cluster-mode broker's only, as
+ * a 3.8 ZooKeeper broker's ApiVersions lists them and a node without ZooKeeper does not.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/broker/Broker.js';
-import { REQUEST_HANDLERS } from '../../../src/broker/handlers/index.js';
+import { Broker } from '../../../src/broker/Broker.js';
+import { CLUSTER_REQUEST_HANDLERS, REQUEST_HANDLERS } from '../../../src/broker/handlers/index.js';
+import { createLogger } from '../../../src/broker/Logger.js';
 import { ApiKey, apiSchema, MESSAGES, supportedApis } from '../../../src/protocol/index.js';
 import { minimalRequest } from '../../helpers/protocolBodies.js';
-import { brokerWithRawClient, type RawKafkaClient } from '../../helpers/rawKafkaClient.js';
+import { brokerWithRawClient, RawKafkaClient } from '../../helpers/rawKafkaClient.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 /**
  * Schemas kept for the codec alone (checked against the clients' codecs in the interop suites),
@@ -32,9 +36,10 @@ afterEach(async () => {
 
 describe('ApiVersions', () => {
   it('has a handler for every API of the schema table but the codec-only ones, and an API for every handler', () => {
-    const handled = REQUEST_HANDLERS.map((h) => h.api.apiKey).sort((a, b) => a - b);
+    const all = [...REQUEST_HANDLERS, ...CLUSTER_REQUEST_HANDLERS];
+    const handled = all.map((h) => h.api.apiKey).sort((a, b) => a - b);
     expect(new Set(handled).size).toBe(handled.length);
-    for (const h of REQUEST_HANDLERS) expect(apiSchema(h.api.apiKey), h.api.name).toBe(h.api);
+    for (const h of all) expect(apiSchema(h.api.apiKey), h.api.name).toBe(h.api);
     const tabled = MESSAGES.map((m) => m.apiKey).filter((k) => !CODEC_ONLY.includes(k));
     expect(handled).toEqual(tabled.sort((a, b) => a - b));
   });
@@ -46,6 +51,39 @@ describe('ApiVersions', () => {
     });
     const handled = new Set(REQUEST_HANDLERS.map((h) => h.api.apiKey));
     expect(body.apiKeys).toEqual(supportedApis().filter((api) => handled.has(api.apiKey)));
+  });
+
+  it('in cluster mode also advertises the zkBroker APIs at Kafka 3.8 versions, and answers each version', async () => {
+    const cluster = await Broker.start({
+      dataDir: tempDir(),
+      port: 0,
+      logger: createLogger('silent'),
+      cluster: { brokerEpoch: () => 0 },
+    });
+    const raw = await RawKafkaClient.connect(cluster.port);
+    try {
+      const body = await raw.call(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+      const handled = new Set([...REQUEST_HANDLERS, ...CLUSTER_REQUEST_HANDLERS].map((h) => h.api.apiKey));
+      expect(body.apiKeys).toEqual(supportedApis().filter((api) => handled.has(api.apiKey)));
+      // The message specs' validVersions (clients/src/main/resources/common/message/*Request.json, 3.8.0).
+      const zkBrokerApis = (body.apiKeys as { apiKey: number }[]).filter((a) => a.apiKey >= 4 && a.apiKey <= 7);
+      expect(zkBrokerApis).toEqual([
+        { apiKey: ApiKey.LeaderAndIsr, minVersion: 0, maxVersion: 7 },
+        { apiKey: ApiKey.StopReplica, minVersion: 0, maxVersion: 4 },
+        { apiKey: ApiKey.UpdateMetadata, minVersion: 0, maxVersion: 8 },
+        { apiKey: ApiKey.ControlledShutdown, minVersion: 0, maxVersion: 3 },
+      ]);
+      for (const { apiKey, maxVersion } of zkBrokerApis as { apiKey: number; maxVersion: number }[]) {
+        for (let version = 0; version <= maxVersion; version++) {
+          const answer = await raw.call(apiKey, version, minimalRequest(apiKey, version));
+          expect(answer.errorCode, `${apiSchema(apiKey)!.name} v${version}`).not.toBe(35);
+        }
+      }
+      expect(raw.closed).toBe(false);
+    } finally {
+      raw.close();
+      await cluster.close();
+    }
   });
 
   // KafkaApis.handleApiVersionsRequest: !ApiVersionsRequest.isValid (SOFTWARE_NAME_VERSION_PATTERN, v3+) is INVALID_REQUEST.
