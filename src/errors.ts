@@ -26,7 +26,11 @@ export const KafkaErrors = {
   LEADER_NOT_AVAILABLE: kafka(5, 'LEADER_NOT_AVAILABLE', true),
   NOT_LEADER_OR_FOLLOWER: kafka(6, 'NOT_LEADER_OR_FOLLOWER', true),
   REQUEST_TIMED_OUT: kafka(7, 'REQUEST_TIMED_OUT', true),
+  // AdminZkClient.validateReplicaAssignment: a manual assignment naming a broker not in the cluster.
+  BROKER_NOT_AVAILABLE: kafka(8, 'BROKER_NOT_AVAILABLE', false),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
+  // Kafka's ControllerMovedException: a controller whose epoch znode version moved on (another was elected).
+  STALE_CONTROLLER_EPOCH: kafka(11, 'STALE_CONTROLLER_EPOCH', false),
   OFFSET_METADATA_TOO_LARGE: kafka(12, 'OFFSET_METADATA_TOO_LARGE', false),
   COORDINATOR_LOAD_IN_PROGRESS: kafka(14, 'COORDINATOR_LOAD_IN_PROGRESS', true),
   COORDINATOR_NOT_AVAILABLE: kafka(15, 'COORDINATOR_NOT_AVAILABLE', true),
@@ -50,6 +54,7 @@ export const KafkaErrors = {
   INVALID_REPLICATION_FACTOR: kafka(38, 'INVALID_REPLICATION_FACTOR', false),
   INVALID_REPLICA_ASSIGNMENT: kafka(39, 'INVALID_REPLICA_ASSIGNMENT', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
+  NOT_CONTROLLER: kafka(41, 'NOT_CONTROLLER', true),
   INVALID_REQUEST: kafka(42, 'INVALID_REQUEST', false),
   UNSUPPORTED_FOR_MESSAGE_FORMAT: kafka(43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false),
   POLICY_VIOLATION: kafka(44, 'POLICY_VIOLATION', false),
@@ -118,6 +123,12 @@ const tributaryCodes = {
   // the creation's error through).
   ERR_PARTITION_LIMIT: KafkaErrors.POLICY_VIOLATION,
   ERR_INVALID_ARGUMENT: KafkaErrors.INVALID_REQUEST,
+  // The controller's own failures, which Kafka raises as exceptions that are no ApiException
+  // (AdminOperationException, StateChangeFailedException, an IllegalStateException of the
+  // request batch): ApiError.fromThrowable makes each UNKNOWN_SERVER_ERROR.
+  ERR_ADMIN_OPERATION: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_STATE_CHANGE_FAILED: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_CONTROLLER_BATCH_NOT_EMPTY: KafkaErrors.UNKNOWN_SERVER_ERROR,
   ERR_CONSUMER_CLOSED: KafkaErrors.INVALID_REQUEST,
   // The log, the engine and the data directory.
   ERR_LOG_OFFLINE: storage,

@@ -29,6 +29,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   native: ['errors'],
   record: ['errors', 'native', 'retainShape'],
   protocol: ['errors'],
+  // ZooKeeper's client, znode formats and the partition state they hold: a library beside the layers.
+  zk: ['errors', 'io'],
+  // The ZK-mode controller's logic: state machines over ZooKeeper's partition state, requests as the protocol types them.
+  controller: ['errors', 'protocol', 'zk'],
   log: ['errors', 'io', 'metrics', 'native', 'record'],
   // DataDirLock takes its flock from the addon directly: there is no log to go through.
   engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],
