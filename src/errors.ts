@@ -125,10 +125,10 @@ const tributaryCodes = {
   ERR_INVALID_ARGUMENT: KafkaErrors.INVALID_REQUEST,
   // The controller's own failures, which Kafka raises as exceptions that are no ApiException
   // (AdminOperationException, StateChangeFailedException, an IllegalStateException of the
-  // request batch): ApiError.fromThrowable makes each UNKNOWN_SERVER_ERROR.
+  // request batch, a topic id that changed): ApiError.fromThrowable makes each UNKNOWN_SERVER_ERROR.
   ERR_ADMIN_OPERATION: KafkaErrors.UNKNOWN_SERVER_ERROR,
   ERR_STATE_CHANGE_FAILED: KafkaErrors.UNKNOWN_SERVER_ERROR,
-  ERR_CONTROLLER_BATCH_NOT_EMPTY: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_CONTROLLER_ILLEGAL_STATE: KafkaErrors.UNKNOWN_SERVER_ERROR,
   ERR_CONSUMER_CLOSED: KafkaErrors.INVALID_REQUEST,
   // The log, the engine and the data directory.
   ERR_LOG_OFFLINE: storage,
