@@ -78,6 +78,8 @@ export const KafkaErrors = {
   FETCH_SESSION_ID_NOT_FOUND: kafka(70, 'FETCH_SESSION_ID_NOT_FOUND', true),
   TOPIC_DELETION_DISABLED: kafka(73, 'TOPIC_DELETION_DISABLED', false),
   UNSUPPORTED_COMPRESSION_TYPE: kafka(76, 'UNSUPPORTED_COMPRESSION_TYPE', false),
+  // KafkaController.doControlledShutdown: a request from an older registration of the broker (KIP-380).
+  STALE_BROKER_EPOCH: kafka(77, 'STALE_BROKER_EPOCH', false),
   OFFSET_NOT_AVAILABLE: kafka(78, 'OFFSET_NOT_AVAILABLE', true),
   MEMBER_ID_REQUIRED: kafka(79, 'MEMBER_ID_REQUIRED', false),
   GROUP_MAX_SIZE_REACHED: kafka(81, 'GROUP_MAX_SIZE_REACHED', false),

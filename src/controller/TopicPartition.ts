@@ -69,10 +69,3 @@ export class ValueKeyedMap<K, V> {
 
 export const partitionMap = <V>(): ValueKeyedMap<TopicPartition, V> => new ValueKeyedMap(partitionKey);
 export const replicaMap = <V>(): ValueKeyedMap<PartitionAndReplica, V> => new ValueKeyedMap(replicaKey);
-
-/** Partitions without duplicates, in first-seen order. */
-export function distinctPartitions(partitions: Iterable<TopicPartition>): TopicPartition[] {
-  const seen = partitionMap<true>();
-  for (const tp of partitions) if (!seen.has(tp)) seen.set(tp, true);
-  return [...seen.keys()];
-}

@@ -9,6 +9,8 @@ import { ControllerContext } from '../../../src/controller/ControllerContext.js'
 import { PartitionStateMachine } from '../../../src/controller/PartitionStateMachine.js';
 import { ReplicaAssignment } from '../../../src/controller/ReplicaAssignment.js';
 import { ReplicaStateMachine } from '../../../src/controller/ReplicaStateMachine.js';
+import { KafkaController } from '../../../src/controller/KafkaController.js';
+import { TopicDeletionManager } from '../../../src/controller/TopicDeletionManager.js';
 import type { StateChangeLogger } from '../../../src/controller/StateChangeLogger.js';
 import { InMemoryControllerZk } from './InMemoryControllerZk.js';
 
@@ -19,6 +21,7 @@ export function broker(id: number): Broker {
 }
 
 export class ControllerFixture {
+  // The parts are built in field order: the deletion client calls the controller only once both exist.
   readonly context = new ControllerContext();
   readonly zk = new InMemoryControllerZk();
   readonly sent: ControlRequest[] = [];
@@ -34,6 +37,30 @@ export class ControllerFixture {
   );
   readonly partitions = new PartitionStateMachine(CONTROLLER_ID, this.context, this.zk, this.batch, this.logger);
   readonly replicas = new ReplicaStateMachine(CONTROLLER_ID, this.context, this.zk, this.batch, this.logger);
+  /** Topics whose znodes deletion removed. */
+  readonly deletedTopics: string[] = [];
+  readonly deletion = new TopicDeletionManager(
+    this.context,
+    this.replicas,
+    this.partitions,
+    {
+      deleteTopic: async (topic) => {
+        this.deletedTopics.push(topic);
+      },
+      sendMetadataUpdate: (partitions) =>
+        this.controller.sendUpdateMetadataRequest(this.context.liveOrShuttingDownBrokerIds(), partitions),
+    },
+    this.logger,
+  );
+  readonly controller: KafkaController = new KafkaController(
+    { leaderImbalancePerBrokerPercentage: 10 },
+    this.context,
+    this.partitions,
+    this.replicas,
+    this.deletion,
+    this.batch,
+    this.logger,
+  );
 
   /** Live brokers, each with epoch 100 + id. */
   constructor(liveBrokerIds: readonly number[], controllerEpoch = 5) {
