@@ -94,13 +94,7 @@ export function leaderForOffline(
 /** Election.leaderForReassign: a leader among the reassignment's target replicas; all targets are told. */
 export function leaderForReassign(context: ControllerContext, tp: TopicPartition, state: LeaderAndIsr): ElectionResult {
   const targetReplicas = context.partitionFullReplicaAssignment(tp).targetReplicas;
-  const live = new Set(targetReplicas.filter((r) => context.isReplicaOnline(r, tp)));
-  const leader = reassignPartitionLeaderElection(targetReplicas, state.isr, live);
-  return {
-    topicPartition: tp,
-    leaderAndIsr: leader === undefined ? undefined : newLeader(state, leader),
-    liveReplicas: targetReplicas,
-  };
+  return newLeaderAmong(context, tp, state, targetReplicas, reassignPartitionLeaderElection);
 }
 
 /** Election.leaderForPreferredReplica: the preferred replica or nothing; every assigned replica is told. */
@@ -110,12 +104,23 @@ export function leaderForPreferredReplica(
   state: LeaderAndIsr,
 ): ElectionResult {
   const assignment = context.partitionReplicaAssignment(tp);
-  const live = new Set(assignment.filter((r) => context.isReplicaOnline(r, tp)));
-  const leader = preferredReplicaPartitionLeaderElection(assignment, state.isr, live);
+  return newLeaderAmong(context, tp, state, assignment, preferredReplicaPartitionLeaderElection);
+}
+
+/** A leader `algorithm` picks among `replicas` (their live ones), the ISR kept (LeaderAndIsr.newLeader); all `replicas` told. */
+function newLeaderAmong(
+  context: ControllerContext,
+  tp: TopicPartition,
+  state: LeaderAndIsr,
+  replicas: readonly number[],
+  algorithm: (replicas: readonly number[], isr: readonly number[], live: ReadonlySet<number>) => number | undefined,
+): ElectionResult {
+  const live = new Set(replicas.filter((r) => context.isReplicaOnline(r, tp)));
+  const leader = algorithm(replicas, state.isr, live);
   return {
     topicPartition: tp,
     leaderAndIsr: leader === undefined ? undefined : newLeader(state, leader),
-    liveReplicas: assignment,
+    liveReplicas: replicas,
   };
 }
 

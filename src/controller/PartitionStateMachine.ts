@@ -6,11 +6,10 @@
  * LeaderAndIsr for its replicas and UpdateMetadata for every live broker in the batch,
  * sent when the round ends. An invalid transition is logged and skipped, as Kafka does.
  */
-import { isTributaryError, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
-import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
-import type { ControllerContext } from './ControllerContext.js';
-import type { ControllerZkClient, ZkResult } from './ControllerZkClient.js';
+import type { ZkResult } from './ControllerZkClient.js';
+import { ControllerStateMachine, isStateChangeFailure } from './ControllerStateMachine.js';
 import {
   leaderForControlledShutdown,
   leaderForOffline,
@@ -21,7 +20,6 @@ import {
 } from './Election.js';
 import { initialLeaderAndIsr, type LeaderIsrAndControllerEpoch } from './LeaderIsrAndControllerEpoch.js';
 import { validPreviousPartitionStates, type PartitionState } from './PartitionState.js';
-import type { StateChangeLogger } from './StateChangeLogger.js';
 import { formatPartition, partitionMap, type TopicPartition, type ValueKeyedMap } from './TopicPartition.js';
 
 /** An election's outcome for one partition: its new state, or why it has none. */
@@ -38,15 +36,7 @@ export function formatStrategy(strategy: PartitionLeaderElectionStrategy): strin
 
 const stateChangeFailed = (message: string): TributaryError => new TributaryError(message, 'ERR_STATE_CHANGE_FAILED');
 
-export class PartitionStateMachine {
-  constructor(
-    private readonly controllerId: number,
-    private readonly context: ControllerContext,
-    private readonly zk: ControllerZkClient,
-    private readonly batch: ControllerBrokerRequestBatch,
-    private readonly logger: StateChangeLogger,
-  ) {}
-
+export class PartitionStateMachine extends ControllerStateMachine {
   /** On election as controller: each partition's state from its leadership, then New and Offline ones brought Online. */
   async startup(): Promise<void> {
     this.initializePartitionState();
@@ -83,19 +73,15 @@ export class PartitionStateMachine {
     strategy?: PartitionLeaderElectionStrategy,
   ): Promise<ElectionOutcomes> {
     if (partitions.length === 0) return partitionMap();
-    try {
-      this.batch.newBatch();
-      const outcomes = await this.doHandleStateChanges(partitions, target, strategy);
-      this.batch.sendRequestsToBrokers(this.context.epoch);
-      return outcomes;
-    } catch (e) {
-      this.batch.clear();
-      if (isTributaryError(e, 'ERR_STALE_CONTROLLER_EPOCH') || !isTributaryError(e)) throw e;
-      this.logger.error(`Error while moving some partitions to ${target} state`, { error: e.message });
-      const failed: ElectionOutcomes = partitionMap();
-      for (const tp of partitions) failed.set(tp, { error: e });
-      return failed;
-    }
+    return this.inRound(
+      () => this.doHandleStateChanges(partitions, target, strategy),
+      (e) => {
+        this.logger.error(`Error while moving some partitions to ${target} state`, { error: e.message });
+        const failed: ElectionOutcomes = partitionMap();
+        for (const tp of partitions) failed.set(tp, { error: e });
+        return failed;
+      },
+    );
   }
 
   private async doHandleStateChanges(
@@ -334,7 +320,7 @@ export class PartitionStateMachine {
     try {
       return await call();
     } catch (e) {
-      if (!isTributaryError(e) || e.code === 'ERR_STALE_CONTROLLER_EPOCH') throw e;
+      if (!isStateChangeFailure(e)) throw e;
       for (const tp of partitions) {
         if (from !== undefined) this.logFailedStateChange(tp, from, 'OnlinePartition', e.message);
         failed?.set(tp, { error: e });

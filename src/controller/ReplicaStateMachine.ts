@@ -6,27 +6,17 @@
  * last in-sync replica is remembered), telling the other replicas; deletion sends
  * StopReplica with delete. An invalid transition is logged and skipped, as Kafka does.
  */
-import { isTributaryError, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import { NO_LEADER, type LeaderAndIsr } from '../zk/LeaderAndIsr.js';
-import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
-import type { ControllerContext } from './ControllerContext.js';
 import type { ControllerZkClient, ZkResult } from './ControllerZkClient.js';
+import { ControllerStateMachine, isStateChangeFailure } from './ControllerStateMachine.js';
 import { newLeaderAndIsr, type LeaderIsrAndControllerEpoch } from './LeaderIsrAndControllerEpoch.js';
 import { zkFailure } from './PartitionStateMachine.js';
 import { ReplicaAssignment } from './ReplicaAssignment.js';
 import { validPreviousReplicaStates, type ReplicaState } from './ReplicaState.js';
-import type { StateChangeLogger } from './StateChangeLogger.js';
 import { formatPartition, partitionMap, type PartitionAndReplica, type TopicPartition } from './TopicPartition.js';
 
-export class ReplicaStateMachine {
-  constructor(
-    private readonly controllerId: number,
-    private readonly context: ControllerContext,
-    private readonly zk: ControllerZkClient,
-    private readonly batch: ControllerBrokerRequestBatch,
-    private readonly logger: StateChangeLogger,
-  ) {}
-
+export class ReplicaStateMachine extends ControllerStateMachine {
   /** On election as controller: replicas on live brokers Online, the others Offline. */
   async startup(): Promise<void> {
     this.initializeReplicaState();
@@ -49,17 +39,14 @@ export class ReplicaStateMachine {
   /** ReplicaStateMachine.handleStateChanges: one round, broker by broker, and the requests it owes. */
   async handleStateChanges(replicas: readonly PartitionAndReplica[], target: ReplicaState): Promise<void> {
     if (replicas.length === 0) return;
-    try {
-      this.batch.newBatch();
-      const byBroker = new Map<number, PartitionAndReplica[]>();
-      for (const r of replicas) byBroker.set(r.replica, [...(byBroker.get(r.replica) ?? []), r]);
-      for (const [replicaId, ofBroker] of byBroker) await this.doHandleStateChanges(replicaId, ofBroker, target);
-      this.batch.sendRequestsToBrokers(this.context.epoch);
-    } catch (e) {
-      this.batch.clear();
-      if (!isTributaryError(e) || e.code === 'ERR_STALE_CONTROLLER_EPOCH') throw e;
-      this.logger.error(`Error while moving some replicas to ${target} state`, { error: e.message });
-    }
+    const byBroker = new Map<number, PartitionAndReplica[]>();
+    for (const r of replicas) byBroker.set(r.replica, [...(byBroker.get(r.replica) ?? []), r]);
+    await this.inRound(
+      async () => {
+        for (const [replicaId, ofBroker] of byBroker) await this.doHandleStateChanges(replicaId, ofBroker, target);
+      },
+      (e) => this.logger.error(`Error while moving some replicas to ${target} state`, { error: e.message }),
+    );
   }
 
   private async doHandleStateChanges(
@@ -258,7 +245,7 @@ export class ReplicaStateMachine {
     try {
       responses = await this.zk.getTopicPartitionStates(partitions);
     } catch (e) {
-      if (!isTributaryError(e) || e.code === 'ERR_STALE_CONTROLLER_EPOCH') throw e;
+      if (!isStateChangeFailure(e)) throw e;
       for (const tp of partitions) failed.push([tp, e]);
       return { states, missing };
     }
