@@ -84,6 +84,8 @@ export const KafkaErrors = {
   MEMBER_ID_REQUIRED: kafka(79, 'MEMBER_ID_REQUIRED', false),
   GROUP_MAX_SIZE_REACHED: kafka(81, 'GROUP_MAX_SIZE_REACHED', false),
   FENCED_INSTANCE_ID: kafka(82, 'FENCED_INSTANCE_ID', false),
+  // AlterPartitionReassignments cancelling a partition that is not being reassigned (KafkaController.maybeBuildReassignment).
+  NO_REASSIGNMENT_IN_PROGRESS: kafka(85, 'NO_REASSIGNMENT_IN_PROGRESS', false),
   GROUP_SUBSCRIBED_TO_TOPIC: kafka(86, 'GROUP_SUBSCRIBED_TO_TOPIC', false),
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
   UNSTABLE_OFFSET_COMMIT: kafka(88, 'UNSTABLE_OFFSET_COMMIT', true),

@@ -9,6 +9,7 @@
 import type { TributaryError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
 import type { LeaderIsrAndControllerEpoch } from './LeaderIsrAndControllerEpoch.js';
+import type { ReplicaAssignment } from './ReplicaAssignment.js';
 import type { TopicPartition, ValueKeyedMap } from './TopicPartition.js';
 
 /** One partition's answer: ZooKeeper's result code, the value on OK, the error otherwise. */
@@ -43,6 +44,17 @@ export interface ControllerZkClient {
     controllerEpoch: number,
     expectedControllerEpochZkVersion: number,
   ): Promise<ValueKeyedMap<TopicPartition, ZkResult<LeaderAndIsr>>>;
+
+  /**
+   * KafkaZkClient.setTopicAssignmentRaw: /brokers/topics/<topic> with every partition's
+   * replicas, adding and removing replicas, and the topic id; NONODE if the topic is gone.
+   */
+  setTopicAssignment(
+    topic: string,
+    topicId: Buffer | undefined,
+    assignment: ReadonlyMap<number, ReplicaAssignment>,
+    expectedControllerEpochZkVersion: number,
+  ): Promise<ZkResult<null>>;
 
   /**
    * The topics' unclean.leader.election.enable (the topic's config over the broker's

@@ -13,6 +13,7 @@ import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatc
 import type { ControllerContext } from './ControllerContext.js';
 import { preferredReplicaPartitionLeaderElection, type PartitionLeaderElectionStrategy } from './Election.js';
 import type { ElectionOutcomes, PartitionStateMachine } from './PartitionStateMachine.js';
+import type { PartitionReassignment } from './PartitionReassignment.js';
 import type { ReplicaAssignment } from './ReplicaAssignment.js';
 import type { ReplicaStateMachine } from './ReplicaStateMachine.js';
 import type { StateChangeLogger } from './StateChangeLogger.js';
@@ -43,6 +44,7 @@ export class KafkaController {
     private readonly partitionStateMachine: PartitionStateMachine,
     private readonly replicaStateMachine: ReplicaStateMachine,
     private readonly topicDeletionManager: TopicDeletionManager,
+    private readonly reassignment: PartitionReassignment,
     private readonly batch: ControllerBrokerRequestBatch,
     private readonly logger: StateChangeLogger,
   ) {}
@@ -93,7 +95,7 @@ export class KafkaController {
   /**
    * KafkaController.onBrokerStartup: the others learn of the new brokers, the new brokers get
    * every partition's state, their replicas go Online, and New or Offline partitions elect;
-   * a deletion halted for want of these brokers resumes.
+   * reassignments with a target on them and deletions halted for want of them resume.
    */
   async onBrokerStartup(newBrokers: readonly number[]): Promise<void> {
     for (const id of newBrokers) this.context.replicasOnOfflineDirs.delete(id);
@@ -106,6 +108,9 @@ export class KafkaController {
     const replicasOnNewBrokers = this.context.replicasOnBrokers(new Set(newBrokers));
     await this.replicaStateMachine.handleStateChanges(replicasOnNewBrokers, 'OnlineReplica');
     await this.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await this.reassignment.maybeResumeReassignments((_tp, assignment) =>
+      assignment.targetReplicas.some((r) => newBrokers.includes(r)),
+    );
     const deleting = replicasOnNewBrokers
       .map((r) => r.topicPartition.topic)
       .filter((topic) => this.topicDeletionManager.isTopicQueuedUpForDeletion(topic));

@@ -10,6 +10,7 @@ import { PartitionStateMachine } from '../../../src/controller/PartitionStateMac
 import { ReplicaAssignment } from '../../../src/controller/ReplicaAssignment.js';
 import { ReplicaStateMachine } from '../../../src/controller/ReplicaStateMachine.js';
 import { KafkaController } from '../../../src/controller/KafkaController.js';
+import { PartitionReassignment } from '../../../src/controller/PartitionReassignment.js';
 import { TopicDeletionManager } from '../../../src/controller/TopicDeletionManager.js';
 import type { StateChangeLogger } from '../../../src/controller/StateChangeLogger.js';
 import { InMemoryControllerZk } from './InMemoryControllerZk.js';
@@ -52,12 +53,22 @@ export class ControllerFixture {
     },
     this.logger,
   );
+  readonly reassignment = new PartitionReassignment(
+    this.context,
+    this.zk,
+    this.partitions,
+    this.replicas,
+    this.deletion,
+    this.batch,
+    this.logger,
+  );
   readonly controller: KafkaController = new KafkaController(
     { leaderImbalancePerBrokerPercentage: 10 },
     this.context,
     this.partitions,
     this.replicas,
     this.deletion,
+    this.reassignment,
     this.batch,
     this.logger,
   );

@@ -9,6 +9,7 @@
 import { TributaryError } from '../../../src/errors.js';
 import type { ControllerZkClient, ZkResult } from '../../../src/controller/ControllerZkClient.js';
 import type { LeaderIsrAndControllerEpoch } from '../../../src/controller/LeaderIsrAndControllerEpoch.js';
+import type { ReplicaAssignment } from '../../../src/controller/ReplicaAssignment.js';
 import { partitionMap, type TopicPartition, type ValueKeyedMap } from '../../../src/controller/TopicPartition.js';
 import type { LeaderAndIsr } from '../../../src/zk/LeaderAndIsr.js';
 
@@ -21,6 +22,8 @@ export class InMemoryControllerZk implements ControllerZkClient {
   readonly states = partitionMap<StateZnode>();
   controllerEpochZkVersion = 0;
   readonly topicUncleanElection = new Map<string, boolean | TributaryError>();
+  /** /brokers/topics/<topic>: each partition's assignment (the admin's creation puts it here). */
+  readonly topicAssignments = new Map<string, ReadonlyMap<number, ReplicaAssignment>>();
   /** Set to make the next call of that operation fail as a lost connection would. */
   failNext: 'create' | 'get' | 'set' | undefined;
 
@@ -89,6 +92,18 @@ export class InMemoryControllerZk implements ControllerZkClient {
       }
     }
     return results;
+  }
+
+  async setTopicAssignment(
+    topic: string,
+    _topicId: Buffer | undefined,
+    assignment: ReadonlyMap<number, ReplicaAssignment>,
+    expectedControllerEpochZkVersion: number,
+  ): Promise<ZkResult<null>> {
+    this.check('set', expectedControllerEpochZkVersion);
+    if (!this.topicAssignments.has(topic)) return { code: 'NONODE' };
+    this.topicAssignments.set(topic, new Map(assignment));
+    return { code: 'OK', value: null };
   }
 
   async uncleanLeaderElectionEnabled(topics: ReadonlySet<string>): Promise<Map<string, boolean | TributaryError>> {
