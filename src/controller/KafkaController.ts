@@ -11,6 +11,7 @@ import { TributaryError } from '../errors.js';
 import type { BrokerAndEpoch } from './Broker.js';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
 import type { ControllerContext } from './ControllerContext.js';
+import type { ControllerZkClient } from './ControllerZkClient.js';
 import { preferredReplicaPartitionLeaderElection, type PartitionLeaderElectionStrategy } from './Election.js';
 import type { ElectionOutcomes, PartitionStateMachine } from './PartitionStateMachine.js';
 import type { PartitionReassignment } from './PartitionReassignment.js';
@@ -37,10 +38,24 @@ export interface TopicIdReplicaAssignment {
   readonly assignment: ReadonlyMap<number, ReplicaAssignment>;
 }
 
+/** What a new controller reads from ZooKeeper before it acts (KafkaController.initializeControllerContext). */
+export interface ClusterState {
+  /** The epoch this controller was elected with, and the version of /controller_epoch it wrote. */
+  readonly epoch: number;
+  readonly epochZkVersion: number;
+  /** /brokers/ids */
+  readonly brokers: readonly BrokerAndEpoch[];
+  /** /brokers/topics */
+  readonly topics: readonly TopicIdReplicaAssignment[];
+  /** /admin/delete_topics */
+  readonly topicsToBeDeleted: ReadonlySet<string>;
+}
+
 export class KafkaController {
   constructor(
     private readonly config: KafkaControllerConfig,
     private readonly context: ControllerContext,
+    private readonly zk: ControllerZkClient,
     private readonly partitionStateMachine: PartitionStateMachine,
     private readonly replicaStateMachine: ReplicaStateMachine,
     private readonly topicDeletionManager: TopicDeletionManager,
@@ -48,6 +63,43 @@ export class KafkaController {
     private readonly batch: ControllerBrokerRequestBatch,
     private readonly logger: StateChangeLogger,
   ) {}
+
+  /**
+   * KafkaController.onControllerFailover (the part after the watches are registered): the
+   * context from ZooKeeper, deletions queued, every broker told the live brokers, the state
+   * machines started (partitions elect), reassignments and deletions resumed.
+   */
+  async onControllerFailover(state: ClusterState): Promise<void> {
+    await this.initializeControllerContext(state);
+    const withOfflineReplicas = [...this.context.allTopics].filter((topic) =>
+      this.context.replicasForTopic(topic).some((r) => !this.context.isReplicaOnline(r.replica, r.topicPartition)),
+    );
+    const reassigning = [...this.context.partitionsBeingReassigned.keys()].map((tp) => tp.topic);
+    this.topicDeletionManager.init(state.topicsToBeDeleted, new Set([...withOfflineReplicas, ...reassigning]));
+    this.sendUpdateMetadataRequest(this.context.liveOrShuttingDownBrokerIds(), []);
+    await this.replicaStateMachine.startup();
+    await this.partitionStateMachine.startup();
+    await this.reassignment.maybeResumeReassignments(() => true);
+    await this.topicDeletionManager.resumeDeletions();
+  }
+
+  /** KafkaController.initializeControllerContext, with updateLeaderAndIsrCache reading the partition states. */
+  private async initializeControllerContext(state: ClusterState): Promise<void> {
+    this.context.resetContext();
+    this.context.epoch = state.epoch;
+    this.context.epochZkVersion = state.epochZkVersion;
+    this.context.setLiveBrokers(state.brokers);
+    this.context.setAllTopics(state.topics.map((t) => t.topic));
+    for (const { topic, topicId, assignment } of state.topics) {
+      if (topicId !== undefined) this.context.addTopicId(topic, topicId);
+      for (const [partition, replicas] of assignment) {
+        this.context.updatePartitionFullReplicaAssignment({ topic, partition }, replicas);
+        if (replicas.isBeingReassigned) this.context.partitionsBeingReassigned.set({ topic, partition }, true);
+      }
+    }
+    for (const [tp, result] of await this.zk.getTopicPartitionStates(this.context.allPartitions()))
+      if (result.code === 'OK') this.context.putPartitionLeadershipInfo(tp, result.value);
+  }
 
   /** KafkaController.sendUpdateMetadataRequest: a batch of its own, with these partitions' states. */
   sendUpdateMetadataRequest(brokers: Iterable<number>, partitions: readonly TopicPartition[]): void {

@@ -31,6 +31,18 @@ export class TopicDeletionManager {
     private readonly isDeleteTopicEnabled = true,
   ) {}
 
+  /**
+   * TopicDeletionManager.init, on controller failover: the topics /admin/delete_topics lists
+   * are queued, those with offline replicas or a reassignment in progress halted.
+   * (With deletion disabled Kafka also deletes those znodes; the caller does that.)
+   */
+  init(topicsToBeDeleted: ReadonlySet<string>, topicsIneligibleForDeletion: ReadonlySet<string>): void {
+    if (!this.isDeleteTopicEnabled) return;
+    this.context.queueTopicDeletion(topicsToBeDeleted);
+    for (const topic of topicsIneligibleForDeletion)
+      if (this.context.topicsToBeDeleted.has(topic)) this.context.topicsIneligibleForDeletion.add(topic);
+  }
+
   /** TopicDeletionManager.enqueueTopicsForDeletion: queue the topics and start what can start. */
   async enqueueTopicsForDeletion(topics: ReadonlySet<string>): Promise<void> {
     if (!this.isDeleteTopicEnabled) return;

@@ -247,3 +247,47 @@ describe('topic deletion (TopicDeletionManager)', () => {
     expect(f.deletedTopics).toEqual(['t']);
   });
 });
+
+describe('controller failover (onControllerFailover)', () => {
+  test('a new controller reads the cluster, elects for the dead broker, resumes a deletion; the old one is fenced', async () => {
+    const old = await clusterWithTopic();
+    // Broker 2 dies while no controller acts; another broker wins /controller with epoch 6 (/controller_epoch version 1).
+    old.zk.controllerEpochZkVersion = 1;
+    await expect(old.controller.processBrokerChange([brokerAndEpoch(1), brokerAndEpoch(3)])).rejects.toSatisfy(
+      (e: unknown) => isTributaryError(e, 'ERR_STALE_CONTROLLER_EPOCH'),
+    );
+    expect(leaders(old)).toEqual([1, 2, 3, 1, 2, 3]);
+
+    const f = new ControllerFixture([]);
+    for (const tp of partitions) f.zk.writeAsOther(tp, old.zk.read(tp)!.leaderAndIsr, 5);
+    f.zk.controllerEpochZkVersion = 1;
+    const assignment = new Map(partitions.map((tp) => [tp.partition, old.context.partitionFullReplicaAssignment(tp)]));
+    const d0 = { topic: 'd', partition: 0 };
+    f.zk.writeAsOther(d0, { leader: 1, leaderEpoch: 0, isr: [1, 3], leaderRecoveryState: 0 }, 5);
+    await f.controller.onControllerFailover({
+      epoch: 6,
+      epochZkVersion: 1,
+      brokers: [brokerAndEpoch(1), brokerAndEpoch(3)],
+      topics: [
+        { topic: 't', topicId, assignment },
+        { topic: 'd', topicId: undefined, assignment: new Map([[0, new ReplicaAssignment([1, 3])]]) },
+      ],
+      topicsToBeDeleted: new Set(['d']),
+    });
+    expect(leaders(f)).toEqual([1, 3, 3, 1, 1, 3]);
+    expect(isrs(f).every((isr) => !isr.includes(2))).toBe(true);
+    expect(partitions.map((tp) => f.zk.read(tp)!.controllerEpoch)).toEqual(Array(6).fill(6));
+    const sent = f.take();
+    expect(summary(sent).slice(0, 2)).toEqual(['UpdateMetadata:1', 'UpdateMetadata:3']);
+    expect(sent.every((r) => r.data.controllerEpoch === 6)).toBe(true);
+    const deletes = sent.flatMap((r) =>
+      r.api === 'StopReplica' &&
+      r.data.topicStates[0]!.topicName === 'd' &&
+      r.data.topicStates[0]!.partitionStates[0]!.deletePartition
+        ? [r.brokerId]
+        : [],
+    );
+    expect(deletes.sort()).toEqual([1, 3]);
+    expect(f.context.replicasInState('d', 'ReplicaDeletionStarted')).toHaveLength(2);
+  });
+});

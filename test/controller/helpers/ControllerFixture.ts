@@ -65,6 +65,7 @@ export class ControllerFixture {
   readonly controller: KafkaController = new KafkaController(
     { leaderImbalancePerBrokerPercentage: 10 },
     this.context,
+    this.zk,
     this.partitions,
     this.replicas,
     this.deletion,
