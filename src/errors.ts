@@ -26,16 +26,16 @@ export const KafkaErrors = {
   LEADER_NOT_AVAILABLE: kafka(5, 'LEADER_NOT_AVAILABLE', true),
   NOT_LEADER_OR_FOLLOWER: kafka(6, 'NOT_LEADER_OR_FOLLOWER', true),
   REQUEST_TIMED_OUT: kafka(7, 'REQUEST_TIMED_OUT', true),
+  // AdminZkClient.validateReplicaAssignment: a manual assignment naming a broker not in the cluster.
+  BROKER_NOT_AVAILABLE: kafka(8, 'BROKER_NOT_AVAILABLE', false),
   REPLICA_NOT_AVAILABLE: kafka(9, 'REPLICA_NOT_AVAILABLE', true),
   MESSAGE_TOO_LARGE: kafka(10, 'MESSAGE_TOO_LARGE', false),
   // The ZooKeeper-mode controller's fencing (ControllerMovedException, NotControllerException,
   // FencedLeaderEpochException, StaleBrokerEpochException) and the metadata cache's
   // (ListenerNotFoundException, InconsistentTopicIdException).
   STALE_CONTROLLER_EPOCH: kafka(11, 'STALE_CONTROLLER_EPOCH', false),
-  NOT_CONTROLLER: kafka(41, 'NOT_CONTROLLER', true),
   LISTENER_NOT_FOUND: kafka(72, 'LISTENER_NOT_FOUND', true),
   FENCED_LEADER_EPOCH: kafka(74, 'FENCED_LEADER_EPOCH', true),
-  STALE_BROKER_EPOCH: kafka(77, 'STALE_BROKER_EPOCH', false),
   INCONSISTENT_TOPIC_ID: kafka(103, 'INCONSISTENT_TOPIC_ID', true),
   OFFSET_METADATA_TOO_LARGE: kafka(12, 'OFFSET_METADATA_TOO_LARGE', false),
   COORDINATOR_LOAD_IN_PROGRESS: kafka(14, 'COORDINATOR_LOAD_IN_PROGRESS', true),
@@ -60,6 +60,7 @@ export const KafkaErrors = {
   INVALID_REPLICATION_FACTOR: kafka(38, 'INVALID_REPLICATION_FACTOR', false),
   INVALID_REPLICA_ASSIGNMENT: kafka(39, 'INVALID_REPLICA_ASSIGNMENT', false),
   INVALID_CONFIG: kafka(40, 'INVALID_CONFIG', false),
+  NOT_CONTROLLER: kafka(41, 'NOT_CONTROLLER', true),
   INVALID_REQUEST: kafka(42, 'INVALID_REQUEST', false),
   UNSUPPORTED_FOR_MESSAGE_FORMAT: kafka(43, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false),
   POLICY_VIOLATION: kafka(44, 'POLICY_VIOLATION', false),
@@ -83,10 +84,14 @@ export const KafkaErrors = {
   FETCH_SESSION_ID_NOT_FOUND: kafka(70, 'FETCH_SESSION_ID_NOT_FOUND', true),
   TOPIC_DELETION_DISABLED: kafka(73, 'TOPIC_DELETION_DISABLED', false),
   UNSUPPORTED_COMPRESSION_TYPE: kafka(76, 'UNSUPPORTED_COMPRESSION_TYPE', false),
+  // KafkaController.doControlledShutdown: a request from an older registration of the broker (KIP-380).
+  STALE_BROKER_EPOCH: kafka(77, 'STALE_BROKER_EPOCH', false),
   OFFSET_NOT_AVAILABLE: kafka(78, 'OFFSET_NOT_AVAILABLE', true),
   MEMBER_ID_REQUIRED: kafka(79, 'MEMBER_ID_REQUIRED', false),
   GROUP_MAX_SIZE_REACHED: kafka(81, 'GROUP_MAX_SIZE_REACHED', false),
   FENCED_INSTANCE_ID: kafka(82, 'FENCED_INSTANCE_ID', false),
+  // AlterPartitionReassignments cancelling a partition that is not being reassigned (KafkaController.maybeBuildReassignment).
+  NO_REASSIGNMENT_IN_PROGRESS: kafka(85, 'NO_REASSIGNMENT_IN_PROGRESS', false),
   GROUP_SUBSCRIBED_TO_TOPIC: kafka(86, 'GROUP_SUBSCRIBED_TO_TOPIC', false),
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
   UNSTABLE_OFFSET_COMMIT: kafka(88, 'UNSTABLE_OFFSET_COMMIT', true),
@@ -131,6 +136,12 @@ const tributaryCodes = {
   // the creation's error through).
   ERR_PARTITION_LIMIT: KafkaErrors.POLICY_VIOLATION,
   ERR_INVALID_ARGUMENT: KafkaErrors.INVALID_REQUEST,
+  // The controller's own failures, which Kafka raises as exceptions that are no ApiException
+  // (AdminOperationException, StateChangeFailedException, an IllegalStateException of the
+  // request batch, a topic id that changed): ApiError.fromThrowable makes each UNKNOWN_SERVER_ERROR.
+  ERR_ADMIN_OPERATION: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_STATE_CHANGE_FAILED: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_CONTROLLER_ILLEGAL_STATE: KafkaErrors.UNKNOWN_SERVER_ERROR,
   ERR_CONSUMER_CLOSED: KafkaErrors.INVALID_REQUEST,
   // The log, the engine and the data directory.
   ERR_LOG_OFFLINE: storage,

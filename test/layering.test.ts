@@ -31,6 +31,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   protocol: ['errors'],
   // ZooKeeper's layout and client: a library beside the layers, as protocol is.
   zk: ['errors', 'io'],
+  // The ZK-mode controller's logic: state machines over ZooKeeper's partition state, requests as the protocol types them.
+  controller: ['errors', 'protocol', 'zk'],
   log: ['errors', 'io', 'metrics', 'native', 'record'],
   // DataDirLock takes its flock from the addon directly: there is no log to go through.
   engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],

@@ -1,0 +1,354 @@
+/**
+ * KafkaController: the controller's reactions to what ZooKeeper tells it, as Kafka's
+ * kafka.controller.KafkaController: brokers joining, leaving and bouncing (processBrokerChange,
+ * onBrokerStartup, onBrokerFailure), topics and partitions created (processTopicChange,
+ * onNewPartitionCreation), replica leader elections (onReplicaElection, ElectLeaders and the
+ * auto rebalance's imbalance check), controlled shutdown and topic deletion. Each reaction
+ * runs the state machines over the context; reading ZooKeeper and registering watches is
+ * the caller's, which passes in what it read.
+ */
+import { TributaryError } from '../errors.js';
+import type { BrokerAndEpoch } from './Broker.js';
+import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
+import type { ControllerContext } from './ControllerContext.js';
+import type { ControllerZkClient } from './ControllerZkClient.js';
+import { preferredReplicaPartitionLeaderElection, type PartitionLeaderElectionStrategy } from './Election.js';
+import type { ElectionOutcomes, PartitionStateMachine } from './PartitionStateMachine.js';
+import type { PartitionReassignment } from './PartitionReassignment.js';
+import type { ReplicaAssignment } from './ReplicaAssignment.js';
+import type { ReplicaStateMachine } from './ReplicaStateMachine.js';
+import type { StateChangeLogger } from './StateChangeLogger.js';
+import type { TopicDeletionManager } from './TopicDeletionManager.js';
+import { formatPartition, type PartitionAndReplica, type TopicPartition } from './TopicPartition.js';
+
+export interface KafkaControllerConfig {
+  /** leader.imbalance.per.broker.percentage: above it, a broker's partitions go back to their preferred leader (default 10). */
+  readonly leaderImbalancePerBrokerPercentage: number;
+}
+
+/** org.apache.kafka.common.ElectionType */
+export type ElectionType = 'PREFERRED' | 'UNCLEAN';
+/** kafka.controller.ElectionTrigger */
+export type ElectionTrigger = 'AdminClientTriggered' | 'AutoTriggered' | 'ZkTriggered';
+
+/** A topic as /brokers/topics/<topic> holds it: its id and each partition's assignment. */
+export interface TopicIdReplicaAssignment {
+  readonly topic: string;
+  readonly topicId: Buffer | undefined;
+  readonly assignment: ReadonlyMap<number, ReplicaAssignment>;
+}
+
+/** What a new controller reads from ZooKeeper before it acts (KafkaController.initializeControllerContext). */
+export interface ClusterState {
+  /** The epoch this controller was elected with, and the version of /controller_epoch it wrote. */
+  readonly epoch: number;
+  readonly epochZkVersion: number;
+  /** /brokers/ids */
+  readonly brokers: readonly BrokerAndEpoch[];
+  /** /brokers/topics */
+  readonly topics: readonly TopicIdReplicaAssignment[];
+  /** /admin/delete_topics */
+  readonly topicsToBeDeleted: ReadonlySet<string>;
+}
+
+export class KafkaController {
+  constructor(
+    private readonly config: KafkaControllerConfig,
+    private readonly context: ControllerContext,
+    private readonly zk: ControllerZkClient,
+    private readonly partitionStateMachine: PartitionStateMachine,
+    private readonly replicaStateMachine: ReplicaStateMachine,
+    private readonly topicDeletionManager: TopicDeletionManager,
+    private readonly reassignment: PartitionReassignment,
+    private readonly batch: ControllerBrokerRequestBatch,
+    private readonly logger: StateChangeLogger,
+  ) {}
+
+  /**
+   * KafkaController.onControllerFailover (the part after the watches are registered): the
+   * context from ZooKeeper, deletions queued, every broker told the live brokers, the state
+   * machines started (partitions elect), reassignments and deletions resumed.
+   */
+  async onControllerFailover(state: ClusterState): Promise<void> {
+    await this.initializeControllerContext(state);
+    const withOfflineReplicas = [...this.context.allTopics].filter((topic) =>
+      this.context.replicasForTopic(topic).some((r) => !this.context.isReplicaOnline(r.replica, r.topicPartition)),
+    );
+    const reassigning = [...this.context.partitionsBeingReassigned.keys()].map((tp) => tp.topic);
+    this.topicDeletionManager.init(state.topicsToBeDeleted, new Set([...withOfflineReplicas, ...reassigning]));
+    this.sendUpdateMetadataRequest(this.context.liveOrShuttingDownBrokerIds(), []);
+    await this.replicaStateMachine.startup();
+    await this.partitionStateMachine.startup();
+    await this.reassignment.maybeResumeReassignments(() => true);
+    await this.topicDeletionManager.resumeDeletions();
+  }
+
+  /** KafkaController.initializeControllerContext, with updateLeaderAndIsrCache reading the partition states. */
+  private async initializeControllerContext(state: ClusterState): Promise<void> {
+    this.context.resetContext();
+    this.context.epoch = state.epoch;
+    this.context.epochZkVersion = state.epochZkVersion;
+    this.context.setLiveBrokers(state.brokers);
+    this.context.setAllTopics(state.topics.map((t) => t.topic));
+    for (const { topic, topicId, assignment } of state.topics) {
+      if (topicId !== undefined) this.context.addTopicId(topic, topicId);
+      for (const [partition, replicas] of assignment) {
+        this.context.updatePartitionFullReplicaAssignment({ topic, partition }, replicas);
+        if (replicas.isBeingReassigned) this.context.partitionsBeingReassigned.set({ topic, partition }, true);
+      }
+    }
+    for (const [tp, result] of await this.zk.getTopicPartitionStates(this.context.allPartitions()))
+      if (result.code === 'OK') this.context.putPartitionLeadershipInfo(tp, result.value);
+  }
+
+  /** KafkaController.sendUpdateMetadataRequest: a batch of its own, with these partitions' states. */
+  sendUpdateMetadataRequest(brokers: Iterable<number>, partitions: readonly TopicPartition[]): void {
+    this.batch.newBatch();
+    this.batch.addUpdateMetadataRequestForBrokers(brokers, partitions);
+    this.batch.sendRequestsToBrokers(this.context.epoch);
+  }
+
+  /**
+   * KafkaController.processBrokerChange: the brokers /brokers/ids lists now against those
+   * known. A broker registered again with a higher epoch (it restarted within the session
+   * timeout) bounced: it fails, then starts.
+   */
+  async processBrokerChange(current: readonly BrokerAndEpoch[]): Promise<void> {
+    const known = this.context.liveOrShuttingDownBrokerIds();
+    const currentIds = new Set(current.map((b) => b.broker.id));
+    const sorted = (ids: Iterable<number>): number[] => [...ids].sort((a, b) => a - b);
+    const added = current.filter((b) => !known.has(b.broker.id));
+    const bounced = current.filter(
+      (b) => known.has(b.broker.id) && b.epoch > this.context.liveBrokerEpoch(b.broker.id)!,
+    );
+    const dead = sorted([...known].filter((id) => !currentIds.has(id)));
+    this.logger.info('Broker change', {
+      newBrokers: sorted(added.map((b) => b.broker.id)),
+      deadBrokers: dead,
+      bouncedBrokers: sorted(bounced.map((b) => b.broker.id)),
+    });
+    if (added.length > 0) {
+      this.context.addLiveBrokers(added);
+      await this.onBrokerStartup(sorted(added.map((b) => b.broker.id)));
+    }
+    if (bounced.length > 0) {
+      const ids = sorted(bounced.map((b) => b.broker.id));
+      this.context.removeLiveBrokers(ids);
+      await this.onBrokerFailure(ids);
+      this.context.addLiveBrokers(bounced);
+      await this.onBrokerStartup(ids);
+    }
+    if (dead.length > 0) {
+      this.context.removeLiveBrokers(dead);
+      await this.onBrokerFailure(dead);
+    }
+  }
+
+  /**
+   * KafkaController.onBrokerStartup: the others learn of the new brokers, the new brokers get
+   * every partition's state, their replicas go Online, and New or Offline partitions elect;
+   * reassignments with a target on them and deletions halted for want of them resume.
+   */
+  async onBrokerStartup(newBrokers: readonly number[]): Promise<void> {
+    for (const id of newBrokers) this.context.replicasOnOfflineDirs.delete(id);
+    const existing = [...this.context.liveOrShuttingDownBrokerIds()].filter((id) => !newBrokers.includes(id));
+    this.sendUpdateMetadataRequest(existing, []);
+    const withLeaders = [...this.context.partitionsLeadershipInfo()]
+      .map(([tp]) => tp)
+      .filter((tp) => !this.context.isTopicQueuedUpForDeletion(tp.topic));
+    this.sendUpdateMetadataRequest(newBrokers, withLeaders);
+    const replicasOnNewBrokers = this.context.replicasOnBrokers(new Set(newBrokers));
+    await this.replicaStateMachine.handleStateChanges(replicasOnNewBrokers, 'OnlineReplica');
+    await this.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await this.reassignment.maybeResumeReassignments((_tp, assignment) =>
+      assignment.targetReplicas.some((r) => newBrokers.includes(r)),
+    );
+    const deleting = replicasOnNewBrokers
+      .map((r) => r.topicPartition.topic)
+      .filter((topic) => this.topicDeletionManager.isTopicQueuedUpForDeletion(topic));
+    if (deleting.length > 0) await this.topicDeletionManager.resumeDeletionForTopics(new Set(deleting));
+  }
+
+  /** KafkaController.onBrokerFailure: a dead broker stops shutting down, and its replicas go offline. */
+  async onBrokerFailure(deadBrokers: readonly number[]): Promise<void> {
+    for (const id of deadBrokers) {
+      this.context.replicasOnOfflineDirs.delete(id);
+      this.context.shuttingDownBrokerIds.delete(id);
+    }
+    await this.onReplicasBecomeOffline(this.context.replicasOnBrokers(new Set(deadBrokers)));
+  }
+
+  /**
+   * KafkaController.onReplicasBecomeOffline: partitions whose leader is gone go Offline and
+   * elect again (clean only), the replicas go Offline (out of the ISRs); replicas of topics
+   * being deleted fail their deletion. If nothing changed, UpdateMetadata still tells every
+   * broker of the dead ones.
+   */
+  async onReplicasBecomeOffline(replicas: readonly PartitionAndReplica[]): Promise<void> {
+    const deleting = (r: PartitionAndReplica): boolean =>
+      this.topicDeletionManager.isTopicQueuedUpForDeletion(r.topicPartition.topic);
+    const forDeletion = replicas.filter(deleting);
+    const notForDeletion = replicas.filter((r) => !deleting(r));
+    await this.partitionStateMachine.handleStateChanges(this.context.partitionsWithOfflineLeader(), 'OfflinePartition');
+    const results = await this.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await this.replicaStateMachine.handleStateChanges(notForDeletion, 'OfflineReplica');
+    if (forDeletion.length > 0) await this.topicDeletionManager.failReplicaDeletion(forDeletion);
+    if (notForDeletion.length === 0 && [...results].every(([, outcome]) => 'error' in outcome))
+      this.sendUpdateMetadataRequest(this.context.liveOrShuttingDownBrokerIds(), []);
+  }
+
+  /**
+   * KafkaController.processTopicChange: the topics /brokers/topics lists now. New ones
+   * (with their ids and assignments) are created, ones gone are forgotten.
+   */
+  async processTopicChange(topics: ReadonlySet<string>, newTopics: readonly TopicIdReplicaAssignment[]): Promise<void> {
+    const deleted = [...this.context.allTopics].filter((t) => !topics.has(t));
+    this.context.setAllTopics(topics);
+    for (const topic of deleted) this.context.removeTopic(topic);
+    const created: TopicPartition[] = [];
+    for (const { topic, topicId, assignment } of newTopics) {
+      if (topicId !== undefined) this.context.addTopicId(topic, topicId);
+      for (const [partition, replicas] of assignment) {
+        this.context.updatePartitionFullReplicaAssignment({ topic, partition }, replicas);
+        created.push({ topic, partition });
+      }
+    }
+    if (created.length > 0) await this.onNewPartitionCreation(created);
+  }
+
+  /**
+   * KafkaController.processPartitionModifications: partitions added to a topic
+   * (CreatePartitions). While the topic is being deleted they are not created: the caller
+   * restores the assignment in ZooKeeper, as Kafka does, when this answers false.
+   */
+  async processPartitionModifications(
+    topic: string,
+    assignment: ReadonlyMap<number, ReplicaAssignment>,
+  ): Promise<boolean> {
+    const added = [...assignment].filter(
+      ([partition]) => this.context.partitionReplicaAssignment({ topic, partition }).length === 0,
+    );
+    if (this.topicDeletionManager.isTopicQueuedUpForDeletion(topic)) return added.length === 0;
+    for (const [partition, replicas] of added)
+      this.context.updatePartitionFullReplicaAssignment({ topic, partition }, replicas);
+    if (added.length > 0) await this.onNewPartitionCreation(added.map(([partition]) => ({ topic, partition })));
+    return true;
+  }
+
+  /**
+   * KafkaController.onNewPartitionCreation: partitions New, their replicas New, the partitions
+   * Online (their state znodes created, leaders the first live replica), the replicas Online.
+   */
+  async onNewPartitionCreation(partitions: readonly TopicPartition[]): Promise<void> {
+    this.logger.info('New partition creation callback', { partitions: partitions.map(formatPartition) });
+    await this.partitionStateMachine.handleStateChanges(partitions, 'NewPartition');
+    await this.replicaStateMachine.handleStateChanges(this.context.replicasForPartition(partitions), 'NewReplica');
+    await this.partitionStateMachine.handleStateChanges(partitions, 'OnlinePartition', {
+      kind: 'OfflinePartition',
+      allowUnclean: false,
+    });
+    await this.replicaStateMachine.handleStateChanges(this.context.replicasForPartition(partitions), 'OnlineReplica');
+  }
+
+  /**
+   * KafkaController.onReplicaElection: ElectLeaders (AdminClientTriggered), the auto
+   * rebalance (AutoTriggered) or /admin/preferred_replica_election (ZkTriggered). An unclean
+   * election is unclean only when an admin asked for it.
+   */
+  async onReplicaElection(
+    partitions: readonly TopicPartition[],
+    electionType: ElectionType,
+    trigger: ElectionTrigger,
+  ): Promise<ElectionOutcomes> {
+    const strategy: PartitionLeaderElectionStrategy =
+      electionType === 'PREFERRED'
+        ? { kind: 'PreferredReplicaPartition' }
+        : { kind: 'OfflinePartition', allowUnclean: trigger === 'AdminClientTriggered' };
+    const results = await this.partitionStateMachine.handleStateChanges(partitions, 'OnlinePartition', strategy);
+    if (trigger !== 'AdminClientTriggered')
+      for (const [tp, outcome] of results)
+        if ('error' in outcome)
+          this.logger.error(
+            `Error completing replica leader election (${electionType}) for partition ${formatPartition(tp)}`,
+            {
+              error: outcome.error.message,
+            },
+          );
+    return results;
+  }
+
+  /**
+   * KafkaController.checkAndTriggerAutoLeaderRebalance: for each preferred leader, the share
+   * of its partitions led by another broker; above leader.imbalance.per.broker.percentage,
+   * those whose preferred replica can lead (live, in the ISR) are elected back to it.
+   */
+  async checkAndTriggerAutoLeaderRebalance(): Promise<ElectionOutcomes[]> {
+    const byPreferred = new Map<number, TopicPartition[]>();
+    for (const tp of this.context.allPartitions()) {
+      if (this.topicDeletionManager.isTopicQueuedUpForDeletion(tp.topic)) continue;
+      const preferred = this.context.partitionReplicaAssignment(tp)[0];
+      if (preferred !== undefined) byPreferred.set(preferred, [...(byPreferred.get(preferred) ?? []), tp]);
+    }
+    const outcomes: ElectionOutcomes[] = [];
+    for (const [preferred, partitions] of byPreferred) {
+      const notPreferred = partitions.filter((tp) => {
+        const leader = this.context.partitionLeadershipInfo(tp)?.leaderAndIsr.leader;
+        return leader !== undefined && leader !== preferred;
+      });
+      if (notPreferred.length / partitions.length <= this.config.leaderImbalancePerBrokerPercentage / 100) continue;
+      const candidates = notPreferred.filter(
+        (tp) => this.context.allTopics.has(tp.topic) && this.canPreferredReplicaBeLeader(tp),
+      );
+      outcomes.push(await this.onReplicaElection(candidates, 'PREFERRED', 'AutoTriggered'));
+    }
+    return outcomes;
+  }
+
+  private canPreferredReplicaBeLeader(tp: TopicPartition): boolean {
+    const assignment = this.context.partitionReplicaAssignment(tp);
+    const live = new Set(assignment.filter((r) => this.context.isReplicaOnline(r, tp)));
+    const isr = this.context.partitionLeadershipInfo(tp)!.leaderAndIsr.isr;
+    return preferredReplicaPartitionLeaderElection(assignment, isr, live) !== undefined;
+  }
+
+  /**
+   * KafkaController.doControlledShutdown: the broker is marked shutting down; partitions it
+   * leads (with another replica) elect a leader elsewhere, those it follows stop their
+   * replica there and leave the ISR. Answers the partitions it still leads, which the broker
+   * retries on. An older broker epoch is STALE_BROKER_EPOCH; an unknown broker BROKER_NOT_AVAILABLE.
+   */
+  async doControlledShutdown(id: number, brokerEpoch: number): Promise<TopicPartition[]> {
+    const cachedEpoch = this.context.liveBrokerEpoch(id);
+    // -1 (AbstractControlRequest.UNKNOWN_BROKER_EPOCH): a broker older than KIP-380, not checked.
+    if (brokerEpoch !== -1 && cachedEpoch !== undefined && brokerEpoch < cachedEpoch)
+      throw new TributaryError(
+        `Received controlled shutdown request from an old broker epoch ${brokerEpoch} for broker ${id}. ` +
+          `Current broker epoch is ${cachedEpoch}.`,
+        'ERR_STALE_BROKER_EPOCH',
+      );
+    if (!this.context.liveOrShuttingDownBrokerIds().has(id))
+      throw new TributaryError(`Broker id ${id} does not exist.`, 'ERR_BROKER_NOT_AVAILABLE');
+    this.context.shuttingDownBrokerIds.add(id);
+    const toActOn = this.context
+      .partitionsOnBroker(id)
+      .filter(
+        (tp) =>
+          this.context.partitionReplicaAssignment(tp).length > 1 &&
+          this.context.partitionLeadershipInfo(tp) !== undefined &&
+          !this.topicDeletionManager.isTopicQueuedUpForDeletion(tp.topic),
+      );
+    const ledBy = (tp: TopicPartition): boolean => this.context.partitionLeadershipInfo(tp)!.leaderAndIsr.leader === id;
+    await this.partitionStateMachine.handleStateChanges(toActOn.filter(ledBy), 'OnlinePartition', {
+      kind: 'ControlledShutdownPartition',
+    });
+    const followed = toActOn.filter((tp) => !ledBy(tp));
+    this.batch.newBatch();
+    for (const tp of followed) this.batch.addStopReplicaRequestForBrokers([id], tp, false);
+    this.batch.sendRequestsToBrokers(this.context.epoch);
+    await this.replicaStateMachine.handleStateChanges(
+      followed.map((topicPartition) => ({ topicPartition, replica: id })),
+      'OfflineReplica',
+    );
+    return this.context.partitionLeadersOnBroker(id);
+  }
+}
