@@ -29,6 +29,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   native: ['errors'],
   record: ['errors', 'native', 'retainShape'],
   protocol: ['errors'],
+  // The ZooKeeper client wrapper: a library beside the layers, as protocol is.
+  zk: ['errors', 'io'],
   log: ['errors', 'io', 'metrics', 'native', 'record'],
   // DataDirLock takes its flock from the addon directly: there is no log to go through.
   engine: ['errors', 'io', 'log', 'metrics', 'native', 'record'],
