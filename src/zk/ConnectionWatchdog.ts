@@ -24,8 +24,8 @@ export class ConnectionWatchdog {
     private readonly servers: number,
     private readonly isConnected: () => boolean,
   ) {
-    // Ticks well inside the shorter timeout: 1/4 of the session timeout over the servers.
-    const period = Math.max(10, handle.getSessionTimeout() / servers / 4);
+    // Ticks well inside the shorter of the two timeouts below.
+    const period = Math.max(10, (handle.getSessionTimeout() * Math.min(2 / 3, 1 / servers)) / 4);
     this.timer = setInterval(() => this.check(), period).unref();
   }
 

@@ -551,7 +551,8 @@ function resolveSettings(options: ZooKeeperClientOptions): Settings {
     name: options.name ?? 'Kafka server',
     logger: options.logger,
   };
-  if (!/^[^/,]+:\d+(,[^/,]+:\d+)*(\/.*)?$/.test(settings.connect))
+  // ZooKeeper's ConnectStringParser: hosts with an optional port (2181), then an optional chroot path.
+  if (!/^[^/,:]+(:\d+)?(,[^/,:]+(:\d+)?)*(\/|(\/[^/]+)+)?$/.test(settings.connect))
     throw invalidArgument(`zookeeper.connect must be host:port[,host:port...][/chroot], not '${settings.connect}'`);
   for (const key of ['sessionTimeoutMs', 'connectionTimeoutMs', 'maxInFlightRequests', 'requestTimeoutMs'] as const)
     if (!Number.isInteger(settings[key]) || settings[key] < 1)

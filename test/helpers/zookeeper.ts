@@ -157,9 +157,17 @@ export class ZooKeeperServer {
     return this.signalAndWait('SIGKILL');
   }
 
-  /** SIGSTOP: the server holds its connections but answers nothing. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
+  /**
+   * SIGSTOP: the server holds its connections but answers nothing. The signal takes effect
+   * asynchronously (a running JVM answered requests sent just after it): this waits until
+   * Linux reports the process stopped (state T in /proc/<pid>/stat).
+   */
+  async pause(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid) return;
+    child.kill('SIGSTOP');
+    while (readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'T')
+      await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   resume(): void {
