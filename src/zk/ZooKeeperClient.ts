@@ -548,7 +548,7 @@ function resolveSettings(options: ZooKeeperClientOptions): Settings {
     connectionTimeoutMs,
     maxInFlightRequests: options.maxInFlightRequests ?? ZK_MAX_IN_FLIGHT_REQUESTS_DEFAULT,
     requestTimeoutMs: options.requestTimeoutMs ?? connectionTimeoutMs,
-    name: options.name ?? 'Kafka server',
+    name: options.name ?? 'tributary',
     logger: options.logger,
   };
   // ZooKeeper's ConnectStringParser: hosts with an optional port (2181), then an optional chroot path.

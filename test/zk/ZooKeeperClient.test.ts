@@ -300,8 +300,11 @@ describe('ZooKeeperClient on a standalone server', () => {
   });
 
   test('ZooKeeper away: requests fail with ERR_ZK_TIMEOUT, then the same session works when it is back', async () => {
-    const zk = await open({ connect: server.connectString, sessionTimeoutMs: 10000, requestTimeoutMs: 1000 });
-    const patient = await open({ connect: server.connectString, sessionTimeoutMs: 10000, requestTimeoutMs: 15000 });
+    // A restarted server gives restored sessions their timeout again from when it loads its data;
+    // 30 s leaves room for a JVM that starts slowly on a loaded machine (in a full suite run on 2
+    // shared cores, a 10 s session did not survive the restart).
+    const zk = await open({ connect: server.connectString, sessionTimeoutMs: 30000, requestTimeoutMs: 1000 });
+    const patient = await open({ connect: server.connectString, sessionTimeoutMs: 30000, requestTimeoutMs: 25000 });
     const base = await root(zk);
     maybeThrow(await zk.create(`${base}/eph`, bytes(''), 'EPHEMERAL'), `${base}/eph`);
     const session = zk.sessionId;
@@ -312,7 +315,8 @@ describe('ZooKeeperClient on a standalone server', () => {
     expect(Date.now() - started).toBeLessThan(2500);
 
     // A request made while it is down completes once it is back (within its timeout here).
-    const waiting = patient.exists(base);
+    // Caught here so a failure below does not leave it rejecting unhandled after the client closes.
+    const waiting = patient.exists(base).catch((error: unknown) => error);
     await server.start();
     await eventually(() => zk.isConnected);
     expect(zk.sessionId).toBe(session);
