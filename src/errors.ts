@@ -171,6 +171,18 @@ const tributaryCodes = {
   // A producer state snapshot or transaction index that fails its checks (Kafka's
   // CorruptSnapshotException, CorruptIndexException): deleted and rebuilt from the log.
   ERR_CORRUPT_SNAPSHOT: storage,
+  // ZooKeeper (src/zk/ZooKeeperClient.ts). Kafka's ZooKeeperClientTimeoutException,
+  // ZooKeeperClientExpiredException and KeeperException are no ApiException: a request
+  // that fails on them is answered UNKNOWN_SERVER_ERROR (Errors.forException).
+  ERR_ZK_TIMEOUT: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_SESSION_EXPIRED: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_CLOSED: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_NO_NODE: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_NODE_EXISTS: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_BAD_VERSION: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_NOT_EMPTY: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_NO_CHILDREN_FOR_EPHEMERALS: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_ZK_ERROR: KafkaErrors.UNKNOWN_SERVER_ERROR,
   // Raised on the client side only.
   ERR_CLOSED: storage,
   ERR_PRODUCER_CLOSED: storage,

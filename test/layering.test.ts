@@ -29,7 +29,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   native: ['errors'],
   record: ['errors', 'native', 'retainShape'],
   protocol: ['errors'],
-  // ZooKeeper's layout and client: a library beside the layers, as protocol is.
+  // ZooKeeper's client and layout: a library beside the layers, as protocol is.
   zk: ['errors', 'io'],
   // The ZK-mode controller's logic: state machines over ZooKeeper's partition state, requests as the protocol types them.
   controller: ['errors', 'protocol', 'zk'],
