@@ -31,17 +31,29 @@ const CONCURRENT = KafkaErrors.CONCURRENT_TRANSACTIONS.code;
 
 /** The coordinators' calls, each waiting for them to open and retrying CONCURRENT_TRANSACTIONS. */
 export function inProcessTransactionCoordinator(open: () => Promise<Coordinators>): TransactionCoordinatorClient {
+  // Opened once, then every request awaits the one settled promise; a failed open is tried again by the next request.
+  let opened: Promise<Coordinators> | null = null;
+  const coordinators = (): Promise<Coordinators> => {
+    if (opened === null) {
+      const opening = open();
+      opened = opening;
+      opening.catch(() => {
+        if (opened === opening) opened = null;
+      });
+    }
+    return opened;
+  };
   const retrying = async <T>(
     transactionalId: string,
     call: (c: Coordinators) => Promise<T>,
     errorOf: (result: T) => number,
   ): Promise<T> => {
-    const coordinators = await open();
+    const c = await coordinators();
     const deadline = Date.now() + MAX_BLOCK_MS;
     for (;;) {
-      const result = await call(coordinators);
+      const result = await call(c);
       if (errorOf(result) !== CONCURRENT || Date.now() > deadline) return result;
-      await waitForCompletion(coordinators.transactions, transactionalId);
+      await waitForCompletion(c.transactions, transactionalId);
     }
   };
   const code = (errorCode: number): number => errorCode;
@@ -69,10 +81,10 @@ export function inProcessTransactionCoordinator(open: () => Promise<Coordinators
           ]),
         code,
       ),
-    txnOffsetCommit: async (request) => (await open()).groups.commitTransactionalOffsets(request),
+    txnOffsetCommit: async (request) => (await coordinators()).groups.commitTransactionalOffsets(request),
     endTxn: async (id, { producerId, epoch }, commit) => {
       const error = await retrying(id, (c) => c.transactions.handleEndTransaction(id, producerId, epoch, commit), code);
-      if (error === KafkaErrors.NONE.code) await (await open()).transactions.transactionCompletion(id);
+      if (error === KafkaErrors.NONE.code) await (await coordinators()).transactions.transactionCompletion(id);
       return error;
     },
   };
