@@ -31,18 +31,9 @@ const CONCURRENT = KafkaErrors.CONCURRENT_TRANSACTIONS.code;
 
 /** The coordinators' calls, each waiting for them to open and retrying CONCURRENT_TRANSACTIONS. */
 export function inProcessTransactionCoordinator(open: () => Promise<Coordinators>): TransactionCoordinatorClient {
-  // Opened once, then every request awaits the one settled promise; a failed open is tried again by the next request.
+  // Opened once (the Tributary keeps the one promise anyway): each request then awaits it once, not three times.
   let opened: Promise<Coordinators> | null = null;
-  const coordinators = (): Promise<Coordinators> => {
-    if (opened === null) {
-      const opening = open();
-      opened = opening;
-      opening.catch(() => {
-        if (opened === opening) opened = null;
-      });
-    }
-    return opened;
-  };
+  const coordinators = (): Promise<Coordinators> => (opened ??= open());
   const retrying = async <T>(
     transactionalId: string,
     call: (c: Coordinators) => Promise<T>,
