@@ -14,7 +14,12 @@
  */
 import type { AppendInfo } from '../engine/Partition.js';
 import type { CompressionCodec } from '../record/Compression.js';
-import { RecordBatchBuilder, rewriteProducerState, type RecordInput } from '../record/RecordBatchBuilder.js';
+import {
+  RecordBatchBuilder,
+  recordSizeUpperBound,
+  rewriteProducerState,
+  type RecordInput,
+} from '../record/RecordBatchBuilder.js';
 import { retainShape } from '../retainShape.js';
 import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { CompressionRatioEstimator, ESTIMATION_FACTOR } from './CompressionRatioEstimator.js';
@@ -51,23 +56,6 @@ export interface RecordAppendResult {
   offsetDelta: number;
   /** Estimated bytes the partition's batches grew by (a new batch's header included). */
   appendedBytes: number;
-}
-
-/**
- * The most a record adds to a batch: DefaultRecord.sizeInBytes with each varint at its
- * widest (length 5, attributes 1, timestamp delta 10, offset delta 5, key and value
- * lengths 5 each, header count 5; each header's key and value lengths 5 each).
- */
-const RECORD_OVERHEAD_BOUND = 36;
-const HEADER_OVERHEAD_BOUND = 10;
-
-export function recordSizeUpperBound(record: RecordInput): number {
-  let size = RECORD_OVERHEAD_BOUND + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  const headers = record.headers;
-  if (headers === undefined) return size;
-  for (const header of headers)
-    size += HEADER_OVERHEAD_BOUND + Buffer.byteLength(header.key, 'utf8') + (header.value?.length ?? 0);
-  return size;
 }
 
 class ProducerBatch {

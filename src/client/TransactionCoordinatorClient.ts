@@ -31,17 +31,20 @@ const CONCURRENT = KafkaErrors.CONCURRENT_TRANSACTIONS.code;
 
 /** The coordinators' calls, each waiting for them to open and retrying CONCURRENT_TRANSACTIONS. */
 export function inProcessTransactionCoordinator(open: () => Promise<Coordinators>): TransactionCoordinatorClient {
+  // Opened once (the Tributary keeps the one promise anyway): each request then awaits it once, not three times.
+  let opened: Promise<Coordinators> | null = null;
+  const coordinators = (): Promise<Coordinators> => (opened ??= open());
   const retrying = async <T>(
     transactionalId: string,
     call: (c: Coordinators) => Promise<T>,
     errorOf: (result: T) => number,
   ): Promise<T> => {
-    const coordinators = await open();
+    const c = await coordinators();
     const deadline = Date.now() + MAX_BLOCK_MS;
     for (;;) {
-      const result = await call(coordinators);
+      const result = await call(c);
       if (errorOf(result) !== CONCURRENT || Date.now() > deadline) return result;
-      await waitForCompletion(coordinators.transactions, transactionalId);
+      await waitForCompletion(c.transactions, transactionalId);
     }
   };
   const code = (errorCode: number): number => errorCode;
@@ -69,10 +72,10 @@ export function inProcessTransactionCoordinator(open: () => Promise<Coordinators
           ]),
         code,
       ),
-    txnOffsetCommit: async (request) => (await open()).groups.commitTransactionalOffsets(request),
+    txnOffsetCommit: async (request) => (await coordinators()).groups.commitTransactionalOffsets(request),
     endTxn: async (id, { producerId, epoch }, commit) => {
       const error = await retrying(id, (c) => c.transactions.handleEndTransaction(id, producerId, epoch, commit), code);
-      if (error === KafkaErrors.NONE.code) await (await open()).transactions.transactionCompletion(id);
+      if (error === KafkaErrors.NONE.code) await (await coordinators()).transactions.transactionCompletion(id);
       return error;
     },
   };

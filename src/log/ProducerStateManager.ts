@@ -69,15 +69,16 @@ function anyProducerId(records: Buffer, batches: readonly BatchInfo[]): boolean 
 
 /** The commit or abort marker of a control batch, null for an empty one (its transaction cleaned away, as Kafka skips it). */
 function markerOf(bytes: Buffer, offset: number): ProducerMarker | null {
-  const record = RecordBatch.from(bytes).records().next();
-  if (record.done === true) return null;
-  const { type, coordinatorEpoch } = readEndTransactionMarker(record.value);
+  // The batch's reader, not its records() generator: one record is read, once per marker appended.
+  const record = RecordBatch.from(bytes).reader().next();
+  if (record === null) return null;
+  const { type, coordinatorEpoch } = readEndTransactionMarker(record);
   return {
     type,
     coordinatorEpoch,
     epoch: bytes.readInt16BE(BatchHeader.producerEpoch),
     offset,
-    timestamp: record.value.timestamp,
+    timestamp: record.timestamp,
   };
 }
 

@@ -17,7 +17,9 @@ export function toVersionPrefixedBytes<S extends MessageSchema>(
   const writer = new ProtocolWriter(128);
   writer.int16(version);
   writeMessage(schema, version, writer, body);
-  return Buffer.concat(writer.finish());
+  const chunks = writer.finish();
+  // A struct without records fields is one chunk: no copy (Buffer.concat copies even one).
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** The version a record starts with, and a reader at the struct after it. */

@@ -51,15 +51,25 @@ export interface MarkerBatchOptions {
   partitionLeaderEpoch?: number;
 }
 
-/** A control batch holding one commit or abort marker for the producer's transaction. */
-export function buildEndTransactionMarkerBatch(type: ControlRecordTypeName, options: MarkerBatchOptions): Buffer {
+function controlRecordKey(type: ControlRecordTypeName): Buffer {
   const key = Buffer.alloc(4);
   key.writeInt16BE(CONTROL_KEY_VERSION, 0);
   key.writeInt16BE(ControlRecordType[type], 2);
-  const value = Buffer.alloc(6);
+  return key;
+}
+
+/** The two marker keys, built once (the builder copies them into each batch). */
+const MARKER_KEYS: { readonly [type in ControlRecordTypeName]: Buffer } = {
+  abort: controlRecordKey('abort'),
+  commit: controlRecordKey('commit'),
+};
+
+/** A control batch holding one commit or abort marker for the producer's transaction. */
+export function buildEndTransactionMarkerBatch(type: ControlRecordTypeName, options: MarkerBatchOptions): Buffer {
+  const value = Buffer.allocUnsafe(6);
   value.writeInt16BE(MARKER_VALUE_VERSION, 0);
   value.writeInt32BE(options.coordinatorEpoch, 2);
-  return buildRecordBatch([{ key, value, timestamp: options.timestamp ?? Date.now() }], {
+  return buildRecordBatch([{ key: MARKER_KEYS[type], value, timestamp: options.timestamp ?? Date.now() }], {
     producerId: options.producerId,
     producerEpoch: options.producerEpoch,
     transactional: true,

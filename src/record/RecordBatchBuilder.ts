@@ -99,6 +99,22 @@ function writeHeaders(buf: Buffer, offset: number, headers: readonly RecordHeade
   return offset;
 }
 
+/**
+ * The most a record adds to a batch: DefaultRecord.sizeInBytes with each varint at its
+ * widest (length 5, attributes 1, timestamp delta 10, offset delta 5, key and value
+ * lengths 5 each, header count 5; each header's key and value lengths 5 each).
+ */
+const RECORD_OVERHEAD_BOUND = 36;
+const HEADER_OVERHEAD_BOUND = 10;
+
+export function recordSizeUpperBound(record: RecordInput): number {
+  let size = RECORD_OVERHEAD_BOUND + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  const headers = record.headers;
+  if (headers === undefined) return size;
+  for (const header of headers) size += HEADER_OVERHEAD_BOUND + utf8Length(header.key) + (header.value?.length ?? 0);
+  return size;
+}
+
 export class RecordBatchBuilder {
   private buffer: Buffer;
   private size: number = BatchHeader.size;
@@ -272,14 +288,25 @@ export function rewriteProducerState(
 
 /** One batch of `records` (at least one). */
 export function buildRecordBatch(records: RecordInput[], options: BatchOptions = {}): Buffer {
-  const builder = new RecordBatchBuilder(options);
+  const builder = new RecordBatchBuilder(options, batchSizeUpperBound(records));
   for (const record of records) builder.append(record);
   return builder.build();
 }
 
+/**
+ * The most `records` take uncompressed: the builder's first buffer, so a coordinator's
+ * one small record takes ~100 bytes of Node's 8 KiB buffer pool, not 1 KiB, and a large
+ * batch is never grown and copied.
+ */
+function batchSizeUpperBound(records: readonly RecordInput[]): number {
+  let size = BatchHeader.size;
+  for (const record of records) size += recordSizeUpperBound(record);
+  return size;
+}
+
 /** As buildRecordBatch, compressing off the main thread when that pays. */
 export async function buildRecordBatchAsync(records: RecordInput[], options: BatchOptions = {}): Promise<Buffer> {
-  const builder = new RecordBatchBuilder(options);
+  const builder = new RecordBatchBuilder(options, batchSizeUpperBound(records));
   for (const record of records) builder.append(record);
   return builder.buildAsync();
 }

@@ -27,7 +27,9 @@ export interface MarkerResult extends TopicPartition {
 /** One control batch per partition, appended with origin 'coordinator'; each partition's outcome. */
 export function appendTxnMarkers(engine: Engine, groups: GroupCoordinator, marker: TxnMarker): Promise<MarkerResult[]> {
   return Promise.all(
-    marker.partitions.map(async (tp) => ({ ...tp, errorCode: await appendMarker(engine, groups, marker, tp) })),
+    marker.partitions.map(({ topic, partition }) =>
+      appendMarker(engine, groups, marker, topic, partition).then((errorCode) => ({ topic, partition, errorCode })),
+    ),
   );
 }
 
@@ -35,7 +37,8 @@ async function appendMarker(
   engine: Engine,
   groups: GroupCoordinator,
   marker: TxnMarker,
-  { topic, partition }: TopicPartition,
+  topic: string,
+  partition: number,
 ): Promise<number> {
   if (!engine.hasTopic(topic) || partition < 0 || partition >= engine.partitionCount(topic))
     return E.UNKNOWN_TOPIC_OR_PARTITION.code;

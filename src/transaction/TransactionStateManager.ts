@@ -55,6 +55,8 @@ function appendErrorCode(error: unknown): number {
 
 export class TransactionStateManager {
   private readonly transactions = new Map<string, TransactionMetadata>();
+  /** Each id's encoded TransactionLogKey, while the id is known. */
+  private readonly keys = new Map<string, Buffer>();
 
   private constructor(
     private readonly engine: Engine,
@@ -113,18 +115,31 @@ export class TransactionStateManager {
       metadata.pendingState = null;
       return appendErrorCode(error);
     }
-    if (transit.state === 'Dead') this.transactions.delete(metadata.transactionalId);
-    else metadata.completeTransitionTo(transit);
+    if (transit.state === 'Dead') {
+      this.transactions.delete(metadata.transactionalId);
+      this.keys.delete(metadata.transactionalId);
+    } else metadata.completeTransitionTo(transit);
     return E.NONE.code;
   }
 
-  private async write(transactionalId: string, transit: TxnTransitMetadata): Promise<void> {
+  /** The record of `transit`, appended; a plain promise (no async frame), as this runs 3 times a transaction. */
+  private write(transactionalId: string, transit: TxnTransitMetadata): Promise<unknown> {
     const value = transit.state === 'Dead' ? null : transactionLogValue(logValueOf(transit));
-    const batch = buildRecordBatch([{ key: transactionLogKey(transactionalId), value, timestamp: this.now() }]);
+    const batch = buildRecordBatch([{ key: this.keyOf(transactionalId), value, timestamp: this.now() }]);
     openInternalTopic(this.engine, TRANSACTION_STATE_TOPIC_NAME, this.config.stateLogNumPartitions);
-    await this.engine
+    return this.engine
       .partition(TRANSACTION_STATE_TOPIC_NAME, this.partitionFor(transactionalId))
       .append(batch, BUILT_BY_COORDINATOR);
+  }
+
+  /** The id's record key, encoded once: every state change of the id writes the same key. */
+  private keyOf(transactionalId: string): Buffer {
+    let key = this.keys.get(transactionalId);
+    if (key === undefined) {
+      key = transactionLogKey(transactionalId);
+      this.keys.set(transactionalId, key);
+    }
+    return key;
   }
 
   /** Ongoing transactions past their timeout, not in the middle of a change (timedOutTransactions). */

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { RecordAccumulator, recordSizeUpperBound, type BatchSpec } from '../../src/client/RecordAccumulator.js';
+import { RecordAccumulator, type BatchSpec } from '../../src/client/RecordAccumulator.js';
 import { Log } from '../../src/log/Log.js';
 import type { LogOptions } from '../../src/log/LogOptions.js';
 import type { CompressionCodec } from '../../src/record/Compression.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
+import { recordSizeUpperBound } from '../../src/record/RecordBatchBuilder.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const NO_LIMIT = 1 << 30;
