@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { readMetaProperties } from '../../src/broker/BrokerMetadata.js';
 import { createLogger } from '../../src/broker/Logger.js';
+import type { TopicInfo } from '../../src/cli/admin/TopicAdmin.js';
 import { serve } from '../helpers/cli.js';
 import { fails, json, ok } from '../helpers/cliExpect.js';
 import {
@@ -33,19 +34,8 @@ interface ClusterJson {
   brokers: { id: number; host: string; port: number; rack: string | null }[];
 }
 
-interface TopicJson {
-  name: string;
-  replicationFactor: number;
-  partitions: {
-    partition: number;
-    leader: number | null;
-    replicas: number[];
-    isr: number[];
-    offlineReplicas: number[];
-    logStartOffset: number | null;
-    logEndOffset: number | null;
-  }[];
-}
+/** What `topics describe --json` prints: the CLI's own TopicInfo. */
+type TopicJson = TopicInfo;
 
 const brokers: Broker[] = [];
 
