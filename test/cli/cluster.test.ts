@@ -134,6 +134,21 @@ describe('tributary cluster and topics describe against a cluster', () => {
         logEndOffset: 3 - i,
       })),
     );
+    // kafkajs reads the same leaders, replicas and ISR from Metadata, and the same offsets from each leader.
+    const checker = kafkaClient(live[0]!.port).admin();
+    await checker.connect();
+    try {
+      const [seen] = (await checker.fetchTopicMetadata({ topics: [TOPIC.name] })).topics;
+      expect(seen!.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort()).toEqual(
+        topic!.partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr]),
+      );
+      const offsets = await checker.fetchTopicOffsets(TOPIC.name);
+      expect(offsets.map((o) => [o.partition, Number(o.high)]).sort()).toEqual(
+        topic!.partitions.map((p) => [p.partition, p.logEndOffset]),
+      );
+    } finally {
+      await checker.disconnect();
+    }
     const text = await ok(['topics', 'describe', TOPIC.name, ...target]);
     expect(text.split('\n').slice(1, 3)).toEqual([
       '\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\tLogStartOffset: 0\tLogEndOffset: 3',
@@ -153,6 +168,13 @@ describe('tributary cluster and topics describe against a cluster', () => {
     // Broker 3 dies: the controller tells the others, partition 2 has no leader left in its ISR.
     await brokers[2]!.close();
     brokers.pop();
+    // Until the controller says so, the others still name broker 3 leader: described, without its offsets.
+    const [stale] = await json<TopicJson[]>(['topics', 'describe', TOPIC.name, ...target]);
+    expect(stale!.partitions.map((p) => [p.partition, p.leader, p.logEndOffset])).toEqual([
+      [0, 1, 3],
+      [1, 2, 2],
+      [2, 3, null],
+    ]);
     const afterDeath: PartitionStateOf[] = [
       { ...PARTITIONS[0]!, isr: [1, 2], offlineReplicas: [3] },
       { ...PARTITIONS[1]!, isr: [2], offlineReplicas: [3] },

@@ -106,7 +106,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return (await this.metadata(null)).topics.map((t) => t.name);
   }
 
-  /** Leaders, replicas and ISR from Metadata; the offsets from each partition's leader (none for a leaderless one). */
+  /** Leaders, replicas and ISR from Metadata; the offsets from each partition's leader (none where no leader answers). */
   async describe(names: string[]): Promise<TopicInfo[]> {
     const { brokers, topics } = await this.metadata(names.length === 0 ? null : names);
     const led = topics.flatMap((t) =>
@@ -116,7 +116,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
     );
     const [[starts, ends], configs] = await Promise.all([
       this.withNodes(brokers, (nodes) =>
-        Promise.all([this.leaderOffsets(nodes, led, 'earliest'), this.leaderOffsets(nodes, led, 'latest')]),
+        Promise.all([this.leaderOffsets(nodes, led, 'earliest', true), this.leaderOffsets(nodes, led, 'latest', true)]),
       ),
       Promise.all(topics.map((t) => this.configs(t.name))),
     ]);
@@ -143,18 +143,26 @@ export class BrokerTopicAdmin implements TopicAdmin {
     }
   }
 
-  /** ListOffsets to each leader for the partitions it leads, by topic-partition. */
+  /**
+   * ListOffsets to each leader for the partitions it leads, by topic-partition. `lenient`: a
+   * leader that cannot be reached or refuses (one that died before the controller said so)
+   * leaves its partitions out, for describe, which shows what Metadata says in any case.
+   */
   private async leaderOffsets(
     nodes: NodeConnections,
     partitions: LedPartition[],
     spec: OffsetSpec,
+    lenient = false,
   ): Promise<Map<string, number>> {
     const byLeader = new Map<number, LedPartition[]>();
     for (const p of partitions) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p]);
     const answers = await Promise.all(
-      [...byLeader].map(async ([leader, led]) =>
-        listOffsets(await nodes.to(leader, `list offsets of ${key(led[0]!)}`), led, timestampOf(spec)),
-      ),
+      [...byLeader].map(async ([leader, led]) => {
+        const asked = nodes
+          .to(leader, `list offsets of ${key(led[0]!)}`)
+          .then((connection) => listOffsets(connection, led, timestampOf(spec)));
+        return lenient ? asked.catch(() => new Map<string, number>()) : asked;
+      }),
     );
     return new Map(answers.flatMap((answer) => [...answer]));
   }
