@@ -13,7 +13,7 @@ import { readMetaProperties } from '../../src/broker/BrokerMetadata.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import type { TopicInfo } from '../../src/cli/admin/TopicAdmin.js';
 import { serve } from '../helpers/cli.js';
-import { fails, json, ok } from '../helpers/cliExpect.js';
+import { expectHelp, expectUsageErrors, fails, json, ok } from '../helpers/cliExpect.js';
 import {
   leaderAndIsr,
   updateMetadata,
@@ -206,5 +206,16 @@ describe('tributary cluster describe on the single node', () => {
     });
     await fails(['cluster', 'describe', '--data-dir', dataDir], 2, /give --bootstrap HOST:PORT/);
     await fails(['cluster', 'describe', '--bootstrap', '127.0.0.1:1'], 1, /cannot connect to 127\.0\.0\.1:1/);
+  });
+});
+
+describe('tributary cluster command line', () => {
+  it('explains itself with --help and refuses bad arguments with exit code 2', async () => {
+    await expectHelp('cluster', ['describe']);
+    await expectUsageErrors([
+      [['cluster'], /cluster needs a subcommand: describe/],
+      [['cluster', 'describe', 'extra', '--bootstrap', '127.0.0.1:9092'], /unexpected argument 'extra'/],
+      [['cluster', 'describe'], /give exactly one of --bootstrap HOST:PORT or --data-dir DIR/],
+    ]);
   });
 });
