@@ -4,6 +4,7 @@
  * brokers, from DescribeCluster, or from Metadata when the broker does not serve
  * DescribeCluster (Kafka's fallback for brokers before KIP-700).
  */
+import { NO_CONTROLLER_ID } from '../broker/MetadataCache.js';
 import type { BrokerConnection } from '../client/BrokerConnection.js';
 import { ApiKey } from '../protocol/index.js';
 import { DescribeCluster } from '../protocol/messages/DescribeCluster.js';
@@ -13,8 +14,6 @@ import { checkErrorCode } from './admin/KafkaFailure.js';
 import { UsageError, withSubcommands } from './Command.js';
 import { formatTable, writeOutput } from './Output.js';
 
-/** MetadataResponse's and DescribeClusterResponse's "no controller". */
-const NO_CONTROLLER_ID = -1;
 /** DescribeClusterRequest.endpointType: the brokers (KIP-919). */
 const BROKERS_ENDPOINT = 1;
 

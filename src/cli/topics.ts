@@ -1,4 +1,5 @@
 /** `tributary topics`: create, list, describe, delete topics and alter their configs (Kafka's kafka-topics, kafka-configs). */
+import { ZERO_TOPIC_ID } from '../broker/MetadataCache.js';
 import { adminSubcommand, COMMON_HELP, deleteEach, keyValues, names } from './AdminSubcommand.js';
 import { topicAdmin } from './admin/Admins.js';
 import type { PartitionInfo, TopicInfo } from './admin/TopicAdmin.js';
@@ -17,8 +18,6 @@ ${options}${COMMON_HELP}
 
 /** CreateTopics' replication factor is an int16 (TopicCommand: "between 1 and 32767 inclusive"). */
 const MAX_REPLICATION_FACTOR = 32767;
-/** Kafka's Uuid.ZERO_UUID, which kafka-topics leaves out of the topic line. */
-const ZERO_TOPIC_ID = Buffer.alloc(16).toString('base64url');
 /** min.insync.replicas when neither the topic nor the broker sets it. */
 const DEFAULT_MIN_ISR = 1;
 
@@ -58,6 +57,7 @@ const ids = (list: readonly number[]): string => list.join(',');
 /** TopicCommand.TopicDescription.printDescription (Kafka 3.7's, before KRaft's ELR fields). */
 function topicLine(t: TopicInfo): string {
   const configs = Object.entries(t.configs).map(([key, value]) => `${key}=${value}`);
+  // Kafka's Uuid.ZERO_UUID (a topic without an id) is left out of the line, as kafka-topics does.
   const id = t.id === ZERO_TOPIC_ID ? '' : `\tTopicId: ${t.id}`;
   return `Topic: ${t.name}${id}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.replicationFactor}\tConfigs: ${configs.join(',')}\n`;
 }

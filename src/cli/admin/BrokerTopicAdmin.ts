@@ -1,5 +1,6 @@
 /** TopicAdmin over the Kafka protocol: Metadata, CreateTopics, DeleteTopics, DescribeConfigs, IncrementalAlterConfigs, ListOffsets. */
 import { ResourceType } from '../../broker/handlers/DescribeConfigs.js';
+import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
 import { DEFAULT_REPLICATION_FACTOR } from '../../broker/SingleNodeReplicas.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
@@ -38,9 +39,6 @@ interface LedPartition extends PartitionRef {
   leader: number;
 }
 
-/** Metadata's "no leader" (MetadataResponse.NO_LEADER_ID). */
-const NO_LEADER_ID = -1;
-
 const key = (p: PartitionRef): string => `${p.topic}-${p.partition}`;
 
 function timestampOf(spec: OffsetSpec): number {
@@ -48,10 +46,10 @@ function timestampOf(spec: OffsetSpec): number {
 }
 
 function partitionInfo(
+  topic: string,
   p: MetadataTopic['partitions'][number],
   starts: Map<string, number>,
   ends: Map<string, number>,
-  topic: string,
 ): PartitionInfo {
   const ref = key({ topic, partition: p.partitionIndex });
   return {
@@ -122,7 +120,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
     ]);
     return topics.map((t, i) => {
       const partitions = t.partitions
-        .map((p) => partitionInfo(p, starts, ends, t.name))
+        .map((p) => partitionInfo(t.name, p, starts, ends))
         .sort((a, b) => a.partition - b.partition);
       return {
         name: t.name,
