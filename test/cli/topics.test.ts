@@ -174,7 +174,7 @@ describe('tributary topics against a broker', () => {
       // kafka-topics' --replica-assignment: a replica list per partition, here two partitions on node 0.
       await ok(['topics', 'create', 'placed', '--replica-assignment', '0,0', ...target]);
       const { topics } = await admin.fetchTopicMetadata({ topics: ['one', 'placed'] });
-      expect(topics.map((t) => [t.name, t.partitions.map((p) => p.replicas)])).toEqual([
+      expect(topics.map((t) => [t.name, t.partitions.map((p) => p.replicas)]).sort()).toEqual([
         ['one', [[0]]],
         ['placed', [[0], [0]]],
       ]);
