@@ -43,8 +43,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
   // The replica manager keeps each hosted partition's LeaderAndIsr (zk's shared type).
   broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
-  // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers.
-  cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record'],
+  // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers;
+  // zookeeper-check reads a cluster's znodes with zk's client and formats.
+  cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record', 'zk'],
   // The package's entry point exports the public API, the log's classes among it.
   index: ['broker', 'client', 'engine', 'errors', 'group', 'log', 'metrics', 'native', 'record'],
 };

@@ -14,6 +14,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   transactions: async () => (await import('./transactions.js')).transactionsCommand,
   producers: async () => (await import('./producers.js')).producersCommand,
   brokers: async () => (await import('./brokers.js')).brokersCommand,
+  cluster: async () => (await import('./cluster.js')).clusterCommand,
+  'zookeeper-check': async () => (await import('./zookeeperCheck.js')).zookeeperCheckCommand,
   produce: async () => (await import('./produce.js')).produceCommand,
   consume: async () => (await import('./consume.js')).consumeCommand,
   'dump-log': async () => (await import('./dumpLog.js')).dumpLogCommand,

@@ -125,6 +125,11 @@ export class BrokerConnection {
     }
   }
 
+  /** Whether both sides speak a version of `apiKey`. */
+  supports(apiKey: number): boolean {
+    return this.versions.has(apiKey);
+  }
+
   /** The version this connection speaks for `apiKey`; throws ERR_UNSUPPORTED_VERSION if none. */
   versionOf(apiKey: number): number {
     const version = this.versions.get(apiKey);

@@ -13,6 +13,7 @@ import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { sampleBatch } from '../helpers/batches.js';
+import { liveBrokerStructs, updateMetadataPartitionState } from '../helpers/controllerRequests.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -56,26 +57,19 @@ afterEach(async () => {
 });
 
 function liveBrokers(): Struct[] {
-  return [{ id: NODE_ID, port: broker.port }, ...UNREACHABLE].map(({ id, port }) => ({
-    id,
-    endpoints: [{ port, host: '127.0.0.1', listener: 'PLAINTEXT', securityProtocol: 0 }],
-    rack: id === 2 ? 'rack-b' : null,
-  }));
+  return liveBrokerStructs(
+    [{ id: NODE_ID, port: broker.port }, ...UNREACHABLE].map((b) => ({ ...b, rack: b.id === 2 ? 'rack-b' : null })),
+  );
 }
 
 /** Partition p of TOPIC is led by broker p + 1, with the replicas rotated from there. */
 function partitionState(partitionIndex: number, leader = partitionIndex + 1): Struct {
   const replicas = [0, 1, 2].map((i) => ((partitionIndex + i) % 3) + 1);
-  return {
-    partitionIndex,
-    controllerEpoch: CONTROLLER_EPOCH,
-    leader,
-    leaderEpoch: 1,
-    isr: replicas,
-    zkVersion: 1,
-    replicas,
-    offlineReplicas: partitionIndex === 2 ? [2] : [],
-  };
+  const offlineReplicas = partitionIndex === 2 ? [2] : [];
+  return updateMetadataPartitionState(
+    { partitionIndex, leader, isr: replicas, replicas, offlineReplicas },
+    CONTROLLER_EPOCH,
+  );
 }
 
 function updateMetadata(overrides: Struct = {}, partitionStates = [0, 1, 2].map((p) => partitionState(p))) {

@@ -11,12 +11,22 @@ import { expectHelp, expectUsageErrors, fails, json, ok } from '../helpers/cliEx
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 
+interface PartitionOffsets {
+  partition: number;
+  logStartOffset: number | null;
+  logEndOffset: number | null;
+}
+
 interface TopicJson {
   name: string;
   id: string;
-  partitions: { partition: number; logStartOffset: number; logEndOffset: number }[];
+  replicationFactor: number;
+  partitions: (PartitionOffsets & { leader: number | null; replicas: number[]; isr: number[] })[];
   configs: Record<string, string>;
 }
+
+const offsetsOf = (t: TopicJson): PartitionOffsets[] =>
+  t.partitions.map(({ partition, logStartOffset, logEndOffset }) => ({ partition, logStartOffset, logEndOffset }));
 
 async function kafkajsAdmin(port: number): Promise<Admin> {
   const admin = kafkaClient(port).admin();
@@ -25,7 +35,7 @@ async function kafkajsAdmin(port: number): Promise<Admin> {
 }
 
 /** Each partition's low and high watermark as kafkajs reads them. */
-async function kafkajsOffsets(admin: Admin, topic: string): Promise<TopicJson['partitions']> {
+async function kafkajsOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets
     .map((o) => ({ partition: o.partition, logStartOffset: Number(o.low), logEndOffset: Number(o.high) }))
@@ -99,8 +109,16 @@ describe('tributary topics against a broker', () => {
         ),
       ]);
       expect(list).toEqual((await admin.listTopics()).sort());
-      expect(orders!.partitions).toEqual(await kafkajsOffsets(admin, 'orders'));
-      expect(orders!.partitions).toEqual([
+      expect(offsetsOf(orders!)).toEqual(await kafkajsOffsets(admin, 'orders'));
+      // The single node leads every partition, its one replica (Metadata's leader, replicas and ISR).
+      const kafkajsPartitions = (await admin.fetchTopicMetadata({ topics: ['orders'] })).topics[0]!.partitions;
+      expect(orders!.partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr])).toEqual(
+        kafkajsPartitions
+          .sort((a, b) => a.partitionId - b.partitionId)
+          .map((p) => [p.partitionId, p.leader, p.replicas, p.isr]),
+      );
+      expect(orders!.replicationFactor).toBe(1);
+      expect(offsetsOf(orders!)).toEqual([
         { partition: 0, logStartOffset: 2, logEndOffset: 5 },
         { partition: 1, logStartOffset: 0, logEndOffset: 0 },
         { partition: 2, logStartOffset: 0, logEndOffset: 2 },
@@ -109,8 +127,12 @@ describe('tributary topics against a broker', () => {
       // The broker's own __consumer_offsets is listed too, as kafka-topics lists internal topics.
       expect(all.map((t) => t.name)).toEqual(['__consumer_offsets', 'orders', 'other']);
       expect(all[1]).toEqual(orders);
-      expect(text).toMatch(/^Topic: orders\tTopicId: [\w-]{22}\tPartitionCount: 3\tConfigs: .*retention\.ms=3600000/);
-      expect(text).toMatch(/^0 +2 +5$/m);
+      expect(text).toMatch(
+        /^Topic: orders\tTopicId: [\w-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: .*retention\.ms=3600000/,
+      );
+      expect(text).toMatch(
+        /^\tTopic: orders\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\tLogStartOffset: 2\tLogEndOffset: 5$/m,
+      );
 
       expect(
         await ok([
@@ -143,6 +165,37 @@ describe('tributary topics against a broker', () => {
     }
   });
 
+  it('sends --replication-factor and --replica-assignment in CreateTopics; the single node refuses what it cannot hold', async () => {
+    const broker = await serve(tempDir());
+    const target = ['--bootstrap', `127.0.0.1:${broker.port}`];
+    const admin = await kafkajsAdmin(broker.port);
+    try {
+      await ok(['topics', 'create', 'one', '--replication-factor', '1', ...target]);
+      // kafka-topics' --replica-assignment: a replica list per partition, here two partitions on node 0.
+      await ok(['topics', 'create', 'placed', '--replica-assignment', '0,0', ...target]);
+      const { topics } = await admin.fetchTopicMetadata({ topics: ['one', 'placed'] });
+      expect(topics.map((t) => [t.name, t.partitions.map((p) => p.replicas)]).sort()).toEqual([
+        ['one', [[0]]],
+        ['placed', [[0], [0]]],
+      ]);
+      await Promise.all([
+        fails(
+          ['topics', 'create', 'three', '--replication-factor', '3', ...target],
+          1,
+          /create topic 'three' failed: INVALID_REPLICATION_FACTOR \(replication factor 3 is larger than the 1 broker available\)/,
+        ),
+        fails(
+          ['topics', 'create', 'spread', '--replica-assignment', '0:1,1:0', ...target],
+          1,
+          /create topic 'spread' failed: INVALID_REPLICA_ASSIGNMENT \(replicas \[0, 1\] name brokers other than node 0/,
+        ),
+      ]);
+      expect((await admin.listTopics()).sort()).toEqual(['__consumer_offsets', 'one', 'placed']);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('fails with one line when no broker listens', async () => {
     await fails(['topics', 'list', '--bootstrap', '127.0.0.1:1'], 1, /cannot connect to 127\.0\.0\.1:1/);
   });
@@ -162,6 +215,13 @@ describe('tributary topics on a data directory', () => {
       created: false,
     });
     expect(await ok(['topics', 'list', ...target])).toBe('logs\ntmp\n');
+    // A data directory is one node's: the broker's refusals, the same words.
+    await fails(
+      ['topics', 'create', 'rf', '--replication-factor', '2', ...target],
+      1,
+      /create topic 'rf' failed: INVALID_REPLICATION_FACTOR \(replication factor 2 is larger than the 1 broker available\)/,
+    );
+    await fails(['topics', 'create', 'rf', '--replica-assignment', '1', ...target], 1, /INVALID_REPLICA_ASSIGNMENT/);
 
     const t = await Tributary.open({ dataDir });
     expect((await t.admin.describeTopic('logs')).config['segment.bytes']).toBe('1048576');
@@ -182,8 +242,8 @@ describe('tributary topics on a data directory', () => {
     const admin = await kafkajsAdmin(broker.port);
     try {
       expect((await admin.listTopics()).sort()).toEqual(['__consumer_offsets', 'logs']);
-      expect(logs!.partitions).toEqual(await kafkajsOffsets(admin, 'logs'));
-      expect(logs!.partitions).toEqual([
+      expect(offsetsOf(logs!)).toEqual(await kafkajsOffsets(admin, 'logs'));
+      expect(offsetsOf(logs!)).toEqual([
         { partition: 0, logStartOffset: 1, logEndOffset: 3 },
         { partition: 1, logStartOffset: 0, logEndOffset: 1 },
       ]);
@@ -217,6 +277,27 @@ describe('tributary topics command line', () => {
         ['topics', 'create', 'a', '--config', 'retention.ms', ...dir],
         /--config expects key=value, got 'retention\.ms'/,
       ],
+      [
+        ['topics', 'create', 'a', '--replication-factor', '0', ...dir],
+        /--replication-factor must be an integer in \[1, 32767\], got '0'/,
+      ],
+      [
+        ['topics', 'create', 'a', '--replica-assignment', '0', '--partitions', '1', ...dir],
+        /--replica-assignment cannot be used with --partitions or --replication-factor/,
+      ],
+      [
+        ['topics', 'create', 'a', '--replica-assignment', '0:1,2', ...dir],
+        /Partition 1 has different replication factor: \[2\]/,
+      ],
+      [
+        ['topics', 'create', 'a', '--replica-assignment', '1:2:1', ...dir],
+        /Partition replica lists may not contain duplicate entries: 1/,
+      ],
+      [
+        ['topics', 'create', 'a', '--replica-assignment', '0,x', ...dir],
+        /--replica-assignment: 'x' is not a broker id/,
+      ],
+      [['topics', 'describe', '--under-replicated', ...dir], /Unknown option '--under-replicated'/],
       [['topics', 'alter-config', 'a', ...dir], /alter-config needs --set KEY=VALUE or --delete KEY/],
       [['topics', 'list', '--colour', ...dir], /Unknown option '--colour'/],
       [['topics', 'list', 'extra', ...dir], /unexpected argument 'extra'/],

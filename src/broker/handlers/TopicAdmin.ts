@@ -1,13 +1,14 @@
 /**
  * CreateTopics, DeleteTopics, CreatePartitions: through the engine, one result per
  * topic with Kafka's error code and message. One broker holds one replica, so a
- * replication factor or an assignment naming any other broker is refused.
+ * replication factor or an assignment naming any other broker is refused (SingleNodeReplicas).
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { CreatePartitions } from '../../protocol/messages/CreatePartitions.js';
 import { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
+import { checkSingleNodePlacement, checkSingleNodeReplicas } from '../SingleNodeReplicas.js';
 import { errorCodeOf, errorMessageOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
 import { describedConfig } from './DescribeConfigs.js';
 
@@ -17,26 +18,15 @@ type DeletableTopicResult = EncodableResponse<typeof DeleteTopics>['responses'][
 
 const ZERO_UUID = Buffer.alloc(16);
 
-function checkReplicas(context: RequestContext, brokerIds: number[]): void {
-  if (brokerIds.some((id) => id !== context.metadata.nodeId) || brokerIds.length !== 1) {
-    throw new TributaryError(
-      `replicas [${brokerIds.join(', ')}] name brokers other than node ${context.metadata.nodeId}, the only one`,
-      'ERR_INVALID_REPLICA_ASSIGNMENT',
-    );
-  }
-}
-
 function topicSpec(
   context: RequestContext,
   topic: CreatableTopic,
 ): { partitions: number; config: Record<string, string> } {
-  if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1 && topic.assignments.length === 0) {
-    throw new TributaryError(
-      `replication factor ${topic.replicationFactor} is larger than the 1 broker available`,
-      'ERR_INVALID_REPLICATION_FACTOR',
-    );
-  }
-  for (const a of topic.assignments) checkReplicas(context, a.brokerIds);
+  checkSingleNodePlacement(
+    context.metadata.nodeId,
+    topic.replicationFactor,
+    topic.assignments.map((a) => a.brokerIds),
+  );
   const partitions =
     topic.assignments.length > 0
       ? topic.assignments.length
@@ -135,7 +125,7 @@ export const handleDeleteTopics = handler(DeleteTopics, async (context, request)
 export const handleCreatePartitions = handler(CreatePartitions, (context, request) => {
   const results = request.topics.map((t) => {
     try {
-      for (const a of t.assignments ?? []) checkReplicas(context, a.brokerIds);
+      for (const a of t.assignments ?? []) checkSingleNodeReplicas(context.metadata.nodeId, a.brokerIds);
       const current = context.engine.partitionCount(t.name);
       if (t.count <= current) {
         throw new TributaryError(

@@ -1,5 +1,7 @@
 /** TopicAdmin over the Kafka protocol: Metadata, CreateTopics, DeleteTopics, DescribeConfigs, IncrementalAlterConfigs, ListOffsets. */
 import { ResourceType } from '../../broker/handlers/DescribeConfigs.js';
+import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
+import { DEFAULT_REPLICATION_FACTOR } from '../../broker/SingleNodeReplicas.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
 import { compareStrings, groupByTopic } from '../../group/ConsumerProtocol.js';
@@ -11,7 +13,8 @@ import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlte
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { checkErrorCode, kafkaFailure } from './KafkaFailure.js';
-import type { OffsetSpec, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
+import { NodeConnections, type BrokerNode } from './NodeConnections.js';
+import type { NewTopic, OffsetSpec, PartitionInfo, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
 
 const ZERO_UUID = Buffer.alloc(16);
 const TIMEOUT_MS = 30_000;
@@ -26,14 +29,44 @@ const OpType = { SET: 0, DELETE: 1 } as const;
 /** A topic of the Metadata response, by name (the requests here name every topic). */
 type MetadataTopic = ResponseOf<typeof Metadata>['topics'][number] & { name: string };
 
+interface ClusterMetadata {
+  brokers: BrokerNode[];
+  topics: MetadataTopic[];
+}
+
+/** A partition and the broker that leads it. */
+interface LedPartition extends PartitionRef {
+  leader: number;
+}
+
+const key = (p: PartitionRef): string => `${p.topic}-${p.partition}`;
+
 function timestampOf(spec: OffsetSpec): number {
   return spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestamp;
+}
+
+function partitionInfo(
+  topic: string,
+  p: MetadataTopic['partitions'][number],
+  starts: Map<string, number>,
+  ends: Map<string, number>,
+): PartitionInfo {
+  const ref = key({ topic, partition: p.partitionIndex });
+  return {
+    partition: p.partitionIndex,
+    leader: p.leaderId === NO_LEADER_ID ? null : p.leaderId,
+    replicas: p.replicaNodes,
+    isr: p.isrNodes,
+    offlineReplicas: p.offlineReplicas,
+    logStartOffset: starts.get(ref) ?? null,
+    logEndOffset: ends.get(ref) ?? null,
+  };
 }
 
 export class BrokerTopicAdmin implements TopicAdmin {
   constructor(private readonly connection: BrokerConnection) {}
 
-  private async metadata(names: string[] | null): Promise<MetadataTopic[]> {
+  private async metadata(names: string[] | null): Promise<ClusterMetadata> {
     const topics = names === null ? null : names.map((name) => ({ topicId: ZERO_UUID, name }));
     const response = await this.connection.request(Metadata, {
       topics,
@@ -42,24 +75,22 @@ export class BrokerTopicAdmin implements TopicAdmin {
     });
     const found = response.topics.map((t) => ({ ...t, name: t.name ?? '' }));
     for (const t of found) checkErrorCode(`describe topic '${t.name}'`, t.errorCode);
-    return found.sort((a, b) => compareStrings(a.name, b.name));
+    return { brokers: response.brokers, topics: found.sort((a, b) => compareStrings(a.name, b.name)) };
   }
 
-  async create(
-    name: string,
-    partitions: number | undefined,
-    configs: Record<string, string>,
-    ifNotExists: boolean,
-  ): Promise<boolean> {
-    const topic = {
+  async create(topic: NewTopic, ifNotExists: boolean): Promise<boolean> {
+    const { name } = topic;
+    // CreateTopicsRequest: an assignment carries the partition count and replicas, and then both are -1.
+    const manual = topic.assignment.length > 0;
+    const creatable = {
       name,
-      numPartitions: partitions ?? -1,
-      replicationFactor: -1,
-      assignments: [],
-      configs: Object.entries(configs).map(([key, value]) => ({ name: key, value })),
+      numPartitions: manual ? -1 : (topic.partitions ?? -1),
+      replicationFactor: manual ? DEFAULT_REPLICATION_FACTOR : (topic.replicationFactor ?? DEFAULT_REPLICATION_FACTOR),
+      assignments: topic.assignment.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
+      configs: Object.entries(topic.configs).map(([key, value]) => ({ name: key, value })),
     };
     const response = await this.connection.request(CreateTopics, {
-      topics: [topic],
+      topics: [creatable],
       timeoutMs: TIMEOUT_MS,
       validateOnly: false,
     });
@@ -70,31 +101,68 @@ export class BrokerTopicAdmin implements TopicAdmin {
   }
 
   async list(): Promise<string[]> {
-    return (await this.metadata(null)).map((t) => t.name);
+    return (await this.metadata(null)).topics.map((t) => t.name);
   }
 
+  /** Leaders, replicas and ISR from Metadata; the offsets from each partition's leader (none where no leader answers). */
   async describe(names: string[]): Promise<TopicInfo[]> {
-    const topics = await this.metadata(names.length === 0 ? null : names);
-    const refs = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
-    const [starts, ends, configs] = await Promise.all([
-      this.offsets(refs, 'earliest'),
-      this.offsets(refs, 'latest'),
+    const { brokers, topics } = await this.metadata(names.length === 0 ? null : names);
+    const led = topics.flatMap((t) =>
+      t.partitions
+        .filter((p) => p.leaderId !== NO_LEADER_ID)
+        .map((p) => ({ topic: t.name, partition: p.partitionIndex, leader: p.leaderId })),
+    );
+    const [[starts, ends], configs] = await Promise.all([
+      this.withNodes(brokers, (nodes) =>
+        Promise.all([this.leaderOffsets(nodes, led, 'earliest', true), this.leaderOffsets(nodes, led, 'latest', true)]),
+      ),
       Promise.all(topics.map((t) => this.configs(t.name))),
     ]);
-    const offsets = new Map(
-      refs.map((r, i) => [
-        `${r.topic}-${r.partition}`,
-        { partition: r.partition, logStartOffset: starts[i]!, logEndOffset: ends[i]! },
-      ]),
+    return topics.map((t, i) => {
+      const partitions = t.partitions
+        .map((p) => partitionInfo(t.name, p, starts, ends))
+        .sort((a, b) => a.partition - b.partition);
+      return {
+        name: t.name,
+        id: t.topicId.toString('base64url'),
+        replicationFactor: partitions[0]?.replicas.length ?? 0,
+        partitions,
+        configs: configs[i]!,
+      };
+    });
+  }
+
+  private async withNodes<T>(brokers: BrokerNode[], work: (nodes: NodeConnections) => Promise<T>): Promise<T> {
+    const nodes = new NodeConnections(this.connection, brokers);
+    try {
+      return await work(nodes);
+    } finally {
+      await nodes.close();
+    }
+  }
+
+  /**
+   * ListOffsets to each leader for the partitions it leads, by topic-partition. `lenient`: a
+   * leader that cannot be reached or refuses (one that died before the controller said so)
+   * leaves its partitions out, for describe, which shows what Metadata says in any case.
+   */
+  private async leaderOffsets(
+    nodes: NodeConnections,
+    partitions: LedPartition[],
+    spec: OffsetSpec,
+    lenient = false,
+  ): Promise<Map<string, number>> {
+    const byLeader = new Map<number, LedPartition[]>();
+    for (const p of partitions) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p]);
+    const answers = await Promise.all(
+      [...byLeader].map(async ([leader, led]) => {
+        const asked = nodes
+          .to(leader, `list offsets of ${key(led[0]!)}`)
+          .then((connection) => listOffsets(connection, led, timestampOf(spec)));
+        return lenient ? asked.catch(() => new Map<string, number>()) : asked;
+      }),
     );
-    return topics.map((t, i) => ({
-      name: t.name,
-      id: t.topicId.toString('base64url'),
-      partitions: t.partitions
-        .map((p) => offsets.get(`${t.name}-${p.partitionIndex}`)!)
-        .sort((a, b) => a.partition - b.partition),
-      configs: configs[i]!,
-    }));
+    return new Map(answers.flatMap((answer) => [...answer]));
   }
 
   private async configs(name: string): Promise<Record<string, string>> {
@@ -133,34 +201,54 @@ export class BrokerTopicAdmin implements TopicAdmin {
   }
 
   async partitionCount(topic: string): Promise<number> {
-    const [found] = await this.metadata([topic]);
+    const [found] = (await this.metadata([topic])).topics;
     return found!.partitions.length;
   }
 
+  /** Each partition's offset from its leader; a partition Metadata does not know, or that has no leader, fails. */
   async offsets(partitions: PartitionRef[], spec: OffsetSpec): Promise<number[]> {
     if (partitions.length === 0) return [];
-    const timestamp = timestampOf(spec);
-    const topics = groupByTopic(partitions).map(({ topic, partitions: indexes }) => ({
-      name: topic,
-      partitions: indexes.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
-    }));
-    const response = await this.connection.request(ListOffsets, { replicaId: -1, isolationLevel: 0, topics });
-    const found = new Map<string, number>();
-    for (const t of response.topics) {
-      for (const p of t.partitions) {
-        checkErrorCode(`list offsets of ${t.name}-${p.partitionIndex}`, p.errorCode);
-        found.set(`${t.name}-${p.partitionIndex}`, p.offset);
-      }
-    }
-    const offsets = partitions.map((p) => {
-      const offset = found.get(`${p.topic}-${p.partition}`);
-      if (offset === undefined)
-        throw kafkaFailure(`list offsets of ${p.topic}-${p.partition}`, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
-      return offset;
+    const { brokers, topics } = await this.metadata([...new Set(partitions.map((p) => p.topic))]);
+    const leaders = new Map(
+      topics.flatMap((t) => t.partitions.map((p) => [key({ topic: t.name, partition: p.partitionIndex }), p.leaderId])),
+    );
+    const led = partitions.map((p) => {
+      const leader = leaders.get(key(p));
+      const what = `list offsets of ${key(p)}`;
+      if (leader === undefined) throw kafkaFailure(what, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
+      if (leader === NO_LEADER_ID) throw kafkaFailure(what, KafkaErrors.LEADER_NOT_AVAILABLE.code);
+      return { ...p, leader };
     });
+    const found = await this.withNodes(brokers, (nodes) => this.leaderOffsets(nodes, led, spec));
+    const offsets = partitions.map((p) => found.get(key(p))!);
     // No record at or after the time: the log end, where a consumer would start.
     if (typeof spec !== 'object' || !offsets.includes(-1)) return offsets;
     const ends = await this.offsets(partitions, 'latest');
     return offsets.map((offset, i) => (offset === -1 ? ends[i]! : offset));
   }
+}
+
+/** One ListOffsets to one broker; every partition asked must be answered without error. */
+async function listOffsets(
+  connection: BrokerConnection,
+  partitions: PartitionRef[],
+  timestamp: number,
+): Promise<Map<string, number>> {
+  const topics = groupByTopic(partitions).map(({ topic, partitions: indexes }) => ({
+    name: topic,
+    partitions: indexes.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
+  }));
+  const response = await connection.request(ListOffsets, { replicaId: -1, isolationLevel: 0, topics });
+  const found = new Map<string, number>();
+  for (const t of response.topics) {
+    for (const p of t.partitions) {
+      const ref = key({ topic: t.name, partition: p.partitionIndex });
+      checkErrorCode(`list offsets of ${ref}`, p.errorCode);
+      found.set(ref, p.offset);
+    }
+  }
+  for (const p of partitions)
+    if (!found.has(key(p)))
+      throw kafkaFailure(`list offsets of ${key(p)}`, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
+  return found;
 }

@@ -1,18 +1,27 @@
 /** TopicAdmin in-process, on a data directory through the embedded API. */
+import { DEFAULT_BROKER_CONFIG } from '../../broker/BrokerConfig.js';
+import { readMetaProperties } from '../../broker/BrokerMetadata.js';
+import { checkSingleNodePlacement, DEFAULT_REPLICATION_FACTOR } from '../../broker/SingleNodeReplicas.js';
 import type { Tributary } from '../../client/Tributary.js';
 import type { TopicDescription } from '../../engine/TopicDescription.js';
 import { TOPIC_CONFIGS } from '../../engine/TopicConfig.js';
 import { isTributaryError } from '../../errors.js';
 import { inProcess } from './KafkaFailure.js';
-import type { OffsetSpec, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
+import type { NewTopic, OffsetSpec, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
 
-function topicInfo(d: TopicDescription): TopicInfo {
+/** A data directory's partitions are all led by its node, their only replica. */
+function topicInfo(d: TopicDescription, nodeId: number): TopicInfo {
   const configs = Object.entries(d.config).filter(([key, value]) => value !== TOPIC_CONFIGS[key]?.default);
   return {
     name: d.name,
     id: d.id,
+    replicationFactor: 1,
     partitions: d.partitions.map(({ partition, logStartOffset, logEndOffset }) => ({
       partition,
+      leader: nodeId,
+      replicas: [nodeId],
+      isr: [nodeId],
+      offlineReplicas: [],
       logStartOffset,
       logEndOffset,
     })),
@@ -21,17 +30,20 @@ function topicInfo(d: TopicDescription): TopicInfo {
 }
 
 export class DataDirTopicAdmin implements TopicAdmin {
-  constructor(private readonly tributary: Tributary) {}
+  /** The node a broker served the directory as (meta.properties), else serve's default node id. */
+  private readonly nodeId: number;
 
-  create(
-    name: string,
-    partitions: number | undefined,
-    configs: Record<string, string>,
-    ifNotExists: boolean,
-  ): Promise<boolean> {
+  constructor(private readonly tributary: Tributary) {
+    this.nodeId = readMetaProperties(tributary.dataDir)?.nodeId ?? DEFAULT_BROKER_CONFIG.nodeId;
+  }
+
+  create(topic: NewTopic, ifNotExists: boolean): Promise<boolean> {
+    const { name, partitions, configs } = topic;
     return inProcess(`create topic '${name}'`, async () => {
+      checkSingleNodePlacement(this.nodeId, topic.replicationFactor ?? DEFAULT_REPLICATION_FACTOR, topic.assignment);
       try {
-        await this.tributary.admin.createTopic(name, { partitions, config: configs });
+        const count = topic.assignment.length > 0 ? topic.assignment.length : partitions;
+        await this.tributary.admin.createTopic(name, { partitions: count, config: configs });
         return true;
       } catch (error) {
         if (ifNotExists && isTributaryError(error, 'ERR_TOPIC_EXISTS')) return false;
@@ -48,7 +60,9 @@ export class DataDirTopicAdmin implements TopicAdmin {
     const all = names.length === 0 ? await this.list() : names;
     return Promise.all(
       all.map((name) =>
-        inProcess(`describe topic '${name}'`, async () => topicInfo(await this.tributary.admin.describeTopic(name))),
+        inProcess(`describe topic '${name}'`, async () =>
+          topicInfo(await this.tributary.admin.describeTopic(name), this.nodeId),
+        ),
       ),
     );
   }

@@ -8,29 +8,45 @@ export interface PartitionRef {
   partition: number;
 }
 
-export interface PartitionOffsets {
+/** A topic to create, as Kafka's NewTopic: a partition count and a replication factor, or each partition's replicas. */
+export interface NewTopic {
+  name: string;
+  /** The broker's num.partitions when undefined (1 on a data dir). */
+  partitions: number | undefined;
+  /** The broker's default.replication.factor when undefined. */
+  replicationFactor: number | undefined;
+  /** Each partition's replicas, in order (kafka-topics' --replica-assignment); empty unless given. */
+  assignment: number[][];
+  configs: Record<string, string>;
+}
+
+/** A partition as kafka-topics --describe shows it (TopicPartitionInfo), with its offsets. */
+export interface PartitionInfo {
   partition: number;
-  logStartOffset: number;
-  logEndOffset: number;
+  /** null when the partition has no live leader (Metadata's leader -1). */
+  leader: number | null;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  /** null when no leader answers for the partition. */
+  logStartOffset: number | null;
+  logEndOffset: number | null;
 }
 
 export interface TopicInfo {
   name: string;
   /** Kafka's topic id (base64url Uuid). */
   id: string;
-  partitions: PartitionOffsets[];
+  /** The first partition's replica count, as kafka-topics prints it. */
+  replicationFactor: number;
+  partitions: PartitionInfo[];
   /** The configs whose value is not Kafka's default: topic overrides and broker settings. */
   configs: Record<string, string>;
 }
 
 export interface TopicAdmin {
   /** Resolves false when the topic exists and `ifNotExists` is set. */
-  create(
-    name: string,
-    partitions: number | undefined,
-    configs: Record<string, string>,
-    ifNotExists: boolean,
-  ): Promise<boolean>;
+  create(topic: NewTopic, ifNotExists: boolean): Promise<boolean>;
   list(): Promise<string[]>;
   /** Every topic when `names` is empty. */
   describe(names: string[]): Promise<TopicInfo[]>;

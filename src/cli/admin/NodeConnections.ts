@@ -1,0 +1,51 @@
+/**
+ * Connections to the brokers of a cluster by node id, for requests that only a partition's
+ * leader answers (ListOffsets), as Kafka's admin client sends them to the leader the
+ * metadata names (KafkaAdminClient.listOffsets, getListOffsetsCalls). The bootstrap
+ * connection serves the broker it reached; the others are opened on first use.
+ */
+import { BrokerConnection } from '../../client/BrokerConnection.js';
+import { KafkaErrors } from '../../errors.js';
+import { kafkaFailure } from './KafkaFailure.js';
+
+/** A live broker as Metadata lists it. */
+export interface BrokerNode {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export class NodeConnections {
+  private readonly opened = new Map<number, Promise<BrokerConnection>>();
+
+  constructor(
+    private readonly bootstrap: BrokerConnection,
+    private readonly brokers: readonly BrokerNode[],
+  ) {}
+
+  /**
+   * The connection to `nodeId`. A cluster of one broker is the one the bootstrap reached,
+   * whatever address it advertises (a single node behind an advertised host this machine
+   * cannot resolve is still described).
+   */
+  to(nodeId: number, what: string): Promise<BrokerConnection> {
+    const node = this.brokers.find((b) => b.nodeId === nodeId);
+    if (node === undefined)
+      return Promise.reject(kafkaFailure(what, KafkaErrors.LEADER_NOT_AVAILABLE.code, `broker ${nodeId} is not live`));
+    const { address } = this.bootstrap;
+    if (this.brokers.length === 1 || (node.host === address.host && node.port === address.port))
+      return Promise.resolve(this.bootstrap);
+    let connection = this.opened.get(nodeId);
+    if (connection === undefined) {
+      connection = BrokerConnection.open({ host: node.host, port: node.port });
+      this.opened.set(nodeId, connection);
+    }
+    return connection;
+  }
+
+  /** Closes the connections opened here (not the bootstrap's). */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled(this.opened.values());
+    for (const r of results) if (r.status === 'fulfilled') r.value.close();
+  }
+}
