@@ -89,15 +89,18 @@ function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
   const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, settings);
   // AbstractConfig.logUnused: kept (DescribeConfigs shows them), and warned about.
   for (const name of unknown) logger.warn(`The configuration '${name}' was supplied but isn't a known config.`);
-  const host = options.host ?? config.host;
+  const cluster = clusterSettingsOf(config.settings, options);
+  // A cluster's broker binds its listener (`listeners`, over which --host and --port win) and
+  // tells clients its advertised listener, as Kafka's; an empty listener host is every interface.
+  const host = cluster !== null ? (cluster.listener.host ?? '0.0.0.0') : (options.host ?? config.host);
   const wildcard = host === '0.0.0.0' || host === '::';
   return {
     ...config,
     host,
-    port: options.port ?? config.port,
+    port: cluster?.listener.port ?? options.port ?? config.port,
     nodeId: options.nodeId ?? config.nodeId,
-    advertisedHost: options.advertisedHost ?? (wildcard ? hostname() : host),
-    cluster: clusterSettingsOf(config.settings, options),
+    advertisedHost: cluster?.advertisedListeners[0]?.host ?? options.advertisedHost ?? (wildcard ? hostname() : host),
+    cluster,
   };
 }
 

@@ -8,6 +8,7 @@
  * controller (the election). Closing resigns and closes the session, so the registration
  * and any /controller go at once.
  */
+import { mkdirSync } from 'node:fs';
 import { ControllerEventProcessor } from '../controller/ControllerEventProcessor.js';
 import { BROKER_INFO_VERSION, NO_JMX_PORT, type BrokerInfo } from '../zk/BrokerIdZNode.js';
 import { KafkaZkClient } from '../zk/KafkaZkClient.js';
@@ -54,6 +55,7 @@ export class KafkaServer {
         settings.brokerId ??
         stored?.nodeId ??
         generatedBrokerId(await zk.generateBrokerSequenceId(), settings.maxReservedBrokerId);
+      mkdirSync(dataDir, { recursive: true });
       return new KafkaServer(settings, zk, loadClusterBrokerMetadata(dataDir, clusterId, brokerId), logger);
     } catch (error) {
       await client.close();

@@ -275,7 +275,10 @@ export class KafkaZkClient {
     return this.createRecursive(topicPath(topic), encodeTopicAssignment(topicId, assignment));
   }
 
-  /** KafkaZkClient.setTopicAssignmentRaw: the whole assignment written under the controller epoch's version. */
+  /**
+   * KafkaZkClient.setTopicAssignmentRaw: the whole assignment written under the controller
+   * epoch's version (MATCH_ANY_VERSION: an admin's CreatePartitions, unchecked).
+   */
   async setTopicAssignment(
     topic: string,
     topicId: string | null,
@@ -432,15 +435,17 @@ export class KafkaZkClient {
    * the write's own code is answered; a setData's OK carries the znode's new version.
    */
   async checkedWrite(op: ZkOp, expectedControllerEpochZkVersion: number): Promise<CheckedWrite> {
-    const response = await this.zooKeeperClient.multi([
-      { type: 'check', path: CONTROLLER_EPOCH_PATH, version: expectedControllerEpochZkVersion },
-      op,
-    ]);
+    // MatchAnyVersion: an admin's write (AdminZkClient), checked against no controller.
+    const check: ZkOp[] =
+      expectedControllerEpochZkVersion === MATCH_ANY_VERSION
+        ? []
+        : [{ type: 'check', path: CONTROLLER_EPOCH_PATH, version: expectedControllerEpochZkVersion }];
+    const response = await this.zooKeeperClient.multi([...check, op]);
     if (response.code === 'OK') {
-      const result = response.results[1]!;
+      const result = response.results[check.length]!;
       return { code: 'OK', version: result.type === 'setData' ? result.stat.version : 0 };
     }
-    if (response.failedOp === 0)
+    if (response.failedOp < check.length)
       throw new TributaryError(
         `Controller epoch zkVersion check fails. Expected zkVersion = ${expectedControllerEpochZkVersion}`,
         'ERR_STALE_CONTROLLER_EPOCH',
