@@ -110,8 +110,8 @@ export class Broker {
   private readonly memoryPool: MemoryPool;
   private closing: Promise<void> | null = null;
   private metricsServer: MetricsServer | null = null;
-  /** In a ZooKeeper cluster: the session, the registration and the controller. */
-  private kafkaServer: KafkaServer | undefined;
+  /** In a ZooKeeper cluster: the session, the registration and the controller (undefined for a single node). */
+  kafkaServer: KafkaServer | undefined;
 
   private constructor(
     readonly engine: Engine,

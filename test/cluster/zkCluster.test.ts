@@ -16,7 +16,7 @@ import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { tempDir } from '../helpers/tmp.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { ZooKeeperServer, expireSession } from '../helpers/zookeeper.js';
 
 let server: ZooKeeperServer;
 let zk: KafkaZkClient;
@@ -64,13 +64,17 @@ async function startCluster(ids: readonly number[]): Promise<string> {
   return connect;
 }
 
-async function metadata(port: number, topic: string): Promise<Struct> {
+async function request(port: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
   const client = await RawKafkaClient.connect(port);
   try {
-    return await client.call(ApiKey.Metadata, 9, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+    return await client.call(apiKey, version, body);
   } finally {
-    client.socket.destroy();
+    client.close();
   }
+}
+
+function metadata(port: number, topic: string): Promise<Struct> {
+  return request(port, ApiKey.Metadata, 9, { topics: [{ name: topic }], allowAutoTopicCreation: false });
 }
 
 interface PartitionView {
@@ -114,6 +118,22 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     expect(view.controllerId).toBe(controller);
     expect((view.brokers as Struct[]).map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
 
+    // ControlledShutdown (KafkaController.doControlledShutdown): only the controller answers; RF 1
+    // partitions cannot move, and ControllerContext.partitionLeadersOnBroker counts only replicated
+    // ones, so none remain and the broker may stop. Another broker is NOT_CONTROLLER.
+    const leaving = [1, 2, 3].find((id) => id !== controller)!;
+    const epoch = registered.find((b) => b.info.id === leaving)!.epoch;
+    const shutdown = { brokerId: leaving, brokerEpoch: epoch };
+    const answer = await request(brokers.get(controller!)!.port, ApiKey.ControlledShutdown, 3, shutdown);
+    expect(answer.errorCode).toBe(0);
+    expect(answer.remainingPartitions).toEqual([]);
+    const stale = await request(brokers.get(controller!)!.port, ApiKey.ControlledShutdown, 3, {
+      ...shutdown,
+      brokerEpoch: epoch - 1,
+    });
+    expect(stale.errorCode).toBe(77); // STALE_BROKER_EPOCH
+    expect((await request(brokers.get(leaving)!.port, ApiKey.ControlledShutdown, 3, shutdown)).errorCode).toBe(41);
+
     // The controller broker leaves: another is elected, its partitions have no live replica.
     await brokers.get(controller!)!.close();
     brokers.delete(controller!);
@@ -130,5 +150,39 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
       (l) => JSON.stringify(l) === JSON.stringify(offline),
     );
     expect((await metadata(survivor.port, 'spread')).controllerId).toBe(next);
+  }, 60000);
+
+  test('session expiry: the controller resigns, the broker registers again with a new epoch, a controller is elected', async () => {
+    await startCluster([1, 2]);
+    const controller = (await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    ))!;
+    const kafkaServer = brokers.get(controller)!.kafkaServer!;
+    const before = kafkaServer.brokerEpoch();
+    const client = kafkaServer.zkClient.zooKeeperClient;
+    const oldSession = client.sessionId;
+    await expireSession(server.connectString, client, () => client.sessionId !== oldSession);
+    // KafkaController.processRegisterBrokerAndReelect: /brokers/ids/<id> again, its czxid the new epoch.
+    await eventually(
+      async () => kafkaServer.brokerEpoch(),
+      (epoch) => epoch > before,
+    );
+    const registered = await eventually(
+      () => zk.getAllBrokerAndEpochsInCluster(),
+      (all) => all.find((b) => b.info.id === controller)?.epoch === kafkaServer.brokerEpoch(),
+    );
+    expect(registered.map((b) => b.info.id)).toEqual([1, 2]);
+    // Whoever won the new election, each broker agrees on it and the old term is gone from the resigned one.
+    const elected = (await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    ))!;
+    await eventually(
+      async () => [...brokers.values()].map((b) => b.kafkaServer!.kafkaController!.activeControllerId),
+      (ids) => ids.every((id) => id === elected),
+    );
+    const actives = [...brokers.values()].filter((b) => b.kafkaServer!.kafkaController!.isActive);
+    expect(actives.map((b) => b.kafkaServer!.brokerId)).toEqual([elected]);
   }, 60000);
 });
