@@ -19,7 +19,7 @@ import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { serve, type ServedBroker } from '../helpers/cli.js';
 import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
-import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
+import { eventually, request } from '../helpers/cluster.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const SESSION_TIMEOUT_MS = 6000;
@@ -63,28 +63,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read().catch((error: unknown) => error as T);
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${String(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function call(port: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
-  const client = await RawKafkaClient.connect(port);
-  try {
-    return await client.call(apiKey, version, body);
-  } finally {
-    client.close();
-  }
-}
-
 /** partition -> [leader, error code, replicas] as the broker at `port` tells it. */
 async function partitions(port: number, topic: string): Promise<string> {
-  const response = await call(port, ApiKey.Metadata, 9, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+  const response = await request(port, ApiKey.Metadata, 9, {
+    topics: [{ name: topic }],
+    allowAutoTopicCreation: false,
+  });
   const [t] = response.topics as Struct[];
   const rows = (t!.partitions as Struct[])
     .map((p) => [p.partitionIndex, p.leaderId, p.errorCode, p.replicaNodes] as [number, number, number, number[]])
@@ -112,11 +96,11 @@ describe('three broker processes on one ZooKeeper', () => {
     // Every broker knows the three, and the controller (from UpdateMetadata).
     for (const { port } of brokers.values())
       await eventually(
-        () => call(port, ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
+        () => request(port, ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
         (m) => (m.brokers as Struct[])?.length === 3 && m.controllerId === controller,
       );
 
-    const refused = await call(otherPort, ApiKey.CreateTopics, 5, {
+    const refused = await request(otherPort, ApiKey.CreateTopics, 5, {
       topics: [{ name: 'direct', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
       timeoutMs: 5000,
       validateOnly: false,
@@ -223,7 +207,7 @@ describe('three broker processes on one ZooKeeper', () => {
 
     // Raw CreateTopics to the new controller: kafkajs' admin refreshes metadata for every topic
     // first and gives up on the offline partitions (LEADER_NOT_AVAILABLE), as it would with Kafka.
-    const created = await call(survivor, ApiKey.CreateTopics, 5, {
+    const created = await request(survivor, ApiKey.CreateTopics, 5, {
       topics: [{ name: 'after', numPartitions: 2, replicationFactor: 2, assignments: [], configs: [] }],
       timeoutMs: 10000,
       validateOnly: false,

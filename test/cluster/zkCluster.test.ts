@@ -14,7 +14,7 @@ import { createLogger } from '../../src/broker/Logger.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
-import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
+import { eventually, request } from '../helpers/cluster.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ZooKeeperServer, expireSession } from '../helpers/zookeeper.js';
 
@@ -35,16 +35,6 @@ afterEach(async () => {
   await zk.zooKeeperClient.close();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function startCluster(ids: readonly number[]): Promise<string> {
   const connect = `${server.connectString}/cluster${++chroot}`;
   for (const id of ids)
@@ -62,15 +52,6 @@ async function startCluster(ids: readonly number[]): Promise<string> {
     );
   zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
   return connect;
-}
-
-async function request(port: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
-  const client = await RawKafkaClient.connect(port);
-  try {
-    return await client.call(apiKey, version, body);
-  } finally {
-    client.close();
-  }
 }
 
 function metadata(port: number, topic: string): Promise<Struct> {
