@@ -99,6 +99,19 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     expect(view.controllerId).toBe(controller);
     expect((view.brokers as Struct[]).map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
 
+    // Metadata's auto-creation (AutoTopicCreationManager.createTopicsInZk) from a broker that is not
+    // the controller: LEADER_NOT_AVAILABLE at first, then num.partitions (1) led.
+    const asker = brokers.get([1, 2, 3].find((id) => id !== controller)!)!.port;
+    const auto = { topics: [{ name: 'auto' }], allowAutoTopicCreation: true };
+    expect((await request(asker, ApiKey.Metadata, 9, auto)).topics).toMatchObject([{ name: 'auto', errorCode: 5 }]);
+    const led = await eventually(
+      () => metadata(asker, 'auto').then(leaders),
+      (l) => l.length === 1 && l[0]![1] >= 0,
+    );
+    expect(led[0]![2]).toBe(0);
+    const refused = { topics: [{ name: 'not-auto' }], allowAutoTopicCreation: false };
+    expect((await request(asker, ApiKey.Metadata, 9, refused)).topics).toMatchObject([{ errorCode: 3 }]);
+
     // ControlledShutdown (KafkaController.doControlledShutdown): only the controller answers; RF 1
     // partitions cannot move, and ControllerContext.partitionLeadersOnBroker counts only replicated
     // ones, so none remain and the broker may stop. Another broker is NOT_CONTROLLER.

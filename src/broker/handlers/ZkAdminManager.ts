@@ -166,6 +166,41 @@ export async function zkCreateTopics(
   return { throttleTimeMs: 0, topics };
 }
 
+/**
+ * AutoTopicCreationManager.createTopicsInZk: Metadata's unknown topics created from any broker
+ * (ZooKeeper is written directly, timeout 0): num.partitions and default.replication.factor;
+ * each answers LEADER_NOT_AVAILABLE once written (TOPIC_ALREADY_EXISTS and the expected
+ * REQUEST_TIMED_OUT become it), or the creation's error.
+ */
+export async function autoCreateTopics(
+  context: RequestContext,
+  cluster: ClusterContext,
+  names: readonly string[],
+): Promise<Map<string, number>> {
+  const server = cluster.kafkaServer;
+  const errors = new Map<string, number>();
+  if (server === undefined) return errors;
+  const admin = new AdminZkClient(server.zkClient);
+  for (const name of names) {
+    const topic = {
+      name,
+      numPartitions: NO_NUM_PARTITIONS,
+      replicationFactor: NO_REPLICATION_FACTOR,
+      assignments: [],
+      configs: [],
+    };
+    try {
+      await createTopic(context, cluster, admin, topic, false);
+      context.logger.info('auto-created topic', { topic: name });
+      errors.set(name, KafkaErrors.LEADER_NOT_AVAILABLE.code);
+    } catch (error) {
+      const code = errorCodeOf(context, error);
+      errors.set(name, code === KafkaErrors.TOPIC_ALREADY_EXISTS.code ? KafkaErrors.LEADER_NOT_AVAILABLE.code : code);
+    }
+  }
+  return errors;
+}
+
 export async function zkDeleteTopics(
   context: RequestContext,
   cluster: ClusterContext,
