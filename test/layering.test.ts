@@ -41,8 +41,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
   // The embedded Tributary opens the engine's transaction coordinator, as it opens the group coordinator.
   client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
-  // The replica manager keeps each hosted partition's LeaderAndIsr (zk's shared type).
-  broker: ['engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
+  // The replica manager keeps each hosted partition's LeaderAndIsr (zk's shared type); a broker of a
+  // ZooKeeper cluster runs the controller and carries its requests over sockets (ControllerChannelManager).
+  broker: ['controller', 'engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers;
   // zookeeper-check reads a cluster's znodes with zk's client and formats.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record', 'zk'],

@@ -19,6 +19,7 @@ import { ConnectionQuotas, normalizeAddress } from './ConnectionQuotas.js';
 import { CLUSTER_REQUEST_HANDLERS, REQUEST_HANDLERS } from './handlers/index.js';
 import { MetadataCache } from './MetadataCache.js';
 import { ReplicaManager } from './ReplicaManager.js';
+import { KafkaServer } from './KafkaServer.js';
 import { createLogger, type Logger } from './Logger.js';
 import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
@@ -88,15 +89,18 @@ function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
   const { config, unknown } = applyBrokerSettings(DEFAULT_BROKER_CONFIG, settings);
   // AbstractConfig.logUnused: kept (DescribeConfigs shows them), and warned about.
   for (const name of unknown) logger.warn(`The configuration '${name}' was supplied but isn't a known config.`);
-  const host = options.host ?? config.host;
+  const cluster = clusterSettingsOf(config.settings, options);
+  // A cluster's broker binds its listener (`listeners`, over which --host and --port win) and
+  // tells clients its advertised listener, as Kafka's; an empty listener host is every interface.
+  const host = cluster !== null ? (cluster.listener.host ?? '0.0.0.0') : (options.host ?? config.host);
   const wildcard = host === '0.0.0.0' || host === '::';
   return {
     ...config,
     host,
-    port: options.port ?? config.port,
+    port: cluster?.listener.port ?? options.port ?? config.port,
     nodeId: options.nodeId ?? config.nodeId,
-    advertisedHost: options.advertisedHost ?? (wildcard ? hostname() : host),
-    cluster: clusterSettingsOf(config.settings, options),
+    advertisedHost: cluster?.advertisedListeners[0]?.host ?? options.advertisedHost ?? (wildcard ? hostname() : host),
+    cluster,
   };
 }
 
@@ -106,6 +110,8 @@ export class Broker {
   private readonly memoryPool: MemoryPool;
   private closing: Promise<void> | null = null;
   private metricsServer: MetricsServer | null = null;
+  /** In a ZooKeeper cluster: the session, the registration and the controller (undefined for a single node). */
+  kafkaServer: KafkaServer | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -126,12 +132,33 @@ export class Broker {
   static async start(options: BrokerOptions): Promise<Broker> {
     const logger = options.logger ?? createLogger();
     const config = resolveConfig(options, logger);
-    // The settings are read and checked; the broker that joins the cluster comes with issue 20's controller.
-    if (config.cluster !== null)
+    if (config.cluster === null) return Broker.startWith(options, config, logger, undefined);
+    if (options.tributary !== undefined)
       throw new TributaryError(
-        `zookeeper.connect=${config.cluster.zookeeperConnect}: joining a ZooKeeper cluster is not built yet; serve without --zookeeper for a single node`,
-        'ERR_INVALID_CONFIG',
+        'A broker of a ZooKeeper cluster opens its own data directory: give it dataDir, not tributary',
+        'ERR_INVALID_ARGUMENT',
       );
+    // KafkaServer.startup: ZooKeeper, the cluster and broker ids and meta.properties before the logs.
+    const server = await KafkaServer.connect(config.cluster, Broker.dataDirOf(options), logger);
+    try {
+      const clusterConfig = { ...config, nodeId: server.brokerId };
+      const cluster: ClusterOptions = {
+        brokerEpoch: () => server.brokerEpoch(),
+        listenerName: config.cluster.listener.listenerName,
+      };
+      return await Broker.startWith({ ...options, cluster }, clusterConfig, logger, server);
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+  }
+
+  private static async startWith(
+    options: BrokerOptions,
+    config: BrokerConfig,
+    logger: Logger,
+    kafkaServer: KafkaServer | undefined,
+  ): Promise<Broker> {
     const owned = options.tributary === undefined;
     // The configs AlterConfigs stored take effect when the broker opens its own engine; serving an
     // embedded Tributary, its engine keeps the defaults it opened with, and its transaction
@@ -151,10 +178,11 @@ export class Broker {
           reconfigure: (c) => engine.setDefaults(c.topicDefaults),
         });
       const running = dynamic.current;
-      const metadata = loadBrokerMetadata(engine.dataDir, config.nodeId);
+      const metadata = kafkaServer?.metadata ?? loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(running);
       transactions ??= TransactionCoordinator.open({ engine, groups, config: running.transactions, logger });
       const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
+      broker.kafkaServer = kafkaServer;
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -164,7 +192,8 @@ export class Broker {
               connections: () => broker.connections.size,
               memoryPool: broker.memoryPool,
             });
-      const cluster = options.cluster && Broker.clusterContext(options.cluster, engine, config.nodeId, logger);
+      const cluster =
+        options.cluster && Broker.clusterContext(options.cluster, engine, config.nodeId, logger, kafkaServer);
       const handlers = [
         ...REQUEST_HANDLERS,
         ...(cluster ? CLUSTER_REQUEST_HANDLERS : []),
@@ -173,6 +202,8 @@ export class Broker {
       broker.accept(new Map(handlers.map((h) => [h.api.apiKey, h])), metrics, cluster);
       await listen(server, config.port, config.host);
       if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
+      // KafkaServer.startup: registered once the socket server is up, then the controller's election.
+      await kafkaServer?.register(broker.port);
       logger.info('listening', {
         host: broker.host,
         port: broker.port,
@@ -183,6 +214,7 @@ export class Broker {
       return broker;
     } catch (error) {
       server.close();
+      await kafkaServer?.shutdown();
       if (owned) {
         await transactions?.close();
         await Broker.closeResources(engine, groups);
@@ -233,6 +265,7 @@ export class Broker {
     engine: Engine,
     nodeId: number,
     logger: Logger,
+    kafkaServer: KafkaServer | undefined,
   ): ClusterContext {
     const metadataCache = new MetadataCache();
     return {
@@ -240,6 +273,7 @@ export class Broker {
       replicaManager: new ReplicaManager(engine, metadataCache, nodeId, logger),
       listenerName: options.listenerName ?? DEFAULT_LISTENER_NAME,
       brokerEpoch: options.brokerEpoch,
+      kafkaServer,
     };
   }
 
@@ -307,6 +341,8 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
+    // KafkaServer.shutdown: the controller resigns and the session closes, so others see this broker leave.
+    await this.kafkaServer?.shutdown();
     await this.metricsServer?.close();
     if (this.ownsEngine) {
       await this.transactions.close();

@@ -162,6 +162,13 @@ export class MetadataCache {
     return undefined;
   }
 
+  /** ZkMetadataCache.getAliveBrokers: ids and racks, what replica assignment needs. */
+  aliveBrokerMetadata(): { id: number; rack?: string }[] {
+    return [...this.aliveBrokers.values()]
+      .map((b) => (b.rack === null ? { id: b.id } : { id: b.id, rack: b.rack }))
+      .sort((a, b) => a.id - b.id);
+  }
+
   /** ZkMetadataCache.getAliveBrokerNodes: every live broker with an endpoint on `listener`. */
   aliveBrokerNodes(listener: string): Node[] {
     return [...this.aliveBrokers.values()].flatMap((b) => {

@@ -23,6 +23,7 @@ import type { Logger } from './Logger.js';
 import type { Partition } from '../engine/Partition.js';
 import type { MetadataCache } from './MetadataCache.js';
 import type { ReplicaManager } from './ReplicaManager.js';
+import type { KafkaServer } from './KafkaServer.js';
 
 /** A broker in cluster mode: the controller decides what it leads and tells it about the cluster. */
 export interface ClusterContext {
@@ -32,6 +33,8 @@ export interface ClusterContext {
   readonly listenerName: string;
   /** This broker's epoch: the czxid of its /brokers/ids/<id> znode (KafkaController.brokerEpoch). */
   readonly brokerEpoch: () => number;
+  /** A broker started with ZooKeeper: its session and controller (absent for a broker driven by hand, as in tests). */
+  readonly kafkaServer: KafkaServer | undefined;
 }
 
 export interface BrokerContext {

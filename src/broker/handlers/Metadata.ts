@@ -11,6 +11,7 @@ import { isTributaryError, KafkaErrors, type TributaryError } from '../../errors
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { NO_CONTROLLER_ID } from '../MetadataCache.js';
+import { autoCreateTopics } from './ZkAdminManager.js';
 import { errorCodeOf, handler, topicIdBytes, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
 type MetadataRequest = RequestOf<typeof Metadata>;
@@ -87,10 +88,10 @@ function topicMetadata(context: RequestContext, name: string, refused?: Tributar
  * Cluster mode: everything from the metadata cache (KafkaApis.handleTopicMetadataRequest with
  * ZkMetadataCache.getTopicMetadata): the live brokers on this listener, each partition's
  * leader, leader epoch, replicas, ISR and offline replicas, the controller. A topic the cache
- * does not know is UNKNOWN_TOPIC_OR_PARTITION: auto-creating it is the controller's
- * (AutoTopicCreationManager), not wired yet.
+ * does not know is created in ZooKeeper when auto-creation is allowed (LEADER_NOT_AVAILABLE
+ * until the controller elects its leaders), else UNKNOWN_TOPIC_OR_PARTITION.
  */
-function clusterMetadata(context: RequestContext, cluster: ClusterContext, request: MetadataRequest) {
+async function clusterMetadata(context: RequestContext, cluster: ClusterContext, request: MetadataRequest) {
   const { metadataCache: cache, listenerName } = cluster;
   const version = context.header.apiVersion;
   const errors = { errorUnavailableEndpoints: version === 0, errorUnavailableListeners: version >= 6 };
@@ -100,12 +101,20 @@ function clusterMetadata(context: RequestContext, cluster: ClusterContext, reque
     : request.topics!.map(
         (t) => t.name ?? cache.topicName(t.topicId.toString('base64url')) ?? { unknownId: t.topicId },
       );
+  // KafkaApis.getTopicMetadata: unknown names are created when the broker and the request allow it.
+  const unknown = names.filter((n): n is string => typeof n === 'string' && !cache.contains(n));
+  const created =
+    context.config.autoCreateTopics && request.allowAutoTopicCreation && unknown.length > 0
+      ? await autoCreateTopics(context, cluster, [...new Set(unknown)])
+      : new Map<string, number>();
   const topics = names.map((name): MetadataResponseTopic => {
     if (typeof name !== 'string')
       return { errorCode: KafkaErrors.UNKNOWN_TOPIC_ID.code, name: null, topicId: name.unknownId, partitions: [] };
     const partitions = cache.topicMetadata(name, listenerName, errors);
-    if (partitions === undefined)
-      return { errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, name, topicId: ZERO_UUID, partitions: [] };
+    if (partitions === undefined) {
+      const errorCode = created.get(name) ?? KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
+      return { errorCode, name, topicId: ZERO_UUID, isInternal: INTERNAL_TOPICS.has(name), partitions: [] };
+    }
     const topicId = topicIdBytes(cache.topicId(name));
     return { errorCode: 0, name, topicId, isInternal: INTERNAL_TOPICS.has(name), partitions };
   });

@@ -2,6 +2,7 @@
  * CreateTopics, DeleteTopics, CreatePartitions: through the engine, one result per
  * topic with Kafka's error code and message. One broker holds one replica, so a
  * replication factor or an assignment naming any other broker is refused (SingleNodeReplicas).
+ * A broker of a ZooKeeper cluster hands them to the controller (ZkAdminManager).
  */
 import { KafkaErrors, TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
@@ -11,6 +12,7 @@ import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
 import { checkSingleNodePlacement, checkSingleNodeReplicas } from '../SingleNodeReplicas.js';
 import { errorCodeOf, errorMessageOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
 import { describedConfig } from './DescribeConfigs.js';
+import { zkCreatePartitions, zkCreateTopics, zkDeleteTopics } from './ZkAdminManager.js';
 
 type CreatableTopic = RequestOf<typeof CreateTopics>['topics'][number];
 type CreatableTopicResult = EncodableResponse<typeof CreateTopics>['topics'][number];
@@ -85,6 +87,7 @@ function createTopic(
 }
 
 export const handleCreateTopics = handler(CreateTopics, (context, request) => {
+  if (context.cluster !== undefined) return zkCreateTopics(context, context.cluster, request);
   const counts = new Map<string, number>();
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const topics = request.topics.map((t) => createTopic(context, t, request.validateOnly, counts.get(t.name)! > 1));
@@ -117,12 +120,14 @@ async function deleteTopic(
 export const handleDeleteTopics = handler(DeleteTopics, async (context, request) => {
   const targets =
     context.header.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+  if (context.cluster !== undefined) return zkDeleteTopics(context, context.cluster, targets, request.timeoutMs);
   const responses: DeletableTopicResult[] = [];
   for (const t of targets) responses.push(await deleteTopic(context, t.name, t.topicId));
   return { throttleTimeMs: 0, responses };
 });
 
 export const handleCreatePartitions = handler(CreatePartitions, (context, request) => {
+  if (context.cluster !== undefined) return zkCreatePartitions(context, context.cluster, request);
   const results = request.topics.map((t) => {
     try {
       for (const a of t.assignments ?? []) checkSingleNodeReplicas(context.metadata.nodeId, a.brokerIds);
