@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { Engine, type RecoveryProgress } from '../engine/Engine.js';
 import { TributaryError } from '../errors.js';
-import { GroupCoordinator } from '../group/GroupCoordinator.js';
+import { GroupCoordinator, type GroupClusterView } from '../group/GroupCoordinator.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../group/OffsetsTopicStore.js';
 import { supportedApis } from '../protocol/index.js';
 import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
@@ -23,7 +24,10 @@ import { KafkaServer } from './KafkaServer.js';
 import { createLogger, type Logger } from './Logger.js';
 import { MemoryPool } from './MemoryPool.js';
 import { MetricsServer } from './MetricsServer.js';
-import { TransactionCoordinator } from '../transaction/TransactionCoordinator.js';
+import { TransactionCoordinator, type TransactionCoordinatorOptions } from '../transaction/TransactionCoordinator.js';
+import type { TxnMarker } from '../transaction/TransactionMarkerWriter.js';
+import { TRANSACTION_STATE_TOPIC_NAME } from '../transaction/TransactionStateManager.js';
+import { appendLeaderTxnMarkers, TransactionMarkerChannelManager } from './TransactionMarkerChannelManager.js';
 import type { BrokerContext, ClusterContext, RequestHandler } from './RequestContext.js';
 
 /** The engine and coordinators of an embedded Tributary the broker serves in the same process. */
@@ -104,6 +108,25 @@ function resolveConfig(options: BrokerOptions, logger: Logger): BrokerConfig {
   };
 }
 
+/** The cluster as a broker's group coordinator reads it: ZooKeeper's `__consumer_offsets` through the metadata cache. */
+function groupClusterView(cache: MetadataCache): GroupClusterView {
+  return {
+    offsetsTopicPartitionCount: () => cache.allPartitions(GROUP_METADATA_TOPIC_NAME).length || undefined,
+    containsPartition: (topic, partition) => cache.contains(topic, partition),
+  };
+}
+
+/** The cluster as a broker's transaction coordinator reads it, and its markers' way to the partition leaders. */
+function transactionClusterView(
+  cluster: ClusterContext & { markerChannel: TransactionMarkerChannelManager },
+): TransactionCoordinatorOptions['cluster'] {
+  return {
+    stateTopicPartitionCount: () =>
+      cluster.metadataCache.allPartitions(TRANSACTION_STATE_TOPIC_NAME).length || undefined,
+    writeTxnMarkers: (marker) => cluster.markerChannel.writeTxnMarkers(marker),
+  };
+}
+
 export class Broker {
   private readonly connections = new Set<Connection>();
   /** queued.max.request.bytes: what every connection's requests hold, together. */
@@ -112,6 +135,8 @@ export class Broker {
   private metricsServer: MetricsServer | null = null;
   /** In a ZooKeeper cluster: the session, the registration and the controller (undefined for a single node). */
   kafkaServer: KafkaServer | undefined;
+  /** In a cluster: the connections carrying transaction markers to other brokers. */
+  private markerChannel: TransactionMarkerChannelManager | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -166,7 +191,10 @@ export class Broker {
     // coordinator per engine, whichever front door a producer comes by.
     const ownDynamic = owned ? DynamicBrokerConfig.load(Broker.dataDirOf(options), config, logger) : undefined;
     const shared = owned ? undefined : await options.tributary!.brokerResources();
-    const { engine, groups } = shared ?? (await Broker.openResources(options, ownDynamic!.current));
+    // A cluster's coordinators read the cluster's internal topics from the metadata cache.
+    const metadataCache = options.cluster && new MetadataCache();
+    const { engine, groups } =
+      shared ?? (await Broker.openResources(options, ownDynamic!.current, metadataCache, logger));
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     let transactions: TransactionCoordinator | undefined = shared?.transactions;
     try {
@@ -180,9 +208,19 @@ export class Broker {
       const running = dynamic.current;
       const metadata = kafkaServer?.metadata ?? loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(running);
-      transactions ??= TransactionCoordinator.open({ engine, groups, config: running.transactions, logger });
+      const cluster =
+        options.cluster &&
+        Broker.clusterContext(options.cluster, metadataCache!, engine, groups, config.nodeId, logger, kafkaServer);
+      transactions ??= TransactionCoordinator.open({
+        engine,
+        groups,
+        config: running.transactions,
+        logger,
+        cluster: cluster && transactionClusterView(cluster),
+      });
       const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
       broker.kafkaServer = kafkaServer;
+      broker.markerChannel = cluster?.markerChannel;
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -192,8 +230,6 @@ export class Broker {
               connections: () => broker.connections.size,
               memoryPool: broker.memoryPool,
             });
-      const cluster =
-        options.cluster && Broker.clusterContext(options.cluster, engine, config.nodeId, logger, kafkaServer);
       const handlers = [
         ...REQUEST_HANDLERS,
         ...(cluster ? CLUSTER_REQUEST_HANDLERS : []),
@@ -236,6 +272,8 @@ export class Broker {
   private static async openResources(
     options: BrokerOptions,
     config: BrokerConfig,
+    metadataCache: MetadataCache | undefined,
+    logger: Logger,
   ): Promise<{ engine: Engine; groups: GroupCoordinator }> {
     const engine = await Engine.open({
       dataDir: Broker.dataDirOf(options),
@@ -248,7 +286,8 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
     });
     try {
-      return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups }) };
+      const cluster = metadataCache && groupClusterView(metadataCache);
+      return { engine, groups: await GroupCoordinator.open({ engine, ...config.groups, cluster, logger }) };
     } catch (error) {
       await engine.close();
       throw error;
@@ -262,16 +301,21 @@ export class Broker {
 
   private static clusterContext(
     options: ClusterOptions,
+    metadataCache: MetadataCache,
     engine: Engine,
+    groups: GroupCoordinator,
     nodeId: number,
     logger: Logger,
     kafkaServer: KafkaServer | undefined,
-  ): ClusterContext {
-    const metadataCache = new MetadataCache();
+  ): ClusterContext & { markerChannel: TransactionMarkerChannelManager } {
+    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger);
+    const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
+    const writeLocal = (marker: TxnMarker) => appendLeaderTxnMarkers(engine, groups, replicaManager, marker);
     return {
       metadataCache,
-      replicaManager: new ReplicaManager(engine, metadataCache, nodeId, logger),
-      listenerName: options.listenerName ?? DEFAULT_LISTENER_NAME,
+      replicaManager,
+      markerChannel: new TransactionMarkerChannelManager(nodeId, listenerName, metadataCache, writeLocal, logger),
+      listenerName,
       brokerEpoch: options.brokerEpoch,
       kafkaServer,
     };
@@ -343,6 +387,7 @@ export class Broker {
     await stopped;
     // KafkaServer.shutdown: the controller resigns and the session closes, so others see this broker leave.
     await this.kafkaServer?.shutdown();
+    this.markerChannel?.close();
     await this.metricsServer?.close();
     if (this.ownsEngine) {
       await this.transactions.close();

@@ -116,7 +116,7 @@ class RequestSendThread {
 }
 
 /** The next response frame on the socket (its 4-byte size dropped); rejects when the socket closes or times out first. */
-function readFrame(socket: Socket): Promise<Buffer> {
+export function readFrame(socket: Socket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), SOCKET_TIMEOUT_MS);

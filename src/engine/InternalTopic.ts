@@ -9,7 +9,15 @@ import type { Engine } from './Engine.js';
 import { BUILT_IN_PROCESS, type AppendOptions } from './Partition.js';
 
 /** Compaction is not there yet: keep every record forever rather than lose a key's last state to retention. */
-const INTERNAL_TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
+export const INTERNAL_TOPIC_CONFIG: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '-1',
+};
+
+/** Kafka's Topic.isInternal: the coordinators' two topics. */
+export function isInternalTopic(topic: string): boolean {
+  return topic === '__consumer_offsets' || topic === '__transaction_state';
+}
 
 const LOAD_READ_BYTES = 8 * 1024 * 1024;
 

@@ -267,6 +267,12 @@ export class ClassicGroupRebalance {
     this.timers.cancel(syncKey(group));
   }
 
+  /** An unloaded group's timers go: its rebalance's and its members' sessions, which would write to a partition led elsewhere. */
+  unload(group: ClassicGroup): void {
+    this.forget(group);
+    for (const memberId of group.members.keys()) this.timers.cancel(heartbeatKey(group, memberId));
+  }
+
   /** Stops every timer; none can be scheduled after. */
   close(): void {
     this.timers.close();

@@ -9,7 +9,9 @@
  * call it alike, and every answer carries Kafka error codes.
  */
 import type { Engine } from '../engine/Engine.js';
+import { InternalTopicOwnership } from '../engine/InternalTopicOwnership.js';
 import { KafkaErrors } from '../errors.js';
+import type { ClassicGroup } from './ClassicGroup.js';
 import { failedJoin, failedSync, type JoinGroupResult, type SyncGroupResult } from './ClassicGroupMember.js';
 import { failedDescribe, GroupMetadataManager } from './GroupMetadataManager.js';
 import type {
@@ -48,6 +50,26 @@ export interface GroupCoordinatorOptions {
   /** group.max.size, default unbounded. */
   groupMaxSize?: number;
   now?: () => number;
+  /**
+   * A broker of a ZooKeeper cluster: the coordinator serves the groups of the
+   * `__consumer_offsets` partitions this broker leads (onElection, onResignation) instead
+   * of every group.
+   */
+  cluster?: GroupClusterView;
+  logger?: GroupLogger;
+}
+
+/** What the coordinator of a cluster's broker reads from the cluster's metadata. */
+export interface GroupClusterView {
+  /** `__consumer_offsets`' partition count in the cluster, when the topic exists. */
+  offsetsTopicPartitionCount(): number | undefined;
+  /** Whether the partition exists in the cluster (an offset commit for another is UNKNOWN_TOPIC_OR_PARTITION). */
+  containsPartition(topic: string, partition: number): boolean;
+}
+
+/** What the coordinator tells of the partitions it loads and unloads (the broker's Logger fits). */
+export interface GroupLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
 }
 
 const E = KafkaErrors;
@@ -62,21 +84,80 @@ export class GroupCoordinator {
     private readonly store: OffsetsTopicStore,
     private readonly groupManager: GroupMetadataManager,
     private readonly offsetManager: OffsetMetadataManager,
+    private readonly ownership: InternalTopicOwnership,
+    private readonly logger: GroupLogger | undefined,
   ) {}
 
-  /** Creates `__consumer_offsets` if missing, then loads every group and offset it holds. */
+  /**
+   * A single node creates `__consumer_offsets` if missing, then loads every group and offset
+   * it holds. A cluster's broker loads nothing yet: each partition is loaded when this broker
+   * comes to lead it (onElection); the partition count is the cluster's topic's, else
+   * offsets.topic.num.partitions (GroupMetadataManager.retrieveGroupMetadataTopicPartitionCount).
+   */
   static async open(options: GroupCoordinatorOptions): Promise<GroupCoordinator> {
     const now = options.now ?? Date.now;
-    const store = OffsetsTopicStore.open(options.engine, options.offsetsTopicPartitions ?? 50, now);
+    const configured = options.offsetsTopicPartitions ?? 50;
+    const cluster = options.cluster;
+    const store =
+      cluster === undefined
+        ? OffsetsTopicStore.open(options.engine, configured, now)
+        : OffsetsTopicStore.inCluster(options.engine, () => cluster.offsetsTopicPartitionCount() ?? configured, now);
     const config = {
       groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs ?? 6000,
       groupMaxSessionTimeoutMs: options.groupMaxSessionTimeoutMs ?? 1800000,
       groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs ?? 0,
       groupMaxSize: options.groupMaxSize ?? Number.MAX_SAFE_INTEGER,
     };
-    const groupManager = new GroupMetadataManager(store, store.loadGroups(), config, now);
-    const offsetManager = new OffsetMetadataManager(options.engine, store, groupManager, now);
-    return new GroupCoordinator(store, groupManager, offsetManager);
+    const groups = cluster === undefined ? store.loadGroups() : new Map<string, ClassicGroup>();
+    const groupManager = new GroupMetadataManager(store, groups, config, now);
+    const partitionExists =
+      cluster && ((topic: string, partition: number) => cluster.containsPartition(topic, partition));
+    const offsetManager = new OffsetMetadataManager(options.engine, store, groupManager, now, partitionExists);
+    const ownership = new InternalTopicOwnership(cluster === undefined);
+    return new GroupCoordinator(store, groupManager, offsetManager, ownership, options.logger);
+  }
+
+  /**
+   * GroupCoordinator.onElection: this broker became leader of `__consumer_offsets`
+   * partition `partition` at leader epoch `epoch`; its groups and offsets are loaded
+   * (GroupMetadataManager.scheduleLoadGroupAndOffsets: on the scheduler, so the
+   * LeaderAndIsr is answered first), their requests answered COORDINATOR_LOAD_IN_PROGRESS
+   * meanwhile. Resolves once loaded.
+   */
+  onElection(partition: number, epoch: number): Promise<void> {
+    if (!this.active || !this.ownership.beginLoading(partition, epoch)) return Promise.resolve();
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.loadPartition(partition, epoch);
+        resolve();
+      }),
+    );
+  }
+
+  private loadPartition(partition: number, epoch: number): void {
+    if (!this.active) return;
+    const started = Date.now();
+    const groups = this.store.loadGroups([partition]);
+    // Resigned while waiting for its turn: what was read is not this broker's to serve.
+    if (!this.ownership.completeLoading(partition)) return;
+    this.groupManager.addLoadedGroups(groups);
+    this.logger?.info('loaded groups and offsets', {
+      partition,
+      epoch,
+      groups: groups.size,
+      ms: Date.now() - started,
+    });
+  }
+
+  /**
+   * GroupCoordinator.onResignation: this broker no longer leads `__consumer_offsets`
+   * partition `partition` (a follower now, or stopped); its groups are unloaded
+   * (removeGroupsForPartition), unless `epoch` is older than the partition's last election.
+   */
+  onResignation(partition: number, epoch: number | undefined): void {
+    if (!this.ownership.resign(partition, epoch)) return;
+    const unloaded = this.groupManager.unloadGroups((groupId) => this.store.partitionFor(groupId) === partition);
+    this.logger?.info('unloaded groups', { partition, epoch, groups: unloaded });
   }
 
   /** The `__consumer_offsets` partition holding the group. */
@@ -157,6 +238,8 @@ export class GroupCoordinator {
 
   listGroups(r: { statesFilter: string[] }): ListGroupsResult {
     if (!this.active) return { errorCode: E.COORDINATOR_NOT_AVAILABLE.code, groups: [] };
+    // GroupCoordinator.handleListGroups: a partition still loading would leave its groups out.
+    if (this.ownership.isLoading) return { errorCode: E.COORDINATOR_LOAD_IN_PROGRESS.code, groups: [] };
     return this.groupManager.listGroups(r.statesFilter);
   }
 
@@ -185,7 +268,8 @@ export class GroupCoordinator {
     const allowsEmpty = api === 'commit' || api === 'fetch' || api === 'describe' || api === 'delete';
     if (typeof groupId !== 'string' || (groupId === '' && !allowsEmpty)) return E.INVALID_GROUP_ID.code;
     if (!this.active) return E.COORDINATOR_NOT_AVAILABLE.code;
-    return NONE;
+    // isCoordinatorLoadInProgress, then isCoordinatorForGroup.
+    return this.ownership.status(this.store.partitionFor(groupId));
   }
 
   /** Stops the timers and answers every waiting JoinGroup and SyncGroup with NOT_COORDINATOR, as Kafka does on unload. */

@@ -242,15 +242,43 @@ export class GroupMetadataManager {
     };
   }
 
+  /** Groups read from a `__consumer_offsets` partition this coordinator now serves: their members' sessions start now. */
+  addLoadedGroups(groups: ReadonlyMap<string, ClassicGroup>): void {
+    for (const group of groups.values()) {
+      this.groups.set(group.groupId, group);
+      this.onGroupLoaded(group);
+    }
+  }
+
+  /**
+   * GroupMetadataManager.removeGroupsForPartition and GroupCoordinator.onGroupUnloaded: the
+   * groups `isUnloaded` picks go Dead and are dropped with their timers, and their waiting
+   * JoinGroup and SyncGroup are answered NOT_COORDINATOR (the members find the new coordinator).
+   */
+  unloadGroups(isUnloaded: (groupId: string) => boolean): number {
+    let unloaded = 0;
+    for (const group of [...this.groups.values()]) {
+      if (!isUnloaded(group.groupId)) continue;
+      this.rebalance.unload(group);
+      answerNotCoordinator(group);
+      group.transitionTo('Dead', this.now());
+      this.groups.delete(group.groupId);
+      unloaded++;
+    }
+    return unloaded;
+  }
+
   /** Stops the timers and answers every waiting JoinGroup and SyncGroup with NOT_COORDINATOR, as Kafka does on unload. */
   close(): void {
     this.rebalance.close();
-    for (const group of this.groups.values()) {
-      for (const member of group.members.values()) {
-        group.invokeJoinCallback(member, failedJoin(member.memberId, E.NOT_COORDINATOR.code));
-        group.invokeSyncCallback(member, failedSync(E.NOT_COORDINATOR.code));
-      }
-    }
+    for (const group of this.groups.values()) answerNotCoordinator(group);
+  }
+}
+
+function answerNotCoordinator(group: ClassicGroup): void {
+  for (const member of group.members.values()) {
+    group.invokeJoinCallback(member, failedJoin(member.memberId, E.NOT_COORDINATOR.code));
+    group.invokeSyncCallback(member, failedSync(E.NOT_COORDINATOR.code));
   }
 }
 

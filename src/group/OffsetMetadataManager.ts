@@ -48,6 +48,9 @@ export class OffsetMetadataManager {
     private readonly store: OffsetsTopicStore,
     private readonly groups: GroupMetadataManager,
     private readonly now: () => number,
+    /** A cluster's broker asks its metadata cache (KafkaApis.handleOffsetCommitRequest); one node, its engine. */
+    private readonly partitionExists: (topic: string, partition: number) => boolean = (topic, partition) =>
+      engine.hasTopic(topic) && partition >= 0 && partition < engine.partitionCount(topic),
   ) {}
 
   // ---- OffsetCommit ----
@@ -98,8 +101,7 @@ export class OffsetMetadataManager {
   }
 
   private checkCommittedPartition(o: OffsetCommitPartition): number {
-    if (!this.engine.hasTopic(o.topic) || o.partition < 0 || o.partition >= this.engine.partitionCount(o.topic))
-      return E.UNKNOWN_TOPIC_OR_PARTITION.code;
+    if (!this.partitionExists(o.topic, o.partition)) return E.UNKNOWN_TOPIC_OR_PARTITION.code;
     if (o.metadata !== null && Buffer.byteLength(o.metadata, 'utf8') > OFFSET_METADATA_MAX_BYTES)
       return E.OFFSET_METADATA_TOO_LARGE.code;
     return NONE;

@@ -68,13 +68,26 @@ export interface TransactionalProducer {
 export class OffsetsTopicStore {
   private constructor(
     private readonly engine: Engine,
-    readonly partitionCount: number,
+    private readonly partitions: () => number,
     private readonly now: () => number,
   ) {}
 
   /** Creates `__consumer_offsets` with `partitions` partitions unless it exists (then its own count rules). */
   static open(engine: Engine, partitions: number, now: () => number): OffsetsTopicStore {
-    return new OffsetsTopicStore(engine, openInternalTopic(engine, GROUP_METADATA_TOPIC_NAME, partitions), now);
+    const count = openInternalTopic(engine, GROUP_METADATA_TOPIC_NAME, partitions);
+    return new OffsetsTopicStore(engine, () => count, now);
+  }
+
+  /**
+   * A cluster's broker: the controller creates the topic and LeaderAndIsr its logs here; its
+   * partition count is the cluster's (GroupMetadataManager.retrieveGroupMetadataTopicPartitionCount).
+   */
+  static inCluster(engine: Engine, partitionCount: () => number, now: () => number): OffsetsTopicStore {
+    return new OffsetsTopicStore(engine, partitionCount, now);
+  }
+
+  get partitionCount(): number {
+    return this.partitions();
   }
 
   partitionFor(groupId: string): number {
@@ -142,14 +155,15 @@ export class OffsetsTopicStore {
   }
 
   /**
-   * Every group and offset the topic holds, as of its last records; transactional offset
-   * commits count once their commit marker is read, and those without a marker yet stay
-   * pending on their group (Kafka's GroupMetadataManager.doLoadGroupsAndOffsets).
+   * Every group and offset the `partitions` hold (all of them when unset), as of their last
+   * records; transactional offset commits count once their commit marker is read, and those
+   * without a marker yet stay pending on their group (Kafka's
+   * GroupMetadataManager.doLoadGroupsAndOffsets).
    */
-  loadGroups(): Map<string, ClassicGroup> {
+  loadGroups(partitions?: readonly number[]): Map<string, ClassicGroup> {
     const latest = new Map<string, LogRecord>();
     const pending = new Map<number, Map<string, LogRecord>>();
-    for (let p = 0; p < this.partitionCount; p++)
+    for (const p of partitions ?? Array.from({ length: this.partitionCount }, (_, i) => i))
       forEachBatch(this.engine, GROUP_METADATA_TOPIC_NAME, p, (batch) => collectLatest(batch, latest, pending));
     const groups = new Map<string, ClassicGroup>();
     const groupOf = (groupId: string) => {

@@ -12,7 +12,7 @@
 import type { Engine } from '../engine/Engine.js';
 import { KafkaErrors as E, TributaryError } from '../errors.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
-import { appendTxnMarkers } from './TransactionMarkerWriter.js';
+import { appendTxnMarkers, type MarkerResult, type TxnMarker } from './TransactionMarkerWriter.js';
 import {
   isEpochExhausted,
   NO_PRODUCER_EPOCH,
@@ -23,7 +23,11 @@ import {
   type TransactionState,
   type TxnTransitMetadata,
 } from './TransactionMetadata.js';
-import { TransactionStateManager, type ListedTransaction } from './TransactionStateManager.js';
+import {
+  TransactionStateManager,
+  type ListedTransaction,
+  type TransactionClusterView,
+} from './TransactionStateManager.js';
 
 export type { TransactionState } from './TransactionMetadata.js';
 
@@ -60,6 +64,12 @@ export interface TransactionCoordinatorOptions {
   config?: Partial<TransactionCoordinatorConfig>;
   logger?: TransactionLogger;
   now?: () => number;
+  /**
+   * A broker of a ZooKeeper cluster: the coordinator serves the transactional ids of the
+   * `__transaction_state` partitions this broker leads (onElection, onResignation), and its
+   * markers go to each partition's leader through `writeTxnMarkers`.
+   */
+  cluster?: TransactionClusterView & { writeTxnMarkers(marker: TxnMarker): Promise<MarkerResult[]> };
 }
 
 export interface InitProducerIdResult {
@@ -79,8 +89,6 @@ export interface DescribedTransaction {
   topicPartitions: TopicPartition[];
 }
 
-/** One node leads every `__transaction_state` partition, at leader epoch 0: the markers' coordinator epoch. */
-const COORDINATOR_EPOCH = 0;
 /** How long a failed marker or completion write waits before it is tried again: doubling, up to the max. */
 const RETRY_BACKOFF_MS = 100;
 const RETRY_BACKOFF_MAX_MS = 1000;
@@ -104,8 +112,9 @@ export class TransactionCoordinator {
 
   private constructor(
     private readonly engine: Engine,
-    private readonly groups: GroupCoordinator,
     private readonly txnManager: TransactionStateManager,
+    /** The markers' writer: one node appends them itself; a cluster's broker sends them to the partitions' leaders. */
+    private readonly writeTxnMarkers: (marker: TxnMarker) => Promise<MarkerResult[]>,
     private readonly logger: TransactionLogger | undefined,
     private readonly now: () => number,
   ) {}
@@ -118,23 +127,65 @@ export class TransactionCoordinator {
   static open(options: TransactionCoordinatorOptions): TransactionCoordinator {
     const config = { ...DEFAULT_TRANSACTION_CONFIG, ...options.config };
     const now = options.now ?? Date.now;
-    const txnManager = TransactionStateManager.open(options.engine, config, now);
-    const coordinator = new TransactionCoordinator(options.engine, options.groups, txnManager, options.logger, now);
-    for (const metadata of txnManager.all()) {
-      if (metadata.state === 'PrepareCommit' || metadata.state === 'PrepareAbort') {
-        options.logger?.info('completing a transaction found preparing at load', {
-          transactionalId: metadata.transactionalId,
-          state: metadata.state,
-        });
-        coordinator.sendMarkers(metadata, metadata.prepareComplete(now()));
-      }
-    }
+    const txnManager = TransactionStateManager.open(options.engine, config, now, options.cluster);
+    const { engine, groups } = options;
+    const writeTxnMarkers =
+      options.cluster?.writeTxnMarkers.bind(options.cluster) ??
+      ((marker: TxnMarker) => appendTxnMarkers(engine, groups, marker));
+    const coordinator = new TransactionCoordinator(engine, txnManager, writeTxnMarkers, options.logger, now);
+    coordinator.completePreparing(txnManager.all());
     coordinator.schedule(() => coordinator.abortTimedOutTransactions(), config.abortTimedOutTransactionsIntervalMs);
     coordinator.schedule(
       () => txnManager.removeExpiredTransactionalIds(now()),
       config.removeExpiredTransactionalIdsIntervalMs,
     );
     return coordinator;
+  }
+
+  /** The `__transaction_state` partition of the id (TransactionCoordinator.partitionFor). */
+  partitionFor(transactionalId: string): number {
+    return this.txnManager.partitionFor(transactionalId);
+  }
+
+  /** Transactions loaded in PrepareCommit/PrepareAbort get their markers written again, then complete. */
+  private completePreparing(loaded: Iterable<TransactionMetadata>): void {
+    for (const metadata of loaded) {
+      if (metadata.state !== 'PrepareCommit' && metadata.state !== 'PrepareAbort') continue;
+      this.logger?.info('completing a transaction found preparing at load', {
+        transactionalId: metadata.transactionalId,
+        state: metadata.state,
+      });
+      this.sendMarkers(metadata, metadata.prepareComplete(this.now()));
+    }
+  }
+
+  /**
+   * TransactionCoordinator.onElection: this broker became leader of `__transaction_state`
+   * partition `partition` at leader epoch `epoch` (the coordinator epoch of the markers it
+   * writes); its transactional ids load on the scheduler (COORDINATOR_LOAD_IN_PROGRESS
+   * meanwhile), then those found preparing are completed. Resolves once loaded.
+   */
+  onElection(partition: number, epoch: number): Promise<void> {
+    if (!this.active || !this.txnManager.beginLoading(partition, epoch)) return Promise.resolve();
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        if (this.active) {
+          const loaded = this.txnManager.loadPartition(partition);
+          this.logger?.info('loaded transactions', { partition, epoch, transactions: loaded.length });
+          this.completePreparing(loaded);
+        }
+        resolve();
+      }),
+    );
+  }
+
+  /**
+   * TransactionCoordinator.onResignation: the partition's transactional ids are no longer
+   * served here (their marker writes stop at their next step), unless `epoch` is stale.
+   */
+  onResignation(partition: number, epoch: number | undefined): void {
+    if (this.txnManager.removeTransactionsForPartition(partition, epoch))
+      this.logger?.info('unloaded transactions', { partition, epoch });
   }
 
   private schedule(task: () => Promise<unknown> | void, intervalMs: number): void {
@@ -160,6 +211,8 @@ export class TransactionCoordinator {
     if (transactionalId === '') return initError(E.INVALID_REQUEST.code);
     if (!this.txnManager.validateTransactionTimeoutMs(transactionTimeoutMs))
       return initError(E.INVALID_TRANSACTION_TIMEOUT.code);
+    const status = this.txnManager.coordinatorStatus(transactionalId);
+    if (status !== NONE) return initError(status);
     const metadata =
       this.txnManager.get(transactionalId) ??
       this.txnManager.putIfNotExists(
@@ -245,6 +298,8 @@ export class TransactionCoordinator {
   ): Promise<number> {
     if (!this.active) return E.COORDINATOR_NOT_AVAILABLE.code;
     if (transactionalId === '') return E.INVALID_REQUEST.code;
+    const status = this.txnManager.coordinatorStatus(transactionalId);
+    if (status !== NONE) return status;
     const metadata = this.txnManager.get(transactionalId);
     if (metadata === undefined || metadata.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING.code;
     if (metadata.producerEpoch !== producerEpoch) return E.PRODUCER_FENCED.code;
@@ -282,6 +337,8 @@ export class TransactionCoordinator {
     isFromClient: boolean,
   ): Promise<number> {
     if (transactionalId === '') return E.INVALID_REQUEST.code;
+    const status = this.txnManager.coordinatorStatus(transactionalId);
+    if (status !== NONE) return status;
     const metadata = this.txnManager.get(transactionalId);
     if (metadata === undefined || metadata.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING.code;
     // Strict equality for clients, which never bump the epoch; the coordinator's own aborts come at the bumped one.
@@ -346,12 +403,13 @@ export class TransactionCoordinator {
     const commit = complete.state === 'CompleteCommit';
     let partitions = [...metadata.topicPartitions.values()];
     let attempt = 0;
+    const coordinatorEpoch = this.txnManager.coordinatorEpoch(metadata.transactionalId);
     while (partitions.length > 0) {
-      if (!this.active) return;
-      const results = await appendTxnMarkers(this.engine, this.groups, {
+      if (!this.serves(metadata)) return;
+      const results = await this.writeTxnMarkers({
         producerId: metadata.producerId,
         producerEpoch: metadata.producerEpoch,
-        coordinatorEpoch: COORDINATOR_EPOCH,
+        coordinatorEpoch,
         commit,
         partitions,
       });
@@ -359,13 +417,18 @@ export class TransactionCoordinator {
       if (partitions.length > 0) await this.backoff(metadata, 'writing transaction markers failed', results, attempt++);
     }
     for (;;) {
-      if (!this.active) return;
+      if (!this.serves(metadata)) return;
       const error = await this.txnManager.appendTransactionToLog(metadata, complete);
       if (error === NONE) return;
       // The failed write cleared the pending state: claim it again for the next try.
       metadata.pendingState = complete.state;
       await this.backoff(metadata, 'writing the transaction completion failed', error, attempt++);
     }
+  }
+
+  /** Still this coordinator's to finish: not closed, and its partition not resigned (which drops the metadata). */
+  private serves(metadata: TransactionMetadata): boolean {
+    return this.active && this.txnManager.get(metadata.transactionalId) === metadata;
   }
 
   private async backoff(
@@ -412,6 +475,8 @@ export class TransactionCoordinator {
     const metadata = this.txnManager.get(transactionalId);
     if (!this.active) return { ...described, errorCode: E.COORDINATOR_NOT_AVAILABLE.code };
     if (transactionalId === '') return { ...described, errorCode: E.INVALID_REQUEST.code };
+    const status = this.txnManager.coordinatorStatus(transactionalId);
+    if (status !== NONE) return { ...described, errorCode: status };
     if (metadata === undefined || metadata.state === 'Dead')
       return { ...described, errorCode: E.TRANSACTIONAL_ID_NOT_FOUND.code };
     return {

@@ -8,6 +8,7 @@
  */
 import type { Engine } from '../engine/Engine.js';
 import { BUILT_BY_COORDINATOR, forEachBatch, openInternalTopic, partitionForKey } from '../engine/InternalTopic.js';
+import { InternalTopicOwnership } from '../engine/InternalTopicOwnership.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
 import { buildRecordBatch } from '../record/RecordBatchBuilder.js';
 import {
@@ -53,31 +54,99 @@ function appendErrorCode(error: unknown): number {
   return E.UNKNOWN_SERVER_ERROR.code;
 }
 
+/** What the transaction coordinator of a cluster's broker reads from the cluster's metadata. */
+export interface TransactionClusterView {
+  /** `__transaction_state`'s partition count in the cluster, when the topic exists. */
+  stateTopicPartitionCount(): number | undefined;
+}
+
 export class TransactionStateManager {
   private readonly transactions = new Map<string, TransactionMetadata>();
   /** Each id's encoded TransactionLogKey, while the id is known. */
   private readonly keys = new Map<string, Buffer>();
+  private readonly ownership: InternalTopicOwnership;
 
   private constructor(
     private readonly engine: Engine,
     readonly config: TransactionStateConfig,
     private readonly now: () => number,
-  ) {}
+    private readonly cluster: TransactionClusterView | undefined,
+  ) {
+    this.ownership = new InternalTopicOwnership(cluster === undefined);
+  }
 
-  /** Loads every transactional id `__transaction_state` holds, when it exists. */
-  static open(engine: Engine, config: TransactionStateConfig, now: () => number): TransactionStateManager {
-    const manager = new TransactionStateManager(engine, config, now);
-    if (engine.hasTopic(TRANSACTION_STATE_TOPIC_NAME)) {
-      for (let p = 0; p < engine.partitionCount(TRANSACTION_STATE_TOPIC_NAME); p++) manager.loadPartition(p);
+  /**
+   * A single node loads every transactional id `__transaction_state` holds, when it exists. A
+   * cluster's broker loads a partition when it comes to lead it (beginLoading, loadPartition).
+   */
+  static open(
+    engine: Engine,
+    config: TransactionStateConfig,
+    now: () => number,
+    cluster?: TransactionClusterView,
+  ): TransactionStateManager {
+    const manager = new TransactionStateManager(engine, config, now, cluster);
+    if (cluster === undefined && engine.hasTopic(TRANSACTION_STATE_TOPIC_NAME)) {
+      for (let p = 0; p < engine.partitionCount(TRANSACTION_STATE_TOPIC_NAME); p++)
+        manager.readPartition(p, manager.transactions);
     }
     return manager;
   }
 
-  /** The topic's partition count: its own once it exists, else the one it will be created with. */
+  /**
+   * The topic's partition count: in a cluster the cluster's topic's, else
+   * transaction.state.log.num.partitions (TransactionStateManager.getTransactionTopicPartitionCount);
+   * on one node its own once it exists, else the one it will be created with.
+   */
   get partitionCount(): number {
+    if (this.cluster !== undefined) return this.cluster.stateTopicPartitionCount() ?? this.config.stateLogNumPartitions;
     return this.engine.hasTopic(TRANSACTION_STATE_TOPIC_NAME)
       ? this.engine.partitionCount(TRANSACTION_STATE_TOPIC_NAME)
       : this.config.stateLogNumPartitions;
+  }
+
+  /**
+   * getTransactionState's checks: NONE when this coordinator serves the id's partition,
+   * COORDINATOR_LOAD_IN_PROGRESS while it loads, else NOT_COORDINATOR.
+   */
+  coordinatorStatus(transactionalId: string): number {
+    return this.ownership.status(this.partitionFor(transactionalId));
+  }
+
+  /** The leader epoch of the id's partition when this broker was elected: the markers' coordinator epoch. */
+  coordinatorEpoch(transactionalId: string): number {
+    return this.ownership.epoch(this.partitionFor(transactionalId));
+  }
+
+  /** loadTransactionsForTxnTopicPartition's start: false when the election is stale or already loading. */
+  beginLoading(partition: number, epoch: number): boolean {
+    return this.ownership.beginLoading(partition, epoch);
+  }
+
+  /**
+   * Reads the partition's transactions and serves them, unless it was resigned meanwhile
+   * (then none): the loaded ones, which the coordinator completes if found preparing.
+   */
+  loadPartition(partition: number): TransactionMetadata[] {
+    const loaded = new Map<string, TransactionMetadata>();
+    this.readPartition(partition, loaded);
+    if (!this.ownership.completeLoading(partition)) return [];
+    for (const [id, metadata] of loaded) this.transactions.set(id, metadata);
+    return [...loaded.values()];
+  }
+
+  /**
+   * removeTransactionsForTxnTopicPartition: the partition's transactions are no longer served
+   * here; false when `epoch` is older than its last election (nothing changes).
+   */
+  removeTransactionsForPartition(partition: number, epoch: number | undefined): boolean {
+    if (!this.ownership.resign(partition, epoch)) return false;
+    for (const id of [...this.transactions.keys()]) {
+      if (this.partitionFor(id) !== partition) continue;
+      this.transactions.delete(id);
+      this.keys.delete(id);
+    }
+    return true;
   }
 
   partitionFor(transactionalId: string): number {
@@ -126,7 +195,9 @@ export class TransactionStateManager {
   private write(transactionalId: string, transit: TxnTransitMetadata): Promise<unknown> {
     const value = transit.state === 'Dead' ? null : transactionLogValue(logValueOf(transit));
     const batch = buildRecordBatch([{ key: this.keyOf(transactionalId), value, timestamp: this.now() }]);
-    openInternalTopic(this.engine, TRANSACTION_STATE_TOPIC_NAME, this.config.stateLogNumPartitions);
+    // One node creates the topic on first use; a cluster's controller creates it, and LeaderAndIsr its logs here.
+    if (this.cluster === undefined)
+      openInternalTopic(this.engine, TRANSACTION_STATE_TOPIC_NAME, this.config.stateLogNumPartitions);
     return this.engine
       .partition(TRANSACTION_STATE_TOPIC_NAME, this.partitionFor(transactionalId))
       .append(batch, BUILT_BY_COORDINATOR);
@@ -184,15 +255,15 @@ export class TransactionStateManager {
     };
   }
 
-  /** The partition's last record per transactional id becomes its metadata (loadTransactionMetadata). */
-  private loadPartition(partition: number): void {
+  /** The partition's last record per transactional id becomes its metadata in `into` (loadTransactionMetadata). */
+  private readPartition(partition: number, into: Map<string, TransactionMetadata>): void {
     forEachBatch(this.engine, TRANSACTION_STATE_TOPIC_NAME, partition, (batch) => {
       if (batch.isControl) return;
       for (const record of batch.records()) {
         const transactionalId = record.key === null ? null : readTransactionLogKey(record.key);
         if (transactionalId === null) continue;
-        if (record.value === null) this.transactions.delete(transactionalId);
-        else this.transactions.set(transactionalId, metadataOf(transactionalId, record.value));
+        if (record.value === null) into.delete(transactionalId);
+        else into.set(transactionalId, metadataOf(transactionalId, record.value));
       }
     });
   }

@@ -11,6 +11,7 @@ import { ZERO_TOPIC_ID } from '../MetadataCache.js';
 import type { LeaderAndIsrPartitionState, PartitionResult } from '../ReplicaManager.js';
 import { handler } from '../RequestContext.js';
 import { clusterOf, isBrokerEpochStale } from './ControlRequest.js';
+import { onLeadershipChange } from './CoordinatorLeadership.js';
 
 type LeaderAndIsrRequest = RequestOf<typeof LeaderAndIsr>;
 type WirePartitionState = LeaderAndIsrRequest['ungroupedPartitionStates'][number];
@@ -80,8 +81,7 @@ export const handleLeaderAndIsr = handler(LeaderAndIsr, (context, request) => {
       request.controllerEpoch,
       states,
     );
-    // Loading or unloading the groups and transactions of __consumer_offsets and __transaction_state
-    // partitions (RequestHandlerHelper.onLeadershipChange) is the cluster's coordinator migration.
+    onLeadershipChange(context, context.config.nodeId, states, results);
     return response(version, KafkaErrors.NONE, results, topicIds);
   } catch (error) {
     if (isTributaryError(error, 'ERR_STALE_CONTROLLER_EPOCH')) return failAll(KafkaErrors.STALE_CONTROLLER_EPOCH);

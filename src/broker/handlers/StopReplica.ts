@@ -10,6 +10,7 @@ import { StopReplica } from '../../protocol/messages/StopReplica.js';
 import type { StopReplicaPartitionState } from '../ReplicaManager.js';
 import { handler } from '../RequestContext.js';
 import { clusterOf, isBrokerEpochStale } from './ControlRequest.js';
+import { onStoppedReplicas } from './CoordinatorLeadership.js';
 
 type StopReplicaRequest = RequestOf<typeof StopReplica>;
 
@@ -46,9 +47,8 @@ export const handleStopReplica = handler(StopReplica, async (context, request) =
     return { errorCode: KafkaErrors.STALE_BROKER_EPOCH.code, partitionErrors: [] };
   try {
     const states = partitionStates(request, context.header.apiVersion);
-    // Resigning the groups and transactions of a deleted __consumer_offsets or __transaction_state
-    // partition (GroupCoordinator.onResignation) is the cluster's coordinator migration.
     const results = await cluster.replicaManager.stopReplicas(request.controllerId, request.controllerEpoch, states);
+    onStoppedReplicas(context, states, results);
     const partitionErrors = results.map((r) => ({
       topicName: r.topic,
       partitionIndex: r.partition,

@@ -19,7 +19,9 @@ export function olderFencedError(errorCode: number, apiVersion: number, fencedVe
     : errorCode;
 }
 
+/** KafkaApis: metadataCache.contains, the cluster's partitions in cluster mode (led by any broker). */
 function partitionExists(context: RequestContext, topic: string, partition: number): boolean {
+  if (context.cluster !== undefined) return context.cluster.metadataCache.contains(topic, partition);
   return context.engine.hasTopic(topic) && partition >= 0 && partition < context.engine.partitionCount(topic);
 }
 

@@ -1,0 +1,163 @@
+/**
+ * TransactionMarkerChannelManager: Kafka's kafka.coordinator.transaction.TransactionMarkerChannelManager
+ * on a cluster's broker. A transaction's markers go to each partition's leader as the metadata
+ * cache knows it (addTxnMarkersToBrokerQueue): this broker's own partitions are written here,
+ * the others in one WriteTxnMarkers request per leader, over one connection per broker, one
+ * request at a time. A partition whose topic the cache does not know is UNKNOWN_TOPIC_OR_PARTITION
+ * (the coordinator drops it, as Kafka drops markers of deleted topics); no live leader or a
+ * failed send is a retriable error the coordinator retries after its backoff (Kafka re-enqueues).
+ */
+import { connect, type Socket } from 'node:net';
+import type { Engine } from '../engine/Engine.js';
+import { isTributaryError, KafkaErrors as E } from '../errors.js';
+import type { GroupCoordinator } from '../group/GroupCoordinator.js';
+import { decodeResponse, encodeRequest } from '../protocol/index.js';
+import { WriteTxnMarkers } from '../protocol/messages/WriteTxnMarkers.js';
+import { byTopic } from '../protocol/TopicGroups.js';
+import type { TopicPartition } from '../transaction/TransactionMetadata.js';
+import { appendTxnMarkers, type MarkerResult, type TxnMarker } from '../transaction/TransactionMarkerWriter.js';
+import { readFrame } from './ControllerChannelManager.js';
+import type { Logger } from './Logger.js';
+import type { MetadataCache } from './MetadataCache.js';
+import type { ReplicaManager } from './ReplicaManager.js';
+
+/** WriteTxnMarkers v1 (flexible): every broker of the cluster serves it; Kafka 3.8 sends v1 too. */
+const WRITE_TXN_MARKERS_VERSION = 1;
+
+/**
+ * KafkaApis.handleWriteTxnMarkersRequest on a partition leader: a partition this broker does not
+ * lead is NOT_LEADER_OR_FOLLOWER (or UNKNOWN_TOPIC_OR_PARTITION), the others get their marker.
+ */
+export async function appendLeaderTxnMarkers(
+  engine: Engine,
+  groups: GroupCoordinator,
+  replicaManager: ReplicaManager,
+  marker: TxnMarker,
+): Promise<MarkerResult[]> {
+  const refused: MarkerResult[] = [];
+  const led: TopicPartition[] = [];
+  for (const tp of marker.partitions) {
+    try {
+      replicaManager.leaderPartition(tp.topic, tp.partition);
+      led.push(tp);
+    } catch (error) {
+      refused.push({ ...tp, errorCode: isTributaryError(error) ? error.kafka.code : E.UNKNOWN_SERVER_ERROR.code });
+    }
+  }
+  const written = led.length === 0 ? [] : await appendTxnMarkers(engine, groups, { ...marker, partitions: led });
+  return [...refused, ...written];
+}
+
+/** One broker's connection, its requests in order (a promise chain). */
+interface BrokerChannel {
+  socket: Socket | undefined;
+  turn: Promise<unknown>;
+}
+
+export class TransactionMarkerChannelManager {
+  private readonly channels = new Map<string, BrokerChannel>();
+  private correlationId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly brokerId: number,
+    private readonly listenerName: string,
+    private readonly metadataCache: MetadataCache,
+    private readonly writeLocal: (marker: TxnMarker) => Promise<MarkerResult[]>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Each partition's outcome, its marker written by its leader. */
+  async writeTxnMarkers(marker: TxnMarker): Promise<MarkerResult[]> {
+    const byLeader = new Map<number, TopicPartition[]>();
+    const results: MarkerResult[] = [];
+    for (const tp of marker.partitions) {
+      const state = this.metadataCache.partitionState(tp.topic, tp.partition);
+      if (state === undefined) results.push({ ...tp, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION.code });
+      else byLeader.set(state.leader, [...(byLeader.get(state.leader) ?? []), tp]);
+    }
+    const sent = [...byLeader].map(([leader, partitions]) =>
+      leader === this.brokerId
+        ? this.writeLocal({ ...marker, partitions })
+        : this.send(leader, { ...marker, partitions }),
+    );
+    for (const answered of await Promise.all(sent)) results.push(...answered);
+    return results;
+  }
+
+  private send(leader: number, marker: TxnMarker): Promise<MarkerResult[]> {
+    const node = this.metadataCache.aliveEndpoint(leader, this.listenerName);
+    const failed = (error: { code: number }) => marker.partitions.map((tp) => ({ ...tp, errorCode: error.code }));
+    if (node === undefined || this.closed) return Promise.resolve(failed(E.NOT_LEADER_OR_FOLLOWER));
+    const key = `${String(leader)}@${node.host}:${String(node.port)}`;
+    const channel = this.channels.get(key) ?? { socket: undefined, turn: Promise.resolve() };
+    this.channels.set(key, channel);
+    const result = channel.turn.then(() =>
+      this.roundTrip(channel, node, marker).catch((error: unknown) => {
+        this.logger.warn('could not send transaction markers to a partition leader', {
+          broker: leader,
+          error: String(error),
+        });
+        channel.socket?.destroy();
+        channel.socket = undefined;
+        return failed(E.NOT_LEADER_OR_FOLLOWER);
+      }),
+    );
+    channel.turn = result;
+    return result;
+  }
+
+  private async roundTrip(
+    channel: BrokerChannel,
+    node: { host: string; port: number },
+    marker: TxnMarker,
+  ): Promise<MarkerResult[]> {
+    if (channel.socket?.destroyed === true) channel.socket = undefined;
+    const socket = channel.socket ?? (channel.socket = await open(node));
+    const header = {
+      apiKey: WriteTxnMarkers.apiKey,
+      apiVersion: WRITE_TXN_MARKERS_VERSION,
+      correlationId: ++this.correlationId,
+      clientId: `broker-${String(this.brokerId)}-txn-marker-sender`,
+    };
+    const request = {
+      markers: [
+        {
+          producerId: marker.producerId,
+          producerEpoch: marker.producerEpoch,
+          transactionResult: marker.commit,
+          topics: byTopic(marker.partitions, (tp) => tp.partition).map((t) => ({
+            name: t.name,
+            partitionIndexes: t.partitions,
+          })),
+          coordinatorEpoch: marker.coordinatorEpoch,
+        },
+      ],
+    };
+    const answer = readFrame(socket);
+    for (const chunk of encodeRequest(WriteTxnMarkers, header, request)) socket.write(chunk);
+    const { body } = decodeResponse(WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, await answer);
+    return (body.markers[0]?.topics ?? []).flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
+    );
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const channel of this.channels.values()) channel.socket?.destroy();
+    this.channels.clear();
+  }
+}
+
+function open(node: { host: string; port: number }): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(node);
+    socket.once('connect', () => {
+      socket.setNoDelay(true);
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
