@@ -210,12 +210,12 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'group.max.size': (c, k, v) => (c.groups.groupMaxSize = integerIn(k, v, 1, INT32_MAX)),
   // A single node holds one copy: validate refuses any other replication factor without zookeeper.connect.
   'default.replication.factor': (_c, k, v) => void integerIn(k, v, 1, INT32_MAX),
-  // The internal topics keep one copy until partitions are replicated.
-  'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  // Kafka's SHORT range; validate refuses more than one copy of the internal topics without zookeeper.connect.
+  'offsets.topic.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 32767),
   // Kafka's TransactionLogConfig and TransactionStateManagerConfig, with their ranges.
   'transaction.state.log.num.partitions': (c, k, v) =>
     (c.transactions.stateLogNumPartitions = integerIn(k, v, 1, 1000)),
-  'transaction.state.log.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 1),
+  'transaction.state.log.replication.factor': (_c, k, v) => void integerIn(k, v, 1, 32767),
   'transaction.max.timeout.ms': (c, k, v) => (c.transactions.maxTimeoutMs = integerIn(k, v, 1, INT32_MAX)),
   'transactional.id.expiration.ms': (c, k, v) =>
     (c.transactions.transactionalIdExpirationMs = integerIn(k, v, 1, INT32_MAX)),
@@ -291,8 +291,15 @@ function validateIds(settings: Readonly<Record<string, string>>): void {
 function validateSingleNode(config: BrokerConfig, settings: Readonly<Record<string, string>>): void {
   const idKey = settings['broker.id'] !== undefined ? 'broker.id' : 'node.id';
   if (config.nodeId < 0) throw invalid(idKey, String(config.nodeId), `an integer in [0, ${INT32_MAX}]`);
-  const replicationFactor = settings['default.replication.factor'];
-  if (replicationFactor !== undefined) integerIn('default.replication.factor', replicationFactor, 1, 1);
+  // One node holds one copy of every partition, the internal topics' included.
+  for (const key of [
+    'default.replication.factor',
+    'offsets.topic.replication.factor',
+    'transaction.state.log.replication.factor',
+  ]) {
+    const replicationFactor = settings[key];
+    if (replicationFactor !== undefined) integerIn(key, replicationFactor, 1, 1);
+  }
 }
 
 /** A Java properties file as `key=value` lines (also `key: value`); `#` and `!` start comments. */

@@ -41,6 +41,9 @@ export interface ClusterSettings {
   readonly leaderImbalanceCheckIntervalSeconds: number;
   readonly leaderImbalancePerBrokerPercentage: number;
   readonly defaultReplicationFactor: number;
+  /** offsets.topic.replication.factor and transaction.state.log.replication.factor: the internal topics' (AutoTopicCreationManager.creatableTopic). */
+  readonly offsetsTopicReplicationFactor: number;
+  readonly transactionTopicReplicationFactor: number;
   readonly uncleanLeaderElectionEnable: boolean;
 }
 
@@ -186,6 +189,8 @@ export function clusterSettingsOf(settings: Settings, commandLine: ClusterComman
     leaderImbalanceCheckIntervalSeconds: numberOf(settings, 'leader.imbalance.check.interval.seconds'),
     leaderImbalancePerBrokerPercentage: numberOf(settings, 'leader.imbalance.per.broker.percentage'),
     defaultReplicationFactor: numberOf(settings, 'default.replication.factor'),
+    offsetsTopicReplicationFactor: numberOf(settings, 'offsets.topic.replication.factor'),
+    transactionTopicReplicationFactor: numberOf(settings, 'transaction.state.log.replication.factor'),
     uncleanLeaderElectionEnable: booleanOf(settings, 'unclean.leader.election.enable'),
   };
 }

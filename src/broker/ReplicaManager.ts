@@ -9,6 +9,7 @@
  * replica fetcher that would copy the leader's log is the replication issue's.
  */
 import type { Engine } from '../engine/Engine.js';
+import { INTERNAL_TOPIC_CONFIG, isInternalTopic } from '../engine/InternalTopic.js';
 import type { Partition } from '../engine/Partition.js';
 import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
@@ -127,7 +128,9 @@ export class ReplicaManager {
    * 0..n-1: a partition past the topic's count grows it.
    */
   private createLogIfNotExists(topic: string, partition: number): void {
-    if (!this.engine.hasTopic(topic)) this.engine.createTopic(topic, { partitions: partition + 1 });
+    // The coordinators' topics keep every record (no compaction yet), as one node's do.
+    const config = isInternalTopic(topic) ? { ...INTERNAL_TOPIC_CONFIG } : undefined;
+    if (!this.engine.hasTopic(topic)) this.engine.createTopic(topic, { partitions: partition + 1, config });
     else if (this.engine.partitionCount(topic) <= partition) this.engine.createPartitions(topic, partition + 1);
   }
 

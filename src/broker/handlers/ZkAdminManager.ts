@@ -14,6 +14,10 @@ import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import type { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
 import { assignReplicasToBrokers } from '../../controller/AdminUtils.js';
 import { AdminZkClient } from '../AdminZkClient.js';
+import { INTERNAL_TOPIC_CONFIG } from '../../engine/InternalTopic.js';
+import { GROUP_METADATA_TOPIC_NAME } from '../../group/OffsetsTopicStore.js';
+import { DEFAULT_TRANSACTION_CONFIG } from '../../transaction/TransactionCoordinator.js';
+import { TRANSACTION_STATE_TOPIC_NAME } from '../../transaction/TransactionStateManager.js';
 import type { MetadataCache } from '../MetadataCache.js';
 import {
   errorCodeOf,
@@ -167,9 +171,34 @@ export async function zkCreateTopics(
 }
 
 /**
- * AutoTopicCreationManager.createTopicsInZk: Metadata's unknown topics created from any broker
- * (ZooKeeper is written directly, timeout 0): num.partitions and default.replication.factor;
- * each answers LEADER_NOT_AVAILABLE once written (TOPIC_ALREADY_EXISTS and the expected
+ * AutoTopicCreationManager.creatableTopic: the internal topics with their own partition count
+ * and replication factor (not capped by the live brokers: since KIP-115 a factor above them
+ * fails the creation, INVALID_REPLICATION_FACTOR, until enough brokers are up) and their
+ * configs; any other topic with num.partitions and default.replication.factor.
+ */
+function creatableTopic(context: RequestContext, name: string): CreatableTopic {
+  const cluster = context.config.cluster!;
+  const internal = (numPartitions: number, replicationFactor: number) => ({
+    numPartitions,
+    replicationFactor,
+    configs: Object.entries(INTERNAL_TOPIC_CONFIG).map(([configName, value]) => ({ name: configName, value })),
+  });
+  const spec =
+    name === GROUP_METADATA_TOPIC_NAME
+      ? internal(context.config.groups.offsetsTopicPartitions ?? 50, cluster.offsetsTopicReplicationFactor)
+      : name === TRANSACTION_STATE_TOPIC_NAME
+        ? internal(
+            context.config.transactions.stateLogNumPartitions ?? DEFAULT_TRANSACTION_CONFIG.stateLogNumPartitions,
+            cluster.transactionTopicReplicationFactor,
+          )
+        : { numPartitions: NO_NUM_PARTITIONS, replicationFactor: NO_REPLICATION_FACTOR, configs: [] };
+  return { name, assignments: [], ...spec };
+}
+
+/**
+ * AutoTopicCreationManager.createTopicsInZk: Metadata's unknown topics, and FindCoordinator's
+ * internal topics, created from any broker (ZooKeeper is written directly, timeout 0); each
+ * answers LEADER_NOT_AVAILABLE once written (TOPIC_ALREADY_EXISTS and the expected
  * REQUEST_TIMED_OUT become it), or the creation's error.
  */
 export async function autoCreateTopics(
@@ -182,15 +211,8 @@ export async function autoCreateTopics(
   if (server === undefined) return errors;
   const admin = new AdminZkClient(server.zkClient);
   for (const name of names) {
-    const topic = {
-      name,
-      numPartitions: NO_NUM_PARTITIONS,
-      replicationFactor: NO_REPLICATION_FACTOR,
-      assignments: [],
-      configs: [],
-    };
     try {
-      await createTopic(context, cluster, admin, topic, false);
+      await createTopic(context, cluster, admin, creatableTopic(context, name), false);
       context.logger.info('auto-created topic', { topic: name });
       errors.set(name, KafkaErrors.LEADER_NOT_AVAILABLE.code);
     } catch (error) {
