@@ -10,9 +10,11 @@
  * joins; a transactional producer whose coordinator is not the bootstrap broker commits
  * across partitions led by all three (its markers sent as WriteTxnMarkers), and a
  * read_committed consumer sees the records. Then the coordinator's broker is killed: the
- * replicated `__consumer_offsets` partition gets a new leader, which loads the group from
- * its own log. There is no replication yet (issue 21), so that log holds nothing of the
- * group: the new coordinator answers, with no committed offset.
+ * replicated (RF 3) `__consumer_offsets` partition gets a new leader, which loads the group
+ * from its own log. There is no replication yet (issue 21), so that log holds nothing of the
+ * group: the new coordinator answers, with no committed offset. The `__transaction_state`
+ * partitions (RF 1 here) the dead broker led are offline: their ids' FindCoordinator answers
+ * COORDINATOR_NOT_AVAILABLE.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +45,8 @@ beforeAll(async () => {
       'offsets.topic.num.partitions=6',
       'offsets.topic.replication.factor=3',
       'transaction.state.log.num.partitions=6',
-      'transaction.state.log.replication.factor=3',
+      // One copy: a partition led by a dead broker is offline, and so is its coordinator.
+      'transaction.state.log.replication.factor=1',
       '',
     ].join('\n'),
   );
@@ -234,17 +237,25 @@ describe('groups and transactions in a three-broker cluster', () => {
   /** kill -9 of the group's coordinator: the offsets partition's new leader loads the group from its own log. */
   async function killCoordinator(): Promise<void> {
     await Promise.all(consumers.splice(0).map((c) => c.disconnect()));
+    // A transactional id coordinated by the broker about to die (its __transaction_state partition has one replica).
+    const port = brokers.get(bootstrap)!.port;
+    let orphan = '';
+    for (let i = 0; orphan === ''; i++) {
+      const [error, node] = await findCoordinator(port, `orphan-${i}`, 1);
+      if (error === 0 && node === coordinator) orphan = `orphan-${i}`;
+    }
     const dead = brokers.get(coordinator)!;
     dead.child.kill('SIGKILL');
     await dead.exit;
     brokers.delete(coordinator);
-    const port = brokers.get(bootstrap)!.port;
     // RF 3: the controller moves the partition's leadership to a live replica, which loads it.
     const [, next] = await eventually(
       () => findCoordinator(port, groupId, 0),
       ([error, node]) => error === 0 && node !== coordinator,
       SESSION_TIMEOUT_MS + 20000,
     );
+    // RF 1: the partition is offline (leader -1), so its transactional ids have no coordinator.
+    expect(await findCoordinator(port, orphan, 1)).toEqual([COORDINATOR_NOT_AVAILABLE, -1]);
     // Without replication (issue 21) the new leader's log has none of the group's commits: it answers, with none.
     // (A raw OffsetFetch: kafkajs' admin first asks Metadata of the topic, whose RF 1 partitions on the dead broker are offline.)
     const fetched = await request(brokers.get(next)!.port, ApiKey.OffsetFetch, 1, {
