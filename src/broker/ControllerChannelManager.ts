@@ -102,17 +102,22 @@ class RequestSendThread {
   }
 
   private open(): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(this.address);
-      socket.once('connect', () => {
-        socket.setNoDelay(true);
-        socket.off('error', reject);
-        socket.on('error', () => undefined);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    });
+    return openSocket(this.address);
   }
+}
+
+/** A connection to another broker, without Nagle's delay; its later errors show as its close. */
+export function openSocket(address: { host: string; port: number }): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(address);
+    socket.once('connect', () => {
+      socket.setNoDelay(true);
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
 }
 
 /** The next response frame on the socket (its 4-byte size dropped); rejects when the socket closes or times out first. */

@@ -7,7 +7,7 @@
  * (the coordinator drops it, as Kafka drops markers of deleted topics); no live leader or a
  * failed send is a retriable error the coordinator retries after its backoff (Kafka re-enqueues).
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Engine } from '../engine/Engine.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
@@ -16,7 +16,7 @@ import { WriteTxnMarkers } from '../protocol/messages/WriteTxnMarkers.js';
 import { byTopic } from '../protocol/TopicGroups.js';
 import type { TopicPartition } from '../transaction/TransactionMetadata.js';
 import { appendTxnMarkers, type MarkerResult, type TxnMarker } from '../transaction/TransactionMarkerWriter.js';
-import { readFrame } from './ControllerChannelManager.js';
+import { openSocket, readFrame } from './ControllerChannelManager.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache } from './MetadataCache.js';
 import type { ReplicaManager } from './ReplicaManager.js';
@@ -113,7 +113,7 @@ export class TransactionMarkerChannelManager {
     marker: TxnMarker,
   ): Promise<MarkerResult[]> {
     if (channel.socket?.destroyed === true) channel.socket = undefined;
-    const socket = channel.socket ?? (channel.socket = await open(node));
+    const socket = channel.socket ?? (channel.socket = await openSocket(node));
     const header = {
       apiKey: WriteTxnMarkers.apiKey,
       apiVersion: WRITE_TXN_MARKERS_VERSION,
@@ -147,17 +147,4 @@ export class TransactionMarkerChannelManager {
     for (const channel of this.channels.values()) channel.socket?.destroy();
     this.channels.clear();
   }
-}
-
-function open(node: { host: string; port: number }): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(node);
-    socket.once('connect', () => {
-      socket.setNoDelay(true);
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
 }

@@ -16,14 +16,14 @@
  * partitions (RF 1 here) the dead broker led are offline: their ids' FindCoordinator answers
  * COORDINATOR_NOT_AVAILABLE.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { serve, type ServedBroker } from '../helpers/cli.js';
-import { eventually, request } from '../helpers/cluster.js';
+import type { ServedBroker } from '../helpers/cli.js';
+import { eventually, request, serveThreeBrokers } from '../helpers/cluster.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const SESSION_TIMEOUT_MS = 6000;
@@ -37,35 +37,15 @@ const consumers: Consumer[] = [];
 beforeAll(async () => {
   server = await ZooKeeperServer.standalone();
   dir = mkdtempSync(join(tmpdir(), 'tributary-groups-'));
-  const config = join(dir, 'server.properties');
-  writeFileSync(
-    config,
-    [
-      `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
-      'offsets.topic.num.partitions=6',
-      'offsets.topic.replication.factor=3',
-      'transaction.state.log.num.partitions=6',
-      // One copy: a partition led by a dead broker is offline, and so is its coordinator.
-      'transaction.state.log.replication.factor=1',
-      '',
-    ].join('\n'),
-  );
-  const connect = `${server.connectString}/tributary`;
-  const started = await Promise.all(
-    [1, 2, 3].map((id) =>
-      serve(join(dir, `data-${id}`), [
-        '--zookeeper',
-        connect,
-        '--node-id',
-        String(id),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        config,
-      ]),
-    ),
-  );
-  started.forEach((b, i) => brokers.set(i + 1, b));
+  const started = await serveThreeBrokers(dir, `${server.connectString}/tributary`, [
+    `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
+    'offsets.topic.num.partitions=6',
+    'offsets.topic.replication.factor=3',
+    'transaction.state.log.num.partitions=6',
+    // One copy: a partition led by a dead broker is offline, and so is its coordinator.
+    'transaction.state.log.replication.factor=1',
+  ]);
+  for (const [id, broker] of started) brokers.set(id, broker);
 }, 60000);
 
 afterAll(async () => {

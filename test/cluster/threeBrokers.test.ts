@@ -9,7 +9,7 @@
  * broker led are offline (LEADER_NOT_AVAILABLE, leader -1), the RF 3 ones moved to live
  * replicas (OfflinePartitionLeaderElection), and topic creation works again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,9 +17,9 @@ import type { Admin } from 'kafkajs';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
-import { serve, type ServedBroker } from '../helpers/cli.js';
+import type { ServedBroker } from '../helpers/cli.js';
 import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
-import { eventually, request } from '../helpers/cluster.js';
+import { eventually, request, serveThreeBrokers } from '../helpers/cluster.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const SESSION_TIMEOUT_MS = 6000;
@@ -33,24 +33,11 @@ beforeAll(async () => {
   server = await ZooKeeperServer.standalone();
   // Not tempDir(): its cleanup after each test would take the data directories from the running brokers.
   dir = mkdtempSync(join(tmpdir(), 'tributary-cluster-'));
-  const config = join(dir, 'server.properties');
-  writeFileSync(config, `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}\n`);
   const connect = `${server.connectString}/tributary`;
-  const started = await Promise.all(
-    [1, 2, 3].map((id) =>
-      serve(join(dir, `data-${id}`), [
-        '--zookeeper',
-        connect,
-        '--node-id',
-        String(id),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        config,
-      ]),
-    ),
-  );
-  started.forEach((b, i) => brokers.set(i + 1, b));
+  for (const [id, broker] of await serveThreeBrokers(dir, connect, [
+    `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
+  ]))
+    brokers.set(id, broker);
   zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
 }, 60000);
 

@@ -22,7 +22,7 @@ const commit = (c: GroupCoordinator, offset: number) =>
 const fetchOffset = async (c: GroupCoordinator) => {
   const r = await c.fetchOffsets({
     groupId: 'g',
-    topics: [{ topic: 'orders', partitions: [0] }],
+    partitions: [{ topic: 'orders', partition: 0 }],
     requireStable: false,
   });
   return [r.errorCode, r.offsets[0]?.offset ?? null];

@@ -1,6 +1,39 @@
-/** Helpers of the cluster tests: polling until a condition holds, one raw request to a broker. */
+/** Helpers of the cluster tests: three broker processes, polling until a condition holds, one raw request to a broker. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Struct } from '../../src/protocol/index.js';
+import { serve, type ServedBroker } from './cli.js';
 import { RawKafkaClient } from './rawKafkaClient.js';
+
+/**
+ * `tributary serve --zookeeper connect` as brokers 1, 2 and 3 on loopback, with data
+ * directories under `dir` and `settings` (server.properties lines) as their --config. The
+ * CLI helper kills them after the test that started them: start them in beforeAll and test
+ * in one test.
+ */
+export async function serveThreeBrokers(
+  dir: string,
+  connect: string,
+  settings: readonly string[],
+): Promise<Map<number, ServedBroker>> {
+  const config = join(dir, 'server.properties');
+  writeFileSync(config, [...settings, ''].join('\n'));
+  const started = await Promise.all(
+    [1, 2, 3].map((id) =>
+      serve(join(dir, `data-${id}`), [
+        '--zookeeper',
+        connect,
+        '--node-id',
+        String(id),
+        '--host',
+        '127.0.0.1',
+        '--config',
+        config,
+      ]),
+    ),
+  );
+  return new Map(started.map((b, i) => [i + 1, b]));
+}
 
 /** `read()` again every 100 ms until `ok` holds of its value (a failed read counts as not yet); fails past `timeoutMs`. */
 export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20000): Promise<T> {
