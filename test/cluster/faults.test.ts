@@ -5,7 +5,7 @@
  * stopped or paused leaves the brokers serving what they lead and loses nothing acknowledged;
  * a broker killed and restarted on its data dir rejoins with a new epoch and leads again; a
  * data dir of another cluster is refused before it touches ZooKeeper. (Controller failover
- * after kill -9 is threeBrokers.test.ts'.) `TRIBUTARY_CLUSTER_FAULTS=1` runs the long
+ * after kill -9 is threeBrokers.test.ts'.) `TRIBUTARY_STRESS=1` (`npm run test:cluster`) runs the long
  * versions (more rounds, an outage of ZooKeeper past the session timeout each way).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 
-const LONG = process.env.TRIBUTARY_CLUSTER_FAULTS === '1';
+const LONG = process.env.TRIBUTARY_STRESS === '1';
 const SESSION_TIMEOUT_MS = 6000;
 const STALE_CONTROLLER_EPOCH = 11;
 
@@ -65,8 +65,12 @@ function serveArgs(connect: string, id: number): string[] {
   ];
 }
 
+function dataDir(cluster: Cluster, id: number): string {
+  return join(dir, `${cluster.connect.split('/').pop()}-data-${id}`);
+}
+
 function startBroker(cluster: Cluster, id: number): Promise<ServedBroker> {
-  return serve(join(dir, `${cluster.connect.split('/').pop()}-data-${id}`), serveArgs(cluster.connect, id));
+  return serve(dataDir(cluster, id), serveArgs(cluster.connect, id));
 }
 
 /** Three brokers on a chroot of their own, every one knowing the three and the controller. */
@@ -133,18 +137,25 @@ async function zkStates(cluster: Cluster, topic: string, count: number): Promise
   return JSON.stringify(states);
 }
 
-/** Every live broker's Metadata of `topics` agrees with ZooKeeper's partition states (leader, ISR). */
+/**
+ * Every live broker's Metadata of `topics` comes to agree with ZooKeeper's partition states
+ * (leader, ISR), both read again each time: the controller may still be writing them.
+ */
 async function expectAgreement(cluster: Cluster, topics: Record<string, number>): Promise<void> {
   for (const [topic, count] of Object.entries(topics)) {
-    const states = await cluster.zk.getTopicPartitionStates(
-      Array.from({ length: count }, (_, partition) => ({ topic, partition })),
-    );
-    const expected = states.map((s) => [s!.leaderAndIsr.leader, s!.leaderAndIsr.isr]);
-    for (const [id, { port }] of cluster.brokers)
-      await eventually(
-        () => partitions(port, topic).then((rows) => `${id}: ${JSON.stringify(rows.map((r) => [r[1], r[4]]))}`),
-        (view) => view === `${id}: ${JSON.stringify(expected)}`,
+    const views = async (): Promise<string[]> => {
+      const states = await cluster.zk.getTopicPartitionStates(
+        Array.from({ length: count }, (_, partition) => ({ topic, partition })),
       );
+      const brokers = await Promise.all(
+        [...cluster.brokers].map(([id, { port }]) =>
+          partitions(port, topic).then((rows) => `${id}: ${JSON.stringify(rows.map((r) => [r[1], r[4]]))}`),
+        ),
+      );
+      const zookeeper = JSON.stringify(states.map((s) => [s!.leaderAndIsr.leader, s!.leaderAndIsr.isr]));
+      return [`zookeeper: ${zookeeper}`, ...brokers];
+    };
+    await eventually(views, (all) => new Set(all.map((view) => view.split(': ')[1])).size === 1);
   }
 }
 
@@ -191,12 +202,16 @@ async function produce(cluster: Cluster, topic: string, prefix: string, count: n
   }
 }
 
-/** kill -9 of broker `id`; resolves once its session expired (its /brokers/ids/<id> gone). */
-async function killAndForget(cluster: Cluster, id: number): Promise<void> {
+/** kill -9 of broker `id`, once it exited. */
+async function kill(cluster: Cluster, id: number): Promise<void> {
   const killed = cluster.brokers.get(id)!;
   killed.child.kill('SIGKILL');
   await killed.exit;
   cluster.brokers.delete(id);
+}
+
+/** Resolves once broker `id`'s session expired (its /brokers/ids/<id> gone). */
+async function sessionGone(cluster: Cluster, id: number): Promise<void> {
   await eventually(
     () => cluster.zk.getSortedBrokerList(),
     (ids) => !ids.includes(id),
@@ -220,7 +235,10 @@ describe('faults of a ZooKeeper cluster', () => {
     // The new controller moves leadership off the paused broker and creates a topic; in the
     // long version it also loses the third broker (kill -9) and moves its leaders too.
     const third = [1, 2, 3].find((id) => id !== old && id !== next)!;
-    if (LONG) await killAndForget(cluster, third);
+    if (LONG) {
+      await kill(cluster, third);
+      await sessionGone(cluster, third);
+    }
     const live = new Map([...cluster.brokers].filter(([id]) => id !== old));
     await eventually(
       () => partitions(live.get(next)!.port, 'before'),
@@ -346,12 +364,24 @@ describe('faults of a ZooKeeper cluster', () => {
       const acknowledged = await produce(cluster, 'kept', 'first', 30);
       const rounds = LONG ? 3 : 1;
       for (let round = 0; round < rounds; round++) {
+        // The long version kills the controller every other round (failover, then the old controller back).
         const controller = await controllerId(cluster);
-        const victim = [1, 2, 3].find((id) => id !== controller)!;
+        const victim = round % 2 === 1 ? controller : [1, 2, 3].find((id) => id !== controller)!;
         const before = (await cluster.zk.getAllBrokerAndEpochsInCluster()).find((b) => b.info.id === victim)!.epoch;
-        // Its registration lives until its session expires; a start before that is refused
-        // (KafkaZkClient.CheckedEphemeral: the znode's owner is another session), so wait for it to go.
-        await killAndForget(cluster, victim);
+        await kill(cluster, victim);
+        // Its registration lives until its session expires: a start before that is refused
+        // (KafkaZkClient.CheckedEphemeral: the znode's owner is another session).
+        const early = await tributary([
+          'serve',
+          '--data-dir',
+          dataDir(cluster, victim),
+          '--port',
+          '0',
+          ...serveArgs(cluster.connect, victim),
+        ]).exit;
+        expect(early.code).toBe(1);
+        expect(early.stderr).toContain(`Error while creating ephemeral at /brokers/ids/${victim}, node already exists`);
+        await sessionGone(cluster, victim);
         cluster.brokers.set(victim, await startBroker(cluster, victim));
         const after = await eventually(
           () => cluster.zk.getAllBrokerAndEpochsInCluster(),
