@@ -35,13 +35,20 @@ export async function serveThreeBrokers(
   return new Map(started.map((b, i) => [i + 1, b]));
 }
 
-/** `read()` again every 100 ms until `ok` holds of its value (a failed read counts as not yet); fails past `timeoutMs`. */
+/**
+ * `read()` again every 100 ms until `ok` holds of its value; fails past `timeoutMs`. A failed
+ * read counts as not yet and is not handed to `ok` (which would take an error for a value).
+ */
 export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await read().catch((error: unknown) => error as T);
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(value) ?? String(value)}`);
+    const last = await read().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    if ('value' in last && ok(last.value)) return last.value;
+    if (Date.now() > deadline)
+      throw new Error(`not reached in time: ${'value' in last ? JSON.stringify(last.value) : String(last.error)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
