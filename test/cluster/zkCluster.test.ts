@@ -35,21 +35,25 @@ afterEach(async () => {
   await zk.zooKeeperClient.close();
 });
 
+const dataDirs = new Map<number, string>();
+
+function startBroker(id: number, connect: string, dataDir = dataDirs.get(id) ?? tempDir()): Promise<Broker> {
+  dataDirs.set(id, dataDir);
+  return Broker.start({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    nodeId: id,
+    zookeeper: connect,
+    settings: { 'zookeeper.session.timeout.ms': '6000' },
+    logger: createLogger('silent'),
+  });
+}
+
 async function startCluster(ids: readonly number[]): Promise<string> {
   const connect = `${server.connectString}/cluster${++chroot}`;
-  for (const id of ids)
-    brokers.set(
-      id,
-      await Broker.start({
-        dataDir: tempDir(),
-        host: '127.0.0.1',
-        port: 0,
-        nodeId: id,
-        zookeeper: connect,
-        settings: { 'zookeeper.session.timeout.ms': '6000' },
-        logger: createLogger('error'),
-      }),
-    );
+  dataDirs.clear();
+  for (const id of ids) brokers.set(id, await startBroker(id, connect));
   zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
   return connect;
 }
@@ -144,6 +148,45 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
       (l) => JSON.stringify(l) === JSON.stringify(offline),
     );
     expect((await metadata(survivor.port, 'spread')).controllerId).toBe(next);
+  }, 60000);
+
+  test('a broker restarted with the same id rejoins and leads its partitions again; a data dir of another cluster is refused', async () => {
+    const connect = await startCluster([1, 2]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const assignment = new Map([0, 1].map((p) => [p, { replicas: [p + 1], addingReplicas: [], removingReplicas: [] }]));
+    await zk.createTopicAssignment('pair', Buffer.alloc(16, 2).toString('base64url'), assignment);
+    const both: [number, number, number][] = [
+      [0, 1, 0],
+      [1, 2, 0],
+    ];
+    const port = () => brokers.get(1)!.port;
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => JSON.stringify(l) === JSON.stringify(both),
+    );
+    await brokers.get(2)!.close();
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => l[1]![1] === -1,
+    );
+    // KafkaController.onBrokerStartup: the returning broker's replicas go online, its partition elects it.
+    brokers.set(2, await startBroker(2, connect));
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => JSON.stringify(l) === JSON.stringify(both),
+    );
+    expect((await metadata(brokers.get(2)!.port, 'pair').then(leaders))[1]).toEqual([1, 2, 0]);
+
+    // MetaPropertiesEnsemble.verify: a data dir of this cluster pointed at another cluster.
+    const elsewhere = `${server.connectString}/cluster${++chroot}`;
+    const refused = await startBroker(3, elsewhere, dataDirs.get(1)).then(
+      () => expect.fail('a data dir from another cluster was accepted'),
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ code: 'ERR_INCONSISTENT_CLUSTER_ID' });
   }, 60000);
 
   test('session expiry: the controller resigns, the broker registers again with a new epoch, a controller is elected', async () => {
