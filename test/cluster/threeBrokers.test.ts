@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Admin } from 'kafkajs';
+import { partitionForKey } from '../../src/engine/InternalTopic.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { serve, type ServedBroker } from '../helpers/cli.js';
-import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
+import { consumeFromStart, kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { eventually, request } from '../helpers/cluster.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 
@@ -158,6 +159,24 @@ describe('three broker processes on one ZooKeeper', () => {
         await fetcher.disconnect();
       }
     }
+    // A consumer group: FindCoordinator creates __consumer_offsets (COORDINATOR_NOT_AVAILABLE until
+    // it is led), then names the leader of the group's partition, which runs the group. The group
+    // is picked so that its coordinator is not the bootstrap broker.
+    const find = { key: 'probe', keyType: 0 };
+    expect((await request(otherPort, ApiKey.FindCoordinator, 2, find)).errorCode).toBe(15); // COORDINATOR_NOT_AVAILABLE
+    const offsets = JSON.parse(
+      await eventually(
+        () => partitions(otherPort, '__consumer_offsets'),
+        (v) => v.startsWith('[[0,') && !v.includes(',-1,'),
+      ),
+    ) as [number, number][];
+    const groupId = ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'].find(
+      (g) => offsets[partitionForKey(g, offsets.length)]![1] !== other,
+    )!;
+    const coordinator = await request(otherPort, ApiKey.FindCoordinator, 2, { key: groupId, keyType: 0 });
+    expect(coordinator.nodeId).not.toBe(other);
+    const group = await consumeFromStart(kafkaClient(otherPort), 'spread', 60, { groupId, readUncommitted: true });
+    expect(group.map((r) => r.value).sort()).toEqual(messages.map((m) => m.value).sort());
   }
 
   /** kill -9 the controller: another is elected, its RF 1 partitions go offline, RF 3 leaders move. */

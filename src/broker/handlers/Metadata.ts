@@ -105,7 +105,11 @@ async function clusterMetadata(context: RequestContext, cluster: ClusterContext,
   const unknown = names.filter((n): n is string => typeof n === 'string' && !cache.contains(n));
   const created =
     context.config.autoCreateTopics && request.allowAutoTopicCreation && unknown.length > 0
-      ? await autoCreateTopics(context, cluster, [...new Set(unknown)])
+      ? await autoCreateTopics(
+          context,
+          cluster,
+          [...new Set(unknown)].map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })),
+        )
       : new Map<string, number>();
   const topics = names.map((name): MetadataResponseTopic => {
     if (typeof name !== 'string')

@@ -166,31 +166,38 @@ export async function zkCreateTopics(
   return { throttleTimeMs: 0, topics };
 }
 
+/** A topic auto-creation asks for: -1 (NO_NUM_PARTITIONS, NO_REPLICATION_FACTOR) for the broker's defaults. */
+export interface AutoCreatedTopic {
+  readonly name: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+}
+
 /**
- * AutoTopicCreationManager.createTopicsInZk: Metadata's unknown topics created from any broker
- * (ZooKeeper is written directly, timeout 0): num.partitions and default.replication.factor;
- * each answers LEADER_NOT_AVAILABLE once written (TOPIC_ALREADY_EXISTS and the expected
+ * AutoTopicCreationManager.createTopicsInZk: topics created from any broker (ZooKeeper is
+ * written directly, timeout 0): Metadata's unknown topics with num.partitions and
+ * default.replication.factor, FindCoordinator's internal topic with its own counts. Each
+ * answers LEADER_NOT_AVAILABLE once written (TOPIC_ALREADY_EXISTS and the expected
  * REQUEST_TIMED_OUT become it), or the creation's error.
  */
 export async function autoCreateTopics(
   context: RequestContext,
   cluster: ClusterContext,
-  names: readonly string[],
+  topics: readonly AutoCreatedTopic[],
 ): Promise<Map<string, number>> {
   const server = cluster.kafkaServer;
   const errors = new Map<string, number>();
   if (server === undefined) return errors;
   const admin = new AdminZkClient(server.zkClient);
-  for (const name of names) {
-    const topic = {
-      name,
-      numPartitions: NO_NUM_PARTITIONS,
-      replicationFactor: NO_REPLICATION_FACTOR,
-      assignments: [],
-      configs: [],
-    };
+  for (const { name, numPartitions, replicationFactor } of topics) {
     try {
-      await createTopic(context, cluster, admin, topic, false);
+      await createTopic(
+        context,
+        cluster,
+        admin,
+        { name, numPartitions, replicationFactor, assignments: [], configs: [] },
+        false,
+      );
       context.logger.info('auto-created topic', { topic: name });
       errors.set(name, KafkaErrors.LEADER_NOT_AVAILABLE.code);
     } catch (error) {
