@@ -15,6 +15,7 @@ import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { eventually, request } from '../helpers/cluster.js';
+import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ZooKeeperServer, expireSession } from '../helpers/zookeeper.js';
 
@@ -50,8 +51,11 @@ function startBroker(id: number, connect: string, dataDir = dataDirs.get(id) ?? 
   });
 }
 
+let currentConnect = '';
+
 async function startCluster(ids: readonly number[]): Promise<string> {
   const connect = `${server.connectString}/cluster${++chroot}`;
+  currentConnect = connect;
   dataDirs.clear();
   for (const id of ids) brokers.set(id, await startBroker(id, connect));
   zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
@@ -221,5 +225,60 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     );
     const actives = [...brokers.values()].filter((b) => b.kafkaServer!.kafkaController!.isActive);
     expect(actives.map((b) => b.kafkaServer!.brokerId)).toEqual([elected]);
+  }, 60000);
+
+  test('ZooKeeper away and back: brokers keep serving what they lead, stay registered, and nothing is lost', async () => {
+    await startCluster([1, 2]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const assignment = new Map([0, 1].map((p) => [p, { replicas: [p + 1], addingReplicas: [], removingReplicas: [] }]));
+    await zk.createTopicAssignment('away', Buffer.alloc(16, 3).toString('base64url'), assignment);
+    const led = (l: [number, number, number][]) => l.length === 2 && l.every(([p, leader]) => leader === p + 1);
+    for (const b of brokers.values()) await eventually(() => metadata(b.port, 'away').then(leaders), led);
+    const producer = kafkaClient(brokers.get(1)!.port).producer();
+    await producer.connect();
+    const send = (from: number) =>
+      producer.send({
+        topic: 'away',
+        messages: [0, 1].map((partition) => ({ partition, value: `v${from + partition}` })),
+      });
+    try {
+      await send(0);
+      await zk.zooKeeperClient.close();
+      await server.stop();
+      try {
+        // The leaders answer from what they hold; ZooKeeper is only the controller's.
+        await send(2);
+      } finally {
+        await server.start();
+      }
+      zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect: currentConnect }));
+      await send(4);
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(
+      () => zk.getAllBrokerAndEpochsInCluster(),
+      (all) => all.length === 2,
+    );
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    for (const partition of [0, 1]) {
+      const fetcher = await kafkajsBroker(brokers.get(partition + 1)!.port);
+      try {
+        const response = await fetcher.fetch({
+          maxWaitTime: 100,
+          topics: [{ topic: 'away', partitions: [{ partition, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+        });
+        const values = response.responses[0]!.partitions[0]!.messages.map((m) => String(m.value));
+        expect(values).toEqual([0, 2, 4].map((n) => `v${n + partition}`));
+      } finally {
+        await fetcher.disconnect();
+      }
+    }
   }, 60000);
 });
