@@ -6,53 +6,24 @@
  * and registers again (RegisterBrokerAndReelect) without winning: /controller, the
  * partition states and every broker's metadata stay the new controller's.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
-import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
-import { serve, type ServedBroker } from '../helpers/cli.js';
-import { eventually, request } from '../helpers/cluster.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
+import type { ServedBroker } from '../helpers/cli.js';
+import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 4000;
-let server: ZooKeeperServer;
-let dir: string;
+let cluster: ServedCluster;
 let zk: KafkaZkClient;
-const brokers = new Map<number, ServedBroker>();
+let brokers: Map<number, ServedBroker>;
 
 beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-  // Not tempDir(): its cleanup after each test would take the data directories from the running brokers.
-  dir = mkdtempSync(join(tmpdir(), 'tributary-stale-'));
-  const config = join(dir, 'server.properties');
-  writeFileSync(config, `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}\n`);
-  const connect = `${server.connectString}/stale`;
-  for (const id of [1, 2])
-    brokers.set(
-      id,
-      await serve(join(dir, `data-${id}`), [
-        '--zookeeper',
-        connect,
-        '--node-id',
-        String(id),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        config,
-      ]),
-    );
-  zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
+  cluster = await serveCluster(2, SESSION_TIMEOUT_MS);
+  ({ zk, brokers } = cluster);
 }, 60000);
 
 afterAll(async () => {
-  for (const broker of brokers.values()) broker.child.kill('SIGKILL');
-  await Promise.all([...brokers.values()].map((b) => b.exit));
-  await zk?.zooKeeperClient.close();
-  await server?.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 const controllerOf = (port: number): Promise<unknown> =>

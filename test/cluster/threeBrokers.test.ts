@@ -9,59 +9,29 @@
  * broker led are offline (LEADER_NOT_AVAILABLE, leader -1), the RF 3 ones moved to live
  * replicas (OfflinePartitionLeaderElection), and topic creation works again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { partitionForKey } from '../../src/engine/InternalTopic.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
-import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
-import { serve, type ServedBroker } from '../helpers/cli.js';
+import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
+import type { ServedBroker } from '../helpers/cli.js';
 import { consumeFromStart, kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
-import { eventually, request } from '../helpers/cluster.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 6000;
-let server: ZooKeeperServer;
-let dir: string;
+let cluster: ServedCluster;
 let zk: KafkaZkClient;
-const brokers = new Map<number, ServedBroker>();
+let brokers: Map<number, ServedBroker>;
 const admins: Admin[] = [];
 
 beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-  // Not tempDir(): its cleanup after each test would take the data directories from the running brokers.
-  dir = mkdtempSync(join(tmpdir(), 'tributary-cluster-'));
-  const config = join(dir, 'server.properties');
-  writeFileSync(config, `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}\n`);
-  const connect = `${server.connectString}/tributary`;
-  const started = await Promise.all(
-    [1, 2, 3].map((id) =>
-      serve(join(dir, `data-${id}`), [
-        '--zookeeper',
-        connect,
-        '--node-id',
-        String(id),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        config,
-      ]),
-    ),
-  );
-  started.forEach((b, i) => brokers.set(i + 1, b));
-  zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
+  cluster = await serveCluster(3, SESSION_TIMEOUT_MS);
+  ({ zk, brokers } = cluster);
 }, 60000);
 
 afterAll(async () => {
   await Promise.all(admins.map((a) => a.disconnect()));
-  for (const broker of brokers.values()) broker.child.kill('SIGKILL');
-  await Promise.all([...brokers.values()].map((b) => b.exit));
-  await zk?.zooKeeperClient.close();
-  await server?.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 /** partition -> [leader, error code, replicas] as the broker at `port` tells it. */
