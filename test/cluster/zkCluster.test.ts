@@ -193,6 +193,51 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     expect(refused).toMatchObject({ code: 'ERR_INCONSISTENT_CLUSTER_ID' });
   }, 60000);
 
+  test('CreatePartitions and DeleteTopics through the controller: new partitions led, a deleted topic gone everywhere', async () => {
+    await startCluster([1, 2, 3]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const admin = kafkaClient(brokers.get(1)!.port).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 2, replicationFactor: 2 }] })).toBe(
+        true,
+      );
+      // AdminZkClient.createPartitionsWithAssignment, then processPartitionModifications elects the new ones.
+      await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 5 }] });
+      const grown = await eventually(
+        () => metadata(brokers.get(2)!.port, 'grow').then(leaders),
+        (l) => l.length === 5 && l.every(([, leader, error]) => leader > 0 && error === 0),
+      );
+      expect(grown.map(([p]) => p)).toEqual([0, 1, 2, 3, 4]);
+      const [read] = await zk.getReplicaAssignmentAndTopicIdForTopics(['grow']);
+      expect([...read!.assignment.values()].every((a) => a.replicas.length === 2)).toBe(true);
+
+      // TopicDeletionManager over the wire: StopReplica (delete) answered by every replica, then the znodes go.
+      await admin.deleteTopics({ topics: ['grow'] });
+      await eventually(
+        () => zk.topicExists('grow'),
+        (exists) => !exists,
+      );
+      expect(await zk.getTopicDeletions()).toEqual([]);
+      for (const broker of brokers.values()) {
+        const gone = await eventually(
+          () => metadata(broker.port, 'grow'),
+          (m) => (m.topics as Struct[])[0]!.errorCode === 3,
+        );
+        expect((gone.topics as Struct[])[0]!.partitions).toEqual([]);
+        await eventually(
+          async () => broker.engine.hasTopic('grow'),
+          (has) => !has,
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60000);
+
   test('session expiry: the controller resigns, the broker registers again with a new epoch, a controller is elected', async () => {
     await startCluster([1, 2]);
     const controller = (await eventually(
