@@ -16,44 +16,33 @@
  * partitions (RF 1 here) the dead broker led are offline: their ids' FindCoordinator answers
  * COORDINATOR_NOT_AVAILABLE.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import type { ServedBroker } from '../helpers/cli.js';
-import { eventually, request, serveThreeBrokers } from '../helpers/cluster.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 6000;
 const COORDINATOR_NOT_AVAILABLE = 15;
 const NOT_COORDINATOR = 16;
-let server: ZooKeeperServer;
-let dir: string;
-const brokers = new Map<number, ServedBroker>();
+let cluster: ServedCluster;
+let brokers: Map<number, ServedBroker>;
 const consumers: Consumer[] = [];
 
 beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-  dir = mkdtempSync(join(tmpdir(), 'tributary-groups-'));
-  const started = await serveThreeBrokers(dir, `${server.connectString}/tributary`, [
-    `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
+  cluster = await serveCluster(3, SESSION_TIMEOUT_MS, [
     'offsets.topic.num.partitions=6',
     'offsets.topic.replication.factor=3',
     'transaction.state.log.num.partitions=6',
     // One copy: a partition led by a dead broker is offline, and so is its coordinator.
     'transaction.state.log.replication.factor=1',
   ]);
-  for (const [id, broker] of started) brokers.set(id, broker);
+  ({ brokers } = cluster);
 }, 60000);
 
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
-  for (const broker of brokers.values()) broker.child.kill('SIGKILL');
-  await Promise.all([...brokers.values()].map((b) => b.exit));
-  await server?.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 /** kafkajs bootstrapped on one broker, retrying long enough for coordinators to be elected and loaded. */

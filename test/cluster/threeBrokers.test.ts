@@ -9,45 +9,29 @@
  * broker led are offline (LEADER_NOT_AVAILABLE, leader -1), the RF 3 ones moved to live
  * replicas (OfflinePartitionLeaderElection), and topic creation works again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Admin } from 'kafkajs';
+import { partitionForKey } from '../../src/engine/InternalTopic.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
-import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
+import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import type { ServedBroker } from '../helpers/cli.js';
-import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
-import { eventually, request, serveThreeBrokers } from '../helpers/cluster.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { consumeFromStart, kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
+import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 6000;
-let server: ZooKeeperServer;
-let dir: string;
+let cluster: ServedCluster;
 let zk: KafkaZkClient;
-const brokers = new Map<number, ServedBroker>();
+let brokers: Map<number, ServedBroker>;
 const admins: Admin[] = [];
 
 beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-  // Not tempDir(): its cleanup after each test would take the data directories from the running brokers.
-  dir = mkdtempSync(join(tmpdir(), 'tributary-cluster-'));
-  const connect = `${server.connectString}/tributary`;
-  for (const [id, broker] of await serveThreeBrokers(dir, connect, [
-    `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}`,
-  ]))
-    brokers.set(id, broker);
-  zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
+  cluster = await serveCluster(3, SESSION_TIMEOUT_MS);
+  ({ zk, brokers } = cluster);
 }, 60000);
 
 afterAll(async () => {
   await Promise.all(admins.map((a) => a.disconnect()));
-  for (const broker of brokers.values()) broker.child.kill('SIGKILL');
-  await Promise.all([...brokers.values()].map((b) => b.exit));
-  await zk?.zooKeeperClient.close();
-  await server?.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 /** partition -> [leader, error code, replicas] as the broker at `port` tells it. */
@@ -145,6 +129,24 @@ describe('three broker processes on one ZooKeeper', () => {
         await fetcher.disconnect();
       }
     }
+    // A consumer group: FindCoordinator creates __consumer_offsets (COORDINATOR_NOT_AVAILABLE until
+    // it is led), then names the leader of the group's partition, which runs the group. The group
+    // is picked so that its coordinator is not the bootstrap broker.
+    const find = { key: 'probe', keyType: 0 };
+    expect((await request(otherPort, ApiKey.FindCoordinator, 2, find)).errorCode).toBe(15); // COORDINATOR_NOT_AVAILABLE
+    const offsets = JSON.parse(
+      await eventually(
+        () => partitions(otherPort, '__consumer_offsets'),
+        (v) => v.startsWith('[[0,') && !v.includes(',-1,'),
+      ),
+    ) as [number, number][];
+    const groupId = ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'].find(
+      (g) => offsets[partitionForKey(g, offsets.length)]![1] !== other,
+    )!;
+    const coordinator = await request(otherPort, ApiKey.FindCoordinator, 2, { key: groupId, keyType: 0 });
+    expect(coordinator.nodeId).not.toBe(other);
+    const group = await consumeFromStart(kafkaClient(otherPort), 'spread', 60, { groupId, readUncommitted: true });
+    expect(group.map((r) => r.value).sort()).toEqual(messages.map((m) => m.value).sort());
   }
 
   /** kill -9 the controller: another is elected, its RF 1 partitions go offline, RF 3 leaders move. */

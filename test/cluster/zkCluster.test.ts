@@ -15,6 +15,7 @@ import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { eventually, request } from '../helpers/cluster.js';
+import { kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ZooKeeperServer, expireSession } from '../helpers/zookeeper.js';
 
@@ -35,21 +36,28 @@ afterEach(async () => {
   await zk.zooKeeperClient.close();
 });
 
+const dataDirs = new Map<number, string>();
+
+function startBroker(id: number, connect: string, dataDir = dataDirs.get(id) ?? tempDir()): Promise<Broker> {
+  dataDirs.set(id, dataDir);
+  return Broker.start({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    nodeId: id,
+    zookeeper: connect,
+    settings: { 'zookeeper.session.timeout.ms': '6000' },
+    logger: createLogger('silent'),
+  });
+}
+
+let currentConnect = '';
+
 async function startCluster(ids: readonly number[]): Promise<string> {
   const connect = `${server.connectString}/cluster${++chroot}`;
-  for (const id of ids)
-    brokers.set(
-      id,
-      await Broker.start({
-        dataDir: tempDir(),
-        host: '127.0.0.1',
-        port: 0,
-        nodeId: id,
-        zookeeper: connect,
-        settings: { 'zookeeper.session.timeout.ms': '6000' },
-        logger: createLogger('error'),
-      }),
-    );
+  currentConnect = connect;
+  dataDirs.clear();
+  for (const id of ids) brokers.set(id, await startBroker(id, connect));
   zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
   return connect;
 }
@@ -146,6 +154,94 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     expect((await metadata(survivor.port, 'spread')).controllerId).toBe(next);
   }, 60000);
 
+  test('a broker restarted with the same id rejoins and leads its partitions again; a data dir of another cluster is refused', async () => {
+    const connect = await startCluster([1, 2]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const assignment = new Map([0, 1].map((p) => [p, { replicas: [p + 1], addingReplicas: [], removingReplicas: [] }]));
+    await zk.createTopicAssignment('pair', Buffer.alloc(16, 2).toString('base64url'), assignment);
+    const both: [number, number, number][] = [
+      [0, 1, 0],
+      [1, 2, 0],
+    ];
+    const port = () => brokers.get(1)!.port;
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => JSON.stringify(l) === JSON.stringify(both),
+    );
+    await brokers.get(2)!.close();
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => l[1]![1] === -1,
+    );
+    // KafkaController.onBrokerStartup: the returning broker's replicas go online, its partition elects it.
+    brokers.set(2, await startBroker(2, connect));
+    await eventually(
+      () => metadata(port(), 'pair').then(leaders),
+      (l) => JSON.stringify(l) === JSON.stringify(both),
+    );
+    // The returning broker learns the same (its own UpdateMetadata may come a moment later).
+    await eventually(
+      () => metadata(brokers.get(2)!.port, 'pair').then(leaders),
+      (l) => JSON.stringify(l) === JSON.stringify(both),
+    );
+
+    // MetaPropertiesEnsemble.verify: a data dir of this cluster pointed at another cluster.
+    const elsewhere = `${server.connectString}/cluster${++chroot}`;
+    const refused = await startBroker(3, elsewhere, dataDirs.get(1)).then(
+      () => expect.fail('a data dir from another cluster was accepted'),
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ code: 'ERR_INCONSISTENT_CLUSTER_ID' });
+  }, 60000);
+
+  test('CreatePartitions and DeleteTopics through the controller: new partitions led, a deleted topic gone everywhere', async () => {
+    await startCluster([1, 2, 3]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const admin = kafkaClient(brokers.get(1)!.port).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 2, replicationFactor: 2 }] })).toBe(
+        true,
+      );
+      // AdminZkClient.createPartitionsWithAssignment, then processPartitionModifications elects the new ones.
+      await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 5 }] });
+      const grown = await eventually(
+        () => metadata(brokers.get(2)!.port, 'grow').then(leaders),
+        (l) => l.length === 5 && l.every(([, leader, error]) => leader > 0 && error === 0),
+      );
+      expect(grown.map(([p]) => p)).toEqual([0, 1, 2, 3, 4]);
+      const [read] = await zk.getReplicaAssignmentAndTopicIdForTopics(['grow']);
+      expect([...read!.assignment.values()].every((a) => a.replicas.length === 2)).toBe(true);
+
+      // TopicDeletionManager over the wire: StopReplica (delete) answered by every replica, then the znodes go.
+      await admin.deleteTopics({ topics: ['grow'] });
+      await eventually(
+        () => zk.topicExists('grow'),
+        (exists) => !exists,
+      );
+      expect(await zk.getTopicDeletions()).toEqual([]);
+      for (const broker of brokers.values()) {
+        const gone = await eventually(
+          () => metadata(broker.port, 'grow'),
+          (m) => (m.topics as Struct[])[0]!.errorCode === 3,
+        );
+        expect((gone.topics as Struct[])[0]!.partitions).toEqual([]);
+        await eventually(
+          async () => broker.engine.hasTopic('grow'),
+          (has) => !has,
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60000);
+
   test('session expiry: the controller resigns, the broker registers again with a new epoch, a controller is elected', async () => {
     await startCluster([1, 2]);
     const controller = (await eventually(
@@ -178,5 +274,60 @@ describe('a ZooKeeper cluster of three brokers in one process', () => {
     );
     const actives = [...brokers.values()].filter((b) => b.kafkaServer!.kafkaController!.isActive);
     expect(actives.map((b) => b.kafkaServer!.brokerId)).toEqual([elected]);
+  }, 60000);
+
+  test('ZooKeeper away and back: brokers keep serving what they lead, stay registered, and nothing is lost', async () => {
+    await startCluster([1, 2]);
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    const assignment = new Map([0, 1].map((p) => [p, { replicas: [p + 1], addingReplicas: [], removingReplicas: [] }]));
+    await zk.createTopicAssignment('away', Buffer.alloc(16, 3).toString('base64url'), assignment);
+    const led = (l: [number, number, number][]) => l.length === 2 && l.every(([p, leader]) => leader === p + 1);
+    for (const b of brokers.values()) await eventually(() => metadata(b.port, 'away').then(leaders), led);
+    const producer = kafkaClient(brokers.get(1)!.port).producer();
+    await producer.connect();
+    const send = (from: number) =>
+      producer.send({
+        topic: 'away',
+        messages: [0, 1].map((partition) => ({ partition, value: `v${from + partition}` })),
+      });
+    try {
+      await send(0);
+      await zk.zooKeeperClient.close();
+      await server.stop();
+      try {
+        // The leaders answer from what they hold; ZooKeeper is only the controller's.
+        await send(2);
+      } finally {
+        await server.start();
+      }
+      zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect: currentConnect }));
+      await send(4);
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(
+      () => zk.getAllBrokerAndEpochsInCluster(),
+      (all) => all.length === 2,
+    );
+    await eventually(
+      () => zk.getControllerId(),
+      (id) => id !== null,
+    );
+    for (const partition of [0, 1]) {
+      const fetcher = await kafkajsBroker(brokers.get(partition + 1)!.port);
+      try {
+        const response = await fetcher.fetch({
+          maxWaitTime: 100,
+          topics: [{ topic: 'away', partitions: [{ partition, fetchOffset: '0', maxBytes: 1 << 20 }] }],
+        });
+        const values = response.responses[0]!.partitions[0]!.messages.map((m) => String(m.value));
+        expect(values).toEqual([0, 2, 4].map((n) => `v${n + partition}`));
+      } finally {
+        await fetcher.disconnect();
+      }
+    }
   }, 60000);
 });

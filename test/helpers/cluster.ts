@@ -1,39 +1,13 @@
-/** Helpers of the cluster tests: three broker processes, polling until a condition holds, one raw request to a broker. */
-import { writeFileSync } from 'node:fs';
+/** Helpers of the cluster tests: polling until a condition holds, one raw request to a broker, a served cluster. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Struct } from '../../src/protocol/index.js';
+import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
+import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { serve, type ServedBroker } from './cli.js';
 import { RawKafkaClient } from './rawKafkaClient.js';
-
-/**
- * `tributary serve --zookeeper connect` as brokers 1, 2 and 3 on loopback, with data
- * directories under `dir` and `settings` (server.properties lines) as their --config. The
- * CLI helper kills them after the test that started them: start them in beforeAll and test
- * in one test.
- */
-export async function serveThreeBrokers(
-  dir: string,
-  connect: string,
-  settings: readonly string[],
-): Promise<Map<number, ServedBroker>> {
-  const config = join(dir, 'server.properties');
-  writeFileSync(config, [...settings, ''].join('\n'));
-  const started = await Promise.all(
-    [1, 2, 3].map((id) =>
-      serve(join(dir, `data-${id}`), [
-        '--zookeeper',
-        connect,
-        '--node-id',
-        String(id),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        config,
-      ]),
-    ),
-  );
-  return new Map(started.map((b, i) => [i + 1, b]));
-}
+import { ZooKeeperServer } from './zookeeper.js';
 
 /**
  * `read()` again every 100 ms until `ok` holds of its value; fails past `timeoutMs`. A failed
@@ -61,4 +35,58 @@ export async function request(port: number, apiKey: number, version: number, bod
   } finally {
     client.close();
   }
+}
+
+/** A ZooKeeper server and `tributary serve --zookeeper` processes on it, ids 1..n. */
+export interface ServedCluster {
+  readonly server: ZooKeeperServer;
+  readonly brokers: Map<number, ServedBroker>;
+  /** A client of the cluster's chroot, as an operator's tool would be. */
+  readonly zk: KafkaZkClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts ZooKeeper and `count` broker processes with this session timeout and any other
+ * `settings` (server.properties lines) in their --config. The data
+ * directories are not tempDir()'s, whose cleanup after each test would take them from the
+ * running brokers; close() removes them (and the CLI helper SIGKILLs the processes after
+ * each test, so a test file using this runs one test).
+ */
+export async function serveCluster(
+  count: number,
+  sessionTimeoutMs: number,
+  settings: readonly string[] = [],
+): Promise<ServedCluster> {
+  const server = await ZooKeeperServer.standalone();
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-cluster-'));
+  const config = join(dir, 'server.properties');
+  writeFileSync(config, [`zookeeper.session.timeout.ms=${sessionTimeoutMs}`, ...settings, ''].join('\n'));
+  const connect = `${server.connectString}/tributary`;
+  const args = (id: number) => [
+    '--zookeeper',
+    connect,
+    '--node-id',
+    String(id),
+    '--host',
+    '127.0.0.1',
+    '--config',
+    config,
+  ];
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  const started = await Promise.all(ids.map((id) => serve(join(dir, `data-${id}`), args(id))));
+  const brokers = new Map(started.map((b, i) => [i + 1, b]));
+  const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
+  return {
+    server,
+    brokers,
+    zk,
+    async close() {
+      for (const broker of brokers.values()) broker.child.kill('SIGKILL');
+      await Promise.all([...brokers.values()].map((b) => b.exit));
+      await zk.zooKeeperClient.close();
+      await server.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
