@@ -14,6 +14,8 @@ import { diskInfo, type Disk } from './disk.js';
 export interface Sample {
   ns: number;
   units: number;
+  /** CPU seconds of each broker process over the trial, where the suite measures them (bench/processCpu.ts). */
+  cpu?: number[];
 }
 
 export type Trial = () => Sample | Promise<Sample>;
@@ -165,6 +167,12 @@ export interface RowSpec {
 function round(n: number): number {
   return Number.isFinite(n) ? Number(n.toPrecision(4)) : n;
 }
+
+/** Baseline `a` as the subject and baseline `b` as the baseline: both ran in the same rounds. */
+export const between = (c: Comparison, a: number, b: number): Comparison => ({
+  subject: c.baselines[a]!,
+  baselines: [c.baselines[b]!],
+});
 
 /** The row comparing the subject with baseline number `which` of a comparison. */
 export function toRow(spec: RowSpec, comparison: Comparison, which = 0): ResultRow {
