@@ -163,6 +163,18 @@ export interface RowSpec {
   note?: string;
 }
 
+/** A suite's RowSpec maker: the case, metric, unit, baseline and, where there is one, the target. */
+export const rowMaker =
+  (suite: string) =>
+  (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
+    suite,
+    case: kase,
+    metric,
+    unit,
+    baseline,
+    ...(target === undefined ? {} : { target }),
+  });
+
 /** Four significant digits: more would only be noise. */
 function round(n: number): number {
   return Number.isFinite(n) ? Number(n.toPrecision(4)) : n;

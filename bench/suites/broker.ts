@@ -42,10 +42,10 @@ import {
   log,
   megabytesPerSecond,
   median,
+  rowMaker,
   toRow,
   type Comparison,
   type ResultRow,
-  type RowSpec,
   type Sample,
   type SuiteContext,
 } from '../harness.js';
@@ -112,14 +112,7 @@ const SMOKE: Plan = {
   latencyRecords: LATENCY_RATE / 5,
 };
 
-const row = (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
-  suite: SUITE,
-  case: kase,
-  metric,
-  unit,
-  baseline,
-  ...(target === undefined ? {} : { target }),
-});
+const row = rowMaker(SUITE);
 
 const scaled = (c: Comparison, factor: number): Comparison => ({
   subject: c.subject.map((v) => v * factor),

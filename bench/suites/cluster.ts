@@ -37,6 +37,7 @@ import {
   megabytesPerSecond,
   perSecond,
   timeAsync,
+  rowMaker,
   toRow,
   type Comparison,
   type ResultRow,
@@ -77,14 +78,7 @@ const FULL: Plan = { rounds: { warmup: 2, trials: 11 }, kcatRecords: 150_000, me
 const QUICK: Plan = { rounds: { warmup: 1, trials: 6 }, kcatRecords: 50_000, metadataRoundTrips: 300, failovers: 10 };
 const SMOKE: Plan = { rounds: { warmup: 0, trials: 2 }, kcatRecords: 2_000, metadataRoundTrips: 20, failovers: 2 };
 
-const row = (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
-  suite: SUITE,
-  case: kase,
-  metric,
-  unit,
-  baseline,
-  ...(target === undefined ? {} : { target }),
-});
+const row = rowMaker(SUITE);
 
 /** The three brokers, the ZooKeeper they share and what restarting one needs. */
 interface Cluster {
