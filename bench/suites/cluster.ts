@@ -80,9 +80,8 @@ const SMOKE: Plan = { rounds: { warmup: 0, trials: 2 }, kcatRecords: 2_000, meta
 
 const row = rowMaker(SUITE);
 
-/** The three brokers, the ZooKeeper they share and what restarting one needs. */
+/** The three brokers, a client of the ZooKeeper they share and what restarting one needs. */
 interface Cluster {
-  zooKeeper: ZooKeeperServer;
   zk: KafkaZkClient;
   /** zookeeper.connect of the brokers (with their chroot). */
   connect: string;
@@ -108,7 +107,7 @@ async function startCluster(ctx: SuiteContext, stops: (() => Promise<unknown>)[]
   started.forEach((broker, i) => brokers.set(NODE_IDS[i]!, broker));
   const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
   stops.push(() => zk.zooKeeperClient.close());
-  const cluster = { zooKeeper, zk, connect, config, brokers };
+  const cluster = { zk, connect, config, brokers };
   await settled(cluster);
   return cluster;
 }
