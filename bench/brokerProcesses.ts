@@ -4,6 +4,7 @@
  * - tributary's broker: `tributary serve` (the CLI compiled with the bench, so it is the
  *   source tree being measured, never a stale dist/) on a fresh data directory;
  * - the null sink (nullSinkBroker.ts): the same broker with a Produce that stores nothing;
+ * - a cluster's broker: `tributary serve --zookeeper` with a node id (the cluster suite);
  * - a loopback peer (loopbackPeer.ts): a plain TCP socket in another process that writes
  *   N bytes on request and echoes what it receives, the ceiling for reading bytes and
  *   the floor for a round trip through another process.
@@ -24,10 +25,14 @@ const STDERR_KEPT = 16 * 1024;
 
 export interface BrokerProcess {
   name: string;
+  /** The process id, whose CPU time /proc/<pid>/stat gives (bench/processCpu.ts). */
+  pid: number;
   port: number;
   bootstrap: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** SIGKILL (kill -9), resolved once the process is gone. */
+  kill(): Promise<void>;
 }
 
 const compiled = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
@@ -46,12 +51,15 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** SIGTERM, then SIGKILL if it lingers; the child is also killed if this process exits first. */
-function stopper(child: ChildProcess): () => Promise<void> {
+/**
+ * SIGTERM, then SIGKILL if it lingers (`signal` SIGKILL: at once); the child is also
+ * killed if this process exits first.
+ */
+function stopper(child: ChildProcess): (signal?: NodeJS.Signals) => Promise<void> {
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.on('exit', killOnExit);
-  return async () => {
-    child.kill('SIGTERM');
+  return async (signal = 'SIGTERM') => {
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited(child);
     clearTimeout(timer);
@@ -83,7 +91,15 @@ async function startBroker(name: string, args: string[], dataDir: string): Promi
     const match = /listening on (\S+):(\d+)/.exec(line);
     if (match === null) throw new Error(`unexpected first line: ${line}`);
     const port = Number(match[2]);
-    return { name, port, bootstrap: `${match[1]}:${port}`, dataDir, stop };
+    return {
+      name,
+      pid: child.pid!,
+      port,
+      bootstrap: `${match[1]}:${port}`,
+      dataDir,
+      stop: () => stop(),
+      kill: () => stop('SIGKILL'),
+    };
   } catch (error) {
     await stop();
     throw new Error(`${name} broker: ${(error as Error).message}\n${stderr}`, { cause: error });
@@ -96,6 +112,38 @@ export function startTributaryBroker(root: string): Promise<BrokerProcess> {
   return startBroker(
     'tributary',
     [compiled('../src/cli/main.js'), 'serve', '--data-dir', dataDir, '--port', '0'],
+    dataDir,
+  );
+}
+
+/**
+ * `tributary serve --zookeeper CONNECT --node-id ID` on `dataDir` (fresh or the same
+ * node's again), its other settings from the properties file `config`.
+ */
+export function startClusterBroker(
+  dataDir: string,
+  connect: string,
+  nodeId: number,
+  config: string,
+): Promise<BrokerProcess> {
+  return startBroker(
+    `broker-${nodeId}`,
+    [
+      compiled('../src/cli/main.js'),
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--zookeeper',
+      connect,
+      '--node-id',
+      String(nodeId),
+      '--config',
+      config,
+    ],
     dataDir,
   );
 }

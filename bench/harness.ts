@@ -14,6 +14,8 @@ import { diskInfo, type Disk } from './disk.js';
 export interface Sample {
   ns: number;
   units: number;
+  /** CPU seconds of each broker process over the trial, where the suite measures them (bench/processCpu.ts). */
+  cpu?: number[];
 }
 
 export type Trial = () => Sample | Promise<Sample>;
@@ -161,10 +163,28 @@ export interface RowSpec {
   note?: string;
 }
 
+/** A suite's RowSpec maker: the case, metric, unit, baseline and, where there is one, the target. */
+export const rowMaker =
+  (suite: string) =>
+  (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
+    suite,
+    case: kase,
+    metric,
+    unit,
+    baseline,
+    ...(target === undefined ? {} : { target }),
+  });
+
 /** Four significant digits: more would only be noise. */
 function round(n: number): number {
   return Number.isFinite(n) ? Number(n.toPrecision(4)) : n;
 }
+
+/** Baseline `a` as the subject and baseline `b` as the baseline: both ran in the same rounds. */
+export const between = (c: Comparison, a: number, b: number): Comparison => ({
+  subject: c.baselines[a]!,
+  baselines: [c.baselines[b]!],
+});
 
 /** The row comparing the subject with baseline number `which` of a comparison. */
 export function toRow(spec: RowSpec, comparison: Comparison, which = 0): ResultRow {

@@ -24,6 +24,7 @@ const SUITES = [
   'embedded',
   'broker',
   'groups',
+  'cluster',
 ] as const;
 type SuiteName = (typeof SUITES)[number];
 
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     embedded: (await import('./suites/embedded.js')).runEmbedded,
     broker: (await import('./suites/broker.js')).runBroker,
     groups: (await import('./suites/groups.js')).runGroups,
+    cluster: (await import('./suites/cluster.js')).runCluster,
   };
   const { crc32cImplementation } = await import('../src/index.js');
 

@@ -36,15 +36,16 @@ import {
 } from '../brokerProcesses.js';
 import { runBrokerTransactions } from './transactions.js';
 import {
+  between,
   byMode,
   compare,
   log,
   megabytesPerSecond,
   median,
+  rowMaker,
   toRow,
   type Comparison,
   type ResultRow,
-  type RowSpec,
   type Sample,
   type SuiteContext,
 } from '../harness.js';
@@ -111,20 +112,7 @@ const SMOKE: Plan = {
   latencyRecords: LATENCY_RATE / 5,
 };
 
-const row = (kase: string, metric: string, unit: string, baseline: string, target?: number): RowSpec => ({
-  suite: SUITE,
-  case: kase,
-  metric,
-  unit,
-  baseline,
-  ...(target === undefined ? {} : { target }),
-});
-
-/** Baseline `a` as the subject and baseline `b` as the baseline: both ran in the same rounds. */
-const between = (c: Comparison, a: number, b: number): Comparison => ({
-  subject: c.baselines[a]!,
-  baselines: [c.baselines[b]!],
-});
+const row = rowMaker(SUITE);
 
 const scaled = (c: Comparison, factor: number): Comparison => ({
   subject: c.subject.map((v) => v * factor),
@@ -224,15 +212,15 @@ async function kcatCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<Res
   ];
 }
 
-/** A kafkajs client on a broker, with its admin connected, as a Target. */
-async function connectTarget(
+/** A kafkajs client on a broker (or several, `bootstrap` a comma-separated list), with its admin connected, as a Target. */
+export async function connectTarget(
   name: string,
   broker: { bootstrap: string; port: number },
   topics: (admin: Admin) => Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'>,
 ) {
   const kafka = new Kafka({
     clientId: `bench-${name}`,
-    brokers: [broker.bootstrap],
+    brokers: broker.bootstrap.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 2, initialRetryTime: 50 },
   });

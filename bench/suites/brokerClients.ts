@@ -15,6 +15,7 @@ import type { Admin, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaJsBroker, KafkaJsFetchedMessage } from '../../test/helpers/kafkajs.js';
 import type { LoopbackPeer } from '../brokerProcesses.js';
 import { timeAsync, type Sample } from '../harness.js';
+import { withProcessCpu } from '../processCpu.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,8 +32,10 @@ export interface Target {
   port: number;
   createTopic(topic: string): Promise<void>;
   deleteTopic(topic: string): Promise<void>;
-  /** The log end offset of partition 0, where the broker stores records (null for the null sink). */
+  /** The sum of the topic's partitions' log end offsets, where the broker stores records (null for the null sink). */
   endOffset: ((topic: string) => Promise<number>) | null;
+  /** The broker processes whose CPU time each kcat trial also measures (the cluster suite). */
+  pids?: readonly number[];
   /**
    * A new, unconnected kafkajs producer (`config` over the bench's: no topic
    * auto-creation): one per topic, since kafkajs keeps asking for the metadata of every
@@ -41,13 +44,20 @@ export interface Target {
   producer(config?: ProducerConfig): Producer;
 }
 
-/** Topic management through a kafkajs admin client (tributary and the null sink both serve it). */
-export function adminTopics(admin: Admin, stores: boolean): Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'> {
+/**
+ * Topic management through a kafkajs admin client (tributary and the null sink both
+ * serve it); topics of `partitions` partitions, replication factor 1.
+ */
+export function adminTopics(
+  admin: Admin,
+  stores: boolean,
+  partitions = 1,
+): Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'> {
   return {
     createTopic: async (topic) => {
       if (
         !(await admin.createTopics({
-          topics: [{ topic, numPartitions: 1 }],
+          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
           waitForLeaders: true,
           timeout: TIMEOUT_MS,
         }))
@@ -56,7 +66,7 @@ export function adminTopics(admin: Admin, stores: boolean): Pick<Target, 'create
     },
     deleteTopic: (topic) => admin.deleteTopics({ topics: [topic], timeout: TIMEOUT_MS }),
     endOffset: stores
-      ? async (topic) => Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)!.high)
+      ? async (topic) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
       : null,
   };
 }
@@ -280,38 +290,61 @@ function kcat(args: string[]): Promise<string> {
   });
 }
 
+/** Times `fn`, and the CPU time of the target's broker processes over the same span when it names them. */
+async function timedOn(target: Target, units: number, fn: () => Promise<void>): Promise<Sample> {
+  if (target.pids === undefined) return { ns: await timeAsync(fn), units };
+  const { result: ns, cpu } = await withProcessCpu(target.pids, () => timeAsync(fn));
+  return { ns, units, cpu };
+}
+
+/** kcat's partition option: one partition, or none (every partition of the topic). */
+const partitionArgs = (partition: number | null): string[] => (partition === null ? [] : ['-p', String(partition)]);
+
 /** librdkafka's producer settings for the kcat trials: a 5 ms linger, batches up to 1 MB. */
 const KCAT_PRODUCER = ['-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-X', 'acks=all'];
 
-/** `kcat -P -l FILE` into a fresh topic, timing the whole process. */
+/**
+ * `kcat -P -l FILE` into a fresh topic, timing the whole process; into `partition`, or
+ * with `null` into every partition (librdkafka's default partitioner spreads keyless
+ * records, sticking to one partition for a few ms at a time).
+ */
 export async function kcatProduce(
   target: Target,
   file: string,
   count: number,
   kept = false,
+  partition: number | null = 0,
 ): Promise<{ sample: Sample; topic: string }> {
   const topic = await trialTopic(target, 'kcat', kept);
-  const ns = await timeAsync(
-    async () =>
-      void (await kcat(['-P', '-q', '-b', target.bootstrap, '-t', topic, '-p', '0', ...KCAT_PRODUCER, '-l', file])),
-  );
+  const args = ['-P', '-q', '-b', target.bootstrap, '-t', topic, ...partitionArgs(partition), ...KCAT_PRODUCER];
+  const sample = await timedOn(target, count * VALUE_BYTES, async () => void (await kcat([...args, '-l', file])));
   await expectEndOffset(target, topic, count);
-  return { sample: { ns, units: count * VALUE_BYTES }, topic };
+  return { sample, topic };
 }
 
 /**
- * `kcat -C -o beginning -c COUNT -e` of partition 0 to /dev/null, timing the whole
- * process. It stops at the COUNTth record: at the end of the partition librdkafka would
- * learn of the end only from one more Fetch, which waits out fetch.wait.max.ms (500 ms)
- * on any broker, tributary or Kafka. `-e` only ends a short partition early, reported.
+ * `kcat -C -o beginning -c COUNT -e` of `partition` (`null`: every partition) to
+ * /dev/null, timing the whole process. It stops at the COUNTth record: at the end of a
+ * partition librdkafka would learn of the end only from one more Fetch, which waits out
+ * fetch.wait.max.ms (500 ms) on any broker, tributary or Kafka. `-e` only ends a short
+ * topic early: kcat says ": exiting" when every partition it reads reached its end.
  */
-export async function kcatConsume(target: Target, topic: string, count: number): Promise<Sample> {
+export async function kcatConsume(
+  target: Target,
+  topic: string,
+  count: number,
+  partition: number | null = 0,
+): Promise<Sample> {
   let stderr = '';
-  const args = ['-C', '-b', target.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', String(count), '-e'];
-  const ns = await timeAsync(async () => void (stderr = await kcat(args)));
-  const end = /Reached end of topic \S+ \[0\] at offset (\d+)/.exec(stderr)?.[1];
-  if (end !== undefined) throw new Error(`kcat consumed ${topic} to offset ${end}, expected ${count}\n${stderr}`);
-  return { ns, units: count * VALUE_BYTES };
+  const args = ['-C', '-b', target.bootstrap, '-t', topic, ...partitionArgs(partition), '-o', 'beginning'];
+  const sample = await timedOn(
+    target,
+    count * VALUE_BYTES,
+    async () => void (stderr = await kcat([...args, '-c', String(count), '-e'])),
+  );
+  if (/Reached end of topic .*: exiting/.test(stderr))
+    throw new Error(`kcat reached the end of ${topic} before ${count} records\n${stderr}`);
+  return sample;
 }
 
 /** Reads `bytes` bytes the loopback peer writes: the ceiling for any consumer of them. */

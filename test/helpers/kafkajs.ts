@@ -105,6 +105,14 @@ export interface KafkaJsBroker {
     isolationLevel?: number;
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
   }): Promise<KafkaJsFetchResponse>;
+  /** Metadata of `topics` (none: no topic), versions negotiated. */
+  metadata(topics?: string[]): Promise<{ brokers: { nodeId: number }[]; controllerId: number }>;
+  /** CreateTopics; rejects when any topic has an error code. */
+  createTopics(request: {
+    topics: { topic: string; numPartitions: number; replicationFactor: number }[];
+    timeout?: number;
+  }): Promise<unknown>;
+  deleteTopics(request: { topics: string[]; timeout?: number }): Promise<unknown>;
   disconnect(): Promise<void>;
   versions: Record<number, { minVersion: number; maxVersion: number }>;
 }

@@ -1,7 +1,7 @@
 /**
  * Every bench suite in smoke mode, including those driving kcat, kafkajs and librdkafka's
- * mock cluster (/usr/bin/python3 with confluent-kafka): the JSON must match the schema and
- * every suite must report. test/bench/results.test.ts runs the fast subset in `npm test`.
+ * mock cluster (/usr/bin/python3 with confluent-kafka) and the cluster suite's ZooKeeper
+ * (java): the JSON must match the schema and every suite must report. test/bench/results.test.ts runs the fast subset in `npm test`.
  */
 import { beforeAll, expect, test } from 'vitest';
 import { compileBench, resultsProblems, runSmoke } from '../bench/benchRun.js';
@@ -17,6 +17,7 @@ const ALL = [
   'embedded',
   'broker',
   'groups',
+  'cluster',
 ];
 
 beforeAll(() => compileBench(), 120_000);
