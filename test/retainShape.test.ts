@@ -46,18 +46,34 @@ function deoptimizedByGc(trace: string): string[] {
   return [...afterGc.matchAll(/<SharedFunctionInfo ([^>]*)>[^\n]*reason: weak objects/g)].map((m) => m[1]!);
 }
 
-test('record cursors, records and producer batches keep their optimized code through a full GC', () => {
-  const dir = tempDir();
-  const script = join(dir, 'child.mjs');
+/** Runs the child once: the functions the full GC threw away, or the child's failure. */
+function traceOneRun(dir: string, attempt: number): string[] {
+  const script = join(dir, `child-${attempt}.mjs`);
   writeFileSync(script, CHILD);
-  const child = spawnSync(process.execPath, ['--expose-gc', '--trace-deopt', script, join(dir, 'data')], {
+  // --no-concurrent-recompilation: optimized code is made on the main thread as soon as V8
+  // decides to, not left waiting for a background compile when the GC comes.
+  const flags = ['--expose-gc', '--trace-deopt', '--no-concurrent-recompilation'];
+  const child = spawnSync(process.execPath, [...flags, script, join(dir, `data-${attempt}`)], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
   expect(child.status, child.stderr).toBe(0);
-  const thrownAway = deoptimizedByGc(child.stdout);
-  // V8 may have inlined the probe's constructor or loop into their callers: any of them will do.
-  expect(thrownAway.filter((name) => ['Probe', 'probeLoop', 'round'].includes(name))).not.toEqual([]);
+  return deoptimizedByGc(child.stdout);
+}
+
+/** V8 may have inlined the probe's constructor or loop into their callers: any of them will do. */
+const controlThrownAway = (names: string[]): boolean =>
+  names.some((name) => ['Probe', 'probeLoop', 'round'].includes(name));
+
+test('record cursors, records and producer batches keep their optimized code through a full GC', () => {
+  const dir = tempDir();
+  // A run whose control shows nothing thrown away proves nothing (once in a whole loaded
+  // suite in CI, V8 kept no code for the probe): it is run again, up to three times in all.
+  // A hot-path function thrown away in any run, the control's or not, fails the test.
+  const thrownAway: string[] = [];
+  for (let attempt = 0; attempt < 3 && !controlThrownAway(thrownAway); attempt++)
+    thrownAway.push(...traceOneRun(dir, attempt));
+  expect(controlThrownAway(thrownAway), 'the control: code optimized for the probe thrown away by the GC').toBe(true);
   const hotPath = [
     'varint',
     'readVarint',
@@ -70,4 +86,4 @@ test('record cursors, records and producer batches keep their optimized code thr
     'get value',
   ];
   expect(thrownAway.filter((name) => hotPath.includes(name))).toEqual([]);
-}, 60_000);
+}, 120_000);
