@@ -14,7 +14,7 @@ import type { Admin } from 'kafkajs';
 import { partitionForKey } from '../../src/engine/InternalTopic.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
-import type { ServedBroker } from '../helpers/cli.js';
+import { tributary, type ServedBroker } from '../helpers/cli.js';
 import { consumeFromStart, kafkaClient, kafkajsBroker } from '../helpers/kafkajs.js';
 import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
@@ -77,6 +77,17 @@ describe('three broker processes on one ZooKeeper', () => {
       validateOnly: false,
     });
     expect((refused.topics as Struct[])[0]!.errorCode).toBe(41); // NOT_CONTROLLER
+    // The CLI, too, sends it to the controller Metadata names (KafkaAdminClient's ControllerNodeProvider).
+    const made = await tributary([
+      'topics',
+      'create',
+      'by-cli',
+      '--replication-factor',
+      '3',
+      '--bootstrap',
+      `127.0.0.1:${otherPort}`,
+    ]).exit;
+    expect(made.code, made.stderr).toBe(0);
 
     const client = admin(otherPort);
     await client.connect();

@@ -78,6 +78,22 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return { brokers: response.brokers, topics: found.sort((a, b) => compareStrings(a.name, b.name)) };
   }
 
+  /**
+   * `work` on a connection to the cluster's controller, where Kafka's admin client sends
+   * CreateTopics and DeleteTopics (KafkaAdminClient's ControllerNodeProvider: the
+   * controller Metadata names): another broker of a ZooKeeper cluster answers
+   * NOT_CONTROLLER. A single node names itself.
+   */
+  private async viaController<T>(what: string, work: (connection: BrokerConnection) => Promise<T>): Promise<T> {
+    const response = await this.connection.request(Metadata, {
+      topics: [],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    if (response.controllerId === NO_LEADER_ID) return work(this.connection);
+    return this.withNodes(response.brokers, async (nodes) => work(await nodes.to(response.controllerId, what)));
+  }
+
   async create(topic: NewTopic, ifNotExists: boolean): Promise<boolean> {
     const { name } = topic;
     // CreateTopicsRequest: an assignment carries the partition count and replicas, and then both are -1.
@@ -89,14 +105,13 @@ export class BrokerTopicAdmin implements TopicAdmin {
       assignments: topic.assignment.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
       configs: Object.entries(topic.configs).map(([key, value]) => ({ name: key, value })),
     };
-    const response = await this.connection.request(CreateTopics, {
-      topics: [creatable],
-      timeoutMs: TIMEOUT_MS,
-      validateOnly: false,
-    });
+    const what = `create topic '${name}'`;
+    const response = await this.viaController(what, (connection) =>
+      connection.request(CreateTopics, { topics: [creatable], timeoutMs: TIMEOUT_MS, validateOnly: false }),
+    );
     const [result] = response.topics;
     if (ifNotExists && result!.errorCode === KafkaErrors.TOPIC_ALREADY_EXISTS.code) return false;
-    checkErrorCode(`create topic '${name}'`, result!.errorCode, result!.errorMessage);
+    checkErrorCode(what, result!.errorCode, result!.errorMessage);
     return true;
   }
 
@@ -178,13 +193,16 @@ export class BrokerTopicAdmin implements TopicAdmin {
   }
 
   async delete(name: string): Promise<void> {
-    const response = await this.connection.request(DeleteTopics, {
-      topics: [{ name, topicId: ZERO_UUID }],
-      topicNames: [name],
-      timeoutMs: TIMEOUT_MS,
-    });
+    const what = `delete topic '${name}'`;
+    const response = await this.viaController(what, (connection) =>
+      connection.request(DeleteTopics, {
+        topics: [{ name, topicId: ZERO_UUID }],
+        topicNames: [name],
+        timeoutMs: TIMEOUT_MS,
+      }),
+    );
     const [result] = response.responses;
-    checkErrorCode(`delete topic '${name}'`, result!.errorCode, result!.errorMessage);
+    checkErrorCode(what, result!.errorCode, result!.errorMessage);
   }
 
   async alterConfig(name: string, set: Record<string, string>, remove: string[]): Promise<void> {
