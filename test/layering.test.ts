@@ -29,6 +29,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   native: ['errors'],
   record: ['errors', 'native', 'retainShape'],
   protocol: ['errors'],
+  // One Kafka-protocol connection from the requesting side (Kafka's NetworkClient): a library beside
+  // protocol, shared by the embedded client, the CLI and a broker's channels to other brokers.
+  network: ['errors', 'protocol'],
   // ZooKeeper's client and layout: a library beside the layers, as protocol is.
   zk: ['errors', 'io'],
   // The ZK-mode controller's logic: state machines over ZooKeeper's partition state, requests as the protocol types them.
@@ -40,10 +43,23 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The transaction coordinator writes markers through the engine and ends the group coordinator's pending offsets.
   transaction: ['engine', 'errors', 'group', 'protocol', 'record'],
   // The embedded Tributary opens the engine's transaction coordinator, as it opens the group coordinator.
-  client: ['engine', 'errors', 'group', 'metrics', 'protocol', 'record', 'retainShape', 'transaction'],
+  client: ['engine', 'errors', 'group', 'metrics', 'network', 'protocol', 'record', 'retainShape', 'transaction'],
   // The replica manager keeps each hosted partition's LeaderAndIsr (zk's shared type); a broker of a
-  // ZooKeeper cluster runs the controller and carries its requests over sockets (ControllerChannelManager).
-  broker: ['controller', 'engine', 'errors', 'group', 'io', 'metrics', 'protocol', 'record', 'transaction', 'zk'],
+  // ZooKeeper cluster runs the controller and carries its requests, the transaction markers and its own
+  // controlled shutdown to other brokers over network's BrokerConnection.
+  broker: [
+    'controller',
+    'engine',
+    'errors',
+    'group',
+    'io',
+    'metrics',
+    'network',
+    'protocol',
+    'record',
+    'transaction',
+    'zk',
+  ],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers;
   // zookeeper-check reads a cluster's znodes with zk's client and formats.
   cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record', 'zk'],

@@ -2,9 +2,11 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { BrokerConnection, parseBrokerAddress } from '../../src/client/BrokerConnection.js';
-import { ApiKey } from '../../src/protocol/index.js';
+import { BrokerConnection, parseBrokerAddress } from '../../src/network/BrokerConnection.js';
+import { ApiKey, encodeResponse } from '../../src/protocol/index.js';
+import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdown.js';
 import { Metadata } from '../../src/protocol/messages/Metadata.js';
+import { hostileBroker, type Behaviour } from '../helpers/hostileBroker.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('BrokerConnection', () => {
@@ -74,6 +76,70 @@ describe('BrokerConnection', () => {
     await expect(BrokerConnection.open({ host: '127.0.0.1', port: unused })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
+  });
+
+  /** A peer behaving as `behaviour`, and a connection to it that asks no ApiVersions (as the inter-broker channels). */
+  async function hostile(behaviour: Behaviour, timeoutMs?: number): Promise<BrokerConnection> {
+    const peer = await hostileBroker(
+      () => behaviour,
+      (_, header) => encodeResponse(ControlledShutdown, header, { errorCode: 0, remainingPartitions: [] }),
+    );
+    cleanups.push(() => peer.close());
+    const connection = await BrokerConnection.open(
+      { host: '127.0.0.1', port: peer.port },
+      { discoverVersions: false, timeoutMs },
+    );
+    cleanups.push(() => connection.close());
+    return connection;
+  }
+
+  const shutdown = (c: BrokerConnection) => c.request(ControlledShutdown, { brokerId: 1, brokerEpoch: 5 }, 3);
+
+  it('asks no ApiVersions when told not to, and speaks the version it is given', async () => {
+    const c = await hostile('answer');
+    await expect(shutdown(c)).resolves.toEqual({ errorCode: 0, remainingPartitions: [] });
+    expect(c.supports(ApiKey.ControlledShutdown)).toBe(false);
+  });
+
+  // NetworkReceive: "Invalid receive (size = ... larger than ...)" when the size prefix arrives, nothing of the frame held.
+  it('refuses a frame larger than its bound at its size prefix and hangs up on the flood behind it', async () => {
+    const peer = await hostileBroker(
+      () => 'oversized',
+      () => [],
+    );
+    cleanups.push(() => peer.close());
+    const c = await BrokerConnection.open({ host: '127.0.0.1', port: peer.port }, { discoverVersions: false });
+    await expect(shutdown(c)).rejects.toMatchObject({
+      code: 'ERR_INVALID_RESPONSE',
+      message: expect.stringMatching(
+        /^Invalid receive \(size = 2147483647 larger than 104857600\) from 127\.0\.0\.1:\d+$/,
+      ),
+    });
+    expect(c.closed).toBe(true);
+    // What the peer got rid of before the hang-up is what the sockets' buffers held, not the 2 GiB announced.
+    expect(await peer.flooded[0]!).toBeLessThan(32 * 1024 * 1024);
+    await expect(shutdown(c)).rejects.toMatchObject({ code: 'ERR_INVALID_RESPONSE' });
+  });
+
+  // NetworkClient.correlate (CorrelationIdMismatchException): responses come in order, so another id is a broken stream.
+  it('fails the connection on a response whose correlation id is not the oldest request’s', async () => {
+    const c = await hostile('wrongCorrelation');
+    const [first, second] = [shutdown(c), shutdown(c)];
+    await expect(first).rejects.toMatchObject({
+      code: 'ERR_INVALID_RESPONSE',
+      message: expect.stringMatching(/^Correlation id for response \(1001\) from .* does not match request \(1\)$/),
+    });
+    await expect(second).rejects.toMatchObject({ code: 'ERR_INVALID_RESPONSE' });
+    expect(c.closed).toBe(true);
+  });
+
+  // NetworkClient.handleTimedOutRequests: a request timeout disconnects, failing what else was in flight.
+  it('gives the connection up when a request gets no answer in time', async () => {
+    const c = await hostile('silent', 200);
+    const [first, second] = [shutdown(c), shutdown(c)];
+    await expect(first).rejects.toMatchObject({ code: 'ERR_REQUEST_TIMED_OUT' });
+    await expect(second).rejects.toMatchObject({ code: 'ERR_REQUEST_TIMED_OUT' });
+    expect(c.closed).toBe(true);
   });
 
   it('parses host:port and refuses anything else', () => {
