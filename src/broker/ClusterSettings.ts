@@ -37,6 +37,11 @@ export interface ClusterSettings {
   readonly zookeeperConnectionTimeoutMs: number;
   readonly zookeeperMaxInFlightRequests: number;
   readonly controlledShutdownEnable: boolean;
+  /** controlled.shutdown.max.retries and .retry.backoff.ms: KafkaServer.controlledShutdown's attempts and the pause between them. */
+  readonly controlledShutdownMaxRetries: number;
+  readonly controlledShutdownRetryBackoffMs: number;
+  /** controller.socket.timeout.ms: the controller's channel and controlled shutdown, to connect and for each answer. */
+  readonly controllerSocketTimeoutMs: number;
   readonly autoLeaderRebalanceEnable: boolean;
   readonly leaderImbalanceCheckIntervalSeconds: number;
   readonly leaderImbalancePerBrokerPercentage: number;
@@ -185,6 +190,9 @@ export function clusterSettingsOf(settings: Settings, commandLine: ClusterComman
     zookeeperConnectionTimeoutMs: Number(value(settings, 'zookeeper.connection.timeout.ms') ?? sessionTimeoutMs),
     zookeeperMaxInFlightRequests: numberOf(settings, 'zookeeper.max.in.flight.requests'),
     controlledShutdownEnable: booleanOf(settings, 'controlled.shutdown.enable'),
+    controlledShutdownMaxRetries: numberOf(settings, 'controlled.shutdown.max.retries'),
+    controlledShutdownRetryBackoffMs: numberOf(settings, 'controlled.shutdown.retry.backoff.ms'),
+    controllerSocketTimeoutMs: numberOf(settings, 'controller.socket.timeout.ms'),
     autoLeaderRebalanceEnable: booleanOf(settings, 'auto.leader.rebalance.enable'),
     leaderImbalanceCheckIntervalSeconds: numberOf(settings, 'leader.imbalance.check.interval.seconds'),
     leaderImbalancePerBrokerPercentage: numberOf(settings, 'leader.imbalance.per.broker.percentage'),

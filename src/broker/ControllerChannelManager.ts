@@ -1,47 +1,92 @@
 /**
  * ControllerChannelManager: Kafka's kafka.controller.ControllerChannelManager. The controller
  * keeps one connection and one queue per live broker (RequestSendThread): requests go in
- * order, one at a time, each retried on a new connection after a backoff until it is
- * answered or the broker is removed. They are encoded with the schema table at the versions
- * the request batch chose (no ApiVersions: a 3.8 controller picks them from the IBP).
- * StopReplica's answer goes back to the controller (topic deletion waits for it).
+ * order, one in flight at a time, each retried on a new connection after a backoff until it
+ * is answered or the broker is removed. The connection is the shared BrokerConnection with
+ * NetworkClient's settings there: no ApiVersions (discoverBrokerVersions false; the batch chose
+ * each version from the IBP), controller.socket.timeout.ms to connect and to await each answer
+ * (Kafka awaits the answer request.timeout.ms, 30 s by default as well); a bad frame or a
+ * wrong correlation id fails the connection as a timeout does. StopReplica's answer goes back to the controller (topic deletion waits for it).
  */
-import { connect, type Socket } from 'node:net';
 import type { Broker } from '../controller/Broker.js';
 import type { ControllerChannel, StopReplicaResponse } from '../controller/ControllerChannel.js';
-import type { ControlRequest } from '../controller/ControlRequests.js';
-import { decodeResponse, encodeRequest } from '../protocol/index.js';
-import { LeaderAndIsr } from '../protocol/messages/LeaderAndIsr.js';
-import { StopReplica } from '../protocol/messages/StopReplica.js';
-import { UpdateMetadata } from '../protocol/messages/UpdateMetadata.js';
+import {
+  CONTROL_APIS,
+  type ControlApi,
+  type ControlRequest,
+  type ControlRequestData,
+  type ControlRequestOf,
+  type ControlResponse,
+} from '../controller/ControlRequests.js';
+import { BrokerConnection, type BrokerAddress } from '../network/BrokerConnection.js';
+import type { ApiSchema, EncodableRequest, ResponseOf } from '../protocol/index.js';
 import type { Logger } from './Logger.js';
 
-/** RequestSendThread's backoff after a failed send (Kafka waits 300 ms). */
-const RETRY_BACKOFF_MS = 300;
-/** controller.socket.timeout.ms (Kafka's default 30000). */
-const SOCKET_TIMEOUT_MS = 30000;
+/** RequestSendThread.backoff: the pause after a failed connection or send, before the next try. */
+export const RETRY_BACKOFF_MS = 100;
 
-interface Queued {
-  readonly request: ControlRequest;
-  readonly onStopReplicaResponse?: (response: StopReplicaResponse) => void;
+export interface ControllerChannelConfig {
+  /** The controller's broker id. */
+  readonly controllerId: number;
+  /** inter.broker.listener.name: each broker is reached at its endpoint there. */
+  readonly listenerName: string;
+  /** controller.socket.timeout.ms (Kafka's default 30000): connecting and awaiting each answer. */
+  readonly socketTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** One queued request (QueueItem): its name, and its exchange on a connection (a failed send throws; the caller retries). */
+interface QueueItem {
+  readonly api: ControlApi;
+  readonly sendAndReceive: (connection: BrokerConnection) => Promise<void>;
+}
+
+type Sender<K extends ControlApi> = (
+  connection: BrokerConnection,
+  data: ControlRequestData[K],
+  version: number,
+) => Promise<ControlResponse<K>>;
+
+const sender =
+  <A extends ApiSchema>(api: A) =>
+  (connection: BrokerConnection, data: EncodableRequest<A>, version: number): Promise<ResponseOf<A>> =>
+    connection.request(api, data, version);
+
+/** How each request goes out: its schema from the table, at the version the batch chose. */
+const SENDERS: { readonly [K in ControlApi]: Sender<K> } = {
+  LeaderAndIsr: sender(CONTROL_APIS.LeaderAndIsr),
+  UpdateMetadata: sender(CONTROL_APIS.UpdateMetadata),
+  StopReplica: sender(CONTROL_APIS.StopReplica),
+};
+
+/** The request, and who gets its answer: K ties the two together. */
+function queueItem<K extends ControlApi>(
+  request: ControlRequestOf<K>,
+  onResponse?: (response: ControlResponse<K>) => void,
+): QueueItem {
+  return {
+    api: request.api,
+    async sendAndReceive(connection) {
+      const response = await SENDERS[request.api](connection, request.data, request.version);
+      onResponse?.(response);
+    },
+  };
 }
 
 /** One broker's queue and connection (ControllerBrokerStateInfo with its RequestSendThread). */
 class RequestSendThread {
-  private readonly queue: Queued[] = [];
-  private socket: Socket | undefined;
+  private readonly queue: QueueItem[] = [];
+  private connection: BrokerConnection | undefined;
   private running = false;
   private stopped = false;
-  private correlationId = 0;
 
   constructor(
     readonly broker: Broker,
-    private readonly address: { host: string; port: number },
-    private readonly controllerId: number,
-    private readonly logger: Logger,
+    private readonly address: BrokerAddress,
+    private readonly config: ControllerChannelConfig,
   ) {}
 
-  enqueue(item: Queued): void {
+  enqueue(item: QueueItem): void {
     if (this.stopped) return;
     this.queue.push(item);
     if (!this.running) void this.run();
@@ -50,109 +95,49 @@ class RequestSendThread {
   stop(): void {
     this.stopped = true;
     this.queue.length = 0;
-    this.socket?.destroy();
+    this.connection?.close();
   }
 
+  /** RequestSendThread.doWork: the head of the queue until it is answered, then the next. */
   private async run(): Promise<void> {
     this.running = true;
     while (!this.stopped && this.queue.length > 0) {
       const item = this.queue[0]!;
       try {
-        const frame = await this.roundTrip(item.request);
+        if (this.connection?.closed === true) this.connection = undefined;
+        this.connection ??= await this.connect();
+        // Removed while connecting: the connection opened is not kept.
+        if (this.stopped) this.connection.close();
+        await item.sendAndReceive(this.connection);
         this.queue.shift();
-        this.deliver(item, frame);
       } catch (error) {
         if (this.stopped) break;
-        this.logger.warn('Controller failed to send a request to a broker; retrying', {
+        this.config.logger.warn('Controller failed to send a request to a broker; reconnecting', {
           broker: this.broker.id,
-          api: item.request.api,
+          api: item.api,
           error: String(error),
         });
-        this.socket?.destroy();
-        this.socket = undefined;
+        this.connection?.close();
+        this.connection = undefined;
         await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS));
       }
     }
     this.running = false;
   }
 
-  private deliver(item: Queued, frame: Buffer): void {
-    if (item.request.api !== 'StopReplica' || item.onStopReplicaResponse === undefined) return;
-    const { body } = decodeResponse(StopReplica, item.request.version, frame);
-    item.onStopReplicaResponse(body);
-  }
-
-  private async roundTrip(request: ControlRequest): Promise<Buffer> {
-    if (this.socket?.destroyed === true) this.socket = undefined;
-    const socket = this.socket ?? (this.socket = await this.open());
-    const header = {
-      apiVersion: request.version,
-      correlationId: ++this.correlationId,
-      clientId: `controller-${this.controllerId}-to-broker-${this.broker.id}`,
-    };
-    const chunks =
-      request.api === 'LeaderAndIsr'
-        ? encodeRequest(LeaderAndIsr, { ...header, apiKey: LeaderAndIsr.apiKey }, request.data)
-        : request.api === 'UpdateMetadata'
-          ? encodeRequest(UpdateMetadata, { ...header, apiKey: UpdateMetadata.apiKey }, request.data)
-          : encodeRequest(StopReplica, { ...header, apiKey: StopReplica.apiKey }, request.data);
-    const answer = readFrame(socket);
-    for (const chunk of chunks) socket.write(chunk);
-    return answer;
-  }
-
-  private open(): Promise<Socket> {
-    return openSocket(this.address);
-  }
-}
-
-/** A connection to another broker, without Nagle's delay; its later errors show as its close. */
-export function openSocket(address: { host: string; port: number }): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(address);
-    socket.once('connect', () => {
-      socket.setNoDelay(true);
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(socket);
+  private connect(): Promise<BrokerConnection> {
+    return BrokerConnection.open(this.address, {
+      clientId: String(this.config.controllerId),
+      timeoutMs: this.config.socketTimeoutMs,
+      discoverVersions: false,
     });
-    socket.once('error', reject);
-  });
-}
-
-/** The next response frame on the socket (its 4-byte size dropped); rejects when the socket closes or times out first. */
-export function readFrame(socket: Socket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), SOCKET_TIMEOUT_MS);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < 4 || buffered.length < 4 + buffered.readInt32BE(0)) return;
-      cleanup();
-      resolve(buffered.subarray(4, 4 + buffered.readInt32BE(0)));
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(new Error('connection closed'));
-    };
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    };
-    socket.on('data', onData);
-    socket.on('close', onClose);
-  });
+  }
 }
 
 export class ControllerChannelManager implements ControllerChannel {
   private readonly threads = new Map<number, RequestSendThread>();
 
-  constructor(
-    private readonly controllerId: number,
-    private readonly listenerName: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly config: ControllerChannelConfig) {}
 
   updateBrokers(brokers: readonly Broker[]): void {
     const ids = new Set(brokers.map((b) => b.id));
@@ -166,29 +151,29 @@ export class ControllerChannelManager implements ControllerChannel {
 
   /** ControllerChannelManager.addNewBroker: the endpoint on the inter-broker listener. */
   private addBroker(broker: Broker): void {
-    const endpoint = broker.endpoints.find((e) => e.listenerName === this.listenerName);
+    const endpoint = broker.endpoints.find((e) => e.listenerName === this.config.listenerName);
     if (endpoint === undefined) {
-      this.logger.error('A broker has no endpoint on the inter-broker listener', {
+      this.config.logger.error('A broker has no endpoint on the inter-broker listener', {
         broker: broker.id,
-        listener: this.listenerName,
+        listener: this.config.listenerName,
       });
       return;
     }
     const address = { host: endpoint.host, port: endpoint.port };
-    this.threads.set(broker.id, new RequestSendThread(broker, address, this.controllerId, this.logger));
+    this.threads.set(broker.id, new RequestSendThread(broker, address, this.config));
   }
 
   send(request: ControlRequest, onStopReplicaResponse?: (response: StopReplicaResponse) => void): void {
     const thread = this.threads.get(request.brokerId);
     // ControllerChannelManager.sendRequest: a broker without a queue (gone meanwhile) gets nothing.
     if (thread === undefined) {
-      this.logger.warn('Not sending a request to a broker that is not alive', {
+      this.config.logger.warn('Not sending a request to a broker that is not alive', {
         broker: request.brokerId,
         api: request.api,
       });
       return;
     }
-    thread.enqueue({ request, onStopReplicaResponse });
+    thread.enqueue(request.api === 'StopReplica' ? queueItem(request, onStopReplicaResponse) : queueItem(request));
   }
 
   close(): void {

@@ -93,7 +93,12 @@ export class KafkaServer {
     const epoch = await this.zkClient.registerBroker(info);
     this.logger.info('Registered broker', { brokerId: this.brokerId, brokerEpoch: epoch, endpoints: info.endpoints });
     const listenerName = this.settings.listener.listenerName;
-    const channel = new ControllerChannelManager(this.brokerId, listenerName, this.logger);
+    const channel = new ControllerChannelManager({
+      controllerId: this.brokerId,
+      listenerName,
+      socketTimeoutMs: this.settings.controllerSocketTimeoutMs,
+      logger: this.logger,
+    });
     this.controller = new ControllerEventProcessor(
       {
         brokerId: this.brokerId,

@@ -6,23 +6,26 @@
  * request at a time. A partition whose topic the cache does not know is UNKNOWN_TOPIC_OR_PARTITION
  * (the coordinator drops it, as Kafka drops markers of deleted topics); no live leader or a
  * failed send is a retriable error the coordinator retries after its backoff (Kafka re-enqueues).
+ * The connections are the shared BrokerConnection as Kafka's NetworkClient is set up there: no
+ * ApiVersions (discoverBrokerVersions false; the version is the IBP's), request.timeout.ms; a
+ * failed connection is dropped and the next request opens another.
  */
-import type { Socket } from 'node:net';
 import type { Engine } from '../engine/Engine.js';
 import { isTributaryError, KafkaErrors as E } from '../errors.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
-import { decodeResponse, encodeRequest } from '../protocol/index.js';
+import { BrokerConnection, type BrokerAddress } from '../network/BrokerConnection.js';
 import { WriteTxnMarkers } from '../protocol/messages/WriteTxnMarkers.js';
 import { byTopic } from '../protocol/TopicGroups.js';
 import type { TopicPartition } from '../transaction/TransactionMetadata.js';
 import { appendTxnMarkers, type MarkerResult, type TxnMarker } from '../transaction/TransactionMarkerWriter.js';
-import { openSocket, readFrame } from './ControllerChannelManager.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache } from './MetadataCache.js';
 import type { ReplicaManager } from './ReplicaManager.js';
 
-/** WriteTxnMarkers v1 (flexible): every broker of the cluster serves it; Kafka 3.8 sends v1 too. */
+/** WriteTxnMarkers v1 (flexible): every broker of the cluster serves it; Kafka 3.8 sends v1 too (IBP 2.8 and later). */
 const WRITE_TXN_MARKERS_VERSION = 1;
+/** request.timeout.ms, Kafka's default: how long the channel waits to connect and for an answer. */
+const REQUEST_TIMEOUT_MS = 30000;
 
 /**
  * KafkaApis.handleWriteTxnMarkersRequest on a partition leader: a partition this broker does not
@@ -50,13 +53,12 @@ export async function appendLeaderTxnMarkers(
 
 /** One broker's connection, its requests in order (a promise chain). */
 interface BrokerChannel {
-  socket: Socket | undefined;
+  connection: BrokerConnection | undefined;
   turn: Promise<unknown>;
 }
 
 export class TransactionMarkerChannelManager {
   private readonly channels = new Map<string, BrokerChannel>();
-  private correlationId = 0;
   private closed = false;
 
   constructor(
@@ -90,7 +92,7 @@ export class TransactionMarkerChannelManager {
     const failed = (error: { code: number }) => marker.partitions.map((tp) => ({ ...tp, errorCode: error.code }));
     if (node === undefined || this.closed) return Promise.resolve(failed(E.NOT_LEADER_OR_FOLLOWER));
     const key = `${String(leader)}@${node.host}:${String(node.port)}`;
-    const channel = this.channels.get(key) ?? { socket: undefined, turn: Promise.resolve() };
+    const channel = this.channels.get(key) ?? { connection: undefined, turn: Promise.resolve() };
     this.channels.set(key, channel);
     const result = channel.turn.then(() =>
       this.roundTrip(channel, node, marker).catch((error: unknown) => {
@@ -98,8 +100,8 @@ export class TransactionMarkerChannelManager {
           broker: leader,
           error: String(error),
         });
-        channel.socket?.destroy();
-        channel.socket = undefined;
+        channel.connection?.close();
+        channel.connection = undefined;
         return failed(E.NOT_LEADER_OR_FOLLOWER);
       }),
     );
@@ -107,19 +109,15 @@ export class TransactionMarkerChannelManager {
     return result;
   }
 
-  private async roundTrip(
-    channel: BrokerChannel,
-    node: { host: string; port: number },
-    marker: TxnMarker,
-  ): Promise<MarkerResult[]> {
-    if (channel.socket?.destroyed === true) channel.socket = undefined;
-    const socket = channel.socket ?? (channel.socket = await openSocket(node));
-    const header = {
-      apiKey: WriteTxnMarkers.apiKey,
-      apiVersion: WRITE_TXN_MARKERS_VERSION,
-      correlationId: ++this.correlationId,
+  private async roundTrip(channel: BrokerChannel, node: BrokerAddress, marker: TxnMarker): Promise<MarkerResult[]> {
+    if (channel.connection?.closed === true) channel.connection = undefined;
+    channel.connection ??= await BrokerConnection.open(node, {
       clientId: `broker-${String(this.brokerId)}-txn-marker-sender`,
-    };
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      discoverVersions: false,
+    });
+    // Closed while connecting: the connection opened is not kept.
+    if (this.closed) channel.connection.close();
     const request = {
       markers: [
         {
@@ -134,9 +132,7 @@ export class TransactionMarkerChannelManager {
         },
       ],
     };
-    const answer = readFrame(socket);
-    for (const chunk of encodeRequest(WriteTxnMarkers, header, request)) socket.write(chunk);
-    const { body } = decodeResponse(WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, await answer);
+    const body = await channel.connection.request(WriteTxnMarkers, request, WRITE_TXN_MARKERS_VERSION);
     return (body.markers[0]?.topics ?? []).flatMap((t) =>
       t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
     );
@@ -144,7 +140,7 @@ export class TransactionMarkerChannelManager {
 
   close(): void {
     this.closed = true;
-    for (const channel of this.channels.values()) channel.socket?.destroy();
+    for (const channel of this.channels.values()) channel.connection?.close();
     this.channels.clear();
   }
 }

@@ -8,10 +8,8 @@
  */
 import { TributaryError } from '../errors.js';
 import {
+  CONTROL_API_VERSIONS,
   CONTROL_REQUEST_TYPE_UNKNOWN,
-  LEADER_AND_ISR_VERSION,
-  STOP_REPLICA_VERSION,
-  UPDATE_METADATA_VERSION,
   type ControlRequest,
   type LeaderAndIsrPartitionState,
   type StopReplicaPartitionState,
@@ -155,7 +153,7 @@ export class ControllerBrokerRequestBatch {
       this.send({
         api: 'LeaderAndIsr',
         brokerId,
-        version: LEADER_AND_ISR_VERSION,
+        version: CONTROL_API_VERSIONS.LeaderAndIsr,
         data: {
           controllerId: this.config.controllerId,
           isKRaftController: false,
@@ -206,7 +204,7 @@ export class ControllerBrokerRequestBatch {
       this.send({
         api: 'UpdateMetadata',
         brokerId,
-        version: UPDATE_METADATA_VERSION,
+        version: CONTROL_API_VERSIONS.UpdateMetadata,
         data: {
           controllerId: this.config.controllerId,
           isKRaftController: false,
@@ -228,7 +226,7 @@ export class ControllerBrokerRequestBatch {
       this.send({
         api: 'StopReplica',
         brokerId,
-        version: STOP_REPLICA_VERSION,
+        version: CONTROL_API_VERSIONS.StopReplica,
         data: {
           controllerId: this.config.controllerId,
           isKRaftController: false,

@@ -5,17 +5,10 @@
  * the controller's live brokers.
  */
 import type { Broker } from './Broker.js';
-import type { ControlRequest } from './ControlRequests.js';
+import type { ControlRequest, ControlResponse } from './ControlRequests.js';
 
-/** StopReplicaResponse's fields the controller acts on (TopicDeletionStopReplicaResponseReceived). */
-export interface StopReplicaResponse {
-  readonly errorCode: number;
-  readonly partitionErrors: readonly {
-    readonly topicName: string;
-    readonly partitionIndex: number;
-    readonly errorCode: number;
-  }[];
-}
+/** The answer topic deletion waits for (TopicDeletionStopReplicaResponseReceived). */
+export type StopReplicaResponse = ControlResponse<'StopReplica'>;
 
 export interface ControllerChannel {
   /** ControllerChannelManager.addBroker/removeBroker: a queue for each of these brokers, none for others. */

@@ -59,7 +59,7 @@ describe('LeaderAndIsr', () => {
     expect(
       request!.topicStates.map((t) => [
         t.topicName,
-        t.topicId[0],
+        t.topicId?.[0],
         t.partitionStates.map((p) => [p.partitionIndex, p.leader, p.isr]),
       ]),
     ).toEqual([
