@@ -132,6 +132,8 @@ export class Broker {
   /** queued.max.request.bytes: what every connection's requests hold, together. */
   private readonly memoryPool: MemoryPool;
   private closing: Promise<void> | null = null;
+  /** False once closing has passed its controlled shutdown: new connections are refused. */
+  private accepting = true;
   private metricsServer: MetricsServer | null = null;
   /** In a ZooKeeper cluster: the session, the registration and the controller (undefined for a single node). */
   kafkaServer: KafkaServer | undefined;
@@ -239,7 +241,7 @@ export class Broker {
       await listen(server, config.port, config.host);
       if (metrics !== undefined) await broker.serveMetrics(metrics, options.metricsPort!);
       // KafkaServer.startup: registered once the socket server is up, then the controller's election.
-      await kafkaServer?.register(broker.port);
+      if (kafkaServer !== undefined) await kafkaServer.register(broker.port, metadataCache!);
       logger.info('listening', {
         host: broker.host,
         port: broker.port,
@@ -341,7 +343,7 @@ export class Broker {
       apiVersions: supportedApis().filter((api) => handlers.has(api.apiKey)),
     };
     this.server.on('connection', (socket) => {
-      if (this.closing !== null) {
+      if (!this.accepting) {
         socket.destroy();
         return;
       }
@@ -382,6 +384,10 @@ export class Broker {
   }
 
   private async closeNow(): Promise<void> {
+    // KafkaServer.shutdown: the controlled shutdown first, while this broker still serves (the
+    // controller's LeaderAndIsr come over its listener, and its own ControlledShutdown if it is the controller).
+    await this.kafkaServer?.controlledShutdown();
+    this.accepting = false;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;

@@ -5,11 +5,14 @@
  * else meta.properties', else generated from /brokers/seqid) and check meta.properties
  * against both; the broker then opens its logs and listens (Broker.start), registers
  * /brokers/ids/<id> with its advertised endpoint at the bound port, and starts its
- * controller (the election). Closing resigns and closes the session, so the registration
- * and any /controller go at once.
+ * controller (the election). Stopping first asks the controller to move this broker's
+ * leaderships away (controlledShutdown), then resigns and closes the session, so the
+ * registration and any /controller go at once.
  */
 import { mkdirSync } from 'node:fs';
 import { ControllerEventProcessor } from '../controller/ControllerEventProcessor.js';
+import { BrokerConnection, type BrokerAddress } from '../network/BrokerConnection.js';
+import { ControlledShutdown } from '../protocol/messages/ControlledShutdown.js';
 import { BROKER_INFO_VERSION, NO_JMX_PORT, type BrokerInfo } from '../zk/BrokerIdZNode.js';
 import { KafkaZkClient } from '../zk/KafkaZkClient.js';
 import { generatedBrokerId } from '../zk/ZkData.js';
@@ -23,10 +26,22 @@ import {
 import type { ClusterSettings } from './ClusterSettings.js';
 import { ControllerChannelManager } from './ControllerChannelManager.js';
 import type { Logger } from './Logger.js';
+import type { MetadataCache } from './MetadataCache.js';
+
+/** ControlledShutdown v3: what a 3.8 broker sends (IBP 2.4 and later). */
+const CONTROLLED_SHUTDOWN_VERSION = 3;
+
+/** One controlled shutdown's connection to the controller it last found. */
+interface ShutdownChannel {
+  node: (BrokerAddress & { readonly id: number }) | undefined;
+  connection: BrokerConnection | undefined;
+}
 
 /** What a broker of the cluster holds from its start to its close. */
 export class KafkaServer {
   private controller: ControllerEventProcessor | undefined;
+  /** The broker's metadata cache, from registration on: where the controller is (controlled shutdown). */
+  private metadataCache: MetadataCache | undefined;
 
   private constructor(
     readonly settings: ClusterSettings,
@@ -81,7 +96,8 @@ export class KafkaServer {
    * KafkaServer.startup after the socket server: the registration (createBrokerInfo: the
    * advertised listeners, a port of 0 as bound) and the controller's startup.
    */
-  async register(boundPort: number): Promise<void> {
+  async register(boundPort: number, metadataCache: MetadataCache): Promise<void> {
+    this.metadataCache = metadataCache;
     const info: BrokerInfo = {
       id: this.brokerId,
       endpoints: this.settings.advertisedListeners.map((e) => ({ ...e, port: e.port === 0 ? boundPort : e.port })),
@@ -116,6 +132,89 @@ export class KafkaServer {
       this.logger,
     );
     await this.controller.startup();
+  }
+
+  /**
+   * KafkaServer.controlledShutdown: with controlled.shutdown.enable, once started, the broker
+   * asks the controller to move its leaderships away before it stops serving, and tries again
+   * (controlled.shutdown.max.retries, controlled.shutdown.retry.backoff.ms apart) while
+   * partitions remain or the controller cannot be reached; then it stops anyway.
+   */
+  async controlledShutdown(): Promise<void> {
+    if (!this.settings.controlledShutdownEnable || this.controller === undefined) return;
+    this.logger.info('Starting controlled shutdown');
+    if (!(await this.doControlledShutdown(this.settings.controlledShutdownMaxRetries)))
+      this.logger.warn('Proceeding to do an unclean shutdown as all the controlled shutdown attempts failed');
+  }
+
+  /** doControlledShutdown: true once the controller answers that no partition remains. */
+  private async doControlledShutdown(retries: number): Promise<boolean> {
+    const channel: ShutdownChannel = { node: undefined, connection: undefined };
+    try {
+      for (let remaining = retries - 1; remaining >= 0; remaining--) {
+        this.findController(channel);
+        if (channel.node !== undefined && (await this.askController(channel))) return true;
+        if (remaining === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, this.settings.controlledShutdownRetryBackoffMs));
+        this.logger.info(`Retrying controlled shutdown (${remaining} retries remaining)`);
+      }
+      return false;
+    } finally {
+      channel.connection?.close();
+    }
+  }
+
+  /** Step 1: the controller the metadata cache names, at its inter-broker endpoint (else the last one found); a new one is connected to anew. */
+  private findController(channel: ShutdownChannel): void {
+    const controllerId = this.metadataCache?.controllerId ?? null;
+    if (controllerId === null) return this.logger.info('No zk controller present in the metadata cache');
+    const node = this.metadataCache!.aliveEndpoint(controllerId, this.settings.listener.listenerName);
+    if (node === undefined)
+      return this.logger.info(
+        `Broker registration for controller ${controllerId} is not available in the metadata cache`,
+      );
+    const moved =
+      channel.node?.id !== controllerId || channel.node.host !== node.host || channel.node.port !== node.port;
+    if (!moved) return;
+    channel.connection?.close();
+    channel.connection = undefined;
+    channel.node = { id: controllerId, host: node.host, port: node.port };
+  }
+
+  /** Step 2: ControlledShutdown to the controller; true when no partition remains to move. */
+  private async askController(channel: ShutdownChannel): Promise<boolean> {
+    const started = Date.now();
+    if (channel.connection?.closed === true) channel.connection = undefined;
+    try {
+      channel.connection ??= await BrokerConnection.open(channel.node!, {
+        clientId: String(this.brokerId),
+        timeoutMs: this.settings.controllerSocketTimeoutMs,
+        discoverVersions: false,
+      });
+      const request = { brokerId: this.brokerId, brokerEpoch: this.brokerEpoch() };
+      const response = await channel.connection.request(ControlledShutdown, request, CONTROLLED_SHUTDOWN_VERSION);
+      const fields = { controller: channel.node!.id, latencyMs: Date.now() - started };
+      if (response.errorCode !== 0)
+        this.logger.info('Controlled shutdown request returned with an error', {
+          ...fields,
+          errorCode: response.errorCode,
+        });
+      else if (response.remainingPartitions.length > 0)
+        this.logger.info('Controlled shutdown request returned with partitions remaining to move', {
+          ...fields,
+          remaining: response.remainingPartitions.length,
+        });
+      else this.logger.info('Controlled shutdown request returned successfully', fields);
+      return response.errorCode === 0 && response.remainingPartitions.length === 0;
+    } catch (error) {
+      this.logger.warn(
+        'Error during controlled shutdown, possibly because leader movement took longer than the configured controller.socket.timeout.ms and/or request.timeout.ms',
+        { error: String(error) },
+      );
+      channel.connection?.close();
+      channel.connection = undefined;
+      return false;
+    }
   }
 
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
