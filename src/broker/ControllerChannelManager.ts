@@ -23,7 +23,7 @@ import type { ApiSchema, EncodableRequest, ResponseOf } from '../protocol/index.
 import type { Logger } from './Logger.js';
 
 /** RequestSendThread.backoff: the pause after a failed connection or send, before the next try. */
-export const RETRY_BACKOFF_MS = 100;
+const RETRY_BACKOFF_MS = 100;
 
 export interface ControllerChannelConfig {
   /** The controller's broker id. */

@@ -24,7 +24,7 @@ import { ApiVersions } from '../protocol/messages/ApiVersions.js';
 import { NetworkReceive } from './NetworkReceive.js';
 
 /** The largest response frame taken by default: socket.request.max.bytes, the bound a broker puts on requests. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 104857600;
+const DEFAULT_MAX_RESPONSE_BYTES = 104857600;
 
 export interface BrokerAddress {
   host: string;

@@ -9,7 +9,10 @@
  * not hold the shutdown up. The exit is prompt (no retry's 5 s backoff). Then the controller
  * itself gets SIGTERM: it sends ControlledShutdown to itself, and the last broker leads all.
  * Without the controlled shutdown, leaders would move only after the registration's deletion
- * (onBrokerFailure), above that zxid.
+ * (onBrokerFailure), above that zxid. Last, the lone broker left gets SIGTERM: its leaderships
+ * have nowhere to go, so each attempt answers partitions remaining; it tries
+ * controlled.shutdown.max.retries (2 here) times, controlled.shutdown.retry.backoff.ms (Kafka's
+ * 5000) apart, and then stops anyway.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
@@ -23,7 +26,7 @@ let zk: KafkaZkClient;
 let brokers: Map<number, ServedBroker>;
 
 beforeAll(async () => {
-  cluster = await serveCluster(3, 6000);
+  cluster = await serveCluster(3, 6000, ['controlled.shutdown.max.retries=2']);
   ({ zk, brokers } = cluster);
 }, 60000);
 
@@ -71,16 +74,18 @@ async function cachedLeaders(port: number, topic: string): Promise<number[]> {
   return partitions.sort((a, b) => Number(a[0]) - Number(b[0])).map((p) => Number(p[1]));
 }
 
-/** SIGTERM, and how long the process took to exit. */
-async function stop(id: number): Promise<number> {
+/** SIGTERM: how long the process took to exit, and what it logged (warnings and errors). */
+async function stop(id: number): Promise<{ ms: number; stderr: string }> {
   const broker = brokers.get(id)!;
   const started = Date.now();
   broker.child.kill('SIGTERM');
   const exit = await broker.exit;
   expect(exit.code).toBe(0);
   brokers.delete(id);
-  return Date.now() - started;
+  return { ms: Date.now() - started, stderr: exit.stderr };
 }
+
+const UNCLEAN = 'Proceeding to do an unclean shutdown as all the controlled shutdown attempts failed';
 
 describe('a broker stopping with SIGTERM', () => {
   test('moves its leaderships away through the controller before it leaves, promptly; the controller too', async () => {
@@ -111,7 +116,9 @@ describe('a broker stopping with SIGTERM', () => {
     }
 
     const leaving = [1, 2, 3].find((id) => id !== controller)!;
-    expect(await stop(leaving)).toBeLessThan(4000);
+    const first = await stop(leaving);
+    expect(first.ms).toBeLessThan(4000);
+    expect(first.stderr).not.toContain(UNCLEAN);
     const deregistered = await lastRegistrationChange();
     const afterFirst = await states('replicated', PARTITIONS);
     expect(afterFirst.filter((s) => s.leader === leaving)).toEqual([]);
@@ -124,7 +131,9 @@ describe('a broker stopping with SIGTERM', () => {
     expect((await states('single', [leaving - 1]))[0]!.leader).toBe(-1);
 
     const last = [1, 2, 3].find((id) => id !== controller && id !== leaving)!;
-    expect(await stop(controller!)).toBeLessThan(4000);
+    const second = await stop(controller!);
+    expect(second.ms).toBeLessThan(4000);
+    expect(second.stderr).not.toContain(UNCLEAN);
     const controllerGone = await lastRegistrationChange();
     const afterSecond = await states('replicated', PARTITIONS);
     expect(afterSecond.map((s) => s.leader)).toEqual(PARTITIONS.map(() => last));
@@ -134,5 +143,12 @@ describe('a broker stopping with SIGTERM', () => {
       () => cachedLeaders(brokers.get(last)!.port, 'replicated'),
       (l) => l.every((leader) => leader === last),
     );
+
+    // Alone, its leaderships cannot move: two attempts 5 s apart, then it stops anyway, still leading them.
+    const third = await stop(last);
+    expect(third.ms).toBeGreaterThanOrEqual(5000);
+    expect(third.ms).toBeLessThan(15000);
+    expect(third.stderr).toContain(UNCLEAN);
+    expect((await states('replicated', PARTITIONS)).map((s) => s.leader)).toEqual(PARTITIONS.map(() => last));
   }, 90000);
 });
