@@ -6,7 +6,8 @@
  * NetworkClient's settings there: no ApiVersions (discoverBrokerVersions false; the batch chose
  * each version from the IBP), controller.socket.timeout.ms to connect and to await each answer
  * (Kafka awaits the answer request.timeout.ms, 30 s by default as well); a bad frame or a
- * wrong correlation id fails the connection as a timeout does. StopReplica's answer goes back to the controller (topic deletion waits for it).
+ * wrong correlation id fails the connection as a timeout does. StopReplica's answer goes back
+ * to the controller (topic deletion waits for it).
  */
 import type { Broker } from '../controller/Broker.js';
 import type { ControllerChannel, StopReplicaResponse } from '../controller/ControllerChannel.js';
