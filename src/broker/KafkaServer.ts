@@ -3,13 +3,15 @@
  * kafka.server.KafkaServer.startup: connect to ZooKeeper (the chroot made if missing) and
  * make the top-level paths, get or create the cluster id, settle the broker id (configured,
  * else meta.properties', else generated from /brokers/seqid) and check meta.properties
- * against both; the broker then opens its logs and listens (Broker.start), registers
+ * against both, and claims its first block of producer ids (ZkProducerIdManager); the broker
+ * then opens its logs and listens (Broker.start), registers
  * /brokers/ids/<id> with its advertised endpoint at the bound port, and starts its
  * controller (the election). Closing resigns and closes the session, so the registration
  * and any /controller go at once.
  */
 import { mkdirSync } from 'node:fs';
 import { ControllerEventProcessor } from '../controller/ControllerEventProcessor.js';
+import { FileProducerIdManager } from '../engine/FileProducerIdManager.js';
 import { BROKER_INFO_VERSION, NO_JMX_PORT, type BrokerInfo } from '../zk/BrokerIdZNode.js';
 import { KafkaZkClient } from '../zk/KafkaZkClient.js';
 import { generatedBrokerId } from '../zk/ZkData.js';
@@ -23,6 +25,7 @@ import {
 import type { ClusterSettings } from './ClusterSettings.js';
 import { ControllerChannelManager } from './ControllerChannelManager.js';
 import type { Logger } from './Logger.js';
+import { ZkProducerIdManager } from './ZkProducerIdManager.js';
 
 /** What a broker of the cluster holds from its start to its close. */
 export class KafkaServer {
@@ -32,6 +35,8 @@ export class KafkaServer {
     readonly settings: ClusterSettings,
     readonly zkClient: KafkaZkClient,
     readonly metadata: BrokerMetadata,
+    /** The cluster's producer ids, which the broker hands its engine. */
+    readonly producerIdManager: ZkProducerIdManager,
     private readonly logger: Logger,
   ) {}
 
@@ -56,7 +61,12 @@ export class KafkaServer {
         stored?.nodeId ??
         generatedBrokerId(await zk.generateBrokerSequenceId(), settings.maxReservedBrokerId);
       mkdirSync(dataDir, { recursive: true });
-      return new KafkaServer(settings, zk, loadClusterBrokerMetadata(dataDir, clusterId, brokerId), logger);
+      const metadata = loadClusterBrokerMetadata(dataDir, clusterId, brokerId);
+      // ProducerIdManager.zk: the first block claimed now. A single node's data dir joining keeps
+      // the ids its producer-id-block file reserved out of the cluster's blocks.
+      const reserved = FileProducerIdManager.open(dataDir).reservedEnd;
+      const producerIds = await ZkProducerIdManager.start(brokerId, zk, logger, reserved);
+      return new KafkaServer(settings, zk, metadata, producerIds, logger);
     } catch (error) {
       await client.close();
       throw error;
@@ -116,6 +126,7 @@ export class KafkaServer {
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
   async shutdown(): Promise<void> {
     await this.controller?.shutdown();
+    await this.producerIdManager.shutdown();
     await this.zkClient.zooKeeperClient.close();
   }
 }
