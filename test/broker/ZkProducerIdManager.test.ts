@@ -6,46 +6,26 @@
  * here across clients racing on the znode's version; a restart past the last block; a
  * malformed znode's typed error; ZooKeeper away and back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { getNewProducerIdBlock, ZkProducerIdManager } from '../../src/broker/ZkProducerIdManager.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { isTributaryError } from '../../src/errors.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { decodeProducerIdBlock, type ProducerIdsBlock } from '../../src/zk/ProducerIdBlockZNode.js';
-import { MATCH_ANY_VERSION, ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
+import { MATCH_ANY_VERSION } from '../../src/zk/ZooKeeperClient.js';
 import { refusal, refusalSync } from '../helpers/refusal.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { zkChroots } from '../helpers/zkChroots.js';
 
 const PATH = '/latest_producer_id_block';
 const logger = createLogger('silent');
-let server: ZooKeeperServer;
-const opened: ZooKeeperClient[] = [];
+const zookeeper = zkChroots();
+const { clients } = zookeeper;
 const managers: ZkProducerIdManager[] = [];
-let chroot = 0;
 
-beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-});
-afterAll(async () => {
-  await server.destroy();
-});
+// After the helper's: vitest runs a file's afterEach hooks last registered first, so claims end before the sessions.
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.shutdown()));
-  await Promise.all(opened.splice(0).map((c) => c.close()));
 });
-
-/** `n` clients of a fresh chroot (one cluster), its top-level paths made as a broker's start makes them. */
-async function clients(n: number): Promise<KafkaZkClient[]> {
-  const connect = `${server.connectString}/p${++chroot}`;
-  const out: KafkaZkClient[] = [];
-  for (let i = 0; i < n; i++) {
-    const client = await ZooKeeperClient.connect({ connect, sessionTimeoutMs: 6000 });
-    opened.push(client);
-    out.push(new KafkaZkClient(client));
-  }
-  await out[0]!.createTopLevelPaths();
-  return out;
-}
 
 async function start(brokerId: number, zk: KafkaZkClient, firstAtLeast = 0): Promise<ZkProducerIdManager> {
   const manager = await ZkProducerIdManager.start(brokerId, zk, logger, firstAtLeast);
@@ -182,14 +162,14 @@ describe('ZkProducerIdManager', () => {
     const [a] = await clients(1);
     const manager = await start(1, a!);
     for (let i = 0; i < 899; i++) manager.generateProducerId();
-    await server.pause();
+    await zookeeper.server().pause();
     try {
       for (let i = 899; i < 1000; i++) expect(manager.generateProducerId()).toBe(i); // the prefetch waits on ZooKeeper
       const began = Date.now();
       expect(generate(manager)).toBe('ERR_COORDINATOR_LOAD_IN_PROGRESS');
       expect(Date.now() - began).toBeLessThan(100);
     } finally {
-      server.resume();
+      zookeeper.server().resume();
     }
     expect(await take(manager, 1)).toEqual([1000]);
   });

@@ -1,0 +1,45 @@
+/**
+ * One standalone ZooKeeper for a test file (started before its tests, destroyed after) and
+ * KafkaZkClients in a fresh chroot for each test, as that test's own cluster.
+ */
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
+import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
+import { ZooKeeperServer } from './zookeeper.js';
+
+export interface ZkChroots {
+  /** The file's server. */
+  server(): ZooKeeperServer;
+  /** `n` clients of a fresh chroot, its top-level paths made as a broker's start makes them; closed after the test. */
+  clients(n?: number): Promise<KafkaZkClient[]>;
+}
+
+/** Registers the file's hooks: call it at the top of a test file. */
+export function zkChroots(): ZkChroots {
+  let server: ZooKeeperServer | undefined;
+  const opened: ZooKeeperClient[] = [];
+  let chroot = 0;
+  beforeAll(async () => {
+    server = await ZooKeeperServer.standalone();
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close()));
+  });
+  return {
+    server: () => server!,
+    async clients(n = 1) {
+      const connect = `${server!.connectString}/c${++chroot}`;
+      const out: KafkaZkClient[] = [];
+      for (let i = 0; i < n; i++) {
+        const client = await ZooKeeperClient.connect({ connect, sessionTimeoutMs: 6000 });
+        opened.push(client);
+        out.push(new KafkaZkClient(client));
+      }
+      await out[0]!.createTopLevelPaths();
+      return out;
+    },
+  };
+}
