@@ -4,16 +4,20 @@
  * limit (testExceedProducerIdLimitZk), concurrent requests answered or refused with
  * COORDINATOR_LOAD_IN_PROGRESS and never given an id twice (testConcurrentGeneratePidRequests),
  * here across clients racing on the znode's version; a restart past the last block; a
- * malformed znode's typed error; ZooKeeper away and back.
+ * malformed znode's typed error; ZooKeeper away and back; a single node's data dir joining a cluster.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { Broker } from '../../src/broker/Broker.js';
 import { getNewProducerIdBlock, ZkProducerIdManager } from '../../src/broker/ZkProducerIdManager.js';
 import { createLogger } from '../../src/broker/Logger.js';
 import { isTributaryError } from '../../src/errors.js';
+import { ApiKey } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { decodeProducerIdBlock, type ProducerIdsBlock } from '../../src/zk/ProducerIdBlockZNode.js';
 import { MATCH_ANY_VERSION } from '../../src/zk/ZooKeeperClient.js';
+import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { refusal, refusalSync } from '../helpers/refusal.js';
+import { tempDir } from '../helpers/tmp.js';
 import { zkChroots } from '../helpers/zkChroots.js';
 
 const PATH = '/latest_producer_id_block';
@@ -172,6 +176,39 @@ describe('ZkProducerIdManager', () => {
       zookeeper.server().resume();
     }
     expect(await take(manager, 1)).toEqual([1000]);
+  });
+
+  test("a single node's data dir joining a cluster: the broker's InitProducerId goes past the ids it reserved", async () => {
+    const [zk] = await clients(1);
+    const dataDir = tempDir();
+    const initProducerId = async (broker: Broker) => {
+      const client = await RawKafkaClient.connect(broker.port);
+      try {
+        const body = { transactionalId: null, transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 };
+        return (await client.call(ApiKey.InitProducerId, 4, body)).producerId;
+      } finally {
+        client.close();
+      }
+    };
+    const single = await Broker.start({ dataDir, port: 0, nodeId: 1, logger });
+    expect(await initProducerId(single)).toBe(0); // its file reserves 0..999
+    await single.close();
+    // KafkaServer claims the first block at start, past the file's.
+    const zookeeperConnect = zookeeper.connectString();
+    const broker = await Broker.start({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      nodeId: 1,
+      zookeeper: zookeeperConnect,
+      logger,
+    });
+    try {
+      expect(await initProducerId(broker)).toBe(1000);
+      expect(await latestBlock(zk!)).toEqual({ assignedBrokerId: 1, firstProducerId: 1000n, lastProducerId: 1999n });
+    } finally {
+      await broker.close();
+    }
   });
 
   test('a deleted znode is made again, as a broker start makes it', async () => {

@@ -12,6 +12,8 @@ export interface ZkChroots {
   server(): ZooKeeperServer;
   /** `n` clients of a fresh chroot, its top-level paths made as a broker's start makes them; closed after the test. */
   clients(n?: number): Promise<KafkaZkClient[]>;
+  /** The connect string (with its chroot) of the clients last made, for a broker to join them. */
+  connectString(): string;
 }
 
 /** Registers the file's hooks: call it at the top of a test file. */
@@ -19,6 +21,7 @@ export function zkChroots(): ZkChroots {
   let server: ZooKeeperServer | undefined;
   const opened: ZooKeeperClient[] = [];
   let chroot = 0;
+  let connect = '';
   beforeAll(async () => {
     server = await ZooKeeperServer.standalone();
   });
@@ -30,8 +33,9 @@ export function zkChroots(): ZkChroots {
   });
   return {
     server: () => server!,
+    connectString: () => connect,
     async clients(n = 1) {
-      const connect = `${server!.connectString}/c${++chroot}`;
+      connect = `${server!.connectString}/c${++chroot}`;
       const out: KafkaZkClient[] = [];
       for (let i = 0; i < n; i++) {
         const client = await ZooKeeperClient.connect({ connect, sessionTimeoutMs: 6000 });
