@@ -23,8 +23,7 @@
  */
 import type { ProducerIdManager } from '../engine/ProducerIdManager.js';
 import { isTributaryError, TributaryError } from '../errors.js';
-import type { KafkaZkClient } from '../zk/KafkaZkClient.js';
-import { UNKNOWN_VERSION } from '../zk/KafkaZkClient.js';
+import { UNKNOWN_VERSION, type KafkaZkClient } from '../zk/KafkaZkClient.js';
 import {
   decodeProducerIdBlock,
   encodeProducerIdBlock,
