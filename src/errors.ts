@@ -157,6 +157,9 @@ const tributaryCodes = {
   // A znode whose bytes are not the JSON Kafka's ZkData writes there: Kafka's decoders throw a
   // KafkaException (or a Jackson error), which a request handler answers as UNKNOWN_SERVER_ERROR.
   ERR_MALFORMED_ZNODE: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  // No block of producer ids left in /latest_producer_id_block: Kafka's KafkaException("Have
+  // exhausted all producerIds."), no ApiException, so InitProducerId answers UNKNOWN_SERVER_ERROR.
+  ERR_PRODUCER_IDS_EXHAUSTED: KafkaErrors.UNKNOWN_SERVER_ERROR,
   // The native segment and indexes (native/*.cc). ERR_OUT_OF_RANGE is a read of bytes
   // past the segment's end (a position, not an offset: OFFSET_OUT_OF_RANGE would tell a
   // consumer to reset); ERR_INVALID_OFFSET an index entry not above the last one.

@@ -196,7 +196,7 @@ export class Broker {
     // A cluster's coordinators read the cluster's internal topics from the metadata cache.
     const metadataCache = options.cluster && new MetadataCache();
     const { engine, groups } =
-      shared ?? (await Broker.openResources(options, ownDynamic!.current, metadataCache, logger));
+      shared ?? (await Broker.openResources(options, ownDynamic!.current, metadataCache, logger, kafkaServer));
     const server = createServer({ noDelay: true, pauseOnConnect: false });
     let transactions: TransactionCoordinator | undefined = shared?.transactions;
     try {
@@ -276,6 +276,7 @@ export class Broker {
     config: BrokerConfig,
     metadataCache: MetadataCache | undefined,
     logger: Logger,
+    kafkaServer: KafkaServer | undefined,
   ): Promise<{ engine: Engine; groups: GroupCoordinator }> {
     const engine = await Engine.open({
       dataDir: Broker.dataDirOf(options),
@@ -286,6 +287,8 @@ export class Broker {
       maxOpenFiles: config.maxOpenFiles,
       producerIdExpirationMs: config.producerIdExpirationMs,
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
+      // A cluster's producer ids come from ZooKeeper, shared by its brokers.
+      producerIdManager: kafkaServer?.producerIdManager,
     });
     try {
       const cluster = metadataCache && groupClusterView(metadataCache);

@@ -3,7 +3,8 @@
  * kafka.server.KafkaServer.startup: connect to ZooKeeper (the chroot made if missing) and
  * make the top-level paths, get or create the cluster id, settle the broker id (configured,
  * else meta.properties', else generated from /brokers/seqid) and check meta.properties
- * against both; the broker then opens its logs and listens (Broker.start), registers
+ * against both, and claims its first block of producer ids (ZkProducerIdManager); the broker
+ * then opens its logs and listens (Broker.start), registers
  * /brokers/ids/<id> with its advertised endpoint at the bound port, and starts its
  * controller (the election). Stopping first asks the controller to move this broker's
  * leaderships away (controlledShutdown), then resigns and closes the session, so the
@@ -13,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { ControllerEventProcessor } from '../controller/ControllerEventProcessor.js';
 import { BrokerConnection, type BrokerAddress } from '../network/BrokerConnection.js';
 import { ControlledShutdown } from '../protocol/messages/ControlledShutdown.js';
+import { FileProducerIdManager } from '../engine/FileProducerIdManager.js';
 import { BROKER_INFO_VERSION, NO_JMX_PORT, type BrokerInfo } from '../zk/BrokerIdZNode.js';
 import { KafkaZkClient } from '../zk/KafkaZkClient.js';
 import { generatedBrokerId } from '../zk/ZkData.js';
@@ -36,6 +38,7 @@ interface ShutdownChannel {
   node: (BrokerAddress & { readonly id: number }) | undefined;
   connection: BrokerConnection | undefined;
 }
+import { ZkProducerIdManager } from './ZkProducerIdManager.js';
 
 /** What a broker of the cluster holds from its start to its close. */
 export class KafkaServer {
@@ -47,6 +50,8 @@ export class KafkaServer {
     readonly settings: ClusterSettings,
     readonly zkClient: KafkaZkClient,
     readonly metadata: BrokerMetadata,
+    /** The cluster's producer ids, which the broker hands its engine. */
+    readonly producerIdManager: ZkProducerIdManager,
     private readonly logger: Logger,
   ) {}
 
@@ -71,7 +76,12 @@ export class KafkaServer {
         stored?.nodeId ??
         generatedBrokerId(await zk.generateBrokerSequenceId(), settings.maxReservedBrokerId);
       mkdirSync(dataDir, { recursive: true });
-      return new KafkaServer(settings, zk, loadClusterBrokerMetadata(dataDir, clusterId, brokerId), logger);
+      const metadata = loadClusterBrokerMetadata(dataDir, clusterId, brokerId);
+      // ProducerIdManager.zk: the first block claimed now. A single node's data dir joining keeps
+      // the ids its producer-id-block file reserved out of the cluster's blocks.
+      const reserved = FileProducerIdManager.open(dataDir).reservedEnd;
+      const producerIds = await ZkProducerIdManager.start(brokerId, zk, logger, reserved);
+      return new KafkaServer(settings, zk, metadata, producerIds, logger);
     } catch (error) {
       await client.close();
       throw error;
@@ -220,6 +230,7 @@ export class KafkaServer {
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
   async shutdown(): Promise<void> {
     await this.controller?.shutdown();
+    await this.producerIdManager.shutdown();
     await this.zkClient.zooKeeperClient.close();
   }
 }

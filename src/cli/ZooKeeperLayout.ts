@@ -1,7 +1,7 @@
 /**
  * A Kafka cluster's layout in ZooKeeper, read without writing anything, for
- * `tributary zookeeper-check`: the cluster id, the controller and its epoch, the registered
- * brokers, the topics with their assignments, partition states, config overrides and queued
+ * `tributary zookeeper-check`: the cluster id, the controller and its epoch, the last block
+ * of producer ids claimed, the registered brokers, the topics with their assignments, partition states, config overrides and queued
  * deletions, each decoded strictly with src/zk's formats (Kafka's ZkData). A znode that does
  * not decode is a problem, named, and the rest is still read.
  *
@@ -11,6 +11,7 @@
  */
 import { TributaryError } from '../errors.js';
 import { decodeBrokerInfo, type BrokerInfo } from '../zk/BrokerIdZNode.js';
+import { decodeProducerIdBlock } from '../zk/ProducerIdBlockZNode.js';
 import { decodePartitionState, decodeTopicAssignment, type LeaderIsrAndControllerEpoch } from '../zk/TopicZNode.js';
 import { decodeClusterId, decodeController, decodeControllerEpoch, decodeEntityConfig } from '../zk/ZkData.js';
 import {
@@ -19,6 +20,7 @@ import {
   CONTROLLER_EPOCH_PATH,
   CONTROLLER_PATH,
   DELETE_TOPICS_PATH,
+  LATEST_PRODUCER_ID_BLOCK_PATH,
   TOPICS_PATH,
   configEntityPath,
   topicPartitionStatePath,
@@ -41,11 +43,20 @@ export interface TopicLayout {
   markedForDeletion: boolean;
 }
 
+/** /latest_producer_id_block: the ids as decimal strings, as Kafka writes them (Java longs). */
+export interface ProducerIdBlockLayout {
+  broker: number;
+  first: string;
+  last: string;
+}
+
 export interface ZooKeeperLayout {
   clusterId: string | null;
   /** The broker id registered at /controller, null when no broker is controller now. */
   controller: number | null;
   controllerEpoch: number | null;
+  /** The last block of producer ids a broker claimed; null when none was yet. */
+  producerIdBlock: ProducerIdBlockLayout | null;
   brokers: BrokerInfo[];
   topics: TopicLayout[];
   /** One line per znode that is not what Kafka writes (or a layout that is not Kafka's). */
@@ -68,19 +79,30 @@ export class ZooKeeperLayoutReader {
         clusterId: null,
         controller: null,
         controllerEpoch: null,
+        producerIdBlock: null,
         brokers: [],
         topics: [],
         problems: this.problems,
       };
     }
-    const [clusterId, controller, controllerEpoch, brokers, topics] = await Promise.all([
+    const [clusterId, controller, controllerEpoch, producerIdBlock, brokers, topics] = await Promise.all([
       this.clusterId(),
       this.decoded(CONTROLLER_PATH, (bytes, version) => decodeController(bytes, version).brokerId),
       this.decoded(CONTROLLER_EPOCH_PATH, decodeControllerEpoch),
+      this.decoded(LATEST_PRODUCER_ID_BLOCK_PATH, (bytes) => {
+        const block = decodeProducerIdBlock(bytes);
+        return (
+          block && {
+            broker: block.assignedBrokerId,
+            first: `${block.firstProducerId}`,
+            last: `${block.lastProducerId}`,
+          }
+        );
+      }),
       this.brokers(),
       this.topics(),
     ]);
-    return { clusterId, controller, controllerEpoch, brokers, topics, problems: this.problems };
+    return { clusterId, controller, controllerEpoch, producerIdBlock, brokers, topics, problems: this.problems };
   }
 
   private path(path: string): string {

@@ -1,7 +1,7 @@
 /**
  * `tributary zookeeper-check --zookeeper HOST:PORT[/chroot]`: what ZooKeeper holds of a
  * cluster, read-only, printed for an operator (ZooKeeperLayout): the cluster id, the
- * controller, the registered brokers and their endpoints, the topics with each partition's
+ * controller, the last block of producer ids claimed, the registered brokers and their endpoints, the topics with each partition's
  * replicas, leader, leader epoch and ISR. Exit code 1 when ZooKeeper cannot be reached or a
  * znode is not what Kafka writes (each such znode named); 2 for a wrong command line.
  */
@@ -16,8 +16,9 @@ import { ZooKeeperLayoutReader, type TopicLayout, type ZooKeeperLayout } from '.
 const HELP = `Usage: tributary zookeeper-check --zookeeper HOST:PORT[,HOST:PORT...][/chroot] [options]
 
 Reads a Kafka cluster's znodes in ZooKeeper without changing anything and prints them: the cluster id,
-the controller and its epoch, the registered brokers with their endpoints, and the topics with each
-partition's replicas, leader, leader epoch and in-sync replicas (from its state znode).
+the controller and its epoch, the last block of producer ids claimed, the registered brokers with their
+endpoints, and the topics with each partition's replicas, leader, leader epoch and in-sync replicas
+(from its state znode).
 Exit code 1 when ZooKeeper cannot be reached in time or a znode is not what Kafka writes (each named).
 
 Options:
@@ -55,6 +56,7 @@ function topicText(t: TopicLayout): string {
 function layoutText(connect: string, layout: ZooKeeperLayout): string {
   const controller =
     layout.controller === null ? 'none' : `${layout.controller} (controller epoch ${layout.controllerEpoch ?? 'none'})`;
+  const block = layout.producerIdBlock;
   const brokers = layout.brokers.map(
     (b) => `  ${b.id}\t${b.endpoints.map(connectionString).join(',')}\track: ${b.rack ?? 'none'}\n`,
   );
@@ -62,6 +64,7 @@ function layoutText(connect: string, layout: ZooKeeperLayout): string {
     `ZooKeeper: ${connect}\n`,
     `Cluster ID: ${layout.clusterId ?? 'none'}\n`,
     `Controller: ${controller}\n`,
+    `Producer ID block: ${block === null ? 'none' : `${block.first}-${block.last} (broker ${block.broker})`}\n`,
     `Brokers: ${layout.brokers.length}\n`,
     ...brokers,
     `Topics: ${layout.topics.length}\n`,

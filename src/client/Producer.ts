@@ -211,7 +211,7 @@ function transactionManagerFor(
 ): TransactionManager | undefined {
   if (!options.idempotence) return undefined;
   const { transactionalId, transactionTimeoutMs } = options;
-  if (transactionalId === undefined) return new TransactionManager(() => engine.producerIds.nextProducerId());
+  if (transactionalId === undefined) return new TransactionManager(() => engine.producerIds.generateProducerId());
   if (coordinator === undefined)
     throw new TributaryError('a transactional producer needs a transaction coordinator', 'ERR_INVALID_ARGUMENT');
   return new TransactionManager(null, { transactionalId, transactionTimeoutMs, coordinator });

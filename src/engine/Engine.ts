@@ -14,7 +14,8 @@ import { LogManager } from '../log/LogManager.js';
 import { DataDirLock, makeDataDir } from './DataDirLock.js';
 import { engineLimits, engineLogSettings, type EngineOptions } from './EngineOptions.js';
 import { Partition, type PartitionStats } from './Partition.js';
-import { ProducerIdManager } from './ProducerIdManager.js';
+import { FileProducerIdManager } from './FileProducerIdManager.js';
+import type { ProducerIdManager } from './ProducerIdManager.js';
 import {
   checkTopicConfigName,
   collisionKey,
@@ -93,7 +94,7 @@ export class Engine {
       });
       try {
         deleteUnclaimedLogs(options.dataDir, registry);
-        const producerIds = ProducerIdManager.open(options.dataDir);
+        const producerIds = options.producerIdManager ?? FileProducerIdManager.open(options.dataDir);
         return new Engine(options.dataDir, lock, registry, defaults, logSettings, logs, maxPartitions, producerIds);
       } catch (error) {
         await logs.close();

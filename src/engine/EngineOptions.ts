@@ -3,6 +3,7 @@ import { TributaryError } from '../errors.js';
 import { defaultMaxOpenFiles } from '../log/OpenFileBudget.js';
 import type { LogConfig } from '../log/LogConfig.js';
 import type { RecoveryProgress } from '../log/LogSegment.js';
+import type { ProducerIdManager } from './ProducerIdManager.js';
 
 export { defaultMaxOpenFiles };
 
@@ -34,6 +35,11 @@ export interface EngineOptions {
   producerIdExpirationMs?: number;
   /** producer.id.expiration.check.interval.ms: how often expired producers are forgotten; default 600000. */
   producerIdExpirationCheckIntervalMs?: number;
+  /**
+   * Where new producer ids come from: a cluster's broker gives its ZooKeeper-backed manager.
+   * Default: blocks reserved in the data directory (FileProducerIdManager).
+   */
+  producerIdManager?: ProducerIdManager;
 }
 
 /**

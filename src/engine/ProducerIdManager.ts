@@ -1,47 +1,34 @@
 /**
- * ProducerIdManager: hands out producer ids for InitProducerId. Ids are reserved in
- * blocks recorded in DATA/producer-id-block before any id of the block is used, so a
- * restart, even after a crash, never hands out an id twice.
+ * ProducerIdManager: where InitProducerId's new producer ids come from (Kafka's
+ * kafka.coordinator.transaction.ProducerIdManager trait), for the broker's idempotent
+ * producers, the transaction coordinator and the embedded producers alike. A single node
+ * reserves blocks in its data directory (FileProducerIdManager); a cluster's broker claims
+ * them from ZooKeeper (src/broker/ZkProducerIdManager.ts), which the broker hands the engine
+ * at open, so the engine never reaches ZooKeeper.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TributaryError } from '../errors.js';
-import { writeFileAtomic } from '../io/DurableFile.js';
 
-export const PRODUCER_ID_BLOCK_FILE = 'producer-id-block';
-const BLOCK_SIZE = 1000;
+export interface ProducerIdManager {
+  /**
+   * ProducerIdManager.generateProducerId: an id never handed out before, by this node or any
+   * other of its cluster. Synchronous, so a caller's read and write of its own state stay in
+   * one turn; it throws instead (a TributaryError, ERR_COORDINATOR_LOAD_IN_PROGRESS while a
+   * cluster's next block is on its way) where Kafka's returns a Failure, which the callers
+   * answer as Errors.forException does.
+   */
+  generateProducerId(): number;
+}
 
-export class ProducerIdManager {
-  private next: number;
-  private blockEnd: number;
-
-  private constructor(
-    private readonly path: string,
-    start: number,
-  ) {
-    this.next = start;
-    this.blockEnd = start;
-  }
-
-  static open(dataDir: string): ProducerIdManager {
-    const path = join(dataDir, PRODUCER_ID_BLOCK_FILE);
-    let start = 0;
-    try {
-      start = Number(readFileSync(path, 'utf8').trim());
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (!Number.isSafeInteger(start) || start < 0) {
-      throw new TributaryError(`${path} does not hold a producer id`, 'ERR_CORRUPT_PRODUCER_ID_BLOCK', { path });
-    }
-    return new ProducerIdManager(path, start);
-  }
-
-  nextProducerId(): number {
-    if (this.next === this.blockEnd) {
-      this.blockEnd = this.next + BLOCK_SIZE;
-      writeFileAtomic(this.path, `${this.blockEnd}\n`);
-    }
-    return this.next++;
+/**
+ * generateProducerId as Kafka's callers take its Try[Long]: the id, or the TributaryError it
+ * failed with, which they answer with its Kafka error (Errors.forException). Anything else
+ * is a bug and is thrown.
+ */
+export function tryGenerateProducerId(manager: ProducerIdManager): number | TributaryError {
+  try {
+    return manager.generateProducerId();
+  } catch (error) {
+    if (error instanceof TributaryError) return error;
+    throw error;
   }
 }

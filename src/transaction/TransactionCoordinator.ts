@@ -10,6 +10,7 @@
  * are completed. Every answer is a Kafka error code.
  */
 import type { Engine } from '../engine/Engine.js';
+import { tryGenerateProducerId } from '../engine/ProducerIdManager.js';
 import { KafkaErrors as E, TributaryError } from '../errors.js';
 import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { appendTxnMarkers, type MarkerResult, type TxnMarker } from './TransactionMarkerWriter.js';
@@ -213,12 +214,15 @@ export class TransactionCoordinator {
       return initError(E.INVALID_TRANSACTION_TIMEOUT.code);
     const status = this.txnManager.coordinatorStatus(transactionalId);
     if (status !== NONE) return initError(status);
-    const metadata =
-      this.txnManager.get(transactionalId) ??
-      this.txnManager.putIfNotExists(
+    let metadata = this.txnManager.get(transactionalId);
+    if (metadata === undefined) {
+      // A new id's producer id; a failure (a cluster's next block on its way) is the answer.
+      const producerId = tryGenerateProducerId(this.engine.producerIds);
+      if (producerId instanceof TributaryError) return initError(producerId.kafka.code);
+      metadata = this.txnManager.putIfNotExists(
         new TransactionMetadata(
           transactionalId,
-          this.engine.producerIds.nextProducerId(),
+          producerId,
           NO_PRODUCER_ID,
           NO_PRODUCER_EPOCH,
           NO_PRODUCER_EPOCH,
@@ -228,6 +232,7 @@ export class TransactionCoordinator {
           this.now(),
         ),
       );
+    }
     const transit = this.prepareInitProducerIdTransit(metadata, transactionTimeoutMs, expected);
     if (typeof transit === 'number') return initError(transit);
     if (transit.state === 'PrepareEpochFence') {
@@ -269,13 +274,11 @@ export class TransactionCoordinator {
         if (
           metadata.isProducerEpochExhausted &&
           (expected === null || expected.producerEpoch === metadata.producerEpoch)
-        )
-          return metadata.prepareProducerIdRotation(
-            this.engine.producerIds.nextProducerId(),
-            timeoutMs,
-            this.now(),
-            expected !== null,
-          );
+        ) {
+          const producerId = tryGenerateProducerId(this.engine.producerIds);
+          if (producerId instanceof TributaryError) return producerId.kafka.code;
+          return metadata.prepareProducerIdRotation(producerId, timeoutMs, this.now(), expected !== null);
+        }
         const transit = metadata.prepareIncrementProducerEpoch(timeoutMs, expected?.producerEpoch ?? null, this.now());
         return transit === 'PRODUCER_FENCED' ? E.PRODUCER_FENCED.code : transit;
       }

@@ -68,6 +68,9 @@ export type CheckedWrite = { readonly code: 'OK'; readonly version: number } | {
 
 const EMPTY = new Uint8Array(0);
 
+/** ZkVersion.UnknownVersion: no znode, hence no version. */
+export const UNKNOWN_VERSION = -1;
+
 /** Kafka's TopicPartition, as ZooKeeper names it. */
 export interface ZkTopicPartition {
   readonly topic: string;
@@ -146,6 +149,29 @@ export class KafkaZkClient {
         );
       return existing.stat.czxid;
     }
+  }
+
+  /** KafkaZkClient.getDataAndVersion: the data and znode version; null and ZkVersion.UnknownVersion (-1) without the znode. */
+  async getDataAndVersion(path: string): Promise<{ data: Buffer | null; version: number }> {
+    const response = await this.zooKeeperClient.getData(path);
+    return response.code === 'OK'
+      ? { data: response.data, version: response.stat.version }
+      : { data: null, version: UNKNOWN_VERSION };
+  }
+
+  /**
+   * KafkaZkClient.conditionalUpdatePath (without a checker): the data written if the znode is
+   * still at `expectVersion`, with its new version; BADVERSION and NONODE are not written.
+   */
+  async conditionalUpdatePath(
+    path: string,
+    data: Uint8Array,
+    expectVersion: number,
+  ): Promise<{ succeeded: boolean; version: number }> {
+    const response = await this.zooKeeperClient.setData(path, data, expectVersion);
+    return response.code === 'OK'
+      ? { succeeded: true, version: response.stat.version }
+      : { succeeded: false, version: UNKNOWN_VERSION };
   }
 
   /** KafkaZkClient.getSortedBrokerList */

@@ -4,6 +4,8 @@
  * the markers it leaves in the partitions, `__transaction_state` reloaded at restart,
  * and the group coordinator's pending transactional offsets.
  */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
@@ -20,6 +22,7 @@ import {
 } from '../../src/transaction/TransactionLog.js';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../src/transaction/TransactionStateManager.js';
 import { partitionForKey } from '../../src/engine/InternalTopic.js';
+import { PRODUCER_ID_BLOCK_FILE } from '../../src/engine/FileProducerIdManager.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -176,6 +179,30 @@ describe('finding the coordinator and starting', () => {
         producerEpoch: -1,
       }),
     ).toMatchObject({ errorCode: E.INVALID_REQUEST.code });
+  });
+
+  it('answers a producer id it cannot reserve with that error, and hands out none of the block (Errors.forException)', async () => {
+    const dataDir = tempDir();
+    await start(dataDir);
+    // The block's file cannot be written: its temporary name is taken by a directory.
+    const obstacle = join(dataDir, `${PRODUCER_ID_BLOCK_FILE}.tmp`);
+    mkdirSync(obstacle);
+    const storageError = { errorCode: E.KAFKA_STORAGE_ERROR.code, producerId: -1, producerEpoch: -1 };
+    const idempotent = () =>
+      call(ApiKey.InitProducerId, 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 1000,
+        producerId: -1,
+        producerEpoch: -1,
+      });
+    expect(await idempotent()).toMatchObject(storageError);
+    expect(await initProducerId('tx')).toMatchObject(storageError);
+    rmSync(obstacle, { recursive: true });
+    expect(await idempotent()).toMatchObject({ errorCode: 0, producerId: 0, producerEpoch: 0 });
+    expect(await initProducerId('tx')).toMatchObject({ errorCode: 0, producerId: 1, producerEpoch: 0 });
+    // The block was written before its first id went out: a restart starts after it.
+    await restart();
+    expect(await idempotent()).toMatchObject({ errorCode: 0, producerId: 1000 });
   });
 });
 

@@ -7,12 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER_INFO_VERSION, brokerIdPath, encodeBrokerInfo, NO_JMX_PORT } from '../../src/zk/BrokerIdZNode.js';
+import { encodeProducerIdBlock, producerIdsBlock } from '../../src/zk/ProducerIdBlockZNode.js';
 import { encodePartitionState, encodeTopicAssignment } from '../../src/zk/TopicZNode.js';
 import { encodeClusterId, encodeController, encodeControllerEpoch, encodeEntityConfig } from '../../src/zk/ZkData.js';
 import {
   CLUSTER_ID_PATH,
   CONTROLLER_EPOCH_PATH,
   CONTROLLER_PATH,
+  LATEST_PRODUCER_ID_BLOCK_PATH,
   configEntityPath,
   deleteTopicPath,
   topicPartitionStatePath,
@@ -57,6 +59,7 @@ beforeAll(async () => {
   await write(CLUSTER_ID_PATH, encodeClusterId(CLUSTER_ID));
   await write(CONTROLLER_PATH, encodeController(1));
   await write(CONTROLLER_EPOCH_PATH, encodeControllerEpoch(4));
+  await write(LATEST_PRODUCER_ID_BLOCK_PATH, encodeProducerIdBlock(producerIdsBlock(2, 1000n, 1000)));
   await write(brokerIdPath(1), broker(1, 9092, 'rack-a'));
   await write(brokerIdPath(2), broker(2, 9093, null));
   await write(topicPath('orders'), encodeTopicAssignment(TOPIC_ID, assignment([1, 2], [2, 1], [1, 2])));
@@ -85,6 +88,7 @@ describe('tributary zookeeper-check', () => {
         `ZooKeeper: ${server.connectString}${CHROOT}`,
         `Cluster ID: ${CLUSTER_ID}`,
         'Controller: 1 (controller epoch 4)',
+        'Producer ID block: 1000-1999 (broker 2)',
         'Brokers: 2',
         '  1\tPLAINTEXT://127.0.0.1:9092\track: rack-a',
         '  2\tPLAINTEXT://127.0.0.1:9093\track: none',
@@ -100,21 +104,30 @@ describe('tributary zookeeper-check', () => {
     );
     const json = JSON.parse((await check('--json')).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ clusterId: CLUSTER_ID, controller: 1, controllerEpoch: 4, problems: [] });
+    expect(json.producerIdBlock).toEqual({ broker: 2, first: '1000', last: '1999' });
     expect(json.brokers).toMatchObject([{ id: 1, rack: 'rack-a', version: BROKER_INFO_VERSION }, { id: 2 }]);
   });
 
   it('names a znode that is not what Kafka writes, prints the rest and exits 1', async () => {
     // A registration whose "endpoints" is a string, not a list: Kafka's BrokerIdZNode.decode refuses it.
     await write(brokerIdPath(3), Buffer.from('{"version":5,"jmx_port":-1,"endpoints":"PLAINTEXT://h:1"}'));
+    // A producer id block whose ids are numbers, not Java longs in strings (ProducerIdBlockZNode).
+    const block = '{"version":1,"broker":2,"block_start":1000,"block_end":1999}';
+    await zk.setData(LATEST_PRODUCER_ID_BLOCK_PATH, Buffer.from(block), -1);
     try {
       const { code, stdout, stderr } = await check();
       expect(code).toBe(1);
-      expect(stderr).toBe('tributary: 1 problem found in ZooKeeper\n');
+      expect(stderr).toBe('tributary: 2 problems found in ZooKeeper\n');
+      expect(stdout).toContain('Producer ID block: none\n');
+      expect(stdout).toContain(
+        `Problem: znode /latest_producer_id_block: field "block_start" is not a string: ${block}`,
+      );
       expect(stdout).toContain('Brokers: 2\n  1\tPLAINTEXT://127.0.0.1:9092');
       expect(stdout).toMatch(/^Problem: znode \/brokers\/ids\/3: field "endpoints" .*PLAINTEXT:\/\/h:1/m);
       expect(stdout).toContain('\tTopic: orders\tPartition: 1\tLeader: 2');
     } finally {
       await zk.delete(brokerIdPath(3), -1);
+      await zk.setData(LATEST_PRODUCER_ID_BLOCK_PATH, encodeProducerIdBlock(producerIdsBlock(2, 1000n, 1000)), -1);
     }
   });
 

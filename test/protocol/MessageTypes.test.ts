@@ -77,7 +77,7 @@ describe('a handler that disagrees with the schema fails tsc', () => {
       return {
         throttleTimeMs: 0,
         errorCode: 0,
-        producerId: context.engine.producerIds.nextProducerId(),
+        producerId: context.engine.producerIds.generateProducerId(),
         producerEpoch: 0,
       };
     });

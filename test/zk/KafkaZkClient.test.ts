@@ -6,44 +6,17 @@
  * registerControllerAndIncrementControllerEpoch's race, topic assignment and deletion znodes,
  * and the partition state writes under the controller epoch's version.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { isTributaryError } from '../../src/errors.js';
 import { partitionMap } from '../../src/controller/TopicPartition.js';
 import { ZkControllerClient } from '../../src/controller/ZkControllerClient.js';
 import type { LeaderIsrAndControllerEpoch } from '../../src/controller/LeaderIsrAndControllerEpoch.js';
 import type { LeaderAndIsr } from '../../src/zk/LeaderAndIsr.js';
 import { BROKER_INFO_VERSION, type BrokerInfo } from '../../src/zk/BrokerIdZNode.js';
-import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { PERSISTENT_ZK_PATHS } from '../../src/zk/ZkPaths.js';
-import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
-import { ZooKeeperServer } from '../helpers/zookeeper.js';
+import { zkChroots } from '../helpers/zkChroots.js';
 
-let server: ZooKeeperServer;
-const opened: ZooKeeperClient[] = [];
-let chroot = 0;
-
-beforeAll(async () => {
-  server = await ZooKeeperServer.standalone();
-});
-afterAll(async () => {
-  await server.destroy();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
-
-/** A client in a fresh chroot (n clients share it), as each test's own cluster. */
-async function clients(n = 1): Promise<KafkaZkClient[]> {
-  const connect = `${server.connectString}/c${++chroot}`;
-  const out: KafkaZkClient[] = [];
-  for (let i = 0; i < n; i++) {
-    const client = await ZooKeeperClient.connect({ connect, sessionTimeoutMs: 6000 });
-    opened.push(client);
-    out.push(new KafkaZkClient(client));
-  }
-  await out[0]!.createTopLevelPaths();
-  return out;
-}
+const { clients } = zkChroots();
 
 function brokerInfo(id: number, port = 9092): BrokerInfo {
   return {

@@ -1,7 +1,8 @@
 /**
  * Kafka 3.8's znode formats (kafka.zk.ZkData.scala): each encoding read back, the exact JSON
  * Kafka's own tests write or expect decoded (core/src/test/scala/unit/kafka/cluster/BrokerEndPointTest.scala,
- * core/src/test/scala/unit/kafka/zk/KafkaZkClientTest.scala, ReassignPartitionsZNodeTest.scala),
+ * core/src/test/scala/unit/kafka/zk/KafkaZkClientTest.scala, ReassignPartitionsZNodeTest.scala,
+ * ProducerIdManagerTest.scala),
  * and hostile contents refused with ERR_MALFORMED_ZNODE naming the znode.
  */
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,7 @@ import {
   generatedBrokerId,
   sequenceNumber,
 } from '../../src/zk/ZkData.js';
+import { decodeProducerIdBlock, encodeProducerIdBlock, producerIdsBlock } from '../../src/zk/ProducerIdBlockZNode.js';
 import { PERSISTENT_ZK_PATHS, topicPartitionStatePath } from '../../src/zk/ZkPaths.js';
 import { refusalSync } from '../helpers/refusal.js';
 
@@ -347,5 +349,43 @@ describe('the other znodes of ZkData', () => {
 
   it('a generated broker id is the sequence znode version above reserved.broker.max.id (KafkaServer.generateBrokerId)', () => {
     expect(generatedBrokerId(1, 1000)).toBe(1001);
+  });
+});
+
+describe('ProducerIdBlockZNode', () => {
+  const path = '/latest_producer_id_block';
+
+  it("writes ProducerIdBlockZNode.generateProducerIdBlockJson's JSON and reads it back", () => {
+    const block = producerIdsBlock(2, 1000n, 1000);
+    const json = '{"version":1,"broker":2,"block_start":"1000","block_end":"1999"}';
+    expect(encodeProducerIdBlock(block).toString()).toBe(json);
+    expect(decodeProducerIdBlock(bytes(json))).toEqual(block);
+    // Java longs exactly, past 2^53 (ProducerIdManagerTest.testExceedProducerIdLimitZk's block).
+    const last = producerIdsBlock(0, 2n ** 63n - 1001n, 1000);
+    expect(last.lastProducerId).toBe(2n ** 63n - 2n);
+    expect(decodeProducerIdBlock(encodeProducerIdBlock(last))).toEqual(last);
+  });
+
+  it('empty data is no block yet (the znode as createTopLevelPaths makes it)', () => {
+    expect(decodeProducerIdBlock(new Uint8Array(0))).toBeNull();
+    expect(decodeProducerIdBlock(null)).toBeNull();
+  });
+
+  it('refuses what parseProducerIdBlockData would not take, and more, naming the znode', () => {
+    const refused = (json: string) => malformed(() => decodeProducerIdBlock(bytes(json)), path);
+    expect(refused('{"version":1,"broker":0,"block_start":0,"block_end":999}')).toMatch(
+      /"block_start" is not a string/,
+    );
+    expect(refused('{"version":1,"broker":0,"block_start":"0x10","block_end":"999"}')).toMatch(/not a decimal long/);
+    expect(refused('{"version":1,"broker":0,"block_start":"0","block_end":"9223372036854775808"}')).toMatch(
+      /exceeded the long type limit/,
+    );
+    expect(refused('{"version":1,"block_start":"0","block_end":"999"}')).toMatch(/"broker" is missing/);
+    expect(refused('{"version":2,"broker":0,"block_start":"0","block_end":"999"}')).toMatch(/2 is not a producer id/);
+    expect(refused('{"version":1,"broker":0,"block_start":"-5","block_end":"999"}')).toMatch(/negative/);
+    // An end before the start, or a size past Int.MaxValue (Math.toIntExact).
+    expect(refused('{"version":1,"broker":0,"block_start":"10","block_end":"8"}')).toMatch(/"block_end"/);
+    expect(refused('{"version":1,"broker":0,"block_start":"0","block_end":"2147483647"}')).toMatch(/"block_end"/);
+    expect(refused('not json')).toMatch(/not JSON/);
   });
 });

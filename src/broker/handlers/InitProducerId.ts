@@ -3,7 +3,8 @@
  * epoch 0, or, when a producer asks to bump its own epoch (KIP-360, v3+), the same id at
  * the next epoch. With one: the transaction coordinator's (KafkaApis.handleInitProducerIdRequest).
  */
-import { KafkaErrors } from '../../errors.js';
+import { tryGenerateProducerId } from '../../engine/ProducerIdManager.js';
+import { KafkaErrors, TributaryError } from '../../errors.js';
 import { InitProducerId } from '../../protocol/messages/InitProducerId.js';
 import { handler } from '../RequestContext.js';
 import { olderFencedError } from './Transactions.js';
@@ -30,5 +31,10 @@ export const handleInitProducerId = handler(InitProducerId, async (context, requ
   if (producerId >= 0 && producerEpoch >= 0 && producerEpoch < MAX_EPOCH - 1) {
     return { throttleTimeMs: 0, errorCode: 0, producerId, producerEpoch: producerEpoch + 1 };
   }
-  return { throttleTimeMs: 0, errorCode: 0, producerId: context.engine.producerIds.nextProducerId(), producerEpoch: 0 };
+  // TransactionCoordinator.handleInitProducerId without a transactional id: a failure (a
+  // cluster's next block still on its way: COORDINATOR_LOAD_IN_PROGRESS) is the answer's error.
+  const generated = tryGenerateProducerId(context.engine.producerIds);
+  if (generated instanceof TributaryError)
+    return { throttleTimeMs: 0, errorCode: generated.kafka.code, producerId: -1, producerEpoch: -1 };
+  return { throttleTimeMs: 0, errorCode: 0, producerId: generated, producerEpoch: 0 };
 });
