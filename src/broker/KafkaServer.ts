@@ -21,12 +21,18 @@ import {
   type BrokerMetadata,
 } from './BrokerMetadata.js';
 import type { ClusterSettings } from './ClusterSettings.js';
+import { BrokerConfigHandler, TopicConfigHandler, type ConfigHandler } from './ConfigHandler.js';
 import { ControllerChannelManager } from './ControllerChannelManager.js';
+import type { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
+import type { Engine } from '../engine/Engine.js';
 import type { Logger } from './Logger.js';
+import { ZkConfigManager } from './ZkConfigManager.js';
+import { DEFAULT_ENTITY_NAME, type ConfigType } from '../zk/ZkPaths.js';
 
 /** What a broker of the cluster holds from its start to its close. */
 export class KafkaServer {
   private controller: ControllerEventProcessor | undefined;
+  private configManager: ZkConfigManager | undefined;
 
   private constructor(
     readonly settings: ClusterSettings,
@@ -77,6 +83,29 @@ export class KafkaServer {
     return this.controller?.brokerEpoch ?? -1;
   }
 
+  /** DynamicBrokerConfig.initialize's reads: /config/brokers/<default> and /config/brokers/<id>. */
+  async dynamicBrokerConfigs(): Promise<{ defaults: Record<string, string>; own: Record<string, string> }> {
+    const [defaults, own] = await Promise.all([
+      this.zkClient.getEntityConfigs('brokers', DEFAULT_ENTITY_NAME),
+      this.zkClient.getEntityConfigs('brokers', String(this.brokerId)),
+    ]);
+    return { defaults, own };
+  }
+
+  /**
+   * KafkaServer.startup's dynamicConfigManager: topics' configs to their logs here, broker configs
+   * to `dynamicConfig`, from ZooKeeper now and on every change notification. Before the broker
+   * serves, so its logs run with the cluster's configs, changed or not while it was away.
+   */
+  async startConfigManager(engine: Engine, dynamicConfig: DynamicBrokerConfig): Promise<void> {
+    const handlers = new Map<ConfigType, ConfigHandler>([
+      ['topics', new TopicConfigHandler(engine, this.logger)],
+      ['brokers', new BrokerConfigHandler(this.brokerId, dynamicConfig)],
+    ]);
+    this.configManager = new ZkConfigManager(this.zkClient, handlers, this.logger);
+    await this.configManager.startup();
+  }
+
   /**
    * KafkaServer.startup after the socket server: the registration (createBrokerInfo: the
    * advertised listeners, a port of 0 as bound) and the controller's startup.
@@ -115,6 +144,7 @@ export class KafkaServer {
 
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
   async shutdown(): Promise<void> {
+    await this.configManager?.shutdown();
     await this.controller?.shutdown();
     await this.zkClient.zooKeeperClient.close();
   }

@@ -293,7 +293,7 @@ export class KafkaZkClient {
     );
   }
 
-  /** KafkaZkClient.setOrCreateEntityConfigs: the entity's overrides, then a change notification. */
+  /** KafkaZkClient.setOrCreateEntityConfigs: the entity's overrides (AdminZkClient.changeEntityConfig then notifies). */
   async setOrCreateEntityConfigs(
     type: ConfigType,
     name: string,

@@ -63,6 +63,9 @@ export function topicPartitionStatePath(topic: string, partition: number): strin
   return `${topicPartitionsPath(topic)}/${partition}/state`;
 }
 
+/** ZooKeeperInternals.DEFAULT_STRING: the entity name of the defaults, /config/brokers/<default>. */
+export const DEFAULT_ENTITY_NAME = '<default>';
+
 /** ConfigEntityTypeZNode.path: /config/topics, /config/brokers, ... */
 export function configTypePath(type: ConfigType): string {
   return `${CONFIG_PATH}/${type}`;
