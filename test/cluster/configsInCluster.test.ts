@@ -13,7 +13,8 @@
  * - DescribeConfigs through every broker shows ZooKeeper's overrides as TOPIC_CONFIG
  *   (ConfigHelper.describeConfigs: configRepository.topicConfig).
  * - Broker configs: the cluster-wide default (/config/brokers/<default>) reaches every broker,
- *   one broker's own (/config/brokers/<id>) that broker only (BrokerConfigHandler).
+ *   one broker's own (/config/brokers/<id>) that broker only (BrokerConfigHandler); the CLI's
+ *   `brokers alter-config ID` and `describe-config ID` reach broker ID through another.
  * - A broker stopped while the config changes has the new one once restarted: its start reads
  *   every /config/topics entity (ZkConfigManager.startup) and /config/brokers
  *   (DynamicBrokerConfig.initialize).
@@ -23,6 +24,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import type { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
+import { tributary } from '../helpers/cli.js';
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
 
@@ -219,6 +221,26 @@ test('topic and broker configs through ZooKeeper: any broker takes them, every b
       `${value}@${source}`,
     );
   }
+
+  // The CLI sends a broker's configs to that broker, whichever the bootstrap (ConstantNodeIdProvider).
+  const cli = async (args: string[]) => {
+    const run = await tributary([...args, '--json']).exit;
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as { configs?: { name: string; value: string; source: string }[] };
+  };
+  const bootstrapA = ['--bootstrap', `127.0.0.1:${port(hostA)}`];
+  await cli(['brokers', 'alter-config', String(controller), '--set', 'log.segment.bytes=4000000', ...bootstrapA]);
+  expect(await znode(`/config/brokers/${controller}`)).toEqual({
+    version: 1,
+    config: { 'log.segment.bytes': '4000000' },
+  });
+  await eventually(
+    () => cli(['brokers', 'describe-config', String(controller), '--bootstrap', `127.0.0.1:${port(hostB)}`]),
+    (out) =>
+      out.configs?.some(
+        (c) => c.name === 'log.segment.bytes' && c.value === '4000000' && c.source === 'DYNAMIC_BROKER_CONFIG',
+      ) === true,
+  );
 
   // hostA misses a change while it is down (IncrementalAlterConfigs starts from ZooKeeper's set).
   await cluster.restart(hostA, async () => {
