@@ -14,21 +14,33 @@ export interface ConfigHandler {
   processConfigChanges(entityName: string, config: Readonly<Record<string, string>>): void;
 }
 
+/** What TopicConfigHandler tells the controller: KafkaController.enableTopicUncleanLeaderElection. */
+export interface UncleanLeaderElectionListener {
+  enableTopicUncleanLeaderElection(topic: string): void;
+}
+
 /**
- * TopicConfigHandler.updateLogConfig (LogManager.updateTopicConfig): a topic with logs here
- * takes the overrides at once; one without logs here reads them from ZooKeeper when the
- * controller makes this broker one of its replicas (Partition.createLog).
+ * TopicConfigHandler.processConfigChanges. updateLogConfig (LogManager.updateTopicConfig): a
+ * topic with logs here takes the overrides at once; one without logs here reads them from
+ * ZooKeeper when the controller makes this broker one of its replicas (Partition.createLog).
+ * Then unclean.leader.election.enable=true is told to the controller (acting if it is the active
+ * one), whose offline partitions of the topic may now elect a replica out of the ISR.
  */
 export class TopicConfigHandler implements ConfigHandler {
   constructor(
     private readonly engine: Engine,
+    private readonly controller: () => UncleanLeaderElectionListener | undefined,
     private readonly logger: Logger,
   ) {}
 
   processConfigChanges(topic: string, config: Readonly<Record<string, string>>): void {
-    if (!this.engine.hasTopic(topic)) return;
-    this.engine.updateTopicConfig(topic, config);
-    this.logger.info('topic configs applied', { topic, config });
+    if (this.engine.hasTopic(topic)) {
+      this.engine.updateTopicConfig(topic, config);
+      this.logger.info('topic configs applied', { topic, config });
+    }
+    // Scala's toBoolean: "true" in any case.
+    if (config['unclean.leader.election.enable']?.toLowerCase() === 'true')
+      this.controller()?.enableTopicUncleanLeaderElection(topic);
   }
 }
 

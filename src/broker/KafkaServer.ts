@@ -99,7 +99,7 @@ export class KafkaServer {
    */
   async startConfigManager(engine: Engine, dynamicConfig: DynamicBrokerConfig): Promise<void> {
     const handlers = new Map<ConfigType, ConfigHandler>([
-      ['topics', new TopicConfigHandler(engine, this.logger)],
+      ['topics', new TopicConfigHandler(engine, () => this.controller, this.logger)],
       ['brokers', new BrokerConfigHandler(this.brokerId, dynamicConfig)],
     ]);
     this.configManager = new ZkConfigManager(this.zkClient, handlers, this.logger);

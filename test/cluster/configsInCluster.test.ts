@@ -18,6 +18,8 @@
  * - A broker stopped while the config changes has the new one once restarted: its start reads
  *   every /config/topics entity (ZkConfigManager.startup) and /config/brokers
  *   (DynamicBrokerConfig.initialize).
+ * - unclean.leader.election.enable set on a topic makes the controller elect its offline
+ *   partitions again (TopicConfigHandler, KafkaController.enableTopicUncleanLeaderElection).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Admin, Producer } from 'kafkajs';
@@ -92,14 +94,16 @@ async function produced(p: Producer, partition: number, bytes: number): Promise<
   }
 }
 
-/** The leader of each partition of TOPIC, once every broker's Metadata shows them led. */
+/** The leader of each of TOPIC's two partitions, once every broker's Metadata shows them led. */
 async function leaders(): Promise<number[]> {
   const views = await Promise.all(
     [...cluster.brokers.values()].map(({ port: p }) =>
       eventually(
         () => request(p, ApiKey.Metadata, 9, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false }),
-        (m) =>
-          ((m.topics as Struct[])[0]?.partitions as Struct[] | undefined)?.every((x) => x.leaderId !== -1) ?? false,
+        (m) => {
+          const partitions = ((m.topics as Struct[])[0]?.partitions ?? []) as Struct[];
+          return partitions.length === 2 && partitions.every((x) => x.leaderId !== -1);
+        },
       ),
     ),
   );
@@ -269,4 +273,42 @@ test('topic and broker configs through ZooKeeper: any broker takes them, every b
   const restarted = await described(port(hostA), ConfigResourceTypes.TOPIC, TOPIC);
   expect(restarted.get('retention.ms')).toBe(`7200000@${TOPIC_CONFIG}`);
   expect(restarted.get('segment.bytes')).toBe(`2000000@${DYNAMIC_DEFAULT_BROKER_CONFIG}`);
+
+  // A partition whose only in-sync replica is down, its other replica back: no clean leader,
+  // until unclean.leader.election.enable is set on the topic (TopicConfigHandler tells the
+  // controller: KafkaController.enableTopicUncleanLeaderElection).
+  const unclean = kafkaClient(port(controller)).admin();
+  clients.push(unclean);
+  await unclean.connect();
+  await unclean.createTopics({
+    topics: [{ topic: 'unclean', replicaAssignment: [{ partition: 0, replicas: [hostA, hostB] }] }],
+  });
+  const state = async () => (await zk.getTopicPartitionStates([{ topic: 'unclean', partition: 0 }]))[0]?.leaderAndIsr;
+  await eventually(state, (s) => s?.leader === hostA);
+  await cluster.restart(hostA, async () => {
+    await eventually(state, (s) => s?.leader === hostB && s.isr.join() === String(hostB));
+    const b = cluster.brokers.get(hostB)!;
+    b.child.kill('SIGTERM');
+    await b.exit;
+    await eventually(state, (s) => s?.leader === -1);
+  });
+  await eventually(
+    () => request(port(controller), ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
+    (m) => (m.brokers as Struct[]).some((b) => b.nodeId === hostA),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect((await state())?.leader).toBe(-1);
+  // A raw request: kafkajs' admin refreshes its topics' metadata first, and refuses the offline partition's.
+  const enabled = await request(port(controller), ApiKey.IncrementalAlterConfigs, 1, {
+    resources: [
+      {
+        resourceType: ConfigResourceTypes.TOPIC,
+        resourceName: 'unclean',
+        configs: [{ name: 'unclean.leader.election.enable', configOperation: SET, value: 'true' }],
+      },
+    ],
+    validateOnly: false,
+  });
+  expect((enabled.responses as Struct[])[0]!.errorCode).toBe(0);
+  expect((await eventually(state, (s) => s?.leader === hostA))?.isr).toEqual([hostA]);
 }, 90000);
