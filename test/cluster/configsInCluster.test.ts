@@ -226,6 +226,14 @@ test('topic and broker configs through ZooKeeper: any broker takes them, every b
     );
   }
 
+  // A cluster's replication factors are Kafka's defaults, not one node's single copy.
+  const brokerConfigs = await described(port(controller), BROKER, String(controller));
+  expect(
+    ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor'].map(
+      (name) => brokerConfigs.get(name),
+    ),
+  ).toEqual([`1@${DEFAULT_CONFIG}`, `3@${DEFAULT_CONFIG}`, `3@${DEFAULT_CONFIG}`]);
+
   // The CLI sends a broker's configs to that broker, whichever the bootstrap (ConstantNodeIdProvider).
   const cli = async (args: string[]) => {
     const run = await tributary([...args, '--json']).exit;
