@@ -1,8 +1,10 @@
 /**
  * AdminZkClient: Kafka 3.8's kafka.zk.AdminZkClient, the admin's writes to ZooKeeper that the
  * controller then acts on: a topic created as its config and its /brokers/topics znode (with
- * a new topic id), a topic marked for deletion, partitions added to a topic's assignment.
- * The checks are Kafka's (validateTopicCreate), with the engine's topic name and config rules.
+ * a new topic id), a topic marked for deletion, partitions added to a topic's assignment;
+ * and those every broker acts on: a topic's or the brokers' configs, each change followed by
+ * a /config/changes notification (changeEntityConfig). The checks are Kafka's
+ * (validateTopicCreate, validateTopicConfig), with the engine's topic name and config rules.
  */
 import { randomBytes } from 'node:crypto';
 import { createNewPartitionsAssignment, type BrokerMetadata } from '../controller/AdminUtils.js';
@@ -10,6 +12,7 @@ import { validateTopicName, normalizeTopicConfigs, collisionKey } from '../engin
 import { TributaryError } from '../errors.js';
 import type { KafkaZkClient } from '../zk/KafkaZkClient.js';
 import type { ReplicaAssignment } from '../zk/TopicZNode.js';
+import { DEFAULT_ENTITY_NAME, type ConfigType } from '../zk/ZkPaths.js';
 import { MATCH_ANY_VERSION } from '../zk/ZooKeeperClient.js';
 
 const assignmentOf = (replicas: readonly number[]): ReplicaAssignment => ({
@@ -76,6 +79,42 @@ export class AdminZkClient {
     if ((await this.zk.createTopicAssignment(topic, topicId, replicas)) === 'NODEEXISTS')
       throw new TributaryError(`Topic '${topic}' already exists.`, 'ERR_TOPIC_EXISTS');
     return topicId;
+  }
+
+  /**
+   * AdminZkClient.validateTopicConfig's ZooKeeper half: a legal name of a topic ZooKeeper has
+   * (LogConfig.validate is the caller's, against the broker's defaults: Engine.validateTopicConfig).
+   */
+  async validateTopicConfig(topic: string): Promise<void> {
+    validateTopicName(topic);
+    if (!(await this.zk.topicExists(topic)))
+      throw new TributaryError(`Topic '${topic}' does not exist.`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+  }
+
+  /** AdminZkClient.changeTopicConfig: `config` (validated) becomes the topic's whole set of overrides. */
+  async changeTopicConfig(topic: string, config: Readonly<Record<string, string>>): Promise<void> {
+    await this.validateTopicConfig(topic);
+    await this.changeEntityConfig('topics', topic, config);
+  }
+
+  /** AdminZkClient.changeBrokerConfig: one broker's dynamic configs, or (null) every broker's defaults. */
+  async changeBrokerConfig(brokerId: number | null, config: Readonly<Record<string, string>>): Promise<void> {
+    await this.changeEntityConfig('brokers', brokerId === null ? DEFAULT_ENTITY_NAME : String(brokerId), config);
+  }
+
+  /** AdminZkClient.fetchEntityConfig: no znode is no configs. */
+  fetchEntityConfig(type: ConfigType, name: string): Promise<Record<string, string>> {
+    return this.zk.getEntityConfigs(type, name);
+  }
+
+  /** AdminZkClient.changeEntityConfig: the configs, then the notification that every broker reads them again by. */
+  private async changeEntityConfig(
+    type: ConfigType,
+    name: string,
+    config: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.zk.setOrCreateEntityConfigs(type, name, config);
+    await this.zk.createConfigChangeNotification({ type, name });
   }
 
   /**

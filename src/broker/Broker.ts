@@ -191,7 +191,12 @@ export class Broker {
     // embedded Tributary, its engine keeps the defaults it opened with, and its transaction
     // coordinator is shared as its group coordinator is, with the Tributary's settings: one
     // coordinator per engine, whichever front door a producer comes by.
-    const ownDynamic = owned ? DynamicBrokerConfig.load(Broker.dataDirOf(options), config, logger) : undefined;
+    // A cluster's are ZooKeeper's (DynamicBrokerConfig.initialize), a single node's in its data directory.
+    const ownDynamic = !owned
+      ? undefined
+      : kafkaServer === undefined
+        ? DynamicBrokerConfig.load(Broker.dataDirOf(options), config, logger)
+        : DynamicBrokerConfig.fromZooKeeper(config, await kafkaServer.dynamicBrokerConfigs(), logger);
     const shared = owned ? undefined : await options.tributary!.brokerResources();
     // A cluster's coordinators read the cluster's internal topics from the metadata cache.
     const metadataCache = options.cluster && new MetadataCache();
@@ -207,6 +212,7 @@ export class Broker {
           validateReconfiguration: (c) => void engine.checkDefaults(c.topicDefaults),
           reconfigure: (c) => engine.setDefaults(c.topicDefaults),
         });
+      await kafkaServer?.startConfigManager(engine, dynamic);
       const running = dynamic.current;
       const metadata = kafkaServer?.metadata ?? loadBrokerMetadata(engine.dataDir, config.nodeId);
       const quotas = await ConnectionQuotas.create(running);

@@ -324,19 +324,23 @@ export function brokerSynonymOf(topicKey: string): string | undefined {
   return Object.keys(TOPIC_SYNONYMS).find((k) => TOPIC_SYNONYMS[k] === topicKey);
 }
 
+/** A single node holds one copy of each partition; a cluster's factors are Kafka's (undefined: its default). */
+const singleNodeCopy = (c: BrokerConfig) => (c.cluster === null ? 1 : undefined);
+
 /**
  * The values the broker runs with where they are not Kafka's default: set by a command-line
  * option (node id), chosen by tributary (a bound Kafka leaves open), or fixed (one copy of
- * each partition).
+ * each partition on a single node); undefined where Kafka's default holds.
  */
-const RUNNING_VALUES: Readonly<Record<string, (c: BrokerConfig) => string | number | boolean>> = {
+const RUNNING_VALUES: Readonly<Record<string, (c: BrokerConfig) => string | number | boolean | undefined>> = {
   'node.id': (c) => c.nodeId,
   'broker.id': (c) => c.nodeId,
   'max.broker.partitions': (c) => c.maxBrokerPartitions,
   'log.max.open.files': (c) => c.maxOpenFiles,
   'queued.max.request.bytes': (c) => (Number.isFinite(c.queuedMaxRequestBytes) ? c.queuedMaxRequestBytes : -1),
-  'default.replication.factor': () => 1,
-  'offsets.topic.replication.factor': () => 1,
+  'default.replication.factor': singleNodeCopy,
+  'offsets.topic.replication.factor': singleNodeCopy,
+  'transaction.state.log.replication.factor': singleNodeCopy,
 };
 
 /** A broker config as DescribeConfigs shows it; `type` undefined for a name Kafka does not know. */
@@ -395,7 +399,7 @@ export function brokerConfigValue(config: BrokerConfig, name: string): string | 
 
 /** What a broker config is when the file does not set it: the running value, else Kafka's default (null for none). */
 export function brokerDefaultValue(config: BrokerConfig, name: string): string | null {
-  const running = RUNNING_VALUES[name];
-  if (running !== undefined) return String(running(config));
+  const running = RUNNING_VALUES[name]?.(config);
+  if (running !== undefined) return String(running);
   return (Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name]?.default : undefined) ?? null;
 }

@@ -2,8 +2,9 @@
  * DynamicBrokerConfig: broker configs changed while the broker runs (KIP-226), per broker
  * (the resource named by the node id) or as the cluster-wide default (the empty name), as
  * Kafka's DynamicBrokerConfig keeps them in ZooKeeper at /config/brokers/<id> and
- * /config/brokers/<default>. Here they live in DATA/dynamic-broker-configs.json, replaced
- * atomically on each change and read back at start. A config's value is, most specific first,
+ * /config/brokers/<default>. A cluster's broker does the same (fromZooKeeper, then
+ * updateFromZooKeeper as BrokerConfigHandler hears of changes); a single node keeps them in
+ * DATA/dynamic-broker-configs.json, replaced atomically on each change and read back at start. A config's value is, most specific first,
  * DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG (the file) and
  * DEFAULT_CONFIG (Kafka's default).
  */
@@ -15,6 +16,7 @@ import { writeFileAtomic } from '../io/DurableFile.js';
 import { applyBrokerSettings, brokerConfigSynonyms, TOPIC_SYNONYMS, type BrokerConfig } from './BrokerConfig.js';
 import { BROKER_CONFIGS } from './BrokerConfigDef.js';
 import type { Logger } from './Logger.js';
+import { DEFAULT_ENTITY_NAME } from '../zk/ZkPaths.js';
 
 export const DYNAMIC_BROKER_CONFIGS_FILE = 'dynamic-broker-configs.json';
 
@@ -185,8 +187,6 @@ interface StoredConfigs {
   brokers: Record<string, Props>;
 }
 
-const DEFAULT_ENTITY = '<default>';
-
 function readStored(path: string): StoredConfigs {
   if (!existsSync(path)) return { version: 1, brokers: {} };
   try {
@@ -198,6 +198,23 @@ function readStored(path: string): StoredConfigs {
   throw new TributaryError(`${path} is not a dynamic broker config file`, 'ERR_CORRUPT_BROKER_CONFIGS', { path });
 }
 
+/**
+ * DynamicBrokerConfig.fromPersistentProps: stored configs the rules above refuse are dropped,
+ * each with an error logged, and the rest kept.
+ */
+function fromPersistentProps(props: Readonly<Props>, perBrokerConfig: boolean, entity: string, logger: Logger): Props {
+  const kept: Props = {};
+  for (const [name, value] of Object.entries(props)) {
+    try {
+      validateConfigs({ [name]: value }, perBrokerConfig);
+      kept[name] = value;
+    } catch (error) {
+      logger.error('dynamic broker config ignored', { entity, name, error: (error as Error).message });
+    }
+  }
+  return kept;
+}
+
 /** Kafka's BrokerReconfigurable: a part of the running broker that takes a changed config. */
 export interface BrokerReconfigurable {
   /** Throws if the part cannot take `config`. */
@@ -207,42 +224,52 @@ export interface BrokerReconfigurable {
 
 export class DynamicBrokerConfig {
   private readonly reconfigurables: BrokerReconfigurable[] = [];
+  /** The config the broker runs with: the static one with the dynamic ones over it. */
+  private currentConfig: BrokerConfig;
+  private stored: StoredConfigs = { version: 1, brokers: {} };
 
   private constructor(
-    private readonly path: string,
+    /** The file a single node keeps its dynamic configs in; null in a cluster, where ZooKeeper keeps them. */
+    private readonly path: string | null,
     private readonly nodeId: number,
     /** The broker's config as its file and options set it (STATIC_BROKER_CONFIG). */
     readonly staticConfig: BrokerConfig,
-    private stored: StoredConfigs,
-    /** The config the broker runs with: the static one with the dynamic ones over it. */
-    private currentConfig: BrokerConfig,
-  ) {}
+    private readonly logger: Logger,
+    defaults: Readonly<Props>,
+    own: Readonly<Props>,
+  ) {
+    this.currentConfig = staticConfig;
+    this.stored = this.storedWith(fromPersistentProps(defaults, false, DEFAULT_ENTITY_NAME, logger), false);
+    this.stored = this.storedWith(fromPersistentProps(own, true, String(nodeId), logger), true);
+    this.currentConfig = this.effectiveConfig(this.defaultConfigs, this.brokerConfigs);
+  }
 
-  /**
-   * Reads the stored dynamic configs (none on a first start). As fromPersistentProps, a
-   * config the rules above refuse is dropped, with an error logged, and the rest apply.
-   */
+  /** A single node's: the configs DATA/dynamic-broker-configs.json stored (none on a first start). */
   static load(dataDir: string, staticConfig: BrokerConfig, logger: Logger): DynamicBrokerConfig {
     const path = join(dataDir, DYNAMIC_BROKER_CONFIGS_FILE);
-    const stored = readStored(path);
-    const nodeId = staticConfig.nodeId;
-    for (const [entity, perBroker] of [
-      [DEFAULT_ENTITY, false],
-      [String(nodeId), true],
-    ] as const) {
-      const props = stored.brokers[entity] ?? {};
-      for (const [name, value] of Object.entries(props)) {
-        try {
-          validateConfigs({ [name]: value }, perBroker);
-        } catch (error) {
-          logger.error('dynamic broker config ignored', { entity, name, error: (error as Error).message });
-          delete props[name];
-        }
-      }
-    }
-    const dynamic = new DynamicBrokerConfig(path, nodeId, staticConfig, stored, staticConfig);
-    dynamic.currentConfig = dynamic.effectiveConfig(dynamic.defaultConfigs, dynamic.brokerConfigs);
-    return dynamic;
+    const { brokers } = readStored(path);
+    const own = brokers[String(staticConfig.nodeId)] ?? {};
+    return new DynamicBrokerConfig(
+      path,
+      staticConfig.nodeId,
+      staticConfig,
+      logger,
+      brokers[DEFAULT_ENTITY_NAME] ?? {},
+      own,
+    );
+  }
+
+  /**
+   * A cluster's broker's (DynamicBrokerConfig.initialize with a ZooKeeper client): the defaults of
+   * /config/brokers/<default> and its own of /config/brokers/<id>; later changes come through
+   * BrokerConfigHandler.
+   */
+  static fromZooKeeper(
+    staticConfig: BrokerConfig,
+    configs: { readonly defaults: Readonly<Props>; readonly own: Readonly<Props> },
+    logger: Logger,
+  ): DynamicBrokerConfig {
+    return new DynamicBrokerConfig(null, staticConfig.nodeId, staticConfig, logger, configs.defaults, configs.own);
   }
 
   get current(): BrokerConfig {
@@ -256,7 +283,7 @@ export class DynamicBrokerConfig {
 
   /** DynamicBrokerConfig.currentDynamicDefaultConfigs: the cluster-wide defaults (DYNAMIC_DEFAULT_BROKER_CONFIG). */
   get defaultConfigs(): Readonly<Props> {
-    return this.stored.brokers[DEFAULT_ENTITY] ?? {};
+    return this.stored.brokers[DEFAULT_ENTITY_NAME] ?? {};
   }
 
   configsOf(perBrokerConfig: boolean): Readonly<Props> {
@@ -273,6 +300,50 @@ export class DynamicBrokerConfig {
    */
   validate(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
     validateConfigs(props, perBrokerConfig);
+    return this.reconfiguration(props, perBrokerConfig);
+  }
+
+  /**
+   * A single node's AlterConfigs: replaces the per-broker or the default configs with `props`
+   * (ZkAdminManager.alterBrokerConfigs), durably, then hands the config the broker now runs
+   * with to each reconfigurable. A cluster's go through ZooKeeper (AdminZkClient.changeBrokerConfig).
+   */
+  update(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
+    const next = this.validate(props, perBrokerConfig);
+    const stored = this.storedWith(props, perBrokerConfig);
+    if (this.path === null)
+      throw new TributaryError(
+        "a cluster's dynamic broker configs are changed in ZooKeeper, not in the broker's data directory",
+        'ERR_ADMIN_OPERATION',
+      );
+    writeFileAtomic(this.path, `${JSON.stringify(stored, null, 2)}\n`);
+    return this.apply(stored, next);
+  }
+
+  /**
+   * BrokerConfigHandler in a cluster: DynamicBrokerConfig.updateDefaultConfig / updateBrokerConfig
+   * with what ZooKeeper now holds. A stored config the rules refuse is dropped and logged; a set
+   * the broker cannot run with is logged and changes nothing, as Kafka logs "could not be applied".
+   */
+  updateFromZooKeeper(persistentProps: Readonly<Props>, perBrokerConfig: boolean): void {
+    const entity = perBrokerConfig ? String(this.nodeId) : DEFAULT_ENTITY_NAME;
+    const props = fromPersistentProps(persistentProps, perBrokerConfig, entity, this.logger);
+    try {
+      this.apply(this.storedWith(props, perBrokerConfig), this.reconfiguration(props, perBrokerConfig));
+      this.logger.info('dynamic broker configs applied', { entity, names: Object.keys(props) });
+    } catch (error) {
+      this.logger.error('dynamic broker configs could not be applied', { entity, error: (error as Error).message });
+    }
+  }
+
+  /** The stored configs with the per-broker or the default ones replaced by `props`. */
+  private storedWith(props: Readonly<Props>, perBrokerConfig: boolean): StoredConfigs {
+    const entity = perBrokerConfig ? String(this.nodeId) : DEFAULT_ENTITY_NAME;
+    return { ...this.stored, brokers: { ...this.stored.brokers, [entity]: { ...props } } };
+  }
+
+  /** The config the broker would run with `props` in place, once each reconfigurable said it can take it. */
+  private reconfiguration(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
     const next = perBrokerConfig
       ? this.effectiveConfig(this.defaultConfigs, props)
       : this.effectiveConfig(props, this.brokerConfigs);
@@ -286,15 +357,7 @@ export class DynamicBrokerConfig {
     return next;
   }
 
-  /**
-   * Replaces the per-broker or the default configs with `props` (ZkAdminManager.alterBrokerConfigs),
-   * durably, then hands the config the broker now runs with to each reconfigurable.
-   */
-  update(props: Readonly<Props>, perBrokerConfig: boolean): BrokerConfig {
-    const next = this.validate(props, perBrokerConfig);
-    const entity = perBrokerConfig ? String(this.nodeId) : DEFAULT_ENTITY;
-    const stored: StoredConfigs = { ...this.stored, brokers: { ...this.stored.brokers, [entity]: { ...props } } };
-    writeFileAtomic(this.path, `${JSON.stringify(stored, null, 2)}\n`);
+  private apply(stored: StoredConfigs, next: BrokerConfig): BrokerConfig {
     this.stored = stored;
     this.currentConfig = next;
     for (const reconfigurable of this.reconfigurables) reconfigurable.reconfigure(next);

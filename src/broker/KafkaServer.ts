@@ -12,12 +12,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { ControllerEventProcessor } from '../controller/ControllerEventProcessor.js';
+import type { Engine } from '../engine/Engine.js';
+import { FileProducerIdManager } from '../engine/FileProducerIdManager.js';
 import { BrokerConnection, type BrokerAddress } from '../network/BrokerConnection.js';
 import { ControlledShutdown } from '../protocol/messages/ControlledShutdown.js';
-import { FileProducerIdManager } from '../engine/FileProducerIdManager.js';
 import { BROKER_INFO_VERSION, NO_JMX_PORT, type BrokerInfo } from '../zk/BrokerIdZNode.js';
 import { KafkaZkClient } from '../zk/KafkaZkClient.js';
 import { generatedBrokerId } from '../zk/ZkData.js';
+import { DEFAULT_ENTITY_NAME, type ConfigType } from '../zk/ZkPaths.js';
 import { ZooKeeperClient } from '../zk/ZooKeeperClient.js';
 import {
   loadClusterBrokerMetadata,
@@ -26,9 +28,13 @@ import {
   type BrokerMetadata,
 } from './BrokerMetadata.js';
 import type { ClusterSettings } from './ClusterSettings.js';
+import { BrokerConfigHandler, TopicConfigHandler, type ConfigHandler } from './ConfigHandler.js';
 import { ControllerChannelManager } from './ControllerChannelManager.js';
+import type { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache } from './MetadataCache.js';
+import { ZkConfigManager } from './ZkConfigManager.js';
+import { ZkProducerIdManager } from './ZkProducerIdManager.js';
 
 /** ControlledShutdown v3: what a 3.8 broker sends (IBP 2.4 and later). */
 const CONTROLLED_SHUTDOWN_VERSION = 3;
@@ -38,13 +44,13 @@ interface ShutdownChannel {
   node: (BrokerAddress & { readonly id: number }) | undefined;
   connection: BrokerConnection | undefined;
 }
-import { ZkProducerIdManager } from './ZkProducerIdManager.js';
 
 /** What a broker of the cluster holds from its start to its close. */
 export class KafkaServer {
   private controller: ControllerEventProcessor | undefined;
   /** The broker's metadata cache, from registration on: where the controller is (controlled shutdown). */
   private metadataCache: MetadataCache | undefined;
+  private configManager: ZkConfigManager | undefined;
 
   private constructor(
     readonly settings: ClusterSettings,
@@ -100,6 +106,29 @@ export class KafkaServer {
   /** This broker's epoch: its registration's czxid (a new one after its session expired). */
   brokerEpoch(): number {
     return this.controller?.brokerEpoch ?? -1;
+  }
+
+  /** DynamicBrokerConfig.initialize's reads: /config/brokers/<default> and /config/brokers/<id>. */
+  async dynamicBrokerConfigs(): Promise<{ defaults: Record<string, string>; own: Record<string, string> }> {
+    const [defaults, own] = await Promise.all([
+      this.zkClient.getEntityConfigs('brokers', DEFAULT_ENTITY_NAME),
+      this.zkClient.getEntityConfigs('brokers', String(this.brokerId)),
+    ]);
+    return { defaults, own };
+  }
+
+  /**
+   * KafkaServer.startup's dynamicConfigManager: topics' configs to their logs here, broker configs
+   * to `dynamicConfig`, from ZooKeeper now and on every change notification. Before the broker
+   * serves, so its logs run with the cluster's configs, changed or not while it was away.
+   */
+  async startConfigManager(engine: Engine, dynamicConfig: DynamicBrokerConfig): Promise<void> {
+    const handlers = new Map<ConfigType, ConfigHandler>([
+      ['topics', new TopicConfigHandler(engine, () => this.controller, this.logger)],
+      ['brokers', new BrokerConfigHandler(this.brokerId, dynamicConfig)],
+    ]);
+    this.configManager = new ZkConfigManager(this.zkClient, handlers, this.logger);
+    await this.configManager.startup();
   }
 
   /**
@@ -229,6 +258,7 @@ export class KafkaServer {
 
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
   async shutdown(): Promise<void> {
+    await this.configManager?.shutdown();
     await this.controller?.shutdown();
     await this.producerIdManager.shutdown();
     await this.zkClient.zooKeeperClient.close();

@@ -89,17 +89,21 @@ export class ReplicaManager {
     controllerId: number,
     controllerEpoch: number,
     states: readonly LeaderAndIsrPartitionState[],
+    topicConfigs: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map(),
   ): PartitionResult[] {
     this.checkControllerEpoch('LeaderAndIsr', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
     return states.map((state) => ({
       topic: state.topicName,
       partition: state.partitionIndex,
-      error: this.becomeLeaderOrFollowerOf(state),
+      error: this.becomeLeaderOrFollowerOf(state, topicConfigs.get(state.topicName)),
     }));
   }
 
-  private becomeLeaderOrFollowerOf(state: LeaderAndIsrPartitionState): KafkaError {
+  private becomeLeaderOrFollowerOf(
+    state: LeaderAndIsrPartitionState,
+    topicConfig: Readonly<Record<string, string>> | undefined,
+  ): KafkaError {
     const key = keyOf(state.topicName, state.partitionIndex);
     const current = this.hosted.get(key)?.state;
     const currentTopicId = current?.topicId ?? null;
@@ -108,7 +112,7 @@ export class ReplicaManager {
     if (state.leaderEpoch <= (current?.leaderEpoch ?? NO_LEADER_EPOCH)) return KafkaErrors.STALE_CONTROLLER_EPOCH;
     if (!state.replicas.includes(this.brokerId)) return KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION;
     try {
-      this.createLogIfNotExists(state.topicName, state.partitionIndex);
+      this.createLogIfNotExists(state.topicName, state.partitionIndex, topicConfig);
     } catch (error) {
       this.logger.error('could not create the log of a partition', { topic: state.topicName, error: String(error) });
       return KafkaErrors.KAFKA_STORAGE_ERROR;
@@ -125,11 +129,16 @@ export class ReplicaManager {
 
   /**
    * Partition.createLogIfNotExists, through the engine, which keeps a topic's partitions
-   * 0..n-1: a partition past the topic's count grows it.
+   * 0..n-1: a partition past the topic's count grows it. A new topic's log takes `topicConfig`,
+   * its overrides in ZooKeeper (Partition.createLog: configRepository.topicConfig).
    */
-  private createLogIfNotExists(topic: string, partition: number): void {
+  private createLogIfNotExists(
+    topic: string,
+    partition: number,
+    topicConfig: Readonly<Record<string, string>> | undefined,
+  ): void {
     // The coordinators' topics keep every record (no compaction yet), as one node's do.
-    const config = isInternalTopic(topic) ? { ...INTERNAL_TOPIC_CONFIG } : undefined;
+    const config = isInternalTopic(topic) ? { ...INTERNAL_TOPIC_CONFIG } : topicConfig;
     if (!this.engine.hasTopic(topic)) this.engine.createTopic(topic, { partitions: partition + 1, config });
     else if (this.engine.partitionCount(topic) <= partition) this.engine.createPartitions(topic, partition + 1);
   }

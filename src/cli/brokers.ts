@@ -1,14 +1,17 @@
 /**
  * `tributary brokers`: a running broker's configs, described and changed while it runs
  * (Kafka's kafka-configs --entity-type brokers): DescribeConfigs and IncrementalAlterConfigs
- * on the broker resource, its node id or the cluster-wide defaults (`--default`).
+ * on the broker resource, its node id or the cluster-wide defaults (`--default`), sent to the
+ * broker it names.
  */
 import { ResourceType } from '../broker/handlers/DescribeConfigs.js';
 import type { BrokerConnection } from '../client/BrokerConnection.js';
 import { DescribeConfigs } from '../protocol/messages/DescribeConfigs.js';
 import { IncrementalAlterConfigs } from '../protocol/messages/IncrementalAlterConfigs.js';
+import { Metadata } from '../protocol/messages/Metadata.js';
 import { adminSubcommand, COMMON_HELP, keyValues, names, type CommandLine } from './AdminSubcommand.js';
 import { checkErrorCode } from './admin/KafkaFailure.js';
+import { NodeConnections } from './admin/NodeConnections.js';
 import { UsageError, withSubcommands } from './Command.js';
 import { writeOutput } from './Output.js';
 import type { Target } from './Target.js';
@@ -66,6 +69,31 @@ function connectionOf(target: Target): BrokerConnection {
   return target.connection;
 }
 
+/**
+ * `work` on the connection a broker resource's request goes to, as Kafka's admin client sends
+ * it: to the broker it names (KafkaAdminClient's ConstantNodeIdProvider; any other broker of a
+ * cluster refuses another's id), the cluster-wide defaults to the bootstrap broker.
+ */
+async function viaNode<T>(
+  target: Target,
+  name: string,
+  work: (connection: BrokerConnection) => Promise<T>,
+): Promise<T> {
+  const bootstrap = connectionOf(target);
+  if (name === '') return work(bootstrap);
+  const { brokers } = await bootstrap.request(Metadata, {
+    topics: [],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  const nodes = new NodeConnections(bootstrap, brokers);
+  try {
+    return await work(await nodes.to(Number(name), `broker ${name}`));
+  } finally {
+    await nodes.close();
+  }
+}
+
 const sourceName = (id: number) => SOURCES[id] ?? 'UNKNOWN';
 
 async function describeConfigs(connection: BrokerConnection, name: string): Promise<DescribedBrokerConfig[]> {
@@ -112,7 +140,7 @@ const describe = adminSubcommand(
     // ConfigCommand.getResourceConfig: without --all, only the level's own dynamic configs, sorted by name.
     const own = name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
     return async (target, json) => {
-      const configs = (await describeConfigs(connectionOf(target), name))
+      const configs = (await viaNode(target, name, (connection) => describeConfigs(connection, name)))
         .filter((c) => all || c.source === own)
         .sort((a, b) => (a.name < b.name ? -1 : 1));
       writeOutput(json, { broker: name, configs }, () => describeText(name, all, configs));
@@ -140,10 +168,12 @@ const alterConfig = adminSubcommand(
       ...deleted.map((key) => ({ name: key, configOperation: OpType.DELETE, value: null })),
     ];
     return async (target, json) => {
-      const response = await connectionOf(target).request(IncrementalAlterConfigs, {
-        resources: [{ resourceType: ResourceType.BROKER, resourceName: name, configs }],
-        validateOnly: false,
-      });
+      const response = await viaNode(target, name, (connection) =>
+        connection.request(IncrementalAlterConfigs, {
+          resources: [{ resourceType: ResourceType.BROKER, resourceName: name, configs }],
+          validateOnly: false,
+        }),
+      );
       const [result] = response.responses;
       const what = name === '' ? 'the cluster-wide broker defaults' : `broker ${name}`;
       checkErrorCode(`alter configs of ${what}`, result!.errorCode, result!.errorMessage);

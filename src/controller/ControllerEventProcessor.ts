@@ -121,6 +121,17 @@ export class ControllerEventProcessor implements ControllerApi {
     this.controllerId = -1;
   }
 
+  /**
+   * KafkaController.enableTopicUncleanLeaderElection (TopicConfigHandler, the topic's
+   * unclean.leader.election.enable set true): a TopicUncleanLeaderElectionEnable event, when active.
+   */
+  enableTopicUncleanLeaderElection(topic: string): void {
+    if (!this.isActive) return;
+    void this.put('TopicUncleanLeaderElectionEnable', async () => {
+      await this.term?.controller.processTopicUncleanLeaderElectionEnable(topic);
+    });
+  }
+
   /** KafkaController.controlledShutdown (ControlledShutdown event): the partitions the broker still leads. */
   async controlledShutdown(id: number, brokerEpoch: number): Promise<TopicPartition[]> {
     let outcome: TopicPartition[] | Error = new Error('not processed');

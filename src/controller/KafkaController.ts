@@ -277,6 +277,12 @@ export class KafkaController {
     return results;
   }
 
+  /** KafkaController.processTopicUncleanLeaderElectionEnable: the topic's offline partitions elect again, now maybe unclean. */
+  async processTopicUncleanLeaderElectionEnable(topic: string): Promise<void> {
+    this.logger.info(`Unclean leader election has been enabled for topic ${topic}`);
+    await this.partitionStateMachine.triggerOnlinePartitionStateChange(topic);
+  }
+
   /**
    * KafkaController.checkAndTriggerAutoLeaderRebalance: for each preferred leader, the share
    * of its partitions led by another broker; above leader.imbalance.per.broker.percentage,

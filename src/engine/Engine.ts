@@ -267,12 +267,37 @@ export class Engine {
 
   /** Each topic config with its effective value and where that value comes from. */
   topicConfigEntries(name: string): TopicConfigEntry[] {
-    const topic = this.topic(name);
-    return Object.entries(this.topicConfig(name).values).map(([key, value]) => ({
+    return this.configEntries(this.topicConfig(name).values, this.topic(name).config);
+  }
+
+  /**
+   * The entries of a topic this engine may not hold, from its overrides as a cluster keeps them
+   * (ZooKeeper's /config/topics/<t>) over this engine's defaults: LogConfig.fromProps.
+   */
+  describeTopicConfig(overrides: Readonly<Record<string, string>>): TopicConfigEntry[] {
+    return this.configEntries(resolveTopicConfig(1, overrides, this.defaults).values, overrides);
+  }
+
+  private configEntries(
+    values: Readonly<Record<string, string>>,
+    overrides: Readonly<Record<string, string>>,
+  ): TopicConfigEntry[] {
+    return Object.entries(values).map(([key, value]) => ({
       name: key,
       value,
-      source: key in topic.config ? 'topic' : key in this.defaults ? 'broker' : 'default',
+      source: key in overrides ? 'topic' : key in this.defaults ? 'broker' : 'default',
     }));
+  }
+
+  /**
+   * LogConfig.validate for a topic this engine may not hold (a cluster's admin request): every
+   * override known and valid, and together with this engine's defaults. Answers them normalized.
+   */
+  validateTopicConfig(overrides: Readonly<Record<string, string>>): Record<string, string> {
+    this.checkOpen();
+    const normalized = normalizeTopicConfigs(overrides);
+    resolveTopicConfig(1, normalized, this.defaults);
+    return normalized;
   }
 
   listTopics(): string[] {
@@ -321,6 +346,26 @@ export class Engine {
     this.registry.put({ ...topic, config });
     for (const p of this.partitions.get(name)!) p.updateConfig({ ...resolved.log, ...this.logSettings });
     return this.describeTopic(name);
+  }
+
+  /**
+   * Makes `config` the topic's whole set of overrides, those it lacks removed (LogManager.updateTopicConfig
+   * with what ZooKeeper holds, AlterConfigs' replacement); every partition log takes them at once.
+   */
+  updateTopicConfig(name: string, config: Readonly<Record<string, string>>): TopicDescription {
+    return this.alterTopicConfig(name, this.replacing(name, config));
+  }
+
+  /** Throws what updateTopicConfig would throw, changing nothing (validateOnly). */
+  checkTopicConfig(name: string, config: Readonly<Record<string, string>>): void {
+    this.checkTopicConfigChanges(name, this.replacing(name, config));
+  }
+
+  /** The changes that make `config` the topic's overrides: each set, each override it lacks null. */
+  private replacing(name: string, config: Readonly<Record<string, string>>): Record<string, string | null> {
+    const changes: Record<string, string | null> = { ...config };
+    for (const key of Object.keys(this.topic(name).config)) if (!(key in config)) changes[key] = null;
+    return changes;
   }
 
   /**

@@ -31,6 +31,7 @@ import {
   PERSISTENT_ZK_PATHS,
   TOPICS_PATH,
   configEntityPath,
+  configTypePath,
   deleteTopicPath,
   topicPartitionStatePath,
   topicPartitionsPath,
@@ -318,7 +319,7 @@ export class KafkaZkClient {
     );
   }
 
-  /** KafkaZkClient.setOrCreateEntityConfigs: the entity's overrides, then a change notification. */
+  /** KafkaZkClient.setOrCreateEntityConfigs: the entity's overrides (AdminZkClient.changeEntityConfig then notifies). */
   async setOrCreateEntityConfigs(
     type: ConfigType,
     name: string,
@@ -345,6 +346,12 @@ export class KafkaZkClient {
   async getEntityConfigs(type: ConfigType, name: string): Promise<Record<string, string>> {
     const response = await this.zooKeeperClient.getData(configEntityPath(type, name));
     return decodeEntityConfig(type, name, response.code === 'OK' ? response.data : null);
+  }
+
+  /** KafkaZkClient.getAllEntitiesWithConfig: the names under /config/<type> (topics, brokers and <default>, ...). */
+  async getAllEntitiesWithConfig(type: ConfigType): Promise<string[]> {
+    const response = await this.zooKeeperClient.getChildren(configTypePath(type), false);
+    return response.code === 'OK' ? [...response.children] : [];
   }
 
   /** KafkaZkClient.getTopicDeletions: arms the TopicDeletionHandler's watch when registered. */

@@ -45,7 +45,7 @@ export const PERSISTENT_ZK_PATHS: readonly string[] = [
   ISR_CHANGE_NOTIFICATION_PATH,
   LATEST_PRODUCER_ID_BLOCK_PATH,
   LOG_DIR_EVENT_NOTIFICATION_PATH,
-  ...CONFIG_TYPES.map((type) => `${CONFIG_PATH}/${type}`),
+  ...CONFIG_TYPES.map(configTypePath),
 ];
 
 /** TopicZNode.path */
@@ -63,9 +63,17 @@ export function topicPartitionStatePath(topic: string, partition: number): strin
   return `${topicPartitionsPath(topic)}/${partition}/state`;
 }
 
+/** ZooKeeperInternals.DEFAULT_STRING: the entity name of the defaults, /config/brokers/<default>. */
+export const DEFAULT_ENTITY_NAME = '<default>';
+
+/** ConfigEntityTypeZNode.path: /config/topics, /config/brokers, ... */
+export function configTypePath(type: ConfigType): string {
+  return `${CONFIG_PATH}/${type}`;
+}
+
 /** ConfigEntityZNode.path: /config/topics/<topic>, /config/brokers/<id> (or <default>). */
 export function configEntityPath(type: ConfigType, name: string): string {
-  return `${CONFIG_PATH}/${type}/${name}`;
+  return `${configTypePath(type)}/${name}`;
 }
 
 /** DeleteTopicsTopicZNode.path: a topic queued for deletion by the controller. */

@@ -43,6 +43,11 @@ export interface ServedCluster {
   readonly brokers: Map<number, ServedBroker>;
   /** A client of the cluster's chroot, as an operator's tool would be. */
   readonly zk: KafkaZkClient;
+  /**
+   * Stops broker `id` with SIGTERM (it closes its session, so its registration goes at once),
+   * runs `meanwhile`, then serves it again on its data dir (on a new port).
+   */
+  restart(id: number, meanwhile?: () => Promise<void>): Promise<ServedBroker>;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,15 @@ export async function serveCluster(
     server,
     brokers,
     zk,
+    async restart(id, meanwhile) {
+      const stopped = brokers.get(id)!;
+      stopped.child.kill('SIGTERM');
+      await stopped.exit;
+      await meanwhile?.();
+      const restarted = await serve(join(dir, `data-${id}`), args(id));
+      brokers.set(id, restarted);
+      return restarted;
+    },
     async close() {
       for (const broker of brokers.values()) broker.child.kill('SIGKILL');
       await Promise.all([...brokers.values()].map((b) => b.exit));

@@ -3,7 +3,8 @@
  * (SET, DELETE, APPEND, SUBTRACT per key) on topics and on the broker: its own configs (the
  * resource named by the node id) or the cluster-wide defaults (the empty name), those of
  * DynamicBrokerConfig.AllDynamicConfigs. Kafka's KafkaApis.handleAlterConfigsRequest and
- * handleIncrementalAlterConfigsRequest: ConfigAdminManager.preprocess, then ZkAdminManager.
+ * handleIncrementalAlterConfigsRequest: ConfigAdminManager.preprocess, then ZkAdminManager. In a
+ * ZooKeeper cluster any broker takes them and writes ZooKeeper, as Kafka's ZooKeeper brokers do.
  */
 import { topicConfigType } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
@@ -12,7 +13,9 @@ import { AlterConfigs } from '../../protocol/messages/AlterConfigs.js';
 import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
 import { BROKER_CONFIGS } from '../BrokerConfigDef.js';
 import { configTypeOf } from '../../engine/ConfigDef.js';
-import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+import { AdminZkClient } from '../AdminZkClient.js';
+import { DEFAULT_ENTITY_NAME } from '../../zk/ZkPaths.js';
+import { errorCodeOf, errorMessageOf, handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
 import { ResourceType } from './DescribeConfigs.js';
 
 type AlterConfigsResource = RequestOf<typeof AlterConfigs>['resources'][number];
@@ -84,6 +87,21 @@ function preprocess(resource: Resource): void {
   if (nullUpdates.length > 0) throw invalidRequest(`Null value not supported for : ${nullUpdates.join(', ')}`);
 }
 
+/** What APPEND and SUBTRACT need of a topic: lists by LogConfig's types, from `values` (its configs as they are). */
+function topicConfigKeys(values: () => Readonly<Record<string, string>>): ConfigKeys {
+  return { isList: (name) => topicConfigType(name) === 'LIST', fallback: (name) => values()[name] ?? null };
+}
+
+/** KafkaConfig.configKeys: lists by the broker config's type; a name Kafka does not know cannot be one. */
+const BROKER_CONFIG_KEYS: ConfigKeys = {
+  isList: (name) => {
+    const def = Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : undefined;
+    if (def === undefined) throw new TributaryError(`Unknown config name: ${name}`, 'ERR_INVALID_CONFIG');
+    return configTypeOf(def) === 'LIST';
+  },
+  fallback: (name) => BROKER_CONFIGS[name]?.default ?? null,
+};
+
 function alterTopicConfigs(context: RequestContext, resource: Resource, validateOnly: boolean): void {
   const topic = resource.resourceName;
   const overrides = Object.fromEntries(
@@ -92,14 +110,38 @@ function alterTopicConfigs(context: RequestContext, resource: Resource, validate
       .filter((e) => e.source === 'topic')
       .map((e) => [e.name, e.value ?? '']),
   );
-  const props = newProps(resource, overrides, {
-    isList: (name) => topicConfigType(name) === 'LIST',
-    fallback: (name) => context.engine.topicConfig(topic).values[name] ?? null,
-  });
-  const changes: Record<string, string | null> = { ...props };
-  for (const name of Object.keys(overrides)) if (!(name in props)) changes[name] = null;
-  if (validateOnly) context.engine.checkTopicConfigChanges(topic, changes);
-  else context.engine.alterTopicConfig(topic, changes);
+  const props = newProps(
+    resource,
+    overrides,
+    topicConfigKeys(() => context.engine.topicConfig(topic).values),
+  );
+  if (validateOnly) context.engine.checkTopicConfig(topic, props);
+  else context.engine.updateTopicConfig(topic, props);
+}
+
+/**
+ * ZkAdminManager.alterTopicConfigs in a cluster, through any broker: a topic the metadata cache
+ * knows, its overrides (IncrementalAlterConfigs starts from ZooKeeper's), validated as
+ * LogConfig.validate against this broker's defaults, written to /config/topics/<topic> with a
+ * change notification (AdminZkClient.changeTopicConfig); every broker hosting it applies them.
+ */
+async function zkAlterTopicConfigs(
+  context: RequestContext,
+  cluster: ClusterContext,
+  admin: AdminZkClient,
+  resource: Resource,
+  validateOnly: boolean,
+): Promise<void> {
+  const topic = resource.resourceName;
+  if (topic === '') throw invalidRequest('Default topic resources are not allowed.');
+  if (!cluster.metadataCache.contains(topic))
+    throw new TributaryError(`The topic '${topic}' does not exist.`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+  const current = await admin.fetchEntityConfig('topics', topic);
+  const values = () => Object.fromEntries(context.engine.describeTopicConfig(current).map((e) => [e.name, e.value]));
+  const props = newProps(resource, current, topicConfigKeys(values));
+  await admin.validateTopicConfig(topic);
+  const validated = context.engine.validateTopicConfig(props);
+  if (!validateOnly) await admin.changeTopicConfig(topic, validated);
 }
 
 /** ConfigAdminManager.validateResourceNameIsCurrentNodeId. */
@@ -111,21 +153,42 @@ function checkNodeId(context: RequestContext, name: string): void {
   if (id !== nodeId) throw invalidRequest(`Unexpected broker id, expected ${nodeId}, but received ${name}`);
 }
 
-/** ZkAdminManager.alterBrokerConfigs, after ConfigAdminManager.validateBrokerConfigChange. */
-function alterBrokerConfigs(context: RequestContext, resource: Resource, validateOnly: boolean): void {
+/**
+ * ZkAdminManager.alterBrokerConfigs, after ConfigAdminManager.validateBrokerConfigChange: this
+ * broker's configs (named by its id) or every broker's defaults (the empty name), validated by
+ * DynamicBrokerConfig. A single node stores and applies them; a cluster's broker writes them to
+ * /config/brokers/<id> or /config/brokers/<default> with a change notification
+ * (AdminZkClient.changeBrokerConfig, IncrementalAlterConfigs starting from ZooKeeper's), and
+ * each broker applies them as it reads the notification (BrokerConfigHandler), this one too.
+ */
+async function alterBrokerConfigs(
+  context: RequestContext,
+  admin: AdminZkClient | undefined,
+  resource: Resource,
+  validateOnly: boolean,
+): Promise<void> {
   const perBrokerConfig = resource.resourceName !== '';
   if (perBrokerConfig) checkNodeId(context, resource.resourceName);
   const dynamic = context.dynamicConfig;
-  const props = newProps(resource, dynamic.configsOf(perBrokerConfig), {
-    isList: (name) => {
-      const def = Object.hasOwn(BROKER_CONFIGS, name) ? BROKER_CONFIGS[name] : undefined;
-      if (def === undefined) throw new TributaryError(`Unknown config name: ${name}`, 'ERR_INVALID_CONFIG');
-      return configTypeOf(def) === 'LIST';
-    },
-    fallback: (name) => BROKER_CONFIGS[name]?.default ?? null,
-  });
+  const nodeId = context.metadata.nodeId;
+  const current =
+    admin === undefined
+      ? dynamic.configsOf(perBrokerConfig)
+      : await admin.fetchEntityConfig('brokers', perBrokerConfig ? String(nodeId) : DEFAULT_ENTITY_NAME);
+  const props = newProps(resource, current, BROKER_CONFIG_KEYS);
   if (validateOnly) dynamic.validate(props, perBrokerConfig);
-  else dynamic.update(props, perBrokerConfig);
+  else if (admin === undefined) dynamic.update(props, perBrokerConfig);
+  else {
+    dynamic.validate(props, perBrokerConfig);
+    await admin.changeBrokerConfig(perBrokerConfig ? nodeId : null, props);
+  }
+}
+
+/** A cluster's broker started with ZooKeeper: its admin client (ZkAdminManager's adminZkClient). */
+function zkAdminOf(context: RequestContext): { cluster: ClusterContext; admin: AdminZkClient } | undefined {
+  const cluster = context.cluster;
+  const server = cluster?.kafkaServer;
+  return cluster && server && { cluster, admin: new AdminZkClient(server.zkClient) };
 }
 
 /** A resource's answer: no error, or the error that stopped it. */
@@ -135,11 +198,19 @@ function resultOf(context: RequestContext, resource: Resource, error?: unknown):
   return { ...base, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error) };
 }
 
-function alterResource(context: RequestContext, resource: Resource, validateOnly: boolean): AlterConfigsResult {
+async function alterResource(
+  context: RequestContext,
+  resource: Resource,
+  validateOnly: boolean,
+): Promise<AlterConfigsResult> {
   try {
     preprocess(resource);
-    if (resource.resourceType === ResourceType.TOPIC) alterTopicConfigs(context, resource, validateOnly);
-    else if (resource.resourceType === ResourceType.BROKER) alterBrokerConfigs(context, resource, validateOnly);
+    const zk = zkAdminOf(context);
+    if (resource.resourceType === ResourceType.TOPIC) {
+      if (zk === undefined) alterTopicConfigs(context, resource, validateOnly);
+      else await zkAlterTopicConfigs(context, zk.cluster, zk.admin, resource, validateOnly);
+    } else if (resource.resourceType === ResourceType.BROKER)
+      await alterBrokerConfigs(context, zk?.admin, resource, validateOnly);
     else throw invalidRequest(`Unknown resource type ${resource.resourceType}`);
     return resultOf(context, resource);
   } catch (error) {
@@ -152,19 +223,21 @@ function alterResources(context: RequestContext, resources: readonly Resource[],
   const key = (r: Resource) => `${r.resourceType}:${r.resourceName}`;
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
-  return resources.map((r) =>
-    counts.get(key(r))! > 1
-      ? resultOf(context, r, invalidRequest('Each resource must appear at most once.'))
-      : alterResource(context, r, validateOnly),
+  return Promise.all(
+    resources.map((r) =>
+      counts.get(key(r))! > 1
+        ? resultOf(context, r, invalidRequest('Each resource must appear at most once.'))
+        : alterResource(context, r, validateOnly),
+    ),
   );
 }
 
-export const handleAlterConfigs = handler(AlterConfigs, (context, request) => ({
+export const handleAlterConfigs = handler(AlterConfigs, async (context, request) => ({
   throttleTimeMs: 0,
-  responses: alterResources(context, request.resources, request.validateOnly),
+  responses: await alterResources(context, request.resources, request.validateOnly),
 }));
 
-export const handleIncrementalAlterConfigs = handler(IncrementalAlterConfigs, (context, request) => ({
+export const handleIncrementalAlterConfigs = handler(IncrementalAlterConfigs, async (context, request) => ({
   throttleTimeMs: 0,
-  responses: alterResources(context, request.resources, request.validateOnly),
+  responses: await alterResources(context, request.resources, request.validateOnly),
 }));

@@ -1,9 +1,10 @@
 /**
  * DescribeConfigs for topics (every topic config, where its value comes from, Kafka's
- * config type) and for this broker (its settings, from the file or from AlterConfigs).
+ * config type; in a cluster, ZooKeeper's, through any broker) and for this broker (its
+ * settings, from the file or from AlterConfigs).
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
-import { topicConfigType } from '../../engine/TopicConfig.js';
+import { topicConfigType, validateTopicName } from '../../engine/TopicConfig.js';
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
@@ -101,8 +102,12 @@ function synonyms(context: RequestContext, entry: TopicConfigEntry): ConfigSynon
   return brokerName === undefined ? own : [...own, ...configSynonyms(context, brokerName, false)];
 }
 
-function topicConfigs(context: RequestContext, name: string, includeSynonyms: boolean): DescribedConfig[] {
-  return context.engine.topicConfigEntries(name).map((entry) => {
+function topicConfigs(
+  context: RequestContext,
+  entries: readonly TopicConfigEntry[],
+  includeSynonyms: boolean,
+): DescribedConfig[] {
+  return entries.map((entry) => {
     // ConfigHelper.createTopicConfigEntry: the source is the first synonym's, DEFAULT_CONFIG without
     // one (so retention.ms set through log.retention.hours alone is DEFAULT_CONFIG, as in Kafka).
     const all = synonyms(context, entry);
@@ -115,6 +120,21 @@ function topicConfigs(context: RequestContext, name: string, includeSynonyms: bo
       configType: ConfigType[topicConfigType(entry.name)],
     };
   });
+}
+
+/**
+ * A topic's entries: the single node's from its engine; a cluster's broker's, whether it hosts
+ * the topic or not, from ZooKeeper's overrides over its own defaults (ConfigHelper.describeConfigs:
+ * a topic the metadata cache knows, configRepository.topicConfig, LogConfig.fromProps).
+ */
+async function topicConfigEntries(context: RequestContext, name: string): Promise<TopicConfigEntry[]> {
+  const cluster = context.cluster;
+  const zk = cluster?.kafkaServer?.zkClient;
+  if (cluster === undefined || zk === undefined) return context.engine.topicConfigEntries(name);
+  validateTopicName(name);
+  if (!cluster.metadataCache.contains(name))
+    throw new TributaryError(`The topic '${name}' does not exist.`, 'ERR_UNKNOWN_TOPIC_OR_PARTITION');
+  return context.engine.describeTopicConfig(await zk.getEntityConfigs('topics', name));
 }
 
 /** The broker's id from a resource name, as ConfigHelper.resourceNameToBrokerId reads it. */
@@ -160,16 +180,16 @@ function brokerConfigs(context: RequestContext, name: string, includeSynonyms: b
   });
 }
 
-function describeResource(
+async function describeResource(
   context: RequestContext,
   resource: DescribeConfigsResource,
   includeSynonyms: boolean,
-): DescribeConfigsResult {
+): Promise<DescribeConfigsResult> {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
     let configs: DescribedConfig[];
     if (resource.resourceType === ResourceType.TOPIC)
-      configs = topicConfigs(context, resource.resourceName, includeSynonyms);
+      configs = topicConfigs(context, await topicConfigEntries(context, resource.resourceName), includeSynonyms);
     else if (resource.resourceType === ResourceType.BROKER)
       configs = brokerConfigs(context, resource.resourceName, includeSynonyms);
     else throw new TributaryError(`resource type ${resource.resourceType} has no configs here`, 'ERR_INVALID_ARGUMENT');
@@ -182,7 +202,7 @@ function describeResource(
   }
 }
 
-export const handleDescribeConfigs = handler(DescribeConfigs, (context, request) => ({
+export const handleDescribeConfigs = handler(DescribeConfigs, async (context, request) => ({
   throttleTimeMs: 0,
-  results: request.resources.map((r) => describeResource(context, r, request.includeSynonyms)),
+  results: await Promise.all(request.resources.map((r) => describeResource(context, r, request.includeSynonyms))),
 }));

@@ -9,7 +9,7 @@ import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { LeaderAndIsr } from '../../protocol/messages/LeaderAndIsr.js';
 import { ZERO_TOPIC_ID } from '../MetadataCache.js';
 import type { LeaderAndIsrPartitionState, PartitionResult } from '../ReplicaManager.js';
-import { handler } from '../RequestContext.js';
+import { handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
 import { clusterOf, isBrokerEpochStale } from './ControlRequest.js';
 import { onLeadershipChange } from './CoordinatorLeadership.js';
 
@@ -62,7 +62,23 @@ function response(
   return { errorCode: error.code, topics };
 }
 
-export const handleLeaderAndIsr = handler(LeaderAndIsr, (context, request) => {
+/**
+ * Partition.createLog's configs (ZkConfigRepository.topicConfig): ZooKeeper's overrides of each
+ * topic this broker has no log of yet. ZooKeeper not answering fails the request: the
+ * connection closes and the controller's channel sends it again.
+ */
+async function newTopicConfigs(
+  context: RequestContext,
+  cluster: ClusterContext,
+  states: readonly LeaderAndIsrPartitionState[],
+): Promise<Map<string, Record<string, string>>> {
+  const zk = cluster.kafkaServer?.zkClient;
+  if (zk === undefined) return new Map();
+  const topics = [...new Set(states.map((s) => s.topicName))].filter((t) => !context.engine.hasTopic(t));
+  return new Map(await Promise.all(topics.map(async (t) => [t, await zk.getEntityConfigs('topics', t)] as const)));
+}
+
+export const handleLeaderAndIsr = handler(LeaderAndIsr, async (context, request) => {
   const cluster = clusterOf(context);
   const version = context.header.apiVersion;
   const states = partitionStates(request, version);
@@ -76,10 +92,12 @@ export const handleLeaderAndIsr = handler(LeaderAndIsr, (context, request) => {
     );
   if (isBrokerEpochStale(cluster, request.brokerEpoch)) return failAll(KafkaErrors.STALE_BROKER_EPOCH);
   try {
+    const topicConfigs = await newTopicConfigs(context, cluster, states);
     const results = cluster.replicaManager.becomeLeaderOrFollower(
       request.controllerId,
       request.controllerEpoch,
       states,
+      topicConfigs,
     );
     onLeadershipChange(context, context.config.nodeId, states, results);
     return response(version, KafkaErrors.NONE, results, topicIds);

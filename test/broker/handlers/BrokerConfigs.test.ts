@@ -92,6 +92,13 @@ describe('broker configs Kafka defines', () => {
     expect(configs['num.io.threads']).toMatchObject({ value: '8', configSource: Source.DEFAULT, configType: Type.INT });
     expect(configs['offsets.commit.required.acks']).toMatchObject({ value: '-1', configType: Type.SHORT });
     expect(configs['log.cleaner.io.max.bytes.per.second']).toMatchObject({ configType: Type.DOUBLE });
+    // One node holds one copy of each partition, the internal topics' too (a cluster reports Kafka's 3).
+    for (const name of [
+      'default.replication.factor',
+      'offsets.topic.replication.factor',
+      'transaction.state.log.replication.factor',
+    ])
+      expect(configs[name], name).toMatchObject({ value: '1', configSource: Source.DEFAULT });
     expect(configs['principal.builder.class']).toMatchObject({
       value: 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder',
       configType: Type.CLASS,
