@@ -44,6 +44,22 @@ export function parseBrokerAddress(text: string): BrokerAddress {
   return { host: match[1] ?? match[2]!, port };
 }
 
+/** A request lost with its connection (Kafka's NetworkClient on a disconnect: the request fails, metadata is asked again). */
+const CONNECTION_FAILURES: readonly string[] = [
+  'ERR_CONNECTION_CLOSED',
+  'ERR_CONNECTION_FAILED',
+  'ERR_REQUEST_TIMED_OUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+];
+
+export function isConnectionFailure(error: unknown): error is TributaryError {
+  return error instanceof TributaryError && CONNECTION_FAILURES.includes(error.code);
+}
+
 export class BrokerConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, Pending>();

@@ -1,0 +1,156 @@
+/**
+ * The CLI's produce, consume and groups on three `tributary serve --zookeeper` processes,
+ * each run given one broker as --bootstrap: not the controller, and not the leader of most
+ * partitions (six, two led by each broker). As Kafka's clients, the commands follow
+ * Metadata's leaders: produce sends each partition's batch to its leader (a Produce to another
+ * broker is NOT_LEADER_OR_FOLLOWER), consume fetches from each leader, a group member finds
+ * its coordinator with FindCoordinator (retried while `__consumer_offsets` is being created:
+ * COORDINATOR_NOT_AVAILABLE, KafkaApis.getCoordinator), and groups list asks every broker
+ * (KafkaAdminClient.listConsumerGroups) while groups describe asks the group's coordinator.
+ * Then FindCoordinator for transactional ids, sent to the three brokers at once before
+ * `__transaction_state` exists: each answers COORDINATOR_NOT_AVAILABLE while one creation wins,
+ * then all name the same live leaders.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey, type Struct } from '../../src/protocol/index.js';
+import { tributary } from '../helpers/cli.js';
+import {
+  eventually,
+  keyNotCoordinatedBy,
+  ledPartitions,
+  request,
+  serveCluster,
+  settledController,
+  type ServedCluster,
+} from '../helpers/cluster.js';
+
+const SESSION_TIMEOUT_MS = 6000;
+const PARTITIONS = 6;
+const RECORDS = 60;
+const COORDINATOR_NOT_AVAILABLE = 15;
+
+let cluster: ServedCluster;
+let bootstrapId: number;
+let bootstrap: string[];
+
+beforeAll(async () => {
+  cluster = await serveCluster(3, SESSION_TIMEOUT_MS, [
+    'offsets.topic.num.partitions=6',
+    'transaction.state.log.num.partitions=5',
+    'group.initial.rebalance.delay.ms=0',
+    'group.min.session.timeout.ms=1000',
+  ]);
+  const controller = await settledController(cluster);
+  bootstrapId = [1, 2, 3].find((id) => id !== controller)!;
+  bootstrap = ['--bootstrap', `127.0.0.1:${cluster.brokers.get(bootstrapId)!.port}`];
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+/** `tributary ...args` exits 0; its stdout. */
+async function ok(args: string[], stdin?: string): Promise<string> {
+  const exit = await tributary(args, stdin === undefined ? {} : { stdin }).exit;
+  expect(exit.code, `${args.join(' ')}: ${exit.stderr}`).toBe(0);
+  return exit.stdout;
+}
+
+const jsonLines = <T>(text: string): T[] =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+
+interface Consumed {
+  partition: number;
+  offset: number;
+  key: string;
+  value: string;
+}
+
+/** [offset, key, value] per partition, in offset order. */
+function perPartition(records: readonly Consumed[]): [number, string, string][][] {
+  const out: [number, string, string][][] = Array.from({ length: PARTITIONS }, () => []);
+  for (const r of [...records].sort((a, b) => a.offset - b.offset)) out[r.partition]!.push([r.offset, r.key, r.value]);
+  return out;
+}
+
+describe('produce, consume and groups with one broker of three as --bootstrap', () => {
+  const topic = 'spread';
+  let produced: Consumed[];
+
+  it('produce sends each partition to its leader and consume reads every leader, keys and order kept', async () => {
+    await ok(['topics', 'create', topic, '--partitions', String(PARTITIONS), ...bootstrap]);
+    const leaders = await ledPartitions(cluster.brokers.get(bootstrapId)!.port, topic, PARTITIONS);
+    expect([...leaders].sort()).toEqual([1, 1, 2, 2, 3, 3]);
+
+    const lines = Array.from({ length: RECORDS }, (_, i) => `key-${i}:value-${i}\n`).join('');
+    const acknowledged = jsonLines<{ partition: number; offset: number }>(
+      await ok(['produce', topic, ...bootstrap, '-K', ':', '--json'], lines),
+    );
+    expect(acknowledged).toHaveLength(RECORDS);
+    // murmur2 of these keys reaches every partition, so every broker leads some of them.
+    expect(new Set(acknowledged.map((a) => a.partition)).size).toBe(PARTITIONS);
+    produced = acknowledged.map((a, i) => ({ ...a, key: `key-${i}`, value: `value-${i}` }));
+
+    const consumed = jsonLines<Consumed>(await ok(['consume', topic, ...bootstrap, '--format', 'json']));
+    expect(perPartition(consumed)).toEqual(perPartition(produced));
+  });
+
+  it('a group finds its coordinator while __consumer_offsets is created, and groups list and describe reach the coordinators', async () => {
+    // The first FindCoordinator creates __consumer_offsets: the member retries until it is led.
+    const first = await tributary(['consume', topic, ...bootstrap, '--group', 'first', '--format', 'json']).exit;
+    expect(first.code, first.stderr).toBe(0);
+    expect(jsonLines<Consumed>(first.stdout)).toHaveLength(RECORDS);
+
+    const port = cluster.brokers.get(bootstrapId)!.port;
+    const [elsewhere, coordinator] = await keyNotCoordinatedBy(port, bootstrapId, 'cli-group', 0);
+    expect(coordinator).not.toBe(bootstrapId);
+    const read = jsonLines<Consumed>(
+      await ok(['consume', topic, ...bootstrap, '--group', elsewhere, '--format', 'json']),
+    );
+    expect(perPartition(read)).toEqual(perPartition(produced));
+
+    const listed = JSON.parse(await ok(['groups', 'list', ...bootstrap, '--json'])) as { groupId: string }[];
+    // The bootstrap broker alone does not coordinate `elsewhere`: only asking every broker lists both.
+    expect(listed.map((g) => g.groupId).sort()).toEqual(['first', elsewhere].sort());
+    const [described] = JSON.parse(await ok(['groups', 'describe', elsewhere, ...bootstrap, '--json'])) as {
+      state: string;
+      offsets: { partition: number; currentOffset: number; logEndOffset: number; lag: number }[];
+    }[];
+    expect(described!.state).toBe('Empty');
+    const ends = perPartition(produced).map((records) => records.length);
+    expect(described!.offsets.map((o) => [o.partition, o.currentOffset, o.logEndOffset, o.lag])).toEqual(
+      ends.map((end, p) => [p, end, end, 0]),
+    );
+  });
+
+  it('FindCoordinator for transactional ids from all three brokers at once while __transaction_state is created', async () => {
+    const keys = ['txn-a', 'txn-b', 'txn-c', 'txn-d'];
+    const ports = [...cluster.brokers.values()].map((b) => b.port);
+    const find = (port: number) =>
+      request(port, ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: keys }).then(
+        (r) => (r.coordinators as Struct[]).map((c) => [c.key, c.errorCode, c.nodeId]) as [string, number, number][],
+      );
+    const firsts = await Promise.all(ports.map(find));
+    for (const answer of firsts) expect(answer).toEqual(keys.map((key) => [key, COORDINATOR_NOT_AVAILABLE, -1]));
+
+    const settled = await Promise.all(
+      ports.map((port) =>
+        eventually(
+          () => find(port),
+          (answer) => answer.every(([, errorCode]) => errorCode === 0),
+        ),
+      ),
+    );
+    expect(new Set(settled.map((answer) => JSON.stringify(answer))).size).toBe(1);
+    const created = await request(ports[0]!, ApiKey.Metadata, 9, {
+      topics: [{ name: '__transaction_state' }],
+      allowAutoTopicCreation: false,
+    });
+    const [state] = created.topics as Struct[];
+    expect(state!.isInternal).toBe(true);
+    expect(state!.partitions as Struct[]).toHaveLength(5);
+  });
+});
