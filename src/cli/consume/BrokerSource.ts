@@ -178,8 +178,7 @@ export class BrokerSource implements RecordSource {
       this.sendFetches();
       if (this.inFlight.size === 0) {
         // Every assigned partition is without a leader: wait for an election.
-        await delay(RETRY_BACKOFF_MS);
-        await this.metadata.update();
+        await this.refreshMetadata();
         continue;
       }
       const { leader, batches } = await Promise.race(this.inFlight.values());
