@@ -74,7 +74,15 @@ export class BrokerConnection {
     private readonly timeoutMs: number,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(error));
+    // A reset or broken connection as a TributaryError keeping its errno code, so callers can tell it (isConnectionFailure).
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(
+        new TributaryError(
+          `connection to ${this.describe()} failed: ${error.message}`,
+          isErrnoCode(error.code) ? error.code : 'ERR_CONNECTION_FAILED',
+        ),
+      ),
+    );
     socket.on('close', () =>
       this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')),
     );

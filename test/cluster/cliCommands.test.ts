@@ -9,13 +9,16 @@
  * (KafkaAdminClient.listConsumerGroups) while groups describe asks the group's coordinator.
  * Then FindCoordinator for transactional ids, sent to the three brokers at once before
  * `__transaction_state` exists: each answers COORDINATOR_NOT_AVAILABLE while one creation wins,
- * then all name the same live leaders.
+ * then all name the same live leaders. Last, a `consume --group --follow` member whose
+ * coordinator is killed with SIGKILL finds the new one (AbstractCoordinator.markCoordinatorUnknown
+ * on the lost connection), rejoins there, and commits there what it reads from then on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
-import { tributary } from '../helpers/cli.js';
+import { tributary, type CliRun } from '../helpers/cli.js';
 import {
   eventually,
+  findCoordinator,
   keyNotCoordinatedBy,
   ledPartitions,
   request,
@@ -36,6 +39,8 @@ let bootstrap: string[];
 beforeAll(async () => {
   cluster = await serveCluster(3, SESSION_TIMEOUT_MS, [
     'offsets.topic.num.partitions=6',
+    // Three replicas: a group's coordinator killed, its partition gets another leader.
+    'offsets.topic.replication.factor=3',
     'transaction.state.log.num.partitions=5',
     'group.initial.rebalance.delay.ms=0',
     'group.min.session.timeout.ms=1000',
@@ -74,6 +79,16 @@ function perPartition(records: readonly Consumed[]): [number, string, string][][
   const out: [number, string, string][][] = Array.from({ length: PARTITIONS }, () => []);
   for (const r of [...records].sort((a, b) => a.offset - b.offset)) out[r.partition]!.push([r.offset, r.key, r.value]);
   return out;
+}
+
+/** Resolves once `run` printed every line of `values` (as its text output), whatever else it printed. */
+async function printed(run: CliRun, values: readonly string[]): Promise<void> {
+  const seen = new Set<string>();
+  while (!values.every((v) => seen.has(v))) {
+    const next = await run.lines.next();
+    if (next.done === true) throw new Error(`ended before printing ${values.join(', ')}: ${(await run.exit).stderr}`);
+    seen.add(next.value);
+  }
 }
 
 describe('produce, consume and groups with one broker of three as --bootstrap', () => {
@@ -153,4 +168,54 @@ describe('produce, consume and groups with one broker of three as --bootstrap', 
     expect(state!.isInternal).toBe(true);
     expect(state!.partitions as Struct[]).toHaveLength(5);
   });
+  it('a group member follows its coordinator to another broker when the coordinator is killed', async () => {
+    const moving = 'moving';
+    await ok(['topics', 'create', moving, '--partitions', '3', '--replication-factor', '3', ...bootstrap]);
+    const port = cluster.brokers.get(bootstrapId)!.port;
+    await ledPartitions(port, moving, 3);
+    const [groupId, coordinator] = await keyNotCoordinatedBy(port, bootstrapId, 'moving-group', 0);
+    await ok(['produce', moving, ...bootstrap], 'before-0\nbefore-1\nbefore-2\n');
+    const member = tributary(['consume', moving, ...bootstrap, '--group', groupId, '--follow']);
+    let stderr = '';
+    member.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const assignments = (): number => stderr.split('\n').filter((line) => line.includes(': assigned ')).length;
+    await printed(member, ['before-0', 'before-1', 'before-2']);
+    expect(assignments()).toBe(1);
+
+    const victim = cluster.brokers.get(coordinator)!;
+    victim.child.kill('SIGKILL');
+    await victim.exit;
+    cluster.brokers.delete(coordinator);
+    // Its session expires, the controller elects other leaders for its partitions.
+    const [, moved] = await eventually(
+      () => findCoordinator(port, groupId, 0),
+      ([error, node]) => error === 0 && node !== coordinator,
+      SESSION_TIMEOUT_MS + 15_000,
+    );
+    expect(cluster.brokers.has(moved)).toBe(true);
+    await eventually(
+      () => ledPartitions(port, moving, 3),
+      (leaders) => !leaders.includes(coordinator),
+      SESSION_TIMEOUT_MS + 15_000,
+    );
+    // Its heartbeat to the new coordinator, which knows nothing of the group, answers UNKNOWN_MEMBER_ID: it joins again.
+    await eventually(
+      async () => assignments(),
+      (count) => count >= 2,
+    );
+    const after = ['after-0', 'after-1', 'after-2', 'after-3', 'after-4', 'after-5'];
+    await ok(['produce', moving, ...bootstrap], after.map((v) => `${v}\n`).join(''));
+    await printed(member, after);
+    member.child.kill('SIGTERM');
+    const exit = await member.exit;
+    expect(exit.code, exit.stderr).toBe(0);
+
+    // The member rejoined at the new coordinator (whose log holds nothing of the group: no
+    // replication yet) and committed there up to the end of every partition.
+    const [described] = JSON.parse(await ok(['groups', 'describe', groupId, ...bootstrap, '--json'])) as {
+      offsets: { currentOffset: number; logEndOffset: number }[];
+    }[];
+    expect(described!.offsets.length).toBeGreaterThan(0);
+    for (const o of described!.offsets) expect(o.currentOffset).toBe(o.logEndOffset);
+  }, 60_000);
 });
