@@ -11,7 +11,8 @@
  * `__transaction_state` exists: each answers COORDINATOR_NOT_AVAILABLE while one creation wins,
  * then all name the same live leaders. Last, a `consume --group --follow` member whose
  * coordinator is killed with SIGKILL finds the new one (AbstractCoordinator.markCoordinatorUnknown
- * on the lost connection), rejoins there, and commits there what it reads from then on.
+ * on the lost connection), rejoins there, and commits there what it reads from then on; a
+ * running produce whose metadata named the killed broker as a leader sends to the new one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
@@ -88,6 +89,16 @@ async function printed(run: CliRun, values: readonly string[]): Promise<void> {
     const next = await run.lines.next();
     if (next.done === true) throw new Error(`ended before printing ${values.join(', ')}: ${(await run.exit).stderr}`);
     seen.add(next.value);
+  }
+}
+
+/** Writes `values` to a running `produce --format json --json`, partition i % 3 each; resolves once each is acknowledged. */
+async function acknowledged(producer: CliRun, values: readonly string[]): Promise<void> {
+  producer.child.stdin.write(values.map((value, i) => `${JSON.stringify({ value, partition: i % 3 })}\n`).join(''));
+  for (const value of values) {
+    const next = await producer.lines.next();
+    if (next.done === true)
+      throw new Error(`produce ended before acknowledging ${value}: ${(await producer.exit).stderr}`);
   }
 }
 
@@ -168,13 +179,15 @@ describe('produce, consume and groups with one broker of three as --bootstrap', 
     expect(state!.isInternal).toBe(true);
     expect(state!.partitions as Struct[]).toHaveLength(5);
   });
-  it('a group member follows its coordinator to another broker when the coordinator is killed', async () => {
+  it('a group member follows its coordinator, and a producer the leaders, to other brokers when one is killed', async () => {
     const moving = 'moving';
     await ok(['topics', 'create', moving, '--partitions', '3', '--replication-factor', '3', ...bootstrap]);
     const port = cluster.brokers.get(bootstrapId)!.port;
     await ledPartitions(port, moving, 3);
     const [groupId, coordinator] = await keyNotCoordinatedBy(port, bootstrapId, 'moving-group', 0);
-    await ok(['produce', moving, ...bootstrap], 'before-0\nbefore-1\nbefore-2\n');
+    // One producer for the whole test: its metadata names the killed broker when the later records come.
+    const producer = tributary(['produce', moving, ...bootstrap, '--format', 'json', '--json']);
+    await acknowledged(producer, ['before-0', 'before-1', 'before-2']);
     const member = tributary(['consume', moving, ...bootstrap, '--group', groupId, '--follow']);
     let stderr = '';
     member.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -204,7 +217,9 @@ describe('produce, consume and groups with one broker of three as --bootstrap', 
       (count) => count >= 2,
     );
     const after = ['after-0', 'after-1', 'after-2', 'after-3', 'after-4', 'after-5'];
-    await ok(['produce', moving, ...bootstrap], after.map((v) => `${v}\n`).join(''));
+    await acknowledged(producer, after);
+    producer.child.stdin.end();
+    expect((await producer.exit).code).toBe(0);
     await printed(member, after);
     member.child.kill('SIGTERM');
     const exit = await member.exit;
