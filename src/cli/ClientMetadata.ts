@@ -11,7 +11,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { NO_LEADER_ID } from '../broker/MetadataCache.js';
-import { isConnectionFailure, type BrokerConnection } from '../client/BrokerConnection.js';
+import type { BrokerConnection } from '../client/BrokerConnection.js';
+import { isConnectionFailure } from '../client/ConnectionFailure.js';
 import { isRetriable, KafkaErrors, kafkaResponseError } from '../errors.js';
 import { Metadata } from '../protocol/messages/Metadata.js';
 import { NodeConnections } from './admin/NodeConnections.js';
@@ -118,7 +119,7 @@ export class ClientMetadata {
     const deadline = Date.now() + RETRY_TIMEOUT_MS;
     let pending = [...partitions];
     for (;;) {
-      let lastError = kafkaResponseError(KafkaErrors.LEADER_NOT_AVAILABLE.code, `${what} ${this.topic}`);
+      let lastError: Error = kafkaResponseError(KafkaErrors.LEADER_NOT_AVAILABLE.code, `${what} ${this.topic}`);
       const rounds = [...this.byLeader(pending)].map(async ([leader, led]) => {
         if (leader === NO_LEADER_ID) return;
         let answers: PartitionAnswer<T>[];
@@ -127,15 +128,16 @@ export class ClientMetadata {
         } catch (error) {
           if (!isConnectionFailure(error)) throw error;
           this.disconnected(leader);
-          lastError = error;
+          lastError = error as Error;
           return;
         }
         for (const a of answers) {
           if (a.errorCode === KafkaErrors.NONE.code) answered.set(a.partition, a.value);
           else {
-            lastError = kafkaResponseError(a.errorCode, `${what} ${this.topic}-${a.partition}`);
-            if (a.errorMessage) lastError.message += ` (${a.errorMessage})`;
-            if (!isRetriable(a.errorCode)) throw lastError;
+            const failure = kafkaResponseError(a.errorCode, `${what} ${this.topic}-${a.partition}`);
+            if (a.errorMessage) failure.message += ` (${a.errorMessage})`;
+            if (!isRetriable(a.errorCode)) throw failure;
+            lastError = failure;
           }
         }
       });

@@ -44,22 +44,6 @@ export function parseBrokerAddress(text: string): BrokerAddress {
   return { host: match[1] ?? match[2]!, port };
 }
 
-/** A request lost with its connection (Kafka's NetworkClient on a disconnect: the request fails, metadata is asked again). */
-const CONNECTION_FAILURES: readonly string[] = [
-  'ERR_CONNECTION_CLOSED',
-  'ERR_CONNECTION_FAILED',
-  'ERR_REQUEST_TIMED_OUT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-];
-
-export function isConnectionFailure(error: unknown): error is TributaryError {
-  return error instanceof TributaryError && CONNECTION_FAILURES.includes(error.code);
-}
-
 export class BrokerConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, Pending>();
@@ -74,15 +58,7 @@ export class BrokerConnection {
     private readonly timeoutMs: number,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    // A reset or broken connection as a TributaryError keeping its errno code, so callers can tell it (isConnectionFailure).
-    socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.fail(
-        new TributaryError(
-          `connection to ${this.describe()} failed: ${error.message}`,
-          isErrnoCode(error.code) ? error.code : 'ERR_CONNECTION_FAILED',
-        ),
-      ),
-    );
+    socket.on('error', (error) => this.fail(error));
     socket.on('close', () =>
       this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')),
     );

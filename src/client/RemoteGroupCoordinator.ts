@@ -34,7 +34,8 @@ import { OffsetCommit } from '../protocol/messages/OffsetCommit.js';
 import { OffsetFetch } from '../protocol/messages/OffsetFetch.js';
 import { SyncGroup } from '../protocol/messages/SyncGroup.js';
 import { byTopic } from '../protocol/TopicGroups.js';
-import { BrokerConnection, isConnectionFailure } from './BrokerConnection.js';
+import { BrokerConnection } from './BrokerConnection.js';
+import { isConnectionFailure } from './ConnectionFailure.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 
 const GROUP_KEY_TYPE = 0;

@@ -11,7 +11,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
-import { isConnectionFailure, type BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import { isConnectionFailure } from '../../client/ConnectionFailure.js';
 import { CompletedFetch } from '../../client/CompletedFetch.js';
 import type { IsolationLevel } from '../../client/Consumer.js';
 import { isRetriable, KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
