@@ -315,6 +315,11 @@ export function kafkaResponseError(errorCode: number, what: string): TributaryEr
   return new TributaryError(`${what} failed: ${name}`, `ERR_${name}`);
 }
 
+/** Whether Kafka's error `errorCode` is retriable (Errors.forCode(code).exception() instanceof RetriableException). */
+export function isRetriable(errorCode: number): boolean {
+  return Object.values(KafkaErrors).some((e) => e.code === errorCode && e.retriable);
+}
+
 export function isTributaryError(error: unknown, code?: ErrorCode): error is TributaryError {
   return error instanceof TributaryError && (code === undefined || error.code === code);
 }

@@ -1,6 +1,7 @@
 /** `tributary consume TOPIC`: records of a topic to stdout, from a broker or a data directory, with or without a group. */
 import { once } from 'node:events';
 import type { IsolationLevel } from '../client/Consumer.js';
+import { ClientMetadata } from './ClientMetadata.js';
 import { choiceOption, integerOption, parseCommandLine, UsageError, type Command } from './Command.js';
 import { BrokerGroupMember } from './consume/BrokerGroupMember.js';
 import { BrokerSource } from './consume/BrokerSource.js';
@@ -88,7 +89,7 @@ function parseFrom(from: string | undefined): StartSpec {
 
 async function openSource(target: Target, options: SourceOptions, listener: AssignmentListener): Promise<RecordSource> {
   if (target.kind === 'data-dir') return openEmbeddedSource(target.tributary, options, listener);
-  const source = new BrokerSource(target.connection, options.topic, listener, options);
+  const source = new BrokerSource(await ClientMetadata.open(target.connection, options.topic), listener, options);
   if (options.group === undefined) source.assign(await source.startPositions(options.partitions, options.start));
   else
     await BrokerGroupMember.join(target.connection, source, {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { ProducerRecord, RecordMetadata } from '../client/ProducerRecord.js';
 import { CompressionType, type CompressionCodec } from '../record/Compression.js';
 import { choiceOption, integerOption, parseCommandLine, UsageError, type Command } from './Command.js';
+import { ClientMetadata } from './ClientMetadata.js';
 import { BrokerProducer, type Acks } from './produce/BrokerProducer.js';
 import { parseRecordLine, type InputFormat, type LineOptions } from './produce/RecordLine.js';
 import { TARGET_HELP, TARGET_OPTIONS, withTarget, type Target } from './Target.js';
@@ -57,6 +58,8 @@ const LINGER_MS = 100;
 interface RecordSink {
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>;
   flush(): Promise<void>;
+  /** Releases what the sink holds beyond the target (a cluster's other brokers' connections). */
+  close(): Promise<void>;
 }
 
 function parseHeaders(headers: string[] | undefined): [string, string][] {
@@ -68,8 +71,12 @@ function parseHeaders(headers: string[] | undefined): [string, string][] {
 }
 
 async function openSink(target: Target, topic: string, compression: CompressionCodec, acks: Acks): Promise<RecordSink> {
+  if (target.kind === 'broker') {
+    const metadata = await ClientMetadata.open(target.connection, topic);
+    const producer = new BrokerProducer(metadata, { compression, acks });
+    return { send: (records) => producer.send(records), flush: () => producer.flush(), close: () => metadata.close() };
+  }
   const partitions = await partitionCount(target, topic);
-  if (target.kind === 'broker') return new BrokerProducer(target.connection, { topic, partitions, compression, acks });
   const producer = target.tributary.producer({ compression });
   return {
     send: (records) => {
@@ -78,6 +85,7 @@ async function openSink(target: Target, topic: string, compression: CompressionC
       return producer.send(topic, records);
     },
     flush: () => producer.flush(),
+    close: async () => undefined,
   };
 }
 
@@ -177,8 +185,13 @@ export const produceCommand: Command = {
     const acks = (acksText === 'all' ? -1 : Number(acksText)) as Acks;
     const topic = positionals[0]!;
     const batcher = await withTarget(o, async (target) => {
-      const b = new Batcher(await openSink(target, topic, compression, acks), o.json === true);
-      await produceLines(b, lineOptions);
+      const sink = await openSink(target, topic, compression, acks);
+      const b = new Batcher(sink, o.json === true);
+      try {
+        await produceLines(b, lineOptions);
+      } finally {
+        await sink.close();
+      }
       return b;
     });
     const partitions = [...batcher.partitions].sort((a, b) => a - b);

@@ -6,7 +6,7 @@
  * member id and generation, on ILLEGAL_GENERATION resetting the generation, on
  * UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID resetting both (its partitions are lost).
  */
-import { KafkaErrors, kafkaResponseError } from '../errors.js';
+import { isRetriable, KafkaErrors, kafkaResponseError } from '../errors.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../group/ConsumerProtocol.js';
 import type { GroupCoordinator, JoinGroupResult } from '../group/GroupCoordinator.js';
 
@@ -222,17 +222,29 @@ export class ConsumerCoordinator {
     );
   }
 
-  /** The group's committed offsets for the partitions; -1 where there is none. */
+  /**
+   * The group's committed offsets for the partitions; -1 where there is none. A retriable
+   * error (the coordinator loading the group, or moved) is asked again after a backoff, as
+   * Kafka's fetchCommittedOffsets does, within the rebalance timeout.
+   */
   async committed(
     partitions: { topic: string; partition: number }[],
   ): Promise<{ topic: string; partition: number; offset: number }[]> {
-    const fetched = await this.coordinator.fetchOffsets({ groupId: this.groupId, partitions, requireStable: true });
-    if (fetched.errorCode !== E.NONE.code)
-      throw kafkaResponseError(fetched.errorCode, `fetching offsets of group ${this.groupId}`);
-    const failed = fetched.offsets.find((o) => o.errorCode !== E.NONE.code);
-    if (failed !== undefined)
-      throw kafkaResponseError(failed.errorCode, `fetching the offset of ${failed.topic}-${failed.partition}`);
-    return fetched.offsets;
+    const deadline = Date.now() + this.options.rebalanceTimeoutMs;
+    for (;;) {
+      const fetched = await this.coordinator.fetchOffsets({ groupId: this.groupId, partitions, requireStable: true });
+      const failed = fetched.offsets.find((o) => o.errorCode !== E.NONE.code);
+      const errorCode = fetched.errorCode !== E.NONE.code ? fetched.errorCode : (failed?.errorCode ?? E.NONE.code);
+      if (errorCode === E.NONE.code) return fetched.offsets;
+      if (!isRetriable(errorCode) || this.stopped || Date.now() > deadline)
+        throw kafkaResponseError(
+          errorCode,
+          failed === undefined || fetched.errorCode !== E.NONE.code
+            ? `fetching offsets of group ${this.groupId}`
+            : `fetching the offset of ${failed.topic}-${failed.partition}`,
+        );
+      await this.sleep.for(RETRY_BACKOFF_MS);
+    }
   }
 
   /** Stops heartbeating and rejoining; the loop ends once its call under way returns. */

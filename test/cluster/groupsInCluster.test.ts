@@ -20,7 +20,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import type { ServedBroker } from '../helpers/cli.js';
-import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
+import {
+  eventually,
+  findCoordinator,
+  keyNotCoordinatedBy,
+  request,
+  serveCluster,
+  type ServedCluster,
+} from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 6000;
 const COORDINATOR_NOT_AVAILABLE = 15;
@@ -55,24 +62,9 @@ function kafka(port: number): Kafka {
   });
 }
 
-/** FindCoordinator v3 for one key: [error code, node id]. */
-async function findCoordinator(port: number, key: string, keyType: number): Promise<[number, number]> {
-  const r = await request(port, ApiKey.FindCoordinator, 3, { key, keyType });
-  return [r.errorCode as number, r.nodeId as number];
-}
-
 /** A key whose coordinator (once elected) is not `bootstrap`'s broker. */
-async function keyNotCoordinatedBy(bootstrap: number, prefix: string, keyType: number): Promise<[string, number]> {
-  const port = brokers.get(bootstrap)!.port;
-  for (let i = 0; ; i++) {
-    const key = `${prefix}-${i}`;
-    const [, node] = await eventually(
-      () => findCoordinator(port, key, keyType),
-      ([error]) => error === 0,
-    );
-    if (node !== bootstrap) return [key, node];
-  }
-}
+const keyNotCoordinatedAt = (bootstrap: number, prefix: string, keyType: number): Promise<[string, number]> =>
+  keyNotCoordinatedBy(brokers.get(bootstrap)!.port, bootstrap, prefix, keyType);
 
 describe('groups and transactions in a three-broker cluster', () => {
   const bootstrap = 1;
@@ -89,7 +81,7 @@ describe('groups and transactions in a three-broker cluster', () => {
     // Created in ZooKeeper, then not available until the controller elected the leaders.
     const [first] = await findCoordinator(port, 'probe', 0);
     expect(first).toBe(COORDINATOR_NOT_AVAILABLE);
-    [groupId, coordinator] = await keyNotCoordinatedBy(bootstrap, 'group', 0);
+    [groupId, coordinator] = await keyNotCoordinatedAt(bootstrap, 'group', 0);
     const metadata = await request(port, ApiKey.Metadata, 9, {
       topics: [{ name: '__consumer_offsets' }],
       allowAutoTopicCreation: false,
@@ -173,7 +165,7 @@ describe('groups and transactions in a three-broker cluster', () => {
 
   /** A transactional producer coordinated elsewhere commits across the three leaders; read_committed sees it. */
   async function commitTransaction(): Promise<void> {
-    const [transactionalId, txnCoordinator] = await keyNotCoordinatedBy(bootstrap, 'txn', 1);
+    const [transactionalId, txnCoordinator] = await keyNotCoordinatedAt(bootstrap, 'txn', 1);
     expect(txnCoordinator).not.toBe(bootstrap);
     const client = kafka(brokers.get(bootstrap)!.port);
     const producer = client.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });

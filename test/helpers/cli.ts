@@ -11,9 +11,14 @@ import { REPO_ROOT } from '../interop/support.js';
 
 const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const running: ChildProcessWithoutNullStreams[] = [];
+/** Processes kept past the test that started them (a file's shared cluster): killed when this process exits. */
+const kept = new Set<ChildProcessWithoutNullStreams>();
 
 afterEach(() => {
   for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+process.once('exit', () => {
+  for (const child of kept) child.kill('SIGKILL');
 });
 
 export interface Exit {
@@ -28,10 +33,20 @@ export interface CliRun {
   lines: AsyncIterableIterator<string>;
 }
 
-/** Spawns `tributary ...args`; `stdin`, when given, is written and the input closed. Killed after the test. */
-export function tributary(args: string[], options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): CliRun {
+export interface CliOptions {
+  stdin?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  /** Not killed after the test that started it (the caller stops it; it dies with this process at the latest). */
+  keep?: boolean;
+}
+
+/** Spawns `tributary ...args`; `stdin`, when given, is written and the input closed. Killed after the test unless kept. */
+export function tributary(args: string[], options: CliOptions = {}): CliRun {
   const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...options.env } });
-  running.push(child);
+  if (options.keep === true) {
+    kept.add(child);
+    child.once('exit', () => kept.delete(child));
+  } else running.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -48,8 +63,12 @@ export interface ServedBroker {
 }
 
 /** `tributary serve` on `dataDir` and a free port, once it says where it listens. */
-export async function serve(dataDir: string, extraArgs: string[] = []): Promise<ServedBroker> {
-  const run = tributary(['serve', '--data-dir', dataDir, '--port', '0', ...extraArgs]);
+export async function serve(
+  dataDir: string,
+  extraArgs: string[] = [],
+  options: Pick<CliOptions, 'keep'> = {},
+): Promise<ServedBroker> {
+  const run = tributary(['serve', '--data-dir', dataDir, '--port', '0', ...extraArgs], options);
   const first = await run.lines.next();
   const match = /listening on 127\.0\.0\.1:(\d+)/.exec(String(first.value));
   if (match === null) throw new Error(`unexpected first line: ${String(first.value)} ${(await run.exit).stderr}`);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Struct } from '../../src/protocol/index.js';
+import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
 import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import { serve, type ServedBroker } from './cli.js';
@@ -37,9 +37,70 @@ export async function request(port: number, apiKey: number, version: number, bod
   }
 }
 
-/** A ZooKeeper server and `tributary serve --zookeeper` processes on it, ids 1..n. */
-export interface ServedCluster {
-  readonly server: ZooKeeperServer;
+/** Each partition's leader (-1 for none) as Metadata v9 from the broker on `port` tells it, by partition index. */
+export async function partitionLeaders(port: number, topic: string): Promise<number[]> {
+  const response = await request(port, ApiKey.Metadata, 9, {
+    topics: [{ name: topic }],
+    allowAutoTopicCreation: false,
+  });
+  const [found] = response.topics as Struct[];
+  const leaders: number[] = [];
+  for (const p of found!.partitions as Struct[]) leaders[p.partitionIndex as number] = p.leaderId as number;
+  return leaders;
+}
+
+/** The leaders of `topic`'s `count` partitions once every one is led (Metadata from the broker on `port`). */
+export function ledPartitions(port: number, topic: string, count: number): Promise<number[]> {
+  return eventually(
+    () => partitionLeaders(port, topic),
+    (leaders) => leaders.length === count && !leaders.includes(-1),
+  );
+}
+
+/** The controller once every broker names the same one and lists all of them (their UpdateMetadata arrived). */
+export async function settledController(served: ServedBrokers): Promise<number> {
+  const controller = (await eventually(
+    () => served.zk.getControllerId(),
+    (id) => id !== null,
+  ))!;
+  for (const { port } of served.brokers.values())
+    await eventually(
+      () => request(port, ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
+      (m) => (m.brokers as Struct[])?.length === served.brokers.size && m.controllerId === controller,
+    );
+  return controller;
+}
+
+/** FindCoordinator v3 for one key (key type 0 a group, 1 a transactional id): [error code, node id]. */
+export async function findCoordinator(port: number, key: string, keyType: number): Promise<[number, number]> {
+  const r = await request(port, ApiKey.FindCoordinator, 3, { key, keyType });
+  return [r.errorCode as number, r.nodeId as number];
+}
+
+/**
+ * `prefix-0`, `prefix-1`... the first key whose coordinator (once elected, as the broker on
+ * `port` answers) is not broker `notNode`: [key, its coordinator].
+ */
+export async function keyNotCoordinatedBy(
+  port: number,
+  notNode: number,
+  prefix: string,
+  keyType: number,
+): Promise<[string, number]> {
+  for (let i = 0; ; i++) {
+    const key = `${prefix}-${i}`;
+    const [, node] = await eventually(
+      () => findCoordinator(port, key, keyType),
+      ([error]) => error === 0,
+    );
+    if (node !== notNode) return [key, node];
+  }
+}
+
+/** `tributary serve --zookeeper` processes, ids 1..n, on one ZooKeeper (a server or an ensemble). */
+export interface ServedBrokers {
+  /** The connect string the brokers were given (hosts and chroot). */
+  readonly connect: string;
   readonly brokers: Map<number, ServedBroker>;
   /** A client of the cluster's chroot, as an operator's tool would be. */
   readonly zk: KafkaZkClient;
@@ -51,23 +112,27 @@ export interface ServedCluster {
   close(): Promise<void>;
 }
 
+/** A ZooKeeper server of its own and `tributary serve --zookeeper` processes on it. */
+export interface ServedCluster extends ServedBrokers {
+  readonly server: ZooKeeperServer;
+}
+
 /**
- * Starts ZooKeeper and `count` broker processes with this session timeout and any other
- * `settings` (server.properties lines) in their --config. The data
+ * Starts `count` broker processes on ZooKeeper `connect` (hosts and chroot) with this session
+ * timeout and any other `settings` (server.properties lines) in their --config. The data
  * directories are not tempDir()'s, whose cleanup after each test would take them from the
- * running brokers; close() removes them (and the CLI helper SIGKILLs the processes after
- * each test, so a test file using this runs one test).
+ * running brokers; the processes live past the test that started them (several tests of a
+ * file share them) until close(), which removes the directories.
  */
-export async function serveCluster(
+export async function serveBrokers(
   count: number,
+  connect: string,
   sessionTimeoutMs: number,
   settings: readonly string[] = [],
-): Promise<ServedCluster> {
-  const server = await ZooKeeperServer.standalone();
+): Promise<ServedBrokers> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-cluster-'));
   const config = join(dir, 'server.properties');
   writeFileSync(config, [`zookeeper.session.timeout.ms=${sessionTimeoutMs}`, ...settings, ''].join('\n'));
-  const connect = `${server.connectString}/tributary`;
   const args = (id: number) => [
     '--zookeeper',
     connect,
@@ -79,11 +144,11 @@ export async function serveCluster(
     config,
   ];
   const ids = Array.from({ length: count }, (_, i) => i + 1);
-  const started = await Promise.all(ids.map((id) => serve(join(dir, `data-${id}`), args(id))));
+  const started = await Promise.all(ids.map((id) => serve(join(dir, `data-${id}`), args(id), { keep: true })));
   const brokers = new Map(started.map((b, i) => [i + 1, b]));
   const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
   return {
-    server,
+    connect,
     brokers,
     zk,
     async restart(id, meanwhile) {
@@ -99,8 +164,25 @@ export async function serveCluster(
       for (const broker of brokers.values()) broker.child.kill('SIGKILL');
       await Promise.all([...brokers.values()].map((b) => b.exit));
       await zk.zooKeeperClient.close();
-      await server.destroy();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A standalone ZooKeeper server and `count` brokers on it (serveBrokers), all gone on close(). */
+export async function serveCluster(
+  count: number,
+  sessionTimeoutMs: number,
+  settings: readonly string[] = [],
+): Promise<ServedCluster> {
+  const server = await ZooKeeperServer.standalone();
+  const served = await serveBrokers(count, `${server.connectString}/tributary`, sessionTimeoutMs, settings);
+  return {
+    ...served,
+    server,
+    async close() {
+      await served.close();
+      await server.destroy();
     },
   };
 }

@@ -20,8 +20,27 @@ export class NodeConnections {
 
   constructor(
     private readonly bootstrap: BrokerConnection,
-    private readonly brokers: readonly BrokerNode[],
+    private brokers: readonly BrokerNode[],
   ) {}
+
+  /** The live brokers of a newer Metadata: a node that left or moved is connected to again when next asked for. */
+  update(brokers: readonly BrokerNode[]): void {
+    for (const nodeId of this.opened.keys()) {
+      const [was, now] = [this.brokers, brokers].map((list) => list.find((b) => b.nodeId === nodeId));
+      if (now === undefined || now.host !== was?.host || now.port !== was.port) this.forget(nodeId);
+    }
+    this.brokers = brokers;
+  }
+
+  /** Drops the connection to `nodeId` (it failed): the next request to the node opens another. */
+  forget(nodeId: number): void {
+    const connection = this.opened.get(nodeId);
+    this.opened.delete(nodeId);
+    connection?.then(
+      (c) => c.close(),
+      () => undefined,
+    );
+  }
 
   /**
    * The connection to `nodeId`. A cluster of one broker is the one the bootstrap reached,

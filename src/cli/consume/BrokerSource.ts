@@ -3,15 +3,23 @@
  * over the assigned partitions, decoding the RecordBatches as the embedded consumer does
  * (CompletedFetch: compressed ones too, control batches skipped, read_committed without
  * the aborted transactions the response lists). A group member (BrokerGroupMember)
- * changes the assignment.
+ * changes the assignment. Each request goes to the partitions' leaders (ClientMetadata):
+ * one Fetch in flight per leader, as Kafka's Fetcher keeps (`nodesWithPendingFetchRequests`),
+ * and a partition answered NOT_LEADER_OR_FOLLOWER (or another retriable error), or whose
+ * leader's connection failed, is fetched from the leader Metadata names next
+ * (AbstractFetch.handleInitializeErrors: `metadata.requestUpdate`).
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import { isConnectionFailure } from '../../client/ConnectionFailure.js';
 import { CompletedFetch } from '../../client/CompletedFetch.js';
 import type { IsolationLevel } from '../../client/Consumer.js';
-import { KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
+import { isRetriable, KafkaErrors, kafkaResponseError as kafkaError } from '../../errors.js';
 import type { ResponseOf } from '../../protocol/index.js';
 import { Fetch } from '../../protocol/messages/Fetch.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import type { ClientMetadata } from '../ClientMetadata.js';
 import {
   clampOffset,
   sourceRecord,
@@ -30,6 +38,8 @@ const EARLIEST = -2;
 const FETCH_MAX_WAIT_MS = 500;
 const PARTITION_MAX_BYTES = 1024 * 1024;
 const FETCH_MAX_BYTES = 50 * 1024 * 1024;
+/** Kafka's retry.backoff.ms: the wait before a partition whose leader was not reached is fetched again. */
+const RETRY_BACKOFF_MS = 100;
 
 interface Assigned {
   position: number;
@@ -84,28 +94,32 @@ export class BrokerSource implements RecordSource {
   member: { commit(offsets: { partition: number; offset: number }[]): Promise<void>; leave(): Promise<void> } | null =
     null;
 
+  /** The fetch in flight to each leader, resolving with its batches. */
+  private readonly inFlight = new Map<number, Promise<{ leader: number; batches: SourceBatch[] }>>();
+  private readonly topic: string;
+
   constructor(
-    private readonly connection: BrokerConnection,
-    private readonly topic: string,
+    private readonly metadata: ClientMetadata,
     private readonly listener: AssignmentListener,
     private readonly options: BrokerSourceOptions,
-  ) {}
+  ) {
+    this.topic = metadata.topic;
+  }
 
   /** Each partition's offset for a ListOffsets timestamp (LATEST, EARLIEST or a time); -1 where no record is that recent. */
   async listOffsets(partitions: number[], timestamp: number): Promise<Map<number, number>> {
-    const response = await this.connection.request(ListOffsets, {
-      replicaId: -1,
-      isolationLevel: ISOLATION_LEVEL[this.options.isolationLevel],
-      topics: [{ name: this.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+    return this.metadata.toLeaders(partitions, 'listing offsets of', async (connection, led) => {
+      const response = await connection.request(ListOffsets, {
+        replicaId: -1,
+        isolationLevel: ISOLATION_LEVEL[this.options.isolationLevel],
+        topics: [{ name: this.topic, partitions: led.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+      });
+      return response.topics[0]!.partitions.map((p) => ({
+        partition: p.partitionIndex,
+        errorCode: p.errorCode,
+        value: p.offset,
+      }));
     });
-    const [topic] = response.topics;
-    const offsets = new Map<number, number>();
-    for (const p of topic!.partitions) {
-      if (p.errorCode !== KafkaErrors.NONE.code)
-        throw kafkaError(p.errorCode, `listing offsets of ${this.topic}-${p.partitionIndex}`);
-      offsets.set(p.partitionIndex, p.offset);
-    }
-    return offsets;
   }
 
   /** Where each partition starts: at `known` offsets (a group's commits) where given, else at `start`. */
@@ -158,10 +172,51 @@ export class BrokerSource implements RecordSource {
 
   async *batches(): AsyncGenerator<SourceBatch> {
     while (!this.stopped) {
-      if (this.assigned.size === 0) await this.assignment();
-      else yield* await this.fetch();
+      if (this.assigned.size === 0) {
+        await this.assignment();
+        continue;
+      }
+      this.sendFetches();
+      if (this.inFlight.size === 0) {
+        // Every assigned partition is without a leader: wait for an election.
+        await this.refreshMetadata();
+        continue;
+      }
+      const { leader, batches } = await Promise.race(this.inFlight.values());
+      this.inFlight.delete(leader);
+      yield* batches;
     }
     if (this.failure !== null) throw this.failure;
+  }
+
+  /** A Fetch to each leader of assigned partitions that has none in flight. */
+  private sendFetches(): void {
+    for (const [leader, partitions] of this.metadata.byLeader(this.assigned.keys())) {
+      if (leader === NO_LEADER_ID || this.inFlight.has(leader)) continue;
+      this.inFlight.set(
+        leader,
+        this.fetchFrom(leader, partitions).then((batches) => ({ leader, batches })),
+      );
+    }
+  }
+
+  /** A failed connection or a retriable error: after a backoff, Metadata again, and the next fetch goes where it says. */
+  private async fetchFrom(leader: number, partitions: number[]): Promise<SourceBatch[]> {
+    try {
+      const { batches, retry } = await this.fetch(await this.metadata.connectionTo(leader), partitions);
+      if (retry) await this.refreshMetadata();
+      return batches;
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error;
+      this.metadata.disconnected(leader);
+      await this.refreshMetadata();
+      return [];
+    }
+  }
+
+  private async refreshMetadata(): Promise<void> {
+    await delay(RETRY_BACKOFF_MS);
+    await this.metadata.update();
   }
 
   private async assignment(): Promise<void> {
@@ -186,18 +241,26 @@ export class BrokerSource implements RecordSource {
 
   async close(): Promise<void> {
     this.stop();
-    await this.member?.leave();
+    try {
+      await this.member?.leave();
+    } finally {
+      await this.metadata.close();
+    }
   }
 
-  /** One Fetch over every assigned partition; the batches of those still assigned as they were. */
-  private async fetch(): Promise<SourceBatch[]> {
-    const requested = [...this.assigned].map(([partition, a]) => ({
-      partition,
-      assigned: a,
-      position: a.position,
-      epoch: a.epoch,
-    }));
-    const response = await this.connection.request(Fetch, {
+  /**
+   * One Fetch over assigned `partitions` on `connection` (their leader's): the batches of
+   * those still assigned as they were, and whether one wants Metadata asked again.
+   */
+  private async fetch(
+    connection: BrokerConnection,
+    partitions: number[],
+  ): Promise<{ batches: SourceBatch[]; retry: boolean }> {
+    const requested = partitions.flatMap((partition) => {
+      const a = this.assigned.get(partition);
+      return a === undefined ? [] : [{ partition, assigned: a, position: a.position, epoch: a.epoch }];
+    });
+    const response = await connection.request(Fetch, {
       replicaId: -1,
       maxWaitMs: FETCH_MAX_WAIT_MS,
       minBytes: 1,
@@ -219,6 +282,7 @@ export class BrokerSource implements RecordSource {
       throw kafkaError(response.errorCode, `fetching from ${this.topic}`);
     const fetched = response.responses.flatMap((t) => t.partitions);
     const batches: SourceBatch[] = [];
+    let retry = false;
     for (const p of fetched) {
       const r = requested.find((q) => q.partition === p.partitionIndex);
       if (
@@ -228,10 +292,14 @@ export class BrokerSource implements RecordSource {
         r.assigned.position !== r.position
       )
         continue;
+      if (isRetriable(p.errorCode)) {
+        retry = true;
+        continue;
+      }
       const batch = await this.fetched(p, r.assigned);
       if (batch !== null) batches.push(batch);
     }
-    return batches;
+    return { batches, retry };
   }
 
   private async fetched(p: FetchedPartition, assigned: Assigned): Promise<SourceBatch | null> {

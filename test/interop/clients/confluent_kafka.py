@@ -36,7 +36,9 @@ def client_config(request, **settings):
 
 
 def produce(request):
-    producer = Producer(client_config(request, **{'compression.type': request['codec'], 'linger.ms': 5, 'acks': 'all'}))
+    # `settings`: more producer settings, e.g. enable.idempotence.
+    settings = {'compression.type': request['codec'], 'linger.ms': 5, 'acks': 'all', **request.get('settings', {})}
+    producer = Producer(client_config(request, **settings))
     failures = []
 
     def on_delivery(error, _message):

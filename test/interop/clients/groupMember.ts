@@ -25,6 +25,8 @@ export interface GroupMemberSettings {
 export interface ConsumedRecord {
   partition: number;
   offset: number;
+  /** UTF-8, null for none. */
+  key: string | null;
   value: string;
 }
 
@@ -66,7 +68,7 @@ class MemberState {
     if (event.event === 'assigned') this.partitions = [...event.partitions].sort((a, b) => a - b);
     else if (event.event === 'revoked') this.partitions = [];
     else if (event.event === 'record')
-      this.records.push({ partition: event.partition, offset: event.offset, value: event.value });
+      this.records.push({ partition: event.partition, offset: event.offset, key: event.key, value: event.value });
     else if (event.event === 'commit-failed') this.commitFailures.push(event.error);
   }
 
@@ -151,7 +153,13 @@ export async function startKafkajsMember(settings: GroupMemberSettings): Promise
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {
-      state.apply({ event: 'record', partition, offset: Number(message.offset), value: String(message.value) });
+      state.apply({
+        event: 'record',
+        partition,
+        offset: Number(message.offset),
+        key: message.key === null ? null : String(message.key),
+        value: String(message.value),
+      });
       await consumer.commitOffsets([{ topic: settings.topic, partition, offset: String(Number(message.offset) + 1) }]);
     },
   });

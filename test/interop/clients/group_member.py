@@ -7,7 +7,7 @@ polls, commits synchronously after each poll that returned records, and writes o
 per event to stdout. The line `stop` later closes the member cleanly and ends the script:
 everything read is committed by then, and closing sends LeaveGroup. The events:
   {"event": "assigned" | "revoked", "partitions": [P, ...]}
-  {"event": "record", "partition": P, "offset": O, "value": "..."}
+  {"event": "record", "partition": P, "offset": O, "key": "..." | null, "value": "..."}
   {"event": "commit-failed", "error": "..."}  (a rebalance overtook the commit: its records may come again)
   {"event": "closed"}
 Other errors go to stderr with exit code 1.
@@ -28,8 +28,8 @@ def emit_partitions(event, partitions):
     emit(event, partitions=sorted(tp.partition for tp in partitions))
 
 
-def emit_record(partition, offset, value):
-    emit('record', partition=partition, offset=offset, value=value.decode())
+def emit_record(partition, offset, key, value):
+    emit('record', partition=partition, offset=offset, key=None if key is None else key.decode(), value=value.decode())
 
 
 class ConfluentMember:
@@ -52,7 +52,7 @@ class ConfluentMember:
             return False
         if message.error() is not None:
             raise RuntimeError(str(message.error()))
-        emit_record(message.partition(), message.offset(), message.value())
+        emit_record(message.partition(), message.offset(), message.key(), message.value())
         return True
 
     def commit(self):
@@ -89,7 +89,7 @@ class KafkaPythonMember:
         batches = self.consumer.poll(timeout_ms=int(POLL_S * 1000))
         for batch in batches.values():
             for record in batch:
-                emit_record(record.partition, record.offset, record.value)
+                emit_record(record.partition, record.offset, record.key, record.value)
         return bool(batches)
 
     def commit(self):
