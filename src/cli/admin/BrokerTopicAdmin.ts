@@ -13,7 +13,7 @@ import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlte
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { checkErrorCode, kafkaFailure } from './KafkaFailure.js';
-import { NodeConnections, type BrokerNode } from './NodeConnections.js';
+import { NodeConnections, withController, type BrokerNode } from './NodeConnections.js';
 import type { NewTopic, OffsetSpec, PartitionInfo, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
 
 const ZERO_UUID = Buffer.alloc(16);
@@ -78,22 +78,6 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return { brokers: response.brokers, topics: found.sort((a, b) => compareStrings(a.name, b.name)) };
   }
 
-  /**
-   * `work` on a connection to the cluster's controller, where Kafka's admin client sends
-   * CreateTopics and DeleteTopics (KafkaAdminClient's ControllerNodeProvider: the
-   * controller Metadata names): another broker of a ZooKeeper cluster answers
-   * NOT_CONTROLLER. A single node names itself.
-   */
-  private async viaController<T>(what: string, work: (connection: BrokerConnection) => Promise<T>): Promise<T> {
-    const response = await this.connection.request(Metadata, {
-      topics: [],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-    });
-    if (response.controllerId === NO_LEADER_ID) return work(this.connection);
-    return this.withNodes(response.brokers, async (nodes) => work(await nodes.to(response.controllerId, what)));
-  }
-
   async create(topic: NewTopic, ifNotExists: boolean): Promise<boolean> {
     const { name } = topic;
     // CreateTopicsRequest: an assignment carries the partition count and replicas, and then both are -1.
@@ -106,7 +90,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
       configs: Object.entries(topic.configs).map(([key, value]) => ({ name: key, value })),
     };
     const what = `create topic '${name}'`;
-    const response = await this.viaController(what, (connection) =>
+    const response = await withController(this.connection, what, (connection) =>
       connection.request(CreateTopics, { topics: [creatable], timeoutMs: TIMEOUT_MS, validateOnly: false }),
     );
     const [result] = response.topics;
@@ -194,7 +178,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
 
   async delete(name: string): Promise<void> {
     const what = `delete topic '${name}'`;
-    const response = await this.viaController(what, (connection) =>
+    const response = await withController(this.connection, what, (connection) =>
       connection.request(DeleteTopics, {
         topics: [{ name, topicId: ZERO_UUID }],
         topicNames: [name],
