@@ -43,6 +43,8 @@ export interface ServedCluster {
   readonly brokers: Map<number, ServedBroker>;
   /** A client of the cluster's chroot, as an operator's tool would be. */
   readonly zk: KafkaZkClient;
+  /** Starts broker `id` (again) on its data directory, with the others' settings; `brokers` holds it. */
+  start(id: number): Promise<ServedBroker>;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,11 @@ export async function serveCluster(
     server,
     brokers,
     zk,
+    async start(id) {
+      const broker = await serve(join(dir, `data-${id}`), args(id));
+      brokers.set(id, broker);
+      return broker;
+    },
     async close() {
       for (const broker of brokers.values()) broker.child.kill('SIGKILL');
       await Promise.all([...brokers.values()].map((b) => b.exit));
