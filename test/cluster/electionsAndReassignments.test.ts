@@ -19,6 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Admin } from 'kafkajs';
+import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { tributary, type Exit } from '../helpers/cli.js';
 import { eventually, request, serveCluster, type ServedCluster } from '../helpers/cluster.js';
@@ -27,12 +28,6 @@ import { tempDir } from '../helpers/tmp.js';
 
 const SESSION_TIMEOUT_MS = 6000;
 const TOPIC = 'moves';
-const NOT_CONTROLLER = 41;
-const INVALID_REPLICA_ASSIGNMENT = 39;
-const NO_REASSIGNMENT_IN_PROGRESS = 85;
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const PREFERRED_LEADER_NOT_AVAILABLE = 80;
-const ELECTION_NOT_NEEDED = 84;
 
 let cluster: ServedCluster;
 let admin: Admin;
@@ -133,17 +128,19 @@ test('elections and reassignments through the controller, with kafkajs and the C
     timeoutMs: 1000,
   });
   expect(elsewhere.errorCode).toBe(0);
-  expect(partitionResults(elsewhere)).toEqual([{ partitionId: 0, errorCode: NOT_CONTROLLER, errorMessage: null }]);
+  expect(partitionResults(elsewhere)).toEqual([
+    { partitionId: 0, errorCode: KafkaErrors.NOT_CONTROLLER.code, errorMessage: null },
+  ]);
   const alterElsewhere = await request(port(other), ApiKey.AlterPartitionReassignments, 0, {
     timeoutMs: 1000,
     topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 1] }] }],
   });
-  expect(alterElsewhere).toMatchObject({ errorCode: NOT_CONTROLLER, responses: [] });
+  expect(alterElsewhere).toMatchObject({ errorCode: KafkaErrors.NOT_CONTROLLER.code, responses: [] });
   const listElsewhere = await request(port(other), ApiKey.ListPartitionReassignments, 0, {
     timeoutMs: 1000,
     topics: null,
   });
-  expect(listElsewhere).toMatchObject({ errorCode: NOT_CONTROLLER, topics: [] });
+  expect(listElsewhere).toMatchObject({ errorCode: KafkaErrors.NOT_CONTROLLER.code, topics: [] });
 
   // A new order of the same replicas completes at once (nothing to add): the preferred replica is now 2.
   expect((await admin.listPartitionReassignments({})).topics).toEqual([]);
@@ -179,8 +176,28 @@ test('elections and reassignments through the controller, with kafkajs and the C
   expect(await toController(ApiKey.ElectLeaders, 0, { topicPartitions: null, timeoutMs: 1000 })).toMatchObject({
     replicaElectionResults: [],
   });
+  // ElectionType.valueOf refuses any other value.
+  expect(await elect(5, [0])).toMatchObject({
+    errorCode: KafkaErrors.INVALID_REQUEST.code,
+    replicaElectionResults: [
+      {
+        topic: TOPIC,
+        partitionResult: [
+          {
+            partitionId: 0,
+            errorCode: KafkaErrors.INVALID_REQUEST.code,
+            errorMessage: 'Unknown election type value 5',
+          },
+        ],
+      },
+    ],
+  });
   expect(partitionResults(await elect(1, [7]))).toEqual([
-    { partitionId: 7, errorCode: UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The partition does not exist.' },
+    {
+      partitionId: 7,
+      errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code,
+      errorMessage: 'The partition does not exist.',
+    },
   ]);
 
   // A replica added stays adding: with no follower fetching, 1 never joins the ISR.
@@ -230,10 +247,10 @@ test('elections and reassignments through the controller, with kafkajs and the C
     (t.partitions as Struct[]).map((p) => [`${t.name as string}-${p.partitionIndex as number}`, p.errorCode]),
   );
   expect(errors.sort()).toEqual([
-    [`${TOPIC}-0`, INVALID_REPLICA_ASSIGNMENT],
-    [`${TOPIC}-1`, NO_REASSIGNMENT_IN_PROGRESS],
-    [`${TOPIC}-2`, INVALID_REPLICA_ASSIGNMENT],
-    ['nowhere-0', UNKNOWN_TOPIC_OR_PARTITION],
+    [`${TOPIC}-0`, KafkaErrors.INVALID_REPLICA_ASSIGNMENT.code],
+    [`${TOPIC}-1`, KafkaErrors.NO_REASSIGNMENT_IN_PROGRESS.code],
+    [`${TOPIC}-2`, KafkaErrors.INVALID_REPLICA_ASSIGNMENT.code],
+    ['nowhere-0', KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code],
   ]);
 
   // kafka-reassign-partitions.sh --execute: the current assignment printed for a rollback, then started.
@@ -253,7 +270,7 @@ test('elections and reassignments through the controller, with kafkajs and the C
   expect(partitionResults(await elect(0, [0]))).toEqual([
     {
       partitionId: 0,
-      errorCode: PREFERRED_LEADER_NOT_AVAILABLE,
+      errorCode: KafkaErrors.PREFERRED_LEADER_NOT_AVAILABLE.code,
       errorMessage: `Failed to elect leader for partition ${TOPIC}-0 under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
     },
   ]);
@@ -265,7 +282,7 @@ test('elections and reassignments through the controller, with kafkajs and the C
   const unclean = partitionResults(await elect(1, [0, 1, 2]));
   expect(unclean.sort((a, b) => (a.partitionId as number) - (b.partitionId as number))).toEqual([
     { partitionId: 0, errorCode: 0, errorMessage: null },
-    { partitionId: 1, errorCode: ELECTION_NOT_NEEDED, errorMessage: null },
+    { partitionId: 1, errorCode: KafkaErrors.ELECTION_NOT_NEEDED.code, errorMessage: null },
     { partitionId: 2, errorCode: 0, errorMessage: null },
   ]);
   for (const p of [0, 2]) await everywhere([2, 3], p, ([leader, , isr]) => leader === 2 && isr.join() === '2');
