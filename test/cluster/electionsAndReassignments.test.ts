@@ -212,6 +212,13 @@ test('elections and reassignments through the controller, with kafkajs and the C
     1,
     ([leader, replicas, isr]) => leader === 2 && replicas.join() === '1,3,2' && isr.join() === '2,3',
   );
+  // kafka-topics --describe: the reassignment's adding and removing replicas; the factor without the adding one.
+  const described = await cli(['topics', 'describe', TOPIC]);
+  expect(described.stdout).toContain(`ReplicationFactor: 2\t`);
+  expect(described.stdout).toMatch(
+    new RegExp(`Partition: 1\tLeader: 2\tReplicas: 1,3,2\tIsr: 2,3\tAdding Replicas: 1\tRemoving Replicas: 2\t`),
+  );
+  expect(described.stdout).toMatch(/Partition: 0\tLeader: 2\tReplicas: 2,1\tIsr: 1,2\tLogStartOffset/);
   const listed = await cli(['reassign-partitions', '--list']);
   expect(listed.stdout).toBe(
     `Current partition reassignments:\n${TOPIC}-1: replicas: 1,3,2. adding: 1. removing: 2.\n`,
