@@ -24,7 +24,7 @@ import {
   type PartitionReplicas,
 } from './ReassignmentJson.js';
 
-const HELP = `Usage: tributary reassign-partitions (--execute | --cancel) --reassignment-json-file FILE --bootstrap HOST:PORT [options]
+const HELP = `Usage: tributary reassign-partitions (--execute | --verify | --cancel) --reassignment-json-file FILE --bootstrap HOST:PORT [options]
        tributary reassign-partitions --list --bootstrap HOST:PORT [options]
 
 Moves partitions' replicas on a running cluster (Kafka's kafka-reassign-partitions.sh), through its controller.
@@ -35,6 +35,7 @@ that adds no replica (a new order, fewer replicas) completes, others stay in pro
 Options:
   --execute               start the reassignments the file names (prints the current assignment, for a rollback)
   --additional            with --execute, even while other reassignments are in progress
+  --verify                whether the file's reassignments completed
   --list                  the reassignments in progress
   --cancel                cancel those in progress among the partitions the file names
   --reassignment-json-file FILE
@@ -43,6 +44,7 @@ ${COMMON_HELP}
 
 const OPTIONS = {
   execute: { type: 'boolean' },
+  verify: { type: 'boolean' },
   additional: { type: 'boolean' },
   list: { type: 'boolean' },
   cancel: { type: 'boolean' },
@@ -161,6 +163,52 @@ async function execute(
   );
 }
 
+/** A partition of the file as --verify finds it (PartitionReassignmentState). */
+interface ReassignmentState {
+  partition: string;
+  /** completed: the target is the assignment; differs: no reassignment, another assignment. */
+  state: 'completed' | 'in progress' | 'differs';
+  currentReplicas: number[];
+  targetReplicas: number[];
+}
+
+/**
+ * ReassignPartitionsCommand.verifyAssignment and findPartitionReassignmentStates, without
+ * throttles to clear: in progress while listed, else done (the current replicas read from Metadata).
+ */
+async function verify(controller: BrokerConnection, targets: PartitionReplicas[], json: boolean): Promise<void> {
+  const ongoing = new Map((await listReassignments(controller, null)).map((r) => [partitionName(r), r.replicas]));
+  const done = targets.filter((t) => !ongoing.has(partitionName(t)));
+  const { current } = done.length === 0 ? { current: [] } : await currentAssignment(controller, done);
+  const replicasNow = new Map<string, number[]>([
+    ...ongoing,
+    ...current.map((c): [string, number[]] => [partitionName(c), [...c.replicas]]),
+  ]);
+  const states = [...targets].sort(byPartition).map((t): ReassignmentState => {
+    const currentReplicas = replicasNow.get(partitionName(t))!;
+    const targetReplicas = [...t.replicas];
+    const state = ongoing.has(partitionName(t))
+      ? 'in progress'
+      : currentReplicas.join() === targetReplicas.join()
+        ? 'completed'
+        : 'differs';
+    return { partition: partitionName(t), state, currentReplicas, targetReplicas };
+  });
+  writeOutput(json, { partitions: states }, () => verifyText(states));
+}
+
+/** ReassignPartitionsCommand.partitionReassignmentStatesToString */
+function verifyText(states: readonly ReassignmentState[]): string {
+  const line = (s: ReassignmentState): string =>
+    s.state === 'completed'
+      ? `Reassignment of partition ${s.partition} is completed.`
+      : s.state === 'in progress'
+        ? `Reassignment of partition ${s.partition} is still in progress.`
+        : `There is no active reassignment of partition ${s.partition}, but replica set is ` +
+          `${s.currentReplicas.join(',')} rather than ${s.targetReplicas.join(',')}.`;
+  return `Status of partition reassignment:\n${states.map(line).join('\n')}\n`;
+}
+
 /** ReassignPartitionsCommand.curReassignmentsToString */
 function listText(reassignments: readonly Reassignment[]): string {
   if (reassignments.length === 0) return 'No partition reassignments found.\n';
@@ -205,9 +253,9 @@ const run = adminSubcommand(HELP, OPTIONS, ({ values, positionals }) => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if ((values as { 'data-dir'?: string })['data-dir'] !== undefined)
     throw new UsageError('partitions are reassigned on a running cluster: give --bootstrap HOST:PORT');
-  const actions = (['execute', 'list', 'cancel'] as const).filter((a) => values[a] === true);
+  const actions = (['execute', 'verify', 'cancel', 'list'] as const).filter((a) => values[a] === true);
   if (actions.length !== 1)
-    throw new UsageError('Command must include exactly one action: --execute, --list, --cancel');
+    throw new UsageError('Command must include exactly one action: --execute, --verify, --cancel, --list');
   const [action] = actions;
   const file = values['reassignment-json-file'];
   if (action !== 'list' && file === undefined) throw new UsageError(`--${action} needs --reassignment-json-file FILE`);
@@ -220,6 +268,7 @@ const run = adminSubcommand(HELP, OPTIONS, ({ values, positionals }) => {
     await withController(target.connection, `${action} partition reassignments`, async (controller) => {
       if (action === 'execute') return execute(controller, named, values.additional === true, json);
       if (action === 'cancel') return cancel(controller, named, json);
+      if (action === 'verify') return verify(controller, named, json);
       const reassignments = await listReassignments(controller, null);
       writeOutput(json, { reassignments }, () => listText(reassignments));
     });

@@ -61,10 +61,11 @@ describe('reassign-partitions', () => {
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toContain('--reassignment-json-file FILE');
     await expectUsageErrors([
-      [['reassign-partitions', ...B], /exactly one action: --execute, --list, --cancel/],
+      [['reassign-partitions', ...B], /exactly one action: --execute, --verify, --cancel, --list/],
       [['reassign-partitions', '--list', '--cancel', ...B], /exactly one action/],
       [['reassign-partitions', '--execute', ...B], /--execute needs --reassignment-json-file FILE/],
       [['reassign-partitions', '--cancel', ...B], /--cancel needs --reassignment-json-file FILE/],
+      [['reassign-partitions', '--verify', ...B], /--verify needs --reassignment-json-file FILE/],
       [['reassign-partitions', '--list', '--reassignment-json-file', 'f', ...B], /--list takes no/],
       [['reassign-partitions', '--list', '--additional', ...B], /--additional is only allowed with --execute/],
     ]);

@@ -225,12 +225,19 @@ test('elections and reassignments through the controller, with kafkajs and the C
   );
   const file = join(tempDir(), 'reassign.json');
   writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [1, 3] }] }));
+  const verify = ['reassign-partitions', '--verify', '--reassignment-json-file', file];
+  expect((await cli(verify)).stdout).toBe(
+    `Status of partition reassignment:\nReassignment of partition ${TOPIC}-1 is still in progress.\n`,
+  );
   const cancelled = await cli(['reassign-partitions', '--cancel', '--reassignment-json-file', file]);
   expect(cancelled, cancelled.stderr).toMatchObject({
     code: 0,
     stdout: `Successfully cancelled partition reassignment for: ${TOPIC}-1\n`,
   });
   expect((await cli(['reassign-partitions', '--list'])).stdout).toBe('No partition reassignments found.\n');
+  expect((await cli(verify)).stdout).toBe(
+    `Status of partition reassignment:\nThere is no active reassignment of partition ${TOPIC}-1, but replica set is 3,2 rather than 1,3.\n`,
+  );
   // Back to the origin replicas in Kafka's order: ReplicaAssignment.originReplicas is replicas
   // [1,3,2] without the adding 1, so [3,2], not the [2,3] created; 2 keeps leading.
   await everywhere([1, 2, 3], 1, ([leader, replicas]) => leader === 2 && replicas.join() === '3,2');
@@ -267,6 +274,9 @@ test('elections and reassignments through the controller, with kafkajs and the C
     `{"version":1,"partitions":[{"topic":"${TOPIC}","partition":2,"replicas":[1,2],"log_dirs":["any","any"]}]}`,
   );
   expect(executed.stdout).toContain(`Successfully started partition reassignment for ${TOPIC}-2\n`);
+  expect((await cli(verify)).stdout).toBe(
+    `Status of partition reassignment:\nReassignment of partition ${TOPIC}-2 is completed.\n`,
+  );
   await everywhere([1, 2, 3], 2, ([leader, replicas]) => leader === 1 && replicas.join() === '2,1');
 
   // Broker 2 stops and returns: out of the ISRs for good (no replication), so it cannot be the preferred leader again.
