@@ -8,7 +8,7 @@
  * REQUEST_TIMED_OUT at the request's timeout. Asked for all partitions, those that needed no
  * election are left out of the answer.
  */
-import { isTributaryError, KafkaErrors, type KafkaErrorName } from '../../errors.js';
+import { isTributaryError, KafkaErrors } from '../../errors.js';
 import type { ElectionType, ElectLeaderResult } from '../../controller/KafkaController.js';
 import type { ApiError } from '../../controller/PartitionReassignment.js';
 import { partitionMap, type TopicPartition, type ValueKeyedMap } from '../../controller/TopicPartition.js';
@@ -100,11 +100,7 @@ export const handleElectLeaders = handler(ElectLeaders, async (context, request)
   );
   const replicaElectionResults = byTopic(
     answered.map(([tp, r]) => ({ topic: tp.topic, partition: tp.partition, ...r })),
-    (r) => ({ partitionId: r.partition, errorCode: code(r.error), errorMessage: r.message }),
+    (r) => ({ partitionId: r.partition, errorCode: KafkaErrors[r.error].code, errorMessage: r.message }),
   ).map(({ name, partitions: partitionResult }) => ({ topic: name, partitionResult }));
   return { throttleTimeMs: 0, errorCode, replicaElectionResults };
 });
-
-function code(error: KafkaErrorName): number {
-  return KafkaErrors[error].code;
-}
