@@ -278,6 +278,17 @@ test('elections and reassignments through the controller, with kafkajs and the C
     `Status of partition reassignment:\nReassignment of partition ${TOPIC}-2 is completed.\n`,
   );
   await everywhere([1, 2, 3], 2, ([leader, replicas]) => leader === 1 && replicas.join() === '2,1');
+  // DelayedElectLeader with a timeout of 0: answered before the new leader reaches this broker's
+  // metadata cache (its UpdateMetadata is still on the socket), REQUEST_TIMED_OUT; elected all the same.
+  const hurried = await toController(ApiKey.ElectLeaders, 2, {
+    electionType: 0,
+    topicPartitions: [{ topic: TOPIC, partitions: [2] }],
+    timeoutMs: 0,
+  });
+  expect(partitionResults(hurried)).toEqual([
+    { partitionId: 2, errorCode: KafkaErrors.REQUEST_TIMED_OUT.code, errorMessage: null },
+  ]);
+  await everywhere([1, 2, 3], 2, ([leader]) => leader === 2);
 
   // Broker 2 stops and returns: out of the ISRs for good (no replication), so it cannot be the preferred leader again.
   await stop(2);
