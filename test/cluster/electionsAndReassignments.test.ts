@@ -314,4 +314,21 @@ test('elections and reassignments through the controller, with kafkajs and the C
     { partitionId: 2, errorCode: 0, errorMessage: null },
   ]);
   for (const p of [0, 2]) await everywhere([2, 3], p, ([leader, , isr]) => leader === 2 && isr.join() === '2');
+
+  // A reassignment in progress lives in the topic znode (adding_replicas, removing_replicas): the
+  // next controller reads it back (initializeControllerContext) and lists it.
+  const moving = await toController(ApiKey.AlterPartitionReassignments, 0, {
+    timeoutMs: 1000,
+    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
+  });
+  expect(moving).toMatchObject({ errorCode: 0, responses: [{ partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
+  const before = await controllerId();
+  await stop(before);
+  await eventually(
+    () => cluster.zk.getControllerId(),
+    (id) => id !== null && id !== before,
+  );
+  expect((await cli(['reassign-partitions', '--list'])).stdout).toBe(
+    `Current partition reassignments:\n${TOPIC}-0: replicas: 2,3,1. adding: 3. removing: 1.\n`,
+  );
 });
