@@ -5,9 +5,8 @@
  * ControllerNodeProvider): AlterPartitionReassignments to start or cancel,
  * ListPartitionReassignments to list; Metadata gives the live brokers and the current replicas.
  */
-import { readFileSync } from 'node:fs';
 import type { BrokerConnection } from '../client/BrokerConnection.js';
-import { fileSystemError, invalidArgument, TributaryError } from '../errors.js';
+import { invalidArgument, TributaryError } from '../errors.js';
 import { groupByTopic } from '../group/ConsumerProtocol.js';
 import { AlterPartitionReassignments } from '../protocol/messages/AlterPartitionReassignments.js';
 import { ListPartitionReassignments } from '../protocol/messages/ListPartitionReassignments.js';
@@ -15,7 +14,7 @@ import { Metadata } from '../protocol/messages/Metadata.js';
 import { adminSubcommand, COMMON_HELP } from './AdminSubcommand.js';
 import { checkErrorCode, describeFailure } from './admin/KafkaFailure.js';
 import { withController } from './admin/NodeConnections.js';
-import { UsageError, type Command } from './Command.js';
+import { readTextFile, UsageError, type Command } from './Command.js';
 import { writeOutput } from './Output.js';
 import {
   checkExecuteAssignment,
@@ -241,14 +240,6 @@ async function cancel(controller: BrokerConnection, named: PartitionReplicas[], 
   );
 }
 
-function readJsonFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw fileSystemError(`read ${file}`, error);
-  }
-}
-
 const run = adminSubcommand(HELP, OPTIONS, ({ values, positionals }) => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if ((values as { 'data-dir'?: string })['data-dir'] !== undefined)
@@ -264,7 +255,7 @@ const run = adminSubcommand(HELP, OPTIONS, ({ values, positionals }) => {
     throw new UsageError('--additional is only allowed with --execute');
   return async (target, json) => {
     if (target.kind !== 'broker') throw new UsageError('give --bootstrap HOST:PORT');
-    const named = file === undefined ? [] : parseReassignmentJson(readJsonFile(file));
+    const named = file === undefined ? [] : parseReassignmentJson(readTextFile(file));
     await withController(target.connection, `${action} partition reassignments`, async (controller) => {
       if (action === 'execute') return execute(controller, named, values.additional === true, json);
       if (action === 'cancel') return cancel(controller, named, json);

@@ -29,11 +29,11 @@ describe('leader-election', () => {
       ],
       [
         ['leader-election', '--election-type', 'preferred', ...B],
-        /one and only one of --topic and --all-topic-partitions/,
+        /one and only one of --topic, --all-topic-partitions and --path-to-json-file/,
       ],
       [
-        ['leader-election', '--election-type', 'preferred', '--topic', 't', '--all-topic-partitions', ...B],
-        /one and only one of --topic and --all-topic-partitions/,
+        ['leader-election', '--election-type', 'preferred', '--topic', 't', '--path-to-json-file', 'f', ...B],
+        /one and only one of --topic, --all-topic-partitions and --path-to-json-file/,
       ],
       [
         ['leader-election', '--election-type', 'preferred', '--topic', 't', ...B],
@@ -71,7 +71,7 @@ describe('reassign-partitions', () => {
     ]);
   });
 
-  it("refuses a file Kafka's tool refuses, with its message, before any reassignment", async () => {
+  it("refuses the files Kafka's tools refuse, with their messages, before any election or reassignment", async () => {
     const dir = tempDir();
     const broker = await serve(join(dir, 'data'));
     const bootstrap = ['--bootstrap', `127.0.0.1:${broker.port}`];
@@ -115,6 +115,20 @@ describe('reassign-partitions', () => {
       1,
       /read .*missing\.json failed/,
     );
+    // LeaderElectionCommand.parseReplicaElectionData's checks.
+    const elect = ['leader-election', '--election-type', 'preferred', '--path-to-json-file', file, ...bootstrap];
+    writeFileSync(file, JSON.stringify({ version: 1 }));
+    await fails(elect, 1, /Replica election data is missing "partitions" field/);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        partitions: [
+          { topic: 't', partition: 1 },
+          { topic: 't', partition: 1 },
+        ],
+      }),
+    );
+    await fails(elect, 1, /Replica election data contains duplicate partitions: t-1/);
     // The single node has no controller and one replica per partition: it serves neither API.
     await fails(['reassign-partitions', '--list', ...bootstrap], 1, /does not support ListPartitionReassignments/);
     await fails(

@@ -170,7 +170,9 @@ test('elections and reassignments through the controller, with kafkajs and the C
   await everywhere([1, 2, 3], 0, ([leader]) => leader === 2);
   const again = await cli(['leader-election', '--election-type', 'preferred', '--all-topic-partitions']);
   expect(again).toMatchObject({ code: 0, stdout: '' });
-  const noop = await cli(['leader-election', '--election-type', 'preferred', '--topic', TOPIC, '--partition', '0']);
+  const electionFile = join(tempDir(), 'elect.json');
+  writeFileSync(electionFile, JSON.stringify({ partitions: [{ topic: TOPIC, partition: 0 }] }));
+  const noop = await cli(['leader-election', '--election-type', 'preferred', '--path-to-json-file', electionFile]);
   expect(noop.stdout).toBe(`Valid replica already elected for partitions ${TOPIC}-0\n`);
   // v0 (no election type: preferred) for every partition: those needing none are left out.
   expect(await toController(ApiKey.ElectLeaders, 0, { topicPartitions: null, timeoutMs: 1000 })).toMatchObject({
