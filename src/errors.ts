@@ -90,6 +90,11 @@ export const KafkaErrors = {
   MEMBER_ID_REQUIRED: kafka(79, 'MEMBER_ID_REQUIRED', false),
   GROUP_MAX_SIZE_REACHED: kafka(81, 'GROUP_MAX_SIZE_REACHED', false),
   FENCED_INSTANCE_ID: kafka(82, 'FENCED_INSTANCE_ID', false),
+  // ElectLeaders' per-partition answers (KafkaController.processReplicaLeaderElection; all
+  // InvalidMetadataExceptions, so retriable).
+  PREFERRED_LEADER_NOT_AVAILABLE: kafka(80, 'PREFERRED_LEADER_NOT_AVAILABLE', true),
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: kafka(83, 'ELIGIBLE_LEADERS_NOT_AVAILABLE', true),
+  ELECTION_NOT_NEEDED: kafka(84, 'ELECTION_NOT_NEEDED', true),
   // AlterPartitionReassignments cancelling a partition that is not being reassigned (KafkaController.maybeBuildReassignment).
   NO_REASSIGNMENT_IN_PROGRESS: kafka(85, 'NO_REASSIGNMENT_IN_PROGRESS', false),
   GROUP_SUBSCRIBED_TO_TOPIC: kafka(86, 'GROUP_SUBSCRIBED_TO_TOPIC', false),

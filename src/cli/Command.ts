@@ -1,5 +1,7 @@
 /** A `tributary` subcommand, and the argument parsing every subcommand shares. */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { fileSystemError } from '../errors.js';
 
 export interface Command {
   name: string;
@@ -107,4 +109,13 @@ export function integerOption(name: string, value: string | undefined, min: numb
   if (!Number.isSafeInteger(n) || n < min || n > max)
     throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`);
   return n;
+}
+
+/** The text of a file an option names (a JSON file of partitions); one that cannot be read is a one-line failure. */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fileSystemError(`read ${file}`, error);
+  }
 }

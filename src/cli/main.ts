@@ -15,6 +15,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   producers: async () => (await import('./producers.js')).producersCommand,
   brokers: async () => (await import('./brokers.js')).brokersCommand,
   cluster: async () => (await import('./cluster.js')).clusterCommand,
+  'leader-election': async () => (await import('./leaderElection.js')).leaderElectionCommand,
+  'reassign-partitions': async () => (await import('./reassignPartitions.js')).reassignPartitionsCommand,
   'zookeeper-check': async () => (await import('./zookeeperCheck.js')).zookeeperCheckCommand,
   produce: async () => (await import('./produce.js')).produceCommand,
   consume: async () => (await import('./consume.js')).consumeCommand,

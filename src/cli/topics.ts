@@ -2,7 +2,7 @@
 import { ZERO_TOPIC_ID } from '../broker/MetadataCache.js';
 import { adminSubcommand, COMMON_HELP, deleteEach, keyValues, names } from './AdminSubcommand.js';
 import { topicAdmin } from './admin/Admins.js';
-import type { PartitionInfo, TopicInfo } from './admin/TopicAdmin.js';
+import { partitionReplicationFactor, type PartitionInfo, type TopicInfo } from './admin/TopicAdmin.js';
 import { integerOption, UsageError, withSubcommands } from './Command.js';
 import { writeOutput } from './Output.js';
 
@@ -45,7 +45,7 @@ export function parseReplicaAssignment(text: string): number[][] {
 
 /** kafka-topics --describe's report options: with any, only the partitions one of them selects, no topic line. */
 const REPORTS = {
-  'under-replicated-partitions': (p: PartitionInfo) => p.isr.length < p.replicas.length,
+  'under-replicated-partitions': (p: PartitionInfo) => p.isr.length < partitionReplicationFactor(p),
   'unavailable-partitions': (p: PartitionInfo) => p.leader === null,
   'under-min-isr-partitions': (p: PartitionInfo, minIsr: number) => p.leader === null || p.isr.length < minIsr,
   'at-min-isr-partitions': (p: PartitionInfo, minIsr: number) => p.isr.length === minIsr,
@@ -62,12 +62,19 @@ function topicLine(t: TopicInfo): string {
   return `Topic: ${t.name}${id}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.replicationFactor}\tConfigs: ${configs.join(',')}\n`;
 }
 
-/** PartitionDescription.printDescription, then the offline replicas when any and the partition's offsets when its leader answered. */
+/**
+ * PartitionDescription.printDescription (a reassignment's adding and removing replicas
+ * included), then the offline replicas when any and the partition's offsets when its leader answered.
+ */
 function partitionLine(topic: string, p: PartitionInfo): string {
+  const moving =
+    p.reassignment === null
+      ? ''
+      : `\tAdding Replicas: ${ids(p.reassignment.addingReplicas)}\tRemoving Replicas: ${ids(p.reassignment.removingReplicas)}`;
   const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${ids(p.offlineReplicas)}` : '';
   const offsets =
     p.logEndOffset === null ? '' : `\tLogStartOffset: ${p.logStartOffset}\tLogEndOffset: ${p.logEndOffset}`;
-  return `\tTopic: ${topic}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${ids(p.replicas)}\tIsr: ${ids(p.isr)}${offline}${offsets}\n`;
+  return `\tTopic: ${topic}\tPartition: ${p.partition}\tLeader: ${p.leader ?? 'none'}\tReplicas: ${ids(p.replicas)}\tIsr: ${ids(p.isr)}${moving}${offline}${offsets}\n`;
 }
 
 /** The topics with only the partitions the reports select (all of them without a report); topics left with none go. */

@@ -19,14 +19,19 @@ import type { ControllerChannel, StopReplicaResponse } from './ControllerChannel
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
 import { ControllerContext } from './ControllerContext.js';
 import { ControllerEventManager, type ControllerEvent } from './ControllerEventManager.js';
-import { KafkaController, type TopicIdReplicaAssignment } from './KafkaController.js';
-import { PartitionReassignment } from './PartitionReassignment.js';
+import {
+  KafkaController,
+  type ElectionType,
+  type ElectLeaderResult,
+  type TopicIdReplicaAssignment,
+} from './KafkaController.js';
+import { PartitionReassignment, type ApiError } from './PartitionReassignment.js';
 import { PartitionStateMachine } from './PartitionStateMachine.js';
 import { ReplicaAssignment } from './ReplicaAssignment.js';
 import { ReplicaStateMachine } from './ReplicaStateMachine.js';
 import type { StateChangeLogger } from './StateChangeLogger.js';
 import { TopicDeletionManager } from './TopicDeletionManager.js';
-import type { PartitionAndReplica, TopicPartition } from './TopicPartition.js';
+import type { PartitionAndReplica, TopicPartition, ValueKeyedMap } from './TopicPartition.js';
 import { ZkControllerClient } from './ZkControllerClient.js';
 
 export interface ControllerConfig {
@@ -47,6 +52,7 @@ interface Term {
   readonly context: ControllerContext;
   readonly controller: KafkaController;
   readonly deletion: TopicDeletionManager;
+  readonly reassignment: PartitionReassignment;
   readonly rebalanceTimer: NodeJS.Timeout | undefined;
 }
 
@@ -133,21 +139,55 @@ export class ControllerEventProcessor implements ControllerApi {
   }
 
   /** KafkaController.controlledShutdown (ControlledShutdown event): the partitions the broker still leads. */
-  async controlledShutdown(id: number, brokerEpoch: number): Promise<TopicPartition[]> {
-    let outcome: TopicPartition[] | Error = new Error('not processed');
-    await this.events.put({
-      name: 'ControlledShutdown',
-      process: async () => {
-        try {
-          if (this.term === undefined) throw notController();
-          outcome = await this.term.controller.doControlledShutdown(id, brokerEpoch);
-        } catch (error) {
-          outcome = error as Error;
-        }
-      },
+  controlledShutdown(id: number, brokerEpoch: number): Promise<TopicPartition[]> {
+    return this.ask('ControlledShutdown', (term) => term.controller.doControlledShutdown(id, brokerEpoch));
+  }
+
+  /** KafkaController.electLeaders (ReplicaLeaderElection, AdminClientTriggered): each partition's new leader, or why none. */
+  electLeaders(
+    partitions: readonly TopicPartition[],
+    electionType: ElectionType,
+  ): Promise<ValueKeyedMap<TopicPartition, ElectLeaderResult>> {
+    return this.ask('ReplicaLeaderElection', (term) => term.controller.electLeaders(partitions, electionType));
+  }
+
+  /** KafkaController.alterPartitionReassignments (ApiPartitionReassignment): targets, or null to cancel. */
+  alterPartitionReassignments(
+    reassignments: ValueKeyedMap<TopicPartition, readonly number[] | null>,
+  ): Promise<ValueKeyedMap<TopicPartition, ApiError>> {
+    return this.ask('ApiPartitionReassignment', (term) =>
+      term.reassignment.processApiPartitionReassignment(reassignments),
+    );
+  }
+
+  /** KafkaController.listPartitionReassignments (ListPartitionReassignments): those named (null: all) in progress. */
+  listPartitionReassignments(
+    partitions: readonly TopicPartition[] | null,
+  ): Promise<ValueKeyedMap<TopicPartition, ReplicaAssignment>> {
+    return this.ask('ListPartitionReassignments', async (term) =>
+      term.reassignment.listPartitionReassignments(partitions),
+    );
+  }
+
+  /**
+   * An admin request as an event on the queue: its answer, or its failure thrown to the
+   * caller (ERR_NOT_CONTROLLER when this broker is not the active controller by then, as each
+   * of Kafka's process* methods checks isActive). A lost controller epoch also makes it resign.
+   */
+  private async ask<T>(name: string, work: (term: Term) => Promise<T>): Promise<T> {
+    // Widened: TypeScript does not see the assignments in the event's closure.
+    let outcome = { error: notController() } as { readonly value: T } | { readonly error: unknown };
+    await this.put(name, async () => {
+      if (this.term === undefined) return;
+      try {
+        outcome = { value: await work(this.term) };
+      } catch (error) {
+        outcome = { error };
+        if (isTributaryError(error, 'ERR_STALE_CONTROLLER_EPOCH')) throw error;
+      }
     });
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
   private put(name: string, process: () => Promise<void>): Promise<void> {
@@ -321,7 +361,7 @@ export class ControllerEventProcessor implements ControllerApi {
         )
       : undefined;
     rebalanceTimer?.unref();
-    return { context, controller, deletion, rebalanceTimer };
+    return { context, controller, deletion, reassignment, rebalanceTimer };
   }
 
   /** KafkaController.onControllerResignation: the watches dropped, the rebalance stopped, the channel closed, the term forgotten. */

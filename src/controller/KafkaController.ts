@@ -7,19 +7,26 @@
  * runs the state machines over the context; reading ZooKeeper and registering watches is
  * the caller's, which passes in what it read.
  */
-import { TributaryError } from '../errors.js';
+import { TributaryError, type KafkaErrorName } from '../errors.js';
+import { NO_LEADER } from '../zk/LeaderAndIsr.js';
 import type { BrokerAndEpoch } from './Broker.js';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
 import type { ControllerContext } from './ControllerContext.js';
 import type { ControllerZkClient } from './ControllerZkClient.js';
 import { preferredReplicaPartitionLeaderElection, type PartitionLeaderElectionStrategy } from './Election.js';
 import type { ElectionOutcomes, PartitionStateMachine } from './PartitionStateMachine.js';
-import type { PartitionReassignment } from './PartitionReassignment.js';
+import type { ApiError, PartitionReassignment } from './PartitionReassignment.js';
 import type { ReplicaAssignment } from './ReplicaAssignment.js';
 import type { ReplicaStateMachine } from './ReplicaStateMachine.js';
 import type { StateChangeLogger } from './StateChangeLogger.js';
 import type { TopicDeletionManager } from './TopicDeletionManager.js';
-import { formatPartition, type PartitionAndReplica, type TopicPartition } from './TopicPartition.js';
+import {
+  formatPartition,
+  partitionMap,
+  type PartitionAndReplica,
+  type TopicPartition,
+  type ValueKeyedMap,
+} from './TopicPartition.js';
 
 export interface KafkaControllerConfig {
   /** leader.imbalance.per.broker.percentage: above it, a broker's partitions go back to their preferred leader (default 10). */
@@ -28,6 +35,9 @@ export interface KafkaControllerConfig {
 
 /** org.apache.kafka.common.ElectionType */
 export type ElectionType = 'PREFERRED' | 'UNCLEAN';
+/** A partition's answer to ElectLeaders: the leader it elected, or why none (Kafka's Either[ApiError, Int]). */
+export type ElectLeaderResult = { readonly leader: number } | ApiError;
+
 /** kafka.controller.ElectionTrigger */
 export type ElectionTrigger = 'AdminClientTriggered' | 'AutoTriggered' | 'ZkTriggered';
 
@@ -281,6 +291,49 @@ export class KafkaController {
   async processTopicUncleanLeaderElectionEnable(topic: string): Promise<void> {
     this.logger.info(`Unclean leader election has been enabled for topic ${topic}`);
     await this.partitionStateMachine.triggerOnlinePartitionStateChange(topic);
+  }
+
+  /**
+   * KafkaController.processReplicaLeaderElection for ElectLeaders (AdminClientTriggered): the
+   * partitions that need it elect (preferred: the leader is not the first replica; unclean:
+   * no live leader) and answer their new leader; the others answer why not (ELECTION_NOT_NEEDED,
+   * INVALID_TOPIC_EXCEPTION while deleting, UNKNOWN_TOPIC_OR_PARTITION). A failed election is
+   * PREFERRED_LEADER_NOT_AVAILABLE or ELIGIBLE_LEADERS_NOT_AVAILABLE with the state machine's message.
+   */
+  async electLeaders(
+    partitions: readonly TopicPartition[],
+    electionType: ElectionType,
+  ): Promise<ValueKeyedMap<TopicPartition, ElectLeaderResult>> {
+    const results = partitionMap<ElectLeaderResult>();
+    const electable: TopicPartition[] = [];
+    for (const tp of partitions) {
+      const why = this.whyNoElection(tp, electionType);
+      if (why === undefined) electable.push(tp);
+      else results.set(tp, why);
+    }
+    const failed = electionType === 'PREFERRED' ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE';
+    for (const [tp, outcome] of await this.onReplicaElection(electable, electionType, 'AdminClientTriggered')) {
+      if ('leaderAndIsr' in outcome) results.set(tp, { leader: outcome.leaderAndIsr.leader });
+      else if (outcome.error.code === 'ERR_STATE_CHANGE_FAILED')
+        results.set(tp, { error: failed, message: outcome.error.message });
+      // ApiError.fromThrowable; the registry's Kafka names are KafkaErrors' keys.
+      else results.set(tp, { error: outcome.error.kafka.name as KafkaErrorName, message: outcome.error.message });
+    }
+    return results;
+  }
+
+  /** Why a partition elects no leader for ElectLeaders, or undefined when it should. */
+  private whyNoElection(tp: TopicPartition, electionType: ElectionType): ApiError | undefined {
+    if (this.context.partitionReplicaAssignment(tp).length === 0)
+      return { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'The partition does not exist.' };
+    if (this.topicDeletionManager.isTopicQueuedUpForDeletion(tp.topic))
+      return { error: 'INVALID_TOPIC_EXCEPTION', message: 'The topic is being deleted' };
+    const leader = this.context.partitionLeadershipInfo(tp)?.leaderAndIsr.leader ?? NO_LEADER;
+    const needed =
+      electionType === 'PREFERRED'
+        ? leader !== this.context.partitionReplicaAssignment(tp)[0]
+        : leader === NO_LEADER || !this.context.liveBrokerIds().has(leader);
+    return needed ? undefined : { error: 'ELECTION_NOT_NEEDED', message: null };
   }
 
   /**

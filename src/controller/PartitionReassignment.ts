@@ -22,13 +22,13 @@ import type { StateChangeLogger } from './StateChangeLogger.js';
 import type { TopicDeletionManager } from './TopicDeletionManager.js';
 import { formatPartition, partitionMap, type TopicPartition, type ValueKeyedMap } from './TopicPartition.js';
 
-/** A partition's answer to AlterPartitionReassignments: Kafka's ApiError, an error and its message. */
-export interface ReassignmentResult {
+/** A partition's answer to AlterPartitionReassignments or ElectLeaders: Kafka's ApiError, an error and its message. */
+export interface ApiError {
   readonly error: KafkaErrorName;
   readonly message: string | null;
 }
 
-const NONE: ReassignmentResult = { error: 'NONE', message: null };
+const NONE: ApiError = { error: 'NONE', message: null };
 
 export class PartitionReassignment {
   constructor(
@@ -47,8 +47,8 @@ export class PartitionReassignment {
    */
   async processApiPartitionReassignment(
     reassignments: ValueKeyedMap<TopicPartition, readonly number[] | null>,
-  ): Promise<ValueKeyedMap<TopicPartition, ReassignmentResult>> {
-    const results = partitionMap<ReassignmentResult>();
+  ): Promise<ValueKeyedMap<TopicPartition, ApiError>> {
+    const results = partitionMap<ApiError>();
     const toReassign = partitionMap<ReplicaAssignment>();
     for (const [tp, target] of reassignments) {
       const invalid = target === null ? undefined : this.validateReplicas(tp, target);
@@ -62,9 +62,24 @@ export class PartitionReassignment {
     return results;
   }
 
+  /**
+   * KafkaController.processListPartitionReassignments: of the partitions named (all, for
+   * null), those being reassigned, with their full assignment.
+   */
+  listPartitionReassignments(
+    partitions: readonly TopicPartition[] | null,
+  ): ValueKeyedMap<TopicPartition, ReplicaAssignment> {
+    const results = partitionMap<ReplicaAssignment>();
+    for (const tp of partitions ?? this.context.partitionsBeingReassigned.keys()) {
+      const assignment = this.context.partitionFullReplicaAssignment(tp);
+      if (assignment.isBeingReassigned) results.set(tp, assignment);
+    }
+    return results;
+  }
+
   /** KafkaController.validateReplicas: a target list, its brokers distinct and the added ones alive. */
-  private validateReplicas(tp: TopicPartition, replicas: readonly number[]): ReassignmentResult | undefined {
-    const invalid = (message: string): ReassignmentResult => ({ error: 'INVALID_REPLICA_ASSIGNMENT', message });
+  private validateReplicas(tp: TopicPartition, replicas: readonly number[]): ApiError | undefined {
+    const invalid = (message: string): ApiError => ({ error: 'INVALID_REPLICA_ASSIGNMENT', message });
     if (replicas.length === 0) return invalid('Empty replica list specified in partition reassignment.');
     if (new Set(replicas).size !== replicas.length)
       return invalid(`Duplicate replica ids in partition reassignment replica list: List(${replicas.join(', ')})`);
@@ -84,8 +99,8 @@ export class PartitionReassignment {
    */
   async maybeTriggerPartitionReassignment(
     reassignments: ValueKeyedMap<TopicPartition, ReplicaAssignment>,
-  ): Promise<ValueKeyedMap<TopicPartition, ReassignmentResult>> {
-    const results = partitionMap<ReassignmentResult>();
+  ): Promise<ValueKeyedMap<TopicPartition, ApiError>> {
+    const results = partitionMap<ApiError>();
     const unknown = { error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'The partition does not exist.' } as const;
     for (const [tp, reassignment] of reassignments) {
       if (this.topicDeletionManager.isTopicQueuedUpForDeletion(tp.topic)) results.set(tp, unknown);
@@ -95,7 +110,7 @@ export class PartitionReassignment {
     return results;
   }
 
-  private async tryReassignment(tp: TopicPartition, reassignment: ReplicaAssignment): Promise<ReassignmentResult> {
+  private async tryReassignment(tp: TopicPartition, reassignment: ReplicaAssignment): Promise<ApiError> {
     try {
       await this.onPartitionReassignment(tp, reassignment);
       return NONE;

@@ -50,11 +50,16 @@
  *   StopReplica              -         -            -              0-4
  *   UpdateMetadata           -         -            -              0-8
  *   ControlledShutdown       -         -            -              0-3
+ *   ElectLeaders             -         -            -              0-2
+ *   AlterPartitionReassignments  0     -            -              0
+ *   ListPartitionReassignments   0     -            -              0
  *
  * The last four are Kafka's ZooKeeper-mode inter-broker APIs (listener zkBroker), in full:
  * only a broker in cluster mode serves and advertises them, as a 3.8 ZooKeeper broker does.
  * AddPartitionsToTxn v4+ (KIP-890) is broker to broker (verifying a produce is in its
- * transaction) and is not served. librdkafka 2.0.2's transactional versions are from
+ * transaction) and is not served. ElectLeaders and the partition reassignments are the
+ * controller's admin APIs (KafkaAdminClient sends them to the controller): only a broker in
+ * cluster mode serves them. librdkafka 2.0.2's transactional versions are from
  * rdkafka_txnmgr.c; the confluent-kafka-python client is librdkafka underneath.
  */
 import { AlterConfigs } from './messages/AlterConfigs.js';
@@ -96,6 +101,9 @@ import { ControlledShutdown } from './messages/ControlledShutdown.js';
 import { LeaderAndIsr } from './messages/LeaderAndIsr.js';
 import { StopReplica } from './messages/StopReplica.js';
 import { UpdateMetadata } from './messages/UpdateMetadata.js';
+import { ElectLeaders } from './messages/ElectLeaders.js';
+import { AlterPartitionReassignments } from './messages/AlterPartitionReassignments.js';
+import { ListPartitionReassignments } from './messages/ListPartitionReassignments.js';
 import type { ApiSchema } from './Schema.js';
 import { parseVersions, type VersionRange } from './Versions.js';
 
@@ -139,6 +147,9 @@ export const MESSAGES: readonly ApiSchema[] = [
   StopReplica,
   UpdateMetadata,
   ControlledShutdown,
+  ElectLeaders,
+  AlterPartitionReassignments,
+  ListPartitionReassignments,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -182,6 +193,9 @@ export const ApiKey = {
   StopReplica: 5,
   UpdateMetadata: 6,
   ControlledShutdown: 7,
+  ElectLeaders: 43,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

@@ -333,6 +333,30 @@ describe('a broker in cluster mode', () => {
     });
   });
 
+  it('answers ElectLeaders and the partition reassignments with NOT_CONTROLLER: no controller runs here', async () => {
+    // KafkaController.processReplicaLeaderElection: NOT_CONTROLLER for each partition, none at the top.
+    const elect = await client.call(ApiKey.ElectLeaders, 2, {
+      electionType: 0,
+      topicPartitions: [{ topic: TOPIC, partitions: [0] }],
+      timeoutMs: 1000,
+    });
+    expect(elect).toEqual({
+      throttleTimeMs: 0,
+      errorCode: 0,
+      replicaElectionResults: [
+        { topic: TOPIC, partitionResult: [{ partitionId: 0, errorCode: NOT_CONTROLLER, errorMessage: null }] },
+      ],
+    });
+    // processApiPartitionReassignment, processListPartitionReassignments: the top-level error.
+    const alter = await client.call(ApiKey.AlterPartitionReassignments, 0, {
+      timeoutMs: 1000,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [1] }] }],
+    });
+    expect(alter).toEqual({ throttleTimeMs: 0, errorCode: NOT_CONTROLLER, errorMessage: null, responses: [] });
+    const list = await client.call(ApiKey.ListPartitionReassignments, 0, { timeoutMs: 1000, topics: null });
+    expect(list).toEqual({ throttleTimeMs: 0, errorCode: NOT_CONTROLLER, errorMessage: null, topics: [] });
+  });
+
   it('reads UpdateMetadata v0 (one plaintext host and port) and v2 (endpoints named by their protocol)', async () => {
     await client.call(ApiKey.UpdateMetadata, 0, {
       controllerId: 2,

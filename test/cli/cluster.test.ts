@@ -130,6 +130,8 @@ describe('tributary cluster and topics describe against a cluster', () => {
         replicas: p.replicas,
         isr: p.isr,
         offlineReplicas: [],
+        // No controller runs here (NOT_CONTROLLER to ListPartitionReassignments): none shown.
+        reassignment: null,
         logStartOffset: 0,
         logEndOffset: 3 - i,
       })),

@@ -174,6 +174,65 @@ describe('a broker dies and returns', () => {
   });
 });
 
+describe('ElectLeaders (KafkaController.processReplicaLeaderElection, AdminClientTriggered)', () => {
+  /** Broker 2 bounced: p1 and p4 led by others, 2 out of their ISR until `rejoin` puts it back. */
+  async function bounced(rejoin: boolean): Promise<ControllerFixture> {
+    const f = await clusterWithTopic();
+    await f.controller.processBrokerChange([brokerAndEpoch(1), brokerAndEpoch(3)]);
+    await f.controller.processBrokerChange([brokerAndEpoch(1), brokerAndEpoch(2, 202), brokerAndEpoch(3)]);
+    if (rejoin)
+      for (const tp of [partitions[1]!, partitions[4]!]) {
+        const { leaderAndIsr, controllerEpoch } = f.zk.read(tp)!;
+        f.zk.writeAsOther(tp, { ...leaderAndIsr, isr: [...leaderAndIsr.isr, 2] }, controllerEpoch);
+        f.context.putPartitionLeadershipInfo(tp, f.zk.read(tp)!);
+      }
+    f.take();
+    return f;
+  }
+
+  test('preferred: p1 back to 2, p0 ELECTION_NOT_NEEDED, an unknown partition UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const f = await bounced(true);
+    const unknown = { topic: 't', partition: 9 };
+    const results = await f.controller.electLeaders([partitions[1]!, partitions[0]!, unknown], 'PREFERRED');
+    expect(results.get(partitions[1]!)).toEqual({ leader: 2 });
+    expect(results.get(partitions[0]!)).toEqual({ error: 'ELECTION_NOT_NEEDED', message: null });
+    expect(results.get(unknown)).toEqual({
+      error: 'UNKNOWN_TOPIC_OR_PARTITION',
+      message: 'The partition does not exist.',
+    });
+    expect(leaders(f)).toEqual([1, 2, 3, 1, 1, 3]);
+    expect(
+      leaderAndIsrTo(f.take(), 2)!.topicStates[0]!.partitionStates.map((p) => [p.partitionIndex, p.leader]),
+    ).toEqual([[1, 2]]);
+  });
+
+  test('preferred with the preferred replica out of the ISR: PREFERRED_LEADER_NOT_AVAILABLE with the state machine message', async () => {
+    const f = await bounced(false);
+    const results = await f.controller.electLeaders([partitions[4]!], 'PREFERRED');
+    expect(results.get(partitions[4]!)).toEqual({
+      error: 'PREFERRED_LEADER_NOT_AVAILABLE',
+      message:
+        'Failed to elect leader for partition t-4 under strategy PreferredReplicaPartitionLeaderElectionStrategy',
+    });
+    expect(leaders(f)).toEqual([1, 3, 3, 1, 1, 3]);
+  });
+
+  test('unclean: a partition with a live leader needs none; a topic being deleted is INVALID_TOPIC_EXCEPTION', async () => {
+    const f = await bounced(false);
+    f.context.queueTopicDeletion(['t']);
+    const results = await f.controller.electLeaders([partitions[0]!], 'UNCLEAN');
+    expect(results.get(partitions[0]!)).toEqual({
+      error: 'INVALID_TOPIC_EXCEPTION',
+      message: 'The topic is being deleted',
+    });
+    f.context.topicsToBeDeleted.clear();
+    expect((await f.controller.electLeaders([partitions[0]!], 'UNCLEAN')).get(partitions[0]!)).toEqual({
+      error: 'ELECTION_NOT_NEEDED',
+      message: null,
+    });
+  });
+});
+
 describe('controlled shutdown', () => {
   test('the partitions broker 1 leads move; it leaves the ISRs of those it follows; none is left to it', async () => {
     const f = await clusterWithTopic();

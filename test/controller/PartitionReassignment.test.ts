@@ -127,3 +127,18 @@ describe('AlterPartitionReassignments errors (validateReplicas, maybeBuildReassi
     expect((await f.reassignment.processApiPartitionReassignment(request([[p0, [4, 2, 3]]]))).get(p0)).toEqual(unknown);
   });
 });
+
+describe('listPartitionReassignments (KafkaController.processListPartitionReassignments)', () => {
+  test('those in progress, of the partitions named or all; a partition not moving or unknown is left out', async () => {
+    const f = await cluster();
+    await f.reassignment.processApiPartitionReassignment(request([[p0, [4, 2, 3]]]));
+    const listed = (partitions: TopicPartition[] | null): [string, number[][]][] =>
+      [...f.reassignment.listPartitionReassignments(partitions)].map(([tp, a]) => [
+        `${tp.topic}-${tp.partition}`,
+        assignmentOf(a),
+      ]);
+    expect(listed(null)).toEqual([['t-0', [[4, 2, 3, 1], [4], [1]]]]);
+    expect(listed([p1, { topic: 'u', partition: 0 }])).toEqual([]);
+    expect(listed([p0, p1])).toEqual([['t-0', [[4, 2, 3, 1], [4], [1]]]]);
+  });
+});

@@ -109,6 +109,8 @@ export interface ServedBrokers {
    * runs `meanwhile`, then serves it again on its data dir (on a new port).
    */
   restart(id: number, meanwhile?: () => Promise<void>): Promise<ServedBroker>;
+  /** Starts broker `id` (again) on its data directory, with the others' settings; `brokers` holds it. */
+  start(id: number): Promise<ServedBroker>;
   close(): Promise<void>;
 }
 
@@ -147,18 +149,22 @@ export async function serveBrokers(
   const started = await Promise.all(ids.map((id) => serve(join(dir, `data-${id}`), args(id), { keep: true })));
   const brokers = new Map(started.map((b, i) => [i + 1, b]));
   const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
+  const start = async (id: number): Promise<ServedBroker> => {
+    const broker = await serve(join(dir, `data-${id}`), args(id));
+    brokers.set(id, broker);
+    return broker;
+  };
   return {
     connect,
     brokers,
     zk,
+    start,
     async restart(id, meanwhile) {
       const stopped = brokers.get(id)!;
       stopped.child.kill('SIGTERM');
       await stopped.exit;
       await meanwhile?.();
-      const restarted = await serve(join(dir, `data-${id}`), args(id));
-      brokers.set(id, restarted);
-      return restarted;
+      return start(id);
     },
     async close() {
       for (const broker of brokers.values()) broker.child.kill('SIGKILL');

@@ -1,5 +1,6 @@
 /**
- * The ZooKeeper-mode inter-broker schemas against Kafka's own message specs, field by field:
+ * The ZooKeeper-mode inter-broker schemas and the controller's admin APIs (ElectLeaders, the
+ * partition reassignments) against Kafka's own message specs, field by field:
  * fixtures/kafka-3.8.0/ holds Kafka 3.8.0's clients/src/main/resources/common/message/*.json,
  * unchanged. Each spec field (commonStructs resolved) must be ours with the same camelCase
  * name, type, versions, nullable and tagged versions, tag and default. Kafka's classes are
@@ -10,8 +11,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { defaultOf, writeMessage } from '../../src/protocol/MessageCodec.js';
 import type { Struct } from '../../src/protocol/MessageTypes.js';
+import { AlterPartitionReassignments } from '../../src/protocol/messages/AlterPartitionReassignments.js';
 import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdown.js';
+import { ElectLeaders } from '../../src/protocol/messages/ElectLeaders.js';
 import { LeaderAndIsr } from '../../src/protocol/messages/LeaderAndIsr.js';
+import { ListPartitionReassignments } from '../../src/protocol/messages/ListPartitionReassignments.js';
 import { StopReplica } from '../../src/protocol/messages/StopReplica.js';
 import { UpdateMetadata } from '../../src/protocol/messages/UpdateMetadata.js';
 import { ProtocolWriter } from '../../src/protocol/ProtocolWriter.js';
@@ -55,6 +59,7 @@ function typeOf(f: SpecField, structNames: Set<string>): string {
 /** The default a field decodes to when absent: Kafka's "default", else its type's zero. */
 function specDefault(f: SpecField, ours: Field): unknown {
   if (f.default === undefined) return defaultOf(ours);
+  if (f.default === 'null') return null;
   if (ours.type === 'bool') return f.default === 'true';
   return Number(f.default);
 }
@@ -97,6 +102,9 @@ describe.each<[string, ApiSchema]>([
   ['StopReplica', StopReplica],
   ['UpdateMetadata', UpdateMetadata],
   ['ControlledShutdown', ControlledShutdown],
+  ['ElectLeaders', ElectLeaders],
+  ['AlterPartitionReassignments', AlterPartitionReassignments],
+  ['ListPartitionReassignments', ListPartitionReassignments],
 ])('%s', (name, schema) => {
   test('the request is Kafka 3.8.0’s spec, field by field', () => compare(schema.request, `${name}Request`));
   test('the response is Kafka 3.8.0’s spec, field by field', () => compare(schema.response, `${name}Response`));

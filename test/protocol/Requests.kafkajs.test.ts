@@ -497,6 +497,56 @@ const cases: Case[] = [
       ...(v >= 1 ? { sessionLifetimeMs: '3600000' } : {}),
     }),
   },
+  {
+    // KafkaAdminClient's and kafkajs' reassignment of a partition to a target replica list.
+    api: 'alterPartitionReassignments',
+    apiKey: ApiKey.AlterPartitionReassignments,
+    versions: [0],
+    args: { topics: [{ topic: 'orders', partitionAssignment: [{ partition: 2, replicas: [3, 1] }] }], timeout: 4000 },
+    request: () => ({
+      timeoutMs: 4000,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, replicas: [3, 1] }] }],
+    }),
+    response: {
+      throttleTimeMs: 5,
+      errorCode: 0,
+      errorMessage: null,
+      responses: [{ name: 'orders', partitions: [{ partitionIndex: 2, errorCode: 39, errorMessage: 'no' }] }],
+    },
+    decoded: () => ({
+      throttleTime: 5,
+      errorCode: 0,
+      responses: [{ topic: 'orders', partitions: [{ partition: 2, errorCode: 39 }] }],
+    }),
+  },
+  {
+    api: 'listPartitionReassignments',
+    apiKey: ApiKey.ListPartitionReassignments,
+    versions: [0],
+    args: { topics: [{ topic: 'orders', partitions: [0, 2] }], timeout: 4000 },
+    request: () => ({ timeoutMs: 4000, topics: [{ name: 'orders', partitionIndexes: [0, 2] }] }),
+    response: {
+      throttleTimeMs: 5,
+      errorCode: 0,
+      errorMessage: null,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [{ partitionIndex: 2, replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }],
+        },
+      ],
+    },
+    decoded: () => ({
+      throttleTime: 5,
+      errorCode: 0,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [{ partition: 2, replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }],
+        },
+      ],
+    }),
+  },
 ];
 
 describe.each(cases)('kafkajs $api', ({ api, apiKey, versions, args, request, response, decoded }) => {

@@ -48,7 +48,7 @@ function activeAdmin(cluster: ClusterContext): AdminZkClient | undefined {
 const notController = { errorCode: KafkaErrors.NOT_CONTROLLER.code, errorMessage: null };
 
 /** Resolves true once `done` holds, false at the deadline (a DelayedOperation's tryComplete and onExpiration). */
-async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+export async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() >= deadline || signal.aborted) return false;

@@ -23,6 +23,8 @@ import { handleLeaderAndIsr } from './LeaderAndIsr.js';
 import { handleStopReplica } from './StopReplica.js';
 import { handleUpdateMetadata } from './UpdateMetadata.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './TopicAdmin.js';
+import { handleElectLeaders } from './ElectLeaders.js';
+import { handleAlterPartitionReassignments, handleListPartitionReassignments } from './PartitionReassignments.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleApiVersions,
@@ -63,11 +65,16 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
 /**
  * The ZooKeeper-mode inter-broker APIs (listener zkBroker): served, and advertised by
  * ApiVersions, only by a broker in cluster mode, as a 3.8 ZooKeeper broker does. The single
- * node is no ZooKeeper broker: it neither lists them nor serves them.
+ * node is no ZooKeeper broker: it neither lists them nor serves them. With them, the
+ * controller's admin APIs (ElectLeaders, the partition reassignments): the single node has no
+ * controller, and its partitions one replica each, so nothing to elect or move.
  */
 export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleLeaderAndIsr,
   handleStopReplica,
   handleUpdateMetadata,
   handleControlledShutdown,
+  handleElectLeaders,
+  handleAlterPartitionReassignments,
+  handleListPartitionReassignments,
 ];

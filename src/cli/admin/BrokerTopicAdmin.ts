@@ -5,16 +5,25 @@ import { DEFAULT_REPLICATION_FACTOR } from '../../broker/SingleNodeReplicas.js';
 import type { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
 import { compareStrings, groupByTopic } from '../../group/ConsumerProtocol.js';
-import type { ResponseOf } from '../../protocol/index.js';
+import { ApiKey, type ResponseOf } from '../../protocol/index.js';
 import { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
 import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
 import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import { ListPartitionReassignments } from '../../protocol/messages/ListPartitionReassignments.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { checkErrorCode, kafkaFailure } from './KafkaFailure.js';
-import { NodeConnections, type BrokerNode } from './NodeConnections.js';
-import type { NewTopic, OffsetSpec, PartitionInfo, PartitionRef, TopicAdmin, TopicInfo } from './TopicAdmin.js';
+import { NodeConnections, withController, type BrokerNode } from './NodeConnections.js';
+import {
+  partitionReplicationFactor,
+  type NewTopic,
+  type OffsetSpec,
+  type PartitionInfo,
+  type PartitionRef,
+  type TopicAdmin,
+  type TopicInfo,
+} from './TopicAdmin.js';
 
 const ZERO_UUID = Buffer.alloc(16);
 const TIMEOUT_MS = 30_000;
@@ -45,11 +54,14 @@ function timestampOf(spec: OffsetSpec): number {
   return spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestamp;
 }
 
+type Reassignment = NonNullable<PartitionInfo['reassignment']>;
+
 function partitionInfo(
   topic: string,
   p: MetadataTopic['partitions'][number],
   starts: Map<string, number>,
   ends: Map<string, number>,
+  reassignments: Map<string, Reassignment>,
 ): PartitionInfo {
   const ref = key({ topic, partition: p.partitionIndex });
   return {
@@ -58,6 +70,7 @@ function partitionInfo(
     replicas: p.replicaNodes,
     isr: p.isrNodes,
     offlineReplicas: p.offlineReplicas,
+    reassignment: reassignments.get(ref) ?? null,
     logStartOffset: starts.get(ref) ?? null,
     logEndOffset: ends.get(ref) ?? null,
   };
@@ -78,22 +91,6 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return { brokers: response.brokers, topics: found.sort((a, b) => compareStrings(a.name, b.name)) };
   }
 
-  /**
-   * `work` on a connection to the cluster's controller, where Kafka's admin client sends
-   * CreateTopics and DeleteTopics (KafkaAdminClient's ControllerNodeProvider: the
-   * controller Metadata names): another broker of a ZooKeeper cluster answers
-   * NOT_CONTROLLER. A single node names itself.
-   */
-  private async viaController<T>(what: string, work: (connection: BrokerConnection) => Promise<T>): Promise<T> {
-    const response = await this.connection.request(Metadata, {
-      topics: [],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-    });
-    if (response.controllerId === NO_LEADER_ID) return work(this.connection);
-    return this.withNodes(response.brokers, async (nodes) => work(await nodes.to(response.controllerId, what)));
-  }
-
   async create(topic: NewTopic, ifNotExists: boolean): Promise<boolean> {
     const { name } = topic;
     // CreateTopicsRequest: an assignment carries the partition count and replicas, and then both are -1.
@@ -106,7 +103,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
       configs: Object.entries(topic.configs).map(([key, value]) => ({ name: key, value })),
     };
     const what = `create topic '${name}'`;
-    const response = await this.viaController(what, (connection) =>
+    const response = await withController(this.connection, what, (connection) =>
       connection.request(CreateTopics, { topics: [creatable], timeoutMs: TIMEOUT_MS, validateOnly: false }),
     );
     const [result] = response.topics;
@@ -127,24 +124,53 @@ export class BrokerTopicAdmin implements TopicAdmin {
         .filter((p) => p.leaderId !== NO_LEADER_ID)
         .map((p) => ({ topic: t.name, partition: p.partitionIndex, leader: p.leaderId })),
     );
-    const [[starts, ends], configs] = await Promise.all([
+    const [[starts, ends], configs, reassignments] = await Promise.all([
       this.withNodes(brokers, (nodes) =>
         Promise.all([this.leaderOffsets(nodes, led, 'earliest', true), this.leaderOffsets(nodes, led, 'latest', true)]),
       ),
       Promise.all(topics.map((t) => this.configs(t.name))),
+      this.reassignments(topics),
     ]);
     return topics.map((t, i) => {
       const partitions = t.partitions
-        .map((p) => partitionInfo(t.name, p, starts, ends))
+        .map((p) => partitionInfo(t.name, p, starts, ends, reassignments))
         .sort((a, b) => a.partition - b.partition);
       return {
         name: t.name,
         id: t.topicId.toString('base64url'),
-        replicationFactor: partitions[0]?.replicas.length ?? 0,
+        replicationFactor: partitions[0] === undefined ? 0 : partitionReplicationFactor(partitions[0]),
         partitions,
         configs: configs[i]!,
       };
     });
+  }
+
+  /**
+   * The reassignments in progress among these topics' partitions, from the controller
+   * (TopicCommand.listAllReassignments); none from a broker that does not serve
+   * ListPartitionReassignments (the single node), as the command takes UnsupportedVersion.
+   */
+  private async reassignments(topics: MetadataTopic[]): Promise<Map<string, Reassignment>> {
+    if (topics.length === 0 || !this.connection.supports(ApiKey.ListPartitionReassignments)) return new Map();
+    const what = 'list partition reassignments';
+    const response = await withController(this.connection, what, (connection) =>
+      connection.request(ListPartitionReassignments, {
+        timeoutMs: TIMEOUT_MS,
+        topics: topics.map((t) => ({ name: t.name, partitionIndexes: t.partitions.map((p) => p.partitionIndex) })),
+      }),
+    );
+    // No controller answering (one moving, or none running): Metadata's view alone, as describe
+    // shows a partition whose leader does not answer ListOffsets without its offsets.
+    if (response.errorCode === KafkaErrors.NOT_CONTROLLER.code) return new Map();
+    checkErrorCode(what, response.errorCode, response.errorMessage);
+    return new Map(
+      response.topics.flatMap((t) =>
+        t.partitions.map((p): [string, Reassignment] => [
+          key({ topic: t.name, partition: p.partitionIndex }),
+          { addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas },
+        ]),
+      ),
+    );
   }
 
   private async withNodes<T>(brokers: BrokerNode[], work: (nodes: NodeConnections) => Promise<T>): Promise<T> {
@@ -194,7 +220,7 @@ export class BrokerTopicAdmin implements TopicAdmin {
 
   async delete(name: string): Promise<void> {
     const what = `delete topic '${name}'`;
-    const response = await this.viaController(what, (connection) =>
+    const response = await withController(this.connection, what, (connection) =>
       connection.request(DeleteTopics, {
         topics: [{ name, topicId: ZERO_UUID }],
         topicNames: [name],

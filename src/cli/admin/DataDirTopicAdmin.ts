@@ -22,6 +22,7 @@ function topicInfo(d: TopicDescription, nodeId: number): TopicInfo {
       replicas: [nodeId],
       isr: [nodeId],
       offlineReplicas: [],
+      reassignment: null,
       logStartOffset,
       logEndOffset,
     })),

@@ -4,8 +4,10 @@
  * metadata names (KafkaAdminClient.listOffsets, getListOffsetsCalls). The bootstrap
  * connection serves the broker it reached; the others are opened on first use.
  */
+import { NO_CONTROLLER_ID } from '../../broker/MetadataCache.js';
 import { BrokerConnection } from '../../client/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
+import { Metadata } from '../../protocol/messages/Metadata.js';
 import { kafkaFailure } from './KafkaFailure.js';
 
 /** A live broker as Metadata lists it. */
@@ -66,5 +68,31 @@ export class NodeConnections {
   async close(): Promise<void> {
     const results = await Promise.allSettled(this.opened.values());
     for (const r of results) if (r.status === 'fulfilled') r.value.close();
+  }
+}
+
+/**
+ * `work` on a connection to the cluster's controller, where Kafka's admin client sends the
+ * controller's requests (KafkaAdminClient's ControllerNodeProvider: the controller Metadata
+ * names): CreateTopics, DeleteTopics, ElectLeaders, the partition reassignments. Another broker
+ * of a ZooKeeper cluster answers them NOT_CONTROLLER. A single node names itself; with no
+ * controller known, the bootstrap broker is asked (and answers why not).
+ */
+export async function withController<T>(
+  bootstrap: BrokerConnection,
+  what: string,
+  work: (connection: BrokerConnection) => Promise<T>,
+): Promise<T> {
+  const response = await bootstrap.request(Metadata, {
+    topics: [],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  if (response.controllerId === NO_CONTROLLER_ID) return work(bootstrap);
+  const nodes = new NodeConnections(bootstrap, response.brokers);
+  try {
+    return await work(await nodes.to(response.controllerId, what));
+  } finally {
+    await nodes.close();
   }
 }

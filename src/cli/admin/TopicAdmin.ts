@@ -28,6 +28,8 @@ export interface PartitionInfo {
   replicas: number[];
   isr: number[];
   offlineReplicas: number[];
+  /** The reassignment in progress (ListPartitionReassignments), null for none. */
+  reassignment: { addingReplicas: number[]; removingReplicas: number[] } | null;
   /** null when no leader answers for the partition. */
   logStartOffset: number | null;
   logEndOffset: number | null;
@@ -37,11 +39,21 @@ export interface TopicInfo {
   name: string;
   /** Kafka's topic id (base64url Uuid). */
   id: string;
-  /** The first partition's replica count, as kafka-topics prints it. */
+  /** The first partition's replica count (replicationFactor below), as kafka-topics prints it. */
   replicationFactor: number;
   partitions: PartitionInfo[];
   /** The configs whose value is not Kafka's default: topic overrides and broker settings. */
   configs: Record<string, string>;
+}
+
+/**
+ * TopicCommand.getReplicationFactor: a partition's replicas, less those a reassignment in
+ * progress is adding (isReassignmentInProgress: some of its replicas are still adding or removing).
+ */
+export function partitionReplicationFactor(p: PartitionInfo): number {
+  const changing = [...(p.reassignment?.addingReplicas ?? []), ...(p.reassignment?.removingReplicas ?? [])];
+  const inProgress = p.replicas.some((r) => changing.includes(r));
+  return inProgress ? p.replicas.length - p.reassignment!.addingReplicas.length : p.replicas.length;
 }
 
 export interface TopicAdmin {

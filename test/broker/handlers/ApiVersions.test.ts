@@ -4,7 +4,8 @@
  * handler and every handler an API, and every version advertised is answered. The table and
  * the handlers are iterated, so an API added to one and not the other fails here. The
  * ZooKeeper-mode inter-broker APIs (listener zkBroker) are a cluster-mode broker's only, as
- * a 3.8 ZooKeeper broker's ApiVersions lists them and a node without ZooKeeper does not.
+ * a 3.8 ZooKeeper broker's ApiVersions lists them and a node without ZooKeeper does not; so
+ * are the controller's admin APIs (ElectLeaders, the partition reassignments).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../../src/broker/Broker.js';
@@ -73,7 +74,17 @@ describe('ApiVersions', () => {
         { apiKey: ApiKey.UpdateMetadata, minVersion: 0, maxVersion: 8 },
         { apiKey: ApiKey.ControlledShutdown, minVersion: 0, maxVersion: 3 },
       ]);
-      for (const { apiKey, maxVersion } of zkBrokerApis as { apiKey: number; maxVersion: number }[]) {
+      // The controller's admin APIs, whose listeners include zkBroker (KafkaApis 3.8 serves them in ZooKeeper mode).
+      const adminApis = (body.apiKeys as { apiKey: number }[]).filter((a) => [43, 45, 46].includes(a.apiKey));
+      expect(adminApis).toEqual([
+        { apiKey: ApiKey.ElectLeaders, minVersion: 0, maxVersion: 2 },
+        { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
+        { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
+      ]);
+      for (const { apiKey, maxVersion } of [...zkBrokerApis, ...adminApis] as {
+        apiKey: number;
+        maxVersion: number;
+      }[]) {
         for (let version = 0; version <= maxVersion; version++) {
           const answer = await raw.call(apiKey, version, minimalRequest(apiKey, version));
           expect(answer.errorCode, `${apiSchema(apiKey)!.name} v${version}`).not.toBe(35);
