@@ -61,8 +61,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'zk',
   ],
   // The CLI drives the other front doors: it serves a broker, runs the embedded client, talks to brokers;
-  // zookeeper-check reads a cluster's znodes with zk's client and formats.
-  cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'protocol', 'record', 'zk'],
+  // zookeeper-check reads a cluster's znodes with zk's client and formats; its requests to brokers go
+  // over network's BrokerConnection, as the embedded client's do.
+  cli: ['broker', 'client', 'engine', 'errors', 'group', 'io', 'network', 'protocol', 'record', 'zk'],
   // The package's entry point exports the public API, the log's classes among it.
   index: ['broker', 'client', 'engine', 'errors', 'group', 'log', 'metrics', 'native', 'record'],
 };

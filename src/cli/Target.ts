@@ -2,7 +2,7 @@
  * Where a command works: a running broker (`--bootstrap host:port`, over the Kafka
  * protocol) or a data directory no broker holds (`--data-dir DIR`, in-process).
  */
-import { BrokerConnection, parseBrokerAddress } from '../client/BrokerConnection.js';
+import { BrokerConnection, parseBrokerAddress } from '../network/BrokerConnection.js';
 import { Tributary } from '../client/Tributary.js';
 import { UsageError } from './Command.js';
 

@@ -5,7 +5,7 @@
  * broker it names.
  */
 import { ResourceType } from '../broker/handlers/DescribeConfigs.js';
-import type { BrokerConnection } from '../client/BrokerConnection.js';
+import type { BrokerConnection } from '../network/BrokerConnection.js';
 import { DescribeConfigs } from '../protocol/messages/DescribeConfigs.js';
 import { IncrementalAlterConfigs } from '../protocol/messages/IncrementalAlterConfigs.js';
 import { Metadata } from '../protocol/messages/Metadata.js';

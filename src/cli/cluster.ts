@@ -5,7 +5,7 @@
  * DescribeCluster (Kafka's fallback for brokers before KIP-700).
  */
 import { NO_CONTROLLER_ID } from '../broker/MetadataCache.js';
-import type { BrokerConnection } from '../client/BrokerConnection.js';
+import type { BrokerConnection } from '../network/BrokerConnection.js';
 import { ApiKey } from '../protocol/index.js';
 import { DescribeCluster } from '../protocol/messages/DescribeCluster.js';
 import { Metadata } from '../protocol/messages/Metadata.js';

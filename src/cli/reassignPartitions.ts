@@ -5,7 +5,7 @@
  * ControllerNodeProvider): AlterPartitionReassignments to start or cancel,
  * ListPartitionReassignments to list; Metadata gives the live brokers and the current replicas.
  */
-import type { BrokerConnection } from '../client/BrokerConnection.js';
+import type { BrokerConnection } from '../network/BrokerConnection.js';
 import { invalidArgument, TributaryError } from '../errors.js';
 import { groupByTopic } from '../group/ConsumerProtocol.js';
 import { AlterPartitionReassignments } from '../protocol/messages/AlterPartitionReassignments.js';

@@ -34,7 +34,7 @@ import { OffsetCommit } from '../protocol/messages/OffsetCommit.js';
 import { OffsetFetch } from '../protocol/messages/OffsetFetch.js';
 import { SyncGroup } from '../protocol/messages/SyncGroup.js';
 import { byTopic } from '../protocol/TopicGroups.js';
-import { BrokerConnection } from './BrokerConnection.js';
+import { BrokerConnection } from '../network/BrokerConnection.js';
 import { isConnectionFailure } from './ConnectionFailure.js';
 import type { GroupCoordinatorApi } from './ConsumerCoordinator.js';
 

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
-import { BrokerConnection } from '../../src/client/BrokerConnection.js';
+import { BrokerConnection } from '../../src/network/BrokerConnection.js';
 import { RemoteGroupCoordinator } from '../../src/client/RemoteGroupCoordinator.js';
 import { KafkaErrors } from '../../src/errors.js';
 import { kafkaClient } from '../helpers/kafkajs.js';

@@ -6,7 +6,7 @@
  * that it is not (or not yet) the coordinator. A single node coordinates every group.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { findCoordinator } from '../../client/RemoteGroupCoordinator.js';
 import { KafkaErrors } from '../../errors.js';
 import { groupByTopic } from '../../group/ConsumerProtocol.js';

@@ -2,7 +2,7 @@
 import { ResourceType } from '../../broker/handlers/DescribeConfigs.js';
 import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
 import { DEFAULT_REPLICATION_FACTOR } from '../../broker/SingleNodeReplicas.js';
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
 import { compareStrings, groupByTopic } from '../../group/ConsumerProtocol.js';
 import { ApiKey, type ResponseOf } from '../../protocol/index.js';

@@ -5,7 +5,7 @@
  * connection serves the broker it reached; the others are opened on first use.
  */
 import { NO_CONTROLLER_ID } from '../../broker/MetadataCache.js';
-import { BrokerConnection } from '../../client/BrokerConnection.js';
+import { BrokerConnection } from '../../network/BrokerConnection.js';
 import { KafkaErrors } from '../../errors.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { kafkaFailure } from './KafkaFailure.js';

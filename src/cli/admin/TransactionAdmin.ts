@@ -3,7 +3,7 @@
  * coordinator runs in a broker): ListTransactions, DescribeTransactions, and FindCoordinator
  * for the coordinator of each transactional id, as Kafka's Admin client does.
  */
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { ApiKey } from '../../protocol/index.js';
 import { DescribeTransactions } from '../../protocol/messages/DescribeTransactions.js';
 import { FindCoordinator } from '../../protocol/messages/FindCoordinator.js';

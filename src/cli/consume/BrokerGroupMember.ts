@@ -6,7 +6,7 @@
  */
 import { ConsumerCoordinator, type JoinedMember } from '../../client/ConsumerCoordinator.js';
 import { RemoteGroupCoordinator } from '../../client/RemoteGroupCoordinator.js';
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { isTributaryError } from '../../errors.js';
 import {
   decodeAssignment,

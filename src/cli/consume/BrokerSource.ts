@@ -11,7 +11,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { NO_LEADER_ID } from '../../broker/MetadataCache.js';
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { isConnectionFailure } from '../../client/ConnectionFailure.js';
 import { CompletedFetch } from '../../client/CompletedFetch.js';
 import type { IsolationLevel } from '../../client/Consumer.js';

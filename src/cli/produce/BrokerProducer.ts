@@ -5,7 +5,7 @@
  * partition whose leader moved is sent again to the new one, as Kafka's Sender retries).
  * Per-partition errors are Kafka's.
  */
-import type { BrokerConnection } from '../../client/BrokerConnection.js';
+import type { BrokerConnection } from '../../network/BrokerConnection.js';
 import { toRecordInput, type ProducerRecord, type RecordMetadata } from '../../client/ProducerRecord.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
 import { Produce } from '../../protocol/messages/Produce.js';
