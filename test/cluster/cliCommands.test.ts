@@ -24,7 +24,7 @@ import {
   ledPartitions,
   request,
   serveCluster,
-  settledController,
+  nonControllerBroker,
   type ServedCluster,
 } from '../helpers/cluster.js';
 
@@ -46,8 +46,7 @@ beforeAll(async () => {
     'group.initial.rebalance.delay.ms=0',
     'group.min.session.timeout.ms=1000',
   ]);
-  const controller = await settledController(cluster);
-  bootstrapId = [1, 2, 3].find((id) => id !== controller)!;
+  [bootstrapId] = await nonControllerBroker(cluster);
   bootstrap = ['--bootstrap', `127.0.0.1:${cluster.brokers.get(bootstrapId)!.port}`];
 }, 60_000);
 

@@ -71,6 +71,15 @@ export async function settledController(served: ServedBrokers): Promise<number> 
   return controller;
 }
 
+/**
+ * A broker that is not the settled controller, as a bootstrap that makes a client find the
+ * controller, the leaders and the coordinators through Metadata: [its id, the controller's].
+ */
+export async function nonControllerBroker(served: ServedBrokers): Promise<[number, number]> {
+  const controller = await settledController(served);
+  return [[...served.brokers.keys()].find((id) => id !== controller)!, controller];
+}
+
 /** FindCoordinator v3 for one key (key type 0 a group, 1 a transactional id): [error code, node id]. */
 export async function findCoordinator(port: number, key: string, keyType: number): Promise<[number, number]> {
   const r = await request(port, ApiKey.FindCoordinator, 3, { key, keyType });

@@ -21,7 +21,7 @@ import {
   keyNotCoordinatedBy,
   ledPartitions,
   serveCluster,
-  settledController,
+  nonControllerBroker,
   type ServedCluster,
 } from '../helpers/cluster.js';
 import { tributary } from '../helpers/cli.js';
@@ -49,8 +49,7 @@ beforeAll(async () => {
     'group.initial.rebalance.delay.ms=0',
     'group.min.session.timeout.ms=1000',
   ]);
-  controller = await settledController(cluster);
-  bootstrapId = [1, 2, 3].find((id) => id !== controller)!;
+  [bootstrapId, controller] = await nonControllerBroker(cluster);
   bootstrap = `127.0.0.1:${cluster.brokers.get(bootstrapId)!.port}`;
 }, 60_000);
 
