@@ -337,6 +337,11 @@ export function fileSystemError(what: string, error: unknown): TributaryError {
 }
 
 /** A caller passed something the API cannot take (Kafka INVALID_REQUEST on the wire). */
+/** An error's message for a reply or a log line; a thrown non-Error as its string. */
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function invalidArgument(message: string): TributaryError {
   return new TributaryError(message, 'ERR_INVALID_ARGUMENT');
 }

@@ -115,10 +115,6 @@ export function errorCodeOf(context: Pick<BrokerContext, 'logger'>, error: unkno
   return UNKNOWN_SERVER_ERROR;
 }
 
-export function errorMessageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Kafka's Uuid bytes of a topic id kept as its base64url string. */
 export function topicIdBytes(id: string): Buffer {
   return Buffer.from(id, 'base64url');

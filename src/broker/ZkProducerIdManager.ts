@@ -22,7 +22,7 @@
  * that cannot get one (ZooKeeper unreachable, a malformed znode) does not start.
  */
 import type { ProducerIdManager } from '../engine/ProducerIdManager.js';
-import { isTributaryError, TributaryError } from '../errors.js';
+import { isTributaryError, TributaryError, errorMessageOf } from '../errors.js';
 import { UNKNOWN_VERSION, type KafkaZkClient } from '../zk/KafkaZkClient.js';
 import {
   decodeProducerIdBlock,
@@ -113,10 +113,6 @@ function rangeOf(block: ProducerIdsBlock): IdRange {
   return { first, last, prefetchFrom: first + Math.floor((last - first + 1) * PID_PREFETCH_THRESHOLD) };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Failures no retry mends until an operator acts: the znode's contents, not ZooKeeper's reach. */
 function isPermanent(error: unknown): boolean {
   return isTributaryError(error, 'ERR_MALFORMED_ZNODE') || isTributaryError(error, 'ERR_PRODUCER_IDS_EXHAUSTED');
@@ -178,7 +174,7 @@ export class ZkProducerIdManager implements ProducerIdManager {
 
   private waitingError(): TributaryError {
     if (isPermanent(this.lastFailure)) return this.lastFailure as TributaryError;
-    const why = this.lastFailure === null ? '' : ` (the last claim failed: ${messageOf(this.lastFailure)})`;
+    const why = this.lastFailure === null ? '' : ` (the last claim failed: ${errorMessageOf(this.lastFailure)})`;
     return new TributaryError(
       `Producer ID block is full. Waiting for next block${why}`,
       'ERR_COORDINATOR_LOAD_IN_PROGRESS',
@@ -200,7 +196,7 @@ export class ZkProducerIdManager implements ProducerIdManager {
         if (this.stopped) return;
         this.lastFailure = error;
         this.retryAt = Date.now() + RETRY_BACKOFF_MS;
-        this.logger.error('Failed to claim a producer id block', { error: messageOf(error) });
+        this.logger.error('Failed to claim a producer id block', { error: errorMessageOf(error) });
       },
     );
   }

@@ -2,7 +2,7 @@
  * The shape every compression codec implements, and the typed errors they raise. A
  * codec frames its output exactly as Kafka's Java client does for that codec.
  */
-import { TributaryError, isTributaryError } from '../errors.js';
+import { TributaryError, isTributaryError, errorMessageOf } from '../errors.js';
 
 export type CompressionCodec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -26,19 +26,15 @@ export function decompressedTooLarge(codec: CompressionCodec, size: number | str
   );
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** A library's own failure while decompressing means the payload is corrupt. */
 export function asDecompressError(codec: CompressionCodec, error: unknown): TributaryError {
-  return isTributaryError(error) ? error : corruptCompressed(codec, messageOf(error));
+  return isTributaryError(error) ? error : corruptCompressed(codec, errorMessageOf(error));
 }
 
 export function asCompressError(codec: CompressionCodec, error: unknown): TributaryError {
   return isTributaryError(error)
     ? error
-    : new TributaryError(`${codec}: compression failed: ${messageOf(error)}`, 'ERR_COMPRESSION_FAILED');
+    : new TributaryError(`${codec}: compression failed: ${errorMessageOf(error)}`, 'ERR_COMPRESSION_FAILED');
 }
 
 /** A view of the same bytes as a Buffer, without copying. */

@@ -7,7 +7,7 @@
  * ZooKeeper cluster any broker takes them and writes ZooKeeper, as Kafka's ZooKeeper brokers do.
  */
 import { topicConfigType } from '../../engine/TopicConfig.js';
-import { TributaryError } from '../../errors.js';
+import { TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { AlterConfigs } from '../../protocol/messages/AlterConfigs.js';
 import { IncrementalAlterConfigs } from '../../protocol/messages/IncrementalAlterConfigs.js';
@@ -15,7 +15,7 @@ import { BROKER_CONFIGS } from '../BrokerConfigDef.js';
 import { configTypeOf } from '../../engine/ConfigDef.js';
 import { AdminZkClient } from '../AdminZkClient.js';
 import { DEFAULT_ENTITY_NAME } from '../../zk/ZkPaths.js';
-import { errorCodeOf, errorMessageOf, handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
 import { ResourceType } from './DescribeConfigs.js';
 
 type AlterConfigsResource = RequestOf<typeof AlterConfigs>['resources'][number];

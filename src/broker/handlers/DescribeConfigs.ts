@@ -5,13 +5,13 @@
  */
 import type { TopicConfigEntry } from '../../engine/TopicDescription.js';
 import { topicConfigType, validateTopicName } from '../../engine/TopicConfig.js';
-import { TributaryError } from '../../errors.js';
+import { TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DescribeConfigs } from '../../protocol/messages/DescribeConfigs.js';
 import { brokerConfigEntries, brokerConfigSynonyms, brokerDefaultValue, brokerSynonymOf } from '../BrokerConfig.js';
 import { ALL_DYNAMIC_CONFIGS } from '../DynamicBrokerConfig.js';
-import { errorCodeOf, errorMessageOf, handler, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
 type DescribeConfigsResource = RequestOf<typeof DescribeConfigs>['resources'][number];
 type DescribeConfigsResult = EncodableResponse<typeof DescribeConfigs>['results'][number];

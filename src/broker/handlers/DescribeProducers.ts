@@ -5,7 +5,8 @@
  */
 import type { EncodableResponse } from '../../protocol/index.js';
 import { DescribeProducers } from '../../protocol/messages/DescribeProducers.js';
-import { errorCodeOf, errorMessageOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
+import { errorMessageOf } from '../../errors.js';
 
 type PartitionResponse = EncodableResponse<typeof DescribeProducers>['topics'][number]['partitions'][number];
 

@@ -5,20 +5,13 @@
  * awaited, so pipelined requests keep their order in the log. Transactional batches need
  * the request's transactionalId; which transaction they belong to is the log's to check.
  */
-import { KafkaErrors, TributaryError } from '../../errors.js';
+import { KafkaErrors, TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
 import { BatchAttributes, BatchHeader, batchSizeAt, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
 import type { Node } from '../MetadataCache.js';
-import {
-  errorCodeOf,
-  errorMessageOf,
-  handler,
-  leaderPartition,
-  type ClusterContext,
-  type RequestContext,
-} from '../RequestContext.js';
+import { errorCodeOf, handler, leaderPartition, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
 type ProduceRequest = RequestOf<typeof Produce>;
 type PartitionProduceData = ProduceRequest['topicData'][number]['partitionData'][number];

@@ -4,13 +4,13 @@
  * replication factor or an assignment naming any other broker is refused (SingleNodeReplicas).
  * A broker of a ZooKeeper cluster hands them to the controller (ZkAdminManager).
  */
-import { KafkaErrors, TributaryError } from '../../errors.js';
+import { KafkaErrors, TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { CreatePartitions } from '../../protocol/messages/CreatePartitions.js';
 import { CreateTopics } from '../../protocol/messages/CreateTopics.js';
 import { DeleteTopics } from '../../protocol/messages/DeleteTopics.js';
 import { checkSingleNodePlacement, checkSingleNodeReplicas } from '../SingleNodeReplicas.js';
-import { errorCodeOf, errorMessageOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
+import { errorCodeOf, handler, topicIdBytes, type RequestContext } from '../RequestContext.js';
 import { describedConfig } from './DescribeConfigs.js';
 import { zkCreatePartitions, zkCreateTopics, zkDeleteTopics } from './ZkAdminManager.js';
 

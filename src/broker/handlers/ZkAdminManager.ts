@@ -7,7 +7,7 @@
  * every partition has a leader; DelayedDeleteTopics: the topic is gone), or REQUEST_TIMED_OUT
  * at the request's timeout (at once for a timeout <= 0).
  */
-import { KafkaErrors, TributaryError } from '../../errors.js';
+import { KafkaErrors, TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import type { CreatePartitions } from '../../protocol/messages/CreatePartitions.js';
 import type { CreateTopics } from '../../protocol/messages/CreateTopics.js';
@@ -19,13 +19,7 @@ import { GROUP_METADATA_TOPIC_NAME } from '../../group/OffsetsTopicStore.js';
 import { DEFAULT_TRANSACTION_CONFIG } from '../../transaction/TransactionCoordinator.js';
 import { TRANSACTION_STATE_TOPIC_NAME } from '../../transaction/TransactionStateManager.js';
 import type { MetadataCache } from '../MetadataCache.js';
-import {
-  errorCodeOf,
-  errorMessageOf,
-  topicIdBytes,
-  type ClusterContext,
-  type RequestContext,
-} from '../RequestContext.js';
+import { errorCodeOf, topicIdBytes, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
 type CreateTopicsResponse = EncodableResponse<typeof CreateTopics>;
 type CreatableTopic = RequestOf<typeof CreateTopics>['topics'][number];
