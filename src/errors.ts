@@ -309,20 +309,31 @@ export function isErrnoCode(code: string | undefined): code is ErrnoCode {
   return (errnoCodes as readonly (string | undefined)[]).includes(code);
 }
 
+type RegisteredKafkaError = (typeof KafkaErrors)[keyof typeof KafkaErrors];
+
+const kafkaErrorsByCode: ReadonlyMap<number, RegisteredKafkaError> = new Map(
+  Object.values(KafkaErrors).map((e) => [e.code, e]),
+);
+
+/** Kafka's Errors.forCode: the registry's error of a wire code, undefined for one this side does not know. */
+export function kafkaErrorOfCode(errorCode: number): RegisteredKafkaError | undefined {
+  return kafkaErrorsByCode.get(errorCode);
+}
+
 /**
  * An error code from a Kafka response as a TributaryError named after Kafka's error
  * (`ERR_REBALANCE_IN_PROGRESS`, ...). A code this side does not know is
  * UNKNOWN_SERVER_ERROR, as Kafka's Errors.forCode makes it.
  */
 export function kafkaResponseError(errorCode: number, what: string): TributaryError {
-  const name = Object.values(KafkaErrors).find((e) => e.code === errorCode)?.name;
+  const name = kafkaErrorOfCode(errorCode)?.name;
   if (name === undefined) return new TributaryError(`${what} failed: ERROR_${errorCode}`, 'ERR_UNKNOWN_SERVER_ERROR');
   return new TributaryError(`${what} failed: ${name}`, `ERR_${name}`);
 }
 
 /** Whether Kafka's error `errorCode` is retriable (Errors.forCode(code).exception() instanceof RetriableException). */
 export function isRetriable(errorCode: number): boolean {
-  return Object.values(KafkaErrors).some((e) => e.code === errorCode && e.retriable);
+  return kafkaErrorOfCode(errorCode)?.retriable ?? false;
 }
 
 export function isTributaryError(error: unknown, code?: ErrorCode): error is TributaryError {

@@ -2,7 +2,7 @@
  * Failures as the admin commands report them, the same for both targets: what failed
  * and the Kafka error it is (`create topic 'x' failed: TOPIC_ALREADY_EXISTS (...)`).
  */
-import { KafkaErrors, kafkaResponseError, TributaryError } from '../../errors.js';
+import { kafkaErrorOfCode, kafkaResponseError, TributaryError } from '../../errors.js';
 
 export function kafkaFailure(what: string, errorCode: number, detail: string | null = null): TributaryError {
   const error = kafkaResponseError(errorCode, what);
@@ -26,7 +26,7 @@ export async function inProcess<T>(what: string, work: () => T | Promise<T>): Pr
 
 /** Kafka's name of an error code (`ERROR_<code>` for one this side does not know). */
 export function kafkaErrorName(errorCode: number): string {
-  return Object.values(KafkaErrors).find((e) => e.code === errorCode)?.name ?? `ERROR_${errorCode}`;
+  return kafkaErrorOfCode(errorCode)?.name ?? `ERROR_${errorCode}`;
 }
 
 /** A per-partition failure as the admin tools print it: `NAME (message)`, or the name alone. */
