@@ -352,3 +352,13 @@ export function byMode<T>(ctx: SuiteContext, full: T, quick: T, smoke: T): T {
   if (ctx.smoke) return smoke;
   return ctx.quick ? quick : full;
 }
+
+/**
+ * A row of times (lower is better) from a comparison of their rates (`perSecond` / time):
+ * the ratio stays baseline time / subject time, higher still better, and value and
+ * baselineValue are the median times.
+ */
+export function timeRow(spec: RowSpec, rates: Comparison, perSecond: number): ResultRow {
+  const time = (values: number[]): number => Number(median(values.map((r) => perSecond / r)).toPrecision(4));
+  return { ...toRow(spec, rates), value: time(rates.subject), baselineValue: time(rates.baselines[0]!) };
+}

@@ -25,6 +25,7 @@ const SUITES = [
   'broker',
   'groups',
   'cluster',
+  'replication',
 ] as const;
 type SuiteName = (typeof SUITES)[number];
 
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
     broker: (await import('./suites/broker.js')).runBroker,
     groups: (await import('./suites/groups.js')).runGroups,
     cluster: (await import('./suites/cluster.js')).runCluster,
+    replication: (await import('./suites/replication.js')).runReplication,
   };
   const { crc32cImplementation } = await import('../src/index.js');
 

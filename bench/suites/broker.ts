@@ -41,7 +41,6 @@ import {
   compare,
   log,
   megabytesPerSecond,
-  median,
   rowMaker,
   toRow,
   type Comparison,
@@ -52,6 +51,7 @@ import {
 import {
   adminTopics,
   brokerLatencyPath,
+  latencyRows,
   deleteTrialTopic,
   echoLatencyPath,
   randomChunks,
@@ -259,31 +259,6 @@ async function startMock(ctx: SuiteContext): Promise<{ target: Target; stop: () 
   }
 }
 
-/** Latency rows: milliseconds, with ratio = baseline latency / tributary latency (higher is better). */
-function latencyRows(kase: string, paths: LatencyPath[], results: LatencyResult[][]): ResultRow[] {
-  const rows: ResultRow[] = [];
-  for (const [key, label] of [
-    ['p50', 'p50'],
-    ['p99', 'p99'],
-    ['p999', 'p99.9'],
-  ] as const) {
-    const ms = results.map((trials) => trials.map((p) => p[key]));
-    const inverse: Comparison = {
-      subject: ms[0]!.map((v) => 1 / v),
-      baselines: ms.slice(1).map((b) => b.map((v) => 1 / v)),
-    };
-    paths.slice(1).forEach((path, i) => {
-      const r = toRow(row(kase, `${label} latency`, 'ms', path.name), inverse, i);
-      rows.push({
-        ...r,
-        value: Number(median(ms[0]!).toPrecision(4)),
-        baselineValue: Number(median(ms[i + 1]!).toPrecision(4)),
-      });
-    });
-  }
-  return rows;
-}
-
 /** Above this event-loop utilization the sending client surely queues records itself. */
 const CLIENT_SATURATED = 0.9;
 
@@ -332,6 +307,7 @@ async function latencyCases(ctx: SuiteContext, plan: Plan, b: Brokers): Promise<
     const recorded = results.map((r) => r.slice(plan.latencyRounds.warmup));
     noteClientLoad(ctx, paths, recorded);
     return latencyRows(
+      SUITE,
       `end-to-end latency, ${LATENCY_RATE} x 1 KiB records/s, kafkajs acks=1 -> Fetch long-poll`,
       paths,
       recorded,

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaJsBroker, KafkaJsFetchedMessage } from '../../test/helpers/kafkajs.js';
 import type { LoopbackPeer } from '../brokerProcesses.js';
-import { timeAsync, type Sample } from '../harness.js';
+import { median, rowMaker, timeAsync, toRow, type Comparison, type ResultRow, type Sample } from '../harness.js';
 import { withProcessCpu } from '../processCpu.js';
 
 const require = createRequire(import.meta.url);
@@ -46,18 +46,24 @@ export interface Target {
 
 /**
  * Topic management through a kafkajs admin client (tributary and the null sink both
- * serve it); topics of `partitions` partitions, replication factor 1.
+ * serve it); topics of `partitions` partitions, replication factor 1, or, given
+ * `replicaAssignment`, each partition's replicas as listed (the first leads).
  */
 export function adminTopics(
   admin: Admin,
   stores: boolean,
   partitions = 1,
+  replicaAssignment?: readonly (readonly number[])[],
 ): Pick<Target, 'createTopic' | 'deleteTopic' | 'endOffset'> {
+  const layout =
+    replicaAssignment === undefined
+      ? { numPartitions: partitions, replicationFactor: 1 }
+      : { replicaAssignment: replicaAssignment.map((replicas, partition) => ({ partition, replicas: [...replicas] })) };
   return {
     createTopic: async (topic) => {
       if (
         !(await admin.createTopics({
-          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+          topics: [{ topic, ...layout }],
           waitForLeaders: true,
           timeout: TIMEOUT_MS,
         }))
@@ -428,15 +434,46 @@ export async function measureLatency(path: LatencyPath, count: number, rate: num
   return { ...percentiles(latencies), clientBusy };
 }
 
+/** Latency rows: milliseconds, with ratio = baseline latency / tributary latency (higher is better). */
+export function latencyRows(
+  suite: string,
+  kase: string,
+  paths: LatencyPath[],
+  results: LatencyResult[][],
+): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (const [key, label] of [
+    ['p50', 'p50'],
+    ['p99', 'p99'],
+    ['p999', 'p99.9'],
+  ] as const) {
+    const ms = results.map((trials) => trials.map((p) => p[key]));
+    const inverse: Comparison = {
+      subject: ms[0]!.map((v) => 1 / v),
+      baselines: ms.slice(1).map((b) => b.map((v) => 1 / v)),
+    };
+    paths.slice(1).forEach((path, i) => {
+      const r = toRow(rowMaker(suite)(kase, `${label} latency`, 'ms', path.name), inverse, i);
+      rows.push({
+        ...r,
+        value: Number(median(ms[0]!).toPrecision(4)),
+        baselineValue: Number(median(ms[i + 1]!).toPrecision(4)),
+      });
+    });
+  }
+  return rows;
+}
+
 /**
- * Through a broker: a kafkajs producer (acks=1, one record a request) into a fresh topic,
- * a Fetch long-poll loop (maxWaitTime 100 ms, minBytes 1) on another connection.
+ * Through a broker: a kafkajs producer (`acks`, default 1, one record a request) into a fresh
+ * topic, a Fetch long-poll loop (maxWaitTime 100 ms, minBytes 1) on another connection to the
+ * same broker (which must lead partition 0).
  */
-export function brokerLatencyPath(target: Target): LatencyPath {
+export function brokerLatencyPath(target: Target, acks = 1): LatencyPath {
   return {
     name: target.name,
     async open(count, receive) {
-      const { topic, producer } = await readyProducer(target, 'latency', 1);
+      const { topic, producer } = await readyProducer(target, 'latency', acks);
       const fetcher = await kafkajsFetcher(target.port);
       let failure: unknown = null;
       const poll = async (): Promise<void> => {
@@ -451,7 +488,7 @@ export function brokerLatencyPath(target: Target): LatencyPath {
       return {
         send: (value) =>
           void producer
-            .send({ topic, acks: 1, messages: [{ partition: 0, value }] })
+            .send({ topic, acks, messages: [{ partition: 0, value }] })
             .catch((error: unknown) => (failure = error)),
         async close() {
           await polling;

@@ -20,15 +20,10 @@
  * The machine's cores are shared by the brokers, ZooKeeper's JVM and the clients: on two
  * cores the throughput ratio measures the cluster's overhead, not scale-out.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaZkClient } from '../../src/zk/KafkaZkClient.js';
-import { ZooKeeperClient } from '../../src/zk/ZooKeeperClient.js';
 import type { KafkaJsBroker } from '../../test/helpers/kafkajs.js';
-import { ZooKeeperServer } from '../../test/helpers/zookeeper.js';
-import { startClusterBroker, startTributaryBroker, type BrokerProcess } from '../brokerProcesses.js';
+import { contender, metered, side, throughputAndCpuRows, type Metered, type Side } from '../brokerCpu.js';
+import { startClusterBroker, startTributaryBroker } from '../brokerProcesses.js';
 import {
   between,
   byMode,
@@ -38,35 +33,27 @@ import {
   megabytesPerSecond,
   perSecond,
   timeAsync,
+  timeRow,
   rowMaker,
-  toRow,
   type Comparison,
   type ResultRow,
-  type RowSpec,
   type Sample,
   type SuiteContext,
 } from '../harness.js';
-import { connectTarget } from './broker.js';
+import { NODE_IDS, pollUntil, SESSION_TIMEOUT_MS, settled, startCluster, type Cluster } from '../zkCluster.js';
 import {
-  adminTopics,
   deleteTrialTopic,
   kafkajsFetcher,
   kcatConsume,
   kcatInputFile,
   kcatProduce,
   VALUE_BYTES,
-  type Target,
 } from './brokerClients.js';
 
 const SUITE = 'cluster';
-const NODE_IDS = [1, 2, 3];
 /** Two partitions led by each of the three brokers. */
 const PARTITIONS = 6;
 const THROUGHPUT_TARGET = 1;
-/** zookeeper.session.timeout.ms of the cluster's brokers: what a failover after kill -9 waits out. */
-const SESSION_TIMEOUT_MS = 2000;
-const SETTLE_TIMEOUT_MS = 30_000;
-const POLL_MS = 5;
 
 interface Plan {
   rounds: { warmup: number; trials: number };
@@ -80,148 +67,6 @@ const QUICK: Plan = { rounds: { warmup: 1, trials: 6 }, kcatRecords: 50_000, met
 const SMOKE: Plan = { rounds: { warmup: 0, trials: 2 }, kcatRecords: 2_000, metadataRoundTrips: 20, failovers: 2 };
 
 const row = rowMaker(SUITE);
-
-/** The three brokers, a client of the ZooKeeper they share and what restarting one needs. */
-interface Cluster {
-  zk: KafkaZkClient;
-  /** zookeeper.connect of the brokers (with their chroot). */
-  connect: string;
-  /** The brokers' properties file (the session timeout). */
-  config: string;
-  brokers: Map<number, BrokerProcess>;
-}
-
-async function startCluster(ctx: SuiteContext, stops: (() => Promise<unknown>)[]): Promise<Cluster> {
-  const zooKeeper = await ZooKeeperServer.standalone();
-  stops.push(() => zooKeeper.destroy());
-  const dir = join(ctx.tmpDir, 'cluster');
-  mkdirSync(dir);
-  const config = join(dir, 'server.properties');
-  writeFileSync(config, `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}\n`);
-  const connect = `${zooKeeper.connectString}/tributary`;
-  const brokers = new Map<number, BrokerProcess>();
-  // Stopped through the map: a broker restarted after a failover trial replaces its entry.
-  stops.push(async () => Promise.all([...brokers.values()].map((b) => b.stop())));
-  const started = await Promise.all(
-    NODE_IDS.map((id) => startClusterBroker(join(dir, `data-${id}`), connect, id, config)),
-  );
-  started.forEach((broker, i) => brokers.set(NODE_IDS[i]!, broker));
-  const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
-  stops.push(() => zk.zooKeeperClient.close());
-  const cluster = { zk, connect, config, brokers };
-  await settled(cluster);
-  return cluster;
-}
-
-/** `read()` every POLL_MS until it gives a value `ok` accepts (a failed read counts as not yet, its error kept for the timeout's message). */
-async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  let last: unknown;
-  for (;;) {
-    const value = await read().catch((error: unknown) => void (last = error));
-    if (value !== undefined && ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${SETTLE_TIMEOUT_MS} ms (last: ${String(last ?? JSON.stringify(value))})`, {
-        cause: last,
-      });
-    await sleep(POLL_MS);
-  }
-}
-
-/** Waits until a controller is elected and every broker's Metadata names it and all three brokers. */
-async function settled(cluster: Cluster): Promise<number> {
-  const controller = await pollUntil(
-    'a controller',
-    () => cluster.zk.getControllerId(),
-    (id) => id !== null,
-  );
-  for (const broker of cluster.brokers.values()) {
-    const fetcher = await kafkajsFetcher(broker.port);
-    try {
-      await pollUntil(
-        `${broker.name} knowing the cluster`,
-        () => fetcher.metadata([]),
-        (m) => m.brokers.length === NODE_IDS.length && m.controllerId === controller,
-      );
-    } finally {
-      await fetcher.disconnect();
-    }
-  }
-  return controller!;
-}
-
-const contender = (name: string, trial: () => Promise<Sample>) => ({ name, trial });
-
-/** What one trial did, with its brokers' CPU seconds. */
-type Metered = { ns: number; units: number; cpu: number[] };
-
-/** A contender whose trials (warmup included) are also kept in `log`, CPU times with them. */
-function metered(name: string, log: Metered[], trial: () => Promise<Sample>) {
-  return contender(name, async () => {
-    const sample = await trial();
-    log.push({ ns: sample.ns, units: sample.units, cpu: sample.cpu ?? [] });
-    return sample;
-  });
-}
-
-/** /proc counts CPU in clock ticks: a trial shorter than one reads 0 s, counted as one tick. */
-const ONE_TICK_S = 0.01;
-
-const totalCpu = (t: Metered): number =>
-  Math.max(
-    ONE_TICK_S,
-    t.cpu.reduce((a, b) => a + b, 0),
-  );
-
-/** MB per broker CPU-second (every broker's CPU summed) of each trial. */
-const efficiency = (trials: Metered[]): number[] => trials.map((t) => t.units / 1e6 / totalCpu(t));
-
-/**
- * MB per CPU-second of each trial's busiest broker: the MB/s the brokers would carry if each
- * had a core of its own and the busiest one were CPU-bound (a broker is one event loop, so
- * one core is its ceiling). The single node's is its own MB per CPU-second. On this 2-core
- * host the brokers share the cores, so this is the one figure of the run that says what
- * spreading the partitions buys; it assumes the client keeps up, which the throughput row
- * does not.
- */
-const busiestBrokerCapacity = (trials: Metered[]): number[] =>
-  trials.map((t) => t.units / 1e6 / Math.max(ONE_TICK_S, ...t.cpu));
-
-/** "broker-1 52%, broker-2 48%, ...": each broker's median CPU over the trials, in % of one core. */
-function cpuShares(brokers: readonly BrokerProcess[], trials: Metered[]): string {
-  const share = (i: number): number => median(trials.map((t) => t.cpu[i]! / (t.ns / 1e9))) * 100;
-  return brokers.map((b, i) => `${b.name} ${share(i).toFixed(0)}%`).join(', ');
-}
-
-/** A contender's target and its broker processes (in the order of its `pids`). */
-interface Side {
-  target: Target;
-  brokers: readonly BrokerProcess[];
-}
-
-/** One kcat operation's rows: throughput cluster vs single node, and the brokers' CPU (rows and a note): summed, and the busiest's. */
-function kcatRows(
-  ctx: SuiteContext,
-  kase: string,
-  rates: Comparison,
-  trials: { cluster: Metered[]; single: Metered[] },
-  sides: { cluster: Side; single: Side },
-): ResultRow[] {
-  const cpu: Comparison = { subject: efficiency(trials.cluster), baselines: [efficiency(trials.single)] };
-  const capacity: Comparison = {
-    subject: busiestBrokerCapacity(trials.cluster),
-    baselines: [busiestBrokerCapacity(trials.single)],
-  };
-  ctx.notes.push(
-    `${SUITE}, ${kase}: broker CPU (user+sys, median, % of one core over the trial): ` +
-      `${cpuShares(sides.cluster.brokers, trials.cluster)}; single node ${cpuShares(sides.single.brokers, trials.single)}`,
-  );
-  return [
-    toRow(row(kase, 'throughput', 'MB/s', 'single node, same client', THROUGHPUT_TARGET), rates),
-    toRow(row(kase, 'MB per broker CPU-second (the 3 summed)', 'MB/CPU-s', 'single node'), cpu),
-    toRow(row(kase, 'MB per CPU-second of the busiest broker (a core each)', 'MB/CPU-s', 'single node'), capacity),
-  ];
-}
 
 async function throughputCases(
   ctx: SuiteContext,
@@ -257,30 +102,28 @@ async function throughputCases(
   await single.target.deleteTopic(sources.single);
 
   const recorded = (trials: { cluster: Metered[]; single: Metered[] }) => ({
-    cluster: trials.cluster.slice(plan.rounds.warmup),
-    single: trials.single.slice(plan.rounds.warmup),
+    subject: trials.cluster.slice(plan.rounds.warmup),
+    baseline: trials.single.slice(plan.rounds.warmup),
   });
   const size = `${count / 1000}k x 1 KiB, ${PARTITIONS} partitions`;
+  const spec = (kase: string) => ({ suite: SUITE, kase, baseline: 'single node', target: THROUGHPUT_TARGET });
+  const compared = { subject: cluster, baseline: single };
   return [
-    ...kcatRows(
+    ...throughputAndCpuRows(
       ctx,
-      `kcat produce (librdkafka) acks=-1, ${size}`,
+      spec(`kcat produce (librdkafka) acks=-1, ${size}`),
       { subject: c.subject, baselines: [c.baselines[0]!] },
       recorded(produced),
-      sides,
+      compared,
     ),
-    ...kcatRows(ctx, `kcat consume to /dev/null, ${size}`, between(c, 1, 2), recorded(consumed), sides),
+    ...throughputAndCpuRows(
+      ctx,
+      spec(`kcat consume to /dev/null, ${size}`),
+      between(c, 1, 2),
+      recorded(consumed),
+      compared,
+    ),
   ];
-}
-
-/**
- * A row of times (lower is better) from a comparison of their rates (`perSecond` / time):
- * the ratio stays baseline time / subject time, higher still better, and value and
- * baselineValue are the median times.
- */
-function timeRow(spec: RowSpec, rates: Comparison, perSecond: number): ResultRow {
-  const time = (values: number[]): number => Number(median(values.map((r) => perSecond / r)).toPrecision(4));
-  return { ...toRow(spec, rates), value: time(rates.subject), baselineValue: time(rates.baselines[0]!) };
 }
 
 /** `count` Metadata requests for `topic`, one at a time on one connection: the median round trip. */
@@ -391,14 +234,6 @@ async function failoverCases(plan: Plan, cluster: Cluster): Promise<ResultRow[]>
   ];
 }
 
-/** A kafkajs admin on `brokers` as a Target whose trials also measure their CPU. */
-async function side(name: string, brokers: readonly BrokerProcess[], stops: (() => Promise<unknown>)[]): Promise<Side> {
-  const bootstrap = { bootstrap: brokers.map((b) => b.bootstrap).join(','), port: brokers[0]!.port };
-  const connected = await connectTarget(name, bootstrap, (admin) => adminTopics(admin, true, PARTITIONS));
-  stops.push(connected.disconnect);
-  return { target: { ...connected.target, pids: brokers.map((b) => b.pid) }, brokers };
-}
-
 export async function runCluster(ctx: SuiteContext): Promise<ResultRow[]> {
   const plan = byMode(ctx, FULL, QUICK, SMOKE);
   const stops: (() => Promise<unknown>)[] = [];
@@ -407,8 +242,8 @@ export async function runCluster(ctx: SuiteContext): Promise<ResultRow[]> {
     stops.push(singleNode.stop);
     const cluster = await startCluster(ctx, stops);
     const sides = {
-      cluster: await side('cluster', [...cluster.brokers.values()], stops),
-      single: await side('single node', [singleNode], stops),
+      cluster: await side('cluster', [...cluster.brokers.values()], stops, { partitions: PARTITIONS }),
+      single: await side('single node', [singleNode], stops, { partitions: PARTITIONS }),
     };
     return [
       ...(await throughputCases(ctx, plan, sides)),

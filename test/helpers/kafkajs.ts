@@ -106,7 +106,11 @@ export interface KafkaJsBroker {
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
   }): Promise<KafkaJsFetchResponse>;
   /** Metadata of `topics` (none: no topic), versions negotiated. */
-  metadata(topics?: string[]): Promise<{ brokers: { nodeId: number }[]; controllerId: number }>;
+  metadata(topics?: string[]): Promise<{
+    brokers: { nodeId: number }[];
+    controllerId: number;
+    topicMetadata: { topic: string; partitionMetadata: { partitionId: number; leader: number; isr: number[] }[] }[];
+  }>;
   /** CreateTopics; rejects when any topic has an error code. */
   createTopics(request: {
     topics: { topic: string; numPartitions: number; replicationFactor: number }[];

@@ -18,6 +18,7 @@ const ALL = [
   'broker',
   'groups',
   'cluster',
+  'replication',
 ];
 
 beforeAll(() => compileBench(), 120_000);
