@@ -86,6 +86,8 @@ export class MetadataCache {
   private partitionStates = new Map<string, Map<number, PartitionState>>();
   private topicIds = new Map<string, string>();
   private controller: number | null = null;
+  /** Who waits for the next update (a delayed admin operation's tryComplete); each woken once. */
+  private waiters = new Set<() => void>();
 
   /**
    * ZkMetadataCache.updateMetadata: the live brokers and controller are replaced, the
@@ -111,7 +113,44 @@ export class MetadataCache {
         deleted.delete(key);
       }
     }
+    this.wakeWaiters();
     return [...deleted.values()];
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Resolves true once `done` holds, looked at after every update (Kafka's delayed admin
+   * operations, DelayedCreatePartitions and the like, are tried when the metadata changes),
+   * false at `timeoutMs` or when `signal` aborts.
+   */
+  async waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0 || signal.aborted) return false;
+      await this.nextUpdate(left, signal);
+    }
+    return true;
+  }
+
+  /** Resolves at the next update, after `ms`, or on abort, whichever comes first. */
+  private nextUpdate(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake, { once: true });
+      this.waiters.add(wake);
+    });
   }
 
   private partitionsOf(topic: string): Map<number, PartitionState> {

@@ -98,3 +98,37 @@ describe('MetadataCache.updateMetadata', () => {
     expect(c.contains('t', 0)).toBe(true);
   });
 });
+
+describe('MetadataCache.waitFor (the delayed admin operations: tried again on each update)', () => {
+  const flushMicrotasks = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+  const update = (c: MetadataCache, partitionStates: PartitionState[]) =>
+    c.updateMetadata({ controllerId: 1, liveBrokers: [], topicIds: new Map(), partitionStates });
+
+  it('resolves true at the update that makes the condition hold, with no timer between (no polling)', async () => {
+    const c = cache();
+    let settled = false;
+    const waited = c.waitFor(() => c.partitionState('t', 3)?.leader === 2, 60_000, new AbortController().signal);
+    void waited.then(() => (settled = true));
+    update(c, [state(0, 1)]);
+    await flushMicrotasks();
+    expect(settled).toBe(false);
+    update(c, [state(3, 2)]);
+    // Only microtasks run here: a waiter that looked again on a timer would still be pending.
+    await flushMicrotasks();
+    expect(settled).toBe(true);
+    await expect(waited).resolves.toBe(true);
+  });
+
+  it('resolves false at the timeout or when the request is aborted, and at once if it already holds', async () => {
+    const c = cache(state(0, 1));
+    const never = () => false;
+    await expect(c.waitFor(never, 30, new AbortController().signal)).resolves.toBe(false);
+    const abort = new AbortController();
+    const aborted = c.waitFor(never, 60_000, abort.signal);
+    abort.abort();
+    await expect(aborted).resolves.toBe(false);
+    await expect(c.waitFor(() => c.contains('t', 0), 0, abort.signal)).resolves.toBe(true);
+  });
+});

@@ -18,7 +18,6 @@ import { byTopic } from '../../protocol/TopicGroups.js';
 import type { MetadataCache } from '../MetadataCache.js';
 import { handler, type ClusterContext, type RequestContext } from '../RequestContext.js';
 import { clusterOf } from './ControlRequest.js';
-import { waitFor } from './ZkAdminManager.js';
 
 type ElectLeadersRequest = RequestOf<typeof ElectLeaders>;
 
@@ -57,7 +56,8 @@ async function awaitLeaders(
   const elected = [...results].flatMap(([tp, r]) => ('leader' in r ? [{ tp, leader: r.leader }] : []));
   const shows = ({ tp, leader }: (typeof elected)[number]): boolean =>
     cluster.metadataCache.partitionState(tp.topic, tp.partition)?.leader === leader;
-  if (elected.length > 0) await waitFor(() => elected.every(shows), Math.max(0, deadline - Date.now()), context.signal);
+  if (elected.length > 0)
+    await cluster.metadataCache.waitFor(() => elected.every(shows), Math.max(0, deadline - Date.now()), context.signal);
   const answers = partitionMap<ApiError>();
   for (const [tp, r] of results) if (!('leader' in r)) answers.set(tp, r);
   for (const e of elected)

@@ -27,8 +27,6 @@ type DeleteTopicsResponse = EncodableResponse<typeof DeleteTopics>;
 type CreatePartitionsResponse = EncodableResponse<typeof CreatePartitions>;
 
 const ZERO_UUID = Buffer.alloc(16);
-/** How often a waiting admin request looks at the metadata cache again (Kafka's purgatory is told; this polls). */
-const POLL_MS = 20;
 /** CreateTopicsRequest.NO_NUM_PARTITIONS and NO_REPLICATION_FACTOR */
 const NO_NUM_PARTITIONS = -1;
 const NO_REPLICATION_FACTOR = -1;
@@ -40,16 +38,6 @@ function activeAdmin(cluster: ClusterContext): AdminZkClient | undefined {
 }
 
 const notController = { errorCode: KafkaErrors.NOT_CONTROLLER.code, errorMessage: null };
-
-/** Resolves true once `done` holds, false at the deadline (a DelayedOperation's tryComplete and onExpiration). */
-export async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() >= deadline || signal.aborted) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return true;
-}
 
 /** DelayedCreatePartitions.isMissingLeader: a partition the cache does not know, or knows without a leader. */
 function hasLeaders(cache: MetadataCache, topic: string, partitions: number): boolean {
@@ -138,7 +126,8 @@ export async function zkCreateTopics(
       hasLeaders(cluster.metadataCache, request.topics[i]!.name, outcome.partitions)
     );
   };
-  if (request.timeoutMs > 0) await waitFor(() => outcomes.every((_, i) => led(i)), request.timeoutMs, context.signal);
+  if (request.timeoutMs > 0)
+    await cluster.metadataCache.waitFor(() => outcomes.every((_, i) => led(i)), request.timeoutMs, context.signal);
   const topics = request.topics.map((t, i) => {
     const outcome = outcomes[i]!;
     if ('error' in outcome)
@@ -239,7 +228,7 @@ export async function zkDeleteTopics(
         return { name, topicId, errorCode: errorCodeOf(context, error), errorMessage: errorMessageOf(error) };
       }
       // DelayedDeleteTopics: done once the cache no longer has the topic.
-      const gone = timeoutMs > 0 && (await waitFor(() => !cache.contains(name), timeoutMs, context.signal));
+      const gone = timeoutMs > 0 && (await cache.waitFor(() => !cache.contains(name), timeoutMs, context.signal));
       return { name, topicId, errorCode: gone ? 0 : KafkaErrors.REQUEST_TIMED_OUT.code, errorMessage: null };
     }),
   );
@@ -271,7 +260,7 @@ export async function zkCreatePartitions(
       if (request.validateOnly) return { name: t.name, errorCode: 0, errorMessage: null };
       const led =
         request.timeoutMs > 0 &&
-        (await waitFor(() => hasLeaders(cache, t.name, t.count), request.timeoutMs, context.signal));
+        (await cache.waitFor(() => hasLeaders(cache, t.name, t.count), request.timeoutMs, context.signal));
       return { name: t.name, errorCode: led ? 0 : KafkaErrors.REQUEST_TIMED_OUT.code, errorMessage: null };
     }),
   );
