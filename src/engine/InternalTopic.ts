@@ -46,11 +46,7 @@ export function partitionForKey(key: string, partitions: number): number {
   return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
 }
 
-/**
- * Calls `visit` with every batch of the partition, from its start to its end, in offset
- * order: to the log end, above the high watermark too, as Kafka's coordinators load
- * (GroupMetadataManager and TransactionStateManager read with FetchIsolation.LOG_END).
- */
+/** Calls `visit` with every batch of the partition, from its start to its end, in offset order. */
 export function forEachBatch(
   engine: Engine,
   topic: string,
@@ -60,7 +56,7 @@ export function forEachBatch(
   const log = engine.partition(topic, partition);
   let offset = log.logStartOffset;
   while (offset < log.logEndOffset) {
-    const { records } = log.read(offset, LOAD_READ_BYTES, { isolation: 'log_end' });
+    const { records } = log.read(offset, LOAD_READ_BYTES);
     if (records.length === 0) break;
     for (const batch of RecordBatch.all(records)) {
       if (batch.lastOffset >= offset) visit(batch);
