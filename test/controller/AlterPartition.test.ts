@@ -11,26 +11,14 @@ import { describe, expect, test } from 'vitest';
 import type { UpdateMetadataRequestData } from '../../src/controller/ControlRequests.js';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '../../src/controller/KafkaController.js';
 import { ZERO_UUID } from '../../src/controller/ControllerContext.js';
-import { ReplicaAssignment } from '../../src/controller/ReplicaAssignment.js';
 import { partitionMap } from '../../src/controller/TopicPartition.js';
 import { isTributaryError, KafkaErrors } from '../../src/errors.js';
-import { broker, ControllerFixture } from './helpers/ControllerFixture.js';
+import { broker, ControllerFixture, fourBrokersWithTopic } from './helpers/ControllerFixture.js';
 
 const topicId = Buffer.alloc(16, 7);
 const p0 = { topic: 't', partition: 0 };
 
-/** Brokers 1-4 (epochs 101-104); topic t on 1-3: p0 [1,2,3] led by 1, p1 [2,3,1] led by 2, each ISR its replicas. */
-async function cluster(): Promise<ControllerFixture> {
-  const f = new ControllerFixture([1, 2, 3, 4]);
-  const assignment = new Map([
-    [0, new ReplicaAssignment([1, 2, 3])],
-    [1, new ReplicaAssignment([2, 3, 1])],
-  ]);
-  f.zk.topicAssignments.set('t', assignment);
-  await f.controller.processTopicChange(new Set(['t']), [{ topic: 't', topicId, assignment }]);
-  f.take();
-  return f;
-}
+const cluster = (): Promise<ControllerFixture> => fourBrokersWithTopic(topicId);
 
 interface Proposal {
   brokerId?: number;
