@@ -3,7 +3,8 @@
  * Kafka 3.8's ZooKeeper brokers serve it (KafkaApis.handleAlterPartitionRequest,
  * KafkaController.processAlterPartition): a partition leader's ISR shrink, sent raw to the
  * controller, lands in /brokers/topics/<t>/partitions/<p>/state under the znode's version and
- * reaches every broker's Metadata; a stale partition epoch is INVALID_UPDATE_VERSION, an older
+ * reaches every broker's Metadata; a stale partition epoch is INVALID_UPDATE_VERSION (the
+ * controller's check, and ZooKeeper's BADVERSION when the znode moved behind its back), an older
  * leader epoch FENCED_LEADER_EPOCH, a broker that is not the controller answers NOT_CONTROLLER.
  * Then the leader side's AlterPartitionManager (DefaultAlterPartitionManager), run here as the
  * leader with its own metadata cache, which the test updates as UpdateMetadata would: its ISR
@@ -18,6 +19,7 @@ import { MetadataCache } from '../../src/broker/MetadataCache.js';
 import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { SECURITY_PROTOCOLS } from '../../src/zk/EndPoint.js';
+import { topicPartitionStatePath } from '../../src/zk/ZkPaths.js';
 import { eventually, request, serveCluster, settledController, type ServedCluster } from '../helpers/cluster.js';
 
 const SESSION_TIMEOUT_MS = 6000;
@@ -153,6 +155,20 @@ test('a leader’s ISR shrink through the controller: ZooKeeper and every broker
     ),
   ).toBe(KafkaErrors.FENCED_LEADER_EPOCH.code);
   expect((await stateOf('shrinks')).isr).toEqual([leader, controller]);
+
+  // Another writer moves the znode's version behind the controller's back: the controller's
+  // checks pass (its context has the old version), and ZooKeeper refuses the conditional write
+  // (BADVERSION), which is INVALID_UPDATE_VERSION.
+  const path = topicPartitionStatePath('shrinks', 0);
+  const read = await cluster.zk.zooKeeperClient.getData(path);
+  if (read.code !== 'OK') throw new Error(`no ${path}`);
+  expect((await cluster.zk.zooKeeperClient.setData(path, read.data, read.stat.version)).code).toBe('OK');
+  const shrinkAgain = { leaderEpoch: before.leaderEpoch, newIsr: [leader], partitionEpoch: before.partitionEpoch + 1 };
+  expect(partitionError(await withEpoch(shrinkAgain))).toBe(KafkaErrors.INVALID_UPDATE_VERSION.code);
+  expect(await stateOf('shrinks')).toMatchObject({
+    isr: [leader, controller],
+    partitionEpoch: before.partitionEpoch + 2,
+  });
 }, 60000);
 
 test('AlterPartitionManager sends again until the controller elected after the old one’s kill -9 commits the change', async () => {
