@@ -30,6 +30,7 @@
  *   DeleteTopics             0-1       0-1          0-3            0-6
  *   DeleteRecords            0-1       0-1          -              0-2
  *   InitProducerId           0-1       0-4          -              0-5
+ *   OffsetForLeaderEpoch     -         2            -              0-4
  *   DescribeConfigs          0-2       0-1          0-2            0-4
  *   AlterConfigs             0-1       0            0-1            0-2
  *   SaslAuthenticate         0-1       0            0-1            0-2
@@ -72,6 +73,7 @@ import { CreateTopics } from './messages/CreateTopics.js';
 import { DeleteGroups } from './messages/DeleteGroups.js';
 import { DeleteRecords } from './messages/DeleteRecords.js';
 import { DeleteTopics } from './messages/DeleteTopics.js';
+import { OffsetForLeaderEpoch } from './messages/OffsetForLeaderEpoch.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
 import { DescribeProducers } from './messages/DescribeProducers.js';
@@ -131,6 +133,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  OffsetForLeaderEpoch,
   DescribeConfigs,
   AlterConfigs,
   SaslAuthenticate,
@@ -178,6 +181,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   SaslAuthenticate: 36,

@@ -1,6 +1,7 @@
 /**
- * The ZooKeeper-mode inter-broker schemas (AlterPartition among them) and the controller's admin APIs (ElectLeaders, the
- * partition reassignments) against Kafka's own message specs, field by field:
+ * The ZooKeeper-mode inter-broker schemas (AlterPartition among them), the controller's admin
+ * APIs (ElectLeaders, the partition reassignments) and OffsetForLeaderEpoch against Kafka's own
+ * message specs, field by field:
  * fixtures/kafka-3.8.0/ holds Kafka 3.8.0's clients/src/main/resources/common/message/*.json,
  * unchanged. Each spec field (commonStructs resolved) must be ours with the same camelCase
  * name, type, versions, nullable and tagged versions, tag and default. Kafka's classes are
@@ -17,6 +18,7 @@ import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdo
 import { ElectLeaders } from '../../src/protocol/messages/ElectLeaders.js';
 import { LeaderAndIsr } from '../../src/protocol/messages/LeaderAndIsr.js';
 import { ListPartitionReassignments } from '../../src/protocol/messages/ListPartitionReassignments.js';
+import { OffsetForLeaderEpoch } from '../../src/protocol/messages/OffsetForLeaderEpoch.js';
 import { StopReplica } from '../../src/protocol/messages/StopReplica.js';
 import { UpdateMetadata } from '../../src/protocol/messages/UpdateMetadata.js';
 import { ProtocolWriter } from '../../src/protocol/ProtocolWriter.js';
@@ -107,6 +109,7 @@ describe.each<[string, ApiSchema]>([
   ['AlterPartitionReassignments', AlterPartitionReassignments],
   ['ListPartitionReassignments', ListPartitionReassignments],
   ['AlterPartition', AlterPartition],
+  ['OffsetForLeaderEpoch', OffsetForLeaderEpoch],
 ])('%s', (name, schema) => {
   test('the request is Kafka 3.8.0’s spec, field by field', () => compare(schema.request, `${name}Request`));
   test('the response is Kafka 3.8.0’s spec, field by field', () => compare(schema.response, `${name}Response`));
