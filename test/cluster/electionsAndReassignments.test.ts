@@ -178,22 +178,26 @@ test('elections and reassignments through the controller, with kafkajs and the C
   expect(await toController(ApiKey.ElectLeaders, 0, { topicPartitions: null, timeoutMs: 1000 })).toMatchObject({
     replicaElectionResults: [],
   });
-  // ElectionType.valueOf refuses any other value.
-  expect(await elect(5, [0])).toMatchObject({
-    errorCode: KafkaErrors.INVALID_REQUEST.code,
+  // ElectionType.valueOf refuses any other value (IllegalArgumentException): KafkaApis.handleError
+  // answers ElectLeadersRequest.getErrorResponse, UNKNOWN_SERVER_ERROR without a message, for
+  // each partition as listed (a duplicate too), and none when all partitions were asked for.
+  expect(await elect(5, [0, 0])).toEqual({
+    throttleTimeMs: 0,
+    errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code,
     replicaElectionResults: [
       {
         topic: TOPIC,
-        partitionResult: [
-          {
-            partitionId: 0,
-            errorCode: KafkaErrors.INVALID_REQUEST.code,
-            errorMessage: 'Unknown election type value 5',
-          },
-        ],
+        partitionResult: [0, 0].map((partitionId) => ({
+          partitionId,
+          errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code,
+          errorMessage: null,
+        })),
       },
     ],
   });
+  expect(
+    await toController(ApiKey.ElectLeaders, 2, { electionType: 2, topicPartitions: null, timeoutMs: 1000 }),
+  ).toEqual({ throttleTimeMs: 0, errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code, replicaElectionResults: [] });
   expect(partitionResults(await elect(1, [7]))).toEqual([
     {
       partitionId: 7,

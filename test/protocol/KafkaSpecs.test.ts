@@ -1,6 +1,7 @@
 /**
- * The ZooKeeper-mode inter-broker schemas, the controller's admin APIs (ElectLeaders, the
- * partition reassignments) and OffsetForLeaderEpoch against Kafka's own message specs, field by field:
+ * The ZooKeeper-mode inter-broker schemas (AlterPartition among them), the controller's admin
+ * APIs (ElectLeaders, the partition reassignments) and OffsetForLeaderEpoch against Kafka's own
+ * message specs, field by field:
  * fixtures/kafka-3.8.0/ holds Kafka 3.8.0's clients/src/main/resources/common/message/*.json,
  * unchanged. Each spec field (commonStructs resolved) must be ours with the same camelCase
  * name, type, versions, nullable and tagged versions, tag and default. Kafka's classes are
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { defaultOf, writeMessage } from '../../src/protocol/MessageCodec.js';
 import type { Struct } from '../../src/protocol/MessageTypes.js';
+import { AlterPartition } from '../../src/protocol/messages/AlterPartition.js';
 import { AlterPartitionReassignments } from '../../src/protocol/messages/AlterPartitionReassignments.js';
 import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdown.js';
 import { ElectLeaders } from '../../src/protocol/messages/ElectLeaders.js';
@@ -106,6 +108,7 @@ describe.each<[string, ApiSchema]>([
   ['ElectLeaders', ElectLeaders],
   ['AlterPartitionReassignments', AlterPartitionReassignments],
   ['ListPartitionReassignments', ListPartitionReassignments],
+  ['AlterPartition', AlterPartition],
   ['OffsetForLeaderEpoch', OffsetForLeaderEpoch],
 ])('%s', (name, schema) => {
   test('the request is Kafka 3.8.0’s spec, field by field', () => compare(schema.request, `${name}Request`));
@@ -219,5 +222,40 @@ describe('bytes, written out from the specs', () => {
       topics: [{ topicId: Buffer.alloc(16, 7), partitionErrors: [{ partitionIndex: 2, errorCode: 11 }] }],
     });
     expect(v5).toEqual([0, 0, 2, ...Array<number>(16).fill(7), 2, ...[0, 0, 0, 2, 0, 11, 0], 0, 0]);
+  });
+
+  test('AlterPartition v3: the topic by id, the new ISR with each broker epoch (KIP-903), all flexible', () => {
+    const v3 = encode(AlterPartition.request, 3, {
+      brokerId: 1,
+      brokerEpoch: 5,
+      topics: [
+        {
+          topicId: Buffer.alloc(16, 7),
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: 2,
+              newIsrWithEpochs: [{ brokerId: 1, brokerEpoch: -1 }],
+              leaderRecoveryState: 0,
+              partitionEpoch: 3,
+            },
+          ],
+        },
+      ],
+    });
+    expect(v3).toEqual([
+      ...[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5], // brokerId, brokerEpoch
+      2, // topics: 1
+      ...Array<number>(16).fill(7),
+      2, // partitions: 1
+      ...[0, 0, 0, 0, 0, 0, 0, 2], // partitionIndex, leaderEpoch
+      2, // newIsrWithEpochs: 1
+      ...[0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0], // broker 1, epoch -1, tags
+      0, // leaderRecoveryState
+      ...[0, 0, 0, 3], // partitionEpoch
+      0, // partition's tags
+      0, // topic's tags
+      0, // body's tags
+    ]);
   });
 });

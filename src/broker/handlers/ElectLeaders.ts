@@ -8,7 +8,7 @@
  * REQUEST_TIMED_OUT at the request's timeout. Asked for all partitions, those that needed no
  * election are left out of the answer.
  */
-import { isTributaryError, KafkaErrors } from '../../errors.js';
+import { isTributaryError, KafkaErrors, type KafkaErrorName } from '../../errors.js';
 import type { ElectionType, ElectLeaderResult } from '../../controller/KafkaController.js';
 import type { ApiError } from '../../controller/PartitionReassignment.js';
 import { partitionMap, type TopicPartition, type ValueKeyedMap } from '../../controller/TopicPartition.js';
@@ -84,16 +84,28 @@ async function electLeaders(
   }
 }
 
+/**
+ * ElectLeadersRequest.getErrorResponse: the request's partitions as it lists them (none when it
+ * asks for all), each with the error and no message (ApiError.fromThrowable leaves
+ * UNKNOWN_SERVER_ERROR's out), and the error at the top level.
+ */
+function errorResponse(request: ElectLeadersRequest, error: KafkaErrorName) {
+  const { code } = KafkaErrors[error];
+  const replicaElectionResults = (request.topicPartitions ?? []).map(({ topic, partitions }) => ({
+    topic,
+    partitionResult: partitions.map((partitionId) => ({ partitionId, errorCode: code, errorMessage: null })),
+  }));
+  return { throttleTimeMs: 0, errorCode: code, replicaElectionResults };
+}
+
 export const handleElectLeaders = handler(ElectLeaders, async (context, request) => {
-  const partitions = partitionsAsked(request, clusterOf(context).metadataCache);
-  // v0 has no election type: the preferred replica (ElectLeadersRequest.electionType).
+  // v0 has no election type: the preferred replica (ElectLeadersRequest.electionType). Another
+  // value fails ElectionType.valueOf (IllegalArgumentException) inside KafkaApis.handleElectLeaders,
+  // which KafkaApis.handleError answers with getErrorResponse: UNKNOWN_SERVER_ERROR.
   const electionType = ELECTION_TYPES[request.electionType];
-  // ElectionType.valueOf throws on another value (UNKNOWN_SERVER_ERROR in Kafka): said plainly here.
-  const results =
-    electionType === undefined
-      ? each(partitions, { error: 'INVALID_REQUEST', message: `Unknown election type value ${request.electionType}` })
-      : await electLeaders(context, request, partitions, electionType);
-  const errorCode = electionType === undefined ? KafkaErrors.INVALID_REQUEST.code : 0;
+  if (electionType === undefined) return errorResponse(request, 'UNKNOWN_SERVER_ERROR');
+  const partitions = partitionsAsked(request, clusterOf(context).metadataCache);
+  const results = await electLeaders(context, request, partitions, electionType);
   // All partitions asked: only those elected or failed are answered (KafkaApis.handleElectLeaders).
   const answered = [...results].filter(
     ([, r]) => request.topicPartitions !== null || r.error !== 'ELECTION_NOT_NEEDED',
@@ -102,5 +114,5 @@ export const handleElectLeaders = handler(ElectLeaders, async (context, request)
     answered.map(([tp, r]) => ({ topic: tp.topic, partition: tp.partition, ...r })),
     (r) => ({ partitionId: r.partition, errorCode: KafkaErrors[r.error].code, errorMessage: r.message }),
   ).map(({ name, partitions: partitionResult }) => ({ topic: name, partitionResult }));
-  return { throttleTimeMs: 0, errorCode, replicaElectionResults };
+  return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults };
 });
