@@ -53,6 +53,7 @@
  *   ElectLeaders             -         -            -              0-2
  *   AlterPartitionReassignments  0     -            -              0
  *   ListPartitionReassignments   0     -            -              0
+ *   OffsetForLeaderEpoch     -         -            -              0-4
  *
  * The last four are Kafka's ZooKeeper-mode inter-broker APIs (listener zkBroker), in full:
  * only a broker in cluster mode serves and advertises them, as a 3.8 ZooKeeper broker does.
@@ -72,6 +73,7 @@ import { DeleteTopics } from './messages/DeleteTopics.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
 import { DescribeProducers } from './messages/DescribeProducers.js';
+import { OffsetForLeaderEpoch } from './messages/OffsetForLeaderEpoch.js';
 import { DescribeGroups } from './messages/DescribeGroups.js';
 import { Fetch } from './messages/Fetch.js';
 import { FindCoordinator } from './messages/FindCoordinator.js';
@@ -150,6 +152,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   ElectLeaders,
   AlterPartitionReassignments,
   ListPartitionReassignments,
+  OffsetForLeaderEpoch,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -196,6 +199,7 @@ export const ApiKey = {
   ElectLeaders: 43,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
+  OffsetForLeaderEpoch: 23,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

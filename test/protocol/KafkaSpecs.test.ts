@@ -16,6 +16,7 @@ import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdo
 import { ElectLeaders } from '../../src/protocol/messages/ElectLeaders.js';
 import { LeaderAndIsr } from '../../src/protocol/messages/LeaderAndIsr.js';
 import { ListPartitionReassignments } from '../../src/protocol/messages/ListPartitionReassignments.js';
+import { OffsetForLeaderEpoch } from '../../src/protocol/messages/OffsetForLeaderEpoch.js';
 import { StopReplica } from '../../src/protocol/messages/StopReplica.js';
 import { UpdateMetadata } from '../../src/protocol/messages/UpdateMetadata.js';
 import { ProtocolWriter } from '../../src/protocol/ProtocolWriter.js';
@@ -105,6 +106,7 @@ describe.each<[string, ApiSchema]>([
   ['ElectLeaders', ElectLeaders],
   ['AlterPartitionReassignments', AlterPartitionReassignments],
   ['ListPartitionReassignments', ListPartitionReassignments],
+  ['OffsetForLeaderEpoch', OffsetForLeaderEpoch],
 ])('%s', (name, schema) => {
   test('the request is Kafka 3.8.0’s spec, field by field', () => compare(schema.request, `${name}Request`));
   test('the response is Kafka 3.8.0’s spec, field by field', () => compare(schema.response, `${name}Response`));
