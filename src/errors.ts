@@ -88,6 +88,11 @@ export const KafkaErrors = {
   UNSUPPORTED_COMPRESSION_TYPE: kafka(76, 'UNSUPPORTED_COMPRESSION_TYPE', false),
   // KafkaController.doControlledShutdown: a request from an older registration of the broker (KIP-380).
   STALE_BROKER_EPOCH: kafka(77, 'STALE_BROKER_EPOCH', false),
+  // AlterPartition refused by the controller (KafkaController.processAlterPartition): an ISR
+  // change under a partition epoch (znode version) that moved, and one naming a replica that is
+  // not alive or is shutting down (KIP-841). Neither retriable: the leader waits for the controller's word.
+  INVALID_UPDATE_VERSION: kafka(95, 'INVALID_UPDATE_VERSION', false),
+  INELIGIBLE_REPLICA: kafka(107, 'INELIGIBLE_REPLICA', false),
   OFFSET_NOT_AVAILABLE: kafka(78, 'OFFSET_NOT_AVAILABLE', true),
   MEMBER_ID_REQUIRED: kafka(79, 'MEMBER_ID_REQUIRED', false),
   GROUP_MAX_SIZE_REACHED: kafka(81, 'GROUP_MAX_SIZE_REACHED', false),

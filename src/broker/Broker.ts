@@ -319,7 +319,8 @@ export class Broker {
     logger: Logger,
     kafkaServer: KafkaServer | undefined,
   ): ClusterContext & { markerChannel: TransactionMarkerChannelManager } {
-    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger);
+    const alterPartitionManager = kafkaServer?.createAlterPartitionManager(metadataCache);
+    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, alterPartitionManager);
     const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
     const writeLocal = (marker: TxnMarker) => appendLeaderTxnMarkers(engine, groups, replicaManager, marker);
     return {

@@ -27,6 +27,7 @@ import {
   readMetaProperties,
   type BrokerMetadata,
 } from './BrokerMetadata.js';
+import { AlterPartitionManager } from './AlterPartitionManager.js';
 import type { ClusterSettings } from './ClusterSettings.js';
 import { BrokerConfigHandler, TopicConfigHandler, type ConfigHandler } from './ConfigHandler.js';
 import { ControllerChannelManager } from './ControllerChannelManager.js';
@@ -51,6 +52,7 @@ export class KafkaServer {
   /** The broker's metadata cache, from registration on: where the controller is (controlled shutdown). */
   private metadataCache: MetadataCache | undefined;
   private configManager: ZkConfigManager | undefined;
+  private alterPartitionManager: AlterPartitionManager | undefined;
 
   private constructor(
     readonly settings: ClusterSettings,
@@ -106,6 +108,22 @@ export class KafkaServer {
   /** This broker's epoch: its registration's czxid (a new one after its session expired). */
   brokerEpoch(): number {
     return this.controller?.brokerEpoch ?? -1;
+  }
+
+  /**
+   * KafkaServer.startup's alterPartitionManager: this broker's ISR changes, as a partition
+   * leader, to the controller `metadataCache` names (on the inter-broker listener); closed at shutdown.
+   */
+  createAlterPartitionManager(metadataCache: MetadataCache): AlterPartitionManager {
+    this.alterPartitionManager = new AlterPartitionManager({
+      brokerId: this.brokerId,
+      brokerEpoch: () => this.brokerEpoch(),
+      metadataCache,
+      listenerName: this.settings.listener.listenerName,
+      requestTimeoutMs: this.settings.controllerSocketTimeoutMs,
+      logger: this.logger,
+    });
+    return this.alterPartitionManager;
   }
 
   /** DynamicBrokerConfig.initialize's reads: /config/brokers/<default> and /config/brokers/<id>. */
@@ -258,6 +276,7 @@ export class KafkaServer {
 
   /** KafkaServer.shutdown's ZooKeeper half: the controller resigns, the session closes (its ephemerals go). */
   async shutdown(): Promise<void> {
+    this.alterPartitionManager?.close();
     await this.configManager?.shutdown();
     await this.controller?.shutdown();
     await this.producerIdManager.shutdown();

@@ -13,6 +13,7 @@ import { INTERNAL_TOPIC_CONFIG, isInternalTopic } from '../engine/InternalTopic.
 import type { Partition } from '../engine/Partition.js';
 import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
+import type { AlterPartitionManager } from './AlterPartitionManager.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache, MetadataUpdate, TopicPartition } from './MetadataCache.js';
 
@@ -59,6 +60,8 @@ export class ReplicaManager {
     private readonly metadataCache: MetadataCache,
     private readonly brokerId: number,
     private readonly logger: Logger,
+    /** The ISR changes of the partitions led here, to the controller (undefined for a broker driven by hand, as in tests). */
+    readonly alterPartitionManager?: AlterPartitionManager,
   ) {}
 
   private checkControllerEpoch(request: string, controllerId: number, controllerEpoch: number): void {

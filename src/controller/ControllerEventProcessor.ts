@@ -8,7 +8,7 @@
  * its session stops acting (and its writes, checked against /controller_epoch's version,
  * would be refused anyway).
  */
-import { isTributaryError, KafkaErrors, TributaryError } from '../errors.js';
+import { isTributaryError, KafkaErrors, TributaryError, type KafkaErrorName } from '../errors.js';
 import type { BrokerInfo } from '../zk/BrokerIdZNode.js';
 import type { KafkaZkClient, BrokerAndEpoch as ZkBrokerAndEpoch } from '../zk/KafkaZkClient.js';
 import type { TopicIdReplicaAssignment as ZkTopicAssignment } from '../zk/TopicZNode.js';
@@ -21,6 +21,8 @@ import { ControllerContext } from './ControllerContext.js';
 import { ControllerEventManager, type ControllerEvent } from './ControllerEventManager.js';
 import {
   KafkaController,
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
   type ElectionType,
   type ElectLeaderResult,
   type TopicIdReplicaAssignment,
@@ -167,6 +169,23 @@ export class ControllerEventProcessor implements ControllerApi {
     return this.ask('ListPartitionReassignments', async (term) =>
       term.reassignment.listPartitionReassignments(partitions),
     );
+  }
+
+  /**
+   * KafkaController.alterPartitions (AlterPartitionReceived): a leader's ISR changes, answered
+   * once written; NOT_CONTROLLER at the top level when this broker is not the active controller
+   * by then (tryProcessAlterPartition's isActive check), UNKNOWN_SERVER_ERROR if the event never
+   * answered (the queue closed under it).
+   */
+  alterPartitions(request: AlterPartitionRequest, version: number): Promise<AlterPartitionResponse> {
+    return new Promise((resolve) => {
+      const failed = (error: KafkaErrorName) =>
+        resolve({ throttleTimeMs: 0, errorCode: KafkaErrors[error].code, topics: [] });
+      void this.put('AlterPartitionReceived', async () => {
+        if (this.term === undefined) return failed('NOT_CONTROLLER');
+        await this.term.controller.processAlterPartition(request, version, resolve);
+      }).finally(() => failed('UNKNOWN_SERVER_ERROR'));
+    });
   }
 
   /**

@@ -7,11 +7,14 @@
  * runs the state machines over the context; reading ZooKeeper and registering watches is
  * the caller's, which passes in what it read.
  */
-import { TributaryError, type KafkaErrorName } from '../errors.js';
-import { NO_LEADER } from '../zk/LeaderAndIsr.js';
+import { isTributaryError, KafkaErrors, TributaryError, type KafkaErrorName } from '../errors.js';
+import type { EncodableResponse, RequestOf } from '../protocol/index.js';
+import type { AlterPartition } from '../protocol/messages/AlterPartition.js';
+import { byTopic } from '../protocol/TopicGroups.js';
+import { NO_LEADER, type LeaderAndIsr } from '../zk/LeaderAndIsr.js';
 import type { BrokerAndEpoch } from './Broker.js';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch.js';
-import type { ControllerContext } from './ControllerContext.js';
+import { ZERO_UUID, type ControllerContext } from './ControllerContext.js';
 import type { ControllerZkClient } from './ControllerZkClient.js';
 import { preferredReplicaPartitionLeaderElection, type PartitionLeaderElectionStrategy } from './Election.js';
 import type { ElectionOutcomes, PartitionStateMachine } from './PartitionStateMachine.js';
@@ -37,6 +40,11 @@ export interface KafkaControllerConfig {
 export type ElectionType = 'PREFERRED' | 'UNCLEAN';
 /** A partition's answer to ElectLeaders: the leader it elected, or why none (Kafka's Either[ApiError, Int]). */
 export type ElectLeaderResult = { readonly leader: number } | ApiError;
+
+export type AlterPartitionRequest = RequestOf<typeof AlterPartition>;
+export type AlterPartitionResponse = EncodableResponse<typeof AlterPartition>;
+/** One partition's answer to AlterPartition: the state ZooKeeper now holds, or why not (Kafka's Either[Errors, LeaderAndIsr]). */
+type AlterPartitionOutcome = LeaderAndIsr | KafkaErrorName;
 
 /** kafka.controller.ElectionTrigger */
 export type ElectionTrigger = 'AdminClientTriggered' | 'AutoTriggered' | 'ZkTriggered';
@@ -337,6 +345,183 @@ export class KafkaController {
   }
 
   /**
+   * KafkaController.processAlterPartition (ZooKeeper mode, 3.8): a leader's ISR changes, each
+   * written to its state znode under the partition epoch it was based on (so a stale leader
+   * overwrites nothing), then the context and every broker's metadata follow. `answer` is
+   * called once (Kafka's callback); afterwards, reassignments an ISR change completes move on
+   * (maybeCompleteReassignment). A failure answers UNKNOWN_SERVER_ERROR, as Kafka's catch does;
+   * a lost controller epoch is thrown on too, so the controller resigns at once.
+   */
+  async processAlterPartition(
+    request: AlterPartitionRequest,
+    version: number,
+    answer: (response: AlterPartitionResponse) => void,
+  ): Promise<void> {
+    let outcomes: ValueKeyedMap<TopicPartition, AlterPartitionOutcome>;
+    try {
+      outcomes = await this.tryProcessAlterPartition(request, version, answer);
+    } catch (error) {
+      this.logger.error('Error when processing AlterPartition', { error: String(error) });
+      answer({ throttleTimeMs: 0, errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code, topics: [] });
+      if (isTributaryError(error, 'ERR_STALE_CONTROLLER_EPOCH')) throw error;
+      return;
+    }
+    for (const [tp, outcome] of outcomes)
+      if (typeof outcome !== 'string' && this.context.partitionsBeingReassigned.has(tp))
+        await this.reassignment.maybeCompleteReassignment(tp);
+  }
+
+  /** KafkaController.tryProcessAlterPartition: the broker epoch, each partition checked, the writes, the answer. */
+  private async tryProcessAlterPartition(
+    request: AlterPartitionRequest,
+    version: number,
+    answer: (response: AlterPartitionResponse) => void,
+  ): Promise<ValueKeyedMap<TopicPartition, AlterPartitionOutcome>> {
+    const outcomes = partitionMap<AlterPartitionOutcome>();
+    const known = this.context.liveBrokerEpoch(request.brokerId);
+    if (known !== request.brokerEpoch) {
+      this.logger.info(
+        known === undefined
+          ? `Ignoring AlterPartition due to unknown broker ${request.brokerId}`
+          : `Ignoring AlterPartition due to stale broker epoch ${request.brokerEpoch} and local broker epoch ${known} for broker ${request.brokerId}`,
+      );
+      answer({ throttleTimeMs: 0, errorCode: KafkaErrors.STALE_BROKER_EPOCH.code, topics: [] });
+      return outcomes;
+    }
+    const { proposed, unknownTopics } = this.proposedStates(request, version);
+    const toWrite = partitionMap<LeaderAndIsr>();
+    for (const [tp, state] of proposed) {
+      const outcome = this.checkAlterPartition(tp, state, request.brokerId, version);
+      if (outcome === undefined) toWrite.set(tp, state);
+      else outcomes.set(tp, outcome);
+    }
+    if (toWrite.size > 0)
+      for (const [tp, result] of await this.zk.updateLeaderAndIsr(
+        toWrite,
+        this.context.epoch,
+        this.context.epochZkVersion,
+      )) {
+        if (result.code === 'OK') {
+          // updateLeaderAndIsrCache: what was just written, at the znode's new version.
+          this.context.putPartitionLeadershipInfo(tp, {
+            leaderAndIsr: result.value,
+            controllerEpoch: this.context.epoch,
+          });
+          outcomes.set(tp, result.value);
+        } else {
+          this.logger.info(`Failed to update ISR for partition ${formatPartition(tp)}`, { result: result.code });
+          outcomes.set(tp, result.code === 'BADVERSION' ? 'INVALID_UPDATE_VERSION' : 'UNKNOWN_SERVER_ERROR');
+        }
+      }
+    this.sendUpdateMetadataRequest(this.context.liveOrShuttingDownBrokerIds(), [...proposed.keys()]);
+    answer({
+      throttleTimeMs: 0,
+      errorCode: 0,
+      topics: [...unknownTopics, ...this.alterPartitionTopics(outcomes, version)],
+    });
+    return outcomes;
+  }
+
+  /**
+   * The LeaderAndIsr each partition of the request proposes (the requester as leader); topics
+   * named by an id the context does not know (v2+) answer UNKNOWN_TOPIC_ID for each partition.
+   */
+  private proposedStates(
+    request: AlterPartitionRequest,
+    version: number,
+  ): { proposed: ValueKeyedMap<TopicPartition, LeaderAndIsr>; unknownTopics: AlterPartitionResponse['topics'] } {
+    const proposed = partitionMap<LeaderAndIsr>();
+    const unknownTopics: AlterPartitionResponse['topics'][number][] = [];
+    for (const topic of request.topics) {
+      const name = version > 1 ? this.context.topicName(topic.topicId) : topic.topicName;
+      if (name === undefined) {
+        const partitions = topic.partitions.map((p) => failedPartition(p.partitionIndex, 'UNKNOWN_TOPIC_ID'));
+        unknownTopics.push({ topicId: topic.topicId, partitions });
+        continue;
+      }
+      for (const p of topic.partitions)
+        proposed.set(
+          { topic: name, partition: p.partitionIndex },
+          {
+            leader: request.brokerId,
+            leaderEpoch: p.leaderEpoch,
+            // v3's broker epochs are not checked in ZooKeeper mode: the ids alone make the ISR.
+            isr: version >= 3 ? p.newIsrWithEpochs.map((b) => b.brokerId) : p.newIsr,
+            leaderRecoveryState: leaderRecoveryStateOf(p.leaderRecoveryState),
+            partitionEpoch: p.partitionEpoch,
+          },
+        );
+    }
+    return { proposed, unknownTopics };
+  }
+
+  /**
+   * tryProcessAlterPartition's checks of one partition, in Kafka's order: undefined when the
+   * proposed state is to be written, else the error, or the current state when it is already
+   * the proposed one (answered as is, before the partition epoch fences, for idempotency).
+   * Two checks are KRaft's (ReplicationControlManager.validateAlterPartitionData), which the
+   * ZooKeeper controller lacks: only the leader may change the ISR (else the requester would be
+   * written as leader), and the ISR must be distinct assigned replicas including the leader;
+   * both INVALID_REQUEST.
+   */
+  private checkAlterPartition(
+    tp: TopicPartition,
+    proposed: LeaderAndIsr,
+    brokerId: number,
+    version: number,
+  ): AlterPartitionOutcome | undefined {
+    const current = this.context.partitionLeadershipInfo(tp)?.leaderAndIsr;
+    if (current === undefined) return 'UNKNOWN_TOPIC_OR_PARTITION';
+    // Epochs ahead of this controller's: likely it is no longer the controller; the leader looks again.
+    if (proposed.partitionEpoch > current.partitionEpoch || proposed.leaderEpoch > current.leaderEpoch)
+      return 'NOT_CONTROLLER';
+    if (proposed.leaderEpoch < current.leaderEpoch) return 'FENCED_LEADER_EPOCH';
+    if (brokerId !== current.leader) return 'INVALID_REQUEST';
+    if (equalsAllowStalePartitionEpoch(proposed, current)) return current;
+    if (proposed.partitionEpoch < current.partitionEpoch) return 'INVALID_UPDATE_VERSION';
+    const replicas = this.context.partitionReplicaAssignment(tp);
+    const isr = new Set(proposed.isr);
+    if (isr.size !== proposed.isr.length || proposed.isr.some((r) => !replicas.includes(r)) || !isr.has(current.leader))
+      return 'INVALID_REQUEST';
+    // KIP-704: a recovering leader (after an unclean election) is alone in its ISR, and never becomes recovering again.
+    if (proposed.leaderRecoveryState === 1 && proposed.isr.length > 1) return 'INVALID_REQUEST';
+    if (current.leaderRecoveryState === 0 && proposed.leaderRecoveryState === 1) return 'INVALID_REQUEST';
+    // KIP-841: only live brokers not shutting down may join the ISR.
+    const live = this.context.liveBrokerIds();
+    const ineligible = proposed.isr.filter((r) => !live.has(r));
+    if (ineligible.length === 0) return undefined;
+    this.logger.info(
+      `Rejecting AlterPartition request from node ${brokerId} for ${formatPartition(tp)} because it specified ineligible replicas ${ineligible.join(',')} in the new ISR ${proposed.isr.join(',')}.`,
+    );
+    return version > 1 ? 'INELIGIBLE_REPLICA' : 'OPERATION_NOT_ATTEMPTED';
+  }
+
+  /** The answer's topics: by name up to v1, by id from v2; each partition its new state or its error. */
+  private alterPartitionTopics(
+    outcomes: ValueKeyedMap<TopicPartition, AlterPartitionOutcome>,
+    version: number,
+  ): AlterPartitionResponse['topics'] {
+    const items = [...outcomes].map(([tp, outcome]) => ({ ...tp, outcome }));
+    return byTopic(items, ({ partition, outcome }) =>
+      typeof outcome === 'string'
+        ? failedPartition(partition, outcome)
+        : {
+            partitionIndex: partition,
+            errorCode: 0,
+            leaderId: outcome.leader,
+            leaderEpoch: outcome.leaderEpoch,
+            isr: [...outcome.isr],
+            leaderRecoveryState: outcome.leaderRecoveryState,
+            partitionEpoch: outcome.partitionEpoch,
+          },
+    ).map(({ name, partitions }) =>
+      version > 1
+        ? { topicId: this.context.topicIds.get(name) ?? ZERO_UUID, partitions }
+        : { topicName: name, partitions },
+    );
+  }
+
+  /**
    * KafkaController.checkAndTriggerAutoLeaderRebalance: for each preferred leader, the share
    * of its partitions led by another broker; above leader.imbalance.per.broker.percentage,
    * those whose preferred replica can lead (live, in the ISR) are elected back to it.
@@ -410,4 +595,36 @@ export class KafkaController {
     );
     return this.context.partitionLeadersOnBroker(id);
   }
+}
+
+/** A partition's AlterPartition answer with an error: the other fields at their defaults. */
+function failedPartition(
+  partitionIndex: number,
+  error: KafkaErrorName,
+): AlterPartitionResponse['topics'][number]['partitions'][number] {
+  return {
+    partitionIndex,
+    errorCode: KafkaErrors[error].code,
+    leaderId: 0,
+    leaderEpoch: 0,
+    isr: [],
+    partitionEpoch: 0,
+  };
+}
+
+/** LeaderRecoveryState.of: 0 RECOVERED, 1 RECOVERING; another value is refused (Kafka's IllegalArgumentException). */
+function leaderRecoveryStateOf(value: number): 0 | 1 {
+  if (value === 0 || value === 1) return value;
+  throw new TributaryError(`Value ${value} is not a valid leader recovery state`, 'ERR_INVALID_REQUEST');
+}
+
+/** LeaderAndIsr.equalsAllowStalePartitionEpoch: the same state, at the same or an older partition epoch. */
+function equalsAllowStalePartitionEpoch(proposed: LeaderAndIsr, current: LeaderAndIsr): boolean {
+  return (
+    proposed.leader === current.leader &&
+    proposed.leaderEpoch === current.leaderEpoch &&
+    proposed.isr.join() === current.isr.join() &&
+    proposed.leaderRecoveryState === current.leaderRecoveryState &&
+    proposed.partitionEpoch <= current.partitionEpoch
+  );
 }

@@ -131,6 +131,16 @@ export class PartitionReassignment {
     }
   }
 
+  /** KafkaController.maybeCompleteReassignment: after an ISR change (AlterPartition), phase B once every target replica is in the ISR. */
+  async maybeCompleteReassignment(tp: TopicPartition): Promise<void> {
+    const reassignment = this.context.partitionFullReplicaAssignment(tp);
+    if (!(await this.isReassignmentComplete(tp, reassignment))) return;
+    this.logger.info(
+      `Target replicas ${reassignment.targetReplicas.join(',')} have all caught up with the leader for reassigning partition ${formatPartition(tp)}`,
+    );
+    await this.onPartitionReassignment(tp, reassignment);
+  }
+
   /** KafkaController.onPartitionReassignment: phase A or B as the ISR stands (steps A1-A2, B1-B8 of Kafka's comment). */
   async onPartitionReassignment(tp: TopicPartition, reassignment: ReplicaAssignment): Promise<void> {
     this.topicDeletionManager.markTopicIneligibleForDeletion(new Set([tp.topic]), 'topic reassignment in progress');

@@ -54,9 +54,12 @@
  *   AlterPartitionReassignments  0     -            -              0
  *   ListPartitionReassignments   0     -            -              0
  *   OffsetForLeaderEpoch     -         -            -              0-4
+ *   AlterPartition           -         -            -              0-3
  *
- * The last four are Kafka's ZooKeeper-mode inter-broker APIs (listener zkBroker), in full:
- * only a broker in cluster mode serves and advertises them, as a 3.8 ZooKeeper broker does.
+ * LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown and AlterPartition (a
+ * leader's ISR change to the controller) are Kafka's ZooKeeper-mode inter-broker APIs
+ * (listener zkBroker), in full: only a broker in cluster mode serves and advertises them, as
+ * a 3.8 ZooKeeper broker does.
  * AddPartitionsToTxn v4+ (KIP-890) is broker to broker (verifying a produce is in its
  * transaction) and is not served. ElectLeaders and the partition reassignments are the
  * controller's admin APIs (KafkaAdminClient sends them to the controller): only a broker in
@@ -106,6 +109,7 @@ import { UpdateMetadata } from './messages/UpdateMetadata.js';
 import { ElectLeaders } from './messages/ElectLeaders.js';
 import { AlterPartitionReassignments } from './messages/AlterPartitionReassignments.js';
 import { ListPartitionReassignments } from './messages/ListPartitionReassignments.js';
+import { AlterPartition } from './messages/AlterPartition.js';
 import type { ApiSchema } from './Schema.js';
 import { parseVersions, type VersionRange } from './Versions.js';
 
@@ -153,6 +157,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   AlterPartitionReassignments,
   ListPartitionReassignments,
   OffsetForLeaderEpoch,
+  AlterPartition,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -200,6 +205,7 @@ export const ApiKey = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetForLeaderEpoch: 23,
+  AlterPartition: 56,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

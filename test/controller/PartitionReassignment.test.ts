@@ -7,23 +7,12 @@
 import { describe, expect, test } from 'vitest';
 import { ReplicaAssignment } from '../../src/controller/ReplicaAssignment.js';
 import { partitionMap, type TopicPartition } from '../../src/controller/TopicPartition.js';
-import { ControllerFixture } from './helpers/ControllerFixture.js';
+import { ControllerFixture, fourBrokersWithTopic } from './helpers/ControllerFixture.js';
 
 const p0 = { topic: 't', partition: 0 };
 const p1 = { topic: 't', partition: 1 };
 
-/** Brokers 1-4; topic t on 1-3 (p0 [1,2,3], p1 [2,3,1]) created through processTopicChange. */
-async function cluster(): Promise<ControllerFixture> {
-  const f = new ControllerFixture([1, 2, 3, 4]);
-  const assignment = new Map([
-    [0, new ReplicaAssignment([1, 2, 3])],
-    [1, new ReplicaAssignment([2, 3, 1])],
-  ]);
-  f.zk.topicAssignments.set('t', assignment);
-  await f.controller.processTopicChange(new Set(['t']), [{ topic: 't', topicId: Buffer.alloc(16, 1), assignment }]);
-  f.take();
-  return f;
-}
+const cluster = (): Promise<ControllerFixture> => fourBrokersWithTopic(Buffer.alloc(16, 1));
 
 function request(
   entries: [TopicPartition, readonly number[] | null][],

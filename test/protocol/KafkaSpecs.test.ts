@@ -1,5 +1,5 @@
 /**
- * The ZooKeeper-mode inter-broker schemas and the controller's admin APIs (ElectLeaders, the
+ * The ZooKeeper-mode inter-broker schemas (AlterPartition among them) and the controller's admin APIs (ElectLeaders, the
  * partition reassignments) against Kafka's own message specs, field by field:
  * fixtures/kafka-3.8.0/ holds Kafka 3.8.0's clients/src/main/resources/common/message/*.json,
  * unchanged. Each spec field (commonStructs resolved) must be ours with the same camelCase
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { defaultOf, writeMessage } from '../../src/protocol/MessageCodec.js';
 import type { Struct } from '../../src/protocol/MessageTypes.js';
+import { AlterPartition } from '../../src/protocol/messages/AlterPartition.js';
 import { AlterPartitionReassignments } from '../../src/protocol/messages/AlterPartitionReassignments.js';
 import { ControlledShutdown } from '../../src/protocol/messages/ControlledShutdown.js';
 import { ElectLeaders } from '../../src/protocol/messages/ElectLeaders.js';
@@ -107,6 +108,7 @@ describe.each<[string, ApiSchema]>([
   ['AlterPartitionReassignments', AlterPartitionReassignments],
   ['ListPartitionReassignments', ListPartitionReassignments],
   ['OffsetForLeaderEpoch', OffsetForLeaderEpoch],
+  ['AlterPartition', AlterPartition],
 ])('%s', (name, schema) => {
   test('the request is Kafka 3.8.0’s spec, field by field', () => compare(schema.request, `${name}Request`));
   test('the response is Kafka 3.8.0’s spec, field by field', () => compare(schema.response, `${name}Response`));
@@ -219,5 +221,40 @@ describe('bytes, written out from the specs', () => {
       topics: [{ topicId: Buffer.alloc(16, 7), partitionErrors: [{ partitionIndex: 2, errorCode: 11 }] }],
     });
     expect(v5).toEqual([0, 0, 2, ...Array<number>(16).fill(7), 2, ...[0, 0, 0, 2, 0, 11, 0], 0, 0]);
+  });
+
+  test('AlterPartition v3: the topic by id, the new ISR with each broker epoch (KIP-903), all flexible', () => {
+    const v3 = encode(AlterPartition.request, 3, {
+      brokerId: 1,
+      brokerEpoch: 5,
+      topics: [
+        {
+          topicId: Buffer.alloc(16, 7),
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: 2,
+              newIsrWithEpochs: [{ brokerId: 1, brokerEpoch: -1 }],
+              leaderRecoveryState: 0,
+              partitionEpoch: 3,
+            },
+          ],
+        },
+      ],
+    });
+    expect(v3).toEqual([
+      ...[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5], // brokerId, brokerEpoch
+      2, // topics: 1
+      ...Array<number>(16).fill(7),
+      2, // partitions: 1
+      ...[0, 0, 0, 0, 0, 0, 0, 2], // partitionIndex, leaderEpoch
+      2, // newIsrWithEpochs: 1
+      ...[0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0], // broker 1, epoch -1, tags
+      0, // leaderRecoveryState
+      ...[0, 0, 0, 3], // partitionEpoch
+      0, // partition's tags
+      0, // topic's tags
+      0, // body's tags
+    ]);
   });
 });

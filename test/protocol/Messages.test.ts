@@ -87,7 +87,7 @@ describe('the table', () => {
       expect(a.response).toMatchObject({ apiKey: a.apiKey, type: 'response', name: `${a.name}Response` });
       expect(apiName(a.apiKey)).toBe(a.name);
     }
-    expect(apiName(56)).toBeUndefined(); // AlterPartition: a KRaft controller API, not in the table
+    expect(apiName(62)).toBeUndefined(); // BrokerRegistration: a KRaft controller API, not in the table
   });
 
   test('supportedApis lists each API once, by key, with its version range', () => {
@@ -107,7 +107,7 @@ describe('the table', () => {
     expect(isSupported(ApiKey.Metadata, -1)).toBe(false);
     expect(isSupported(ApiKey.ControlledShutdown, 3)).toBe(true);
     expect(isSupported(ApiKey.ControlledShutdown, 4)).toBe(false);
-    expect(isSupported(56, 0)).toBe(false);
+    expect(isSupported(62, 0)).toBe(false);
     expect(isSupported(1000, 0)).toBe(false);
   });
 });

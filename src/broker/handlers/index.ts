@@ -25,6 +25,7 @@ import { handleUpdateMetadata } from './UpdateMetadata.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './TopicAdmin.js';
 import { handleElectLeaders } from './ElectLeaders.js';
 import { handleAlterPartitionReassignments, handleListPartitionReassignments } from './PartitionReassignments.js';
+import { handleAlterPartition } from './AlterPartition.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleApiVersions,
@@ -63,7 +64,8 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
 ];
 
 /**
- * The ZooKeeper-mode inter-broker APIs (listener zkBroker): served, and advertised by
+ * The ZooKeeper-mode inter-broker APIs (listener zkBroker; AlterPartition a leader's to the
+ * controller): served, and advertised by
  * ApiVersions, only by a broker in cluster mode, as a 3.8 ZooKeeper broker does. The single
  * node is no ZooKeeper broker: it neither lists them nor serves them. With them, the
  * controller's admin APIs (ElectLeaders, the partition reassignments): the single node has no
@@ -74,6 +76,7 @@ export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleStopReplica,
   handleUpdateMetadata,
   handleControlledShutdown,
+  handleAlterPartition,
   handleElectLeaders,
   handleAlterPartitionReassignments,
   handleListPartitionReassignments,

@@ -74,6 +74,9 @@ describe('ApiVersions', () => {
         { apiKey: ApiKey.UpdateMetadata, minVersion: 0, maxVersion: 8 },
         { apiKey: ApiKey.ControlledShutdown, minVersion: 0, maxVersion: 3 },
       ]);
+      // A leader's ISR change to the controller (listeners zkBroker and controller).
+      const alterPartition = (body.apiKeys as { apiKey: number }[]).filter((a) => a.apiKey === 56);
+      expect(alterPartition).toEqual([{ apiKey: ApiKey.AlterPartition, minVersion: 0, maxVersion: 3 }]);
       // The controller's admin APIs, whose listeners include zkBroker (KafkaApis 3.8 serves them in ZooKeeper mode).
       const adminApis = (body.apiKeys as { apiKey: number }[]).filter((a) => [43, 45, 46].includes(a.apiKey));
       expect(adminApis).toEqual([
@@ -81,7 +84,7 @@ describe('ApiVersions', () => {
         { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
         { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
       ]);
-      for (const { apiKey, maxVersion } of [...zkBrokerApis, ...adminApis] as {
+      for (const { apiKey, maxVersion } of [...zkBrokerApis, ...alterPartition, ...adminApis] as {
         apiKey: number;
         maxVersion: number;
       }[]) {

@@ -94,3 +94,16 @@ export class ControllerFixture {
     return this.sent.splice(0);
   }
 }
+
+/** Brokers 1-4; topic t on 1-3 (p0 [1,2,3], p1 [2,3,1]) with `topicId`, created through processTopicChange; requests so far forgotten. */
+export async function fourBrokersWithTopic(topicId: Buffer): Promise<ControllerFixture> {
+  const f = new ControllerFixture([1, 2, 3, 4]);
+  const assignment = new Map([
+    [0, new ReplicaAssignment([1, 2, 3])],
+    [1, new ReplicaAssignment([2, 3, 1])],
+  ]);
+  f.zk.topicAssignments.set('t', assignment);
+  await f.controller.processTopicChange(new Set(['t']), [{ topic: 't', topicId, assignment }]);
+  f.take();
+  return f;
+}
