@@ -10,7 +10,7 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupClusterView } from '../group/GroupCoordinator.js';
 import { GROUP_METADATA_TOPIC_NAME } from '../group/OffsetsTopicStore.js';
 import { supportedApis } from '../protocol/index.js';
-import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
+import { applyBrokerSettings, brokerConfigValue, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import { clusterSettingsOf } from './ClusterSettings.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
@@ -139,6 +139,8 @@ export class Broker {
   kafkaServer: KafkaServer | undefined;
   /** In a cluster: the connections carrying transaction markers to other brokers. */
   private markerChannel: TransactionMarkerChannelManager | undefined;
+  /** In a cluster: the hosted partitions, their replication and its isr-expiration task. */
+  private replicaManager: ReplicaManager | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -218,7 +220,7 @@ export class Broker {
       const quotas = await ConnectionQuotas.create(running);
       const cluster =
         options.cluster &&
-        Broker.clusterContext(options.cluster, metadataCache!, engine, groups, config.nodeId, logger, kafkaServer);
+        Broker.clusterContext(options.cluster, metadataCache!, engine, groups, config, logger, kafkaServer);
       transactions ??= TransactionCoordinator.open({
         engine,
         groups,
@@ -229,6 +231,8 @@ export class Broker {
       const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
       broker.kafkaServer = kafkaServer;
       broker.markerChannel = cluster?.markerChannel;
+      broker.replicaManager = cluster?.replicaManager;
+      broker.replicaManager?.startup();
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -237,6 +241,7 @@ export class Broker {
               groups,
               connections: () => broker.connections.size,
               memoryPool: broker.memoryPool,
+              replicaManager: cluster?.replicaManager,
             });
       const handlers = [
         ...REQUEST_HANDLERS,
@@ -315,12 +320,15 @@ export class Broker {
     metadataCache: MetadataCache,
     engine: Engine,
     groups: GroupCoordinator,
-    nodeId: number,
+    config: BrokerConfig,
     logger: Logger,
     kafkaServer: KafkaServer | undefined,
   ): ClusterContext & { markerChannel: TransactionMarkerChannelManager } {
-    const alterPartitionManager = kafkaServer?.createAlterPartitionManager(metadataCache);
-    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, alterPartitionManager);
+    const nodeId = config.nodeId;
+    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, {
+      replicaLagTimeMaxMs: Number(brokerConfigValue(config, 'replica.lag.time.max.ms')),
+      alterPartitionManager: kafkaServer?.createAlterPartitionManager(metadataCache),
+    });
     const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
     const writeLocal = (marker: TxnMarker) => appendLeaderTxnMarkers(engine, groups, replicaManager, marker);
     return {
@@ -403,6 +411,7 @@ export class Broker {
     await stopped;
     // KafkaServer.shutdown: the controller resigns and the session closes, so others see this broker leave.
     await this.kafkaServer?.shutdown();
+    this.replicaManager?.shutdown();
     this.markerChannel?.close();
     await this.metricsServer?.close();
     if (this.ownsEngine) {

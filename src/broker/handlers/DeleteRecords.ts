@@ -1,4 +1,8 @@
-/** DeleteRecords: moves each partition's log start offset up (-1: to the high watermark). */
+/**
+ * DeleteRecords: moves each partition's log start offset up (-1: to the high watermark), not
+ * past the high watermark (Partition.deleteRecordsOnLeader): records not yet on every
+ * in-sync replica stay.
+ */
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse } from '../../protocol/index.js';
 import { DeleteRecords } from '../../protocol/messages/DeleteRecords.js';
@@ -11,10 +15,11 @@ const HIGH_WATERMARK = -1;
 function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): PartitionResult {
   try {
     const partition = leaderPartition(context, topic, partitionIndex);
-    const target = offset === HIGH_WATERMARK ? partition.logEndOffset : offset;
-    if (target < 0 || target > partition.logEndOffset) {
+    const highWatermark = partition.highWatermark;
+    const target = offset === HIGH_WATERMARK ? highWatermark : offset;
+    if (target < 0 || target > highWatermark) {
       throw new TributaryError(
-        `offset ${offset} is beyond the high watermark ${partition.logEndOffset}`,
+        `offset ${offset} is beyond the high watermark ${highWatermark}`,
         'ERR_OFFSET_OUT_OF_RANGE',
       );
     }

@@ -26,6 +26,7 @@ import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from '
 import { handleElectLeaders } from './ElectLeaders.js';
 import { handleAlterPartitionReassignments, handleListPartitionReassignments } from './PartitionReassignments.js';
 import { handleAlterPartition } from './AlterPartition.js';
+import { handleOffsetForLeaderEpoch } from './OffsetForLeaderEpoch.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleApiVersions,
@@ -69,7 +70,8 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
  * ApiVersions, only by a broker in cluster mode, as a 3.8 ZooKeeper broker does. The single
  * node is no ZooKeeper broker: it neither lists them nor serves them. With them, the
  * controller's admin APIs (ElectLeaders, the partition reassignments): the single node has no
- * controller, and its partitions one replica each, so nothing to elect or move.
+ * controller, and its partitions one replica each, so nothing to elect or move. And
+ * OffsetForLeaderEpoch: leader epochs are the controller's.
  */
 export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleLeaderAndIsr,
@@ -80,4 +82,5 @@ export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleElectLeaders,
   handleAlterPartitionReassignments,
   handleListPartitionReassignments,
+  handleOffsetForLeaderEpoch,
 ];
