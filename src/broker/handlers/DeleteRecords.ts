@@ -1,8 +1,4 @@
-/**
- * DeleteRecords: moves each partition's log start offset up (-1: to the high watermark), not
- * past the high watermark (Partition.deleteRecordsOnLeader): records not yet on every
- * in-sync replica stay.
- */
+/** DeleteRecords: moves each partition's log start offset up (-1: to the high watermark). */
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse } from '../../protocol/index.js';
 import { DeleteRecords } from '../../protocol/messages/DeleteRecords.js';
@@ -15,11 +11,10 @@ const HIGH_WATERMARK = -1;
 function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): PartitionResult {
   try {
     const partition = leaderPartition(context, topic, partitionIndex);
-    const highWatermark = partition.highWatermark;
-    const target = offset === HIGH_WATERMARK ? highWatermark : offset;
-    if (target < 0 || target > highWatermark) {
+    const target = offset === HIGH_WATERMARK ? partition.highWatermark : offset;
+    if (target < 0 || target > partition.highWatermark) {
       throw new TributaryError(
-        `offset ${offset} is beyond the high watermark ${highWatermark}`,
+        `offset ${offset} is beyond the high watermark ${partition.highWatermark}`,
         'ERR_OFFSET_OUT_OF_RANGE',
       );
     }

@@ -1,49 +1,70 @@
 /**
- * OffsetForLeaderEpoch (KIP-101, KIP-279): where a leader epoch ends in this leader's log
- * (KafkaApis.handleOffsetForLeaderEpochRequest, ReplicaManager.lastOffsetForLeaderEpoch): the
- * start offset of the next epoch known here, or the log end for the latest. A follower
- * truncates to it after a leader change, a consumer checks its position (KIP-320). Served in
- * cluster mode, where leader epochs exist: a partition led here, in the request's
- * currentLeaderEpoch (-1: any); one hosted as a follower or only known to the metadata cache
- * is NOT_LEADER_OR_FOLLOWER, one unknown to both UNKNOWN_TOPIC_OR_PARTITION.
+ * OffsetForLeaderEpoch: where a leader epoch ends in the leader's log (KafkaApis
+ * .handleOffsetForLeaderEpochRequest, ReplicaManager.lastOffsetForLeaderEpoch and
+ * Partition.lastOffsetForLeaderEpoch). A follower asks it after a leader change and
+ * truncates to the answer (KIP-101, KIP-279); a consumer asks it to detect a log
+ * truncated under its position (KIP-320). The answer is the largest epoch at or below the
+ * one asked for, and the start offset of the next (the log end for the latest epoch),
+ * -1/-1 for an epoch the log does not know. Any replica id is served alike: Kafka reads
+ * only the leader's log for both (fetchOnlyFromLeader = true). The single node leads every
+ * partition in epoch 0; a cluster's broker answers from its hosted partition (its leader
+ * epoch from LeaderAndIsr), a partition not hosted here is NOT_LEADER_OR_FOLLOWER if the
+ * metadata cache knows it, else UNKNOWN_TOPIC_OR_PARTITION.
  */
-import { isTributaryError } from '../../errors.js';
+import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { OffsetForLeaderEpoch } from '../../protocol/messages/OffsetForLeaderEpoch.js';
-import type { EpochEndOffset } from '../ClusterPartition.js';
-import type { ClusterContext } from '../RequestContext.js';
-import { handler } from '../RequestContext.js';
-import { clusterOf } from './ControlRequest.js';
+import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
-type OffsetForLeaderPartition = RequestOf<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
-type EpochEndOffsetResponse = EncodableResponse<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
+type PartitionRequest = RequestOf<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
+type EpochEndOffset = EncodableResponse<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
 
-function endOffsetOf(cluster: ClusterContext, topic: string, request: OffsetForLeaderPartition): EpochEndOffset {
+/** RecordBatch.NO_PARTITION_LEADER_EPOCH: the request names no current epoch (Optional.empty in Kafka). */
+const NO_EPOCH = -1;
+/** The single node's leader epoch, of every partition. */
+const SINGLE_NODE_EPOCH = 0;
+
+/**
+ * Kafka's Partition.checkCurrentLeaderEpoch for the single node: a request's current epoch
+ * older than 0 is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
+ */
+function checkSingleNodeEpoch(requested: number, topicPartition: string): void {
+  if (requested === NO_EPOCH || requested === SINGLE_NODE_EPOCH) return;
+  const [what, code] =
+    requested < SINGLE_NODE_EPOCH
+      ? (['older', 'ERR_FENCED_LEADER_EPOCH'] as const)
+      : (['newer', 'ERR_UNKNOWN_LEADER_EPOCH'] as const);
+  throw new TributaryError(
+    `the current leader epoch ${requested} of ${topicPartition} is ${what} than this broker's ${SINGLE_NODE_EPOCH}`,
+    code,
+  );
+}
+
+function lastOffsetForLeaderEpoch(context: RequestContext, topic: string, request: PartitionRequest): EpochEndOffset {
   try {
-    const partition = cluster.replicaManager.hostedPartition(topic, request.partition);
-    return partition.lastOffsetForLeaderEpoch(request.currentLeaderEpoch, request.leaderEpoch, true);
+    if (context.cluster !== undefined) {
+      const partition = context.cluster.replicaManager.hostedPartition(topic, request.partition);
+      const end = partition.lastOffsetForLeaderEpoch(request.currentLeaderEpoch, request.leaderEpoch, true);
+      return {
+        errorCode: end.error.code,
+        partition: request.partition,
+        leaderEpoch: end.leaderEpoch,
+        endOffset: end.endOffset,
+      };
+    }
+    const partition = context.engine.partition(topic, request.partition);
+    checkSingleNodeEpoch(request.currentLeaderEpoch, `${topic}-${request.partition}`);
+    const { leaderEpoch, endOffset } = partition.endOffsetForEpoch(request.leaderEpoch);
+    return { errorCode: 0, partition: request.partition, leaderEpoch, endOffset };
   } catch (error) {
-    if (!isTributaryError(error)) throw error;
-    return { error: error.kafka, leaderEpoch: -1, endOffset: -1 };
+    return { errorCode: errorCodeOf(context, error), partition: request.partition, leaderEpoch: -1, endOffset: -1 };
   }
 }
 
-function epochEndOffset(
-  cluster: ClusterContext,
-  topic: string,
-  request: OffsetForLeaderPartition,
-): EpochEndOffsetResponse {
-  const { error, leaderEpoch, endOffset } = endOffsetOf(cluster, topic, request);
-  return { errorCode: error.code, partition: request.partition, leaderEpoch, endOffset };
-}
-
-export const handleOffsetForLeaderEpoch = handler(OffsetForLeaderEpoch, (context, request) => {
-  const cluster = clusterOf(context);
-  return {
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => epochEndOffset(cluster, t.topic, p)),
-    })),
-  };
-});
+export const handleOffsetForLeaderEpoch = handler(OffsetForLeaderEpoch, (context, request) => ({
+  throttleTimeMs: 0,
+  topics: request.topics.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((p) => lastOffsetForLeaderEpoch(context, t.topic, p)),
+  })),
+}));

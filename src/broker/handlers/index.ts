@@ -14,6 +14,7 @@ import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn } from '.
 import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch, handleTxnOffsetCommit } from './GroupOffsets.js';
 import { handleInitProducerId } from './InitProducerId.js';
 import { handleListOffsets } from './ListOffsets.js';
+import { handleOffsetForLeaderEpoch } from './OffsetForLeaderEpoch.js';
 import { handleMetadata } from './Metadata.js';
 import { handleProduce } from './Produce.js';
 import { handleDescribeTransactions, handleListTransactions } from './TransactionAdmin.js';
@@ -26,7 +27,6 @@ import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from '
 import { handleElectLeaders } from './ElectLeaders.js';
 import { handleAlterPartitionReassignments, handleListPartitionReassignments } from './PartitionReassignments.js';
 import { handleAlterPartition } from './AlterPartition.js';
-import { handleOffsetForLeaderEpoch } from './OffsetForLeaderEpoch.js';
 
 export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleApiVersions,
@@ -34,6 +34,7 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleProduce,
   handleFetch,
   handleListOffsets,
+  handleOffsetForLeaderEpoch,
   handleCreateTopics,
   handleDeleteTopics,
   handleCreatePartitions,
@@ -70,8 +71,7 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
  * ApiVersions, only by a broker in cluster mode, as a 3.8 ZooKeeper broker does. The single
  * node is no ZooKeeper broker: it neither lists them nor serves them. With them, the
  * controller's admin APIs (ElectLeaders, the partition reassignments): the single node has no
- * controller, and its partitions one replica each, so nothing to elect or move. And
- * OffsetForLeaderEpoch: leader epochs are the controller's.
+ * controller, and its partitions one replica each, so nothing to elect or move.
  */
 export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleLeaderAndIsr,
@@ -82,5 +82,4 @@ export const CLUSTER_REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleElectLeaders,
   handleAlterPartitionReassignments,
   handleListPartitionReassignments,
-  handleOffsetForLeaderEpoch,
 ];
