@@ -338,17 +338,21 @@ export class ClusterPartition {
    */
   async appendRecordsToLeader(records: Buffer, requiredAcks: number, options: AppendOptions = {}): Promise<AppendInfo> {
     this.checkLeader();
-    const minIsr = this.effectiveMinIsr();
-    if (requiredAcks === -1 && this.isrState.isr.size < minIsr) {
-      throw new TributaryError(
-        `the ISR [${this.inSyncReplicaIds.join(',')}] of ${this.topic}-${this.index} is smaller than ` +
-          `min.insync.replicas (${minIsr})`,
-        'ERR_NOT_ENOUGH_REPLICAS',
-      );
-    }
+    if (requiredAcks === -1) this.checkEnoughReplicas();
     const info = await this.log.append(records, { ...options, leaderEpoch: this.epoch });
     if (this.isLeader && this.maybeIncrementLeaderHW(this.now())) this.tryCompleteDelayedRequests();
     return info;
+  }
+
+  /** appendRecordsToLeader's check for acks=-1: an ISR under min.insync.replicas is NOT_ENOUGH_REPLICAS. */
+  checkEnoughReplicas(): void {
+    const minIsr = this.effectiveMinIsr();
+    if (this.isrState.isr.size >= minIsr) return;
+    throw new TributaryError(
+      `the ISR [${this.inSyncReplicaIds.join(',')}] of ${this.topic}-${this.index} is smaller than ` +
+        `min.insync.replicas (${minIsr})`,
+      'ERR_NOT_ENOUGH_REPLICAS',
+    );
   }
 
   /**

@@ -209,6 +209,32 @@ describe('the leader of a replicated partition', () => {
     });
   });
 
+  it('answers WriteTxnMarkers once the ISR has each marker, NOT_ENOUGH_REPLICAS under min.insync.replicas', async () => {
+    const coordinator = await RawKafkaClient.connect(broker.port);
+    try {
+      const written = coordinator.call(ApiKey.WriteTxnMarkers, 1, {
+        markers: [
+          {
+            producerId: 77,
+            producerEpoch: 2,
+            transactionResult: true,
+            topics: [{ name: TOPIC.name, partitionIndexes: [0, 1] }],
+            coordinatorEpoch: 0,
+          },
+        ],
+      });
+      expect(await within(written, 300)).toBe('pending');
+      await fetchFrom(0, 1, { replicaId: FOLLOWER });
+      const body = (await written) as { markers: { topics: { partitions: Struct[] }[] }[] };
+      expect(body.markers[0]!.topics[0]!.partitions).toEqual([
+        { partitionIndex: 1, errorCode: NOT_ENOUGH_REPLICAS },
+        { partitionIndex: 0, errorCode: 0 },
+      ]);
+    } finally {
+      coordinator.close();
+    }
+  });
+
   it('answers OffsetForLeaderEpoch with the end of the requested epoch, fenced by the current one', async () => {
     await produce(1, 1);
     const body = await client.call(ApiKey.OffsetForLeaderEpoch, 4, {
