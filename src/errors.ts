@@ -36,6 +36,8 @@ export const KafkaErrors = {
   STALE_CONTROLLER_EPOCH: kafka(11, 'STALE_CONTROLLER_EPOCH', false),
   LISTENER_NOT_FOUND: kafka(72, 'LISTENER_NOT_FOUND', true),
   FENCED_LEADER_EPOCH: kafka(74, 'FENCED_LEADER_EPOCH', true),
+  // OffsetForLeaderEpoch's fencing (KIP-320): a current leader epoch newer than the broker's.
+  UNKNOWN_LEADER_EPOCH: kafka(75, 'UNKNOWN_LEADER_EPOCH', true),
   INCONSISTENT_TOPIC_ID: kafka(103, 'INCONSISTENT_TOPIC_ID', true),
   OFFSET_METADATA_TOO_LARGE: kafka(12, 'OFFSET_METADATA_TOO_LARGE', false),
   COORDINATOR_LOAD_IN_PROGRESS: kafka(14, 'COORDINATOR_LOAD_IN_PROGRESS', true),
@@ -179,6 +181,10 @@ const tributaryCodes = {
   // A producer state snapshot or transaction index that fails its checks (Kafka's
   // CorruptSnapshotException, CorruptIndexException): deleted and rebuilt from the log.
   ERR_CORRUPT_SNAPSHOT: storage,
+  // A follower's append whose offsets the log cannot take (Kafka's UnexpectedAppendOffsetException
+  // and OffsetsOutOfOrderException, no ApiExceptions: the replica fetcher handles them, no client sees one).
+  ERR_UNEXPECTED_APPEND_OFFSET: KafkaErrors.UNKNOWN_SERVER_ERROR,
+  ERR_OFFSETS_OUT_OF_ORDER: KafkaErrors.UNKNOWN_SERVER_ERROR,
   // ZooKeeper (src/zk/ZooKeeperClient.ts). Kafka's ZooKeeperClientTimeoutException,
   // ZooKeeperClientExpiredException and KeeperException are no ApiException: a request
   // that fails on them is answered UNKNOWN_SERVER_ERROR (Errors.forException).

@@ -89,6 +89,8 @@ export class Engine {
         retentionCheckIntervalMs: options.retentionCheckIntervalMs,
         producerIdExpirationCheckIntervalMs: options.producerIdExpirationCheckIntervalMs,
         checkpointIntervalMs: options.checkpointIntervalMs,
+        highWatermarkCheckpointIntervalMs: options.highWatermarkCheckpointIntervalMs,
+        hwFollowsLogEnd: options.hwFollowsLogEnd,
         recoveryProgress: options.recoveryProgress,
         maxOpenFiles,
       });

@@ -15,6 +15,17 @@ export interface EngineOptions {
   retentionCheckIntervalMs?: number;
   /** How often offsets are checkpointed (default 60000); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /**
+   * How often the partitions' high watermarks are checkpointed to replication-offset-checkpoint
+   * (replica.high.watermark.checkpoint.interval.ms, default 5000); 0 turns it off.
+   */
+  highWatermarkCheckpointIntervalMs?: number;
+  /**
+   * Every partition's initial hwFollowsLogEnd (default true: the high watermark is the log
+   * end, no replica to wait for). A broker that replicates its partitions opens with
+   * false, so each keeps its checkpointed high watermark until replication moves it.
+   */
+  hwFollowsLogEnd?: boolean;
   /** Told of the bytes the logs' recovery scans go through at open (a progress bar). */
   recoveryProgress?: RecoveryProgress;
   /**

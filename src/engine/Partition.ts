@@ -1,11 +1,13 @@
 /**
  * Partition: one topic partition as the front doors see it, and the only way they reach
- * its Log: appends, reads, lookups by time, deletion and flushes, with the traffic
- * counted here as it passes and a way to wait for new data. With no replication the
- * high watermark is the log end offset. A read_committed reader (Kafka's
- * FetchIsolation.TXN_COMMITTED) stops at the last stable offset instead.
+ * its Log: appends (as leader, or a follower's copies), reads, lookups by time,
+ * deletion, truncation and flushes, with the traffic counted here as it passes and a way
+ * to wait for new data. Readers stop where their isolation says (Kafka's FetchIsolation):
+ * a follower at the log end, a consumer at the high watermark, a read_committed one at
+ * the last stable offset. With no replication (`hwFollowsLogEnd`, the default) the high
+ * watermark is the log end offset.
  */
-import type { AppendInfo, AppendOptions, Log, LogReadResult, ProducerState } from '../log/Log.js';
+import type { AppendInfo, AppendOptions, EpochEndOffset, Log, LogReadResult, ProducerState } from '../log/Log.js';
 import type { LogConfig } from '../log/LogConfig.js';
 import type { TimestampAndOffset } from '../log/RecordTimestamps.js';
 import { batchesBelow, lastBatchAt, lastOffsetOf, recordsFrom } from '../record/RecordBatchHeader.js';
@@ -14,6 +16,7 @@ export {
   BUILT_IN_PROCESS,
   type AppendInfo,
   type AppendOptions,
+  type EpochEndOffset,
   type LogReadResult,
   type ProducerState,
 } from '../log/Log.js';
@@ -34,6 +37,12 @@ export interface PartitionStats {
 /** Kafka's IsolationLevel: read_committed readers see only what is below the last stable offset. */
 export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
+/**
+ * Where a read stops (Kafka's FetchIsolation): 'log_end' (LOG_END, a follower's fetch),
+ * 'read_uncommitted' (HIGH_WATERMARK), 'read_committed' (TXN_COMMITTED, the last stable offset).
+ */
+export type FetchIsolation = IsolationLevel | 'log_end';
+
 /** An aborted transaction of a producer, from its first offset (Kafka's FetchResponse AbortedTransaction). */
 export interface AbortedTransaction {
   producerId: number;
@@ -44,11 +53,12 @@ export interface ReadOptions {
   /** At least one batch, whatever its size; default true. */
   minOneBatch?: boolean;
   /** Default read_uncommitted. */
-  isolation?: IsolationLevel;
+  isolation?: FetchIsolation;
 }
 
 /** A read (Kafka's FetchDataInfo): the batches, the log's bounds and ends, and for read_committed the aborted transactions. */
 export interface PartitionRead extends LogReadResult {
+  highWatermark: number;
   lastStableOffset: number;
   /** read_committed: the aborted transactions the records overlap; null read_uncommitted. */
   abortedTransactions: AbortedTransaction[] | null;
@@ -58,7 +68,7 @@ const NO_RECORDS = Buffer.alloc(0);
 
 interface Waiter {
   offset: number;
-  isolation: IsolationLevel;
+  isolation: FetchIsolation;
   wake: () => void;
 }
 
@@ -67,7 +77,7 @@ export class Partition {
   private bytesIn = 0;
   private recordsOut = 0;
   private bytesOut = 0;
-  /** Readers waiting for logEndOffset to pass their offset; woken after appends, all at close. */
+  /** Readers waiting for the end they read to pass their offset; woken when ends move, all at close. */
   private waiters: Waiter[] = [];
   private closed = false;
 
@@ -86,12 +96,59 @@ export class Partition {
     return this.log.logEndOffset;
   }
 
+  /** Below it every in-sync replica has the records; consumers read no further. */
+  get highWatermark(): number {
+    return this.log.highWatermark;
+  }
+
+  /** The high watermark set, clamped to the log, back too (Log.updateHighWatermark); wakes readers. */
+  updateHighWatermark(offset: number): number {
+    const highWatermark = this.log.updateHighWatermark(offset);
+    this.wakeWaiters();
+    return highWatermark;
+  }
+
+  /** The high watermark moved forward to `offset` if it is ahead (Log.maybeIncrementHighWatermark); wakes readers. */
+  maybeIncrementHighWatermark(offset: number): boolean {
+    const moved = this.log.maybeIncrementHighWatermark(offset);
+    if (moved) this.wakeWaiters();
+    return moved;
+  }
+
   /**
-   * The last stable offset: where the earliest ongoing transaction starts, else the log
-   * end (read_committed fetches stop here).
+   * Whether the high watermark is the log end after each append (true unless a broker
+   * replicates the partition: then only the two methods above move it).
+   */
+  get hwFollowsLogEnd(): boolean {
+    return this.log.hwFollowsLogEnd;
+  }
+
+  set hwFollowsLogEnd(follows: boolean) {
+    this.log.hwFollowsLogEnd = follows;
+    this.wakeWaiters();
+  }
+
+  /**
+   * The last stable offset: where the earliest transaction not yet decided below the high
+   * watermark starts, else the high watermark (read_committed fetches stop here).
    */
   get lastStableOffset(): number {
     return this.log.lastStableOffset;
+  }
+
+  /** The latest leader epoch the log holds, null when none (Kafka's UnifiedLog.latestEpoch). */
+  get latestEpoch(): number | null {
+    return this.log.latestEpoch;
+  }
+
+  /** Where `epoch` ends here, with the largest epoch at or below it; -1/-1 when undefined (OffsetForLeaderEpoch). */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.log.endOffsetForEpoch(epoch);
+  }
+
+  /** Records that `epoch` starts at `startOffset` (a new leader, at its log end: Kafka's Partition.makeLeader). */
+  maybeAssignEpochStartOffset(epoch: number, startOffset: number): void {
+    this.log.maybeAssignEpochStartOffset(epoch, startOffset);
   }
 
   /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's UnifiedLog.collectAbortedTransactions). */
@@ -107,16 +164,19 @@ export class Partition {
   }
 
   /**
-   * Where a reader at `isolation` stops (Kafka's Partition.fetchOffsetForTimestamp
-   * lastFetchableOffset): the last stable offset for read_committed, else the high watermark.
+   * Where a reader at `isolation` stops (Kafka's LocalLog.read maxOffsetMetadata, and
+   * Partition.fetchOffsetForTimestamp's lastFetchableOffset): the log end, the high
+   * watermark, or the last stable offset.
    */
-  fetchableEnd(isolation: IsolationLevel): number {
-    return isolation === 'read_committed' ? this.lastStableOffset : this.logEndOffset;
+  fetchableEnd(isolation: FetchIsolation): number {
+    if (isolation === 'log_end') return this.logEndOffset;
+    return isolation === 'read_committed' ? this.lastStableOffset : this.highWatermark;
   }
 
   /**
-   * Appends RecordBatch v2 bytes (validated, durable per the log's durability); wakes
-   * waiters. A retried idempotent batch resolves with the original's offsets, nothing appended.
+   * Appends RecordBatch v2 bytes as leader (validated, stamped with `options.leaderEpoch`,
+   * durable per the log's durability); wakes waiters. A retried idempotent batch resolves
+   * with the original's offsets, nothing appended.
    */
   async append(records: Buffer, options?: AppendOptions): Promise<AppendInfo> {
     const info = await this.log.append(records, options);
@@ -125,6 +185,26 @@ export class Partition {
     this.bytesIn += info.bytes;
     this.wakeWaiters();
     return info;
+  }
+
+  /**
+   * Appends a leader's batches as they are (Log.appendAsFollower: offsets and epochs kept,
+   * the high watermark left); wakes readers of the log end. Not counted as produced.
+   */
+  async appendAsFollower(records: Buffer): Promise<AppendInfo> {
+    const info = await this.log.appendAsFollower(records);
+    this.wakeWaiters();
+    return info;
+  }
+
+  /** Removes the batches at or after `offset` (a follower's divergence: Log.truncateTo). */
+  truncateTo(offset: number): void {
+    this.log.truncateTo(offset);
+  }
+
+  /** Empties the log and starts it at `offset` (Log.truncateFullyAndStartAt). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
   }
 
   /** Bytes on disk, every segment's. */
@@ -142,7 +222,7 @@ export class Partition {
    * `maxBytes` but at least one batch; with `minOneBatch` false, none when the first is
    * larger (KIP-74: only a fetch's first partition may exceed its limit). What is returned
    * is counted out: the bytes, and the records at or after `offset` (one header read per batch).
-   * read_committed stops before the last stable offset (UnifiedLog.read with TXN_COMMITTED).
+   * The read stops at the end `isolation` reads to (fetchableEnd: UnifiedLog.read's maxOffset).
    */
   read(offset: number, maxBytes: number, options: ReadOptions = {}): PartitionRead {
     const result = this.peek(offset, maxBytes, options);
@@ -157,11 +237,12 @@ export class Partition {
   peek(offset: number, maxBytes: number, options: ReadOptions = {}): PartitionRead {
     const { minOneBatch = true, isolation = 'read_uncommitted' } = options;
     const read = this.log.read(offset, Math.max(maxBytes, 1));
-    const lastStableOffset = this.lastStableOffset;
-    let records = isolation === 'read_committed' ? batchesBelow(read.records, lastStableOffset) : read.records;
+    const { highWatermark, lastStableOffset } = this;
+    const end = this.fetchableEnd(isolation);
+    let records = end < read.logEndOffset ? batchesBelow(read.records, end) : read.records;
     if (!minOneBatch && records.length > maxBytes) records = NO_RECORDS;
     const abortedTransactions = isolation === 'read_committed' ? this.abortedTransactionsIn(offset, records) : null;
-    return { ...read, records, lastStableOffset, abortedTransactions };
+    return { ...read, records, highWatermark, lastStableOffset, abortedTransactions };
   }
 
   /**
@@ -197,10 +278,10 @@ export class Partition {
 
   /**
    * Resolves once the end `isolation` reads to (fetchableEnd) passes `offset` (at once if
-   * already), or when the partition is closed or `signal` aborts; never rejects. The last
-   * stable offset moves only with appends (a transaction's marker among them), which wake waiters.
+   * already), or when the partition is closed or `signal` aborts; never rejects. The ends
+   * move only with appends and high watermark updates, which wake waiters.
    */
-  waitForData(offset: number, signal?: AbortSignal, isolation: IsolationLevel = 'read_uncommitted'): Promise<void> {
+  waitForData(offset: number, signal?: AbortSignal, isolation: FetchIsolation = 'read_uncommitted'): Promise<void> {
     if (this.closed || this.fetchableEnd(isolation) > offset || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const waiter: Waiter = {

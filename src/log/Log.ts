@@ -1,9 +1,12 @@
 /**
  * Log: the ordered segments of one partition, in a directory `<topic>-<partition>`
- * (Kafka's UnifiedLog + LocalLog, without replication yet).
+ * (Kafka's UnifiedLog + LocalLog).
  *
- * Offsets: logStartOffset (first readable), logEndOffset (next to assign), and the
- * recoveryPoint (everything below it is known to be on disk). Appends are written
+ * Offsets: logStartOffset (first readable), logEndOffset (next to assign), the
+ * recoveryPoint (everything below it is known to be on disk) and the high watermark
+ * (below it, every in-sync replica has the records; consumers read no further). With
+ * `hwFollowsLogEnd` (a log no other broker replicates) the high watermark is the log end
+ * after every append; else only the replication layer moves it. Appends are written
  * synchronously into the page cache; durability 'always' resolves an append only after
  * an fdatasync that started after the write (group commit shares one among all
  * appends that arrive while another runs).
@@ -15,10 +18,14 @@ import { AppendTurns } from './AppendTurns.js';
 import {
   analyzeAndValidateRecords,
   BUILT_IN_PROCESS,
+  checkFollowerOffsets,
+  checkLeaderEpoch,
+  stampLeaderEpoch,
   type AppendInfo,
   type AppendOptions,
   type WriteMode,
 } from './LogAppend.js';
+import { LeaderEpochFileCache, type EpochEndOffset } from './LeaderEpochFileCache.js';
 import { resolveLogConfig, type LogConfig } from './LogConfig.js';
 import { LogFlusher } from './LogFlusher.js';
 import { LogSegment, type SegmentRead } from './LogSegment.js';
@@ -31,11 +38,13 @@ import { describeProducer, type BatchMetadata, type ProducerState } from './Prod
 import type { AbortedTxn } from './TransactionIndex.js';
 import { TransactionIndexes } from './TransactionIndexes.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
+import { BatchHeader } from '../record/RecordBatchHeader.js';
 import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
 
 export { BUILT_IN_PROCESS, type AppendInfo, type AppendOptions } from './LogAppend.js';
+export type { EpochEndOffset } from './LeaderEpochFileCache.js';
 export type { ProducerState } from './ProducerStateEntry.js';
 
 export interface LogReadResult extends SegmentRead {
@@ -44,6 +53,9 @@ export interface LogReadResult extends SegmentRead {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The largest offset an index entry holds relative to its segment's base (Kafka's canConvertToRelativeOffset). */
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
 
 /** The settings a segment is created with. */
 const SEGMENT_SHAPE = ['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes'] as const;
@@ -77,6 +89,9 @@ export class Log {
   private readonly onFilesUsed: () => void;
   private readonly producerState: ProducerStateManager;
   private readonly txnIndexes: TransactionIndexes;
+  private readonly epochCache: LeaderEpochFileCache;
+  private _highWatermark: number;
+  private _hwFollowsLogEnd: boolean;
 
   private constructor(options: LogOptions) {
     this.dir = options.dir;
@@ -98,6 +113,14 @@ export class Log {
     for (const segment of this.segments) this.txnIndexes.open(segment.baseOffset, this._logEndOffset);
     this.producerState = new ProducerStateManager(this.dir, basename(this.dir));
     this.loadProducerState();
+    this.epochCache = new LeaderEpochFileCache(this.dir);
+    // As Kafka's LogLoader: entries past the recovered log end, or before its start, are stale.
+    this.epochCache.truncateFromEnd(this._logEndOffset);
+    this.epochCache.truncateFromStart(this._logStartOffset);
+    this._hwFollowsLogEnd = options.hwFollowsLogEnd ?? true;
+    this._highWatermark = this._logStartOffset;
+    // The checkpointed high watermark may be past what a crash left of the log: clamped.
+    this.updateHighWatermark(this._hwFollowsLogEnd ? this._logEndOffset : (options.highWatermark ?? 0));
     this.flusher = new LogFlusher(
       {
         dir: this.dir,
@@ -159,6 +182,72 @@ export class Log {
     return this._recoveryPoint;
   }
 
+  get highWatermark(): number {
+    return this._highWatermark;
+  }
+
+  /**
+   * Sets the high watermark to `offset` clamped to [logStartOffset, logEndOffset], back
+   * too (Kafka's UnifiedLog.updateHighWatermark: a follower taking the leader's, a new
+   * leader's initial one); returns it.
+   */
+  updateHighWatermark(offset: number): number {
+    const highWatermark = Math.min(Math.max(offset, this._logStartOffset), this._logEndOffset);
+    this.setHighWatermark(highWatermark);
+    return highWatermark;
+  }
+
+  /**
+   * Moves the high watermark forward to `offset`, not back; whether it moved (Kafka's
+   * maybeIncrementHighWatermark, the leader's once its ISR has the records). An offset
+   * past the log end is ERR_INVALID_ARGUMENT.
+   */
+  maybeIncrementHighWatermark(offset: number): boolean {
+    if (offset > this._logEndOffset) {
+      throw new TributaryError(
+        `High watermark ${offset} update exceeds current log end offset ${this._logEndOffset}`,
+        'ERR_INVALID_ARGUMENT',
+      );
+    }
+    if (offset <= this._highWatermark) return false;
+    this.setHighWatermark(offset);
+    return true;
+  }
+
+  private setHighWatermark(offset: number): void {
+    this._highWatermark = offset;
+    this.producerState.onHighWatermarkUpdated(offset);
+  }
+
+  /** Whether the high watermark is the log end after each append (no replica to wait for); setting it true moves it there. */
+  get hwFollowsLogEnd(): boolean {
+    return this._hwFollowsLogEnd;
+  }
+
+  set hwFollowsLogEnd(follows: boolean) {
+    this._hwFollowsLogEnd = follows;
+    if (follows) this.updateHighWatermark(this._logEndOffset);
+  }
+
+  /** The latest leader epoch of the epoch cache, null when it has none (Kafka's latestEpoch). */
+  get latestEpoch(): number | null {
+    return this.epochCache.latestEpoch;
+  }
+
+  /**
+   * Where `epoch` ends in this log, with the largest epoch at or below it (Kafka's
+   * endOffsetForEpoch, LeaderEpochFileCache.endOffsetFor); -1/-1 when it is undefined.
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochCache.endOffsetFor(epoch, this._logEndOffset);
+  }
+
+  /** Records that `epoch` starts at `startOffset` (Kafka's maybeAssignEpochStartOffset: a new leader, at its log end). */
+  maybeAssignEpochStartOffset(epoch: number, startOffset: number): void {
+    this.checkUsable();
+    this.epochCache.assign(checkLeaderEpoch(epoch), startOffset);
+  }
+
   get size(): number {
     return this.segments.reduce((sum, s) => sum + s.size, 0);
   }
@@ -189,7 +278,9 @@ export class Log {
    * Validates `records` (one or more RecordBatch v2, back to back: framing and sizes
    * first, then what LogValidator checks, then each batch's CRC32C and records while the
    * native append writes it), assigns offsets and appends them. Nothing is written if
-   * any batch is invalid; appends are written in the order they were called.
+   * any batch is invalid; appends are written in the order they were called. As leader:
+   * each batch's partitionLeaderEpoch is set to `options.leaderEpoch`, in place in
+   * `records`, and the epoch's start recorded in the leader epoch cache.
    * Resolves when the batches are as durable as the log's durability asks.
    */
   append(records: Buffer, options: AppendOptions = {}): Promise<AppendInfo> {
@@ -197,9 +288,39 @@ export class Log {
     try {
       this.checkUsable();
       const batches = analyzeAndValidateRecords(records, this.scanner, this._config, this._logEndOffset);
-      const how: WriteMode = { verify: options[BUILT_IN_PROCESS] !== true, origin: options.origin ?? 'client' };
-      const checks = this.validator.validate(records, batches, how.origin, how.verify);
+      const leaderEpoch = checkLeaderEpoch(options.leaderEpoch ?? this.epochCache.latestEpoch ?? 0);
+      stampLeaderEpoch(records, batches, leaderEpoch);
+      const origin = options.origin ?? 'client';
+      const how: WriteMode = { verify: options[BUILT_IN_PROCESS] !== true, origin, leaderEpoch };
+      const checks = this.validator.validate(records, batches, origin, how.verify);
       if (checks !== null || this.turns.busy) return this.appendInTurn(checks, records, batches, how);
+      info = this.write(records, batches, how);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.madeDurable(info);
+  }
+
+  /**
+   * Appends a leader's batches as a follower (Kafka's UnifiedLog.appendAsFollower): they
+   * keep their offsets and partitionLeaderEpoch, the first at or after the log end
+   * (ERR_UNEXPECTED_APPEND_OFFSET below it; a gap above it is taken), each after the one
+   * before (ERR_OFFSETS_OUT_OF_ORDER); framing, limits and CRC32C are checked; producer
+   * state is taken as written (AppendOrigin.REPLICATION: no sequence or epoch check,
+   * markers allowed); the epoch cache follows each batch's epoch; the high watermark
+   * stays (the leader tells it). No bytes: nothing appended.
+   */
+  appendAsFollower(records: Buffer): Promise<AppendInfo> {
+    let info: AppendInfo;
+    try {
+      this.checkUsable();
+      if (records.length === 0) {
+        const end = this._logEndOffset;
+        return Promise.resolve({ baseOffset: end, lastOffset: end - 1, batches: 0, bytes: 0 });
+      }
+      const batches = analyzeAndValidateRecords(records, this.scanner, this._config, null);
+      const how: WriteMode = { verify: true, origin: 'replication', leaderEpoch: null };
+      if (this.turns.busy) return this.appendInTurn(null, records, batches, how);
       info = this.write(records, batches, how);
     } catch (error) {
       return Promise.reject(error);
@@ -229,13 +350,18 @@ export class Log {
   /** Writes framed, checked batches; `how.verify`: their CRC32C and records are checked as they are written. */
   private write(records: Buffer, batches: BatchInfo[], how: WriteMode): AppendInfo {
     this.onFilesUsed();
-    const baseOffset = this._logEndOffset;
+    const start = this._logEndOffset;
+    const follower = how.origin === 'replication';
+    if (follower) checkFollowerOffsets(batches, start, basename(this.dir));
+    const baseOffset = follower ? batches[0]!.baseOffset : start;
     // Checked in turn, against the state every earlier append left (Kafka checks it under the log's lock).
     const producers = this.producerState.analyze(records, batches, baseOffset, how.origin);
     if (producers?.duplicate) {
       const { firstOffset, lastOffset } = producers.duplicate;
       return { baseOffset: firstOffset, lastOffset, batches: 0, bytes: 0, duplicate: true };
     }
+    // Before the data, as Kafka's append: the cache never misses an epoch the log holds.
+    this.assignEpochs(records, batches, how, baseOffset);
     const segments = this.segments.length;
     const now = Date.now();
     for (const b of batches) {
@@ -243,13 +369,31 @@ export class Log {
         this.writeBatch(records, b, now, how);
       } catch (error) {
         const offset = this._logEndOffset;
-        this.rollBack(baseOffset, segments);
+        this.rollBack(start, segments);
         throw appendFailure(error, b, basename(this.dir), offset);
       }
     }
     if (producers !== null) this.updateProducerState(producers);
     this.producerState.updateMapEndOffset(this._logEndOffset);
+    if (this._hwFollowsLogEnd && !follower) this.setHighWatermark(this._logEndOffset);
     return { baseOffset, lastOffset: this._logEndOffset - 1, batches: batches.length, bytes: records.length };
+  }
+
+  /**
+   * The epoch cache takes the leader's epoch from the append's first offset, or a
+   * follower's each batch's partitionLeaderEpoch from its base offset (Kafka's
+   * maybeAssignEpochStartOffset per batch). A batch with none (-1: written before epochs
+   * were stamped) is left out, where Kafka, whose v2 batches always have one, would refuse it.
+   */
+  private assignEpochs(records: Buffer, batches: readonly BatchInfo[], how: WriteMode, baseOffset: number): void {
+    if (how.leaderEpoch !== null) {
+      this.epochCache.assign(how.leaderEpoch, baseOffset);
+      return;
+    }
+    for (const b of batches) {
+      const epoch = records.readInt32BE(b.position + BatchHeader.partitionLeaderEpoch);
+      if (epoch >= 0) this.epochCache.assign(epoch, b.baseOffset);
+    }
   }
 
   /**
@@ -307,12 +451,13 @@ export class Log {
   }
 
   /**
-   * The last stable offset: the first offset of the earliest ongoing transaction, else the
-   * log end (the high watermark, with no replication) (Kafka's UnifiedLog.lastStableOffset).
+   * The last stable offset: the first offset of the earliest transaction ongoing (or whose
+   * marker is above the high watermark) when below the high watermark, else the high
+   * watermark (Kafka's UnifiedLog.lastStableOffset).
    */
   get lastStableOffset(): number {
-    const first = this.producerState.firstUndecidedOffset;
-    return first === null ? this._logEndOffset : Math.max(first, this._logStartOffset);
+    const first = this.producerState.firstUnstableOffset;
+    return first !== null && first < this._highWatermark ? Math.max(first, this._logStartOffset) : this._highWatermark;
   }
 
   /** The aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's collectAbortedTransactions). */
@@ -331,17 +476,33 @@ export class Log {
   }
 
   private writeBatch(records: Buffer, b: BatchInfo, now: number, { verify, origin }: WriteMode): void {
+    // A follower's batch keeps its offset; a leader's takes the log end.
+    const offset = origin === 'replication' ? this.skipTo(b) : this._logEndOffset;
     if (this.active.shouldRoll(b.size, b.maxTimestamp, now)) this.roll();
     const batch = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
     try {
-      this.active.append(batch, b, this._logEndOffset, verify);
+      this.active.append(batch, b, offset, verify);
     } catch (error) {
       // Refused for nothing but a wrong header maxTimestamp, which Kafka corrects: written again, corrected.
-      if (!verify || !this.validator.correctedAfterRefusal(batch, b, origin, error)) throw error;
-      this.active.append(batch, b, this._logEndOffset, verify);
+      if (!verify || origin === 'replication' || !this.validator.correctedAfterRefusal(batch, b, origin, error))
+        throw error;
+      this.active.append(batch, b, offset, verify);
     }
-    this._logEndOffset += b.lastOffset - b.baseOffset + 1;
+    this._logEndOffset = offset + b.lastOffset - b.baseOffset + 1;
     this.flusher.written(this.active);
+  }
+
+  /**
+   * A follower's batch `b`, at its own offset: past a gap the active segment's index could
+   * not reach (offsets relative to its base are int32), a new segment starts at the batch
+   * (Kafka's maybeRoll on offset overflow).
+   */
+  private skipTo(b: BatchInfo): number {
+    if (b.lastOffset - this.active.baseOffset > MAX_RELATIVE_OFFSET) {
+      this._logEndOffset = b.baseOffset;
+      this.replaceActiveSegment();
+    }
+    return b.baseOffset;
   }
 
   /**
@@ -351,7 +512,7 @@ export class Log {
   private rollBack(offset: number, segments: number): void {
     try {
       this.producerState.deleteSnapshotsFrom(offset);
-      if (this._logEndOffset > offset) this.truncateTo(offset);
+      this.truncateTo(offset); // at the log end too: the epoch the append assigned goes
       if (this.segments.length > segments) {
         for (const segment of this.segments.splice(segments)) this.deleteSegment(segment);
         this.active.onBecomeActive();
@@ -399,25 +560,43 @@ export class Log {
     return offsetOfMaxTimestamp(this.segments, this._logStartOffset);
   }
 
-  /** Moves the log start offset up to `offset` and deletes segments wholly below it. */
+  /**
+   * Moves the log start offset up to `offset` and deletes segments wholly below it; past
+   * the high watermark is out of range (Kafka's maybeIncrementLogStartOffset: records a
+   * replica may not have yet are not deleted).
+   */
   deleteRecordsBefore(offset: number): number {
     this.checkUsable();
-    if (offset > this._logEndOffset || offset < 0) throw outOfRange(offset, this._logStartOffset, this._logEndOffset);
+    if (offset > this._highWatermark || offset < 0) throw outOfRange(offset, this._logStartOffset, this._highWatermark);
     if (offset > this._logStartOffset) {
-      this._logStartOffset = offset;
-      this.onLogStartOffsetChange(offset);
+      this.moveLogStartOffset(offset);
       this.deleteOldSegments((_, next) => next !== undefined && next.baseOffset <= this._logStartOffset);
     }
     return this._logStartOffset;
+  }
+
+  /** The log now starts at `offset` (Kafka's updateLogStartOffset): the epoch cache and the high watermark follow. */
+  private moveLogStartOffset(offset: number): void {
+    this._logStartOffset = offset;
+    this.epochCache.truncateFromStart(offset);
+    if (this._highWatermark < offset) this.setHighWatermark(offset);
+    this.onLogStartOffsetChange(offset);
   }
 
   /** Deletes segments past retention.ms and retention.bytes; returns how many. */
   enforceRetention(now: number = Date.now()): number {
     this.checkUsable();
     const { retentionMs, retentionBytes } = this._config;
-    let deleted = retentionMs >= 0 ? this.deleteOldSegments(retentionMsBreached(now, retentionMs)) : 0;
-    if (retentionBytes >= 0) deleted += this.deleteOldSegments(retentionSizeBreached(this.size - retentionBytes));
+    let deleted =
+      retentionMs >= 0 ? this.deleteOldSegments(this.belowHighWatermark(retentionMsBreached(now, retentionMs))) : 0;
+    if (retentionBytes >= 0)
+      deleted += this.deleteOldSegments(this.belowHighWatermark(retentionSizeBreached(this.size - retentionBytes)));
     return deleted;
+  }
+
+  /** Only segments wholly below the high watermark may go (Kafka's deletableSegments), checked first: `doomed` may count. */
+  private belowHighWatermark(doomed: SegmentDoomed): SegmentDoomed {
+    return (segment, next) => (next?.baseOffset ?? this._logEndOffset) <= this._highWatermark && doomed(segment, next);
   }
 
   /** Deletes segments from the oldest while `doomed` holds; the log always keeps an active one. */
@@ -430,10 +609,7 @@ export class Log {
       this.producerState.deleteSnapshot(segment.baseOffset);
     }
     const start = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
-    if (start !== this._logStartOffset) {
-      this._logStartOffset = start;
-      this.onLogStartOffsetChange(start);
-    }
+    if (start !== this._logStartOffset) this.moveLogStartOffset(start);
     return count;
   }
 
@@ -443,10 +619,20 @@ export class Log {
     this.txnIndexes.deleteSegment(segment.baseOffset);
   }
 
-  /** Removes every batch at or after `offset` (whole batches), as a follower does on divergence. */
+  /**
+   * Removes every batch at or after `offset` (whole batches), as a follower does on
+   * divergence (Kafka's UnifiedLog.truncateTo): the epoch cache loses the epochs starting
+   * there (even when nothing is removed: a leader may have assigned one and written
+   * nothing), the high watermark is at most the new log end.
+   */
   truncateTo(offset: number): void {
     this.checkOpen();
-    if (offset >= this._logEndOffset) return;
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new TributaryError(`cannot truncate ${this.dir} to offset ${offset}`, 'ERR_INVALID_ARGUMENT');
+    if (offset >= this._logEndOffset) {
+      this.epochCache.truncateFromEnd(this._logEndOffset);
+      return;
+    }
     this.onFilesUsed();
     if (offset <= this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(offset);
@@ -462,16 +648,29 @@ export class Log {
     this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
     this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
     this.txnIndexes.truncateSegment(active.baseOffset, offset);
+    this.epochCache.truncateFromEnd(offset);
     this.reloadProducerState();
+    this.updateHighWatermark(this._highWatermark);
   }
 
-  private truncateFullyAndStartAt(offset: number): void {
+  /**
+   * Deletes every segment and starts the log empty at `offset` (Kafka's
+   * truncateFullyAndStartAt: a follower whose fetch offset the leader no longer has):
+   * log start, log end and high watermark there, no epoch, no producer.
+   */
+  truncateFullyAndStartAt(offset: number): void {
+    this.checkOpen();
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new TributaryError(`cannot start ${this.dir} at offset ${offset}`, 'ERR_INVALID_ARGUMENT');
+    this.onFilesUsed();
     for (const segment of this.segments.splice(0)) this.deleteSegment(segment);
     this.segments.push(LogSegment.open(this.dir, offset, this._config, true, true));
     this._logEndOffset = offset;
     this._logStartOffset = offset;
     this._recoveryPoint = offset;
+    this.epochCache.clear();
     this.producerState.truncateFullyAndStartAt(offset);
+    this.setHighWatermark(offset);
     this.onLogStartOffsetChange(offset);
   }
 

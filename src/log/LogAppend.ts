@@ -8,6 +8,7 @@ import type { BatchInfo, BatchScanner } from '../native/BatchScan.js';
 import { baseOffsetOf, BatchHeader, batchSizeAt, lastOffsetOf, maxTimestampOf } from '../record/RecordBatchHeader.js';
 import type { LogConfig } from './LogConfig.js';
 import type { AppendOrigin } from './LogValidator.js';
+import type { ProducerOrigin } from './ProducerAppendInfo.js';
 
 /**
  * The internal mark of an append of batches this process's RecordBatchBuilder has just
@@ -20,13 +21,24 @@ export const BUILT_IN_PROCESS: unique symbol = Symbol('tributary.builtInProcess'
 export interface AppendOptions {
   /** 'coordinator' may write control batches (transaction markers); default 'client'. */
   origin?: AppendOrigin;
+  /**
+   * The leader epoch the appending leader is in, stamped in each batch's
+   * partitionLeaderEpoch (Kafka's LogValidator) and recorded in the leader epoch cache;
+   * default the cache's latest epoch, else 0 (a single node is the leader of epoch 0).
+   */
+  leaderEpoch?: number;
   [BUILT_IN_PROCESS]?: boolean;
 }
 
-/** How an append is written: `verify`, its CRC32C and records checked as written (all but BUILT_IN_PROCESS); by whom. */
+/**
+ * How an append is written: `verify`, its CRC32C and records checked as written (all but
+ * BUILT_IN_PROCESS); by whom ('replication': a follower's copy of the leader's batches,
+ * which keep their offsets and epochs); as leader, the epoch stamped.
+ */
 export interface WriteMode {
   verify: boolean;
-  origin: AppendOrigin;
+  origin: ProducerOrigin;
+  leaderEpoch: number | null;
 }
 
 export interface AppendInfo {
@@ -41,13 +53,13 @@ export interface AppendInfo {
 /**
  * The batches of `records`, framed and within `config`'s limits, to be appended at
  * `logEndOffset`; ERR_CORRUPT_BATCH, ERR_MESSAGE_TOO_LARGE, ERR_RECORD_BATCH_TOO_LARGE or
- * ERR_OFFSET_OVERFLOW otherwise.
+ * ERR_OFFSET_OVERFLOW otherwise; `logEndOffset` null for a follower's batches, which keep their offsets.
  */
 export function analyzeAndValidateRecords(
   records: Buffer,
   scanner: BatchScanner,
   config: LogConfig,
-  logEndOffset: number,
+  logEndOffset: number | null,
 ): BatchInfo[] {
   const sole = soleBatch(records);
   return checkLimits(sole !== null ? [sole] : scanFraming(records, scanner), config, logEndOffset);
@@ -83,8 +95,9 @@ function scanFraming(records: Buffer, scanner: BatchScanner): BatchInfo[] {
   return batches;
 }
 
-function checkLimits(batches: BatchInfo[], config: LogConfig, logEndOffset: number): BatchInfo[] {
-  let next = logEndOffset;
+function checkLimits(batches: BatchInfo[], config: LogConfig, logEndOffset: number | null): BatchInfo[] {
+  // A follower's batches keep their offsets: the last one's end is where the log will end.
+  let next = logEndOffset ?? batches[0]!.baseOffset;
   for (const b of batches) {
     if (b.size > config.maxMessageBytes) {
       throw new TributaryError(
@@ -103,4 +116,41 @@ function checkLimits(batches: BatchInfo[], config: LogConfig, logEndOffset: numb
   if (next > Number.MAX_SAFE_INTEGER)
     throw new TributaryError('offsets past 2^53 are not supported', 'ERR_OFFSET_OVERFLOW');
   return batches;
+}
+
+/**
+ * A follower's batches, where the leader put them (Kafka's UnifiedLog.append with
+ * validateAndAssignOffsets false): the first at or after the log end (a gap is allowed:
+ * the leader's log may start later), each after the one before.
+ */
+export function checkFollowerOffsets(batches: readonly BatchInfo[], logEndOffset: number, logName: string): void {
+  const first = batches[0]!;
+  if (first.baseOffset < logEndOffset) {
+    throw new TributaryError(
+      `Unexpected offset in append to ${logName}. First offset ${first.baseOffset} is less than the next offset ${logEndOffset}`,
+      'ERR_UNEXPECTED_APPEND_OFFSET',
+      { offset: first.baseOffset },
+    );
+  }
+  for (let i = 1; i < batches.length; i++) {
+    if (batches[i]!.baseOffset <= batches[i - 1]!.lastOffset) {
+      throw new TributaryError(
+        `Out of order offsets found in append to ${logName}: ${batches[i]!.baseOffset} after ${batches[i - 1]!.lastOffset}`,
+        'ERR_OFFSETS_OUT_OF_ORDER',
+        { offset: batches[i]!.baseOffset },
+      );
+    }
+  }
+}
+
+/** Writes `epoch` in each batch's partitionLeaderEpoch, outside the CRC (Kafka's LogValidator: every batch, as leader). */
+export function stampLeaderEpoch(records: Buffer, batches: readonly BatchInfo[], epoch: number): void {
+  for (const b of batches) records.writeInt32BE(epoch, b.position + BatchHeader.partitionLeaderEpoch);
+}
+
+/** An epoch a caller gives: an int32 not below 0. */
+export function checkLeaderEpoch(epoch: number): number {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0x7fffffff)
+    throw new TributaryError(`leader epoch must be an int32 >= 0, got ${epoch}`, 'ERR_INVALID_ARGUMENT');
+  return epoch;
 }

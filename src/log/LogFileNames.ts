@@ -17,6 +17,10 @@ export const TEMP_SUFFIXES = ['.truncating', '.tmp', '.swap', '.cleaned', '.dele
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+/** The data directory's high watermarks (Kafka's ReplicaManager.HighWatermarkFilename). */
+export const HIGH_WATERMARK_CHECKPOINT = 'replication-offset-checkpoint';
+/** A partition's leader epochs and their start offsets (Kafka's LeaderEpochCheckpointFile). */
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 
 const STEM = /^(\d{20})\.(log|index|timeindex)$/;
 

@@ -1,7 +1,8 @@
 /**
  * LogManager: every partition log under one data directory (Kafka's LogManager). It
  * owns the data-directory files: recovery-point-offset-checkpoint,
- * log-start-offset-checkpoint and the clean-shutdown marker. On open the marker says
+ * log-start-offset-checkpoint, replication-offset-checkpoint (the high watermarks, which
+ * Kafka's ReplicaManager writes) and the clean-shutdown marker. On open the marker says
  * whether the logs may be trusted as found; it is removed at once, so a crash from then
  * on is seen as unclean, and written again by a clean close after the checkpoints.
  */
@@ -21,6 +22,7 @@ import { defaultMaxOpenFiles, OpenFileBudget } from './OpenFileBudget.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   deletionDirName,
+  HIGH_WATERMARK_CHECKPOINT,
   isDeletionDir,
   LOG_START_OFFSET_CHECKPOINT,
   parsePartitionDirName,
@@ -41,6 +43,14 @@ export interface LogManagerOptions {
   producerIdExpirationCheckIntervalMs?: number;
   /** How often the checkpoint files are written (log.flush.offset.checkpoint.interval.ms); 0 turns it off. */
   checkpointIntervalMs?: number;
+  /**
+   * How often the high watermarks are written to replication-offset-checkpoint
+   * (replica.high.watermark.checkpoint.interval.ms, default 5000); 0 turns it off. Also
+   * written at close.
+   */
+  highWatermarkCheckpointIntervalMs?: number;
+  /** Every log's hwFollowsLogEnd (LogOptions); default true. */
+  hwFollowsLogEnd?: boolean;
   /** Told of the bytes the logs' recovery scans go through at open. */
   recoveryProgress?: RecoveryProgress;
   /**
@@ -61,12 +71,14 @@ export class LogManager {
   private readonly config: Partial<LogConfig>;
   private readonly openFiles: OpenFileBudget<Log>;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly hwFollowsLogEnd: boolean;
   private closed = false;
 
   private constructor(options: LogManagerOptions) {
     this.dataDir = options.dataDir;
     this.config = options.config ?? {};
     this.openFiles = new OpenFileBudget(options.maxOpenFiles ?? defaultMaxOpenFiles());
+    this.hwFollowsLogEnd = options.hwFollowsLogEnd ?? true;
     mkdirSync(this.dataDir, { recursive: true });
     const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = existsSync(marker);
@@ -75,6 +87,7 @@ export class LogManager {
     syncDirectory(this.dataDir);
     this.every(options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
     this.every(options.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    this.every(options.highWatermarkCheckpointIntervalMs ?? 5000, () => this.checkpointHighWatermarks());
     // Kafka's producer.id.expiration.check.interval.ms (10 minutes).
     this.every(options.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
   }
@@ -103,6 +116,7 @@ export class LogManager {
   ): void {
     const recoveryPoints = readCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT));
     const startOffsets = readCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT));
+    const highWatermarks = readCheckpoint(join(this.dataDir, HIGH_WATERMARK_CHECKPOINT));
     for (const entry of readdirSync(this.dataDir, { withFileTypes: true })) {
       // A deletion a crash interrupted: its topic is gone already, so is the directory now.
       if (entry.isDirectory() && isDeletionDir(entry.name))
@@ -118,6 +132,7 @@ export class LogManager {
         {
           recoveryPoint: recoveryPoints.get(key) ?? 0,
           logStartOffset: startOffsets.get(key) ?? 0,
+          highWatermark: highWatermarks.get(key) ?? 0,
           hadCleanShutdown: this.hadCleanShutdown,
           recoveryProgress,
         },
@@ -128,6 +143,7 @@ export class LogManager {
   private openLog(tp: TopicPartition, config: Partial<LogConfig>, state: Partial<LogOptions>): Log {
     const log: Log = Log.open({
       ...state,
+      hwFollowsLogEnd: this.hwFollowsLogEnd,
       dir: join(this.dataDir, partitionDirName(tp)),
       config,
       onLogStartOffsetChange: () => this.checkpointLogStartOffsets(),
@@ -195,6 +211,7 @@ export class LogManager {
     renameSync(entry.log.dir, doomed);
     syncDirectory(this.dataDir);
     this.checkpoint();
+    this.checkpointHighWatermarks();
     await entry.log.close({ flush: false });
     await rm(doomed, { recursive: true, force: true });
   }
@@ -221,13 +238,22 @@ export class LogManager {
   }
 
   private checkpointRecoveryPoints(): void {
-    const entries = [...this.logs.values()].map(({ tp, log }) => [tp, log.recoveryPoint] as [TopicPartition, number]);
-    writeCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), entries);
+    this.writeOffsets(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
   }
 
   private checkpointLogStartOffsets(): void {
-    const entries = [...this.logs.values()].map(({ tp, log }) => [tp, log.logStartOffset] as [TopicPartition, number]);
-    writeCheckpoint(join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), entries);
+    this.writeOffsets(LOG_START_OFFSET_CHECKPOINT, (log) => log.logStartOffset);
+  }
+
+  /** Writes every log's high watermark to replication-offset-checkpoint (Kafka's ReplicaManager.checkpointHighWatermarks). */
+  checkpointHighWatermarks(): void {
+    this.writeOffsets(HIGH_WATERMARK_CHECKPOINT, (log) => log.highWatermark);
+  }
+
+  /** Writes checkpoint `file` of the data directory: each log's `offsetOf`. */
+  private writeOffsets(file: string, offsetOf: (log: Log) => number): void {
+    const entries = [...this.logs.values()].map(({ tp, log }) => [tp, offsetOf(log)] as [TopicPartition, number]);
+    writeCheckpoint(join(this.dataDir, file), entries);
   }
 
   private checkOpen(): void {
@@ -241,6 +267,7 @@ export class LogManager {
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all([...this.logs.values()].map(({ log }) => log.close()));
     this.checkpoint();
+    this.checkpointHighWatermarks();
     writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
     syncDirectory(this.dataDir);
   }

@@ -10,6 +10,14 @@ export interface LogOptions {
   recoveryPoint?: number;
   /** From the log-start-offset checkpoint. */
   logStartOffset?: number;
+  /** From the high watermark checkpoint (replication-offset-checkpoint); clamped to the log. Default 0. */
+  highWatermark?: number;
+  /**
+   * The high watermark is the log end after each append and at open (default true: a
+   * log no other broker replicates); false: only updateHighWatermark and
+   * maybeIncrementHighWatermark move it.
+   */
+  hwFollowsLogEnd?: boolean;
   /** The last close was clean: the indexes are trusted and nothing is scanned. */
   hadCleanShutdown?: boolean;
   /** Told of the bytes a recovery scan at open goes through. */

@@ -43,17 +43,20 @@ export interface TxnMetadata {
   firstOffset: number;
 }
 
-/** The batches of `records` (framed as `batches`) written from `firstOffset`, each with its offsets, as `visit` sees them. */
+/**
+ * The batches of `records` (framed as `batches`) written from `firstOffset` (null: a
+ * follower's, at their own offsets), each with its offsets, as `visit` sees them.
+ */
 function forEachProducerBatch(
   records: Buffer,
   batches: readonly BatchInfo[],
-  firstOffset: number,
+  firstOffset: number | null,
   visit: (bytes: Buffer, producerId: number, first: number, last: number, maxTimestamp: number) => boolean,
 ): void {
-  let offset = firstOffset;
+  let offset = firstOffset ?? 0;
   for (const b of batches) {
-    const first = offset;
-    offset += b.lastOffset - b.baseOffset + 1;
+    const first = firstOffset === null ? b.baseOffset : offset;
+    offset = first + b.lastOffset - b.baseOffset + 1;
     const producerId = producerIdOf(records, b.position);
     if (producerId < 0) continue;
     const bytes = b.size === records.length ? records : records.subarray(b.position, b.position + b.size);
@@ -86,6 +89,13 @@ export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerStateEntry>();
   /** Ongoing transactions, by first offset ascending. */
   private ongoingTxns: TxnMetadata[] = [];
+  /**
+   * Transactions whose marker is written but not yet below the high watermark (Kafka's
+   * unreplicatedTxns), by first offset: they hold the last stable offset back until it
+   * passes, so a read_committed reader never reads a transaction whose outcome a replica
+   * might lose.
+   */
+  private unreplicatedTxns: (TxnMetadata & { lastOffset: number })[] = [];
   /** Offsets of the snapshot files, ascending. */
   private snapshots: number[];
   /** The offset the state is up to (Kafka's lastMapOffset), and that of the last snapshot. */
@@ -113,7 +123,9 @@ export class ProducerStateManager {
    * Checks the batches of an append written from `firstOffset` (Kafka's
    * UnifiedLog.analyzeAndValidateProducerState): null when none has a producer id; the
    * retained batch a client's batch repeats (nothing is to be written); else each
-   * producer's checked update. Throws what Kafka's ProducerAppendInfo throws.
+   * producer's checked update. Throws what Kafka's ProducerAppendInfo throws. Origin
+   * 'replication' (a follower's append, the log read back) checks nothing and takes each
+   * batch at its own offsets.
    */
   analyze(
     records: Buffer,
@@ -125,7 +137,8 @@ export class ProducerStateManager {
     let duplicate: BatchMetadata | undefined;
     let producers: Map<number, ProducerAppendInfo> | null = null;
     const completedTxns: CompletedTxn[] = [];
-    forEachProducerBatch(records, batches, firstOffset, (bytes, producerId, first, last, maxTimestamp) => {
+    const at = origin === 'replication' ? null : firstOffset;
+    forEachProducerBatch(records, batches, at, (bytes, producerId, first, last, maxTimestamp) => {
       if (origin === 'client') duplicate = this.findDuplicate(bytes, producerId);
       if (duplicate !== undefined) return false;
       producers ??= new Map();
@@ -201,13 +214,34 @@ export class ProducerStateManager {
     return this.ongoingTxns.find((t) => t.producerId !== txn.producerId)?.firstOffset ?? txn.lastOffset + 1;
   }
 
+  /** Kafka's completeTxn: no longer ongoing, but unreplicated until the high watermark passes its marker. */
   completeTxn(txn: CompletedTxn): void {
     this.ongoingTxns = this.ongoingTxns.filter((t) => t.firstOffset !== txn.firstOffset);
+    const { producerId, firstOffset, lastOffset } = txn;
+    this.unreplicatedTxns.push({ producerId, firstOffset, lastOffset });
+    this.unreplicatedTxns.sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  /** The high watermark moved (Kafka's onHighWatermarkUpdated): the transactions whose marker is below it are stable. */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    if (this.unreplicatedTxns.length > 0)
+      this.unreplicatedTxns = this.unreplicatedTxns.filter((t) => t.lastOffset >= highWatermark);
   }
 
   /** The first offset of the earliest ongoing transaction, or null (Kafka's firstUndecidedOffset). */
   get firstUndecidedOffset(): number | null {
     return this.ongoingTxns[0]?.firstOffset ?? null;
+  }
+
+  /**
+   * The first offset of the earliest transaction ongoing or completed above the high
+   * watermark, or null (Kafka's firstUnstableOffset): the last stable offset stops there.
+   */
+  get firstUnstableOffset(): number | null {
+    const undecided = this.firstUndecidedOffset;
+    const unreplicated = this.unreplicatedTxns[0]?.firstOffset ?? null;
+    if (undecided === null || unreplicated === null) return undecided ?? unreplicated;
+    return Math.min(undecided, unreplicated);
   }
 
   activeProducers(): ReadonlyMap<number, ProducerStateEntry> {
@@ -271,6 +305,7 @@ export class ProducerStateManager {
   private clear(): void {
     this.producers.clear();
     this.ongoingTxns = [];
+    this.unreplicatedTxns = [];
   }
 
   /**

@@ -105,4 +105,41 @@ describe('Partition', () => {
     p.close();
     await logOf(p).close();
   });
+
+  // Kafka's FetchIsolation: LOG_END for a follower, HIGH_WATERMARK for a consumer, TXN_COMMITTED (the LSO).
+  test('a replicated partition: reads stop at the end their isolation reads to; high watermark updates and follower appends wake their readers', async () => {
+    const p = new Partition('events', 0, Log.open({ dir: tempDir(), hwFollowsLogEnd: false }));
+    expect(p.hwFollowsLogEnd).toBe(false);
+    await p.append(sampleBatch(1, 3), { leaderEpoch: 2 });
+    await p.append(sampleBatch(2, 3), { leaderEpoch: 2 });
+    expect([p.fetchableEnd('log_end'), p.fetchableEnd('read_uncommitted'), p.fetchableEnd('read_committed')]).toEqual([
+      6, 0, 0,
+    ]);
+    expect(p.read(0, 1 << 20).records.length).toBe(0);
+    expect(p.read(0, 1 << 20, { isolation: 'log_end' }).records.length).toBeGreaterThan(0);
+    const consumer = p.waitForData(0);
+    expect(await settled(consumer)).toBe(false);
+    expect(p.maybeIncrementHighWatermark(3)).toBe(true);
+    expect(await settled(consumer)).toBe(true);
+    const read = p.read(0, 1 << 20);
+    expect([read.firstOffset, read.highWatermark, read.records.length]).toEqual([0, 3, sampleBatch(1, 3).length]);
+    expect(p.endOffsetForEpoch(2)).toEqual({ leaderEpoch: 2, endOffset: 6 });
+    expect(p.latestEpoch).toBe(2);
+
+    const follower = new Partition('events', 0, Log.open({ dir: tempDir(), hwFollowsLogEnd: false }));
+    const fetcher = follower.waitForData(0, undefined, 'log_end');
+    const reader = follower.waitForData(0);
+    await follower.appendAsFollower(Buffer.from(p.read(0, 1 << 20, { isolation: 'log_end' }).records));
+    expect(await settled(fetcher)).toBe(true);
+    expect(await settled(reader)).toBe(false);
+    expect(follower.updateHighWatermark(p.highWatermark)).toBe(3);
+    expect(await settled(reader)).toBe(true);
+    expect(follower.stats().recordsIn).toBe(0); // replication is not produce traffic
+    follower.truncateTo(3);
+    expect([follower.logEndOffset, follower.latestEpoch]).toEqual([3, 2]);
+    follower.truncateFullyAndStartAt(6);
+    expect([follower.logStartOffset, follower.highWatermark]).toEqual([6, 6]);
+    p.close();
+    follower.close();
+  });
 });

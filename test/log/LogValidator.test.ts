@@ -97,7 +97,8 @@ describe('Log record validation', () => {
   ] as const)('a header maxTimestamp of -1, %s: corrected in place and appended', async (_, compression, config) => {
     const { log } = await openWithOneBatch(config);
     const now = Date.now();
-    const good = buildRecordBatch(records(3, 100, now), { compression });
+    // As stored: stamped with the single node's leader epoch, 0 (LogValidator).
+    const good = buildRecordBatch(records(3, 100, now), { compression, partitionLeaderEpoch: 0 });
     const sent = resign(Buffer.from(good).fill(0xff, BatchHeader.maxTimestamp, BatchHeader.maxTimestamp + 8));
     expect(await log.append(sent)).toMatchObject({ baseOffset: 2, lastOffset: 4 });
     expect(sent.readBigInt64BE(BatchHeader.maxTimestamp)).toBe(BigInt(now + 2));
@@ -122,7 +123,7 @@ describe('Log record validation', () => {
     async (compression) => {
       const { log } = await openWithOneBatch();
       const now = Date.now();
-      const createTime = buildRecordBatch(records(3, 100, now), { compression });
+      const createTime = buildRecordBatch(records(3, 100, now), { compression, partitionLeaderEpoch: 0 });
       const sent = buildRecordBatch(records(3, 100, now), { compression, timestampType: 'LogAppendTime' });
       expect(await log.append(Buffer.from(sent))).toMatchObject({ baseOffset: 2 });
       expect(log.read(2, 1 << 20).records.subarray(BatchHeader.batchLength)).toEqual(

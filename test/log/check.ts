@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { BatchHeader } from '../../src/record/RecordBatchHeader.js';
 import { native } from '../../src/native/addon.js';
 import { BatchScanner } from '../../src/native/BatchScan.js';
 import { logFile, offsetIndexFile, timeIndexFile } from '../../src/log/LogFileNames.js';
@@ -43,4 +44,17 @@ export function checkLogFiles(dir: string): number {
     timeIndex.close();
   }
   return next;
+}
+
+/**
+ * A batch read back is the one appended, byte for byte, but for what the leader sets:
+ * its base offset and its partitionLeaderEpoch (0, the single node's epoch, as Kafka's
+ * LogValidator stamps every batch).
+ */
+export function expectStoredAs(stored: Buffer, sent: Buffer): void {
+  expect(stored.readInt32BE(BatchHeader.partitionLeaderEpoch)).toBe(0);
+  expect(stored.subarray(BatchHeader.batchLength, BatchHeader.partitionLeaderEpoch)).toEqual(
+    sent.subarray(BatchHeader.batchLength, BatchHeader.partitionLeaderEpoch),
+  );
+  expect(stored.subarray(BatchHeader.magic, sent.length).equals(sent.subarray(BatchHeader.magic))).toBe(true);
 }

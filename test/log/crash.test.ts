@@ -11,7 +11,7 @@ import { LogManager } from '../../src/log/LogManager.js';
 import { partitionDirName } from '../../src/log/LogFileNames.js';
 import { runChild as runChildScript, type ChildRun } from '../helpers/childProcess.js';
 import { tempDir } from '../helpers/tmp.js';
-import { checkLogFiles } from './check.js';
+import { checkLogFiles, expectStoredAs } from './check.js';
 // @ts-expect-error plain JS fixture shared with the child process
 import { RECORDS_PER_BATCH, WORKLOAD_CONFIG, workloadBatch } from './fixtures/workload.mjs';
 
@@ -33,7 +33,7 @@ async function expectBatches(dataDir: string, count: number): Promise<number> {
     expect(read.firstOffset).toBe(k * RECORDS_PER_BATCH);
     const batch = read.records.subarray(0, expected.length);
     expect(batch.readBigInt64BE(0)).toBe(BigInt(k * RECORDS_PER_BATCH));
-    expect(batch.subarray(8).equals(expected.subarray(8))).toBe(true);
+    expectStoredAs(batch, expected);
   }
   const end = log.logEndOffset;
   await manager.close();
