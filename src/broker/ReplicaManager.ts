@@ -5,8 +5,8 @@
  * stops (and may delete) it, UpdateMetadata refreshes the metadata cache; each is fenced by
  * the controller epoch, LeaderAndIsr per partition by the leader epoch too.
  *
- * A hosted partition's log is the engine's. A follower records its state and no more: the
- * replica fetcher that would copy the leader's log is the replication issue's.
+ * A hosted partition's log is the engine's. A follower's log is copied from its leader's
+ * by the replica fetchers (ReplicaFetcherManager), which follow each LeaderAndIsr and StopReplica.
  */
 import type { Engine } from '../engine/Engine.js';
 import { INTERNAL_TOPIC_CONFIG, isInternalTopic } from '../engine/InternalTopic.js';
@@ -15,6 +15,7 @@ import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache, MetadataUpdate, TopicPartition } from './MetadataCache.js';
+import type { ReplicaFetcherManager } from './ReplicaFetcherManager.js';
 
 /** LeaderAndIsrPartitionState, with its topic's id (base64url) when the request names one. */
 export interface LeaderAndIsrPartitionState extends LeaderAndIsr {
@@ -59,6 +60,8 @@ export class ReplicaManager {
     private readonly metadataCache: MetadataCache,
     private readonly brokerId: number,
     private readonly logger: Logger,
+    /** The follower side: absent for a broker driven by hand that fetches nothing. */
+    private readonly fetcherManager?: ReplicaFetcherManager,
   ) {}
 
   private checkControllerEpoch(request: string, controllerId: number, controllerEpoch: number): void {
@@ -93,11 +96,30 @@ export class ReplicaManager {
   ): PartitionResult[] {
     this.checkControllerEpoch('LeaderAndIsr', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
-    return states.map((state) => ({
+    const results = states.map((state) => ({
       topic: state.topicName,
       partition: state.partitionIndex,
       error: this.becomeLeaderOrFollowerOf(state, topicConfigs.get(state.topicName)),
     }));
+    // fetcher21: the replica fetchers follow the new roles (makeLeaders / makeFollowers).
+    this.updateFetchers(states.filter((_, i) => results[i]!.error === KafkaErrors.NONE));
+    return results;
+  }
+
+  /** fetcher21: new leaders stop fetching, new followers fetch from their leader (ReplicaFetcherManager). */
+  private updateFetchers(changed: readonly LeaderAndIsrPartitionState[]): void {
+    if (this.fetcherManager === undefined) return;
+    const partitionOf = (s: LeaderAndIsrPartitionState) => ({ topic: s.topicName, partition: s.partitionIndex });
+    const leaders = changed.filter((s) => s.leader === this.brokerId).map(partitionOf);
+    const followers = changed
+      .filter((s) => s.leader !== this.brokerId)
+      .map((s) => ({ ...partitionOf(s), leaderId: s.leader, leaderEpoch: s.leaderEpoch }));
+    this.fetcherManager.onLeadershipChange(leaders, followers);
+  }
+
+  /** fetcher21: ReplicaManager.shutdown's replicaFetcherManager.shutdown, before the logs close. */
+  async shutdown(): Promise<void> {
+    await this.fetcherManager?.shutdown();
   }
 
   private becomeLeaderOrFollowerOf(
@@ -158,6 +180,8 @@ export class ReplicaManager {
     this.checkControllerEpoch('StopReplica', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
     const results = states.map((state) => ({ ...state, error: this.stopReplica(state) }));
+    // fetcher21: stopPartitions stops their fetchers first.
+    this.fetcherManager?.removeFetcherForPartitions(results.filter((r) => r.error === KafkaErrors.NONE));
     const deleted = new Set(
       results.filter((r) => r.deletePartition && r.error === KafkaErrors.NONE).map((r) => r.topic),
     );
