@@ -65,7 +65,6 @@ export class ReplicaFetcherManager {
    * steps are makeFollowers': its fetcher removed, then added to its leader's fetcher from its initial fetch offset (ReplicaManager.initialFetchOffset:
    * the high watermark, truncation by OffsetForLeaderEpoch deciding where it goes from there).
    * A leader not alive in the metadata cache gets no fetcher (makeFollowers skips it, as Kafka).
-   * The high watermark of a follower moves only with the leader's (hwFollowsLogEnd false).
    */
   onLeadershipChange(leaders: readonly TopicPartition[], followers: readonly FollowerPartition[]): void {
     // ReplicaManager.makeLeaders: a new leader fetches no more.
@@ -85,7 +84,6 @@ export class ReplicaFetcherManager {
         continue;
       }
       const local = this.options.localPartition(p.topic, p.partition);
-      local.hwFollowsLogEnd = false;
       const group = byLeader.get(p.leaderId) ?? {
         leader: { id: p.leaderId, host: node.host, port: node.port },
         initial: [],
