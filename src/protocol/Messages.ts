@@ -30,6 +30,7 @@
  *   DeleteTopics             0-1       0-1          0-3            0-6
  *   DeleteRecords            0-1       0-1          -              0-2
  *   InitProducerId           0-1       0-4          -              0-5
+ *   OffsetForLeaderEpoch     -         2            -              0-4
  *   DescribeConfigs          0-2       0-1          0-2            0-4
  *   AlterConfigs             0-1       0            0-1            0-2
  *   SaslAuthenticate         0-1       0            0-1            0-2
@@ -53,7 +54,6 @@
  *   ElectLeaders             -         -            -              0-2
  *   AlterPartitionReassignments  0     -            -              0
  *   ListPartitionReassignments   0     -            -              0
- *   OffsetForLeaderEpoch     -         -            -              0-4
  *
  * The last four are Kafka's ZooKeeper-mode inter-broker APIs (listener zkBroker), in full:
  * only a broker in cluster mode serves and advertises them, as a 3.8 ZooKeeper broker does.
@@ -70,10 +70,10 @@ import { CreateTopics } from './messages/CreateTopics.js';
 import { DeleteGroups } from './messages/DeleteGroups.js';
 import { DeleteRecords } from './messages/DeleteRecords.js';
 import { DeleteTopics } from './messages/DeleteTopics.js';
+import { OffsetForLeaderEpoch } from './messages/OffsetForLeaderEpoch.js';
 import { DescribeCluster } from './messages/DescribeCluster.js';
 import { DescribeConfigs } from './messages/DescribeConfigs.js';
 import { DescribeProducers } from './messages/DescribeProducers.js';
-import { OffsetForLeaderEpoch } from './messages/OffsetForLeaderEpoch.js';
 import { DescribeGroups } from './messages/DescribeGroups.js';
 import { Fetch } from './messages/Fetch.js';
 import { FindCoordinator } from './messages/FindCoordinator.js';
@@ -129,6 +129,7 @@ export const MESSAGES: readonly ApiSchema[] = [
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  OffsetForLeaderEpoch,
   DescribeConfigs,
   AlterConfigs,
   SaslAuthenticate,
@@ -152,7 +153,6 @@ export const MESSAGES: readonly ApiSchema[] = [
   ElectLeaders,
   AlterPartitionReassignments,
   ListPartitionReassignments,
-  OffsetForLeaderEpoch,
 ];
 
 /** Kafka's API keys for the APIs in the table. */
@@ -176,6 +176,7 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   SaslAuthenticate: 36,
@@ -199,7 +200,6 @@ export const ApiKey = {
   ElectLeaders: 43,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
-  OffsetForLeaderEpoch: 23,
 } as const;
 
 const byKey: (ApiSchema | undefined)[] = [];

@@ -141,7 +141,7 @@ describe.each(['none', 'lz4'] as const)('Produce %s batches Kafka corrects rathe
   const now = Date.now();
   const good = buildRecordBatch(
     [5, 9, 2].map((d) => ({ value: Buffer.from(`v${d}`), timestamp: now + d })),
-    { compression },
+    { compression, partitionLeaderEpoch: 0 }, // as stored: the single node's leader epoch (LogValidator stamps it)
   );
   const cases: [string, (bytes: Buffer) => void][] = [
     ['maxTimestamp -1', (b) => b.writeBigInt64BE(-1n, BatchHeader.maxTimestamp)],

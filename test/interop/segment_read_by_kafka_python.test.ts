@@ -280,7 +280,7 @@ describe('segments written by Log, read by kafka-python', () => {
         size: want.size,
         magic: 2,
         crc: want.crc,
-        partitionLeaderEpoch: -1,
+        partitionLeaderEpoch: 0, // stamped by the log, the leader of epoch 0 (LogValidator)
         attributes: 0,
         compressionType: 0,
         timestampType: 0,

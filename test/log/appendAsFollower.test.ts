@@ -76,7 +76,15 @@ describe('Log as leader and as follower', () => {
     expect(follower.logEndOffset).toBe(9);
     expect(follower.read(2, 1 << 20).firstOffset).toBe(7);
     expect(await follower.appendAsFollower(Buffer.alloc(0))).toMatchObject({ batches: 0, baseOffset: 9 });
+    // Past what the active segment's index can reach (int32 relative offsets): a new segment at the batch (Kafka's maybeRoll).
+    const far = 2 ** 31 + 100;
+    await follower.appendAsFollower(at(far, 6));
+    expect(follower.segmentBaseOffsets).toEqual([0, far]);
+    expect(follower.read(9, 1 << 20).firstOffset).toBe(far);
     await follower.close();
+    const reopened = Log.open({ dir: follower.dir });
+    expect([reopened.logEndOffset, reopened.read(far + 1, 1 << 20).firstOffset]).toEqual([far + 2, far]);
+    await reopened.close();
   });
 
   test('producer state is taken as written: sequences unchecked, markers allowed, the same aborted transactions and LSO as the leader', async () => {

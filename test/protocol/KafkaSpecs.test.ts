@@ -1,6 +1,6 @@
 /**
- * The ZooKeeper-mode inter-broker schemas and the controller's admin APIs (ElectLeaders, the
- * partition reassignments) against Kafka's own message specs, field by field:
+ * The ZooKeeper-mode inter-broker schemas, the controller's admin APIs (ElectLeaders, the
+ * partition reassignments) and OffsetForLeaderEpoch against Kafka's own message specs, field by field:
  * fixtures/kafka-3.8.0/ holds Kafka 3.8.0's clients/src/main/resources/common/message/*.json,
  * unchanged. Each spec field (commonStructs resolved) must be ours with the same camelCase
  * name, type, versions, nullable and tagged versions, tag and default. Kafka's classes are

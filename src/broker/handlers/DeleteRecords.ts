@@ -11,10 +11,10 @@ const HIGH_WATERMARK = -1;
 function deleteBefore(context: RequestContext, topic: string, partitionIndex: number, offset: number): PartitionResult {
   try {
     const partition = leaderPartition(context, topic, partitionIndex);
-    const target = offset === HIGH_WATERMARK ? partition.logEndOffset : offset;
-    if (target < 0 || target > partition.logEndOffset) {
+    const target = offset === HIGH_WATERMARK ? partition.highWatermark : offset;
+    if (target < 0 || target > partition.highWatermark) {
       throw new TributaryError(
-        `offset ${offset} is beyond the high watermark ${partition.logEndOffset}`,
+        `offset ${offset} is beyond the high watermark ${partition.highWatermark}`,
         'ERR_OFFSET_OUT_OF_RANGE',
       );
     }

@@ -14,6 +14,7 @@ import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn } from '.
 import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch, handleTxnOffsetCommit } from './GroupOffsets.js';
 import { handleInitProducerId } from './InitProducerId.js';
 import { handleListOffsets } from './ListOffsets.js';
+import { handleOffsetForLeaderEpoch } from './OffsetForLeaderEpoch.js';
 import { handleMetadata } from './Metadata.js';
 import { handleProduce } from './Produce.js';
 import { handleDescribeTransactions, handleListTransactions } from './TransactionAdmin.js';
@@ -32,6 +33,7 @@ export const REQUEST_HANDLERS: readonly RequestHandler[] = [
   handleProduce,
   handleFetch,
   handleListOffsets,
+  handleOffsetForLeaderEpoch,
   handleCreateTopics,
   handleDeleteTopics,
   handleCreatePartitions,

@@ -1,10 +1,6 @@
 import { api, field, structs } from '../Schema.js';
 
-/**
- * Kafka's OffsetForLeaderEpochRequest/Response.json (KIP-101, KIP-279, KIP-320), v0-4: a
- * follower (replicaId >= 0, v3+) or a consumer (-1) asks where a leader epoch ends in the
- * leader's log, to truncate what diverged.
- */
+/** Where a leader epoch ends on the leader (KIP-101, KIP-279; consumers use it to detect truncation, KIP-320). */
 export const OffsetForLeaderEpoch = api('OffsetForLeaderEpoch', 23, {
   validVersions: '0-4',
   flexibleVersions: '4+',
