@@ -19,6 +19,7 @@ import { Connection } from './Connection.js';
 import { ConnectionQuotas, normalizeAddress } from './ConnectionQuotas.js';
 import { CLUSTER_REQUEST_HANDLERS, REQUEST_HANDLERS } from './handlers/index.js';
 import { MetadataCache } from './MetadataCache.js';
+import { ReplicaFetcherManager, replicaFetcherSettings } from './ReplicaFetcherManager.js';
 import { ReplicaManager } from './ReplicaManager.js';
 import { KafkaServer } from './KafkaServer.js';
 import { createLogger, type Logger } from './Logger.js';
@@ -325,11 +326,20 @@ export class Broker {
     kafkaServer: KafkaServer | undefined,
   ): ClusterContext & { markerChannel: TransactionMarkerChannelManager } {
     const nodeId = config.nodeId;
-    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, {
+    const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
+    // The follower side: fetchers to each leader at its endpoint on this listener, the inter-broker one.
+    const fetcherManager = new ReplicaFetcherManager({
+      settings: replicaFetcherSettings(config, nodeId),
+      metadataCache,
+      listenerName,
+      localPartition: (topic, partition) => engine.partition(topic, partition),
+      logger,
+    });
+    const replication = {
       replicaLagTimeMaxMs: Number(brokerConfigValue(config, 'replica.lag.time.max.ms')),
       alterPartitionManager: kafkaServer?.createAlterPartitionManager(metadataCache),
-    });
-    const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
+    };
+    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, replication, fetcherManager);
     const writeLocal = (marker: TxnMarker) => appendLeaderTxnMarkers(engine, groups, replicaManager, marker);
     return {
       metadataCache,
@@ -409,9 +419,10 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
+    // KafkaServer.shutdown: replicaManager.shutdown (the replica fetchers) before the logs close.
+    await this.replicaManager?.shutdown();
     // KafkaServer.shutdown: the controller resigns and the session closes, so others see this broker leave.
     await this.kafkaServer?.shutdown();
-    this.replicaManager?.shutdown();
     this.markerChannel?.close();
     await this.metricsServer?.close();
     if (this.ownsEngine) {

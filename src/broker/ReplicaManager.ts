@@ -8,6 +8,8 @@
  * A hosted partition is a ClusterPartition (Kafka's kafka.cluster.Partition) around the
  * engine's log: as leader it tracks its followers, the ISR and the high watermark; the
  * isr-expiration task checks every replica.lag.time.max.ms / 2 for followers that fell behind.
+ * A follower's log is copied from its leader's by the replica fetchers (ReplicaFetcherManager),
+ * which follow each LeaderAndIsr and StopReplica.
  */
 import type { Engine } from '../engine/Engine.js';
 import { INTERNAL_TOPIC_CONFIG, isInternalTopic } from '../engine/InternalTopic.js';
@@ -17,6 +19,7 @@ import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
 import { ClusterPartition, type AlterPartitionListener, type AlterPartitionSubmitter } from './ClusterPartition.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache, MetadataUpdate, TopicPartition } from './MetadataCache.js';
+import type { ReplicaFetcherManager } from './ReplicaFetcherManager.js';
 
 /** LeaderAndIsrPartitionState, with its topic's id (base64url) when the request names one. */
 export interface LeaderAndIsrPartitionState extends LeaderAndIsr {
@@ -85,6 +88,8 @@ export class ReplicaManager {
     private readonly brokerId: number,
     private readonly logger: Logger,
     private readonly replication: ReplicationOptions,
+    /** The follower side: absent for a broker driven by hand that fetches nothing. */
+    private readonly fetcherManager?: ReplicaFetcherManager,
   ) {}
 
   /** ReplicaManager.startup: the isr-expiration task, every replica.lag.time.max.ms / 2. */
@@ -92,11 +97,6 @@ export class ReplicaManager {
     const interval = Math.max(Math.floor(this.replication.replicaLagTimeMaxMs / 2), 1);
     this.isrExpiration = setInterval(() => this.maybeShrinkIsr(), interval);
     this.isrExpiration.unref();
-  }
-
-  shutdown(): void {
-    clearInterval(this.isrExpiration);
-    for (const { partition } of this.hosted.values()) partition.stop();
   }
 
   /** ReplicaManager.maybeShrinkIsr: every partition led here drops the followers that fell behind. */
@@ -152,9 +152,27 @@ export class ReplicaManager {
       partition: state.partitionIndex,
       error: this.becomeLeaderOrFollowerOf(state, topicConfigs.get(state.topicName)),
     }));
-    // Replica fetchers (fetcher21): ReplicaManager.makeFollowers' removeFetcherForPartitions for the
-    // partitions led now, addFetcherForPartitions for those followed with a new leader epoch, go here.
+    // fetcher21: the replica fetchers follow the new roles (makeLeaders / makeFollowers).
+    this.updateFetchers(states.filter((_, i) => results[i]!.error === KafkaErrors.NONE));
     return results;
+  }
+
+  /** fetcher21: new leaders stop fetching, new followers fetch from their leader (ReplicaFetcherManager). */
+  private updateFetchers(changed: readonly LeaderAndIsrPartitionState[]): void {
+    if (this.fetcherManager === undefined) return;
+    const partitionOf = (s: LeaderAndIsrPartitionState) => ({ topic: s.topicName, partition: s.partitionIndex });
+    const leaders = changed.filter((s) => s.leader === this.brokerId).map(partitionOf);
+    const followers = changed
+      .filter((s) => s.leader !== this.brokerId)
+      .map((s) => ({ ...partitionOf(s), leaderId: s.leader, leaderEpoch: s.leaderEpoch }));
+    this.fetcherManager.onLeadershipChange(leaders, followers);
+  }
+
+  /** fetcher21: ReplicaManager.shutdown's replicaFetcherManager.shutdown, before the logs close. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.isrExpiration);
+    for (const { partition } of this.hosted.values()) partition.stop();
+    await this.fetcherManager?.shutdown();
   }
 
   private becomeLeaderOrFollowerOf(
@@ -234,6 +252,8 @@ export class ReplicaManager {
     this.checkControllerEpoch('StopReplica', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
     const results = states.map((state) => ({ ...state, error: this.stopReplica(state) }));
+    // fetcher21: stopPartitions stops their fetchers first.
+    this.fetcherManager?.removeFetcherForPartitions(results.filter((r) => r.error === KafkaErrors.NONE));
     const deleted = new Set(
       results.filter((r) => r.deletePartition && r.error === KafkaErrors.NONE).map((r) => r.topic),
     );

@@ -63,14 +63,20 @@ describe('the high watermark', () => {
 
   test('DeleteRecords past it is out of range; retention deletes no segment not wholly below it', async () => {
     const log = Log.open({ dir: tempDir(), hwFollowsLogEnd: false, config: { segmentBytes: 300, retentionMs: 0 } });
-    for (let i = 0; i < 4; i++) await log.append(sampleBatch(i, 2, 64, T0));
+    for (let i = 0; i < 4; i++) await log.append(sampleBatch(i, 2, 64, T0), { leaderEpoch: i });
     expect(log.segmentCount).toBe(4);
     expect(() => log.deleteRecordsBefore(1)).toThrow(expect.objectContaining({ code: 'ERR_OFFSET_OUT_OF_RANGE' }));
     expect(log.enforceRetention(T0 + 1000)).toBe(0);
     log.updateHighWatermark(4);
     expect(log.enforceRetention(T0 + 1000)).toBe(2);
     expect(log.logStartOffset).toBe(4);
+    // The epoch cache starts where the log does now (truncateFromStart): epochs 0 and 1 are gone.
+    expect(log.endOffsetForEpoch(0)).toEqual({ leaderEpoch: 0, endOffset: 4 }); // not 2: epoch 1's entry is gone
+    expect(log.endOffsetForEpoch(2)).toEqual({ leaderEpoch: 2, endOffset: 6 });
     await log.close();
+    const reopened = Log.open({ dir: log.dir, logStartOffset: 4 });
+    expect(reopened.endOffsetForEpoch(0)).toEqual({ leaderEpoch: 0, endOffset: 4 });
+    await reopened.close();
   });
 
   test("LogManager writes replication-offset-checkpoint in Kafka's format, periodically and at close, and reopens each log at it, clamped", async () => {

@@ -3,10 +3,10 @@
  * v7+), or the first offset whose timestamp is at or after a time. v0 answers in its old
  * shape (a list of offsets). As Kafka's Partition.fetchOffsetForTimestamp, the isolation
  * level bounds what is found: latest is the last fetchable offset (the last stable offset
- * for read_committed, else the high watermark), and a record found by time at or past it
- * is not found.
+ * for read_committed, else the high watermark; the log end for a replica), and a record
+ * found by time at or past it is not found.
  */
-import type { IsolationLevel, Partition } from '../../engine/Partition.js';
+import type { FetchIsolation, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
 import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
@@ -18,12 +18,14 @@ const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
 const READ_COMMITTED = 1;
+/** ListOffsetsRequest.CONSUMER_REPLICA_ID. */
+const CONSUMER_REPLICA_ID = -1;
 const NOT_FOUND = { timestamp: -1, offset: -1 };
 
 function lookUp(
   partition: Partition,
   timestamp: number,
-  isolation: IsolationLevel,
+  isolation: FetchIsolation,
 ): { timestamp: number; offset: number } {
   const lastFetchableOffset = partition.fetchableEnd(isolation);
   if (timestamp === LATEST) return { timestamp: -1, offset: lastFetchableOffset };
@@ -37,7 +39,7 @@ function listOffset(
   context: RequestContext,
   topic: string,
   request: ListOffsetsPartition,
-  isolation: IsolationLevel,
+  isolation: FetchIsolation,
 ): PartitionResponse {
   try {
     const found = lookUp(leaderPartition(context, topic, request.partitionIndex), request.timestamp, isolation);
@@ -49,7 +51,14 @@ function listOffset(
 }
 
 export const handleListOffsets = handler(ListOffsets, (context, request) => {
-  const isolation = request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
+  // KafkaApis.handleListOffsetRequestV1AndAbove: a consumer's isolation level bounds what it finds;
+  // a follower (its broker id) or a debugging client reads to the log end (a follower's fetcher resetting its offset).
+  const isolation: FetchIsolation =
+    request.replicaId !== CONSUMER_REPLICA_ID
+      ? 'log_end'
+      : request.isolationLevel === READ_COMMITTED
+        ? 'read_committed'
+        : 'read_uncommitted';
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => listOffset(context, t.name, p, isolation)),
