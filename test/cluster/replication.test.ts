@@ -124,6 +124,12 @@ test('acks=all records on every replica, through the leader killed and brought b
     () => partitionLeaders(port(followers[0]!), TOPIC),
     ([id]) => id !== undefined && followers.includes(id),
   );
+  // Its high watermark is the one it had as a follower (a fetch behind) until the other
+  // follower fetches from it (Partition.makeLeader, maybeIncrementLeaderHW): consumers then read all.
+  await eventually(
+    () => readAll(port(newLeader!)),
+    (values) => values.length === 100,
+  );
   expect(await readAll(port(newLeader!))).toEqual(numbered(100));
   expect(batchesBelow(logBytes(newLeader!), 100)).toEqual(acknowledged);
 
