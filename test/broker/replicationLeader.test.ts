@@ -11,6 +11,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/Broker.js';
 import { createLogger } from '../../src/broker/Logger.js';
+import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { leaderAndIsr, updateMetadata, type PartitionStateOf } from '../helpers/controllerRequests.js';
@@ -35,12 +36,8 @@ const PARTITIONS: PartitionStateOf[] = [
   { partitionIndex: 1, leader: LEADER, leaderEpoch: LEADER_EPOCH, replicas: [LEADER, FOLLOWER], isr: [LEADER] },
 ];
 
-/** Errors.java codes. */
-const REQUEST_TIMED_OUT = 7;
-const NOT_ENOUGH_REPLICAS = 19;
-const NOT_LEADER_OR_FOLLOWER = 6;
-const FENCED_LEADER_EPOCH = 74;
-const UNKNOWN_LEADER_EPOCH = 75;
+const { REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH } =
+  KafkaErrors;
 
 let broker: Broker;
 let client: RawKafkaClient;
@@ -158,14 +155,14 @@ describe('the leader of a replicated partition', () => {
 
   it('answers acks=-1 REQUEST_TIMED_OUT when the follower does not fetch within the timeout; acks=1 at once', async () => {
     const started = Date.now();
-    expect(await produce(0, -1, 300)).toMatchObject({ errorCode: REQUEST_TIMED_OUT, baseOffset: 0 });
+    expect(await produce(0, -1, 300)).toMatchObject({ errorCode: REQUEST_TIMED_OUT.code, baseOffset: 0 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(await produce(0, 1)).toMatchObject({ errorCode: 0, baseOffset: 3 });
     expect(await fetchFrom(0, 0)).toMatchObject({ highWatermark: 0 });
   });
 
   it('refuses acks=-1 with NOT_ENOUGH_REPLICAS when the ISR is under min.insync.replicas, before appending', async () => {
-    expect(await produce(1, -1)).toMatchObject({ errorCode: NOT_ENOUGH_REPLICAS });
+    expect(await produce(1, -1)).toMatchObject({ errorCode: NOT_ENOUGH_REPLICAS.code });
     expect(await produce(1, 1)).toMatchObject({ errorCode: 0, baseOffset: 0 });
     // The acks=-1 batch was not written: the acks=1 one starts at 0. Under min ISR the high watermark stays.
     expect(await fetchFrom(1, 0, { replicaId: FOLLOWER })).toMatchObject({ errorCode: 0, highWatermark: 0 });
@@ -198,14 +195,14 @@ describe('the leader of a replicated partition', () => {
 
   it('fences fetches from other leader epochs and from brokers that are no replica', async () => {
     expect(await fetchFrom(0, 0, { currentLeaderEpoch: LEADER_EPOCH - 1 })).toMatchObject({
-      errorCode: FENCED_LEADER_EPOCH,
+      errorCode: FENCED_LEADER_EPOCH.code,
     });
     expect(await fetchFrom(0, 0, { currentLeaderEpoch: LEADER_EPOCH + 1 })).toMatchObject({
-      errorCode: UNKNOWN_LEADER_EPOCH,
+      errorCode: UNKNOWN_LEADER_EPOCH.code,
     });
-    expect(await fetchFrom(0, 0, { replicaId: 3 })).toMatchObject({ errorCode: UNKNOWN_LEADER_EPOCH });
+    expect(await fetchFrom(0, 0, { replicaId: 3 })).toMatchObject({ errorCode: UNKNOWN_LEADER_EPOCH.code });
     expect(await fetchFrom(0, 0, { replicaId: 3, currentLeaderEpoch: -1 })).toMatchObject({
-      errorCode: NOT_LEADER_OR_FOLLOWER,
+      errorCode: NOT_LEADER_OR_FOLLOWER.code,
     });
   });
 
@@ -227,7 +224,7 @@ describe('the leader of a replicated partition', () => {
       await fetchFrom(0, 1, { replicaId: FOLLOWER });
       const body = (await written) as { markers: { topics: { partitions: Struct[] }[] }[] };
       expect(body.markers[0]!.topics[0]!.partitions).toEqual([
-        { partitionIndex: 1, errorCode: NOT_ENOUGH_REPLICAS },
+        { partitionIndex: 1, errorCode: NOT_ENOUGH_REPLICAS.code },
         { partitionIndex: 0, errorCode: 0 },
       ]);
     } finally {
@@ -257,8 +254,8 @@ describe('the leader of a replicated partition', () => {
           topic: TOPIC.name,
           partitions: [
             { errorCode: 0, partition: 1, leaderEpoch: LEADER_EPOCH, endOffset: 3 },
-            { errorCode: FENCED_LEADER_EPOCH, partition: 0, leaderEpoch: -1, endOffset: -1 },
-            { errorCode: 3, partition: 5, leaderEpoch: -1, endOffset: -1 },
+            { errorCode: FENCED_LEADER_EPOCH.code, partition: 0, leaderEpoch: -1, endOffset: -1 },
+            { errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, partition: 5, leaderEpoch: -1, endOffset: -1 },
           ],
         },
       ],

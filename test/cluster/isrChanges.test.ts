@@ -8,6 +8,7 @@
  * min.insync.replicas=2: acks=-1 is NOT_ENOUGH_REPLICAS (Partition.appendRecordsToLeader).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { sampleBatch } from '../helpers/batches.js';
 import { eventually, request, serveCluster, settledController, type ServedCluster } from '../helpers/cluster.js';
@@ -88,7 +89,7 @@ test('followers leave the ISR when they lag and rejoin when caught up; acks=-1 f
   // ZooKeeper's ISR reaches the leader through AlterPartition's answer: it refuses from then on.
   await eventually(
     () => produce(leader, -1),
-    (r) => r.errorCode === 19, // NOT_ENOUGH_REPLICAS
+    (r) => r.errorCode === KafkaErrors.NOT_ENOUGH_REPLICAS.code,
   );
   expect(await produce(leader, 1)).toMatchObject({ errorCode: 0 });
   cluster.brokers.get(a)!.child.kill('SIGCONT');
