@@ -616,6 +616,22 @@ export class ClusterPartition {
     return { done: true, error: enough ? KafkaErrors.NONE : KafkaErrors.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
   }
 
+  /**
+   * Partition.fetchOffsetForTimestamp's maybeOffsetsError: just after an election the high
+   * watermark may lag the start of this leader epoch (the new leader's is a fetch behind); a
+   * consumer's ListOffsets is then OFFSET_NOT_AVAILABLE, retried, rather than an offset below
+   * records already acknowledged.
+   */
+  checkHighWatermarkCaughtUp(): void {
+    const start = this.leaderEpochStartOffset;
+    if (start === null || start <= this.log.highWatermark) return;
+    throw new TributaryError(
+      `the high watermark ${this.log.highWatermark} of ${this.topic}-${this.index} lags the start ${start} ` +
+        `of leader epoch ${this.epoch}`,
+      'ERR_OFFSET_NOT_AVAILABLE',
+    );
+  }
+
   /** Registers a delayed operation to check again when the high watermark or the leadership changes. */
   watch(check: () => void): () => void {
     this.delayedOperations.add(check);

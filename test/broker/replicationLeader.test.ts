@@ -232,6 +232,30 @@ describe('the leader of a replicated partition', () => {
     }
   });
 
+  it('answers ListOffsets latest with the high watermark and the leader epoch; OFFSET_NOT_AVAILABLE while it lags a new epoch', async () => {
+    const latest = async (currentLeaderEpoch: number) => {
+      const body = await client.call(ApiKey.ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: TOPIC.name, partitions: [{ partitionIndex: 0, currentLeaderEpoch, timestamp: -1 }] }],
+      });
+      return ((body.topics as Struct[])[0]!.partitions as Struct[])[0]!;
+    };
+    expect(await produce(0, 1)).toMatchObject({ errorCode: 0 });
+    expect(await latest(LEADER_EPOCH)).toMatchObject({ errorCode: 0, offset: 0, leaderEpoch: LEADER_EPOCH });
+    expect(await latest(LEADER_EPOCH - 1)).toMatchObject({ errorCode: FENCED_LEADER_EPOCH.code });
+    // Leader again in a new epoch, which starts at the log end (3) above the high watermark (0).
+    const next = PARTITIONS.map((p) => ({ ...p, leaderEpoch: LEADER_EPOCH + 1 }));
+    const live = [
+      { id: LEADER, port: broker.port },
+      { id: FOLLOWER, port: 1 },
+    ];
+    expect(await leaderAndIsr(client, EPOCHS, { ...TOPIC, partitions: next }, live)).toMatchObject({ errorCode: 0 });
+    expect(await latest(LEADER_EPOCH + 1)).toMatchObject({ errorCode: KafkaErrors.OFFSET_NOT_AVAILABLE.code });
+    await fetchFrom(0, 3, { replicaId: FOLLOWER, currentLeaderEpoch: LEADER_EPOCH + 1 });
+    expect(await latest(LEADER_EPOCH + 1)).toMatchObject({ errorCode: 0, offset: 3, leaderEpoch: LEADER_EPOCH + 1 });
+  });
+
   it('answers OffsetForLeaderEpoch with the end of the requested epoch, fenced by the current one', async () => {
     await produce(1, 1);
     const body = await client.call(ApiKey.OffsetForLeaderEpoch, 4, {
