@@ -143,10 +143,6 @@ export class ClusterPartition {
     return this.leaderReplicaId === this.options.localBrokerId;
   }
 
-  get leaderId(): number | null {
-    return this.leaderReplicaId;
-  }
-
   get leaderEpoch(): number {
     return this.epoch;
   }
@@ -167,10 +163,6 @@ export class ClusterPartition {
   /** An AlterPartition is in flight. */
   get isInflight(): boolean {
     return this.isrState.kind !== 'committed';
-  }
-
-  remoteReplica(brokerId: number): Replica | undefined {
-    return this.remoteReplicas.get(brokerId);
   }
 
   /** Partition.isUnderReplicated: led here, with fewer in-sync replicas than assigned. */
@@ -416,7 +408,7 @@ export class ClusterPartition {
    * Partition.updateFollowerFetchState: the follower's fetch recorded; it may rejoin the ISR;
    * if its log end moved, the high watermark may too, and delayed produces complete.
    */
-  updateFollowerFetchState(
+  private updateFollowerFetchState(
     replica: Replica,
     fetchOffset: number,
     followerStartOffset: number,
@@ -498,7 +490,7 @@ export class ClusterPartition {
    * log end or was caught up within `maxLagMs` (a stuck follower and a slow one alike); none
    * while an ISR change is in flight.
    */
-  outOfSyncReplicas(maxLagMs: number): number[] {
+  private outOfSyncReplicas(maxLagMs: number): number[] {
     if (this.isrState.kind !== 'committed') return [];
     const now = this.now();
     const leaderEndOffset = this.log.logEndOffset;
