@@ -6,11 +6,13 @@
  * after which acks=-1 completes without it; resumed, it catches up and rejoins
  * (Partition.maybeExpandIsr); with both followers paused the ISR is the leader alone, under
  * min.insync.replicas=2: acks=-1 is NOT_ENOUGH_REPLICAS (Partition.appendRecordsToLeader).
+ * `topics describe --under-replicated-partitions` follows the ISR.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { KafkaErrors } from '../../src/errors.js';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import { sampleBatch } from '../helpers/batches.js';
+import { tributary } from '../helpers/cli.js';
 import { eventually, request, serveCluster, settledController, type ServedCluster } from '../helpers/cluster.js';
 
 /** Long enough that a paused follower leaves the ISR by lag, not by losing its session. */
@@ -78,9 +80,17 @@ test('followers leave the ISR when they lag and rejoin when caught up; acks=-1 f
   expect(await produce(leader, 1)).toMatchObject({ errorCode: 0 });
   await eventually(isrInZooKeeper, (isr) => isr.join() === [leader, a].sort().join(), 15000);
   expect(await produce(leader, -1)).toMatchObject({ errorCode: 0 });
+  // kafka-topics --describe --under-replicated-partitions lists it, from the brokers' metadata.
+  const underReplicated = async () =>
+    (
+      await tributary(['topics', 'describe', '--under-replicated-partitions', '--bootstrap', `127.0.0.1:${port(a)}`])
+        .exit
+    ).stdout;
+  await eventually(underReplicated, (out) => out.includes(`Topic: ${TOPIC}\tPartition: 0\tLeader: ${leader}\t`));
 
   cluster.brokers.get(b)!.child.kill('SIGCONT');
   await eventually(isrInZooKeeper, (isr) => isr.length === 3, 15000);
+  await eventually(underReplicated, (out) => out === '');
 
   cluster.brokers.get(a)!.child.kill('SIGSTOP');
   cluster.brokers.get(b)!.child.kill('SIGSTOP');
@@ -95,5 +105,6 @@ test('followers leave the ISR when they lag and rejoin when caught up; acks=-1 f
   cluster.brokers.get(a)!.child.kill('SIGCONT');
   cluster.brokers.get(b)!.child.kill('SIGCONT');
   await eventually(isrInZooKeeper, (isr) => isr.length === 3, 15000);
+  await eventually(underReplicated, (out) => out === '');
   expect(await produce(leader, -1)).toMatchObject({ errorCode: 0 });
 }, 90000);
