@@ -36,7 +36,8 @@ export const KafkaErrors = {
   STALE_CONTROLLER_EPOCH: kafka(11, 'STALE_CONTROLLER_EPOCH', false),
   LISTENER_NOT_FOUND: kafka(72, 'LISTENER_NOT_FOUND', true),
   FENCED_LEADER_EPOCH: kafka(74, 'FENCED_LEADER_EPOCH', true),
-  // OffsetForLeaderEpoch's fencing (KIP-320): a current leader epoch newer than the broker's.
+  // OffsetForLeaderEpoch's and Fetch's fencing (KIP-320, Partition.checkCurrentLeaderEpoch): a
+  // current leader epoch newer than the broker's.
   UNKNOWN_LEADER_EPOCH: kafka(75, 'UNKNOWN_LEADER_EPOCH', true),
   INCONSISTENT_TOPIC_ID: kafka(103, 'INCONSISTENT_TOPIC_ID', true),
   OFFSET_METADATA_TOO_LARGE: kafka(12, 'OFFSET_METADATA_TOO_LARGE', false),
@@ -108,6 +109,10 @@ export const KafkaErrors = {
   INVALID_RECORD: kafka(87, 'INVALID_RECORD', false),
   UNSTABLE_OFFSET_COMMIT: kafka(88, 'UNSTABLE_OFFSET_COMMIT', true),
   UNKNOWN_TOPIC_ID: kafka(100, 'UNKNOWN_TOPIC_ID', true),
+  // Replication's leader side (Partition.appendRecordsToLeader and checkEnoughReplicasReachOffset:
+  // NotEnoughReplicasException and NotEnoughReplicasAfterAppendException).
+  NOT_ENOUGH_REPLICAS: kafka(19, 'NOT_ENOUGH_REPLICAS', true),
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: kafka(20, 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', true),
   // InconsistentClusterIdException (an ApiException, not retriable); also a data directory whose
   // meta.properties names another cluster than ZooKeeper's /cluster/id (BrokerMetadata).
   INCONSISTENT_CLUSTER_ID: kafka(104, 'INCONSISTENT_CLUSTER_ID', false),

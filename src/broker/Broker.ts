@@ -10,7 +10,7 @@ import { TributaryError } from '../errors.js';
 import { GroupCoordinator, type GroupClusterView } from '../group/GroupCoordinator.js';
 import { GROUP_METADATA_TOPIC_NAME } from '../group/OffsetsTopicStore.js';
 import { supportedApis } from '../protocol/index.js';
-import { applyBrokerSettings, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
+import { applyBrokerSettings, brokerConfigValue, DEFAULT_BROKER_CONFIG, type BrokerConfig } from './BrokerConfig.js';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig.js';
 import { clusterSettingsOf } from './ClusterSettings.js';
 import { loadBrokerMetadata, type BrokerMetadata } from './BrokerMetadata.js';
@@ -19,6 +19,7 @@ import { Connection } from './Connection.js';
 import { ConnectionQuotas, normalizeAddress } from './ConnectionQuotas.js';
 import { CLUSTER_REQUEST_HANDLERS, REQUEST_HANDLERS } from './handlers/index.js';
 import { MetadataCache } from './MetadataCache.js';
+import { ReplicaFetcherManager, replicaFetcherSettings } from './ReplicaFetcherManager.js';
 import { ReplicaManager } from './ReplicaManager.js';
 import { KafkaServer } from './KafkaServer.js';
 import { createLogger, type Logger } from './Logger.js';
@@ -139,6 +140,8 @@ export class Broker {
   kafkaServer: KafkaServer | undefined;
   /** In a cluster: the connections carrying transaction markers to other brokers. */
   private markerChannel: TransactionMarkerChannelManager | undefined;
+  /** In a cluster: the hosted partitions, their replication and its isr-expiration task. */
+  private replicaManager: ReplicaManager | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -218,7 +221,7 @@ export class Broker {
       const quotas = await ConnectionQuotas.create(running);
       const cluster =
         options.cluster &&
-        Broker.clusterContext(options.cluster, metadataCache!, engine, groups, config.nodeId, logger, kafkaServer);
+        Broker.clusterContext(options.cluster, metadataCache!, engine, groups, config, logger, kafkaServer);
       transactions ??= TransactionCoordinator.open({
         engine,
         groups,
@@ -229,6 +232,8 @@ export class Broker {
       const broker = new Broker(engine, groups, transactions, owned, config, dynamic, metadata, server, logger, quotas);
       broker.kafkaServer = kafkaServer;
       broker.markerChannel = cluster?.markerChannel;
+      broker.replicaManager = cluster?.replicaManager;
+      broker.replicaManager?.startup();
       const metrics =
         options.metricsPort === undefined
           ? undefined
@@ -237,6 +242,7 @@ export class Broker {
               groups,
               connections: () => broker.connections.size,
               memoryPool: broker.memoryPool,
+              replicaManager: cluster?.replicaManager,
             });
       const handlers = [
         ...REQUEST_HANDLERS,
@@ -315,13 +321,25 @@ export class Broker {
     metadataCache: MetadataCache,
     engine: Engine,
     groups: GroupCoordinator,
-    nodeId: number,
+    config: BrokerConfig,
     logger: Logger,
     kafkaServer: KafkaServer | undefined,
   ): ClusterContext & { markerChannel: TransactionMarkerChannelManager } {
-    const alterPartitionManager = kafkaServer?.createAlterPartitionManager(metadataCache);
-    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, alterPartitionManager);
+    const nodeId = config.nodeId;
     const listenerName = options.listenerName ?? DEFAULT_LISTENER_NAME;
+    // The follower side: fetchers to each leader at its endpoint on this listener, the inter-broker one.
+    const fetcherManager = new ReplicaFetcherManager({
+      settings: replicaFetcherSettings(config, nodeId),
+      metadataCache,
+      listenerName,
+      localPartition: (topic, partition) => engine.partition(topic, partition),
+      logger,
+    });
+    const replication = {
+      replicaLagTimeMaxMs: Number(brokerConfigValue(config, 'replica.lag.time.max.ms')),
+      alterPartitionManager: kafkaServer?.createAlterPartitionManager(metadataCache),
+    };
+    const replicaManager = new ReplicaManager(engine, metadataCache, nodeId, logger, replication, fetcherManager);
     const writeLocal = (marker: TxnMarker) => appendLeaderTxnMarkers(engine, groups, replicaManager, marker);
     return {
       metadataCache,
@@ -401,6 +419,8 @@ export class Broker {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain()));
     await stopped;
+    // KafkaServer.shutdown: replicaManager.shutdown (the replica fetchers) before the logs close.
+    await this.replicaManager?.shutdown();
     // KafkaServer.shutdown: the controller resigns and the session closes, so others see this broker leave.
     await this.kafkaServer?.shutdown();
     this.markerChannel?.close();

@@ -11,12 +11,15 @@ import type { GroupCoordinator } from '../group/GroupCoordinator.js';
 import { LATENCY_BUCKETS, LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { apiName } from '../protocol/index.js';
 import type { MemoryPool } from './MemoryPool.js';
+import type { ReplicaManager } from './ReplicaManager.js';
 
 export interface MetricsSources {
   engine: Engine;
   groups: GroupCoordinator;
   connections: () => number;
   memoryPool: MemoryPool;
+  /** In a cluster: the partitions' replication. */
+  replicaManager?: ReplicaManager;
 }
 
 type Sample<T extends string> = [LabelValues<T>, number];
@@ -158,6 +161,7 @@ export class BrokerMetrics {
       [],
       () => [[{}, sources.memoryPool.waiters]],
     );
+    if (sources.replicaManager !== undefined) this.replication(sources.replicaManager);
     registerSampledHistogram(
       this.registry,
       'tributary_log_flush_duration_seconds',
@@ -177,6 +181,25 @@ export class BrokerMetrics {
         ),
       ),
     );
+  }
+
+  /** ReplicaManager's UnderReplicatedPartitions, IsrShrinksPerSec, IsrExpandsPerSec and FailedIsrUpdatesPerSec. */
+  private replication(replicaManager: ReplicaManager): void {
+    this.gauge(
+      'tributary_under_replicated_partitions',
+      'Partitions led by this broker with fewer in-sync replicas than assigned',
+      [],
+      () => [[{}, replicaManager.underReplicatedPartitions()]],
+    );
+    this.counter('tributary_isr_shrinks_total', 'ISR shrinks the controller committed', [], () => [
+      [{}, replicaManager.isrChangeCounts.shrinks],
+    ]);
+    this.counter('tributary_isr_expands_total', 'ISR expansions the controller committed', [], () => [
+      [{}, replicaManager.isrChangeCounts.expands],
+    ]);
+    this.counter('tributary_failed_isr_updates_total', 'ISR changes refused or ignored', [], () => [
+      [{}, replicaManager.isrChangeCounts.failed],
+    ]);
   }
 
   /** One request answered: `seconds` from its frame read to its response encoded. */

@@ -217,6 +217,11 @@ export class MetadataCache {
   }
 
   /** ZkMetadataCache.getAliveEndpoint: the broker's node on `listener`, if it is alive and has one. */
+  /** ZkMetadataCache.hasAliveBroker: the broker is registered (a follower may join an ISR only then). */
+  hasAliveBroker(id: number): boolean {
+    return this.aliveBrokers.has(id);
+  }
+
   aliveEndpoint(id: number, listener: string): Node | undefined {
     const broker = this.aliveBrokers.get(id);
     const endpoint = broker?.endpoints.find((e) => e.listener === listener);

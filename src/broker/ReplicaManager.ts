@@ -5,17 +5,21 @@
  * stops (and may delete) it, UpdateMetadata refreshes the metadata cache; each is fenced by
  * the controller epoch, LeaderAndIsr per partition by the leader epoch too.
  *
- * A hosted partition's log is the engine's. A follower records its state and no more: the
- * replica fetcher that would copy the leader's log is the replication issue's.
+ * A hosted partition is a ClusterPartition (Kafka's kafka.cluster.Partition) around the
+ * engine's log: as leader it tracks its followers, the ISR and the high watermark; the
+ * isr-expiration task checks every replica.lag.time.max.ms / 2 for followers that fell behind.
+ * A follower's log is copied from its leader's by the replica fetchers (ReplicaFetcherManager),
+ * which follow each LeaderAndIsr and StopReplica.
  */
 import type { Engine } from '../engine/Engine.js';
 import { INTERNAL_TOPIC_CONFIG, isInternalTopic } from '../engine/InternalTopic.js';
 import type { Partition } from '../engine/Partition.js';
 import { KafkaErrors, TributaryError, type KafkaError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
-import type { AlterPartitionManager } from './AlterPartitionManager.js';
+import { ClusterPartition, type AlterPartitionListener, type AlterPartitionSubmitter } from './ClusterPartition.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache, MetadataUpdate, TopicPartition } from './MetadataCache.js';
+import type { ReplicaFetcherManager } from './ReplicaFetcherManager.js';
 
 /** LeaderAndIsrPartitionState, with its topic's id (base64url) when the request names one. */
 export interface LeaderAndIsrPartitionState extends LeaderAndIsr {
@@ -34,7 +38,22 @@ export interface StopReplicaPartitionState extends TopicPartition {
 /** A partition this broker hosts: the state of the LeaderAndIsr that made it leader or follower. */
 interface HostedPartition {
   readonly state: LeaderAndIsrPartitionState;
-  readonly isLeader: boolean;
+  readonly partition: ClusterPartition;
+}
+
+/** What the leader side of replication needs from the broker. */
+export interface ReplicationOptions {
+  /** replica.lag.time.max.ms. */
+  readonly replicaLagTimeMaxMs: number;
+  /** Where ISR changes go; undefined for a broker driven by hand, as in tests (KafkaServer makes it). */
+  readonly alterPartitionManager: AlterPartitionSubmitter | undefined;
+}
+
+/** The ISR changes this broker's partitions made (Kafka's IsrShrinksPerSec, IsrExpandsPerSec, FailedIsrUpdatesPerSec). */
+export interface IsrChangeCounts {
+  readonly expands: number;
+  readonly shrinks: number;
+  readonly failed: number;
 }
 
 export interface PartitionResult extends TopicPartition {
@@ -54,15 +73,47 @@ const keyOf = (topic: string, partition: number) => `${topic}-${String(partition
 export class ReplicaManager {
   private controllerEpoch = INITIAL_CONTROLLER_EPOCH;
   private readonly hosted = new Map<string, HostedPartition>();
+  private isrExpiration: NodeJS.Timeout | undefined;
+  private readonly isrChanges = { expands: 0, shrinks: 0, failed: 0 };
+  /** Partition's AlterPartitionListener: what the metrics count. */
+  private readonly isrChangeListener: AlterPartitionListener = {
+    markIsrExpand: () => void this.isrChanges.expands++,
+    markIsrShrink: () => void this.isrChanges.shrinks++,
+    markFailed: () => void this.isrChanges.failed++,
+  };
 
   constructor(
     private readonly engine: Engine,
     private readonly metadataCache: MetadataCache,
     private readonly brokerId: number,
     private readonly logger: Logger,
-    /** The ISR changes of the partitions led here, to the controller (undefined for a broker driven by hand, as in tests). */
-    readonly alterPartitionManager?: AlterPartitionManager,
+    private readonly replication: ReplicationOptions,
+    /** The follower side: absent for a broker driven by hand that fetches nothing. */
+    private readonly fetcherManager?: ReplicaFetcherManager,
   ) {}
+
+  /** ReplicaManager.startup: the isr-expiration task, every replica.lag.time.max.ms / 2. */
+  startup(): void {
+    const interval = Math.max(Math.floor(this.replication.replicaLagTimeMaxMs / 2), 1);
+    this.isrExpiration = setInterval(() => this.maybeShrinkIsr(), interval);
+    this.isrExpiration.unref();
+  }
+
+  /** ReplicaManager.maybeShrinkIsr: every partition led here drops the followers that fell behind. */
+  maybeShrinkIsr(): void {
+    for (const { partition } of this.hosted.values()) partition.maybeShrinkIsr();
+  }
+
+  get isrChangeCounts(): IsrChangeCounts {
+    return { ...this.isrChanges };
+  }
+
+  /** The partitions led here with fewer in-sync replicas than assigned (UnderReplicatedPartitions). */
+  underReplicatedPartitions(): number {
+    let count = 0;
+    for (const { partition } of this.hosted.values()) if (partition.isUnderReplicated) count++;
+    return count;
+  }
 
   private checkControllerEpoch(request: string, controllerId: number, controllerEpoch: number): void {
     if (controllerEpoch >= this.controllerEpoch) return;
@@ -96,11 +147,32 @@ export class ReplicaManager {
   ): PartitionResult[] {
     this.checkControllerEpoch('LeaderAndIsr', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
-    return states.map((state) => ({
+    const results = states.map((state) => ({
       topic: state.topicName,
       partition: state.partitionIndex,
       error: this.becomeLeaderOrFollowerOf(state, topicConfigs.get(state.topicName)),
     }));
+    // fetcher21: the replica fetchers follow the new roles (makeLeaders / makeFollowers).
+    this.updateFetchers(states.filter((_, i) => results[i]!.error === KafkaErrors.NONE));
+    return results;
+  }
+
+  /** fetcher21: new leaders stop fetching, new followers fetch from their leader (ReplicaFetcherManager). */
+  private updateFetchers(changed: readonly LeaderAndIsrPartitionState[]): void {
+    if (this.fetcherManager === undefined) return;
+    const partitionOf = (s: LeaderAndIsrPartitionState) => ({ topic: s.topicName, partition: s.partitionIndex });
+    const leaders = changed.filter((s) => s.leader === this.brokerId).map(partitionOf);
+    const followers = changed
+      .filter((s) => s.leader !== this.brokerId)
+      .map((s) => ({ ...partitionOf(s), leaderId: s.leader, leaderEpoch: s.leaderEpoch }));
+    this.fetcherManager.onLeadershipChange(leaders, followers);
+  }
+
+  /** fetcher21: ReplicaManager.shutdown's replicaFetcherManager.shutdown, before the logs close. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.isrExpiration);
+    for (const { partition } of this.hosted.values()) partition.stop();
+    await this.fetcherManager?.shutdown();
   }
 
   private becomeLeaderOrFollowerOf(
@@ -121,13 +193,32 @@ export class ReplicaManager {
       return KafkaErrors.KAFKA_STORAGE_ERROR;
     }
     const isLeader = state.leader === this.brokerId;
-    this.hosted.set(key, { state, isLeader });
+    const partition = this.clusterPartitionOf(state.topicName, state.partitionIndex);
+    this.hosted.set(key, { state, partition });
+    if (isLeader) partition.makeLeader(state);
+    else partition.makeFollower(state);
     this.logger.info(isLeader ? 'became leader' : 'became follower', {
       topic: state.topicName,
       partition: state.partitionIndex,
       leaderEpoch: state.leaderEpoch,
     });
     return KafkaErrors.NONE;
+  }
+
+  /** The hosted ClusterPartition around the engine's log, made anew if the log was (a topic deleted and created again). */
+  private clusterPartitionOf(topic: string, index: number): ClusterPartition {
+    const log = this.engine.partition(topic, index);
+    const hosted = this.hosted.get(keyOf(topic, index))?.partition;
+    if (hosted?.log === log) return hosted;
+    return new ClusterPartition(log, {
+      localBrokerId: this.brokerId,
+      replicaLagTimeMaxMs: () => this.replication.replicaLagTimeMaxMs,
+      minInsyncReplicas: () => Number(this.engine.topicConfig(topic).values['min.insync.replicas']),
+      isReplicaIsrEligible: (brokerId) => this.metadataCache.hasAliveBroker(brokerId),
+      alterPartitionManager: this.replication.alterPartitionManager,
+      listener: this.isrChangeListener,
+      logger: this.logger,
+    });
   }
 
   /**
@@ -161,6 +252,8 @@ export class ReplicaManager {
     this.checkControllerEpoch('StopReplica', controllerId, controllerEpoch);
     this.controllerEpoch = controllerEpoch;
     const results = states.map((state) => ({ ...state, error: this.stopReplica(state) }));
+    // fetcher21: stopPartitions stops their fetchers first.
+    this.fetcherManager?.removeFetcherForPartitions(results.filter((r) => r.error === KafkaErrors.NONE));
     const deleted = new Set(
       results.filter((r) => r.deletePartition && r.error === KafkaErrors.NONE).map((r) => r.topic),
     );
@@ -174,6 +267,7 @@ export class ReplicaManager {
     const skipsCheck = state.leaderEpoch === EPOCH_DURING_DELETE || state.leaderEpoch === NO_EPOCH;
     if (hosted !== undefined && !skipsCheck && state.leaderEpoch < hosted.state.leaderEpoch)
       return KafkaErrors.FENCED_LEADER_EPOCH;
+    hosted?.partition.stop();
     this.hosted.delete(key);
     this.logger.info('stopped replica', { ...state });
     return KafkaErrors.NONE;
@@ -193,9 +287,30 @@ export class ReplicaManager {
    * both, UNKNOWN_TOPIC_OR_PARTITION.
    */
   leaderPartition(topic: string, partition: number): Partition {
+    return this.leaderClusterPartition(topic, partition).log;
+  }
+
+  /**
+   * The hosted partition if this broker leads it in `currentLeaderEpoch` (-1: any), as
+   * ReplicaManager.getPartitionOrException and Partition.localLogWithEpochOrThrow check it:
+   * FENCED_LEADER_EPOCH for an older epoch, UNKNOWN_LEADER_EPOCH for a newer one, then as
+   * leaderPartition.
+   */
+  leaderClusterPartition(topic: string, partition: number, currentLeaderEpoch = -1): ClusterPartition {
+    const hosted = this.hostedPartition(topic, partition);
+    hosted.checkLeader(currentLeaderEpoch);
+    return hosted;
+  }
+
+  /**
+   * ReplicaManager.getPartitionOrException: a hosted partition, leader or follower; one known
+   * to the metadata cache but not hosted here is NOT_LEADER_OR_FOLLOWER, else
+   * UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  hostedPartition(topic: string, partition: number): ClusterPartition {
     const hosted = this.hosted.get(keyOf(topic, partition));
-    if (hosted?.isLeader === true) return this.engine.partition(topic, partition);
-    if (hosted !== undefined || this.metadataCache.contains(topic, partition)) {
+    if (hosted !== undefined) return hosted.partition;
+    if (this.metadataCache.contains(topic, partition)) {
       throw new TributaryError(
         `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}`,
         'ERR_NOT_LEADER_OR_FOLLOWER',

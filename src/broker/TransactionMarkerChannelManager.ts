@@ -20,6 +20,8 @@ import type { TopicPartition } from '../transaction/TransactionMetadata.js';
 import { appendTxnMarkers, type MarkerResult, type TxnMarker } from '../transaction/TransactionMarkerWriter.js';
 import type { Logger } from './Logger.js';
 import type { MetadataCache } from './MetadataCache.js';
+import type { ClusterPartition } from './ClusterPartition.js';
+import { delayedProduce } from './DelayedProduce.js';
 import type { ReplicaManager } from './ReplicaManager.js';
 
 /** WriteTxnMarkers v1 (flexible): every broker of the cluster serves it; Kafka 3.8 sends v1 too (IBP 2.8 and later). */
@@ -29,7 +31,10 @@ const REQUEST_TIMEOUT_MS = 30000;
 
 /**
  * KafkaApis.handleWriteTxnMarkersRequest on a partition leader: a partition this broker does not
- * lead is NOT_LEADER_OR_FOLLOWER (or UNKNOWN_TOPIC_OR_PARTITION), the others get their marker.
+ * lead is NOT_LEADER_OR_FOLLOWER (or UNKNOWN_TOPIC_OR_PARTITION), the others get their marker,
+ * appended as Kafka appends it, with requiredAcks -1: NOT_ENOUGH_REPLICAS under
+ * min.insync.replicas, and answered once the in-sync replicas have it (DelayedProduce within
+ * request.timeout.ms), so a marker the coordinator counts as written survives a new leader.
  */
 export async function appendLeaderTxnMarkers(
   engine: Engine,
@@ -38,18 +43,30 @@ export async function appendLeaderTxnMarkers(
   marker: TxnMarker,
 ): Promise<MarkerResult[]> {
   const refused: MarkerResult[] = [];
-  const led: TopicPartition[] = [];
+  const led = new Map<string, { tp: TopicPartition; partition: ClusterPartition }>();
   for (const tp of marker.partitions) {
     try {
-      replicaManager.leaderPartition(tp.topic, tp.partition);
-      led.push(tp);
+      const partition = replicaManager.leaderClusterPartition(tp.topic, tp.partition);
+      partition.checkEnoughReplicas();
+      led.set(keyOf(tp), { tp, partition });
     } catch (error) {
       refused.push({ ...tp, errorCode: isTributaryError(error) ? error.kafka.code : E.UNKNOWN_SERVER_ERROR.code });
     }
   }
-  const written = led.length === 0 ? [] : await appendTxnMarkers(engine, groups, { ...marker, partitions: led });
-  return [...refused, ...written];
+  if (led.size === 0) return refused;
+  const tps = [...led.values()].map((l) => l.tp);
+  const written = await appendTxnMarkers(engine, groups, { ...marker, partitions: tps });
+  const appended = written.filter((r) => r.errorCode === E.NONE.code).map((r) => led.get(keyOf(r))!.partition);
+  const errors = await delayedProduce(
+    appended.map((partition) => ({ partition, requiredOffset: partition.log.logEndOffset })),
+    REQUEST_TIMEOUT_MS,
+    new AbortController().signal,
+  );
+  const replicated = new Map(appended.map((p, i) => [`${p.topic}-${p.index}`, errors[i]!.code]));
+  return [...refused, ...written.map((r) => ({ ...r, errorCode: replicated.get(keyOf(r)) ?? r.errorCode }))];
 }
+
+const keyOf = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`;
 
 /** One broker's connection, its requests in order (a promise chain). */
 interface BrokerChannel {

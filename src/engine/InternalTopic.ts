@@ -46,7 +46,12 @@ export function partitionForKey(key: string, partitions: number): number {
   return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
 }
 
-/** Calls `visit` with every batch of the partition, from its start to its end, in offset order. */
+/**
+ * Calls `visit` with every batch of the partition, from its start to its log end, in offset
+ * order: a coordinator loads to the log end, past the high watermark (FetchIsolation.LOG_END in
+ * GroupMetadataManager.doLoadGroupsAndOffsets and TransactionStateManager.loadTransactionMetadata),
+ * so a new leader whose high watermark has not caught up yet still has every record it holds.
+ */
 export function forEachBatch(
   engine: Engine,
   topic: string,
@@ -56,7 +61,7 @@ export function forEachBatch(
   const log = engine.partition(topic, partition);
   let offset = log.logStartOffset;
   while (offset < log.logEndOffset) {
-    const { records } = log.read(offset, LOAD_READ_BYTES);
+    const { records } = log.read(offset, LOAD_READ_BYTES, { isolation: 'log_end' });
     if (records.length === 0) break;
     for (const batch of RecordBatch.all(records)) {
       if (batch.lastOffset >= offset) visit(batch);

@@ -85,6 +85,10 @@ function updateMetadata(overrides: Struct = {}, partitionStates = [0, 1, 2].map(
   });
 }
 
+/**
+ * LeaderAndIsr making this broker leader of partitionIndex with itself alone in the ISR: brokers
+ * 2 and 3 never fetch, so acks=-1 and the high watermark would wait for them forever.
+ */
 function leaderAndIsr(partitionIndex: number, overrides: Struct = {}, leaderEpoch = 1) {
   const { offlineReplicas: _, zkVersion: __, ...state } = partitionState(partitionIndex, NODE_ID);
   return client.call(ApiKey.LeaderAndIsr, 7, {
@@ -98,7 +102,15 @@ function leaderAndIsr(partitionIndex: number, overrides: Struct = {}, leaderEpoc
         topicName: TOPIC,
         topicId: TOPIC_ID,
         partitionStates: [
-          { ...state, leaderEpoch, partitionEpoch: 1, addingReplicas: [], removingReplicas: [], isNew: true },
+          {
+            ...state,
+            isr: [NODE_ID],
+            leaderEpoch,
+            partitionEpoch: 1,
+            addingReplicas: [],
+            removingReplicas: [],
+            isNew: true,
+          },
         ],
       },
     ],

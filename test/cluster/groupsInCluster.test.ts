@@ -11,8 +11,8 @@
  * across partitions led by all three (its markers sent as WriteTxnMarkers), and a
  * read_committed consumer sees the records. Then the coordinator's broker is killed: the
  * replicated (RF 3) `__consumer_offsets` partition gets a new leader, which loads the group
- * from its own log. There is no replication yet (issue 21), so that log holds nothing of the
- * group: the new coordinator answers, with no committed offset. The `__transaction_state`
+ * from its own log: a copy of the old leader's (its replica fetcher's), so the new coordinator
+ * answers with every committed offset. The `__transaction_state`
  * partitions (RF 1 here) the dead broker led are offline: their ids' FindCoordinator answers
  * COORDINATOR_NOT_AVAILABLE.
  */
@@ -205,6 +205,8 @@ describe('groups and transactions in a three-broker cluster', () => {
       const [error, node] = await findCoordinator(port, `orphan-${i}`, 1);
       if (error === 0 && node === coordinator) orphan = `orphan-${i}`;
     }
+    const committed = await committedOffsets(coordinator);
+    expect(committed.every(([offset]) => offset > 0)).toBe(true);
     const dead = brokers.get(coordinator)!;
     dead.child.kill('SIGKILL');
     await dead.exit;
@@ -217,14 +219,21 @@ describe('groups and transactions in a three-broker cluster', () => {
     );
     // RF 1: the partition is offline (leader -1), so its transactional ids have no coordinator.
     expect(await findCoordinator(port, orphan, 1)).toEqual([COORDINATOR_NOT_AVAILABLE, -1]);
-    // Without replication (issue 21) the new leader's log has none of the group's commits: it answers, with none.
-    // (A raw OffsetFetch: kafkajs' admin first asks Metadata of the topic, whose RF 1 partitions on the dead broker are offline.)
-    const fetched = await request(brokers.get(next)!.port, ApiKey.OffsetFetch, 1, {
+    // The new leader's log is a replica of the old one's: it answers with the group's commits.
+    expect(await committedOffsets(next)).toEqual(committed);
+  }
+
+  /**
+   * [committed offset, error code] of the group's six partitions at broker `id`: a raw OffsetFetch
+   * (kafkajs' admin first asks Metadata of the topic, whose RF 1 partitions on a dead broker are offline).
+   */
+  async function committedOffsets(id: number): Promise<[number, number][]> {
+    const fetched = await request(brokers.get(id)!.port, ApiKey.OffsetFetch, 1, {
       groupId,
       topics: [{ name: 'events', partitionIndexes: [0, 1, 2, 3, 4, 5] }],
     });
     const rows = (fetched.topics as Struct[]).flatMap((t) => t.partitions as Struct[]);
-    expect(rows.map((p) => [p.committedOffset, p.errorCode])).toEqual(Array.from({ length: 6 }, () => [-1, 0]));
+    return rows.map((p) => [p.committedOffset as number, p.errorCode as number]);
   }
 
   // One test: the helper's processes are killed after each test.

@@ -120,6 +120,8 @@ export interface ServedBrokers {
   restart(id: number, meanwhile?: () => Promise<void>): Promise<ServedBroker>;
   /** Starts broker `id` (again) on its data directory, with the others' settings; `brokers` holds it. */
   start(id: number): Promise<ServedBroker>;
+  /** Broker `id`'s data directory, to read its logs as they are on disk. */
+  dataDir(id: number): string;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,7 @@ export async function serveBrokers(
     brokers,
     zk,
     start,
+    dataDir: (id) => join(dir, `data-${id}`),
     async restart(id, meanwhile) {
       const stopped = brokers.get(id)!;
       stopped.child.kill('SIGTERM');

@@ -5,15 +5,28 @@
  * only up to the last stable offset, and lists the aborted transactions the data overlaps
  * (UnifiedLog.read with FetchIsolation.TXN_COMMITTED). Fetch sessions (KIP-227) are not kept: every
  * fetch is a full one, which is what clients do when the response carries session id 0.
+ *
+ * In a cluster a consumer reads up to the high watermark of a partition led here (its
+ * currentLeaderEpoch checked from v9); a follower (replicaId >= 0) reads to the log end of a
+ * partition it is a replica of, and its fetch offset is its log end as the leader tracks it
+ * (ReplicaManager.fetchMessages, FetchIsolation.LOG_END): that may move the high watermark,
+ * expand the ISR and complete acks=all produces. A follower waits for new appends, a
+ * consumer for the high watermark.
  */
 import { setMaxListeners } from 'node:events';
 import { KafkaErrors } from '../../errors.js';
-import type { AbortedTransaction, IsolationLevel, Partition } from '../../engine/Partition.js';
+import type {
+  AbortedTransaction,
+  FetchIsolation,
+  Partition,
+  PartitionRead as LogRead,
+} from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Fetch } from '../../protocol/messages/Fetch.js';
 import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js';
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
-import { errorCodeOf, handler, leaderPartition, type RequestContext } from '../RequestContext.js';
+import type { ClusterPartition } from '../ClusterPartition.js';
+import { errorCodeOf, handler, leaderPartition, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
 type FetchRequest = RequestOf<typeof Fetch>;
 type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
@@ -33,8 +46,12 @@ interface PartitionRead {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** Where the fetcher's readable end was: what a wait for more compares with. */
+  fetchableEnd: number;
   /** read_committed only: the aborted transactions overlapping `records`. */
   abortedTransactions: AbortedTransaction[] | null;
+  /** A follower's log diverged from the leader's (v12+): where its last fetched epoch ends here. */
+  divergingEpoch: { epoch: number; endOffset: number } | null;
 }
 
 /** Fetch v0-v1 get magic 0 message sets, v2-v3 magic 1; v4+ the stored v2 batches. */
@@ -43,31 +60,90 @@ function legacyMagicOf(version: number): LegacyMagic | null {
   return version <= 3 ? 1 : null;
 }
 
+interface ReadLimits {
+  budget: number;
+  first: boolean;
+  isolation: FetchIsolation;
+  /** The follower's broker id; -1 for a consumer. */
+  replicaId: number;
+}
+
+/** The partition read from: a single node's, or in a cluster the one led here in the request's leader epoch. */
+function partitionToRead(context: RequestContext, topic: string, request: FetchPartition): Partition {
+  if (context.cluster === undefined) return leaderPartition(context, topic, request.partition);
+  return context.cluster.replicaManager.leaderClusterPartition(topic, request.partition, request.currentLeaderEpoch)
+    .log;
+}
+
+/** Partition.fetchRecords for a follower: the read and its bookkeeping at the leader. */
+function followerRead(
+  cluster: ClusterContext,
+  topic: string,
+  request: FetchPartition,
+  limits: ReadLimits,
+  maxBytes: number,
+): { partition: ClusterPartition; read: PartitionRead } {
+  const partition = cluster.replicaManager.hostedPartition(topic, request.partition);
+  const result = partition.fetchFromFollower({ replicaId: limits.replicaId, ...request }, maxBytes, limits.first);
+  const read = result.read;
+  return {
+    partition,
+    read: {
+      request,
+      partition: partition.log,
+      errorCode: 0,
+      records: read?.records ?? NO_RECORDS,
+      highWatermark: result.highWatermark,
+      lastStableOffset: result.lastStableOffset,
+      logStartOffset: result.logStartOffset,
+      fetchableEnd: result.logEndOffset,
+      abortedTransactions: null,
+      divergingEpoch: result.divergingEpoch,
+    },
+  };
+}
+
+function logRead(
+  request: FetchPartition,
+  partition: Partition,
+  read: LogRead,
+  isolation: FetchIsolation,
+): PartitionRead {
+  return {
+    request,
+    partition,
+    errorCode: 0,
+    records: read.records,
+    highWatermark: read.highWatermark,
+    lastStableOffset: read.lastStableOffset,
+    logStartOffset: read.logStartOffset,
+    fetchableEnd: partition.fetchableEnd(isolation),
+    abortedTransactions: read.abortedTransactions,
+    divergingEpoch: null,
+  };
+}
+
 function readPartition(
   context: RequestContext,
   topic: string,
   request: FetchPartition,
-  limits: { budget: number; first: boolean; isolation: IsolationLevel },
+  limits: ReadLimits,
 ): PartitionRead {
   let partition: Partition | null = null;
   try {
-    partition = leaderPartition(context, topic, request.partition);
     // Only the first partition with data may exceed the limits (KIP-74), so a big batch still makes progress.
     const maxBytes = Math.min(request.partitionMaxBytes, limits.budget);
+    if (limits.replicaId >= 0 && context.cluster !== undefined) {
+      const follower = followerRead(context.cluster, topic, request, limits, maxBytes);
+      partition = follower.partition.log;
+      return follower.read;
+    }
+    partition = partitionToRead(context, topic, request);
     const read = partition.peek(request.fetchOffset, maxBytes, {
       minOneBatch: limits.first,
       isolation: limits.isolation,
     });
-    return {
-      request,
-      partition,
-      errorCode: 0,
-      records: read.records,
-      highWatermark: read.highWatermark,
-      lastStableOffset: read.lastStableOffset,
-      logStartOffset: read.logStartOffset,
-      abortedTransactions: read.abortedTransactions,
-    };
+    return logRead(request, partition, read, limits.isolation);
   } catch (error) {
     const known = partition !== null;
     return {
@@ -78,7 +154,9 @@ function readPartition(
       highWatermark: known ? partition!.highWatermark : -1,
       lastStableOffset: known ? partition!.lastStableOffset : -1,
       logStartOffset: known ? partition!.logStartOffset : -1,
+      fetchableEnd: -1,
       abortedTransactions: limits.isolation === 'read_committed' ? [] : null,
+      divergingEpoch: null,
     };
   }
 }
@@ -87,21 +165,30 @@ interface FetchPass {
   topics: { topic: string; reads: PartitionRead[] }[];
   bytes: number;
   failed: boolean;
-  isolation: IsolationLevel;
+  isolation: FetchIsolation;
+}
+
+/** FetchParams.isolation: a follower reads to the log end, a consumer to the high watermark or the last stable offset. */
+function isolationOf(context: RequestContext, request: FetchRequest): FetchIsolation {
+  if (context.cluster !== undefined && request.replicaId >= 0) return 'log_end';
+  return request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
 }
 
 function readAll(context: RequestContext, request: FetchRequest): FetchPass {
   let budget = context.header.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   let bytes = 0;
   let failed = false;
-  const isolation = request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
+  const isolation = isolationOf(context, request);
+  const replicaId = isolation === 'log_end' ? request.replicaId : -1;
   const topics = request.topics.map((t) => ({
     topic: t.topic,
     reads: t.partitions.map((p) => {
-      const read = readPartition(context, t.topic, p, { budget: Math.max(budget, 0), first: bytes === 0, isolation });
+      const limits = { budget: Math.max(budget, 0), first: bytes === 0, isolation, replicaId };
+      const read = readPartition(context, t.topic, p, limits);
       bytes += read.records.length;
       budget -= read.records.length;
-      failed ||= read.errorCode !== 0;
+      // ReplicaManager.fetchMessages answers at once on an error or a diverging epoch.
+      failed ||= read.errorCode !== 0 || read.divergingEpoch !== null;
       return read;
     }),
   }));
@@ -109,8 +196,9 @@ function readAll(context: RequestContext, request: FetchRequest): FetchPass {
 }
 
 /**
- * Resolves when any fetched partition's readable end (the last stable offset for
- * read_committed, as DelayedFetch compares) passes what this pass saw, at `deadline`, or on abort.
+ * Resolves when any fetched partition's readable end (the log end for a follower, the high
+ * watermark or the last stable offset for a consumer, as DelayedFetch compares) passes what
+ * this pass saw, at `deadline`, or on abort.
  */
 function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal): Promise<void> {
   const done = new AbortController();
@@ -122,10 +210,9 @@ function waitForAppends(pass: FetchPass, deadline: number, signal: AbortSignal):
   const waits = pass.topics.flatMap((t) =>
     t.reads
       .filter((r) => r.partition !== null)
-      .map((r) => {
-        const seen = pass.isolation === 'read_committed' ? r.lastStableOffset : r.highWatermark;
-        return r.partition!.waitForData(Math.max(r.request.fetchOffset, seen), done.signal, pass.isolation);
-      }),
+      .map((r) =>
+        r.partition!.waitForData(Math.max(r.request.fetchOffset, r.fetchableEnd), done.signal, pass.isolation),
+      ),
   );
   return Promise.race([
     ...waits,
@@ -146,6 +233,7 @@ function partitionData(context: RequestContext, read: PartitionRead): PartitionD
   read.partition?.countOut(read.records, read.request.fetchOffset, records.length);
   return {
     partitionIndex: read.request.partition,
+    ...(read.divergingEpoch === null ? {} : { divergingEpoch: read.divergingEpoch }),
     errorCode: read.errorCode,
     highWatermark: read.highWatermark,
     lastStableOffset: read.lastStableOffset,

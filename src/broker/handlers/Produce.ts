@@ -4,12 +4,16 @@
  * v2 batch first. Every partition's append starts in request order before anything is
  * awaited, so pipelined requests keep their order in the log. Transactional batches need
  * the request's transactionalId; which transaction they belong to is the log's to check.
+ * In a cluster, acks=-1 answers once every in-sync replica has the records (DelayedProduce)
+ * and min.insync.replicas is checked before appending (Partition.appendRecordsToLeader);
+ * acks=1 answers after the leader's append.
  */
 import { KafkaErrors, TributaryError, errorMessageOf } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Produce } from '../../protocol/messages/Produce.js';
 import { messageSetToRecordBatches } from '../../record/MessageSetConversion.js';
 import { BatchAttributes, BatchHeader, batchSizeAt, CURRENT_MAGIC } from '../../record/RecordBatchHeader.js';
+import { delayedProduce, type ProducePartitionStatus } from '../DelayedProduce.js';
 import type { Node } from '../MetadataCache.js';
 import { errorCodeOf, handler, leaderPartition, type ClusterContext, type RequestContext } from '../RequestContext.js';
 
@@ -50,14 +54,33 @@ function recordsToAppend(context: RequestContext, topic: string, records: Buffer
   return messageSetToRecordBatches(records, { timestampType: context.engine.topicConfig(topic).messageTimestampType });
 }
 
+/** A partition's answer, and with acks=-1 in a cluster what it waits for before being sent. */
+interface Appended {
+  readonly response: PartitionProduceResponse;
+  readonly waitFor?: ProducePartitionStatus;
+}
+
 async function appendPartition(
   context: RequestContext,
+  request: ProduceRequest,
   topic: string,
   data: PartitionProduceData,
-): Promise<PartitionProduceResponse> {
-  const partition = leaderPartition(context, topic, data.index);
-  const info = await partition.append(recordsToAppend(context, topic, data.records));
-  return { index: data.index, errorCode: 0, baseOffset: info.baseOffset, logStartOffset: partition.logStartOffset };
+): Promise<Appended> {
+  if (context.cluster === undefined) {
+    const partition = leaderPartition(context, topic, data.index);
+    const info = await partition.append(recordsToAppend(context, topic, data.records));
+    return { response: appendedResponse(data.index, info.baseOffset, partition.logStartOffset) };
+  }
+  // ReplicaManager.appendRecords: the leader's append, then acks=-1 waits for the ISR.
+  const partition = context.cluster.replicaManager.leaderClusterPartition(topic, data.index);
+  const info = await partition.appendRecordsToLeader(recordsToAppend(context, topic, data.records), request.acks);
+  const response = appendedResponse(data.index, info.baseOffset, partition.log.logStartOffset);
+  if (request.acks !== -1) return { response };
+  return { response, waitFor: { partition, requiredOffset: info.lastOffset + 1 } };
+}
+
+function appendedResponse(index: number, baseOffset: number, logStartOffset: number): PartitionProduceResponse {
+  return { index, errorCode: 0, baseOffset, logStartOffset };
 }
 
 /**
@@ -96,19 +119,43 @@ function refuseAll(request: ProduceRequest, errorCode: number, errorMessage: str
   }));
 }
 
-function appendAll(context: RequestContext, request: ProduceRequest): Promise<TopicProduceResponse[]> {
-  return Promise.all(
+async function appendAll(context: RequestContext, request: ProduceRequest): Promise<TopicProduceResponse[]> {
+  const topics = await Promise.all(
     request.topicData.map(async (t) => ({
       name: t.name,
-      partitionResponses: await Promise.all(
+      appended: await Promise.all(
         t.partitionData.map((p) =>
-          appendPartition(context, t.name, p).catch((error: unknown) =>
-            failedPartition(context, t.name, p.index, error),
-          ),
+          appendPartition(context, request, t.name, p).catch((error: unknown): Appended => ({
+            response: failedPartition(context, t.name, p.index, error),
+          })),
         ),
       ),
     })),
   );
+  await awaitReplication(
+    context,
+    request,
+    topics.flatMap((t) => t.appended),
+  );
+  return topics.map((t) => ({ name: t.name, partitionResponses: t.appended.map((a) => a.response) }));
+}
+
+/**
+ * DelayedProduce: the partitions appended with acks=-1 wait for their high watermark, each
+ * answered with its own error; none waits when every partition failed (ReplicaManager's
+ * delayedProduceRequestRequired).
+ */
+async function awaitReplication(context: RequestContext, request: ProduceRequest, appended: Appended[]): Promise<void> {
+  const waiting = appended.filter((a): a is Required<Appended> => a.waitFor !== undefined);
+  if (waiting.length === 0) return;
+  const errors = await delayedProduce(
+    waiting.map((a) => a.waitFor),
+    request.timeoutMs,
+    context.signal,
+  );
+  waiting.forEach((a, i) => {
+    a.response.errorCode = errors[i]!.code;
+  });
 }
 
 /** RequestUtils.hasTransactionalRecords: the first batch of any partition is transactional. */
