@@ -15,7 +15,7 @@ import { RemoteLeaderEndPoint } from '../../src/broker/RemoteLeaderEndPoint.js';
 import { ReplicaFetcherThread } from '../../src/broker/ReplicaFetcherThread.js';
 import { Engine } from '../../src/engine/Engine.js';
 import type { Partition } from '../../src/engine/Partition.js';
-import { KafkaErrors } from '../../src/errors.js';
+import { isTributaryError, KafkaErrors } from '../../src/errors.js';
 import {
   ApiKey,
   encodeResponse,
@@ -125,7 +125,16 @@ async function leaderServing(
       responses: [{ topic: TOPIC, partitions: [data] }],
     });
   };
-  const broker = await hostileBroker(script, respond, 20);
+  // An answer delayed past the test's end meets a closed log (ERR_LOG_CLOSED): none is sent.
+  const answer = (request: DecodedRequest, header: RequestHeader): Buffer[] => {
+    try {
+      return respond(request, header);
+    } catch (error) {
+      if (isTributaryError(error, 'ERR_LOG_CLOSED')) return [];
+      throw error;
+    }
+  };
+  const broker = await hostileBroker(script, answer, 20);
   closers.push(() => broker.close());
   leader.port = broker.port;
   return leader;
