@@ -301,6 +301,11 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs,
       // A cluster's producer ids come from ZooKeeper, shared by its brokers.
       producerIdManager: kafkaServer?.producerIdManager,
+      // In a cluster a partition's high watermark is its ISR's (ClusterPartition): each log
+      // opens at its checkpointed one (Kafka's ReplicaManager reads replication-offset-checkpoint),
+      // not at its log end, which may hold records no follower has.
+      hwFollowsLogEnd: metadataCache === undefined,
+      highWatermarkCheckpointIntervalMs: config.highWatermarkCheckpointIntervalMs,
     });
     try {
       const cluster = metadataCache && groupClusterView(metadataCache);

@@ -45,6 +45,8 @@ export interface BrokerConfig {
   /** Engine defaults under topic configs, by topic-config name. */
   topicDefaults: Record<string, string>;
   retentionCheckIntervalMs: number;
+  /** replica.high.watermark.checkpoint.interval.ms: how often the high watermarks go to replication-offset-checkpoint. */
+  highWatermarkCheckpointIntervalMs: number;
   /** The group coordinator's settings (offsets.topic.num.partitions, group.*.session.timeout.ms, ...). */
   groups: GroupSettings;
   /**
@@ -139,6 +141,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   queuedMaxRequestBytes: DEFAULT_QUEUED_MAX_REQUEST_BYTES,
   topicDefaults: {},
   retentionCheckIntervalMs: 300_000,
+  highWatermarkCheckpointIntervalMs: 5000,
   groups: {},
   settings: {},
   transactions: {},
@@ -202,6 +205,8 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'max.connections.per.ip.overrides': (c, k, v) => (c.maxConnectionsPerIpOverrides = hostCounts(k, v)),
   'queued.max.request.bytes': (c, k, v) => (c.queuedMaxRequestBytes = boundOf(k, v)),
   'log.retention.check.interval.ms': (c, k, v) => (c.retentionCheckIntervalMs = integerIn(k, v, 0, INT32_MAX)),
+  'replica.high.watermark.checkpoint.interval.ms': (c, k, v) =>
+    (c.highWatermarkCheckpointIntervalMs = integerIn(k, v, 1, INT32_MAX)),
   'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
   'group.min.session.timeout.ms': (c, k, v) => (c.groups.groupMinSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.session.timeout.ms': (c, k, v) => (c.groups.groupMaxSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
