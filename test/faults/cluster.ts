@@ -1,10 +1,9 @@
 /**
  * The fault harness's cluster: a real ZooKeeper and three real `tributary serve --zookeeper`
- * brokers (the built dist/), each broker in its own network namespace (netns.ts) on port
- * 9092 of its own address, ZooKeeper on the host's bridge. The harness kills, pauses, stops
- * and starts brokers by their process, and reads the cluster's state from ZooKeeper (the
- * controller's partition states) and from the brokers (raw requests from the test's clients'
- * address).
+ * brokers (the built dist/) on a network whose links the harness cuts (network.ts: each
+ * broker in its own network namespace, or behind TCP proxies). The harness kills, pauses,
+ * stops and starts brokers by their process, and reads the cluster's state from ZooKeeper
+ * (the controller's partition states) and from the brokers (raw requests, as a client).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -20,11 +19,10 @@ import { eventually } from '../helpers/cluster.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 import { REPO_ROOT } from '../interop/support.js';
-import { BridgedNamespaces } from './netns.js';
+import { faultNetwork, type FaultNetwork } from './network.js';
 
 const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export const BROKER_IDS = [1, 2, 3] as const;
-const PORT = 9092;
 export const SESSION_TIMEOUT_MS = 6000;
 /** How long a follower may lag before its leader drops it from the ISR (replica.lag.time.max.ms). */
 export const REPLICA_LAG_MS = 6000;
@@ -60,26 +58,38 @@ export class FaultCluster {
   private readonly topics = new Map<string, number>();
 
   private constructor(
-    readonly net: BridgedNamespaces,
+    readonly net: FaultNetwork,
     readonly zooKeeper: ZooKeeperServer,
     readonly zk: KafkaZkClient,
-    /** The brokers' zookeeper.connect: ZooKeeper's address and the cluster's chroot. */
-    readonly connect: string,
+    /** Each broker's zookeeper.connect: its way to ZooKeeper and the cluster's chroot. */
+    private readonly connects: Map<number, string>,
     readonly dir: string,
   ) {}
 
-  /** ZooKeeper, then the three brokers, once each is registered. */
+  /** ZooKeeper, then the three brokers, once each knows the others. */
   static async start(): Promise<FaultCluster> {
-    const net = BridgedNamespaces.create(BROKER_IDS);
+    const net = await faultNetwork(BROKER_IDS);
     const dir = mkdtempSync(join(tmpdir(), 'tributary-faultharness-'));
-    writeFileSync(join(dir, 'server.properties'), `${SETTINGS.join('\n')}\n`);
     let zooKeeper: ZooKeeperServer | undefined;
     try {
-      zooKeeper = await ZooKeeperServer.standalone(net.zooKeeperAddress);
-      const connect = `${zooKeeper.connectString}/tributary`;
-      const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect }));
-      const cluster = new FaultCluster(net, zooKeeper, zk, connect, dir);
+      zooKeeper = await ZooKeeperServer.standalone(net.zooKeeperHost);
+      const zk = new KafkaZkClient(await ZooKeeperClient.connect({ connect: `${zooKeeper.connectString}/tributary` }));
+      const connects = new Map<number, string>();
+      for (const id of BROKER_IDS) {
+        connects.set(id, `${await net.zooKeeperConnect(id, zooKeeper.port)}/tributary`);
+        // advertised.listeners when the broker is reached elsewhere than where it listens (a proxy).
+        const { host, port } = net.advertised(id);
+        const advertised = port === net.listener(id).port ? [] : [`advertised.listeners=PLAINTEXT://${host}:${port}`];
+        writeFileSync(join(dir, `server-${id}.properties`), `${[...SETTINGS, ...advertised].join('\n')}\n`);
+      }
+      const cluster = new FaultCluster(net, zooKeeper, zk, connects, dir);
       await Promise.all(BROKER_IDS.map((id) => cluster.startBroker(id)));
+      // Every broker knows the three (the controller's UpdateMetadata came): CreateTopics can place replicas.
+      for (const id of BROKER_IDS)
+        await eventually(
+          () => cluster.request(id, ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
+          (m) => (m.brokers as Struct[]).length === BROKER_IDS.length,
+        );
       return cluster;
     } catch (error) {
       await zooKeeper?.destroy();
@@ -89,9 +99,9 @@ export class FaultCluster {
     }
   }
 
-  /** Every broker's address, as a client's bootstrap list. */
+  /** Every broker's advertised address, as a client's bootstrap list. */
   get bootstrap(): string {
-    return BROKER_IDS.map((id) => `${this.net.address(id)}:${PORT}`).join(',');
+    return BROKER_IDS.map((id) => `${this.net.advertised(id).host}:${this.net.advertised(id).port}`).join(',');
   }
 
   dataDir(id: number): string {
@@ -103,16 +113,13 @@ export class FaultCluster {
     return join(this.dir, `broker-${id}.log`);
   }
 
-  isRunning(id: number): boolean {
-    return this.running.has(id);
-  }
-
-  /** Serves broker `id` on its data dir inside its namespace; resolves once it listens. */
+  /** Serves broker `id` on its data dir in its place on the network; resolves once it listens. */
   async startBroker(id: number): Promise<void> {
+    const { host, port } = this.net.listener(id);
     const args = [
-      ...['serve', '--data-dir', this.dataDir(id), '--host', this.net.address(id), '--port', String(PORT)],
-      ...['--node-id', String(id), '--zookeeper', this.connect],
-      ...['--config', join(this.dir, 'server.properties'), '--log-level', 'info'],
+      ...['serve', '--data-dir', this.dataDir(id), '--host', host, '--port', String(port)],
+      ...['--node-id', String(id), '--zookeeper', this.connects.get(id)!],
+      ...['--config', join(this.dir, `server-${id}.properties`), '--log-level', 'info'],
     ];
     const [command, ...argv] = [...this.net.exec(id), process.execPath, MAIN, ...args];
     const child = spawn(command!, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,7 +128,7 @@ export class FaultCluster {
     void exit.then(() => this.running.get(id)?.child === child && this.running.delete(id));
     this.running.set(id, { child, exit });
     const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-    if (!String(first.value).includes(`listening on ${this.net.address(id)}:${PORT}`))
+    if (!String(first.value).includes(`listening on ${host}:${port}`))
       throw new Error(`broker ${id} did not start: ${String(first.value)}\n${this.logTail(id)}`);
     child.stdout.resume();
   }
@@ -146,7 +153,8 @@ export class FaultCluster {
 
   /** One request to broker `id` on a fresh connection from the clients' address. */
   async request(id: number, apiKey: number, version: number, body: Struct): Promise<Struct> {
-    const client = await RawKafkaClient.connect(PORT, this.net.clientAddress, this.net.address(id));
+    const { host, port } = this.net.advertised(id);
+    const client = await RawKafkaClient.connect(port, this.net.clientAddress, host);
     try {
       return await client.call(apiKey, version, body);
     } finally {

@@ -44,39 +44,34 @@ const pauseLeader: Fault = {
   },
 };
 
+/** A cut of the network around partition 0's leader (`cut` is given it), held `holdMs`, then every cut healed. */
+function networkFault(name: string, holdMs: number, cut: (cluster: FaultCluster, leader: number) => void): Fault {
+  return {
+    name,
+    async inject(cluster, topic) {
+      cut(cluster, await leaderOf(cluster, topic));
+      await sleep(holdMs);
+      return async () => cluster.net.heal();
+    },
+  };
+}
+
 /** The leader cut from ZooKeeper past its session timeout: it still hears clients and followers. */
-const leaderCutFromZooKeeper: Fault = {
-  name: 'leader cut from ZooKeeper',
-  async inject(cluster, topic) {
-    const leader = await leaderOf(cluster, topic);
-    cluster.net.cutFromZooKeeper(leader);
-    await sleep(SESSION_TIMEOUT_MS + 3000);
-    return async () => cluster.net.heal();
-  },
-};
+const leaderCutFromZooKeeper = networkFault('leader cut from ZooKeeper', SESSION_TIMEOUT_MS + 3000, (cluster, leader) =>
+  cluster.net.cutFromZooKeeper(leader),
+);
 
 /** The leader cut from the other brokers past replica.lag.time.max.ms: its followers stop fetching. */
-const leaderCutFromFollowers: Fault = {
-  name: 'leader cut from followers',
-  async inject(cluster, topic) {
-    const leader = await leaderOf(cluster, topic);
-    for (const other of BROKER_IDS) if (other !== leader) cluster.net.cut(leader, other);
-    await sleep(REPLICA_LAG_MS + 4000);
-    return async () => cluster.net.heal();
-  },
-};
+const leaderCutFromFollowers = networkFault('leader cut from followers', REPLICA_LAG_MS + 4000, (cluster, leader) => {
+  for (const other of BROKER_IDS) if (other !== leader) cluster.net.cut(leader, other);
+});
 
 /** A follower off the network (brokers, ZooKeeper, clients) past its session and the lag time. */
-const followerCut: Fault = {
-  name: 'follower cut',
-  async inject(cluster, topic) {
-    const leader = await leaderOf(cluster, topic);
-    const follower = BROKER_IDS.find((id) => id !== leader)!;
-    cluster.net.isolate(follower);
-    await sleep(Math.max(SESSION_TIMEOUT_MS, REPLICA_LAG_MS) + 3000);
-    return async () => cluster.net.heal();
-  },
-};
+const followerCut = networkFault(
+  'follower cut',
+  Math.max(SESSION_TIMEOUT_MS, REPLICA_LAG_MS) + 3000,
+  (cluster, leader) => cluster.net.isolate(BROKER_IDS.find((id) => id !== leader)!),
+);
 
 /** ZooKeeper stopped (SIGTERM) and started again on its data: the brokers serve on and reconnect. */
 const zooKeeperRestart: Fault = {

@@ -14,6 +14,10 @@
  * exits, whatever the test did.
  */
 import { execFileSync } from 'node:child_process';
+import type { Address, FaultNetwork } from './network.js';
+
+/** Every broker listens on Kafka's port, each on its own address. */
+const PORT = 9092;
 
 /** Runs `ip ...args` and returns its output; throws with ip's own message when it fails. */
 function ip(...args: string[]): string {
@@ -74,7 +78,7 @@ process.once('exit', () => {
 });
 
 /** A bridge and one namespace per member (1..n), member i at 10.21.S.i. */
-export class BridgedNamespaces {
+export class BridgedNamespaces implements FaultNetwork {
   private readonly cuts = new Set<string>();
   private readonly downs = new Set<number>();
   private destroyed = false;
@@ -103,7 +107,11 @@ export class BridgedNamespaces {
     return `${this.tag}br`;
   }
 
-  namespace(member: number): string {
+  get description(): string {
+    return `ip netns, a namespace per broker on bridge ${this.bridge} (${this.subnet}.0/24), cuts by blackhole routes`;
+  }
+
+  private namespace(member: number): string {
     return `${this.tag}n${member}`;
   }
 
@@ -111,8 +119,7 @@ export class BridgedNamespaces {
     return `${this.tag}v${member}`;
   }
 
-  /** Member `member`'s address. */
-  address(member: number): string {
+  private address(member: number): string {
     return `${this.subnet}.${member}`;
   }
 
@@ -122,8 +129,20 @@ export class BridgedNamespaces {
   }
 
   /** The host's address on the bridge that ZooKeeper listens on (cut apart from the clients'). */
-  get zooKeeperAddress(): string {
+  get zooKeeperHost(): string {
     return `${this.subnet}.253`;
+  }
+
+  listener(member: number): Address {
+    return { host: this.address(member), port: PORT };
+  }
+
+  advertised(member: number): Address {
+    return this.listener(member);
+  }
+
+  async zooKeeperConnect(_member: number, port: number): Promise<string> {
+    return `${this.zooKeeperHost}:${port}`;
   }
 
   /** The command prefix that runs a program inside member `member`'s namespace (same pid: ip execs it). */
@@ -134,7 +153,7 @@ export class BridgedNamespaces {
   private build(): void {
     ip('link', 'add', this.bridge, 'type', 'bridge');
     ip('addr', 'add', `${this.clientAddress}/24`, 'dev', this.bridge);
-    ip('addr', 'add', `${this.zooKeeperAddress}/24`, 'dev', this.bridge);
+    ip('addr', 'add', `${this.zooKeeperHost}/24`, 'dev', this.bridge);
     ip('link', 'set', this.bridge, 'up');
     for (const member of this.members) {
       const ns = this.namespace(member);
@@ -166,7 +185,7 @@ export class BridgedNamespaces {
    * packets still arrive but nothing the member sends back does.
    */
   cutFromZooKeeper(member: number): void {
-    this.blackhole(member, this.zooKeeperAddress);
+    this.blackhole(member, this.zooKeeperHost);
   }
 
   /** Takes member `member` off the network altogether (its link down): no broker, no ZooKeeper, no client. */
