@@ -6,7 +6,8 @@
  *   (Kafka's acks=all contract; KIP-101 and KIP-279 are about exactly this);
  * - each producer's records are in the order it sent them (idempotence: no reordering);
  * - nothing a consumer saw is gone or replaced (a consumer reads up to the high watermark,
- *   Partition.fetchOffsetSnapshot/UnifiedLog's fetch isolation: what is below it is committed);
+ *   FetchIsolation.of: HIGH_WATERMARK for a client at read_uncommitted; what is below it is
+ *   committed and no election unclean or not may take it back);
  * - every replica's log below the high watermark is byte for byte the leader's: the batches
  *   as the replicas' data dirs hold them, read with dump-log's reader (SegmentCheck). A
  *   replica in the ISR holds all of it; one out of it may hold less, never other bytes.
@@ -21,7 +22,10 @@ import { eventually } from '../helpers/cluster.js';
 import { BROKER_IDS, type FaultCluster } from './cluster.js';
 import type { Ack, Seen } from './workload.js';
 
-/** ListOffsets' LATEST timestamp: the high watermark at read_uncommitted (ListOffsetsRequest.LATEST_TIMESTAMP). */
+/**
+ * ListOffsets' LATEST timestamp (ListOffsetsRequest.LATEST_TIMESTAMP): at read_uncommitted the
+ * high watermark (Partition.fetchOffsetForTimestamp's lastFetchableOffset).
+ */
 const LATEST = -1;
 
 /** A partition as its leader serves it: its records by offset, its high watermark. */
@@ -175,14 +179,15 @@ export async function check(
       );
     }
   }
-  const producers = new Set(acks.map((a) => a.producer));
+  // Every producer instance of the writers acknowledged, including those with nothing acknowledged.
+  const writers = new Set(acks.map((a) => a.writer));
   partitions.forEach((p, index) => {
     const last = new Map<string, number>();
     const offsets = [...p.records.keys()].sort((x, y) => x - y);
     const copies = new Set<string>();
     for (const offset of offsets) {
       const { key, value } = p.records.get(offset)!;
-      if (!producers.has(key)) continue;
+      if (!writers.has(key.slice(0, key.lastIndexOf('.')))) continue;
       const seq = Number(value);
       if (copies.has(`${key}#${seq}`)) {
         verdict.duplicated++;

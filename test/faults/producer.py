@@ -1,8 +1,9 @@
 """The fault harness's librdkafka producer (confluent-kafka-python): idempotent, acks=all,
-numbered records to one partition, key = the producer's id, value = its sequence number.
+numbered records to one partition, key = <PRODUCER_ID>.<n> for its n-th producer instance
+(Kafka producer id), value = its sequence number (going on from one instance to the next).
 Prints a line per outcome on stdout, for the harness to record:
-  ack <partition> <offset> <seq> <sent>   the broker acknowledged record <seq> (produced
-                                         at <sent>, ms since the epoch) at <offset>
+  ack <partition> <offset> <seq> <sent> <key>   the broker acknowledged record <seq> (produced
+                                               at <sent>, ms since the epoch) at <offset>
   nack <seq> <error>               delivery failed (the record may or may not be in the log)
   fatal <error>                    the producer instance is unusable; a new one carries on
 Stops producing on SIGTERM, waits up to 30 s for what is in flight, prints `done` and exits.
@@ -49,7 +50,7 @@ def on_delivery(error, message):
     seq = int(message.value())
     sent = sent_at.pop(seq)
     if error is None:
-        say(f"ack {message.partition()} {message.offset()} {seq} {sent}")
+        say(f"ack {message.partition()} {message.offset()} {seq} {sent} {message.key().decode()}")
     else:
         say(f"nack {seq} {error.name()}")
 
@@ -70,15 +71,17 @@ def new_producer():
 
 
 producer = new_producer()
+instance = 0
 seq = 0
 while not stopping:
     if fatal:
         say(f"fatal {fatal.pop().name()}")
         producer.flush(5)
         producer = new_producer()
+        instance += 1
     try:
         sent_at[seq] = int(time.time() * 1000)
-        producer.produce(topic, key=producer_id, value=str(seq), partition=partition, on_delivery=on_delivery)
+        producer.produce(topic, key=f"{producer_id}.{instance}", value=str(seq), partition=partition, on_delivery=on_delivery)
         seq += 1
     except BufferError:
         pass

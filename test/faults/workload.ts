@@ -20,8 +20,14 @@ const RATE = 40;
 /** kafkajs sends this many records per request (acknowledged together). */
 const KAFKAJS_CHUNK = 4;
 
-/** A record the cluster acknowledged: `seq` of `producer` at `offset` of `partition`; sent and acknowledged at (ms). */
+/**
+ * A record the cluster acknowledged: `seq` of `producer` at `offset` of `partition`; sent and
+ * acknowledged at (ms). `writer` is the workload's producer; `producer` (the record's key) is
+ * `<writer>.<n>`, its n-th Kafka producer: a writer starts another after a fatal error or a
+ * failed send, and Kafka orders and deduplicates one producer id's records only.
+ */
 export interface Ack {
+  readonly writer: string;
   readonly producer: string;
   readonly seq: number;
   readonly partition: number;
@@ -86,29 +92,38 @@ class KafkajsProducer {
 
   private async run(): Promise<void> {
     let producer = this.connected();
+    let instance = 0;
     let seq = 0;
     while (!this.stopped) {
       const sentAt = Date.now();
       const seqs = Array.from({ length: KAFKAJS_CHUNK }, (_, i) => seq + i);
       seq += KAFKAJS_CHUNK;
+      const key = `${this.id}.${instance}`;
       try {
         await producer.connect();
         const [meta] = await producer.send({
           topic: this.topic,
           acks: -1,
           timeout: 10000,
-          messages: seqs.map((s) => ({ partition: this.partition, key: this.id, value: String(s) })),
+          messages: seqs.map((s) => ({ partition: this.partition, key, value: String(s) })),
         });
-        const ackedAt = Date.now();
-        const base = Number(meta!.baseOffset);
-        seqs.forEach((s, i) =>
-          this.acks.push({ producer: this.id, seq: s, partition: this.partition, offset: base + i, sentAt, ackedAt }),
-        );
+        const [ackedAt, base] = [Date.now(), Number(meta!.baseOffset)];
+        for (const [i, s] of seqs.entries())
+          this.acks.push({
+            writer: this.id,
+            producer: key,
+            seq: s,
+            partition: this.partition,
+            offset: base + i,
+            sentAt,
+            ackedAt,
+          });
       } catch {
         // Not acknowledged: these may or may not be in the log; they count for nothing.
         this.failures++;
         await producer.disconnect().catch(() => undefined);
         producer = this.connected();
+        instance++;
       }
       await new Promise((resolve) =>
         setTimeout(resolve, Math.max(0, (1000 * KAFKAJS_CHUNK) / RATE - (Date.now() - sentAt))),
@@ -164,13 +179,13 @@ export class Workload {
     }
   }
 
-  /** producer.py's lines: `ack <partition> <offset> <seq> <sentAtMs>`, or a failure. */
-  private onProduced(producer: string, words: string[]): void {
+  /** producer.py's lines: `ack <partition> <offset> <seq> <sentAtMs> <key>`, or a failure. */
+  private onProduced(writer: string, words: string[]): void {
     const [what, ...rest] = words;
     if (what === 'ack') {
-      const [partition, offset, seq, sentAt] = rest.map(Number) as [number, number, number, number];
-      this.acks.push({ producer, seq, partition, offset, sentAt, ackedAt: Date.now() });
-    } else if (what !== 'done') this.failures.push(`${producer}: ${words.join(' ')}`);
+      const [partition, offset, seq, sentAt] = rest.slice(0, 4).map(Number) as [number, number, number, number];
+      this.acks.push({ writer, producer: rest[4]!, seq, partition, offset, sentAt, ackedAt: Date.now() });
+    } else if (what !== 'done') this.failures.push(`${writer}: ${words.join(' ')}`);
   }
 
   /** consumer.py's lines: `seen <partition> <offset> <key> <value>`, or an error. */
@@ -185,7 +200,7 @@ export class Workload {
   async acknowledgedSince(since: number, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const firsts = this.producers.map((id) => this.acks.find((a) => a.producer === id && a.sentAt >= since));
+      const firsts = this.producers.map((id) => this.acks.find((a) => a.writer === id && a.sentAt >= since));
       if (firsts.every((a) => a !== undefined)) return Math.max(...firsts.map((a) => a!.ackedAt));
       if (Date.now() > deadline) throw new Error(`producers not acknowledged within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
