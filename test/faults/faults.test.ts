@@ -33,6 +33,8 @@ interface Row {
   verdict: Verdict;
   /** Records the reader read (each time it read one). */
   seen: number;
+  /** Sends that failed and errors the clients reported: how hard the fault hit them. */
+  errors: number;
   /** From the fault's start until every producer had a record it sent since acknowledged (ms); null if never. */
   recoverMs: number | null;
   /** Whether the cluster was whole again (every ISR full) after the heal; null for the summary. */
@@ -80,38 +82,44 @@ async function runRound(round: number, fault: Fault): Promise<Row> {
   allAcks.push(...workload.acks);
   allSeen.push(...workload.seen);
   const verdict = await check(cluster, TOPIC, PARTITIONS, workload.acks, workload.seen);
-  const row = { round: String(round), fault: fault.name, verdict, seen: workload.seen.length, recoverMs, whole };
+  const row = {
+    round: String(round),
+    fault: fault.name,
+    verdict,
+    seen: workload.seen.length,
+    errors: workload.failures.length,
+    recoverMs,
+    whole,
+  };
   console.log(`${formatRow(row)}${verdict.examples.map((e) => `\n    ${e}`).join('')}`);
   return row;
 }
 
-const COLUMNS = [
-  'round',
-  'fault',
-  'acked',
-  'lost',
-  'dup',
-  'reorder',
-  'seen',
-  'seen-gone',
-  'diverged',
-  'recover s',
-  'whole',
+/** The table's columns: heading, width, cell. */
+const COLUMNS: [string, number, (row: Row) => string | number][] = [
+  ['round', 6, (r) => r.round],
+  ['fault', 27, (r) => r.fault],
+  ['acked', 7, (r) => r.verdict.acknowledged],
+  ['lost', 6, (r) => r.verdict.lost],
+  ['dup', 5, (r) => r.verdict.duplicated],
+  ['reorder', 8, (r) => r.verdict.reordered],
+  ['seen', 7, (r) => r.seen],
+  ['seen-gone', 10, (r) => r.verdict.seenThenGone],
+  ['diverged', 9, (r) => r.verdict.divergedPartitions],
+  ['errors', 7, (r) => r.errors],
+  ['recover s', 10, (r) => (r.recoverMs === null ? '-' : (r.recoverMs / 1000).toFixed(1))],
+  ['whole', 6, (r) => (r.whole === null ? '' : r.whole ? 'yes' : 'no')],
 ];
-const WIDTHS = [6, 27, 7, 6, 5, 8, 7, 10, 9, 10, 6];
 
-function formatRow({ round, fault, verdict: v, seen, recoverMs, whole }: Row): string {
-  const recover = recoverMs === null ? '-' : (recoverMs / 1000).toFixed(1);
-  const cells = [round, fault, v.acknowledged, v.lost, v.duplicated, v.reordered, seen, v.seenThenGone];
-  return [...cells, v.divergedPartitions, recover, whole === null ? '' : whole ? 'yes' : 'no']
-    .map((cell, i) => String(cell).padEnd(WIDTHS[i]!))
+function formatRow(row: Row): string {
+  return COLUMNS.map(([, width, cell]) => String(cell(row)).padEnd(width))
     .join(' ')
     .trimEnd();
 }
 
 function printTable(): void {
   if (rows.length === 0) return;
-  const header = COLUMNS.map((c, i) => c.padEnd(WIDTHS[i]!)).join(' ');
+  const header = COLUMNS.map(([heading, width]) => heading.padEnd(width)).join(' ');
   console.log(['', header, ...rows.map(formatRow)].join('\n'));
 }
 
@@ -133,6 +141,7 @@ test(
       fault: `${ROUNDS} rounds`,
       verdict: all,
       seen: allSeen.length,
+      errors: rows.reduce((n, r) => n + r.errors, 0),
       recoverMs: null,
       whole: null,
     });

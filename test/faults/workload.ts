@@ -73,7 +73,6 @@ class ScriptProcess {
 class KafkajsProducer {
   private stopped = false;
   private readonly done: Promise<void>;
-  failures = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -81,6 +80,7 @@ class KafkajsProducer {
     private readonly partition: number,
     private readonly id: string,
     private readonly acks: Ack[],
+    private readonly failures: string[],
   ) {
     this.done = this.run();
   }
@@ -118,9 +118,9 @@ class KafkajsProducer {
             sentAt,
             ackedAt,
           });
-      } catch {
+      } catch (error) {
         // Not acknowledged: these may or may not be in the log; they count for nothing.
-        this.failures++;
+        this.failures.push(`${key}: ${(error as Error).message}`);
         await producer.disconnect().catch(() => undefined);
         producer = this.connected();
         instance++;
@@ -141,7 +141,7 @@ class KafkajsProducer {
 export class Workload {
   readonly acks: Ack[] = [];
   readonly seen: Seen[] = [];
-  /** librdkafka's `nack`, `fatal` and `error` lines, and kafkajs' failed sends: how hard the fault hit. */
+  /** librdkafka's `nack`, `fatal` and `error` lines, kafkajs' failed sends, the reader's errors: how hard the fault hit. */
   readonly failures: string[] = [];
   private readonly scripts: ScriptProcess[] = [];
   private readonly kafkajs: KafkajsProducer[] = [];
@@ -175,7 +175,7 @@ export class Workload {
           this.onProduced(rdkafka, w),
         ),
       );
-      this.kafkajs.push(new KafkajsProducer(kafka, topic, p, kafkajs, this.acks));
+      this.kafkajs.push(new KafkajsProducer(kafka, topic, p, kafkajs, this.acks, this.failures));
     }
   }
 
@@ -210,7 +210,6 @@ export class Workload {
   /** Stops the producers (each waits for what is in flight), then, a moment later, the reader. */
   async stop(): Promise<void> {
     await Promise.all([...this.scripts.map((s) => s.stop()), ...this.kafkajs.map((k) => k.stop())]);
-    this.failures.push(...this.kafkajs.filter((k) => k.failures > 0).map((k) => `kafkajs: ${k.failures} failed sends`));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await this.reader.stop();
   }
