@@ -146,10 +146,10 @@ export class Workload {
   private readonly scripts: ScriptProcess[] = [];
   private readonly kafkajs: KafkajsProducer[] = [];
   private readonly reader: ScriptProcess;
-  /** Producer ids of round `round`: `r<round>-rdkafka-p<partition>` and `r<round>-kafkajs-p<partition>`. */
-  readonly producers: string[] = [];
+  /** The writers of round `round`: `r<round>-rdkafka-p<partition>` and `r<round>-kafkajs-p<partition>`. */
+  readonly writers: string[] = [];
 
-  /** `logDir` receives the scripts' librdkafka logs (`<producer id>.log`, `r<round>-reader.log`). */
+  /** `logDir` receives the scripts' librdkafka logs (`<writer>.log`, `r<round>-reader.log`). */
   constructor(bootstrap: string, topic: string, partitions: number, round: number, logDir: string) {
     const ps = Array.from({ length: partitions }, (_, p) => p);
     const log = (name: string) => join(logDir, `${name}.log`);
@@ -169,7 +169,7 @@ export class Workload {
     });
     for (const p of ps) {
       const [rdkafka, kafkajs] = [`r${round}-rdkafka-p${p}`, `r${round}-kafkajs-p${p}`];
-      this.producers.push(rdkafka, kafkajs);
+      this.writers.push(rdkafka, kafkajs);
       this.scripts.push(
         new ScriptProcess('producer.py', [bootstrap, topic, String(p), rdkafka, String(RATE)], log(rdkafka), (w) =>
           this.onProduced(rdkafka, w),
@@ -196,13 +196,16 @@ export class Workload {
     else this.failures.push(`reader: ${words.join(' ')}`);
   }
 
-  /** Resolves once every producer had a record acknowledged that it sent at or after `since` (ms); rejects past `timeoutMs`. */
+  /**
+   * Resolves with the time (ms) once every writer had a record acknowledged that it sent at or
+   * after `since` (ms); rejects past `timeoutMs`.
+   */
   async acknowledgedSince(since: number, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const firsts = this.producers.map((id) => this.acks.find((a) => a.writer === id && a.sentAt >= since));
+      const firsts = this.writers.map((id) => this.acks.find((a) => a.writer === id && a.sentAt >= since));
       if (firsts.every((a) => a !== undefined)) return Math.max(...firsts.map((a) => a!.ackedAt));
-      if (Date.now() > deadline) throw new Error(`producers not acknowledged within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`writers not acknowledged within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
