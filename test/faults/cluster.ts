@@ -20,6 +20,7 @@ import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 import { REPO_ROOT } from '../interop/support.js';
 import { faultNetwork, type FaultNetwork } from './network.js';
+import { killedOnExit } from './processes.js';
 
 const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export const BROKER_IDS = [1, 2, 3] as const;
@@ -122,7 +123,7 @@ export class FaultCluster {
       ...['--config', join(this.dir, `server-${id}.properties`), '--log-level', 'info'],
     ];
     const [command, ...argv] = [...this.net.exec(id), process.execPath, MAIN, ...args];
-    const child = spawn(command!, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = killedOnExit(spawn(command!, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stderr.pipe(createWriteStream(this.logFile(id), { flags: 'a' }));
     const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     void exit.then(() => this.running.get(id)?.child === child && this.running.delete(id));

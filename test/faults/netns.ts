@@ -58,13 +58,23 @@ function alive(pid: number): boolean {
 
 /**
  * Removes the namespaces and bridges of runs whose process is gone (killed before it could
- * clean up: SIGKILL runs no exit handler). Names carry the run's pid: `tf<pid>...`.
+ * clean up: SIGKILL runs no exit handler), and the processes still in those namespaces.
+ * Names carry the run's pid: `tf<pid>...`.
  */
 function removeStale(): void {
   const owner = (name: string) => Number(/^tf(\d+)(?:n\d+|br)$/.exec(name)?.[1] ?? process.pid);
   for (const line of ip('netns', 'list').split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    if (!alive(owner(name))) ip('netns', 'del', name);
+    if (alive(owner(name))) continue;
+    // Its brokers outlived it: a namespace's processes keep it alive after its name is gone.
+    for (const pid of ip('netns', 'pids', name).split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    ip('netns', 'del', name);
   }
   for (const line of ip('-o', 'link', 'show', 'type', 'bridge').split('\n')) {
     const name = /^\d+: ([^:@]+)/.exec(line)?.[1] ?? '';

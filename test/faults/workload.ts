@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { pythonEnv, REPO_ROOT, SYSTEM_PYTHON } from '../interop/support.js';
+import { killedOnExit } from './processes.js';
 
 const HERE = join(REPO_ROOT, 'test', 'faults');
 /** Records per second from each producer: enough that every fault finds writes in flight, little CPU. */
@@ -51,10 +52,9 @@ class ScriptProcess {
 
   /** librdkafka's own log lines (stderr) are appended to `log`. */
   constructor(script: string, args: string[], log: string, onLine: (words: string[]) => void) {
-    this.child = spawn(SYSTEM_PYTHON, [join(HERE, script), ...args], {
-      env: pythonEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = killedOnExit(
+      spawn(SYSTEM_PYTHON, [join(HERE, script), ...args], { env: pythonEnv(), stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     this.child.stderr.pipe(createWriteStream(log, { flags: 'a' }));
     createInterface({ input: this.child.stdout }).on('line', (line) => onLine(line.split(' ')));
     this.closed = new Promise((resolve) => this.child.once('close', () => resolve()));
