@@ -27,6 +27,8 @@ export const BROKER_IDS = [1, 2, 3] as const;
 export const SESSION_TIMEOUT_MS = 6000;
 /** How long a follower may lag before its leader drops it from the ISR (replica.lag.time.max.ms). */
 export const REPLICA_LAG_MS = 6000;
+/** How long a broker may take to stop after SIGTERM (Kafka's controlled shutdown retries take seconds). */
+const STOP_TIMEOUT_MS = 60000;
 
 /**
  * Kafka's settings for a cluster that must lose nothing: replication factor 3 with
@@ -144,7 +146,13 @@ export class FaultCluster {
     if (broker === undefined) return;
     broker.child.kill('SIGCONT');
     broker.child.kill(signal);
+    // A controlled shutdown that never ends is a bug to see, not a run to hang: said, then SIGKILL.
+    const hung = setTimeout(() => {
+      console.log(`broker ${id} still running ${STOP_TIMEOUT_MS} ms after ${signal}: SIGKILL`);
+      broker.child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
     await broker.exit;
+    clearTimeout(hung);
   }
 
   /** SIGSTOP (`true`) or SIGCONT (`false`) to broker `id`. */
