@@ -37,10 +37,13 @@ export class RawKafkaClient {
     socket.on('error', () => {});
   }
 
-  /** Connects to 127.0.0.1:port, from `localAddress` (another loopback address is another client IP). */
-  static connect(port: number, localAddress?: string): Promise<RawKafkaClient> {
+  /**
+   * Connects to host:port (loopback unless told), from `localAddress` (another loopback
+   * address is another client IP).
+   */
+  static connect(port: number, localAddress?: string, host = '127.0.0.1'): Promise<RawKafkaClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new RawKafkaClient(socket)));
+      const socket = connect({ port, host, localAddress }, () => resolve(new RawKafkaClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -52,10 +52,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A four-letter-word command's answer ('' when nothing listens or the server says nothing). */
-export function fourLetterWord(port: number, command: string): Promise<string> {
+export function fourLetterWord(port: number, command: string, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(command));
+    const socket = connect(port, host, () => socket.end(command));
     socket.setTimeout(2000, () => socket.destroy());
     socket.on('data', (chunk) => (answer += chunk.toString()));
     socket.on('close', () => resolve(answer));
@@ -77,11 +77,20 @@ export class ZooKeeperServer {
     readonly dir: string,
     readonly port: number,
     private readonly mainClass: string,
+    readonly host = '127.0.0.1',
   ) {}
 
-  /** A standalone server on a free port; resolves once it serves requests. */
-  static async standalone(): Promise<ZooKeeperServer> {
-    const server = ZooKeeperServer.configure(await freePort(), 'org.apache.zookeeper.server.ZooKeeperServerMain', []);
+  /**
+   * A standalone server on a free port of `host` (loopback unless told: the fault harness
+   * puts it on an address of its own); resolves once it serves requests.
+   */
+  static async standalone(host = '127.0.0.1'): Promise<ZooKeeperServer> {
+    const server = ZooKeeperServer.configure(
+      await freePort(),
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      [],
+      host,
+    );
     await server.start();
     return server;
   }
@@ -98,13 +107,18 @@ export class ZooKeeperServer {
     return server;
   }
 
-  private static configure(port: number, mainClass: string, extra: readonly string[]): ZooKeeperServer {
+  private static configure(
+    port: number,
+    mainClass: string,
+    extra: readonly string[],
+    host = '127.0.0.1',
+  ): ZooKeeperServer {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-zk-'));
     const config = [
       `tickTime=${TICK_MS}`,
       `dataDir=${join(dir, 'data')}`,
       `clientPort=${port}`,
-      'clientPortAddress=127.0.0.1',
+      `clientPortAddress=${host}`,
       'maxSessionTimeout=60000',
       '4lw.commands.whitelist=srvr,cons',
       'admin.enableServer=false',
@@ -114,11 +128,11 @@ export class ZooKeeperServer {
     ];
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'zoo.cfg'), `${config.join('\n')}\n`);
-    return new ZooKeeperServer(dir, port, mainClass);
+    return new ZooKeeperServer(dir, port, mainClass, host);
   }
 
   get connectString(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** Starts the JVM (again, on the same port and data) and waits until it serves. */
@@ -138,7 +152,7 @@ export class ZooKeeperServer {
   /** Waits until `srvr` reports a mode (standalone, leader or follower): the server takes requests. */
   async waitUntilServing(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!/^Mode: /m.test(await fourLetterWord(this.port, 'srvr'))) {
+    while (!/^Mode: /m.test(await fourLetterWord(this.port, 'srvr', this.host))) {
       if (this.child?.exitCode !== null || Date.now() > deadline)
         throw new Error(
           `ZooKeeper on ${this.port} did not start:\n${readFileSync(join(this.dir, 'server.log'), 'utf8')}`,
@@ -270,6 +284,6 @@ export async function serverOfSession(
   sessionId: bigint,
 ): Promise<ZooKeeperServer | undefined> {
   const sid = `sid=0x${sessionId.toString(16)}`;
-  const connections = await Promise.all(servers.map((server) => fourLetterWord(server.port, 'cons')));
+  const connections = await Promise.all(servers.map((server) => fourLetterWord(server.port, 'cons', server.host)));
   return servers[connections.findIndex((text) => text.includes(sid))];
 }
