@@ -37,7 +37,9 @@ import { tempDir } from '../helpers/tmp.js';
 /**
  * Long enough that a broker paused through a section stays registered (and in its ISRs:
  * replica.lag.time.max.ms likewise); every broker stops gracefully, closing its session, so
- * nothing waits on it.
+ * nothing waits on it. A broker stopped while the last in-sync replica of a partition tries
+ * its controlled shutdown controlled.shutdown.max.retries times before it goes anyway: a short
+ * backoff between the attempts.
  */
 const SESSION_TIMEOUT_MS = 30000;
 const TOPIC = 'moves';
@@ -51,6 +53,7 @@ beforeAll(async () => {
   cluster = await serveCluster(3, SESSION_TIMEOUT_MS, [
     'auto.leader.rebalance.enable=false',
     'replica.lag.time.max.ms=60000',
+    'controlled.shutdown.retry.backoff.ms=500',
   ]);
 }, 60000);
 
@@ -431,6 +434,12 @@ test('elections and reassignments through the controller, with kafkajs and the C
       topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
     });
     expect(moving).toMatchObject({ errorCode: 0, responses: [{ partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
+    const [written] = await cluster.zk.getReplicaAssignmentAndTopicIdForTopics([TOPIC]);
+    expect(written!.assignment.get(0)).toMatchObject({
+      replicas: [2, 3, 1],
+      addingReplicas: [3],
+      removingReplicas: [1],
+    });
     await stop(2);
   });
   await eventually(
@@ -438,6 +447,11 @@ test('elections and reassignments through the controller, with kafkajs and the C
     (id) => id === 3,
   );
   await settled();
+  await everywhere(
+    [3],
+    0,
+    ([leader, replicas, isr]) => leader === -1 && replicas.join() === '2,3,1' && !isr.includes(3),
+  );
   expect((await cli(['reassign-partitions', '--list'])).stdout).toBe(
     `Current partition reassignments:\n${TOPIC}-0: replicas: 2,3,1. adding: 3. removing: 1.\n`,
   );
