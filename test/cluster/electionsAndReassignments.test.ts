@@ -9,11 +9,19 @@
  * leader-election` and `reassign-partitions` (Kafka's tools) elect, list and cancel, and raw
  * requests check NOT_CONTROLLER and the per-partition errors.
  *
- * Until replication (issue 21) no follower fetches, so a replica out of the ISR never comes
- * back in: a reassignment that adds a replica stays in progress (until cancelled), and a
- * preferred replica that died and returned cannot lead again (PREFERRED_LEADER_NOT_AVAILABLE);
- * a new replica order completes at once and moves leadership with a preferred election, and an
- * unclean election gives a returned broker the lead of a partition whose in-sync replicas died.
+ * With replication (issue 21) followers fetch and rejoin ISRs through their leaders'
+ * AlterPartition (Kafka 3.8 KafkaController.processAlterPartition), so what Kafka does happens:
+ * a reassignment that adds a replica completes once the new replica has joined the ISR
+ * (onPartitionReassignment's phase B: the leader moved into the target replicas if it is not
+ * one, the removed ones stopped), and a broker that stopped and returned rejoins the ISRs, so a
+ * preferred election gives it its partitions back (onReplicaElection). To see the states in
+ * between, the test holds a replica back: a broker paused (SIGSTOP, its ZooKeeper session alive)
+ * fetches nothing, so a reassignment adding it stays in progress (listed, described, verified,
+ * cancelled), also across a controller failover; a preferred replica that is stopped cannot
+ * lead (PREFERRED_LEADER_NOT_AVAILABLE); and once the last in-sync replica stopped, a broker
+ * alive but out of the ISR leads only by an unclean election. Brokers stop gracefully
+ * (controlled shutdown), and the controller is kept off the broker to be paused by restarting
+ * it while it is the controller (`ensureControllerNot`).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,14 +34,27 @@ import { eventually, request, serveCluster, type ServedCluster } from '../helper
 import { kafkaClient } from '../helpers/kafkajs.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const SESSION_TIMEOUT_MS = 6000;
+/**
+ * Long enough that a broker paused through a section stays registered (and in its ISRs:
+ * replica.lag.time.max.ms likewise); every broker stops gracefully, closing its session, so
+ * nothing waits on it. A broker stopped while the last in-sync replica of a partition tries
+ * its controlled shutdown controlled.shutdown.max.retries times before it goes anyway: a short
+ * backoff between the attempts.
+ */
+const SESSION_TIMEOUT_MS = 30000;
 const TOPIC = 'moves';
 
 let cluster: ServedCluster;
 let admin: Admin;
+/** The brokers running (a paused one too). */
+const live = new Set([1, 2, 3]);
 
 beforeAll(async () => {
-  cluster = await serveCluster(3, SESSION_TIMEOUT_MS, ['auto.leader.rebalance.enable=false']);
+  cluster = await serveCluster(3, SESSION_TIMEOUT_MS, [
+    'auto.leader.rebalance.enable=false',
+    'replica.lag.time.max.ms=60000',
+    'controlled.shutdown.retry.backoff.ms=500',
+  ]);
 }, 60000);
 
 afterAll(async () => {
@@ -91,19 +112,59 @@ const elect = (electionType: number, partitions: number[]): Promise<Struct> =>
 const partitionResults = (answer: Struct): Struct[] =>
   ((answer.replicaElectionResults as Struct[])[0]?.partitionResult as Struct[]) ?? [];
 
+/** SIGTERM: a controlled shutdown (the broker's leaderships move first; a controller resigns). */
 async function stop(id: number): Promise<void> {
   cluster.brokers.get(id)!.child.kill('SIGTERM');
   expect((await cluster.brokers.get(id)!.exit).code).toBe(0);
+  live.delete(id);
+}
+
+async function start(id: number): Promise<void> {
+  await cluster.start(id);
+  live.add(id);
+}
+
+/** The controller once every live broker names it and lists the live brokers (their UpdateMetadata arrived). */
+async function settled(): Promise<number> {
+  const controller = await controllerId();
+  for (const id of live)
+    await eventually(
+      () => request(port(id), ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
+      (m) => (m.brokers as Struct[]).length === live.size && m.controllerId === controller,
+    );
+  return controller;
+}
+
+/**
+ * While broker `id` is the controller, stops it (the controller moves to another broker) and
+ * starts it again; then every live broker names the controller, which is not `id`.
+ */
+async function ensureControllerNot(id: number): Promise<number> {
+  for (;;) {
+    const controller = await settled();
+    if (controller !== id) return controller;
+    await stop(id);
+    await start(id);
+  }
+}
+
+/** Pauses broker `id` (SIGSTOP: it answers and fetches nothing, its session lives on) while `meanwhile` runs. */
+async function paused(id: number, meanwhile: () => Promise<void>): Promise<void> {
+  const child = cluster.brokers.get(id)!.child;
+  child.kill('SIGSTOP');
+  try {
+    await meanwhile();
+  } finally {
+    child.kill('SIGCONT');
+  }
 }
 
 test('elections and reassignments through the controller, with kafkajs and the CLI', { timeout: 120000 }, async () => {
-  const controller = await controllerId();
-  const other = [1, 2, 3].find((id) => id !== controller)!;
-  for (const id of [1, 2, 3])
-    await eventually(
-      () => request(port(id), ApiKey.Metadata, 9, { topics: [], allowAutoTopicCreation: false }),
-      (m) => (m.brokers as Struct[]).length === 3 && m.controllerId === controller,
-    );
+  // Broker 1 is paused below while the controller answers: the controller is another, and
+  // stays so until a broker stops (broker 2, after the reassignments). The admin client's
+  // bootstrap is neither, so it never connects to 1.
+  const controller = await ensureControllerNot(1);
+  const other = [2, 3].find((id) => id !== controller)!;
   admin = kafkaClient(port(other)).admin();
   await admin.connect();
   await admin.createTopics({
@@ -206,48 +267,6 @@ test('elections and reassignments through the controller, with kafkajs and the C
     },
   ]);
 
-  // A replica added stays adding: with no follower fetching, 1 never joins the ISR.
-  await admin.alterPartitionReassignments({
-    topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 1, replicas: [1, 3] }] }],
-  });
-  expect((await admin.listPartitionReassignments({})).topics).toEqual([
-    { name: TOPIC, partitions: [{ partition: 1, replicas: [1, 3, 2], addingReplicas: [1], removingReplicas: [2] }] },
-  ]);
-  await everywhere(
-    [1, 2, 3],
-    1,
-    ([leader, replicas, isr]) => leader === 2 && replicas.join() === '1,3,2' && isr.join() === '2,3',
-  );
-  // kafka-topics --describe: the reassignment's adding and removing replicas; the factor without the adding one.
-  const described = await cli(['topics', 'describe', TOPIC]);
-  expect(described.stdout).toContain(`ReplicationFactor: 2\t`);
-  expect(described.stdout).toMatch(
-    new RegExp(`Partition: 1\tLeader: 2\tReplicas: 1,3,2\tIsr: 2,3\tAdding Replicas: 1\tRemoving Replicas: 2\t`),
-  );
-  expect(described.stdout).toMatch(/Partition: 0\tLeader: 2\tReplicas: 2,1\tIsr: 1,2\tLogStartOffset/);
-  const listed = await cli(['reassign-partitions', '--list']);
-  expect(listed.stdout).toBe(
-    `Current partition reassignments:\n${TOPIC}-1: replicas: 1,3,2. adding: 1. removing: 2.\n`,
-  );
-  const file = join(tempDir(), 'reassign.json');
-  writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [1, 3] }] }));
-  const verify = ['reassign-partitions', '--verify', '--reassignment-json-file', file];
-  expect((await cli(verify)).stdout).toBe(
-    `Status of partition reassignment:\nReassignment of partition ${TOPIC}-1 is still in progress.\n`,
-  );
-  const cancelled = await cli(['reassign-partitions', '--cancel', '--reassignment-json-file', file]);
-  expect(cancelled, cancelled.stderr).toMatchObject({
-    code: 0,
-    stdout: `Successfully cancelled partition reassignment for: ${TOPIC}-1\n`,
-  });
-  expect((await cli(['reassign-partitions', '--list'])).stdout).toBe('No partition reassignments found.\n');
-  expect((await cli(verify)).stdout).toBe(
-    `Status of partition reassignment:\nThere is no active reassignment of partition ${TOPIC}-1, but replica set is 3,2 rather than 1,3.\n`,
-  );
-  // Back to the origin replicas in Kafka's order: ReplicaAssignment.originReplicas is replicas
-  // [1,3,2] without the adding 1, so [3,2], not the [2,3] created; 2 keeps leading.
-  await everywhere([1, 2, 3], 1, ([leader, replicas]) => leader === 2 && replicas.join() === '3,2');
-
   // Per-partition errors (KafkaController.validateReplicas, maybeBuildReassignment, maybeTriggerPartitionReassignment).
   const refused = await toController(ApiKey.AlterPartitionReassignments, 0, {
     timeoutMs: 1000,
@@ -274,7 +293,9 @@ test('elections and reassignments through the controller, with kafkajs and the C
   ]);
 
   // kafka-reassign-partitions.sh --execute: the current assignment printed for a rollback, then started.
+  const file = join(tempDir(), 'reassign.json');
   writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 2, replicas: [2, 1] }] }));
+  const verify = ['reassign-partitions', '--verify', '--reassignment-json-file', file];
   const executed = await cli(['reassign-partitions', '--execute', '--reassignment-json-file', file]);
   expect(executed.stdout).toContain(
     `{"version":1,"partitions":[{"topic":"${TOPIC}","partition":2,"replicas":[1,2],"log_dirs":["any","any"]}]}`,
@@ -296,11 +317,76 @@ test('elections and reassignments through the controller, with kafkajs and the C
   ]);
   await everywhere([1, 2, 3], 2, ([leader]) => leader === 2);
 
-  // Broker 2 stops and returns: out of the ISRs for good (no replication), so it cannot be the preferred leader again.
+  // A replica added stays adding while it cannot catch up: broker 1 paused fetches nothing, so
+  // it does not join the ISR (no AlterPartition from the leader, 2) and phase A's state holds.
+  // It leads no partition now (kafka-topics --describe asks each leader for its log start
+  // offset) and the controller is another broker.
+  expect(await controllerId()).not.toBe(1);
+  writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: TOPIC, partition: 1, replicas: [1, 3] }] }));
+  await paused(1, async () => {
+    await admin.alterPartitionReassignments({
+      topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 1, replicas: [1, 3] }] }],
+    });
+    expect((await admin.listPartitionReassignments({})).topics).toEqual([
+      { name: TOPIC, partitions: [{ partition: 1, replicas: [1, 3, 2], addingReplicas: [1], removingReplicas: [2] }] },
+    ]);
+    await everywhere(
+      [2, 3],
+      1,
+      ([leader, replicas, isr]) => leader === 2 && replicas.join() === '1,3,2' && isr.join() === '2,3',
+    );
+    // kafka-topics --describe: the reassignment's adding and removing replicas; the factor without the adding one.
+    const described = await cli(['topics', 'describe', TOPIC]);
+    expect(described.stdout).toContain(`ReplicationFactor: 2\t`);
+    expect(described.stdout).toMatch(
+      new RegExp(`Partition: 1\tLeader: 2\tReplicas: 1,3,2\tIsr: 2,3\tAdding Replicas: 1\tRemoving Replicas: 2\t`),
+    );
+    expect(described.stdout).toMatch(/Partition: 0\tLeader: 2\tReplicas: 2,1\tIsr: 1,2\tLogStartOffset/);
+    const listed = await cli(['reassign-partitions', '--list']);
+    expect(listed.stdout).toBe(
+      `Current partition reassignments:\n${TOPIC}-1: replicas: 1,3,2. adding: 1. removing: 2.\n`,
+    );
+    expect((await cli(verify)).stdout).toBe(
+      `Status of partition reassignment:\nReassignment of partition ${TOPIC}-1 is still in progress.\n`,
+    );
+    const cancelled = await cli(['reassign-partitions', '--cancel', '--reassignment-json-file', file]);
+    expect(cancelled, cancelled.stderr).toMatchObject({
+      code: 0,
+      stdout: `Successfully cancelled partition reassignment for: ${TOPIC}-1\n`,
+    });
+  });
+  expect((await cli(['reassign-partitions', '--list'])).stdout).toBe('No partition reassignments found.\n');
+  expect((await cli(verify)).stdout).toBe(
+    `Status of partition reassignment:\nThere is no active reassignment of partition ${TOPIC}-1, but replica set is 3,2 rather than 1,3.\n`,
+  );
+  // Back to the origin replicas in Kafka's order: ReplicaAssignment.originReplicas is replicas
+  // [1,3,2] without the adding 1, so [3,2], not the [2,3] created; 2 keeps leading.
+  await everywhere([1, 2, 3], 1, ([leader, replicas]) => leader === 2 && replicas.join() === '3,2');
+
+  // The same reassignment with 1 running completes (onPartitionReassignment's phase B): 1
+  // catches up and joins the ISR through the leader's AlterPartition, leadership moves into the
+  // target replicas (2, the leader, is being removed: the first live in-sync target, 1), and 2
+  // leaves the ISR and the replicas. Partition 1 stays on [1,3].
+  await admin.alterPartitionReassignments({
+    topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 1, replicas: [1, 3] }] }],
+  });
+  await everywhere(
+    [1, 2, 3],
+    1,
+    ([leader, replicas, isr]) => leader === 1 && replicas.join() === '1,3' && [...isr].sort().join() === '1,3',
+  );
+  expect((await admin.listPartitionReassignments({})).topics).toEqual([]);
+  expect((await cli(['reassign-partitions', '--list'])).stdout).toBe('No partition reassignments found.\n');
+  expect((await cli(verify)).stdout).toBe(
+    `Status of partition reassignment:\nReassignment of partition ${TOPIC}-1 is completed.\n`,
+  );
+  const [moved] = await cluster.zk.getReplicaAssignmentAndTopicIdForTopics([TOPIC]);
+  expect(moved!.assignment.get(1)).toMatchObject({ replicas: [1, 3], addingReplicas: [], removingReplicas: [] });
+
+  // Broker 2 stops: its leaderships of partitions 0 and 2 move to 1, the ISRs shrink to [1], and
+  // the preferred replica of 0, not alive, cannot lead.
   await stop(2);
-  await everywhere([1, 3], 0, ([leader, , isr]) => leader === 1 && isr.join() === '1');
-  await cluster.start(2);
-  await everywhere([1, 2, 3], 2, ([leader, , isr]) => leader === 1 && isr.join() === '1');
+  for (const p of [0, 2]) await everywhere([1, 3], p, ([leader, , isr]) => leader === 1 && isr.join() === '1');
   expect(partitionResults(await elect(0, [0]))).toEqual([
     {
       partitionId: 0,
@@ -308,11 +394,25 @@ test('elections and reassignments through the controller, with kafkajs and the C
       errorMessage: `Failed to elect leader for partition ${TOPIC}-0 under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
     },
   ]);
+  // It returns, catches up and rejoins the ISRs (1's AlterPartition); a preferred election then
+  // brings partition 0 home to 2.
+  await start(2);
+  for (const p of [0, 2])
+    await everywhere([1, 2, 3], p, ([leader, , isr]) => leader === 1 && [...isr].sort().join() === '1,2');
+  expect(partitionResults(await elect(0, [0]))).toEqual([{ partitionId: 0, errorCode: 0, errorMessage: null }]);
+  await everywhere([1, 2, 3], 0, ([leader]) => leader === 2);
 
-  // Broker 1, the last in-sync replica of partitions 0 and 2, stops: no clean leader. An unclean
-  // election gives them to 2, live but out of sync; partition 1's leader (3) is live: none needed.
+  // No live in-sync replica: 2 stops (the ISRs of 0 and 2 shrink to [1]), then 1, the last in-sync
+  // replica, stops (0 and 2 offline), and 2 returns, alive but out of the ISRs: with
+  // unclean.leader.election.enable=false they stay offline.
+  await stop(2);
+  for (const p of [0, 2]) await everywhere([1, 3], p, ([leader, , isr]) => leader === 1 && isr.join() === '1');
   await stop(1);
-  await everywhere([2, 3], 2, ([leader]) => leader === -1);
+  for (const p of [0, 2]) await everywhere([3], p, ([leader]) => leader === -1);
+  await start(2);
+  await settled();
+  for (const p of [0, 2]) await everywhere([2, 3], p, ([leader]) => leader === -1);
+  // An unclean election gives them to 2; partition 1's leader (3) is live: none needed.
   const unclean = partitionResults(await elect(1, [0, 1, 2]));
   expect(unclean.sort((a, b) => (a.partitionId as number) - (b.partitionId as number))).toEqual([
     { partitionId: 0, errorCode: 0, errorMessage: null },
@@ -322,17 +422,35 @@ test('elections and reassignments through the controller, with kafkajs and the C
   for (const p of [0, 2]) await everywhere([2, 3], p, ([leader, , isr]) => leader === 2 && isr.join() === '2');
 
   // A reassignment in progress lives in the topic znode (adding_replicas, removing_replicas): the
-  // next controller reads it back (initializeControllerContext) and lists it.
-  const moving = await toController(ApiKey.AlterPartitionReassignments, 0, {
-    timeoutMs: 1000,
-    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
+  // next controller reads it back (initializeControllerContext) and lists it. The replica added,
+  // 3, is paused while the controller (2) takes the reassignment and stops, so it does not catch
+  // up before; resumed, it becomes the controller, and partition 0's leader (2) is gone with 3
+  // not in its ISR: the reassignment stays in progress.
+  const controllerNow = await ensureControllerNot(3);
+  expect(controllerNow).toBe(2);
+  await paused(3, async () => {
+    const moving = await toController(ApiKey.AlterPartitionReassignments, 0, {
+      timeoutMs: 1000,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
+    });
+    expect(moving).toMatchObject({ errorCode: 0, responses: [{ partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
+    const [written] = await cluster.zk.getReplicaAssignmentAndTopicIdForTopics([TOPIC]);
+    expect(written!.assignment.get(0)).toMatchObject({
+      replicas: [2, 3, 1],
+      addingReplicas: [3],
+      removingReplicas: [1],
+    });
+    await stop(2);
   });
-  expect(moving).toMatchObject({ errorCode: 0, responses: [{ partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
-  const before = await controllerId();
-  await stop(before);
   await eventually(
     () => cluster.zk.getControllerId(),
-    (id) => id !== null && id !== before,
+    (id) => id === 3,
+  );
+  await settled();
+  await everywhere(
+    [3],
+    0,
+    ([leader, replicas, isr]) => leader === -1 && replicas.join() === '2,3,1' && !isr.includes(3),
   );
   expect((await cli(['reassign-partitions', '--list'])).stdout).toBe(
     `Current partition reassignments:\n${TOPIC}-0: replicas: 2,3,1. adding: 3. removing: 1.\n`,
