@@ -5,10 +5,11 @@
  * batches as they are, AbstractFetcherThread.processPartitionData), read from the segment
  * files on disk below the leader's high watermark. The leader is killed with SIGKILL: the
  * controller elects a new leader from the ISR (OfflinePartitionLeaderElection), which serves
- * every acknowledged record, and takes more. The old leader, started again on its data
- * directory, becomes a follower: it truncates by OffsetForLeaderEpoch to where its log agrees
- * with the new leader's (KIP-101/KIP-279), fetches what it missed, and all three logs are
- * the same bytes again.
+ * every acknowledged record, and takes more. Before it died, with its followers paused
+ * (SIGSTOP), the old leader took ten records with acks=1 that no follower has. Started again
+ * on its data directory it becomes a follower: it truncates those by OffsetForLeaderEpoch to
+ * where its log agrees with the new leader's (KIP-101/KIP-279), fetches what it missed, and
+ * all three logs are the same bytes again.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,9 +118,21 @@ test('acks=all records on every replica, through the leader killed and brought b
   const acknowledged = await replicasAgree([1, 2, 3], leader!, 100);
   expect(acknowledged.length).toBeGreaterThan(0);
 
-  // The leader dies: a new one from the ISR, once its session is gone, with every acknowledged byte.
+  // The followers pause; the leader takes ten records with acks=1, which no follower has, and dies.
+  for (const id of followers) cluster.brokers.get(id)!.child.kill('SIGSTOP');
+  // Past replica.fetch.wait.max.ms (500): the fetches they had waiting at the leader are answered empty.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const unreplicated = kafkaClient(port(leader!)).producer();
+  producers.push(unreplicated);
+  await unreplicated.connect();
+  const lost = Array.from({ length: 10 }, (_, j) => ({ value: `unreplicated-${j}` }));
+  await unreplicated.send({ topic: TOPIC, acks: 1, messages: lost });
+  expect(logBytes(leader!).length).toBeGreaterThan(acknowledged.length);
   cluster.brokers.get(leader!)!.child.kill('SIGKILL');
   await cluster.brokers.get(leader!)!.exit;
+  for (const id of followers) cluster.brokers.get(id)!.child.kill('SIGCONT');
+
+  // A new leader from the ISR, once the dead one's session is gone, with every acknowledged byte.
   const [newLeader] = await eventually(
     () => partitionLeaders(port(followers[0]!), TOPIC),
     ([id]) => id !== undefined && followers.includes(id),
@@ -133,7 +146,8 @@ test('acks=all records on every replica, through the leader killed and brought b
   expect(await readAll(port(newLeader!))).toEqual(numbered(100));
   expect(batchesBelow(logBytes(newLeader!), 100)).toEqual(acknowledged);
 
-  // More records under the new leader epoch, then the old leader back as a follower.
+  // More records under the new leader epoch, then the old leader back as a follower: its ten
+  // records the others never had are cut where its epoch ends at the new leader (KIP-101).
   await produce(port(newLeader!), 100, 50);
   await cluster.start(leader!);
   await replicasAgree([1, 2, 3], newLeader!, 150);
