@@ -4,7 +4,7 @@
  * processes, with a ZooKeeper client to watch the controller, and the waits that tell when
  * the cluster has settled.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaZkClient } from '../src/zk/KafkaZkClient.js';
@@ -33,8 +33,8 @@ export interface Cluster {
 export async function startCluster(ctx: SuiteContext, stops: (() => Promise<unknown>)[]): Promise<Cluster> {
   const zooKeeper = await ZooKeeperServer.standalone();
   stops.push(() => zooKeeper.destroy());
-  const dir = join(ctx.tmpDir, 'cluster');
-  mkdirSync(dir);
+  // A directory of its own: the cluster and replication suites each start one in the same run.
+  const dir = mkdtempSync(join(ctx.tmpDir, 'cluster-'));
   const config = join(dir, 'server.properties');
   writeFileSync(config, `zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}\n`);
   const connect = `${zooKeeper.connectString}/tributary`;
