@@ -183,7 +183,11 @@ export class BrokerMetrics {
     );
   }
 
-  /** ReplicaManager's UnderReplicatedPartitions, IsrShrinksPerSec, IsrExpandsPerSec and FailedIsrUpdatesPerSec. */
+  /**
+   * ReplicaManager's UnderReplicatedPartitions, IsrShrinksPerSec, IsrExpandsPerSec and
+   * FailedIsrUpdatesPerSec; the fetchers' lag (FetcherLagMetrics ConsumerLag per partition,
+   * ReplicaFetcherManager MaxLag).
+   */
   private replication(replicaManager: ReplicaManager): void {
     this.gauge(
       'tributary_under_replicated_partitions',
@@ -191,6 +195,15 @@ export class BrokerMetrics {
       [],
       () => [[{}, replicaManager.underReplicatedPartitions()]],
     );
+    this.gauge(
+      'tributary_replica_lag_records',
+      'Records a partition followed here is behind the high watermark of its leader, at its last fetch',
+      ['topic', 'partition'],
+      () => replicaManager.followerLags().map(({ topic, partition, lag }) => [{ topic, partition }, lag]),
+    );
+    this.gauge('tributary_replica_max_lag_records', 'The largest lag of the partitions followed here', [], () => [
+      [{}, Math.max(0, ...replicaManager.followerLags().map((l) => l.lag))],
+    ]);
     this.counter('tributary_isr_shrinks_total', 'ISR shrinks the controller committed', [], () => [
       [{}, replicaManager.isrChangeCounts.shrinks],
     ]);

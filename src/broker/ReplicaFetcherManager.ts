@@ -159,6 +159,18 @@ export class ReplicaFetcherManager {
     return undefined;
   }
 
+  /**
+   * Each followed partition's lag behind its leader's high watermark at the last fetch
+   * (FetcherLagMetrics' ConsumerLag; none before a first fetch).
+   */
+  lags(): { topic: string; partition: number; lag: number }[] {
+    const lags = [];
+    for (const fetcher of this.fetchers.values())
+      for (const { topic, partition, lag } of fetcher.fetchStates())
+        if (lag !== null) lags.push({ topic, partition, lag });
+    return lags;
+  }
+
   /** ReplicaFetcherManager.shutdown (closeAllFetchers): every fetcher stopped, its turn in progress awaited. */
   async shutdown(): Promise<void> {
     const fetchers = [...this.fetchers.values()];

@@ -90,6 +90,11 @@ export class ReplicaFetcherThread {
     return this.states.size;
   }
 
+  /** Every partition this fetcher follows, as it stands (FetcherLagMetrics reads their lag). */
+  fetchStates(): IterableIterator<PartitionFetchState> {
+    return this.states.values();
+  }
+
   /** The fetch state of a partition this fetcher follows (AbstractFetcherThread.fetchState). */
   fetchState(topic: string, partition: number): PartitionFetchState | undefined {
     return this.states.get(partitionKey(topic, partition));

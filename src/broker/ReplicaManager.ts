@@ -109,6 +109,11 @@ export class ReplicaManager {
   }
 
   /** The partitions led here with fewer in-sync replicas than assigned (UnderReplicatedPartitions). */
+  /** Each partition followed here: its lag behind the leader's high watermark (none on a broker without fetchers). */
+  followerLags(): { topic: string; partition: number; lag: number }[] {
+    return this.fetcherManager?.lags() ?? [];
+  }
+
   underReplicatedPartitions(): number {
     let count = 0;
     for (const { partition } of this.hosted.values()) if (partition.isUnderReplicated) count++;

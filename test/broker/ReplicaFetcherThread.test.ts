@@ -170,7 +170,7 @@ test("a diverged follower is cut where its epoch ends at the leader, then holds 
   follower.updateHighWatermark(3);
   const leader = await leaderServing(log);
 
-  follow(leader, follower, 2);
+  const { fetcher } = follow(leader, follower, 2);
   await eventually(
     async () => follower.logEndOffset,
     () => bytesOf(follower).equals(bytesOf(log)),
@@ -188,6 +188,11 @@ test("a diverged follower is cut where its epoch ends at the leader, then holds 
   await eventually(
     async () => follower.logEndOffset,
     (end) => end === 12 && bytesOf(follower).equals(bytesOf(log)),
+  );
+  // Caught up: no lag behind the leader's high watermark (FetcherLagMetrics, the metrics' source).
+  await eventually(
+    async () => [...fetcher.fetchStates()].map((s) => [s.fetchOffset, s.lag]),
+    (states) => JSON.stringify(states) === '[[12,0]]',
   );
 });
 
