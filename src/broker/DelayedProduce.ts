@@ -8,10 +8,17 @@
  * whenever their high watermark or leadership changes (Kafka's purgatory, keyed by partition).
  */
 import { KafkaErrors, type KafkaError } from '../errors.js';
-import type { ClusterPartition } from './ClusterPartition.js';
+
+/** What a delayed produce asks of a partition it waits on (ClusterPartition's). */
+export interface ReplicatedPartition {
+  /** Partition.checkEnoughReplicasReachOffset: done, and with which error. */
+  checkEnoughReplicasReachOffset(requiredOffset: number): { done: boolean; error: KafkaError };
+  /** Registers `check` to run when the high watermark or the leadership changes; returns its removal. */
+  watch(check: () => void): () => void;
+}
 
 export interface ProducePartitionStatus {
-  readonly partition: ClusterPartition;
+  readonly partition: ReplicatedPartition;
   /** The offset after the last record appended: the high watermark must reach it. */
   readonly requiredOffset: number;
 }
