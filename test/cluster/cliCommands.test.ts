@@ -230,5 +230,6 @@ describe('produce, consume and groups with one broker of three as --bootstrap', 
     }[];
     expect(described!.offsets.length).toBeGreaterThan(0);
     for (const o of described!.offsets) expect(o.currentOffset).toBe(o.logEndOffset);
-  }, 60_000);
+    // Two waits of up to a session timeout and more (the kill, then the elections) on a loaded host.
+  }, 120_000);
 });
