@@ -9,8 +9,10 @@
  *   N bytes on request and echoes what it receives, the ceiling for reading bytes and
  *   the floor for a round trip through another process.
  *
- * With BENCH_BROKER_PROFILE=DIR the two brokers run under `node --cpu-prof` and write
- * their profiles to DIR when they stop.
+ * Every broker runs with the node options of the `tributary` command's shebang (the V8 old
+ * generation floor, src/cli/main.ts), as `npx tributary serve` runs. With
+ * BENCH_BROKER_PROFILE=DIR the brokers run under `node --cpu-prof` and write their profiles
+ * to DIR when they stop.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { launcherNodeOptions } from '../test/helpers/nodeLauncher.js';
 
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 10_000;
@@ -36,6 +39,9 @@ export interface BrokerProcess {
 }
 
 const compiled = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+/** The node options `tributary serve` runs with (its shebang's), given to every broker here, the null sink's too. */
+const brokerNodeOptions = (): string[] => launcherNodeOptions(compiled('../src/cli/main.js'));
 
 function profileArgs(name: string): string[] {
   const dir = process.env.BENCH_BROKER_PROFILE;
@@ -69,7 +75,9 @@ function stopper(child: ChildProcess): (signal?: NodeJS.Signals) => Promise<void
 
 /** Spawns a broker whose first stdout line says `listening on HOST:PORT`. */
 async function startBroker(name: string, args: string[], dataDir: string): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, [...profileArgs(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(name), ...brokerNodeOptions(), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stop = stopper(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

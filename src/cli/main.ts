@@ -1,7 +1,15 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
 /**
  * The `tributary` command. Each subcommand is one module exporting a `Command`; errors a
  * user can fix are one line on stderr and exit code 1.
+ *
+ * The shebang gives V8 a floor for its old generation (128 MB), as Kafka's start script
+ * gives the JVM -Xms: V8 sizes the old generation to the live heap (~12 MB for a broker)
+ * and starts a full GC whenever less than a young generation's worth is left, and a broker
+ * whose produce requests wait for their replicas promotes their buffers faster than that
+ * (measured: ~10 mark-compacts and ~40% of a broker's CPU per 100 MB replicated, a few with
+ * the floor; bench/README.md, replication). Tests and benchmarks that spawn this script
+ * give node the same flags, read from this line (test/helpers/nodeLauncher.ts).
  */
 import { TributaryError } from '../errors.js';
 import { UsageError, type Command } from './Command.js';

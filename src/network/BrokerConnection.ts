@@ -52,6 +52,24 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Bytes each socket read takes at most (Node's own default). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Reads the socket into one buffer of its own, reused for every read (net.connect's
+ * `onread`), where Node would allocate one per read; NetworkReceive copies each frame out.
+ */
+class SocketReader {
+  onData: (chunk: Buffer) => void = () => undefined;
+  readonly onread = {
+    buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
+    callback: (bytes: number, buffer: Uint8Array): boolean => {
+      this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+      return true;
+    },
+  };
+}
+
 /** Parses `host:port` (IPv6 as `[::1]:9092`). */
 export function parseBrokerAddress(text: string): BrokerAddress {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
@@ -71,13 +89,14 @@ export class BrokerConnection {
 
   private constructor(
     private readonly socket: Socket,
+    reader: SocketReader,
     readonly address: BrokerAddress,
     private readonly clientId: string,
     private readonly timeoutMs: number,
     maxResponseBytes: number,
   ) {
     this.receive = new NetworkReceive(maxResponseBytes, this.describe());
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    reader.onData = (chunk) => this.onData(chunk);
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () =>
       this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')),
@@ -87,8 +106,9 @@ export class BrokerConnection {
   /** Connects and negotiates API versions. Errors carry code ECONNREFUSED, ETIMEDOUT and the like. */
   static async open(address: BrokerAddress, options: BrokerConnectionOptions = {}): Promise<BrokerConnection> {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    const reader = new SocketReader();
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: address.host, port: address.port });
+      const s = connect({ host: address.host, port: address.port, onread: reader.onread });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new TributaryError(`connecting to ${address.host}:${address.port} timed out`, 'ETIMEDOUT'));
@@ -110,6 +130,7 @@ export class BrokerConnection {
     });
     const connection = new BrokerConnection(
       socket,
+      reader,
       address,
       options.clientId ?? 'tributary-cli',
       timeoutMs,

@@ -19,6 +19,7 @@ import { eventually } from '../helpers/cluster.js';
 import { RawKafkaClient } from '../helpers/rawKafkaClient.js';
 import { ZooKeeperServer } from '../helpers/zookeeper.js';
 import { REPO_ROOT } from '../interop/support.js';
+import { launcherArgs } from '../helpers/nodeLauncher.js';
 import { faultNetwork, type FaultNetwork } from './network.js';
 import { killedOnExit } from './processes.js';
 
@@ -124,7 +125,7 @@ export class FaultCluster {
       ...['--node-id', String(id), '--zookeeper', this.connects.get(id)!],
       ...['--config', join(this.dir, `server-${id}.properties`), '--log-level', 'info'],
     ];
-    const [command, ...argv] = [...this.net.exec(id), process.execPath, MAIN, ...args];
+    const [command, ...argv] = [...this.net.exec(id), process.execPath, ...launcherArgs(MAIN, args)];
     const child = killedOnExit(spawn(command!, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stderr.pipe(createWriteStream(this.logFile(id), { flags: 'a' }));
     const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach } from 'vitest';
 import { REPO_ROOT } from '../interop/support.js';
+import { launcherArgs } from './nodeLauncher.js';
 
 const MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const running: ChildProcessWithoutNullStreams[] = [];
@@ -42,7 +43,7 @@ export interface CliOptions {
 
 /** Spawns `tributary ...args`; `stdin`, when given, is written and the input closed. Killed after the test unless kept. */
 export function tributary(args: string[], options: CliOptions = {}): CliRun {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, launcherArgs(MAIN, args), { env: { ...process.env, ...options.env } });
   if (options.keep === true) {
     kept.add(child);
     child.once('exit', () => kept.delete(child));
