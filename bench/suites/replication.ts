@@ -84,7 +84,42 @@ interface Sides {
   single: Side;
 }
 
-async function throughputCases(ctx: SuiteContext, plan: Plan, sides: Sides): Promise<ResultRow[]> {
+/**
+ * A side whose new topics are written to once before a trial starts: one record with
+ * acks=all into each partition, answered only once every replica has it, so the trial
+ * measures replication running, not its start. A new topic's followers first ask the
+ * leader where to truncate, and one that asks before the leader has its LeaderAndIsr is
+ * answered NOT_LEADER_OR_FOLLOWER and waits out replica.fetch.backoff.ms (1 s, as in
+ * Kafka), stalling acks=all meanwhile; and each replica checkpoints the new leader epoch
+ * (two fsyncs) on its first append. Both sides are warmed alike; the end offset a trial
+ * checks leaves the warm-up records out.
+ */
+function warmed(s: Side): Side {
+  const { target } = s;
+  const createTopic = async (topic: string): Promise<void> => {
+    await target.createTopic(topic);
+    const producer = target.producer();
+    await producer.connect();
+    try {
+      const messages = Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: 'warm-up' }));
+      await producer.send({ topic, acks: ACKS_ALL, messages });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  const endOffset = target.endOffset;
+  return {
+    ...s,
+    target: {
+      ...target,
+      createTopic,
+      endOffset: endOffset === null ? null : async (topic) => (await endOffset(topic)) - PARTITIONS,
+    },
+  };
+}
+
+async function throughputCases(ctx: SuiteContext, plan: Plan, cold: Sides): Promise<ResultRow[]> {
+  const sides: Sides = { replicated: warmed(cold.replicated), single: warmed(cold.single) };
   const count = plan.kcatRecords;
   const file = kcatInputFile(ctx.tmpDir, count);
   const trials = { replicated: [] as Metered[], single: [] as Metered[] };
