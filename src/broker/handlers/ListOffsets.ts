@@ -13,6 +13,7 @@
 import type { FetchIsolation, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import { SINGLE_NODE_LEADER_EPOCH } from '../../record/RecordBatchHeader.js';
 import type { ClusterPartition } from '../ClusterPartition.js';
 import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
@@ -26,8 +27,6 @@ const READ_COMMITTED = 1;
 /** ListOffsetsRequest.CONSUMER_REPLICA_ID. */
 const CONSUMER_REPLICA_ID = -1;
 const NOT_FOUND = { timestamp: -1, offset: -1 };
-/** The single node leads every partition in epoch 0. */
-const SINGLE_NODE_EPOCH = 0;
 /** Optional.empty: no leader epoch known for the offset found. */
 const NO_EPOCH = -1;
 
@@ -72,7 +71,7 @@ function listOffset(
       context.cluster === undefined
         ? {
             ...lookUp(context.engine.partition(topic, index), request.timestamp, isolation),
-            leaderEpoch: SINGLE_NODE_EPOCH,
+            leaderEpoch: SINGLE_NODE_LEADER_EPOCH,
           }
         : lookUpOnLeader(
             context.cluster.replicaManager.leaderClusterPartition(topic, index, request.currentLeaderEpoch),
