@@ -18,13 +18,12 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { tributary, type CliRun } from '../helpers/cli.js';
-import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import {
+  committedOffset,
   eventually,
   findCoordinator,
   keyNotCoordinatedBy,
   partitionLeaders,
-  request,
   serveCluster,
   settledController,
   type ServedCluster,
@@ -114,12 +113,11 @@ test('consume --group commits on leaving what it read while its coordinator was 
     () => findCoordinator(port, groupId, 0),
     ([error, node]) => error === 0 && node !== coordinator,
   );
-  const fetched = await request(cluster.brokers.get(next)!.port, ApiKey.OffsetFetch, 1, {
-    groupId,
-    topics: [{ name: topic, partitionIndexes: [0] }],
-  });
-  const [committed] = (fetched.topics as Struct[])[0]!.partitions as Struct[];
-  expect([committed!.committedOffset, committed!.errorCode]).toEqual([2, 0]);
+  const [offset] = await eventually(
+    () => committedOffset(cluster.brokers.get(next)!.port, groupId, topic, 0),
+    ([, error]) => error === 0,
+  );
+  expect(offset).toBe(2);
 }, 60_000);
 
 test('consume --follow reads a partition whose only replica was killed once that broker is back', async () => {

@@ -16,6 +16,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiKey, type Struct } from '../../src/protocol/index.js';
 import {
+  committedOffset,
   eventually,
   findCoordinator,
   keyNotCoordinatedBy,
@@ -58,16 +59,6 @@ async function commit(port: number, groupId: string, offset: number): Promise<nu
   return ((response.topics as Struct[])[0]!.partitions as Struct[])[0]!.errorCode as number;
 }
 
-/** OffsetFetch v1 of TOPIC-0: [committed offset, error code]. */
-async function committed(port: number, groupId: string): Promise<[number, number]> {
-  const response = await request(port, ApiKey.OffsetFetch, 1, {
-    groupId,
-    topics: [{ name: TOPIC, partitionIndexes: [0] }],
-  });
-  const [partition] = (response.topics as Struct[])[0]!.partitions as Struct[];
-  return [partition!.committedOffset as number, partition!.errorCode as number];
-}
-
 test('an offset commit answered by the coordinator is on its new leader after the old one is killed at once', async () => {
   // The controller stays up: the kill is the coordinator's alone, its failover one election.
   const controller = await settledController(cluster);
@@ -91,7 +82,7 @@ test('an offset commit answered by the coordinator is on its new leader after th
   );
   // COORDINATOR_LOAD_IN_PROGRESS (14) while the new leader reads its log.
   const [offset] = await eventually(
-    () => committed(cluster.brokers.get(next)!.port, groupId),
+    () => committedOffset(cluster.brokers.get(next)!.port, groupId, TOPIC, 0),
     ([, error]) => error === 0,
   );
   expect(offset).toBe(COMMITTED_OFFSET);
