@@ -63,6 +63,7 @@ export interface BrokerConfig {
 
 export interface GroupSettings {
   offsetsTopicPartitions?: number;
+  offsetCommitTimeoutMs?: number;
   groupMinSessionTimeoutMs?: number;
   groupMaxSessionTimeoutMs?: number;
   groupInitialRebalanceDelayMs?: number;
@@ -208,6 +209,7 @@ const BROKER_SETTINGS: Readonly<Record<string, Setter>> = {
   'replica.high.watermark.checkpoint.interval.ms': (c, k, v) =>
     (c.highWatermarkCheckpointIntervalMs = integerIn(k, v, 1, INT32_MAX)),
   'offsets.topic.num.partitions': (c, k, v) => (c.groups.offsetsTopicPartitions = integerIn(k, v, 1, 1000)),
+  'offsets.commit.timeout.ms': (c, k, v) => (c.groups.offsetCommitTimeoutMs = integerIn(k, v, 1, INT32_MAX)),
   'group.min.session.timeout.ms': (c, k, v) => (c.groups.groupMinSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.max.session.timeout.ms': (c, k, v) => (c.groups.groupMaxSessionTimeoutMs = integerIn(k, v, 0, INT32_MAX)),
   'group.initial.rebalance.delay.ms': (c, k, v) =>

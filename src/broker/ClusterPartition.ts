@@ -9,9 +9,10 @@
  * in sync already (KIP-497: stricter, so safe) and one being removed as still in sync.
  */
 import type { AppendInfo, AppendOptions, Partition, PartitionRead } from '../engine/Partition.js';
-import { KafkaErrors, TributaryError, isTributaryError, type KafkaError } from '../errors.js';
+import { KafkaErrors, TributaryError, isTributaryError, kafkaResponseError, type KafkaError } from '../errors.js';
 import type { LeaderAndIsr } from '../zk/LeaderAndIsr.js';
 import type { AlterPartitionManager, ProposedLeaderAndIsr } from './AlterPartitionManager.js';
+import { delayedProduce } from './DelayedProduce.js';
 import type { Logger } from './Logger.js';
 import { Replica } from './Replica.js';
 
@@ -106,6 +107,9 @@ const AWAIT_METADATA: readonly string[] = [
   'ERR_INVALID_REQUEST',
   'ERR_NEW_LEADER_ELECTED',
 ];
+
+/** A coordinator's append is waited for whatever happens to a connection. */
+const NEVER_ABORTED = new AbortController().signal;
 
 const sorted = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
 
@@ -216,6 +220,7 @@ export class ClusterPartition {
     }
     this.partitionEpochValue = state.partitionEpoch;
     this.leaderReplicaId = this.options.localBrokerId;
+    this.log.replicationWait = this.awaitReplicated;
     this.followAppends();
     // The ISR may be down to the leader alone.
     if (this.maybeIncrementLeaderHW(now)) this.tryCompleteDelayedRequests();
@@ -239,6 +244,7 @@ export class ClusterPartition {
     this.partitionEpochValue = state.partitionEpoch;
     this.updateAssignmentAndIsr(state.replicas, false, new Set());
     this.log.hwFollowsLogEnd = false;
+    this.log.replicationWait = null;
     this.stopFollowingAppends();
     this.tryCompleteDelayedRequests();
     return isNewLeaderEpoch;
@@ -248,6 +254,7 @@ export class ClusterPartition {
   stop(): void {
     this.leaderReplicaId = null;
     this.remoteReplicas.clear();
+    this.log.replicationWait = null;
     this.stopFollowingAppends();
     this.tryCompleteDelayedRequests();
   }
@@ -623,6 +630,15 @@ export class ClusterPartition {
       'ERR_OFFSET_NOT_AVAILABLE',
     );
   }
+
+  /**
+   * A coordinator's append with acks=-1 (Partition.appendReplicated): a DelayedProduce of this
+   * partition alone; its error, if any, as a typed one.
+   */
+  private readonly awaitReplicated = async (requiredOffset: number, timeoutMs: number): Promise<void> => {
+    const [error] = await delayedProduce([{ partition: this, requiredOffset }], timeoutMs, NEVER_ABORTED);
+    if (error !== KafkaErrors.NONE) throw kafkaResponseError(error!.code, `the append to ${this.topic}-${this.index}`);
+  };
 
   /** Registers a delayed operation to check again when the high watermark or the leadership changes. */
   watch(check: () => void): () => void {

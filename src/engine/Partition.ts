@@ -72,11 +72,24 @@ interface Waiter {
   wake: () => void;
 }
 
+/**
+ * Waits until every in-sync replica has the records below `requiredOffset`, `timeoutMs` at
+ * most; rejects with a typed Kafka error (NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+ * NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT).
+ */
+export type ReplicationWait = (requiredOffset: number, timeoutMs: number) => Promise<void>;
+
 export class Partition {
   private recordsIn = 0;
   private bytesIn = 0;
   private recordsOut = 0;
   private bytesOut = 0;
+  /**
+   * How an append waits for the in-sync replicas: set by a cluster's leader of the partition
+   * (the broker's ClusterPartition), null where the leader's write is all there is (one node,
+   * embedded, a follower).
+   */
+  replicationWait: ReplicationWait | null = null;
   /** Readers waiting for the end they read to pass their offset; woken when ends move, all at close. */
   private waiters: Waiter[] = [];
   private closed = false;
@@ -185,6 +198,21 @@ export class Partition {
     this.bytesIn += info.bytes;
     this.wakeWaiters();
     return info;
+  }
+
+  /**
+   * Appends as the coordinators must (Kafka's GroupMetadataManager, TransactionStateManager and
+   * WriteTxnMarkers append with requiredAcks -1): resolves once every in-sync replica has the
+   * records (replicationWait), so what a coordinator answers after it survives the leader.
+   */
+  appendReplicated(records: Buffer, options: AppendOptions, timeoutMs: number): Promise<AppendInfo> {
+    const wait = this.replicationWait;
+    // The usual case, one node: the append itself, no extra async frame.
+    if (wait === null) return this.append(records, options);
+    return this.append(records, options).then(async (info) => {
+      if (info.duplicate !== true) await wait(info.lastOffset + 1, timeoutMs);
+      return info;
+    });
   }
 
   /**

@@ -41,6 +41,8 @@ export interface GroupCoordinatorOptions {
   engine: Engine;
   /** offsets.topic.num.partitions, default 50. */
   offsetsTopicPartitions?: number;
+  /** offsets.commit.timeout.ms, default 5000: how long a write waits for the in-sync replicas. */
+  offsetCommitTimeoutMs?: number;
   /** group.min.session.timeout.ms, default 6000. */
   groupMinSessionTimeoutMs?: number;
   /** group.max.session.timeout.ms, default 1800000. */
@@ -100,8 +102,13 @@ export class GroupCoordinator {
     const cluster = options.cluster;
     const store =
       cluster === undefined
-        ? OffsetsTopicStore.open(options.engine, configured, now)
-        : OffsetsTopicStore.inCluster(options.engine, () => cluster.offsetsTopicPartitionCount() ?? configured, now);
+        ? OffsetsTopicStore.open(options.engine, configured, now, options.offsetCommitTimeoutMs)
+        : OffsetsTopicStore.inCluster(
+            options.engine,
+            () => cluster.offsetsTopicPartitionCount() ?? configured,
+            now,
+            options.offsetCommitTimeoutMs,
+          );
     const config = {
       groupMinSessionTimeoutMs: options.groupMinSessionTimeoutMs ?? 6000,
       groupMaxSessionTimeoutMs: options.groupMaxSessionTimeoutMs ?? 1800000,

@@ -38,7 +38,15 @@ export function appendErrorCode(error: unknown, commit: boolean): number {
   if (!isTributaryError(error)) return E.UNKNOWN_SERVER_ERROR.code;
   switch (error.kafka) {
     case E.UNKNOWN_TOPIC_OR_PARTITION:
+    case E.NOT_ENOUGH_REPLICAS:
+    case E.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
       return E.COORDINATOR_NOT_AVAILABLE.code;
+    case E.NOT_LEADER_OR_FOLLOWER:
+      return E.NOT_COORDINATOR.code;
+    // The in-sync replicas did not all get the records in time: a commit says so, a group's
+    // metadata makes its members join again (GroupMetadataManager.storeGroup).
+    case E.REQUEST_TIMED_OUT:
+      return commit ? E.REQUEST_TIMED_OUT.code : E.REBALANCE_IN_PROGRESS.code;
     case E.MESSAGE_TOO_LARGE:
     case E.RECORD_LIST_TOO_LARGE:
       return commit ? E.INVALID_COMMIT_OFFSET_SIZE.code : E.UNKNOWN_SERVER_ERROR.code;
@@ -65,25 +73,39 @@ export interface TransactionalProducer {
   producerEpoch: number;
 }
 
+/** offsets.commit.timeout.ms's default: how long a write waits for the in-sync replicas. */
+export const OFFSET_COMMIT_TIMEOUT_MS = 5000;
+
 export class OffsetsTopicStore {
   private constructor(
     private readonly engine: Engine,
     private readonly partitions: () => number,
     private readonly now: () => number,
+    private readonly commitTimeoutMs: number,
   ) {}
 
   /** Creates `__consumer_offsets` with `partitions` partitions unless it exists (then its own count rules). */
-  static open(engine: Engine, partitions: number, now: () => number): OffsetsTopicStore {
+  static open(
+    engine: Engine,
+    partitions: number,
+    now: () => number,
+    commitTimeoutMs = OFFSET_COMMIT_TIMEOUT_MS,
+  ): OffsetsTopicStore {
     const count = openInternalTopic(engine, GROUP_METADATA_TOPIC_NAME, partitions);
-    return new OffsetsTopicStore(engine, () => count, now);
+    return new OffsetsTopicStore(engine, () => count, now, commitTimeoutMs);
   }
 
   /**
    * A cluster's broker: the controller creates the topic and LeaderAndIsr its logs here; its
    * partition count is the cluster's (GroupMetadataManager.retrieveGroupMetadataTopicPartitionCount).
    */
-  static inCluster(engine: Engine, partitionCount: () => number, now: () => number): OffsetsTopicStore {
-    return new OffsetsTopicStore(engine, partitionCount, now);
+  static inCluster(
+    engine: Engine,
+    partitionCount: () => number,
+    now: () => number,
+    commitTimeoutMs = OFFSET_COMMIT_TIMEOUT_MS,
+  ): OffsetsTopicStore {
+    return new OffsetsTopicStore(engine, partitionCount, now, commitTimeoutMs);
   }
 
   get partitionCount(): number {
@@ -146,12 +168,16 @@ export class OffsetsTopicStore {
     if (records.length > 0) await this.append(groupId, records);
   }
 
+  /**
+   * Appends with acks=-1, as GroupMetadataManager.appendForGroup does (offsets.commit.timeout.ms):
+   * what the coordinator answers after it is on every in-sync replica of the partition.
+   */
   private async append(groupId: string, records: RecordInput[], batch: BatchOptions = {}): Promise<AppendInfo> {
     const timestamp = this.now();
     for (const r of records) r.timestamp = timestamp;
     return this.engine
       .partition(GROUP_METADATA_TOPIC_NAME, this.partitionFor(groupId))
-      .append(buildRecordBatch(records, batch), BUILT_BY_COORDINATOR);
+      .appendReplicated(buildRecordBatch(records, batch), BUILT_BY_COORDINATOR, this.commitTimeoutMs);
   }
 
   /**

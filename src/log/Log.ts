@@ -38,7 +38,7 @@ import { describeProducer, type BatchMetadata, type ProducerState } from './Prod
 import type { AbortedTxn } from './TransactionIndex.js';
 import { TransactionIndexes } from './TransactionIndexes.js';
 import { appendFailure, LogValidator } from './LogValidator.js';
-import { BatchHeader } from '../record/RecordBatchHeader.js';
+import { BatchHeader, SINGLE_NODE_LEADER_EPOCH } from '../record/RecordBatchHeader.js';
 import { oldestDoomed, retentionMsBreached, retentionSizeBreached, type SegmentDoomed } from './LogRetention.js';
 import { floorSegment, offsetForTimestamp, offsetOfMaxTimestamp, readSegments } from './SegmentLookup.js';
 import type { TimestampAndOffset } from './RecordTimestamps.js';
@@ -288,7 +288,9 @@ export class Log {
     try {
       this.checkUsable();
       const batches = analyzeAndValidateRecords(records, this.scanner, this._config, this._logEndOffset);
-      const leaderEpoch = checkLeaderEpoch(options.leaderEpoch ?? this.epochCache.latestEpoch ?? 0);
+      const leaderEpoch = checkLeaderEpoch(
+        options.leaderEpoch ?? this.epochCache.latestEpoch ?? SINGLE_NODE_LEADER_EPOCH,
+      );
       stampLeaderEpoch(records, batches, leaderEpoch);
       const origin = options.origin ?? 'client';
       const how: WriteMode = { verify: options[BUILT_IN_PROCESS] !== true, origin, leaderEpoch };

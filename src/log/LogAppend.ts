@@ -24,7 +24,7 @@ export interface AppendOptions {
   /**
    * The leader epoch the appending leader is in, stamped in each batch's
    * partitionLeaderEpoch (Kafka's LogValidator) and recorded in the leader epoch cache;
-   * default the cache's latest epoch, else 0 (a single node is the leader of epoch 0).
+   * default the cache's latest epoch, else SINGLE_NODE_LEADER_EPOCH (a single node leads in epoch 0).
    */
   leaderEpoch?: number;
   [BUILT_IN_PROCESS]?: boolean;

@@ -43,6 +43,12 @@ export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;
+/**
+ * The leader epoch of every partition on a single node, which no controller ever elects: 0,
+ * the epoch a partition's first leader has (its batches carry it, ListOffsets, Metadata and
+ * OffsetForLeaderEpoch answer with it).
+ */
+export const SINGLE_NODE_LEADER_EPOCH = 0;
 
 const MAX_INT32 = 2 ** 31 - 1;
 

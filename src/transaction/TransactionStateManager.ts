@@ -9,7 +9,7 @@
 import type { Engine } from '../engine/Engine.js';
 import { BUILT_BY_COORDINATOR, forEachBatch, openInternalTopic, partitionForKey } from '../engine/InternalTopic.js';
 import { InternalTopicOwnership } from '../engine/InternalTopicOwnership.js';
-import { isTributaryError, KafkaErrors as E } from '../errors.js';
+import { isTributaryError, KafkaErrors as E, type KafkaError } from '../errors.js';
 import { buildRecordBatch } from '../record/RecordBatchBuilder.js';
 import {
   readTransactionLogKey,
@@ -45,12 +45,20 @@ export interface ListedTransaction {
   transactionState: TransactionState;
 }
 
+/** Append errors the client retries at the same coordinator: the log or its in-sync replicas not there (yet). */
+const COORDINATOR_NOT_AVAILABLE_AFTER: readonly KafkaError[] = [
+  E.UNKNOWN_TOPIC_OR_PARTITION,
+  E.NOT_ENOUGH_REPLICAS,
+  E.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  E.REQUEST_TIMED_OUT,
+];
+
 /** The error a failed `__transaction_state` append becomes (TransactionStateManager.appendTransactionToLog). */
 function appendErrorCode(error: unknown): number {
   if (!isTributaryError(error)) return E.UNKNOWN_SERVER_ERROR.code;
-  if (error.kafka === E.UNKNOWN_TOPIC_OR_PARTITION || error.code === 'ERR_ENGINE_CLOSED')
+  if (error.code === 'ERR_ENGINE_CLOSED' || COORDINATOR_NOT_AVAILABLE_AFTER.includes(error.kafka))
     return E.COORDINATOR_NOT_AVAILABLE.code;
-  if (error.kafka === E.KAFKA_STORAGE_ERROR) return E.NOT_COORDINATOR.code;
+  if (error.kafka === E.KAFKA_STORAGE_ERROR || error.kafka === E.NOT_LEADER_OR_FOLLOWER) return E.NOT_COORDINATOR.code;
   return E.UNKNOWN_SERVER_ERROR.code;
 }
 
@@ -198,9 +206,10 @@ export class TransactionStateManager {
     // One node creates the topic on first use; a cluster's controller creates it, and LeaderAndIsr its logs here.
     if (this.cluster === undefined)
       openInternalTopic(this.engine, TRANSACTION_STATE_TOPIC_NAME, this.config.stateLogNumPartitions);
+    // With acks=-1 for as long as the transaction may last (TransactionStateManager.appendTransactionToLog).
     return this.engine
       .partition(TRANSACTION_STATE_TOPIC_NAME, this.partitionFor(transactionalId))
-      .append(batch, BUILT_BY_COORDINATOR);
+      .appendReplicated(batch, BUILT_BY_COORDINATOR, transit.txnTimeoutMs);
   }
 
   /** The id's record key, encoded once: every state change of the id writes the same key. */

@@ -161,6 +161,27 @@ describe('ClusterPartition as leader', () => {
     });
   });
 
+  test('a coordinator append (Partition.appendReplicated, acks=-1) resolves once the ISR has it; it fails as Kafka maps it', async () => {
+    const { log, partition } = setUp();
+    partition.makeLeader(leaderState([1, 2]));
+    let settled = false;
+    const appended = log.appendReplicated(sampleBatch(1, 3), {}, 60_000).finally(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([log.logEndOffset, log.highWatermark, settled]).toEqual([3, 0, false]);
+    fetchFrom(partition, 2, 3);
+    await expect(appended).resolves.toMatchObject({ baseOffset: 0, lastOffset: 2 });
+    // No follower fetches: the wait ends at its timeout (DelayedProduce.onExpiration).
+    await expect(log.appendReplicated(sampleBatch(2), {}, 20)).rejects.toMatchObject({
+      code: 'ERR_REQUEST_TIMED_OUT',
+    });
+    // Leadership lost while waiting: NOT_LEADER_OR_FOLLOWER; a follower's appends wait for nothing.
+    const waiting = log.appendReplicated(sampleBatch(3), {}, 60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    partition.makeFollower({ ...leaderState([2, 1]), leader: 2, leaderEpoch: 6, partitionEpoch: 8 });
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_NOT_LEADER_OR_FOLLOWER' });
+    expect(log.replicationWait).toBeNull();
+  });
+
   test('a follower behind past replica.lag.time.max.ms leaves the ISR; while pending it still counts', async () => {
     const { log, partition, controller, clock, counts } = setUp();
     partition.makeLeader(leaderState([1, 2, 3]));

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
-import { KafkaErrors as E } from '../../src/errors.js';
-import { GROUP_METADATA_TOPIC_NAME } from '../../src/group/OffsetsTopicStore.js';
+import { KafkaErrors as E, TributaryError } from '../../src/errors.js';
+import { appendErrorCode, GROUP_METADATA_TOPIC_NAME } from '../../src/group/OffsetsTopicStore.js';
 import { readOffsetsTopicKey } from '../../src/group/OffsetsTopicRecords.js';
 import type { Engine } from '../../src/engine/Engine.js';
 import { RecordBatch } from '../../src/record/RecordBatch.js';
@@ -214,5 +214,26 @@ describe('OffsetsTopicStore through the coordinator', () => {
     }
     expect(loaded.size).toBe(expected.size);
     expect(loaded).toEqual(expected);
+  });
+});
+
+describe('appendErrorCode: a failed __consumer_offsets append as the client is told (Kafka 3.8 GroupMetadataManager)', () => {
+  const failed = (code: ConstructorParameters<typeof TributaryError>[1]) => new TributaryError('append failed', code);
+
+  test('no in-sync replicas enough or no log: COORDINATOR_NOT_AVAILABLE; no longer the leader: NOT_COORDINATOR', () => {
+    for (const commit of [true, false]) {
+      for (const code of [
+        'ERR_NOT_ENOUGH_REPLICAS',
+        'ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+        'ERR_UNKNOWN_TOPIC_OR_PARTITION',
+      ] as const)
+        expect(appendErrorCode(failed(code), commit)).toBe(E.COORDINATOR_NOT_AVAILABLE.code);
+      expect(appendErrorCode(failed('ERR_NOT_LEADER_OR_FOLLOWER'), commit)).toBe(E.NOT_COORDINATOR.code);
+    }
+  });
+
+  test('the in-sync replicas too slow: an offset commit is REQUEST_TIMED_OUT (storeOffsets passes it on), a group write REBALANCE_IN_PROGRESS (storeGroup)', () => {
+    expect(appendErrorCode(failed('ERR_REQUEST_TIMED_OUT'), true)).toBe(E.REQUEST_TIMED_OUT.code);
+    expect(appendErrorCode(failed('ERR_REQUEST_TIMED_OUT'), false)).toBe(E.REBALANCE_IN_PROGRESS.code);
   });
 });

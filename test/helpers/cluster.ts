@@ -80,6 +80,24 @@ export async function nonControllerBroker(served: ServedBrokers): Promise<[numbe
   return [[...served.brokers.keys()].find((id) => id !== controller)!, controller];
 }
 
+/**
+ * OffsetFetch v1 of one partition from the broker on `port`: [committed offset, error code]
+ * (COORDINATOR_LOAD_IN_PROGRESS, 14, while it loads the group).
+ */
+export async function committedOffset(
+  port: number,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<[number, number]> {
+  const response = await request(port, ApiKey.OffsetFetch, 1, {
+    groupId,
+    topics: [{ name: topic, partitionIndexes: [partition] }],
+  });
+  const [found] = (response.topics as Struct[])[0]!.partitions as Struct[];
+  return [found!.committedOffset as number, found!.errorCode as number];
+}
+
 /** FindCoordinator v3 for one key (key type 0 a group, 1 a transactional id): [error code, node id]. */
 export async function findCoordinator(port: number, key: string, keyType: number): Promise<[number, number]> {
   const r = await request(port, ApiKey.FindCoordinator, 3, { key, keyType });

@@ -27,13 +27,13 @@ import { recordBatchesToMessageSet } from '../../record/MessageSetConversion.js'
 import type { LegacyMagic } from '../../record/LegacyRecord.js';
 import type { ClusterPartition } from '../ClusterPartition.js';
 import { errorCodeOf, handler, leaderPartition, type ClusterContext, type RequestContext } from '../RequestContext.js';
+import { CONSUMER_REPLICA_ID, fetchIsolation } from './ReadIsolation.js';
 
 type FetchRequest = RequestOf<typeof Fetch>;
 type FetchPartition = FetchRequest['topics'][number]['partitions'][number];
 type FetchResponse = EncodableResponse<typeof Fetch>;
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
-const READ_COMMITTED = 1;
 /** One reason for every ended wait: abort() without one builds a DOMException each time. */
 const WAIT_OVER = new Error('fetch wait over');
 const NO_RECORDS = Buffer.alloc(0);
@@ -168,10 +168,14 @@ interface FetchPass {
   isolation: FetchIsolation;
 }
 
-/** FetchParams.isolation: a follower reads to the log end, a consumer to the high watermark or the last stable offset. */
+/**
+ * FetchParams.isolation: a follower reads to the log end, a consumer to the high watermark or
+ * the last stable offset. A single node has no followers: a replica id there reads as a
+ * consumer's (Kafka, where every partition has its replica set, refuses a replica not in it).
+ */
 function isolationOf(context: RequestContext, request: FetchRequest): FetchIsolation {
-  if (context.cluster !== undefined && request.replicaId >= 0) return 'log_end';
-  return request.isolationLevel === READ_COMMITTED ? 'read_committed' : 'read_uncommitted';
+  const replicaId = context.cluster === undefined ? CONSUMER_REPLICA_ID : request.replicaId;
+  return fetchIsolation(replicaId, request.isolationLevel);
 }
 
 function readAll(context: RequestContext, request: FetchRequest): FetchPass {

@@ -13,8 +13,10 @@
 import type { FetchIsolation, Partition } from '../../engine/Partition.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { ListOffsets } from '../../protocol/messages/ListOffsets.js';
+import { SINGLE_NODE_LEADER_EPOCH } from '../../record/RecordBatchHeader.js';
 import type { ClusterPartition } from '../ClusterPartition.js';
 import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
+import { listOffsetsIsolation } from './ReadIsolation.js';
 
 type ListOffsetsPartition = RequestOf<typeof ListOffsets>['topics'][number]['partitions'][number];
 type PartitionResponse = EncodableResponse<typeof ListOffsets>['topics'][number]['partitions'][number];
@@ -22,12 +24,7 @@ type PartitionResponse = EncodableResponse<typeof ListOffsets>['topics'][number]
 const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
-const READ_COMMITTED = 1;
-/** ListOffsetsRequest.CONSUMER_REPLICA_ID. */
-const CONSUMER_REPLICA_ID = -1;
 const NOT_FOUND = { timestamp: -1, offset: -1 };
-/** The single node leads every partition in epoch 0. */
-const SINGLE_NODE_EPOCH = 0;
 /** Optional.empty: no leader epoch known for the offset found. */
 const NO_EPOCH = -1;
 
@@ -72,7 +69,7 @@ function listOffset(
       context.cluster === undefined
         ? {
             ...lookUp(context.engine.partition(topic, index), request.timestamp, isolation),
-            leaderEpoch: SINGLE_NODE_EPOCH,
+            leaderEpoch: SINGLE_NODE_LEADER_EPOCH,
           }
         : lookUpOnLeader(
             context.cluster.replicaManager.leaderClusterPartition(topic, index, request.currentLeaderEpoch),
@@ -87,14 +84,9 @@ function listOffset(
 }
 
 export const handleListOffsets = handler(ListOffsets, (context, request) => {
-  // KafkaApis.handleListOffsetRequestV1AndAbove: a consumer's isolation level bounds what it finds;
-  // a follower (its broker id) or a debugging client reads to the log end (a follower's fetcher resetting its offset).
-  const isolation: FetchIsolation =
-    request.replicaId !== CONSUMER_REPLICA_ID
-      ? 'log_end'
-      : request.isolationLevel === READ_COMMITTED
-        ? 'read_committed'
-        : 'read_uncommitted';
+  // A consumer's isolation level bounds what it finds; a follower (its broker id) or a debugging
+  // client reads to the log end (a follower's fetcher resetting its offset).
+  const isolation = listOffsetsIsolation(request.replicaId, request.isolationLevel);
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => listOffset(context, t.name, p, isolation)),

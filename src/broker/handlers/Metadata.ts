@@ -10,6 +10,7 @@
 import { isTributaryError, KafkaErrors, type TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { Metadata } from '../../protocol/messages/Metadata.js';
+import { SINGLE_NODE_LEADER_EPOCH } from '../../record/RecordBatchHeader.js';
 import { NO_CONTROLLER_ID } from '../MetadataCache.js';
 import { autoCreateTopics } from './ZkAdminManager.js';
 import { errorCodeOf, handler, topicIdBytes, type ClusterContext, type RequestContext } from '../RequestContext.js';
@@ -73,7 +74,7 @@ function topicMetadata(context: RequestContext, name: string, refused?: Tributar
       errorCode: 0,
       partitionIndex: p.partition,
       leaderId: node,
-      leaderEpoch: 0,
+      leaderEpoch: SINGLE_NODE_LEADER_EPOCH,
       replicaNodes: [node],
       isrNodes: [node],
       offlineReplicas: [],

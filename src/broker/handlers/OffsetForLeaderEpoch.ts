@@ -14,28 +14,25 @@
 import { TributaryError } from '../../errors.js';
 import type { EncodableResponse, RequestOf } from '../../protocol/index.js';
 import { OffsetForLeaderEpoch } from '../../protocol/messages/OffsetForLeaderEpoch.js';
+import { NO_PARTITION_LEADER_EPOCH, SINGLE_NODE_LEADER_EPOCH } from '../../record/RecordBatchHeader.js';
 import { errorCodeOf, handler, type RequestContext } from '../RequestContext.js';
 
 type PartitionRequest = RequestOf<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
 type EpochEndOffset = EncodableResponse<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
-
-/** RecordBatch.NO_PARTITION_LEADER_EPOCH: the request names no current epoch (Optional.empty in Kafka). */
-const NO_EPOCH = -1;
-/** The single node's leader epoch, of every partition. */
-const SINGLE_NODE_EPOCH = 0;
 
 /**
  * Kafka's Partition.checkCurrentLeaderEpoch for the single node: a request's current epoch
  * older than 0 is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
  */
 function checkSingleNodeEpoch(requested: number, topicPartition: string): void {
-  if (requested === NO_EPOCH || requested === SINGLE_NODE_EPOCH) return;
+  // NO_PARTITION_LEADER_EPOCH: the request names no current epoch (Optional.empty in Kafka).
+  if (requested === NO_PARTITION_LEADER_EPOCH || requested === SINGLE_NODE_LEADER_EPOCH) return;
   const [what, code] =
-    requested < SINGLE_NODE_EPOCH
+    requested < SINGLE_NODE_LEADER_EPOCH
       ? (['older', 'ERR_FENCED_LEADER_EPOCH'] as const)
       : (['newer', 'ERR_UNKNOWN_LEADER_EPOCH'] as const);
   throw new TributaryError(
-    `the current leader epoch ${requested} of ${topicPartition} is ${what} than this broker's ${SINGLE_NODE_EPOCH}`,
+    `the current leader epoch ${requested} of ${topicPartition} is ${what} than this broker's ${SINGLE_NODE_LEADER_EPOCH}`,
     code,
   );
 }

@@ -4,6 +4,7 @@
  * Kafka's default assignors: every partition is committed and given up before each
  * rebalance, and starts again at the group's committed offset.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerCoordinator, type JoinedMember } from '../../client/ConsumerCoordinator.js';
 import { RemoteGroupCoordinator } from '../../client/RemoteGroupCoordinator.js';
 import type { BrokerConnection } from '../../network/BrokerConnection.js';
@@ -25,6 +26,10 @@ const ASSIGNORS = ['range', 'cooperative-sticky'].map(assignorByName);
 /** session.timeout.ms within the broker's default bounds; a short heartbeat so that a rebalance is noticed within a second. */
 const TIMEOUTS = { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, heartbeatIntervalMs: 1_000 };
 const RESPONSE_MARGIN_MS = 5_000;
+/** Kafka's retry.backoff.ms. */
+const RETRY_BACKOFF_MS = 100;
+/** How long leaving retries its commit: Kafka's consumer close timeout (DEFAULT_CLOSE_TIMEOUT_MS). */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 export interface GroupMemberOptions {
   group: string;
@@ -71,22 +76,41 @@ export class BrokerGroupMember {
     return member;
   }
 
-  /** Commits; a commit the group refuses (a rebalance under way) is dropped: the rebalance commits the positions. */
+  /**
+   * Commits; a commit that fails (a rebalance under way, the coordinator moving) is dropped:
+   * the rebalance, or leaving, commits the positions.
+   */
   async commit(offsets: { partition: number; offset: number }[]): Promise<void> {
+    await this.tryCommit(offsets);
+  }
+
+  /**
+   * Commits every position, then leaves, as Kafka's ConsumerCoordinator.close does
+   * (maybeAutoCommitOffsetsSync: commitOffsetsSync sends again after retry.backoff.ms while the
+   * error is retriable, a coordinator moved or still loading among them, until the close
+   * timeout), so that a batch's commit dropped while the coordinator moved is made up for.
+   */
+  async leave(): Promise<void> {
+    try {
+      const deadline = Date.now() + CLOSE_TIMEOUT_MS;
+      const positions = this.source.positions();
+      while ((await this.tryCommit(positions)) && Date.now() < deadline) await delay(RETRY_BACKOFF_MS);
+      await this.membership.leave();
+    } finally {
+      this.coordinator.close();
+    }
+  }
+
+  /** One commit of `offsets`: true if it failed with a retriable error (worth sending again). */
+  private async tryCommit(offsets: { partition: number; offset: number }[]): Promise<boolean> {
     try {
       await this.membership.commit(
         offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })),
       );
+      return false;
     } catch (error) {
       if (!isTributaryError(error)) throw error;
-    }
-  }
-
-  async leave(): Promise<void> {
-    try {
-      await this.membership.leave();
-    } finally {
-      this.coordinator.close();
+      return error.kafka?.retriable === true;
     }
   }
 

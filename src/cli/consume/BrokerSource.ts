@@ -177,11 +177,6 @@ export class BrokerSource implements RecordSource {
         continue;
       }
       this.sendFetches();
-      if (this.inFlight.size === 0) {
-        // Every assigned partition is without a leader: wait for an election.
-        await this.refreshMetadata();
-        continue;
-      }
       const { leader, batches } = await Promise.race(this.inFlight.values());
       this.inFlight.delete(leader);
       yield* batches;
@@ -189,13 +184,23 @@ export class BrokerSource implements RecordSource {
     if (this.failure !== null) throw this.failure;
   }
 
-  /** A Fetch to each leader of assigned partitions that has none in flight. */
+  /**
+   * A Fetch to each leader of assigned partitions that has none in flight. Partitions without a
+   * leader (the controller between removing a dead leader and electing the next, or none
+   * left to elect) ask Metadata again after a backoff, as AbstractFetch.prepareFetchRequests
+   * requests an update for a position missing its leader: else, while the other leaders go
+   * on answering, nothing would ever ask again and those partitions would not be read.
+   */
   private sendFetches(): void {
     for (const [leader, partitions] of this.metadata.byLeader(this.assigned.keys())) {
-      if (leader === NO_LEADER_ID || this.inFlight.has(leader)) continue;
+      if (this.inFlight.has(leader)) continue;
+      const sent =
+        leader === NO_LEADER_ID
+          ? this.refreshMetadata().then((): SourceBatch[] => [])
+          : this.fetchFrom(leader, partitions);
       this.inFlight.set(
         leader,
-        this.fetchFrom(leader, partitions).then((batches) => ({ leader, batches })),
+        sent.then((batches) => ({ leader, batches })),
       );
     }
   }

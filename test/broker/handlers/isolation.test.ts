@@ -34,6 +34,9 @@ import {
 type Level = 'read_uncommitted' | 'read_committed';
 const WIRE_LEVEL: Record<Level, number> = { read_uncommitted: 0, read_committed: 1 };
 const LATEST = -1;
+/** FetchRequest/ListOffsetsRequest CONSUMER_REPLICA_ID and DEBUGGING_REPLICA_ID. */
+const CONSUMER_REPLICA_ID = -1;
+const DEBUGGING_REPLICA_ID = -2;
 
 let dataDir: string;
 let broker: Broker;
@@ -76,9 +79,10 @@ async function fetchAt(
   level: Level,
   fetchOffset: number,
   wait: { maxWaitMs: number; minBytes: number } = { maxWaitMs: 0, minBytes: 0 },
+  replicaId = CONSUMER_REPLICA_ID,
 ): Promise<FetchView> {
   const body = await client.call(ApiKey.Fetch, 11, {
-    replicaId: -1,
+    replicaId,
     ...wait,
     maxBytes: 1 << 20,
     isolationLevel: WIRE_LEVEL[level],
@@ -105,9 +109,13 @@ async function fetchAt(
   };
 }
 
-async function listOffset(level: Level, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+async function listOffset(
+  level: Level,
+  timestamp: number,
+  replicaId = CONSUMER_REPLICA_ID,
+): Promise<{ offset: number; timestamp: number }> {
   const body = await client.call(ApiKey.ListOffsets, 7, {
-    replicaId: -1,
+    replicaId,
     isolationLevel: WIRE_LEVEL[level],
     topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }],
   });
@@ -300,6 +308,18 @@ describe('Fetch and ListOffsets by isolation level', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await writeTransactions(partition, [{ plain: ['later'] }]);
     expect(await waiting).toMatchObject({ errorCode: 0, values: ['later'], lastStableOffset: 3 });
+  });
+
+  it('a debugging client (replica id -2) fetches as a consumer but lists offsets to the log end, as Kafka 3.8 tells them apart', async () => {
+    // ListOffsets: KafkaApis.handleListOffsetRequestV1AndAbove passes an isolation level only for -1.
+    // Fetch: FetchRequest.isConsumer(-2) (and a single node has no followers anyway; the rule
+    // itself is ReadIsolation.test.ts').
+    broker.engine.createTopic('t', { partitions: 1 });
+    await writeTransactions(broker.engine.partition('t', 0), OPEN_TRANSACTION);
+    const fetched = await fetchAt('read_committed', 0, undefined, DEBUGGING_REPLICA_ID);
+    expect(fetched).toMatchObject({ errorCode: 0, values: ['p0'], lastStableOffset: 1 });
+    expect(await listOffset('read_committed', LATEST, DEBUGGING_REPLICA_ID)).toEqual({ offset: 4, timestamp: -1 });
+    expect(await listOffset('read_committed', LATEST)).toEqual({ offset: 1, timestamp: -1 });
   });
 
   it('a lookup by time finds a record below the last fetchable offset at either level, with its timestamp', async () => {
