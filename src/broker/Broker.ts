@@ -131,7 +131,8 @@ function transactionClusterView(
 export class Broker {
   private readonly connections = new Set<Connection>();
   /** queued.max.request.bytes: what every connection's requests hold, together. */
-  private readonly memoryPool: MemoryPool;
+  /** queued.max.request.bytes, and the buffers request frames are read into. */
+  readonly memoryPool: MemoryPool;
   private closing: Promise<void> | null = null;
   /** False once closing has passed its controlled shutdown: new connections are refused. */
   private accepting = true;

@@ -43,6 +43,8 @@ interface InFlight {
   reserved: number;
   /** The encoded response, or null for a request that gets none. */
   response: Buffer[] | null;
+  /** The frame, to give back to the broker's frame pool once handled; null when it is not given back. */
+  frame: Buffer | null;
 }
 
 export class Connection {
@@ -172,7 +174,7 @@ export class Connection {
     if (this.partial === null) {
       if (this.buffered >= this.frameSize) return this.take(this.frameSize);
       if (this.buffered === 0) return null;
-      this.partial = Buffer.allocUnsafeSlow(this.frameSize);
+      this.partial = this.pool.frames.take(this.frameSize);
       this.partialFilled = 0;
     }
     const n = Math.min(this.buffered, this.frameSize - this.partialFilled);
@@ -247,7 +249,9 @@ export class Connection {
     }
     if (request.reader.remaining > 0) this.ignoredTrailingBytes(request);
     // The body may be views of the frame (records): its bytes stay reserved until handled.
-    const entry: InFlight = { done: false, reserved, response: null };
+    // Once handled, nothing reads the frame: a body's only views of it are `records` fields
+    // (Produce), copied into the log by then; `bytes` fields are decoded as copies.
+    const entry: InFlight = { done: false, reserved, response: null, frame };
     this.inFlight.push(entry);
     const started = this.context.metrics === undefined ? 0 : performance.now();
     let result: ReturnType<RequestHandler['handle']>;
@@ -289,6 +293,7 @@ export class Connection {
         done: true,
         reserved: 0,
         response: encodeApiVersionsFallback(header, this.context.apiVersions),
+        frame: null,
       });
       this.writeCompleted();
       return;
@@ -303,7 +308,7 @@ export class Connection {
     body: Struct | null,
     started: number,
   ): void {
-    this.handled(entry);
+    this.handled(entry, true);
     if (this.closed) return;
     try {
       entry.response = body === null ? null : encodeResponse(handler.api, header, body);
@@ -333,14 +338,20 @@ export class Connection {
     this.readMore();
   }
 
-  /** The request no longer needs its frame: its bytes go back to the pool. */
-  private handled(entry: InFlight): void {
+  /**
+   * The request no longer needs its frame: its bytes go back to the pool, and with `reuse`
+   * (its handler finished) its buffer too. A handler that failed may have left work behind
+   * still reading it, so its frame is left to the garbage collector.
+   */
+  private handled(entry: InFlight, reuse: boolean): void {
     this.pool.release(entry.reserved);
     entry.reserved = 0;
+    if (reuse && entry.frame !== null) this.pool.frames.give(entry.frame);
+    entry.frame = null;
   }
 
   private failed(entry: InFlight, header: RequestHeader, error: unknown): void {
-    this.handled(entry);
+    this.handled(entry, false);
     if (error instanceof AcksZeroFailure) {
       this.context.logger.info('closing connection after a failed acks=0 produce', {
         remote: this.remote,

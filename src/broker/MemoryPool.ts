@@ -13,12 +13,23 @@
  * every other client; waiters are offered room in the order they came.
  */
 
+import { FramePool } from '../network/FramePool.js';
+
+/**
+ * Produce frames kept for reuse once handled, and the largest kept (8 MiB): at most 32 MiB
+ * stays resident for them, where a frame allocated anew faults every page in as it is read.
+ */
+const FRAMES_KEPT = 4;
+const LARGEST_FRAME_KEPT = 8 * 1024 * 1024;
+
 interface Waiter {
   bytes: number;
   granted: () => void;
 }
 
 export class MemoryPool {
+  /** The buffers request frames are read into (the accounting here is of their bytes). */
+  readonly frames = new FramePool(FRAMES_KEPT, LARGEST_FRAME_KEPT);
   private reserved = 0;
   private readonly waiting: Waiter[] = [];
 

@@ -65,6 +65,11 @@ export interface EpochData {
 }
 
 export type FetchResponse = ResponseOf<typeof Fetch>;
+/** A response whose frame goes back to the connection on `release()`, after which nothing of it may be read. */
+export interface Leased<R> {
+  response: R;
+  release(): void;
+}
 export type FetchData = FetchResponse['responses'][number]['partitions'][number];
 /** OffsetForLeaderEpochResponseData.EpochEndOffset. */
 export type EpochEndOffset = ResponseOf<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];
@@ -89,8 +94,21 @@ export class RemoteLeaderEndPoint {
     private readonly settings: ReplicaFetcherSettings,
   ) {}
 
-  /** BrokerBlockingSender.sendRequest: connects if needed; a failed exchange closes the connection. */
   private async send<A extends ApiSchema>(api: A, body: EncodableRequest<A>, version: number): Promise<ResponseOf<A>> {
+    const { response, release } = await this.sendLeased(api, body, version);
+    release();
+    return response;
+  }
+
+  /**
+   * BrokerBlockingSender.sendRequest: connects if needed; a failed exchange closes the
+   * connection. The response's frame is leased (BrokerConnection.requestLeased).
+   */
+  private async sendLeased<A extends ApiSchema>(
+    api: A,
+    body: EncodableRequest<A>,
+    version: number,
+  ): Promise<Leased<ResponseOf<A>>> {
     if (this.closed) throw new TributaryError(`the fetcher to broker ${this.broker.id} is closed`, 'ERR_CLOSED');
     if (this.connection?.closed === true) this.connection = undefined;
     this.connection ??= await BrokerConnection.open(this.broker, {
@@ -102,7 +120,7 @@ export class RemoteLeaderEndPoint {
     // Closed while connecting: the connection opened is not kept.
     if (this.closed) this.connection.close();
     try {
-      return await this.connection.request(api, body, version);
+      return await this.connection.requestLeased(api, body, version);
     } catch (error) {
       this.connection?.close();
       this.connection = undefined;
@@ -110,10 +128,13 @@ export class RemoteLeaderEndPoint {
     }
   }
 
-  /** RemoteLeaderEndPoint.buildFetch and fetch: one full fetch of `partitions` at this leader. */
-  fetch(partitions: readonly FetchPartition[]): Promise<FetchResponse> {
+  /**
+   * RemoteLeaderEndPoint.buildFetch and fetch: one full fetch of `partitions` at this
+   * leader. Its records are views of a leased frame: `release()` once they are appended.
+   */
+  fetch(partitions: readonly FetchPartition[]): Promise<Leased<FetchResponse>> {
     const { brokerId, fetchWaitMaxMs, fetchMinBytes, fetchResponseMaxBytes, fetchMaxBytes } = this.settings;
-    return this.send(
+    return this.sendLeased(
       Fetch,
       {
         clusterId: null,

@@ -39,6 +39,7 @@ import type {
   EpochEndOffset,
   FetchData,
   FetchPartition,
+  FetchResponse,
   RemoteLeaderEndPoint,
   ReplicaFetcherSettings,
 } from './RemoteLeaderEndPoint.js';
@@ -365,14 +366,23 @@ export class ReplicaFetcherThread {
 
   /** processFetchRequest: each answered partition still fetching from the offset asked is handled by its error code. */
   private async processFetchRequest(sent: PartitionFetchState[]): Promise<void> {
-    let response;
+    let leased;
     try {
-      response = await this.leader.fetch(sent.map((s) => this.fetchPartition(s)));
+      leased = await this.leader.fetch(sent.map((s) => this.fetchPartition(s)));
     } catch (error) {
       if (this.stopping) return;
       this.logger.warn('Error in response for fetch request', { leader: this.leaderId, error: errorMessageOf(error) });
       return this.delayPartitions(sent);
     }
+    try {
+      await this.processFetchResponse(sent, leased.response);
+    } finally {
+      // Every batch is appended (the log copied it) or dropped: the frame may be read into again.
+      leased.release();
+    }
+  }
+
+  private async processFetchResponse(sent: PartitionFetchState[], response: FetchResponse): Promise<void> {
     const asked = new Map(sent.map((s) => [keyOf(s), s]));
     const withError: PartitionFetchState[] = [];
     for (const topic of response.responses)

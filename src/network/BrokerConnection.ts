@@ -21,6 +21,7 @@ import {
   type ResponseOf,
 } from '../protocol/index.js';
 import { ApiVersions } from '../protocol/messages/ApiVersions.js';
+import { FramePool } from './FramePool.js';
 import { NetworkReceive } from './NetworkReceive.js';
 
 /** The largest response frame taken by default: socket.request.max.bytes, the bound a broker puts on requests. */
@@ -81,6 +82,8 @@ export function parseBrokerAddress(text: string): BrokerAddress {
 
 export class BrokerConnection {
   private readonly receive: NetworkReceive;
+  /** The large frames' buffers, reused once requestLeased's callers give them back. */
+  private readonly frames = new FramePool();
   /** Requests awaiting their response, oldest first (a Map keeps insertion order). */
   private readonly pending = new Map<number, Pending>();
   private readonly versions = new Map<number, number>();
@@ -95,7 +98,7 @@ export class BrokerConnection {
     private readonly timeoutMs: number,
     maxResponseBytes: number,
   ) {
-    this.receive = new NetworkReceive(maxResponseBytes, this.describe());
+    this.receive = new NetworkReceive(maxResponseBytes, this.describe(), this.frames);
     reader.onData = (chunk) => this.onData(chunk);
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () =>
@@ -195,14 +198,37 @@ export class BrokerConnection {
   }
 
   /** Sends a request (at the negotiated version unless given) and resolves with its response body. */
-  request<A extends ApiSchema>(
+  async request<A extends ApiSchema>(
     api: A,
     body: EncodableRequest<A>,
     apiVersion: number = this.versionOf(api.apiKey),
   ): Promise<ResponseOf<A>> {
+    return (await this.exchange(api, body, apiVersion)).response;
+  }
+
+  /**
+   * As request, with the response's frame leased: `release()` gives its buffer back to the
+   * connection, which reads a later response into it, so nothing read from the response
+   * (its records are views of the frame) may be used after. A lease never released is only
+   * garbage collected. For a reader done with each response before it asks again (a
+   * follower's fetches), whose frames would otherwise each be memory faulted in anew.
+   */
+  requestLeased<A extends ApiSchema>(
+    api: A,
+    body: EncodableRequest<A>,
+    apiVersion: number,
+  ): Promise<{ response: ResponseOf<A>; release(): void }> {
+    return this.exchange(api, body, apiVersion);
+  }
+
+  private exchange<A extends ApiSchema>(
+    api: A,
+    body: EncodableRequest<A>,
+    apiVersion: number,
+  ): Promise<{ response: ResponseOf<A>; release(): void }> {
     if (this.closedError !== null) return Promise.reject(this.closedError);
     const correlationId = ++this.correlationId;
-    return new Promise<ResponseOf<A>>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       // NetworkClient.handleTimedOutRequests: the connection is given up, every request on it failed.
       const timer = setTimeout(
         () =>
@@ -214,7 +240,15 @@ export class BrokerConnection {
           ),
         this.timeoutMs,
       );
-      const settle = (frame: Buffer) => resolve(decodeResponse(api, apiVersion, frame).body);
+      const settle = (frame: Buffer) => {
+        let leased = true;
+        // Once only: a second release could give back a buffer already read into again.
+        const release = () => {
+          if (leased) this.frames.give(frame);
+          leased = false;
+        };
+        resolve({ response: decodeResponse(api, apiVersion, frame).body, release });
+      };
       this.pending.set(correlationId, { settle, reject, timer });
       const header = { apiKey: api.apiKey, apiVersion, correlationId, clientId: this.clientId };
       for (const chunk of encodeRequest(api, header, body)) this.socket.write(chunk);

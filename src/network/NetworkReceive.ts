@@ -9,13 +9,13 @@
  * may read the socket into one buffer it reuses (BrokerConnection's `onread`): a buffer
  * allocated per socket read (Node's default, 64 KiB at a time) is an ArrayBuffer each, and
  * V8 answers their churn with garbage collections (a follower receiving 100 MB/s of
- * fetches ran a scavenge every ~32 MB and a mark-compact every ~10 MB).
+ * fetches ran a scavenge every ~32 MB and a mark-compact every ~10 MB). Frames come from a
+ * FramePool, which reuses those their readers give back.
  */
 import { TributaryError } from '../errors.js';
+import { FramePool } from './FramePool.js';
 
 const SIZE_PREFIX = 4;
-/** Frames this small come from Buffer's shared pool, not an ArrayBuffer of their own. */
-const POOLED_FRAME_BYTES = Buffer.poolSize >>> 1;
 
 export class NetworkReceive {
   private readonly prefix = Buffer.alloc(SIZE_PREFIX);
@@ -28,6 +28,8 @@ export class NetworkReceive {
     private readonly maxSize: number,
     /** Who sends the frames, for the error. */
     private readonly source: string,
+    /** Where frames are allocated: a connection's own pool, to which their readers may give them back. */
+    private readonly frames: FramePool = new FramePool(0),
   ) {}
 
   /**
@@ -59,7 +61,7 @@ export class NetworkReceive {
     if (this.prefixFilled === SIZE_PREFIX) {
       const size = this.checkedSize(this.prefix.readInt32BE(0));
       this.prefixFilled = 0;
-      this.frame = size < POOLED_FRAME_BYTES ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
+      this.frame = this.frames.take(size);
       this.filled = 0;
     }
     return n;
