@@ -16,7 +16,7 @@
 import { FramePool } from '../network/FramePool.js';
 
 /**
- * Produce frames kept for reuse once handled, and the largest kept (8 MiB): at most 32 MiB
+ * Request frames kept for reuse once handled, and the largest kept (8 MiB): at most 32 MiB
  * stays resident for them, where a frame allocated anew faults every page in as it is read.
  */
 const FRAMES_KEPT = 4;

@@ -9,7 +9,7 @@
  * fetch as this replica's.
  */
 import { TributaryError, kafkaResponseError } from '../errors.js';
-import { BrokerConnection } from '../network/BrokerConnection.js';
+import { BrokerConnection, type Leased } from '../network/BrokerConnection.js';
 import type { ApiSchema, EncodableRequest, ResponseOf } from '../protocol/index.js';
 import { Fetch } from '../protocol/messages/Fetch.js';
 import { ListOffsets } from '../protocol/messages/ListOffsets.js';
@@ -65,11 +65,6 @@ export interface EpochData {
 }
 
 export type FetchResponse = ResponseOf<typeof Fetch>;
-/** A response whose frame goes back to the connection on `release()`, after which nothing of it may be read. */
-export interface Leased<R> {
-  response: R;
-  release(): void;
-}
 export type FetchData = FetchResponse['responses'][number]['partitions'][number];
 /** OffsetForLeaderEpochResponseData.EpochEndOffset. */
 export type EpochEndOffset = ResponseOf<typeof OffsetForLeaderEpoch>['topics'][number]['partitions'][number];

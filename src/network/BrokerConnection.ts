@@ -53,6 +53,12 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** A response whose frame goes back to the connection on `release()`, after which nothing of it may be read. */
+export interface Leased<R> {
+  response: R;
+  release(): void;
+}
+
 /** Bytes each socket read takes at most (Node's own default). */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -217,7 +223,7 @@ export class BrokerConnection {
     api: A,
     body: EncodableRequest<A>,
     apiVersion: number,
-  ): Promise<{ response: ResponseOf<A>; release(): void }> {
+  ): Promise<Leased<ResponseOf<A>>> {
     return this.exchange(api, body, apiVersion);
   }
 
@@ -225,7 +231,7 @@ export class BrokerConnection {
     api: A,
     body: EncodableRequest<A>,
     apiVersion: number,
-  ): Promise<{ response: ResponseOf<A>; release(): void }> {
+  ): Promise<Leased<ResponseOf<A>>> {
     if (this.closedError !== null) return Promise.reject(this.closedError);
     const correlationId = ++this.correlationId;
     return new Promise((resolve, reject) => {

@@ -1,11 +1,12 @@
 /**
  * FramePool: the buffers large frames are read into, each given back by the reader done
  * with it and read into again: a connection's responses (BrokerConnection.requestLeased: a
- * follower's fetch responses) and a broker's Produce requests (Connection). A frame buffer allocated anew is memory the process has
- * not touched, or gave back to the system when the last one was freed: every page of it
- * faults in as the frame is copied in, which on this project's VMs cost a follower more than
- * the bytes' own copy (~50 ms per 67 MB replicated). A pooled buffer's pages stay resident.
- * Frames no reader gives back are left to the garbage collector, as any buffer.
+ * follower's fetch responses) and a broker's requests once handled (Connection). A frame
+ * buffer allocated anew is memory the process has not touched, or gave back to the system
+ * when the last one was freed: every page of it faults in as the frame is copied in, which
+ * on this project's VMs cost a follower more than the bytes' own copy (~50 ms per 67 MB
+ * replicated). A pooled buffer's pages stay resident. Frames no reader gives back are left
+ * to the garbage collector, as any buffer.
  */
 
 /** Frames smaller than this come from Buffer's shared pool, not an ArrayBuffer of their own. */
