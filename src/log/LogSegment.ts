@@ -38,10 +38,16 @@ export class LogSegment {
   /** The .log size, kept here to spare a native call per read of it. */
   private bytes: number;
   /**
-   * One zero-copy view of the .log from 0, sliced for each read: a native view per read
-   * would count its length as external memory each time and drive V8 into full GCs.
+   * A zero-copy view of a sealed .log from 0, made once and sliced for each read. V8
+   * counts every native view's whole length as external memory when it is made, and
+   * enough of that forces a full GC: so a sealed segment (whose size is final) has one
+   * view, and a read of the active segment gets a view of its own bytes only. Re-making a
+   * growing segment's whole view for each read at its tail (a follower's every fetch)
+   * counted the segment's size per fetch: a mark-compact every few fetches.
    */
   private mapped: Buffer = EMPTY;
+  /** Set while the segment is not the active one: its size changes only by truncation. */
+  private sealed = false;
   /** Entries either index takes before it is full (a roll is due), kept here to spare native calls. */
   private offsetEntriesLeft = 0;
   private timeEntriesLeft = 0;
@@ -200,8 +206,12 @@ export class LogSegment {
   }
 
   private view(position: number, length: number): Buffer {
-    if (position + length > this.mapped.length) this.mapped = this.log.read(0, this.bytes);
-    return this.mapped.subarray(position, position + length);
+    const end = position + length;
+    if (end > this.mapped.length) {
+      if (!this.sealed) return this.log.read(position, length);
+      this.mapped = this.log.read(0, this.bytes);
+    }
+    return this.mapped.subarray(position, end);
   }
 
   /** First record at or after `timestamp` with offset >= `startingOffset` (Kafka's findOffsetByTimestamp). */
@@ -355,6 +365,7 @@ export class LogSegment {
    * for a high ulimit; here 10,000 partitions' sealed segments cost no descriptor.
    */
   onBecomeInactive(): void {
+    this.sealed = true;
     if (this.maxTimestampSoFar >= 0) {
       this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     }
@@ -378,6 +389,8 @@ export class LogSegment {
 
   /** Makes a sealed segment active again (after truncation deleted its successors). */
   onBecomeActive(): void {
+    this.sealed = false;
+    this.mapped = EMPTY;
     this.offsetIndex.resize(this.config.segmentIndexBytes);
     this.timeIndex.resize(this.config.segmentIndexBytes);
     this.loadIndexState();

@@ -105,6 +105,42 @@ describe('Log append and read', () => {
       await log.close();
     },
   );
+
+  test('reads at the tail of a growing segment count their own bytes as external memory, not the segment', async () => {
+    // V8 counts each native view's whole length as external memory when it is made, and
+    // forces a full GC once enough is counted: a follower's fetch per append must not
+    // count the segment's size each time (LogSegment.view).
+    const log = Log.open({ dir: tempDir() });
+    for (let i = 0; i < 64; i++) await log.append(sampleBatch(i, 4, 16 << 10));
+    expect(log.read(0, 1 << 20).records.length).toBeGreaterThan(0);
+    const views: Buffer[] = [];
+    const before = process.memoryUsage().external;
+    for (let i = 0; i < 40; i++) {
+      const { baseOffset } = await log.append(sampleBatch(100 + i, 1, 16 << 10));
+      views.push(log.read(baseOffset, 1 << 20).records);
+    }
+    const counted = process.memoryUsage().external - before;
+    expect(views.every((v) => v.length > 16 << 10)).toBe(true);
+    // 40 tail reads of ~16 KiB each, and the appended batches: well under one view of the 4 MiB segment.
+    expect(counted).toBeLessThan(4 << 20);
+    await log.close();
+  });
+
+  test('reads of a sealed segment share one view: repeated reads count no more external memory', async () => {
+    // The other half of LogSegment.view: a consumer reading an old segment batch by
+    // batch slices one view of it rather than counting each read's length.
+    const log = Log.open({ dir: tempDir(), config: { segmentBytes: 4 << 20 } });
+    for (let i = 0; i < 80; i++) await log.append(sampleBatch(i, 4, 16 << 10));
+    expect(log.segmentCount).toBeGreaterThan(1);
+    const first = log.read(0, 1).records;
+    const before = process.memoryUsage().external;
+    const views: Buffer[] = [];
+    for (let offset = 4; offset < 200; offset += 4) views.push(log.read(offset, 1).records);
+    const counted = process.memoryUsage().external - before;
+    expect(first.length + views.reduce((n, v) => n + v.length, 0)).toBeGreaterThan(3 << 20);
+    expect(counted).toBeLessThan(1 << 20);
+    await log.close();
+  });
 });
 
 describe('Log bad input', () => {
