@@ -65,13 +65,19 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /**
  * Reads the socket into one buffer of its own, reused for every read (net.connect's
  * `onread`), where Node would allocate one per read; NetworkReceive copies each frame out.
+ * While a large frame is being filled, a read lands straight in it instead (`room`).
  */
 class SocketReader {
+  private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+  room: () => Buffer | null = () => null;
   onData: (chunk: Buffer) => void = () => undefined;
+  onLanded: (bytes: number) => void = () => undefined;
+  /** Node asks for the buffer of each read once the last one is handled, so `room` is current. */
   readonly onread = {
-    buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
-    callback: (bytes: number, buffer: Uint8Array): boolean => {
-      this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+    buffer: (): Buffer => this.room() ?? this.buffer,
+    callback: (bytes: number, into: Uint8Array): boolean => {
+      if (into.buffer === this.buffer.buffer) this.onData(this.buffer.subarray(0, bytes));
+      else this.onLanded(bytes);
       return true;
     },
   };
@@ -105,7 +111,9 @@ export class BrokerConnection {
     maxResponseBytes: number,
   ) {
     this.receive = new NetworkReceive(maxResponseBytes, this.describe(), this.frames);
-    reader.onData = (chunk) => this.onData(chunk);
+    reader.room = () => (this.closedError === null ? this.receive.room : null);
+    reader.onData = (chunk) => this.deliver(() => this.receive.push(chunk));
+    reader.onLanded = (bytes) => this.deliver(() => this.receive.landed(bytes));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () =>
       this.fail(new TributaryError(`connection to ${this.describe()} closed`, 'ERR_CONNECTION_CLOSED')),
@@ -273,10 +281,11 @@ export class BrokerConnection {
     for (const chunk of encodeRequest(api, header, body)) this.socket.write(chunk);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Hands on the frames `cut` completes; a refused size or an unexpected response breaks the connection. */
+  private deliver(cut: () => Buffer[]): void {
     if (this.closedError !== null) return;
     try {
-      for (const frame of this.receive.push(chunk)) this.onFrame(frame);
+      for (const frame of cut()) this.onFrame(frame);
     } catch (error) {
       this.fail(error as Error);
     }

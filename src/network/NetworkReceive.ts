@@ -10,12 +10,19 @@
  * allocated per socket read (Node's default, 64 KiB at a time) is an ArrayBuffer each, and
  * V8 answers their churn with garbage collections (a follower receiving 100 MB/s of
  * fetches ran a scavenge every ~32 MB and a mark-compact every ~10 MB). Frames come from a
- * FramePool, which reuses those their readers give back.
+ * FramePool, which reuses those their readers give back. While a large frame is being
+ * filled, the caller may read the socket straight into what is left of it (`room`, then
+ * `landed`), sparing that copy: a follower receives each replicated byte so.
  */
 import { TributaryError } from '../errors.js';
 import { FramePool } from './FramePool.js';
 
 const SIZE_PREFIX = 4;
+/**
+ * Least room worth a socket read of its own: a smaller rest of a frame is read with what
+ * follows it into the caller's buffer, one read rather than two.
+ */
+const MIN_ROOM = 16 * 1024;
 
 export class NetworkReceive {
   private readonly prefix = Buffer.alloc(SIZE_PREFIX);
@@ -52,6 +59,21 @@ export class NetworkReceive {
     // An empty frame is complete as soon as its prefix is.
     if (this.frame?.length === 0) frames.push(this.completeFrame());
     return frames;
+  }
+
+  /**
+   * What is left to fill of the frame being read, for the next socket read to land in
+   * directly; null while no frame has that much left (push the bytes instead).
+   */
+  get room(): Buffer | null {
+    const frame = this.frame;
+    return frame !== null && frame.length - this.filled >= MIN_ROOM ? frame.subarray(this.filled) : null;
+  }
+
+  /** `bytes` bytes were read into `room`: the frame they complete, if they do (as push). */
+  landed(bytes: number): Buffer[] {
+    this.filled += bytes;
+    return this.filled === this.frame!.length ? [this.completeFrame()] : [];
   }
 
   /** Copies what `chunk` has of the size prefix; once whole, starts the frame. Returns the bytes taken. */

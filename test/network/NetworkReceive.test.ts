@@ -28,6 +28,30 @@ function receiveThroughOneBuffer(receive: NetworkReceive, stream: Buffer, step: 
   return frames;
 }
 
+/**
+ * Feeds `stream` as BrokerConnection's reader does: each read of at most `step` bytes
+ * lands in the frame's room when there is one, else in one reused buffer, scribbled over
+ * after each push. Returns the frames and how many bytes landed directly.
+ */
+function receiveIntoRoom(receive: NetworkReceive, stream: Buffer, step: number): { frames: Buffer[]; direct: number } {
+  const reused = Buffer.alloc(step);
+  const frames: Buffer[] = [];
+  let direct = 0;
+  for (let at = 0; at < stream.length;) {
+    const room = receive.room;
+    const n = stream.copy(room ?? reused, 0, at, at + step);
+    at += n;
+    if (room === null) {
+      frames.push(...receive.push(reused.subarray(0, n)));
+      reused.fill(0xee);
+    } else {
+      frames.push(...receive.landed(n));
+      direct += n;
+    }
+  }
+  return { frames, direct };
+}
+
 describe('NetworkReceive', () => {
   const bodies = [randomBytes(3), Buffer.alloc(0), randomBytes(70_000), randomBytes(1), randomBytes(5000)];
   const stream = framed(...bodies);
@@ -37,6 +61,25 @@ describe('NetworkReceive', () => {
       const frames = receiveThroughOneBuffer(new NetworkReceive(1 << 20, 'test'), stream, step);
       expect(frames.map((f) => f.toString('hex'))).toEqual(bodies.map((b) => b.toString('hex')));
     });
+
+  for (const step of [5, 4096, 65_536, stream.length])
+    it(`gives every frame intact when reads of up to ${step} bytes land in a large frame's room directly`, () => {
+      const { frames, direct } = receiveIntoRoom(new NetworkReceive(1 << 20, 'test'), stream, step);
+      expect(frames.map((f) => f.toString('hex'))).toEqual(bodies.map((b) => b.toString('hex')));
+      // Reads smaller than 16 KiB land most of the 70,000-byte frame in it directly.
+      if (step < 16_384) expect(direct).toBeGreaterThan(50_000);
+    });
+
+  it('offers no room while no frame is being read, or when less than 16 KiB of it is left', () => {
+    const receive = new NetworkReceive(1 << 20, 'test');
+    expect(receive.room).toBeNull();
+    const bytes = framed(randomBytes(40_000));
+    expect(receive.push(bytes.subarray(0, 4))).toEqual([]);
+    expect(receive.room?.length).toBe(40_000);
+    expect(receive.push(bytes.subarray(4, 30_004))).toEqual([]);
+    expect(receive.room).toBeNull();
+    expect(receive.push(bytes.subarray(30_004)).map((f) => f.equals(bytes.subarray(4)))).toEqual([true]);
+  });
 
   it('holds nothing of a frame until its prefix is whole, and refuses a size over the bound when the prefix arrives', () => {
     const receive = new NetworkReceive(100, 'broker 7');
