@@ -23,6 +23,8 @@ const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
 /** FetchRequest.FINAL_EPOCH: a full fetch that opens no fetch session (KIP-227 is not served). */
 const NO_SESSION_EPOCH = -1;
+/** Room in a kept fetch response's buffer for what is not records: headers, per-partition fields, aborted transactions. */
+const FETCH_RESPONSE_OVERHEAD = 64 * 1024;
 
 /** BrokerEndPoint: a leader as the fetchers know it, at its inter-broker endpoint. */
 export interface BrokerEndPoint {
@@ -111,6 +113,8 @@ export class RemoteLeaderEndPoint {
       // The answer to a fetch comes after its wait at the leader: the timeout is on top of it.
       timeoutMs: this.settings.socketTimeoutMs + this.settings.fetchWaitMaxMs,
       discoverVersions: false,
+      // A fetch response is about replica.fetch.response.max.bytes: their buffers are reused.
+      keptFrameBytes: this.settings.fetchResponseMaxBytes + FETCH_RESPONSE_OVERHEAD,
     });
     // Closed while connecting: the connection opened is not kept.
     if (this.closed) this.connection.close();

@@ -44,7 +44,16 @@ export interface BrokerConnectionOptions {
   discoverVersions?: boolean;
   /** A response frame larger than this fails the connection (DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /**
+   * The largest frame whose buffer is kept for reuse once given back (requestLeased); the
+   * pool keeps two, so this bounds what an idle connection holds. Default 16 MiB.
+   */
+  keptFrameBytes?: number;
 }
+
+const DEFAULT_KEPT_FRAME_BYTES = 16 * 1024 * 1024;
+/** Free frame buffers a connection keeps: the one being read while the last is handled, and one spare. */
+const KEPT_FRAMES = 2;
 
 interface Pending {
   /** Decodes the response frame by the request's API and version and resolves with its body. */
@@ -95,7 +104,7 @@ export function parseBrokerAddress(text: string): BrokerAddress {
 export class BrokerConnection {
   private readonly receive: NetworkReceive;
   /** The large frames' buffers, reused once requestLeased's callers give them back. */
-  private readonly frames = new FramePool();
+  private readonly frames: FramePool;
   /** Requests awaiting their response, oldest first (a Map keeps insertion order). */
   private readonly pending = new Map<number, Pending>();
   private readonly versions = new Map<number, number>();
@@ -108,9 +117,10 @@ export class BrokerConnection {
     readonly address: BrokerAddress,
     private readonly clientId: string,
     private readonly timeoutMs: number,
-    maxResponseBytes: number,
+    limits: { maxResponseBytes: number; keptFrameBytes: number },
   ) {
-    this.receive = new NetworkReceive(maxResponseBytes, this.describe(), this.frames);
+    this.frames = new FramePool(KEPT_FRAMES, limits.keptFrameBytes);
+    this.receive = new NetworkReceive(limits.maxResponseBytes, this.describe(), this.frames);
     reader.room = () => (this.closedError === null ? this.receive.room : null);
     reader.onData = (chunk) => this.deliver(() => this.receive.push(chunk));
     reader.onLanded = (bytes) => this.deliver(() => this.receive.landed(bytes));
@@ -145,14 +155,10 @@ export class BrokerConnection {
         );
       });
     });
-    const connection = new BrokerConnection(
-      socket,
-      reader,
-      address,
-      options.clientId ?? 'tributary-cli',
-      timeoutMs,
-      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    );
+    const connection = new BrokerConnection(socket, reader, address, options.clientId ?? 'tributary-cli', timeoutMs, {
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      keptFrameBytes: options.keptFrameBytes ?? DEFAULT_KEPT_FRAME_BYTES,
+    });
     if (options.discoverVersions === false) return connection;
     try {
       await connection.negotiateVersions();

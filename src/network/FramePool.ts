@@ -25,8 +25,8 @@ export class FramePool {
    * `largest`: frames past this size are allocated on their own and never kept.
    */
   constructor(
-    private readonly kept = 2,
-    private readonly largest = Infinity,
+    private readonly kept: number,
+    private readonly largest: number,
   ) {}
 
   /** A buffer of exactly `size` bytes, its contents undefined. */

@@ -36,7 +36,7 @@ export class NetworkReceive {
     /** Who sends the frames, for the error. */
     private readonly source: string,
     /** Where frames are allocated: a connection's own pool, to which their readers may give them back. */
-    private readonly frames: FramePool = new FramePool(0),
+    private readonly frames: FramePool = new FramePool(0, 0),
   ) {}
 
   /**

@@ -10,7 +10,7 @@ const LARGE = 1_000_000;
 
 describe('FramePool', () => {
   it('reuses a large frame given back for the next frame it fits, at the size asked', () => {
-    const pool = new FramePool();
+    const pool = new FramePool(2, 8 * LARGE);
     const first = pool.take(LARGE);
     expect(first.length).toBe(LARGE);
     pool.give(first);
@@ -20,7 +20,7 @@ describe('FramePool', () => {
   });
 
   it('allocates anew while a frame is out, and for a frame larger than any free buffer', () => {
-    const pool = new FramePool();
+    const pool = new FramePool(2, 8 * LARGE);
     const a = pool.take(LARGE);
     const b = pool.take(LARGE);
     expect(b.buffer).not.toBe(a.buffer);
@@ -29,7 +29,7 @@ describe('FramePool', () => {
   });
 
   it('keeps at most `kept` free buffers, the largest', () => {
-    const pool = new FramePool(1);
+    const pool = new FramePool(1, 8 * LARGE);
     const small = pool.take(LARGE);
     const big = pool.take(3 * LARGE);
     pool.give(small);
@@ -38,8 +38,18 @@ describe('FramePool', () => {
     expect(pool.take(LARGE).buffer).not.toBe(small.buffer);
   });
 
+  it('never keeps a frame past `largest`, so an idle connection holds at most `kept` x `largest`', () => {
+    const pool = new FramePool(2, 2 * LARGE);
+    const huge = pool.take(2 * LARGE + 1);
+    pool.give(huge);
+    expect(pool.take(2 * LARGE + 1).buffer).not.toBe(huge.buffer);
+    const kept = pool.take(2 * LARGE);
+    pool.give(kept);
+    expect(pool.take(2 * LARGE).buffer).toBe(kept.buffer);
+  });
+
   it('ignores buffers it did not make and a buffer given back twice', () => {
-    const pool = new FramePool();
+    const pool = new FramePool(2, 8 * LARGE);
     pool.give(Buffer.allocUnsafeSlow(LARGE));
     const frame = pool.take(LARGE);
     pool.give(frame);
@@ -50,7 +60,7 @@ describe('FramePool', () => {
   });
 
   it('serves small frames from the shared pool and never takes that pool in as a free buffer', () => {
-    const pool = new FramePool();
+    const pool = new FramePool(2, 8 * LARGE);
     const small = pool.take(100);
     expect(small.length).toBe(100);
     expect(small.buffer.byteLength).toBe(Buffer.poolSize);
