@@ -1,6 +1,6 @@
 /**
- * Child process of the crc32c suite, started with TRIBUTARY_CRC32C=portable so the
- * addon uses its portable CRC32C. Forked with an IPC channel, it answers the parent's
+ * Child process of the crc32c suite, started with TRIBUTARY_CRC32C=<path> so the addon
+ * uses that CRC32C path (it reports which one it got). Forked with an IPC channel, it answers the parent's
  * requests one at a time (so the parent can interleave its own trials with these).
  * Run directly, it measures both cases itself and prints the result as JSON.
  */

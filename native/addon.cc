@@ -32,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openFileLimit", Napi::Function::New<OpenFileLimitJs>(env, "openFileLimit"));
   exports.Set("crc32c", Napi::Function::New<Crc32cJs>(env, "crc32c"));
   exports.Set("crc32cImplementation", Napi::Function::New<Crc32cImplementationJs>(env, "crc32cImplementation"));
+  exports.Set("crc32cImplementations", Napi::Function::New<Crc32cImplementationsJs>(env, "crc32cImplementations"));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
   return exports;
 }

@@ -28,6 +28,13 @@ namespace {
 
 using CrcFn = uint32_t (*)(uint32_t, const uint8_t*, size_t);
 
+// One implementation: its name, and whether this CPU can run it (null: any CPU).
+struct Path {
+  const char* name;
+  CrcFn fn;
+  bool (*supported)();
+};
+
 constexpr uint32_t kPoly = 0x82F63B78u;  // reflected Castagnoli polynomial
 
 // Multiplies a reflected polynomial by x modulo P.
@@ -194,6 +201,18 @@ TRIBUTARY_TARGET_X86 __m128i fold_strides(__m128i first, const uint8_t*& p, size
   return _mm_xor_si128(x, _mm_xor_si128(fold(l.x[2], fold_vector(kFold128)), l.x[3]));
 }
 
+// Folds the remaining 16-byte chunks into `x` (a lane congruent to everything
+// before p), then reduces it to a raw 32-bit state with crc32; leaves p and len
+// at the last 0-15 bytes.
+TRIBUTARY_TARGET_X86 uint64_t reduce_lane(__m128i x, const uint8_t*& p, size_t& len) {
+  const __m128i k128 = fold_vector(kFold128);
+  for (; len >= kLane; p += kLane, len -= kLane) x = fold_in(x, k128, p);
+  // crc32_u64(crc32_u64(0, Q0), Q1) is the raw state of the lane's 16 bytes.
+  const uint64_t q0 = static_cast<uint64_t>(_mm_cvtsi128_si64(x));
+  const uint64_t q1 = static_cast<uint64_t>(_mm_extract_epi64(x, 1));
+  return _mm_crc32_u64(_mm_crc32_u64(0, q0), q1);
+}
+
 // Raw CRC state of input of 16 bytes or more; leaves p and len at the last
 // 0-15 bytes. The incoming state joins the first four message bytes.
 TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p, size_t& len) {
@@ -204,17 +223,11 @@ TRIBUTARY_TARGET_X86 uint64_t fold_all(uint64_t crc, const uint8_t*& p, size_t& 
     p += kLane;
     len -= kLane;
   }
-  const __m128i k128 = fold_vector(kFold128);
-  for (; len >= kLane; p += kLane, len -= kLane) x = fold_in(x, k128, p);
-  // crc32_u64(crc32_u64(0, Q0), Q1) is the raw state of the lane's 16 bytes.
-  const uint64_t q0 = static_cast<uint64_t>(_mm_cvtsi128_si64(x));
-  const uint64_t q1 = static_cast<uint64_t>(_mm_extract_epi64(x, 1));
-  return _mm_crc32_u64(_mm_crc32_u64(0, q0), q1);
+  return reduce_lane(x, p, len);
 }
 
-TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p, size_t len) {
-  uint64_t c = static_cast<uint32_t>(~crc);
-  if (len >= kLane) c = fold_all(c, p, len);
+// The last 0-15 bytes with crc32, and the final inversion.
+TRIBUTARY_TARGET_X86 uint32_t finish(uint64_t c, const uint8_t* p, size_t len) {
   if (len >= 8) {
     c = crc_u64(c, p);
     p += 8;
@@ -224,13 +237,96 @@ TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p, size_t 
   return ~static_cast<uint32_t>(c);
 }
 
-constexpr CrcFn kHardwareFn = &sse42_impl;
-constexpr const char* kHardwareName = "sse4.2";
+TRIBUTARY_TARGET_X86 uint32_t sse42_impl(uint32_t crc, const uint8_t* p, size_t len) {
+  uint64_t c = static_cast<uint32_t>(~crc);
+  if (len >= kLane) c = fold_all(c, p, len);
+  return finish(c, p, len);
+}
 
-bool detect_hardware() {
+// ---------------------------------------------------------------------------
+// x86-64 with AVX-512 and VPCLMULQDQ: the same folding on 512-bit registers,
+// each four 128-bit lanes folded at once (vpclmulqdq works lane by lane, so
+// the 128-bit constants are broadcast). Four registers fold 256-byte strides,
+// so four carry-less multiplies are in flight per step; the registers then
+// fold into one, its lanes into one, and the 128-bit path finishes.
+
+#define TRIBUTARY_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
+
+constexpr size_t kWide = 64;
+constexpr size_t kWideStride = 4 * kWide;
+
+constexpr FoldConstants kFold1024 = fold_constants(1024);
+constexpr FoldConstants kFold1536 = fold_constants(1536);
+constexpr FoldConstants kFold2048 = fold_constants(2048);
+
+TRIBUTARY_TARGET_AVX512 inline __m512i load512(const uint8_t* p) { return _mm512_loadu_si512(p); }
+
+TRIBUTARY_TARGET_AVX512 inline __m512i wide_fold_vector(FoldConstants k) {
+  const auto q0 = static_cast<long long>(k.for_q0);
+  const auto q1 = static_cast<long long>(k.for_q1);
+  return _mm512_set_epi64(q1, q0, q1, q0, q1, q0, q1, q0);
+}
+
+// Each lane of x times x^bits (mod P), with k = wide_fold_vector(fold_constants(bits)).
+TRIBUTARY_TARGET_AVX512 inline __m512i wide_fold(__m512i x, __m512i k) {
+  return _mm512_xor_si512(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11));
+}
+
+// wide_fold(x, k) ^ the next 64 bytes, in one three-way XOR (vpternlogq 0x96).
+TRIBUTARY_TARGET_AVX512 inline __m512i wide_fold_in(__m512i x, __m512i k, const uint8_t* p) {
+  return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11),
+                                   load512(p), 0x96);
+}
+
+// Raw CRC state of input of 256 bytes or more, as fold_all.
+TRIBUTARY_TARGET_AVX512 uint64_t wide_fold_all(uint64_t crc, const uint8_t*& p, size_t& len) {
+  const __m512i state = _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(static_cast<uint32_t>(crc))));
+  __m512i x0 = _mm512_xor_si512(load512(p), state);
+  __m512i x1 = load512(p + kWide);
+  __m512i x2 = load512(p + 2 * kWide);
+  __m512i x3 = load512(p + 3 * kWide);
+  p += kWideStride;
+  len -= kWideStride;
+  const __m512i k2048 = wide_fold_vector(kFold2048);
+  for (; len >= kWideStride; p += kWideStride, len -= kWideStride) {
+    x0 = wide_fold_in(x0, k2048, p);
+    x1 = wide_fold_in(x1, k2048, p + kWide);
+    x2 = wide_fold_in(x2, k2048, p + 2 * kWide);
+    x3 = wide_fold_in(x3, k2048, p + 3 * kWide);
+  }
+  // Register i is 64 * (3 - i) bytes behind the last one.
+  __m512i x = _mm512_ternarylogic_epi64(wide_fold(x0, wide_fold_vector(kFold1536)),
+                                        wide_fold(x1, wide_fold_vector(kFold1024)), x3, 0x96);
+  x = _mm512_xor_si512(x, wide_fold(x2, wide_fold_vector(kFold512)));
+  const __m512i k512 = wide_fold_vector(kFold512);
+  for (; len >= kWide; p += kWide, len -= kWide) x = wide_fold_in(x, k512, p);
+  // Lane j of the register is 16 * (3 - j) bytes behind its last lane.
+  alignas(kWide) __m128i l[4];
+  _mm512_store_si512(l, x);
+  __m128i lane = _mm_xor_si128(fold(l[0], fold_vector(kFold384)), fold(l[1], fold_vector(kFold256)));
+  lane = _mm_xor_si128(lane, _mm_xor_si128(fold(l[2], fold_vector(kFold128)), l[3]));
+  return reduce_lane(lane, p, len);
+}
+
+TRIBUTARY_TARGET_AVX512 uint32_t avx512_impl(uint32_t crc, const uint8_t* p, size_t len) {
+  if (len < kWideStride) return sse42_impl(crc, p, len);
+  const uint64_t c = wide_fold_all(static_cast<uint32_t>(~crc), p, len);  // moves p and len on
+  return finish(c, p, len);
+}
+
+bool has_sse42() {
   __builtin_cpu_init();  // required when called from a static initialiser
   return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
 }
+
+bool has_avx512() {
+  return has_sse42() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("vpclmulqdq");
+}
+
+// Fastest first. Zen 1 has only the second; Zen 4 and Intel since Ice Lake
+// both, where 512-bit folding measured faster (bench/README.md, crc32c).
+constexpr Path kHardwarePaths[] = {{"avx512", &avx512_impl, &has_avx512}, {"sse4.2", &sse42_impl, &has_sse42}};
 
 // ---------------------------------------------------------------------------
 // aarch64: ARMv8 CRC32 extension (single stream; crc32cx has ~2-3 cycle
@@ -258,10 +354,7 @@ TRIBUTARY_TARGET_ARM uint32_t armv8_impl(uint32_t crc, const uint8_t* p, size_t 
   return ~c;
 }
 
-constexpr CrcFn kHardwareFn = &armv8_impl;
-constexpr const char* kHardwareName = "armv8";
-
-bool detect_hardware() {
+bool has_armv8_crc() {
 #if defined(__linux__) && defined(HWCAP_CRC32)
   return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0;
 #elif defined(__APPLE__) || defined(__ARM_FEATURE_CRC32)
@@ -271,27 +364,34 @@ bool detect_hardware() {
 #endif
 }
 
+constexpr Path kHardwarePaths[] = {{"armv8", &armv8_impl, &has_armv8_crc}};
+
 // ---------------------------------------------------------------------------
 // Anything else: portable only.
 
 #else
 
-constexpr CrcFn kHardwareFn = &portable_impl;
-constexpr const char* kHardwareName = "portable";
-
-bool detect_hardware() { return false; }
+constexpr Path kHardwarePaths[] = {{"portable", &portable_impl, nullptr}};
 
 #endif
 
 // ---------------------------------------------------------------------------
 // Dispatch.
 
-bool hardware_available() {
-  static const bool available = detect_hardware();  // probed once
-  return available;
-}
+constexpr Path kPortable{"portable", &portable_impl, nullptr};
 
-CrcFn best_fn() { return hardware_available() ? kHardwareFn : &portable_impl; }
+bool runnable(const Path& path) { return path.supported == nullptr || path.supported(); }
+
+// The fastest path this CPU runs; probed once.
+const Path& best_path() {
+  static const Path* const best = [] {
+    for (const Path& path : kHardwarePaths) {
+      if (runnable(path)) return &path;
+    }
+    return &kPortable;
+  }();
+  return *best;
+}
 
 uint32_t resolve_and_extend(uint32_t crc, const uint8_t* data, size_t len);
 
@@ -304,7 +404,7 @@ std::atomic<CrcFn> g_impl{&resolve_and_extend};
 // any explicit crc32c_select() choice alone. Returns the pointer in use.
 CrcFn resolve() {
   CrcFn expected = &resolve_and_extend;
-  const CrcFn best = best_fn();
+  const CrcFn best = best_path().fn;
   if (g_impl.compare_exchange_strong(expected, best, std::memory_order_relaxed)) {
     return best;
   }
@@ -316,7 +416,21 @@ uint32_t resolve_and_extend(uint32_t crc, const uint8_t* data, size_t len) { ret
 // Selection at static initialisation (CPU feature check happens here).
 [[maybe_unused]] const CrcFn g_static_choice = resolve();
 
-const char* name_of(CrcFn fn) { return fn == &portable_impl ? "portable" : kHardwareName; }
+// The runnable path named `name`, or null.
+const Path* find_path(const char* name) {
+  if (std::strcmp(name, kPortable.name) == 0) return &kPortable;
+  for (const Path& path : kHardwarePaths) {
+    if (std::strcmp(name, path.name) == 0 && runnable(path)) return &path;
+  }
+  return nullptr;
+}
+
+const char* name_of(CrcFn fn) {
+  for (const Path& path : kHardwarePaths) {
+    if (path.fn == fn) return path.name;
+  }
+  return kPortable.name;
+}
 
 }  // namespace
 
@@ -326,12 +440,25 @@ uint32_t crc32c_extend(uint32_t crc, const uint8_t* data, size_t len) {
 
 uint32_t crc32c_portable(uint32_t crc, const uint8_t* data, size_t len) { return portable_impl(crc, data, len); }
 
-bool crc32c_hardware_available() { return hardware_available(); }
+size_t crc32c_available(const char** names, size_t capacity) {
+  size_t n = 0;
+  for (const Path& path : kHardwarePaths) {
+    if (path.fn != &portable_impl && runnable(path) && n < capacity) names[n++] = path.name;
+  }
+  if (n < capacity) names[n++] = kPortable.name;
+  return n;
+}
 
-const char* crc32c_select(bool force_portable) {
-  const CrcFn fn = force_portable ? &portable_impl : best_fn();
-  g_impl.store(fn, std::memory_order_relaxed);
-  return name_of(fn);
+bool crc32c_select(const char* name) {
+  const Path* path = find_path(name);
+  if (path == nullptr) return false;
+  g_impl.store(path->fn, std::memory_order_relaxed);
+  return true;
+}
+
+const char* crc32c_select_best() {
+  g_impl.store(best_path().fn, std::memory_order_relaxed);
+  return best_path().name;
 }
 
 const char* crc32c_implementation() { return name_of(resolve()); }

@@ -1,7 +1,6 @@
 #include "js_crc32c.h"
 
 #include <cstdlib>
-#include <cstring>
 
 #include "crc32c.h"
 #include "js_support.h"
@@ -27,9 +26,19 @@ Napi::Value Crc32cImplementationJs(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), crc32c_implementation());
 }
 
+Napi::Value Crc32cImplementationsJs(const Napi::CallbackInfo& info) {
+  const char* names[8];
+  const size_t n = crc32c_available(names, 8);
+  Napi::Array list = Napi::Array::New(info.Env(), n);
+  for (size_t i = 0; i < n; ++i) list.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), names[i]));
+  return list;
+}
+
+// TRIBUTARY_CRC32C=<name> forces a path this CPU runs; any other value leaves the
+// fastest, and crc32cImplementation() tells which one is in use.
 void SelectCrc32cFromEnvironment() {
   const char* choice = std::getenv("TRIBUTARY_CRC32C");
-  if (choice != nullptr && std::strcmp(choice, "portable") == 0) crc32c_select(true);
+  if (choice != nullptr && *choice != '\0') crc32c_select(choice);
 }
 
 }  // namespace tributary

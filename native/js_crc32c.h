@@ -1,4 +1,5 @@
-// JS face of crc32c: crc32c(bytes, start?, end?) and the name of the path in use.
+// JS face of crc32c: crc32c(bytes, start?, end?), the name of the path in use and
+// the paths this CPU runs.
 #pragma once
 
 #include <napi.h>
@@ -7,7 +8,8 @@ namespace tributary {
 
 Napi::Value Crc32cJs(const Napi::CallbackInfo& info);
 Napi::Value Crc32cImplementationJs(const Napi::CallbackInfo& info);
-// Applies TRIBUTARY_CRC32C=portable from the environment.
+Napi::Value Crc32cImplementationsJs(const Napi::CallbackInfo& info);
+// Applies TRIBUTARY_CRC32C=<path> from the environment.
 void SelectCrc32cFromEnvironment();
 
 }  // namespace tributary

@@ -96,7 +96,15 @@ export function crc32c(bytes: Uint8Array, start?: number, end?: number): number 
   return native.crc32c(bytes, start, end);
 }
 
-/** Which CRC32C path is in use: 'sse4.2', 'armv8' or 'portable' (TRIBUTARY_CRC32C=portable). */
+/**
+ * Which CRC32C path is in use: the fastest this CPU runs ('avx512', 'sse4.2', 'armv8' or
+ * 'portable'), or the one TRIBUTARY_CRC32C=<path> names if the CPU runs it.
+ */
 export function crc32cImplementation(): string {
   return native.crc32cImplementation();
+}
+
+/** The CRC32C paths this CPU runs, fastest first ('portable' last): the values TRIBUTARY_CRC32C takes. */
+export function crc32cImplementations(): string[] {
+  return native.crc32cImplementations();
 }

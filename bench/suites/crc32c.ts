@@ -1,10 +1,14 @@
 /**
  * crc32c: GB/s of the addon's CRC32C on one 16 MiB buffer and on 4 KiB buffers.
  *
- * - subject: the hardware path (SSE4.2 / ARMv8 CRC instructions) in this process;
- * - baseline "portable": the same calls in a child process started with
- *   TRIBUTARY_CRC32C=portable (checked: its crc32cImplementation() must say so). The
- *   child is driven over IPC one trial at a time, so its trials interleave with ours;
+ * - subject: the path this process uses, the fastest the CPU runs ('avx512', 'sse4.2',
+ *   'armv8'; its name is in the case);
+ * - baselines, one per other path the CPU runs ('sse4.2', 'portable', ...): the same calls
+ *   in a child process started with TRIBUTARY_CRC32C=<path> (checked: its
+ *   crc32cImplementation() must say so). Each child is driven over IPC one trial at a
+ *   time, so its trials interleave with ours;
+ * - baseline "Buffer.copy" (16 MiB only): copying the buffer into another, the target's
+ *   yardstick (issue 22: >= 1.5x where VPCLMULQDQ exists, >= 1x elsewhere);
  * - baseline "zlib.crc32": Node's built-in CRC-32 (IEEE polynomial, not Castagnoli),
  *   the nearest thing Node offers, when this Node has it (20.15+).
  *
@@ -14,7 +18,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32cImplementation } from '../../src/index.js';
+import { crc32cImplementation, crc32cImplementations } from '../../src/index.js';
 import {
   compare,
   gigabytesPerSecond,
@@ -28,6 +32,7 @@ import {
 } from '../harness.js';
 import { microOptions, type MicroOptions } from '../micro.js';
 import {
+  bufferCopyTrial,
   crc32cTrial,
   crcData,
   crcSink,
@@ -41,22 +46,23 @@ import {
 const SUITE = 'crc32c';
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'crc32cChild.js');
 
-/** The portable child: one request, one reply, strictly in turn. */
-class PortableChild {
+/** A child on another path: one request, one reply, strictly in turn. */
+class PathChild {
   private constructor(
     private readonly child: ChildProcess,
     readonly implementation: string,
   ) {}
 
-  static async start(): Promise<PortableChild> {
+  static async start(path: string): Promise<PathChild> {
     const child = fork(CHILD, [], {
-      env: { ...process.env, TRIBUTARY_CRC32C: 'portable' },
+      env: { ...process.env, TRIBUTARY_CRC32C: path },
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const ready = await PortableChild.next(child);
+    const ready = await PathChild.next(child);
     if (ready.op !== 'ready') throw new Error(`crc32c child: unexpected first message ${JSON.stringify(ready)}`);
-    return new PortableChild(child, ready.implementation);
+    if (ready.implementation !== path) throw new Error(`crc32c child: asked for ${path}, runs ${ready.implementation}`);
+    return new PathChild(child, ready.implementation);
   }
 
   private static next(child: ChildProcess): Promise<FromChild> {
@@ -86,7 +92,7 @@ class PortableChild {
   }
 
   async request(message: ToChild): Promise<FromChild> {
-    const reply = PortableChild.next(this.child);
+    const reply = PathChild.next(this.child);
     this.child.send(message);
     return reply;
   }
@@ -107,44 +113,50 @@ class PortableChild {
   }
 }
 
+/** The 16 MiB target against Buffer.copy (issue 22): 1.5x where VPCLMULQDQ folds, 1x on other hardware paths. */
+function copyTarget(implementation: string): number | undefined {
+  if (implementation === 'avx512') return 1.5;
+  return implementation === 'portable' ? undefined : 1;
+}
+
 export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
   const rounds = roundsFor(ctx, 'micro');
   const options = microOptions(ctx);
   const implementation = crc32cImplementation();
   const data = crcData();
-  if (implementation === 'portable') {
-    ctx.notes.push(
-      'crc32c: this process already uses the portable CRC32C (no CPU support, or TRIBUTARY_CRC32C is set).',
-    );
-  }
+  if (process.env.TRIBUTARY_CRC32C !== undefined)
+    ctx.notes.push(`crc32c: TRIBUTARY_CRC32C is set; this process runs '${implementation}', not the fastest path.`);
   if (zlibCrc32 === null)
     ctx.notes.push(
       `crc32c: zlib.crc32 is missing in Node ${process.version} (needs 20.15+); that baseline is skipped.`,
     );
 
-  const child = await PortableChild.start();
+  const children: PathChild[] = [];
   const rows: ResultRow[] = [];
   try {
-    const childPortable = child.implementation === 'portable';
-    if (!childPortable) {
-      ctx.notes.push(
-        `crc32c: child with TRIBUTARY_CRC32C=portable reports '${child.implementation}'; portable baseline skipped.`,
-      );
-    }
+    for (const path of crc32cImplementations().filter((p) => p !== implementation))
+      children.push(await PathChild.start(path));
     for (const kind of ['large', 'small'] as const) {
       const label = kind === 'large' ? '16 MiB buffer' : '4 KiB buffers';
       log(`${SUITE}: ${label}`);
       const baselines: Contender[] = [];
       const names: string[] = [];
-      if (childPortable) {
-        baselines.push({ name: 'portable', trial: () => child.trial(kind, options) });
-        names.push('portable crc32c (child, TRIBUTARY_CRC32C=portable)');
+      const targets: (number | undefined)[] = [];
+      for (const child of children) {
+        baselines.push({ name: child.implementation, trial: () => child.trial(kind, options) });
+        names.push(`${child.implementation} crc32c (child, TRIBUTARY_CRC32C=${child.implementation})`);
+        targets.push(undefined);
+      }
+      if (kind === 'large') {
+        baselines.push({ name: 'Buffer.copy', trial: bufferCopyTrial(data, options) });
+        names.push('Buffer.copy of the same 16 MiB');
+        targets.push(copyTarget(implementation));
       }
       if (zlibCrc32 !== null) {
         baselines.push({ name: 'zlib.crc32', trial: zlibCrc32Trial(data, kind, options) });
         names.push('zlib.crc32 (CRC-32/IEEE)');
+        targets.push(undefined);
       }
-      if (baselines.length === 0) continue;
       const comparison = await compare({
         ...rounds,
         rate: gigabytesPerSecond,
@@ -159,11 +171,12 @@ export async function runCrc32cSuite(ctx: SuiteContext): Promise<ResultRow[]> {
           unit: 'GB/s',
           baseline,
         };
-        rows.push(toRow(baseline.startsWith('portable') ? { ...spec, target: 8 } : spec, comparison, i));
+        const target = targets[i];
+        rows.push(toRow(target === undefined ? spec : { ...spec, target }, comparison, i));
       });
     }
   } finally {
-    await child.stop();
+    for (const child of children) await child.stop();
   }
   if (crcSink() === 0x7fffffff) log('(sink hit)');
   return rows;

@@ -1,6 +1,7 @@
 /**
- * The crc32c measurements themselves, shared by this process (hardware path, zlib) and
- * the child that runs with TRIBUTARY_CRC32C=portable, as Benchmark.js trials (bench/micro.ts).
+ * The crc32c measurements themselves, shared by this process (fastest path, zlib,
+ * Buffer.copy) and the children that run with TRIBUTARY_CRC32C=<another path>, as
+ * Benchmark.js trials (bench/micro.ts).
  * One call of a trial's function always covers 16 MiB: either one CRC of a 16 MiB buffer,
  * or 4096 of 4 KiB views of it (the views are made once, so no allocation is timed).
  */
@@ -72,10 +73,23 @@ export function zlibCrc32Trial(data: CrcData, kind: CrcCase, options: MicroOptio
   return benchmarkTrial(() => pass(data), LARGE_BYTES, options);
 }
 
+/** The 16 MiB destination of the Buffer.copy baseline, made once so no allocation is timed. */
+let copyTarget: Buffer | null = null;
+
+function copyLarge(data: CrcData): void {
+  copyTarget ??= Buffer.allocUnsafeSlow(LARGE_BYTES);
+  sink ^= data.large.copy(copyTarget);
+}
+
+/** Buffer.copy of the 16 MiB buffer into another: what reading the bytes once and writing them costs. */
+export function bufferCopyTrial(data: CrcData, options: MicroOptions): Trial {
+  return benchmarkTrial(() => copyLarge(data), LARGE_BYTES, options);
+}
+
 /** Whatever the sink holds, so the calls stay observable. */
 export const crcSink = (): number => sink;
 
-/** Messages between the crc32c suite and its portable child. */
+/** Messages between the crc32c suite and a child on another path. */
 export type ToChild = { op: 'trial'; kind: CrcCase; options: MicroOptions } | { op: 'exit' };
 export type FromChild =
   { op: 'ready'; implementation: string } | { op: 'sample'; sample: Sample } | { op: 'error'; message: string };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace {
@@ -147,16 +148,25 @@ void test_against_bitwise(const char* name, const std::vector<uint8_t>& buf, std
   }
 }
 
+void test_pieces(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* what);
+
+// The implementations this CPU runs, fastest first ("portable" last).
+std::vector<const char*> available() {
+  const char* names[8];
+  return std::vector<const char*>(names, names + tributary::crc32c_available(names, 8));
+}
+
 void test_every_implementation() {
   Rng rng{5};
   const std::vector<size_t> lens = large_lengths(rng);
   const size_t max_len = *std::max_element(lens.begin(), lens.end());
   const std::vector<uint8_t> buf = random_bytes(max_len + 16, 2);
-  test_against_bitwise(tributary::crc32c_select(true), buf, lens);
-  if (tributary::crc32c_hardware_available()) {
-    test_against_bitwise(tributary::crc32c_select(false), buf, lens);
+  for (const char* name : available()) {
+    check(tributary::crc32c_select(name), name);
+    test_against_bitwise(name, buf, lens);
+    test_pieces(&hw, name);
   }
-  tributary::crc32c_select(false);
+  tributary::crc32c_select_best();
 }
 
 // Extending piece by piece equals one call over the whole buffer.
@@ -180,22 +190,39 @@ void test_pieces(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* w
   }
 }
 
-void test_selection(const char* default_name) {
-  const bool hw_ok = tributary::crc32c_hardware_available();
-  const char* expected_hw = "portable";
+// What each CPU is expected to run by default: the fastest path it has.
+const char* expected_default() {
 #if defined(__x86_64__)
-  if (hw_ok) expected_hw = "sse4.2";
-#elif defined(__aarch64__)
-  if (hw_ok) expected_hw = "armv8";
+  __builtin_cpu_init();
+  const bool sse42 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
+  if (sse42 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("vpclmulqdq")) {
+    return "avx512";
+  }
+  return sse42 ? "sse4.2" : "portable";
+#else
+  return available().front();
 #endif
-  check(same_name(default_name, expected_hw), "default selection");
+}
 
-  check(same_name(tributary::crc32c_select(true), "portable"), "select(true)");
-  check(same_name(tributary::crc32c_implementation(), "portable"), "implementation after select(true)");
+void test_selection(const char* default_name) {
+  check(same_name(default_name, expected_default()), "default selection");
+  check(same_name(available().front(), default_name), "fastest listed first");
+  check(same_name(available().back(), "portable"), "portable listed last");
+
+  check(tributary::crc32c_select("portable"), "select portable");
+  check(same_name(tributary::crc32c_implementation(), "portable"), "implementation after select portable");
   check(crc_str(crc32c_extend, "123456789") == 0xE3069283u, "forced portable vector");
 
-  check(same_name(tributary::crc32c_select(false), expected_hw), "select(false)");
-  check(same_name(tributary::crc32c_implementation(), expected_hw), "implementation after select(false)");
+  check(!tributary::crc32c_select("no-such-path"), "select of an unknown path fails");
+  check(same_name(tributary::crc32c_implementation(), "portable"), "a failed select changes nothing");
+#if defined(__x86_64__)
+  // A path this CPU lacks is refused as an unknown one.
+  if (!same_name(expected_default(), "avx512")) check(!tributary::crc32c_select("avx512"), "select avx512 w/o CPU");
+#endif
+
+  check(same_name(tributary::crc32c_select_best(), default_name), "select_best");
+  check(same_name(tributary::crc32c_implementation(), default_name), "implementation after select_best");
 }
 
 }  // namespace
@@ -203,22 +230,17 @@ void test_selection(const char* default_name) {
 int main() {
   // Must be read before any crc32c_select call: the static-init default.
   const char* default_name = tributary::crc32c_implementation();
-  const bool hw_ok = tributary::crc32c_hardware_available();
 
   test_known_vectors();
   test_empty();
   test_portable_vs_bitwise();
   test_every_implementation();
-  test_pieces(&hw, "pieces (selected)");
   test_pieces(&crc32c_portable, "pieces (portable)");
   test_selection(default_name);
 
-  std::printf("crc32c_test: %s, default=%s, hardware=%s, %ld checks, %d failures\n", g_failures == 0 ? "PASS" : "FAIL",
-              default_name, hw_ok ? "yes" : "no", g_checks, g_failures);
-  if (!hw_ok) {
-    std::printf(
-        "crc32c_test: note: no hardware path, so the hw-vs-portable "
-        "checks compared portable with itself\n");
-  }
+  std::string paths;
+  for (const char* name : available()) paths += std::string(paths.empty() ? "" : ",") + name;
+  std::printf("crc32c_test: %s, default=%s, paths tested=%s, %ld checks, %d failures\n",
+              g_failures == 0 ? "PASS" : "FAIL", default_name, paths.c_str(), g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }

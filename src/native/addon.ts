@@ -23,6 +23,9 @@ export type NativeScan = (
   start: number,
 ) => string | undefined;
 
+/** native/crc32c.h: the CRC32C implementations, by the names TRIBUTARY_CRC32C takes. */
+export type Crc32cPath = 'avx512' | 'sse4.2' | 'armv8' | 'portable';
+
 export interface NativeSegment {
   readonly size: number;
   readonly capacity: number;
@@ -126,7 +129,10 @@ export interface Addon {
   /** The soft RLIMIT_NOFILE (`ulimit -n`, native/js_file_limit.h); Infinity when unlimited. */
   openFileLimit(): number;
   crc32c(bytes: Uint8Array, start?: number, end?: number): number;
-  crc32cImplementation(): 'sse4.2' | 'armv8' | 'portable';
+  /** The CRC32C path in use (TRIBUTARY_CRC32C=<path> forces one this CPU runs). */
+  crc32cImplementation(): Crc32cPath;
+  /** The paths this CPU runs, fastest first, 'portable' last. */
+  crc32cImplementations(): Crc32cPath[];
   setErrorClass(errorClass: typeof TributaryError): void;
 }
 

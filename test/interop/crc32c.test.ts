@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { crc32c, crc32cImplementation } from '../../src/index.js';
+import { crc32c, crc32cImplementation, crc32cImplementations } from '../../src/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { REPO_ROOT, Rng, runPython, testSeed } from './support.js';
 
@@ -93,13 +93,15 @@ interface ChildResult {
   bySubarray: number[];
 }
 
-function cpuHasHardwareCrc(): boolean {
-  if (arch() !== 'x64') return false;
+/** The path an x86-64 CPU should get by default, from its /proc/cpuinfo flags; null elsewhere. */
+function expectedX86Path(): string | null {
+  if (arch() !== 'x64') return null;
   try {
     const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(/\s+/) ?? []);
-    return flags.has('sse4_2') && flags.has('pclmulqdq');
+    if (!flags.has('sse4_2') || !flags.has('pclmulqdq')) return 'portable';
+    return flags.has('avx512f') && flags.has('avx512vl') && flags.has('vpclmulqdq') ? 'avx512' : 'sse4.2';
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -159,7 +161,7 @@ describe('crc32c vs kafka-python', () => {
     expect(crc32c(Buffer.from(`zz${CHECK_INPUT}`), 2)).toBe(CHECK_VALUE);
   });
 
-  test('hardware (this process) and portable (child process) both match kafka-python', () => {
+  test('the default path (this process) and every path this CPU runs (child processes) match kafka-python', () => {
     const seed = testSeed(0xc3c32c);
     const dir = tempDir('tributary-interop-crc-');
     const { pool, ranges } = makeCases(new Rng(seed));
@@ -173,10 +175,11 @@ describe('crc32c vs kafka-python', () => {
     const python = runPython<PythonResult>(dir, 'crc.py', PYTHON_CRC, [poolPath, rangesPath]);
     expect(python.check, 'kafka-python check value').toBe(CHECK_VALUE);
 
-    // This process: the implementation the CPU allows ('sse4.2' needs SSE4.2 and PCLMULQDQ
-    // on x86-64; elsewhere whatever the addon picked is checked against Python all the same).
-    if (process.env.TRIBUTARY_CRC32C === 'portable') expect(crc32cImplementation()).toBe('portable');
-    else if (cpuHasHardwareCrc()) expect(crc32cImplementation()).toBe('sse4.2');
+    // This process: the fastest implementation the CPU allows ('avx512' needs AVX-512 F and
+    // VL and VPCLMULQDQ, 'sse4.2' SSE4.2 and PCLMULQDQ on x86-64; elsewhere whatever the
+    // addon picked is checked against Python all the same).
+    const x86Path = expectedX86Path();
+    if (process.env.TRIBUTARY_CRC32C === undefined && x86Path !== null) expect(crc32cImplementation()).toBe(x86Path);
     const byRange = ranges.map(([s, e]) => crc32c(pool, s, e));
     const bySubarray = ranges.map(([s, e]) => crc32c(pool.subarray(s, e)));
     // A copy in a fresh ArrayBuffer: same bytes, a different (aligned) address.
@@ -191,21 +194,23 @@ describe('crc32c vs kafka-python', () => {
     );
     expectAllEqual(`${crc32cImplementation()} crc32c(copy)`, byCopy, python.crcs, ranges, seed);
 
-    // A child node process on the portable path.
-    const stdout = execFileSync(
-      process.execPath,
-      ['--input-type=module', '-e', NODE_CHILD, REPO_ROOT, poolPath, rangesPath],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TRIBUTARY_CRC32C: 'portable' },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    const child = JSON.parse(stdout) as ChildResult;
-    expect(child.implementation).toBe('portable');
-    expect(child.check).toBe(CHECK_VALUE);
-    expectAllEqual('portable crc32c(pool, start, end)', child.byRange, python.crcs, ranges, seed);
-    expectAllEqual('portable crc32c(pool.subarray(start, end))', child.bySubarray, python.crcs, ranges, seed);
+    // A child node process on each path this CPU runs, forced by TRIBUTARY_CRC32C.
+    for (const path of crc32cImplementations()) {
+      const stdout = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', NODE_CHILD, REPO_ROOT, poolPath, rangesPath],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, TRIBUTARY_CRC32C: path },
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      const child = JSON.parse(stdout) as ChildResult;
+      expect(child.implementation).toBe(path);
+      expect(child.check).toBe(CHECK_VALUE);
+      expectAllEqual(`${path} crc32c(pool, start, end)`, child.byRange, python.crcs, ranges, seed);
+      expectAllEqual(`${path} crc32c(pool.subarray(start, end))`, child.bySubarray, python.crcs, ranges, seed);
+    }
   });
 });
