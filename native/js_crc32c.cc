@@ -1,6 +1,7 @@
 #include "js_crc32c.h"
 
 #include <cstdlib>
+#include <iterator>
 
 #include "crc32c.h"
 #include "js_support.h"
@@ -27,8 +28,8 @@ Napi::Value Crc32cImplementationJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Crc32cImplementationsJs(const Napi::CallbackInfo& info) {
-  const char* names[8];
-  const size_t n = crc32c_available(names, 8);
+  const char* names[8];  // more than the paths any one build has
+  const size_t n = crc32c_available(names, std::size(names));
   Napi::Array list = Napi::Array::New(info.Env(), n);
   for (size_t i = 0; i < n; ++i) list.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), names[i]));
   return list;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -153,7 +154,7 @@ void test_pieces(uint32_t (*fn)(uint32_t, const uint8_t*, size_t), const char* w
 // The implementations this CPU runs, fastest first ("portable" last).
 std::vector<const char*> available() {
   const char* names[8];
-  return std::vector<const char*>(names, names + tributary::crc32c_available(names, 8));
+  return std::vector<const char*>(names, names + tributary::crc32c_available(names, std::size(names)));
 }
 
 void test_every_implementation() {
